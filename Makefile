@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. Everything they need is installed from here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+PYTEST_ARGS ?= -n auto
+
+.PHONY: run test lint typecheck template-check unit e2e bench chromium clean help
+
+help:
+	@echo "make run   - install into .venv and start the whole system locally (helpdesk local --demo)"
+	@echo "make test  - install what tests need (incl. Debian's chromium) and run lint, types, template checks, tests"
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3 -m venv is missing: installing Debian's python3-venv"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv >/dev/null && \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+
+$(STAMP): $(VENV)/bin/python pyproject.toml layers/helpdesk/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,local]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/helpdesk local --demo
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+template-check: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+test: $(STAMP) chromium lint typecheck template-check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

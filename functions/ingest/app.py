@@ -1,0 +1,70 @@
+"""Ingest Lambda: an SQS batch of S3 "object created" events → one ticket message per mail.
+
+Reads like its table of contents: for every record, for every object: ingest it, log, count.
+Failures are reported per record (ReportBatchItemFailures); SQS retries them and, after
+``maxReceiveCount`` tries, moves them to the dead-letter queue (alarmed in template.yaml).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from helpdesk.aws.s3events import created_objects
+from helpdesk.bootstrap import ingest_deps
+from helpdesk.services.ingest import IngestResult, ingest_object
+
+logger = Logger(service="helpdesk-ingest")
+metrics = Metrics(namespace="Helpdesk", service="ingest")
+tracer = Tracer(service="helpdesk-ingest")
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    for bucket, key in created_objects(record.body):
+        logger.append_keys(s3_key=key)
+        result = ingest_object(bucket, key, ingest_deps())
+        report(result)
+
+
+def report(result: IngestResult) -> None:
+    logger.append_keys(ticket_number=result.number, message_id=result.message_id)
+    logger.info(
+        "mail ingested",
+        extra={
+            "outcome": result.outcome,
+            "reasons": result.reasons,
+            "autoreply": result.autoreply,
+            "autoreply_reason": result.autoreply_reason,
+            "rules": [r["rule"] for r in result.rules],
+            "review": result.review,
+        },
+    )
+    metrics.add_metric(name="MailIngested", unit=MetricUnit.Count, value=1)
+    if result.outcome == "created":
+        metrics.add_metric(name="TicketCreated", unit=MetricUnit.Count, value=1)
+    if result.outcome == "appended":
+        metrics.add_metric(name="MailThreaded", unit=MetricUnit.Count, value=1)
+    if result.outcome in ("duplicate", "own_echo"):
+        metrics.add_metric(name="MailDuplicate", unit=MetricUnit.Count, value=1)
+    if result.autoreply == "sent":
+        metrics.add_metric(name="AutoReplySent", unit=MetricUnit.Count, value=1)
+    if result.autoreply == "suppressed":
+        metrics.add_metric(name="AutoReplySuppressed", unit=MetricUnit.Count, value=1)
+    if result.quarantined:
+        metrics.add_metric(name="MailQuarantined", unit=MetricUnit.Count, value=1)
+        logger.error("mail quarantined", extra={"review": result.review})
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,46 @@
+"""Publisher Lambda: DynamoDB stream of the tickets table → EventBridge (TicketCreated, MessageAdded, …).
+
+Events are written in the same transaction as the change they describe (outbox); this function only
+forwards them, so an event exists exactly when its change does. Failed records are retried by the
+event source mapping and end in the publisher DLQ (alarmed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from helpdesk.aws.events import EventPublisher
+from helpdesk.services.publish import event_from_image
+from helpdesk.settings import get_settings
+
+logger = Logger(service="helpdesk-publisher")
+metrics = Metrics(namespace="Helpdesk", service="publisher")
+tracer = Tracer(service="helpdesk-publisher")
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+publisher = EventPublisher(get_settings().event_bus)
+
+
+def record_handler(record: DynamoDBRecord) -> None:
+    raw = record.raw_event.get("dynamodb", {}).get("NewImage")
+    if record.raw_event.get("eventName") != "INSERT" or not raw:
+        return
+    event = event_from_image(raw)
+    if event is None:
+        return
+    if publisher.publish([event]):
+        raise RuntimeError(f"EventBridge refused {event['type']} {event['detail'].get('event_id')}")
+    metrics.add_metric(name="EventPublished", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

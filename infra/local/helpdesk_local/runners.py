@@ -1,0 +1,221 @@
+"""Background loops that stand in for Lambda's event sources: SQS, DynamoDB stream, schedule.
+
+Each calls the *same* handler the Lambda runs, with the event shape AWS sends, and deletes or
+acknowledges only what the handler reports as done.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("helpdesk.local")
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LambdaContext:
+    """Enough of Lambda's context object for Powertools and our handlers."""
+
+    function_name: str
+    timeout_seconds: float = 60.0
+    memory_limit_in_mb: int = 512
+
+    def __post_init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+        self.invoked_function_arn = f"arn:aws:lambda:eu-central-1:123456789012:function:{self.function_name}"
+        self.function_version = "$LATEST"
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class Loop(threading.Thread):
+    """A daemon thread that calls ``step`` until stopped; errors are logged, never fatal."""
+
+    def __init__(self, name: str, step: Callable[[], bool], idle: float) -> None:
+        super().__init__(name=name, daemon=True)
+        self.step = step
+        self.idle = idle
+        self.stopping = threading.Event()
+        self.busy = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.busy.set()
+                worked = self.step()
+            except Exception:
+                log.exception("%s failed", self.name)
+                worked = False
+            finally:
+                self.busy.clear()
+            if not worked:
+                self.stopping.wait(self.idle)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+class SqsPoller:
+    """Receives from a queue, invokes the handler with an SQS event, deletes what succeeded.
+
+    Failed records stay in the queue; locally their visibility is shortened to ``retry_delay`` seconds
+    (on AWS they reappear after the queue's visibility timeout) so retries and the move to the
+    dead-letter queue after ``maxReceiveCount`` happen within seconds.
+    """
+
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
+        handler: Handler,
+        function_name: str,
+        retry_delay: int = 2,
+        on_batch: Callable[[list[dict[str, Any]], set[str]], None] | None = None,
+    ) -> None:
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self.handler = handler
+        self.function_name = function_name
+        self.retry_delay = retry_delay
+        self.on_batch = on_batch
+
+    def step(self) -> bool:
+        response = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=1,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return False
+        event = {"Records": [self._record(m) for m in messages]}
+        try:
+            result = self.handler(event, LambdaContext(self.function_name)) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        except Exception:
+            log.exception("%s raised: the whole batch will be retried", self.function_name)
+            failed = {m["MessageId"] for m in messages}
+        for message in messages:
+            if message["MessageId"] in failed:
+                self.sqs.change_message_visibility(
+                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=self.retry_delay
+                )
+            else:
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        if self.on_batch:
+            self.on_batch(messages, failed)
+        return True
+
+    def _record(self, m: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": m.get("Attributes", {}),
+            "messageAttributes": m.get("MessageAttributes", {}),
+            "md5OfBody": m.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": "eu-central-1",
+        }
+
+
+class StreamPoller:
+    """Reads a DynamoDB stream (all shards) and invokes the handler with stream events."""
+
+    def __init__(
+        self,
+        streams: Any,
+        stream_arn: str,
+        handler: Handler,
+        function_name: str,
+        keep: Callable[[dict[str, Any]], bool] = lambda r: True,
+    ) -> None:
+        self.streams = streams
+        self.stream_arn = stream_arn
+        self.handler = handler
+        self.function_name = function_name
+        self.keep = keep
+        self.iterators: dict[str, str | None] = {}
+
+    def _refresh_shards(self) -> None:
+        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            if shard["ShardId"] not in self.iterators:
+                self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+
+    def step(self) -> bool:
+        self._refresh_shards()
+        worked = False
+        for shard_id, iterator in list(self.iterators.items()):
+            if iterator is None:
+                continue
+            response = self.streams.get_records(ShardIterator=iterator, Limit=100)
+            records = [self._record(r) for r in response.get("Records", [])]
+            kept = [r for r in records if self.keep(r)]
+            if kept:
+                result = self.handler({"Records": kept}, LambdaContext(self.function_name)) or {}
+                if result.get("batchItemFailures"):
+                    log.warning("%s: %d stream records failed", self.function_name, len(result["batchItemFailures"]))
+                    # Retry the same records next time (as the event source mapping would).
+                    continue
+            self.iterators[shard_id] = response.get("NextShardIterator")
+            worked = worked or bool(records)
+        return worked
+
+    def _record(self, r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "eventID": r.get("eventID", str(uuid.uuid4())),
+            "eventName": r["eventName"],
+            "eventVersion": r.get("eventVersion", "1.1"),
+            "eventSource": "aws:dynamodb",
+            "awsRegion": "eu-central-1",
+            "dynamodb": {k: v for k, v in r["dynamodb"].items() if k != "ApproximateCreationDateTime"},
+            "eventSourceARN": self.stream_arn,
+        }
+
+
+class Ticker:
+    """The EventBridge schedule: calls the handler with a scheduled event every ``interval`` seconds."""
+
+    def __init__(self, handler: Handler, function_name: str, interval: float) -> None:
+        self.handler = handler
+        self.function_name = function_name
+        self.interval = interval
+        self.last = 0.0
+
+    def step(self) -> bool:
+        if time.monotonic() - self.last < self.interval:
+            return False
+        self.last = time.monotonic()
+        self.handler(
+            {
+                "version": "0",
+                "id": str(uuid.uuid4()),
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "account": "123456789012",
+                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "region": "eu-central-1",
+                "resources": [],
+                "detail": {},
+            },
+            LambdaContext(self.function_name, timeout_seconds=300),
+        )
+        return False

@@ -1,0 +1,357 @@
+"""``helpdesk local``: the whole system on one machine, no AWS account.
+
+Starts, in this process:
+
+* a moto server (in-memory AWS) with the resources of ``template.yaml``;
+* SMTP inbound (standing in for SES) that stores mail in the inbound bucket;
+* the SQS poller invoking the ingest Lambda handler, the stream poller invoking the publisher,
+  the autoclose ticker;
+* the API Lambda behind a local HTTP server (API + web client);
+* the outbox (mail the helpdesk sent through SES).
+
+State lives in memory: stopping the stack forgets everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import smtplib
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .provision import REGION, Provisioned, local_client, provision
+from .runners import Loop, SqsPoller, StreamPoller, Ticker
+from .seed import DEV_USERS
+
+log = logging.getLogger("helpdesk.local")
+
+
+@dataclass
+class LocalConfig:
+    host: str = "127.0.0.1"
+    api_port: int = 8000
+    smtp_port: int = 2525
+    moto_port: int = 5100
+    outbox_port: int = 8025
+    mail_domain: str = "example.com"
+    demo: bool = False
+    autoclose_interval: float = 60.0
+    quiet: bool = False
+    state_file: Path | None = None
+    log_level: str = "WARNING"
+
+
+@dataclass
+class LocalStack:
+    config: LocalConfig
+    printer: Callable[[str], None] = print
+    resources: Provisioned | None = None
+    loops: list[Loop] = field(default_factory=list)
+    stoppables: list[Any] = field(default_factory=list)
+    started_at: float = 0.0
+    ready_seconds: float = 0.0
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.config.host}:{self.config.moto_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.api_port}"
+
+    @property
+    def outbox_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.outbox_port}"
+
+    def client(self, service: str) -> Any:
+        return local_client(service, self.endpoint)
+
+    # ------------------------------------------------------------------------------------------------ start
+
+    def start(self) -> LocalStack:
+        self.started_at = time.monotonic()
+        cfg = self.config
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        from .moto_server import MotoServer
+
+        moto = MotoServer(cfg.host, cfg.moto_port)
+        moto.start()
+        self.stoppables.append(moto)
+        self._environment_for_aws()
+        self.resources = provision(self.endpoint, {"MailDomain": cfg.mail_domain, "AWS::Region": REGION})
+        self._environment_for_functions(self.resources)
+
+        from helpdesk.store.config_store import ConfigStore
+
+        from .seed import create_dev_users, seed_config
+
+        seed_config(ConfigStore(ttl=0), cfg.mail_domain)
+        create_dev_users(self.client("cognito-idp"), self.resources.user_pool_id)
+        self._tap_events()
+
+        from functions.api.app import handler as api_handler
+        from functions.autoclose.app import handler as autoclose_handler
+        from functions.ingest.app import handler as ingest_handler
+        from functions.publisher.app import handler as publisher_handler
+
+        from .api_server import ApiServer
+        from .outbox import OutboxServer, OutboxWatcher
+        from .smtp import InboundHandler, InboundServer
+
+        res = self.resources
+        sqs = self.client("sqs")
+        ingest = SqsPoller(
+            sqs,
+            res.queue_urls["IngestQueue"],
+            res.attrs[("IngestQueue", "Arn")],
+            ingest_handler,
+            "helpdesk-ingest",
+            on_batch=self._report_batch,
+        )
+        streams = self.client("dynamodbstreams")
+        publisher = StreamPoller(
+            streams, res.stream_arns["TicketsTable"], publisher_handler, "helpdesk-publisher", keep=_is_event_insert
+        )
+        outbox = OutboxWatcher(self._say)
+        self.loops += [
+            Loop("ingest-poller", ingest.step, idle=0.05),
+            Loop("publisher-poller", publisher.step, idle=0.3),
+            Loop(
+                "autoclose-ticker",
+                Ticker(autoclose_handler, "helpdesk-autoclose", cfg.autoclose_interval).step,
+                idle=1.0,
+            ),
+            Loop("outbox-watcher", outbox.step, idle=0.5),
+            Loop("events-tap", self._drain_events, idle=0.5),
+        ]
+        for loop in self.loops:
+            loop.start()
+
+        s3 = self.client("s3")
+        bucket = res.names["MailBucket"]
+
+        def store(key: str, data: bytes) -> None:
+            s3.put_object(Bucket=bucket, Key=key, Body=data)
+
+        smtp = InboundServer(InboundHandler(store, self.mail_domains), cfg.host, cfg.smtp_port)
+        smtp.start()
+        self.stoppables.append(smtp)
+        api = ApiServer(api_handler, cfg.host, cfg.api_port)
+        api.start()
+        self.stoppables.append(api)
+        outbox_server = OutboxServer(cfg.host, cfg.outbox_port)
+        outbox_server.start()
+        self.stoppables.append(outbox_server)
+        self._write_state()
+        self.ready_seconds = time.monotonic() - self.started_at
+        if cfg.demo:
+            from .demo import send_demo_mails
+
+            send_demo_mails(cfg.host, cfg.smtp_port, cfg.mail_domain)
+        return self
+
+    def _environment_for_aws(self) -> None:
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+            }
+        )
+        os.environ.pop("AWS_PROFILE", None)
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+
+    def _environment_for_functions(self, res: Provisioned) -> None:
+        pool = res.user_pool_id
+        os.environ.update(res.env)
+        os.environ.update(
+            {
+                "HELPDESK_LOCAL": "1",
+                "HELPDESK_JWT_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{pool}",
+                "HELPDESK_JWKS_URL": f"{self.endpoint}/{pool}/.well-known/jwks.json",
+                "HELPDESK_PUBLIC_URL": self.api_url,
+                "HELPDESK_LINK_SECRET": os.environ.get("HELPDESK_LINK_SECRET", "local-development-link-secret"),
+                "HELPDESK_CONFIG_TTL": "0",
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": self.config.log_level,
+                "POWERTOOLS_DEV": "false",
+            }
+        )
+        from helpdesk import bootstrap
+        from helpdesk.aws.clients import reset_clients
+        from helpdesk.settings import reset_settings
+        from helpdesk.store.models import bind
+
+        reset_settings()
+        reset_clients()
+        bootstrap.reset()
+        bind()
+
+    def mail_domains(self) -> set[str]:
+        from helpdesk.bootstrap import config_store
+
+        domains = {self.config.mail_domain}
+        domains |= {m.address.rpartition("@")[2] for m in config_store().snapshot().mailboxes}
+        return domains
+
+    def _tap_events(self) -> None:
+        """Local only: route every event on the bus to a queue, so events can be seen (and tested)."""
+        assert self.resources is not None
+        bus = self.resources.names["EventBus"]
+        sqs, events = self.client("sqs"), self.client("events")
+        url = sqs.create_queue(QueueName="helpdesk-local-events")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events.put_rule(Name="local-tap", EventBusName=bus, EventPattern=json.dumps({"source": ["helpdesk"]}))
+        events.put_targets(Rule="local-tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
+        self.events_queue_url = url
+        self.events_seen: list[dict[str, Any]] = []
+
+    def _drain_events(self) -> bool:
+        sqs = self.client("sqs")
+        messages = sqs.receive_message(QueueUrl=self.events_queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        for m in messages:
+            event = json.loads(m["Body"])
+            self.events_seen.append(event)
+            detail = event.get("detail", {})
+            if event.get("detail-type") == "TicketCreated":
+                self._say(
+                    f"  🎫 {detail.get('number')} created: {detail.get('subject', '')!s:.60} "
+                    f"(from {detail.get('customer')}, queue {detail.get('queue')})"
+                )
+            elif event.get("detail-type") == "StatusChanged":
+                self._say(f"  ↻  {detail.get('number')}: {detail.get('from')} → {detail.get('to')}")
+            sqs.delete_message(QueueUrl=self.events_queue_url, ReceiptHandle=m["ReceiptHandle"])
+        return bool(messages)
+
+    def _report_batch(self, messages: list[dict[str, Any]], failed: set[str]) -> None:
+        if failed:
+            self._say(f"  ⚠  ingest failed for {len(failed)} of {len(messages)} mails (will retry, then DLQ)")
+
+    def _say(self, text: str) -> None:
+        if not self.config.quiet:
+            self.printer(text)
+
+    def _write_state(self) -> None:
+        assert self.resources is not None
+        state = {
+            "pid": os.getpid(),
+            "api_url": self.api_url,
+            "moto_endpoint": self.endpoint,
+            "smtp": [self.config.host, self.config.smtp_port],
+            "outbox_url": self.outbox_url,
+            "mail_domain": self.config.mail_domain,
+            "user_pool_id": self.resources.user_pool_id,
+            "user_pool_client_id": self.resources.user_pool_client_id,
+            "users": {name: {"password": u["password"], "group": u["group"]} for name, u in DEV_USERS.items()},
+            "env": {**self.resources.env, "AWS_ENDPOINT_URL": self.endpoint},
+            "queues": self.resources.queue_urls,
+        }
+        path = self.state_path
+        path.write_text(json.dumps(state, indent=1))
+        path.chmod(0o600)
+
+    @property
+    def state_path(self) -> Path:
+        return self.config.state_file or state_path(self.config.api_port)
+
+    # ------------------------------------------------------------------------------------------------- stop
+
+    def stop(self) -> None:
+        for loop in self.loops:
+            loop.stop()
+        for loop in self.loops:
+            loop.join(timeout=5)
+        for item in reversed(self.stoppables):
+            try:
+                item.stop()
+            except Exception:  # stopping must go on for the rest
+                log.exception("stopping %s failed", item)
+        with contextlib.suppress(FileNotFoundError):
+            self.state_path.unlink()
+
+    def banner(self) -> str:
+        users = "\n".join(f"     {name:6} / {u['password']}   ({u['group']})" for name, u in DEV_USERS.items())
+        return (
+            "\n"
+            "  Helpdesk läuft lokal / is running locally (state in memory; Ctrl-C stops everything)\n\n"
+            f"  Web client + API   {self.api_url}/\n"
+            f"  OpenAPI            {self.api_url}/openapi.json\n"
+            f"  SMTP inbound       {self.config.host}:{self.config.smtp_port}   "
+            f"(mail to support@{self.config.mail_domain}, sales@{self.config.mail_domain})\n"
+            f"  Outbox (sent mail) {self.outbox_url}/\n"
+            f"  AWS (moto)         {self.endpoint}\n\n"
+            f"  Demo login:\n{users}\n\n"
+            f"  Token for scripts: helpdesk token --user agent\n"
+            f"  Send a mail:       helpdesk send some.eml\n"
+            f"  Started in {self.ready_seconds:.1f} s\n"
+        )
+
+
+def _is_event_insert(record: dict[str, Any]) -> bool:
+    image = record.get("dynamodb", {}).get("NewImage", {})
+    return record.get("eventName") == "INSERT" and image.get("kind", {}).get("S") == "event"
+
+
+def state_path(api_port: int = 8000) -> Path:
+    return Path(tempfile.gettempdir()) / f"helpdesk-local-{api_port}.json"
+
+
+def read_state(api_port: int = 8000) -> dict[str, Any]:
+    path = state_path(api_port)
+    if not path.exists():
+        raise FileNotFoundError(f"no local stack is running on port {api_port} (start it with 'helpdesk local')")
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def run_forever(stack: LocalStack) -> None:
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        stack.start()
+        print(stack.banner(), flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        print("\n  stopping …", flush=True)
+        stack.stop()
+        print("  stopped.", flush=True)
+    sys.stdout.flush()
+
+
+def send_file(
+    path: Path, host: str = "127.0.0.1", port: int = 2525, rcpt: list[str] | None = None, mail_from: str | None = None
+) -> str:
+    """Inject a raw mail over SMTP; recipients default to the To/Cc headers."""
+    from email import message_from_bytes, policy
+    from email.utils import getaddresses
+
+    data = path.read_bytes()
+    msg = message_from_bytes(data, policy=policy.compat32)
+    recipients = rcpt or [a for _, a in getaddresses(msg.get_all("to", []) + msg.get_all("cc", [])) if a]
+    sender = mail_from or next((a for _, a in getaddresses(msg.get_all("from", [])) if a), "")
+    if not recipients:
+        raise ValueError("no recipients: give --to or a To header")
+    with smtplib.SMTP(host, port, timeout=30) as smtp:
+        refused = smtp.sendmail(sender, recipients, data)
+    if refused:
+        raise smtplib.SMTPRecipientsRefused(refused)
+    return ", ".join(recipients)

@@ -1,0 +1,81 @@
+"""The Chalice app: agents' API, public customer routes, the web client, ``/openapi.json``.
+
+``create_app()`` wires everything once per process; ``functions/api/app.py`` is the Lambda entry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chalice.app import Chalice
+
+from ..aws.s3 import MailStore
+from ..aws.ses import Mailer
+from ..bootstrap import config_store
+from ..settings import Settings, get_settings
+from ..store.models import bind
+from ..store.tickets import TicketStore
+from . import auth_routes, meta, openapi, tickets, web
+from .context import Services
+from .routing import Api
+from .static import StaticSite
+
+# The web client's policy: no inline script, no eval; mail HTML only inside sandboxed srcdoc iframes.
+# img-src allows http(s) because the agent may unblock a message's remote images ("Bilder laden").
+WEB_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https: http:; "
+    "connect-src 'self'; font-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'; manifest-src 'self'"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
+def security_headers(settings: Settings) -> object:
+    def headers(path: str, content_type: str) -> dict[str, str]:
+        result = {
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "X-Frame-Options": "DENY",
+            "Cross-Origin-Opener-Policy": "same-origin",
+            "Cross-Origin-Resource-Policy": "same-origin",
+            "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+            "Content-Security-Policy": WEB_CSP if content_type.startswith("text/html") else API_CSP,
+        }
+        if content_type.startswith("application/json"):
+            result["Cache-Control"] = "no-store"
+        if not settings.local:
+            result["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        return result
+
+    return headers
+
+
+def create_app(static_dir: Path | None = None) -> Chalice:
+    settings = get_settings()
+    bind(settings.tables, host=settings.endpoint_url, region=settings.region)
+    app = Chalice(app_name="helpdesk")
+    app.debug = False
+    if settings.web_origin:
+        from chalice.app import CORSConfig
+
+        app.api.cors = CORSConfig(
+            allow_origin=settings.web_origin,
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+            allow_credentials=False,
+        )
+    services = Services(
+        settings=settings,
+        config=config_store(),
+        tickets=TicketStore(),
+        mail=MailStore(settings.mail_bucket),
+        mailer=Mailer(),
+    )
+    api = Api(app, verifier=lambda: services.verifier, headers=security_headers(settings))  # type: ignore[arg-type]
+    auth_routes.register(api, services)
+    meta.register(api, services)
+    tickets.register(api, services)
+    web.register(api, StaticSite(static_dir or Path(__file__).parent / "static"))
+    openapi.register(api)
+    app.helpdesk_api = api  # type: ignore[attr-defined]  # the route table, for OpenAPI and the auth matrix
+    return app

@@ -1,0 +1,81 @@
+"""Who is asking: Cognito user-pool ID tokens, verified in the app with PyJWT.
+
+Checked: signature (RS256, key from the pool's JWKS by ``kid``), issuer, audience (the app client),
+expiry, ``token_use == "id"``. The issuer and the JWKS URL are configured separately, because moto's
+Cognito issues real-AWS issuers but serves its keys locally. Roles come from ``cognito:groups``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import jwt
+from jwt import PyJWKClient
+
+from .errors import Forbidden, Unauthorized
+
+ROLES = ("admin", "agent")
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    email: str
+    groups: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.groups
+
+    @property
+    def role(self) -> str:
+        return "admin" if self.is_admin else "agent"
+
+
+class TokenVerifier:
+    def __init__(self, issuer: str, jwks_url: str, client_id: str, leeway: int = 30) -> None:
+        if not issuer or not jwks_url or not client_id:
+            raise RuntimeError("token verification needs HELPDESK_USER_POOL_ID (or issuer/JWKS URL) and client id")
+        self.issuer = issuer
+        self.client_id = client_id
+        self.leeway = leeway
+        self._jwks = PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=5)
+        self._lock = threading.Lock()
+
+    def verify(self, token: str) -> Principal:
+        try:
+            with self._lock:
+                key = self._jwks.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                audience=self.client_id,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "token_use"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("token expired") from exc
+        except jwt.PyJWKClientConnectionError as exc:
+            raise Unauthorized("signing keys are not reachable; try again") from exc
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise Unauthorized("invalid token") from exc
+        if claims.get("token_use") != "id":
+            raise Unauthorized("an ID token is required")
+        groups = frozenset(str(g) for g in claims.get("cognito:groups", []) or [])
+        username = str(claims.get("cognito:username") or claims.get("sub") or "")
+        if not username:
+            raise Unauthorized("token has no user")
+        if not groups & set(ROLES):
+            raise Forbidden("this user is in neither the admin nor the agent group")
+        return Principal(username=username, email=str(claims.get("email", "")), groups=groups)
+
+
+def bearer_token(headers: dict[str, str]) -> str:
+    value = headers.get("authorization") or headers.get("Authorization") or ""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token")
+    return token.strip()

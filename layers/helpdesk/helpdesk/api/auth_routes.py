@@ -1,0 +1,86 @@
+"""Login for the web client: username/password → Cognito tokens, refresh, first-login password."""
+
+from __future__ import annotations
+
+from ..aws.cognito import CognitoAuth, LoginFailed, Tokens
+from .context import Services
+from .errors import RateLimited, Unauthorized
+from .routing import Api, Ctx
+from .schemas import LoginIn, MeOut, NewPasswordIn, RefreshIn, TokensOut
+
+
+def _out(tokens: Tokens) -> TokensOut:
+    return TokensOut(
+        id_token=tokens.id_token,
+        refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in,
+        challenge=tokens.challenge,
+        session=tokens.session,
+    )
+
+
+def register(api: Api, services: Services) -> None:
+    cognito = CognitoAuth(services.settings.user_pool_id, services.settings.user_pool_client_id)
+
+    def guarded(call: object) -> TokensOut:
+        try:
+            return _out(call())  # type: ignore[operator]
+        except LoginFailed as exc:
+            if exc.throttled:
+                raise RateLimited(str(exc)) from exc
+            raise Unauthorized(str(exc)) from exc
+
+    @api.route(
+        "/auth/login",
+        "POST",
+        auth="public",
+        body=LoginIn,
+        response=TokensOut,
+        tags=("auth",),
+        summary="Log in with username and password (Cognito USER_PASSWORD_AUTH)",
+        errors=(400, 401, 429),
+    )
+    def login(ctx: Ctx) -> TokensOut:
+        body: LoginIn = ctx.body
+        return guarded(lambda: cognito.login(body.username, body.password))
+
+    @api.route(
+        "/auth/refresh",
+        "POST",
+        auth="public",
+        body=RefreshIn,
+        response=TokensOut,
+        tags=("auth",),
+        summary="New ID token from a refresh token",
+        errors=(400, 401, 429),
+    )
+    def refresh(ctx: Ctx) -> TokensOut:
+        body: RefreshIn = ctx.body
+        return guarded(lambda: cognito.refresh(body.refresh_token))
+
+    @api.route(
+        "/auth/new-password",
+        "POST",
+        auth="public",
+        body=NewPasswordIn,
+        response=TokensOut,
+        tags=("auth",),
+        summary="Set the permanent password after the first login",
+        errors=(400, 401, 429),
+    )
+    def new_password(ctx: Ctx) -> TokensOut:
+        body: NewPasswordIn = ctx.body
+        return guarded(lambda: cognito.new_password(body.username, body.session, body.new_password))
+
+    @api.route("/me", response=MeOut, tags=("auth",), summary="The logged-in agent", errors=(401, 403))
+    def me(ctx: Ctx) -> MeOut:
+        user = ctx.user
+        agent = services.config.snapshot().agent(user.username)
+        return MeOut(
+            username=user.username,
+            email=user.email,
+            role="admin" if user.is_admin else "agent",
+            groups=sorted(user.groups),
+            name=agent.name if agent else "",
+            language=agent.language if agent else "de",
+        )

@@ -1,0 +1,175 @@
+"""Routes with their contract in one place: auth level, request/query/response models, errors.
+
+Every route is declared through :meth:`Api.route`, which
+
+* authenticates (``public`` / ``agent`` / ``admin``) before the view runs,
+* validates the JSON body and the query string with pydantic models (400 names the field),
+* turns :class:`~helpdesk.api.errors.ApiError` into ``{"error", "message"}`` JSON,
+* records the route for ``/openapi.json`` and the authorization-matrix test.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from chalice.app import Chalice, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from .auth import Principal, TokenVerifier, bearer_token
+from .errors import ApiError, BadRequest, Forbidden, TooLarge
+
+Auth = Literal["public", "agent", "admin"]
+MAX_BODY_BYTES = 1_000_000
+log = logging.getLogger("helpdesk.api")
+
+
+@dataclass
+class RouteSpec:
+    path: str
+    method: str
+    auth: Auth
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    summary: str
+    tags: tuple[str, ...]
+    status: int
+    errors: tuple[int, ...]
+    raw_response: str | None = None  # content type of a non-JSON response (HTML, JS, …)
+
+
+@dataclass
+class Ctx:
+    request: Request
+    principal: Principal | None
+    body: Any = None
+    query: Any = None
+    path: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def user(self) -> Principal:
+        if self.principal is None:  # only reachable from a public route calling an authed helper
+            raise Forbidden("this route has no user")
+        return self.principal
+
+    @property
+    def source_ip(self) -> str:
+        context = self.request.context or {}
+        return str(context.get("identity", {}).get("sourceIp", ""))
+
+
+def validation_error(exc: ValidationError) -> BadRequest:
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
+    loc = ".".join(str(part) for part in first.get("loc", ()) if part != "__root__")
+    message = str(first.get("msg", "invalid"))
+    return BadRequest(
+        f"{loc}: {message}" if loc else message,
+        field=loc or None,
+        extra={
+            "details": [
+                {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+                for e in exc.errors()[:10]
+            ]
+        },
+    )
+
+
+class Api:
+    def __init__(
+        self, app: Chalice, verifier: Callable[[], TokenVerifier], headers: Callable[[str, str], dict[str, str]]
+    ) -> None:
+        self.app = app
+        self.verifier = verifier
+        self.headers = headers  # (path, content type) -> security headers
+        self.specs: list[RouteSpec] = []
+
+    def route(
+        self,
+        path: str,
+        method: str = "GET",
+        *,
+        auth: Auth = "agent",
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        summary: str = "",
+        tags: tuple[str, ...] = (),
+        status: int = 200,
+        errors: tuple[int, ...] = (),
+        raw_response: str | None = None,
+        content_types: tuple[str, ...] = ("application/json",),
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        spec = RouteSpec(path, method, auth, body, query, response, summary, tags, status, errors, raw_response)
+        self.specs.append(spec)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def endpoint(**path_params: str) -> Response:
+                return self._run(spec, view, path_params)
+
+            self.app.route(path, methods=[method], name=f"{method.lower()}:{path}", content_types=list(content_types))(
+                endpoint
+            )
+            return view
+
+        return decorator
+
+    def _run(self, spec: RouteSpec, view: Callable[..., Any], path_params: dict[str, str]) -> Response:
+        request = self.app.current_request
+        assert request is not None
+        try:
+            principal = None
+            if spec.auth != "public":
+                principal = self.verifier().verify(bearer_token(dict(request.headers)))
+                if spec.auth == "admin" and not principal.is_admin:
+                    raise Forbidden("only admins may do this")
+            ctx = Ctx(request=request, principal=principal, path=path_params)
+            if spec.query is not None:
+                ctx.query = spec.query.model_validate(dict(request.query_params or {}))
+            if spec.body is not None:
+                raw = request.raw_body or b""
+                if len(raw) > MAX_BODY_BYTES:
+                    raise TooLarge(f"request body larger than {MAX_BODY_BYTES // 1000} KB")
+                try:
+                    data = json.loads(raw or b"{}")
+                except json.JSONDecodeError as exc:
+                    raise BadRequest(f"body is not JSON: {exc.msg}") from exc
+                ctx.body = spec.body.model_validate(data)
+            result = view(ctx, **path_params)
+            return self._respond(spec, result)
+        except ValidationError as exc:
+            return self._error(validation_error(exc), request.path)
+        except ApiError as exc:
+            return self._error(exc, request.path)
+        except Exception:  # a bug: log it with the trace, answer 500 without internals
+            log.error("unhandled error on %s %s\n%s", spec.method, spec.path, traceback.format_exc())
+            return self._error(ApiError("internal error"), request.path)
+
+    def _respond(self, spec: RouteSpec, result: Any) -> Response:
+        if isinstance(result, Response):
+            result.headers = {**self.headers(spec.path, str(result.headers.get("Content-Type", ""))), **result.headers}
+            return result
+        if isinstance(result, BaseModel):
+            body: Any = result.model_dump(mode="json", by_alias=True)
+        else:
+            body = result
+        status = spec.status if result is not None else 204
+        headers: dict[str, str | list[str]] = {
+            "Content-Type": "application/json",
+            **self.headers(spec.path, "application/json"),
+        }
+        return Response(body=body if status != 204 else "", status_code=status, headers=headers)
+
+    def _error(self, exc: ApiError, path: str) -> Response:
+        headers: dict[str, str | list[str]] = {
+            "Content-Type": "application/json",
+            **self.headers(path, "application/json"),
+            **exc.headers,
+        }
+        return Response(body=exc.body(), status_code=exc.status, headers=headers)

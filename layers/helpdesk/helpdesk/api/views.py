@@ -1,0 +1,131 @@
+"""Stored items → response models. The only place that knows both shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..domain.clock import iso
+from ..domain.status import Priority, Status
+from ..store.models import CommentItem, EventItem, MessageItem, TicketItem
+from .schemas import (
+    AddressOut,
+    AttachmentOut,
+    CommentOut,
+    EventOut,
+    Link,
+    MessageOut,
+    TicketOut,
+)
+
+
+def ticket_out(t: TicketItem, lang: str = "de") -> TicketOut:
+    return TicketOut(
+        id=t.pk,
+        number=t.number,
+        subject=t.subject,
+        status=Status(t.status),
+        status_label=Status(t.status).label(lang),
+        priority=Priority(t.priority),
+        queue=t.queue,
+        assignee=t.assignee,
+        customer=AddressOut(name=t.customer_name or "", address=t.customer_email) if t.customer_email else None,
+        mailbox=t.mailbox,
+        project=t.project,
+        type=t.type,
+        channel=t.channel,
+        tags=list(t.tags or []),
+        private=bool(t.private),
+        personal=bool(t.personal),
+        prio=bool(t.prio),
+        unread=bool(t.unread),
+        review=bool(t.review),
+        review_notes=list(t.review_notes or []),
+        due_at=t.due_at,
+        overdue=bool(t.due_at and t.bucket == "active" and t.due_at < iso()),
+        parent_id=t.parent_id,
+        merged_into=t.merged_into,
+        links=[Link(type=link.type, ticket_id=link.ticket_id, number=link.number) for link in t.links or []],
+        preview=t.preview,
+        message_count=int(t.message_count or 0),
+        created_at=t.created_at,
+        updated_at=t.updated_at,
+        last_customer_at=t.last_customer_at,
+        first_response_at=t.first_response_at,
+        closed_at=t.closed_at,
+        version=int(t.version or 0),
+    )
+
+
+def message_out(m: MessageItem, url_for: Callable[[str, str, str, bool], str] | None = None) -> MessageOut:
+    atts = []
+    for a in m.attachments or []:
+        atts.append(
+            AttachmentOut(
+                id=a.id,
+                filename=a.filename,
+                content_type=a.content_type,
+                size=int(a.size),
+                inline=bool(a.inline),
+                content_id=a.content_id,
+                note=a.note,
+                url=url_for(a.key, a.filename, a.content_type, False) if url_for else None,
+            )
+        )
+    html = m.html or ""
+    if url_for and "cid:" in html:
+        html = resolve_cids(html, m, url_for)
+    verdicts: Any = m.verdicts
+    return MessageOut.model_validate(
+        {
+            "id": m.id,
+            "direction": m.direction,
+            "channel": m.channel,
+            "from": AddressOut(name=m.from_addr.name or "", address=m.from_addr.address) if m.from_addr else None,
+            "to": [AddressOut(name=a.name or "", address=a.address) for a in m.to or []],
+            "cc": [AddressOut(name=a.name or "", address=a.address) for a in m.cc or []],
+            "subject": m.subject,
+            "text": m.text,
+            "html": html,
+            "new_text": m.new_text,
+            "remote_images": int(m.remote_images or 0),
+            "message_id": m.message_id,
+            "attachments": atts,
+            "verdicts": verdicts if isinstance(verdicts, dict) else None,
+            "auto_submitted": m.auto_submitted,
+            "auto_reply": bool(m.auto_reply),
+            "author": m.author,
+            "send_state": m.send_state,
+            "defects": list(m.defects or []),
+            "limit_exceeded": list(m.limit_exceeded or []),
+            "created_at": m.created_at,
+            "truncated": bool(m.body_key),
+        }
+    )
+
+
+def resolve_cids(html: str, m: MessageItem, url_for: Callable[[str, str, str, bool], str]) -> str:
+    """``cid:`` references → short-lived inline links to the stored attachment (images only)."""
+    for a in m.attachments or []:
+        if a.content_id and a.content_type.startswith("image/"):
+            link = url_for(a.key, a.filename, a.content_type, True).replace("&", "&amp;").replace('"', "&quot;")
+            html = html.replace(f'src="cid:{a.content_id}"', f'src="{link}"')
+    return html
+
+
+def comment_out(c: CommentItem) -> CommentOut:
+    return CommentOut(
+        id=c.id,
+        author=c.author,
+        body=c.body,
+        tags=list(c.tags or []),
+        mentions=list(c.mentions or []),
+        created_at=c.created_at,
+    )
+
+
+def event_out(e: EventItem) -> EventOut:
+    detail: Any = e.detail
+    return EventOut(
+        id=e.id, type=e.type, actor=e.actor, detail=detail if isinstance(detail, dict) else {}, created_at=e.created_at
+    )

@@ -1,0 +1,1 @@
+"""Thin adapters around boto3: one small class per service, no business decisions."""

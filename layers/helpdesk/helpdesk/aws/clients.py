@@ -1,0 +1,57 @@
+"""boto3 clients, created once per process (warm Lambda starts reuse them).
+
+Endpoints come from the standard ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_<SERVICE>`` variables,
+so the very same code talks to AWS or to the local moto server.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sqs import SQSClient
+
+_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=15)
+
+
+@cache
+def _client(service: str) -> Any:
+    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+
+
+def s3() -> S3Client:
+    return _client("s3")  # type: ignore[no-any-return]
+
+
+def sesv2() -> SESV2Client:
+    return _client("sesv2")  # type: ignore[no-any-return]
+
+
+def sqs() -> SQSClient:
+    return _client("sqs")  # type: ignore[no-any-return]
+
+
+def events() -> EventBridgeClient:
+    return _client("events")  # type: ignore[no-any-return]
+
+
+def cognito() -> CognitoIdentityProviderClient:
+    return _client("cognito-idp")  # type: ignore[no-any-return]
+
+
+def dynamodbstreams() -> DynamoDBStreamsClient:
+    return _client("dynamodbstreams")  # type: ignore[no-any-return]
+
+
+def reset_clients() -> None:
+    """Drop cached clients (the local stack and tests change endpoints and credentials)."""
+    _client.cache_clear()

@@ -1,0 +1,80 @@
+"""S3: raw mail in, attachments and large bodies out, presigned links for downloads."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from . import clients
+
+# Content types a browser may render inline from our download links; everything else downloads.
+INLINE_SAFE = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
+
+
+class MailStore:
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    def get(self, key: str, bucket: str | None = None) -> bytes:
+        response = clients.s3().get_object(Bucket=bucket or self.bucket, Key=key)
+        return response["Body"].read()
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        clients.s3().put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, ServerSideEncryption="AES256"
+        )
+
+    def delete(self, key: str) -> None:
+        clients.s3().delete_object(Bucket=self.bucket, Key=key)
+
+    def download_url(
+        self, key: str, filename: str, content_type: str, *, inline: bool = False, expires: int = 300
+    ) -> str:
+        """A short-lived link that downloads as an attachment with a safe content type.
+
+        Only a few harmless types may be shown inline (images for ``cid:`` references); HTML, SVG,
+        JavaScript and everything else are served as ``application/octet-stream`` attachments, so an
+        uploaded file can never run as a page of ours (FreeScout GHSA-56h2-5556-r6mg).
+        """
+        safe_type = content_type if content_type in INLINE_SAFE else "application/octet-stream"
+        disposition = "inline" if inline and safe_type in INLINE_SAFE else "attachment"
+        return clients.s3().generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ResponseContentType": safe_type,
+                "ResponseContentDisposition": content_disposition(disposition, filename),
+            },
+            ExpiresIn=expires,
+        )
+
+    def upload_url(self, key: str, content_type: str, max_bytes: int, expires: int = 900) -> dict[str, object]:
+        """A presigned POST limited to ``max_bytes`` (the size limit is enforced by S3 itself)."""
+        post = clients.s3().generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[["content-length-range", 1, max_bytes], {"Content-Type": content_type}],
+            ExpiresIn=expires,
+        )
+        return dict(post)
+
+    def size(self, key: str) -> int | None:
+        try:
+            head = clients.s3().head_object(Bucket=self.bucket, Key=key)
+        except clients.s3().exceptions.ClientError:
+            return None
+        return int(head["ContentLength"])
+
+
+def ascii_filename(filename: str) -> str:
+    folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    folded = re.sub(r"[^\w.\- ]", "_", folded).strip() or "download"
+    return folded[:150]
+
+
+def content_disposition(kind: str, filename: str) -> str:
+    """RFC 6266 header with an ASCII fallback and the exact UTF-8 name (umlauts survive)."""
+    return f"{kind}; filename=\"{ascii_filename(filename)}\"; filename*=UTF-8''{quote(filename[:200], safe='')}"

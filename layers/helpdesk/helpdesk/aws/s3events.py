@@ -1,0 +1,36 @@
+"""S3 event notifications as they arrive through SQS: which objects were created.
+
+Skips the ``s3:TestEvent`` S3 sends when a notification is configured; decodes keys, which S3
+URL-encodes (``+`` for spaces; moto also encodes ``/`` as ``%2F``): ``unquote_plus`` handles both.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote_plus
+
+
+class NotAnS3Event(ValueError):
+    pass
+
+
+def created_objects(body: str) -> list[tuple[str, str]]:
+    try:
+        payload: Any = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise NotAnS3Event(f"SQS body is not JSON: {body[:80]!r}") from exc
+    if isinstance(payload, dict) and payload.get("Event") == "s3:TestEvent":
+        return []
+    if isinstance(payload, dict) and "Message" in payload and isinstance(payload["Message"], str):
+        return created_objects(payload["Message"])  # delivered through SNS
+    records = payload.get("Records") if isinstance(payload, dict) else None
+    if not isinstance(records, list):
+        raise NotAnS3Event(f"no S3 records in message: {body[:80]!r}")
+    objects: list[tuple[str, str]] = []
+    for record in records:
+        if not str(record.get("eventName", "")).startswith("ObjectCreated"):
+            continue
+        s3 = record["s3"]
+        objects.append((s3["bucket"]["name"], unquote_plus(s3["object"]["key"])))
+    return objects

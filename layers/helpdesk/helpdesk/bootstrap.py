@@ -1,0 +1,37 @@
+"""Wiring: real adapters built from settings, once per process (cosmicpython's bootstrap)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .aws.s3 import MailStore
+from .aws.ses import Mailer
+from .services.ingest import IngestDeps
+from .settings import get_settings
+from .store.config_store import ConfigStore
+from .store.models import bind
+from .store.tickets import TicketStore
+
+
+@lru_cache(maxsize=1)
+def config_store() -> ConfigStore:
+    return ConfigStore()
+
+
+@lru_cache(maxsize=1)
+def ingest_deps() -> IngestDeps:
+    settings = get_settings()
+    bind(settings.tables, host=settings.endpoint_url, region=settings.region)
+    return IngestDeps(
+        mail=MailStore(settings.mail_bucket),
+        tickets=TicketStore(),
+        config=config_store(),
+        mailer=Mailer(),
+        mail_domain=settings.mail_domain,
+    )
+
+
+def reset() -> None:
+    """Forget wired objects (tests and the local stack rebuild them after changing the environment)."""
+    config_store.cache_clear()
+    ingest_deps.cache_clear()

@@ -1,0 +1,211 @@
+"""The ``helpdesk`` command line: run the local stack, get tokens, parse and send mail, run jobs.
+
+Not shipped to Lambda (it needs the ``local`` extra: Typer, moto, aiosmtpd).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Serverless mail-to-ticket helpdesk: local stack and tools. 'helpdesk COMMAND --help' explains each.",
+)
+
+ApiPort = Annotated[
+    int,
+    typer.Option(
+        "--api-port", envvar="HELPDESK_API_PORT", help="Port of the running local stack's API (finds its state file)"
+    ),
+]
+
+
+@app.command()
+def local(
+    demo: Annotated[bool, typer.Option("--demo", help="Send sample mails through the pipeline at start")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    api_port: Annotated[int, typer.Option("--api-port", envvar="HELPDESK_API_PORT", help="API + web client")] = 8000,
+    smtp_port: Annotated[int, typer.Option("--smtp-port", envvar="HELPDESK_SMTP_PORT", help="SMTP inbound")] = 2525,
+    moto_port: Annotated[int, typer.Option("--moto-port", envvar="HELPDESK_MOTO_PORT", help="moto server")] = 5100,
+    outbox_port: Annotated[
+        int, typer.Option("--outbox-port", envvar="HELPDESK_OUTBOX_PORT", help="page listing mail the helpdesk sent")
+    ] = 8025,
+    domain: Annotated[str, typer.Option("--domain", help="Mail domain SMTP accepts")] = "example.com",
+    autoclose_interval: Annotated[
+        float,
+        typer.Option(
+            "--autoclose-interval", envvar="HELPDESK_AUTOCLOSE_INTERVAL", help="Seconds between autoclose runs"
+        ),
+    ] = 60.0,
+    log_level: Annotated[str, typer.Option("--log-level", help="Lambda handlers' log level")] = "WARNING",
+) -> None:
+    """Run the whole system locally (moto, SMTP, ingest, API + web client, scheduler) until Ctrl-C."""
+    from helpdesk_local.stack import LocalConfig, LocalStack, run_forever
+
+    config = LocalConfig(
+        host=host,
+        api_port=api_port,
+        smtp_port=smtp_port,
+        moto_port=moto_port,
+        outbox_port=outbox_port,
+        mail_domain=domain.lower(),
+        demo=demo,
+        autoclose_interval=autoclose_interval,
+        log_level=log_level.upper(),
+    )
+    run_forever(LocalStack(config))
+
+
+@app.command()
+def token(
+    user: Annotated[str, typer.Option("--user", help="Dev user: admin or agent")] = "agent",
+    api_port: ApiPort = 8000,
+) -> None:
+    """Print a valid ID token for a dev user of the running local stack (last line of stdout)."""
+    from helpdesk_local.provision import local_client
+    from helpdesk_local.stack import read_state
+
+    state = _state(api_port, read_state)
+    users: dict[str, Any] = state["users"]
+    if user not in users:
+        _fail(f"unknown dev user {user!r}; choose one of {', '.join(users)}")
+    cognito = local_client("cognito-idp", state["moto_endpoint"])
+    result = cognito.initiate_auth(
+        ClientId=state["user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user, "PASSWORD": users[user]["password"]},
+    )
+    typer.echo(result["AuthenticationResult"]["IdToken"])
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="A raw mail (.eml)", exists=False)],
+    raw_html: Annotated[bool, typer.Option("--raw-html", help="Print the HTML unsanitized (careful)")] = False,
+) -> None:
+    """Parse one raw mail with the ingest's own code and print JSON (from, to, subject, text, html, …)."""
+    from helpdesk.domain.mail import parse_mail
+    from helpdesk.domain.sanitize import sanitize_html
+
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {file}: {exc.strerror or exc}")
+    parsed = parse_mail(raw)
+    html = parsed.html if raw_html else sanitize_html(parsed.html).html
+    typer.echo(json.dumps(parsed.to_json(sanitized_html=html), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def send(
+    file: Annotated[Path, typer.Argument(help="A raw mail (.eml) to send")],
+    to: Annotated[list[str] | None, typer.Option("--to", help="Envelope recipient (default: To/Cc)")] = None,
+    mail_from: Annotated[str | None, typer.Option("--from", help="Envelope sender (default: From)")] = None,
+    host: Annotated[str, typer.Option(help="SMTP host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="SMTP port", envvar="HELPDESK_SMTP_PORT")] = 2525,
+) -> None:
+    """Inject a mail into the local stack over SMTP, as a mail program would."""
+    from helpdesk_local.stack import send_file
+
+    try:
+        recipients = send_file(file, host, port, rcpt=to, mail_from=mail_from)
+    except (OSError, ValueError) as exc:
+        _fail(f"could not send {file}: {exc}")
+    typer.echo(f"sent {file} to {recipients}")
+
+
+@app.command()
+def autoclose(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would happen")] = False,
+    api_port: ApiPort = 8000,
+    aws: Annotated[bool, typer.Option("--aws", help="Use the AWS environment instead of the local stack")] = False,
+) -> None:
+    """Run the autoclose job once (against the running local stack unless --aws)."""
+    from helpdesk.bootstrap import ingest_deps
+    from helpdesk.services.autoclose import run
+
+    if not aws:
+        _use_local(api_port)
+    deps = ingest_deps()
+    report = run(deps.config, dry_run=dry_run)
+    for entry in report.planned:
+        typer.echo(
+            f"{entry['ticket']:<16} waiting since {entry['waiting_since']}  → {entry['action']}"
+            + ("  (dry run)" if dry_run else "")
+        )
+    typer.echo(f"examined {report.examined}, closed {len(report.closed)}, skipped {report.skipped}")
+
+
+@app.command()
+def redrive(
+    api_port: ApiPort = 8000,
+    aws: Annotated[
+        bool, typer.Option("--aws", help="Use HELPDESK_INGEST_QUEUE_URL/HELPDESK_INGEST_DLQ_URL on AWS")
+    ] = False,
+) -> None:
+    """Move mail from the ingest dead-letter queue back to the ingest queue (after fixing the cause)."""
+    import os
+
+    from helpdesk.aws import clients
+    from helpdesk.services.redrive import redrive as move
+
+    if aws:
+        source, target = os.environ.get("HELPDESK_INGEST_DLQ_URL"), os.environ.get("HELPDESK_INGEST_QUEUE_URL")
+        if not source or not target:
+            _fail("set HELPDESK_INGEST_DLQ_URL and HELPDESK_INGEST_QUEUE_URL (stack outputs)")
+    else:
+        state = _use_local(api_port)
+        source, target = state["queues"]["IngestDLQ"], state["queues"]["IngestQueue"]
+    moved = move(clients.sqs(), str(source), str(target))
+    typer.echo(f"moved {moved} message(s) back to the ingest queue")
+
+
+def _state(api_port: int, reader: Any) -> dict[str, Any]:
+    try:
+        state: dict[str, Any] = reader(api_port)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    return state
+
+
+def _use_local(api_port: int) -> dict[str, Any]:
+    import os
+
+    from helpdesk import bootstrap
+    from helpdesk.aws.clients import reset_clients
+    from helpdesk.settings import reset_settings
+    from helpdesk_local.stack import read_state
+
+    state = _state(api_port, read_state)
+    os.environ.update(state["env"])
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": "eu-central-1",
+            "AWS_REGION": "eu-central-1",
+        }
+    )
+    reset_settings()
+    reset_clients()
+    bootstrap.reset()
+    return state
+
+
+def _fail(message: str) -> Any:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def main() -> None:
+    app(prog_name="helpdesk")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Should this inbound mail get an auto-reply? RFC 3834 and the loop lessons of Zammad and OTRS.
+
+No auto-reply when: the mailbox has it off; the mail is automatic (Auto-Submitted, Precedence,
+List-*, X-Loop, X-Auto-Response-Suppress, bounces, system senders); the sender is one of our own
+addresses or domain; the Message-ID comes from our own domain; SES says spam or virus; a rule
+suppresses it; the ticket is stored closed (import); or this sender already got one within the
+window (two auto-responders facing each other exchange at most one mail each per window).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .clock import parse_iso
+
+
+@dataclass(frozen=True)
+class AutoReplyFacts:
+    mailbox_autoreply: bool
+    automatic_reason: str | None
+    sender: str
+    message_id: str
+    own_domain: str
+    own_addresses: frozenset[str]
+    spam: bool
+    virus: bool
+    rule_suppressed: bool
+    stored_closed: bool
+    last_sent_at: str | None
+    window_hours: float
+
+
+def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, str]:
+    """``(send, reason)``; the reason is recorded either way."""
+    sender_domain = facts.sender.rpartition("@")[2]
+    checks: list[tuple[bool, str]] = [
+        (not facts.mailbox_autoreply, "auto-reply is off for this mailbox"),
+        (facts.automatic_reason is not None, f"automatic mail: {facts.automatic_reason}"),
+        (not facts.sender, "no sender address"),
+        (facts.sender in facts.own_addresses, "sender is one of our own addresses"),
+        (bool(facts.own_domain) and sender_domain == facts.own_domain, "sender is in our own domain"),
+        (
+            bool(facts.own_domain) and facts.message_id.lower().endswith("@" + facts.own_domain),
+            "Message-ID is from our own domain (loop)",
+        ),
+        (facts.spam, "spam verdict"),
+        (facts.virus, "virus verdict"),
+        (facts.rule_suppressed, "a rule suppresses the auto-reply"),
+        (facts.stored_closed, "ticket is stored closed (import)"),
+    ]
+    for hit, reason in checks:
+        if hit:
+            return False, reason
+    if facts.last_sent_at and facts.window_hours > 0:
+        last = parse_iso(facts.last_sent_at)
+        if now - last < timedelta(hours=facts.window_hours):
+            return False, f"an auto-reply went to this sender less than {facts.window_hours:g} h ago"
+    return True, "auto-reply allowed"

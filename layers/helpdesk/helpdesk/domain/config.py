@@ -1,0 +1,319 @@
+"""Team configuration as validated, typed records: mailboxes, queues, rules, templates, agents, settings.
+
+The API validates admin input with these models; the ingest reads a :class:`ConfigSnapshot` (cached
+across warm invocations). No I/O here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from .headers import normalize_address
+from .numbering import DEFAULT_FORMAT, NumberFormatError, number_format
+from .status import Priority, Status
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+Line = Annotated[str, StringConstraints(max_length=300)]
+Lang = Literal["de", "en"]
+_HEADER_SAFE = re.compile(r"^[^\r\n\x00]*$")
+
+
+class Record(BaseModel):
+    # defer_build: validators are built on first use, not at import (a cold start pays only for what it uses).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+
+def _no_header_breaks(value: str) -> str:
+    if not _HEADER_SAFE.match(value):
+        raise ValueError("line breaks and NUL are not allowed here")
+    return value
+
+
+class LocalizedText(Record):
+    de: Annotated[str, StringConstraints(max_length=20000)] = ""
+    en: Annotated[str, StringConstraints(max_length=20000)] = ""
+
+    def get(self, lang: str) -> str:
+        return (self.en if lang == "en" else self.de) or self.de or self.en
+
+
+DEFAULT_AUTOREPLY_SUBJECT = LocalizedText(
+    de="Ihre Anfrage [#{TICKET}]: {BETREFF}",
+    en="Your request [#{TICKET}]: {SUBJECT}",
+)
+DEFAULT_AUTOREPLY_BODY = LocalizedText(
+    de=(
+        "Guten Tag {NAME},\n\nvielen Dank für Ihre Nachricht. Wir haben sie unter der Ticketnummer {TICKET} "
+        "erfasst und melden uns so bald wie möglich.\n\nBitte lassen Sie die Nummer im Betreff stehen, "
+        "wenn Sie antworten.\n\nIhr Team von {MAILBOX}"
+    ),
+    en=(
+        "Hello {NAME},\n\nthank you for your message. We have filed it as ticket {TICKET} and will get back to "
+        "you as soon as we can.\n\nPlease keep the number in the subject when you reply.\n\nYour {MAILBOX} team"
+    ),
+)
+
+
+class Mailbox(Record):
+    """A receiving address (the seeds' "E-Mail-Account" with "Im Ticket-System nutzen")."""
+
+    id: Key
+    address: Annotated[str, StringConstraints(max_length=320)]
+    name: Line = ""
+    default_queue: Key | None = None
+    default_project: Key | None = None
+    language: Lang = "de"
+    autoreply: bool = True
+    autoreply_subject: LocalizedText = DEFAULT_AUTOREPLY_SUBJECT
+    autoreply_body: LocalizedText = DEFAULT_AUTOREPLY_BODY
+    import_from: date | None = None  # "E-Mails ab Datum": older mail is stored closed, without auto-reply
+    close_on_import: bool = False  # "Ticket als abgeschlossen markieren"
+    outgoing_address: Annotated[str, StringConstraints(max_length=320)] | None = None
+    active: bool = True
+
+    @field_validator("address", "outgoing_address")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        normalized = normalize_address(value)
+        if not normalized:
+            raise ValueError("not an e-mail address")
+        return normalized
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _no_header_breaks(value)
+
+    @property
+    def sender(self) -> str:
+        return self.outgoing_address or self.address
+
+
+class Queue(Record):
+    """A queue ("Warteschlange"/"Bearbeiter"): without a responsible agent every agent may take its tickets."""
+
+    id: Key
+    name: Line
+    responsible: list[Key] = Field(default_factory=list)  # agents with access; empty = everyone
+    notify_address: Annotated[str, StringConstraints(max_length=320)] | None = None
+    first_response_hours: float | None = Field(default=None, gt=0, le=24 * 90)
+    remind_after_days: float | None = Field(default=None, gt=0, le=365)
+    close_after_days: float | None = Field(default=None, gt=0, le=365)
+
+    def open_to(self, agent: str) -> bool:
+        return not self.responsible or agent in self.responsible
+
+
+ConditionField = Literal[
+    "from",
+    "from_name",
+    "from_domain",
+    "to",
+    "recipient",
+    "cc",
+    "subject",
+    "body",
+    "mailbox",
+    "has_attachment",
+    "attachment_name",
+    "spam_verdict",
+    "virus_verdict",
+    "spf",
+    "dkim",
+    "dmarc",
+    "header",
+]
+ConditionOp = Literal["equals", "contains", "starts_with", "ends_with", "regex", "not_contains", "exists"]
+
+
+class Condition(Record):
+    field: ConditionField
+    op: ConditionOp = "contains"
+    value: Annotated[str, StringConstraints(max_length=500)] = ""
+    header: Annotated[str, StringConstraints(max_length=100)] | None = None  # for field == "header"
+
+    @model_validator(mode="after")
+    def _check(self) -> Condition:
+        if self.op == "regex":
+            if len(self.value) > 200:
+                raise ValueError("regex longer than 200 characters")
+            try:
+                re.compile(self.value)
+            except re.error as exc:
+                raise ValueError(f"invalid regex: {exc}") from exc
+        if self.field == "header" and not self.header:
+            raise ValueError("a header condition needs the header name")
+        return self
+
+
+class RuleActions(Record):
+    queue: Key | None = None
+    status: Status | None = None
+    priority: Priority | None = None
+    tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list)
+    assignee: Key | None = None
+    project: Key | None = None
+    type: Key | None = None
+    spam: bool = False  # → trash, no auto-reply
+    private: bool = False
+    personal: bool = False
+    prio: bool = False
+    suppress_autoreply: bool = False
+    stop: bool = False  # stop processing further rules
+
+
+class Rule(Record):
+    id: Key
+    name: Line
+    order: int = 100
+    enabled: bool = True
+    match: Literal["all", "any"] = "all"
+    conditions: list[Condition] = Field(min_length=1, max_length=20)
+    actions: RuleActions
+
+
+class Template(Record):
+    """A reply template ("Ticket Vorlage"); scoped to mailboxes/projects, or global when both are empty."""
+
+    id: Key
+    name: Line
+    language: Lang = "de"
+    subject: Line = ""
+    body: Annotated[str, StringConstraints(max_length=20000)]
+    mailboxes: list[Key] = Field(default_factory=list)
+    projects: list[Key] = Field(default_factory=list)
+    kind: Literal["reply", "reminder", "close", "autoreply"] = "reply"
+
+    def applies_to(self, mailbox: str | None, project: str | None) -> bool:
+        mailbox_ok = not self.mailboxes or (mailbox in self.mailboxes)
+        project_ok = not self.projects or (project in self.projects)
+        return mailbox_ok and project_ok
+
+
+class Agent(Record):
+    username: Key
+    email: Annotated[str, StringConstraints(max_length=320)]
+    name: Line = ""
+    role: Literal["admin", "agent"] = "agent"
+    queues: list[Key] = Field(default_factory=list)  # extra access to restricted queues
+    language: Lang = "de"
+    active: bool = True
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        normalized = normalize_address(value)
+        if not normalized:
+            raise ValueError("not an e-mail address")
+        return normalized
+
+
+class AutoclosePolicy(Record):
+    remind_after_days: float = Field(default=7, gt=0, le=365)
+    close_after_days: float = Field(default=14, gt=0, le=365)
+    send_reminder: bool = True
+    send_close_mail: bool = False
+    raise_priority_when_overdue: bool = True
+
+    @model_validator(mode="after")
+    def _order(self) -> AutoclosePolicy:
+        if self.close_after_days <= self.remind_after_days and self.send_reminder:
+            raise ValueError("close_after_days must be later than remind_after_days")
+        return self
+
+
+class TeamSettings(Record):
+    company: Line = "Helpdesk"
+    number_format: Line = DEFAULT_FORMAT
+    block_external_content: bool = True
+    default_queue: Key = "support"
+    default_language: Lang = "de"
+    autoreply_window_hours: float = Field(default=24, ge=0, le=24 * 30)
+    autoreply_max_per_day: int = Field(default=10, ge=1, le=1000)
+    reopen_max_age_days: float = Field(default=30, gt=0, le=3650)  # older closed tickets: new linked ticket
+    autoclose: AutoclosePolicy = Field(default_factory=AutoclosePolicy)
+    customer_links: bool = True
+    customer_link_days: int = Field(default=30, ge=1, le=365)
+    signature: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+    @field_validator("number_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        try:
+            number_format(value)
+        except NumberFormatError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+
+class ConfigSnapshot(BaseModel):
+    """Everything the ingest and the API need to decide, loaded in one Query per kind."""
+
+    settings: TeamSettings = Field(default_factory=TeamSettings)
+    mailboxes: list[Mailbox] = Field(default_factory=list)
+    queues: list[Queue] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    templates: list[Template] = Field(default_factory=list)
+    agents: list[Agent] = Field(default_factory=list)
+
+    def mailbox_for(self, recipients: list[str]) -> Mailbox | None:
+        """The first configured, active mailbox among the recipients (envelope first, then To/Cc)."""
+        by_address = {m.address: m for m in self.mailboxes if m.active}
+        for address in recipients:
+            if address in by_address:
+                return by_address[address]
+        return None
+
+    def mailbox(self, mailbox_id: str | None) -> Mailbox | None:
+        return next((m for m in self.mailboxes if m.id == mailbox_id), None)
+
+    def queue(self, queue_id: str | None) -> Queue | None:
+        return next((q for q in self.queues if q.id == queue_id), None)
+
+    def agent(self, username: str | None) -> Agent | None:
+        return next((a for a in self.agents if a.username == username), None)
+
+    def agent_by_email(self, address: str) -> Agent | None:
+        return next((a for a in self.agents if a.email == address), None)
+
+    @property
+    def own_addresses(self) -> set[str]:
+        return {m.address for m in self.mailboxes} | {m.sender for m in self.mailboxes}
+
+    def sorted_rules(self) -> list[Rule]:
+        return sorted((r for r in self.rules if r.enabled), key=lambda r: (r.order, r.id))
+
+    def hidden_queues(self, agent: str, is_admin: bool) -> set[str]:
+        """Queues whose tickets this agent may not see: restricted queues they are not responsible for.
+
+        A queue without responsible agents (and a queue id that is not configured at all) is open to
+        every agent, as in the seeds; admins see everything.
+        """
+        if is_admin:
+            return set()
+        me = self.agent(agent)
+        extra = set(me.queues) if me else set()
+        return {q.id for q in self.queues if not q.open_to(agent) and q.id not in extra}
+
+    def may_see_queue(self, agent: str, is_admin: bool, queue: str | None) -> bool:
+        return (queue or "") not in self.hidden_queues(agent, is_admin)
+
+
+CONFIG_KINDS: dict[str, type[Record]] = {
+    "mailbox": Mailbox,
+    "queue": Queue,
+    "rule": Rule,
+    "template": Template,
+    "agent": Agent,
+}
+
+
+def record_key(kind: str, record: Record) -> str:
+    value: Any = getattr(record, "username" if kind == "agent" else "id")
+    return str(value)

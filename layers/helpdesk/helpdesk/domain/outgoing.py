@@ -1,0 +1,99 @@
+"""Outgoing mail as proper MIME: text + HTML, UTF-8, our Message-ID, threading headers, loop markers.
+
+Header injection: this Python (3.11.7) lacks the CVE-2024-6923 fix, so every value that reaches a
+header is checked here: CR, LF and NUL are refused (:class:`HeaderInjection`), never passed on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from email.headerregistry import Address as HeaderAddress
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from .clock import now
+from .headers import Address
+
+_FORBIDDEN = ("\r", "\n", "\x00")
+
+
+class HeaderInjection(ValueError):
+    pass
+
+
+def header_safe(value: str, what: str) -> str:
+    if any(ch in value for ch in _FORBIDDEN):
+        raise HeaderInjection(f"{what} contains a line break or NUL")
+    return value
+
+
+@dataclass
+class OutgoingAttachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class OutgoingMail:
+    sender: Address
+    to: list[Address]
+    subject: str
+    text: str
+    message_id: str  # with angle brackets
+    html: str | None = None
+    cc: list[Address] = field(default_factory=list)
+    reply_to: Address | None = None
+    in_reply_to: str | None = None  # with angle brackets
+    references: list[str] = field(default_factory=list)  # with angle brackets
+    auto_submitted: str | None = None  # "auto-replied" | "auto-generated" | None for human replies
+    attachments: list[OutgoingAttachment] = field(default_factory=list)
+    ticket_number: str | None = None
+
+    @property
+    def recipients(self) -> list[str]:
+        return list(dict.fromkeys(a.address for a in self.to + self.cc))
+
+
+def _address(addr: Address, what: str) -> HeaderAddress:
+    header_safe(addr.name, what)
+    header_safe(addr.address, what)
+    local, _, domain = addr.address.partition("@")
+    if not local or not domain:
+        raise HeaderInjection(f"{what} is not an address")
+    return HeaderAddress(display_name=addr.name, username=local, domain=domain)
+
+
+def build_mime(mail: OutgoingMail) -> bytes:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = _address(mail.sender, "sender")
+    msg["To"] = [_address(a, "recipient") for a in mail.to]
+    if mail.cc:
+        msg["Cc"] = [_address(a, "cc") for a in mail.cc]
+    if mail.reply_to:
+        msg["Reply-To"] = _address(mail.reply_to, "reply-to")
+    msg["Subject"] = header_safe(mail.subject, "subject")
+    msg["Date"] = format_datetime(now())
+    msg["Message-ID"] = header_safe(mail.message_id, "message id")
+    if mail.in_reply_to:
+        msg["In-Reply-To"] = header_safe(mail.in_reply_to, "in-reply-to")
+    if mail.references:
+        msg["References"] = header_safe(" ".join(mail.references[-20:]), "references")
+    if mail.auto_submitted:
+        msg["Auto-Submitted"] = mail.auto_submitted
+        msg["X-Auto-Response-Suppress"] = "All"
+        msg["Precedence"] = "auto_reply"
+    if mail.ticket_number:
+        msg["X-Helpdesk-Ticket"] = header_safe(mail.ticket_number, "ticket number")
+    msg["X-Loop"] = header_safe(mail.sender.address, "sender")
+    msg.set_content(mail.text or "", charset="utf-8")
+    if mail.html:
+        msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+    for att in mail.attachments:
+        maintype, _, subtype = att.content_type.partition("/")
+        header_safe(att.filename, "attachment name")
+        msg.add_attachment(
+            att.data, maintype=maintype or "application", subtype=subtype or "octet-stream", filename=att.filename
+        )
+    return msg.as_bytes()

@@ -1,0 +1,195 @@
+"""Rules on inbound mail: ordered, case-insensitive conditions, merged actions, and an explanation.
+
+Evaluation is pure: :func:`evaluate` takes the facts of a mail and the rules, and returns what to do
+and why (stored on the ticket's events, shown by the dry-run endpoint). Later rules override single
+values set by earlier ones (queue, status, …); tags and flags accumulate; ``stop`` ends the run.
+Regexes are compiled once per process and matched against bounded input (no catastrophic input size).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .config import Condition, Rule
+
+MAX_MATCH_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class MailView:
+    """The fields a rule can look at (all lower-cased at construction by :func:`mail_view`)."""
+
+    sender: str
+    sender_name: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    recipients: tuple[str, ...]
+    subject: str
+    body: str
+    mailbox: str
+    attachment_names: tuple[str, ...]
+    verdicts: dict[str, str]
+    headers: dict[str, str]
+
+    @property
+    def sender_domain(self) -> str:
+        return self.sender.rpartition("@")[2]
+
+
+def mail_view(
+    *,
+    sender: str,
+    sender_name: str,
+    to: list[str],
+    cc: list[str],
+    recipients: list[str],
+    subject: str,
+    body: str,
+    mailbox: str,
+    attachment_names: list[str],
+    verdicts: dict[str, str | None],
+    headers: dict[str, str],
+) -> MailView:
+    return MailView(
+        sender=sender.lower(),
+        sender_name=sender_name.lower(),
+        to=tuple(a.lower() for a in to),
+        cc=tuple(a.lower() for a in cc),
+        recipients=tuple(a.lower() for a in recipients),
+        subject=subject.lower(),
+        body=body[:MAX_MATCH_CHARS].lower(),
+        mailbox=mailbox.lower(),
+        attachment_names=tuple(n.lower() for n in attachment_names),
+        verdicts={k: (v or "").lower() for k, v in verdicts.items()},
+        headers={k.lower(): v.lower() for k, v in headers.items()},
+    )
+
+
+@dataclass
+class Outcome:
+    queue: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    assignee: str | None = None
+    project: str | None = None
+    type: str | None = None
+    tags: list[str] = field(default_factory=list)
+    spam: bool = False
+    private: bool = False
+    personal: bool = False
+    prio: bool = False
+    suppress_autoreply: bool = False
+    fired: list[dict[str, Any]] = field(default_factory=list)  # [{"rule": id, "name": …, "because": […]}]
+
+    @property
+    def explanation(self) -> str:
+        if not self.fired:
+            return "no rule matched"
+        return "; ".join(f"{f['name']} ({', '.join(f['because'])})" for f in self.fired)
+
+
+@lru_cache(maxsize=512)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _values(view: MailView, cond: Condition) -> tuple[str, ...]:
+    match cond.field:
+        case "from":
+            return (view.sender,)
+        case "from_name":
+            return (view.sender_name,)
+        case "from_domain":
+            return (view.sender_domain,)
+        case "to":
+            return view.to
+        case "cc":
+            return view.cc
+        case "recipient":
+            return tuple(dict.fromkeys(view.recipients + view.to + view.cc))
+        case "subject":
+            return (view.subject,)
+        case "body":
+            return (view.body,)
+        case "mailbox":
+            return (view.mailbox,)
+        case "attachment_name":
+            return view.attachment_names
+        case "has_attachment":
+            return ("true" if view.attachment_names else "false",)
+        case "spam_verdict":
+            return (view.verdicts.get("spam", ""),)
+        case "virus_verdict":
+            return (view.verdicts.get("virus", ""),)
+        case "spf" | "dkim" | "dmarc":
+            return (view.verdicts.get(cond.field, ""),)
+        case "header":
+            return (view.headers.get((cond.header or "").lower(), ""),)
+    return ()
+
+
+def condition_matches(view: MailView, cond: Condition) -> bool:
+    needle = cond.value.lower()
+    values = _values(view, cond)
+    if cond.op == "exists":
+        return any(values)
+    if cond.op == "not_contains":
+        return not any(needle in v for v in values)
+    for value in values:
+        if cond.op == "equals" and value == needle:
+            return True
+        if cond.op == "contains" and needle in value:
+            return True
+        if cond.op == "starts_with" and value.startswith(needle):
+            return True
+        if cond.op == "ends_with" and value.endswith(needle):
+            return True
+        if cond.op == "regex" and _regex(cond.value).search(value[:MAX_MATCH_CHARS]):
+            return True
+    return False
+
+
+def _describe(cond: Condition) -> str:
+    name = f"header {cond.header}" if cond.field == "header" else cond.field
+    return f"{name} {cond.op.replace('_', ' ')} {cond.value!r}" if cond.op != "exists" else f"{name} exists"
+
+
+def evaluate(view: MailView, rules: list[Rule]) -> Outcome:
+    """Apply ``rules`` (already ordered) to the mail; returns the merged actions and which rules fired."""
+    out = Outcome()
+    for rule in rules:
+        if not rule.enabled:
+            continue
+        results = [(cond, condition_matches(view, cond)) for cond in rule.conditions]
+        hit = all(ok for _, ok in results) if rule.match == "all" else any(ok for _, ok in results)
+        if not hit:
+            continue
+        act = rule.actions
+        out.queue = act.queue or out.queue
+        out.status = act.status.value if act.status else out.status
+        out.priority = act.priority.value if act.priority else out.priority
+        out.assignee = act.assignee or out.assignee
+        out.project = act.project or out.project
+        out.type = act.type or out.type
+        out.tags.extend(t for t in act.tags if t not in out.tags)
+        out.spam = out.spam or act.spam
+        out.private = out.private or act.private
+        out.personal = out.personal or act.personal
+        out.prio = out.prio or act.prio
+        out.suppress_autoreply = out.suppress_autoreply or act.suppress_autoreply or act.spam
+        out.fired.append(
+            {
+                "rule": rule.id,
+                "name": rule.name,
+                "because": [_describe(c) for c, ok in results if ok],
+                "actions": act.model_dump(mode="json", exclude_defaults=True),
+            }
+        )
+        if act.stop:
+            break
+    if out.spam:
+        out.status = "trash"
+    return out

@@ -1,0 +1,48 @@
+"""Template variables for auto-replies, reply templates, reminders: ``{TICKET}``, ``{BETREFF}``, …
+
+Variables are upper-case words in braces. Unknown variables stay as they are (a typo is visible, not
+silently empty). Values are data: in subjects they lose line breaks, in HTML they are escaped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .headers import clean_text
+from .sanitize import escape
+
+VARIABLES: dict[str, str] = {
+    "TICKET": "ticket number, e.g. T-2026-000123",
+    "BETREFF": "subject of the customer's mail",
+    "SUBJECT": "subject of the customer's mail",
+    "NAME": "customer's name (or address when there is no name)",
+    "EMAIL": "customer's address",
+    "QUEUE": "queue name",
+    "MAILBOX": "mailbox name",
+    "AGENT": "name of the agent who writes",
+    "STATUS": "ticket status (label)",
+    "LINK": "customer's link to the ticket (when enabled)",
+    "COMPANY": "company name from the settings",
+    "DATE": "today's date",
+    "DAYS": "days the ticket has been waiting (reminders)",
+}
+_VAR = re.compile(r"\{([A-Z_]{2,20})\}")
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    return _VAR.sub(lambda m: values.get(m.group(1), m.group(0)), template or "")
+
+
+def render_line(template: str, values: dict[str, str]) -> str:
+    """For headers (subjects): one line, no CR/LF/NUL, whatever the values contain."""
+    return clean_text(render(template, {k: clean_text(v) for k, v in values.items()}))[:900]
+
+
+def render_html(template: str, values: dict[str, str]) -> str:
+    """The template is the admin's text (escaped too), values are escaped, line breaks kept."""
+    escaped = _VAR.sub(lambda m: values.get(m.group(1), m.group(0)), escape(template or ""))
+    return escaped.replace("\n", "<br>\n")
+
+
+def html_values(values: dict[str, str]) -> dict[str, str]:
+    return {k: escape(v) for k, v in values.items()}

@@ -1,0 +1,144 @@
+"""Which ticket does an inbound mail belong to? A pure decision with its reasons.
+
+Order of evidence (strongest first):
+
+1. The mail's own Message-ID is already known: a redelivery (``duplicate``) or our own mail coming
+   back (``own_echo``). Nothing new is stored.
+2. In-Reply-To / References name a Message-ID **we sent** for a ticket: the sender has read our mail,
+   so the mail is attached whoever sends it (a colleague replying to our answer).
+3. In-Reply-To / References name a customer's Message-ID of a ticket, or the subject names a ticket
+   number (``[#T-2026-000123]``, tolerant of ``Re:``/``AW:``/``WG:``/spacing/case): attached only when the
+   sender is a participant of that ticket (customer, CC'd address, agent). Otherwise a new ticket
+   opens in ``clarify`` with an agent-only link to the ticket it claimed ("Ticket Trick",
+   zammad/zammad#5064): a stranger who guesses a number can neither write into nor read someone
+   else's ticket.
+4. A ticket closed longer ago than ``reopen_max_age_days`` is not reopened: a new ticket opens,
+   linked to the old one.
+5. Otherwise: a new ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from .clock import days_between
+
+
+class Action(StrEnum):
+    DUPLICATE = "duplicate"
+    OWN_ECHO = "own_echo"
+    APPEND = "append"
+    NEW = "new"
+
+
+@dataclass(frozen=True)
+class KnownMessage:
+    """A Message-ID index entry: which ticket it belongs to and who wrote it."""
+
+    message_id: str
+    ticket_id: str
+    outbound: bool
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What the decision needs to know about a candidate ticket."""
+
+    ticket_id: str
+    number: str
+    status: str
+    participants: frozenset[str]
+    closed_at: str | None = None
+    merged_into: str | None = None
+
+
+@dataclass(frozen=True)
+class MailFacts:
+    message_id: str
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    numbers: tuple[str, ...]  # ticket numbers found in the subject, canonical
+    sender: str
+
+
+@dataclass
+class Decision:
+    action: Action
+    ticket_id: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    claimed_ticket_id: str | None = None  # a number/reference the sender may not use: link for agents
+    previous_ticket_id: str | None = None  # a closed ticket too old to reopen: link to it
+    by: str | None = None  # "reference" | "number"
+
+
+def candidates(mail: MailFacts, known: dict[str, KnownMessage], numbers: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """Candidate tickets in order of evidence: ``(ticket_id, how, proven)``.
+
+    ``proven`` is True when the mail references a Message-ID we sent for that ticket.
+    """
+    found: list[tuple[str, str, bool]] = []
+    seen: set[str] = set()
+    refs = list(mail.in_reply_to) + list(reversed(mail.references))
+    for ref in refs:
+        entry = known.get(ref)
+        if entry and entry.outbound and entry.ticket_id not in seen:
+            found.append((entry.ticket_id, f"references our message <{ref}>", True))
+            seen.add(entry.ticket_id)
+    for ref in refs:
+        entry = known.get(ref)
+        if entry and not entry.outbound and entry.ticket_id not in seen:
+            found.append((entry.ticket_id, f"references the customer's message <{ref}>", False))
+            seen.add(entry.ticket_id)
+    for number in mail.numbers:
+        ticket_id = numbers.get(number)
+        if ticket_id and ticket_id not in seen:
+            found.append((ticket_id, f"subject names ticket {number}", False))
+            seen.add(ticket_id)
+    return found
+
+
+def first_lookup(mail: MailFacts, known: dict[str, KnownMessage]) -> Decision | None:
+    """Step 1: the Message-ID itself is known."""
+    entry = known.get(mail.message_id)
+    if entry is None:
+        return None
+    if entry.outbound:
+        return Decision(Action.OWN_ECHO, entry.ticket_id, [f"<{mail.message_id}> is a message we sent"])
+    return Decision(Action.DUPLICATE, entry.ticket_id, [f"<{mail.message_id}> was received before"])
+
+
+def decide(
+    mail: MailFacts,
+    known: dict[str, KnownMessage],
+    numbers: dict[str, str],
+    ticket: TicketFacts | None,
+    *,
+    now: datetime,
+    reopen_max_age_days: float,
+) -> Decision:
+    """Decide for a mail whose own Message-ID is new. ``ticket`` is the first candidate's facts."""
+    found = candidates(mail, known, numbers)
+    if not found:
+        return Decision(Action.NEW, reasons=["no reference or ticket number matches a ticket"])
+    ticket_id, how, proven = found[0]
+    if ticket is None or ticket.ticket_id != ticket_id:
+        return Decision(Action.NEW, reasons=[how, "but the ticket no longer exists"])
+    reasons = [how]
+    sender_is_participant = mail.sender in ticket.participants
+    if not proven and not sender_is_participant:
+        reasons.append(f"sender {mail.sender or '(none)'} is not a participant of {ticket.number}")
+        return Decision(
+            Action.NEW,
+            reasons=reasons,
+            claimed_ticket_id=ticket.ticket_id,
+            by="number" if how.startswith("subject") else "reference",
+        )
+    reasons.append("the sender is a participant" if sender_is_participant else "proof: reply to our mail")
+    if ticket.status == "closed" and ticket.closed_at and days_between(ticket.closed_at, now) > reopen_max_age_days:
+        reasons.append(f"{ticket.number} was closed more than {reopen_max_age_days:g} days ago")
+        return Decision(Action.NEW, reasons=reasons, previous_ticket_id=ticket.ticket_id)
+    return Decision(
+        Action.APPEND, ticket.ticket_id, reasons, by="reference" if how.startswith("references") else "number"
+    )

@@ -1,0 +1,796 @@
+"""Use case: one inbound mail (an S3 object SES wrote) becomes the right ticket, exactly once.
+
+AWS calls per mail (counted in tests/integration/test_ingest_calls.py):
+
+new ticket      S3 GetObject, DynamoDB BatchGetItem (Message-IDs, numbers, counter, auto-reply window),
+                TransactWriteItems, [UpdateItem: claim the auto-reply, SES SendEmail]  + 1 PutObject per attachment
+follow-up       S3 GetObject, BatchGetItem, GetItem (the ticket), TransactWriteItems
+
+Exactly once: the mail's Message-ID index item is written with ``attribute_not_exists`` in the same
+transaction as the ticket, the message, the number index, the counter (``value = <read>`` condition)
+and the events. A crash before the commit leaves nothing; after it, the redelivery finds the
+Message-ID and stops (finishing an auto-reply that was still pending). The auto-reply is claimed
+(``pending`` → ``sent``) before it is handed to SES, so it goes out at most once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..aws.s3 import MailStore
+from ..aws.ses import Mailer
+from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
+from ..domain.clock import iso, now
+from ..domain.config import ConfigSnapshot, Mailbox
+from ..domain.headers import Address, clean_text
+from ..domain.ids import new_id, new_message_id
+from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
+from ..domain.numbering import number_format
+from ..domain.outgoing import OutgoingMail, build_mime
+from ..domain.rules import Outcome, evaluate, mail_view
+from ..domain.sanitize import sanitize_html
+from ..domain.status import Status, status_after_customer_reply
+from ..domain.templating import html_values, render, render_html, render_line
+from ..domain.threading import (
+    Action,
+    Decision,
+    KnownMessage,
+    MailFacts,
+    TicketFacts,
+    candidates,
+    decide,
+    first_lookup,
+)
+from ..store.config_store import ConfigStore
+from ..store.models import (
+    TICKET_SK,
+    AddressMap,
+    AttachmentMap,
+    CustomerItem,
+    EventItem,
+    LinkMap,
+    MessageItem,
+    MetaItem,
+    TicketItem,
+)
+from ..store.stats import stats_update
+from ..store.tickets import (
+    Lookup,
+    TicketStore,
+    apply_index_keys,
+    autoreply_key,
+    counter_key,
+    mid_key,
+    new_event,
+    num_key,
+    tag_items,
+    timeline_sk,
+)
+from ..store.unit import Conflict, Unit
+
+BODY_INLINE_LIMIT = 150_000  # characters of text + HTML kept in DynamoDB; larger bodies go to S3
+PREVIEW_CHARS = 300
+MAX_ATTEMPTS = 30  # optimistic counter under contention; past this, SQS retries the mail later
+
+
+@dataclass
+class IngestDeps:
+    mail: MailStore
+    tickets: TicketStore
+    config: ConfigStore
+    mailer: Mailer
+    mail_domain: str
+    limits: Limits = DEFAULT_LIMITS
+
+
+@dataclass
+class IngestResult:
+    outcome: str  # created | appended | duplicate | own_echo
+    message_id: str
+    ticket_id: str | None = None
+    number: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    autoreply: str = "none"  # sent | suppressed | none | failed
+    autoreply_reason: str = ""
+    quarantined: bool = False
+    review: list[str] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    attachments: int = 0
+
+
+# ------------------------------------------------------------------------------------------- entry points
+
+
+def ingest_object(bucket: str, key: str, deps: IngestDeps) -> IngestResult:
+    """The Lambda's use case: the S3 object SES (or the local SMTP server) stored."""
+    raw = deps.mail.get(key, bucket)
+    return ingest_raw(raw, raw_key=key, deps=deps)
+
+
+def ingest_raw(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str = "email") -> IngestResult:
+    mail, quarantine = parse_safely(raw, deps.limits)
+    cfg = deps.config.snapshot()
+    fmt = number_format(cfg.settings.number_format)
+    at = now()
+    facts = MailFacts(
+        message_id=mail.message_id,
+        in_reply_to=tuple(mail.in_reply_to),
+        references=tuple(mail.references),
+        numbers=tuple(fmt.find_in_subject(mail.subject)),
+        sender=mail.sender,
+    )
+    lookup = deps.tickets.lookup(
+        message_ids=[facts.message_id, *facts.in_reply_to, *facts.references],
+        numbers=facts.numbers,
+        counter_scope=fmt.counter_scope(at.year),
+        autoreply_address=mail.sender or None,
+    )
+    known = _known(lookup)
+    repeat = first_lookup(facts, known)
+    if repeat is not None:
+        return _repeat(repeat, lookup, deps)
+
+    numbers = {n: item.ticket_id for n, item in lookup.numbers.items() if item.ticket_id}
+    found = candidates(facts, known, numbers)
+    ticket = _load_candidate(found[0][0], deps) if found else None
+    decision = decide(
+        facts, known, numbers, _facts_of(ticket), now=at, reopen_max_age_days=cfg.settings.reopen_max_age_days
+    )
+
+    attachments = _store_attachments(mail, deps)
+    body = _body(mail, cfg, deps)
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            if decision.action is Action.APPEND and ticket is not None:
+                return _append(mail, raw_key, ticket, decision, attachments, body, cfg)
+            return _create(mail, raw_key, decision, lookup, attachments, body, cfg, deps, channel, quarantine, at)
+        except Conflict as conflict:
+            if "mid" in conflict.tags:
+                # Another Lambda stored this very Message-ID a moment ago: it is a redelivery now.
+                return _repeat(Decision(Action.DUPLICATE, reasons=["stored concurrently"]), lookup, deps)
+            if "counter" in conflict.tags or "number" in conflict.tags:
+                lookup.counter = deps.tickets.counter_value(fmt.counter_scope(at.year))
+                if "number" in conflict.tags and "counter" not in conflict.tags:
+                    # The counter lags behind an existing number (restored backup, manual edit): skip ahead.
+                    lookup.counter = (lookup.counter or 0) + 1
+                    deps.tickets.bump_counter(fmt.counter_scope(at.year), lookup.counter)
+            elif "ticket" in conflict.tags and ticket is not None:
+                ticket = _load_candidate(ticket.pk, deps)
+                if ticket is None:
+                    decision = Decision(Action.NEW, reasons=[*decision.reasons, "the ticket vanished"])
+            elif not any(r in ("TransactionConflict", "ThrottlingError") for r in conflict.reasons):
+                raise
+            time.sleep(min(0.02 * 2**attempt, 0.5) * random.random())  # noqa: S311 - full jitter, not crypto
+    raise RuntimeError(f"could not store <{mail.message_id}> after {MAX_ATTEMPTS} attempts")
+
+
+# ---------------------------------------------------------------------------------------------- parsing
+
+
+def parse_safely(raw: bytes, limits: Limits) -> tuple[ParsedMail, str | None]:
+    """Parse; if the parser itself fails (a bug, not a broken mail), quarantine instead of losing it."""
+    try:
+        return parse_mail(raw, limits), None
+    except Exception as exc:  # the mail is kept raw and becomes a ticket flagged for review
+        note = f"quarantine: the mail could not be parsed ({type(exc).__name__}: {str(exc)[:200]})"
+        head = raw[:4096].decode("utf-8", "replace")
+        subject = next((clean_text(line[8:]) for line in head.splitlines() if line.lower().startswith("subject:")), "")
+        return ParsedMail(
+            from_=None,
+            to=[],
+            cc=[],
+            reply_to=[],
+            recipients=[],
+            subject=subject or "(unlesbare Nachricht)",
+            date=None,
+            message_id=f"{hashlib.sha256(raw).hexdigest()[:40]}@quarantine.invalid",
+            message_id_synthetic=True,
+            in_reply_to=[],
+            references=[],
+            text="Diese Nachricht konnte nicht gelesen werden; die Originalnachricht ist gespeichert.\n"
+            "This message could not be read; the original is stored.",
+            html="",
+            new_text="",
+            attachments=[],
+            auto_submitted="unreadable mail",
+            headers={},
+            verdicts=Verdicts(),
+            defects=[note],
+            limit_exceeded=[],
+            size=len(raw),
+        ), note
+
+
+def _known(lookup: Lookup) -> dict[str, KnownMessage]:
+    return {
+        mid: KnownMessage(mid, item.ticket_id, item.direction == "outbound")
+        for mid, item in lookup.message_ids.items()
+        if item.ticket_id
+    }
+
+
+def _load_candidate(ticket_id: str, deps: IngestDeps) -> TicketItem | None:
+    ticket = deps.tickets.get(ticket_id)
+    hops = 0
+    while ticket is not None and ticket.merged_into and hops < 5:  # a merged ticket's number still threads
+        ticket = deps.tickets.get(ticket.merged_into)
+        hops += 1
+    return ticket
+
+
+def _facts_of(ticket: TicketItem | None) -> TicketFacts | None:
+    if ticket is None:
+        return None
+    return TicketFacts(
+        ticket_id=ticket.pk,
+        number=ticket.number,
+        status=ticket.status,
+        participants=frozenset(ticket.participants or set()),
+        closed_at=ticket.closed_at,
+        merged_into=ticket.merged_into,
+    )
+
+
+# ------------------------------------------------------------------------------------------ bodies, files
+
+
+@dataclass
+class _Body:
+    text: str
+    html: str
+    new_text: str
+    remote_images: int
+    body_key: str | None
+
+
+def _object_prefix(message_id: str) -> str:
+    """Deterministic per Message-ID, so a retried ingest overwrites instead of leaving orphans."""
+    return hashlib.sha256(message_id.encode()).hexdigest()[:32]
+
+
+def _body(mail: ParsedMail, cfg: ConfigSnapshot, deps: IngestDeps) -> _Body:
+    sanitized = sanitize_html(mail.html, block_remote=cfg.settings.block_external_content)
+    text, html = mail.text, sanitized.html
+    body_key = None
+    if len(text) + len(html) > BODY_INLINE_LIMIT:
+        body_key = f"bodies/{_object_prefix(mail.message_id)}.json"
+        deps.mail.put(body_key, json.dumps({"text": text, "html": html}).encode(), "application/json")
+        text, html = text[:20_000], ""
+    return _Body(text, html, mail.new_text[:20_000], sanitized.remote_images, body_key)
+
+
+def _store_attachments(mail: ParsedMail, deps: IngestDeps) -> list[AttachmentMap]:
+    prefix = _object_prefix(mail.message_id)
+    stored: list[AttachmentMap] = []
+    for index, att in enumerate(mail.attachments, start=1):
+        key = f"attachments/{prefix}/{index}"
+        deps.mail.put(key, att.data, att.content_type)
+        stored.append(
+            AttachmentMap(
+                id=f"{prefix[:12]}-{index}",
+                filename=att.filename,
+                content_type=att.content_type,
+                size=att.size,
+                sha256=att.sha256,
+                key=key,
+                content_id=att.content_id,
+                inline=att.inline,
+                note=att.note,
+            )
+        )
+    return stored
+
+
+# -------------------------------------------------------------------------------------------- messages
+
+
+def _message_item(
+    ticket_id: str,
+    mail: ParsedMail,
+    raw_key: str | None,
+    body: _Body,
+    attachments: list[AttachmentMap],
+    mailbox: Mailbox | None,
+    at: str,
+) -> MessageItem:
+    msg_id = new_id()
+    return MessageItem(
+        pk=ticket_id,
+        sk=timeline_sk("MSG", at, msg_id),
+        id=msg_id,
+        direction="inbound",
+        from_addr=AddressMap(name=mail.sender_name, address=mail.sender) if mail.sender else None,
+        to=[AddressMap(name=a.name, address=a.address) for a in mail.to[:50]],
+        cc=[AddressMap(name=a.name, address=a.address) for a in mail.cc[:50]],
+        subject=mail.subject,
+        text=body.text,
+        html=body.html,
+        new_text=body.new_text,
+        body_key=body.body_key,
+        remote_images=body.remote_images,
+        message_id=mail.message_id,
+        in_reply_to=mail.in_reply_to[:5],
+        references=mail.references[-20:],
+        raw_key=raw_key,
+        mailbox=mailbox.id if mailbox else None,
+        attachments=attachments,
+        verdicts=mail.verdicts.as_dict(),
+        auto_submitted=mail.auto_submitted,
+        defects=mail.defects[:20],
+        limit_exceeded=mail.limit_exceeded,
+        created_at=at,
+    )
+
+
+def _mid_item(
+    message_id: str, ticket: TicketItem, msg: MessageItem, direction: str, data: dict[str, Any] | None = None
+) -> MetaItem:
+    return MetaItem(
+        *mid_key(message_id),
+        ticket_id=ticket.pk,
+        number=ticket.number,
+        msg_sk=msg.sk,
+        direction=direction,
+        created_at=msg.created_at,
+        data=data,
+    )
+
+
+def _participants(mail: ParsedMail, own: set[str]) -> set[str]:
+    addresses = {mail.sender} | {a.address for a in mail.cc + mail.to + mail.reply_to}
+    return {a for a in addresses if a and a not in own}
+
+
+# ------------------------------------------------------------------------------------------ new ticket
+
+
+def _create(
+    mail: ParsedMail,
+    raw_key: str | None,
+    decision: Decision,
+    lookup: Lookup,
+    attachments: list[AttachmentMap],
+    body: _Body,
+    cfg: ConfigSnapshot,
+    deps: IngestDeps,
+    channel: str,
+    quarantine: str | None,
+    moment: datetime,
+) -> IngestResult:
+    at = iso(moment)
+    fmt = number_format(cfg.settings.number_format)
+    scope = fmt.counter_scope(moment.year)
+    seq = (lookup.counter or 0) + 1
+    number = fmt.format(year=moment.year, seq=seq)
+    mailbox = cfg.mailbox_for(mail.recipients)
+    rules = _rules(mail, mailbox, cfg)
+
+    review: list[str] = []
+    if quarantine:
+        review.append(quarantine)
+    review += [f"limit: {note}" for note in mail.limit_exceeded]
+    if mailbox is None:
+        review.append("sent to no configured mailbox (" + (", ".join(mail.recipients[:3]) or "no recipient") + ")")
+    status = Status.NEW
+    if decision.claimed_ticket_id:
+        status = Status.CLARIFY
+        review.append("claims an existing ticket the sender is not part of; check before merging")
+    stored_closed = False
+    if mailbox and (mailbox.close_on_import or _before_import_date(mail, mailbox)):
+        status, stored_closed = Status.CLOSED, True
+    if rules.status:
+        status = Status(rules.status)
+        stored_closed = stored_closed or status is Status.CLOSED
+
+    own = cfg.own_addresses
+    ticket = TicketItem(
+        pk=new_id(),
+        sk=TICKET_SK,
+        number=number,
+        subject=mail.subject or "(kein Betreff)",
+        status=status.value,
+        priority=rules.priority or "medium",
+        queue=rules.queue or (mailbox.default_queue if mailbox else None) or cfg.settings.default_queue,
+        assignee=rules.assignee,
+        customer_email=mail.sender or None,
+        customer_name=mail.sender_name or None,
+        mailbox=mailbox.id if mailbox else None,
+        project=rules.project or (mailbox.default_project if mailbox else None),
+        type=rules.type,
+        channel=channel,
+        tags=list(rules.tags),
+        private=rules.private,
+        personal=rules.personal,
+        prio=rules.prio,
+        unread=True,
+        review=bool(review),
+        review_notes=review[:10],
+        participants=_participants(mail, own) or None,
+        preview=(body.new_text or body.text)[:PREVIEW_CHARS],
+        message_count=1,
+        created_at=at,
+        updated_at=at,
+        last_customer_at=at,
+        closed_at=at if status is Status.CLOSED else None,
+    )
+    ticket.links = [LinkMap(type="claimed", ticket_id=decision.claimed_ticket_id)] if decision.claimed_ticket_id else []
+    if decision.previous_ticket_id:
+        ticket.links.append(LinkMap(type="previous", ticket_id=decision.previous_ticket_id))
+    apply_index_keys(ticket)
+    message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
+
+    send, why = _autoreply_verdict(
+        mail, mailbox, rules, stored_closed or status is Status.TRASH, lookup, cfg, deps, moment
+    )
+    unit = Unit()
+    if lookup.counter is None:
+        unit.save(
+            "counter", MetaItem(*counter_key(scope), value=seq, created_at=at), condition=MetaItem.pk.does_not_exist()
+        )
+    else:
+        unit.update(
+            "counter",
+            MetaItem(*counter_key(scope)),
+            [MetaItem.value.set(seq)],
+            condition=MetaItem.value == lookup.counter,
+        )
+    unit.save("ticket", ticket, condition=TicketItem.pk.does_not_exist())
+    for tag in tag_items(ticket):
+        unit.save("tag", tag)
+    unit.save("message", message)
+    autoreply_msg = _autoreply_message(ticket, mail, mailbox, cfg, deps, at) if send else None
+    inbound_mid = _mid_item(
+        mail.message_id, ticket, message, "inbound", {"autoreply_sk": autoreply_msg.sk} if autoreply_msg else None
+    )
+    unit.save("mid", inbound_mid, condition=MetaItem.pk.does_not_exist())
+    unit.save(
+        "number",
+        MetaItem(*num_key(number), ticket_id=ticket.pk, number=number, created_at=at),
+        condition=MetaItem.pk.does_not_exist(),
+    )
+    _customer_upsert(unit, mail, at)
+    detail = {
+        "ticket_id": ticket.pk,
+        "number": number,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "queue": ticket.queue,
+        "mailbox": ticket.mailbox,
+        "customer": ticket.customer_email,
+        "channel": channel,
+        "threading": decision.reasons,
+        "rules": rules.fired,
+        "autoreply": why,
+    }
+    events: list[EventItem] = [
+        new_event(ticket, "TicketCreated", "system", detail, at),
+        new_event(
+            ticket,
+            "MessageAdded",
+            "customer",
+            {
+                "ticket_id": ticket.pk,
+                "number": number,
+                "direction": "inbound",
+                "message_id": mail.message_id,
+                "from": mail.sender,
+            },
+            at,
+        ),
+    ]
+    if autoreply_msg is not None:
+        unit.save("autoreply", autoreply_msg)
+        unit.save(
+            "autoreply_mid",
+            _mid_item(_bare(autoreply_msg.message_id), ticket, autoreply_msg, "outbound"),
+            condition=MetaItem.pk.does_not_exist(),
+        )
+        unit.save(
+            "autoreply_window",
+            MetaItem(
+                *autoreply_key(mail.sender), ticket_id=ticket.pk, created_at=at, expires_at=_window_end(moment, cfg)
+            ),
+        )
+    for event in events:
+        unit.save("event", event)
+    stats_update(
+        unit,
+        at,
+        {
+            "tickets_created": 1,
+            "messages_in": 1,
+            "autoreplies_sent" if send else "autoreplies_suppressed": 1 if (send or mailbox) else 0,
+        },
+    )
+    unit.commit()
+
+    result = IngestResult(
+        outcome="created",
+        message_id=mail.message_id,
+        ticket_id=ticket.pk,
+        number=number,
+        reasons=decision.reasons,
+        autoreply="suppressed" if not send else "pending",
+        autoreply_reason=why,
+        quarantined=quarantine is not None,
+        review=review,
+        rules=rules.fired,
+        attachments=len(attachments),
+    )
+    if autoreply_msg is not None:
+        result.autoreply = _send_autoreply(ticket, autoreply_msg, deps)
+    return result
+
+
+def _before_import_date(mail: ParsedMail, mailbox: Mailbox) -> bool:
+    return bool(mailbox.import_from and mail.date and mail.date[:10] < mailbox.import_from.isoformat())
+
+
+def _rules(mail: ParsedMail, mailbox: Mailbox | None, cfg: ConfigSnapshot) -> Outcome:
+    view = mail_view(
+        sender=mail.sender,
+        sender_name=mail.sender_name,
+        to=[a.address for a in mail.to],
+        cc=[a.address for a in mail.cc],
+        recipients=mail.recipients,
+        subject=mail.subject,
+        body=mail.text,
+        mailbox=mailbox.address if mailbox else "",
+        attachment_names=[a.filename for a in mail.attachments],
+        verdicts=mail.verdicts.as_dict(),
+        headers=mail.headers,
+    )
+    return evaluate(view, cfg.sorted_rules())
+
+
+def _customer_upsert(unit: Unit, mail: ParsedMail, at: str) -> None:
+    if not mail.sender:
+        return
+    actions: list[Any] = [
+        CustomerItem.kind.set("customer"),
+        CustomerItem.created_at.set(CustomerItem.created_at | at),
+        CustomerItem.updated_at.set(at),
+        CustomerItem.last_ticket_at.set(at),
+        CustomerItem.ticket_count.add(1),
+    ]
+    if mail.sender_name:
+        actions += [
+            CustomerItem.name.set(mail.sender_name),
+            CustomerItem.name_key.set(f"{mail.sender_name.lower()}#{mail.sender}"),
+        ]
+    else:
+        actions += [CustomerItem.name_key.set(CustomerItem.name_key | f"{mail.sender}#{mail.sender}")]
+    unit.update("customer", CustomerItem(mail.sender), actions)
+
+
+# ------------------------------------------------------------------------------------------- follow-up
+
+
+def _append(
+    mail: ParsedMail,
+    raw_key: str | None,
+    ticket: TicketItem,
+    decision: Decision,
+    attachments: list[AttachmentMap],
+    body: _Body,
+    cfg: ConfigSnapshot,
+) -> IngestResult:
+    at = iso()
+    mailbox = cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox)
+    from_agent = cfg.agent_by_email(mail.sender) is not None
+    before = ticket.status
+    old_tags = list(ticket.tags or [])
+    if not from_agent:
+        ticket.status = status_after_customer_reply(Status(ticket.status)).value
+        ticket.last_customer_at = at
+    if ticket.status != Status.CLOSED.value:
+        ticket.closed_at = None
+    ticket.updated_at = at
+    ticket.unread = True
+    ticket.message_count = int(ticket.message_count or 0) + 1
+    ticket.preview = (body.new_text or body.text)[:PREVIEW_CHARS]
+    ticket.reminded_at = None if not from_agent else ticket.reminded_at
+    ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
+    apply_index_keys(ticket)
+    message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
+
+    unit = Unit()
+    unit.save("ticket", ticket)  # VersionAttribute: the write fails if an agent changed the ticket meanwhile
+    for tag in tag_items(ticket):
+        unit.save("tag", tag)
+    for gone in set(old_tags) - set(ticket.tags or []):
+        unit.delete("tag", TicketItem(ticket.pk, f"TAG#{gone}"))
+    unit.save("message", message)
+    unit.save("mid", _mid_item(mail.message_id, ticket, message, "inbound"), condition=MetaItem.pk.does_not_exist())
+    unit.save(
+        "event",
+        new_event(
+            ticket,
+            "MessageAdded",
+            "agent" if from_agent else "customer",
+            {
+                "ticket_id": ticket.pk,
+                "number": ticket.number,
+                "direction": "inbound",
+                "message_id": mail.message_id,
+                "from": mail.sender,
+                "threading": decision.reasons,
+            },
+            at,
+        ),
+    )
+    if before != ticket.status:
+        unit.save(
+            "event",
+            new_event(
+                ticket,
+                "StatusChanged",
+                "customer",
+                {
+                    "ticket_id": ticket.pk,
+                    "number": ticket.number,
+                    "from": before,
+                    "to": ticket.status,
+                    "reason": "the customer answered",
+                },
+                at,
+            ),
+        )
+    stats_update(unit, at, {"messages_in": 1, "reopened": 1 if before != ticket.status else 0})
+    unit.commit()
+    return IngestResult(
+        outcome="appended",
+        message_id=mail.message_id,
+        ticket_id=ticket.pk,
+        number=ticket.number,
+        reasons=decision.reasons,
+        attachments=len(attachments),
+    )
+
+
+# ----------------------------------------------------------------------------------------- auto-replies
+
+
+def _autoreply_verdict(
+    mail: ParsedMail,
+    mailbox: Mailbox | None,
+    rules: Outcome,
+    stored_closed: bool,
+    lookup: Lookup,
+    cfg: ConfigSnapshot,
+    deps: IngestDeps,
+    moment: datetime,
+) -> tuple[bool, str]:
+    last = lookup.autoreply
+    last_sent = last.created_at if last is not None and not _expired(last, moment) else None
+    return autoreply_verdict(
+        AutoReplyFacts(
+            mailbox_autoreply=bool(mailbox and mailbox.autoreply),
+            automatic_reason=mail.auto_submitted,
+            sender=mail.sender,
+            message_id=mail.message_id,
+            own_domain=deps.mail_domain,
+            own_addresses=frozenset(cfg.own_addresses),
+            spam=mail.verdicts.is_spam or rules.spam,
+            virus=mail.verdicts.is_virus,
+            rule_suppressed=rules.suppress_autoreply,
+            stored_closed=stored_closed,
+            last_sent_at=last_sent,
+            window_hours=cfg.settings.autoreply_window_hours,
+        ),
+        moment,
+    )
+
+
+def _expired(item: MetaItem, moment: datetime) -> bool:
+    return item.expires_at is not None and item.expires_at <= moment
+
+
+def _window_end(moment: datetime, cfg: ConfigSnapshot) -> datetime:
+    return moment + timedelta(hours=max(cfg.settings.autoreply_window_hours, 1))
+
+
+def _bare(message_id: str) -> str:
+    return message_id.strip("<>")
+
+
+def template_values(
+    ticket: TicketItem, cfg: ConfigSnapshot, mailbox: Mailbox | None, subject: str, name: str, email: str
+) -> dict[str, str]:
+    queue = cfg.queue(ticket.queue)
+    return {
+        "TICKET": ticket.number,
+        "BETREFF": subject,
+        "SUBJECT": subject,
+        "NAME": name or email,
+        "EMAIL": email,
+        "QUEUE": queue.name if queue else ticket.queue,
+        "MAILBOX": (mailbox.name or mailbox.address) if mailbox else cfg.settings.company,
+        "COMPANY": cfg.settings.company,
+        "STATUS": Status(ticket.status).label(mailbox.language if mailbox else "de"),
+        "DATE": iso()[:10],
+    }
+
+
+def _autoreply_message(
+    ticket: TicketItem, mail: ParsedMail, mailbox: Mailbox | None, cfg: ConfigSnapshot, deps: IngestDeps, at: str
+) -> MessageItem:
+    assert mailbox is not None  # the verdict requires a mailbox with auto-reply on
+    lang = mailbox.language
+    values = template_values(ticket, cfg, mailbox, mail.subject, mail.sender_name, mail.sender)
+    subject = render_line(mailbox.autoreply_subject.get(lang), values)
+    if f"#{ticket.number}" not in subject:
+        subject = f"[#{ticket.number}] {subject}"
+    msg_id = new_id()
+    return MessageItem(
+        pk=ticket.pk,
+        sk=timeline_sk("MSG", at, msg_id),
+        id=msg_id,
+        direction="outbound",
+        from_addr=AddressMap(name=mailbox.name, address=mailbox.sender),
+        to=[AddressMap(name=mail.sender_name, address=mail.sender)],
+        subject=subject,
+        text=render(mailbox.autoreply_body.get(lang), values),
+        html=render_html(mailbox.autoreply_body.get(lang), html_values(values)),
+        message_id=_bare(new_message_id(deps.mail_domain)),
+        in_reply_to=[mail.message_id],
+        references=[*mail.references[-10:], mail.message_id],
+        mailbox=mailbox.id,
+        author="system",
+        auto_reply=True,
+        send_state="pending",
+        created_at=at,
+    )
+
+
+def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps) -> str:
+    """Claim the pending auto-reply (at most once), then hand it to SES."""
+    if not deps.tickets.claim_send(msg):
+        return "none"
+    outgoing = OutgoingMail(
+        sender=Address(msg.from_addr.name if msg.from_addr else "", msg.from_addr.address if msg.from_addr else ""),
+        to=[Address(a.name, a.address) for a in msg.to],
+        subject=msg.subject,
+        text=msg.text,
+        html=msg.html,
+        message_id=f"<{msg.message_id}>",
+        in_reply_to=f"<{msg.in_reply_to[0]}>" if msg.in_reply_to else None,
+        references=[f"<{r}>" for r in msg.references],
+        auto_submitted="auto-replied",
+        ticket_number=ticket.number,
+    )
+    try:
+        deps.mailer.send_raw(outgoing.sender.address, outgoing.recipients, build_mime(outgoing))
+    except Exception:
+        deps.tickets.mark_send_failed(msg)
+        raise
+    return "sent"
+
+
+def _repeat(decision: Decision, lookup: Lookup, deps: IngestDeps) -> IngestResult:
+    """A Message-ID seen before: store nothing; finish an auto-reply a crash left pending."""
+    mid = next(iter(lookup.message_ids.values()), None)
+    result = IngestResult(
+        outcome=decision.action.value, message_id="", ticket_id=decision.ticket_id, reasons=decision.reasons
+    )
+    for message_id, item in lookup.message_ids.items():
+        if item.ticket_id == decision.ticket_id and item.direction == (
+            "outbound" if decision.action is Action.OWN_ECHO else "inbound"
+        ):
+            mid = item
+            result.message_id = message_id
+            result.number = item.number
+            break
+    pending_sk = (mid.data or {}).get("autoreply_sk") if mid is not None and isinstance(mid.data, dict) else None
+    if decision.action is Action.DUPLICATE and pending_sk and decision.ticket_id:
+        msg = deps.tickets.message(decision.ticket_id, pending_sk)
+        ticket = deps.tickets.get(decision.ticket_id)
+        if msg is not None and ticket is not None and msg.send_state == "pending":
+            result.autoreply = _send_autoreply(ticket, msg, deps)
+    return result

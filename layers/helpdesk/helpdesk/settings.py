@@ -1,0 +1,77 @@
+"""Deployment settings, read once from the environment (template.yaml sets them; so does the local stack).
+
+Missing required values fail at start-up with one message naming every missing variable, instead
+of a ``KeyError`` deep inside a request.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .store.models import TABLE_ENV
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    tables: dict[str, str]
+    mail_bucket: str
+    event_bus: str
+    mail_domain: str
+    user_pool_id: str
+    user_pool_client_id: str
+    jwt_issuer: str
+    jwks_url: str
+    web_origin: str
+    public_url: str
+    link_secret: str
+    endpoint_url: str | None
+    local: bool
+
+    @property
+    def inbound_prefix(self) -> str:
+        return "inbound/"
+
+
+_REQUIRED = ("HELPDESK_MAIL_BUCKET", "HELPDESK_MAIL_DOMAIN")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = os.environ
+    missing = [name for name in _REQUIRED if not env.get(name)]
+    if missing:
+        raise SettingsError(
+            "missing environment variables: " + ", ".join(missing) + " (template.yaml sets them on AWS; "
+            "'helpdesk local' sets them locally)"
+        )
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-central-1"
+    pool = env.get("HELPDESK_USER_POOL_ID", "")
+    issuer = env.get("HELPDESK_JWT_ISSUER") or (f"https://cognito-idp.{region}.amazonaws.com/{pool}" if pool else "")
+    return Settings(
+        region=region,
+        tables={key: env.get(name, f"helpdesk-{key}") for key, name in TABLE_ENV.items()},
+        mail_bucket=env["HELPDESK_MAIL_BUCKET"],
+        event_bus=env.get("HELPDESK_EVENT_BUS", "default"),
+        mail_domain=env["HELPDESK_MAIL_DOMAIN"].lower(),
+        user_pool_id=pool,
+        user_pool_client_id=env.get("HELPDESK_USER_POOL_CLIENT_ID", ""),
+        jwt_issuer=issuer,
+        jwks_url=env.get("HELPDESK_JWKS_URL") or (f"{issuer}/.well-known/jwks.json" if issuer else ""),
+        web_origin=env.get("HELPDESK_WEB_ORIGIN", ""),
+        public_url=env.get("HELPDESK_PUBLIC_URL", "").rstrip("/"),
+        link_secret=env.get("HELPDESK_LINK_SECRET", ""),
+        endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        local=env.get("HELPDESK_LOCAL") == "1",
+    )
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the local stack change the environment)."""
+    get_settings.cache_clear()

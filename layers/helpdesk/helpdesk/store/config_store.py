@@ -1,0 +1,106 @@
+"""Configuration persistence and the warm-start cache the ingest and the API read through."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..domain.clock import iso
+from ..domain.config import CONFIG_KINDS, ConfigSnapshot, Record, TeamSettings, record_key
+from .models import ConfigItem
+
+SCOPE = "team"
+SETTINGS_KEY = "settings#team"
+
+
+class ConfigStore:
+    """Reads the whole configuration in one Query and caches it for ``ttl`` seconds per process.
+
+    Writes through this store invalidate the cache of this process at once; other warm Lambdas see
+    a change within ``ttl`` (default 30 s, ``HELPDESK_CONFIG_TTL``).
+    """
+
+    def __init__(self, ttl: float | None = None) -> None:
+        self.ttl = float(os.environ.get("HELPDESK_CONFIG_TTL", "30")) if ttl is None else ttl
+        self._cached: ConfigSnapshot | None = None
+        self._loaded_at = 0.0
+        self._lock = threading.Lock()
+        self.problems: list[str] = []
+
+    def snapshot(self) -> ConfigSnapshot:
+        with self._lock:
+            if self._cached is None or time.monotonic() - self._loaded_at > self.ttl:
+                self._cached = self._load()
+                self._loaded_at = time.monotonic()
+            return self._cached
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cached = None
+
+    def _load(self) -> ConfigSnapshot:
+        grouped: dict[str, list[Any]] = {kind: [] for kind in CONFIG_KINDS}
+        settings = TeamSettings()
+        problems: list[str] = []
+        for item in ConfigItem.query(SCOPE):
+            kind, _, _ = item.key.partition("#")
+            try:
+                if item.key == SETTINGS_KEY:
+                    settings = TeamSettings.model_validate(item.data)
+                elif kind in CONFIG_KINDS:
+                    grouped[kind].append(CONFIG_KINDS[kind].model_validate(item.data))
+            except ValidationError as exc:
+                # A broken record must not stop mail from arriving: skip it and say so.
+                problems.append(f"{item.key}: {exc.errors()[0].get('msg', 'invalid')}")
+        self.problems = problems
+        return ConfigSnapshot(
+            settings=settings,
+            mailboxes=grouped["mailbox"],
+            queues=grouped["queue"],
+            rules=grouped["rule"],
+            templates=grouped["template"],
+            agents=grouped["agent"],
+        )
+
+    # -- writes (admin API, local stack seeding) -------------------------------------------------------
+
+    def put(self, kind: str, record: Record, actor: str = "system", version: int | None = None) -> int:
+        """Create or replace a record. With ``version`` the write is optimistic (stale → UpdateError)."""
+        key = f"{kind}#{record_key(kind, record)}"
+        item = ConfigItem(SCOPE, key, data=record.model_dump(mode="json"), updated_at=iso(), updated_by=actor)
+        if version is None:
+            existing = self.get_raw(kind, record_key(kind, record))
+            version = existing.version if existing else None
+        if version is not None:
+            item.version = version
+        item.save()
+        self.invalidate()
+        return int(item.version or 0)
+
+    def put_settings(self, settings: TeamSettings, actor: str = "system") -> None:
+        item = ConfigItem(
+            SCOPE, SETTINGS_KEY, data=settings.model_dump(mode="json"), updated_at=iso(), updated_by=actor
+        )
+        current = self.get_raw("settings", "team")
+        if current is not None:
+            item.version = current.version
+        item.save()
+        self.invalidate()
+
+    def delete(self, kind: str, record_id: str) -> bool:
+        try:
+            ConfigItem.get(SCOPE, f"{kind}#{record_id}").delete()
+        except ConfigItem.DoesNotExist:
+            return False
+        self.invalidate()
+        return True
+
+    def get_raw(self, kind: str, record_id: str) -> ConfigItem | None:
+        try:
+            return ConfigItem.get(SCOPE, f"{kind}#{record_id}")
+        except ConfigItem.DoesNotExist:
+            return None

@@ -1,0 +1,319 @@
+"""Ticket lists: every list is one or a few ``Query`` calls on a GSI, never a ``Scan``.
+
+The planner picks the most selective index for a filter (see ``docs/data-model.md``); the remaining
+criteria become a ``FilterExpression``. Where a list spans several partitions (several statuses, or
+``status=all`` over the three buckets) the partitions are merged lazily, newest first, and the cursor
+remembers the position in each. Reads are bounded: a page never evaluates more than
+``max_scanned`` items, so a rare free-text filter returns a short page with a cursor instead of
+reading the whole table.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import heapq
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from ..domain.status import BUCKETS, Status
+from .models import TicketItem, TicketTableItem
+from .tickets import ACTIVE
+
+
+class CursorError(ValueError):
+    pass
+
+
+@dataclass
+class TicketFilter:
+    statuses: list[Status] | None = None  # None: the default view (active bucket); all seven: everything
+    queue: str | None = None
+    assignee: str | None = None
+    tag: str | None = None
+    customer: str | None = None
+    priority: str | None = None
+    mailbox: str | None = None
+    project: str | None = None
+    private: bool | None = None
+    personal: bool | None = None
+    prio: bool | None = None
+    unread: bool | None = None
+    review: bool | None = None
+    q: str | None = None
+    sort: str = "updated"  # updated | due
+    hidden_queues: set[str] = field(default_factory=set)
+    viewer: str | None = None  # private tickets are visible to their assignee (and admins) only
+    viewer_is_admin: bool = False
+
+
+@dataclass
+class Page:
+    items: list[TicketItem]
+    cursor: str | None
+    scanned: int = 0
+    requests: int = 0
+    index: str = ""
+    partial: bool = False  # stopped at the read budget before the page was full
+
+
+@dataclass
+class _Partition:
+    index_name: str
+    hash_value: str
+    sort_attr: str
+    forward: bool
+
+
+class _Reader:
+    """Reads one index partition page by page, handing out raw items one at a time.
+
+    ``position`` is always a key to resume from without skipping anything not yet handed out: the key
+    of the last item taken, or the end of a page whose items were all filtered out.
+    """
+
+    def __init__(
+        self, part: _Partition, condition: Condition | None, start: dict[str, Any] | None, page_size: int
+    ) -> None:
+        self.part = part
+        index = getattr(TicketTableItem, part.index_name)
+        self.pages = index.query(
+            part.hash_value,
+            filter_condition=condition,
+            scan_index_forward=part.forward,
+            page_size=page_size,
+            last_evaluated_key=start,
+        ).page_iter
+        self.buffer: deque[dict[str, Any]] = deque()
+        self.position: dict[str, Any] | None = start
+        self.more_pages = True
+        self.requests = 0
+        self.scanned = 0
+
+    def fill(self) -> None:
+        if self.buffer or not self.more_pages:
+            return
+        try:
+            page = next(self.pages)
+        except StopIteration:
+            self.more_pages = False
+            return
+        self.requests += 1
+        self.scanned += int(page.get("ScannedCount", 0))
+        items = page.get("Items", [])
+        self.buffer.extend(items)
+        last_key = page.get("LastEvaluatedKey")
+        self.more_pages = last_key is not None
+        if not items and last_key is not None:
+            self.position = last_key
+
+    def head(self) -> dict[str, Any] | None:
+        return self.buffer[0] if self.buffer else None
+
+    def take(self) -> dict[str, Any]:
+        raw = self.buffer.popleft()
+        self.position = {name: raw[name] for name in self.pages.key_names}
+        return raw
+
+    @property
+    def done(self) -> bool:
+        return not self.buffer and not self.more_pages
+
+
+def encode_cursor(state: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any]:
+    if not cursor:
+        return {}
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        state = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, json.JSONDecodeError) as exc:
+        raise CursorError("invalid cursor") from exc
+    if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
+        raise CursorError("invalid cursor")
+    return state
+
+
+def plan(flt: TicketFilter) -> tuple[list[_Partition], Condition | None]:
+    """Choose partitions (index + hash values) and the residual filter condition."""
+    wanted = set(flt.statuses) if flt.statuses else {s for s in Status if s.bucket == ACTIVE}
+    buckets = [b for b in BUCKETS if any(s.bucket == b for s in wanted)]
+    whole_buckets = all({s for s in Status if s.bucket == b} <= wanted for b in buckets)
+    status_condition = None if whole_buckets else TicketItem.status.is_in(*sorted(s.value for s in wanted))
+    conditions: list[Condition] = []
+
+    def per_bucket(index: str, prefix: str) -> list[_Partition]:
+        return [_Partition(index, f"{prefix}#{b}", "updated_at", False) for b in buckets]
+
+    if flt.sort == "due":
+        partitions = [_Partition("by_due", ACTIVE, "due_at", True)]  # active tickets only, earliest first
+    elif flt.customer:
+        partitions = [_Partition("by_customer", flt.customer.lower(), "updated_at", False)]
+        if len(wanted) < len(Status):
+            status_condition = TicketItem.status.is_in(*sorted(s.value for s in wanted))
+    elif flt.assignee:
+        partitions = per_bucket("by_assignee", flt.assignee)
+    elif flt.tag:
+        return per_bucket("by_tag", flt.tag), None  # tag items carry no ticket data: filtered after the BatchGet
+    elif flt.queue:
+        partitions = per_bucket("by_queue", flt.queue)
+    elif status_condition is not None:
+        partitions = [_Partition("by_status", s.value, "updated_at", False) for s in sorted(wanted)]
+        status_condition = None
+    else:
+        partitions = [_Partition("by_bucket", b, "updated_at", False) for b in buckets]
+
+    if status_condition is not None:
+        conditions.append(status_condition)
+    conditions.extend(residual_conditions(flt, skip_queue=partitions[0].index_name == "by_queue"))
+    combined: Condition | None = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return partitions, combined
+
+
+def residual_conditions(flt: TicketFilter, skip_queue: bool = False) -> list[Condition]:
+    out: list[Condition] = []
+    if flt.queue and not skip_queue:
+        out.append(TicketItem.queue == flt.queue)
+    if flt.priority:
+        out.append(TicketItem.priority == flt.priority)
+    if flt.mailbox:
+        out.append(TicketItem.mailbox == flt.mailbox)
+    if flt.project:
+        out.append(TicketItem.project == flt.project)
+    for name in ("private", "personal", "prio", "unread", "review"):
+        value = getattr(flt, name)
+        if value is not None:
+            out.append(getattr(TicketItem, name) == value)
+    if flt.q:
+        out.append(TicketItem.search.contains(flt.q.strip().lower()[:100]))
+    if flt.hidden_queues:
+        out.append(~TicketItem.queue.is_in(*sorted(flt.hidden_queues)))
+    if not flt.viewer_is_admin:
+        # Private tickets: only their assignee sees them ("Als privat markieren").
+        visible = (TicketItem.private == False) | TicketItem.private.does_not_exist()  # noqa: E712
+        if flt.viewer:
+            visible = visible | (TicketItem.assignee == flt.viewer)
+        out.append(visible)
+    return out
+
+
+def matches_residual(ticket: TicketItem, flt: TicketFilter) -> bool:
+    """The same residual filter, in Python: for tag lists, whose index items carry no ticket data."""
+    statuses = {s.value for s in (flt.statuses or [s for s in Status if s.bucket == ACTIVE])}
+    checks = [
+        ticket.status in statuses,
+        not flt.queue or ticket.queue == flt.queue,
+        not flt.priority or ticket.priority == flt.priority,
+        not flt.mailbox or ticket.mailbox == flt.mailbox,
+        not flt.project or ticket.project == flt.project,
+        not flt.q or flt.q.strip().lower() in (ticket.search or ""),
+        ticket.queue not in flt.hidden_queues,
+        flt.viewer_is_admin or not ticket.private or ticket.assignee == flt.viewer,
+    ]
+    for name in ("private", "personal", "prio", "unread", "review"):
+        value = getattr(flt, name)
+        if value is not None:
+            checks.append(bool(getattr(ticket, name)) == value)
+    return all(checks)
+
+
+def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, max_scanned: int | None = None) -> Page:
+    limit = max(1, min(limit, 100))
+    budget = max_scanned or max(1000, limit * 20)
+    partitions, condition = plan(flt)
+    state = decode_cursor(cursor)
+    page_size = limit + 1 if len(partitions) == 1 else max(10, limit // len(partitions) + 2)
+    readers: list[_Reader] = []
+    for part in partitions:
+        key = f"{part.index_name}:{part.hash_value}"
+        start = state.get(key)
+        if start == "done":
+            continue
+        if start is not None and not isinstance(start, dict):
+            raise CursorError("invalid cursor")
+        readers.append(_Reader(part, condition, start, page_size))
+
+    def sort_value(raw: dict[str, Any], reader: _Reader) -> tuple[str, str]:
+        value = raw.get(reader.part.sort_attr, {}).get("S", "")
+        return value, raw["pk"]["S"]
+
+    taken: list[dict[str, Any]] = []
+    heap: list[tuple[Any, int]] = []
+    forward = partitions[0].forward
+
+    def push(i: int) -> None:
+        reader = readers[i]
+        while reader.head() is None and not reader.done and sum(r.scanned for r in readers) < budget:
+            reader.fill()
+        raw = reader.head()
+        if raw is not None:
+            value, pk = sort_value(raw, reader)
+            key: Any = (value, pk) if forward else (_Desc(value), _Desc(pk))
+            heapq.heappush(heap, (key, i))
+
+    for i in range(len(readers)):
+        push(i)
+    partial = False
+    while heap and len(taken) < limit:
+        _, i = heapq.heappop(heap)
+        taken.append(readers[i].take())
+        push(i)
+    if len(taken) < limit and any(not r.done for r in readers):
+        partial = True
+
+    new_state: dict[str, Any] = {}
+    for part in partitions:
+        key = f"{part.index_name}:{part.hash_value}"
+        if state.get(key) == "done":
+            new_state[key] = "done"
+    for reader in readers:
+        key = f"{reader.part.index_name}:{reader.part.hash_value}"
+        new_state[key] = "done" if reader.done else reader.position
+    more = any(v != "done" for v in new_state.values())
+
+    items = [TicketTableItem.from_raw_data(raw) for raw in taken]
+    tickets: list[TicketItem]
+    requests = sum(r.requests for r in readers)
+    if partitions[0].index_name == "by_tag":
+        from .tickets import TicketStore
+
+        found = TicketStore().batch_tickets([i.pk for i in items])
+        requests += 1 if items else 0
+        tickets = [found[i.pk] for i in items if i.pk in found and matches_residual(found[i.pk], flt)]
+    else:
+        tickets = [i for i in items if isinstance(i, TicketItem)]
+    return Page(
+        items=tickets,
+        cursor=encode_cursor(new_state) if more else None,
+        scanned=sum(r.scanned for r in readers),
+        requests=requests,
+        index=partitions[0].index_name,
+        partial=partial,
+    )
+
+
+class _Desc:
+    """Inverts ordering for a max-heap on strings."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Desc) -> bool:
+        return self.value > other.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Desc) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)

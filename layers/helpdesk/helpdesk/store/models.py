@@ -1,0 +1,394 @@
+"""pynamodb models: the tables, their keys and indexes. ``docs/data-model.md`` explains each choice.
+
+Four tables:
+
+``tickets``   one partition per ticket (``pk`` = ticket id): the ticket item (``sk = TICKET``), its tag
+              items (``TAG#…``), messages (``MSG#…``), internal comments (``CMT#…``) and events
+              (``EVT#…``). A ticket's detail is one Query. Sparse GSIs serve the lists.
+``meta``      unique lookups and counters: Message-ID → ticket, number → ticket, number counters,
+              auto-reply windows, rate limits, processed S3 objects, report aggregates. TTL on
+              ``expires_at``.
+``config``    mailboxes, queues, rules, templates, agents, settings (``kind`` + ``id``).
+``customers`` one item per customer e-mail address, listed by name.
+
+The tables and indexes declared here are the single source of truth for ``template.yaml`` checks
+(``tests/unit/test_drift.py``); the local stack creates the tables from the template.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, ClassVar
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+# Environment variables naming each table (set by template.yaml on AWS, by the local stack locally).
+TABLE_ENV = {
+    "tickets": "HELPDESK_TICKETS_TABLE",
+    "meta": "HELPDESK_META_TABLE",
+    "config": "HELPDESK_CONFIG_TABLE",
+    "customers": "HELPDESK_CUSTOMERS_TABLE",
+}
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+
+
+def _host() -> str | None:
+    return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+class _Meta:
+    region = _region()
+    host = _host()
+    max_retry_attempts = 5
+    connect_timeout_seconds = 5
+    read_timeout_seconds = 10
+
+
+# --------------------------------------------------------------------------------------------- tickets
+
+
+def _gsi_meta(name: str, keys_only: bool = False) -> type:
+    return type("Meta", (), {"index_name": name, "projection": KeysOnlyProjection() if keys_only else AllProjection()})
+
+
+class ByBucket(GlobalSecondaryIndex["TicketTableItem"]):
+    """Inbox by bucket (active/closed/trash), newest update first. The default ticket list."""
+
+    Meta = _gsi_meta("by_bucket")
+    bucket = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
+class ByStatus(GlobalSecondaryIndex["TicketTableItem"]):
+    """Explicit statuses (the status checkboxes)."""
+
+    Meta = _gsi_meta("by_status")
+    status = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
+class ByQueue(GlobalSecondaryIndex["TicketTableItem"]):
+    """A queue's tickets per bucket: ``queue_bucket = "<queue>#<bucket>"``."""
+
+    Meta = _gsi_meta("by_queue")
+    queue_bucket = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
+class ByAssignee(GlobalSecondaryIndex["TicketTableItem"]):
+    """An agent's tickets per bucket ("in Bearbeitung"); sparse: unassigned tickets are absent."""
+
+    Meta = _gsi_meta("by_assignee")
+    assignee_bucket = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
+class ByCustomer(GlobalSecondaryIndex["TicketTableItem"]):
+    """A customer's tickets, every status."""
+
+    Meta = _gsi_meta("by_customer")
+    customer_email = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
+class ByDue(GlobalSecondaryIndex["TicketTableItem"]):
+    """Active tickets with a due date, earliest first; sparse (``due_bucket`` only while active)."""
+
+    Meta = _gsi_meta("by_due")
+    due_bucket = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class ByWaiting(GlobalSecondaryIndex["TicketTableItem"]):
+    """Tickets waiting for the customer, oldest first (autoclose); sparse."""
+
+    Meta = _gsi_meta("by_waiting")
+    waiting_pk = UnicodeAttribute(hash_key=True)
+    waiting_since = UnicodeAttribute(range_key=True)
+
+
+class ByTag(GlobalSecondaryIndex["TicketTableItem"]):
+    """Tag items (``TAG#…``) by ``"<tag>#<bucket>"``; keys only, the tickets follow in one BatchGet."""
+
+    Meta = _gsi_meta("by_tag", keys_only=True)
+    tag_bucket = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
+class TicketTableItem(Model):
+    """Base of every item in the tickets table; ``kind`` tells them apart."""
+
+    class Meta(_Meta):
+        table_name = os.environ.get(TABLE_ENV["tickets"], "helpdesk-tickets")
+        stream_view_type = "NEW_IMAGE"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+
+    by_bucket: ClassVar[ByBucket] = ByBucket()
+    by_status: ClassVar[ByStatus] = ByStatus()
+    by_queue: ClassVar[ByQueue] = ByQueue()
+    by_assignee: ClassVar[ByAssignee] = ByAssignee()
+    by_customer: ClassVar[ByCustomer] = ByCustomer()
+    by_due: ClassVar[ByDue] = ByDue()
+    by_waiting: ClassVar[ByWaiting] = ByWaiting()
+    by_tag: ClassVar[ByTag] = ByTag()
+
+
+TICKET_SK = "TICKET"
+
+
+class LinkMap(MapAttribute[str, Any]):
+    type = UnicodeAttribute()  # parent | child | merged_into | merged_from | claimed | related | previous
+    ticket_id = UnicodeAttribute()
+    number = UnicodeAttribute(null=True)
+
+
+class TicketItem(TicketTableItem, discriminator="ticket"):
+    number = UnicodeAttribute()
+    subject = UnicodeAttribute(default="")
+    status = UnicodeAttribute()
+    bucket = UnicodeAttribute()
+    priority = UnicodeAttribute(default="medium")
+    queue = UnicodeAttribute()
+    queue_bucket = UnicodeAttribute()
+    assignee = UnicodeAttribute(null=True)
+    assignee_bucket = UnicodeAttribute(null=True)
+    customer_email = UnicodeAttribute(null=True)
+    customer_name = UnicodeAttribute(null=True)
+    mailbox = UnicodeAttribute(null=True)
+    project = UnicodeAttribute(null=True)
+    type = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute(default="email")  # email | phone | walk_in | web | contact_form
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    private = BooleanAttribute(default=False)
+    personal = BooleanAttribute(default=False)
+    prio = BooleanAttribute(default=False)
+    unread = BooleanAttribute(default=True)
+    review = BooleanAttribute(default=False)  # flagged for review: limits exceeded, quarantine, claimed number
+    review_notes = ListAttribute(of=UnicodeAttribute, default=list)
+    due_at = UnicodeAttribute(null=True)
+    due_bucket = UnicodeAttribute(null=True)
+    parent_id = UnicodeAttribute(null=True)
+    merged_into = UnicodeAttribute(null=True)
+    links = ListAttribute(of=LinkMap, default=list)
+    participants = UnicodeSetAttribute(default=set)
+    preview = UnicodeAttribute(default="")
+    search = UnicodeAttribute(default="")  # lower-cased number, subject, customer: the free-text filter
+    message_count = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    last_customer_at = UnicodeAttribute(null=True)
+    last_agent_at = UnicodeAttribute(null=True)
+    first_response_at = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    waiting_pk = UnicodeAttribute(null=True)
+    waiting_since = UnicodeAttribute(null=True)
+    reminded_at = UnicodeAttribute(null=True)
+    overdue_at = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class TagItem(TicketTableItem, discriminator="tag"):
+    tag = UnicodeAttribute()
+    tag_bucket = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class AttachmentMap(MapAttribute[str, Any]):
+    id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    sha256 = UnicodeAttribute(null=True)
+    key = UnicodeAttribute()
+    content_id = UnicodeAttribute(null=True)
+    inline = BooleanAttribute(default=False)
+    note = UnicodeAttribute(null=True)
+
+
+class AddressMap(MapAttribute[str, Any]):
+    name = UnicodeAttribute(default="")
+    address = UnicodeAttribute()
+
+
+class MessageItem(TicketTableItem, discriminator="message"):
+    id = UnicodeAttribute()
+    direction = UnicodeAttribute()  # inbound | outbound
+    channel = UnicodeAttribute(default="email")
+    from_addr = AddressMap(null=True)
+    to = ListAttribute(of=AddressMap, default=list)
+    cc = ListAttribute(of=AddressMap, default=list)
+    subject = UnicodeAttribute(default="")
+    text = UnicodeAttribute(default="")
+    html = UnicodeAttribute(default="")
+    new_text = UnicodeAttribute(default="")
+    body_key = UnicodeAttribute(null=True)  # bodies too large for DynamoDB live in S3
+    remote_images = NumberAttribute(default=0)
+    message_id = UnicodeAttribute()
+    in_reply_to = ListAttribute(of=UnicodeAttribute, default=list)
+    references = ListAttribute(of=UnicodeAttribute, default=list)
+    raw_key = UnicodeAttribute(null=True)
+    mailbox = UnicodeAttribute(null=True)
+    attachments = ListAttribute(of=AttachmentMap, default=list)
+    verdicts = JSONAttribute(null=True)
+    auto_submitted = UnicodeAttribute(null=True)
+    defects = ListAttribute(of=UnicodeAttribute, default=list)
+    limit_exceeded = ListAttribute(of=UnicodeAttribute, default=list)
+    author = UnicodeAttribute(null=True)  # agent for outbound mail; "system" for auto-replies
+    auto_reply = BooleanAttribute(default=False)
+    send_state = UnicodeAttribute(null=True)  # outbound: pending | sending | sent | failed
+    created_at = UnicodeAttribute()
+
+
+class CommentItem(TicketTableItem, discriminator="comment"):
+    id = UnicodeAttribute()
+    author = UnicodeAttribute()
+    body = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    mentions = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+
+
+class EventItem(TicketTableItem, discriminator="event"):
+    """Audit trail and outbox: the publisher puts each new event item on the EventBridge bus."""
+
+    id = UnicodeAttribute()
+    type = UnicodeAttribute()  # TicketCreated | MessageAdded | StatusChanged | TicketUpdated | …
+    actor = UnicodeAttribute()  # agent username, "customer", "system", "rule:<id>"
+    number = UnicodeAttribute(null=True)
+    detail = JSONAttribute(default=dict)
+    created_at = UnicodeAttribute()
+
+
+# ------------------------------------------------------------------------------------------------ meta
+
+
+class MetaItem(Model):
+    """Unique lookups, counters, windows, aggregates. The key spaces (``pk`` prefixes):
+
+    ``MID#<message-id>``   → ticket (threading and idempotency), ``sk = "MID"``
+    ``NUM#<number>``       → ticket (subject threading, numbers unique), ``sk = "NUM"``
+    ``CTR#<scope>``        number counter, ``value`` (``sk = "CTR"``)
+    ``AR#<address>``       last auto-reply to an address (TTL window), ``sk = "AR"``
+    ``RL#<key>``           rate-limit bucket (TTL)
+    ``STAT#<period>``      report counters, ``sk`` = day/week key
+    """
+
+    class Meta(_Meta):
+        table_name = os.environ.get(TABLE_ENV["meta"], "helpdesk-meta")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    ticket_id = UnicodeAttribute(null=True)
+    number = UnicodeAttribute(null=True)
+    msg_sk = UnicodeAttribute(null=True)
+    direction = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    value = NumberAttribute(null=True)
+    data = JSONAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+# ---------------------------------------------------------------------------------------------- config
+
+
+class ConfigItem(Model):
+    """Configuration records in one partition, so the whole configuration is one Query.
+
+    ``scope`` is the team (one per deployment today: ``"team"``); ``key`` is ``"<kind>#<id>"`` with kind
+    mailbox | queue | rule | template | agent | settings. ``data`` holds the validated JSON.
+    """
+
+    class Meta(_Meta):
+        table_name = os.environ.get(TABLE_ENV["config"], "helpdesk-config")
+
+    scope = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    data = JSONAttribute(default=dict)
+    updated_at = UnicodeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+# ------------------------------------------------------------------------------------------- customers
+
+
+class ByName(GlobalSecondaryIndex["CustomerItem"]):
+    """Every customer, sorted by name (``name_key`` = lower-cased name + address)."""
+
+    Meta = _gsi_meta("by_name")
+    kind = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class CustomerItem(Model):
+    class Meta(_Meta):
+        table_name = os.environ.get(TABLE_ENV["customers"], "helpdesk-customers")
+
+    email = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="customer")
+    name = UnicodeAttribute(default="")
+    name_key = UnicodeAttribute()
+    company = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+    external_id = UnicodeAttribute(null=True)  # the customer number in the ERP/CRM
+    ticket_count = NumberAttribute(default=0)
+    last_ticket_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    by_name: ClassVar[ByName] = ByName()
+
+
+TABLE_MODELS: dict[str, type[Model]] = {
+    "tickets": TicketTableItem,
+    "meta": MetaItem,
+    "config": ConfigItem,
+    "customers": CustomerItem,
+}
+
+
+def bind(table_names: dict[str, str] | None = None, host: str | None = None, region: str | None = None) -> None:
+    """Point the models at concrete tables (and an endpoint, for the local stack and tests).
+
+    pynamodb reads ``Meta`` lazily and caches one connection per model class; both are reset here.
+    """
+    names = table_names or {key: os.environ.get(env, f"helpdesk-{key}") for key, env in TABLE_ENV.items()}
+    endpoint = host if host is not None else _host()
+    for key, model in TABLE_MODELS.items():
+        model.Meta.table_name = names[key]
+        model.Meta.host = endpoint
+        model.Meta.region = region or _region()
+    for model in (
+        TicketTableItem,
+        TicketItem,
+        TagItem,
+        MessageItem,
+        CommentItem,
+        EventItem,
+        MetaItem,
+        ConfigItem,
+        CustomerItem,
+    ):
+        model._connection = None

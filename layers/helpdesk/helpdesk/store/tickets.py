@@ -1,0 +1,224 @@
+"""Ticket persistence: reads (get, detail, lookups) and the derived index keys every write must carry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from pynamodb.exceptions import UpdateError
+
+from ..domain.clock import iso
+from ..domain.ids import new_id
+from ..domain.status import Status
+from .models import (
+    TICKET_SK,
+    CommentItem,
+    EventItem,
+    MessageItem,
+    MetaItem,
+    TagItem,
+    TicketItem,
+    TicketTableItem,
+)
+
+WAITING_PK = "waiting_customer"
+ACTIVE = "active"
+
+
+def apply_index_keys(ticket: TicketItem) -> None:
+    """Derive every GSI key and the search text from the ticket's state. Call before each write.
+
+    Keeping the derivation in one place is what keeps the sparse indexes honest: a closed ticket
+    leaves ``by_due`` and ``by_waiting`` because its keys vanish here, not because a caller remembered.
+    """
+    status = Status(ticket.status)
+    ticket.bucket = status.bucket
+    ticket.queue_bucket = f"{ticket.queue}#{ticket.bucket}"
+    ticket.assignee_bucket = f"{ticket.assignee}#{ticket.bucket}" if ticket.assignee else None
+    ticket.due_bucket = ACTIVE if ticket.due_at and ticket.bucket == ACTIVE else None
+    if status is Status.WAITING_CUSTOMER:
+        ticket.waiting_pk = WAITING_PK
+        ticket.waiting_since = ticket.waiting_since or ticket.updated_at
+    else:
+        ticket.waiting_pk = None
+        ticket.waiting_since = None
+    ticket.search = " ".join(
+        part.lower()
+        for part in (ticket.number, ticket.subject, ticket.customer_email or "", ticket.customer_name or "")
+        if part
+    )[:2000]
+    ticket.tags = sorted(dict.fromkeys(t for t in (ticket.tags or []) if t))
+
+
+def tag_items(ticket: TicketItem) -> list[TagItem]:
+    return [
+        TagItem(
+            pk=ticket.pk, sk=f"TAG#{tag}", tag=tag, tag_bucket=f"{tag}#{ticket.bucket}", updated_at=ticket.updated_at
+        )
+        for tag in ticket.tags or []
+    ]
+
+
+def timeline_sk(prefix: str, created_at: str, item_id: str) -> str:
+    return f"{prefix}#{created_at}#{item_id}"
+
+
+def new_event(
+    ticket: TicketItem, type_: str, actor: str, detail: Mapping[str, object] | None = None, at: str | None = None
+) -> EventItem:
+    created = at or iso()
+    event_id = new_id()
+    return EventItem(
+        pk=ticket.pk,
+        sk=timeline_sk("EVT", created, event_id),
+        id=event_id,
+        type=type_,
+        actor=actor,
+        number=ticket.number,
+        detail=dict(detail or {}),
+        created_at=created,
+    )
+
+
+@dataclass
+class TicketDetail:
+    ticket: TicketItem
+    messages: list[MessageItem] = field(default_factory=list)
+    comments: list[CommentItem] = field(default_factory=list)
+    events: list[EventItem] = field(default_factory=list)
+
+
+@dataclass
+class Lookup:
+    """What one BatchGetItem on the meta table told us before deciding anything."""
+
+    message_ids: dict[str, MetaItem] = field(default_factory=dict)
+    numbers: dict[str, MetaItem] = field(default_factory=dict)
+    counter: int | None = None
+    autoreply: MetaItem | None = None
+
+
+def mid_key(message_id: str) -> tuple[str, str]:
+    return (f"MID#{message_id}", "MID")
+
+
+def num_key(number: str) -> tuple[str, str]:
+    return (f"NUM#{number}", "NUM")
+
+
+def counter_key(scope: str) -> tuple[str, str]:
+    return (f"CTR#{scope}", "CTR")
+
+
+def autoreply_key(address: str) -> tuple[str, str]:
+    return (f"AR#{address}", "AR")
+
+
+class TicketStore:
+    """Reads. Writes go through :class:`helpdesk.store.unit.Unit` transactions built by the services."""
+
+    def get(self, ticket_id: str, consistent: bool = False) -> TicketItem | None:
+        try:
+            return TicketItem.get(ticket_id, TICKET_SK, consistent_read=consistent)
+        except TicketItem.DoesNotExist:
+            return None
+
+    def detail(self, ticket_id: str) -> TicketDetail | None:
+        """The ticket with its whole timeline: one Query on the ticket's partition."""
+        ticket: TicketItem | None = None
+        detail = TicketDetail(ticket=TicketItem())
+        for item in TicketTableItem.query(ticket_id):
+            if isinstance(item, TicketItem):
+                ticket = item
+            elif isinstance(item, MessageItem):
+                detail.messages.append(item)
+            elif isinstance(item, CommentItem):
+                detail.comments.append(item)
+            elif isinstance(item, EventItem):
+                detail.events.append(item)
+        if ticket is None:
+            return None
+        detail.ticket = ticket
+        return detail
+
+    def messages(self, ticket_id: str) -> list[MessageItem]:
+        return list(MessageItem.query(ticket_id, MessageItem.sk.startswith("MSG#")))
+
+    def lookup(
+        self,
+        message_ids: Iterable[str] = (),
+        numbers: Iterable[str] = (),
+        counter_scope: str | None = None,
+        autoreply_address: str | None = None,
+    ) -> Lookup:
+        keys: list[tuple[str, str]] = []
+        keys += [mid_key(m) for m in dict.fromkeys(message_ids)]
+        keys += [num_key(n) for n in dict.fromkeys(numbers)]
+        if counter_scope:
+            keys.append(counter_key(counter_scope))
+        if autoreply_address:
+            keys.append(autoreply_key(autoreply_address))
+        result = Lookup()
+        if not keys:
+            return result
+        for item in MetaItem.batch_get(keys[:100]):
+            kind, _, rest = item.pk.partition("#")
+            if kind == "MID":
+                result.message_ids[rest] = item
+            elif kind == "NUM":
+                result.numbers[rest] = item
+            elif kind == "CTR":
+                result.counter = int(item.value or 0)
+            elif kind == "AR":
+                result.autoreply = item
+        return result
+
+    def counter_value(self, scope: str) -> int | None:
+        try:
+            item = MetaItem.get(*counter_key(scope), consistent_read=True)
+        except MetaItem.DoesNotExist:
+            return None
+        return int(item.value or 0)
+
+    def by_number(self, number: str) -> TicketItem | None:
+        try:
+            ref = MetaItem.get(*num_key(number))
+        except MetaItem.DoesNotExist:
+            return None
+        return self.get(ref.ticket_id) if ref.ticket_id else None
+
+    def batch_tickets(self, ticket_ids: list[str]) -> dict[str, TicketItem]:
+        if not ticket_ids:
+            return {}
+        keys = [(tid, TICKET_SK) for tid in dict.fromkeys(ticket_ids)]
+        return {t.pk: t for t in TicketItem.batch_get(keys)}
+
+    def message(self, ticket_id: str, sk: str) -> MessageItem | None:
+        try:
+            return MessageItem.get(ticket_id, sk)
+        except MessageItem.DoesNotExist:
+            return None
+
+    def claim_send(self, msg: MessageItem) -> bool:
+        """``pending`` → ``sent`` with a condition: only one process ever hands this mail to SES."""
+        try:
+            msg.update(actions=[MessageItem.send_state.set("sent")], condition=MessageItem.send_state == "pending")
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def mark_send_failed(self, msg: MessageItem) -> None:
+        msg.update(actions=[MessageItem.send_state.set("failed")])
+
+    def bump_counter(self, scope: str, value: int) -> None:
+        """Move a counter forward to ``value`` (never backward): repairs a counter behind existing numbers."""
+        try:
+            MetaItem(*counter_key(scope)).update(
+                actions=[MetaItem.value.set(value)],
+                condition=MetaItem.value.does_not_exist() | (MetaItem.value < value),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise

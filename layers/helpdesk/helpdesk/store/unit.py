@@ -1,0 +1,79 @@
+"""One DynamoDB transaction (``TransactWriteItems``): collect writes, commit once, explain failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from .models import TicketTableItem
+
+MAX_ITEMS = 100  # DynamoDB's limit per transaction
+
+
+class Conflict(Exception):
+    """A condition failed; ``tags`` names which writes (as tagged by the caller) were refused."""
+
+    def __init__(self, tags: list[str], reasons: list[str]) -> None:
+        super().__init__(f"transaction cancelled: {', '.join(tags) or ', '.join(reasons) or 'unknown'}")
+        self.tags = tags
+        self.reasons = reasons
+
+
+def connection() -> Connection:
+    meta = TicketTableItem.Meta
+    return Connection(region=meta.region, host=meta.host)
+
+
+# pynamodb sends a transaction's items grouped: condition checks, deletes, puts, updates. DynamoDB's
+# cancellation reasons follow that order, so tags are matched to reasons in the same order.
+_SENT_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
+
+
+class Unit:
+    def __init__(self) -> None:
+        self._ops: list[tuple[str, str, Callable[[TransactWrite], None]]] = []
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def save(self, tag: str, model: Model, condition: Condition | None = None) -> None:
+        self._ops.append(("put", tag, lambda tx: tx.save(model, condition=condition)))
+
+    def update(self, tag: str, model: Model, actions: list[Any], condition: Condition | None = None) -> None:
+        self._ops.append(("update", tag, lambda tx: tx.update(model, actions=actions, condition=condition)))
+
+    def delete(self, tag: str, model: Model, condition: Condition | None = None) -> None:
+        self._ops.append(("delete", tag, lambda tx: tx.delete(model, condition=condition)))
+
+    def check(
+        self, tag: str, model_cls: type[Model], hash_key: str, range_key: str | None, condition: Condition
+    ) -> None:
+        self._ops.append(("check", tag, lambda tx: tx.condition_check(model_cls, hash_key, range_key, condition)))
+
+    def commit(self) -> None:
+        if not self._ops:
+            return
+        if len(self._ops) > MAX_ITEMS:
+            raise ValueError(f"a transaction takes at most {MAX_ITEMS} writes, got {len(self._ops)}")
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                for _, _, op in self._ops:
+                    op(tx)
+        except TransactWriteError as exc:
+            reasons = list(exc.cancellation_reasons or [])
+            sent = sorted(self._ops, key=lambda op: _SENT_ORDER[op[0]])
+            failed = [
+                tag
+                for (_, tag, _), reason in zip(sent, reasons, strict=False)
+                if reason is not None and reason.code == "ConditionalCheckFailed"
+            ]
+            codes = [reason.code for reason in reasons if reason is not None and reason.code != "None"]
+            if failed or codes:
+                raise Conflict(failed, codes) from exc
+            raise

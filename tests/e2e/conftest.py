@@ -1,0 +1,136 @@
+"""The whole local stack as a user runs it: ``helpdesk local`` in a subprocess, spoken to over SMTP and HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+HELPDESK = Path(sys.executable).parent / "helpdesk"
+
+
+@dataclass
+class Stack:
+    process: subprocess.Popen[str]
+    state: dict[str, Any]
+    api_port: int
+    smtp_port: int
+    log: Path
+
+    @property
+    def api(self) -> str:
+        return str(self.state["api_url"])
+
+    def token(self, user: str = "agent") -> str:
+        out = subprocess.run(
+            [str(HELPDESK), "token", "--user", user, "--api-port", str(self.api_port)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
+        return out.stdout.strip().splitlines()[-1]
+
+    def request(
+        self, method: str, path: str, token: str | None = None, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.api + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        for key, value in (headers or {}).items():
+            req.add_header(key, value)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as response:
+                raw = response.read()
+                status, got = response.status, dict(response.headers)
+        except urllib.error.HTTPError as error:
+            raw, status, got = error.read(), error.code, dict(error.headers)
+        content_type = got.get("Content-Type", "")
+        return status, (json.loads(raw) if raw and "json" in content_type else raw.decode("utf-8", "replace")), got
+
+    def send(self, raw: bytes, to: list[str], sender: str = "kunde@kunde.example") -> None:
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as smtp:
+            smtp.sendmail(sender, to, raw)
+
+    def wait_for(self, check: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = check()
+            if result:
+                return result
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; stack log:\n{self.log.read_text()[-3000:]}")
+
+
+def start_stack(tmp: Path, demo: bool = False) -> Stack:
+    api_port, smtp_port = free_port(), free_port()
+    log = tmp / f"stack-{api_port}.log"
+    args = [
+        str(HELPDESK),
+        "local",
+        "--api-port",
+        str(api_port),
+        "--smtp-port",
+        str(smtp_port),
+        "--moto-port",
+        str(free_port()),
+        "--outbox-port",
+        str(free_port()),
+        "--autoclose-interval",
+        "3600",
+    ]
+    if demo:
+        args.append("--demo")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for key in list(env):
+        if key.startswith(("AWS_", "HELPDESK_")):
+            del env[key]  # the stack sets its own; nothing may leak in from the test process
+    handle = log.open("w")
+    process = subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
+    state_file = Path(tempfile.gettempdir()) / f"helpdesk-local-{api_port}.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"helpdesk local exited early:\n{log.read_text()}")
+        if state_file.exists():
+            break
+        time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(f"helpdesk local did not start within 60 s:\n{log.read_text()}")
+    return Stack(process, json.loads(state_file.read_text()), api_port, smtp_port, log)
+
+
+def stop_stack(stack: Stack, timeout: float = 15.0) -> int:
+    stack.process.send_signal(signal.SIGINT)
+    try:
+        return stack.process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stack.process.kill()
+        raise
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_stack(tmp_path_factory.mktemp("stack"), demo=True)
+    yield running
+    stop_stack(running)

@@ -1,0 +1,111 @@
+"""API reads against moto: auth, list, detail, errors, headers, OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+from .api_client import ApiClient, make_api
+from .helpers import ingest, make_mail
+
+
+@pytest.fixture
+def api(aws: Any) -> ApiClient:
+    return make_api(aws)
+
+
+def test_list_and_detail(aws: Any, api: ApiClient) -> None:
+    first = ingest(aws, make_mail(subject="Erste Frage"))
+    ingest(aws, make_mail(subject="Zweite Frage", sender="b@kunde.example"))
+    listed = api.get("/tickets", user="agent")
+    assert listed.status == 200
+    assert [t["subject"] for t in listed.json["items"]] == ["Zweite Frage", "Erste Frage"]
+    assert listed.json["cursor"] is None
+    detail = api.get(f"/tickets/{first.ticket_id}", user="agent")
+    assert detail.status == 200 and detail.json["number"] == first.number
+    assert [m["direction"] for m in detail.json["messages"]] == ["inbound", "outbound"]
+    assert {e["type"] for e in detail.json["events"]} == {"TicketCreated", "MessageAdded"}
+
+
+def test_pages_follow_the_cursor_without_gaps_or_repeats(aws: Any, api: ApiClient) -> None:
+    for i in range(7):
+        ingest(aws, make_mail(subject=f"Seite {i}", sender=f"p{i}@kunde.example"))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        query = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = api.get("/tickets", user="agent", query=query).json
+        seen += [t["subject"] for t in page["items"]]
+        cursor = page["cursor"]
+        if not cursor:
+            break
+    assert seen == [f"Seite {i}" for i in reversed(range(7))]
+
+
+def test_closed_and_trash_are_hidden_unless_asked_for(aws: Any, api: ApiClient) -> None:
+    ingest(aws, make_mail(subject="offen"))
+    ingest(aws, make_mail(subject="Werbung", sender="news@x.example", headers={"List-Unsubscribe": "<mailto:u@x>"}))
+    default = {t["subject"] for t in api.get("/tickets", user="agent").json["items"]}
+    everything = {t["subject"] for t in api.get("/tickets", user="agent", query={"status": "all"}).json["items"]}
+    only_trash = {t["subject"] for t in api.get("/tickets", user="agent", query={"status": "trash"}).json["items"]}
+    assert default == {"offen"} and everything == {"offen", "Werbung"} and only_trash == {"Werbung"}
+
+
+def test_agents_do_not_see_restricted_queues(aws: Any, api: ApiClient) -> None:
+    billing = ingest(aws, make_mail(subject="Rechnung falsch"))  # rule → queue billing (responsible: admin)
+    assert {t["id"] for t in api.get("/tickets", user="admin").json["items"]} == {billing.ticket_id}
+    assert api.get("/tickets", user="agent").json["items"] == []
+    assert api.get(f"/tickets/{billing.ticket_id}", user="agent").status == 403
+    assert api.get("/tickets", user="agent", query={"queue": "billing"}).status == 403
+
+
+def test_errors_are_json_with_the_right_status(aws: Any, api: ApiClient) -> None:
+    assert api.get("/tickets").json == {"error": "unauthorized", "message": "missing bearer token"}
+    bad = api.get("/tickets", user="agent", query={"limit": 500})
+    assert bad.status == 400 and bad.json["field"] == "limit"
+    assert api.get("/tickets", user="agent", query={"status": "bogus"}).status == 400
+    assert api.get("/tickets", user="agent", query={"cursor": "!!!"}).status == 400
+    assert api.get("/tickets/does-not-exist", user="agent").status == 404
+    missing = api.get("/nope", user="agent")
+    assert missing.status == 404 and missing.json["error"] == "not_found"
+    wrong_method = api.call("DELETE", "/meta", user="agent")
+    assert wrong_method.status == 405
+
+
+def test_security_headers_on_every_response(aws: Any, api: ApiClient) -> None:
+    for response in (api.get("/tickets"), api.get("/meta", user="agent"), api.get("/")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    page = api.get("/")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in page.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+
+
+def test_meta_has_german_labels(aws: Any, api: ApiClient) -> None:
+    meta = api.get("/meta", user="agent").json
+    labels = {s["id"]: s["de"] for s in meta["statuses"]}
+    assert labels == {
+        "new": "neu",
+        "open": "offen",
+        "waiting_internal": "warten auf Intern",
+        "waiting_customer": "warten auf Kunde",
+        "clarify": "klären",
+        "closed": "abgeschlossen",
+        "trash": "Papierkorb",
+    }
+    assert "billing" not in {q["id"] for q in meta["queues"]}  # restricted, and the agent is not responsible
+
+
+def test_openapi_is_valid_and_covers_every_route(aws: Any, api: ApiClient) -> None:
+    response = api.get("/openapi.json")
+    assert response.status == 200
+    doc = response.json
+    validate(doc)
+    from helpdesk.api.app import create_app
+
+    routes = {(path, method) for path, methods in create_app().routes.items() for method in methods}
+    documented = {(path, method.upper()) for path, ops in doc["paths"].items() for method in ops}
+    assert routes == documented

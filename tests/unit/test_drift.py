@@ -1,0 +1,123 @@
+"""Drift guard: template.yaml, the pynamodb models and the local stack agree on tables, keys and indexes."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from helpdesk.store.models import TABLE_MODELS
+from helpdesk_local.template import load_template, resources
+
+# Logical id in template.yaml → key in TABLE_MODELS
+TABLES = {"TicketsTable": "tickets", "MetaTable": "meta", "ConfigTable": "config", "CustomersTable": "customers"}
+
+
+def _keys(schema: list[dict[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k["AttributeName"], k["KeyType"]) for k in schema))
+
+
+def shape_from_template(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "attributes": {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]},
+        "keys": _keys(props["KeySchema"]),
+        "indexes": {
+            gsi["IndexName"]: (_keys(gsi["KeySchema"]), gsi["Projection"]["ProjectionType"])
+            for gsi in props.get("GlobalSecondaryIndexes", [])
+        },
+        "stream": props.get("StreamSpecification", {}).get("StreamViewType"),
+    }
+
+
+def shape_from_model(model: Any) -> dict[str, Any]:
+    schema = model._get_schema()
+    return {
+        "attributes": {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]},
+        "keys": _keys(schema["key_schema"]),
+        "indexes": {
+            gsi["index_name"]: (_keys(gsi["key_schema"]), gsi["projection"]["ProjectionType"])
+            for gsi in schema["global_secondary_indexes"]
+        },
+        "stream": getattr(model.Meta, "stream_view_type", None),
+    }
+
+
+def shape_from_dynamodb(description: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "attributes": {a["AttributeName"]: a["AttributeType"] for a in description["AttributeDefinitions"]},
+        "keys": _keys(description["KeySchema"]),
+        "indexes": {
+            gsi["IndexName"]: (_keys(gsi["KeySchema"]), gsi["Projection"]["ProjectionType"])
+            for gsi in description.get("GlobalSecondaryIndexes", [])
+        },
+        "stream": description.get("StreamSpecification", {}).get("StreamViewType"),
+    }
+
+
+def differences(template: dict[str, Any]) -> list[str]:
+    """Every disagreement between the template and the models, in words."""
+    found: list[str] = []
+    tables = resources("AWS::DynamoDB::Table", template)
+    if set(tables) != set(TABLES):
+        found.append(f"tables in template {sorted(tables)} != expected {sorted(TABLES)}")
+    for logical_id, key in TABLES.items():
+        if logical_id not in tables:
+            continue
+        mine, theirs = shape_from_template(tables[logical_id]["Properties"]), shape_from_model(TABLE_MODELS[key])
+        for aspect in ("attributes", "keys", "stream"):
+            if mine[aspect] != theirs[aspect]:
+                found.append(f"{logical_id} {aspect}: template {mine[aspect]} != model {theirs[aspect]}")
+        for name in sorted(set(mine["indexes"]) | set(theirs["indexes"])):
+            if mine["indexes"].get(name) != theirs["indexes"].get(name):
+                template_side, model_side = mine["indexes"].get(name), theirs["indexes"].get(name)
+                found.append(f"{logical_id} index {name}: template {template_side} != model {model_side}")
+    return found
+
+
+def test_template_tables_equal_the_models() -> None:
+    assert differences(load_template()) == []
+
+
+def test_the_guard_fails_when_a_gsi_is_removed_from_the_template() -> None:
+    template = copy.deepcopy(load_template())
+    gsis = template["Resources"]["TicketsTable"]["Properties"]["GlobalSecondaryIndexes"]
+    template["Resources"]["TicketsTable"]["Properties"]["GlobalSecondaryIndexes"] = [
+        g for g in gsis if g["IndexName"] != "by_waiting"
+    ]
+    assert any("index by_waiting" in d for d in differences(template))
+
+
+def test_the_guard_fails_when_a_projection_differs() -> None:
+    template = copy.deepcopy(load_template())
+    for gsi in template["Resources"]["TicketsTable"]["Properties"]["GlobalSecondaryIndexes"]:
+        if gsi["IndexName"] == "by_tag":
+            gsi["Projection"] = {"ProjectionType": "ALL"}
+    assert any("index by_tag" in d for d in differences(template))
+
+
+def test_the_guard_fails_when_a_model_loses_an_index(monkeypatch: Any) -> None:
+    from helpdesk.store.models import TicketTableItem
+
+    original = TicketTableItem._get_schema
+
+    def without_due() -> dict[str, Any]:
+        schema: dict[str, Any] = dict(original())
+        schema["global_secondary_indexes"] = [
+            g for g in schema["global_secondary_indexes"] if g["index_name"] != "by_due"
+        ]
+        return schema
+
+    monkeypatch.setattr(TicketTableItem, "_get_schema", without_due)
+    assert any("index by_due" in d for d in differences(load_template()))
+
+
+def test_the_local_stack_creates_exactly_the_template_tables(aws: Any) -> None:
+    ddb = aws.client("dynamodb")
+    template = load_template()
+    created = set(ddb.list_tables()["TableNames"])
+    expected = {aws.resources.names[lid] for lid in TABLES}
+    assert created == expected
+    for logical_id in TABLES:
+        description = ddb.describe_table(TableName=aws.resources.names[logical_id])["Table"]
+        assert shape_from_dynamodb(description) == shape_from_template(
+            resources("AWS::DynamoDB::Table", template)[logical_id]["Properties"]
+        )

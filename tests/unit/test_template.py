@@ -1,0 +1,113 @@
+"""template.yaml translates offline with aws-sam-translator (as `sam package` + CloudFormation would)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from samtranslator.translator.transform import transform
+
+from helpdesk_local.template import ROOT, load_template
+
+
+class NoManagedPolicies:
+    """The translator asks IAM for managed policy ARNs; offline there are none (we use inline policies)."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def packaged(template: dict[str, Any]) -> dict[str, Any]:
+    """Replace local CodeUri/ContentUri paths with s3:// URIs, as `sam package` does."""
+    result = copy.deepcopy(template)
+    for logical_id, resource in result["Resources"].items():
+        props = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(props.get(key), str) and not props[key].startswith("s3://"):
+                assert (ROOT / props[key]).is_dir(), f"{logical_id}.{key} points at a missing folder"
+                props[key] = f"s3://helpdesk-artifacts/{logical_id}.zip"
+    return result
+
+
+@pytest.fixture(scope="module")
+def translated(monkeypatch_module: Any) -> dict[str, Any]:
+    result: dict[str, Any] = transform(
+        packaged(load_template()), {"MailDomain": "support.example.com"}, NoManagedPolicies()
+    )
+    return result
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Any:
+    patcher = pytest.MonkeyPatch()
+    patcher.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    patcher.setenv("AWS_REGION", "eu-central-1")
+    yield patcher
+    patcher.undo()
+
+
+def test_translates_to_plain_cloudformation(translated: dict[str, Any]) -> None:
+    types = {r["Type"] for r in translated["Resources"].values()}
+    assert not any(t.startswith("AWS::Serverless::") for t in types)
+    for expected in (
+        "AWS::Lambda::Function",
+        "AWS::Lambda::LayerVersion",
+        "AWS::ApiGateway::RestApi",
+        "AWS::Lambda::EventSourceMapping",
+        "AWS::Events::Rule",
+        "AWS::DynamoDB::Table",
+        "AWS::SQS::Queue",
+        "AWS::S3::Bucket",
+        "AWS::Cognito::UserPool",
+        "AWS::SES::ReceiptRule",
+    ):
+        assert expected in types, expected
+
+
+def test_ingest_reports_partial_batch_failures(translated: dict[str, Any]) -> None:
+    mappings = [
+        r["Properties"] for r in translated["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]
+    sqs = [m for m in mappings if "IngestQueue" in str(m["EventSourceArn"])]
+    assert len(sqs) == 1 and sqs[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    stream = [m for m in mappings if "StreamArn" in str(m["EventSourceArn"])]
+    assert len(stream) == 1 and stream[0]["FilterCriteria"]["Filters"]
+
+
+def test_every_function_uses_the_layer_and_inline_least_privilege(translated: dict[str, Any]) -> None:
+    functions = {lid: r for lid, r in translated["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}
+    assert set(functions) == {"IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction"}
+    for lid, fn in functions.items():
+        assert fn["Properties"]["Layers"], lid
+        role = translated["Resources"][f"{lid}Role"]["Properties"]
+        for policy in role.get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                assert not any(a.endswith(":*") or a == "*" for a in actions), (lid, actions)
+
+
+def test_dlq_redrive_and_alarm(translated: dict[str, Any]) -> None:
+    queue = translated["Resources"]["IngestQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["IngestDLQ", "Arn"]}
+    alarm = translated["Resources"]["IngestDLQAlarm"]["Properties"]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+
+
+def test_tables_are_on_demand_encrypted_and_recoverable() -> None:
+    for lid, resource in load_template()["Resources"].items():
+        if resource["Type"] != "AWS::DynamoDB::Table":
+            continue
+        props = resource["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST", lid
+        assert props["SSESpecification"]["SSEEnabled"] is True, lid
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, lid
+        assert resource["DeletionPolicy"] == "Retain", lid
+
+
+def test_bucket_is_private_encrypted_and_expires_raw_mail() -> None:
+    props = load_template()["Resources"]["MailBucket"]["Properties"]
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    raw = [r for r in props["LifecycleConfiguration"]["Rules"] if r.get("Prefix") == "inbound/"]
+    assert raw and raw[0]["ExpirationInDays"] == {"Ref": "RawMailRetentionDays"}

@@ -20,4 +20,19 @@ def test_message_ids() -> None:
     assert normalize_message_id("no brackets@x") is None  # whitespace inside: not an id
     assert normalize_message_id("") is None
     assert message_ids_in("<a@x> <b@x>\r\n <a@x> junk <c@x>") == ["a@x", "b@x", "c@x"]
-    assert synthetic_message_id(b"same") == synthetic_message_id(b"same") != synthetic_message_id(b"other")
+    assert synthetic_message_id("a", b"same") == synthetic_message_id("a", b"same") != synthetic_message_id("a", b"x")
+    assert synthetic_message_id("ab", "c") != synthetic_message_id("a", "bc")  # parts are delimited
+
+
+def test_mail_without_message_id_gets_the_same_id_whatever_trace_headers_were_added() -> None:
+    from helpdesk.domain.mail import parse_mail
+
+    original = b"From: a@kunde.example\r\nTo: support@example.com\r\nSubject: ohne ID\r\n\r\nHallo\r\n"
+    trace = b"Received: from mx1 by inbound-smtp for support@example.com; now\r\nX-SES-Spam-Verdict: PASS\r\n"
+    via_ses = trace + original
+    via_other = b"Received: from mx2 by relay; later\r\n" + original
+    first, second, third = parse_mail(original), parse_mail(via_ses), parse_mail(via_other)
+    assert first.message_id_synthetic
+    assert first.message_id == second.message_id == third.message_id
+    changed = parse_mail(original.replace(b"Hallo", b"Hallo!"))
+    assert changed.message_id != first.message_id

@@ -29,8 +29,15 @@ def created_objects(body: str) -> list[tuple[str, str]]:
         raise NotAnS3Event(f"no S3 records in message: {body[:80]!r}")
     objects: list[tuple[str, str]] = []
     for record in records:
+        if not isinstance(record, dict):
+            raise NotAnS3Event(f"an S3 record is not an object: {body[:80]!r}")
         if not str(record.get("eventName", "")).startswith("ObjectCreated"):
             continue
-        s3 = record["s3"]
-        objects.append((s3["bucket"]["name"], unquote_plus(s3["object"]["key"])))
+        try:
+            bucket, key = record["s3"]["bucket"]["name"], record["s3"]["object"]["key"]
+        except (KeyError, TypeError) as exc:
+            raise NotAnS3Event(f"S3 record without bucket name or object key: {body[:80]!r}") from exc
+        if not isinstance(bucket, str) or not isinstance(key, str):
+            raise NotAnS3Event(f"S3 record with a bucket name or object key that is no string: {body[:80]!r}")
+        objects.append((bucket, unquote_plus(key)))
     return objects

@@ -149,6 +149,9 @@ class Condition(Record):
                 raise ValueError(f"invalid regex: {exc}") from exc
         if self.field == "header" and not self.header:
             raise ValueError("a header condition needs the header name")
+        if self.op in ("contains", "starts_with", "ends_with", "regex", "not_contains") and not self.value:
+            # An empty value would match every mail (or, for not_contains, none); "equals" "" means "is empty".
+            raise ValueError(f"a '{self.op}' condition needs a value")
         return self
 
 

@@ -36,7 +36,9 @@ _CHARSET_ALIASES = {
 _PLACEHOLDER_LABELS = {"x-unknown", "unknown-8bit", "unknown", "x-user-defined"}
 _ASCII_LABELS = {"us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us"}
 
-_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0/C1 controls and the Unicode line and paragraph separators: str.splitlines() and the email
+# package's header check treat NEL (U+0085), U+2028 and U+2029 as line breaks too.
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 

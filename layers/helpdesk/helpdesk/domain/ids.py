@@ -72,6 +72,14 @@ def message_ids_in(value: str | None, limit: int = 50) -> list[str]:
     return seen[-limit:]
 
 
-def synthetic_message_id(raw: bytes) -> str:
-    """A stable Message-ID for mail that has none: the same bytes give the same id (idempotency)."""
-    return f"{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.invalid"
+def synthetic_message_id(*parts: str | bytes) -> str:
+    """A stable Message-ID for mail that has none, from what its sender wrote (idempotency).
+
+    Callers pass the sender's own headers and the body, not the trace headers that relays and SES
+    prepend, so the same mail delivered twice, by any path, gets the same id.
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
+        digest.update(b"\x00")
+    return f"{digest.hexdigest()[:40]}@no-message-id.invalid"

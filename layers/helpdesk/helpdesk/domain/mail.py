@@ -180,7 +180,8 @@ KEPT_HEADERS = (
 )
 
 _NOREPLY = re.compile(
-    r"^(mailer-daemon|postmaster|abuse|root|no-?reply|do-?not-?reply|bounces?|notifications?-?noreply)([+\-_.]|@)",
+    r"^(mailer-daemon|postmaster|abuse|root|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|notifications?[-_.]?noreply)"
+    r"([+\-_.]|@)",
     re.IGNORECASE,
 )
 _RECEIVED_FOR = re.compile(r"\sfor\s+<?([^\s<>;]+@[^\s<>;]+)>?\s*;", re.IGNORECASE)
@@ -253,14 +254,10 @@ class _Walker:
     def walk(self, part: Message, depth: int = 0) -> None:
         self.parts += 1
         if self.parts > self.limits.max_parts:
-            note = f"more than {self.limits.max_parts} MIME parts"
-            if note not in self.exceeded:
-                self.exceeded.append(note)
+            self._note(f"more than {self.limits.max_parts} MIME parts")
             return
         if depth > self.limits.max_depth:
-            note = f"MIME nesting deeper than {self.limits.max_depth}"
-            if note not in self.exceeded:
-                self.exceeded.append(note)
+            self._note(f"MIME nesting deeper than {self.limits.max_depth}")
             return
         ctype = part.get_content_type()
         # Checked before is_multipart(): the parser stores an encapsulated mail (message/rfc822) and
@@ -287,6 +284,10 @@ class _Walker:
                 self.encrypted = True
         self._attach(part, ctype)
 
+    def _note(self, note: str) -> None:
+        if note not in self.exceeded:
+            self.exceeded.append(note)
+
     def _multipart(self, part: Message, ctype: str, depth: int) -> None:
         payload = part.get_payload()
         if not isinstance(payload, list):
@@ -298,16 +299,20 @@ class _Walker:
             plain = [c for c in children if c.get_content_type() == "text/plain"]
             html = [c for c in children if c.get_content_type() == "text/html"]
             nested = [c for c in children if c.is_multipart()]
+            # Every text alternative was parsed, read or not: each counts towards max_parts.
+            self.parts += len(plain) + len(html)
+            if self.parts > self.limits.max_parts:
+                self._note(f"more than {self.limits.max_parts} MIME parts")
+                return
             if plain:
-                self.parts += 1
                 self.texts.append(self._text(plain[-1]))
             if html:
-                self.parts += 1
                 self.htmls.append(self._text(html[-1]))
             for child in nested:
                 self.walk(child, depth + 1)
+            taken = {id(c) for c in plain + html + nested}
             for child in children:
-                if child not in plain and child not in html and child not in nested:
+                if id(child) not in taken:
                     self.walk(child, depth + 1)
             return
         if ctype == "multipart/signed":
@@ -327,7 +332,7 @@ class _Walker:
             payload = b""
         text = decode_bytes(payload, part.get_content_charset(), self.defects)
         if len(text) > self.limits.max_text_chars:
-            self.exceeded.append(f"text part longer than {self.limits.max_text_chars} characters (cut)")
+            self._note(f"text part longer than {self.limits.max_text_chars} characters (cut)")
             text = text[: self.limits.max_text_chars]
         text = text.replace("\r\n", "\n").replace("\x00", "")
         if part.get_content_type() == "text/plain" and _param(part, "format").lower() == "flowed":
@@ -336,7 +341,7 @@ class _Walker:
 
     def _filename(self, part: Message) -> str:
         try:
-            raw = part.get_filename()
+            raw = _get_filename(part, self.defects)
         except Exception:
             self.defects.append("malformed filename parameter")
             raw = None
@@ -394,7 +399,7 @@ class _Walker:
         note = None
         if len(data) > self.limits.max_attachment_bytes:
             self.exceeded.append(
-                f"attachment {filename!r} larger than {self.limits.max_attachment_bytes // (1024 * 1024)} MB"
+                f"attachment {filename!r} larger than {_size(self.limits.max_attachment_bytes)}"
                 " (not stored separately; it stays in the raw mail)"
             )
             return
@@ -438,6 +443,21 @@ _EXTENSIONS = {
     "message/disposition-notification": "txt",
     "text/rfc822-headers": "txt",
 }
+
+
+def _get_filename(part: Message, defects: list[str]) -> str | None:
+    """``part.get_filename()``, with raw 8-bit bytes in the name read as UTF-8 (else Windows-1252).
+
+    compat32 replaces such bytes with U+FFFD before it splits the parameters (``gro��.bin``).
+    """
+    heads = [(k, str(v)) for k, v in part.raw_items() if k.lower() in ("content-type", "content-disposition")]
+    if all(v.isascii() for _, v in heads):
+        return part.get_filename()
+    defects.append("raw 8-bit characters in a header")
+    shadow = Message()
+    for key, value in heads:
+        shadow[key] = decode_bytes(value.encode("utf-8", "surrogateescape"), None)
+    return shadow.get_filename()
 
 
 def _param(part: Message, name: str) -> str:
@@ -485,30 +505,85 @@ def _default_name(ctype: str, index: int) -> str:
     return f"attachment-{index}.{_EXTENSIONS.get(ctype, 'bin')}"
 
 
+def _size(limit: int) -> str:
+    """A byte limit in words: ``40 MB``, ``512 KB``, ``1000 bytes``."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if limit >= factor and limit % factor == 0:
+            return f"{limit // factor} {unit}"
+    return f"{limit} bytes"
+
+
+_BOUNDARY_PARAM = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))')
+_DELIMITER_LINE = re.compile(rb"\n--([^\r\n]{1,210})")
+
+
+def _structure(lowered: bytes, limits: Limits) -> tuple[int, int]:
+    """Delimiter lines and deepest nesting of the boundaries the (lower-cased) mail declares, unparsed.
+
+    Parts need no Content-Type header of their own, so counting those headers misses parts; and the
+    parser checks every line against the boundaries of all open multiparts. Stops once past the limits.
+    """
+    declared = {quoted or bare for quoted, bare in _BOUNDARY_PARAM.findall(lowered)}
+    stack: list[bytes] = []
+    delimiters = deepest = 0
+    if not declared:
+        return delimiters, deepest
+    for match in _DELIMITER_LINE.finditer(lowered):
+        token = match.group(1).rstrip(b" \t\r")
+        closing = token.endswith(b"--") and token[:-2] in declared
+        boundary = token[:-2] if closing else token
+        if boundary not in declared:
+            continue
+        delimiters += 1
+        if boundary in stack:
+            del stack[stack.index(boundary) + (0 if closing else 1) :]  # inner multiparts end with it
+        elif not closing:
+            stack.append(boundary)
+            deepest = max(deepest, len(stack))
+        if delimiters > limits.max_parts * 4 or deepest > limits.max_depth * 2:
+            break
+    return delimiters, deepest
+
+
 def _prescan(raw: bytes, limits: Limits, exceeded: list[str]) -> bool:
     """Cheap checks before the parser runs. False means: parse the headers only."""
     ok = True
     if len(raw) > limits.max_raw_bytes:
-        exceeded.append(f"mail larger than {limits.max_raw_bytes // (1024 * 1024)} MB (headers read only)")
+        exceeded.append(f"mail larger than {_size(limits.max_raw_bytes)} (headers read only)")
         ok = False
     end = raw.find(b"\r\n\r\n")
     end = raw.find(b"\n\n") if end < 0 else end
     header_block = raw if end < 0 else raw[:end]
     if len(header_block) > limits.max_header_bytes:
-        exceeded.append(f"header block larger than {limits.max_header_bytes // 1024} KB")
+        exceeded.append(f"header block larger than {_size(limits.max_header_bytes)}")
         ok = False
-    # The parser's work grows with the number of boundaries (bpo-31449): count before parsing.
-    if raw.lower().count(b"content-type:") > limits.max_parts * 4:
+    if not ok:
+        return ok
+    # The parser's work grows with the number of parts (bpo-31449) and, per line, with the number of
+    # open multiparts: count and measure before parsing. The walker enforces the exact limits; this
+    # leaves a margin so that a mail just past them is still read as far as it may be.
+    lowered = raw.lower()
+    delimiters, depth = _structure(lowered, limits)
+    if max(lowered.count(b"content-type:"), delimiters) > limits.max_parts * 4:
         exceeded.append(f"more than {limits.max_parts} MIME parts (headers read only)")
         ok = False
+    if depth > limits.max_depth * 2:
+        exceeded.append(f"MIME nesting deeper than {limits.max_depth} (headers read only)")
+        ok = False
     return ok
+
+
+BODY_NOT_READ = "(The body was not read: see the limits noted on this ticket.)"
 
 
 def _header_only(raw: bytes, limits: Limits) -> bytes:
     end = raw.find(b"\r\n\r\n")
     end = raw.find(b"\n\n") if end < 0 else end
-    block = raw[: min(end if end >= 0 else len(raw), limits.max_header_bytes)]
-    return block + b"\r\n\r\n(The body was not read: see the limits noted on this ticket.)\r\n"
+    end = end if end >= 0 else len(raw)
+    block = raw[: min(end, limits.max_header_bytes)]
+    if end > limits.max_header_bytes and b"\n" in block:
+        block = block[: block.rfind(b"\n")]  # a header cut in half would read as the start of the body
+    return block.rstrip(b"\r\n") + b"\r\n\r\n"
 
 
 def _decoded_headers(msg: Message, limits: Limits, exceeded: list[str]) -> dict[str, list[str]]:
@@ -557,7 +632,12 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     exceeded: list[str] = []
     full = _prescan(raw, limits, exceeded)
     source = raw if full else _header_only(raw, limits)
-    msg = email.message_from_bytes(source, policy=compat32)
+    try:
+        msg = email.message_from_bytes(source, policy=compat32)
+    except RecursionError:  # nesting the pre-scan cannot see (message/rfc822 in message/rfc822 …)
+        exceeded.append("MIME structure too deep to read (headers read only)")
+        full = False
+        msg = email.message_from_bytes(_header_only(raw, limits), policy=compat32)
     for defect in getattr(msg, "defects", [])[:20]:
         defects.append(type(defect).__name__)
 
@@ -579,17 +659,23 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     synthetic = mid is None
     if mid is None:
         defects.append("no Message-ID")
-        mid = synthetic_message_id(raw)
+        end = raw.find(b"\r\n\r\n")
+        body = raw[end:] if end >= 0 else raw[raw.find(b"\n\n") :]
+        mid = synthetic_message_id(first("from"), first("to"), first("date"), first("subject"), body)
     in_reply_to = message_ids_in(first("in-reply-to"))
     references = message_ids_in(" ".join(headers.get("references", [])))
 
     kept = {name: decode_header_value(first(name), defects)[:500] for name in KEPT_HEADERS if headers.get(name)}
 
     walker = _Walker(limits, defects, exceeded)
-    try:
-        walker.walk(msg)
-    except RecursionError:
-        exceeded.append("MIME structure too deep to read")
+    if not full:
+        # Only the headers were parsed: their Content-Type (multipart/…) describes a body we did not read.
+        walker.texts.append(BODY_NOT_READ)
+    else:
+        try:
+            walker.walk(msg)
+        except RecursionError:
+            exceeded.append("MIME structure too deep to read")
     text = "\n\n".join(t.strip("\n") for t in walker.texts if t.strip())
     html = "\n".join(walker.htmls)
     if not text and html:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 DEFAULT_FORMAT = "T-{year}-{seq:06d}"
-_TOKEN = re.compile(r"\{(year|seq)(?::0?(\d+)d)?\}")
+# A zero-pad width only: ``{seq:6d}`` would pad with spaces, and numbers may not contain spaces.
+_TOKEN = re.compile(r"\{(year|seq)(?::0(\d*)d)?\}")
+_MAX_WIDTH = {"year": 4, "seq": 12}  # what the subject search matches: wider numbers would never be found
 
 
 class NumberFormatError(ValueError):
@@ -61,7 +63,14 @@ def number_format(template: str = DEFAULT_FORMAT) -> NumberFormat:
         raise NumberFormatError("number format may not contain spaces, '#', brackets or be longer than 40")
     parts: list[str] = []
     pos = 0
+    seen: set[str] = set()
     for token in _TOKEN.finditer(template):
+        name = token.group(1)
+        if name in seen:
+            raise NumberFormatError(f"{{{name}}} may appear only once in a number format")
+        if int(token.group(2) or 0) > _MAX_WIDTH[name]:
+            raise NumberFormatError(f"{{{name}}} may be padded to at most {_MAX_WIDTH[name]} digits")
+        seen.add(name)
         parts.append(re.escape(template[pos : token.start()]))
         parts.append(r"(?P<year>\d{4})" if token.group(1) == "year" else r"(?P<seq>\d{1,12})")
         pos = token.end()

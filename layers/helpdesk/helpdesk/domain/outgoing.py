@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import EmailPolicy
 from email.utils import format_datetime
+from typing import Any
 
 from .clock import now
 from .headers import Address
@@ -26,6 +27,28 @@ def header_safe(value: str, what: str) -> str:
     if any(ch in value for ch in _FORBIDDEN):
         raise HeaderInjection(f"{what} contains a line break or NUL")
     return value
+
+
+class _SmtpPolicy(EmailPolicy):
+    """``email.policy.SMTP`` that folds In-Reply-To and References between their ids.
+
+    The stdlib treats both as unstructured text and turns an id that does not fit on a line into an
+    RFC 2047 encoded word, which mail programs do not decode there: the customer's thread breaks.
+    """
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        text = str(value)
+        if name.lower() not in ("in-reply-to", "references") or not text.isascii():
+            return super().fold_binary(name, value)
+        lines = [f"{name}:"]
+        for msg_id in text.split():  # as many ids per line as fit; a long id gets a line of its own (ids are <= 900)
+            if len(lines[-1]) + 1 + len(msg_id) > (self.max_line_length or 998) and lines[-1] != f"{name}:":
+                lines.append("")
+            lines[-1] += " " + msg_id
+        return (self.linesep.join(lines) + self.linesep).encode("ascii")
+
+
+_POLICY = _SmtpPolicy(linesep="\r\n")
 
 
 @dataclass
@@ -66,7 +89,7 @@ def _address(addr: Address, what: str) -> HeaderAddress:
 
 
 def build_mime(mail: OutgoingMail) -> bytes:
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = _address(mail.sender, "sender")
     msg["To"] = [_address(a, "recipient") for a in mail.to]
     if mail.cc:
@@ -81,7 +104,7 @@ def build_mime(mail: OutgoingMail) -> bytes:
     if mail.references:
         msg["References"] = header_safe(" ".join(mail.references[-20:]), "references")
     if mail.auto_submitted:
-        msg["Auto-Submitted"] = mail.auto_submitted
+        msg["Auto-Submitted"] = header_safe(mail.auto_submitted, "auto-submitted")
         msg["X-Auto-Response-Suppress"] = "All"
         msg["Precedence"] = "auto_reply"
     if mail.ticket_number:
@@ -91,7 +114,7 @@ def build_mime(mail: OutgoingMail) -> bytes:
     if mail.html:
         msg.add_alternative(mail.html, subtype="html", charset="utf-8")
     for att in mail.attachments:
-        maintype, _, subtype = att.content_type.partition("/")
+        maintype, _, subtype = header_safe(att.content_type, "attachment type").partition("/")
         header_safe(att.filename, "attachment name")
         msg.add_attachment(
             att.data, maintype=maintype or "application", subtype=subtype or "octet-stream", filename=att.filename

@@ -135,7 +135,8 @@ def condition_matches(view: MailView, cond: Condition) -> bool:
     needle = cond.value.lower()
     values = _values(view, cond)
     if cond.op == "exists":
-        return any(values)
+        # has_attachment always has a value ("true"/"false"); "exists" means: there is an attachment.
+        return values == ("true",) if cond.field == "has_attachment" else any(values)
     if cond.op == "not_contains":
         return not any(needle in v for v in values)
     for value in values:

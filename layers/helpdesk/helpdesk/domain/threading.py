@@ -117,15 +117,23 @@ def decide(
     *,
     now: datetime,
     reopen_max_age_days: float,
+    merged_from: str | None = None,
 ) -> Decision:
-    """Decide for a mail whose own Message-ID is new. ``ticket`` is the first candidate's facts."""
+    """Decide for a mail whose own Message-ID is new. ``ticket`` is the first candidate's facts.
+
+    When the first candidate was merged into another ticket, the caller passes the survivor's facts
+    as ``ticket`` and the candidate's id as ``merged_from``: a merged ticket's number and Message-IDs
+    keep threading, onto the ticket it was merged into.
+    """
     found = candidates(mail, known, numbers)
     if not found:
         return Decision(Action.NEW, reasons=["no reference or ticket number matches a ticket"])
     ticket_id, how, proven = found[0]
-    if ticket is None or ticket.ticket_id != ticket_id:
+    if ticket is None or (ticket.ticket_id != ticket_id and merged_from != ticket_id):
         return Decision(Action.NEW, reasons=[how, "but the ticket no longer exists"])
     reasons = [how]
+    if ticket.ticket_id != ticket_id:
+        reasons.append(f"that ticket was merged into {ticket.number}")
     sender_is_participant = mail.sender in ticket.participants
     if not proven and not sender_is_participant:
         reasons.append(f"sender {mail.sender or '(none)'} is not a participant of {ticket.number}")

@@ -10,8 +10,9 @@ from ..domain.status import Status
 from ..store.config_store import ConfigStore
 from ..store.models import ByWaiting, TicketItem, TicketTableItem
 from ..store.stats import stats_update
-from ..store.tickets import WAITING_PK, apply_index_keys, new_event, tag_items
+from ..store.tickets import WAITING_PK, new_event
 from ..store.unit import Conflict, Unit
+from ..store.writes import Snapshot, write_ticket
 
 
 @dataclass
@@ -43,30 +44,25 @@ def run(config: ConfigStore, *, at: datetime | None = None, dry_run: bool = Fals
 
 def close_ticket(ticket: TicketItem, moment: datetime) -> bool:
     at = iso(moment)
+    before = Snapshot.of(ticket)
     ticket.status = Status.CLOSED.value
     ticket.closed_at = at
     ticket.updated_at = at
-    apply_index_keys(ticket)
-    unit = Unit()
-    unit.save("ticket", ticket)
-    for tag in tag_items(ticket):
-        unit.save("tag", tag)
-    unit.save(
-        "event",
-        new_event(
-            ticket,
-            "StatusChanged",
-            "system",
-            {
-                "ticket_id": ticket.pk,
-                "number": ticket.number,
-                "from": Status.WAITING_CUSTOMER.value,
-                "to": "closed",
-                "reason": "der Kunde hat nicht mehr geantwortet / the customer did not answer",
-            },
-            at,
-        ),
+    event = new_event(
+        ticket,
+        "StatusChanged",
+        "system",
+        {
+            "ticket_id": ticket.pk,
+            "number": ticket.number,
+            "from": Status.WAITING_CUSTOMER.value,
+            "to": "closed",
+            "reason": "der Kunde hat nicht mehr geantwortet / the customer did not answer",
+        },
+        at,
     )
+    unit = Unit()
+    write_ticket(unit, ticket, before, [event])
     stats_update(unit, at, {"autoclosed": 1, "closed": 1})
     try:
         unit.commit()

@@ -69,10 +69,10 @@ from ..store.tickets import (
     mid_key,
     new_event,
     num_key,
-    tag_items,
     timeline_sk,
 )
 from ..store.unit import Conflict, Unit
+from ..store.writes import Snapshot, write_ticket
 
 BODY_INLINE_LIMIT = 150_000  # characters of text + HTML kept in DynamoDB; larger bodies go to S3
 PREVIEW_CHARS = 300
@@ -139,8 +139,15 @@ def ingest_raw(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str =
     numbers = {n: item.ticket_id for n, item in lookup.numbers.items() if item.ticket_id}
     found = candidates(facts, known, numbers)
     ticket = _load_candidate(found[0][0], deps) if found else None
+    merged_from = found[0][0] if found and ticket is not None and ticket.pk != found[0][0] else None
     decision = decide(
-        facts, known, numbers, _facts_of(ticket), now=at, reopen_max_age_days=cfg.settings.reopen_max_age_days
+        facts,
+        known,
+        numbers,
+        _facts_of(ticket),
+        now=at,
+        reopen_max_age_days=cfg.settings.reopen_max_age_days,
+        merged_from=merged_from,
     )
 
     attachments = _store_attachments(mail, deps)
@@ -440,9 +447,6 @@ def _create(
             [MetaItem.value.set(seq)],
             condition=MetaItem.value == lookup.counter,
         )
-    unit.save("ticket", ticket, condition=TicketItem.pk.does_not_exist())
-    for tag in tag_items(ticket):
-        unit.save("tag", tag)
     unit.save("message", message)
     autoreply_msg = _autoreply_message(ticket, mail, mailbox, cfg, deps, at) if send else None
     inbound_mid = _mid_item(
@@ -497,8 +501,7 @@ def _create(
                 *autoreply_key(mail.sender), ticket_id=ticket.pk, created_at=at, expires_at=_window_end(moment, cfg)
             ),
         )
-    for event in events:
-        unit.save("event", event)
+    write_ticket(unit, ticket, None, events, new=True)
     stats_update(
         unit,
         at,
@@ -584,8 +587,8 @@ def _append(
     at = iso()
     mailbox = cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox)
     from_agent = cfg.agent_by_email(mail.sender) is not None
+    snapshot = Snapshot.of(ticket)
     before = ticket.status
-    old_tags = list(ticket.tags or [])
     if not from_agent:
         ticket.status = status_after_customer_reply(Status(ticket.status)).value
         ticket.last_customer_at = at
@@ -597,26 +600,15 @@ def _append(
     ticket.preview = (body.new_text or body.text)[:PREVIEW_CHARS]
     ticket.reminded_at = None if not from_agent else ticket.reminded_at
     ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
-    apply_index_keys(ticket)
     message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
-
-    unit = Unit()
-    unit.save("ticket", ticket)  # VersionAttribute: the write fails if an agent changed the ticket meanwhile
-    for tag in tag_items(ticket):
-        unit.save("tag", tag)
-    for gone in set(old_tags) - set(ticket.tags or []):
-        unit.delete("tag", TicketItem(ticket.pk, f"TAG#{gone}"))
-    unit.save("message", message)
-    unit.save("mid", _mid_item(mail.message_id, ticket, message, "inbound"), condition=MetaItem.pk.does_not_exist())
-    unit.save(
-        "event",
+    detail = {"ticket_id": ticket.pk, "number": ticket.number}
+    events = [
         new_event(
             ticket,
             "MessageAdded",
             "agent" if from_agent else "customer",
             {
-                "ticket_id": ticket.pk,
-                "number": ticket.number,
+                **detail,
                 "direction": "inbound",
                 "message_id": mail.message_id,
                 "from": mail.sender,
@@ -624,24 +616,27 @@ def _append(
             },
             at,
         ),
-    )
+    ]
     if before != ticket.status:
-        unit.save(
-            "event",
+        events.append(
             new_event(
                 ticket,
                 "StatusChanged",
                 "customer",
                 {
-                    "ticket_id": ticket.pk,
-                    "number": ticket.number,
+                    **detail,
                     "from": before,
                     "to": ticket.status,
                     "reason": "the customer answered",
                 },
                 at,
-            ),
+            )
         )
+
+    unit = Unit()
+    write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
+    unit.save("message", message)
+    unit.save("mid", _mid_item(mail.message_id, ticket, message, "inbound"), condition=MetaItem.pk.does_not_exist())
     stats_update(unit, at, {"messages_in": 1, "reopened": 1 if before != ticket.status else 0})
     unit.commit()
     return IngestResult(

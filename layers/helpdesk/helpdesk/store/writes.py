@@ -1,0 +1,87 @@
+"""The one way a ticket is written: index keys, tag items, backlog counters and events, in one transaction.
+
+Every use case that changes a ticket (ingest, PATCH, batch, reply, merge, autoclose) calls
+:func:`write_ticket` with the state before and after; the derived data can then never disagree
+with the ticket:
+
+* GSI keys (``apply_index_keys``),
+* tag items (``TAG#…``: deleted when a tag goes, rewritten with the new ``updated_at``/bucket),
+* live backlog counters (``BACKLOG``/``all``: tickets per status, and per queue and per agent while
+  active) moved by the difference between before and after,
+* the events passed in (audit trail and outbox for EventBridge).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pynamodb.expressions.operand import Path
+
+from .models import EventItem, MetaItem, TagItem, TicketItem
+from .tickets import apply_index_keys, tag_items
+from .unit import Unit
+
+BACKLOG_KEY = ("BACKLOG", "all")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What of a ticket's state the derived data depends on."""
+
+    status: str
+    bucket: str
+    queue: str
+    assignee: str | None
+    tags: tuple[str, ...]
+
+    @classmethod
+    def of(cls, ticket: TicketItem) -> Snapshot:
+        return cls(
+            ticket.status, ticket.bucket, ticket.queue, ticket.assignee, tuple(str(t) for t in ticket.tags or [])
+        )
+
+    def backlog_keys(self) -> set[str]:
+        keys = {f"status_{self.status}"}
+        if self.bucket == "active":
+            keys.add(f"queue_{self.queue}")
+            keys.add(f"agent_{self.assignee or '-'}")
+        return keys
+
+
+def backlog_delta(before: Snapshot | None, after: Snapshot | None) -> dict[str, int]:
+    old = before.backlog_keys() if before else set()
+    new = after.backlog_keys() if after else set()
+    delta = dict.fromkeys(new - old, 1)
+    delta.update(dict.fromkeys(old - new, -1))
+    return delta
+
+
+def write_ticket(
+    unit: Unit,
+    ticket: TicketItem,
+    before: Snapshot | None,
+    events: Iterable[EventItem] = (),
+    *,
+    new: bool = False,
+) -> None:
+    """Add the ticket and everything derived from it to ``unit``.
+
+    ``new`` tickets are written with ``attribute_not_exists``; existing ones with their version
+    (pynamodb's VersionAttribute), so a concurrent change makes the whole transaction fail.
+    """
+    apply_index_keys(ticket)
+    if new:
+        unit.save("ticket", ticket, condition=TicketItem.pk.does_not_exist())
+    else:
+        unit.save("ticket", ticket)
+    current = set(ticket.tags or [])
+    for tag in tag_items(ticket):
+        unit.save("tag", tag)
+    for gone in set(before.tags if before else ()) - current:
+        unit.delete("tag", TagItem(pk=ticket.pk, sk=f"TAG#{gone}"))
+    delta = backlog_delta(before, Snapshot.of(ticket))
+    if delta:
+        unit.update("backlog", MetaItem(*BACKLOG_KEY), [Path(f"b_{key}").add(amount) for key, amount in delta.items()])
+    for event in events:
+        unit.save("event", event)

@@ -1,0 +1,145 @@
+"""Failure paths through the real Lambda handler: partial batch failures, DLQ, redrive, limits, injection."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+
+from helpdesk.store.tickets import TicketStore
+
+from .helpers import ingest, make_mail, put_inbound, reset_sent, sent_mails
+
+
+@pytest.fixture(autouse=True)
+def _clean_outbox() -> None:
+    reset_sent()
+
+
+def s3_event(bucket: str, key: str) -> str:
+    return json.dumps({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                                    "s3": {"bucket": {"name": bucket}, "object": {"key": key, "size": 1}}}]})
+
+
+def poller(aws: Any) -> Any:
+    from functions.ingest.app import handler
+    from helpdesk_local.runners import SqsPoller
+
+    res = aws.resources
+    return SqsPoller(aws.client("sqs"), res.queue_urls["IngestQueue"], res.attrs[("IngestQueue", "Arn")], handler,
+                     "helpdesk-ingest", retry_delay=0)
+
+
+def purge(aws: Any, queue: str) -> None:
+    """Empty a queue (PurgeQueue is allowed once a minute; this is not limited)."""
+    sqs = aws.client("sqs")
+    url = aws.resources.queue_urls[queue]
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in batch:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def peek(aws: Any, queue: str) -> list[dict[str, Any]]:
+    """The distinct messages waiting in a queue, left there (visible again at once)."""
+    sqs = aws.client("sqs")
+    url = aws.resources.queue_urls[queue]
+    found: dict[str, dict[str, Any]] = {}
+    for _ in range(5):
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
+        new = [m for m in batch if m["MessageId"] not in found]
+        if not new:
+            break
+        found.update((m["MessageId"], m) for m in new)
+    return list(found.values())
+
+
+def test_a_batch_reports_only_the_failed_record_and_the_good_mail_is_stored(aws: Any) -> None:
+    sqs = aws.client("sqs")
+    url = aws.resources.queue_urls["IngestQueue"]
+    good_key = put_inbound(aws, make_mail(subject="gut", message_id="<good@kunde.example>"))
+    purge(aws, "IngestQueue")  # drop the bucket's own notification: this test sends its own events
+    sqs.send_message(QueueUrl=url, MessageBody=s3_event(aws.bucket, good_key))
+    sqs.send_message(QueueUrl=url, MessageBody=s3_event(aws.bucket, "inbound/does-not-exist"))
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"}))
+    from functions.ingest.app import handler
+    from helpdesk_local.runners import LambdaContext
+
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    assert len(messages) == 3
+    event = {"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                          "attributes": {}, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                          "eventSourceARN": "arn", "awsRegion": "eu-central-1"} for m in messages]}
+    result = handler(event, LambdaContext("helpdesk-ingest"))
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    bad = next(m["MessageId"] for m in messages if "does-not-exist" in m["Body"])
+    assert failed == {bad}
+    from helpdesk.store.models import MetaItem
+
+    assert MetaItem.get("MID#good@kunde.example", "MID").ticket_id
+
+
+def test_a_poison_mail_lands_in_the_dlq_after_the_tries_and_redrive_brings_it_back(aws: Any) -> None:
+    from helpdesk.services.redrive import redrive
+
+    purge(aws, "IngestQueue")
+    sqs = aws.client("sqs")
+    key = "inbound/arrives-late"
+    sqs.send_message(QueueUrl=aws.resources.queue_urls["IngestQueue"], MessageBody=s3_event(aws.bucket, key))
+    run = poller(aws)
+    for _ in range(8):  # maxReceiveCount is 5 in template.yaml
+        run.step()
+    dead = peek(aws, "IngestDLQ")
+    assert len(dead) == 1
+    assert key in dead[0]["Body"]
+    assert peek(aws, "IngestQueue") == []
+
+    put_inbound(aws, make_mail(subject="endlich da", message_id="<late@kunde.example>"), key=key)
+    purge(aws, "IngestQueue")  # the late object's own notification; this test wants the redriven message
+    moved = redrive(sqs, aws.resources.queue_urls["IngestDLQ"], aws.resources.queue_urls["IngestQueue"])
+    assert moved == 1
+    assert run.step()
+    from helpdesk.store.models import MetaItem
+
+    assert MetaItem.get("MID#late@kunde.example", "MID").ticket_id
+    assert peek(aws, "IngestDLQ") == []
+
+
+def test_mail_past_a_limit_becomes_a_ticket_flagged_for_review(aws: Any) -> None:
+    from helpdesk.bootstrap import ingest_deps
+    from helpdesk.domain.mail import Limits
+
+    deps = ingest_deps()
+    deps.limits = Limits(max_attachment_bytes=1000)
+    result = ingest(aws, make_mail(subject="Großer Anhang", attachments=[("gross.bin", "application/octet-stream",
+                                                                        b"x" * 5000)]))
+    ticket = TicketStore().get(result.ticket_id)
+    assert ticket is not None
+    assert ticket.review
+    assert any("gross.bin" in note and "limit" in note for note in ticket.review_notes)
+    assert ticket.subject == "Großer Anhang"
+
+
+def test_mail_older_than_the_import_date_is_stored_closed_without_autoreply(aws: Any) -> None:
+    from helpdesk.bootstrap import config_store
+    from helpdesk.domain.config import Mailbox
+
+    config_store().put("mailbox", Mailbox(id="support", address="support@example.com", default_queue="support",
+                                          import_from=date(2030, 1, 1)))
+    result = ingest(aws, make_mail(subject="alt"))
+    ticket = TicketStore().get(result.ticket_id)
+    assert ticket is not None
+    assert ticket.status == "closed"
+    assert sent_mails() == []
+
+
+def test_a_hostile_subject_cannot_inject_headers_into_the_autoreply(aws: Any) -> None:
+    hostile = b"Subject: =?utf-8?q?Hallo=0D=0ABcc=3A_victim=40evil=2Eexample?="  # CR LF inside an encoded word
+    raw = make_mail(subject="x").replace(b"Subject: x", hostile)
+    ingest(aws, raw)
+    (reply,) = sent_mails()
+    assert reply["Bcc"] is None
+    assert "\n" not in reply["Subject"]
+    assert "Bcc: victim@evil.example" in reply["Subject"]  # the text is kept, as text, on one line
+    assert [a.addr_spec for a in reply["To"].addresses] == ["juergen@kunde.example"]

@@ -39,7 +39,7 @@ class ApiClient:
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
     ) -> Response:
-        sent = dict(headers or {})
+        sent = {"host": "helpdesk.test", "x-forwarded-proto": "https", **(headers or {})}
         auth = token or (self.tokens[user] if user else None)
         if auth:
             sent["authorization"] = f"Bearer {auth}"
@@ -59,7 +59,9 @@ def login_tokens(aws: Any) -> dict[str, str]:
     from helpdesk_local.seed import DEV_USERS, create_dev_users
 
     cognito = aws.client("cognito-idp")
-    create_dev_users(cognito, aws.resources.user_pool_id)
+    existing = {u["Username"] for u in cognito.list_users(UserPoolId=aws.resources.user_pool_id)["Users"]}
+    if not set(DEV_USERS) <= existing:
+        create_dev_users(cognito, aws.resources.user_pool_id)
     tokens = {}
     for name, user in DEV_USERS.items():
         result = cognito.initiate_auth(

@@ -67,13 +67,14 @@ def ingest(aws: Any, raw: bytes, key: str | None = None) -> Any:
 
 def sent_mails() -> list[Any]:
     """Messages moto's SES recorded, parsed."""
-    from email import message_from_string, policy
+    from email import message_from_bytes, policy
 
     from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     backend = ses_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"]
-    return [message_from_string(m.raw_data, policy=policy.default) for m in backend.sent_messages]
+    # moto keeps the raw message as text (decoded UTF-8); parse the bytes, as a mail program would.
+    return [message_from_bytes(m.raw_data.encode("utf-8"), policy=policy.default) for m in backend.sent_messages]
 
 
 def reset_sent() -> None:

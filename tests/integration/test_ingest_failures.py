@@ -19,8 +19,18 @@ def _clean_outbox() -> None:
 
 
 def s3_event(bucket: str, key: str) -> str:
-    return json.dumps({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
-                                    "s3": {"bucket": {"name": bucket}, "object": {"key": key, "size": 1}}}]})
+    return json.dumps(
+        {
+            "Records": [
+                {
+                    "eventVersion": "2.1",
+                    "eventSource": "aws:s3",
+                    "eventName": "ObjectCreated:Put",
+                    "s3": {"bucket": {"name": bucket}, "object": {"key": key, "size": 1}},
+                }
+            ]
+        }
+    )
 
 
 def poller(aws: Any) -> Any:
@@ -28,8 +38,14 @@ def poller(aws: Any) -> Any:
     from helpdesk_local.runners import SqsPoller
 
     res = aws.resources
-    return SqsPoller(aws.client("sqs"), res.queue_urls["IngestQueue"], res.attrs[("IngestQueue", "Arn")], handler,
-                     "helpdesk-ingest", retry_delay=0)
+    return SqsPoller(
+        aws.client("sqs"),
+        res.queue_urls["IngestQueue"],
+        res.attrs[("IngestQueue", "Arn")],
+        handler,
+        "helpdesk-ingest",
+        retry_delay=0,
+    )
 
 
 def purge(aws: Any, queue: str) -> None:
@@ -68,9 +84,22 @@ def test_a_batch_reports_only_the_failed_record_and_the_good_mail_is_stored(aws:
 
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     assert len(messages) == 3
-    event = {"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                          "attributes": {}, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-                          "eventSourceARN": "arn", "awsRegion": "eu-central-1"} for m in messages]}
+    event = {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn",
+                "awsRegion": "eu-central-1",
+            }
+            for m in messages
+        ]
+    }
     result = handler(event, LambdaContext("helpdesk-ingest"))
     failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
     bad = next(m["MessageId"] for m in messages if "does-not-exist" in m["Body"])
@@ -112,8 +141,9 @@ def test_mail_past_a_limit_becomes_a_ticket_flagged_for_review(aws: Any) -> None
 
     deps = ingest_deps()
     deps.limits = Limits(max_attachment_bytes=1000)
-    result = ingest(aws, make_mail(subject="Großer Anhang", attachments=[("gross.bin", "application/octet-stream",
-                                                                        b"x" * 5000)]))
+    result = ingest(
+        aws, make_mail(subject="Großer Anhang", attachments=[("gross.bin", "application/octet-stream", b"x" * 5000)])
+    )
     ticket = TicketStore().get(result.ticket_id)
     assert ticket is not None
     assert ticket.review
@@ -125,8 +155,10 @@ def test_mail_older_than_the_import_date_is_stored_closed_without_autoreply(aws:
     from helpdesk.bootstrap import config_store
     from helpdesk.domain.config import Mailbox
 
-    config_store().put("mailbox", Mailbox(id="support", address="support@example.com", default_queue="support",
-                                          import_from=date(2030, 1, 1)))
+    config_store().put(
+        "mailbox",
+        Mailbox(id="support", address="support@example.com", default_queue="support", import_from=date(2030, 1, 1)),
+    )
     result = ingest(aws, make_mail(subject="alt"))
     ticket = TicketStore().get(result.ticket_id)
     assert ticket is not None

@@ -66,10 +66,19 @@ def get_settings() -> Settings:
         jwks_url=env.get("HELPDESK_JWKS_URL") or (f"{issuer}/.well-known/jwks.json" if issuer else ""),
         web_origin=env.get("HELPDESK_WEB_ORIGIN", ""),
         public_url=env.get("HELPDESK_PUBLIC_URL", "").rstrip("/"),
-        link_secret=env.get("HELPDESK_LINK_SECRET", ""),
+        link_secret=env.get("HELPDESK_LINK_SECRET") or _secret(env.get("HELPDESK_LINK_SECRET_ARN", "")),
         endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         local=env.get("HELPDESK_LOCAL") == "1",
     )
+
+
+def _secret(arn: str) -> str:
+    """A Secrets Manager value, read once per cold start (customer-link signing key)."""
+    if not arn:
+        return ""
+    import boto3
+
+    return str(boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
 
 
 def reset_settings() -> None:

@@ -11,11 +11,11 @@ from chalice.app import Chalice
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
-from ..bootstrap import config_store
+from ..bootstrap import config_store, ingest_deps
 from ..settings import Settings, get_settings
 from ..store.models import bind
 from ..store.tickets import TicketStore
-from . import auth_routes, meta, openapi, tickets, web
+from . import admin, auth_routes, customers, meta, openapi, public, reports, tickets, web
 from .context import Services
 from .routing import Api
 from .static import StaticSite
@@ -75,7 +75,18 @@ def create_app(static_dir: Path | None = None) -> Chalice:
     auth_routes.register(api, services)
     meta.register(api, services)
     tickets.register(api, services)
+    tickets.register_changes(api, services)
+    customers.register(api, services)
+    reports.register(api, services)
+    admin.register(api, services)
+    public.register(api, services, ingest_deps())
     web.register(api, StaticSite(static_dir or Path(__file__).parent / "static"))
     openapi.register(api)
     app.helpdesk_api = api  # type: ignore[attr-defined]  # the route table, for OpenAPI and the auth matrix
     return app
+
+
+def api_of(app: Chalice) -> Api:
+    """The route table (contracts) behind a Chalice app built by :func:`create_app`."""
+    api: Api = app.helpdesk_api  # type: ignore[attr-defined]
+    return api

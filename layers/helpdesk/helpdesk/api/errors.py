@@ -81,3 +81,36 @@ ERROR_STATUSES: dict[int, str] = {
     429: "rate_limited",
     500: "internal_error",
 }
+
+
+class SendFailed(ApiError):
+    status = 502
+    code = "send_failed"
+
+
+def translate(exc: Exception) -> ApiError | None:
+    """Service exceptions → API errors (None: not ours, a bug → 500)."""
+    from ..domain.outgoing import HeaderInjection
+    from ..services.changes import ChangeError, Missing, Stale
+    from ..services.public import Limited
+    from ..services.replies import SendFailed as ServiceSendFailed
+    from .views import ticket_out
+
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, ChangeError):
+        return BadRequest(str(exc), field=exc.field)
+    if isinstance(exc, HeaderInjection):
+        return BadRequest(str(exc))
+    if isinstance(exc, Stale):
+        return Conflict(
+            "someone else changed this ticket; reload it and apply your change again",
+            extra={"current": ticket_out(exc.current).model_dump(mode="json")},
+        )
+    if isinstance(exc, Missing):
+        return NotFound("no such ticket")
+    if isinstance(exc, Limited):
+        return RateLimited(str(exc), headers={"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, ServiceSendFailed):
+        return SendFailed(str(exc), extra={"message_id": exc.message.id})
+    return None

@@ -22,7 +22,7 @@ from chalice.app import Chalice, Request, Response
 from pydantic import BaseModel, ValidationError
 
 from .auth import Principal, TokenVerifier, bearer_token
-from .errors import ApiError, BadRequest, Forbidden, TooLarge
+from .errors import ApiError, BadRequest, Forbidden, TooLarge, translate
 
 Auth = Literal["public", "agent", "admin"]
 MAX_BODY_BYTES = 1_000_000
@@ -57,6 +57,18 @@ class Ctx:
         if self.principal is None:  # only reachable from a public route calling an authed helper
             raise Forbidden("this route has no user")
         return self.principal
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL this request came to (for links in mails): scheme, host and API stage."""
+        headers = self.request.headers
+        host = headers.get("host", "")
+        if not host:
+            return ""
+        scheme = headers.get("x-forwarded-proto", "https")
+        stage = str((self.request.context or {}).get("stage", ""))
+        on_default_domain = host.endswith(".amazonaws.com")
+        return f"{scheme}://{host}" + (f"/{stage}" if stage and on_default_domain else "")
 
     @property
     def source_ip(self) -> str:
@@ -145,9 +157,11 @@ class Api:
             return self._respond(spec, result)
         except ValidationError as exc:
             return self._error(validation_error(exc), request.path)
-        except ApiError as exc:
-            return self._error(exc, request.path)
-        except Exception:  # a bug: log it with the trace, answer 500 without internals
+        except Exception as exc:
+            known = translate(exc)
+            if known is not None:
+                return self._error(known, request.path)
+            # A bug: log it with the trace, answer 500 without internals.
             log.error("unhandled error on %s %s\n%s", spec.method, spec.path, traceback.format_exc())
             return self._error(ApiError("internal error"), request.path)
 

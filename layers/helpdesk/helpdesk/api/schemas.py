@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..domain.status import Priority, Status
 
@@ -191,3 +191,333 @@ class MetaOut(Model):
     agents: list[dict[str, Any]] = Field(default_factory=list)
     number_format: str = ""
     block_external_content: bool = True
+
+
+# ------------------------------------------------------------------------------------------ changes
+
+
+def _no_header_breaks(value: str) -> str:
+    if any(ch in value for ch in ("\r", "\n", "\x00")):
+        raise ValueError("line breaks and NUL are not allowed (this value can reach a mail header)")
+    return value
+
+
+HeaderText = Annotated[str, AfterValidator(_no_header_breaks)]
+Email = Annotated[str, Field(max_length=320), AfterValidator(_no_header_breaks)]
+Tag = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_no_header_breaks)]
+
+
+class AddressIn(Model):
+    name: Annotated[HeaderText, Field(max_length=200)] = ""
+    address: Email
+
+
+class TicketPatch(Model):
+    version: int = Field(description="the version you saw; a stale one gets 409 with the current ticket")
+    status: Status | None = None
+    priority: Priority | None = None
+    queue: str | None = Field(None, max_length=64)
+    assignee: str | None = Field(None, max_length=64, description="username, or null to unassign")
+    tags: list[Tag] | None = Field(None, max_length=30)
+    due_at: str | None = Field(None, description="ISO 8601 date-time, or null")
+    type: str | None = Field(None, max_length=64)
+    project: str | None = Field(None, max_length=64)
+    customer_email: Email | None = None
+    customer_name: Annotated[HeaderText, Field(max_length=200)] | None = None
+    parent_id: str | None = Field(None, max_length=40)
+    private: bool | None = None
+    personal: bool | None = None
+    prio: bool | None = None
+    unread: bool | None = None
+    review: bool | None = None
+
+
+class ConflictBody(Model):
+    error: str
+    message: str
+    current: TicketOut
+
+
+class BatchItem(Model):
+    id: str = Field(max_length=40)
+    version: int
+
+
+class BatchIn(Model):
+    items: list[BatchItem] = Field(min_length=1, max_length=100)
+    action: Literal[
+        "spam",
+        "archive_unread",
+        "mark_private",
+        "mark_personal",
+        "mark_prio",
+        "unmark_private",
+        "unmark_personal",
+        "unmark_prio",
+        "mark_read",
+        "mark_unread",
+        "status",
+        "queue",
+        "assignee",
+        "priority",
+        "tags",
+    ] = Field(description="spam = 'Spam entfernen' (→ trash), archive_unread = 'Ungelesen ins Archiv' (→ closed)")
+    value: str | None = Field(None, max_length=64, description="for status, queue, assignee, priority")
+    tags: list[Tag] = Field(default_factory=list, max_length=30, description="for action tags: added")
+    block_sender: bool = Field(False, description="with spam: future mail from these senders goes to the trash")
+
+
+class BatchResultItem(Model):
+    id: str
+    ok: bool
+    version: int | None = None
+    error: str | None = None
+    message: str | None = None
+
+
+class BatchOut(Model):
+    results: list[BatchResultItem]
+    ok: int
+    failed: int
+    blocked_senders: list[str] = Field(default_factory=list)
+
+
+class ReplyIn(Model):
+    body: str = Field("", max_length=100_000, description="plain text; template variables are filled in")
+    html: str | None = Field(None, max_length=500_000, description="optional HTML body (sanitized)")
+    to: list[AddressIn] | None = Field(None, max_length=50, description="default: the customer / last sender")
+    cc: list[AddressIn] | None = Field(None, max_length=50, description="default: the Cc of the mail answered")
+    subject: Annotated[HeaderText, Field(max_length=500)] | None = None
+    template_id: str | None = Field(None, max_length=64)
+    attach_original: bool = Field(False, description="'Originalnachricht anhängen': the mail answered, as .eml")
+    attachments: list[str] = Field(default_factory=list, max_length=10, description="keys from POST …/uploads")
+    status: Status = Field(Status.WAITING_CUSTOMER, description="'Einreichen als': the status after sending")
+
+
+class ReplyOut(Model):
+    ticket: TicketOut
+    message: MessageOut
+
+
+class CommentIn(Model):
+    body: str = Field(min_length=1, max_length=50_000)
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    mentions: list[str] = Field(default_factory=list, max_length=20)
+
+
+class CommentAdded(Model):
+    ticket: TicketOut
+    comment: CommentOut
+
+
+class UploadIn(Model):
+    filename: Annotated[HeaderText, Field(min_length=1, max_length=200)]
+    content_type: Annotated[HeaderText, Field(max_length=100)] = "application/octet-stream"
+    size: int = Field(gt=0, le=10 * 1024 * 1024)
+
+
+class UploadOut(Model):
+    key: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int
+
+
+class TicketCreateIn(Model):
+    subject: Annotated[HeaderText, Field(min_length=1, max_length=500)]
+    body: str = Field(min_length=1, max_length=100_000, description="what the customer said (phone, visit)")
+    customer: AddressIn | None = None
+    channel: Literal["phone", "walk_in", "email", "web", "letter", "chat", "other"] = "phone"
+    queue: str | None = Field(None, max_length=64)
+    priority: Priority = Priority.MEDIUM
+    assignee: str | None = Field(None, max_length=64)
+    tags: list[Tag] = Field(default_factory=list, max_length=30)
+    status: Status = Status.OPEN
+    project: str | None = Field(None, max_length=64)
+    type: str | None = Field(None, max_length=64)
+    due_at: str | None = None
+    mailbox: str | None = Field(None, max_length=64)
+    parent_id: str | None = Field(None, max_length=40)
+    send_mail: bool = Field(False, description="also send `body` to the customer as the first mail")
+
+
+class MergeIn(Model):
+    into: str = Field(max_length=40, description="the ticket that survives")
+    version: int = Field(description="version of the ticket being merged")
+    into_version: int = Field(description="version of the surviving ticket")
+
+
+class MessageBody(Model):
+    text: str
+    html: str
+
+
+# ------------------------------------------------------------------------------------------ customers
+
+
+class CustomerIn(Model):
+    email: Email
+    name: Annotated[HeaderText, Field(max_length=200)] | None = None
+    company: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=50)
+    notes: str | None = Field(None, max_length=5000)
+    external_id: str | None = Field(None, max_length=100, description="customer number in the ERP/CRM")
+
+
+class CustomerPatch(Model):
+    name: Annotated[HeaderText, Field(max_length=200)] | None = None
+    company: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=50)
+    notes: str | None = Field(None, max_length=5000)
+    external_id: str | None = Field(None, max_length=100)
+
+
+class CustomerOut(Model):
+    email: str
+    name: str
+    company: str | None
+    phone: str | None
+    notes: str | None
+    external_id: str | None
+    ticket_count: int
+    last_ticket_at: str | None
+    created_at: str
+    updated_at: str
+
+
+class CustomerList(Model):
+    items: list[CustomerOut]
+    cursor: str | None
+
+
+class CustomerQuery(Model):
+    q: str | None = Field(None, max_length=100, description="name (or address) prefix")
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2000)
+
+
+class CustomerDetail(CustomerOut):
+    tickets: list[TicketOut]
+
+
+# ------------------------------------------------------------------------------------------ reports
+
+
+class StatsQuery(Model):
+    start: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="first day (default: 30 days ago)")
+    end: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="last day (default: today)")
+    granularity: Literal["day", "week"] = "day"
+
+
+class DurationsOut(Model):
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+class StatsOut(Model):
+    start: str
+    end: str
+    granularity: str
+    series: list[dict[str, Any]]
+    totals: dict[str, int]
+    first_response: DurationsOut
+    resolution: DurationsOut
+    backlog: dict[str, dict[str, int]]
+
+
+# ------------------------------------------------------------------------------------------ public
+
+
+class PublicMessage(Model):
+    direction: Literal["inbound", "outbound"]
+    from_name: str
+    text: str
+    html: str
+    created_at: str
+    attachments: list[AttachmentOut]
+
+
+class PublicTicket(Model):
+    number: str
+    subject: str
+    status: Status
+    status_label: str
+    status_label_en: str
+    created_at: str
+    updated_at: str
+    messages: list[PublicMessage]
+
+
+class PublicReplyIn(Model):
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class ContactIn(Model):
+    name: Annotated[HeaderText, Field(max_length=200)] = ""
+    email: Email
+    subject: Annotated[HeaderText, Field(min_length=1, max_length=300)]
+    body: str = Field(min_length=1, max_length=20_000)
+    mailbox: str | None = Field(None, max_length=64)
+    website: str = Field("", max_length=200, description="honeypot: leave empty (bots fill it in)")
+
+
+class ContactOut(Model):
+    received: bool
+    number: str | None = None
+
+
+# ------------------------------------------------------------------------------------------ admin
+
+
+class DryRunIn(Model):
+    raw: str | None = Field(None, max_length=2_000_000, description="a whole raw mail (.eml text)")
+    sender: Email | None = None
+    sender_name: str = ""
+    to: list[Email] = Field(default_factory=list, max_length=20)
+    subject: str = Field("", max_length=1000)
+    body: str = Field("", max_length=100_000)
+    headers: dict[str, str] = Field(default_factory=dict)
+    mailbox: str | None = None
+    rules: list[dict[str, Any]] | None = Field(None, description="rules to try instead of the saved ones")
+
+
+class DryRunOut(Model):
+    fired: list[dict[str, Any]]
+    explanation: str
+    result: dict[str, Any]
+    autoreply: str | None = None
+
+
+class TemplateOut(Model):
+    id: str
+    name: str
+    language: str
+    subject: str
+    body: str
+    kind: str
+    mailboxes: list[str]
+    projects: list[str]
+
+
+class AgentIn(Model):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    email: Email
+    name: Annotated[HeaderText, Field(max_length=200)] = ""
+    role: Literal["admin", "agent"] = "agent"
+    queues: list[str] = Field(default_factory=list)
+    language: Literal["de", "en"] = "de"
+    temporary_password: str | None = Field(None, min_length=12, max_length=128)
+
+
+class AgentPatch(Model):
+    email: Email | None = None
+    name: Annotated[HeaderText, Field(max_length=200)] | None = None
+    role: Literal["admin", "agent"] | None = None
+    queues: list[str] | None = None
+    language: Literal["de", "en"] | None = None
+    active: bool | None = None
+
+
+class Deleted(Model):
+    deleted: bool

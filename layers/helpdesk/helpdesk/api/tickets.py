@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..domain.headers import Address
+from ..domain.ids import new_id
 from ..domain.status import Status
 from ..services.access import may_access
+from ..services.batch import run_batch
+from ..services.changes import change_ticket
+from ..services.replies import MAX_ATTACHMENT_BYTES, UPLOAD_PREFIX, ReplyRequest, ReplyResult, add_comment, send_reply
+from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets
 from ..store.listing import CursorError, TicketFilter, list_tickets
 from ..store.models import TicketItem
 from .context import Services
 from .errors import BadRequest, Forbidden, NotFound
 from .routing import Api, Ctx
-from .schemas import RelatedTicket, TicketDetailOut, TicketList
+from .schemas import (
+    BatchIn,
+    BatchOut,
+    BatchResultItem,
+    CommentAdded,
+    CommentIn,
+    MergeIn,
+    MessageBody,
+    RelatedTicket,
+    ReplyIn,
+    ReplyOut,
+    TemplateOut,
+    TicketCreateIn,
+    TicketDetailOut,
+    TicketList,
+    TicketOut,
+    TicketPatch,
+    UploadIn,
+    UploadOut,
+)
 from .views import comment_out, event_out, message_out, ticket_out
 
 Flag = Literal["true", "false"] | None
@@ -57,6 +84,18 @@ class TicketQuery(BaseModel):
         if self.status == "all":
             return list(Status)
         return [Status(p.strip()) for p in self.status.split(",") if p.strip()]
+
+
+class TemplateQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mailbox: str | None = Field(None, max_length=64)
+    project: str | None = Field(None, max_length=64)
+    language: Literal["de", "en"] | None = None
+
+
+class TemplateList(BaseModel):
+    items: list[TemplateOut]
 
 
 def _flag(value: str | None) -> bool | None:
@@ -153,3 +192,266 @@ def _related(ticket: TicketItem, services: Services) -> list[RelatedTicket]:
         for tid, relation in relations
         if tid in found
     ]
+
+
+def _ticket_for(ctx: Ctx, services: Services, ticket_id: str) -> TicketItem:
+    ticket = services.tickets.get(ticket_id, consistent=True)
+    if ticket is None:
+        raise NotFound("no such ticket")
+    ensure_access(ticket, ctx, services)
+    return ticket
+
+
+def register_changes(api: Api, services: Services) -> None:
+    @api.route(
+        "/tickets/{ticket_id}",
+        "PATCH",
+        body=TicketPatch,
+        response=TicketOut,
+        tags=("tickets",),
+        summary="Change status, priority, queue, assignee, tags, due date, … (with the version you saw)",
+        errors=(400, 401, 403, 404, 409),
+    )
+    def patch(ctx: Ctx, ticket_id: str) -> TicketOut:
+        body: TicketPatch = ctx.body
+        ticket = _ticket_for(ctx, services, ticket_id)
+        changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
+        if "queue" in changes:
+            cfg = services.config.snapshot()
+            if not cfg.may_see_queue(ctx.user.username, ctx.user.is_admin, changes["queue"]):
+                raise Forbidden(f"no access to queue {changes['queue']!r}")
+        outcome = change_ticket(
+            services.tickets,
+            services.config.snapshot(),
+            ticket_id,
+            changes,
+            version=body.version,
+            actor=ctx.user.username,
+            ticket=ticket,
+        )
+        return ticket_out(outcome.ticket)
+
+    @api.route(
+        "/tickets/batch",
+        "POST",
+        body=BatchIn,
+        response=BatchOut,
+        tags=("tickets",),
+        summary="Batch actions: Spam entfernen, Ungelesen ins Archiv, mark private/personal/prio, set "
+        "status/queue/assignee/priority, add tags",
+        errors=(400, 401, 403),
+    )
+    def batch(ctx: Ctx) -> BatchOut:
+        body: BatchIn = ctx.body
+        if (
+            body.action in ("status", "queue", "assignee", "priority")
+            and body.value is None
+            and body.action != "assignee"
+        ):
+            raise BadRequest(f"action {body.action} needs a value", field="value")
+        result = run_batch(
+            services.tickets,
+            services.config,
+            [(i.id, i.version) for i in body.items],
+            body.action,
+            body.value,
+            actor=ctx.user.username,
+            is_admin=ctx.user.is_admin,
+            add_tags=body.tags,
+            block_sender=body.block_sender,
+        )
+        items = [
+            BatchResultItem(id=r.id, ok=r.ok, version=r.version, error=r.error, message=r.message)
+            for r in result.results
+        ]
+        return BatchOut(
+            results=items,
+            ok=sum(r.ok for r in items),
+            failed=sum(not r.ok for r in items),
+            blocked_senders=result.blocked_senders,
+        )
+
+    @api.route(
+        "/tickets",
+        "POST",
+        body=TicketCreateIn,
+        response=TicketOut,
+        status=201,
+        tags=("tickets",),
+        summary="Record a ticket by hand (phone call, walk-in), optionally with a first mail to the customer",
+        errors=(400, 401, 403),
+    )
+    def create(ctx: Ctx) -> TicketOut:
+        body: TicketCreateIn = ctx.body
+        cfg = services.config.snapshot()
+        if body.queue and not cfg.may_see_queue(ctx.user.username, ctx.user.is_admin, body.queue):
+            raise Forbidden(f"no access to queue {body.queue!r}")
+        if body.send_mail and body.customer is None:
+            raise BadRequest("a first mail needs a customer address", field="customer")
+        ticket = create_ticket(
+            services.tickets,
+            cfg,
+            NewTicket(
+                subject=body.subject,
+                body=body.body,
+                customer_email=body.customer.address if body.customer else None,
+                customer_name=body.customer.name if body.customer else None,
+                channel=body.channel,
+                queue=body.queue,
+                priority=body.priority.value,
+                assignee=body.assignee,
+                tags=list(body.tags),
+                status=body.status.value,
+                project=body.project,
+                type=body.type,
+                due_at=body.due_at,
+                mailbox=body.mailbox,
+                parent_id=body.parent_id,
+            ),
+            actor=ctx.user.username,
+        )
+        if body.send_mail:
+            result = _reply(ctx, ticket.pk, ReplyRequest(body=body.body, status=body.status.value))
+            ticket = result.ticket
+        return ticket_out(ticket)
+
+    @api.route(
+        "/tickets/{ticket_id}/merge",
+        "POST",
+        body=MergeIn,
+        response=TicketOut,
+        tags=("tickets",),
+        summary="Merge this ticket into another: messages move, this one closes and points to it",
+        errors=(400, 401, 403, 404, 409),
+    )
+    def merge(ctx: Ctx, ticket_id: str) -> TicketOut:
+        body: MergeIn = ctx.body
+        _ticket_for(ctx, services, ticket_id)
+        _ticket_for(ctx, services, body.into)
+        target = merge_tickets(
+            services.tickets,
+            ticket_id,
+            body.into,
+            source_version=body.version,
+            target_version=body.into_version,
+            actor=ctx.user.username,
+        )
+        return ticket_out(target)
+
+    def _reply(ctx: Ctx, ticket_id: str, request: ReplyRequest) -> ReplyResult:
+        settings = services.settings
+        return send_reply(
+            services.tickets,
+            services.mail,
+            services.mailer,
+            services.config.snapshot(),
+            ticket_id,
+            request,
+            actor=ctx.user.username,
+            mail_domain=settings.mail_domain,
+            link_secret=settings.link_secret,
+            public_url=settings.public_url or ctx.base_url,
+        )
+
+    @api.route(
+        "/tickets/{ticket_id}/replies",
+        "POST",
+        body=ReplyIn,
+        response=ReplyOut,
+        status=201,
+        tags=("tickets",),
+        errors=(400, 401, 403, 404, 502),
+        summary="Answer the customer by mail (templates, attachments, original attached, 'Einreichen als')",
+    )
+    def reply(ctx: Ctx, ticket_id: str) -> ReplyOut:
+        body: ReplyIn = ctx.body
+        _ticket_for(ctx, services, ticket_id)
+        result = _reply(
+            ctx,
+            ticket_id,
+            ReplyRequest(
+                body=body.body,
+                html=body.html,
+                to=[Address(a.name, a.address) for a in body.to] if body.to is not None else None,
+                cc=[Address(a.name, a.address) for a in body.cc] if body.cc is not None else None,
+                template_id=body.template_id,
+                attach_original=body.attach_original,
+                upload_keys=list(body.attachments),
+                status=body.status.value,
+                subject=body.subject,
+            ),
+        )
+        return ReplyOut(ticket=ticket_out(result.ticket), message=message_out(result.message, services.download_url))
+
+    @api.route(
+        "/tickets/{ticket_id}/comments",
+        "POST",
+        body=CommentIn,
+        response=CommentAdded,
+        status=201,
+        tags=("tickets",),
+        summary="Internal comment (never mailed); its tags are added to the ticket",
+        errors=(400, 401, 403, 404),
+    )
+    def comment(ctx: Ctx, ticket_id: str) -> CommentAdded:
+        body: CommentIn = ctx.body
+        _ticket_for(ctx, services, ticket_id)
+        ticket, item = add_comment(
+            services.tickets, ticket_id, body.body, list(body.tags), list(body.mentions), actor=ctx.user.username
+        )
+        return CommentAdded(ticket=ticket_out(ticket), comment=comment_out(item))
+
+    @api.route(
+        "/tickets/{ticket_id}/uploads",
+        "POST",
+        body=UploadIn,
+        response=UploadOut,
+        status=201,
+        tags=("tickets",),
+        summary="A presigned S3 upload for a reply attachment (size-limited by S3)",
+        errors=(400, 401, 403, 404),
+    )
+    def upload(ctx: Ctx, ticket_id: str) -> UploadOut:
+        body: UploadIn = ctx.body
+        _ticket_for(ctx, services, ticket_id)
+        safe = re.sub(r"[\\/\x00-\x1f]", "_", body.filename).strip(". ") or "attachment"
+        key = f"{UPLOAD_PREFIX}{ticket_id}/{new_id().lower()}/{safe}"
+        url, fields = services.mail.upload_url(key, body.content_type, MAX_ATTACHMENT_BYTES)
+        return UploadOut(key=key, url=url, fields=fields, max_bytes=MAX_ATTACHMENT_BYTES)
+
+    @api.route(
+        "/tickets/{ticket_id}/messages/{message_id}/body",
+        response=MessageBody,
+        tags=("tickets",),
+        summary="The full body of a message whose text was shortened in the detail view",
+        errors=(401, 403, 404),
+    )
+    def message_body(ctx: Ctx, ticket_id: str, message_id: str) -> MessageBody:
+        _ticket_for(ctx, services, ticket_id)
+        message = next((m for m in services.tickets.messages(ticket_id) if m.id == message_id), None)
+        if message is None:
+            raise NotFound("no such message")
+        if not message.body_key:
+            return MessageBody(text=message.text, html=message.html)
+        data = json.loads(services.mail.get(message.body_key))
+        return MessageBody(text=str(data.get("text", "")), html=str(data.get("html", "")))
+
+    @api.route(
+        "/templates",
+        response=TemplateList,
+        tags=("tickets",),
+        query=TemplateQuery,
+        summary="Reply templates for a mailbox/project (the composer's list)",
+        errors=(401, 403),
+    )
+    def templates(ctx: Ctx) -> TemplateList:
+        q: TemplateQuery = ctx.query
+        cfg = services.config.snapshot()
+        items = [
+            t
+            for t in cfg.templates
+            if t.kind == "reply"
+            and t.applies_to(q.mailbox, q.project)
+            and (q.language is None or t.language == q.language)
+        ]
+        return TemplateList(items=[TemplateOut(**t.model_dump(mode="json")) for t in items])

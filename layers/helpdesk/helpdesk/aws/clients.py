@@ -14,6 +14,7 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_s3 import S3Client
@@ -46,6 +47,10 @@ def events() -> EventBridgeClient:
 
 def cognito() -> CognitoIdentityProviderClient:
     return _client("cognito-idp")  # type: ignore[no-any-return]
+
+
+def dynamodb() -> DynamoDBClient:
+    return _client("dynamodb")  # type: ignore[no-any-return]
 
 
 def dynamodbstreams() -> DynamoDBStreamsClient:

@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from . import clients
 
@@ -38,6 +38,8 @@ def _tokens(response: dict[str, Any]) -> Tokens:
 def _call(fn: Any, **kwargs: Any) -> dict[str, Any]:
     try:
         return fn(**kwargs)  # type: ignore[no-any-return]
+    except ParamValidationError as exc:  # a malformed session/token never reaches Cognito
+        raise LoginFailed("invalid login data") from exc
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("TooManyRequestsException", "LimitExceededException"):

@@ -50,8 +50,8 @@ class MailStore:
             ExpiresIn=expires,
         )
 
-    def upload_url(self, key: str, content_type: str, max_bytes: int, expires: int = 900) -> dict[str, object]:
-        """A presigned POST limited to ``max_bytes`` (the size limit is enforced by S3 itself)."""
+    def upload_url(self, key: str, content_type: str, max_bytes: int, expires: int = 900) -> tuple[str, dict[str, str]]:
+        """A presigned POST (url, form fields) limited to ``max_bytes`` (S3 itself enforces the size)."""
         post = clients.s3().generate_presigned_post(
             Bucket=self.bucket,
             Key=key,
@@ -59,7 +59,7 @@ class MailStore:
             Conditions=[["content-length-range", 1, max_bytes], {"Content-Type": content_type}],
             ExpiresIn=expires,
         )
-        return dict(post)
+        return str(post["url"]), {key: str(value) for key, value in post["fields"].items()}
 
     def size(self, key: str) -> int | None:
         try:

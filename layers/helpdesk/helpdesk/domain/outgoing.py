@@ -121,9 +121,10 @@ def build_mime(mail: OutgoingMail) -> bytes:
     if mail.ticket_number:
         msg["X-Helpdesk-Ticket"] = header_safe(mail.ticket_number, "ticket number")
     msg["X-Loop"] = header_safe(mail.sender.address, "sender")
-    msg.set_content(mail.text or "", charset="utf-8")
+    # Quoted-printable: 7-bit on the wire, so no hop needs 8BITMIME, and umlauts stay readable in the source.
+    msg.set_content(mail.text or "", charset="utf-8", cte="quoted-printable")
     if mail.html:
-        msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+        msg.add_alternative(mail.html, subtype="html", charset="utf-8", cte="quoted-printable")
     for att in mail.attachments:
         maintype, _, subtype = header_safe(att.content_type, "attachment type").partition("/")
         header_safe(att.filename, "attachment name")

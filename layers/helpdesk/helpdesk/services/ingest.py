@@ -113,7 +113,11 @@ def ingest_object(bucket: str, key: str, deps: IngestDeps) -> IngestResult:
     return ingest_raw(raw, raw_key=key, deps=deps)
 
 
-def ingest_raw(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str = "email") -> IngestResult:
+def ingest_raw(
+    raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str = "email", trusted_sender: bool = True
+) -> IngestResult:
+    """Store one raw mail. ``trusted_sender=False`` (contact form: the address is unverified) never appends
+    to an existing ticket; a named ticket becomes an agent-only ``claimed`` link instead."""
     mail, quarantine = parse_safely(raw, deps.limits)
     cfg = deps.config.snapshot()
     fmt = number_format(cfg.settings.number_format)
@@ -149,6 +153,12 @@ def ingest_raw(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str =
         reopen_max_age_days=cfg.settings.reopen_max_age_days,
         merged_from=merged_from,
     )
+    if not trusted_sender and decision.action is Action.APPEND:
+        decision = Decision(
+            Action.NEW,
+            reasons=[*decision.reasons, "the sender is not verified (web form)"],
+            claimed_ticket_id=decision.ticket_id,
+        )
 
     attachments = _store_attachments(mail, deps)
     body = _body(mail, cfg, deps)

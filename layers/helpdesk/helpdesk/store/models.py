@@ -32,7 +32,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 # Environment variables naming each table (set by template.yaml on AWS, by the local stack locally).
@@ -63,8 +63,9 @@ class _Meta:
 # --------------------------------------------------------------------------------------------- tickets
 
 
-def _gsi_meta(name: str, keys_only: bool = False) -> type:
-    return type("Meta", (), {"index_name": name, "projection": KeysOnlyProjection() if keys_only else AllProjection()})
+def _gsi_meta(name: str, include: list[str] | None = None) -> type:
+    projection = IncludeProjection(include) if include else AllProjection()
+    return type("Meta", (), {"index_name": name, "projection": projection})
 
 
 class ByBucket(GlobalSecondaryIndex["TicketTableItem"]):
@@ -124,9 +125,12 @@ class ByWaiting(GlobalSecondaryIndex["TicketTableItem"]):
 
 
 class ByTag(GlobalSecondaryIndex["TicketTableItem"]):
-    """Tag items (``TAG#…``) by ``"<tag>#<bucket>"``; keys only, the tickets follow in one BatchGet."""
+    """Tag items (``TAG#…``) by ``"<tag>#<bucket>"``; the tickets follow in one BatchGet.
 
-    Meta = _gsi_meta("by_tag", keys_only=True)
+    Projects ``kind`` besides the keys: pynamodb filters queries on the polymorphic base model by it.
+    """
+
+    Meta = _gsi_meta("by_tag", include=["kind"])
     tag_bucket = UnicodeAttribute(hash_key=True)
     updated_at = UnicodeAttribute(range_key=True)
 
@@ -177,13 +181,13 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     project = UnicodeAttribute(null=True)
     type = UnicodeAttribute(null=True)
     channel = UnicodeAttribute(default="email")  # email | phone | walk_in | web | contact_form
-    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    tags = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     private = BooleanAttribute(default=False)
     personal = BooleanAttribute(default=False)
     prio = BooleanAttribute(default=False)
     unread = BooleanAttribute(default=True)
     review = BooleanAttribute(default=False)  # flagged for review: limits exceeded, quarantine, claimed number
-    review_notes = ListAttribute(of=UnicodeAttribute, default=list)
+    review_notes = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     due_at = UnicodeAttribute(null=True)
     due_bucket = UnicodeAttribute(null=True)
     parent_id = UnicodeAttribute(null=True)
@@ -244,15 +248,15 @@ class MessageItem(TicketTableItem, discriminator="message"):
     body_key = UnicodeAttribute(null=True)  # bodies too large for DynamoDB live in S3
     remote_images = NumberAttribute(default=0)
     message_id = UnicodeAttribute()
-    in_reply_to = ListAttribute(of=UnicodeAttribute, default=list)
-    references = ListAttribute(of=UnicodeAttribute, default=list)
+    in_reply_to = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
+    references = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     raw_key = UnicodeAttribute(null=True)
     mailbox = UnicodeAttribute(null=True)
     attachments = ListAttribute(of=AttachmentMap, default=list)
     verdicts = JSONAttribute(null=True)
     auto_submitted = UnicodeAttribute(null=True)
-    defects = ListAttribute(of=UnicodeAttribute, default=list)
-    limit_exceeded = ListAttribute(of=UnicodeAttribute, default=list)
+    defects = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
+    limit_exceeded = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     author = UnicodeAttribute(null=True)  # agent for outbound mail; "system" for auto-replies
     auto_reply = BooleanAttribute(default=False)
     send_state = UnicodeAttribute(null=True)  # outbound: pending | sending | sent | failed
@@ -263,8 +267,8 @@ class CommentItem(TicketTableItem, discriminator="comment"):
     id = UnicodeAttribute()
     author = UnicodeAttribute()
     body = UnicodeAttribute()
-    tags = ListAttribute(of=UnicodeAttribute, default=list)
-    mentions = ListAttribute(of=UnicodeAttribute, default=list)
+    tags = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
+    mentions = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     created_at = UnicodeAttribute()
 
 

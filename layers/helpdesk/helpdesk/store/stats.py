@@ -6,11 +6,6 @@ drift from the tickets. Reports read a range of days with one Query.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pynamodb.expressions.operand import Path
-
-from .models import MetaItem
 from .unit import Unit
 
 STAT_DAY = "STAT#day"
@@ -18,11 +13,4 @@ STAT_DAY = "STAT#day"
 
 def stats_update(unit: Unit, at: str, counters: dict[str, int]) -> None:
     """ADD the non-zero counters to today's item (the item is created by the first ADD)."""
-    values = {name: amount for name, amount in counters.items() if amount}
-    if not values:
-        return
-    unit.update("stats", MetaItem(STAT_DAY, at[:10]), [_add(name, amount) for name, amount in values.items()])
-
-
-def _add(name: str, amount: int) -> Any:
-    return Path(f"c_{name}").add(amount)
+    unit.count(STAT_DAY, at[:10], {f"c_{name}": amount for name, amount in counters.items() if amount})

@@ -8,10 +8,11 @@ from typing import Any
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.operand import Path
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from .models import TicketTableItem
+from .models import MetaItem, TicketTableItem
 
 MAX_ITEMS = 100  # DynamoDB's limit per transaction
 
@@ -38,9 +39,18 @@ _SENT_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
 class Unit:
     def __init__(self) -> None:
         self._ops: list[tuple[str, str, Callable[[TransactWrite], None]]] = []
+        # Counter items (report counters, backlog) collect their additions and are written once at
+        # commit: a transaction may touch an item only once, and several writes often count alike.
+        self._counters: dict[tuple[str, str], dict[str, int]] = {}
 
     def __len__(self) -> int:
-        return len(self._ops)
+        return len(self._ops) + len(self._counters)
+
+    def count(self, pk: str, sk: str, amounts: dict[str, int]) -> None:
+        """ADD ``amounts`` to attributes of the meta item (``pk``, ``sk``) as part of this transaction."""
+        slot = self._counters.setdefault((pk, sk), {})
+        for name, amount in amounts.items():
+            slot[name] = slot.get(name, 0) + amount
 
     def save(self, tag: str, model: Model, condition: Condition | None = None) -> None:
         self._ops.append(("put", tag, lambda tx: tx.save(model, condition=condition)))
@@ -56,7 +66,15 @@ class Unit:
     ) -> None:
         self._ops.append(("check", tag, lambda tx: tx.condition_check(model_cls, hash_key, range_key, condition)))
 
+    def _flush_counters(self) -> None:
+        for (pk, sk), amounts in self._counters.items():
+            actions = [Path(name).add(amount) for name, amount in amounts.items() if amount]
+            if actions:
+                self.update("counters", MetaItem(pk, sk), actions)
+        self._counters = {}
+
     def commit(self) -> None:
+        self._flush_counters()
         if not self._ops:
             return
         if len(self._ops) > MAX_ITEMS:

@@ -16,9 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pynamodb.expressions.operand import Path
-
-from .models import EventItem, MetaItem, TagItem, TicketItem
+from .models import EventItem, TagItem, TicketItem
 from .tickets import apply_index_keys, tag_items
 from .unit import Unit
 
@@ -37,9 +35,7 @@ class Snapshot:
 
     @classmethod
     def of(cls, ticket: TicketItem) -> Snapshot:
-        return cls(
-            ticket.status, ticket.bucket, ticket.queue, ticket.assignee, tuple(str(t) for t in ticket.tags or [])
-        )
+        return cls(ticket.status, ticket.bucket, ticket.queue, ticket.assignee, tuple(ticket.tags or []))
 
     def backlog_keys(self) -> set[str]:
         keys = {f"status_{self.status}"}
@@ -82,6 +78,6 @@ def write_ticket(
         unit.delete("tag", TagItem(pk=ticket.pk, sk=f"TAG#{gone}"))
     delta = backlog_delta(before, Snapshot.of(ticket))
     if delta:
-        unit.update("backlog", MetaItem(*BACKLOG_KEY), [Path(f"b_{key}").add(amount) for key, amount in delta.items()])
+        unit.count(*BACKLOG_KEY, {f"b_{key}": amount for key, amount in delta.items()})
     for event in events:
         unit.save("event", event)

@@ -1,0 +1,298 @@
+"""Admin routes (admins only): mailboxes, queues, rules (with a dry run), templates, agents, settings.
+
+Configuration records are validated with the same models the ingest reads; a change is visible to
+this Lambda at once and to the others within the config cache time (30 s).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..aws.cognito import CognitoAuth
+from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
+from ..domain.clock import now
+from ..domain.config import Agent, Mailbox, Queue, Rule, TeamSettings, Template
+from ..domain.mail import parse_mail
+from ..domain.rules import evaluate, mail_view
+from .context import Services
+from .errors import BadRequest, Conflict, NotFound
+from .routing import Api, Ctx, validation_error
+from .schemas import AgentIn, AgentPatch, Deleted, DryRunIn, DryRunOut
+
+RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
+    "mailboxes": ("mailbox", Mailbox),
+    "queues": ("queue", Queue),
+    "rules": ("rule", Rule),
+    "templates": ("template", Template),
+}
+
+
+def _list_model(model: type[BaseModel]) -> type[BaseModel]:
+    from pydantic import create_model
+
+    return create_model(f"{model.__name__}List", items=(list[model], ...))  # type: ignore[valid-type]
+
+
+def register(api: Api, services: Services) -> None:
+    cognito = CognitoAuth(services.settings.user_pool_id, services.settings.user_pool_client_id)
+    for plural, (kind, model) in RESOURCES.items():
+        _crud(api, services, plural, kind, model)
+
+    @api.route(
+        "/admin/agents",
+        auth="admin",
+        response=_list_model(Agent),
+        tags=("admin",),
+        summary="Agents and their queue access",
+        errors=(401, 403),
+    )
+    def agents(ctx: Ctx) -> Any:
+        return {"items": [a.model_dump(mode="json") for a in services.config.snapshot().agents]}
+
+    @api.route(
+        "/admin/agents",
+        "POST",
+        auth="admin",
+        body=AgentIn,
+        response=Agent,
+        status=201,
+        tags=("admin",),
+        summary="Create an agent (Cognito user in group admin/agent; an invitation mail goes out)",
+        errors=(400, 401, 403, 409),
+    )
+    def create_agent(ctx: Ctx) -> Agent:
+        body: AgentIn = ctx.body
+        cfg = services.config.snapshot()
+        if cfg.agent(body.username):
+            raise Conflict(f"agent {body.username!r} exists")
+        agent = Agent(
+            username=body.username,
+            email=body.email,
+            name=body.name,
+            role=body.role,
+            queues=body.queues,
+            language=body.language,
+        )
+        cognito.create_user(body.username, body.email, body.name, body.role, body.temporary_password)
+        services.config.put("agent", agent, actor=ctx.user.username)
+        return agent
+
+    @api.route(
+        "/admin/agents/{username}",
+        "PATCH",
+        auth="admin",
+        body=AgentPatch,
+        response=Agent,
+        tags=("admin",),
+        summary="Change an agent's role, queues, language, or disable them",
+        errors=(400, 401, 403, 404),
+    )
+    def update_agent(ctx: Ctx, username: str) -> Agent:
+        body: AgentPatch = ctx.body
+        current = services.config.snapshot().agent(username)
+        if current is None:
+            raise NotFound("no such agent")
+        changes = body.model_dump(exclude_unset=True)
+        agent = Agent.model_validate({**current.model_dump(), **changes})
+        if "role" in changes and changes["role"] != current.role:
+            cognito.set_group(username, agent.role)
+        if "active" in changes and changes["active"] != current.active:
+            cognito.set_enabled(username, agent.active)
+        services.config.put("agent", agent, actor=ctx.user.username)
+        return agent
+
+    @api.route(
+        "/admin/settings",
+        auth="admin",
+        response=TeamSettings,
+        tags=("admin",),
+        summary="Team settings: number format, external content, auto-reply window, autoclose policy, …",
+        errors=(401, 403),
+    )
+    def get_settings(ctx: Ctx) -> TeamSettings:
+        return services.config.snapshot().settings
+
+    @api.route(
+        "/admin/settings",
+        "PUT",
+        auth="admin",
+        body=TeamSettings,
+        response=TeamSettings,
+        tags=("admin",),
+        summary="Replace the team settings",
+        errors=(400, 401, 403),
+    )
+    def put_settings(ctx: Ctx) -> TeamSettings:
+        body: TeamSettings = ctx.body
+        services.config.put_settings(body, actor=ctx.user.username)
+        return body
+
+    @api.route(
+        "/admin/rules/dry-run",
+        "POST",
+        auth="admin",
+        body=DryRunIn,
+        response=DryRunOut,
+        tags=("admin",),
+        summary="Which rule would fire for this mail (a raw mail or its fields), and what would happen",
+        errors=(400, 401, 403),
+    )
+    def dry_run(ctx: Ctx) -> DryRunOut:
+        body: DryRunIn = ctx.body
+        cfg = services.config.snapshot()
+        try:
+            rules = [Rule.model_validate(r) for r in body.rules] if body.rules is not None else cfg.sorted_rules()
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+        rules = sorted(rules, key=lambda r: (r.order, r.id))
+        if body.raw:
+            mail = parse_mail(body.raw.encode("utf-8", "surrogateescape"))
+            mailbox = cfg.mailbox_for(mail.recipients)
+            view = mail_view(
+                sender=mail.sender,
+                sender_name=mail.sender_name,
+                to=[a.address for a in mail.to],
+                cc=[a.address for a in mail.cc],
+                recipients=mail.recipients,
+                subject=mail.subject,
+                body=mail.text,
+                mailbox=mailbox.address if mailbox else "",
+                attachment_names=[a.filename for a in mail.attachments],
+                verdicts=mail.verdicts.as_dict(),
+                headers=mail.headers,
+            )
+            automatic, sender, message_id = mail.auto_submitted, mail.sender, mail.message_id
+        elif body.sender:
+            mailbox = cfg.mailbox(body.mailbox) if body.mailbox else cfg.mailbox_for(body.to)
+            view = mail_view(
+                sender=body.sender,
+                sender_name=body.sender_name,
+                to=body.to,
+                cc=[],
+                recipients=body.to,
+                subject=body.subject,
+                body=body.body,
+                mailbox=mailbox.address if mailbox else "",
+                attachment_names=[],
+                verdicts={},
+                headers={k.lower(): v for k, v in body.headers.items()},
+            )
+            automatic, sender, message_id = None, body.sender, ""
+        else:
+            raise BadRequest("give a raw mail or at least a sender", field="raw")
+        outcome = evaluate(view, rules)
+        send, why = autoreply_verdict(
+            AutoReplyFacts(
+                mailbox_autoreply=bool(mailbox and mailbox.autoreply),
+                automatic_reason=automatic,
+                sender=sender,
+                message_id=message_id,
+                own_domain=services.settings.mail_domain,
+                own_addresses=frozenset(cfg.own_addresses),
+                spam=outcome.spam,
+                virus=False,
+                rule_suppressed=outcome.suppress_autoreply,
+                stored_closed=False,
+                last_sent_at=None,
+                window_hours=0,
+            ),
+            now(),
+        )
+        result = {k: v for k, v in outcome.__dict__.items() if k != "fired"}
+        result["mailbox"] = mailbox.id if mailbox else None
+        result["queue"] = outcome.queue or (mailbox.default_queue if mailbox else None) or cfg.settings.default_queue
+        return DryRunOut(
+            fired=outcome.fired,
+            explanation=outcome.explanation,
+            result=result,
+            autoreply=("yes" if send else f"no: {why}"),
+        )
+
+
+def _crud(api: Api, services: Services, plural: str, kind: str, model: type[BaseModel]) -> None:
+    listing = _list_model(model)
+    key_name = "id"
+
+    def items() -> list[Any]:
+        snapshot = services.config.snapshot()
+        return list(
+            getattr(
+                snapshot, {"mailbox": "mailboxes", "queue": "queues", "rule": "rules", "template": "templates"}[kind]
+            )
+        )
+
+    @api.route(
+        f"/admin/{plural}", auth="admin", response=listing, tags=("admin",), errors=(401, 403), summary=f"All {plural}"
+    )
+    def index(ctx: Ctx) -> Any:
+        found = items()
+        if kind == "rule":
+            found.sort(key=lambda r: (r.order, r.id))
+        return {"items": [i.model_dump(mode="json") for i in found]}
+
+    @api.route(
+        f"/admin/{plural}",
+        "POST",
+        auth="admin",
+        body=model,
+        response=model,
+        status=201,
+        tags=("admin",),
+        summary=f"Create a {kind}",
+        errors=(400, 401, 403, 409),
+    )
+    def create(ctx: Ctx) -> Any:
+        record = ctx.body
+        if any(getattr(i, key_name) == getattr(record, key_name) for i in items()):
+            raise Conflict(f"{kind} {getattr(record, key_name)!r} exists")
+        services.config.put(kind, record, actor=ctx.user.username)
+        return record
+
+    @api.route(
+        f"/admin/{plural}/{{record_id}}",
+        auth="admin",
+        response=model,
+        tags=("admin",),
+        summary=f"One {kind}",
+        errors=(401, 403, 404),
+    )
+    def show(ctx: Ctx, record_id: str) -> Any:
+        found = next((i for i in items() if getattr(i, key_name) == record_id), None)
+        if found is None:
+            raise NotFound(f"no such {kind}")
+        return found
+
+    @api.route(
+        f"/admin/{plural}/{{record_id}}",
+        "PUT",
+        auth="admin",
+        body=model,
+        response=model,
+        tags=("admin",),
+        summary=f"Replace a {kind}",
+        errors=(400, 401, 403, 404),
+    )
+    def replace(ctx: Ctx, record_id: str) -> Any:
+        record = ctx.body
+        if getattr(record, key_name) != record_id:
+            raise BadRequest(f"the body's {key_name} differs from the path", field=key_name)
+        if not any(getattr(i, key_name) == record_id for i in items()):
+            raise NotFound(f"no such {kind}")
+        services.config.put(kind, record, actor=ctx.user.username)
+        return record
+
+    @api.route(
+        f"/admin/{plural}/{{record_id}}",
+        "DELETE",
+        auth="admin",
+        response=Deleted,
+        tags=("admin",),
+        summary=f"Delete a {kind}",
+        errors=(401, 403, 404),
+    )
+    def delete(ctx: Ctx, record_id: str) -> Deleted:
+        if not services.config.delete(kind, record_id):
+            raise NotFound(f"no such {kind}")
+        return Deleted(deleted=True)

@@ -1,0 +1,112 @@
+"""Customer routes: list (by name), detail with their tickets, create, edit."""
+
+from __future__ import annotations
+
+from ..domain.status import Status
+from ..services.customers import get_customer, list_customers, save_customer
+from ..store.listing import TicketFilter, list_tickets
+from ..store.models import CustomerItem
+from .context import Services
+from .routing import Api, Ctx
+from .schemas import CustomerDetail, CustomerIn, CustomerList, CustomerOut, CustomerPatch, CustomerQuery
+from .views import ticket_out
+
+
+def customer_out(c: CustomerItem) -> CustomerOut:
+    return CustomerOut(
+        email=c.email,
+        name=c.name,
+        company=c.company,
+        phone=c.phone,
+        notes=c.notes,
+        external_id=c.external_id,
+        ticket_count=int(c.ticket_count or 0),
+        last_ticket_at=c.last_ticket_at,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+    )
+
+
+def register(api: Api, services: Services) -> None:
+    @api.route(
+        "/customers",
+        query=CustomerQuery,
+        response=CustomerList,
+        tags=("customers",),
+        summary="Customers sorted by name; q = name or address prefix",
+        errors=(400, 401, 403),
+    )
+    def index(ctx: Ctx) -> CustomerList:
+        q: CustomerQuery = ctx.query
+        page = list_customers(q.q, q.limit, q.cursor)
+        return CustomerList(items=[customer_out(c) for c in page.items], cursor=page.cursor)
+
+    @api.route(
+        "/customers",
+        "POST",
+        body=CustomerIn,
+        response=CustomerOut,
+        status=201,
+        tags=("customers",),
+        summary="Create a customer",
+        errors=(400, 401, 403),
+    )
+    def create(ctx: Ctx) -> CustomerOut:
+        b: CustomerIn = ctx.body
+        return customer_out(
+            save_customer(
+                b.email,
+                name=b.name,
+                company=b.company,
+                phone=b.phone,
+                notes=b.notes,
+                external_id=b.external_id,
+                create=True,
+            )
+        )
+
+    @api.route(
+        "/customers/{email}",
+        response=CustomerDetail,
+        tags=("customers",),
+        summary="A customer with their tickets (every status, newest first)",
+        errors=(401, 403, 404),
+    )
+    def detail(ctx: Ctx, email: str) -> CustomerDetail:
+        customer = get_customer(email)
+        cfg = services.config.snapshot()
+        user = ctx.user
+        page = list_tickets(
+            TicketFilter(
+                statuses=list(Status),
+                customer=customer.email,
+                viewer=user.username,
+                viewer_is_admin=user.is_admin,
+                hidden_queues=cfg.hidden_queues(user.username, user.is_admin),
+            ),
+            limit=100,
+        )
+        return CustomerDetail(**customer_out(customer).model_dump(), tickets=[ticket_out(t) for t in page.items])
+
+    @api.route(
+        "/customers/{email}",
+        "PATCH",
+        body=CustomerPatch,
+        response=CustomerOut,
+        tags=("customers",),
+        summary="Edit a customer",
+        errors=(400, 401, 403, 404),
+    )
+    def edit(ctx: Ctx, email: str) -> CustomerOut:
+        b: CustomerPatch = ctx.body
+        return customer_out(
+            save_customer(
+                email,
+                name=b.name,
+                company=b.company,
+                phone=b.phone,
+                notes=b.notes,
+                external_id=b.external_id,
+                create=False,
+            )
+        )

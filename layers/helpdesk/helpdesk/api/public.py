@@ -1,0 +1,110 @@
+"""Routes for customers (no login): their ticket behind a signed link, and the contact form."""
+
+from __future__ import annotations
+
+from ..domain.status import Status
+from ..services.changes import Missing
+from ..services.ingest import IngestDeps
+from ..services.public import ContactForm, public_reply, public_view, submit_contact_form
+from ..services.replies import verify_customer_token
+from .context import Services
+from .errors import NotFound
+from .routing import Api, Ctx
+from .schemas import AttachmentOut, ContactIn, ContactOut, PublicMessage, PublicReplyIn, PublicTicket
+
+
+def register(api: Api, services: Services, deps: IngestDeps) -> None:
+    def ticket_id_of(token: str) -> str:
+        ticket_id = verify_customer_token(services.settings.link_secret, token)
+        if ticket_id is None:
+            raise NotFound("this link is not valid (any more); please write to us by mail")
+        return ticket_id
+
+    @api.route(
+        "/public/tickets/{token}",
+        auth="public",
+        response=PublicTicket,
+        tags=("public",),
+        summary="The customer's view of their ticket (signed, expiring link): status and correspondence",
+        errors=(404,),
+    )
+    def view(ctx: Ctx, token: str) -> PublicTicket:
+        detail = public_view(services.tickets, ticket_id_of(token))
+        t = detail.ticket
+        messages = [
+            PublicMessage(
+                direction=m.direction,
+                from_name=(m.from_addr.name or m.from_addr.address) if m.from_addr else "",
+                text=m.text,
+                html=m.html,
+                created_at=m.created_at,
+                attachments=[
+                    AttachmentOut(
+                        id=a.id,
+                        filename=a.filename,
+                        content_type=a.content_type,
+                        size=int(a.size),
+                        inline=bool(a.inline),
+                        content_id=a.content_id,
+                        note=None,
+                        url=services.download_url(a.key, a.filename, a.content_type, False),
+                    )
+                    for a in m.attachments or []
+                    if not a.inline
+                ],
+            )
+            for m in detail.messages
+        ]
+        status = Status(t.status)
+        return PublicTicket(
+            number=t.number,
+            subject=t.subject,
+            status=status,
+            status_label=status.label("de"),
+            status_label_en=status.label("en"),
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+            messages=messages,
+        )
+
+    @api.route(
+        "/public/tickets/{token}/replies",
+        "POST",
+        auth="public",
+        body=PublicReplyIn,
+        response=ContactOut,
+        status=201,
+        tags=("public",),
+        summary="The customer answers on the web (rate-limited)",
+        errors=(400, 404, 429),
+    )
+    def reply(ctx: Ctx, token: str) -> ContactOut:
+        body: PublicReplyIn = ctx.body
+        try:
+            public_reply(services.tickets, ticket_id_of(token), body.body, source_ip=ctx.source_ip)
+        except Missing as exc:
+            raise NotFound("this ticket cannot take answers") from exc
+        return ContactOut(received=True)
+
+    @api.route(
+        "/public/contact",
+        "POST",
+        auth="public",
+        body=ContactIn,
+        response=ContactOut,
+        status=201,
+        tags=("public",),
+        errors=(400, 429),
+        summary="Contact form: opens a ticket like a mail does (rules, auto-reply); rate-limited, honeypot",
+    )
+    def contact(ctx: Ctx) -> ContactOut:
+        body: ContactIn = ctx.body
+        if body.website:
+            return ContactOut(received=True)  # a bot filled the honeypot: pretend, store nothing
+        result = submit_contact_form(
+            ContactForm(body.name, body.email, body.subject, body.body, body.mailbox),
+            deps,
+            source_ip=ctx.source_ip or "unknown",
+            mail_domain=services.settings.mail_domain,
+        )
+        return ContactOut(received=True, number=result.number)

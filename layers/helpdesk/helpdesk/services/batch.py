@@ -1,0 +1,135 @@
+"""Use case: batch actions on selected tickets (the seeds' "Stapelverarbeitung").
+
+Each item carries the version the agent saw and is changed on its own; the result lists every item
+(ok, or why not), so one stale or forbidden ticket does not stop the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.config import Condition, ConfigSnapshot, Rule, RuleActions
+from ..store.config_store import ConfigStore
+from ..store.tickets import TicketStore
+from .access import may_access
+from .changes import ChangeError, Missing, Stale, change_ticket
+
+ACTIONS: dict[str, dict[str, Any]] = {
+    "spam": {"status": "trash"},  # "Spam entfernen"
+    "archive_unread": {"status": "closed", "unread": False},  # "Ungelesen ins Archiv"
+    "mark_private": {"private": True},
+    "mark_personal": {"personal": True},
+    "mark_prio": {"prio": True},
+    "unmark_private": {"private": False},
+    "unmark_personal": {"personal": False},
+    "unmark_prio": {"prio": False},
+    "mark_read": {"unread": False},
+    "mark_unread": {"unread": True},
+}
+SETTERS = ("status", "queue", "assignee", "priority")
+
+
+@dataclass
+class ItemResult:
+    id: str
+    ok: bool
+    version: int | None = None
+    error: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class BatchResult:
+    results: list[ItemResult] = field(default_factory=list)
+    blocked_senders: list[str] = field(default_factory=list)
+
+
+def changes_for(action: str, value: Any) -> dict[str, Any]:
+    if action in ACTIONS:
+        return dict(ACTIONS[action])
+    if action in SETTERS:
+        return {action: value}
+    raise ChangeError(f"unknown batch action {action!r}", "action")
+
+
+def run_batch(
+    store: TicketStore,
+    config: ConfigStore,
+    items: list[tuple[str, int]],
+    action: str,
+    value: Any,
+    *,
+    actor: str,
+    is_admin: bool,
+    add_tags: list[str] | None = None,
+    block_sender: bool = False,
+) -> BatchResult:
+    cfg = config.snapshot()
+    base = changes_for(action, value) if action != "tags" else {}
+    result = BatchResult()
+    senders: set[str] = set()
+    for ticket_id, version in items:
+        ticket = store.get(ticket_id, consistent=True)
+        if ticket is None:
+            result.results.append(ItemResult(ticket_id, False, error="not_found", message="no such ticket"))
+            continue
+        if not may_access(ticket, actor, is_admin, cfg):
+            result.results.append(ItemResult(ticket_id, False, error="forbidden", message="no access"))
+            continue
+        changes = dict(base)
+        if action == "tags":
+            changes["tags"] = sorted(set(ticket.tags or []) | set(add_tags or []))
+        try:
+            outcome = change_ticket(
+                store, cfg, ticket_id, changes, version=version, actor=actor, ticket=ticket, reason=f"batch: {action}"
+            )
+        except Stale as exc:
+            result.results.append(ItemResult(ticket_id, False, int(exc.current.version or 0), "conflict", str(exc)))
+            continue
+        except ChangeError as exc:
+            result.results.append(ItemResult(ticket_id, False, int(ticket.version or 0), "validation_error", str(exc)))
+            continue
+        except Missing:
+            result.results.append(ItemResult(ticket_id, False, error="not_found", message="no such ticket"))
+            continue
+        result.results.append(ItemResult(ticket_id, True, int(outcome.ticket.version or 0)))
+        if action == "spam" and ticket.customer_email:
+            senders.add(ticket.customer_email)
+    if action == "spam" and block_sender and senders:
+        result.blocked_senders = block_senders(config, cfg, sorted(senders), actor)
+    return result
+
+
+BLOCK_RULE = "blocked-senders"
+
+
+def block_senders(config: ConfigStore, cfg: ConfigSnapshot, senders: list[str], actor: str) -> list[str]:
+    """Add the senders to the block rules: their future mail goes straight to the trash, without auto-reply.
+
+    Blocked addresses are spread over rules ``blocked-senders``, ``blocked-senders-2``, … (20 per rule).
+    """
+    rules = sorted(
+        (r for r in cfg.rules if r.id == BLOCK_RULE or r.id.startswith(f"{BLOCK_RULE}-")), key=lambda r: r.id
+    )
+    known = [c.value for r in rules for c in r.conditions]
+    new = [s for s in senders if s not in known]
+    if not new:
+        return []
+    everyone = known + new
+    for index in range(0, len(everyone), 20):
+        chunk = everyone[index : index + 20]
+        rule_id = BLOCK_RULE if index == 0 else f"{BLOCK_RULE}-{index // 20 + 1}"
+        config.put(
+            "rule",
+            Rule(
+                id=rule_id,
+                name="Gesperrte Absender (Spam)",
+                order=1,
+                match="any",
+                conditions=[Condition(field="from", op="equals", value=address) for address in chunk],
+                actions=RuleActions(spam=True, stop=True),
+            ),
+            actor=actor,
+        )
+    return new

@@ -1,0 +1,214 @@
+"""Use case: an agent changes a ticket (PATCH, batch actions, merge, reply status).
+
+Optimistic locking: the caller names the version it saw. A stale version is refused before
+anything is written (:class:`Stale` carries the current ticket), and the write itself is
+conditional on the version it read, so a change that lands in between is refused too.
+Every change is an audit event (``TicketUpdated`` with old → new per field, ``StatusChanged``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.clock import iso, parse_iso
+from ..domain.config import ConfigSnapshot
+from ..domain.headers import normalize_address
+from ..domain.status import Priority, Status, TransitionError, check_transition
+from ..store.models import EventItem, MetaItem, TicketItem
+from ..store.stats import stats_update
+from ..store.tickets import TicketStore, new_event
+from ..store.unit import Conflict, Unit
+from ..store.writes import Snapshot, write_ticket
+
+EDITABLE = (
+    "status", "priority", "queue", "assignee", "tags", "due_at", "type", "project", "customer_email",
+    "customer_name", "parent_id", "private", "personal", "prio", "unread", "review",
+)  # fmt: skip
+MAX_TAGS = 30
+
+
+class ChangeError(ValueError):
+    """A change that is not allowed; ``field`` names the culprit (400)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Stale(Exception):
+    """The version the caller saw is not the current one (409)."""
+
+    def __init__(self, current: TicketItem) -> None:
+        super().__init__(f"ticket {current.number} was changed meanwhile (now version {current.version})")
+        self.current = current
+
+
+class Missing(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    ticket: TicketItem
+    changed: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def validate(changes: dict[str, Any], ticket: TicketItem, cfg: ConfigSnapshot) -> dict[str, Any]:
+    """Check and normalise the requested values against the configuration and the state machine."""
+    clean: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in EDITABLE:
+            raise ChangeError(f"{name} cannot be changed", name)
+        if name == "status":
+            try:
+                clean[name] = check_transition(Status(ticket.status), Status(value)).value
+            except (TransitionError, ValueError) as exc:
+                raise ChangeError(str(exc), name) from exc
+        elif name == "priority":
+            clean[name] = Priority(value).value
+        elif name == "queue":
+            if cfg.queues and cfg.queue(value) is None:
+                raise ChangeError(f"unknown queue {value!r}", name)
+            clean[name] = value
+        elif name == "assignee":
+            if value is not None and cfg.agents and cfg.agent(value) is None:
+                raise ChangeError(f"unknown agent {value!r}", name)
+            clean[name] = value or None
+        elif name == "tags":
+            tags = sorted({str(t).strip() for t in value if str(t).strip()})
+            if len(tags) > MAX_TAGS:
+                raise ChangeError(f"at most {MAX_TAGS} tags", name)
+            clean[name] = tags
+        elif name == "due_at":
+            clean[name] = iso(parse_iso(value)) if value else None
+        elif name == "customer_email":
+            address = normalize_address(value or "") if value else ""
+            if value and not address:
+                raise ChangeError("not an e-mail address", name)
+            clean[name] = address or None
+        elif name == "parent_id":
+            if value == ticket.pk:
+                raise ChangeError("a ticket cannot be its own parent", name)
+            clean[name] = value or None
+        else:
+            clean[name] = value
+    return clean
+
+
+def _parent_cycle(ticket_id: str, parent_id: str, store: TicketStore) -> bool:
+    seen = {ticket_id}
+    current: str | None = parent_id
+    for _ in range(20):
+        if current is None:
+            return False
+        if current in seen:
+            return True
+        seen.add(current)
+        parent = store.get(current)
+        if parent is None:
+            raise ChangeError("the parent ticket does not exist", "parent_id")
+        current = parent.parent_id
+    return True  # deeper than 20 levels: refuse, like a cycle
+
+
+def apply(ticket: TicketItem, clean: dict[str, Any], actor: str, at: str, reason: str | None = None) -> list[EventItem]:
+    """Apply validated changes to ``ticket`` and return the audit events (nothing is written here)."""
+    changed: dict[str, list[Any]] = {}
+    for name, value in clean.items():
+        old = getattr(ticket, name)
+        old_plain = sorted(old) if isinstance(old, list | set) else old
+        if old_plain == value:
+            continue
+        changed[name] = [old_plain, value]
+        setattr(ticket, name, value)
+    if not changed:
+        return []
+    ticket.updated_at = at
+    base = {"ticket_id": ticket.pk, "number": ticket.number}
+    events = [new_event(ticket, "TicketUpdated", actor, {**base, "changes": changed}, at)]
+    if "status" in changed:
+        old_status, new_status = changed["status"]
+        if new_status == Status.CLOSED.value:
+            ticket.closed_at = at
+        elif old_status == Status.CLOSED.value:
+            ticket.closed_at = None
+        if new_status == Status.WAITING_CUSTOMER.value:
+            ticket.waiting_since = at
+            ticket.reminded_at = None
+        events.append(
+            new_event(
+                ticket,
+                "StatusChanged",
+                actor,
+                {
+                    **base,
+                    "from": old_status,
+                    "to": new_status,
+                    **({"reason": reason} if reason else {}),
+                },
+                at,
+            )
+        )
+    return events
+
+
+def resolution_items(unit: Unit, ticket: TicketItem, before_status: str, at: str) -> None:
+    """Counters and the resolution time when a ticket gets closed (reports read them)."""
+    if ticket.status == Status.CLOSED.value and before_status != Status.CLOSED.value:
+        seconds = (parse_iso(at) - parse_iso(ticket.created_at)).total_seconds()
+        unit.save(
+            "duration",
+            MetaItem(
+                f"DUR#resolution#{at[:7]}",
+                f"{at}#{ticket.pk}",
+                ticket_id=ticket.pk,
+                value=round(seconds),
+                created_at=at,
+            ),
+        )
+        stats_update(unit, at, {"closed": 1})
+    if before_status == Status.CLOSED.value and ticket.status != Status.CLOSED.value:
+        stats_update(unit, at, {"reopened": 1})
+
+
+def change_ticket(
+    store: TicketStore,
+    cfg: ConfigSnapshot,
+    ticket_id: str,
+    changes: dict[str, Any],
+    *,
+    version: int,
+    actor: str,
+    reason: str | None = None,
+    ticket: TicketItem | None = None,
+    extra: list[EventItem] | None = None,
+) -> Outcome:
+    current = ticket or store.get(ticket_id, consistent=True)
+    if current is None:
+        raise Missing(ticket_id)
+    if int(current.version or 0) != version:
+        raise Stale(current)
+    clean = validate(changes, current, cfg)
+    if clean.get("parent_id") and _parent_cycle(current.pk, clean["parent_id"], store):
+        raise ChangeError("that parent would make a cycle", "parent_id")
+    before = Snapshot.of(current)
+    before_status = current.status
+    at = iso()
+    events = apply(current, clean, actor, at, reason)
+    if not events and not extra:
+        return Outcome(current)
+    unit = Unit()
+    write_ticket(unit, current, before, [*events, *(extra or [])])
+    resolution_items(unit, current, before_status, at)
+    try:
+        unit.commit()
+    except Conflict as exc:
+        if "ticket" in exc.tags:
+            fresh = store.get(ticket_id, consistent=True)
+            if fresh is None:
+                raise Missing(ticket_id) from exc
+            raise Stale(fresh) from exc
+        raise
+    changed: Any = next((e.detail.get("changes", {}) for e in events if e.type == "TicketUpdated"), {})
+    return Outcome(current, dict(changed) if isinstance(changed, dict) else {})

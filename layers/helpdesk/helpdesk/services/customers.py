@@ -1,0 +1,86 @@
+"""Use cases: customers (list by name, detail with their tickets, create, edit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.exceptions import PutError
+
+from ..domain.clock import iso
+from ..domain.headers import normalize_address
+from ..store.models import CustomerItem
+from .changes import ChangeError, Missing
+
+
+@dataclass
+class CustomerPage:
+    items: list[CustomerItem]
+    cursor: str | None
+
+
+def name_key(name: str, email: str) -> str:
+    return f"{(name or email).strip().lower()}#{email}"
+
+
+def list_customers(prefix: str | None, limit: int, cursor: str | None) -> CustomerPage:
+    """Customers sorted by name; ``prefix`` narrows to names (or addresses, for nameless ones) starting with it."""
+    from ..store.listing import decode_cursor, encode_cursor
+
+    condition = CustomerItem.name_key.startswith(prefix.strip().lower()) if prefix else None
+    start = decode_cursor(cursor) or None
+    result = CustomerItem.by_name.query("customer", condition, limit=limit, last_evaluated_key=start)
+    items = list(result)
+    last = result.last_evaluated_key
+    return CustomerPage(items, encode_cursor(last) if last else None)
+
+
+def get_customer(email: str) -> CustomerItem:
+    try:
+        return CustomerItem.get(normalize_address(email) or email)
+    except CustomerItem.DoesNotExist as exc:
+        raise Missing(email) from exc
+
+
+def save_customer(
+    email: str,
+    *,
+    name: str | None,
+    company: str | None,
+    phone: str | None,
+    notes: str | None,
+    external_id: str | None,
+    create: bool,
+) -> CustomerItem:
+    address = normalize_address(email)
+    if not address:
+        raise ChangeError("not an e-mail address", "email")
+    at = iso()
+    if create:
+        item = CustomerItem(
+            address,
+            name=name or "",
+            name_key=name_key(name or "", address),
+            company=company,
+            phone=phone,
+            notes=notes,
+            external_id=external_id,
+            created_at=at,
+            updated_at=at,
+        )
+        try:
+            item.save(condition=CustomerItem.email.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise ChangeError("a customer with this address exists", "email") from exc
+            raise
+        return item
+    item = get_customer(address)
+    if name is not None:
+        item.name = name
+        item.name_key = name_key(name, address)
+    for attr, value in (("company", company), ("phone", phone), ("notes", notes), ("external_id", external_id)):
+        if value is not None:
+            setattr(item, attr, value or None)
+    item.updated_at = at
+    item.save()
+    return item

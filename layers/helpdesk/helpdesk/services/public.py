@@ -1,0 +1,207 @@
+"""Use cases for customers, who have no accounts: their ticket behind a signed link, and the contact form.
+
+* The link (``/#/t/<token>``) carries the ticket id, an expiry and an HMAC; it shows status and the
+  mail exchange (never internal comments or events), and takes a reply that is stored like a mail.
+* The contact form builds a real MIME message and hands it to the same ingest as SES mail (rules,
+  numbering, auto-reply), marked as unverified: it never writes into an existing ticket.
+* Both are rate-limited per IP address and per e-mail address (fixed windows in the meta table).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from pynamodb.exceptions import UpdateError
+
+from ..domain.clock import iso, now
+from ..domain.headers import clean_text, normalize_address
+from ..domain.ids import new_id
+from ..domain.status import Status, status_after_customer_reply
+from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
+from ..store.stats import stats_update
+from ..store.tickets import TicketDetail, TicketStore, mid_key, new_event, timeline_sk
+from ..store.unit import Conflict, Unit
+from ..store.writes import Snapshot, write_ticket
+from .changes import ChangeError, Missing
+from .ingest import IngestDeps, IngestResult, ingest_raw
+
+WEB_PREFIX = "inbound-web/"  # not inbound/: those objects do not trigger the SQS ingest again
+
+
+class Limited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+def rate_limit(key: str, limit: int, window_seconds: int) -> None:
+    """At most ``limit`` hits per fixed window for ``key``; one conditional UpdateItem, TTL cleans up."""
+    window = int(time.time()) // window_seconds
+    item = MetaItem(f"RL#{key}", str(window))
+    try:
+        item.update(
+            actions=[
+                MetaItem.value.add(1),
+                MetaItem.expires_at.set(datetime.fromtimestamp((window + 2) * window_seconds, UTC)),
+            ],
+            condition=MetaItem.value.does_not_exist() | (MetaItem.value < limit),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Limited(window_seconds - int(time.time()) % window_seconds) from exc
+        raise
+
+
+@dataclass
+class ContactForm:
+    name: str
+    email: str
+    subject: str
+    body: str
+    mailbox: str | None = None
+
+
+def submit_contact_form(form: ContactForm, deps: IngestDeps, *, source_ip: str, mail_domain: str) -> IngestResult:
+    address = normalize_address(form.email)
+    if not address:
+        raise ChangeError("not an e-mail address", "email")
+    rate_limit(f"contact-ip#{source_ip}", 5, 3600)
+    rate_limit(f"contact-address#{address}", 3, 3600)
+    cfg = deps.config.snapshot()
+    mailbox = cfg.mailbox(form.mailbox) if form.mailbox else None
+    mailbox = mailbox or (cfg.mailboxes[0] if cfg.mailboxes else None)
+    to = mailbox.address if mailbox else f"support@{mail_domain}"
+    msg = EmailMessage()
+    msg["From"] = f"{clean_text(form.name)} <{address}>" if form.name else address
+    msg["To"] = to
+    msg["Subject"] = clean_text(form.subject) or "(Kontaktformular)"
+    msg["Date"] = format_datetime(now())
+    # Not our mail domain itself: the loop guard would (rightly) refuse to auto-reply to our own Message-IDs.
+    msg["Message-ID"] = f"<{new_id().lower()}@contact-form.{mail_domain}>"
+    msg["X-Helpdesk-Source"] = f"contact form from {source_ip}"
+    msg.set_content(form.body)
+    raw = msg.as_bytes()
+    key = f"{WEB_PREFIX}{new_id().lower()}"
+    deps.mail.put(key, raw, "message/rfc822")
+    return ingest_raw(raw, key, deps, channel="contact_form", trusted_sender=False)
+
+
+def public_view(store: TicketStore, ticket_id: str) -> TicketDetail:
+    detail = store.detail(ticket_id)
+    if detail is None or detail.ticket.merged_into:
+        if detail is not None and detail.ticket.merged_into:
+            merged = store.detail(detail.ticket.merged_into)
+            if merged is not None:
+                return _public(merged)
+        raise Missing(ticket_id)
+    return _public(detail)
+
+
+def _public(detail: TicketDetail) -> TicketDetail:
+    """Only what the customer may see: the mail exchange (no comments, no events, no internal data)."""
+    return TicketDetail(ticket=detail.ticket, messages=sorted(detail.messages, key=lambda m: m.sk))
+
+
+def public_reply(store: TicketStore, ticket_id: str, body: str, *, source_ip: str) -> MessageItem:
+    if not body.strip():
+        raise ChangeError("the message is empty", "body")
+    rate_limit(f"public-reply-ip#{source_ip}", 20, 3600)
+    rate_limit(f"public-reply-ticket#{ticket_id}", 10, 3600)
+    for attempt in range(3):
+        ticket = store.get(ticket_id, consistent=True)
+        if ticket is None or ticket.status == Status.TRASH.value:
+            raise Missing(ticket_id)
+        message = _reply_message(ticket, body)
+        try:
+            _commit_public_reply(ticket, message)
+        except Conflict as exc:
+            if "ticket" in exc.tags and attempt < 2:
+                continue
+            raise
+        return message
+    raise AssertionError("unreachable")
+
+
+def _reply_message(ticket: TicketItem, body: str) -> MessageItem:
+    at = iso()
+    msg_id = new_id()
+    return MessageItem(
+        pk=ticket.pk,
+        sk=timeline_sk("MSG", at, msg_id),
+        id=msg_id,
+        direction="inbound",
+        channel="web",
+        from_addr=AddressMap(name=ticket.customer_name or "", address=ticket.customer_email)
+        if ticket.customer_email
+        else None,
+        subject=f"Re: {ticket.subject}",
+        text=body,
+        new_text=body[:2000],
+        message_id=f"{msg_id.lower()}@web.invalid",
+        created_at=at,
+    )
+
+
+def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
+    at = message.created_at
+    before = Snapshot.of(ticket)
+    old_status = ticket.status
+    ticket.status = status_after_customer_reply(Status(ticket.status)).value
+    if ticket.status != Status.CLOSED.value:
+        ticket.closed_at = None
+    ticket.updated_at = at
+    ticket.last_customer_at = at
+    ticket.unread = True
+    ticket.message_count = int(ticket.message_count or 0) + 1
+    ticket.preview = message.text[:300]
+    events = [
+        new_event(
+            ticket,
+            "MessageAdded",
+            "customer",
+            {
+                "ticket_id": ticket.pk,
+                "number": ticket.number,
+                "direction": "inbound",
+                "channel": "web",
+            },
+            at,
+        )
+    ]
+    if old_status != ticket.status:
+        events.append(
+            new_event(
+                ticket,
+                "StatusChanged",
+                "customer",
+                {
+                    "ticket_id": ticket.pk,
+                    "number": ticket.number,
+                    "from": old_status,
+                    "to": ticket.status,
+                    "reason": "the customer answered on the web",
+                },
+                at,
+            )
+        )
+    unit = Unit()
+    write_ticket(unit, ticket, before, events)
+    unit.save("message", message)
+    unit.save(
+        "mid",
+        MetaItem(
+            *mid_key(message.message_id),
+            ticket_id=ticket.pk,
+            number=ticket.number,
+            msg_sk=message.sk,
+            direction="inbound",
+            created_at=at,
+        ),
+        condition=MetaItem.pk.does_not_exist(),
+    )
+    stats_update(unit, at, {"messages_in": 1, "reopened": 1 if old_status != ticket.status else 0})
+    unit.commit()

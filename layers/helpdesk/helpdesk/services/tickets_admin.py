@@ -1,0 +1,252 @@
+"""Use cases: manual tickets (phone, walk-in) and merging tickets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..domain.clock import iso, now
+from ..domain.config import ConfigSnapshot
+from ..domain.headers import normalize_address
+from ..domain.ids import new_id
+from ..domain.numbering import number_format
+from ..domain.status import Status
+from ..store.models import (
+    TICKET_SK,
+    AddressMap,
+    CommentItem,
+    CustomerItem,
+    LinkMap,
+    MessageItem,
+    MetaItem,
+    TicketItem,
+    TicketTableItem,
+)
+from ..store.stats import stats_update
+from ..store.tickets import TicketStore, counter_key, new_event, num_key, timeline_sk
+from ..store.unit import Conflict, Unit
+from ..store.writes import Snapshot, write_ticket
+from .changes import ChangeError, Missing, Stale, validate
+
+CHANNELS = ("phone", "walk_in", "email", "web", "letter", "chat", "other")
+
+
+@dataclass
+class NewTicket:
+    subject: str
+    body: str
+    customer_email: str | None = None
+    customer_name: str | None = None
+    channel: str = "phone"
+    queue: str | None = None
+    priority: str = "medium"
+    assignee: str | None = None
+    tags: list[str] = field(default_factory=list)
+    status: str = Status.OPEN.value
+    project: str | None = None
+    type: str | None = None
+    due_at: str | None = None
+    mailbox: str | None = None
+    parent_id: str | None = None
+
+
+def create_ticket(store: TicketStore, cfg: ConfigSnapshot, request: NewTicket, *, actor: str) -> TicketItem:
+    """A ticket an agent records (phone call, visit): numbered like every other, never mailed by itself."""
+    if request.channel not in CHANNELS:
+        raise ChangeError(f"channel must be one of {', '.join(CHANNELS)}", "channel")
+    customer = normalize_address(request.customer_email) if request.customer_email else ""
+    if request.customer_email and not customer:
+        raise ChangeError("not an e-mail address", "customer_email")
+    fmt = number_format(cfg.settings.number_format)
+    moment = now()
+    scope = fmt.counter_scope(moment.year)
+    counter = store.counter_value(scope)
+    for _ in range(30):
+        at = iso()
+        seq = (counter or 0) + 1
+        ticket = TicketItem(
+            pk=new_id(),
+            sk=TICKET_SK,
+            number=fmt.format(year=moment.year, seq=seq),
+            subject=request.subject,
+            status=Status.NEW.value,
+            priority="medium",
+            queue=request.queue or cfg.settings.default_queue,
+            customer_email=customer or None,
+            customer_name=request.customer_name or None,
+            mailbox=request.mailbox,
+            channel=request.channel,
+            unread=False,
+            participants={customer} if customer else None,
+            preview=request.body[:300],
+            message_count=1,
+            created_at=at,
+            updated_at=at,
+            created_by=actor,
+            last_customer_at=at if customer else None,
+        )
+        clean = validate(
+            {
+                "status": request.status,
+                "priority": request.priority,
+                "queue": ticket.queue,
+                "assignee": request.assignee,
+                "tags": request.tags,
+                "project": request.project,
+                "type": request.type,
+                "due_at": request.due_at,
+                "parent_id": request.parent_id,
+            },
+            ticket,
+            cfg,
+        )
+        for name, value in clean.items():
+            setattr(ticket, name, value)
+        if ticket.status == Status.CLOSED.value:
+            ticket.closed_at = at
+        msg_id = new_id()
+        message = MessageItem(
+            pk=ticket.pk,
+            sk=timeline_sk("MSG", at, msg_id),
+            id=msg_id,
+            direction="inbound",
+            channel=request.channel,
+            from_addr=AddressMap(name=request.customer_name or "", address=customer) if customer else None,
+            subject=request.subject,
+            text=request.body,
+            new_text=request.body[:2000],
+            message_id=f"{msg_id.lower()}@{request.channel}.invalid",
+            author=actor,
+            created_at=at,
+        )
+        unit = Unit()
+        if counter is None:
+            unit.save(
+                "counter",
+                MetaItem(*counter_key(scope), value=seq, created_at=at),
+                condition=MetaItem.pk.does_not_exist(),
+            )
+        else:
+            unit.update(
+                "counter", MetaItem(*counter_key(scope)), [MetaItem.value.set(seq)], condition=MetaItem.value == counter
+            )
+        unit.save(
+            "number",
+            MetaItem(*num_key(ticket.number), ticket_id=ticket.pk, number=ticket.number, created_at=at),
+            condition=MetaItem.pk.does_not_exist(),
+        )
+        write_ticket(
+            unit,
+            ticket,
+            None,
+            [
+                new_event(
+                    ticket,
+                    "TicketCreated",
+                    actor,
+                    {
+                        "ticket_id": ticket.pk,
+                        "number": ticket.number,
+                        "subject": ticket.subject,
+                        "status": ticket.status,
+                        "queue": ticket.queue,
+                        "customer": ticket.customer_email,
+                        "channel": ticket.channel,
+                    },
+                    at,
+                )
+            ],
+            new=True,
+        )
+        unit.save("message", message)
+        if customer:
+            unit.update(
+                "customer",
+                CustomerItem(customer),
+                [
+                    CustomerItem.kind.set("customer"),
+                    CustomerItem.created_at.set(CustomerItem.created_at | at),
+                    CustomerItem.updated_at.set(at),
+                    CustomerItem.last_ticket_at.set(at),
+                    CustomerItem.ticket_count.add(1),
+                    CustomerItem.name_key.set(
+                        CustomerItem.name_key | f"{(request.customer_name or customer).lower()}#{customer}"
+                    ),
+                    *([CustomerItem.name.set(request.customer_name)] if request.customer_name else []),
+                ],
+            )
+        stats_update(unit, at, {"tickets_created": 1, f"channel_{request.channel}": 1})
+        try:
+            unit.commit()
+        except Conflict as exc:
+            if "counter" in exc.tags or "number" in exc.tags:
+                counter = store.counter_value(scope)
+                continue
+            raise
+        return ticket
+    raise RuntimeError("could not allocate a ticket number; try again")
+
+
+def merge_tickets(
+    store: TicketStore, source_id: str, target_id: str, *, source_version: int, target_version: int, actor: str
+) -> TicketItem:
+    """Merge ``source`` into ``target``: its messages and comments move, it closes and points to the target.
+
+    Its number and Message-IDs keep threading onto the target (ingest follows ``merged_into``). Large
+    tickets move in chunks of 40 items per transaction; a merge interrupted half-way finishes when run again.
+    """
+    if source_id == target_id:
+        raise ChangeError("a ticket cannot be merged into itself", "into")
+    source = store.get(source_id, consistent=True)
+    target = store.get(target_id, consistent=True)
+    if source is None:
+        raise Missing(source_id)
+    if target is None:
+        raise ChangeError("the target ticket does not exist", "into")
+    if source.merged_into:
+        raise ChangeError(f"{source.number} is already merged", "into")
+    if target.merged_into:
+        raise ChangeError(f"{target.number} was itself merged; merge into {target.merged_into}", "into")
+    if int(source.version or 0) != source_version:
+        raise Stale(source)
+    if int(target.version or 0) != target_version:
+        raise Stale(target)
+
+    moving = [i for i in TicketTableItem.query(source_id) if isinstance(i, MessageItem | CommentItem)]
+    moved_messages = sum(1 for i in moving if isinstance(i, MessageItem))
+    for start in range(0, len(moving), 40):
+        unit = Unit()
+        for item in moving[start : start + 40]:
+            data = item.serialize()
+            copy = type(item).from_raw_data({**data, "pk": {"S": target_id}})
+            unit.save("move", copy)
+            unit.delete("move", type(item)(pk=source_id, sk=item.sk))
+        unit.commit()
+
+    at = iso()
+    before_source, before_target = Snapshot.of(source), Snapshot.of(target)
+    source.merged_into = target_id
+    source.status = Status.CLOSED.value
+    source.closed_at = at
+    source.updated_at = at
+    source.message_count = 0
+    source.links = [*(source.links or []), LinkMap(type="merged_into", ticket_id=target_id, number=target.number)]
+    target.links = [*(target.links or []), LinkMap(type="merged_from", ticket_id=source_id, number=source.number)]
+    target.message_count = int(target.message_count or 0) + moved_messages
+    target.participants = (set(target.participants or set()) | set(source.participants or set())) or None
+    target.tags = sorted(set(target.tags or []) | set(source.tags or []))
+    target.updated_at = at
+    detail = {
+        "source": source_id,
+        "source_number": source.number,
+        "target": target_id,
+        "target_number": target.number,
+        "moved": len(moving),
+    }
+    unit = Unit()
+    write_ticket(unit, source, before_source, [new_event(source, "TicketMerged", actor, detail, at)])
+    write_ticket(unit, target, before_target, [new_event(target, "TicketMerged", actor, detail, at)])
+    try:
+        unit.commit()
+    except Conflict as exc:
+        raise Stale(store.get(target_id, consistent=True) or target) from exc
+    return target

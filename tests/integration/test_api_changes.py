@@ -1,0 +1,286 @@
+"""API changes against moto: PATCH with versions, replies, comments, uploads, batch, manual tickets, merge."""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from typing import Any
+
+import pytest
+
+from .api_client import ApiClient, make_api
+from .helpers import ingest, make_mail, reset_sent, sent_mails
+
+
+@pytest.fixture
+def api(aws: Any) -> ApiClient:
+    reset_sent()
+    return make_api(aws)
+
+
+def new_ticket(aws: Any, api: ApiClient, **mail: Any) -> dict[str, Any]:
+    result = ingest(aws, make_mail(**mail))
+    response = api.get(f"/tickets/{result.ticket_id}", user="admin")
+    assert response.status == 200
+    return response.json  # type: ignore[no-any-return]
+
+
+def test_patch_with_the_current_version_changes_and_audits(aws: Any, api: ApiClient) -> None:
+    t = new_ticket(aws, api)
+    r = api.call(
+        "PATCH",
+        f"/tickets/{t['id']}",
+        user="agent",
+        body={
+            "version": t["version"],
+            "status": "open",
+            "priority": "high",
+            "tags": ["lieferung", "eilig"],
+            "assignee": "agent",
+            "due_at": "2026-12-24T12:00:00+01:00",
+        },
+    )
+    assert r.status == 200, r.text
+    assert r.json["status"] == "open" and r.json["status_label"] == "offen"
+    assert r.json["tags"] == ["eilig", "lieferung"] and r.json["assignee"] == "agent"
+    assert r.json["due_at"] == "2026-12-24T11:00:00.000000Z"
+    assert r.json["version"] == t["version"] + 1
+    events = api.get(f"/tickets/{t['id']}", user="agent").json["events"]
+    updated = next(e for e in events if e["type"] == "TicketUpdated")
+    assert updated["actor"] == "agent"
+    assert updated["detail"]["changes"]["priority"] == ["medium", "high"]
+    assert any(e["type"] == "StatusChanged" and e["detail"]["to"] == "open" for e in events)
+    mine = api.get("/tickets", user="agent", query={"assignee": "me"}).json["items"]
+    assert [x["id"] for x in mine] == [t["id"]]
+    tagged = api.get("/tickets", user="agent", query={"tag": "eilig"}).json["items"]
+    assert [x["id"] for x in tagged] == [t["id"]]
+
+
+def test_a_stale_version_gets_409_with_the_current_ticket(aws: Any, api: ApiClient) -> None:
+    t = new_ticket(aws, api)
+    first = api.call("PATCH", f"/tickets/{t['id']}", user="agent", body={"version": t["version"], "priority": "low"})
+    assert first.status == 200
+    stale = api.call("PATCH", f"/tickets/{t['id']}", user="admin", body={"version": t["version"], "priority": "urgent"})
+    assert stale.status == 409
+    assert stale.json["error"] == "conflict"
+    assert stale.json["current"]["priority"] == "low" and stale.json["current"]["version"] == t["version"] + 1
+
+
+def test_the_state_machine_and_validation_give_400_with_the_field(aws: Any, api: ApiClient) -> None:
+    t = new_ticket(aws, api)
+    back_to_new = api.call(
+        "PATCH", f"/tickets/{t['id']}", user="agent", body={"version": t["version"], "status": "new"}
+    )
+    assert back_to_new.status == 200  # unchanged: it is new already
+    closed = api.call("PATCH", f"/tickets/{t['id']}", user="agent", body={"version": t["version"], "status": "closed"})
+    assert closed.status == 200
+    reopen_to_new = api.call(
+        "PATCH", f"/tickets/{t['id']}", user="agent", body={"version": closed.json["version"], "status": "new"}
+    )
+    assert reopen_to_new.status == 400 and reopen_to_new.json["field"] == "status"
+    for bad in ({"queue": "nowhere"}, {"assignee": "nobody"}, {"parent_id": t["id"]}, {"customer_email": "kein"}):
+        r = api.call("PATCH", f"/tickets/{t['id']}", user="admin", body={"version": closed.json["version"], **bad})
+        assert r.status == 400, (bad, r.text)
+        assert r.json["field"] == next(iter(bad))
+    hidden = api.call(
+        "PATCH", f"/tickets/{t['id']}", user="agent", body={"version": closed.json["version"], "queue": "billing"}
+    )
+    assert hidden.status == 403
+
+
+def test_reply_with_template_submits_as_waiting_customer_and_the_answer_reopens(aws: Any, api: ApiClient) -> None:
+    t = new_ticket(aws, api, message_id="<kunde-1@kunde.example>")
+    reset_sent()
+    r = api.call(
+        "POST",
+        f"/tickets/{t['id']}/replies",
+        user="agent",
+        body={"template_id": "need-info", "body": "Danke für Ihre Nachricht."},
+    )
+    assert r.status == 201, r.text
+    assert r.json["ticket"]["status"] == "waiting_customer"
+    assert r.json["ticket"]["first_response_at"] is not None
+    assert r.json["message"]["send_state"] == "sent"
+    (mail,) = sent_mails()
+    assert f"[#{t['number']}]" in mail["Subject"]
+    assert mail["In-Reply-To"] == "<kunde-1@kunde.example>"
+    assert mail["Auto-Submitted"] is None
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Guten Tag Jürgen Müller" in text and "Tom Agent" in text and "{NAME}" not in text
+    assert [a.addr_spec for a in mail["To"].addresses] == ["juergen@kunde.example"]
+
+    answer = ingest(
+        aws,
+        make_mail(subject=f"Re: {mail['Subject']}", in_reply_to=mail["Message-ID"], body="Die Bestellnummer ist 4711."),
+    )
+    assert answer.outcome == "appended"
+    after = api.get(f"/tickets/{t['id']}", user="agent").json
+    assert after["status"] == "open"
+
+
+def test_reply_with_upload_and_the_original_attached(aws: Any, api: ApiClient) -> None:
+    t = new_ticket(aws, api)
+    up = api.call(
+        "POST",
+        f"/tickets/{t['id']}/uploads",
+        user="agent",
+        body={"filename": "Lieferschein März.pdf", "content_type": "application/pdf", "size": 12},
+    )
+    assert up.status == 201
+    presigned_post(up.json["url"], up.json["fields"], b"%PDF-1.4 abc", "application/pdf")
+    reset_sent()
+    r = api.call(
+        "POST",
+        f"/tickets/{t['id']}/replies",
+        user="agent",
+        body={
+            "body": "Anbei der Lieferschein.",
+            "attachments": [up.json["key"]],
+            "attach_original": True,
+            "status": "open",
+        },
+    )
+    assert r.status == 201, r.text
+    (mail,) = sent_mails()
+    names = [p.get_filename() for p in mail.iter_attachments()]
+    assert names == ["Lieferschein März.pdf", "original.eml"]
+    assert r.json["ticket"]["status"] == "open"
+    foreign = api.call(
+        "POST",
+        f"/tickets/{t['id']}/replies",
+        user="agent",
+        body={"body": "x", "attachments": ["uploads/other-ticket/x/y.pdf"]},
+    )
+    assert foreign.status == 400 and foreign.json["field"] == "attachments"
+
+
+def presigned_post(url: str, fields: dict[str, str], data: bytes, content_type: str) -> None:
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def test_header_injection_in_recipients_and_subject_is_refused(aws: Any, api: ApiClient) -> None:
+    t = new_ticket(aws, api)
+    for body in (
+        {"body": "x", "to": [{"name": "A\r\nBcc: x@evil.example", "address": "a@b.example"}]},
+        {"body": "x", "subject": "Hallo\nBcc: x@evil.example"},
+        {"body": "x", "cc": [{"address": "a@b.example\r\nX-Evil: 1"}]},
+    ):
+        r = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body=body)
+        assert r.status == 400, r.text
+    assert len(sent_mails()) == 1  # only the auto-reply of the ticket itself
+
+
+def test_comment_is_internal_and_tags_the_ticket(aws: Any, api: ApiClient) -> None:
+    t = new_ticket(aws, api)
+    reset_sent()
+    r = api.call(
+        "POST",
+        f"/tickets/{t['id']}/comments",
+        user="agent",
+        body={"body": "Kunde ist VIP, bitte bevorzugt.", "tags": ["vip"], "mentions": ["admin"]},
+    )
+    assert r.status == 201
+    assert r.json["ticket"]["tags"] == ["vip"]
+    detail = api.get(f"/tickets/{t['id']}", user="agent").json
+    assert detail["comments"][0]["body"] == "Kunde ist VIP, bitte bevorzugt."
+    assert detail["comments"][0]["mentions"] == ["admin"]
+    assert sent_mails() == []
+
+
+def test_batch_spam_blocks_the_sender_and_reports_each_item(aws: Any, api: ApiClient) -> None:
+    spam1 = new_ticket(aws, api, sender="werbung@spam.example", subject="Gewinn")
+    spam2 = new_ticket(aws, api, sender="werbung@spam.example", subject="Gewinn 2")
+    other = new_ticket(aws, api, sender="kunde@kunde.example", subject="echt")
+    r = api.call(
+        "POST",
+        "/tickets/batch",
+        user="agent",
+        body={
+            "action": "spam",
+            "block_sender": True,
+            "items": [
+                {"id": spam1["id"], "version": spam1["version"]},
+                {"id": spam2["id"], "version": spam2["version"]},
+                {"id": other["id"], "version": other["version"] + 7},
+            ],
+        },
+    )
+    assert r.status == 200
+    assert r.json["ok"] == 2 and r.json["failed"] == 1
+    assert r.json["results"][2]["error"] == "conflict"
+    assert r.json["blocked_senders"] == ["werbung@spam.example"]
+    statuses = {x["id"]: x["status"] for x in api.get("/tickets", user="agent", query={"status": "all"}).json["items"]}
+    assert statuses[spam1["id"]] == "trash" and statuses[other["id"]] == "new"
+    reset_sent()
+    again = ingest(aws, make_mail(sender="werbung@spam.example", subject="Noch mehr Gewinn"))
+    assert api.get(f"/tickets/{again.ticket_id}", user="agent").json["status"] == "trash"
+    assert sent_mails() == []
+
+
+def test_batch_archive_unread_and_marks(aws: Any, api: ApiClient) -> None:
+    a, b = new_ticket(aws, api, subject="A"), new_ticket(aws, api, subject="B", sender="b@kunde.example")
+    items = [{"id": a["id"], "version": a["version"]}, {"id": b["id"], "version": b["version"]}]
+    marked = api.call("POST", "/tickets/batch", user="agent", body={"action": "mark_prio", "items": items})
+    assert marked.json["ok"] == 2
+    items = [{"id": r["id"], "version": r["version"]} for r in marked.json["results"]]
+    archived = api.call("POST", "/tickets/batch", user="agent", body={"action": "archive_unread", "items": items})
+    assert archived.json["ok"] == 2
+    closed = api.get("/tickets", user="agent", query={"status": "closed"}).json["items"]
+    assert {t["id"] for t in closed} == {a["id"], b["id"]}
+    assert all(t["prio"] and not t["unread"] for t in closed)
+
+
+def test_manual_phone_ticket_with_a_first_mail(aws: Any, api: ApiClient) -> None:
+    reset_sent()
+    r = api.call(
+        "POST",
+        "/tickets",
+        user="agent",
+        body={
+            "subject": "Rückruf: Rechnung unklar",
+            "body": "Kunde rief an wegen der Rechnung 17.",
+            "channel": "phone",
+            "customer": {"name": "Gabi Graf", "address": "gabi@kunde.example"},
+            "send_mail": True,
+            "status": "waiting_customer",
+        },
+    )
+    assert r.status == 201, r.text
+    assert r.json["channel"] == "phone" and r.json["number"].startswith("T-")
+    assert r.json["status"] == "waiting_customer"
+    (mail,) = sent_mails()
+    assert f"[#{r.json['number']}]" in mail["Subject"]
+    assert api.get("/customers/gabi@kunde.example", user="agent").json["tickets"][0]["id"] == r.json["id"]
+
+
+def test_merge_moves_messages_and_the_old_number_keeps_threading(aws: Any, api: ApiClient) -> None:
+    first = new_ticket(aws, api, subject="Frage 1")
+    second = new_ticket(aws, api, subject="Frage 2 (dasselbe)", sender="Petra <petra@kunde.example>")
+    r = api.call(
+        "POST",
+        f"/tickets/{second['id']}/merge",
+        user="agent",
+        body={"into": first["id"], "version": second["version"], "into_version": first["version"]},
+    )
+    assert r.status == 200, r.text
+    merged = api.get(f"/tickets/{first['id']}", user="agent").json
+    assert len(merged["messages"]) == 4
+    assert {"type": "merged_from", "ticket_id": second["id"], "number": second["number"]} in merged["links"]
+    old = api.get(f"/tickets/{second['id']}", user="agent").json
+    assert old["merged_into"] == first["id"] and old["status"] == "closed" and old["messages"] == []
+    later = ingest(aws, make_mail(sender="petra@kunde.example", subject=f"Re: [#{second['number']}] noch was"))
+    assert later.outcome == "appended" and later.ticket_id == first["id"]

@@ -1,0 +1,208 @@
+"""Customers, reports, the customers' side (link, contact form), admin, and DynamoDB calls per request."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from helpdesk.domain.clock import now
+
+from .api_client import ApiClient, make_api
+from .helpers import count_aws_calls, ingest, make_mail, reset_sent, sent_mails
+
+
+@pytest.fixture
+def api(aws: Any) -> ApiClient:
+    reset_sent()
+    return make_api(aws)
+
+
+def test_customers_are_linked_listed_and_editable(aws: Any, api: ApiClient) -> None:
+    ingest(aws, make_mail(sender="Zoe Zander <zoe@kunde.example>", subject="A"))
+    ingest(aws, make_mail(sender="Anna Adler <anna@kunde.example>", subject="B"))
+    ingest(aws, make_mail(sender="Anna Adler <anna@kunde.example>", subject="C"))
+    listed = api.get("/customers", user="agent").json["items"]
+    assert [c["email"] for c in listed] == ["anna@kunde.example", "zoe@kunde.example"]
+    assert listed[0]["ticket_count"] == 2
+    assert [c["name"] for c in api.get("/customers", user="agent", query={"q": "zo"}).json["items"]] == ["Zoe Zander"]
+    detail = api.get("/customers/anna@kunde.example", user="agent").json
+    assert {t["subject"] for t in detail["tickets"]} == {"B", "C"}
+    edited = api.call(
+        "PATCH", "/customers/anna@kunde.example", user="agent", body={"company": "Adler GmbH", "external_id": "K-1001"}
+    )
+    assert edited.json["company"] == "Adler GmbH" and edited.json["external_id"] == "K-1001"
+    created = api.call("POST", "/customers", user="agent", body={"email": "Neu@Kunde.Example", "name": "Neu"})
+    assert created.status == 201 and created.json["email"] == "neu@kunde.example"
+    again = api.call("POST", "/customers", user="agent", body={"email": "neu@kunde.example"})
+    assert again.status == 400
+    assert api.get("/customers/niemand@x.example", user="agent").status == 404
+
+
+def test_stats_volume_response_times_and_backlog(aws: Any, api: ApiClient) -> None:
+    a = ingest(aws, make_mail(subject="eins"))
+    ingest(aws, make_mail(subject="zwei", sender="b@kunde.example"))
+    ingest(aws, make_mail(subject="Rechnung drei", sender="c@kunde.example"))  # → billing
+    api.call("POST", f"/tickets/{a.ticket_id}/replies", user="agent", body={"body": "Erledigt.", "status": "closed"})
+    stats = api.get("/stats", user="agent")
+    assert stats.status == 200
+    s = stats.json
+    today = now().date().isoformat()
+    assert s["series"][-1]["period"] == today and s["series"][-1]["tickets_created"] == 3
+    assert s["totals"]["autoreplies_sent"] == 3 and s["totals"]["replies"] == 1 and s["totals"]["closed"] == 1
+    assert s["first_response"]["count"] == 1 and s["resolution"]["count"] == 1
+    assert s["backlog"]["status"] == {"new": 2, "closed": 1}
+    assert s["backlog"]["queue"] == {"support": 1, "billing": 1}
+    weekly = api.get(
+        "/stats", user="agent", query={"granularity": "week", "start": (now() - timedelta(days=13)).date().isoformat()}
+    ).json
+    assert 2 <= len(weekly["series"]) <= 3
+    assert sum(p.get("tickets_created", 0) for p in weekly["series"]) == 3
+    assert api.get("/stats", user="agent", query={"start": "2026-02-01", "end": "2026-01-01"}).status == 400
+
+
+def test_the_customer_link_shows_the_exchange_and_takes_a_reply(aws: Any, api: ApiClient) -> None:
+    t = ingest(aws, make_mail(subject="Wo ist mein Paket?"))
+    reply = api.call("POST", f"/tickets/{t.ticket_id}/replies", user="agent", body={"body": "Es ist unterwegs."})
+    api.call("POST", f"/tickets/{t.ticket_id}/comments", user="agent", body={"body": "GEHEIM intern"})
+    sent = sent_mails()[-1]
+    text = sent.get_body(preferencelist=("plain",)).get_content()
+    token = text.split("/#/t/")[1].split()[0]
+    view = api.get(f"/public/tickets/{token}")
+    assert view.status == 200
+    assert view.json["status"] == "waiting_customer" and view.json["status_label"] == "warten auf Kunde"
+    assert [m["direction"] for m in view.json["messages"]] == ["inbound", "outbound", "outbound"]
+    assert "GEHEIM" not in view.text and "events" not in view.json
+    answered = api.call("POST", f"/public/tickets/{token}/replies", body={"body": "Danke, angekommen!"})
+    assert answered.status == 201
+    assert api.get(f"/tickets/{t.ticket_id}", user="agent").json["status"] == "open"
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert api.get(f"/public/tickets/{forged}").status == 404
+    assert reply.status == 201
+
+
+def test_contact_form_opens_a_ticket_like_mail_and_is_limited(aws: Any, api: ApiClient) -> None:
+    r = api.call(
+        "POST",
+        "/public/contact",
+        body={
+            "name": "Otto Ohne",
+            "email": "otto@kunde.example",
+            "subject": "Frage zum Produkt",
+            "body": "Geht das auch in Blau?",
+        },
+    )
+    assert r.status == 201 and r.json["number"].startswith("T-")
+    ticket = api.get("/tickets", user="agent", query={"q": r.json["number"]}).json["items"][0]
+    assert ticket["channel"] == "contact_form" and ticket["customer"]["address"] == "otto@kunde.example"
+    assert len(sent_mails()) == 1  # the auto-reply, as for mail
+    bot = api.call(
+        "POST",
+        "/public/contact",
+        body={"email": "bot@x.example", "subject": "x", "body": "y", "website": "http://spam"},
+    )
+    assert bot.status == 201 and bot.json["number"] is None
+    spoof = api.call(
+        "POST",
+        "/public/contact",
+        body={"email": "otto@kunde.example", "subject": f"[#{r.json['number']}]", "body": "Ich bin Otto, ehrlich."},
+    )
+    assert spoof.status == 201 and spoof.json["number"] != r.json["number"]  # never appended to Otto's ticket
+    limited = [
+        api.call("POST", "/public/contact", body={"email": "otto@kunde.example", "subject": "s", "body": "b"})
+        for _ in range(3)
+    ]
+    assert limited[-1].status == 429 and "Retry-After" in limited[-1].headers
+    bad = api.call(
+        "POST", "/public/contact", body={"email": "otto@kunde.example", "subject": "a\r\nBcc: x@y", "body": "b"}
+    )
+    assert bad.status == 400
+
+
+def test_admin_crud_and_dry_run(aws: Any, api: ApiClient) -> None:
+    queue = {"id": "returns", "name": "Retouren", "responsible": ["admin"]}
+    assert api.call("POST", "/admin/queues", user="agent", body=queue).status == 403
+    assert api.call("POST", "/admin/queues", user="admin", body=queue).status == 201
+    assert api.call("POST", "/admin/queues", user="admin", body=queue).status == 409
+    assert "returns" in {q["id"] for q in api.get("/admin/queues", user="admin").json["items"]}
+    renamed = api.call("PUT", "/admin/queues/returns", user="admin", body={**queue, "name": "Rücksendungen"})
+    assert renamed.json["name"] == "Rücksendungen"
+    rule = {
+        "id": "returns",
+        "name": "Retouren",
+        "conditions": [{"field": "subject", "op": "contains", "value": "retoure"}],
+        "actions": {"queue": "returns"},
+    }
+    assert api.call("POST", "/admin/rules", user="admin", body=rule).status == 201
+    bad_rule = {**rule, "id": "bad", "conditions": [{"field": "subject", "op": "regex", "value": "("}]}
+    assert api.call("POST", "/admin/rules", user="admin", body=bad_rule).status == 400
+    dry = api.call(
+        "POST",
+        "/admin/rules/dry-run",
+        user="admin",
+        body={"sender": "k@kunde.example", "subject": "Retoure Nr. 5", "to": ["support@example.com"]},
+    )
+    assert dry.json["fired"][0]["rule"] == "returns" and dry.json["result"]["queue"] == "returns"
+    assert dry.json["autoreply"] == "yes"
+    raw = make_mail(subject="Newsletter", headers={"List-Unsubscribe": "<mailto:x@y>"}).decode()
+    newsletter = api.call("POST", "/admin/rules/dry-run", user="admin", body={"raw": raw}).json
+    assert newsletter["fired"][0]["rule"] == "newsletter-spam" and newsletter["result"]["status"] == "trash"
+    assert newsletter["autoreply"].startswith("no:")
+    settings = api.get("/admin/settings", user="admin").json
+    settings["number_format"] = "HD-{year}-{seq:05d}"
+    assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 200
+    assert ingest(aws, make_mail(subject="neu")).number == f"HD-{now().year}-00001"
+    settings["number_format"] = "no placeholder"
+    assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 400
+    assert api.call("DELETE", "/admin/rules/returns", user="admin").json == {"deleted": True}
+    assert api.call("DELETE", "/admin/rules/returns", user="admin").status == 404
+
+
+def test_admin_creates_an_agent_in_cognito(aws: Any, api: ApiClient) -> None:
+    r = api.call(
+        "POST",
+        "/admin/agents",
+        user="admin",
+        body={
+            "username": "lena",
+            "email": "lena@example.com",
+            "name": "Lena Lang",
+            "role": "agent",
+            "queues": ["billing"],
+            "temporary_password": "Temp-Passw0rd-123",
+        },
+    )
+    assert r.status == 201, r.text
+    cognito = aws.client("cognito-idp")
+    groups = cognito.admin_list_groups_for_user(UserPoolId=aws.resources.user_pool_id, Username="lena")["Groups"]
+    assert [g["GroupName"] for g in groups] == ["agent"]
+    promoted = api.call("PATCH", "/admin/agents/lena", user="admin", body={"role": "admin"})
+    assert promoted.json["role"] == "admin"
+    groups = cognito.admin_list_groups_for_user(UserPoolId=aws.resources.user_pool_id, Username="lena")["Groups"]
+    assert [g["GroupName"] for g in groups] == ["admin"]
+
+
+def test_dynamodb_calls_per_request(aws: Any, api: ApiClient) -> None:
+    for i in range(55):
+        ingest(aws, make_mail(subject=f"Ticket {i}", sender=f"k{i}@kunde.example"))
+    first = api.get("/tickets", user="agent", query={"limit": 50})  # warm: clients, keys, config
+    ticket_id = first.json["items"][0]["id"]
+    from helpdesk.bootstrap import config_store
+
+    config_store().ttl = 3600
+    with count_aws_calls() as page_calls:
+        page = api.get("/tickets", user="agent", query={"limit": 50})
+    assert len(page.json["items"]) == 50
+    with count_aws_calls() as detail_calls:
+        assert api.get(f"/tickets/{ticket_id}", user="agent").status == 200
+    with count_aws_calls() as tag_calls:
+        api.get("/tickets", user="agent", query={"limit": 50, "tag": "x"})
+    print("\nlist page of 50:", dict(page_calls), "detail:", dict(detail_calls), "tag list:", dict(tag_calls))
+
+    def ddb(calls: dict[str, int]) -> dict[str, int]:
+        return {k: v for k, v in calls.items() if k.startswith("dynamodb.")}
+
+    assert ddb(page_calls) == {"dynamodb.Query": 1}
+    assert sum(ddb(detail_calls).values()) <= 2
+    assert set(ddb(tag_calls)) <= {"dynamodb.Query", "dynamodb.BatchGetItem"}

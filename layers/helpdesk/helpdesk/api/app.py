@@ -22,8 +22,10 @@ from .static import StaticSite
 
 # The web client's policy: no inline script, no eval; mail HTML only inside sandboxed srcdoc iframes.
 # img-src allows http(s) because the agent may unblock a message's remote images ("Bilder laden").
+# style-src allows inline styles: a srcdoc iframe inherits this policy, and mail HTML is styled inline
+# (the sanitizer keeps only harmless CSS properties and no url()); scripts stay strictly 'self'.
 WEB_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https: http:; "
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; "
     "connect-src 'self'; font-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'; manifest-src 'self'"
 )

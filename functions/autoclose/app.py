@@ -1,4 +1,4 @@
-"""Autoclose Lambda (EventBridge schedule): stale "warten auf Kunde" tickets are closed."""
+"""Autoclose Lambda (EventBridge schedule): reminders, auto-close of stale "warten auf Kunde", deadline alerts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.bootstrap import ingest_deps
+from helpdesk.bootstrap import autoclose_deps
 from helpdesk.services.autoclose import run
 
 logger = Logger(service="helpdesk-autoclose")
@@ -20,8 +20,21 @@ tracer = Tracer(service="helpdesk-autoclose")
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    deps = ingest_deps()
-    report = run(deps.config)
-    metrics.add_metric(name="TicketsAutoclosed", unit=MetricUnit.Count, value=len(report.closed))
-    logger.info("autoclose run", extra={"examined": report.examined, "closed": report.closed})
-    return {"examined": report.examined, "closed": report.closed, "skipped": report.skipped}
+    report = run(autoclose_deps(), time_left=lambda: context.get_remaining_time_in_millis() / 1000)
+    for name, value in (
+        ("TicketsReminded", report.reminded),
+        ("TicketsAutoclosed", report.closed),
+        ("DeadlinesMissed", report.escalated),
+        ("AutocloseSkipped", report.skipped),
+    ):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    summary = {
+        "examined": report.examined,
+        "reminded": report.reminded,
+        "closed": report.closed,
+        "escalated": report.escalated,
+        "skipped": report.skipped,
+        "stopped_early": report.stopped_early,
+    }
+    logger.info("autoclose run", extra=summary)
+    return summary

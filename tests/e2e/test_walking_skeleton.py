@@ -199,3 +199,21 @@ def test_ctrl_c_stops_everything_within_seconds(tmp_path: Path) -> None:
     assert "stopped." in own.log.read_text()
     with pytest.raises(ConnectionRefusedError), smtplib.SMTP("127.0.0.1", own.smtp_port, timeout=2):
         pass
+
+
+def test_autoclose_dry_run_against_the_local_stack(stack: Stack) -> None:
+    token = stack.token("agent")
+    subject = f"Warte auf Kunde {time.time_ns()}"
+    stack.send(mail("warten@kunde.example", subject), ["support@example.com"])
+    ticket = stack.wait_for(lambda: find(stack, token, subject), what="the ticket")
+    code, _, _ = stack.request("POST", f"/tickets/{ticket['id']}/replies", token, body={"body": "Bitte Foto senden."})
+    assert code == 201
+    run = subprocess.run(
+        [str(HELPDESK), "autoclose", "--dry-run", "--api-port", str(stack.api_port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "(dry run: nothing changed)" in run.stdout
+    assert stack.request("GET", f"/tickets/{ticket['id']}", token)[1]["status"] == "waiting_customer"

@@ -109,3 +109,46 @@ def test_openapi_is_valid_and_covers_every_route(aws: Any, api: ApiClient) -> No
     routes = {(path, method) for path, methods in create_app().routes.items() for method in methods}
     documented = {(path, method.upper()) for path, ops in doc["paths"].items() for method in ops}
     assert routes == documented
+
+
+def test_malformed_input_gets_400_or_404_never_500(aws: Any, api: ApiClient) -> None:
+    """Found by schemathesis: each of these reached DynamoDB or a parser and answered 500."""
+    t = ingest(aws, make_mail())
+    version = api.get(f"/tickets/{t.ticket_id}", user="agent").json["version"]
+    nulled = api.call("PATCH", f"/tickets/{t.ticket_id}", user="agent", body={"version": version, "priority": None})
+    assert nulled.status == 400 and nulled.json["field"] == "priority"
+    bad_date = api.call("POST", "/tickets", user="agent", body={"subject": "s", "body": "b", "due_at": "e"})
+    assert bad_date.status == 400 and bad_date.json["field"] == "due_at"
+    import base64
+    import json as jsonlib
+
+    forged = base64.urlsafe_b64encode(jsonlib.dumps({"by_bucket:active": {"pk": {"S": "x"}}}).encode()).decode()
+    for path, query in (
+        ("/customers", {"cursor": "0" * 50}),
+        ("/customers", {"cursor": forged}),
+        ("/tickets", {"cursor": forged}),
+        ("/stats", {"start": "0000-00-00"}),
+    ):
+        response = api.get(path, user="agent", query=query)
+        assert response.status == 400, (path, query, response.text)
+    for ticket_id in ("not-a-ticket", "%20", "01M8BPW06QQTG8N39N18T9KPW"):
+        assert api.get(f"/tickets/{ticket_id}", user="agent").status == 404
+    batch = api.call(
+        "POST", "/tickets/batch", user="agent", body={"action": "mark_prio", "items": [{"id": "", "version": 1}]}
+    )
+    assert batch.json["results"][0]["error"] == "not_found"
+
+
+def test_login_flows_answer_401_for_anything_cognito_refuses(aws: Any, api: ApiClient) -> None:
+    """Found by schemathesis: a bogus first-login session answered 500."""
+    assert api.call("POST", "/auth/login", body={"username": "agent", "password": "falsch-falsch"}).status == 401
+    assert api.call("POST", "/auth/login", body={"username": "niemand", "password": "x"}).status == 401
+    bogus = api.call(
+        "POST", "/auth/new-password", body={"username": "0", "session": "0" * 2000, "new_password": "Sehr-Geheim-2026"}
+    )
+    assert bogus.status == 401
+    assert api.call("POST", "/auth/refresh", body={"refresh_token": "kaputt"}).status == 401
+    ok = api.call("POST", "/auth/login", body={"username": "agent", "password": "Agent-Demo-2026"})
+    assert ok.status == 200
+    refreshed = api.call("POST", "/auth/refresh", body={"refresh_token": ok.json["refresh_token"]})
+    assert refreshed.status == 200 and refreshed.json["id_token"]

@@ -80,7 +80,12 @@ class ApiServer:
                 if self.command != "HEAD":
                     self.wfile.write(data)
 
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_OPTIONS = do_HEAD = _serve
+            def __getattr__(self, name: str) -> Any:
+                # Every method (GET, TRACE, QUERY, …) reaches the adapter, which answers 405 where a
+                # route does not take it; http.server would answer 501 for methods it does not know.
+                if name.startswith("do_"):
+                    return self._serve
+                raise AttributeError(name)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

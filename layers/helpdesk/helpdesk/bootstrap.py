@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from .aws.s3 import MailStore
 from .aws.ses import Mailer
+from .services.autoclose import AutocloseDeps
 from .services.ingest import IngestDeps
 from .settings import get_settings
 from .store.config_store import ConfigStore
@@ -31,7 +32,14 @@ def ingest_deps() -> IngestDeps:
     )
 
 
+@lru_cache(maxsize=1)
+def autoclose_deps() -> AutocloseDeps:
+    deps = ingest_deps()
+    return AutocloseDeps(config=deps.config, tickets=deps.tickets, mailer=deps.mailer, mail_domain=deps.mail_domain)
+
+
 def reset() -> None:
     """Forget wired objects (tests and the local stack rebuild them after changing the environment)."""
     config_store.cache_clear()
     ingest_deps.cache_clear()
+    autoclose_deps.cache_clear()

@@ -122,24 +122,27 @@ def send(
 
 @app.command()
 def autoclose(
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would happen")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would happen, change nothing")] = False,
     api_port: ApiPort = 8000,
     aws: Annotated[bool, typer.Option("--aws", help="Use the AWS environment instead of the local stack")] = False,
 ) -> None:
-    """Run the autoclose job once (against the running local stack unless --aws)."""
-    from helpdesk.bootstrap import ingest_deps
+    """Run the scheduled job once: reminders, auto-close of stale "warten auf Kunde", deadline alerts."""
+    from helpdesk.bootstrap import autoclose_deps
     from helpdesk.services.autoclose import run
 
     if not aws:
         _use_local(api_port)
-    deps = ingest_deps()
-    report = run(deps.config, dry_run=dry_run)
-    for entry in report.planned:
+    report = run(autoclose_deps(), dry_run=dry_run)
+    for action in report.actions:
         typer.echo(
-            f"{entry['ticket']:<16} waiting since {entry['waiting_since']}  → {entry['action']}"
-            + ("  (dry run)" if dry_run else "")
+            f"{action.number:<16} {action.step:<8} {action.age_days:>6.1f} days  {action.reason}"
+            f"  [{'dry run' if dry_run else action.result}]"
         )
-    typer.echo(f"examined {report.examined}, closed {len(report.closed)}, skipped {report.skipped}")
+    typer.echo(
+        f"examined {report.examined}: reminded {report.reminded}, closed {report.closed}, "
+        f"deadlines alerted {report.escalated}, skipped {report.skipped}"
+        + (" (dry run: nothing changed)" if dry_run else "")
+    )
 
 
 @app.command()

@@ -94,10 +94,13 @@ def translate(exc: Exception) -> ApiError | None:
     from ..services.changes import ChangeError, Missing, Stale
     from ..services.public import Limited
     from ..services.replies import SendFailed as ServiceSendFailed
+    from ..store.listing import CursorError
     from .views import ticket_out
 
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, CursorError):
+        return BadRequest(str(exc), field="cursor")
     if isinstance(exc, ChangeError):
         return BadRequest(str(exc), field=exc.field)
     if isinstance(exc, HeaderInjection):

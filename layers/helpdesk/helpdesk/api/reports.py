@@ -24,8 +24,11 @@ def register(api: Api, services: Services) -> None:
     )
     def stats(ctx: Ctx) -> StatsOut:
         q: StatsQuery = ctx.query
-        end = date.fromisoformat(q.end) if q.end else now().date()
-        start = date.fromisoformat(q.start) if q.start else end - timedelta(days=29)
+        try:
+            end = date.fromisoformat(q.end) if q.end else now().date()
+            start = date.fromisoformat(q.start) if q.start else end - timedelta(days=29)
+        except ValueError as exc:
+            raise BadRequest(f"not a date: {exc}", field="start" if q.start else "end") from exc
         if start > end:
             raise BadRequest("start is after end", field="start")
         if (end - start).days > 731:

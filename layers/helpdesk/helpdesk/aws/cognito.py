@@ -36,31 +36,24 @@ def _tokens(response: dict[str, Any]) -> Tokens:
 
 
 def _call(fn: Any, **kwargs: Any) -> dict[str, Any]:
+    """A login call. Whatever Cognito refuses is a failed login (401); only its own outages are errors."""
     try:
         return fn(**kwargs)  # type: ignore[no-any-return]
     except ParamValidationError as exc:  # a malformed session/token never reaches Cognito
         raise LoginFailed("invalid login data") from exc
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
-        if code in ("TooManyRequestsException", "LimitExceededException"):
+        if code in ("TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"):
             raise LoginFailed("too many attempts; wait a moment", throttled=True) from exc
-        if code in (
-            "NotAuthorizedException",
-            "UserNotFoundException",
-            "UserNotConfirmedException",
-            "PasswordResetRequiredException",
-            "InvalidParameterException",
-            "CodeMismatchException",
-            "InvalidPasswordException",
-            "ExpiredCodeException",
+        if (
+            code in ("InternalErrorException", "ServiceUnavailable")
+            or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400) >= 500
         ):
-            # One message for wrong user and wrong password: do not tell which one exists.
-            raise LoginFailed(
-                "wrong username or password"
-                if code != "InvalidPasswordException"
-                else "the new password does not meet the policy"
-            ) from exc
-        raise
+            raise
+        if code == "InvalidPasswordException":
+            raise LoginFailed("the new password does not meet the policy") from exc
+        # One message for wrong user, wrong password, bad session or token: do not tell which one it was.
+        raise LoginFailed("wrong username or password") from exc
 
 
 class CognitoAuth:

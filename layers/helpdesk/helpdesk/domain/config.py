@@ -58,6 +58,31 @@ DEFAULT_AUTOREPLY_BODY = LocalizedText(
 )
 
 
+DEFAULT_REMINDER_SUBJECT = LocalizedText(de="Erinnerung: {BETREFF}", en="Reminder: {SUBJECT}")
+DEFAULT_REMINDER_BODY = LocalizedText(
+    de=(
+        "Guten Tag {NAME},\n\nwir warten noch auf Ihre Rückmeldung zu Ihrer Anfrage {TICKET}. Wenn wir bis dahin "
+        "nichts von Ihnen hören, schließen wir das Ticket in einigen Tagen. Eine Antwort auf diese Mail öffnet es "
+        "jederzeit wieder.\n\nIhr Team von {MAILBOX}"
+    ),
+    en=(
+        "Hello {NAME},\n\nwe are still waiting for your reply to your request {TICKET}. If we do not hear from you, "
+        "we will close the ticket in a few days. Replying to this mail reopens it at any time.\n\nYour {MAILBOX} team"
+    ),
+)
+DEFAULT_CLOSE_SUBJECT = LocalizedText(de="Abgeschlossen: {BETREFF}", en="Closed: {SUBJECT}")
+DEFAULT_CLOSE_BODY = LocalizedText(
+    de=(
+        "Guten Tag {NAME},\n\nda wir keine Rückmeldung erhalten haben, haben wir Ihre Anfrage {TICKET} "
+        "abgeschlossen. Antworten Sie einfach auf diese Mail, wenn noch etwas offen ist.\n\nIhr Team von {MAILBOX}"
+    ),
+    en=(
+        "Hello {NAME},\n\nas we have not heard back from you, we have closed your request {TICKET}. Just reply to "
+        "this mail if anything is still open.\n\nYour {MAILBOX} team"
+    ),
+)
+
+
 class Mailbox(Record):
     """A receiving address (the seeds' "E-Mail-Account" with "Im Ticket-System nutzen")."""
 
@@ -74,6 +99,8 @@ class Mailbox(Record):
     close_on_import: bool = False  # "Ticket als abgeschlossen markieren"
     outgoing_address: Annotated[str, StringConstraints(max_length=320)] | None = None
     active: bool = True
+    remind_after_days: float | None = Field(default=None, gt=0, le=365)  # autoclose overrides (queue wins)
+    close_after_days: float | None = Field(default=None, gt=0, le=365)
 
     @field_validator("address", "outgoing_address")
     @classmethod

@@ -1,53 +1,287 @@
-"""Use case: close tickets that waited for the customer too long (reminders and due dates: see issue 6)."""
+"""Use case: the scheduled job. Reminds and closes tickets waiting for the customer; alerts on deadlines.
+
+Safe to run twice at once and safe to stop anywhere:
+
+* candidates come from Queries on sparse indexes, oldest first (``by_waiting``, ``by_sla``), never a Scan;
+* every action is one transaction conditional on the version the job read: an agent's concurrent change
+  (or a customer's answer, which reopens the ticket) wins and the ticket is skipped;
+* a reminder sets ``reminded_at`` in the same transaction that stores the mail, and the mail is claimed
+  before it is sent, so two overlapping runs send it once;
+* the job stops before its time budget ends; the next run starts again with the oldest candidates,
+  and tickets already handled have left the index (closed) or are skipped (reminded, alerted).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..domain.clock import iso, now
-from ..domain.status import Status
+from ..aws.ses import Mailer
+from ..domain.autoclose import Plan, Step, effective_policy, pending_deadlines, plan
+from ..domain.clock import iso, now, parse_iso
+from ..domain.config import (
+    DEFAULT_CLOSE_BODY,
+    DEFAULT_CLOSE_SUBJECT,
+    DEFAULT_REMINDER_BODY,
+    DEFAULT_REMINDER_SUBJECT,
+    ConfigSnapshot,
+    LocalizedText,
+    Mailbox,
+    Queue,
+)
+from ..domain.headers import Address
+from ..domain.outgoing import OutgoingMail, build_mime
+from ..domain.status import Priority, Status
+from ..domain.templating import html_values, render, render_html, render_line
 from ..store.config_store import ConfigStore
-from ..store.models import ByWaiting, TicketItem, TicketTableItem
+from ..store.models import BySla, ByWaiting, MessageItem, MetaItem, TicketItem, TicketTableItem
 from ..store.stats import stats_update
-from ..store.tickets import WAITING_PK, new_event
+from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, mid_key, new_event
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, write_ticket
+
+MARGIN_SECONDS = 20.0  # stop this long before the Lambda's time budget ends
+PAGE_SIZE = 100
+
+
+@dataclass
+class Action:
+    ticket_id: str
+    number: str
+    step: str  # remind | close | overdue
+    age_days: float
+    reason: str
+    result: str = "planned"  # planned (dry run) | done | skipped
 
 
 @dataclass
 class AutocloseReport:
     examined: int = 0
-    closed: list[str] = field(default_factory=list)
+    reminded: int = 0
+    closed: int = 0
+    escalated: int = 0
     skipped: int = 0
-    planned: list[dict[str, object]] = field(default_factory=list)
+    stopped_early: bool = False
+    actions: list[Action] = field(default_factory=list)
 
 
-def run(config: ConfigStore, *, at: datetime | None = None, dry_run: bool = False) -> AutocloseReport:
+@dataclass
+class AutocloseDeps:
+    config: ConfigStore
+    tickets: TicketStore
+    mailer: Mailer
+    mail_domain: str
+
+
+def run(
+    deps: AutocloseDeps,
+    *,
+    at: datetime | None = None,
+    dry_run: bool = False,
+    time_left: Callable[[], float] | None = None,
+) -> AutocloseReport:
     moment = at or now()
-    policy = config.snapshot().settings.autoclose
-    cutoff = iso(moment - timedelta(days=policy.close_after_days))
+    cfg = deps.config.snapshot()
     report = AutocloseReport()
-    for candidate in TicketTableItem.by_waiting.query(WAITING_PK, ByWaiting.waiting_since < cutoff):
-        report.examined += 1
-        if not isinstance(candidate, TicketItem):
+
+    def out_of_time() -> bool:
+        if time_left is not None and time_left() < MARGIN_SECONDS:
+            report.stopped_early = True
+            return True
+        return False
+
+    earliest = min(_days(cfg))
+    waiting = TicketTableItem.by_waiting.query(
+        WAITING_PK, ByWaiting.waiting_since < iso(moment - timedelta(days=earliest)), page_size=PAGE_SIZE
+    )
+    for ticket in waiting:
+        if out_of_time():
+            return report
+        if not isinstance(ticket, TicketItem) or not ticket.waiting_since:
             continue
-        report.planned.append({"ticket": candidate.number, "action": "close", "waiting_since": candidate.waiting_since})
+        report.examined += 1
+        policy = effective_policy(cfg.settings.autoclose, cfg.mailbox(ticket.mailbox), cfg.queue(ticket.queue))
+        decision = plan(ticket.waiting_since, ticket.reminded_at, policy, moment)
+        if decision.step is Step.NONE:
+            continue
+        action = Action(ticket.pk, ticket.number, decision.step.value, round(decision.days_waiting, 1), decision.reason)
+        report.actions.append(action)
         if dry_run:
             continue
-        if close_ticket(candidate, moment):
-            report.closed.append(candidate.number)
+        if decision.step is Step.CLOSE:
+            done = close(deps, cfg, ticket, decision, send_mail=policy.send_close_mail, at=moment)
+            report.closed += done
         else:
-            report.skipped += 1
+            done = remind(deps, cfg, ticket, decision, at=moment)
+            report.reminded += done
+        action.result = "done" if done else "skipped"
+        report.skipped += not done
+
+    overdue = TicketTableItem.by_sla.query(ACTIVE, BySla.sla_at < iso(moment), page_size=PAGE_SIZE)
+    for ticket in overdue:
+        if out_of_time():
+            return report
+        if not isinstance(ticket, TicketItem):
+            continue
+        report.examined += 1
+        missed = [
+            d
+            for d in pending_deadlines(
+                ticket.due_at, ticket.response_due_at, ticket.first_response_at, list(ticket.sla_alerted or [])
+            )
+            if d[1] < iso(moment)
+        ]
+        if not missed:
+            continue
+        oldest = missed[0][1]
+        age = (moment - parse_iso(oldest)) / timedelta(days=1)
+        reason = ", ".join(f"{key.split(':')[0]} deadline {at}" for key, at in missed)
+        action = Action(ticket.pk, ticket.number, "overdue", round(age, 2), reason)
+        report.actions.append(action)
+        if dry_run:
+            continue
+        done = escalate(deps, cfg, ticket, missed, at=moment)
+        action.result = "done" if done else "skipped"
+        report.escalated += done
+        report.skipped += not done
     return report
 
 
-def close_ticket(ticket: TicketItem, moment: datetime) -> bool:
-    at = iso(moment)
+def _days(cfg: ConfigSnapshot) -> list[float]:
+    base = cfg.settings.autoclose
+    values = [base.remind_after_days, base.close_after_days]
+    overrides: list[Mailbox | Queue] = [*cfg.queues, *cfg.mailboxes]
+    for item in overrides:
+        values += [v for v in (item.remind_after_days, item.close_after_days) if v]
+    return values
+
+
+def _mailbox(cfg: ConfigSnapshot, ticket: TicketItem) -> Mailbox | None:
+    return cfg.mailbox(ticket.mailbox) or (cfg.mailboxes[0] if cfg.mailboxes else None)
+
+
+def _texts(
+    cfg: ConfigSnapshot, kind: str, subject: LocalizedText, body: LocalizedText, mailbox: Mailbox
+) -> tuple[str, str]:
+    template = next(
+        (
+            t
+            for t in cfg.templates
+            if t.kind == kind and t.language == mailbox.language and t.applies_to(mailbox.id, None)
+        ),
+        None,
+    )
+    if template is not None:
+        return template.subject or subject.get(mailbox.language), template.body
+    return subject.get(mailbox.language), body.get(mailbox.language)
+
+
+def _customer_mail(
+    deps: AutocloseDeps,
+    cfg: ConfigSnapshot,
+    ticket: TicketItem,
+    kind: str,
+    subject_t: LocalizedText,
+    body_t: LocalizedText,
+    days: float,
+) -> MessageItem | None:
+    """The reminder or closing mail, threaded onto the customer's last mail; None when there is no recipient."""
+    from .ingest import template_values
+    from .replies import outbound_message, reply_defaults, thread_subject
+
+    mailbox = _mailbox(cfg, ticket)
+    if mailbox is None or not ticket.customer_email:
+        return None
+    messages = deps.tickets.messages(ticket.pk)
+    to, _, answered = reply_defaults(ticket, messages, cfg.own_addresses)
+    if not to:
+        return None
+    subject_template, body_template = _texts(cfg, kind, subject_t, body_t, mailbox)
+    values = template_values(ticket, cfg, mailbox, ticket.subject, ticket.customer_name or "", ticket.customer_email)
+    values["DAYS"] = f"{days:.0f}"
+    subject = thread_subject(ticket, render_line(subject_template, values))
+    text = render(body_template, values)
+    html = render_html(body_template, html_values(values))
+    return outbound_message(
+        ticket,
+        mailbox,
+        to,
+        [],
+        subject,
+        text,
+        html,
+        answered,
+        author="system",
+        mail_domain=deps.mail_domain,
+        summary=text,
+        auto=True,
+    )
+
+
+def remind(deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, decision: Plan, *, at: datetime) -> bool:
+    message = _customer_mail(
+        deps, cfg, ticket, "reminder", DEFAULT_REMINDER_SUBJECT, DEFAULT_REMINDER_BODY, decision.days_waiting
+    )
+    stamp = iso(at)
     before = Snapshot.of(ticket)
+    ticket.reminded_at = stamp
+    event = new_event(
+        ticket,
+        "ReminderSent",
+        "system",
+        {
+            "ticket_id": ticket.pk,
+            "number": ticket.number,
+            "days_waiting": round(decision.days_waiting, 1),
+            "mailed": message is not None,
+        },
+        stamp,
+    )
+    unit = Unit()
+    write_ticket(unit, ticket, before, [event])  # conditional on the version read: a concurrent change wins
+    if message is not None:
+        unit.save("message", message)
+        unit.save(
+            "mid",
+            MetaItem(
+                *mid_key(message.message_id),
+                ticket_id=ticket.pk,
+                number=ticket.number,
+                msg_sk=message.sk,
+                direction="outbound",
+                created_at=stamp,
+            ),
+            condition=MetaItem.pk.does_not_exist(),
+        )
+    stats_update(unit, stamp, {"reminders": 1})
+    try:
+        unit.commit()
+    except Conflict:
+        return False
+    if message is not None:
+        from .replies import deliver
+
+        deliver(deps.tickets, deps.mailer, ticket, message, auto_submitted="auto-generated")
+    return True
+
+
+def close(
+    deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, decision: Plan, *, send_mail: bool, at: datetime
+) -> bool:
+    from .changes import resolution_items
+
+    message = (
+        _customer_mail(deps, cfg, ticket, "close", DEFAULT_CLOSE_SUBJECT, DEFAULT_CLOSE_BODY, decision.days_waiting)
+        if send_mail
+        else None
+    )
+    stamp = iso(at)
+    before = Snapshot.of(ticket)
+    before_status = ticket.status
     ticket.status = Status.CLOSED.value
-    ticket.closed_at = at
-    ticket.updated_at = at
+    ticket.closed_at = stamp
+    ticket.updated_at = stamp
     event = new_event(
         ticket,
         "StatusChanged",
@@ -55,17 +289,102 @@ def close_ticket(ticket: TicketItem, moment: datetime) -> bool:
         {
             "ticket_id": ticket.pk,
             "number": ticket.number,
-            "from": Status.WAITING_CUSTOMER.value,
-            "to": "closed",
-            "reason": "der Kunde hat nicht mehr geantwortet / the customer did not answer",
+            "from": before_status,
+            "to": Status.CLOSED.value,
+            "reason": "abgeschlossen, da der Kunde nicht mehr geantwortet hat / closed: the customer did not answer",
+            "days_waiting": round(decision.days_waiting, 1),
         },
-        at,
+        stamp,
     )
     unit = Unit()
     write_ticket(unit, ticket, before, [event])
-    stats_update(unit, at, {"autoclosed": 1, "closed": 1})
+    if message is not None:
+        unit.save("message", message)
+        unit.save(
+            "mid",
+            MetaItem(
+                *mid_key(message.message_id),
+                ticket_id=ticket.pk,
+                number=ticket.number,
+                msg_sk=message.sk,
+                direction="outbound",
+                created_at=stamp,
+            ),
+            condition=MetaItem.pk.does_not_exist(),
+        )
+    resolution_items(unit, ticket, before_status, stamp)
+    stats_update(unit, stamp, {"autoclosed": 1})
     try:
         unit.commit()
     except Conflict:
-        return False  # an agent or the customer changed the ticket meanwhile: their change wins
+        return False
+    if message is not None:
+        from .replies import deliver
+
+        deliver(deps.tickets, deps.mailer, ticket, message, auto_submitted="auto-generated")
     return True
+
+
+def escalate(
+    deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, missed: list[tuple[str, str]], *, at: datetime
+) -> bool:
+    """Flag the missed deadlines once, raise the priority once if the policy says so, tell who is responsible."""
+    stamp = iso(at)
+    before = Snapshot.of(ticket)
+    ticket.sla_alerted = [*list(ticket.sla_alerted or []), *(key for key, _ in missed)][-20:]
+    ticket.overdue_at = stamp
+    raised = None
+    if cfg.settings.autoclose.raise_priority_when_overdue:
+        new = Priority(ticket.priority).raised().value
+        if new != ticket.priority:
+            raised, ticket.priority = (ticket.priority, new), new
+    recipients = _responsible(cfg, ticket)
+    detail = {
+        "ticket_id": ticket.pk,
+        "number": ticket.number,
+        "notified": recipients,
+        "deadlines": [{"kind": key.split(":")[0], "at": deadline} for key, deadline in missed],
+        **({"priority": list(raised)} if raised else {}),
+    }
+    unit = Unit()
+    write_ticket(unit, ticket, before, [new_event(ticket, "DeadlineMissed", "system", detail, stamp)])
+    stats_update(unit, stamp, {"deadlines_missed": 1})
+    try:
+        unit.commit()
+    except Conflict:
+        return False
+    if recipients:
+        _notify(deps, cfg, ticket, missed, recipients)
+    return True
+
+
+def _responsible(cfg: ConfigSnapshot, ticket: TicketItem) -> list[str]:
+    agent = cfg.agent(ticket.assignee)
+    if agent is not None and agent.active:
+        return [agent.email]
+    queue = cfg.queue(ticket.queue)
+    if queue is not None and queue.notify_address:
+        return [queue.notify_address]
+    if queue is not None and queue.responsible:
+        return [a.email for a in (cfg.agent(name) for name in queue.responsible) if a is not None and a.active]
+    return []
+
+
+def _notify(
+    deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, missed: list[tuple[str, str]], recipients: list[str]
+) -> None:
+    """An internal alert mail (not stored on the ticket; the event records it)."""
+    mailbox = _mailbox(cfg, ticket)
+    sender = mailbox.sender if mailbox else f"helpdesk@{deps.mail_domain}"
+    names = {"due": ("Fälligkeit", "due date"), "response": ("Erstreaktionszeit", "first-response target")}
+    lines = [f"- {names[key.split(':')[0]][0]} / {names[key.split(':')[0]][1]}: {at}" for key, at in missed]
+    mail = OutgoingMail(
+        sender=Address(cfg.settings.company, sender),
+        to=[Address("", r) for r in recipients],
+        subject=f"Überfällig / overdue: {ticket.subject} [#{ticket.number}]"[:300],
+        text=(f"Ticket {ticket.number} ({ticket.subject}) ist überfällig / is overdue:\n" + "\n".join(lines) + "\n"),
+        message_id=f"<{ticket.pk.lower()}.{len(ticket.sla_alerted or [])}.alert@{deps.mail_domain}>",
+        auto_submitted="auto-generated",
+        ticket_number=ticket.number,
+    )
+    deps.mailer.send_raw(sender, mail.recipients, build_mime(mail))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.autoclose import response_due
 from ..domain.clock import iso, parse_iso
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import normalize_address
@@ -26,6 +27,7 @@ EDITABLE = (
     "customer_name", "parent_id", "private", "personal", "prio", "unread", "review",
 )  # fmt: skip
 MAX_TAGS = 30
+NULLABLE = {"assignee", "due_at", "type", "project", "customer_email", "customer_name", "parent_id"}
 
 
 class ChangeError(ValueError):
@@ -60,40 +62,52 @@ def validate(changes: dict[str, Any], ticket: TicketItem, cfg: ConfigSnapshot) -
     for name, value in changes.items():
         if name not in EDITABLE:
             raise ChangeError(f"{name} cannot be changed", name)
-        if name == "status":
+        if value is None and name not in NULLABLE:
+            raise ChangeError(f"{name} cannot be empty", name)
+        try:
+            clean[name] = _value(name, value, ticket, cfg)
+        except ChangeError:
+            raise
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise ChangeError(f"invalid {name}: {exc}", name) from exc
+    return clean
+
+
+def _value(name: str, value: Any, ticket: TicketItem, cfg: ConfigSnapshot) -> Any:
+    """One validated, normalised value (ValueError/TypeError for malformed input)."""
+    match name:
+        case "status":
             try:
-                clean[name] = check_transition(Status(ticket.status), Status(value)).value
-            except (TransitionError, ValueError) as exc:
+                return check_transition(Status(ticket.status), Status(value)).value
+            except TransitionError as exc:
                 raise ChangeError(str(exc), name) from exc
-        elif name == "priority":
-            clean[name] = Priority(value).value
-        elif name == "queue":
+        case "priority":
+            return Priority(value).value
+        case "queue":
             if cfg.queues and cfg.queue(value) is None:
                 raise ChangeError(f"unknown queue {value!r}", name)
-            clean[name] = value
-        elif name == "assignee":
+            return value
+        case "assignee":
             if value is not None and cfg.agents and cfg.agent(value) is None:
                 raise ChangeError(f"unknown agent {value!r}", name)
-            clean[name] = value or None
-        elif name == "tags":
+            return value or None
+        case "tags":
             tags = sorted({str(t).strip() for t in value if str(t).strip()})
             if len(tags) > MAX_TAGS:
                 raise ChangeError(f"at most {MAX_TAGS} tags", name)
-            clean[name] = tags
-        elif name == "due_at":
-            clean[name] = iso(parse_iso(value)) if value else None
-        elif name == "customer_email":
-            address = normalize_address(value or "") if value else ""
+            return tags
+        case "due_at":
+            return iso(parse_iso(value)) if value else None
+        case "customer_email":
+            address = normalize_address(value) if value else ""
             if value and not address:
                 raise ChangeError("not an e-mail address", name)
-            clean[name] = address or None
-        elif name == "parent_id":
+            return address or None
+        case "parent_id":
             if value == ticket.pk:
                 raise ChangeError("a ticket cannot be its own parent", name)
-            clean[name] = value or None
-        else:
-            clean[name] = value
-    return clean
+            return value or None
+    return value
 
 
 def _parent_cycle(ticket_id: str, parent_id: str, store: TicketStore) -> bool:
@@ -196,6 +210,9 @@ def change_ticket(
     before_status = current.status
     at = iso()
     events = apply(current, clean, actor, at, reason)
+    if "queue" in clean and not current.first_response_at:
+        queue = cfg.queue(current.queue)  # a new queue brings its own first-response target
+        current.response_due_at = response_due(current.created_at, queue.first_response_hours if queue else None)
     if not events and not extra:
         return Outcome(current)
     unit = Unit()

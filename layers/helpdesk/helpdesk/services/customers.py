@@ -24,10 +24,12 @@ def name_key(name: str, email: str) -> str:
 
 def list_customers(prefix: str | None, limit: int, cursor: str | None) -> CustomerPage:
     """Customers sorted by name; ``prefix`` narrows to names (or addresses, for nameless ones) starting with it."""
-    from ..store.listing import decode_cursor, encode_cursor
+    from ..store.listing import CursorError, decode_cursor, encode_cursor, is_key
 
     condition = CustomerItem.name_key.startswith(prefix.strip().lower()) if prefix else None
     start = decode_cursor(cursor) or None
+    if start is not None and (not is_key(start, {"email", "kind", "name_key"}) or start["kind"]["S"] != "customer"):
+        raise CursorError("invalid cursor")
     result = CustomerItem.by_name.query("customer", condition, limit=limit, last_evaluated_key=start)
     items = list(result)
     last = result.last_evaluated_key

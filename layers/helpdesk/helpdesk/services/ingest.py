@@ -25,14 +25,14 @@ from typing import Any
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
+from ..domain.autoclose import response_due
 from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
-from ..domain.headers import Address, clean_text
+from ..domain.headers import clean_text
 from ..domain.ids import new_id, new_message_id
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.numbering import number_format
-from ..domain.outgoing import OutgoingMail, build_mime
 from ..domain.rules import Outcome, evaluate, mail_view
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status, status_after_customer_reply
@@ -436,6 +436,8 @@ def _create(
         last_customer_at=at,
         closed_at=at if status is Status.CLOSED else None,
     )
+    queue = cfg.queue(ticket.queue)
+    ticket.response_due_at = response_due(at, queue.first_response_hours if queue else None)
     ticket.links = [LinkMap(type="claimed", ticket_id=decision.claimed_ticket_id)] if decision.claimed_ticket_id else []
     if decision.previous_ticket_id:
         ticket.links.append(LinkMap(type="previous", ticket_id=decision.previous_ticket_id))
@@ -756,26 +758,9 @@ def _autoreply_message(
 
 def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps) -> str:
     """Claim the pending auto-reply (at most once), then hand it to SES."""
-    if not deps.tickets.claim_send(msg):
-        return "none"
-    outgoing = OutgoingMail(
-        sender=Address(msg.from_addr.name if msg.from_addr else "", msg.from_addr.address if msg.from_addr else ""),
-        to=[Address(a.name, a.address) for a in msg.to],
-        subject=msg.subject,
-        text=msg.text,
-        html=msg.html,
-        message_id=f"<{msg.message_id}>",
-        in_reply_to=f"<{msg.in_reply_to[0]}>" if msg.in_reply_to else None,
-        references=[f"<{r}>" for r in msg.references],
-        auto_submitted="auto-replied",
-        ticket_number=ticket.number,
-    )
-    try:
-        deps.mailer.send_raw(outgoing.sender.address, outgoing.recipients, build_mime(outgoing))
-    except Exception:
-        deps.tickets.mark_send_failed(msg)
-        raise
-    return "sent"
+    from .replies import deliver
+
+    return "sent" if deliver(deps.tickets, deps.mailer, ticket, msg, auto_submitted="auto-replied") else "none"
 
 
 def _repeat(decision: Decision, lookup: Lookup, deps: IngestDeps) -> IngestResult:

@@ -163,14 +163,56 @@ def send_reply(
         html += f'<p style="color:#666">-- <br>{text_to_html(footer)}<a href="{link}">{link}</a></p>'
 
     attachments, stored = _attachments(request, ticket, mail, answered)
-    subject = clean_text(request.subject or _reply_subject(ticket.subject))
-    if f"#{ticket.number}" not in subject:
-        subject = f"{subject} [#{ticket.number}]"
-    header_safe(subject, "subject")
+    subject = thread_subject(ticket, request.subject)
+    message = outbound_message(
+        ticket,
+        mailbox,
+        to,
+        cc,
+        subject,
+        text,
+        html,
+        answered,
+        author=actor,
+        mail_domain=mail_domain,
+        summary=request.body or text,
+        attachments=stored,
+    )
+    for attempt in range(3):
+        try:
+            _commit_reply(cfg, ticket, message, request, actor, to, cc, message.created_at)
+            break
+        except Conflict as exc:
+            if "ticket" not in exc.tags or attempt == 2:
+                raise
+            fresh = store.get(ticket.pk, consistent=True)
+            if fresh is None:
+                raise Missing(ticket_id) from exc
+            ticket = fresh
+    sent = deliver(store, mailer, ticket, message, attachments)
+    return ReplyResult(ticket, message, sent)
 
+
+def outbound_message(
+    ticket: TicketItem,
+    mailbox: Mailbox,
+    to: list[Address],
+    cc: list[Address],
+    subject: str,
+    text: str,
+    html: str,
+    answered: MessageItem | None,
+    *,
+    author: str,
+    mail_domain: str,
+    summary: str,
+    attachments: list[AttachmentMap] | None = None,
+    auto: bool = False,
+) -> MessageItem:
+    """A mail we send, stored on the ticket (``pending`` until handed to SES), threaded to ``answered``."""
     at = iso()
     msg_id = new_id()
-    message = MessageItem(
+    return MessageItem(
         pk=ticket.pk,
         sk=timeline_sk("MSG", at, msg_id),
         id=msg_id,
@@ -181,51 +223,63 @@ def send_reply(
         subject=subject,
         text=text,
         html=sanitize_html(html, block_remote=False).html,
-        new_text=(request.body or text)[:2000],
+        new_text=summary[:2000],
         message_id=new_message_id(mail_domain).strip("<>"),
         in_reply_to=[answered.message_id] if answered else [],
         references=[*(answered.references[-10:] if answered else []), *([answered.message_id] if answered else [])],
         mailbox=mailbox.id,
-        author=actor,
-        attachments=stored,
+        author=author,
+        auto_reply=auto,
+        attachments=attachments or [],
         send_state="pending",
         created_at=at,
     )
-    for attempt in range(3):
-        try:
-            _commit_reply(cfg, ticket, message, request, actor, to, cc, at)
-            break
-        except Conflict as exc:
-            if "ticket" not in exc.tags or attempt == 2:
-                raise
-            fresh = store.get(ticket.pk, consistent=True)
-            if fresh is None:
-                raise Missing(ticket_id) from exc
-            ticket = fresh
 
+
+def deliver(
+    store: TicketStore,
+    mailer: Mailer,
+    ticket: TicketItem,
+    message: MessageItem,
+    attachments: list[OutgoingAttachment] | None = None,
+    *,
+    auto_submitted: str | None = None,
+) -> bool:
+    """Claim the stored message (``pending`` → ``sent``: at most once) and hand it to SES."""
+    sender = message.from_addr
+    assert sender is not None
     outgoing = OutgoingMail(
-        sender=Address(mailbox.name, mailbox.sender),
-        to=to,
-        cc=cc,
-        subject=subject,
-        text=text,
+        sender=Address(sender.name or "", sender.address),
+        to=[Address(a.name or "", a.address) for a in message.to],
+        cc=[Address(a.name or "", a.address) for a in message.cc],
+        subject=message.subject,
+        text=message.text,
         html=message.html,
         message_id=f"<{message.message_id}>",
-        in_reply_to=f"<{answered.message_id}>" if answered else None,
+        in_reply_to=f"<{message.in_reply_to[0]}>" if message.in_reply_to else None,
         references=[f"<{r}>" for r in message.references],
-        attachments=attachments,
+        attachments=attachments or [],
+        auto_submitted=auto_submitted,
         ticket_number=ticket.number,
     )
     if not store.claim_send(message):
-        return ReplyResult(ticket, message, False)
+        return False
     try:
-        mailer.send_raw(mailbox.sender, outgoing.recipients, build_mime(outgoing))
+        mailer.send_raw(sender.address, outgoing.recipients, build_mime(outgoing))
     except Exception as exc:
         store.mark_send_failed(message)
         message.send_state = "failed"
         raise SendFailed(message) from exc
     message.send_state = "sent"
-    return ReplyResult(ticket, message, True)
+    return True
+
+
+def thread_subject(ticket: TicketItem, subject: str | None = None) -> str:
+    """``Re: <subject> [#number]``, header-safe."""
+    text = clean_text(subject or _reply_subject(ticket.subject))
+    if f"#{ticket.number}" not in text:
+        text = f"{text} [#{ticket.number}]"
+    return header_safe(text, "subject")
 
 
 def _reply_subject(subject: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..domain.autoclose import response_due
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import normalize_address
@@ -101,6 +102,8 @@ def create_ticket(store: TicketStore, cfg: ConfigSnapshot, request: NewTicket, *
         )
         for name, value in clean.items():
             setattr(ticket, name, value)
+        queue = cfg.queue(ticket.queue)
+        ticket.response_due_at = response_due(at, queue.first_response_hours if queue else None)
         if ticket.status == Status.CLOSED.value:
             ticket.closed_at = at
         msg_id = new_id()

@@ -81,6 +81,12 @@ class _Reader:
     ) -> None:
         self.part = part
         index = getattr(TicketTableItem, part.index_name)
+        if start is not None:
+            keys = [a for a in index.Meta.attributes.values() if a.is_hash_key or a.is_range_key]
+            hash_name = next(a.attr_name for a in keys if a.is_hash_key)
+            expected = {"pk", "sk", *(a.attr_name for a in keys)}
+            if not is_key(start, expected) or start[hash_name]["S"] != part.hash_value:
+                raise CursorError("invalid cursor")
         self.pages = index.query(
             part.hash_value,
             filter_condition=condition,
@@ -138,7 +144,20 @@ def decode_cursor(cursor: str | None) -> dict[str, Any]:
         raise CursorError("invalid cursor") from exc
     if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
         raise CursorError("invalid cursor")
+    for value in state.values():
+        if value != "done" and not is_key(value):
+            raise CursorError("invalid cursor")
     return state
+
+
+def is_key(value: Any, names: set[str] | None = None) -> bool:
+    """A DynamoDB key as a cursor carries it: ``{"name": {"S": "…"}}`` (string keys only, non-empty)."""
+    if not isinstance(value, dict) or not value or (names is not None and set(value) != names):
+        return False
+    return all(
+        isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) and 0 < len(v["S"]) <= 2048
+        for v in value.values()
+    )
 
 
 def plan(flt: TicketFilter) -> tuple[list[_Partition], Condition | None]:

@@ -124,6 +124,14 @@ class ByWaiting(GlobalSecondaryIndex["TicketTableItem"]):
     waiting_since = UnicodeAttribute(range_key=True)
 
 
+class BySla(GlobalSecondaryIndex["TicketTableItem"]):
+    """Active tickets with a deadline not yet alerted (due date, first-response target), earliest first; sparse."""
+
+    Meta = _gsi_meta("by_sla")
+    sla_bucket = UnicodeAttribute(hash_key=True)
+    sla_at = UnicodeAttribute(range_key=True)
+
+
 class ByTag(GlobalSecondaryIndex["TicketTableItem"]):
     """Tag items (``TAG#…``) by ``"<tag>#<bucket>"``; the tickets follow in one BatchGet.
 
@@ -153,6 +161,7 @@ class TicketTableItem(Model):
     by_customer: ClassVar[ByCustomer] = ByCustomer()
     by_due: ClassVar[ByDue] = ByDue()
     by_waiting: ClassVar[ByWaiting] = ByWaiting()
+    by_sla: ClassVar[BySla] = BySla()
     by_tag: ClassVar[ByTag] = ByTag()
 
 
@@ -207,6 +216,10 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     waiting_since = UnicodeAttribute(null=True)
     reminded_at = UnicodeAttribute(null=True)
     overdue_at = UnicodeAttribute(null=True)
+    response_due_at = UnicodeAttribute(null=True)  # the queue's first-response target, while unanswered
+    sla_alerted = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # deadline keys
+    sla_bucket = UnicodeAttribute(null=True)
+    sla_at = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
@@ -384,6 +397,9 @@ def bind(table_names: dict[str, str] | None = None, host: str | None = None, reg
         model.Meta.table_name = names[key]
         model.Meta.host = endpoint
         model.Meta.region = region or _region()
+    from .unit import _connection  # the transactions' cached connection follows the models
+
+    _connection.cache_clear()
     for model in (
         TicketTableItem,
         TicketItem,

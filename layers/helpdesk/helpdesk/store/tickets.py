@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pynamodb.exceptions import UpdateError
 
+from ..domain.autoclose import pending_deadlines
 from ..domain.clock import iso
 from ..domain.ids import new_id
 from ..domain.status import Status
@@ -42,6 +44,13 @@ def apply_index_keys(ticket: TicketItem) -> None:
     else:
         ticket.waiting_pk = None
         ticket.waiting_since = None
+    deadlines = pending_deadlines(
+        ticket.due_at, ticket.response_due_at, ticket.first_response_at, list(ticket.sla_alerted or [])
+    )
+    if deadlines and ticket.bucket == ACTIVE:
+        ticket.sla_bucket, ticket.sla_at = ACTIVE, deadlines[0][1]
+    else:
+        ticket.sla_bucket = ticket.sla_at = None
     ticket.search = " ".join(
         part.lower()
         for part in (ticket.number, ticket.subject, ticket.customer_email or "", ticket.customer_name or "")
@@ -114,10 +123,20 @@ def autoreply_key(address: str) -> tuple[str, str]:
     return (f"AR#{address}", "AR")
 
 
+TICKET_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def valid_ticket_id(ticket_id: str) -> bool:
+    """Ticket ids are ULIDs; anything else is not a ticket (and never reaches DynamoDB as a key)."""
+    return bool(TICKET_ID.match(ticket_id or ""))
+
+
 class TicketStore:
     """Reads. Writes go through :class:`helpdesk.store.unit.Unit` transactions built by the services."""
 
     def get(self, ticket_id: str, consistent: bool = False) -> TicketItem | None:
+        if not valid_ticket_id(ticket_id):
+            return None
         try:
             return TicketItem.get(ticket_id, TICKET_SK, consistent_read=consistent)
         except TicketItem.DoesNotExist:
@@ -125,6 +144,8 @@ class TicketStore:
 
     def detail(self, ticket_id: str) -> TicketDetail | None:
         """The ticket with its whole timeline: one Query on the ticket's partition."""
+        if not valid_ticket_id(ticket_id):
+            return None
         ticket: TicketItem | None = None
         detail = TicketDetail(ticket=TicketItem())
         for item in TicketTableItem.query(ticket_id):
@@ -142,6 +163,8 @@ class TicketStore:
         return detail
 
     def messages(self, ticket_id: str) -> list[MessageItem]:
+        if not valid_ticket_id(ticket_id):
+            return []
         return list(MessageItem.query(ticket_id, MessageItem.sk.startswith("MSG#")))
 
     def lookup(
@@ -188,9 +211,9 @@ class TicketStore:
         return self.get(ref.ticket_id) if ref.ticket_id else None
 
     def batch_tickets(self, ticket_ids: list[str]) -> dict[str, TicketItem]:
-        if not ticket_ids:
+        keys = [(tid, TICKET_SK) for tid in dict.fromkeys(ticket_ids) if valid_ticket_id(tid)]
+        if not keys:
             return {}
-        keys = [(tid, TICKET_SK) for tid in dict.fromkeys(ticket_ids)]
         return {t.pk: t for t in TicketItem.batch_get(keys)}
 
     def message(self, ticket_id: str, sk: str) -> MessageItem | None:

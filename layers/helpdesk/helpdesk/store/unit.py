@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -27,8 +28,14 @@ class Conflict(Exception):
 
 
 def connection() -> Connection:
+    """One pynamodb connection per endpoint, reused: creating one builds a botocore client (~100 ms)."""
     meta = TicketTableItem.Meta
-    return Connection(region=meta.region, host=meta.host)
+    return _connection(meta.region, meta.host)
+
+
+@lru_cache(maxsize=4)
+def _connection(region: str, host: str | None) -> Connection:
+    return Connection(region=region, host=host)
 
 
 # pynamodb sends a transaction's items grouped: condition checks, deletes, puts, updates. DynamoDB's

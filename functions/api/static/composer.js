@@ -1,0 +1,335 @@
+// The composer: reply by mail (templates, Cc, attachments, "Originalnachricht anhängen", "Einreichen als")
+// or an internal comment. Drafts are kept per ticket in localStorage.
+
+import { h, replace, uid } from "./dom.js";
+import { t, lang, fmtSize } from "./i18n.js";
+import { api, uploadTo } from "./http.js";
+import { state, statusLabel, targets, mailboxes, agents } from "./store.js";
+import { toast, field, selectEl, errorText, formatAddress, parseAddresses } from "./ui.js";
+
+const MAX_BYTES = 10 * 1024 * 1024;
+const DRAFT_PREFIX = "helpdesk.draft.";
+
+function readDraft(ticketId) {
+  try {
+    return JSON.parse(localStorage.getItem(DRAFT_PREFIX + ticketId) || "null") || {};
+  } catch {
+    return {};
+  }
+}
+
+function writeDraft(ticketId, draft) {
+  try {
+    const empty = !draft.body && !draft.comment && !draft.cc && !(draft.files || []).length && !draft.commentTags;
+    if (empty) localStorage.removeItem(DRAFT_PREFIX + ticketId);
+    else localStorage.setItem(DRAFT_PREFIX + ticketId, JSON.stringify({ ...draft, saved_at: new Date().toISOString() }));
+  } catch {
+    /* storage full or blocked: the draft lives only on this page */
+  }
+}
+
+function replyDefaults(ticket) {
+  const own = new Set(mailboxes().map((m) => m.address.toLowerCase()));
+  const inbound = ticket.messages.filter((m) => m.direction === "inbound" && m.channel === "email");
+  const last = inbound[inbound.length - 1];
+  let to = [];
+  if (last && last.from) to = [last.from];
+  else if (ticket.customer) to = [ticket.customer];
+  const toSet = new Set(to.map((a) => a.address.toLowerCase()));
+  const cc = (last ? last.cc : []).filter((a) => !own.has(a.address.toLowerCase()) && !toSet.has(a.address.toLowerCase()));
+  return { to: to.map(formatAddress).join(", "), cc: cc.map(formatAddress).join(", ") };
+}
+
+export function createComposer({ ticketId, onDone }) {
+  const draft = readDraft(ticketId);
+  let ticket = null;
+  let mode = draft.mode === "comment" ? "comment" : "reply";
+  let defaults = { to: "", cc: "" };
+  let files = (draft.files || []).map((f) => ({ ...f, state: "done", progress: 1 }));
+  let templates = null;
+  let saveTimer = 0;
+
+  const replyTab = h("button", { type: "button", class: "tab", "data-mode": "reply", text: t("compose.reply") });
+  const commentTab = h("button", { type: "button", class: "tab", "data-mode": "comment", text: t("compose.comment") });
+  const title = h("h2", { class: "sr-only", id: uid("compose"), text: t("compose.title") });
+
+  // reply form
+  const to = h("input", { type: "text", name: "to", autocomplete: "off" });
+  const cc = h("input", { type: "text", name: "cc", autocomplete: "off", value: draft.cc || "" });
+  const templateLang = selectEl([{ value: "de", label: "Deutsch" }, { value: "en", label: "English" }],
+    draft.templateLang || lang(), { name: "template_language" });
+  const template = h("select", { name: "template" });
+  const body = h("textarea", { name: "body", rows: "9", value: draft.body || "" });
+  body.value = draft.body || "";
+  const attachOriginal = h("input", { type: "checkbox", name: "attach_original", checked: !!draft.attachOriginal });
+  const fileInput = h("input", { type: "file", name: "files", multiple: true });
+  const fileList = h("ul", { class: "upload-list", "aria-live": "polite" });
+  const submitAs = h("select", { name: "status" });
+  const sendButton = h("button", { type: "submit", class: "btn btn-primary", text: t("compose.send") });
+  const replyError = h("div", { class: "form-error", role: "alert" });
+  const replyForm = h("form", { class: "compose-form", novalidate: true, "data-mode": "reply" },
+    h("div", { class: "compose-grid" },
+      field(t("compose.to"), to, { hint: t("compose.to.hint") }),
+      field(t("compose.cc"), cc, { hint: t("compose.cc.hint") })),
+    h("div", { class: "compose-grid compose-templates" },
+      field(t("compose.template.lang"), templateLang),
+      field(t("compose.template"), template, { hint: t("compose.template.hint") })),
+    field(t("compose.body"), body, { wide: true }),
+    h("div", { class: "compose-grid" },
+      h("div", {}, field(t("compose.files"), fileInput, { hint: t("compose.files.hint") }), fileList),
+      h("div", {}, field(t("compose.original"), attachOriginal),
+        field(t("compose.submitas"), submitAs))),
+    replyError,
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "btn btn-quiet", text: t("compose.discard"), on: { click: discard } }),
+      sendButton));
+
+  // comment form
+  const comment = h("textarea", { name: "comment", rows: "5", value: draft.comment || "" });
+  comment.value = draft.comment || "";
+  const commentTags = h("input", { type: "text", name: "comment_tags", autocomplete: "off", value: draft.commentTags || "" });
+  const commentButton = h("button", { type: "submit", class: "btn btn-note", text: t("compose.comment.save") });
+  const commentError = h("div", { class: "form-error", role: "alert" });
+  const commentForm = h("form", { class: "compose-form compose-note", novalidate: true, "data-mode": "comment" },
+    field(t("compose.comment.body"), comment, { wide: true, hint: t("compose.comment.hint") }),
+    field(t("compose.comment.tags"), commentTags, { hint: t("ticket.tags.hint") }),
+    commentError,
+    h("div", { class: "actions" }, commentButton));
+
+  const restored = h("p", { class: "muted draft-note", hidden: !draft.saved_at, text: t("compose.restored") });
+  const el = h("section", { class: "composer", "aria-labelledby": title.id },
+    title,
+    h("div", { class: "tabs compose-tabs", role: "group", "aria-label": t("compose.mode") }, replyTab, commentTab),
+    restored, replyForm, commentForm);
+
+  function setMode(next) {
+    mode = next;
+    replyForm.hidden = mode !== "reply";
+    commentForm.hidden = mode !== "comment";
+    replyTab.setAttribute("aria-pressed", String(mode === "reply"));
+    commentTab.setAttribute("aria-pressed", String(mode === "comment"));
+    el.classList.toggle("composer-note", mode === "comment");
+    save();
+  }
+  replyTab.addEventListener("click", () => setMode("reply"));
+  commentTab.addEventListener("click", () => setMode("comment"));
+
+  function currentDraft() {
+    return {
+      mode,
+      body: body.value,
+      to: to.value !== defaults.to ? to.value : "",
+      cc: cc.value !== defaults.cc ? cc.value : "",
+      ccTouched: cc.value !== defaults.cc,
+      status: submitAs.value,
+      attachOriginal: attachOriginal.checked,
+      templateLang: templateLang.value,
+      files: files.filter((f) => f.state === "done").map(({ key, name, size }) => ({ key, name, size })),
+      comment: comment.value,
+      commentTags: commentTags.value,
+    };
+  }
+
+  function save() {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => writeDraft(ticketId, currentDraft()), 300);
+  }
+  for (const input of [to, cc, body, comment, commentTags]) input.addEventListener("input", save);
+  for (const input of [submitAs, attachOriginal, templateLang]) input.addEventListener("change", save);
+
+  // templates
+  async function loadTemplates() {
+    replace(template, h("option", { value: "", text: t("loading") }));
+    try {
+      const result = await api("templates", { query: { mailbox: ticket && ticket.mailbox, language: templateLang.value } });
+      templates = result.items;
+    } catch (error) {
+      templates = [];
+      toast(errorText(error), "error");
+    }
+    replace(template, h("option", { value: "", text: templates.length ? t("compose.template.choose") : t("compose.template.none") }),
+      ...templates.map((item) => h("option", { value: item.id, text: item.name })));
+  }
+  templateLang.addEventListener("change", loadTemplates);
+  template.addEventListener("change", () => {
+    const chosen = (templates || []).find((item) => item.id === template.value);
+    if (!chosen) return;
+    const start = body.selectionStart ?? body.value.length;
+    const end = body.selectionEnd ?? body.value.length;
+    const before = body.value.slice(0, start);
+    const after = body.value.slice(end);
+    const gap = before && !before.endsWith("\n") ? "\n\n" : "";
+    body.value = before + gap + chosen.body + after;
+    body.focus();
+    const caret = (before + gap + chosen.body).length;
+    body.setSelectionRange(caret, caret);
+    template.value = "";
+    save();
+  });
+
+  // attachments
+  function renderFiles() {
+    replace(fileList, ...files.map((file) => h("li", { class: ["upload", `upload-${file.state}`] },
+      h("span", { class: "upload-name", text: file.name }),
+      h("span", { class: "muted", text: ` ${fmtSize(file.size)} ` }),
+      file.state === "uploading"
+        ? h("progress", { max: "1", value: String(file.progress || 0), "aria-label": t("compose.uploading", { name: file.name }) })
+        : null,
+      file.state === "failed" ? h("span", { class: "upload-error", text: file.error }) : null,
+      file.state === "done" ? h("span", { class: "upload-ok", text: t("compose.uploaded") }) : null,
+      h("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": t("compose.file.remove", { name: file.name }),
+        text: t("remove"), on: { click: () => { files = files.filter((f) => f !== file); renderFiles(); save(); } } }))));
+  }
+
+  fileInput.addEventListener("change", async () => {
+    const chosen = [...fileInput.files];
+    fileInput.value = "";
+    await Promise.all(chosen.map(upload));
+  });
+
+  async function upload(file) {
+    const entry = { name: file.name, size: file.size, state: "uploading", progress: 0, key: null, error: "" };
+    files.push(entry);
+    renderFiles();
+    if (file.size > MAX_BYTES) {
+      Object.assign(entry, { state: "failed", error: t("compose.file.toolarge", { max: fmtSize(MAX_BYTES) }) });
+      return renderFiles();
+    }
+    try {
+      const target = await api(`tickets/${encodeURIComponent(ticketId)}/uploads`, { method: "POST",
+        body: { filename: file.name, content_type: file.type || "application/octet-stream", size: file.size || 1 } });
+      entry.key = await uploadTo(target, file, (fraction) => {
+        entry.progress = fraction;
+        const bar = fileList.querySelector(`li:nth-child(${files.indexOf(entry) + 1}) progress`);
+        if (bar) bar.value = fraction;
+      });
+      entry.state = "done";
+    } catch (error) {
+      entry.state = "failed";
+      entry.error = error.code === "upload_failed" ? t("compose.upload.failed") : errorText(error);
+    }
+    renderFiles();
+    save();
+  }
+
+  // sending
+  replyForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    replyError.textContent = "";
+    if (files.some((f) => f.state === "uploading")) return (replyError.textContent = t("compose.wait"));
+    if (!body.value.trim()) {
+      replyError.textContent = t("compose.empty");
+      return body.focus();
+    }
+    const payload = {
+      body: body.value,
+      status: submitAs.value,
+      attach_original: attachOriginal.checked,
+      attachments: files.filter((f) => f.state === "done").map((f) => f.key),
+    };
+    if (to.value.trim() !== defaults.to.trim()) payload.to = parseAddresses(to.value);
+    if (cc.value.trim() !== defaults.cc.trim()) payload.cc = parseAddresses(cc.value);
+    if (payload.to && !payload.to.length) {
+      replyError.textContent = t("compose.norecipient");
+      return to.focus();
+    }
+    sendButton.disabled = true;
+    try {
+      await api(`tickets/${encodeURIComponent(ticketId)}/replies`, { method: "POST", body: payload });
+      toast(t("compose.sent", { status: statusLabel(submitAs.value) }), "success");
+      body.value = "";
+      attachOriginal.checked = false;
+      files = [];
+      cc.value = defaults.cc;
+      to.value = defaults.to;
+      renderFiles();
+      writeDraft(ticketId, { ...currentDraft(), body: "", files: [] });
+      restored.hidden = true;
+      submitAs.value = "";
+      onDone();
+    } catch (error) {
+      replyError.textContent = error.code === "send_failed" ? t("compose.sendfailed") : errorText(error);
+      if (error.code === "send_failed") onDone();
+    } finally {
+      sendButton.disabled = false;
+    }
+  });
+
+  commentForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    commentError.textContent = "";
+    if (!comment.value.trim()) {
+      commentError.textContent = t("compose.empty");
+      return comment.focus();
+    }
+    const known = new Set(agents().map((a) => a.username));
+    const mentions = [...new Set([...comment.value.matchAll(/@([a-z0-9][a-z0-9_-]*)/gi)].map((m) => m[1]))]
+      .filter((name) => known.has(name));
+    const tags = commentTags.value.split(",").map((s) => s.trim()).filter(Boolean);
+    commentButton.disabled = true;
+    try {
+      await api(`tickets/${encodeURIComponent(ticketId)}/comments`, { method: "POST",
+        body: { body: comment.value, tags, mentions } });
+      toast(t("compose.comment.saved"), "success");
+      comment.value = "";
+      commentTags.value = "";
+      writeDraft(ticketId, currentDraft());
+      onDone();
+    } catch (error) {
+      commentError.textContent = errorText(error);
+    } finally {
+      commentButton.disabled = false;
+    }
+  });
+
+  function discard() {
+    body.value = "";
+    comment.value = "";
+    commentTags.value = "";
+    cc.value = defaults.cc;
+    to.value = defaults.to;
+    attachOriginal.checked = false;
+    files = [];
+    renderFiles();
+    writeDraft(ticketId, {});
+    restored.hidden = true;
+  }
+
+  setMode(mode);
+  renderFiles();
+
+  return {
+    el,
+    focus(next) {
+      setMode(next === "comment" ? "comment" : "reply");
+      el.scrollIntoView({ block: "start", behavior: "auto" });
+      (next === "comment" ? comment : body).focus();
+    },
+    update(next) {
+      const first = !ticket;
+      ticket = next;
+      const fresh = replyDefaults(ticket);
+      const ownTo = to.value && to.value !== defaults.to;
+      const ownCc = cc.value !== defaults.cc && (first ? !!draft.ccTouched : true);
+      defaults = fresh;
+      if (first) {
+        to.value = draft.to || fresh.to;
+        if (!draft.ccTouched) cc.value = fresh.cc;
+      } else {
+        if (!ownTo) to.value = fresh.to;
+        if (!ownCc) cc.value = fresh.cc;
+      }
+      let wanted = submitAs.value;
+      if (!wanted) wanted = (first && draft.status) || (state.meta && state.meta.default_reply_status) || "waiting_customer";
+      const options = [...new Set([...targets(ticket.status)])];
+      replace(submitAs, ...options.map((s) => h("option", { value: s, text: statusLabel(s) })));
+      submitAs.value = options.includes(wanted) ? wanted
+        : options.includes("waiting_customer") ? "waiting_customer" : ticket.status;
+      if (first) loadTemplates();
+    },
+    destroy() {
+      clearTimeout(saveTimer);
+      writeDraft(ticketId, currentDraft());
+    },
+  };
+}

@@ -1,0 +1,397 @@
+// German (default) and English. Every key carries both languages: [de, en]. The choice is kept in localStorage.
+
+const KEY = "helpdesk.lang";
+
+/* eslint-disable max-len */
+const S = {
+  // general
+  "ok": ["OK", "OK"], "cancel": ["Abbrechen", "Cancel"], "close": ["Schließen", "Close"], "confirm": ["Bitte bestätigen", "Please confirm"],
+  "save": ["Speichern", "Save"], "saved": ["Gespeichert", "Saved"], "delete": ["Löschen", "Delete"], "deleted": ["Gelöscht", "Deleted"],
+  "remove": ["Entfernen", "Remove"], "apply": ["Anwenden", "Apply"], "retry": ["Erneut versuchen", "Try again"],
+  "loading": ["Wird geladen …", "Loading …"], "yes": ["ja", "yes"], "no": ["nein", "no"], "none": ["– keine –", "– none –"],
+  "all.f": ["alle", "all"], "all.m": ["alle", "all"], "language": ["Sprache", "Language"],
+  "skip": ["Zum Inhalt springen", "Skip to content"], "logout": ["Abmelden", "Log out"],
+  // navigation
+  "nav.main": ["Hauptnavigation", "Main navigation"], "nav.tickets": ["Tickets", "Tickets"], "nav.new": ["Neues Ticket", "New ticket"],
+  "nav.customers": ["Kunden", "Customers"], "nav.reports": ["Berichte", "Reports"], "nav.admin": ["Verwaltung", "Administration"],
+  // errors
+  "err.unknown": ["Unbekannter Fehler.", "Unknown error."],
+  "err.network": ["Keine Verbindung zum Server. Bitte prüfen Sie Ihre Netzwerkverbindung.", "No connection to the server. Please check your network."],
+  "err.session": ["Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "Your session has expired. Please log in again."],
+  "err.forbidden": ["Keine Berechtigung: {detail}", "Not allowed: {detail}"],
+  "err.notfound": ["Nicht gefunden: {detail}", "Not found: {detail}"],
+  "err.conflict": ["Jemand anderes hat dieses Ticket geändert.", "Someone else has changed this ticket."],
+  "err.toolarge": ["Die Daten sind zu groß.", "The data is too large."],
+  "err.ratelimited": ["Zu viele Anfragen. Bitte versuchen Sie es später noch einmal.", "Too many requests. Please try again later."],
+  "err.validation": ["Ungültige Eingabe: {detail}", "Invalid input: {detail}"],
+  "err.server": ["Serverfehler: {detail}", "Server error: {detail}"],
+  // login
+  "login.title": ["Anmelden", "Log in"], "login.intro": ["Anmeldung für das Support-Team", "Sign-in for the support team"],
+  "login.username": ["Benutzername", "Username"], "login.password": ["Passwort", "Password"],
+  "login.remember": ["Angemeldet bleiben (dieses Gerät)", "Stay logged in (this device)"], "login.submit": ["Anmelden", "Log in"],
+  "login.missing": ["Bitte Benutzername und Passwort eingeben.", "Please enter username and password."],
+  "login.failed": ["Benutzername oder Passwort ist falsch.", "Wrong username or password."],
+  "login.expired": ["Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "Your session has expired. Please log in again."],
+  "login.challenge": ["Anmeldung verlangt einen weiteren Schritt ({challenge}), den dieser Client nicht unterstützt.", "The login needs another step ({challenge}) this client does not support."],
+  "pw.title": ["Neues Passwort festlegen", "Set a new password"],
+  "pw.intro": ["Bei der ersten Anmeldung müssen Sie ein eigenes Passwort festlegen.", "On your first login you have to choose your own password."],
+  "pw.new": ["Neues Passwort", "New password"], "pw.repeat": ["Passwort wiederholen", "Repeat password"],
+  "pw.rules": ["Mindestens 8 Zeichen, mit Groß- und Kleinbuchstaben, Ziffer und Sonderzeichen.", "At least 8 characters, with upper and lower case letters, a digit and a symbol."],
+  "pw.short": ["Das Passwort ist zu kurz.", "The password is too short."], "pw.mismatch": ["Die Passwörter stimmen nicht überein.", "The passwords do not match."],
+  "pw.submit": ["Passwort speichern", "Save password"],
+  // help
+  "help.title": ["Tastenkürzel", "Keyboard shortcuts"], "help.jk": ["nächstes / vorheriges Ticket", "next / previous ticket"],
+  "help.open": ["Ticket öffnen", "open ticket"], "help.select": ["Ticket auswählen (Liste)", "select ticket (list)"],
+  "help.reply": ["antworten", "reply"], "help.comment": ["interner Kommentar", "internal comment"],
+  "help.archive": ["archivieren (abschließen)", "archive (close)"], "help.search": ["suchen", "search"],
+  "help.help": ["diese Hilfe", "this help"], "help.escape": ["Eingabefeld oder Dialog verlassen", "leave input field or dialog"],
+  // inbox
+  "inbox.title": ["Ticketliste", "Tickets"], "inbox.filters": ["Filter", "Filters"], "inbox.morefilters": ["Weitere Filter", "More filters"], "inbox.views": ["Ansichten", "Views"],
+  "inbox.tab.inbox": ["Posteingang", "Inbox"], "inbox.tab.mine": ["In Bearbeitung", "Assigned to me"], "inbox.tab.unread": ["Ungelesen", "Unread"],
+  "inbox.tab.review": ["Zu prüfen", "To review"], "inbox.tab.trash": ["Papierkorb", "Trash"],
+  "inbox.search": ["Suche", "Search"], "inbox.search.placeholder": ["Nummer, Betreff, Kunde …", "Number, subject, customer …"],
+  "inbox.status": ["Status", "Status"], "inbox.status.all": ["alle", "all"], "inbox.sort": ["Sortierung", "Sort by"],
+  "inbox.sort.updated": ["zuletzt geändert", "last updated"], "inbox.sort.due": ["Fälligkeit", "due date"],
+  "inbox.reset": ["Filter zurücksetzen", "Reset filters"], "inbox.caption": ["Tickets", "Tickets"],
+  "inbox.selectall": ["Alle sichtbaren Tickets auswählen", "Select all visible tickets"], "inbox.select": ["{number} auswählen", "Select {number}"],
+  "inbox.more": ["Mehr laden", "Load more"], "inbox.empty": ["Keine Tickets gefunden.", "No tickets found."],
+  "inbox.count": ["{n} Tickets", "{n} tickets"], "inbox.count.one": ["1 Ticket", "1 ticket"], "inbox.count.more": ["{n} Tickets geladen, weitere vorhanden", "{n} tickets loaded, more available"], "inbox.count.more.one": ["1 Ticket geladen, weitere vorhanden", "1 ticket loaded, more available"],
+  "inbox.partial": ["(Suche unvollständig – „Mehr laden“ sucht weiter)", "(search incomplete – “Load more” continues)"],
+  "inbox.new": ["{n} neue oder geänderte Tickets", "{n} new or changed tickets"], "inbox.new.one": ["1 neues oder geändertes Ticket", "1 new or changed ticket"],
+  "filter.bytag": ["Nach Tag „{tag}“ filtern", "Filter by tag “{tag}”"],
+  "col.number": ["Nummer", "Number"], "col.subject": ["Betreff", "Subject"], "col.customer": ["Kunde", "Customer"],
+  "col.queue": ["Warteschlange", "Queue"], "col.assignee": ["Bearbeiter", "Assignee"], "col.status": ["Status", "Status"],
+  "col.priority": ["Priorität", "Priority"], "col.tags": ["Tags", "Tags"], "col.updated": ["Aktualisiert", "Updated"], "col.due": ["Fällig", "Due"],
+  "flag.unread": ["ungelesen", "unread"], "flag.review": ["zur Prüfung", "to review"], "flag.prio": ["Prio", "Prio"],
+  "flag.private": ["privat", "private"], "flag.personal": ["persönlich", "personal"], "flag.overdue": ["überfällig", "overdue"],
+  "flag.private.short": ["P", "P"], "flag.personal.short": ["pers.", "pers."],
+  // batch
+  "batch.title": ["Stapelverarbeitung", "Batch actions"], "batch.count": ["{n} ausgewählt", "{n} selected"],
+  "batch.spam": ["Spam entfernen", "Remove spam"], "batch.block": ["Absender sperren", "Block senders"],
+  "batch.block.confirm": ["{n} Tickets in den Papierkorb verschieben und ihre Absender dauerhaft sperren?", "Move {n} tickets to the trash and block their senders permanently?"],
+  "batch.block.confirm.one": ["Das Ticket in den Papierkorb verschieben und seinen Absender dauerhaft sperren?", "Move the ticket to the trash and block its sender permanently?"],
+  "batch.archive": ["Ungelesen ins Archiv", "Archive unread"], "batch.mark": ["Markieren", "Mark"], "batch.mark.choose": ["– wählen –", "– choose –"],
+  "batch.mark_private": ["als privat", "as private"], "batch.mark_personal": ["als persönlich", "as personal"], "batch.mark_prio": ["als Prio", "as prio"],
+  "batch.unmark_private": ["nicht mehr privat", "not private"], "batch.unmark_personal": ["nicht mehr persönlich", "not personal"],
+  "batch.unmark_prio": ["keine Prio", "no prio"], "batch.mark_read": ["als gelesen", "as read"], "batch.mark_unread": ["als ungelesen", "as unread"],
+  "batch.set": ["Setzen", "Set"], "batch.value": ["Wert", "Value"], "batch.clear": ["Auswahl aufheben", "Clear selection"],
+  "batch.done": ["{n} Tickets geändert.", "{n} tickets changed."], "batch.done.one": ["1 Ticket geändert.", "1 ticket changed."],
+  "batch.partial": ["{ok} geändert, {failed} fehlgeschlagen:", "{ok} changed, {failed} failed:"],
+  "batch.blocked": ["Gesperrte Absender: {senders}", "Blocked senders: {senders}"],
+  "batch.error.conflict": ["wurde inzwischen geändert – bitte erneut versuchen", "was changed meanwhile – please try again"],
+  "batch.error.forbidden": ["keine Berechtigung", "not allowed"], "batch.error.not_found": ["nicht gefunden", "not found"],
+  "batch.error.validation_error": ["nicht möglich: {message}", "not possible: {message}"],
+  // ticket
+  "ticket.back": ["← Ticketliste", "← Tickets"], "ticket.prev": ["‹ Vorheriges", "‹ Previous"], "ticket.next": ["Nächstes ›", "Next ›"],
+  "ticket.noprev": ["Kein vorheriges Ticket in der Liste.", "No previous ticket in the list."],
+  "ticket.nonext": ["Kein weiteres Ticket in der Liste.", "No further ticket in the list."],
+  "ticket.nosubject": ["(kein Betreff)", "(no subject)"], "ticket.thread": ["Verlauf", "Conversation"],
+  "ticket.reply": ["Antworten", "Reply"], "ticket.comment": ["Kommentar", "Comment"], "ticket.close": ["Abschließen", "Close ticket"],
+  "ticket.closed": ["{number} abgeschlossen.", "{number} closed."], "ticket.channel": ["Kanal: {channel}", "Channel: {channel}"],
+  "ticket.created": ["erstellt", "created"], "ticket.properties": ["Eigenschaften", "Properties"],
+  "ticket.status": ["Status", "Status"], "ticket.priority": ["Priorität", "Priority"], "ticket.queue": ["Warteschlange", "Queue"],
+  "ticket.assignee": ["Bearbeiter", "Assignee"], "ticket.assignee.none": ["– niemand –", "– nobody –"], "ticket.assignme": ["Mir zuweisen", "Assign to me"],
+  "ticket.tag": ["Tag", "Tag"], "ticket.tags": ["Tags", "Tags"], "ticket.tags.hint": ["durch Kommas getrennt", "separated by commas"],
+  "ticket.due": ["Fällig am", "Due"], "ticket.customer": ["Kunde", "Customer"], "ticket.customer.email": ["E-Mail des Kunden", "Customer's e-mail"],
+  "ticket.customer.name": ["Name des Kunden", "Customer's name"], "ticket.customerpage": ["Kundenseite öffnen", "Open customer page"],
+  "ticket.project": ["Projekt", "Project"], "ticket.type": ["Typ", "Type"], "ticket.parent": ["Übergeordnetes Ticket", "Parent ticket"],
+  "ticket.parent.hint": ["Ticketnummer, leer = keines", "ticket number, empty = none"], "ticket.flags": ["Markierungen", "Flags"],
+  "ticket.mailbox": ["Postfach", "Mailbox"], "ticket.updated": ["Aktualisiert", "Updated"], "ticket.firstresponse": ["Erste Antwort", "First response"],
+  "ticket.version": ["Version", "Version"], "ticket.related": ["Verknüpfte Tickets", "Related tickets"],
+  "ticket.mergedinto": ["Dieses Ticket wurde zusammengeführt in", "This ticket was merged into"],
+  "ticket.notfound": ["Ticket „{value}“ nicht gefunden.", "Ticket “{value}” not found."],
+  "ticket.nomessages": ["Noch keine Nachrichten.", "No messages yet."], "ticket.events": ["Ereignisse ({n})", "Events ({n})"],
+  "review.title": ["Zur Prüfung", "Needs review"], "review.claims": ["Diese Mail beansprucht Ticket", "This mail claims ticket"],
+  "review.hint": ["Der Absender ist an jenem Ticket nicht beteiligt. Prüfen Sie, ob er berechtigt ist, und führen Sie die Tickets ggf. zusammen.", "The sender is not a participant of that ticket. Check whether they are entitled and merge the tickets if so."],
+  "review.done": ["Prüfung erledigt", "Mark as reviewed"],
+  "rel.parent": ["Übergeordnet", "Parent"], "rel.merged_into": ["Zusammengeführt in", "Merged into"], "rel.merged_from": ["Zusammengeführt aus", "Merged from"],
+  "rel.claimed": ["Beansprucht", "Claims"], "rel.previous": ["Vorheriges Ticket", "Previous ticket"],
+  "conflict.title": ["Jemand anderes hat dieses Ticket geändert.", "Someone else has changed this ticket."],
+  "conflict.text": ["Ihre Änderung wurde nicht gespeichert (Stand {who}). Laden Sie das Ticket neu und wiederholen Sie die Änderung.", "Your change was not saved (as of {who}). Reload the ticket and apply your change again."],
+  "conflict.reload": ["Neu laden", "Reload"],
+  "merge.title": ["Zusammenführen", "Merge"], "merge.into": ["In Ticket", "Into ticket"], "merge.button": ["Zusammenführen", "Merge"],
+  "merge.hint": ["Nachrichten wandern in das Zielticket, dieses wird abgeschlossen.", "Messages move to the target ticket; this one is closed."],
+  "merge.confirm": ["{from} in {into} zusammenführen? Das lässt sich nicht rückgängig machen.", "Merge {from} into {into}? This cannot be undone."],
+  "merge.done": ["Zusammengeführt in {into}.", "Merged into {into}."], "merge.self": ["Ein Ticket kann nicht in sich selbst zusammengeführt werden.", "A ticket cannot be merged into itself."],
+  "msg.in": ["Nachricht von {from}", "Message from {from}"], "msg.out": ["Antwort an {from}", "Reply by {from}"],
+  "msg.to": ["An", "To"], "msg.cc": ["Cc", "Cc"], "msg.system": ["System", "System"], "msg.attachments": ["Anhänge", "Attachments"],
+  "msg.download": ["{name} herunterladen", "Download {name}"], "msg.autoreply": ["Automatische Antwort", "Auto-reply"],
+  "msg.automatic": ["automatisch ({kind})", "automatic ({kind})"], "msg.sendfailed": ["Versand fehlgeschlagen", "Sending failed"],
+  "msg.pending": ["wird gesendet", "sending"], "msg.spam": ["Spamverdacht", "Suspected spam"], "msg.virus": ["Virusverdacht", "Suspected virus"],
+  "msg.fail": ["fehlgeschlagen", "failed"], "msg.defects": ["Mail fehlerhaft", "Damaged mail"],
+  "note.kind": ["Interne Notiz", "Internal note"], "note.label": ["Interne Notiz von {author}", "Internal note by {author}"],
+  "mail.frame": ["Inhalt der E-Mail", "Mail content"], "mail.frame.of": ["E-Mail von {from}", "Mail from {from}"],
+  "mail.images.blocked": ["Externe Bilder wurden blockiert.", "External images were blocked."], "mail.images.load": ["Bilder laden", "Load images"],
+  "mail.images.loaded": ["Externe Bilder geladen.", "External images loaded."], "mail.expand": ["Vergrößern", "Expand"],
+  "mail.shrink": ["Verkleinern", "Shrink"], "mail.quote.show": ["Ganze Nachricht anzeigen", "Show whole message"],
+  "mail.quote.hide": ["Zitat ausblenden", "Hide quoted text"], "mail.full": ["Vollständige Nachricht laden", "Load the complete message"],
+  "ev.TicketCreated": ["erstellt", "created"], "ev.MessageAdded": ["Nachricht", "message"], "ev.StatusChanged": ["Status", "status"],
+  "ev.TicketUpdated": ["geändert", "changed"], "ev.CommentAdded": ["Kommentar", "comment"], "ev.TicketMerged": ["zusammengeführt", "merged"],
+  "ev.ReminderSent": ["Erinnerung gesendet", "reminder sent"], "ev.DeadlineMissed": ["Frist verpasst", "deadline missed"],
+  "ev.in": ["eingehend", "inbound"], "ev.out": ["ausgehend", "outbound"], "ev.rules": ["Regeln", "rules"], "ev.autoreply": ["Auto-Antwort", "auto-reply"],
+  "actor.system": ["System", "system"], "actor.customer": ["Kunde", "customer"],
+  "field.status": ["Status", "status"], "field.priority": ["Priorität", "priority"], "field.queue": ["Warteschlange", "queue"],
+  "field.assignee": ["Bearbeiter", "assignee"], "field.tags": ["Tags", "tags"], "field.due_at": ["Fällig", "due"], "field.type": ["Typ", "type"],
+  "field.project": ["Projekt", "project"], "field.customer_email": ["Kunden-E-Mail", "customer e-mail"], "field.customer_name": ["Kundenname", "customer name"],
+  "field.parent_id": ["übergeordnet", "parent"], "field.private": ["privat", "private"], "field.personal": ["persönlich", "personal"],
+  "field.prio": ["Prio", "prio"], "field.unread": ["ungelesen", "unread"], "field.review": ["Prüfung", "review"],
+  "field.merged_into": ["zusammengeführt in", "merged into"], "field.closed_at": ["abgeschlossen am", "closed at"],
+  "channel.email": ["E-Mail", "e-mail"], "channel.phone": ["Telefon", "phone"], "channel.walk_in": ["persönlich vor Ort", "walk-in"],
+  "channel.web": ["Web", "web"], "channel.letter": ["Brief", "letter"], "channel.chat": ["Chat", "chat"], "channel.other": ["Sonstiges", "other"],
+  "channel.contact_form": ["Kontaktformular", "contact form"],
+  // composer
+  "compose.title": ["Antworten oder kommentieren", "Reply or comment"], "compose.mode": ["Art", "Kind"],
+  "compose.reply": ["Antwort an Kunden", "Reply to customer"], "compose.comment": ["Interner Kommentar", "Internal comment"],
+  "compose.to": ["An", "To"], "compose.to.hint": ["Standard: der letzte Absender", "default: the last sender"],
+  "compose.cc": ["Cc", "Cc"], "compose.cc.hint": ["Adressen durch Kommas getrennt", "addresses separated by commas"],
+  "compose.template.lang": ["Sprache der Vorlage", "Template language"], "compose.template": ["Vorlage", "Template"],
+  "compose.template.hint": ["Variablen wie {NAME} füllt der Server beim Senden aus.", "The server fills in variables such as {NAME} when sending."],
+  "compose.template.choose": ["– Vorlage einfügen –", "– insert template –"], "compose.template.none": ["keine Vorlagen", "no templates"],
+  "compose.body": ["Nachricht", "Message"], "compose.files": ["Anhänge", "Attachments"], "compose.files.hint": ["höchstens 10 MB je Datei", "at most 10 MB per file"],
+  "compose.original": ["Originalnachricht anhängen", "Attach original message"], "compose.submitas": ["Einreichen als", "Submit as"],
+  "compose.send": ["Senden", "Send"], "compose.discard": ["Entwurf verwerfen", "Discard draft"],
+  "compose.restored": ["Entwurf wiederhergestellt.", "Draft restored."], "compose.empty": ["Bitte einen Text eingeben.", "Please enter a text."],
+  "compose.norecipient": ["Bitte mindestens einen Empfänger angeben.", "Please give at least one recipient."],
+  "compose.wait": ["Bitte warten, bis alle Anhänge hochgeladen sind.", "Please wait until all attachments are uploaded."],
+  "compose.sent": ["Antwort gesendet – Status: {status}.", "Reply sent – status: {status}."],
+  "compose.sendfailed": ["Der Versand ist fehlgeschlagen. Die Nachricht ist gespeichert und kann erneut gesendet werden.", "Sending failed. The message is stored and can be sent again."],
+  "compose.uploading": ["{name} wird hochgeladen", "uploading {name}"], "compose.uploaded": ["hochgeladen", "uploaded"],
+  "compose.upload.failed": ["Hochladen fehlgeschlagen (Verbindung zum Speicher blockiert).", "Upload failed (connection to storage blocked)."],
+  "compose.file.toolarge": ["zu groß (max. {max})", "too large (max. {max})"], "compose.file.remove": ["{name} entfernen", "Remove {name}"],
+  "compose.comment.body": ["Interner Kommentar", "Internal comment"],
+  "compose.comment.hint": ["Nur für das Team sichtbar, wird nie gemailt. @benutzername erwähnt Kollegen.", "Only visible to the team, never mailed. @username mentions colleagues."],
+  "compose.comment.tags": ["Tags hinzufügen", "Add tags"], "compose.comment.save": ["Kommentar speichern", "Save comment"],
+  "compose.comment.saved": ["Kommentar gespeichert.", "Comment saved."],
+  // new ticket
+  "new.title": ["Neues Ticket erfassen", "Record a new ticket"],
+  "new.intro": ["Für Anrufe, Besuche, Briefe: das Ticket wird wie eine Mail angelegt.", "For calls, visits, letters: the ticket is filed like a mail."],
+  "new.channel": ["Kanal", "Channel"], "new.subject": ["Betreff", "Subject"], "new.body": ["Anliegen", "Request"],
+  "new.body.hint": ["Was der Kunde gesagt hat", "What the customer said"], "new.queue.default": ["– Standard –", "– default –"],
+  "new.mailbox": ["Postfach (Absender)", "Mailbox (sender)"], "new.mailbox.default": ["– Standard –", "– default –"],
+  "new.sendmail": ["Den Text auch als erste Mail an den Kunden senden", "Also send the text to the customer as the first mail"],
+  "new.sendmail.hint": ["Braucht eine Kunden-E-Mail.", "Needs a customer e-mail."], "new.submit": ["Ticket anlegen", "Create ticket"],
+  "new.missing": ["Bitte Betreff und Anliegen ausfüllen.", "Please fill in subject and request."],
+  "new.needsemail": ["Für eine Mail wird die E-Mail des Kunden gebraucht.", "Sending a mail needs the customer's e-mail."],
+  "new.created": ["Ticket {number} angelegt.", "Ticket {number} created."],
+  // customers
+  "customers.title": ["Kunden", "Customers"], "customers.search": ["Suche", "Search"], "customers.search.placeholder": ["Name oder E-Mail", "Name or e-mail"],
+  "customers.search.hint": ["findet Namen, die so beginnen", "finds names starting with this"],
+  "customers.count": ["{n} Kunden", "{n} customers"], "customers.count.one": ["1 Kunde", "1 customer"], "customers.empty": ["Keine Kunden gefunden.", "No customers found."],
+  "customers.back": ["← Kunden", "← Customers"], "customer.new": ["Neuer Kunde", "New customer"], "customer.create": ["Kunde anlegen", "Create customer"],
+  "customer.email": ["E-Mail", "E-mail"], "customer.name": ["Name", "Name"], "customer.company": ["Firma", "Company"], "customer.phone": ["Telefon", "Phone"],
+  "customer.external": ["Kundennummer", "Customer number"], "customer.external.hint": ["z. B. aus dem ERP", "e.g. from the ERP"],
+  "customer.notes": ["Notizen", "Notes"], "customer.tickets": ["Tickets", "Tickets"], "customer.last": ["Letztes Ticket", "Last ticket"],
+  "customer.data": ["Stammdaten", "Details"], "customer.newticket": ["Ticket für diesen Kunden", "Ticket for this customer"],
+  // reports
+  "reports.title": ["Berichte", "Reports"], "reports.start": ["Von", "From"], "reports.end": ["Bis", "To"],
+  "reports.granularity": ["Einteilung", "Grouping"], "reports.day": ["Tage", "days"], "reports.week": ["Wochen", "weeks"],
+  "reports.show": ["Anzeigen", "Show"], "reports.presets": ["Zeiträume", "Periods"], "reports.last": ["letzte {n} Tage", "last {n} days"],
+  "reports.range": ["Zeitraum {start} – {end}", "Period {start} – {end}"], "reports.volume": ["Aufkommen", "Volume"],
+  "reports.first_response": ["Erste Antwort", "First response"], "reports.resolution": ["Lösungszeit", "Resolution time"],
+  "reports.median": ["Median", "Median"], "reports.p90": ["90 %-Wert", "90th percentile"], "reports.basis": ["aus {n} Tickets", "from {n} tickets"], "reports.basis.one": ["aus 1 Ticket", "from 1 ticket"],
+  "reports.backlog.status": ["Bestand nach Status", "Backlog by status"], "reports.backlog.queue": ["Bestand nach Warteschlange", "Backlog by queue"],
+  "reports.backlog.agent": ["Bestand nach Bearbeiter", "Backlog by agent"], "reports.autoreplies": ["Automatische Antworten", "Auto-replies"],
+  "reports.table": ["Zahlen als Tabelle", "Numbers as a table"], "reports.period": ["Zeitraum", "Period"], "reports.key": ["Wert", "Item"],
+  "reports.count": ["Anzahl", "Count"], "reports.hours": ["Dauer", "Duration"], "reports.nodata": ["Keine Daten im Zeitraum.", "No data in this period."],
+  "stat.tickets_created": ["Neue Tickets", "New tickets"], "stat.messages_in": ["Eingegangene Nachrichten", "Messages in"],
+  "stat.replies": ["Antworten", "Replies"], "stat.closed": ["Abgeschlossen", "Closed"], "stat.reopened": ["Wieder geöffnet", "Reopened"],
+  "stat.autoreplies_sent": ["Auto-Antworten gesendet", "Auto-replies sent"], "stat.autoreplies_suppressed": ["Auto-Antworten unterdrückt", "Auto-replies suppressed"],
+  "unit.h": ["{n} Std.", "{n} h"], "unit.d": ["{n} Tg.", "{n} d"], "unit.min": ["{n} Min.", "{n} min"],
+  // admin
+  "adm.mailboxes": ["Postfächer", "Mailboxes"], "adm.queues": ["Warteschlangen", "Queues"], "adm.rules": ["Regeln", "Rules"],
+  "adm.templates": ["Vorlagen", "Templates"], "adm.agents": ["Mitarbeiter", "Agents"], "adm.settings": ["Einstellungen", "Settings"],
+  "adm.mailboxes.one": ["Postfach", "Mailbox"], "adm.queues.one": ["Warteschlange", "Queue"], "adm.rules.one": ["Regel", "Rule"],
+  "adm.templates.one": ["Vorlage", "Template"], "adm.agents.one": ["Mitarbeiter", "Agent"], "adm.settings.one": ["Einstellungen", "Settings"],
+  "adm.new": ["Neu anlegen", "Add"], "adm.new.title": ["{what} anlegen", "Add {what}"], "adm.back": ["← Übersicht", "← Overview"],
+  "adm.notfound": ["Nicht gefunden.", "Not found."], "adm.delete.confirm": ["„{name}“ wirklich löschen?", "Really delete “{name}”?"],
+  "adm.id": ["Kennung", "Identifier"], "adm.id.hint": ["Kleinbuchstaben, Ziffern, - und _; später nicht änderbar", "lower case letters, digits, - and _; cannot be changed later"],
+  "adm.language": ["Sprache", "Language"], "adm.active": ["aktiv", "active"],
+  "adm.remind": ["Erinnern nach (Tagen)", "Remind after (days)"], "adm.closeafter": ["Schließen nach (Tagen)", "Close after (days)"],
+  "adm.col.id": ["Kennung", "Identifier"], "adm.col.address": ["Adresse", "Address"], "adm.col.name": ["Name", "Name"],
+  "adm.col.autoreply": ["Auto-Antwort", "Auto-reply"], "adm.col.responsible": ["Zuständig", "Responsible"], "adm.col.language": ["Sprache", "Language"],
+  "adm.col.kind": ["Art", "Kind"], "adm.col.order": ["Reihenfolge", "Order"], "adm.col.enabled": ["aktiv", "enabled"], "adm.col.actions": ["Aktionen", "Actions"],
+  "adm.mb.address": ["Empfangsadresse", "Receiving address"], "adm.mb.name": ["Anzeigename", "Display name"],
+  "adm.mb.queue": ["Standard-Warteschlange", "Default queue"], "adm.mb.project": ["Standard-Projekt", "Default project"],
+  "adm.mb.outgoing": ["Absenderadresse", "Sender address"], "adm.mb.outgoing.hint": ["leer = Empfangsadresse", "empty = receiving address"],
+  "adm.mb.importfrom": ["E-Mails ab Datum", "Mail from date"], "adm.mb.importfrom.hint": ["Ältere Mails werden abgeschlossen abgelegt, ohne Auto-Antwort.", "Older mail is stored closed, without auto-reply."],
+  "adm.mb.closeonimport": ["Importierte Tickets abschließen", "Close imported tickets"],
+  "adm.mb.autoreply": ["Automatische Eingangsbestätigung", "Automatic acknowledgement"], "adm.mb.autoreply.on": ["Auto-Antwort senden", "Send auto-reply"],
+  "adm.mb.subject.de": ["Betreff (Deutsch)", "Subject (German)"], "adm.mb.body.de": ["Text (Deutsch)", "Text (German)"],
+  "adm.mb.subject.en": ["Betreff (Englisch)", "Subject (English)"], "adm.mb.body.en": ["Text (Englisch)", "Text (English)"],
+  "adm.variables": ["Variablen (klicken zum Einfügen):", "Variables (click to insert):"], "adm.preview": ["Vorschau mit Beispielwerten:", "Preview with sample values:"],
+  "adm.q.name": ["Name", "Name"], "adm.q.responsible": ["Zuständige Mitarbeiter", "Responsible agents"],
+  "adm.q.responsible.hint": ["Niemand ausgewählt = alle Mitarbeiter sehen die Tickets.", "Nobody selected = every agent sees the tickets."],
+  "adm.q.notify": ["Benachrichtigung an", "Notify address"], "adm.q.firstresponse": ["Erste Antwort binnen (Std.)", "First response within (h)"],
+  "adm.tpl.name": ["Name", "Name"], "adm.tpl.kind": ["Art", "Kind"], "adm.tpl.subject": ["Betreff", "Subject"], "adm.tpl.body": ["Text", "Text"],
+  "adm.tpl.mailboxes": ["Nur für Postfächer", "Only for mailboxes"], "adm.tpl.projects": ["Nur für Projekte", "Only for projects"],
+  "adm.tpl.scope.hint": ["Nichts ausgewählt = für alle.", "Nothing selected = for all."],
+  "adm.tpl.kind.reply": ["Antwort", "Reply"], "adm.tpl.kind.reminder": ["Erinnerung", "Reminder"], "adm.tpl.kind.close": ["Abschluss", "Closing"],
+  "adm.tpl.kind.autoreply": ["Auto-Antwort", "Auto-reply"],
+  "adm.rule.name": ["Name", "Name"], "adm.rule.order": ["Reihenfolge", "Order"], "adm.rule.order.hint": ["kleinere Zahlen zuerst", "lower numbers first"],
+  "adm.rule.enabled": ["aktiv", "enabled"], "adm.rule.match": ["Bedingungen", "Conditions"],
+  "adm.rule.match.all": ["alle müssen zutreffen", "all must match"], "adm.rule.match.any": ["eine genügt", "any is enough"],
+  "adm.rule.conditions": ["Wenn …", "If …"], "adm.rule.actions": ["… dann", "… then"], "adm.rule.unchanged": ["– nicht ändern –", "– unchanged –"],
+  "adm.rule.spam": ["Spam (Papierkorb)", "spam (trash)"], "adm.rule.private": ["privat", "private"], "adm.rule.personal": ["persönlich", "personal"],
+  "adm.rule.prio": ["Prio", "prio"], "adm.rule.suppress_autoreply": ["keine Auto-Antwort", "no auto-reply"], "adm.rule.stop": ["weitere Regeln überspringen", "stop processing rules"],
+  "adm.rule.queue": ["Warteschlange", "queue"], "adm.rule.status": ["Status", "status"], "adm.rule.priority": ["Priorität", "priority"],
+  "adm.rule.tags": ["Tags", "tags"], "adm.rule.assignee": ["Bearbeiter", "assignee"], "adm.rule.project": ["Projekt", "project"], "adm.rule.type": ["Typ", "type"],
+  "adm.cond.field": ["Feld", "Field"], "adm.cond.op": ["Vergleich", "Comparison"], "adm.cond.value": ["Wert", "Value"], "adm.cond.header": ["Kopfzeile", "Header"],
+  "adm.cond.add": ["Bedingung hinzufügen", "Add condition"], "adm.cond.remove": ["Bedingung {n} entfernen", "Remove condition {n}"],
+  "cond.from": ["Absender", "sender"], "cond.from_name": ["Absendername", "sender name"], "cond.from_domain": ["Absender-Domain", "sender domain"],
+  "cond.to": ["An", "to"], "cond.recipient": ["Empfänger (alle)", "recipient (any)"], "cond.cc": ["Cc", "cc"], "cond.subject": ["Betreff", "subject"],
+  "cond.body": ["Text", "body"], "cond.mailbox": ["Postfach", "mailbox"], "cond.has_attachment": ["hat Anhang", "has attachment"],
+  "cond.attachment_name": ["Anhangname", "attachment name"], "cond.spam_verdict": ["Spam-Prüfung", "spam verdict"],
+  "cond.virus_verdict": ["Viren-Prüfung", "virus verdict"], "cond.spf": ["SPF", "SPF"], "cond.dkim": ["DKIM", "DKIM"], "cond.dmarc": ["DMARC", "DMARC"],
+  "cond.header": ["Kopfzeile", "header"],
+  "op.contains": ["enthält", "contains"], "op.equals": ["ist gleich", "equals"], "op.starts_with": ["beginnt mit", "starts with"],
+  "op.ends_with": ["endet mit", "ends with"], "op.regex": ["passt auf Regex", "matches regex"], "op.not_contains": ["enthält nicht", "does not contain"],
+  "op.exists": ["ist vorhanden", "exists"],
+  "adm.dry.title": ["Probelauf", "Dry run"], "adm.dry.intro": ["Welche Regel greift für diese Mail – ohne etwas zu speichern?", "Which rule fires for this mail – without storing anything?"],
+  "adm.dry.sender": ["Absender", "Sender"], "adm.dry.sendername": ["Absendername", "Sender name"], "adm.dry.to": ["An", "To"],
+  "adm.dry.subject": ["Betreff", "Subject"], "adm.dry.body": ["Text", "Body"], "adm.dry.headers": ["Kopfzeilen (Name: Wert je Zeile)", "Headers (Name: value per line)"],
+  "adm.dry.rawtoggle": ["… oder eine ganze Mail (.eml) einfügen", "… or paste a whole mail (.eml)"], "adm.dry.raw": ["Rohe Mail", "Raw mail"],
+  "adm.dry.raw.placeholder": ["From: …\nSubject: …\n\nText", "From: …\nSubject: …\n\nText"],
+  "adm.dry.usedraft": ["Mit dieser (ungespeicherten) Regel testen", "Test with this (unsaved) rule"], "adm.dry.run": ["Testen", "Test"],
+  "adm.dry.needsender": ["Bitte einen Absender oder eine ganze Mail angeben.", "Please give a sender or a whole mail."],
+  "adm.dry.fired": ["Greifende Regeln", "Rules that fire"], "adm.dry.none": ["Keine Regel greift.", "No rule fires."],
+  "adm.dry.result": ["Ergebnis", "Result"], "adm.dry.autoreply": ["Auto-Antwort", "Auto-reply"],
+  "adm.agent.new": ["Neuer Mitarbeiter", "New agent"], "adm.agent.create": ["Anlegen und einladen", "Create and invite"],
+  "adm.agent.username": ["Benutzername", "Username"], "adm.agent.name": ["Name", "Name"], "adm.agent.email": ["E-Mail", "E-mail"],
+  "adm.agent.role": ["Rolle", "Role"], "adm.agent.queues": ["Zusätzliche Warteschlangen", "Extra queues"],
+  "adm.agent.queues.hint": ["Zugang zu eingeschränkten Warteschlangen", "access to restricted queues"], "adm.agent.language": ["Sprache", "Language"],
+  "adm.agent.active": ["aktiv (darf sich anmelden)", "active (may log in)"], "adm.agent.password": ["Vorläufiges Passwort", "Temporary password"],
+  "adm.agent.password.hint": ["optional, mind. 12 Zeichen; sonst erzeugt Cognito eines und schickt eine Einladung", "optional, at least 12 characters; otherwise Cognito creates one and sends an invitation"],
+  "role.admin": ["Administrator", "Administrator"], "role.agent": ["Mitarbeiter", "Agent"],
+  "adm.set.company": ["Firmenname", "Company name"], "adm.set.number": ["Nummernformat", "Number format"],
+  "adm.set.number.hint": ["z. B. T-{year}-{seq:06d}", "e.g. T-{year}-{seq:06d}"], "adm.set.defaultqueue": ["Standard-Warteschlange", "Default queue"],
+  "adm.set.language": ["Standardsprache", "Default language"], "adm.set.block": ["Externe Inhalte (Bilder) in Mails blockieren", "Block external content (images) in mail"],
+  "adm.set.block.hint": ["Schützt vor Tracking-Pixeln; Bilder lassen sich je Nachricht laden.", "Protects against tracking pixels; images can be loaded per message."],
+  "adm.set.autoreply": ["Auto-Antworten", "Auto-replies"], "adm.set.window": ["Höchstens eine je Absender in (Std.)", "At most one per sender within (h)"],
+  "adm.set.maxperday": ["Höchstens je Absender und Tag", "At most per sender and day"], "adm.set.reopen": ["Wiedereröffnen bis (Tage nach Abschluss)", "Reopen up to (days after closing)"],
+  "adm.set.reopen.hint": ["Spätere Antworten werden ein neues, verknüpftes Ticket.", "Later answers become a new, linked ticket."],
+  "adm.set.autoclose": ["Automatisch schließen (warten auf Kunde)", "Autoclose (waiting for customer)"],
+  "adm.set.sendreminder": ["Erinnerung an den Kunden senden", "Send a reminder to the customer"], "adm.set.sendclose": ["Abschlussmail senden", "Send a closing mail"],
+  "adm.set.raise": ["Priorität bei Überfälligkeit erhöhen", "Raise priority when overdue"], "adm.set.customers": ["Kunden", "Customers"],
+  "adm.set.links": ["Link zum Ticket in Antworten", "Ticket link in replies"], "adm.set.links.hint": ["Kunden sehen ihr Ticket ohne Anmeldung.", "Customers see their ticket without logging in."],
+  "adm.set.linkdays": ["Link gültig (Tage)", "Link valid (days)"], "adm.set.signature": ["Signatur", "Signature"],
+  "adm.set.signature.hint": ["wird an jede Antwort angehängt; Variablen erlaubt", "appended to every reply; variables allowed"],
+  // public pages
+  "pub.ticket.title": ["Ihre Anfrage", "Your request"], "pub.invalid.title": ["Link ungültig", "Link not valid"],
+  "pub.invalid": ["Dieser Link ist ungültig oder abgelaufen. Bitte schreiben Sie uns eine E-Mail oder nutzen Sie das Kontaktformular.", "This link is invalid or has expired. Please write us an e-mail or use the contact form."],
+  "pub.contact.link": ["Zum Kontaktformular", "To the contact form"], "pub.status": ["Status:", "Status:"],
+  "pub.dates": ["Eingegangen {created}, zuletzt geändert {updated}", "Received {created}, last updated {updated}"],
+  "pub.us": ["Unser Team", "Our team"], "pub.you": ["Sie", "You"], "pub.reply.title": ["Antworten", "Reply"],
+  "pub.reply.body": ["Ihre Nachricht", "Your message"], "pub.reply.send": ["Nachricht senden", "Send message"],
+  "pub.reply.done": ["Danke, Ihre Nachricht ist angekommen.", "Thank you, your message has arrived."],
+  "pub.contact.title": ["Kontakt", "Contact"], "pub.contact.intro": ["Schreiben Sie uns – Sie erhalten eine Bestätigung per E-Mail.", "Write to us – you will get a confirmation by e-mail."],
+  "pub.contact.name": ["Ihr Name", "Your name"], "pub.contact.email": ["Ihre E-Mail-Adresse", "Your e-mail address"],
+  "pub.contact.subject": ["Betreff", "Subject"], "pub.contact.body": ["Ihre Nachricht", "Your message"], "pub.contact.send": ["Absenden", "Send"],
+  "pub.contact.missing": ["Bitte E-Mail-Adresse, Betreff und Nachricht ausfüllen.", "Please fill in e-mail address, subject and message."],
+  "pub.contact.thanks": ["Vielen Dank!", "Thank you!"], "pub.contact.number": ["Ihre Anfrage hat die Nummer {number}.", "Your request has the number {number}."],
+  "pub.contact.received": ["Ihre Anfrage ist eingegangen.", "Your request has been received."],
+};
+
+const listeners = new Set();
+let current = initial();
+
+function initial() {
+  try {
+    const stored = localStorage.getItem(KEY);
+    if (stored === "de" || stored === "en") return stored;
+  } catch {
+    /* storage blocked */
+  }
+  return "de";
+}
+
+export function lang() {
+  return current;
+}
+
+export function setLang(next, { remember = true } = {}) {
+  if (next !== "de" && next !== "en") return;
+  if (remember) {
+    try {
+      localStorage.setItem(KEY, next);
+    } catch {
+      /* storage blocked: the choice lasts for this page */
+    }
+  }
+  if (next === current) return;
+  current = next;
+  for (const fn of listeners) fn(next);
+}
+
+export function onLangChange(fn) {
+  listeners.add(fn);
+}
+
+export function has(key) {
+  return Object.prototype.hasOwnProperty.call(S, key);
+}
+
+/** t("inbox.count", {n: 3}) → "3 Tickets"; with n === 1 the key's ".one" form is used when there is one. */
+export function t(key, vars) {
+  if (vars && vars.n === 1 && S[`${key}.one`]) key = `${key}.one`;
+  const entry = S[key];
+  if (!entry) {
+    console.warn("i18n: missing", key);
+    return key;
+  }
+  const text = entry[current === "en" ? 1 : 0];
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (all, name) => (name in vars ? String(vars[name]) : all));
+}
+
+const locale = () => (current === "en" ? "en-GB" : "de-DE");
+
+function date(value) {
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export function fmtDate(value) {
+  const d = date(value);
+  if (!d) return "";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const [y, m, day] = value.split("-").map(Number);
+    return new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(new Date(y, m - 1, day));
+  }
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(d);
+}
+
+export function fmtDateTime(value) {
+  const d = date(value);
+  return d ? new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(d) : "";
+}
+
+export function fmtRelative(value) {
+  const d = date(value);
+  if (!d) return "";
+  const seconds = (d.getTime() - Date.now()) / 1000;
+  const abs = Math.abs(seconds);
+  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: "auto", style: "short" });
+  if (abs < 60) return rtf.format(Math.round(seconds), "second");
+  if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
+  if (abs < 86400) return rtf.format(Math.round(seconds / 3600), "hour");
+  if (abs < 7 * 86400) return rtf.format(Math.round(seconds / 86400), "day");
+  return fmtDate(value);
+}
+
+export function fmtNumber(value, digits = 0) {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+}
+
+export function fmtHours(hours) {
+  if (hours === null || hours === undefined) return "–";
+  if (hours < 1) return t("unit.min", { n: fmtNumber(hours * 60) });
+  if (hours < 48) return t("unit.h", { n: fmtNumber(hours, 1) });
+  return t("unit.d", { n: fmtNumber(hours / 24, 1) });
+}
+
+export function fmtSize(bytes) {
+  if (!bytes && bytes !== 0) return "";
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${fmtNumber(bytes / 1024, 0)} KB`;
+  return `${fmtNumber(bytes / 1024 / 1024, 1)} MB`;
+}

@@ -1,0 +1,540 @@
+// The ticket list ("Ticketliste"): filters, tabs, sorting, paging, unread markers, polling, batch actions.
+
+import { h, replace, clear } from "./dom.js";
+import { t, lang, fmtDate, fmtRelative, fmtDateTime } from "./i18n.js";
+import { api } from "./http.js";
+import { navigate, setQuery } from "./router.js";
+import {
+  state, statuses, priorities, queues, agents, statusLabel, priorityLabel, queueName, agentName, ACTIVE,
+} from "./store.js";
+import {
+  toast, showError, busy, statusBadge, prioBadge, tagChip, selectEl, field, setTitle, confirmDialog, errorText,
+} from "./ui.js";
+import { setViewKeys } from "./keys.js";
+
+const POLL_MS = 20000;
+const PAGE = 50;
+const TABS = ["inbox", "mine", "unread", "review", "trash"];
+const ALL = ["new", "open", "waiting_internal", "waiting_customer", "clarify", "closed", "trash"];
+
+function readFilters(query) {
+  const tab = TABS.includes(query.get("tab")) ? query.get("tab") : "inbox";
+  let list = (query.get("status") || "").split(",").filter((s) => ALL.includes(s));
+  if (tab === "trash") list = ["trash"];
+  if (!list.length) list = [...ACTIVE];
+  return {
+    tab,
+    statuses: list,
+    q: query.get("q") || "",
+    tag: query.get("tag") || "",
+    queue: query.get("queue") || "",
+    assignee: query.get("assignee") || "",
+    priority: query.get("priority") || "",
+    sort: query.get("sort") === "due" ? "due" : "updated",
+    limit: Math.min(100, Math.max(1, Number(query.get("limit")) || PAGE)),
+  };
+}
+
+function hasExtraFilters(f) {
+  return !!(f.tag || f.queue || f.assignee || f.priority || f.sort !== "updated" || !sameSet(f.statuses, ACTIVE));
+}
+
+function sameSet(a, b) {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function urlQuery(f) {
+  const out = {};
+  if (f.tab !== "inbox") out.tab = f.tab;
+  if (f.tab !== "trash" && !sameSet(f.statuses, ACTIVE)) out.status = f.statuses.join(",");
+  for (const key of ["q", "tag", "queue", "assignee", "priority"]) if (f[key]) out[key] = f[key];
+  if (f.sort !== "updated") out.sort = f.sort;
+  if (f.limit !== PAGE) out.limit = String(f.limit);
+  return out;
+}
+
+function apiQuery(f, cursor) {
+  const query = { limit: f.limit, sort: f.sort, lang: lang(), cursor, q: f.q.trim(), tag: f.tag.trim(), queue: f.queue,
+    assignee: f.assignee, priority: f.priority };
+  if (f.tab === "mine") query.assignee = "me";
+  if (f.tab === "unread") query.unread = "true";
+  if (f.tab === "review") query.review = "true";
+  if (f.statuses.length === ALL.length) query.status = "all";
+  else if (!sameSet(f.statuses, ACTIVE)) query.status = f.statuses.join(",");
+  return query;
+}
+
+export function mount(main, route) {
+  const filters = readFilters(route.query);
+  let items = [];
+  let cursor = null;
+  let partial = false;
+  let pagesLoaded = 0;
+  let cursorIndex = -1;
+  const selected = new Set();
+  const fresh = new Set();
+  let loadingMore = false;
+  let timer = 0;
+  let observer = null;
+  let alive = true;
+  let requestNo = 0;
+
+  setTitle(t("inbox.title"));
+
+  // ---------------------------------------------------------------- filter bar
+  const search = h("input", { type: "search", name: "q", value: filters.q, placeholder: t("inbox.search.placeholder"),
+    "data-search": "", autocomplete: "off" });
+  const tagInput = h("input", { type: "text", name: "tag", value: filters.tag, autocomplete: "off" });
+  const queueSelect = selectEl([{ value: "", label: t("all.f") }, ...queues().map((q) => ({ value: q.id, label: q.name }))],
+    filters.queue, { name: "queue" });
+  const assigneeSelect = selectEl([{ value: "", label: t("all.m") },
+    ...agents().map((a) => ({ value: a.username, label: a.name }))], filters.assignee, { name: "assignee" });
+  const prioSelect = selectEl([{ value: "", label: t("all.f") },
+    ...priorities().map((p) => ({ value: p.id, label: p[lang()] }))], filters.priority, { name: "priority" });
+  const sortSelect = selectEl([{ value: "updated", label: t("inbox.sort.updated") },
+    { value: "due", label: t("inbox.sort.due") }], filters.sort, { name: "sort" });
+
+  const statusBoxes = statuses().map((s) => h("input", { type: "checkbox", name: "status", value: s.id,
+    checked: filters.statuses.includes(s.id) }));
+  const allBox = h("input", { type: "checkbox", name: "status-all", checked: filters.statuses.length === ALL.length });
+
+  const tabButtons = TABS.map((tab) => h("button", { type: "button", class: "tab", "data-tab": tab,
+    "aria-pressed": String(filters.tab === tab), text: t(`inbox.tab.${tab}`), on: { click: () => {
+      filters.tab = tab;
+      filters.statuses = tab === "trash" ? ["trash"] : [...ACTIVE];
+      syncStatusBoxes();
+      for (const b of tabButtons) b.setAttribute("aria-pressed", String(b.dataset.tab === tab));
+      reload();
+    } } }));
+
+  function syncStatusBoxes() {
+    for (const box of statusBoxes) box.checked = filters.statuses.includes(box.value);
+    allBox.checked = filters.statuses.length === ALL.length;
+  }
+
+  const statusFieldset = h("fieldset", { class: "status-filter" },
+    h("legend", { text: t("inbox.status") }),
+    h("label", { class: "check-pill" }, allBox, h("span", { text: t("inbox.status.all") })),
+    statuses().map((s, i) => h("label", { class: ["check-pill", `pill-${s.id}`] }, statusBoxes[i],
+      h("span", { text: s[lang()] }))));
+
+  allBox.addEventListener("change", () => {
+    filters.statuses = allBox.checked ? [...ALL] : [...ACTIVE];
+    syncStatusBoxes();
+    reload();
+  });
+  for (const box of statusBoxes) {
+    box.addEventListener("change", () => {
+      let list = statusBoxes.filter((b) => b.checked).map((b) => b.value);
+      if (!list.length) list = [...ACTIVE];
+      filters.statuses = list;
+      if (filters.tab === "trash" && !sameSet(list, ["trash"])) {
+        filters.tab = "inbox";
+        for (const b of tabButtons) b.setAttribute("aria-pressed", String(b.dataset.tab === "inbox"));
+      }
+      syncStatusBoxes();
+      reload();
+    });
+  }
+
+  let searchTimer = 0;
+  search.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => { filters.q = search.value; reload(); }, 350);
+  });
+  search.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { clearTimeout(searchTimer); filters.q = search.value; reload(); }
+  });
+  tagInput.addEventListener("change", () => { filters.tag = tagInput.value.trim(); reload(); });
+  for (const [select, key] of [[queueSelect, "queue"], [assigneeSelect, "assignee"], [prioSelect, "priority"],
+    [sortSelect, "sort"]]) {
+    select.addEventListener("change", () => { filters[key] = select.value; reload(); });
+  }
+
+  const resetButton = h("button", { type: "button", class: "btn btn-quiet", text: t("inbox.reset"), on: { click: () => {
+    Object.assign(filters, { q: "", tag: "", queue: "", assignee: "", priority: "", sort: "updated" });
+    if (filters.tab !== "trash") filters.statuses = [...ACTIVE];
+    search.value = tagInput.value = "";
+    queueSelect.value = assigneeSelect.value = prioSelect.value = "";
+    sortSelect.value = "updated";
+    syncStatusBoxes();
+    reload();
+  } } });
+
+  const toolbar = h("section", { class: "filters", "aria-label": t("inbox.filters") },
+    h("div", { class: "filters-row" },
+      h("div", { class: "tabs", role: "group", "aria-label": t("inbox.views") }, tabButtons),
+      h("div", { class: "search-box" }, field(t("inbox.search"), search, { cls: "field-inline" })),
+      h("a", { class: "btn btn-primary", href: "#/new", text: t("nav.new") })),
+    h("details", { class: "more-filters", open: !matchMedia("(max-width: 760px)").matches || hasExtraFilters(filters) },
+      h("summary", { text: t("inbox.morefilters") }),
+      h("div", { class: "filters-row" },
+        statusFieldset),
+      h("div", { class: "filters-row filters-selects" },
+        field(t("ticket.tag"), tagInput, { cls: "field-inline" }),
+        field(t("ticket.queue"), queueSelect, { cls: "field-inline" }),
+        field(t("ticket.assignee"), assigneeSelect, { cls: "field-inline" }),
+        field(t("ticket.priority"), prioSelect, { cls: "field-inline" }),
+        field(t("inbox.sort"), sortSelect, { cls: "field-inline" }),
+        resetButton)));
+
+  // ---------------------------------------------------------------- batch bar
+  const countLabel = h("strong", { class: "batch-count", "aria-live": "polite" });
+  const blockSender = h("input", { type: "checkbox", name: "block_sender" });
+  const markSelect = selectEl([
+    { value: "", label: t("batch.mark.choose") },
+    { value: "mark_private", label: t("batch.mark_private") },
+    { value: "mark_personal", label: t("batch.mark_personal") },
+    { value: "mark_prio", label: t("batch.mark_prio") },
+    { value: "unmark_private", label: t("batch.unmark_private") },
+    { value: "unmark_personal", label: t("batch.unmark_personal") },
+    { value: "unmark_prio", label: t("batch.unmark_prio") },
+    { value: "mark_read", label: t("batch.mark_read") },
+    { value: "mark_unread", label: t("batch.mark_unread") },
+  ], "", { name: "mark" });
+  const setKind = selectEl([
+    { value: "status", label: t("ticket.status") }, { value: "queue", label: t("ticket.queue") },
+    { value: "assignee", label: t("ticket.assignee") }, { value: "priority", label: t("ticket.priority") },
+  ], "status", { name: "set-kind" });
+  const setValue = h("select", { name: "set-value" });
+  function fillSetValue() {
+    const kind = setKind.value;
+    let options = [];
+    if (kind === "status") options = statuses().map((s) => ({ value: s.id, label: s[lang()] }));
+    if (kind === "queue") options = queues().map((q) => ({ value: q.id, label: q.name }));
+    if (kind === "assignee") {
+      options = [{ value: "", label: t("ticket.assignee.none") }, ...agents().map((a) => ({ value: a.username, label: a.name }))];
+    }
+    if (kind === "priority") options = priorities().map((p) => ({ value: p.id, label: p[lang()] }));
+    replace(setValue, ...options.map((o) => h("option", { value: o.value, text: o.label })));
+  }
+  setKind.addEventListener("change", fillSetValue);
+  fillSetValue();
+  const results = h("div", { class: "batch-results", hidden: true });
+
+  const batchBar = h("section", { class: "batch-bar", hidden: true, "aria-label": t("batch.title") },
+    countLabel,
+    h("button", { type: "button", class: "btn btn-danger", "data-action": "spam", text: t("batch.spam"),
+      on: { click: (e) => runBatch("spam", null, e.currentTarget) } }),
+    field(t("batch.block"), blockSender),
+    h("button", { type: "button", class: "btn", "data-action": "archive_unread", text: t("batch.archive"),
+      on: { click: (e) => runBatch("archive_unread", null, e.currentTarget) } }),
+    h("div", { class: "batch-group" },
+      field(t("batch.mark"), markSelect, { cls: "field-inline" }),
+      h("button", { type: "button", class: "btn", text: t("apply"), on: { click: (e) => {
+        if (markSelect.value) runBatch(markSelect.value, null, e.currentTarget);
+      } } })),
+    h("div", { class: "batch-group" },
+      field(t("batch.set"), setKind, { cls: "field-inline" }),
+      field(t("batch.value"), setValue, { cls: "field-inline sr-label" }),
+      h("button", { type: "button", class: "btn", text: t("apply"), on: { click: (e) =>
+        runBatch(setKind.value, setValue.value || null, e.currentTarget) } })),
+    h("button", { type: "button", class: "btn btn-quiet", text: t("batch.clear"), on: { click: () => {
+      selected.clear();
+      renderRows();
+    } } }));
+
+  async function runBatch(action, value, button) {
+    const chosen = items.filter((item) => selected.has(item.id));
+    if (!chosen.length) return;
+    const block = action === "spam" && blockSender.checked;
+    if (block) {
+      const ok = await confirmDialog(t("batch.block.confirm", { n: chosen.length }), { danger: true, ok: t("batch.spam") });
+      if (!ok) return;
+    }
+    const body = { items: chosen.map((item) => ({ id: item.id, version: item.version })), action };
+    if (value !== null && value !== undefined) body.value = value;
+    if (action === "assignee") body.value = value || null;
+    if (block) body.block_sender = true;
+    let result;
+    try {
+      result = await busy(button, () => api("tickets/batch", { method: "POST", body }));
+    } catch {
+      return;
+    }
+    const failedItems = result.results.filter((r) => !r.ok);
+    selected.clear();
+    for (const f of failedItems) selected.add(f.id);
+    if (failedItems.length) {
+      results.hidden = false;
+      replace(results, h("p", { role: "alert", text: t("batch.partial", { ok: result.ok, failed: result.failed }) }),
+        h("ul", {}, failedItems.map((f) => {
+          const item = items.find((i) => i.id === f.id);
+          return h("li", {}, h("strong", { text: item ? item.number : f.id }), ": ",
+            t(`batch.error.${f.error}`, { message: f.message || "" }));
+        })),
+        h("button", { type: "button", class: "btn btn-small", text: t("close"), on: { click: () => { results.hidden = true; } } }));
+    } else {
+      results.hidden = true;
+      toast(t("batch.done", { n: result.ok }), "success");
+    }
+    if (result.blocked_senders && result.blocked_senders.length) {
+      toast(t("batch.blocked", { senders: result.blocked_senders.join(", ") }), "info");
+    }
+    markSelect.value = "";
+    reload({ keepSelection: true });
+  }
+
+  // ---------------------------------------------------------------- table
+  const selectAll = h("input", { type: "checkbox", "aria-label": t("inbox.selectall") });
+  selectAll.addEventListener("change", () => {
+    if (selectAll.checked) for (const item of items) selected.add(item.id);
+    else selected.clear();
+    renderRows();
+  });
+  const tbody = h("tbody");
+  const columns = [
+    ["number", t("col.number")], ["subject", t("col.subject")], ["customer", t("col.customer")],
+    ["queue", t("col.queue")], ["assignee", t("col.assignee")], ["status", t("col.status")],
+    ["priority", t("col.priority")], ["tags", t("col.tags")], ["updated", t("col.updated")], ["due", t("col.due")],
+  ];
+  const table = h("table", { class: "tickets" },
+    h("caption", { class: "sr-only", text: t("inbox.caption") }),
+    h("thead", {}, h("tr", {}, h("th", { class: "c-select", scope: "col" }, selectAll),
+      columns.map(([key, label]) => h("th", { scope: "col", class: `c-${key}`, text: label })))),
+    tbody);
+  const status = h("p", { class: "list-status", role: "status" });
+  const more = h("button", { type: "button", class: "btn", text: t("inbox.more"), hidden: true,
+    on: { click: () => loadMore() } });
+  const sentinel = h("div", { class: "sentinel", "aria-hidden": "true" });
+
+  main.append(h("div", { class: "inbox" },
+    h("h1", { class: "sr-only", text: t("inbox.title") }),
+    toolbar, batchBar, results,
+    h("div", { class: "table-wrap" }, table),
+    h("div", { class: "list-foot" }, status, more), sentinel));
+
+  function row(item, index) {
+    const isSelected = selected.has(item.id);
+    const box = h("input", { type: "checkbox", checked: isSelected,
+      "aria-label": t("inbox.select", { number: item.number }), on: { change: (event) => {
+        if (event.target.checked) selected.add(item.id); else selected.delete(item.id);
+        updateBatchBar();
+        tr.classList.toggle("selected", event.target.checked);
+      } } });
+    const customer = item.customer ? item.customer.name || item.customer.address : "";
+    const link = h("a", { class: "subject-link", href: `#/ticket/${encodeURIComponent(item.id)}`,
+      text: item.subject || t("ticket.nosubject") });
+    const flags = [
+      item.unread ? h("span", { class: "dot-unread", title: t("flag.unread") }, h("span", { class: "sr-only", text: t("flag.unread") })) : null,
+      item.review ? h("span", { class: "flag flag-review", title: t("flag.review"), text: "!" }) : null,
+      item.prio ? h("span", { class: "flag flag-prio", title: t("flag.prio"), text: "★" }) : null,
+      item.private ? h("span", { class: "flag", title: t("flag.private"), text: t("flag.private.short") }) : null,
+      item.personal ? h("span", { class: "flag", title: t("flag.personal"), text: t("flag.personal.short") }) : null,
+    ];
+    const tr = h("tr", { class: ["ticket-row", item.unread && "unread", isSelected && "selected",
+      index === cursorIndex && "cursor", fresh.has(item.id) && "fresh"], "data-id": item.id, "data-status": item.status },
+      h("td", { class: "c-select" }, box),
+      h("td", { class: "c-number", "data-label": t("col.number") }, h("span", { text: item.number })),
+      h("td", { class: "c-subject" }, h("div", { class: "subject-line" }, flags, link),
+        item.preview ? h("span", { class: "preview", text: item.preview.slice(0, 160) }) : null),
+      h("td", { class: "c-customer", "data-label": t("col.customer"), title: item.customer ? item.customer.address : "",
+        text: customer }),
+      h("td", { class: "c-queue", "data-label": t("col.queue"), text: queueName(item.queue) }),
+      h("td", { class: "c-assignee", "data-label": t("col.assignee"), text: agentName(item.assignee) || "–" }),
+      h("td", { class: "c-status" }, statusBadge(item.status, statusLabel(item.status))),
+      h("td", { class: "c-priority" }, prioBadge(item.priority, priorityLabel(item.priority))),
+      h("td", { class: "c-tags" }, item.tags.map((tag) => tagChip(tag, (value) => {
+        filters.tag = value;
+        tagInput.value = value;
+        reload();
+      }))),
+      h("td", { class: "c-updated", "data-label": t("col.updated") },
+        h("time", { datetime: item.updated_at, title: fmtDateTime(item.updated_at), text: fmtRelative(item.updated_at) })),
+      h("td", { class: ["c-due", item.overdue && "overdue"], "data-label": t("col.due") },
+        item.due_at ? h("time", { datetime: item.due_at, title: fmtDateTime(item.due_at),
+          text: fmtDate(item.due_at) + (item.overdue ? ` (${t("flag.overdue")})` : "") }) : null));
+    tr.addEventListener("click", (event) => {
+      if (event.target.closest("a, button, input, label")) return;
+      open(item.id);
+    });
+    return tr;
+  }
+
+  function renderRows() {
+    clear(tbody);
+    items.forEach((item, index) => tbody.append(row(item, index)));
+    state.list = items.map((item) => item.id);
+    state.listQuery = location.hash;
+    updateBatchBar();
+    const count = items.length;
+    status.textContent = count === 0 ? t("inbox.empty")
+      : cursor ? t("inbox.count.more", { n: count }) : t("inbox.count", { n: count });
+    if (partial && cursor) status.textContent += " " + t("inbox.partial");
+    more.hidden = !cursor;
+    selectAll.checked = count > 0 && items.every((item) => selected.has(item.id));
+    selectAll.indeterminate = !selectAll.checked && items.some((item) => selected.has(item.id));
+  }
+
+  function updateBatchBar() {
+    const n = items.filter((item) => selected.has(item.id)).length;
+    batchBar.hidden = n === 0;
+    countLabel.textContent = t("batch.count", { n });
+  }
+
+  function open(id, compose) {
+    navigate(["ticket", id], compose ? { compose } : null);
+  }
+
+  async function fetchPage(pageCursor) {
+    return api("tickets", { query: apiQuery(filters, pageCursor) });
+  }
+
+  async function reload({ keepSelection = false } = {}) {
+    setTitle(t("inbox.title"));
+    setQuery(urlQuery(filters));
+    state.listQuery = location.hash;
+    const mine = ++requestNo;
+    if (!keepSelection) selected.clear();
+    status.textContent = t("loading");
+    table.setAttribute("aria-busy", "true");
+    try {
+      const page = await fetchPage(null);
+      if (mine !== requestNo || !alive) return;
+      table.removeAttribute("aria-busy");
+      items = page.items;
+      cursor = page.cursor;
+      partial = page.partial;
+      pagesLoaded = 1;
+      fresh.clear();
+      if (cursorIndex >= items.length) cursorIndex = items.length - 1;
+      renderRows();
+      watchEnd();
+    } catch (error) {
+      if (mine !== requestNo || !alive) return;
+      table.removeAttribute("aria-busy");
+      status.textContent = errorText(error);
+    }
+  }
+
+  async function loadMore() {
+    if (!cursor || loadingMore) return;
+    loadingMore = true;
+    more.disabled = true;
+    const mine = requestNo;
+    try {
+      const page = await fetchPage(cursor);
+      if (mine !== requestNo || !alive) return;
+      const known = new Set(items.map((i) => i.id));
+      items = items.concat(page.items.filter((i) => !known.has(i.id)));
+      cursor = page.cursor;
+      partial = page.partial;
+      pagesLoaded += 1;
+      renderRows();
+      watchEnd();
+    } catch (error) {
+      showError(error);
+    } finally {
+      loadingMore = false;
+      more.disabled = false;
+    }
+  }
+
+  async function poll() {
+    if (document.hidden || loadingMore || !alive) return;
+    const mine = requestNo;
+    let page;
+    try {
+      page = await fetchPage(null);
+    } catch {
+      return; // a failed poll is retried on the next tick
+    }
+    if (mine !== requestNo || !alive) return;
+    const before = new Map(items.map((item) => [item.id, item]));
+    const added = page.items.filter((item) => !before.has(item.id));
+    const changed = page.items.some((item) => before.has(item.id) && before.get(item.id).version !== item.version);
+    if (pagesLoaded <= 1) {
+      const vanished = items.some((item) => !page.items.some((p) => p.id === item.id));
+      if (!added.length && !changed && !vanished) return;
+      items = page.items;
+      cursor = page.cursor;
+      partial = page.partial;
+    } else {
+      if (!added.length && !changed) return;
+      const byId = new Map(items.map((item) => [item.id, item]));
+      for (const item of page.items) byId.set(item.id, item);
+      const key = filters.sort === "due" ? (i) => i.due_at || "9999" : (i) => i.updated_at;
+      items = [...byId.values()].sort((a, b) => (filters.sort === "due" ? (key(a) < key(b) ? -1 : 1)
+        : (key(a) < key(b) ? 1 : -1)));
+    }
+    for (const item of added) fresh.add(item.id);
+    const focusedId = cursorIndex >= 0 && tbody.children[cursorIndex] ? tbody.children[cursorIndex].dataset.id : null;
+    if (focusedId) cursorIndex = items.findIndex((item) => item.id === focusedId);
+    renderRows();
+    if (added.length) {
+      toast(t("inbox.new", { n: added.length }), "info");
+      setTitle(`(${added.length}) ${t("inbox.title")}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- keyboard
+  function moveCursor(delta) {
+    if (!items.length) return;
+    cursorIndex = Math.max(0, Math.min(items.length - 1, cursorIndex + delta));
+    for (const tr of tbody.querySelectorAll("tr.cursor")) tr.classList.remove("cursor");
+    const tr = tbody.children[cursorIndex];
+    if (tr) {
+      tr.classList.add("cursor");
+      tr.querySelector(".subject-link").focus();
+      tr.scrollIntoView({ block: "nearest" });
+    }
+    if (cursorIndex >= items.length - 3 && cursor) loadMore();
+  }
+  function cursorItem() {
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("tr[data-id]");
+    const id = focused ? focused.dataset.id : items[cursorIndex] && items[cursorIndex].id;
+    return items.find((item) => item.id === id);
+  }
+  setViewKeys({
+    j: () => moveCursor(1),
+    k: () => moveCursor(-1),
+    o: () => { const item = cursorItem(); if (item) open(item.id); },
+    Enter: () => { const item = cursorItem(); if (item) open(item.id); },
+    x: () => {
+      const item = cursorItem();
+      if (!item) return;
+      if (selected.has(item.id)) selected.delete(item.id); else selected.add(item.id);
+      renderRows();
+      moveCursor(0);
+    },
+    r: () => { const item = cursorItem(); if (item) open(item.id, "reply"); },
+    c: () => { const item = cursorItem(); if (item) open(item.id, "comment"); },
+    e: async () => {
+      const item = cursorItem();
+      if (!item) return;
+      try {
+        await api(`tickets/${encodeURIComponent(item.id)}`, { method: "PATCH", body: { version: item.version, status: "closed" } });
+        toast(t("ticket.closed", { number: item.number }), "success");
+        reload({ keepSelection: true });
+      } catch (error) {
+        showError(error);
+      }
+    },
+  });
+
+  // ---------------------------------------------------------------- start
+  if ("IntersectionObserver" in window) {
+    observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && cursor && items.length) loadMore();
+    }, { rootMargin: "300px" });
+  }
+  // (Re-)observing reports the current state: a short page that leaves the end in view loads the next one.
+  function watchEnd() {
+    if (!observer || !alive) return;
+    observer.unobserve(sentinel);
+    if (cursor) observer.observe(sentinel);
+  }
+  timer = setInterval(poll, POLL_MS);
+  const onVisible = () => { if (!document.hidden) poll(); };
+  document.addEventListener("visibilitychange", onVisible);
+  reload();
+  if (route.query.get("focus") === "search") search.focus();
+
+  return () => {
+    alive = false;
+    clearInterval(timer);
+    clearTimeout(searchTimer);
+    document.removeEventListener("visibilitychange", onVisible);
+    if (observer) observer.disconnect();
+  };
+}

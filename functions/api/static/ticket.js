@@ -1,0 +1,531 @@
+// The ticket view: chat-like thread, review banner, related tickets, events, side panel, composer.
+
+import { h, replace, clear } from "./dom.js";
+import { t, has, lang, fmtDateTime, fmtRelative, fmtSize } from "./i18n.js";
+import { api } from "./http.js";
+import { navigate } from "./router.js";
+import {
+  state, priorities, queues, agents, statusLabel, priorityLabel, queueName, agentName, targets,
+} from "./store.js";
+import {
+  toast, showError, busy, statusBadge, prioBadge, tagChip, field, setTitle, failed, loading, confirmDialog,
+  formatAddress, errorText,
+} from "./ui.js";
+import { mailBody } from "./mailview.js";
+import { createComposer } from "./composer.js";
+import { setViewKeys } from "./keys.js";
+
+const LINK_AGE_MS = 240000; // attachment links live 300 s on the server
+
+const RELATIONS = ["parent", "merged_into", "merged_from", "claimed", "previous"];
+
+function channelLabel(channel) {
+  return has(`channel.${channel}`) ? t(`channel.${channel}`) : channel;
+}
+
+function relationLabel(relation) {
+  return RELATIONS.includes(relation) ? t(`rel.${relation}`) : relation;
+}
+
+/** Resolve "T-2026-000123" or a ticket id to {id, number, version}. */
+export async function findTicket(text) {
+  const value = text.trim();
+  if (!value) return null;
+  if (/^[0-9A-HJKMNP-TV-Z]{26}$/i.test(value)) {
+    const found = await api(`tickets/${encodeURIComponent(value.toUpperCase())}`);
+    return { id: found.id, number: found.number, version: found.version };
+  }
+  const page = await api("tickets", { query: { q: value, status: "all", limit: 20 } });
+  const exact = page.items.find((item) => item.number.toLowerCase() === value.toLowerCase());
+  return exact ? { id: exact.id, number: exact.number, version: exact.version } : null;
+}
+
+function localInput(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function mount(main, route) {
+  const id = route.parts[1];
+  let ticket = null;
+  let loadedAt = 0;
+  let alive = true;
+  const messageNodes = new Map();
+  const conflict = h("div", { class: "conflict", role: "alert", hidden: true });
+  const header = h("div", { class: "ticket-head" });
+  const banners = h("div", { class: "banners" });
+  const thread = h("ol", { class: "thread", "aria-label": t("ticket.thread") });
+  const events = h("div", { class: "events" });
+  const side = h("aside", { class: "side", "aria-label": t("ticket.properties") });
+  const saved = h("p", { class: "sr-only", role: "status" });
+  let composer = null;
+  let writes = Promise.resolve(); // changes go out one after the other, each with the version the last one returned
+  const enqueue = (work) => {
+    const next = writes.then(work, work);
+    writes = next.catch(() => {});
+    return next;
+  };
+  const composerSlot = h("div", { class: "composer-slot" });
+
+  const layout = h("div", { class: "ticket-layout" },
+    h("div", { class: "ticket-main" }, header, conflict, banners, thread, events, composerSlot), side, saved);
+  loading(main);
+
+  async function load({ markRead = true } = {}) {
+    let detail;
+    try {
+      detail = await api(`tickets/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (!alive) return;
+      if (layout.isConnected) showError(error); // a background reload: keep the view (and the composer)
+      else failed(main, error, () => load());
+      return;
+    }
+    if (!alive) return;
+    if (ticket && detail.version < ticket.version) return; // an answer older than a change made meanwhile
+    ticket = detail;
+    loadedAt = Date.now();
+    if (!layout.isConnected) replace(main, layout);
+    conflict.hidden = true;
+    render();
+    if (markRead && ticket.unread) {
+      try {
+        const updated = await enqueue(() => api(`tickets/${encodeURIComponent(id)}`, { method: "PATCH",
+          body: { version: ticket.version, unread: false } }));
+        Object.assign(ticket, updated);
+        renderHead();
+        renderSide();
+      } catch {
+        /* marking read is a courtesy; a conflict here is harmless */
+      }
+    }
+  }
+
+  function render() {
+    setTitle(`${ticket.number} ${ticket.subject}`);
+    renderHead();
+    renderBanners();
+    renderThread();
+    renderEvents();
+    renderSide();
+    if (!composer) {
+      composer = createComposer({ ticketId: id, onDone: () => load({ markRead: false }) });
+      composerSlot.append(composer.el);
+      const mode = route.query.get("compose");
+      if (mode) composer.focus(mode);
+    }
+    composer.update(ticket);
+  }
+
+  // ------------------------------------------------------------------ header
+  function neighbour(delta) {
+    const index = state.list.indexOf(id);
+    if (index < 0) return null;
+    return state.list[index + delta] || null;
+  }
+
+  function go(delta) {
+    const next = neighbour(delta);
+    if (next) navigate(["ticket", next]);
+    else toast(t(delta > 0 ? "ticket.nonext" : "ticket.noprev"));
+  }
+
+  function renderHead() {
+    const back = state.listQuery && state.listQuery.startsWith("#/inbox") ? state.listQuery : "#/inbox";
+    replace(header,
+      h("div", { class: "ticket-nav" },
+        h("a", { href: back, class: "back-link", text: t("ticket.back") }),
+        h("div", { class: "pager" },
+          h("button", { type: "button", class: "btn btn-small", text: t("ticket.prev"), title: "k",
+            disabled: !neighbour(-1), on: { click: () => go(-1) } }),
+          h("button", { type: "button", class: "btn btn-small", text: t("ticket.next"), title: "j",
+            disabled: !neighbour(1), on: { click: () => go(1) } }))),
+      h("div", { class: "ticket-title" },
+        h("span", { class: "ticket-number", text: ticket.number }),
+        h("h1", { text: ticket.subject || t("ticket.nosubject") })),
+      h("div", { class: "ticket-meta" },
+        statusBadge(ticket.status, statusLabel(ticket.status)),
+        prioBadge(ticket.priority, priorityLabel(ticket.priority)),
+        ticket.prio ? h("span", { class: "flag flag-prio", text: `★ ${t("flag.prio")}` }) : null,
+        ticket.private ? h("span", { class: "flag", text: t("flag.private") }) : null,
+        ticket.personal ? h("span", { class: "flag", text: t("flag.personal") }) : null,
+        ticket.overdue ? h("span", { class: "flag flag-review", text: t("flag.overdue") }) : null,
+        h("span", { class: "muted", text: t("ticket.channel", { channel: channelLabel(ticket.channel) }) }),
+        h("span", { class: "muted" }, t("ticket.created"), " ",
+          h("time", { datetime: ticket.created_at, text: fmtDateTime(ticket.created_at) }))),
+      h("div", { class: "ticket-actions" },
+        h("button", { type: "button", class: "btn btn-primary", text: t("ticket.reply"), title: "r",
+          on: { click: () => composer.focus("reply") } }),
+        h("button", { type: "button", class: "btn", text: t("ticket.comment"), title: "c",
+          on: { click: () => composer.focus("comment") } }),
+        targets(ticket.status).includes("closed") && ticket.status !== "closed"
+          ? h("button", { type: "button", class: "btn", text: t("ticket.close"), title: "e",
+            on: { click: (e) => patch({ status: "closed" }, e.currentTarget) } }) : null));
+  }
+
+  // ------------------------------------------------------------------ banners: review, merged, related
+  function renderBanners() {
+    clear(banners);
+    if (ticket.review) {
+      const claimed = ticket.related.filter((r) => r.relation === "claimed");
+      banners.append(h("section", { class: "banner banner-review", "aria-label": t("review.title") },
+        h("h2", { text: t("review.title") }),
+        ticket.review_notes.length ? h("ul", {}, ticket.review_notes.map((note) => h("li", { text: note }))) : null,
+        claimed.map((r) => h("p", {}, t("review.claims"), " ",
+          h("a", { href: `#/ticket/${encodeURIComponent(r.id)}`, text: `${r.number} – ${r.subject}` }))),
+        claimed.length ? h("p", { class: "muted", text: t("review.hint") }) : null,
+        h("button", { type: "button", class: "btn btn-small", text: t("review.done"),
+          on: { click: (e) => patch({ review: false }, e.currentTarget) } })));
+    }
+    if (ticket.merged_into) {
+      const target = ticket.related.find((r) => r.relation === "merged_into");
+      banners.append(h("p", { class: "banner" }, t("ticket.mergedinto"), " ",
+        h("a", { href: `#/ticket/${encodeURIComponent(ticket.merged_into)}`, text: target ? target.number : ticket.merged_into })));
+    }
+    if (ticket.related.length) {
+      banners.append(h("section", { class: "related", "aria-label": t("ticket.related") },
+        h("h2", { class: "h-small", text: t("ticket.related") }),
+        h("ul", {}, ticket.related.map((r) => h("li", {},
+          h("span", { class: "rel", text: relationLabel(r.relation) }), " ",
+          h("a", { href: `#/ticket/${encodeURIComponent(r.id)}`, text: r.number }), " ",
+          h("span", { text: r.subject }), " ",
+          statusBadge(r.status, statusLabel(r.status)))))));
+    }
+  }
+
+  // ------------------------------------------------------------------ thread
+  function attachmentList(message) {
+    // Inline images of an HTML mail are shown in the mail itself.
+    const shown = message.attachments.filter((a) => !(message.html && a.inline && a.content_id &&
+      String(a.content_type).startsWith("image/")));
+    if (!shown.length) return null;
+    return h("ul", { class: "attachments", "aria-label": t("msg.attachments") }, shown.map((a) => h("li", {},
+      a.url ? h("a", { href: a.url, class: "attachment", rel: "noopener noreferrer", download: a.filename,
+        title: t("msg.download", { name: a.filename }), on: { click: (event) => freshLink(event, message.id, a.id) } },
+      h("span", { class: "att-icon", "aria-hidden": "true", text: "📎" }), h("span", { text: a.filename }))
+        : h("span", { text: a.filename }),
+      h("span", { class: "muted", text: ` ${fmtSize(a.size)}` }),
+      a.note ? h("span", { class: "att-note", text: ` ${a.note}` }) : null)));
+  }
+
+  async function freshLink(event, messageId, attachmentId) {
+    if (Date.now() - loadedAt < LINK_AGE_MS) return;
+    event.preventDefault();
+    try {
+      const detail = await api(`tickets/${encodeURIComponent(id)}`);
+      const message = detail.messages.find((m) => m.id === messageId);
+      const attachment = message && message.attachments.find((a) => a.id === attachmentId);
+      if (attachment && attachment.url) h("a", { href: attachment.url, rel: "noopener noreferrer" }).click();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  function badges(message) {
+    const list = [];
+    if (message.auto_reply) list.push(h("span", { class: "badge-auto", text: t("msg.autoreply") }));
+    else if (message.auto_submitted) list.push(h("span", { class: "badge-auto", text: t("msg.automatic", { kind: message.auto_submitted }) }));
+    if (message.send_state === "failed") list.push(h("span", { class: "badge-warn", text: t("msg.sendfailed") }));
+    if (message.send_state === "pending") list.push(h("span", { class: "badge-warn", text: t("msg.pending") }));
+    const verdicts = message.verdicts || {};
+    if (verdicts.spam === "FAIL") list.push(h("span", { class: "badge-warn", text: t("msg.spam") }));
+    if (verdicts.virus === "FAIL") list.push(h("span", { class: "badge-warn", text: t("msg.virus") }));
+    for (const check of ["spf", "dkim", "dmarc"]) {
+      if (verdicts[check] === "FAIL") list.push(h("span", { class: "badge-warn", text: `${check.toUpperCase()} ${t("msg.fail")}` }));
+    }
+    if (message.channel && message.channel !== "email") list.push(h("span", { class: "badge-auto", text: channelLabel(message.channel) }));
+    if ((message.defects || []).length || (message.limit_exceeded || []).length) {
+      list.push(h("span", { class: "badge-warn", title: [...message.defects, ...message.limit_exceeded].join("; "),
+        text: t("msg.defects") }));
+    }
+    return list;
+  }
+
+  function messageNode(message) {
+    const cacheKey = `${message.id}:${message.send_state}`;
+    if (messageNodes.has(cacheKey)) return messageNodes.get(cacheKey);
+    const outbound = message.direction === "outbound";
+    const from = message.from ? formatAddress(message.from) : "";
+    const who = outbound ? (message.author && message.author !== "system" ? agentName(message.author) : t("msg.system")) : "";
+    const node = h("li", { class: ["msg", outbound ? "msg-out" : "msg-in", message.auto_reply && "msg-auto"],
+      "data-message-id": message.id },
+      h("article", { "aria-label": t(outbound ? "msg.out" : "msg.in", { from: from || who }) },
+        h("header", { class: "msg-head" },
+          h("div", { class: "msg-from" },
+            h("strong", { text: message.from ? message.from.name || message.from.address : who }),
+            message.from && message.from.name ? h("span", { class: "muted", text: ` <${message.from.address}>` }) : null,
+            outbound && who ? h("span", { class: "muted", text: ` · ${who}` }) : null),
+          h("time", { datetime: message.created_at, title: fmtDateTime(message.created_at), text: fmtRelative(message.created_at) })),
+        h("div", { class: "msg-addr muted" },
+          message.to.length ? h("span", { text: `${t("msg.to")}: ${message.to.map(formatAddress).join(", ")}` }) : null,
+          message.cc.length ? h("span", { text: ` · ${t("msg.cc")}: ${message.cc.map(formatAddress).join(", ")}` }) : null),
+        message.subject && message.subject !== ticket.subject
+          ? h("div", { class: "msg-subject", text: message.subject }) : null,
+        h("div", { class: "msg-badges" }, badges(message)),
+        mailBody(message, { loadFull: (m) => api(`tickets/${encodeURIComponent(id)}/messages/${encodeURIComponent(m.id)}/body`) }),
+        attachmentList(message)));
+    messageNodes.set(cacheKey, node);
+    return node;
+  }
+
+  function commentNode(comment) {
+    return h("li", { class: "msg msg-note", "data-comment-id": comment.id },
+      h("article", { "aria-label": t("note.label", { author: agentName(comment.author) }) },
+        h("header", { class: "msg-head" },
+          h("div", { class: "msg-from" }, h("span", { class: "note-kind", text: t("note.kind") }), " ",
+            h("strong", { text: agentName(comment.author) })),
+          h("time", { datetime: comment.created_at, title: fmtDateTime(comment.created_at), text: fmtRelative(comment.created_at) })),
+        h("div", { class: "mail-text", text: comment.body }),
+        comment.tags.length ? h("div", { class: "tags" }, comment.tags.map((tag) => tagChip(tag))) : null));
+  }
+
+  function renderThread() {
+    const entries = [
+      ...ticket.messages.map((m) => ({ at: m.created_at, node: () => messageNode(m) })),
+      ...ticket.comments.map((c) => ({ at: c.created_at, node: () => commentNode(c) })),
+    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    replace(thread, ...entries.map((e) => e.node()));
+    if (!entries.length) thread.append(h("li", { class: "muted", text: t("ticket.nomessages") }));
+  }
+
+  // ------------------------------------------------------------------ events
+  function describe(event) {
+    const d = event.detail || {};
+    switch (event.type) {
+      case "StatusChanged":
+        return `${statusLabel(d.from)} → ${statusLabel(d.to)}${d.reason ? ` (${d.reason})` : ""}`;
+      case "TicketUpdated":
+        return Object.entries(d.changes || {}).map(([name, [from, to]]) =>
+          `${has(`field.${name}`) ? t(`field.${name}`) : name}: ${show(name, from)} → ${show(name, to)}`).join("; ");
+      case "MessageAdded":
+        return `${t(d.direction === "outbound" ? "ev.out" : "ev.in")}${d.from ? ` ${d.from}` : ""}${d.to ? ` → ${[].concat(d.to).join(", ")}` : ""}`;
+      case "TicketCreated":
+        return [d.threading && d.threading.join("; "),
+          d.rules && d.rules.length ? `${t("ev.rules")}: ${d.rules.map((r) => (r && (r.name || r.id)) || JSON.stringify(r)).join(", ")}` : "",
+          d.autoreply ? `${t("ev.autoreply")}: ${d.autoreply}` : ""].filter(Boolean).join(" · ");
+      default:
+        return JSON.stringify(d).slice(0, 300);
+    }
+  }
+  function show(name, value) {
+    if (value === null || value === undefined || value === "") return "–";
+    if (name === "status") return statusLabel(value);
+    if (name === "priority") return priorityLabel(value);
+    if (name === "queue") return queueName(value);
+    if (name === "assignee") return agentName(value);
+    if (Array.isArray(value)) return value.join(", ") || "–";
+    if (typeof value === "boolean") return value ? t("yes") : t("no");
+    return String(value);
+  }
+  // "Read" marks (set by opening a ticket) are bookkeeping, not history worth reading.
+  const noise = (e) => e.type === "TicketUpdated" && Object.keys((e.detail && e.detail.changes) || {}).every((k) => k === "unread");
+
+  function renderEvents() {
+    const open = events.querySelector("details") && events.querySelector("details").open;
+    const shown = ticket.events.filter((e) => !noise(e));
+    replace(events, h("details", { open: !!open },
+      h("summary", { text: t("ticket.events", { n: shown.length }) }),
+      h("ol", { class: "event-list" }, [...shown].reverse().map((e) => h("li", {},
+        h("time", { datetime: e.created_at, text: fmtDateTime(e.created_at) }), " ",
+        h("strong", { text: has(`ev.${e.type}`) ? t(`ev.${e.type}`) : e.type }), " ",
+        h("span", { class: "muted", text: `(${e.actor === "system" || e.actor === "customer" ? t(`actor.${e.actor}`) : agentName(e.actor)})` }), " ",
+        h("span", { text: describe(e) }))))));
+  }
+
+  // ------------------------------------------------------------------ side panel
+  async function patch(changes, control) {
+    try {
+      const updated = await busy(control && control.tagName === "BUTTON" ? control : null,
+        () => enqueue(() => api(`tickets/${encodeURIComponent(id)}`, { method: "PATCH",
+          body: { version: ticket.version, ...changes } })),
+        { quiet: true });
+      if (!alive) return;
+      Object.assign(ticket, updated);
+      saved.textContent = t("saved");
+      toast(t("saved"), "success");
+      renderHead();
+      renderBanners();
+      renderSide();
+      load({ markRead: false });
+    } catch (error) {
+      if (!alive) return;
+      if (error.status === 409) showConflict(error.body.current);
+      else {
+        showError(error);
+        renderSide({ force: true });
+      }
+    }
+  }
+
+  function showConflict(current) {
+    conflict.hidden = false;
+    replace(conflict,
+      h("p", {}, h("strong", { text: t("conflict.title") }), " ",
+        t("conflict.text", { who: current && current.updated_at ? fmtDateTime(current.updated_at) : "" })),
+      h("button", { type: "button", class: "btn btn-primary", text: t("conflict.reload"), on: { click: () => load({ markRead: false }) } }));
+    conflict.scrollIntoView({ block: "nearest" });
+    renderSide();
+  }
+
+  // The panel is built once and updated in place: a background reload never wipes what the agent is typing.
+  let controls = null;
+
+  function fillSelect(select, options) {
+    replace(select, ...options.map((o) => h("option", { value: o.value, text: o.label })));
+  }
+
+  function buildSide() {
+    const c = {};
+    const select = (name, toValue = (v) => v) => {
+      const el = h("select", { name });
+      el.addEventListener("change", () => patch({ [name]: toValue(el.value) }, el));
+      return el;
+    };
+    const text = (name, { type = "text", toValue = (v) => v.trim() || null } = {}) => {
+      const el = h("input", { type, name, autocomplete: "off" });
+      el.addEventListener("change", () => patch({ [name]: toValue(el.value) }, el));
+      return el;
+    };
+    c.status = select("status");
+    c.priority = select("priority");
+    fillSelect(c.priority, priorities().map((p) => ({ value: p.id, label: p[lang()] })));
+    c.queue = select("queue");
+    c.assignee = select("assignee", (v) => v || null);
+    fillSelect(c.assignee, [{ value: "", label: t("ticket.assignee.none") },
+      ...agents().map((a) => ({ value: a.username, label: a.name }))]);
+    c.assignMe = h("button", { type: "button", class: "btn btn-small", text: t("ticket.assignme"),
+      on: { click: (e) => patch({ assignee: state.me.username }, e.currentTarget) } });
+    c.tags = text("tags", { toValue: (v) => v.split(",").map((x) => x.trim()).filter(Boolean) });
+    c.customer_email = text("customer_email", { type: "email" });
+    c.customer_name = text("customer_name", { toValue: (v) => v.trim() });
+    c.customerLink = h("a", { text: t("ticket.customerpage") });
+    c.project = text("project");
+    c.type = text("type");
+    c.due = h("input", { type: "datetime-local", name: "due_at" });
+    c.due.addEventListener("change", () => patch({ due_at: c.due.value ? new Date(c.due.value).toISOString() : null }, c.due));
+    c.parent = h("input", { type: "text", name: "parent_id", placeholder: "T-2026-000123", autocomplete: "off" });
+    c.parent.addEventListener("change", async () => {
+      const value = c.parent.value.trim();
+      if (!value) return patch({ parent_id: null }, c.parent);
+      try {
+        const found = await findTicket(value);
+        if (!found) return toast(t("ticket.notfound", { value }), "error");
+        return patch({ parent_id: found.id }, c.parent);
+      } catch (error) {
+        return showError(error);
+      }
+    });
+    c.flags = {};
+    const flagFields = ["private", "personal", "prio", "unread", "review"].map((flag) => {
+      const box = h("input", { type: "checkbox", name: flag });
+      box.addEventListener("change", () => patch({ [flag]: box.checked }, box));
+      c.flags[flag] = box;
+      return field(t(`flag.${flag}`), box);
+    });
+    c.merge = h("input", { type: "text", name: "merge", placeholder: "T-2026-000123", autocomplete: "off" });
+    const mergeButton = h("button", { type: "button", class: "btn", text: t("merge.button") });
+    mergeButton.addEventListener("click", () => merge(c.merge.value, mergeButton));
+    c.facts = h("dl", { class: "facts" });
+
+    replace(side,
+      h("h2", { class: "h-small", text: t("ticket.properties") }),
+      field(t("ticket.status"), c.status),
+      field(t("ticket.priority"), c.priority),
+      field(t("ticket.queue"), c.queue),
+      h("div", { class: "field-row" }, field(t("ticket.assignee"), c.assignee), c.assignMe),
+      field(t("ticket.tags"), c.tags, { hint: t("ticket.tags.hint") }),
+      field(t("ticket.due"), c.due),
+      h("fieldset", { class: "side-group" }, h("legend", { text: t("ticket.customer") }),
+        field(t("ticket.customer.email"), c.customer_email),
+        field(t("ticket.customer.name"), c.customer_name),
+        c.customerLink),
+      field(t("ticket.project"), c.project),
+      field(t("ticket.type"), c.type),
+      field(t("ticket.parent"), c.parent, { hint: t("ticket.parent.hint") }),
+      h("fieldset", { class: "side-group" }, h("legend", { text: t("ticket.flags") }), flagFields),
+      h("fieldset", { class: "side-group" }, h("legend", { text: t("merge.title") }),
+        field(t("merge.into"), c.merge, { hint: t("merge.hint") }), mergeButton),
+      c.facts);
+    return c;
+  }
+
+  /** Show the ticket's values; `force` also resets the control the agent is in (after a refused change). */
+  function renderSide({ force = false } = {}) {
+    if (!controls) controls = buildSide();
+    const c = controls;
+    const keep = (el) => !force && el === document.activeElement;
+    const set = (el, value) => { if (!keep(el)) el.value = value; };
+    if (!keep(c.status)) {
+      fillSelect(c.status, targets(ticket.status).map((s) => ({ value: s, label: statusLabel(s) })));
+      c.status.value = ticket.status;
+    }
+    set(c.priority, ticket.priority);
+    if (!keep(c.queue)) {
+      const options = queues().map((q) => ({ value: q.id, label: q.name }));
+      if (!options.some((q) => q.value === ticket.queue)) options.push({ value: ticket.queue, label: ticket.queue });
+      fillSelect(c.queue, options);
+      c.queue.value = ticket.queue;
+    }
+    set(c.assignee, ticket.assignee || "");
+    c.assignMe.hidden = !state.me || ticket.assignee === state.me.username;
+    set(c.tags, ticket.tags.join(", "));
+    set(c.customer_email, ticket.customer ? ticket.customer.address : "");
+    set(c.customer_name, ticket.customer ? ticket.customer.name : "");
+    c.customerLink.hidden = !ticket.customer;
+    if (ticket.customer) c.customerLink.setAttribute("href", `#/customer/${encodeURIComponent(ticket.customer.address)}`);
+    set(c.project, ticket.project || "");
+    set(c.type, ticket.type || "");
+    set(c.due, localInput(ticket.due_at));
+    const parent = ticket.related.find((r) => r.relation === "parent");
+    set(c.parent, parent ? parent.number : ticket.parent_id || "");
+    for (const [flag, box] of Object.entries(c.flags)) if (!keep(box) || force) box.checked = !!ticket[flag];
+    replace(c.facts,
+      h("dt", { text: t("ticket.mailbox") }), h("dd", { text: ticket.mailbox || "–" }),
+      h("dt", { text: t("ticket.updated") }), h("dd", { text: fmtDateTime(ticket.updated_at) }),
+      h("dt", { text: t("ticket.firstresponse") }), h("dd", { text: ticket.first_response_at ? fmtDateTime(ticket.first_response_at) : "–" }),
+      h("dt", { text: t("ticket.version") }), h("dd", { text: String(ticket.version) }));
+  }
+
+  async function merge(text, button) {
+    if (!text.trim()) return;
+    let target;
+    try {
+      target = await findTicket(text);
+    } catch (error) {
+      return showError(error);
+    }
+    if (!target) return toast(t("ticket.notfound", { value: text.trim() }), "error");
+    if (target.id === ticket.id) return toast(t("merge.self"), "error");
+    const ok = await confirmDialog(t("merge.confirm", { from: ticket.number, into: target.number }), { ok: t("merge.button") });
+    if (!ok) return;
+    try {
+      await busy(button, () => enqueue(() => api(`tickets/${encodeURIComponent(id)}/merge`, { method: "POST",
+        body: { into: target.id, version: ticket.version, into_version: target.version } })), { quiet: true });
+      toast(t("merge.done", { into: target.number }), "success");
+      navigate(["ticket", target.id]);
+    } catch (error) {
+      if (error.status === 409) showConflict(error.body.current);
+      else toast(errorText(error), "error");
+    }
+  }
+
+  setViewKeys({
+    j: () => go(1),
+    k: () => go(-1),
+    r: () => composer && composer.focus("reply"),
+    c: () => composer && composer.focus("comment"),
+    e: () => {
+      if (ticket && ticket.status !== "closed" && targets(ticket.status).includes("closed")) patch({ status: "closed" });
+    },
+  });
+
+  load();
+  return () => {
+    alive = false;
+    if (composer) composer.destroy();
+  };
+}
+

@@ -1,0 +1,49 @@
+"""Property-based API testing with schemathesis against the running local API: no server errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import start_stack, stop_stack
+
+pytestmark = pytest.mark.e2e
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+
+
+def test_schemathesis_finds_no_server_error(tmp_path: Path) -> None:
+    stack = start_stack(tmp_path, demo=True)
+    try:
+        token = stack.token("admin")
+        result = subprocess.run(
+            [
+                str(SCHEMATHESIS),
+                "run",
+                f"{stack.api}/openapi.json",
+                "--url",
+                stack.api,
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                "3",
+                "--phases",
+                "examples,coverage,fuzzing",
+                "--request-timeout",
+                "20",
+                "--seed",
+                "20261126",
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stdout[-6000:] + stack.log.read_text()[-3000:]
+        assert "unhandled error" not in stack.log.read_text()
+    finally:
+        stop_stack(stack)

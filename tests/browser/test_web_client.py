@@ -520,7 +520,6 @@ def test_reply_with_uploaded_attachment(browser: Browser, web_stack: Stack, api:
         context.close()
 
 
-@pytest.mark.xfail(strict=True, reason="API gap: WEB_CSP has connect-src 'self'; presigned uploads go to the bucket")
 def test_csp_allows_uploads_to_the_mail_bucket(app: App, api: Api, tmp_path: Path) -> None:
     ticket = api.ticket_by_subject("Reklamation: Gerät defekt")
     app.open_ticket(ticket["id"])

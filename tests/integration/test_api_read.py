@@ -82,6 +82,8 @@ def test_security_headers_on_every_response(aws: Any, api: ApiClient) -> None:
     page = api.get("/")
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in page.headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    connect = page.headers["Content-Security-Policy"].split("connect-src")[1].split(";")[0]
+    assert connect.split() == ["'self'", aws.endpoint]  # attachment uploads go to the bucket (moto here)
 
 
 def test_meta_has_german_labels(aws: Any, api: ApiClient) -> None:

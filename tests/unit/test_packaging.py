@@ -23,3 +23,29 @@ def test_layer_requirements_match_pyproject() -> None:
     layer = (ROOT / "layers/helpdesk/requirements.txt").read_text().splitlines()
     expected = {k: v for k, v in _names(project).items() if k != "boto3"}  # boto3 is in the Lambda runtime
     assert _names(layer) == expected
+
+
+def test_upload_origins_on_aws_are_the_mail_buckets() -> None:
+    from helpdesk.api.app import upload_origins
+    from helpdesk.settings import Settings
+
+    settings = Settings(
+        region="eu-west-1",
+        tables={},
+        mail_bucket="hd-mail-1",
+        event_bus="b",
+        mail_domain="x.de",
+        user_pool_id="",
+        user_pool_client_id="",
+        jwt_issuer="",
+        jwks_url="",
+        web_origin="",
+        public_url="",
+        link_secret="",
+        endpoint_url=None,
+        local=False,
+    )
+    assert upload_origins(settings) == [
+        "https://hd-mail-1.s3.amazonaws.com",
+        "https://hd-mail-1.s3.eu-west-1.amazonaws.com",
+    ]

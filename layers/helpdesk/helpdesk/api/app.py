@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from chalice.app import Chalice
 
@@ -26,13 +27,24 @@ from .static import StaticSite
 # (the sanitizer keeps only harmless CSS properties and no url()); scripts stay strictly 'self'.
 WEB_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; "
-    "connect-src 'self'; font-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
+    "connect-src 'self'{uploads}; font-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'; manifest-src 'self'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 
+def upload_origins(settings: Settings) -> list[str]:
+    """Where the browser posts attachment uploads (presigned S3 POST): the mail bucket, or moto locally."""
+    if settings.endpoint_url:
+        parts = urlsplit(settings.endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    bucket, region = settings.mail_bucket, settings.region
+    return [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
+
+
 def security_headers(settings: Settings) -> object:
+    web_csp = WEB_CSP.format(uploads="".join(f" {origin}" for origin in upload_origins(settings)))
+
     def headers(path: str, content_type: str) -> dict[str, str]:
         result = {
             "X-Content-Type-Options": "nosniff",
@@ -41,7 +53,7 @@ def security_headers(settings: Settings) -> object:
             "Cross-Origin-Opener-Policy": "same-origin",
             "Cross-Origin-Resource-Policy": "same-origin",
             "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-            "Content-Security-Policy": WEB_CSP if content_type.startswith("text/html") else API_CSP,
+            "Content-Security-Policy": web_csp if content_type.startswith("text/html") else API_CSP,
         }
         if content_type.startswith("application/json"):
             result["Cache-Control"] = "no-store"

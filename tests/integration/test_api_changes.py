@@ -284,3 +284,16 @@ def test_merge_moves_messages_and_the_old_number_keeps_threading(aws: Any, api: 
     assert old["merged_into"] == first["id"] and old["status"] == "closed" and old["messages"] == []
     later = ingest(aws, make_mail(sender="petra@kunde.example", subject=f"Re: [#{second['number']}] noch was"))
     assert later.outcome == "appended" and later.ticket_id == first["id"]
+
+
+def test_marking_read_keeps_the_version_and_the_history(aws: Any, api: ApiClient) -> None:
+    t = new_ticket(aws, api)
+    assert t["unread"] is True
+    r = api.call("POST", f"/tickets/{t['id']}/read", user="agent")
+    assert r.status == 200 and r.json["unread"] is False
+    after = api.get(f"/tickets/{t['id']}", user="agent").json
+    assert after["unread"] is False and after["version"] == t["version"]
+    assert [e["type"] for e in after["events"]] == [e["type"] for e in t["events"]]
+    assert api.get("/tickets", user="agent", query={"unread": "true"}).json["items"] == []
+    patched = api.call("PATCH", f"/tickets/{t['id']}", user="agent", body={"version": t["version"], "priority": "high"})
+    assert patched.status == 200  # the version the agent saw is still current

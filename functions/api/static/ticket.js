@@ -93,8 +93,7 @@ export function mount(main, route) {
     render();
     if (markRead && ticket.unread) {
       try {
-        const updated = await enqueue(() => api(`tickets/${encodeURIComponent(id)}`, { method: "PATCH",
-          body: { version: ticket.version, unread: false } }));
+        const updated = await enqueue(() => api(`tickets/${encodeURIComponent(id)}/read`, { method: "POST" }));
         Object.assign(ticket, updated);
         renderHead();
         renderSide();

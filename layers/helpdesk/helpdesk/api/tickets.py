@@ -232,6 +232,21 @@ def register_changes(api: Api, services: Services) -> None:
         return ticket_out(outcome.ticket)
 
     @api.route(
+        "/tickets/{ticket_id}/read",
+        "POST",
+        response=TicketOut,
+        tags=("tickets",),
+        summary="Mark as read (an agent opened it): no new version, no history entry",
+        errors=(401, 403, 404),
+    )
+    def mark_read(ctx: Ctx, ticket_id: str) -> TicketOut:
+        ticket = _ticket_for(ctx, services, ticket_id)
+        if ticket.unread:
+            services.tickets.mark_read(ticket)
+        ticket.unread = False
+        return ticket_out(ticket)
+
+    @api.route(
         "/tickets/batch",
         "POST",
         body=BatchIn,

@@ -222,6 +222,13 @@ class TicketStore:
         except MessageItem.DoesNotExist:
             return None
 
+    def mark_read(self, ticket: TicketItem) -> None:
+        """Clear ``unread`` without a new version or an event: reading is bookkeeping, not a change."""
+        # Model.update would increment the version; the table connection writes just this attribute.
+        TicketItem._get_connection().update_item(
+            ticket.pk, range_key=TICKET_SK, actions=[TicketItem.unread.set(False)], condition=TicketItem.pk.exists()
+        )
+
     def claim_send(self, msg: MessageItem) -> bool:
         """``pending`` → ``sent`` with a condition: only one process ever hands this mail to SES."""
         try:

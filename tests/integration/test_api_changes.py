@@ -297,3 +297,9 @@ def test_marking_read_keeps_the_version_and_the_history(aws: Any, api: ApiClient
     assert api.get("/tickets", user="agent", query={"unread": "true"}).json["items"] == []
     patched = api.call("PATCH", f"/tickets/{t['id']}", user="agent", body={"version": t["version"], "priority": "high"})
     assert patched.status == 200  # the version the agent saw is still current
+
+
+def test_the_stored_reply_preview_is_the_rendered_text(aws: Any, api: ApiClient) -> None:
+    t = new_ticket(aws, api)
+    r = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Hallo {NAME}, erledigt."})
+    assert r.json["message"]["new_text"].startswith("Hallo Jürgen Müller, erledigt.")

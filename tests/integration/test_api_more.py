@@ -206,3 +206,22 @@ def test_dynamodb_calls_per_request(aws: Any, api: ApiClient) -> None:
     assert ddb(page_calls) == {"dynamodb.Query": 1}
     assert sum(ddb(detail_calls).values()) <= 2
     assert set(ddb(tag_calls)) <= {"dynamodb.Query", "dynamodb.BatchGetItem"}
+
+
+def test_the_customer_view_shows_inline_images_of_the_mail(aws: Any, api: ApiClient) -> None:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "k@kunde.example", "support@example.com", "Bild"
+    msg["Message-ID"] = "<bild@kunde.example>"
+    msg.set_content("siehe Bild")
+    msg.add_alternative('<p>Bild: <img src="cid:logo@kunde"></p>', subtype="html")
+    html_part = msg.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)
+    html_part.add_related(b"\x89PNG\r\n\x1a\nfake", maintype="image", subtype="png", cid="<logo@kunde>")
+    created = ingest(aws, msg.as_bytes())
+    api.call("POST", f"/tickets/{created.ticket_id}/replies", user="agent", body={"body": "Danke."})
+    text = sent_mails()[-1].get_body(preferencelist=("plain",)).get_content()
+    token = text.split("/#/t/")[1].split()[0]
+    html = api.get(f"/public/tickets/{token}").json["messages"][0]["html"]
+    assert "cid:" not in html and "X-Amz-Signature" in html

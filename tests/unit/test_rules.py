@@ -360,7 +360,7 @@ def test_the_explanation_lists_the_rules_that_fired_and_why() -> None:
     out = evaluate(view(), rules)
     assert out.explanation == (
         "Regel rechnung (subject contains 'Rechnung', attachment_name ends with '.pdf'); "
-        "Regel outlook (header X-Mailer regex 'outlook\\\\s+\\\\d+'); "
+        "Regel outlook (header X-Mailer regex 'outlook\\s+\\d+'); "
         "Regel liste (header List-Id exists)"
     )
     assert [f["actions"] for f in out.fired] == [
@@ -467,3 +467,12 @@ def test_a_condition_without_a_value_is_refused() -> None:
 
     with pytest.raises(ValidationError, match="needs a value"):
         Condition(field="subject", op="contains", value="")
+
+
+def test_the_explanation_shows_values_as_typed_without_escaping() -> None:
+    from helpdesk.domain.config import Condition
+    from helpdesk.domain.rules import _describe
+
+    assert _describe(Condition(field="subject", op="regex", value=r"\b(dringend|asap)\b")) == (
+        r"subject regex '\b(dringend|asap)\b'"
+    )

@@ -11,6 +11,7 @@ from .context import Services
 from .errors import NotFound
 from .routing import Api, Ctx
 from .schemas import AttachmentOut, ContactIn, ContactOut, PublicMessage, PublicReplyIn, PublicTicket
+from .views import resolve_cids
 
 
 def register(api: Api, services: Services, deps: IngestDeps) -> None:
@@ -36,7 +37,7 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
                 direction=m.direction,
                 from_name=(m.from_addr.name or m.from_addr.address) if m.from_addr else "",
                 text=m.text,
-                html=m.html,
+                html=resolve_cids(m.html, m, services.download_url) if "cid:" in (m.html or "") else m.html,
                 created_at=m.created_at,
                 attachments=[
                     AttachmentOut(

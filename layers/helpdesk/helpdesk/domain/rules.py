@@ -155,7 +155,8 @@ def condition_matches(view: MailView, cond: Condition) -> bool:
 
 def _describe(cond: Condition) -> str:
     name = f"header {cond.header}" if cond.field == "header" else cond.field
-    return f"{name} {cond.op.replace('_', ' ')} {cond.value!r}" if cond.op != "exists" else f"{name} exists"
+    # Quoted as the admin typed it (no Python escaping: a regex's backslashes stay single).
+    return f"{name} {cond.op.replace('_', ' ')} '{cond.value}'" if cond.op != "exists" else f"{name} exists"
 
 
 def evaluate(view: MailView, rules: list[Rule]) -> Outcome:

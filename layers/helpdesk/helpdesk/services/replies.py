@@ -175,7 +175,7 @@ def send_reply(
         answered,
         author=actor,
         mail_domain=mail_domain,
-        summary=request.body or text,
+        summary=text,
         attachments=stored,
     )
     for attempt in range(3):

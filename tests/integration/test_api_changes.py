@@ -303,3 +303,42 @@ def test_the_stored_reply_preview_is_the_rendered_text(aws: Any, api: ApiClient)
     t = new_ticket(aws, api)
     r = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Hallo {NAME}, erledigt."})
     assert r.json["message"]["new_text"].startswith("Hallo Jürgen Müller, erledigt.")
+
+
+def test_children_are_listed_on_their_parent(aws: Any, api: ApiClient) -> None:
+    parent = new_ticket(aws, api, subject="Projekt Umzug")
+    other = new_ticket(aws, api, subject="Projekt Zwei", sender="b@kunde.example")
+    child = new_ticket(aws, api, subject="Teilaufgabe Kartons", sender="c@kunde.example")
+    moved = api.call(
+        "PATCH", f"/tickets/{child['id']}", user="agent", body={"version": child["version"], "parent_id": parent["id"]}
+    )
+    assert moved.status == 200
+    related = api.get(f"/tickets/{parent['id']}", user="agent").json["related"]
+    assert [(r["relation"], r["id"]) for r in related] == [("child", child["id"])]
+    assert [(r["relation"], r["id"]) for r in api.get(f"/tickets/{child['id']}", user="agent").json["related"]] == [
+        ("parent", parent["id"])
+    ]
+    again = api.call(
+        "PATCH",
+        f"/tickets/{child['id']}",
+        user="agent",
+        body={"version": moved.json["version"], "parent_id": other["id"]},
+    )
+    assert again.status == 200
+    assert api.get(f"/tickets/{parent['id']}", user="agent").json["related"] == []
+    assert [r["id"] for r in api.get(f"/tickets/{other['id']}", user="agent").json["related"]] == [child["id"]]
+    created = api.call(
+        "POST", "/tickets", user="agent", body={"subject": "Teilaufgabe 2", "body": "Anruf", "parent_id": other["id"]}
+    )
+    assert created.status == 201
+    assert {r["id"] for r in api.get(f"/tickets/{other['id']}", user="agent").json["related"]} == {
+        child["id"],
+        created.json["id"],
+    }
+    cycle = api.call(
+        "PATCH",
+        f"/tickets/{other['id']}",
+        user="agent",
+        body={"version": api.get(f"/tickets/{other['id']}", user="agent").json["version"], "parent_id": child["id"]},
+    )
+    assert cycle.status == 400 and cycle.json["field"] == "parent_id"

@@ -20,7 +20,7 @@ from ..store.models import EventItem, MetaItem, TicketItem
 from ..store.stats import stats_update
 from ..store.tickets import TicketStore, new_event
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, write_ticket
+from ..store.writes import Snapshot, relink_parent, write_ticket
 
 EDITABLE = (
     "status", "priority", "queue", "assignee", "tags", "due_at", "type", "project", "customer_email",
@@ -206,6 +206,29 @@ def change_ticket(
     clean = validate(changes, current, cfg)
     if clean.get("parent_id") and _parent_cycle(current.pk, clean["parent_id"], store):
         raise ChangeError("that parent would make a cycle", "parent_id")
+    for attempt in range(3):
+        try:
+            return _change(store, cfg, current, clean, actor, reason, extra)
+        except Conflict as exc:
+            fresh = store.get(ticket_id, consistent=True)
+            if fresh is None:
+                raise Missing(ticket_id) from exc
+            if "ticket" in exc.tags or attempt == 2 or int(fresh.version or 0) != version:
+                raise Stale(fresh) from exc
+            current = fresh  # only a parent changed meanwhile: read it again and retry
+    raise AssertionError("unreachable")
+
+
+def _change(
+    store: TicketStore,
+    cfg: ConfigSnapshot,
+    current: TicketItem,
+    clean: dict[str, Any],
+    actor: str,
+    reason: str | None,
+    extra: list[EventItem] | None,
+) -> Outcome:
+    old_parent_id = current.parent_id
     before = Snapshot.of(current)
     before_status = current.status
     at = iso()
@@ -217,15 +240,14 @@ def change_ticket(
         return Outcome(current)
     unit = Unit()
     write_ticket(unit, current, before, [*events, *(extra or [])])
+    if current.parent_id != old_parent_id:
+        relink_parent(
+            unit,
+            current,
+            store.get(old_parent_id, consistent=True) if old_parent_id else None,
+            store.get(current.parent_id, consistent=True) if current.parent_id else None,
+        )
     resolution_items(unit, current, before_status, at)
-    try:
-        unit.commit()
-    except Conflict as exc:
-        if "ticket" in exc.tags:
-            fresh = store.get(ticket_id, consistent=True)
-            if fresh is None:
-                raise Missing(ticket_id) from exc
-            raise Stale(fresh) from exc
-        raise
+    unit.commit()
     changed: Any = next((e.detail.get("changes", {}) for e in events if e.type == "TicketUpdated"), {})
     return Outcome(current, dict(changed) if isinstance(changed, dict) else {})

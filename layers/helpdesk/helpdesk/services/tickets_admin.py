@@ -25,7 +25,7 @@ from ..store.models import (
 from ..store.stats import stats_update
 from ..store.tickets import TicketStore, counter_key, new_event, num_key, timeline_sk
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, write_ticket
+from ..store.writes import Snapshot, relink_parent, write_ticket
 from .changes import ChangeError, Missing, Stale, validate
 
 CHANNELS = ("phone", "walk_in", "email", "web", "letter", "chat", "other")
@@ -160,6 +160,8 @@ def create_ticket(store: TicketStore, cfg: ConfigSnapshot, request: NewTicket, *
             ],
             new=True,
         )
+        if ticket.parent_id:
+            relink_parent(unit, ticket, None, store.get(ticket.parent_id, consistent=True))
         unit.save("message", message)
         if customer:
             unit.update(
@@ -183,6 +185,8 @@ def create_ticket(store: TicketStore, cfg: ConfigSnapshot, request: NewTicket, *
         except Conflict as exc:
             if "counter" in exc.tags or "number" in exc.tags:
                 counter = store.counter_value(scope)
+                continue
+            if "parent" in exc.tags:  # the parent changed meanwhile: read it again
                 continue
             raise
         return ticket

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .models import EventItem, TagItem, TicketItem
+from .models import EventItem, LinkMap, TagItem, TicketItem
 from .tickets import apply_index_keys, tag_items
 from .unit import Unit
 
@@ -45,6 +45,21 @@ class Snapshot:
         return keys
 
 
+def relink_parent(unit: Unit, child: TicketItem, old_parent: TicketItem | None, new_parent: TicketItem | None) -> None:
+    """Keep a parent's ``child`` links in step with its children's ``parent_id``, in the child's transaction."""
+    if old_parent is not None:
+        before = Snapshot.of(old_parent)
+        old_parent.links = [
+            link for link in old_parent.links or [] if not (link.type == "child" and link.ticket_id == child.pk)
+        ]
+        write_ticket(unit, old_parent, before, tag="parent")
+    if new_parent is not None:
+        before = Snapshot.of(new_parent)
+        links = [link for link in new_parent.links or [] if link.ticket_id != child.pk or link.type != "child"]
+        new_parent.links = [*links, LinkMap(type="child", ticket_id=child.pk, number=child.number)]
+        write_ticket(unit, new_parent, before, tag="parent")
+
+
 def backlog_delta(before: Snapshot | None, after: Snapshot | None) -> dict[str, int]:
     old = before.backlog_keys() if before else set()
     new = after.backlog_keys() if after else set()
@@ -60,20 +75,22 @@ def write_ticket(
     events: Iterable[EventItem] = (),
     *,
     new: bool = False,
+    tag: str = "ticket",
 ) -> None:
     """Add the ticket and everything derived from it to ``unit``.
 
     ``new`` tickets are written with ``attribute_not_exists``; existing ones with their version
-    (pynamodb's VersionAttribute), so a concurrent change makes the whole transaction fail.
+    (pynamodb's VersionAttribute), so a concurrent change makes the whole transaction fail; ``tag``
+    names this write in the :class:`~helpdesk.store.unit.Conflict` (e.g. ``"parent"``).
     """
     apply_index_keys(ticket)
     if new:
-        unit.save("ticket", ticket, condition=TicketItem.pk.does_not_exist())
+        unit.save(tag, ticket, condition=TicketItem.pk.does_not_exist())
     else:
-        unit.save("ticket", ticket)
+        unit.save(tag, ticket)
     current = set(ticket.tags or [])
-    for tag in tag_items(ticket):
-        unit.save("tag", tag)
+    for tag_item in tag_items(ticket):
+        unit.save("tag", tag_item)
     for gone in set(before.tags if before else ()) - current:
         unit.delete("tag", TagItem(pk=ticket.pk, sk=f"TAG#{gone}"))
     delta = backlog_delta(before, Snapshot.of(ticket))

@@ -154,3 +154,16 @@ def test_login_flows_answer_401_for_anything_cognito_refuses(aws: Any, api: ApiC
     assert ok.status == 200
     refreshed = api.call("POST", "/auth/refresh", body={"refresh_token": ok.json["refresh_token"]})
     assert refreshed.status == 200 and refreshed.json["id_token"]
+
+
+def test_the_stage_root_without_slash_redirects_to_the_page(aws: Any, api: ApiClient) -> None:
+    from helpdesk_local.api_server import proxy_event
+    from helpdesk_local.runners import LambdaContext
+
+    event = proxy_event("GET", "/", {"host": "x.execute-api.eu-central-1.amazonaws.com"}, b"", "1.2.3.4")
+    event["requestContext"]["path"] = "/v1"  # what API Gateway sends for https://…/v1
+    response = api.handler(event, LambdaContext("helpdesk-api"))
+    assert response["statusCode"] == 301
+    assert response["headers"]["Location"] == "/v1/"
+    event["requestContext"]["path"] = "/v1/"
+    assert api.handler(event, LambdaContext("helpdesk-api"))["statusCode"] == 200

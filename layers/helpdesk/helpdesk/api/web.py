@@ -12,6 +12,10 @@ from .static import StaticSite
 def register(api: Api, site: StaticSite) -> None:
     @api.route("/", auth="public", raw_response="text/html", tags=("web",), summary="The agents' web client")
     def index(ctx: Ctx) -> Response:
+        # Behind API Gateway the page lives at /<stage>/: without the slash, relative asset URLs break.
+        full_path = str((ctx.request.context or {}).get("path") or "/")
+        if not full_path.endswith("/"):
+            return Response(body="", status_code=301, headers={"Location": f"{full_path}/"})
         return _page(site, "index.html")
 
     @api.route(

@@ -94,6 +94,8 @@ def test_login_german_inbox_shows_demo_tickets(app: App, api: Api) -> None:
 def test_filter_by_status_and_tag(app: App) -> None:
     app.inbox()
     page = app.page
+    # The tags in use are offered as suggestions (GET meta → datalist).
+    expect(page.locator("#inbox-tags option[value=rechnung]")).to_have_count(1)
     newsletter = "Nur heute: 50 % auf alles!"
     page.get_by_role("checkbox", name="alle", exact=True).check()
     expect(page.locator(".ticket-row", has_text=newsletter)).to_have_count(1)

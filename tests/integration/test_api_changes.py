@@ -342,3 +342,14 @@ def test_children_are_listed_on_their_parent(aws: Any, api: ApiClient) -> None:
         body={"version": api.get(f"/tickets/{other['id']}", user="agent").json["version"], "parent_id": child["id"]},
     )
     assert cycle.status == 400 and cycle.json["field"] == "parent_id"
+
+
+def test_meta_lists_the_tags_in_use(aws: Any, api: ApiClient) -> None:
+    a = new_ticket(aws, api, subject="a")
+    b = new_ticket(aws, api, subject="b", sender="b@kunde.example")
+    api.call("PATCH", f"/tickets/{a['id']}", user="agent", body={"version": a["version"], "tags": ["v1.2", "eilig"]})
+    api.call("PATCH", f"/tickets/{b['id']}", user="agent", body={"version": b["version"], "tags": ["eilig"]})
+    assert api.get("/meta", user="agent").json["tags"] == {"eilig": 2, "v1.2": 1}
+    current = api.get(f"/tickets/{a['id']}", user="agent").json
+    api.call("PATCH", f"/tickets/{a['id']}", user="agent", body={"version": current["version"], "tags": []})
+    assert api.get("/meta", user="agent").json["tags"] == {"eilig": 1}

@@ -5,7 +5,7 @@ import { t, lang, fmtDate, fmtRelative, fmtDateTime } from "./i18n.js";
 import { api } from "./http.js";
 import { navigate, setQuery } from "./router.js";
 import {
-  state, statuses, priorities, queues, agents, statusLabel, priorityLabel, queueName, agentName, ACTIVE,
+  state, statuses, priorities, queues, agents, tags, statusLabel, priorityLabel, queueName, agentName, ACTIVE,
 } from "./store.js";
 import {
   toast, showError, busy, statusBadge, prioBadge, tagChip, selectEl, field, setTitle, confirmDialog, errorText,
@@ -84,7 +84,10 @@ export function mount(main, route) {
   // ---------------------------------------------------------------- filter bar
   const search = h("input", { type: "search", name: "q", value: filters.q, placeholder: t("inbox.search.placeholder"),
     "data-search": "", autocomplete: "off" });
-  const tagInput = h("input", { type: "text", name: "tag", value: filters.tag, autocomplete: "off" });
+  // The tags in use (GET meta) as suggestions; any text still filters.
+  const tagList = h("datalist", { id: "inbox-tags" }, tags().map((tag) => h("option", { value: tag })));
+  const tagInput = h("input", { type: "text", name: "tag", value: filters.tag, autocomplete: "off",
+    list: "inbox-tags" });
   const queueSelect = selectEl([{ value: "", label: t("all.f") }, ...queues().map((q) => ({ value: q.id, label: q.name }))],
     filters.queue, { name: "queue" });
   const assigneeSelect = selectEl([{ value: "", label: t("all.m") },
@@ -172,6 +175,7 @@ export function mount(main, route) {
         statusFieldset),
       h("div", { class: "filters-row filters-selects" },
         field(t("ticket.tag"), tagInput, { cls: "field-inline" }),
+        tagList,
         field(t("ticket.queue"), queueSelect, { cls: "field-inline" }),
         field(t("ticket.assignee"), assigneeSelect, { cls: "field-inline" }),
         field(t("ticket.priority"), prioSelect, { cls: "field-inline" }),

@@ -50,6 +50,10 @@ export function agents() {
   return (state.meta && state.meta.agents) || [];
 }
 
+export function tags() {
+  return Object.keys((state.meta && state.meta.tags) || {});
+}
+
 export function mailboxes() {
   return (state.meta && state.meta.mailboxes) || [];
 }

@@ -34,4 +34,5 @@ def register(api: Api, services: Services) -> None:
             ],
             number_format=cfg.settings.number_format,
             block_external_content=cfg.settings.block_external_content,
+            tags=services.tickets.tag_counts(),
         )

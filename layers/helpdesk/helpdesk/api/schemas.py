@@ -191,6 +191,7 @@ class MetaOut(Model):
     agents: list[dict[str, Any]] = Field(default_factory=list)
     number_format: str = ""
     block_external_content: bool = True
+    tags: dict[str, int] = Field(default_factory=dict, description="tags in use → number of tickets")
 
 
 # ------------------------------------------------------------------------------------------ changes

@@ -196,6 +196,18 @@ class TicketStore:
                 result.autoreply = item
         return result
 
+    def tag_counts(self) -> dict[str, int]:
+        """Tags in use and how many tickets carry each (kept up to date on every ticket write)."""
+        from ..aws import clients
+
+        item = (
+            clients.dynamodb()
+            .get_item(TableName=MetaItem.Meta.table_name, Key={"pk": {"S": "TAGS"}, "sk": {"S": "all"}})
+            .get("Item", {})
+        )
+        counts = {k[2:]: int(v["N"]) for k, v in item.items() if k.startswith("t_") and "N" in v}
+        return {tag: n for tag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}
+
     def counter_value(self, scope: str) -> int | None:
         try:
             item = MetaItem.get(*counter_key(scope), consistent_read=True)

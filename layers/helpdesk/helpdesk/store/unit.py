@@ -75,7 +75,8 @@ class Unit:
 
     def _flush_counters(self) -> None:
         for (pk, sk), amounts in self._counters.items():
-            actions = [Path(name).add(amount) for name, amount in amounts.items() if amount]
+            # Path([name]): a plain string would be split at dots (tag names may contain them).
+            actions = [Path([name]).add(amount) for name, amount in amounts.items() if amount]
             if actions:
                 self.update("counters", MetaItem(pk, sk), actions)
         self._counters = {}

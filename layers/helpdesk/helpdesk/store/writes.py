@@ -21,6 +21,7 @@ from .tickets import apply_index_keys, tag_items
 from .unit import Unit
 
 BACKLOG_KEY = ("BACKLOG", "all")
+TAGS_KEY = ("TAGS", "all")  # tickets per tag: the tag list of the inbox filter
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ def write_ticket(
         unit.save("tag", tag_item)
     for gone in set(before.tags if before else ()) - current:
         unit.delete("tag", TagItem(pk=ticket.pk, sk=f"TAG#{gone}"))
+    old_tags = set(before.tags if before else ())
+    tag_delta = {f"t_{t}": 1 for t in current - old_tags} | {f"t_{t}": -1 for t in old_tags - current}
+    if tag_delta:
+        unit.count(*TAGS_KEY, tag_delta)
     delta = backlog_delta(before, Snapshot.of(ticket))
     if delta:
         unit.count(*BACKLOG_KEY, {f"b_{key}": amount for key, amount in delta.items()})

@@ -109,3 +109,16 @@ def mail() -> Any:
         return (MAILS / name).read_bytes()
 
     return load
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With ``--dist loadgroup``: tests sharing a running stack run on one worker (one stack, one browser);
+    the long schemathesis run gets a worker of its own."""
+    for item in items:
+        path = str(item.path)
+        if "test_schemathesis" in path:
+            item.add_marker(pytest.mark.xdist_group("schemathesis"))
+        elif f"{os.sep}e2e{os.sep}" in path:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+        elif f"{os.sep}browser{os.sep}" in path:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -35,11 +35,11 @@ from ..domain.outgoing import OutgoingMail, build_mime
 from ..domain.status import Priority, Status
 from ..domain.templating import html_values, render, render_html, render_line
 from ..store.config_store import ConfigStore
-from ..store.models import BySla, ByWaiting, MessageItem, MetaItem, TicketItem, TicketTableItem
+from ..store.models import BySla, ByWaiting, MessageItem, TicketItem, TicketTableItem
 from ..store.stats import stats_update
-from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, mid_key, new_event
+from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, new_event
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, write_ticket
+from ..store.writes import Snapshot, save_message, write_ticket
 
 MARGIN_SECONDS = 20.0  # stop this long before the Lambda's time budget ends
 PAGE_SIZE = 100
@@ -188,7 +188,7 @@ def _customer_mail(
 ) -> MessageItem | None:
     """The reminder or closing mail, threaded onto the customer's last mail; None when there is no recipient."""
     from .ingest import template_values
-    from .replies import outbound_message, reply_defaults, thread_subject
+    from .replies import Answered, outbound_message, reply_defaults, thread_subject
 
     mailbox = _mailbox(cfg, ticket)
     if mailbox is None or not ticket.customer_email:
@@ -211,7 +211,7 @@ def _customer_mail(
         subject,
         text,
         html,
-        answered,
+        Answered.of(answered),
         author="system",
         mail_domain=deps.mail_domain,
         summary=text,
@@ -241,19 +241,7 @@ def remind(deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, decisio
     unit = Unit()
     write_ticket(unit, ticket, before, [event])  # conditional on the version read: a concurrent change wins
     if message is not None:
-        unit.save("message", message)
-        unit.save(
-            "mid",
-            MetaItem(
-                *mid_key(message.message_id),
-                ticket_id=ticket.pk,
-                number=ticket.number,
-                msg_sk=message.sk,
-                direction="outbound",
-                created_at=stamp,
-            ),
-            condition=MetaItem.pk.does_not_exist(),
-        )
+        save_message(unit, ticket, message)
     stats_update(unit, stamp, {"reminders": 1})
     try:
         unit.commit()
@@ -299,19 +287,7 @@ def close(
     unit = Unit()
     write_ticket(unit, ticket, before, [event])
     if message is not None:
-        unit.save("message", message)
-        unit.save(
-            "mid",
-            MetaItem(
-                *mid_key(message.message_id),
-                ticket_id=ticket.pk,
-                number=ticket.number,
-                msg_sk=message.sk,
-                direction="outbound",
-                created_at=stamp,
-            ),
-            condition=MetaItem.pk.does_not_exist(),
-        )
+        save_message(unit, ticket, message)
     resolution_items(unit, ticket, before_status, stamp)
     stats_update(unit, stamp, {"autoclosed": 1})
     try:

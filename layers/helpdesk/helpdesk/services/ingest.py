@@ -29,8 +29,8 @@ from ..domain.autoclose import response_due
 from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
-from ..domain.headers import clean_text
-from ..domain.ids import new_id, new_message_id
+from ..domain.headers import Address, clean_text
+from ..domain.ids import new_id
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.numbering import number_format
 from ..domain.rules import Outcome, evaluate, mail_view
@@ -66,13 +66,12 @@ from ..store.tickets import (
     apply_index_keys,
     autoreply_key,
     counter_key,
-    mid_key,
     new_event,
     num_key,
     timeline_sk,
 )
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, write_ticket
+from ..store.writes import Snapshot, save_message, write_ticket
 
 BODY_INLINE_LIMIT = 150_000  # characters of text + HTML kept in DynamoDB; larger bodies go to S3
 PREVIEW_CHARS = 300
@@ -345,20 +344,6 @@ def _message_item(
     )
 
 
-def _mid_item(
-    message_id: str, ticket: TicketItem, msg: MessageItem, direction: str, data: dict[str, Any] | None = None
-) -> MetaItem:
-    return MetaItem(
-        *mid_key(message_id),
-        ticket_id=ticket.pk,
-        number=ticket.number,
-        msg_sk=msg.sk,
-        direction=direction,
-        created_at=msg.created_at,
-        data=data,
-    )
-
-
 def _participants(mail: ParsedMail, own: set[str]) -> set[str]:
     addresses = {mail.sender} | {a.address for a in mail.cc + mail.to + mail.reply_to}
     return {a for a in addresses if a and a not in own}
@@ -459,12 +444,8 @@ def _create(
             [MetaItem.value.set(seq)],
             condition=MetaItem.value == lookup.counter,
         )
-    unit.save("message", message)
     autoreply_msg = _autoreply_message(ticket, mail, mailbox, cfg, deps, at) if send else None
-    inbound_mid = _mid_item(
-        mail.message_id, ticket, message, "inbound", {"autoreply_sk": autoreply_msg.sk} if autoreply_msg else None
-    )
-    unit.save("mid", inbound_mid, condition=MetaItem.pk.does_not_exist())
+    save_message(unit, ticket, message, data={"autoreply_sk": autoreply_msg.sk} if autoreply_msg else None)
     unit.save(
         "number",
         MetaItem(*num_key(number), ticket_id=ticket.pk, number=number, created_at=at),
@@ -501,12 +482,7 @@ def _create(
         ),
     ]
     if autoreply_msg is not None:
-        unit.save("autoreply", autoreply_msg)
-        unit.save(
-            "autoreply_mid",
-            _mid_item(_bare(autoreply_msg.message_id), ticket, autoreply_msg, "outbound"),
-            condition=MetaItem.pk.does_not_exist(),
-        )
+        save_message(unit, ticket, autoreply_msg, tag="autoreply")
         unit.save(
             "autoreply_window",
             MetaItem(
@@ -647,8 +623,7 @@ def _append(
 
     unit = Unit()
     write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
-    unit.save("message", message)
-    unit.save("mid", _mid_item(mail.message_id, ticket, message, "inbound"), condition=MetaItem.pk.does_not_exist())
+    save_message(unit, ticket, message)
     stats_update(unit, at, {"messages_in": 1, "reopened": 1 if before != ticket.status else 0})
     unit.commit()
     return IngestResult(
@@ -734,25 +709,23 @@ def _autoreply_message(
     subject = render_line(mailbox.autoreply_subject.get(lang), values)
     if f"#{ticket.number}" not in subject:
         subject = f"[#{ticket.number}] {subject}"
-    msg_id = new_id()
-    return MessageItem(
-        pk=ticket.pk,
-        sk=timeline_sk("MSG", at, msg_id),
-        id=msg_id,
-        direction="outbound",
-        from_addr=AddressMap(name=mailbox.name, address=mailbox.sender),
-        to=[AddressMap(name=mail.sender_name, address=mail.sender)],
-        subject=subject,
-        text=render(mailbox.autoreply_body.get(lang), values),
-        html=render_html(mailbox.autoreply_body.get(lang), html_values(values)),
-        message_id=_bare(new_message_id(deps.mail_domain)),
-        in_reply_to=[mail.message_id],
-        references=[*mail.references[-10:], mail.message_id],
-        mailbox=mailbox.id,
+    from .replies import Answered, outbound_message
+
+    text = render(mailbox.autoreply_body.get(lang), values)
+    return outbound_message(
+        ticket,
+        mailbox,
+        [Address(mail.sender_name, mail.sender)],
+        [],
+        subject,
+        text,
+        render_html(mailbox.autoreply_body.get(lang), html_values(values)),
+        Answered(mail.message_id, mail.references),
         author="system",
-        auto_reply=True,
-        send_state="pending",
-        created_at=at,
+        mail_domain=deps.mail_domain,
+        summary=text,
+        auto=True,
+        at=at,
     )
 
 

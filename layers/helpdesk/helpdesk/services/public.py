@@ -23,9 +23,9 @@ from ..domain.ids import new_id
 from ..domain.status import Status, status_after_customer_reply
 from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
 from ..store.stats import stats_update
-from ..store.tickets import TicketDetail, TicketStore, mid_key, new_event, timeline_sk
+from ..store.tickets import TicketDetail, TicketStore, new_event, timeline_sk
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, write_ticket
+from ..store.writes import Snapshot, save_message, write_ticket
 from .changes import ChangeError, Missing
 from .ingest import IngestDeps, IngestResult, ingest_raw
 
@@ -190,18 +190,6 @@ def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
         )
     unit = Unit()
     write_ticket(unit, ticket, before, events)
-    unit.save("message", message)
-    unit.save(
-        "mid",
-        MetaItem(
-            *mid_key(message.message_id),
-            ticket_id=ticket.pk,
-            number=ticket.number,
-            msg_sk=message.sk,
-            direction="inbound",
-            created_at=at,
-        ),
-        condition=MetaItem.pk.does_not_exist(),
-    )
+    save_message(unit, ticket, message)
     stats_update(unit, at, {"messages_in": 1, "reopened": 1 if old_status != ticket.status else 0})
     unit.commit()

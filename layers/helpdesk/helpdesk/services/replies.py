@@ -27,9 +27,9 @@ from ..domain.status import Status
 from ..domain.templating import html_values, render, render_html
 from ..store.models import AddressMap, AttachmentMap, CommentItem, MessageItem, MetaItem, TicketItem
 from ..store.stats import stats_update
-from ..store.tickets import TicketStore, mid_key, new_event, timeline_sk
+from ..store.tickets import TicketStore, new_event, timeline_sk
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, write_ticket
+from ..store.writes import Snapshot, save_message, write_ticket
 from .changes import ChangeError, Missing, apply, resolution_items, validate
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -172,7 +172,7 @@ def send_reply(
         subject,
         text,
         html,
-        answered,
+        Answered.of(answered),
         author=actor,
         mail_domain=mail_domain,
         summary=text,
@@ -193,6 +193,18 @@ def send_reply(
     return ReplyResult(ticket, message, sent)
 
 
+@dataclass(frozen=True)
+class Answered:
+    """The mail an outbound message answers: In-Reply-To and References are built from it."""
+
+    message_id: str
+    references: list[str]
+
+    @classmethod
+    def of(cls, message: MessageItem | None) -> Answered | None:
+        return cls(message.message_id, list(message.references or [])) if message and message.message_id else None
+
+
 def outbound_message(
     ticket: TicketItem,
     mailbox: Mailbox,
@@ -201,16 +213,17 @@ def outbound_message(
     subject: str,
     text: str,
     html: str,
-    answered: MessageItem | None,
+    answered: Answered | None,
     *,
     author: str,
     mail_domain: str,
     summary: str,
     attachments: list[AttachmentMap] | None = None,
     auto: bool = False,
+    at: str | None = None,
 ) -> MessageItem:
     """A mail we send, stored on the ticket (``pending`` until handed to SES), threaded to ``answered``."""
-    at = iso()
+    at = at or iso()
     msg_id = new_id()
     return MessageItem(
         pk=ticket.pk,
@@ -226,7 +239,7 @@ def outbound_message(
         new_text=summary[:2000],
         message_id=new_message_id(mail_domain).strip("<>"),
         in_reply_to=[answered.message_id] if answered else [],
-        references=[*(answered.references[-10:] if answered else []), *([answered.message_id] if answered else [])],
+        references=[*answered.references[-10:], answered.message_id] if answered else [],
         mailbox=mailbox.id,
         author=author,
         auto_reply=auto,
@@ -397,19 +410,7 @@ def _commit_reply(
     )
     unit = Unit()
     write_ticket(unit, ticket, before, events)
-    unit.save("message", message)
-    unit.save(
-        "mid",
-        MetaItem(
-            *mid_key(message.message_id),
-            ticket_id=ticket.pk,
-            number=ticket.number,
-            msg_sk=message.sk,
-            direction="outbound",
-            created_at=at,
-        ),
-        condition=MetaItem.pk.does_not_exist(),
-    )
+    save_message(unit, ticket, message)
     resolution_items(unit, ticket, before_status, at)
     counters = {"replies": 1}
     if first:

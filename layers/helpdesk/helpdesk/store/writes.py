@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from .models import EventItem, LinkMap, TagItem, TicketItem
-from .tickets import apply_index_keys, tag_items
+from .models import EventItem, LinkMap, MessageItem, MetaItem, TagItem, TicketItem
+from .tickets import apply_index_keys, mid_key, tag_items
 from .unit import Unit
 
 BACKLOG_KEY = ("BACKLOG", "all")
@@ -59,6 +60,30 @@ def relink_parent(unit: Unit, child: TicketItem, old_parent: TicketItem | None, 
         links = [link for link in new_parent.links or [] if link.ticket_id != child.pk or link.type != "child"]
         new_parent.links = [*links, LinkMap(type="child", ticket_id=child.pk, number=child.number)]
         write_ticket(unit, new_parent, before, tag="parent")
+
+
+def save_message(
+    unit: Unit, ticket: TicketItem, message: MessageItem, *, tag: str = "message", data: dict[str, Any] | None = None
+) -> None:
+    """Store a message with its ``MID#`` item, which threads answers to it and makes its Message-ID unique.
+
+    The ``MID#`` write is conditional: a Message-ID seen before cancels the transaction with the
+    reason tagged ``mid`` (``<tag>_mid`` for any other tag), which ingest reads as "a duplicate".
+    """
+    unit.save(tag, message)
+    unit.save(
+        "mid" if tag == "message" else f"{tag}_mid",
+        MetaItem(
+            *mid_key(message.message_id),
+            ticket_id=ticket.pk,
+            number=ticket.number,
+            msg_sk=message.sk,
+            direction=message.direction,
+            created_at=message.created_at,
+            data=data,
+        ),
+        condition=MetaItem.pk.does_not_exist(),
+    )
 
 
 def backlog_delta(before: Snapshot | None, after: Snapshot | None) -> dict[str, int]:

@@ -10,7 +10,6 @@ same resources ``helpdesk local`` creates), then runs the job: a dry run (examin
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections import Counter
@@ -26,27 +25,18 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=10_000)
     args = parser.parse_args()
 
-    from helpdesk_local.moto_server import MotoServer
-    from helpdesk_local.provision import provision
-    from tests.conftest import free_port, point_code_at
+    from bench.common import local_stack
 
-    server = MotoServer("127.0.0.1", free_port())
-    server.start()
-    resources = provision(server.endpoint, {"MailDomain": "example.com", "AWS::Region": "eu-central-1"})
-    point_code_at(server.endpoint, resources)
-    os.environ["HELPDESK_CONFIG_TTL"] = "3600"
+    server, _ = local_stack()
 
     from helpdesk.bootstrap import autoclose_deps
     from helpdesk.domain.clock import iso, now
     from helpdesk.domain.ids import new_id
     from helpdesk.services.autoclose import run
-    from helpdesk.store.config_store import ConfigStore
     from helpdesk.store.models import TICKET_SK, MessageItem, TicketItem
     from helpdesk.store.tickets import apply_index_keys
-    from helpdesk_local.seed import seed_config
     from tests.integration.helpers import count_aws_calls
 
-    seed_config(ConfigStore(ttl=0), "example.com")
     moment = now()
     started = time.perf_counter()
     with TicketItem.batch_write() as batch:

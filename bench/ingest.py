@@ -30,7 +30,7 @@ def pipeline(raws: list[bytes]) -> None:
     from helpdesk.domain.config import ConfigSnapshot
     from helpdesk.domain.mail import parse_mail
     from helpdesk.domain.numbering import number_format
-    from helpdesk.domain.rules import evaluate, mail_view
+    from helpdesk.domain.rules import evaluate, view_of
     from helpdesk.domain.sanitize import sanitize_html
     from helpdesk.domain.threading import MailFacts, decide
     from helpdesk_local.seed import seed_config
@@ -70,19 +70,7 @@ def pipeline(raws: list[bytes]) -> None:
         )
         decide(facts, {}, {}, None, now=now, reopen_max_age_days=30)
         evaluate(
-            mail_view(
-                sender=mail.sender,
-                sender_name=mail.sender_name,
-                to=[a.address for a in mail.to],
-                cc=[a.address for a in mail.cc],
-                recipients=mail.recipients,
-                subject=mail.subject,
-                body=mail.text,
-                mailbox="support@example.com",
-                attachment_names=[a.filename for a in mail.attachments],
-                verdicts=mail.verdicts.as_dict(),
-                headers=mail.headers,
-            ),
+            view_of(mail, "support@example.com"),
             rules,
         )
 

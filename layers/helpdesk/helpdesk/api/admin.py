@@ -15,7 +15,7 @@ from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
 from ..domain.clock import now
 from ..domain.config import Agent, Mailbox, Queue, Rule, TeamSettings, Template
 from ..domain.mail import parse_mail
-from ..domain.rules import evaluate, mail_view
+from ..domain.rules import evaluate, mail_view, view_of
 from .context import Services
 from .errors import BadRequest, Conflict, NotFound
 from .routing import Api, Ctx, validation_error
@@ -150,19 +150,7 @@ def register(api: Api, services: Services) -> None:
         if body.raw:
             mail = parse_mail(body.raw.encode("utf-8", "surrogateescape"))
             mailbox = cfg.mailbox_for(mail.recipients)
-            view = mail_view(
-                sender=mail.sender,
-                sender_name=mail.sender_name,
-                to=[a.address for a in mail.to],
-                cc=[a.address for a in mail.cc],
-                recipients=mail.recipients,
-                subject=mail.subject,
-                body=mail.text,
-                mailbox=mailbox.address if mailbox else "",
-                attachment_names=[a.filename for a in mail.attachments],
-                verdicts=mail.verdicts.as_dict(),
-                headers=mail.headers,
-            )
+            view = view_of(mail, mailbox.address if mailbox else "")
             automatic, sender, message_id = mail.auto_submitted, mail.sender, mail.message_id
         elif body.sender:
             mailbox = cfg.mailbox(body.mailbox) if body.mailbox else cfg.mailbox_for(body.to)

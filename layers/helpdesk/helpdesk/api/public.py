@@ -10,8 +10,8 @@ from ..services.replies import verify_customer_token
 from .context import Services
 from .errors import NotFound
 from .routing import Api, Ctx
-from .schemas import AttachmentOut, ContactIn, ContactOut, PublicMessage, PublicReplyIn, PublicTicket
-from .views import resolve_cids
+from .schemas import ContactIn, ContactOut, PublicMessage, PublicReplyIn, PublicTicket
+from .views import attachment_out, resolve_cids
 
 
 def register(api: Api, services: Services, deps: IngestDeps) -> None:
@@ -40,16 +40,7 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
                 html=resolve_cids(m.html, m, services.download_url) if "cid:" in (m.html or "") else m.html,
                 created_at=m.created_at,
                 attachments=[
-                    AttachmentOut(
-                        id=a.id,
-                        filename=a.filename,
-                        content_type=a.content_type,
-                        size=int(a.size),
-                        inline=bool(a.inline),
-                        content_id=a.content_id,
-                        note=None,
-                        url=services.download_url(a.key, a.filename, a.content_type, False),
-                    )
+                    attachment_out(a, services.download_url, internal=False)
                     for a in m.attachments or []
                     if not a.inline
                 ],

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..domain.clock import iso
 from ..domain.status import Priority, Status
-from ..store.models import CommentItem, EventItem, MessageItem, TicketItem
+from ..store.models import AttachmentMap, CommentItem, EventItem, MessageItem, TicketItem
 from .schemas import (
     AddressOut,
     AttachmentOut,
@@ -57,21 +57,25 @@ def ticket_out(t: TicketItem, lang: str = "de") -> TicketOut:
     )
 
 
-def message_out(m: MessageItem, url_for: Callable[[str, str, str, bool], str] | None = None) -> MessageOut:
-    atts = []
-    for a in m.attachments or []:
-        atts.append(
-            AttachmentOut(
-                id=a.id,
-                filename=a.filename,
-                content_type=a.content_type,
-                size=int(a.size),
-                inline=bool(a.inline),
-                content_id=a.content_id,
-                note=a.note,
-                url=url_for(a.key, a.filename, a.content_type, False) if url_for else None,
-            )
-        )
+UrlFor = Callable[[str, str, str, bool], str]
+
+
+def attachment_out(a: AttachmentMap, url_for: UrlFor | None, *, internal: bool = True) -> AttachmentOut:
+    """An attachment as the API shows it; ``internal=False`` (the customer page) leaves out the agents' note."""
+    return AttachmentOut(
+        id=a.id,
+        filename=a.filename,
+        content_type=a.content_type,
+        size=int(a.size),
+        inline=bool(a.inline),
+        content_id=a.content_id,
+        note=a.note if internal else None,
+        url=url_for(a.key, a.filename, a.content_type, False) if url_for else None,
+    )
+
+
+def message_out(m: MessageItem, url_for: UrlFor | None = None) -> MessageOut:
+    atts = [attachment_out(a, url_for) for a in m.attachments or []]
     html = m.html or ""
     if url_for and "cid:" in html:
         html = resolve_cids(html, m, url_for)
@@ -104,7 +108,7 @@ def message_out(m: MessageItem, url_for: Callable[[str, str, str, bool], str] | 
     )
 
 
-def resolve_cids(html: str, m: MessageItem, url_for: Callable[[str, str, str, bool], str]) -> str:
+def resolve_cids(html: str, m: MessageItem, url_for: UrlFor) -> str:
     """``cid:`` references → short-lived inline links to the stored attachment (images only)."""
     for a in m.attachments or []:
         if a.content_id and a.content_type.startswith("image/"):

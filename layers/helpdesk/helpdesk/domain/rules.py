@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Condition, Rule
+
+if TYPE_CHECKING:
+    from .mail import ParsedMail
 
 MAX_MATCH_CHARS = 20_000
 
@@ -65,6 +68,23 @@ def mail_view(
         attachment_names=tuple(n.lower() for n in attachment_names),
         verdicts={k: (v or "").lower() for k, v in verdicts.items()},
         headers={k.lower(): v.lower() for k, v in headers.items()},
+    )
+
+
+def view_of(mail: ParsedMail, mailbox_address: str) -> MailView:
+    """What rules see of a parsed mail that arrived at ``mailbox_address``."""
+    return mail_view(
+        sender=mail.sender,
+        sender_name=mail.sender_name,
+        to=[a.address for a in mail.to],
+        cc=[a.address for a in mail.cc],
+        recipients=mail.recipients,
+        subject=mail.subject,
+        body=mail.text,
+        mailbox=mailbox_address,
+        attachment_names=[a.filename for a in mail.attachments],
+        verdicts=mail.verdicts.as_dict(),
+        headers=mail.headers,
     )
 
 

@@ -33,7 +33,7 @@ from ..domain.headers import Address, clean_text
 from ..domain.ids import new_id
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.numbering import number_format
-from ..domain.rules import Outcome, evaluate, mail_view
+from ..domain.rules import Outcome, evaluate, view_of
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status, status_after_customer_reply
 from ..domain.templating import html_values, render, render_html, render_line
@@ -524,19 +524,7 @@ def _before_import_date(mail: ParsedMail, mailbox: Mailbox) -> bool:
 
 
 def _rules(mail: ParsedMail, mailbox: Mailbox | None, cfg: ConfigSnapshot) -> Outcome:
-    view = mail_view(
-        sender=mail.sender,
-        sender_name=mail.sender_name,
-        to=[a.address for a in mail.to],
-        cc=[a.address for a in mail.cc],
-        recipients=mail.recipients,
-        subject=mail.subject,
-        body=mail.text,
-        mailbox=mailbox.address if mailbox else "",
-        attachment_names=[a.filename for a in mail.attachments],
-        verdicts=mail.verdicts.as_dict(),
-        headers=mail.headers,
-    )
+    view = view_of(mail, mailbox.address if mailbox else "")
     return evaluate(view, cfg.sorted_rules())
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .aws.s3 import MailStore
 from .aws.ses import Mailer
-from .services.autoclose import AutocloseDeps
 from .services.ingest import IngestDeps
 from .settings import get_settings
 from .store.config_store import ConfigStore
 from .store.models import bind
 from .store.tickets import TicketStore
+
+if TYPE_CHECKING:  # the ingest Lambda does not import the autoclose job (cold start)
+    from .services.autoclose import AutocloseDeps
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +37,8 @@ def ingest_deps() -> IngestDeps:
 
 @lru_cache(maxsize=1)
 def autoclose_deps() -> AutocloseDeps:
+    from .services.autoclose import AutocloseDeps
+
     deps = ingest_deps()
     return AutocloseDeps(config=deps.config, tickets=deps.tickets, mailer=deps.mailer, mail_domain=deps.mail_domain)
 

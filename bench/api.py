@@ -95,8 +95,9 @@ def main() -> None:
     measure("queue sales, first page", "GET", "/tickets", query={"limit": 50, "queue": "sales"})
     measure("status waiting_customer", "GET", "/tickets", query={"limit": 50, "status": "waiting_customer"})
     measure("tag rechnung (index + BatchGet)", "GET", "/tickets", query={"limit": 50, "tag": "rechnung"})
+    measure("in Bearbeitung (assignee=me)", "GET", "/tickets", query={"limit": 50, "assignee": "agent"})
     measure(
-        "in Bearbeitung (assignee=me)", "GET", "/tickets", query={"limit": 50, "assignee": "agent", "status": "all"}
+        "assignee, status=all (3 merged)", "GET", "/tickets", query={"limit": 50, "assignee": "agent", "status": "all"}
     )
     measure(
         "customer's tickets",
@@ -110,11 +111,13 @@ def main() -> None:
         "PATCH priority", "PATCH", f"/tickets/{ticket['id']}", body={"version": ticket["version"], "priority": "high"}
     )
 
+    from helpdesk.domain.status import Status
     from helpdesk.store.listing import TicketFilter, list_tickets
 
     for label, flt in (
         ("inbox", TicketFilter()),
         ("queue sales", TicketFilter(queue="sales")),
+        ("assignee, status=all", TicketFilter(assignee="agent", statuses=list(Status))),
         ("free text 'anfrage 9999'", TicketFilter(q="anfrage 9999")),
     ):
         page = list_tickets(flt, limit=50)

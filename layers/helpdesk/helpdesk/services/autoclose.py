@@ -243,15 +243,7 @@ def remind(deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, decisio
     if message is not None:
         save_message(unit, ticket, message)
     stats_update(unit, stamp, {"reminders": 1})
-    try:
-        unit.commit()
-    except Conflict:
-        return False
-    if message is not None:
-        from .replies import deliver
-
-        deliver(deps.tickets, deps.mailer, ticket, message, auto_submitted="auto-generated")
-    return True
+    return _commit_then_mail(deps, unit, ticket, message)
 
 
 def close(
@@ -290,6 +282,14 @@ def close(
         save_message(unit, ticket, message)
     resolution_items(unit, ticket, before_status, stamp)
     stats_update(unit, stamp, {"autoclosed": 1})
+    return _commit_then_mail(deps, unit, ticket, message)
+
+
+def _commit_then_mail(deps: AutocloseDeps, unit: Unit, ticket: TicketItem, message: MessageItem | None) -> bool:
+    """Commit the change; only then hand its mail (stored ``pending`` in the same transaction) to SES.
+
+    ``False`` when the ticket changed since it was read (an agent or the customer won): nothing written, nothing sent.
+    """
     try:
         unit.commit()
     except Conflict:

@@ -99,6 +99,7 @@ def main() -> None:
     measure(
         "assignee, status=all (3 merged)", "GET", "/tickets", query={"limit": 50, "assignee": "agent", "status": "all"}
     )
+    measure("column filter: customer", "GET", "/tickets", query={"limit": 50, "customer_text": "kunde 12"})
     measure(
         "customer's tickets",
         "GET",
@@ -119,6 +120,7 @@ def main() -> None:
         ("queue sales", TicketFilter(queue="sales")),
         ("assignee, status=all", TicketFilter(assignee="agent", statuses=list(Status))),
         ("free text 'anfrage 9999'", TicketFilter(q="anfrage 9999")),
+        ("column customer 'kunde 12'", TicketFilter(columns={"customer": "kunde 12"})),
     ):
         page = list_tickets(flt, limit=50)
         print(

@@ -47,6 +47,8 @@ def report(result: IngestResult) -> None:
             "review": result.review,
         },
     )
+    if result.rule_warnings:
+        logger.warning("rule conditions undecided", extra={"rule_warnings": result.rule_warnings})
     metrics.add_metric(name="MailIngested", unit=MetricUnit.Count, value=1)
     if result.outcome == "created":
         metrics.add_metric(name="TicketCreated", unit=MetricUnit.Count, value=1)

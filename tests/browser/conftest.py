@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import smtplib
 import threading
 import time
 import urllib.error
@@ -17,6 +19,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import make_msgid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -213,16 +217,24 @@ class App:
     base: str
     watch: Watch
 
+    def routed(self) -> int:
+        """How many views the client has mounted so far (``data-routed`` on the root element)."""
+        return int(self.page.evaluate("() => Number(document.documentElement.dataset.routed || 0)"))
+
+    def wait_mounted_after(self, before: int) -> None:
+        """Wait until a view is mounted after the ``before``-th."""
+        self.page.wait_for_function("n => Number(document.documentElement.dataset.routed || 0) > n", arg=before)
+
     def goto(self, route: str) -> None:
         """Go to a hash route (``inbox``, ``ticket/<id>``) and wait until its view is mounted."""
         target = f"{self.base}#/{route}"
-        before = self.page.evaluate("() => Number(document.documentElement.dataset.routed || 0)")
+        before = self.routed()
         if self.page.url == target:
             self.page.reload()
             before = 0
         else:
             self.page.goto(target)
-        self.page.wait_for_function("n => Number(document.documentElement.dataset.routed || 0) > n", arg=before)
+        self.wait_mounted_after(before)
 
     def open_ticket(self, ticket_id: str) -> None:
         self.goto(f"ticket/{ticket_id}")
@@ -296,6 +308,32 @@ def wait_until(check: Callable[[], Any], timeout: float = 10.0, what: str = "con
             return result
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def send_mail(stack: Stack, subject: str, body: str, sender: str, name: str = "") -> None:
+    msg = EmailMessage()
+    msg["From"] = f"{name} <{sender}>" if name else sender
+    msg["To"] = "support@example.com"
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
+    msg.set_content(body)
+    with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=30) as smtp:
+        smtp.send_message(msg)
+
+
+def customer_link(stack: Stack, api: Api, subject: str, question: str, answer: str) -> tuple[dict[str, Any], str]:
+    """A customer mails in, an agent answers: the ticket and the link to the customer's page in that answer."""
+    send_mail(stack, subject, question, "kundin@beispiel.example", "Kim Kundin")
+    ticket = api.wait_for_subjects(subject)[subject]
+    sent = len(api.outbox())
+    api.call("POST", f"/tickets/{ticket['id']}/replies", {"body": answer})
+    mail = wait_until(
+        lambda: next((m for m in api.outbox()[sent:] if ticket["number"] in m["subject"]), None),
+        what="the answer with the customer's link",
+    )
+    link = re.search(r"(http://\S+/#/t/\S+)", mail["text"])
+    assert link, mail["text"]
+    return ticket, link.group(1)
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -217,3 +217,50 @@ def test_autoclose_dry_run_against_the_local_stack(stack: Stack) -> None:
     assert run.returncode == 0, run.stderr
     assert "(dry run: nothing changed)" in run.stdout
     assert stack.request("GET", f"/tickets/{ticket['id']}", token)[1]["status"] == "waiting_customer"
+
+
+def test_an_agents_day_over_http(stack: Stack) -> None:
+    """Issue 4's black box: PATCH with the current version works and a stale one gets 409 with the
+    current ticket; a comment; a reply submitted as waiting_customer; the customer's answer with the
+    number reopens the ticket; /stats answers."""
+    token = stack.token("agent")
+    subject = f"Drucker druckt nicht {time.time_ns()}"
+    stack.send(mail("druck@kunde.example", subject, "Seit heute früh kein Ausdruck."), ["support@example.com"])
+    ticket = stack.wait_for(lambda: find(stack, token, subject), what="the ticket")
+    path = f"/tickets/{ticket['id']}"
+
+    code, changed, _ = stack.request("PATCH", path, token, body={"version": ticket["version"], "priority": "high"})
+    assert code == 200 and changed["priority"] == "high" and changed["version"] == ticket["version"] + 1
+    code, stale, _ = stack.request("PATCH", path, token, body={"version": ticket["version"], "priority": "low"})
+    assert code == 409 and stale["error"] == "conflict"
+    assert stale["current"]["priority"] == "high" and stale["current"]["version"] == changed["version"]
+
+    code, _, _ = stack.request("POST", f"{path}/comments", token, body={"body": "Toner bestellt?", "tags": ["drucker"]})
+    assert code == 201
+    code, reply, _ = stack.request(
+        "POST",
+        f"{path}/replies",
+        token,
+        body={"body": "Bitte einmal aus- und einschalten.", "status": "waiting_customer"},
+    )
+    assert code == 201, reply
+    _, detail, _ = stack.request("GET", path, token)
+    assert detail["status"] == "waiting_customer" and "drucker" in detail["tags"]
+    assert [c["body"] for c in detail["comments"]] == ["Toner bestellt?"]
+
+    stack.send(
+        mail("druck@kunde.example", f"AW: {subject} [#{ticket['number']}]", "Geht wieder, danke!"),
+        ["support@example.com"],
+    )
+    reopened = stack.wait_for(
+        lambda: (lambda t: t if t["status"] == "open" else None)(stack.request("GET", path, token)[1]),
+        what="the customer's answer reopening the ticket",
+    )
+    directions = [(m["direction"], m["auto_reply"]) for m in reopened["messages"]]
+    assert directions == [("inbound", False), ("outbound", True), ("outbound", False), ("inbound", False)], directions
+
+    code, stats, _ = stack.request("GET", "/stats", token)
+    assert code == 200, stats
+    assert stats["series"][-1]["tickets_created"] >= 1 and stats["totals"]["replies"] >= 1
+    assert stats["first_response"]["count"] >= 1
+    assert stats["backlog"]["status"]["open"] >= 1

@@ -353,3 +353,20 @@ def test_meta_lists_the_tags_in_use(aws: Any, api: ApiClient) -> None:
     current = api.get(f"/tickets/{a['id']}", user="agent").json
     api.call("PATCH", f"/tickets/{a['id']}", user="agent", body={"version": current["version"], "tags": []})
     assert api.get("/meta", user="agent").json["tags"] == {"eilig": 1}
+
+
+def test_meta_lists_the_projects_in_use(aws: Any, api: ApiClient) -> None:
+    """Kept in the same counter item as the tags: a write changing both moves both in one update."""
+    a = new_ticket(aws, api, subject="a")
+    b = new_ticket(aws, api, subject="b", sender="b@kunde.example")
+    both = {"version": a["version"], "tags": ["eilig"], "project": "Messe 2027"}
+    assert api.call("PATCH", f"/tickets/{a['id']}", user="agent", body=both).status == 200
+    api.call("PATCH", f"/tickets/{b['id']}", user="agent", body={"version": b["version"], "project": "Messe 2027"})
+    meta = api.get("/meta", user="agent").json
+    assert (meta["projects"], meta["tags"]) == ({"Messe 2027": 2}, {"eilig": 1})
+    current = api.get(f"/tickets/{a['id']}", user="agent").json
+    api.call("PATCH", f"/tickets/{a['id']}", user="agent", body={"version": current["version"], "project": "Webshop"})
+    assert api.get("/meta", user="agent").json["projects"] == {"Messe 2027": 1, "Webshop": 1}
+    current = api.get(f"/tickets/{b['id']}", user="agent").json
+    api.call("PATCH", f"/tickets/{b['id']}", user="agent", body={"version": current["version"], "project": None})
+    assert api.get("/meta", user="agent").json["projects"] == {"Webshop": 1}

@@ -225,3 +225,41 @@ def test_the_customer_view_shows_inline_images_of_the_mail(aws: Any, api: ApiCli
     token = text.split("/#/t/")[1].split()[0]
     html = api.get(f"/public/tickets/{token}").json["messages"][0]["html"]
     assert "cid:" not in html and "X-Amz-Signature" in html
+
+
+def test_deactivating_or_demoting_an_agent_takes_effect_before_their_token_expires(aws: Any, api: ApiClient) -> None:
+    """An ID token lives an hour; the team's configuration is checked on every request, so a
+    deactivated agent is out at once and a demoted admin loses the admin routes at once."""
+    assert api.get("/tickets", user="agent").status == 200
+    assert api.call("PATCH", "/admin/agents/agent", user="admin", body={"active": False}).status == 200
+    locked = api.get("/tickets", user="agent")
+    assert (locked.status, locked.json["message"]) == (401, "this account has been deactivated")
+    assert api.call("PATCH", "/admin/agents/agent", user="admin", body={"active": True}).status == 200
+    assert api.get("/tickets", user="agent").status == 200
+
+    created = api.call(
+        "POST",
+        "/admin/agents",
+        user="admin",
+        body={"username": "chef", "email": "chef@example.com", "role": "admin", "temporary_password": "Temp-Pw-12345!"},
+    )
+    assert created.status == 201, created.text
+    cognito = aws.client("cognito-idp")
+    pool, client = aws.resources.user_pool_id, aws.resources.user_pool_client_id
+    cognito.admin_set_user_password(UserPoolId=pool, Username="chef", Password="Chef-Passw0rd-2026!", Permanent=True)
+    token = cognito.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "chef", "PASSWORD": "Chef-Passw0rd-2026!"},
+    )["AuthenticationResult"]["IdToken"]
+    assert api.get("/admin/settings", token=token).status == 200
+    assert api.call("PATCH", "/admin/agents/chef", user="admin", body={"role": "agent"}).status == 200
+    assert api.get("/admin/settings", token=token).status == 403  # the token still says "admin"
+    assert api.get("/me", token=token).json["role"] == "agent"
+
+
+def test_the_last_active_admin_cannot_lock_the_team_out(aws: Any, api: ApiClient) -> None:
+    for change in ({"active": False}, {"role": "agent"}):
+        refused = api.call("PATCH", "/admin/agents/admin", user="admin", body=change)
+        assert (refused.status, refused.json["message"]) == (409, "at least one active admin must remain"), change
+    assert api.get("/admin/settings", user="admin").status == 200

@@ -44,6 +44,68 @@ def test_pages_follow_the_cursor_without_gaps_or_repeats(aws: Any, api: ApiClien
     assert seen == [f"Seite {i}" for i in reversed(range(7))]
 
 
+def test_column_filters_look_into_their_column_only(aws: Any, api: ApiClient) -> None:
+    """The seeds' free-text fields over the list's columns: "Betreff enthält Müller" must not find
+    a ticket whose customer is Müller; filters combine; pages stay complete across rejections."""
+    mueller = ingest(aws, make_mail(subject="Lieferung fehlt", sender="Jürgen Müller <jm@kunde.example>"))
+    about = ingest(aws, make_mail(subject="Frage zu Herrn Müller", sender="Anna Schmidt <as@firma.example>"))
+    ingest(aws, make_mail(subject="Rechnung doppelt", sender="Olaf Berg <ob@firma.example>"))
+    for i in range(5):
+        ingest(aws, make_mail(subject=f"Müller-Anfrage {i}", sender=f"Jana Kurz <j{i}@firma.example>"))
+
+    def subjects(**query: Any) -> list[str]:
+        found: list[str] = []
+        cursor = None
+        while True:
+            paging = {"limit": 2, **query, **({"cursor": cursor} if cursor else {})}
+            page = api.get("/tickets", user="agent", query=paging)
+            assert page.status == 200, page.text
+            found += [t["subject"] for t in page.json["items"]]
+            cursor = page.json["cursor"]
+            if not cursor:
+                return found
+
+    assert subjects(customer_text="MÜLLER") == ["Lieferung fehlt"]
+    assert subjects(customer_text="firma.example", subject="herrn") == ["Frage zu Herrn Müller"]
+    assert sorted(subjects(subject="müller")) == ["Frage zu Herrn Müller"] + [f"Müller-Anfrage {i}" for i in range(5)]
+    assert subjects(number=mueller.number.lower()) == ["Lieferung fehlt"]
+    assert subjects(number=about.number, subject="lieferung") == []
+    assert subjects(subject="  ") == subjects()  # blank filters are no filters
+
+    api.call("PATCH", f"/tickets/{about.ticket_id}", user="admin", body={"tags": ["rückruf"], "version": 1})
+    api.call("PATCH", f"/tickets/{mueller.ticket_id}", user="admin", body={"tags": ["rückruf"], "version": 1})
+    assert subjects(tag="rückruf", customer_text="müller") == ["Lieferung fehlt"]  # the tag index path
+
+
+def test_text_filters_read_a_bounded_amount_and_continue_by_cursor(aws: Any) -> None:
+    """A rare text filter answers a short (even empty) page marked partial, with a cursor, instead of
+    reading the whole table; following the cursors finds exactly the matches, none twice."""
+    from helpdesk.store.listing import TicketFilter, list_tickets
+
+    for i in range(12):
+        ingest(aws, make_mail(subject=f"Anfrage {i}", sender=f"k{i}@kunde.example"))
+
+    def follow(flt: TicketFilter) -> tuple[list[str], int]:
+        found: list[str] = []
+        cursor, pages = None, 0
+        while True:
+            page = list_tickets(flt, limit=5, cursor=cursor, max_scanned=4)
+            assert page.scanned <= 6  # the budget, overshot by at most one page (limit + 1)
+            found += [t.subject for t in page.items]
+            pages += 1
+            cursor = page.cursor
+            if cursor is None:
+                return found, pages
+            assert page.partial or len(page.items) == 5
+
+    first = list_tickets(TicketFilter(q="nirgends"), limit=5, max_scanned=4)
+    assert (first.items, first.partial, first.cursor is not None) == ([], True, True)
+    found, pages = follow(TicketFilter(q="nirgends"))
+    assert found == [] and pages >= 2
+    found, _ = follow(TicketFilter(columns={"subject": "anfrage 1"}))
+    assert sorted(found) == ["Anfrage 1", "Anfrage 10", "Anfrage 11"]
+
+
 def test_closed_and_trash_are_hidden_unless_asked_for(aws: Any, api: ApiClient) -> None:
     ingest(aws, make_mail(subject="offen"))
     ingest(aws, make_mail(subject="Werbung", sender="news@x.example", headers={"List-Unsubscribe": "<mailto:u@x>"}))

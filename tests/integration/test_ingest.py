@@ -109,6 +109,33 @@ def test_stranger_with_guessed_number_opens_a_clarify_ticket_linked_for_agents(a
     assert "mallory@evil.example" not in original.ticket.participants
 
 
+def test_the_customers_forged_address_does_not_write_into_their_ticket(aws: Any) -> None:
+    """The Ticket Trick with a forged From: SES says DMARC failed, so the customer's address proves
+    nothing. The mail opens a clarify ticket linked for agents; a genuine answer still threads."""
+    first = ingest(aws, make_mail())
+    ses = {
+        "X-SES-Spam-Verdict": "PASS",
+        "X-SES-Virus-Verdict": "PASS",
+        "Authentication-Results": "amazonses.com; spf=fail client-ip=203.0.113.9; dkim=none; dmarc=fail",
+    }
+    forged = make_mail(subject=f"AW: [#{first.number}] neue Bankverbindung", body="Neue IBAN: DE00 …", headers=ses)
+    result = ingest(aws, forged)
+    assert result.outcome == "created"
+    new = detail(result.ticket_id).ticket
+    assert new.status == "clarify" and new.review
+    assert [(link.type, link.ticket_id) for link in new.links] == [("claimed", first.ticket_id)]
+    assert any("failed authentication (DMARC fail)" in reason for reason in result.reasons)
+    assert new.review_notes == [
+        "claims an existing ticket, but the sender address failed authentication (DMARC fail): "
+        "possibly forged; check before merging"
+    ]
+    assert len(detail(first.ticket_id).messages) == 2
+
+    genuine = {**ses, "Authentication-Results": "amazonses.com; spf=pass; dkim=pass; dmarc=pass"}
+    answer = ingest(aws, make_mail(subject=f"AW: [#{first.number}] danke", body="Danke!", headers=genuine))
+    assert (answer.outcome, answer.ticket_id) == ("appended", first.ticket_id)
+
+
 def test_redelivered_object_is_stored_once_with_one_autoreply(aws: Any) -> None:
     raw = make_mail(message_id="<once@kunde.example>")
     key = put_inbound(aws, raw)
@@ -332,3 +359,28 @@ def test_mailbox_close_on_import_stores_closed_without_autoreply(aws: Any) -> No
     result = ingest(aws, make_mail(to="archiv@example.com"))
     assert detail(result.ticket_id).ticket.status == "closed"
     assert sent_mails() == []
+
+
+def test_a_rule_regex_that_backtracks_forever_does_not_stall_ingest(aws: Any) -> None:
+    """An admin's catastrophic regex: the mail still becomes a ticket at once, the rule counts as
+    not matching, and the ticket's history says why."""
+    from helpdesk.bootstrap import config_store
+    from helpdesk.domain.config import Condition, Rule, RuleActions
+
+    config_store().put(
+        "rule",
+        Rule(
+            id="slow",
+            name="Langsame Regel",
+            conditions=[Condition(field="body", op="regex", value=r"(a|aa)+$")],
+            actions=RuleActions(tags=["nie"]),
+        ),
+    )
+    result = ingest(aws, make_mail(body="a" * 80 + "!"))
+    t = detail(result.ticket_id)
+    assert "nie" not in t.ticket.tags
+    created = next(e for e in t.events if e.type == "TicketCreated")
+    assert created.detail["rule_warnings"] == [
+        "Langsame Regel: body regex '(a|aa)+$' took too long and counted as not matching"
+    ]
+    assert result.rule_warnings == created.detail["rule_warnings"]

@@ -553,3 +553,28 @@ def test_cpython_email_corpus_parses() -> None:
         mail = parse_mail(path.read_bytes())
         assert mail.message_id, path.name
         json.dumps(mail.to_json(sanitize_html(mail.html).html))
+
+
+def test_ses_stored_forged_sender__eml() -> None:
+    """As SES stores a mail (ScanEnabled): its verdicts on top. The sender forged the customer's
+    From and added "pass" results of their own further down; only SES's topmost ones count."""
+    mail = parse("ses_stored_forged_sender.eml")
+    assert mail.from_ == Address("Jürgen Müller", "juergen.mueller@kunde-gmbh.de")
+    assert mail.verdicts.as_dict() == {"spam": "PASS", "virus": "PASS", "spf": "FAIL", "dkim": "NONE", "dmarc": "FAIL"}
+    assert mail.verdicts.sender_unverified == "DMARC fail"
+    assert not mail.verdicts.is_spam
+
+
+def test_authentication_results_of_other_servers_are_ignored() -> None:
+    """RFC 8601 §5: results claimed by an authserv-id we do not trust say nothing."""
+    text = raw("ses_stored_forged_sender.eml").decode()
+    head, _, body = text.partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("X-SES-Spam-Verdict"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("From:"))
+    # Without anything SES added: only "Authentication-Results: mx.kunde-gmbh.de; dmarc=pass" is left.
+    kept = lines[:start] + [line for line in lines[start:end] if line.startswith("Authentication-Results: mx.")]
+    mail = parse_mail(("\r\n".join(kept + lines[end:]) + "\r\n\r\n" + body).encode())
+    assert mail.headers["authentication-results"] == "mx.kunde-gmbh.de; dmarc=pass header.from=kunde-gmbh.de"
+    assert mail.verdicts.as_dict() == {"spam": None, "virus": None, "spf": None, "dkim": None, "dmarc": None}
+    assert mail.verdicts.sender_unverified is None

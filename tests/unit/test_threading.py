@@ -332,3 +332,25 @@ def test_only_the_first_candidate_is_decided_on() -> None:
 )
 def test_by_names_the_kind_of_evidence(facts: MailFacts, by: str) -> None:
     assert run(facts, ticket_a()).by == by
+
+
+# ------------------------------------------------------------------------- forged participant addresses
+
+
+def test_a_participant_address_that_failed_authentication_is_a_claim_not_a_reply() -> None:
+    """Forging the customer's From: is the next step of the Ticket Trick. When SES says the sender
+    failed DMARC, the address proves nothing: a new ticket in clarify, linked for the agents."""
+    forged = MailFacts("new@firma.example", (), (), ("T-2026-000123",), CUSTOMER, sender_unverified="DMARC fail")
+    decision = run(forged, ticket_a())
+    assert (decision.action, decision.claimed_ticket_id, decision.by) == (Action.NEW, "tkt-a", "number")
+    assert decision.reasons == [
+        "subject names ticket T-2026-000123",
+        f"sender {CUSTOMER} failed authentication (DMARC fail): not trusted as a participant of T-2026-000123",
+    ]
+
+
+def test_a_reply_to_our_mail_is_proof_even_when_authentication_failed() -> None:
+    """Forwarders and mailing lists break DMARC; knowing our random Message-ID still proves the reply."""
+    relayed = MailFacts("new@x.example", ("out-a@helpdesk.example",), (), (), CUSTOMER, sender_unverified="DMARC fail")
+    decision = run(relayed, ticket_a())
+    assert (decision.action, decision.ticket_id) == (Action.APPEND, "tkt-a")

@@ -5,7 +5,7 @@ import { t, lang, fmtDate, fmtRelative, fmtDateTime } from "./i18n.js";
 import { api } from "./http.js";
 import { navigate, setQuery } from "./router.js";
 import {
-  state, statuses, priorities, queues, agents, tags, statusLabel, priorityLabel, queueName, agentName, ACTIVE,
+  state, statuses, priorities, queues, agents, tags, projects, statusLabel, priorityLabel, queueName, agentName, ACTIVE,
 } from "./store.js";
 import {
   toast, showError, busy, statusBadge, prioBadge, tagChip, selectEl, field, setTitle, confirmDialog, errorText,
@@ -17,6 +17,10 @@ const PAGE = 50;
 const TABS = ["inbox", "mine", "unread", "review", "trash"];
 const ALL = ["new", "open", "waiting_internal", "waiting_customer", "clarify", "closed", "trash"];
 
+// The seeds' "Freitextfelder" over the list's columns: column key → query parameter (and filter) name.
+const COLUMN_FILTER_OF = { number: "number", subject: "subject", customer: "customer_text" };
+const COLUMN_FILTERS = Object.values(COLUMN_FILTER_OF);
+
 function readFilters(query) {
   const tab = TABS.includes(query.get("tab")) ? query.get("tab") : "inbox";
   let list = (query.get("status") || "").split(",").filter((s) => ALL.includes(s));
@@ -26,17 +30,29 @@ function readFilters(query) {
     tab,
     statuses: list,
     q: query.get("q") || "",
+    number: query.get("number") || "",
+    subject: query.get("subject") || "",
+    customer_text: query.get("customer_text") || "",
     tag: query.get("tag") || "",
     queue: query.get("queue") || "",
     assignee: query.get("assignee") || "",
     priority: query.get("priority") || "",
+    project: query.get("project") || "",
     sort: query.get("sort") === "due" ? "due" : "updated",
     limit: Math.min(100, Math.max(1, Number(query.get("limit")) || PAGE)),
   };
 }
 
 function hasExtraFilters(f) {
-  return !!(f.tag || f.queue || f.assignee || f.priority || f.sort !== "updated" || !sameSet(f.statuses, ACTIVE));
+  return !!(f.tag || f.queue || f.assignee || f.priority || f.project || f.sort !== "updated" || !sameSet(f.statuses, ACTIVE) ||
+    COLUMN_FILTERS.some((key) => f[key]));
+}
+
+// A text filter applies 350 ms after the last keystroke, or at once on Enter.
+function onTyped(input, apply) {
+  let timer = 0;
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(apply, 350); });
+  input.addEventListener("keydown", (event) => { if (event.key === "Enter") { clearTimeout(timer); apply(); } });
 }
 
 function sameSet(a, b) {
@@ -47,7 +63,7 @@ function urlQuery(f) {
   const out = {};
   if (f.tab !== "inbox") out.tab = f.tab;
   if (f.tab !== "trash" && !sameSet(f.statuses, ACTIVE)) out.status = f.statuses.join(",");
-  for (const key of ["q", "tag", "queue", "assignee", "priority"]) if (f[key]) out[key] = f[key];
+  for (const key of ["q", ...COLUMN_FILTERS, "tag", "queue", "assignee", "priority", "project"]) if (f[key]) out[key] = f[key];
   if (f.sort !== "updated") out.sort = f.sort;
   if (f.limit !== PAGE) out.limit = String(f.limit);
   return out;
@@ -55,7 +71,8 @@ function urlQuery(f) {
 
 function apiQuery(f, cursor) {
   const query = { limit: f.limit, sort: f.sort, lang: lang(), cursor, q: f.q.trim(), tag: f.tag.trim(), queue: f.queue,
-    assignee: f.assignee, priority: f.priority };
+    assignee: f.assignee, priority: f.priority, project: f.project };
+  for (const key of COLUMN_FILTERS) if (f[key].trim()) query[key] = f[key].trim();
   if (f.tab === "mine") query.assignee = "me";
   if (f.tab === "unread") query.unread = "true";
   if (f.tab === "review") query.review = "true";
@@ -94,6 +111,9 @@ export function mount(main, route) {
     ...agents().map((a) => ({ value: a.username, label: a.name }))], filters.assignee, { name: "assignee" });
   const prioSelect = selectEl([{ value: "", label: t("all.f") },
     ...priorities().map((p) => ({ value: p.id, label: p[lang()] }))], filters.priority, { name: "priority" });
+  // Projects in use (GET meta); only offered when the team files tickets under projects at all.
+  const projectSelect = selectEl([{ value: "", label: t("all.n") }, ...projects().map((p) => ({ value: p, label: p }))],
+    filters.project, { name: "project" });
   const sortSelect = selectEl([{ value: "updated", label: t("inbox.sort.updated") },
     { value: "due", label: t("inbox.sort.due") }], filters.sort, { name: "sort" });
 
@@ -140,25 +160,20 @@ export function mount(main, route) {
     });
   }
 
-  let searchTimer = 0;
-  search.addEventListener("input", () => {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => { filters.q = search.value; reload(); }, 350);
-  });
-  search.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") { clearTimeout(searchTimer); filters.q = search.value; reload(); }
-  });
+  onTyped(search, () => { filters.q = search.value; reload(); });
   tagInput.addEventListener("change", () => { filters.tag = tagInput.value.trim(); reload(); });
-  for (const [select, key] of [[queueSelect, "queue"], [assigneeSelect, "assignee"], [prioSelect, "priority"],
+  for (const [select, key] of [[queueSelect, "queue"], [assigneeSelect, "assignee"], [prioSelect, "priority"], [projectSelect, "project"],
     [sortSelect, "sort"]]) {
     select.addEventListener("change", () => { filters[key] = select.value; reload(); });
   }
 
   const resetButton = h("button", { type: "button", class: "btn btn-quiet", text: t("inbox.reset"), on: { click: () => {
-    Object.assign(filters, { q: "", tag: "", queue: "", assignee: "", priority: "", sort: "updated" });
+    Object.assign(filters, { q: "", tag: "", queue: "", assignee: "", priority: "", project: "", sort: "updated" });
+    for (const key of COLUMN_FILTERS) filters[key] = "";
+    for (const input of columnInputs) input.value = "";
     if (filters.tab !== "trash") filters.statuses = [...ACTIVE];
     search.value = tagInput.value = "";
-    queueSelect.value = assigneeSelect.value = prioSelect.value = "";
+    queueSelect.value = assigneeSelect.value = prioSelect.value = projectSelect.value = "";
     sortSelect.value = "updated";
     syncStatusBoxes();
     reload();
@@ -179,6 +194,7 @@ export function mount(main, route) {
         field(t("ticket.queue"), queueSelect, { cls: "field-inline" }),
         field(t("ticket.assignee"), assigneeSelect, { cls: "field-inline" }),
         field(t("ticket.priority"), prioSelect, { cls: "field-inline" }),
+        projects().length || filters.project ? field(t("ticket.project"), projectSelect, { cls: "field-inline" }) : null,
         field(t("inbox.sort"), sortSelect, { cls: "field-inline" }),
         resetButton)));
 
@@ -292,10 +308,22 @@ export function mount(main, route) {
     ["queue", t("col.queue")], ["assignee", t("col.assignee")], ["status", t("col.status")],
     ["priority", t("col.priority")], ["tags", t("col.tags")], ["updated", t("col.updated")], ["due", t("col.due")],
   ];
+  const columnInputs = [];
+  const columnFilter = (key, label) => {
+    const name = COLUMN_FILTER_OF[key];
+    if (!name) return h("td", { class: `c-${key}` });
+    const input = h("input", { type: "search", name, value: filters[name], autocomplete: "off",
+      "aria-label": t("inbox.colfilter", { column: label }), placeholder: t("inbox.colfilter.placeholder") });
+    onTyped(input, () => { if (filters[name] !== input.value) { filters[name] = input.value; reload(); } });
+    columnInputs.push(input);
+    return h("td", { class: `c-${key}` }, input);
+  };
   const table = h("table", { class: "tickets" },
     h("caption", { class: "sr-only", text: t("inbox.caption") }),
     h("thead", {}, h("tr", {}, h("th", { class: "c-select", scope: "col" }, selectAll),
-      columns.map(([key, label]) => h("th", { scope: "col", class: `c-${key}`, text: label })))),
+      columns.map(([key, label]) => h("th", { scope: "col", class: `c-${key}`, text: label }))),
+    h("tr", { class: "column-filters" }, h("td", { class: "c-select" }),
+      columns.map(([key, label]) => columnFilter(key, label)))),
     tbody);
   const status = h("p", { class: "list-status", role: "status" });
   const more = h("button", { type: "button", class: "btn", text: t("inbox.more"), hidden: true,

@@ -5,6 +5,9 @@ import { typing } from "./dom.js";
 
 let global = {};
 let view = {};
+let viewPath = ""; // the route the view keys belong to: keys pressed after leaving it are not theirs
+
+const routePath = () => location.hash.split("?")[0];
 
 export function setGlobalKeys(map) {
   global = map || {};
@@ -12,6 +15,7 @@ export function setGlobalKeys(map) {
 
 export function setViewKeys(map) {
   view = map || {};
+  viewPath = routePath();
 }
 
 document.addEventListener("keydown", (event) => {
@@ -21,7 +25,9 @@ document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && event.target.blur && !document.querySelector("dialog[open]")) event.target.blur();
     return;
   }
-  const handler = view[event.key] || global[event.key];
+  // Between a navigation and the next view's mount the old view's keys must not act (j pressed
+  // twice quickly would otherwise move on from the ticket just left).
+  const handler = (routePath() === viewPath ? view[event.key] : undefined) || global[event.key];
   if (handler) {
     event.preventDefault();
     handler(event);

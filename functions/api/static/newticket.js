@@ -4,7 +4,7 @@ import { h } from "./dom.js";
 import { t, lang } from "./i18n.js";
 import { api } from "./http.js";
 import { navigate } from "./router.js";
-import { statuses, priorities, queues, agents, mailboxes } from "./store.js";
+import { statuses, priorities, queues, agents, mailboxes, projects } from "./store.js";
 import { field, selectEl, setTitle, toast, errorText, markInvalid } from "./ui.js";
 
 const CHANNELS = ["phone", "walk_in", "email", "web", "letter", "chat", "other"];
@@ -28,7 +28,7 @@ export function mount(main, route) {
     "", { name: "mailbox" });
   const tags = h("input", { name: "tags", autocomplete: "off" });
   const due = h("input", { name: "due_at", type: "datetime-local" });
-  const project = h("input", { name: "project", autocomplete: "off" });
+  const project = h("input", { name: "project", autocomplete: "off", list: "new-projects" });
   const type = h("input", { name: "type", autocomplete: "off" });
   const sendMail = h("input", { type: "checkbox", name: "send_mail" });
   const error = h("div", { class: "form-error", role: "alert" });
@@ -50,6 +50,7 @@ export function mount(main, route) {
       field(t("ticket.tags"), tags, { hint: t("ticket.tags.hint") }),
       field(t("ticket.due"), due),
       field(t("ticket.project"), project),
+      h("datalist", { id: "new-projects" }, projects().map((p) => h("option", { value: p }))),
       field(t("ticket.type"), type),
       field(t("new.mailbox"), mailbox),
       field(t("new.sendmail"), sendMail, { wide: true, hint: t("new.sendmail.hint") })),

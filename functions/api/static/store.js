@@ -54,6 +54,10 @@ export function tags() {
   return Object.keys((state.meta && state.meta.tags) || {});
 }
 
+export function projects() {
+  return Object.keys((state.meta && state.meta.projects) || {});
+}
+
 export function mailboxes() {
   return (state.meta && state.meta.mailboxes) || [];
 }

@@ -5,7 +5,7 @@ import { t, has, lang, fmtDateTime, fmtRelative, fmtSize } from "./i18n.js";
 import { api } from "./http.js";
 import { navigate } from "./router.js";
 import {
-  state, priorities, queues, agents, statusLabel, priorityLabel, queueName, agentName, targets,
+  state, priorities, queues, agents, projects, statusLabel, priorityLabel, queueName, agentName, targets,
 } from "./store.js";
 import {
   toast, showError, busy, statusBadge, prioBadge, tagChip, field, setTitle, failed, loading, confirmDialog,
@@ -304,7 +304,8 @@ export function mount(main, route) {
       case "TicketCreated":
         return [d.threading && d.threading.join("; "),
           d.rules && d.rules.length ? `${t("ev.rules")}: ${d.rules.map((r) => (r && (r.name || r.id)) || JSON.stringify(r)).join(", ")}` : "",
-          d.autoreply ? `${t("ev.autoreply")}: ${d.autoreply}` : ""].filter(Boolean).join(" · ");
+          d.autoreply ? `${t("ev.autoreply")}: ${d.autoreply}` : "",
+          d.rule_warnings && d.rule_warnings.length ? `${t("ev.ruleWarnings")}: ${d.rule_warnings.join("; ")}` : ""].filter(Boolean).join(" · ");
       default:
         return JSON.stringify(d).slice(0, 300);
     }
@@ -402,6 +403,7 @@ export function mount(main, route) {
     c.customer_name = text("customer_name", { toValue: (v) => v.trim() });
     c.customerLink = h("a", { text: t("ticket.customerpage") });
     c.project = text("project");
+    c.project.setAttribute("list", "ticket-projects"); // the projects in use as suggestions; any text goes
     c.type = text("type");
     c.due = h("input", { type: "datetime-local", name: "due_at" });
     c.due.addEventListener("change", () => patch({ due_at: c.due.value ? new Date(c.due.value).toISOString() : null }, c.due));
@@ -442,6 +444,7 @@ export function mount(main, route) {
         field(t("ticket.customer.name"), c.customer_name),
         c.customerLink),
       field(t("ticket.project"), c.project),
+      h("datalist", { id: "ticket-projects" }, projects().map((p) => h("option", { value: p }))),
       field(t("ticket.type"), c.type),
       field(t("ticket.parent"), c.parent, { hint: t("ticket.parent.hint") }),
       h("fieldset", { class: "side-group" }, h("legend", { text: t("ticket.flags") }), flagFields),

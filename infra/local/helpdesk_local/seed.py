@@ -41,6 +41,7 @@ def seed_config(store: ConfigStore, domain: str) -> None:
             address=f"sales@{domain}",
             name="Beispiel GmbH Vertrieb",
             default_queue="sales",
+            default_project="lizenzen-2026",
             autoreply_body=LocalizedText(
                 de="Guten Tag {NAME},\n\ndanke für Ihre Anfrage ({TICKET}). Unser Vertrieb meldet sich "
                 "innerhalb eines Werktags.\n\nIhr Vertriebsteam",

@@ -91,11 +91,16 @@ def register(api: Api, services: Services) -> None:
     )
     def update_agent(ctx: Ctx, username: str) -> Agent:
         body: AgentPatch = ctx.body
-        current = services.config.snapshot().agent(username)
+        cfg = services.config.snapshot()
+        current = cfg.agent(username)
         if current is None:
             raise NotFound("no such agent")
         changes = body.model_dump(exclude_unset=True)
         agent = Agent.model_validate({**current.model_dump(), **changes})
+        if current.active and current.role == "admin" and not (agent.active and agent.role == "admin"):
+            others = [a for a in cfg.agents if a.username != username]
+            if not any(a.active and a.role == "admin" for a in others):
+                raise Conflict("at least one active admin must remain")
         if "role" in changes and changes["role"] != current.role:
             cognito.set_group(username, agent.role)
         if "active" in changes and changes["active"] != current.active:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from ..settings import Settings, get_settings
 from ..store.models import bind
 from ..store.tickets import TicketStore
 from . import admin, auth_routes, customers, meta, openapi, public, reports, tickets, web
+from .auth import standing
 from .context import Services
 from .routing import Api
 from .static import StaticSite
@@ -42,7 +44,7 @@ def upload_origins(settings: Settings) -> list[str]:
     return [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
 
 
-def security_headers(settings: Settings) -> object:
+def security_headers(settings: Settings) -> Callable[[str, str], dict[str, str]]:
     web_csp = WEB_CSP.format(uploads="".join(f" {origin}" for origin in upload_origins(settings)))
 
     def headers(path: str, content_type: str) -> dict[str, str]:
@@ -85,7 +87,12 @@ def create_app(static_dir: Path | None = None) -> Chalice:
         mail=MailStore(settings.mail_bucket),
         mailer=Mailer(),
     )
-    api = Api(app, verifier=lambda: services.verifier, headers=security_headers(settings))  # type: ignore[arg-type]
+    api = Api(
+        app,
+        verifier=lambda: services.verifier,
+        headers=security_headers(settings),
+        standing=lambda principal: standing(principal, services.config.snapshot()),
+    )
     auth_routes.register(api, services)
     meta.register(api, services)
     tickets.register(api, services)

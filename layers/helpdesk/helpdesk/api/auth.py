@@ -2,7 +2,9 @@
 
 Checked: signature (RS256, key from the pool's JWKS by ``kid``), issuer, audience (the app client),
 expiry, ``token_use == "id"``. The issuer and the JWKS URL are configured separately, because moto's
-Cognito issues real-AWS issuers but serves its keys locally. Roles come from ``cognito:groups``.
+Cognito issues real-AWS issuers but serves its keys locally. Roles come from ``cognito:groups``,
+narrowed by the team's configuration (:func:`standing`): a token lives an hour, an admin's
+"deactivate" or "make agent" takes effect on the next request.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 import jwt
 from jwt import PyJWKClient
 
+from ..domain.config import ConfigSnapshot
 from .errors import Forbidden, Unauthorized
 
 ROLES = ("admin", "agent")
@@ -71,6 +74,19 @@ class TokenVerifier:
         if not groups & set(ROLES):
             raise Forbidden("this user is in neither the admin nor the agent group")
         return Principal(username=username, email=str(claims.get("email", "")), groups=groups)
+
+
+def standing(principal: Principal, cfg: ConfigSnapshot) -> Principal:
+    """The token's user as the configuration sees them now: deactivated → 401; an admin whose
+    record says "agent" is an agent (never the other way round: only a new token grants more)."""
+    agent = cfg.agent(principal.username)
+    if agent is None:  # a Cognito user the team has no record of: the token's groups decide
+        return principal
+    if not agent.active:
+        raise Unauthorized("this account has been deactivated")
+    if principal.is_admin and agent.role != "admin":
+        return Principal(principal.username, principal.email, (principal.groups - {"admin"}) | {"agent"})
+    return principal
 
 
 def bearer_token(headers: dict[str, str]) -> str:

@@ -15,12 +15,13 @@ def register(api: Api, services: Services) -> None:
         response=MetaOut,
         tags=("meta",),
         errors=(401, 403),
-        summary="Statuses (German/English labels), transitions, priorities, queues, mailboxes, agents",
+        summary="Statuses with labels, transitions, priorities, queues, mailboxes, agents, tags and projects in use",
     )
     def meta(ctx: Ctx) -> MetaOut:
         cfg = services.config.snapshot()
         user = ctx.user
         hidden = cfg.hidden_queues(user.username, user.is_admin)
+        tags, projects = services.tickets.in_use()
         return MetaOut(
             statuses=[Label(id=s.value, de=STATUS_LABELS["de"][s], en=STATUS_LABELS["en"][s]) for s in Status],
             priorities=[Label(id=p.value, de=PRIORITY_LABELS["de"][p], en=PRIORITY_LABELS["en"][p]) for p in Priority],
@@ -34,5 +35,6 @@ def register(api: Api, services: Services) -> None:
             ],
             number_format=cfg.settings.number_format,
             block_external_content=cfg.settings.block_external_content,
-            tags=services.tickets.tag_counts(),
+            tags=tags,
+            projects=projects,
         )

@@ -94,11 +94,18 @@ def validation_error(exc: ValidationError) -> BadRequest:
 
 class Api:
     def __init__(
-        self, app: Chalice, verifier: Callable[[], TokenVerifier], headers: Callable[[str, str], dict[str, str]]
+        self,
+        app: Chalice,
+        verifier: Callable[[], TokenVerifier],
+        headers: Callable[[str, str], dict[str, str]],
+        standing: Callable[[Principal], Principal] = lambda principal: principal,
     ) -> None:
         self.app = app
         self.verifier = verifier
         self.headers = headers  # (path, content type) -> security headers
+        # What the team's configuration says of a token's user now (deactivated, demoted): a token
+        # lives an hour, a change by an admin must not wait for it to expire.
+        self.standing = standing
         self.specs: list[RouteSpec] = []
 
     def route(
@@ -138,7 +145,7 @@ class Api:
         try:
             principal = None
             if spec.auth != "public":
-                principal = self.verifier().verify(bearer_token(dict(request.headers)))
+                principal = self.standing(self.verifier().verify(bearer_token(dict(request.headers))))
                 if spec.auth == "admin" and not principal.is_admin:
                     raise Forbidden("only admins may do this")
             ctx = Ctx(request=request, principal=principal, path=path_params)

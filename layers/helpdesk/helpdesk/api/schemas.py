@@ -192,6 +192,7 @@ class MetaOut(Model):
     number_format: str = ""
     block_external_content: bool = True
     tags: dict[str, int] = Field(default_factory=dict, description="tags in use → number of tickets")
+    projects: dict[str, int] = Field(default_factory=dict, description="projects in use → number of tickets")
 
 
 # ------------------------------------------------------------------------------------------ changes

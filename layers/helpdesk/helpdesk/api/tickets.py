@@ -16,7 +16,7 @@ from ..services.batch import run_batch
 from ..services.changes import change_ticket
 from ..services.replies import MAX_ATTACHMENT_BYTES, UPLOAD_PREFIX, ReplyRequest, ReplyResult, add_comment, send_reply
 from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets
-from ..store.listing import CursorError, TicketFilter, list_tickets
+from ..store.listing import CursorError, TicketFilter, column_filter, list_tickets
 from ..store.models import TicketItem
 from .context import Services
 from .errors import BadRequest, Forbidden, NotFound
@@ -63,6 +63,11 @@ class TicketQuery(BaseModel):
     unread: Flag = None
     review: Flag = None
     q: str | None = Field(None, max_length=100, description="free text over number, subject and customer")
+    number: str | None = Field(None, max_length=100, description="column filter: the number contains this")
+    subject: str | None = Field(None, max_length=100, description="column filter: the subject contains this")
+    customer_text: str | None = Field(
+        None, max_length=100, description="column filter: the customer's address or name contains this"
+    )
     sort: Literal["updated", "due"] = "updated"
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = Field(None, max_length=4000)
@@ -130,6 +135,7 @@ def register(api: Api, services: Services) -> None:
             unread=_flag(q.unread),
             review=_flag(q.review),
             q=q.q,
+            columns=column_filter(q.number, q.subject, q.customer_text),
             sort=q.sort,
             hidden_queues=cfg.hidden_queues(user.username, user.is_admin),
             viewer=user.username,

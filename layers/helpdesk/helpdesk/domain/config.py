@@ -170,9 +170,11 @@ class Condition(Record):
         if self.op == "regex":
             if len(self.value) > 200:
                 raise ValueError("regex longer than 200 characters")
+            import regex  # the engine rules run with (domain/rules.py); only regex rules pay the import
+
             try:
-                re.compile(self.value)
-            except re.error as exc:
+                regex.compile(self.value)
+            except regex.error as exc:
                 raise ValueError(f"invalid regex: {exc}") from exc
         if self.field == "header" and not self.header:
             raise ValueError("a header condition needs the header name")

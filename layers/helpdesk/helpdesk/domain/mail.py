@@ -88,6 +88,19 @@ class Verdicts:
     def is_virus(self) -> bool:
         return (self.virus or "").upper() == "FAIL"
 
+    @property
+    def sender_unverified(self) -> str | None:
+        """Why the From address is not to be believed (it proves no participation), or None.
+
+        DMARC fail, or SPF fail without a DKIM pass. A missing verdict (no SES in front, e.g. locally)
+        is not a failure.
+        """
+        if (self.dmarc or "").upper() == "FAIL":
+            return "DMARC fail"
+        if (self.spf or "").upper() == "FAIL" and (self.dkim or "").upper() != "PASS":
+            return "SPF fail without a DKIM pass"
+        return None
+
     def as_dict(self) -> dict[str, str | None]:
         return {"spam": self.spam, "virus": self.virus, "spf": self.spf, "dkim": self.dkim, "dmarc": self.dmarc}
 
@@ -220,13 +233,21 @@ def automatic_reason(headers: dict[str, str], sender: str, content_type: str = "
     return None
 
 
+# Authentication-Results are believed only from these authserv-ids (RFC 8601 §5: a receiver must
+# ignore results claimed by others). ``headers`` holds the topmost occurrence of each header, which
+# for mail stored by SES (ScanEnabled) is SES's own; a sender's fake copy sits further down.
+TRUSTED_AUTHSERV_IDS = frozenset({"amazonses.com"})
+
+
 def _verdicts(headers: dict[str, str]) -> Verdicts:
+    auth = headers.get("authentication-results", "")
+    trusted = auth.split(";", 1)[0].strip().lower() in TRUSTED_AUTHSERV_IDS
+
     def _from_auth(kind: str) -> str | None:
-        auth = headers.get("authentication-results", "")
-        match = re.search(rf"\b{kind}=(\w+)", auth, re.IGNORECASE)
+        match = re.search(rf"\b{kind}=(\w+)", auth, re.IGNORECASE) if trusted else None
         return match.group(1).upper() if match else None
 
-    spf = headers.get("received-spf", "").split(" ", 1)[0].upper() or _from_auth("spf")
+    spf = _from_auth("spf") or headers.get("received-spf", "").split(" ", 1)[0].upper()
     return Verdicts(
         spam=(headers.get("x-ses-spam-verdict") or "").upper() or None,
         virus=(headers.get("x-ses-virus-verdict") or "").upper() or None,

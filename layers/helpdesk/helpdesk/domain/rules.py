@@ -3,12 +3,14 @@
 Evaluation is pure: :func:`evaluate` takes the facts of a mail and the rules, and returns what to do
 and why (stored on the ticket's events, shown by the dry-run endpoint). Later rules override single
 values set by earlier ones (queue, status, …); tags and flags accumulate; ``stop`` ends the run.
-Regexes are compiled once per process and matched against bounded input (no catastrophic input size).
+Regexes are compiled once per process and matched against bounded input (no catastrophic input size)
+with a time budget per match (the ``regex`` package; Python's ``re`` cannot stop a search): a pattern
+that backtracks catastrophically counts as "no match" and the outcome carries a warning, so one bad
+rule can neither stall ingest nor silently fire.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -16,9 +18,12 @@ from typing import TYPE_CHECKING, Any
 from .config import Condition, Rule
 
 if TYPE_CHECKING:
+    import regex
+
     from .mail import ParsedMail
 
 MAX_MATCH_CHARS = 20_000
+REGEX_TIMEOUT_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -103,17 +108,30 @@ class Outcome:
     prio: bool = False
     suppress_autoreply: bool = False
     fired: list[dict[str, Any]] = field(default_factory=list)  # [{"rule": id, "name": …, "because": […]}]
+    warnings: list[str] = field(default_factory=list)  # conditions that could not be decided
 
     @property
     def explanation(self) -> str:
-        if not self.fired:
-            return "no rule matched"
-        return "; ".join(f"{f['name']} ({', '.join(f['because'])})" for f in self.fired)
+        said = "; ".join(f"{f['name']} ({', '.join(f['because'])})" for f in self.fired) or "no rule matched"
+        return "; ".join([said, *self.warnings])
+
+
+class RegexTimeout(Exception):
+    """A rule's regex did not finish within :data:`REGEX_TIMEOUT_SECONDS`."""
 
 
 @lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+def _regex(pattern: str) -> regex.Pattern[str]:
+    import regex  # only mailboxes with regex rules pay for the import (cold start)
+
+    return regex.compile(pattern, regex.IGNORECASE)
+
+
+def _search(pattern: str, value: str) -> bool:
+    try:
+        return _regex(pattern).search(value[:MAX_MATCH_CHARS], timeout=REGEX_TIMEOUT_SECONDS) is not None
+    except TimeoutError as exc:
+        raise RegexTimeout(pattern) from exc
 
 
 def _values(view: MailView, cond: Condition) -> tuple[str, ...]:
@@ -152,6 +170,7 @@ def _values(view: MailView, cond: Condition) -> tuple[str, ...]:
 
 
 def condition_matches(view: MailView, cond: Condition) -> bool:
+    """Whether ``cond`` holds for the mail; raises :class:`RegexTimeout` when that cannot be decided."""
     needle = cond.value.lower()
     values = _values(view, cond)
     if cond.op == "exists":
@@ -168,7 +187,7 @@ def condition_matches(view: MailView, cond: Condition) -> bool:
             return True
         if cond.op == "ends_with" and value.endswith(needle):
             return True
-        if cond.op == "regex" and _regex(cond.value).search(value[:MAX_MATCH_CHARS]):
+        if cond.op == "regex" and _search(cond.value, value):
             return True
     return False
 
@@ -179,13 +198,21 @@ def _describe(cond: Condition) -> str:
     return f"{name} {cond.op.replace('_', ' ')} '{cond.value}'" if cond.op != "exists" else f"{name} exists"
 
 
+def _decided(view: MailView, cond: Condition, rule: Rule, out: Outcome) -> bool:
+    try:
+        return condition_matches(view, cond)
+    except RegexTimeout:
+        out.warnings.append(f"{rule.name}: {_describe(cond)} took too long and counted as not matching")
+        return False
+
+
 def evaluate(view: MailView, rules: list[Rule]) -> Outcome:
     """Apply ``rules`` (already ordered) to the mail; returns the merged actions and which rules fired."""
     out = Outcome()
     for rule in rules:
         if not rule.enabled:
             continue
-        results = [(cond, condition_matches(view, cond)) for cond in rule.conditions]
+        results = [(cond, _decided(view, cond, rule, out)) for cond in rule.conditions]
         hit = all(ok for _, ok in results) if rule.match == "all" else any(ok for _, ok in results)
         if not hit:
             continue

@@ -11,7 +11,8 @@ Order of evidence (strongest first):
    sender is a participant of that ticket (customer, CC'd address, agent). Otherwise a new ticket
    opens in ``clarify`` with an agent-only link to the ticket it claimed ("Ticket Trick",
    zammad/zammad#5064): a stranger who guesses a number can neither write into nor read someone
-   else's ticket.
+   else's ticket. A participant's address that failed authentication (DMARC, or SPF without DKIM)
+   counts as a stranger's: forging the customer's From is the trick's next step.
 4. A ticket closed longer ago than ``reopen_max_age_days`` is not reopened: a new ticket opens,
    linked to the old one.
 5. Otherwise: a new ticket.
@@ -61,6 +62,7 @@ class MailFacts:
     references: tuple[str, ...]
     numbers: tuple[str, ...]  # ticket numbers found in the subject, canonical
     sender: str
+    sender_unverified: str | None = None  # why the From address is not to be believed (SES verdicts)
 
 
 @dataclass
@@ -134,9 +136,16 @@ def decide(
     reasons = [how]
     if ticket.ticket_id != ticket_id:
         reasons.append(f"that ticket was merged into {ticket.number}")
-    sender_is_participant = mail.sender in ticket.participants
+    listed = mail.sender in ticket.participants
+    sender_is_participant = listed and not mail.sender_unverified
     if not proven and not sender_is_participant:
-        reasons.append(f"sender {mail.sender or '(none)'} is not a participant of {ticket.number}")
+        if listed:
+            reasons.append(
+                f"sender {mail.sender} failed authentication ({mail.sender_unverified}): "
+                f"not trusted as a participant of {ticket.number}"
+            )
+        else:
+            reasons.append(f"sender {mail.sender or '(none)'} is not a participant of {ticket.number}")
         return Decision(
             Action.NEW,
             reasons=reasons,

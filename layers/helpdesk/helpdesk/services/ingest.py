@@ -100,6 +100,7 @@ class IngestResult:
     quarantined: bool = False
     review: list[str] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
+    rule_warnings: list[str] = field(default_factory=list)  # conditions that could not be decided
     attachments: int = 0
 
 
@@ -127,6 +128,7 @@ def ingest_raw(
         references=tuple(mail.references),
         numbers=tuple(fmt.find_in_subject(mail.subject)),
         sender=mail.sender,
+        sender_unverified=mail.verdicts.sender_unverified,
     )
     lookup = deps.tickets.lookup(
         message_ids=[facts.message_id, *facts.in_reply_to, *facts.references],
@@ -382,7 +384,13 @@ def _create(
     status = Status.NEW
     if decision.claimed_ticket_id:
         status = Status.CLARIFY
-        review.append("claims an existing ticket the sender is not part of; check before merging")
+        forged = mail.verdicts.sender_unverified
+        review.append(
+            f"claims an existing ticket, but the sender address failed authentication ({forged}): "
+            "possibly forged; check before merging"
+            if forged
+            else "claims an existing ticket the sender is not part of; check before merging"
+        )
     stored_closed = False
     if mailbox and (mailbox.close_on_import or _before_import_date(mail, mailbox)):
         status, stored_closed = Status.CLOSED, True
@@ -465,6 +473,8 @@ def _create(
         "rules": rules.fired,
         "autoreply": why,
     }
+    if rules.warnings:
+        detail["rule_warnings"] = rules.warnings
     events: list[EventItem] = [
         new_event(ticket, "TicketCreated", "system", detail, at),
         new_event(
@@ -512,6 +522,7 @@ def _create(
         quarantined=quarantine is not None,
         review=review,
         rules=rules.fired,
+        rule_warnings=rules.warnings,
         attachments=len(attachments),
     )
     if autoreply_msg is not None:

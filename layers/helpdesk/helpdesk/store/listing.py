@@ -24,6 +24,8 @@ from ..domain.status import BUCKETS, Status
 from .models import TicketItem, TicketTableItem
 from .tickets import ACTIVE
 
+TEXT_PAGE_SIZE = 250
+
 
 class CursorError(ValueError):
     pass
@@ -45,6 +47,10 @@ class TicketFilter:
     unread: bool | None = None
     review: bool | None = None
     q: str | None = None
+    # Column filters ("Freitextfelder" over the list's columns): column → text it must contain,
+    # case-insensitive. DynamoDB narrows by the combined ``search`` text, the exact column check
+    # runs here (see :func:`matches_columns`).
+    columns: dict[str, str] = field(default_factory=dict)
     sort: str = "updated"  # updated | due
     hidden_queues: set[str] = field(default_factory=set)
     viewer: str | None = None  # private tickets are visible to their assignee (and admins) only
@@ -214,6 +220,8 @@ def residual_conditions(flt: TicketFilter, skip_queue: bool = False) -> list[Con
             out.append(getattr(TicketItem, name) == value)
     if flt.q:
         out.append(TicketItem.search.contains(flt.q.strip().lower()[:100]))
+    for term in flt.columns.values():
+        out.append(TicketItem.search.contains(term))
     if flt.hidden_queues:
         out.append(~TicketItem.queue.is_in(*sorted(flt.hidden_queues)))
     if not flt.viewer_is_admin:
@@ -223,6 +231,24 @@ def residual_conditions(flt: TicketFilter, skip_queue: bool = False) -> list[Con
             visible = visible | (TicketItem.assignee == flt.viewer)
         out.append(visible)
     return out
+
+
+def column_filter(number: str | None, subject: str | None, customer: str | None) -> dict[str, str]:
+    """The column filters a request asks for, normalised (lower case, trimmed, at most 100 characters)."""
+    given = {"number": number, "subject": subject, "customer": customer}
+    return {name: value.strip().lower()[:100] for name, value in given.items() if value and value.strip()}
+
+
+def matches_columns(number: str, subject: str, email: str, name: str, flt: TicketFilter) -> bool:
+    texts = {"number": number.lower(), "subject": subject.lower(), "customer": f"{email} {name}".lower()}
+    return all(term in texts[column] for column, term in flt.columns.items())
+
+
+def _raw_matches_columns(raw: dict[str, Any], flt: TicketFilter) -> bool:
+    def text(name: str) -> str:
+        return str(raw.get(name, {}).get("S", ""))
+
+    return matches_columns(text("number"), text("subject"), text("customer_email"), text("customer_name"), flt)
 
 
 def matches_residual(ticket: TicketItem, flt: TicketFilter) -> bool:
@@ -235,6 +261,7 @@ def matches_residual(ticket: TicketItem, flt: TicketFilter) -> bool:
         not flt.mailbox or ticket.mailbox == flt.mailbox,
         not flt.project or ticket.project == flt.project,
         not flt.q or flt.q.strip().lower() in (ticket.search or ""),
+        matches_columns(ticket.number, ticket.subject, ticket.customer_email or "", ticket.customer_name or "", flt),
         ticket.queue not in flt.hidden_queues,
         flt.viewer_is_admin or not ticket.private or ticket.assignee == flt.viewer,
     ]
@@ -251,6 +278,10 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
     partitions, condition = plan(flt)
     state = decode_cursor(cursor)
     page_size = limit + 1 if len(partitions) == 1 else max(10, limit // len(partitions) + 2)
+    if flt.q or flt.columns:
+        # Text filters keep few of the items a Query evaluates: larger pages, fewer round trips
+        # (the same items are read either way; the read budget still bounds them).
+        page_size = max(page_size, min(TEXT_PAGE_SIZE, budget))
     readers: list[_Reader] = []
     for part in partitions:
         key = f"{part.index_name}:{part.hash_value}"
@@ -282,9 +313,13 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
     for i in range(len(readers)):
         push(i)
     partial = False
+    # Index items of the tag index carry no ticket data: their column check follows the batch get.
+    check_columns = bool(flt.columns) and partitions[0].index_name != "by_tag"
     while heap and len(taken) < limit:
         _, i = heapq.heappop(heap)
-        taken.append(readers[i].take())
+        raw = readers[i].take()
+        if not check_columns or _raw_matches_columns(raw, flt):
+            taken.append(raw)
         push(i)
     if len(taken) < limit and any(not r.done for r in readers):
         partial = True

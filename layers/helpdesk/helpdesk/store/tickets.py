@@ -196,17 +196,22 @@ class TicketStore:
                 result.autoreply = item
         return result
 
-    def tag_counts(self) -> dict[str, int]:
-        """Tags in use and how many tickets carry each (kept up to date on every ticket write)."""
+    def in_use(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Tags and projects in use, each with how many tickets carry it, most used first (one GetItem;
+        the counts are kept up to date on every ticket write)."""
         from ..aws import clients
 
         item = (
             clients.dynamodb()
-            .get_item(TableName=MetaItem.Meta.table_name, Key={"pk": {"S": "TAGS"}, "sk": {"S": "all"}})
+            .get_item(TableName=MetaItem.Meta.table_name, Key={"pk": {"S": "IN_USE"}, "sk": {"S": "all"}})
             .get("Item", {})
         )
-        counts = {k[2:]: int(v["N"]) for k, v in item.items() if k.startswith("t_") and "N" in v}
-        return {tag: n for tag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}
+
+        def counts(prefix: str) -> dict[str, int]:
+            found = {k[2:]: int(v["N"]) for k, v in item.items() if k.startswith(prefix) and "N" in v}
+            return {name: n for name, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}
+
+        return counts("t_"), counts("p_")
 
     def counter_value(self, scope: str) -> int | None:
         try:

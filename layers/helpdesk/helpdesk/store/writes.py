@@ -22,7 +22,7 @@ from .tickets import apply_index_keys, mid_key, tag_items
 from .unit import Unit
 
 BACKLOG_KEY = ("BACKLOG", "all")
-TAGS_KEY = ("TAGS", "all")  # tickets per tag: the tag list of the inbox filter
+IN_USE_KEY = ("IN_USE", "all")  # tickets per tag (t_…) and per project (p_…): what the client offers
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,12 @@ class Snapshot:
     queue: str
     assignee: str | None
     tags: tuple[str, ...]
+    project: str | None = None
 
     @classmethod
     def of(cls, ticket: TicketItem) -> Snapshot:
-        return cls(ticket.status, ticket.bucket, ticket.queue, ticket.assignee, tuple(ticket.tags or []))
+        tags = tuple(ticket.tags or [])
+        return cls(ticket.status, ticket.bucket, ticket.queue, ticket.assignee, tags, ticket.project or None)
 
     def backlog_keys(self) -> set[str]:
         keys = {f"status_{self.status}"}
@@ -45,6 +47,9 @@ class Snapshot:
             keys.add(f"queue_{self.queue}")
             keys.add(f"agent_{self.assignee or '-'}")
         return keys
+
+    def in_use_keys(self) -> set[str]:
+        return {f"t_{t}" for t in self.tags} | ({f"p_{self.project}"} if self.project else set())
 
 
 def relink_parent(unit: Unit, child: TicketItem, old_parent: TicketItem | None, new_parent: TicketItem | None) -> None:
@@ -86,9 +91,8 @@ def save_message(
     )
 
 
-def backlog_delta(before: Snapshot | None, after: Snapshot | None) -> dict[str, int]:
-    old = before.backlog_keys() if before else set()
-    new = after.backlog_keys() if after else set()
+def key_delta(old: set[str], new: set[str]) -> dict[str, int]:
+    """Counter moves from one set of counted keys to another: +1 for each new key, -1 for each gone."""
     delta = dict.fromkeys(new - old, 1)
     delta.update(dict.fromkeys(old - new, -1))
     return delta
@@ -114,17 +118,16 @@ def write_ticket(
         unit.save(tag, ticket, condition=TicketItem.pk.does_not_exist())
     else:
         unit.save(tag, ticket)
-    current = set(ticket.tags or [])
+    after = Snapshot.of(ticket)
     for tag_item in tag_items(ticket):
         unit.save("tag", tag_item)
-    for gone in set(before.tags if before else ()) - current:
+    for gone in set(before.tags if before else ()) - set(after.tags):
         unit.delete("tag", TagItem(pk=ticket.pk, sk=f"TAG#{gone}"))
-    old_tags = set(before.tags if before else ())
-    tag_delta = {f"t_{t}": 1 for t in current - old_tags} | {f"t_{t}": -1 for t in old_tags - current}
-    if tag_delta:
-        unit.count(*TAGS_KEY, tag_delta)
-    delta = backlog_delta(before, Snapshot.of(ticket))
-    if delta:
-        unit.count(*BACKLOG_KEY, {f"b_{key}": amount for key, amount in delta.items()})
+    in_use = key_delta(before.in_use_keys() if before else set(), after.in_use_keys())
+    if in_use:
+        unit.count(*IN_USE_KEY, in_use)
+    backlog = key_delta(before.backlog_keys() if before else set(), after.backlog_keys())
+    if backlog:
+        unit.count(*BACKLOG_KEY, {f"b_{key}": amount for key, amount in backlog.items()})
     for event in events:
         unit.save("event", event)

@@ -42,9 +42,14 @@ class Stack:
             [str(HELPDESK), "token", "--user", user, "--api-port", str(self.api_port)],
             capture_output=True,
             text=True,
-            check=True,
             timeout=30,
+            env=clean_env(),
         )
+        if out.returncode != 0:
+            raise AssertionError(
+                f"helpdesk token --user {user} exited {out.returncode}:\n{out.stderr[-3000:]}\n"
+                f"stack log:\n{self.log.read_text()[-3000:]}"
+            )
         return out.stdout.strip().splitlines()[-1]
 
     def request(
@@ -81,6 +86,16 @@ class Stack:
         raise AssertionError(f"timed out waiting for {what}; stack log:\n{self.log.read_text()[-3000:]}")
 
 
+def clean_env() -> dict[str, str]:
+    """The environment for the CLI: the stack and ``helpdesk token`` set their own AWS and helpdesk
+    variables; nothing may leak in from fixtures of the test process."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for key in list(env):
+        if key.startswith(("AWS_", "HELPDESK_")):
+            del env[key]
+    return env
+
+
 def start_stack(tmp: Path, demo: bool = False) -> Stack:
     api_port, smtp_port = free_port(), free_port()
     log = tmp / f"stack-{api_port}.log"
@@ -100,18 +115,16 @@ def start_stack(tmp: Path, demo: bool = False) -> Stack:
     ]
     if demo:
         args.append("--demo")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    for key in list(env):
-        if key.startswith(("AWS_", "HELPDESK_")):
-            del env[key]  # the stack sets its own; nothing may leak in from the test process
+    env = clean_env()
+    state_file = Path(tempfile.gettempdir()) / f"helpdesk-local-{api_port}.json"
+    state_file.unlink(missing_ok=True)  # a stack killed earlier on this port left its file behind
     handle = log.open("w")
     process = subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
-    state_file = Path(tempfile.gettempdir()) / f"helpdesk-local-{api_port}.json"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"helpdesk local exited early:\n{log.read_text()}")
-        if state_file.exists():
+        if state_file.exists() and json.loads(state_file.read_text()).get("pid") == process.pid:
             break
         time.sleep(0.1)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import time
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -66,8 +67,24 @@ def demo_message(mail: dict[str, str], domain: str) -> EmailMessage:
     return msg
 
 
-def send_demo_mails(host: str, port: int, domain: str) -> int:
-    with smtplib.SMTP(host, port, timeout=30) as smtp:
-        for mail in DEMO_MAILS:
-            smtp.send_message(demo_message(mail, domain))
+def send_demo_mails(host: str, port: int, domain: str, tries: int = 5, pause: float = 0.5) -> int:
+    """Send every demo mail; a temporary refusal (4xx) is retried, as any mail program would.
+
+    Raises the last error when a mail is still refused after ``tries``; the caller decides whether
+    a missing demo inbox is fatal (it is not for ``helpdesk local``).
+    """
+    for mail in DEMO_MAILS:
+        for attempt in range(1, tries + 1):
+            try:
+                with smtplib.SMTP(host, port, timeout=30) as smtp:
+                    smtp.send_message(demo_message(mail, domain))
+                break
+            except smtplib.SMTPResponseException as exc:
+                if not 400 <= exc.smtp_code < 500 or attempt == tries:
+                    raise
+            except smtplib.SMTPRecipientsRefused as exc:
+                codes = [code for code, _ in exc.recipients.values()]
+                if not all(400 <= code < 500 for code in codes) or attempt == tries:
+                    raise
+            time.sleep(pause * attempt)
     return len(DEMO_MAILS)

@@ -36,6 +36,23 @@ from .seed import DEV_USERS
 log = logging.getLogger("helpdesk.local")
 
 
+def write_private_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` so that a reader sees either no file or the whole of it, readable by us only.
+
+    Readers (tests, ``helpdesk token``) wait for the file to exist: a file that exists but is still
+    being written would be read empty. So: a private temporary file in the same directory, then an
+    atomic rename.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 @dataclass
 class LocalConfig:
     host: str = "127.0.0.1"
@@ -157,7 +174,11 @@ class LocalStack:
         if cfg.demo:
             from .demo import send_demo_mails
 
-            send_demo_mails(cfg.host, cfg.smtp_port, cfg.mail_domain)
+            try:
+                send_demo_mails(cfg.host, cfg.smtp_port, cfg.mail_domain)
+            except (OSError, smtplib.SMTPException) as exc:  # the stack itself works: keep it running
+                log.warning("demo mails could not be sent: %s", exc)
+                self._say(f"  ⚠  demo mails could not be sent ({exc}); send your own with 'helpdesk send'")
         return self
 
     def _environment_for_aws(self) -> None:
@@ -259,9 +280,7 @@ class LocalStack:
             "env": {**self.resources.env, "AWS_ENDPOINT_URL": self.endpoint},
             "queues": self.resources.queue_urls,
         }
-        path = self.state_path
-        path.write_text(json.dumps(state, indent=1))
-        path.chmod(0o600)
+        write_private_json(self.state_path, state)
 
     @property
     def state_path(self) -> Path:

@@ -75,12 +75,17 @@ def token(
     users: dict[str, Any] = state["users"]
     if user not in users:
         _fail(f"unknown dev user {user!r}; choose one of {', '.join(users)}")
+    from botocore.exceptions import BotoCoreError, ClientError
+
     cognito = local_client("cognito-idp", state["moto_endpoint"])
-    result = cognito.initiate_auth(
-        ClientId=state["user_pool_client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": user, "PASSWORD": users[user]["password"]},
-    )
+    try:
+        result = cognito.initiate_auth(
+            ClientId=state["user_pool_client_id"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": user, "PASSWORD": users[user]["password"]},
+        )
+    except (BotoCoreError, ClientError) as exc:
+        _fail(f"the local stack on port {api_port} did not issue a token ({state['moto_endpoint']}): {exc}")
     typer.echo(result["AuthenticationResult"]["IdToken"])
 
 

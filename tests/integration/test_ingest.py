@@ -253,6 +253,12 @@ def test_automatic_mail_gets_no_autoreply_and_window_limits_replies(aws: Any) ->
     assert len(sent_mails()) == 1  # one per sender per window
     ingest(aws, make_mail(sender="kollege@example.com", subject="intern"))
     assert len(sent_mails()) == 1  # own domain: never
+    failed = {"Authentication-Results": "amazonses.com; spf=fail client-ip=203.0.113.9; dkim=none; dmarc=fail"}
+    spoofed = ingest(aws, make_mail(sender="opfer@bank.example", subject="Rechnung", headers=failed))
+    assert spoofed.outcome == "created"
+    assert len(sent_mails()) == 1  # no backscatter to the owner of a forged address
+    assert spoofed.autoreply == "suppressed"
+    assert spoofed.autoreply_reason.startswith("sender failed authentication (DMARC fail)")
     with time_machine.travel(now() + timedelta(hours=25)):
         ingest(aws, make_mail(sender="a@kunde.example", subject="Drei"))
     assert len(sent_mails()) == 2

@@ -54,6 +54,10 @@ def test_a_normal_mail_gets_an_auto_reply() -> None:
         ({"message_id": "01KMW3Z1Q2.HELPDESK@HELPDESK.EXAMPLE"}, "Message-ID is from our own domain (loop)"),
         ({"spam": True}, "spam verdict"),
         ({"virus": True}, "virus verdict"),
+        (
+            {"sender_unverified": "DMARC fail"},
+            "sender failed authentication (DMARC fail): no reply to a possibly forged address",
+        ),
         ({"rule_suppressed": True}, "a rule suppresses the auto-reply"),
         ({"stored_closed": True}, "ticket is stored closed (import)"),
         ({"last_sent_at": "2026-11-26T00:00:00.000000Z"}, "an auto-reply went to this sender less than 24 h ago"),

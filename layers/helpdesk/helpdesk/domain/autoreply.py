@@ -2,9 +2,11 @@
 
 No auto-reply when: the mailbox has it off; the mail is automatic (Auto-Submitted, Precedence,
 List-*, X-Loop, X-Auto-Response-Suppress, bounces, system senders); the sender is one of our own
-addresses or domain; the Message-ID comes from our own domain; SES says spam or virus; a rule
-suppresses it; the ticket is stored closed (import); or this sender already got one within the
-window (two auto-responders facing each other exchange at most one mail each per window).
+addresses or domain; the Message-ID comes from our own domain; SES says spam or virus; SES could
+not verify the sender (DMARC fail, or SPF fail without a DKIM pass: the reply would go to whoever
+owns the forged address, i.e. backscatter); a rule suppresses it; the ticket is stored closed
+(import); or this sender already got one within the window (two auto-responders facing each other
+exchange at most one mail each per window). docs/threading.md lists them for users.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class AutoReplyFacts:
     stored_closed: bool
     last_sent_at: str | None
     window_hours: float
+    sender_unverified: str | None = None
 
 
 def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, str]:
@@ -46,6 +49,10 @@ def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, str]:
         ),
         (facts.spam, "spam verdict"),
         (facts.virus, "virus verdict"),
+        (
+            facts.sender_unverified is not None,
+            f"sender failed authentication ({facts.sender_unverified}): no reply to a possibly forged address",
+        ),
         (facts.rule_suppressed, "a rule suppresses the auto-reply"),
         (facts.stored_closed, "ticket is stored closed (import)"),
     ]

@@ -664,6 +664,7 @@ def _autoreply_verdict(
             stored_closed=stored_closed,
             last_sent_at=last_sent,
             window_hours=cfg.settings.autoreply_window_hours,
+            sender_unverified=mail.verdicts.sender_unverified,
         ),
         moment,
     )

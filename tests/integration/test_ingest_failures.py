@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import date
 from typing import Any
 
@@ -71,7 +72,9 @@ def peek(aws: Any, queue: str) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def test_a_batch_reports_only_the_failed_record_and_the_good_mail_is_stored(aws: Any) -> None:
+def test_a_batch_reports_only_the_failed_record_and_the_good_mail_is_stored(
+    aws: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     sqs = aws.client("sqs")
     url = aws.resources.queue_urls["IngestQueue"]
     good_key = put_inbound(aws, make_mail(subject="gut", message_id="<good@kunde.example>"))
@@ -100,13 +103,75 @@ def test_a_batch_reports_only_the_failed_record_and_the_good_mail_is_stored(aws:
             for m in messages
         ]
     }
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
     result = handler(event, LambdaContext("helpdesk-ingest"))
     failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
     bad = next(m["MessageId"] for m in messages if "does-not-exist" in m["Body"])
     assert failed == {bad}
+    assert emf_metrics(capsys.readouterr().out) == {
+        "MailFailed": 1.0,
+        "MailIngested": 1.0,
+        "TicketCreated": 1.0,
+        "AutoReplySent": 1.0,
+    }
     from helpdesk.store.models import MetaItem
 
     assert MetaItem.get("MID#good@kunde.example", "MID").ticket_id
+
+
+def test_a_batch_of_only_test_events_still_publishes_its_metric(
+    aws: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """S3 sends an s3:TestEvent when the notification is set up: nothing to ingest, but the batch's
+    ``MailFailed`` (0) is published instead of Powertools' "No application metrics" warning."""
+    from functions.ingest.app import handler
+    from helpdesk_local.runners import LambdaContext
+
+    body = json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"})
+    record = {"messageId": "m1", "receiptHandle": "r", "body": body, "attributes": {}, "messageAttributes": {}}
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = handler({"Records": [record]}, LambdaContext("helpdesk-ingest"))
+    assert result["batchItemFailures"] == []
+    assert emf_metrics(capsys.readouterr().out) == {"MailFailed": 0.0}
+
+
+def test_a_batch_whose_every_record_failed_counts_them(
+    aws: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Powertools raises when every record failed (SQS retries the batch): the count still goes out."""
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    from functions.ingest.app import handler
+    from helpdesk_local.runners import LambdaContext
+
+    body = s3_event(aws.bucket, "inbound/not-there")
+    records = [
+        {"messageId": f"m{i}", "receiptHandle": "r", "body": body, "attributes": {}, "messageAttributes": {}}
+        for i in range(2)
+    ]
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+    with pytest.raises(BatchProcessingError):
+        handler({"Records": records}, LambdaContext("helpdesk-ingest"))
+    assert emf_metrics(capsys.readouterr().out) == {"MailFailed": 2.0}
+
+
+def emf_metrics(stdout: str) -> dict[str, float]:
+    """Metric values from the CloudWatch embedded-metric-format lines a handler printed."""
+    found: dict[str, float] = {}
+    for line in stdout.splitlines():
+        if '"_aws"' not in line:
+            continue
+        blob = json.loads(line)
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                value = blob[metric["Name"]]
+                found[metric["Name"]] = float(sum(value) if isinstance(value, list) else value)
+    return found
 
 
 def test_a_poison_mail_lands_in_the_dlq_after_the_tries_and_redrive_brings_it_back(aws: Any) -> None:

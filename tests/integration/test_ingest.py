@@ -357,6 +357,31 @@ def test_a_parser_crash_becomes_a_quarantine_ticket(aws: Any, monkeypatch: pytes
     assert sent_mails() == []
 
 
+def test_the_same_unreadable_mail_by_two_paths_is_one_quarantine_ticket(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relays prepend different trace fields; the quarantine id is taken from what the sender wrote."""
+    import helpdesk.services.ingest as ingest_module
+
+    def broken(raw: bytes, limits: Any) -> Any:
+        raise RecursionError("simulated parser failure")
+
+    monkeypatch.setattr(ingest_module, "parse_mail", broken)
+    raw = make_mail(subject="Kaputt")
+    first = ingest(
+        aws, b"Received: from mx1.kunde.example by mx.example.com; Thu, 26 Nov 2026 12:00:00 +0000\r\n" + raw
+    )
+    second = ingest(
+        aws,
+        b"Return-Path: <juergen@kunde.example>\r\nReceived: from mx2.kunde.example\r\n by inbound-smtp; "
+        b"Thu, 26 Nov 2026 12:00:07 +0000\r\nX-SES-Spam-Verdict: PASS\r\n" + raw,
+    )
+    assert first.quarantined and first.outcome == "created"
+    assert (second.outcome, second.ticket_id) == ("duplicate", first.ticket_id)
+    other = ingest(aws, make_mail(subject="Auch kaputt"))
+    assert other.outcome == "created" and other.ticket_id != first.ticket_id
+
+
 def test_mailbox_close_on_import_stores_closed_without_autoreply(aws: Any) -> None:
     from helpdesk.bootstrap import config_store
     from helpdesk.domain.config import Mailbox

@@ -36,3 +36,27 @@ def test_mail_without_message_id_gets_the_same_id_whatever_trace_headers_were_ad
     assert first.message_id == second.message_id == third.message_id
     changed = parse_mail(original.replace(b"Hallo", b"Hallo!"))
     assert changed.message_id != first.message_id
+
+
+SENT = b"From: a@kunde.example\r\nTo: support@example.com\r\nSubject: Hallo\r\n\r\nText\r\n"
+
+
+def test_trace_headers_are_dropped_from_the_top_only() -> None:
+    from helpdesk.domain.ids import without_trace_headers
+
+    relayed = (
+        b"Return-Path: <a@kunde.example>\r\n"
+        b"Received: from mx.kunde.example (mx.kunde.example [203.0.113.5])\r\n"
+        b"\tby inbound-smtp.eu-central-1.amazonaws.com with SMTP id abc\r\n"
+        b" for support@example.com; Thu, 26 Nov 2026 12:00:00 +0000\r\n"
+        b"X-SES-Spam-Verdict: PASS\r\n"
+        b"Authentication-Results: amazonses.com; spf=pass; dkim=pass\r\n"
+        b"ARC-Seal: i=1; a=rsa-sha256; cv=none\r\n"
+    )
+    assert without_trace_headers(relayed + SENT) == SENT
+    assert without_trace_headers(SENT) == SENT
+    # a Received field written below the sender's own fields is the sender's, and stays
+    late = SENT.replace(b"Subject: Hallo\r\n", b"Subject: Hallo\r\nReceived: by hand\r\n")
+    assert without_trace_headers(late) == late
+    assert without_trace_headers(b"Received: from nowhere") == b""  # nothing but a trace field
+    assert without_trace_headers(b"") == b""

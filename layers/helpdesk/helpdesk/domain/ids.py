@@ -83,3 +83,31 @@ def synthetic_message_id(*parts: str | bytes) -> str:
         digest.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
         digest.update(b"\x00")
     return f"{digest.hexdigest()[:40]}@no-message-id.invalid"
+
+
+# Fields that relays and SES prepend on the way (RFC 5322 §3.6.7 trace fields and their kin); what
+# follows them is what the sender wrote.
+_TRACE_FIELD = re.compile(
+    rb"(return-path|received|received-spf|authentication-results|arc-[a-z-]+|delivered-to|x-original-to"
+    rb"|x-received|x-ses-[a-z0-9-]+|x-forwarded-(?:to|for)|x-gm-message-state|x-google-smtp-source)\s*:",
+    re.IGNORECASE,
+)
+
+
+def without_trace_headers(raw: bytes) -> bytes:
+    """``raw`` without the block of trace header fields at its top (folded lines included).
+
+    The same mail delivered along two paths differs only there, so a digest of the rest identifies it
+    (used for mail that cannot even be parsed, whose Message-ID cannot be read).
+    """
+    position = 0
+    while position < len(raw):
+        if not _TRACE_FIELD.match(raw, position):
+            break
+        end = raw.find(b"\n", position)
+        while end != -1 and raw[end + 1 : end + 2] in (b" ", b"\t"):  # continuation lines
+            end = raw.find(b"\n", end + 1)
+        if end == -1:
+            return b""
+        position = end + 1
+    return raw[position:]

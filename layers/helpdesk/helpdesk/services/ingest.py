@@ -30,7 +30,7 @@ from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.headers import Address, clean_text
-from ..domain.ids import new_id
+from ..domain.ids import new_id, without_trace_headers
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.numbering import number_format
 from ..domain.rules import Outcome, evaluate, view_of
@@ -207,7 +207,7 @@ def parse_safely(raw: bytes, limits: Limits) -> tuple[ParsedMail, str | None]:
             recipients=[],
             subject=subject or "(unlesbare Nachricht)",
             date=None,
-            message_id=f"{hashlib.sha256(raw).hexdigest()[:40]}@quarantine.invalid",
+            message_id=f"{hashlib.sha256(without_trace_headers(raw)).hexdigest()[:40]}@quarantine.invalid",
             message_id_synthetic=True,
             in_reply_to=[],
             references=[],

@@ -159,6 +159,20 @@ def test_admin_crud_and_dry_run(aws: Any, api: ApiClient) -> None:
     assert api.call("DELETE", "/admin/rules/returns", user="admin").status == 404
 
 
+def test_a_mailbox_needs_an_address(aws: Any, api: ApiClient) -> None:
+    """Found by schemathesis: an empty address was taken as "none" and a mailbox without an address
+    was stored (201, "address": null), a record no mail could ever reach."""
+    for address in ("", "   ", "kein-postfach"):
+        refused = api.call("POST", "/admin/mailboxes", user="admin", body={"id": "leer", "address": address})
+        assert (refused.status, refused.json["field"]) == (400, "address"), address
+    assert api.get("/admin/mailboxes", user="admin").json["items"]
+    assert "leer" not in {m["id"] for m in api.get("/admin/mailboxes", user="admin").json["items"]}
+    body = {"id": "service", "address": "Service@Example.com", "outgoing_address": ""}
+    created = api.call("POST", "/admin/mailboxes", user="admin", body=body)
+    assert created.status == 201
+    assert (created.json["address"], created.json["outgoing_address"]) == ("service@example.com", None)
+
+
 def test_admin_creates_an_agent_in_cognito(aws: Any, api: ApiClient) -> None:
     r = api.call(
         "POST",

@@ -102,11 +102,19 @@ class Mailbox(Record):
     remind_after_days: float | None = Field(default=None, gt=0, le=365)  # autoclose overrides (queue wins)
     close_after_days: float | None = Field(default=None, gt=0, le=365)
 
-    @field_validator("address", "outgoing_address")
+    @field_validator("address")
     @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
+    def _address(cls, value: str) -> str:
+        normalized = normalize_address(value) if value else None
+        if not normalized:  # a mailbox is its address: "" is no more acceptable than "nonsense"
+            raise ValueError("not an e-mail address")
+        return normalized
+
+    @field_validator("outgoing_address")
+    @classmethod
+    def _outgoing_address(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # send from the receiving address
         normalized = normalize_address(value)
         if not normalized:
             raise ValueError("not an e-mail address")

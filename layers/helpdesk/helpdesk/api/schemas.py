@@ -13,10 +13,22 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ErrorDetail(Model):
+    field: str
+    message: str
+
+
 class ErrorBody(Model):
+    """Every error response: ``error`` (a code) and ``message``; some carry more (DESIGN §9)."""
+
     error: str
     message: str
     field: str | None = None
+    details: list[ErrorDetail] | None = Field(
+        None, description="validation_error (400): every invalid field, at most 10"
+    )
+    current: TicketOut | None = Field(None, description="conflict (409) on a ticket: the ticket as it is now")
+    message_id: str | None = Field(None, description="send_failed: the stored reply whose sending failed")
 
 
 class AddressOut(Model):
@@ -523,3 +535,6 @@ class AgentPatch(Model):
 
 class Deleted(Model):
     deleted: bool
+
+
+ErrorBody.model_rebuild()  # ``current`` refers to TicketOut, defined below it

@@ -173,6 +173,18 @@ def test_a_mailbox_needs_an_address(aws: Any, api: ApiClient) -> None:
     assert (created.json["address"], created.json["outgoing_address"]) == ("service@example.com", None)
 
 
+def test_a_route_that_takes_a_body_refuses_none(aws: Any, api: ApiClient) -> None:
+    """Found by schemathesis: PUT /admin/settings without a body was read as {} and reset every
+    setting to its default (200). A missing body is now a 400 and nothing changes."""
+    settings = api.get("/admin/settings", user="admin").json
+    settings["company"] = "Beispiel GmbH"
+    assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 200
+    for method, path in (("PUT", "/admin/settings"), ("PATCH", "/customers/kunde%40example.com")):
+        refused = api.call(method, path, user="admin")
+        assert (refused.status, refused.json["message"]) == (400, "a JSON body is required"), path
+    assert api.get("/admin/settings", user="admin").json["company"] == "Beispiel GmbH"
+
+
 def test_admin_creates_an_agent_in_cognito(aws: Any, api: ApiClient) -> None:
     r = api.call(
         "POST",

@@ -155,8 +155,10 @@ class Api:
                 raw = request.raw_body or b""
                 if len(raw) > MAX_BODY_BYTES:
                     raise TooLarge(f"request body larger than {MAX_BODY_BYTES // 1000} KB")
+                if not raw.strip():  # not "{}": an empty PUT /admin/settings would reset every setting
+                    raise BadRequest("a JSON body is required")
                 try:
-                    data = json.loads(raw or b"{}")
+                    data = json.loads(raw)
                 except json.JSONDecodeError as exc:
                     raise BadRequest(f"body is not JSON: {exc.msg}") from exc
                 ctx.body = spec.body.model_validate(data)

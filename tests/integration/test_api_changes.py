@@ -286,6 +286,15 @@ def test_merge_moves_messages_and_the_old_number_keeps_threading(aws: Any, api: 
     assert later.outcome == "appended" and later.ticket_id == first["id"]
 
 
+def test_merging_into_a_ticket_that_does_not_exist_names_the_field(aws: Any, api: ApiClient) -> None:
+    """Found by schemathesis: this answered 404 "no such ticket", as if the ticket in the path were gone."""
+    t = new_ticket(aws, api)
+    body = {"into": "01M8C6DG789RBXP90QJXDVVGCG", "version": t["version"], "into_version": 1}
+    r = api.call("POST", f"/tickets/{t['id']}/merge", user="agent", body=body)
+    assert (r.status, r.json["field"], r.json["message"]) == (400, "into", "the ticket to merge into does not exist")
+    assert api.call("POST", "/tickets/01M8C6DG789RBXP90QJXDVVGCH/merge", user="agent", body=body).status == 404
+
+
 def test_marking_read_keeps_the_version_and_the_history(aws: Any, api: ApiClient) -> None:
     t = new_ticket(aws, api)
     assert t["unread"] is True

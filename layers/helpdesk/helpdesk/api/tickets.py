@@ -348,7 +348,10 @@ def register_changes(api: Api, services: Services) -> None:
     def merge(ctx: Ctx, ticket_id: str) -> TicketOut:
         body: MergeIn = ctx.body
         _ticket_for(ctx, services, ticket_id)
-        _ticket_for(ctx, services, body.into)
+        into = services.tickets.get(body.into, consistent=True)
+        if into is None:  # 404 would say the ticket in the path is missing
+            raise BadRequest("the ticket to merge into does not exist", field="into")
+        ensure_access(into, ctx, services)
         target = merge_tickets(
             services.tickets,
             ticket_id,

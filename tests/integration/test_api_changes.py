@@ -364,6 +364,28 @@ def test_meta_lists_the_tags_in_use(aws: Any, api: ApiClient) -> None:
     assert api.get("/meta", user="agent").json["tags"] == {"eilig": 1}
 
 
+def test_tags_and_projects_with_brackets_and_percent_signs_are_counted(aws: Any, api: ApiClient) -> None:
+    """Found by schemathesis: a comment tagged "…]" answered 500, because the counter of tags in use
+    is an attribute named after the tag and pynamodb reads brackets as list indexes ("v[2]" would
+    even have counted into a list element)."""
+    a = new_ticket(aws, api, subject="a")
+    tags = ["[B2B]", "v[2]", "50%", "%5B", "a.b"]
+    body = {"version": a["version"], "tags": tags, "project": "Messe [2027]"}
+    assert api.call("PATCH", f"/tickets/{a['id']}", user="agent", body=body).status == 200
+    comment = api.call("POST", f"/tickets/{a['id']}/comments", user="agent", body={"body": "x", "tags": ["]["]})
+    assert comment.status == 201, comment.text
+    meta = api.get("/meta", user="agent").json
+    assert meta["tags"] == dict.fromkeys([*tags, "]["], 1)
+    assert meta["projects"] == {"Messe [2027]": 1}
+    current = api.get(f"/tickets/{a['id']}", user="agent").json
+    assert sorted(current["tags"]) == sorted([*tags, "]["])
+    body = {"version": current["version"], "tags": ["v[2]"], "project": None}
+    assert api.call("PATCH", f"/tickets/{a['id']}", user="agent", body=body).status == 200
+    meta = api.get("/meta", user="agent").json
+    assert (meta["tags"], meta["projects"]) == ({"v[2]": 1}, {})
+    assert api.get("/tickets", user="agent", query={"tag": "v[2]"}).json["items"][0]["id"] == a["id"]
+
+
 def test_meta_lists_the_projects_in_use(aws: Any, api: ApiClient) -> None:
     """Kept in the same counter item as the tags: a write changing both moves both in one update."""
     a = new_ticket(aws, api, subject="a")

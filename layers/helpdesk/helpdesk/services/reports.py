@@ -15,6 +15,7 @@ from typing import Any
 from ..aws import clients
 from ..store.models import MetaItem
 from ..store.stats import STAT_DAY
+from ..store.unit import counter_name
 from ..store.writes import BACKLOG_KEY
 
 
@@ -54,7 +55,7 @@ def _query(pk: str, start: str, end: str) -> list[dict[str, Any]]:
 
 
 def _numbers(item: dict[str, Any], prefix: str) -> dict[str, int]:
-    return {k[len(prefix) :]: int(v["N"]) for k, v in item.items() if k.startswith(prefix) and "N" in v}
+    return {counter_name(k[len(prefix) :]): int(v["N"]) for k, v in item.items() if k.startswith(prefix) and "N" in v}
 
 
 def percentile(values: list[float], fraction: float) -> float:

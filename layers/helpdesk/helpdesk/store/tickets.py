@@ -22,6 +22,7 @@ from .models import (
     TicketItem,
     TicketTableItem,
 )
+from .unit import counter_name
 
 WAITING_PK = "waiting_customer"
 ACTIVE = "active"
@@ -208,7 +209,7 @@ class TicketStore:
         )
 
         def counts(prefix: str) -> dict[str, int]:
-            found = {k[2:]: int(v["N"]) for k, v in item.items() if k.startswith(prefix) and "N" in v}
+            found = {counter_name(k[2:]): int(v["N"]) for k, v in item.items() if k.startswith(prefix) and "N" in v}
             return {name: n for name, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}
 
         return counts("t_"), counts("p_")

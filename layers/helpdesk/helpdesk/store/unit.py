@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -16,6 +17,20 @@ from pynamodb.transactions import TransactWrite
 from .models import MetaItem, TicketTableItem
 
 MAX_ITEMS = 100  # DynamoDB's limit per transaction
+
+
+def counter_attribute(name: str) -> str:
+    """The attribute a counter is kept in: ``name`` with ``%``, ``[`` and ``]`` percent-encoded.
+
+    Counter names carry what people typed (tags, projects, agents' names). pynamodb reads ``x[2]`` in
+    an attribute name as an index into a list and refuses other brackets, so a tag "[B2B]" or "v[2]"
+    could not be counted. :func:`counter_name` is the exact inverse.
+    """
+    return name.replace("%", "%25").replace("[", "%5B").replace("]", "%5D")
+
+
+def counter_name(attribute: str) -> str:
+    return unquote(attribute)
 
 
 class Conflict(Exception):
@@ -75,8 +90,8 @@ class Unit:
 
     def _flush_counters(self) -> None:
         for (pk, sk), amounts in self._counters.items():
-            # Path([name]): a plain string would be split at dots (tag names may contain them).
-            actions = [Path([name]).add(amount) for name, amount in amounts.items() if amount]
+            # Path([...]): a plain string would be split at dots (tag names may contain them).
+            actions = [Path([counter_attribute(name)]).add(amount) for name, amount in amounts.items() if amount]
             if actions:
                 self.update("counters", MetaItem(pk, sk), actions)
         self._counters = {}

@@ -67,7 +67,8 @@ def build(api: Api) -> dict[str, Any]:
         if spec.response is not None:
             ok["content"] = {"application/json": {"schema": ref(spec.response, "serialization")}}
         elif spec.raw_response:
-            ok["content"] = {spec.raw_response: {"schema": {"type": "string"}}}
+            kind = "object" if spec.raw_response == "application/json" else "string"
+            ok["content"] = {spec.raw_response: {"schema": {"type": kind}}}
         responses[str(spec.status)] = ok
         error_codes = set(spec.errors) | ({401, 403} if spec.auth != "public" else set())
         if spec.body is not None or spec.query is not None or re.search(r"\{\w+\}", spec.path):

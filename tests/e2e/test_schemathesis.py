@@ -29,8 +29,10 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_response(tmp_pat
                 "-H",
                 f"Authorization: Bearer {token}",
                 "--checks",
-                # no 5xx, and every response as /openapi.json documents it (status, type, body)
-                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+                # no 5xx, every response as /openapi.json documents it (status, type, body), and
+                # what the spec forbids is refused
+                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
+                "negative_data_rejection",
                 "--max-examples",
                 "3",
                 "--phases",

@@ -232,3 +232,26 @@ def test_the_stage_root_without_slash_redirects_to_the_page(aws: Any, api: ApiCl
     assert response["headers"]["Location"] == "/v1/"
     event["requestContext"]["path"] = "/v1/"
     assert api.handler(event, LambdaContext("helpdesk-api"))["statusCode"] == 200
+
+
+def test_bodies_are_validated_as_strictly_as_the_spec_says(aws: Any, api: ApiClient) -> None:
+    """Found by schemathesis: `"send_mail": 0` and `"customer_links": "true"` were taken as booleans,
+    `"version": "3"` as a number, though /openapi.json says boolean and integer."""
+    t = ingest(aws, make_mail())
+    version = api.get(f"/tickets/{t.ticket_id}", user="agent").json["version"]
+    lax = [
+        ("POST", "/tickets", {"subject": "s", "body": "b", "send_mail": 0}, "send_mail"),
+        ("PATCH", f"/tickets/{t.ticket_id}", {"version": str(version), "prio": True}, "version"),
+        ("PATCH", f"/tickets/{t.ticket_id}", {"version": version, "prio": "true"}, "prio"),
+    ]
+    for method, path, body, field in lax:
+        refused = api.call(method, path, user="agent", body=body)
+        assert (refused.status, refused.json["field"]) == (400, field), body
+    settings = api.get("/admin/settings", user="admin").json
+    refused = api.call("PUT", "/admin/settings", user="admin", body={**settings, "customer_links": "true"})
+    assert (refused.status, refused.json["field"]) == (400, "customer_links")
+    # JSON has no dates or enums: their strings are what the spec documents, and still accepted
+    body = {"version": version, "due_at": "2026-12-24T10:00:00Z", "status": "open", "priority": "high"}
+    changed = api.call("PATCH", f"/tickets/{t.ticket_id}", user="agent", body=body)
+    assert changed.status == 200, changed.text
+    assert (changed.json["status"], changed.json["priority"]) == ("open", "high")

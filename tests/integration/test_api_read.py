@@ -250,6 +250,8 @@ def test_bodies_are_validated_as_strictly_as_the_spec_says(aws: Any, api: ApiCli
     settings = api.get("/admin/settings", user="admin").json
     refused = api.call("PUT", "/admin/settings", user="admin", body={**settings, "customer_links": "true"})
     assert (refused.status, refused.json["field"]) == (400, "customer_links")
+    broken = api.call("POST", "/tickets", user="agent", raw=b'{"subject": "s",')
+    assert (broken.status, broken.json["message"][:17]) == (400, "body is not JSON:")
     # JSON has no dates or enums: their strings are what the spec documents, and still accepted
     body = {"version": version, "due_at": "2026-12-24T10:00:00Z", "status": "open", "priority": "high"}
     changed = api.call("PATCH", f"/tickets/{t.ticket_id}", user="agent", body=body)

@@ -15,7 +15,7 @@ from typing import Any
 from ..aws import clients
 from ..store.models import MetaItem
 from ..store.stats import STAT_DAY
-from ..store.unit import counter_name
+from ..store.unit import read_counters
 from ..store.writes import BACKLOG_KEY
 
 
@@ -54,10 +54,6 @@ def _query(pk: str, start: str, end: str) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def _numbers(item: dict[str, Any], prefix: str) -> dict[str, int]:
-    return {counter_name(k[len(prefix) :]): int(v["N"]) for k, v in item.items() if k.startswith(prefix) and "N" in v}
-
-
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -80,7 +76,7 @@ def _durations(kind: str, start: date, end: date) -> Durations:
 
 
 def report(start: date, end: date, granularity: str = "day") -> Report:
-    days = {item["sk"]["S"]: _numbers(item, "c_") for item in _query(STAT_DAY, start.isoformat(), end.isoformat())}
+    days = {item["sk"]["S"]: read_counters(item, "c_") for item in _query(STAT_DAY, start.isoformat(), end.isoformat())}
     buckets: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, int] = defaultdict(int)
     day = start
@@ -96,7 +92,7 @@ def report(start: date, end: date, granularity: str = "day") -> Report:
         .get_item(TableName=MetaItem.Meta.table_name, Key={"pk": {"S": BACKLOG_KEY[0]}, "sk": {"S": BACKLOG_KEY[1]}})
         .get("Item", {})
     )
-    counters = _numbers(backlog_raw, "b_")
+    counters = read_counters(backlog_raw, "b_")
     backlog: dict[str, dict[str, int]] = {"status": {}, "queue": {}, "agent": {}}
     for name, value in counters.items():
         kind, _, key = name.partition("_")

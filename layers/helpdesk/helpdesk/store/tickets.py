@@ -22,7 +22,7 @@ from .models import (
     TicketItem,
     TicketTableItem,
 )
-from .unit import counter_name
+from .unit import read_counters
 
 WAITING_PK = "waiting_customer"
 ACTIVE = "active"
@@ -209,7 +209,7 @@ class TicketStore:
         )
 
         def counts(prefix: str) -> dict[str, int]:
-            found = {counter_name(k[2:]): int(v["N"]) for k, v in item.items() if k.startswith(prefix) and "N" in v}
+            found = read_counters(item, prefix)
             return {name: n for name, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}
 
         return counts("t_"), counts("p_")

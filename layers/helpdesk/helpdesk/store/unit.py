@@ -33,6 +33,11 @@ def counter_name(attribute: str) -> str:
     return unquote(attribute)
 
 
+def read_counters(item: dict[str, Any], prefix: str) -> dict[str, int]:
+    """The counters of a raw DynamoDB item whose attributes start with ``prefix``, by their names."""
+    return {counter_name(k[len(prefix) :]): int(v["N"]) for k, v in item.items() if k.startswith(prefix) and "N" in v}
+
+
 class Conflict(Exception):
     """A condition failed; ``tags`` names which writes (as tagged by the caller) were refused."""
 

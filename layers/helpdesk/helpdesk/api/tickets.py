@@ -19,7 +19,7 @@ from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets
 from ..store.listing import CursorError, TicketFilter, column_filter, list_tickets
 from ..store.models import TicketItem
 from .context import Services
-from .errors import BadRequest, Forbidden, NotFound
+from .errors import ApiError, BadRequest, Forbidden, NotFound
 from .routing import Api, Ctx
 from .schemas import (
     BatchIn,
@@ -200,10 +200,11 @@ def _related(ticket: TicketItem, services: Services) -> list[RelatedTicket]:
     ]
 
 
-def _ticket_for(ctx: Ctx, services: Services, ticket_id: str) -> TicketItem:
+def _ticket_for(ctx: Ctx, services: Services, ticket_id: str, missing: ApiError | None = None) -> TicketItem:
+    """The ticket the caller may access; ``missing`` is raised when there is none (default 404)."""
     ticket = services.tickets.get(ticket_id, consistent=True)
     if ticket is None:
-        raise NotFound("no such ticket")
+        raise missing or NotFound("no such ticket")
     ensure_access(ticket, ctx, services)
     return ticket
 
@@ -348,10 +349,8 @@ def register_changes(api: Api, services: Services) -> None:
     def merge(ctx: Ctx, ticket_id: str) -> TicketOut:
         body: MergeIn = ctx.body
         _ticket_for(ctx, services, ticket_id)
-        into = services.tickets.get(body.into, consistent=True)
-        if into is None:  # 404 would say the ticket in the path is missing
-            raise BadRequest("the ticket to merge into does not exist", field="into")
-        ensure_access(into, ctx, services)
+        # a 404 would say the ticket in the path is missing
+        _ticket_for(ctx, services, body.into, BadRequest("the ticket to merge into does not exist", field="into"))
         target = merge_tickets(
             services.tickets,
             ticket_id,

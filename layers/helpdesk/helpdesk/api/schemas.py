@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from ..domain.header_guard import HeaderInjection, header_text, valid_address
 from ..domain.status import Priority, Status
 
 
@@ -211,13 +212,27 @@ class MetaOut(Model):
 
 
 def _no_header_breaks(value: str) -> str:
-    if any(ch in value for ch in ("\r", "\n", "\x00")):
-        raise ValueError("line breaks and NUL are not allowed (this value can reach a mail header)")
+    """Values that can reach a mail header: no line break or control character, also none that an
+    RFC 2047 encoded word in the value would decode to (the ``email`` package decodes them)."""
+    try:
+        header_text(value, "value", strict=True)
+    except HeaderInjection:
+        raise ValueError(
+            "line breaks, NUL and control characters are not allowed, also not RFC 2047-encoded "
+            "(this value can reach a mail header)"
+        ) from None
     return value
 
 
+def _email(value: str) -> str:
+    address = valid_address(value)
+    if not address:
+        raise ValueError("not an e-mail address")
+    return address
+
+
 HeaderText = Annotated[str, AfterValidator(_no_header_breaks)]
-Email = Annotated[str, Field(max_length=320), AfterValidator(_no_header_breaks)]
+Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
 Tag = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_no_header_breaks)]
 
 

@@ -6,20 +6,18 @@ across warm invocations). No I/O here.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .header_guard import HeaderInjection, header_text
 from .headers import normalize_address
 from .numbering import DEFAULT_FORMAT, NumberFormatError, number_format
 from .status import Priority, Status
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
-Line = Annotated[str, StringConstraints(max_length=300)]
 Lang = Literal["de", "en"]
-_HEADER_SAFE = re.compile(r"^[^\r\n\x00]*$")
 
 
 class Record(BaseModel):
@@ -28,9 +26,15 @@ class Record(BaseModel):
 
 
 def _no_header_breaks(value: str) -> str:
-    if not _HEADER_SAFE.match(value):
-        raise ValueError("line breaks and NUL are not allowed here")
+    """One line that may reach a mail header: no control character, also none behind an encoded word."""
+    try:
+        header_text(value, "value", strict=True)
+    except HeaderInjection:
+        raise ValueError("line breaks, NUL and control characters are not allowed here (also not encoded)") from None
     return value
+
+
+Line = Annotated[str, StringConstraints(max_length=300), AfterValidator(_no_header_breaks)]
 
 
 class LocalizedText(Record):
@@ -120,10 +124,12 @@ class Mailbox(Record):
             raise ValueError("not an e-mail address")
         return normalized
 
-    @field_validator("name")
+    @field_validator("autoreply_subject")
     @classmethod
-    def _name(cls, value: str) -> str:
-        return _no_header_breaks(value)
+    def _subject(cls, value: LocalizedText) -> LocalizedText:
+        _no_header_breaks(value.de)
+        _no_header_breaks(value.en)
+        return value
 
     @property
     def sender(self) -> str:

@@ -10,7 +10,11 @@ import codecs
 import re
 from email.header import decode_header
 from email.utils import getaddresses
-from typing import NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # Labels seen in the wild that Python does not know, or that lie about what they carry.
 _CHARSET_ALIASES = {
@@ -39,7 +43,8 @@ _ASCII_LABELS = {"us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us"}
 # C0/C1 controls and the Unicode line and paragraph separators: str.splitlines() and the email
 # package's header check treat NEL (U+0085), U+2028 and U+2029 as line breaks too.
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+# Every control character, CR, LF and TAB included: what must never stand in a header value.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def charset_codec(label: str | None) -> str | None:
@@ -131,9 +136,47 @@ def decode_header_value(raw: str | None, defects: list[str] | None = None) -> st
         # decode_header drops the whitespace between encoded words (RFC 2047) but keeps it around
         # plain words; joining with "" matches that contract for the mixed list it returns.
         value = "".join(chunks) if any(isinstance(c, bytes) for c, _ in parts) else value
-        if _ENCODED_WORD.search(value) and defects is not None:
-            defects.append("undecoded encoded word left in a header")
-    return clean_text(value)
+    value = clean_text(value)
+    if "=?" in value:
+        value = _settle(value, defects)
+    return value
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Callable[[str, str], object]:
+    from email.policy import SMTP
+
+    return SMTP.header_factory
+
+
+def as_mail_reads(value: str) -> str:
+    """The text the ``email`` package makes of ``value`` when it is assigned to an unstructured header
+    (it decodes encoded words, also glued to text, also broken ones our stricter decoding left alone)."""
+    if "=?" not in value:  # no encoded word: the parser takes the text as it is (cheap path, no import)
+        return value
+    return str(_registry()("x-decoded", value))
+
+
+def _settle(value: str, defects: list[str] | None) -> str:
+    """Decoded text that reads back as itself: a double-encoded word, or one beside a malformed word that
+    made the stdlib give up, would otherwise be decoded later, by whoever puts the value in a mail."""
+    for _ in range(8):
+        read = as_mail_reads(value)
+        if read == value:
+            return value
+        if defects is not None:
+            defects.append("encoded word left after decoding (double-encoded or beside a malformed one); decoded")
+        value = clean_text(read)
+    if defects is not None:
+        defects.append("encoded words nested too deeply; left as text")
+    return value.replace("=?", "= ?")
+
+
+def header_line(value: str) -> str:
+    """One line for a header of a mail we send: :func:`clean_text`, and no encoded word left that the
+    ``email`` package would decode into something else when it builds the mail."""
+    value = clean_text(value)
+    return _settle(value, None) if "=?" in value else value
 
 
 def clean_text(value: str) -> str:
@@ -163,7 +206,9 @@ def parse_addresses(raw_values: list[str], defects: list[str] | None = None, lim
     """Addresses from raw header values; display names decoded; invalid entries dropped, noted."""
     if not raw_values:
         return []
-    fixed = [_unsurrogate(str(v), defects) for v in raw_values]
+    # Unfolded first (CRLF before whitespace is folding, also inside a quoted name); a stray line break
+    # left after that is a space: getaddresses() loses the address of a value with a line break in it.
+    fixed = [re.sub(r"[\r\n]", " ", re.sub(r"\r?\n(?=[ \t])", "", _unsurrogate(str(v), defects))) for v in raw_values]
     result: list[Address] = []
     seen: set[str] = set()
     for name, addr in getaddresses(fixed):

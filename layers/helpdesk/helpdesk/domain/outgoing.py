@@ -1,7 +1,8 @@
 """Outgoing mail as proper MIME: text + HTML, UTF-8, our Message-ID, threading headers, loop markers.
 
 Header injection: this Python (3.11.7) lacks the CVE-2024-6923 fix, so every value that reaches a
-header is checked here: CR, LF and NUL are refused (:class:`HeaderInjection`), never passed on.
+header passes :mod:`.header_guard` (after decoding, as the ``email`` package would decode it), and the
+generated message is checked to carry exactly the headers set here.
 """
 
 from __future__ import annotations
@@ -12,19 +13,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .clock import now
+from .header_guard import HeaderInjection, check_generated, checked_address, header_text
 from .headers import Address
 
-_FORBIDDEN = ("\r", "\n", "\x00")
-
-
-class HeaderInjection(ValueError):
-    pass
+__all__ = ["HeaderInjection", "OutgoingAttachment", "OutgoingMail", "build_mime", "header_safe"]
 
 
 def header_safe(value: str, what: str) -> str:
-    if any(ch in value for ch in _FORBIDDEN):
-        raise HeaderInjection(f"{what} contains a line break or NUL")
-    return value
+    """A value of ours for a header: refused (:class:`HeaderInjection`) if it would break the header."""
+    return header_text(value, what, strict=True)
 
 
 if TYPE_CHECKING:
@@ -87,14 +84,11 @@ class OutgoingMail:
 
 
 def _address(addr: Address, what: str) -> HeaderAddress:
-    header_safe(addr.name, what)
-    header_safe(addr.address, what)
-    local, _, domain = addr.address.partition("@")
-    if not local or not domain:
-        raise HeaderInjection(f"{what} is not an address")
+    checked = checked_address(addr, what)
+    local, _, domain = checked.address.rpartition("@")
     from email.headerregistry import Address as HeaderAddress
 
-    return HeaderAddress(display_name=addr.name, username=local, domain=domain)
+    return HeaderAddress(display_name=checked.name, username=local, domain=domain)
 
 
 def build_mime(mail: OutgoingMail) -> bytes:
@@ -127,8 +121,12 @@ def build_mime(mail: OutgoingMail) -> bytes:
         msg.add_alternative(mail.html, subtype="html", charset="utf-8", cte="quoted-printable")
     for att in mail.attachments:
         maintype, _, subtype = header_safe(att.content_type, "attachment type").partition("/")
-        header_safe(att.filename, "attachment name")
         msg.add_attachment(
-            att.data, maintype=maintype or "application", subtype=subtype or "octet-stream", filename=att.filename
+            att.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=header_safe(att.filename, "attachment name"),
         )
-    return msg.as_bytes()
+    raw = msg.as_bytes()
+    check_generated(raw, list(msg.keys()))
+    return raw

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .headers import clean_text
+from .headers import header_line
 from .sanitize import escape
 
 VARIABLES: dict[str, str] = {
@@ -35,7 +35,7 @@ def render(template: str, values: dict[str, str]) -> str:
 
 def render_line(template: str, values: dict[str, str]) -> str:
     """For headers (subjects): one line, no CR/LF/NUL, whatever the values contain."""
-    return clean_text(render(template, {k: clean_text(v) for k, v in values.items()}))[:900]
+    return header_line(render(template, {k: header_line(v) for k, v in values.items()}))[:900]
 
 
 def render_html(template: str, values: dict[str, str]) -> str:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.headerregistry import Address as MailAddress
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from pynamodb.exceptions import UpdateError
 
 from ..domain.clock import iso, now
-from ..domain.headers import clean_text, normalize_address
+from ..domain.headers import header_line, normalize_address
 from ..domain.ids import new_id
 from ..domain.status import Status, status_after_customer_reply
 from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
@@ -76,9 +77,9 @@ def submit_contact_form(form: ContactForm, deps: IngestDeps, *, source_ip: str, 
     mailbox = mailbox or (cfg.mailboxes[0] if cfg.mailboxes else None)
     to = mailbox.address if mailbox else f"support@{mail_domain}"
     msg = EmailMessage()
-    msg["From"] = f"{clean_text(form.name)} <{address}>" if form.name else address
+    msg["From"] = MailAddress(display_name=header_line(form.name), addr_spec=address) if form.name else address
     msg["To"] = to
-    msg["Subject"] = clean_text(form.subject) or "(Kontaktformular)"
+    msg["Subject"] = header_line(form.subject) or "(Kontaktformular)"
     msg["Date"] = format_datetime(now())
     # Not our mail domain itself: the loop guard would (rightly) refuse to auto-reply to our own Message-IDs.
     msg["Message-ID"] = f"<{new_id().lower()}@contact-form.{mail_domain}>"

@@ -19,7 +19,8 @@ from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.clock import iso, parse_iso
 from ..domain.config import ConfigSnapshot, Mailbox
-from ..domain.headers import Address, clean_text
+from ..domain.header_guard import plain_message_id
+from ..domain.headers import Address, header_line
 from ..domain.ids import new_id, new_message_id
 from ..domain.outgoing import OutgoingAttachment, OutgoingMail, build_mime, header_safe
 from ..domain.sanitize import sanitize_html, text_to_html
@@ -204,6 +205,13 @@ class Answered:
     def of(cls, message: MessageItem | None) -> Answered | None:
         return cls(message.message_id, list(message.references or [])) if message and message.message_id else None
 
+    def threading(self) -> tuple[list[str], list[str]]:
+        """In-Reply-To and References for the answer: only ids we may quote back (a hostile mail's id
+        with an encoded word or a control character is left out rather than failing the answer)."""
+        if not plain_message_id(self.message_id):
+            return [], [r for r in self.references[-10:] if plain_message_id(r)]
+        return [self.message_id], [*(r for r in self.references[-10:] if plain_message_id(r)), self.message_id]
+
 
 def outbound_message(
     ticket: TicketItem,
@@ -225,6 +233,7 @@ def outbound_message(
     """A mail we send, stored on the ticket (``pending`` until handed to SES), threaded to ``answered``."""
     at = at or iso()
     msg_id = new_id()
+    in_reply_to, references = answered.threading() if answered else ([], [])
     return MessageItem(
         pk=ticket.pk,
         sk=timeline_sk("MSG", at, msg_id),
@@ -238,8 +247,8 @@ def outbound_message(
         html=sanitize_html(html, block_remote=False).html,
         new_text=summary[:2000],
         message_id=new_message_id(mail_domain).strip("<>"),
-        in_reply_to=[answered.message_id] if answered else [],
-        references=[*answered.references[-10:], answered.message_id] if answered else [],
+        in_reply_to=in_reply_to,
+        references=references,
         mailbox=mailbox.id,
         author=author,
         auto_reply=auto,
@@ -289,7 +298,7 @@ def deliver(
 
 def thread_subject(ticket: TicketItem, subject: str | None = None) -> str:
     """``Re: <subject> [#number]``, header-safe."""
-    text = clean_text(subject or _reply_subject(ticket.subject))
+    text = header_line(subject or _reply_subject(ticket.subject))
     if f"#{ticket.number}" not in text:
         text = f"{text} [#{ticket.number}]"
     return header_safe(text, "subject")

@@ -1,0 +1,110 @@
+"""The one guard every header value of every mail we send passes through, and the address check.
+
+Why it is needed: Python 3.11's ``email`` package lacks the CVE-2024-6923 generator check, and its
+header parser *decodes* RFC 2047 encoded words in any value we assign: a subject stored as the literal
+text ``=?utf-8?q?x=0D=0AReply-To:_evil@x?=`` (a double-encoded word from a hostile mail) becomes a raw
+CR LF and a second header when the message is generated. So a value is judged by what the ``email``
+package will make of it (:func:`as_mail_reads`), not by the characters we hold:
+
+* :func:`header_text` with ``strict=True`` (the outbound builder, values an agent or admin submits):
+  a line break or control character, literal or encoded, is refused with :class:`HeaderInjection`
+  (the API answers 400, before anything is stored).
+* :func:`header_text` with ``strict=False``: control characters become spaces and encoded words are
+  replaced by their (cleaned) text, until the value reads back as itself. Values that come from mail
+  are cleaned like this when they are decoded (:func:`.headers.decode_header_value`), so hostile mail
+  can never make an auto-reply or a reply fail, nor add a header.
+* :func:`valid_address`: an address as a real parser reads it, refused if anything is left over.
+
+:func:`check_generated` is the last line: the generated message must carry exactly the headers we set.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .headers import CONTROL as _CONTROL
+from .headers import Address, as_mail_reads
+
+__all__ = [
+    "HeaderInjection",
+    "as_mail_reads",
+    "check_generated",
+    "checked_address",
+    "header_text",
+    "plain_message_id",
+    "valid_address",
+]
+
+_SPACES = re.compile(r" {2,}")
+_LABEL = r"[A-Za-z0-9\u0080-\uffff]"
+_ADDR = re.compile(rf"^[^\s@<>()\[\],;:\"\\]+@{_LABEL}(?:[A-Za-z0-9\u0080-\uffff.-]*{_LABEL})?$")
+MAX_NESTING = 8  # a double-encoded word needs two rounds; anything deeper is refused, not unwrapped forever
+
+
+class HeaderInjection(ValueError):
+    """A value that would write a header or a line break of its own into a mail we send."""
+
+
+def _one_line(value: str) -> str:
+    return _SPACES.sub(" ", _CONTROL.sub(" ", value))
+
+
+def header_text(value: str, what: str, *, strict: bool = False) -> str:
+    """``value`` as it may stand in a mail header: one line, no control characters, and nothing the
+    ``email`` package would decode into anything else. ``strict`` refuses instead of cleaning (a TAB,
+    which is whitespace in a header, is let through)."""
+    text = value
+    for _ in range(MAX_NESTING):
+        if _CONTROL.search(text.replace("\t", " ") if strict else text):
+            if strict:
+                raise HeaderInjection(f"{what} contains a line break, NUL or another control character")
+            text = _one_line(text)
+        read = as_mail_reads(text)
+        if read == text:
+            return text.strip() if not strict else text
+        text = read  # an encoded word: what a reader sees is its text, and that must pass the guard too
+    raise HeaderInjection(f"{what} contains encoded words nested too deeply")
+
+
+def plain_message_id(message_id: str) -> bool:
+    """A Message-ID we may quote back in In-Reply-To/References: printable ASCII without spaces or
+    encoded words. (A hostile mail's id that is not is left out of a reply's threading headers rather
+    than failing the reply.)"""
+    return bool(message_id) and message_id.isascii() and message_id.isprintable() and " " not in message_id and (
+        "=?" not in message_id
+    )
+
+
+def valid_address(value: str) -> str:
+    """The address (trimmed) when a real parser reads exactly this one address; else ``""``."""
+    from email.utils import parseaddr
+
+    address = value.strip(" ")  # only spaces: a trailing CR or NUL is a reason to refuse, not noise
+    if not address or len(address) > 320 or _CONTROL.search(address) or "=?" in address or not _ADDR.match(address):
+        return ""
+    local, _, domain = address.rpartition("@")
+    if len(local) > 64 or local.startswith(".") or local.endswith(".") or ".." in local or ".." in domain:
+        return ""
+    if parseaddr(address) != ("", address):
+        return ""
+    return address
+
+
+def checked_address(addr: Address, what: str) -> Address:
+    """An address for a header we send: refused unless the name passes :func:`header_text` (strict)
+    and the address is one."""
+    address = valid_address(addr.address)
+    if not address:
+        raise HeaderInjection(f"{what} is not an address")
+    return Address(header_text(addr.name, what, strict=True), address)
+
+
+def check_generated(raw: bytes, expected: list[str]) -> None:
+    """The generated message's top-level header names are exactly ``expected``, in order."""
+    from email.parser import BytesHeaderParser
+    from email.policy import compat32
+
+    head = BytesHeaderParser(policy=compat32).parsebytes(raw, headersonly=True)
+    found = [name.lower() for name in head]
+    if found != [name.lower() for name in expected] or head.defects:
+        raise HeaderInjection("the generated mail does not carry exactly the headers that were set")

@@ -20,7 +20,7 @@ from ..store.tickets import TicketStore
 from . import admin, auth_routes, customers, meta, openapi, public, reports, tickets, web
 from .auth import standing
 from .context import Services
-from .routing import Api
+from .routing import Api, RouteObserver
 from .static import StaticSite
 
 # The web client's policy: no inline script, no eval; mail HTML only inside sandboxed srcdoc iframes.
@@ -66,7 +66,7 @@ def security_headers(settings: Settings) -> Callable[[str, str], dict[str, str]]
     return headers
 
 
-def create_app(static_dir: Path | None = None) -> Chalice:
+def create_app(static_dir: Path | None = None, observer: RouteObserver | None = None) -> Chalice:
     settings = get_settings()
     bind(settings.tables, host=settings.endpoint_url, region=settings.region)
     app = Chalice(app_name="helpdesk")
@@ -92,6 +92,7 @@ def create_app(static_dir: Path | None = None) -> Chalice:
         verifier=lambda: services.verifier,
         headers=security_headers(settings),
         standing=lambda principal: standing(principal, services.config.snapshot()),
+        observer=observer,
     )
     auth_routes.register(api, services)
     meta.register(api, services)

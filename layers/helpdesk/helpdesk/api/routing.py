@@ -5,7 +5,9 @@ Every route is declared through :meth:`Api.route`, which
 * authenticates (``public`` / ``agent`` / ``admin``) before the view runs,
 * validates the JSON body and the query string with pydantic models (400 names the field),
 * turns :class:`~helpdesk.api.errors.ApiError` into ``{"error", "message"}`` JSON,
-* records the route for ``/openapi.json`` and the authorization-matrix test.
+* records the route for ``/openapi.json`` and the authorization-matrix test,
+* tells a :class:`RouteObserver` which route runs and of every unhandled error (the API Lambda logs
+  them with Powertools and counts ``RouteError``, which template.yaml alarms on).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from chalice.app import Chalice, Request, Response
 from pydantic import BaseModel, ValidationError
@@ -75,6 +77,24 @@ class Ctx:
         return str(context.get("identity", {}).get("sourceIp", ""))
 
 
+class RouteObserver(Protocol):
+    def route(self, spec: RouteSpec, path_params: dict[str, str]) -> None:
+        """A request matched ``spec`` (before authentication)."""
+
+    def unhandled(self, spec: RouteSpec, exc: Exception) -> None:
+        """A route raised something that is not an API error: a bug (the client gets a 500)."""
+
+
+class LogObserver:
+    """The default: unhandled errors logged with their trace (local stack, tests)."""
+
+    def route(self, spec: RouteSpec, path_params: dict[str, str]) -> None:  # noqa: ARG002 - nothing to note
+        return None
+
+    def unhandled(self, spec: RouteSpec, exc: Exception) -> None:
+        log.error("unhandled %s on %s %s\n%s", type(exc).__name__, spec.method, spec.path, traceback.format_exc())
+
+
 def validation_error(exc: ValidationError) -> BadRequest:
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
     loc = ".".join(str(part) for part in first.get("loc", ()) if part != "__root__")
@@ -110,8 +130,10 @@ class Api:
         verifier: Callable[[], TokenVerifier],
         headers: Callable[[str, str], dict[str, str]],
         standing: Callable[[Principal], Principal] = lambda principal: principal,
+        observer: RouteObserver | None = None,
     ) -> None:
         self.app = app
+        self.observer: RouteObserver = observer or LogObserver()
         self.verifier = verifier
         self.headers = headers  # (path, content type) -> security headers
         # What the team's configuration says of a token's user now (deactivated, demoted): a token
@@ -153,6 +175,7 @@ class Api:
     def _run(self, spec: RouteSpec, view: Callable[..., Any], path_params: dict[str, str]) -> Response:
         request = self.app.current_request
         assert request is not None
+        self.observer.route(spec, path_params)
         try:
             principal = None
             if spec.auth != "public":
@@ -177,8 +200,8 @@ class Api:
             known = translate(exc)
             if known is not None:
                 return self._error(known, request.path)
-            # A bug: log it with the trace, answer 500 without internals.
-            log.error("unhandled error on %s %s\n%s", spec.method, spec.path, traceback.format_exc())
+            # A bug: the observer logs and counts it; the client gets a 500 without internals.
+            self.observer.unhandled(spec, exc)
             return self._error(ApiError("internal error"), request.path)
 
     def _respond(self, spec: RouteSpec, result: Any) -> Response:

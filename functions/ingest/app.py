@@ -73,8 +73,9 @@ def report(result: IngestResult) -> None:
             "review": result.review,
         },
     )
-    if result.rule_warnings:
+    if result.rule_warnings:  # each one a rule condition that ran out of its budget undecided
         logger.warning("rule conditions undecided", extra={"rule_warnings": result.rule_warnings})
+        metrics.add_metric(name="RuleUndecided", unit=MetricUnit.Count, value=len(result.rule_warnings))
     metrics.add_metric(name="MailIngested", unit=MetricUnit.Count, value=1)
     if result.outcome == "created":
         metrics.add_metric(name="TicketCreated", unit=MetricUnit.Count, value=1)

@@ -193,6 +193,34 @@ def test_every_failed_record_logs_its_reason(aws: Any, monkeypatch: pytest.Monke
     assert "s3_key" not in garbage  # no key of an earlier record is passed off as this one's
 
 
+def test_an_undecided_rule_condition_is_counted(
+    aws: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rule regex that ran out of its budget counted as "no match": besides the reason on the ticket,
+    the metric ``RuleUndecided`` counts it, so an alarm or a graph can show rules that silently fail."""
+    from functions.ingest.app import handler
+    from helpdesk.bootstrap import config_store
+    from helpdesk.domain.config import Condition, Rule, RuleActions
+    from helpdesk_local.runners import LambdaContext
+
+    config_store().put(
+        "rule",
+        Rule(
+            id="slow",
+            name="Langsame Regel",
+            conditions=[Condition(field="body", op="regex", value=r"(a|aa)+$")],
+            actions=RuleActions(tags=["nie"]),
+        ),
+    )
+    key = put_inbound(aws, make_mail(body="a" * 80 + "!"))
+    record = {"messageId": "m1", "receiptHandle": "r", "body": s3_event(aws.bucket, key)}
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+    result = handler({"Records": [{**record, "attributes": {}, "messageAttributes": {}}]}, LambdaContext("ingest"))
+    assert result["batchItemFailures"] == []
+    assert emf_metrics(capsys.readouterr().out)["RuleUndecided"] == 1.0
+
+
 def emf_metrics(stdout: str) -> dict[str, float]:
     """Metric values from the CloudWatch embedded-metric-format lines a handler printed."""
     found: dict[str, float] = {}

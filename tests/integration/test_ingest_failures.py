@@ -160,6 +160,67 @@ def test_a_batch_whose_every_record_failed_counts_them(
     assert emf_metrics(capsys.readouterr().out) == {"MailFailed": 2.0}
 
 
+def test_every_failed_record_logs_its_reason(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10, finding 6: a record failing inside a batch left no reason in the log (the batch
+    processor had no logger). Each failed record now logs one error line through the Powertools
+    Logger: the exception's type and message, the SQS message id and, when known, the S3 key."""
+    import io
+
+    from functions.ingest import app
+    from helpdesk_local.runners import LambdaContext
+
+    good_key = put_inbound(aws, make_mail(subject="gut", message_id="<fine@kunde.example>"))
+    records = [
+        {"messageId": message_id, "receiptHandle": "r", "body": body, "attributes": {}, "messageAttributes": {}}
+        for message_id, body in (
+            ("m-missing", s3_event(aws.bucket, "inbound/not-there")),
+            ("m-good", s3_event(aws.bucket, good_key)),
+            ("m-garbage", "kein JSON"),
+        )
+    ]
+    out = io.StringIO()
+    monkeypatch.setattr(app.logger.registered_handler, "stream", out)
+    result = app.handler({"Records": records}, LambdaContext("helpdesk-ingest"))
+    assert {f["itemIdentifier"] for f in result["batchItemFailures"]} == {"m-missing", "m-garbage"}
+
+    lines = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
+    failed = {line["sqs_message_id"]: line for line in lines if line["message"] == "record failed"}
+    assert set(failed) == {"m-missing", "m-garbage"}
+    missing, garbage = failed["m-missing"], failed["m-garbage"]
+    assert missing["level"] == "ERROR" and missing["s3_key"] == "inbound/not-there"
+    assert missing["error_type"] == "NoSuchKey" and "does not exist" in missing["error"]
+    assert garbage["error_type"] == "NotAnS3Event" and "not JSON" in garbage["error"]
+    assert "s3_key" not in garbage  # no key of an earlier record is passed off as this one's
+
+
+def test_an_undecided_rule_condition_is_counted(
+    aws: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rule regex that ran out of its budget counted as "no match": besides the reason on the ticket,
+    the metric ``RuleUndecided`` counts it, so an alarm or a graph can show rules that silently fail."""
+    from functions.ingest.app import handler
+    from helpdesk.bootstrap import config_store
+    from helpdesk.domain.config import Condition, Rule, RuleActions
+    from helpdesk_local.runners import LambdaContext
+
+    config_store().put(
+        "rule",
+        Rule(
+            id="slow",
+            name="Langsame Regel",
+            conditions=[Condition(field="body", op="regex", value=r"(a|aa)+$")],
+            actions=RuleActions(tags=["nie"]),
+        ),
+    )
+    key = put_inbound(aws, make_mail(body="a" * 80 + "!"))
+    record = {"messageId": "m1", "receiptHandle": "r", "body": s3_event(aws.bucket, key)}
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+    result = handler({"Records": [{**record, "attributes": {}, "messageAttributes": {}}]}, LambdaContext("ingest"))
+    assert result["batchItemFailures"] == []
+    assert emf_metrics(capsys.readouterr().out)["RuleUndecided"] == 1.0
+
+
 def emf_metrics(stdout: str) -> dict[str, float]:
     """Metric values from the CloudWatch embedded-metric-format lines a handler printed."""
     found: dict[str, float] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -492,3 +493,78 @@ def test_a_backtracking_regex_times_out_as_no_match_with_a_warning() -> None:
     assert [f["rule"] for f in out.fired] == ["after"]
     assert out.warnings == ["Regel slow: body regex '(a|aa)+$' took too long and counted as not matching"]
     assert "took too long" in out.explanation
+
+
+def test_a_trivial_regex_decides_even_when_the_budget_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10, finding 6: under CPU load ``\\b(dringend|urgent|asap)\\b`` ran out of its wall-clock
+    budget and the rule silently did not fire. A pattern that cannot backtrack much needs no budget:
+    with a budget far too small for any search, it still decides."""
+    from helpdesk.domain import rules
+
+    monkeypatch.setattr(rules, "REGEX_BUDGET_SECONDS", 1e-9)
+    urgent = rule("urgent", cond("subject", "regex", r"\b(dringend|urgent|asap)\b"), tags=["eilig"])
+    out = evaluate(view(subject="Bitte DRINGEND prüfen", body="x" * 19_000 + " asap"), [urgent])
+    assert (out.tags, out.warnings) == (["eilig"], [])
+    out = evaluate(view(subject="Dringlichkeit: keine", body="x" * 19_000), [urgent])
+    assert (out.tags, out.warnings) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "safe"),
+    [
+        (r"\b(dringend|urgent|asap)\b", True),
+        (r"rechnung\s?(nr|no)\.?\s?\d{4}", True),  # 2 * 2 * 2 * 2 ways
+        (r"rechnung\s?(nr|no)\.?\s?\d{4,8}", False),  # and 5 lengths of the number: 80
+        (r"^(aw|re|wg|fwd?):", True),
+        (r"(a|aa)+$", False),  # unbounded repetition
+        (r"(a+)+b", False),
+        (r"\d+", False),
+        (r"[abc]{1,3}", False),  # bounded, but 3 + 9 + 27 ways (a|b|c is the same set to Python's parser)
+        (r"(a|a)(a|a)(a|a)(a|a)(a|a)(a|a)", False),  # 2**6 ways
+        (r"(ab|cd|ef){1,30}", False),  # bounded, but 3**30 ways
+        (r"(\w)\1", False),  # back-reference
+        (r"\p{L}{3}", False),  # syntax of the regex package only: not analysed, so not trusted
+    ],
+)
+def test_which_patterns_run_without_a_budget(pattern: str, safe: bool) -> None:
+    from helpdesk.domain.rules import is_safe_pattern
+
+    assert is_safe_pattern(pattern) is safe
+
+
+def test_a_budgeted_match_starved_of_cpu_gets_more_wall_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """regex's timeout is wall-clock time; the budget is CPU time: a match that timed out while the
+    thread hardly ran (a busy machine) is tried again with more wall time and decides."""
+    from helpdesk.domain import rules
+
+    cpu = iter([0.0, 0.001, 0.0, 0.002])  # the thread got 1 ms of CPU in the first 50 ms: starved
+    monkeypatch.setattr(time, "thread_time", lambda: next(cpu))
+    timeouts: list[float] = []
+
+    class Starved:
+        pattern = "x+y"
+
+        def search(self, value: str, timeout: float) -> object:
+            timeouts.append(timeout)
+            if len(timeouts) == 1:
+                raise TimeoutError("regex timed out")
+            return object()
+
+    assert rules.budgeted_search(Starved(), "xxy") is True
+    assert timeouts == [rules.REGEX_BUDGET_SECONDS, 2 * rules.REGEX_BUDGET_SECONDS]
+
+
+def test_a_budgeted_match_that_used_its_cpu_budget_is_undecided(monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpdesk.domain import rules
+
+    cpu = iter([0.0, rules.REGEX_BUDGET_SECONDS])
+    monkeypatch.setattr(time, "thread_time", lambda: next(cpu))
+
+    class Slow:
+        pattern = "(a|aa)+$"
+
+        def search(self, value: str, timeout: float) -> object:
+            raise TimeoutError("regex timed out")
+
+    with pytest.raises(rules.RegexTimeout):
+        rules.budgeted_search(Slow(), "a" * 60 + "!")

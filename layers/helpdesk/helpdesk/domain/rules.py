@@ -3,14 +3,19 @@
 Evaluation is pure: :func:`evaluate` takes the facts of a mail and the rules, and returns what to do
 and why (stored on the ticket's events, shown by the dry-run endpoint). Later rules override single
 values set by earlier ones (queue, status, …); tags and flags accumulate; ``stop`` ends the run.
-Regexes are compiled once per process and matched against bounded input (no catastrophic input size)
-with a time budget per match (the ``regex`` package; Python's ``re`` cannot stop a search): a pattern
-that backtracks catastrophically counts as "no match" and the outcome carries a warning, so one bad
-rule can neither stall ingest nor silently fire.
+Regexes are compiled once per process and matched against bounded input (no catastrophic input size).
+A pattern that cannot backtrack much (no unbounded repetition, no back-references, few ways to try a
+match: see :func:`is_safe_pattern`) runs without a budget, so a busy machine cannot make a trivial
+rule miss. Any other pattern gets a CPU-time budget per match (the ``regex`` package; Python's ``re``
+cannot stop a search): one that backtracks catastrophically is undecided, counts as "no match" and
+the outcome carries a warning, so one bad rule can neither stall ingest nor silently fire.
 """
 
 from __future__ import annotations
 
+import re
+import time
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -18,12 +23,26 @@ from typing import TYPE_CHECKING, Any
 from .config import Condition, Rule
 
 if TYPE_CHECKING:
+    import sre_parse as _sre_parse
+
     import regex
 
     from .mail import ParsedMail
+else:
+    from re import _parser as _sre_parse  # the same module as sre_parse, without its deprecation warning
 
 MAX_MATCH_CHARS = 20_000
-REGEX_TIMEOUT_SECONDS = 0.05
+# CPU time a match of a pattern that is not safe may take. regex's own timeout counts wall-clock time,
+# so a match that timed out while this thread got less than REGEX_CPU_SHARE of the CPU (a busy
+# machine) is tried again with more wall time, up to REGEX_WALL_LIMIT_SECONDS in all.
+REGEX_BUDGET_SECONDS = 0.05
+REGEX_CPU_SHARE = 0.8
+REGEX_WALL_LIMIT_SECONDS = 0.5
+# A pattern is safe when one match attempt can go at most this many ways. Measured with the regex
+# package on 20 000 characters crafted so that every way matches as far as it can (``(a|a)(a|a)…``):
+# 2-3 ms per way, so a safe pattern's search stays under about 50 ms whatever the mail says (words
+# that differ, as in ``(dringend|urgent|asap)``, are ruled out at their first letter: far less).
+SAFE_PATTERN_WAYS = 16
 
 
 @dataclass(frozen=True)
@@ -117,7 +136,57 @@ class Outcome:
 
 
 class RegexTimeout(Exception):
-    """A rule's regex did not finish within :data:`REGEX_TIMEOUT_SECONDS`."""
+    """A rule's regex used up its budget (:data:`REGEX_BUDGET_SECONDS` of CPU time) undecided."""
+
+
+def _ways(items: Any) -> int:
+    """An upper bound on the ways one match attempt of a parsed (sub)pattern can go, capped just above
+    :data:`SAFE_PATTERN_WAYS` (unbounded repetition and back-references count as too many)."""
+    cap = SAFE_PATTERN_WAYS + 1
+    total = 1
+    for op, av in items:
+        name = op.name
+        if name in ("LITERAL", "NOT_LITERAL", "ANY", "AT", "CATEGORY"):
+            ways = 1
+        elif name == "IN":
+            # Python's parser turns ``a|b|c`` (also what is left of ``xa|xb|xc`` after taking out the
+            # common prefix) into the set ``[abc]``; the regex engine may try each: one way per member.
+            negated = any(member_op.name == "NEGATE" for member_op, _ in av)
+            ways = 1 if negated else max(len(av), 1)
+        elif name == "BRANCH":
+            ways = sum(_ways(branch) for branch in av[1])
+        elif name == "SUBPATTERN":
+            ways = _ways(av[3])
+        elif name == "ATOMIC_GROUP":
+            ways = _ways(av)
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            ways = _ways(av[1])
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, inner = av
+            if high == _sre_parse.MAXREPEAT or high - low >= cap:
+                return cap
+            each = _ways(inner)
+            if each > 1 and high >= cap.bit_length():
+                return cap  # at least 2**high ways
+            ways = sum(each**k for k in range(low, high + 1)) if each > 1 else high - low + 1
+        else:  # back-references, conditionals, anything unknown
+            return cap
+        total = min(total * ways, cap)
+    return total
+
+
+@lru_cache(maxsize=512)
+def is_safe_pattern(pattern: str) -> bool:
+    """Whether ``pattern`` can run without a budget: every match attempt can go only a few ways
+    (:func:`_ways`), so a search is linear in the (bounded) input. Decided on Python's parse of the
+    pattern; syntax only the ``regex`` package knows counts as not safe."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. "possible nested set" (a POSIX class in regex)
+            parsed = _sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return _ways(parsed) <= SAFE_PATTERN_WAYS
 
 
 @lru_cache(maxsize=512)
@@ -128,10 +197,27 @@ def _regex(pattern: str) -> regex.Pattern[str]:
 
 
 def _search(pattern: str, value: str) -> bool:
-    try:
-        return _regex(pattern).search(value[:MAX_MATCH_CHARS], timeout=REGEX_TIMEOUT_SECONDS) is not None
-    except TimeoutError as exc:
-        raise RegexTimeout(pattern) from exc
+    compiled = _regex(pattern)
+    if is_safe_pattern(pattern):
+        return compiled.search(value[:MAX_MATCH_CHARS]) is not None
+    return budgeted_search(compiled, value[:MAX_MATCH_CHARS])
+
+
+def budgeted_search(compiled: Any, value: str) -> bool:
+    """``compiled.search(value)`` within :data:`REGEX_BUDGET_SECONDS` of this thread's CPU time; raises
+    :class:`RegexTimeout` when the budget is used up (or the wall limit reached) undecided."""
+    deadline = time.monotonic() + REGEX_WALL_LIMIT_SECONDS
+    timeout = REGEX_BUDGET_SECONDS
+    while True:
+        cpu_before = time.thread_time()
+        try:
+            return compiled.search(value, timeout=timeout) is not None
+        except TimeoutError as exc:
+            cpu = time.thread_time() - cpu_before
+            left = deadline - time.monotonic()
+            if cpu >= REGEX_BUDGET_SECONDS * REGEX_CPU_SHARE or left <= 0:
+                raise RegexTimeout(compiled.pattern) from exc
+            timeout = min(2 * timeout, left)  # starved of CPU, not slow: try again with more wall time
 
 
 def _values(view: MailView, cond: Condition) -> tuple[str, ...]:

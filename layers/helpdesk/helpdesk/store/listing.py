@@ -3,9 +3,9 @@
 The planner picks the most selective index for a filter (see ``docs/data-model.md``); the remaining
 criteria become a ``FilterExpression``. Where a list spans several partitions (several statuses, or
 ``status=all`` over the three buckets) the partitions are merged lazily, newest first, and the cursor
-remembers the position in each. Reads are bounded: a page never evaluates more than
-``max_scanned`` items, so a rare free-text filter returns a short page with a cursor instead of
-reading the whole table.
+remembers the position in each (a partition that has handed out nothing yet starts from its beginning).
+Reads are bounded: a page never evaluates more than ``max_scanned`` items, so a rare free-text filter
+returns a short page with a cursor instead of reading the whole table.
 """
 
 from __future__ import annotations
@@ -331,8 +331,13 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
             new_state[key] = "done"
     for reader in readers:
         key = f"{reader.part.index_name}:{reader.part.hash_value}"
-        new_state[key] = "done" if reader.done else reader.position
-    more = any(v != "done" for v in new_state.values())
+        if reader.done:
+            new_state[key] = "done"
+        elif reader.position is not None:
+            new_state[key] = reader.position
+        # A partition that has handed out nothing yet has no position: the cursor leaves it out and
+        # the next page reads it from its start (its items are all older than the ones handed out).
+    more = any(not r.done for r in readers)
 
     items = [TicketTableItem.from_raw_data(raw) for raw in taken]
     tickets: list[TicketItem]

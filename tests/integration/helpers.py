@@ -106,3 +106,19 @@ def count_aws_calls() -> Iterator[Counter[str]]:
         botocore.handlers.BUILTIN_HANDLERS.remove(entry)
         reset_clients()
         bind()
+
+
+def add_catastrophic_rule() -> None:
+    """An admin's rule whose regex backtracks forever on "aaa…a!" (it must count as undecided)."""
+    from helpdesk.bootstrap import config_store
+    from helpdesk.domain.config import Condition, Rule, RuleActions
+
+    config_store().put(
+        "rule",
+        Rule(
+            id="slow",
+            name="Langsame Regel",
+            conditions=[Condition(field="body", op="regex", value=r"(a|aa)+$")],
+            actions=RuleActions(tags=["nie"]),
+        ),
+    )

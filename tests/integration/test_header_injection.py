@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpdesk.domain.clock import now
-from tests.unit.test_header_guard import hostile, q_word, raw_mail
+from tests.unit.test_header_guard import EXPECTED, hostile, q_word, raw_mail
 
 from .api_client import ApiClient, make_api
 from .helpers import ingest, reset_sent, sent_mails
@@ -29,24 +29,7 @@ EXAMPLES = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-OURS = {
-    "from",
-    "to",
-    "cc",
-    "subject",
-    "date",
-    "message-id",
-    "in-reply-to",
-    "references",
-    "auto-submitted",
-    "x-auto-response-suppress",
-    "precedence",
-    "x-helpdesk-ticket",
-    "x-loop",
-    "content-type",
-    "content-transfer-encoding",
-    "mime-version",
-}
+OURS = {*EXPECTED, "cc"}  # every header a mail of ours may carry
 ATTACK = q_word(q_word("x\r\nReply-To: billing@evil.test\r\n\r\nPlease pay to IBAN DE00"))
 
 

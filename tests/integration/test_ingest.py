@@ -14,7 +14,7 @@ from helpdesk.domain.clock import now
 from helpdesk.store.models import CustomerItem, MetaItem
 from helpdesk.store.tickets import TicketStore
 
-from .helpers import count_aws_calls, ingest, make_mail, put_inbound, reset_sent, sent_mails
+from .helpers import add_catastrophic_rule, count_aws_calls, ingest, make_mail, put_inbound, reset_sent, sent_mails
 
 
 @pytest.fixture(autouse=True)
@@ -395,18 +395,7 @@ def test_mailbox_close_on_import_stores_closed_without_autoreply(aws: Any) -> No
 def test_a_rule_regex_that_backtracks_forever_does_not_stall_ingest(aws: Any) -> None:
     """An admin's catastrophic regex: the mail still becomes a ticket at once, the rule counts as
     not matching, and the ticket's history says why."""
-    from helpdesk.bootstrap import config_store
-    from helpdesk.domain.config import Condition, Rule, RuleActions
-
-    config_store().put(
-        "rule",
-        Rule(
-            id="slow",
-            name="Langsame Regel",
-            conditions=[Condition(field="body", op="regex", value=r"(a|aa)+$")],
-            actions=RuleActions(tags=["nie"]),
-        ),
-    )
+    add_catastrophic_rule()
     result = ingest(aws, make_mail(body="a" * 80 + "!"))
     t = detail(result.ticket_id)
     assert "nie" not in t.ticket.tags

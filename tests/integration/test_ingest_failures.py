@@ -11,7 +11,7 @@ import pytest
 
 from helpdesk.store.tickets import TicketStore
 
-from .helpers import ingest, make_mail, put_inbound, reset_sent, sent_mails
+from .helpers import add_catastrophic_rule, ingest, make_mail, put_inbound, reset_sent, sent_mails
 
 
 @pytest.fixture(autouse=True)
@@ -199,19 +199,9 @@ def test_an_undecided_rule_condition_is_counted(
     """A rule regex that ran out of its budget counted as "no match": besides the reason on the ticket,
     the metric ``RuleUndecided`` counts it, so an alarm or a graph can show rules that silently fail."""
     from functions.ingest.app import handler
-    from helpdesk.bootstrap import config_store
-    from helpdesk.domain.config import Condition, Rule, RuleActions
     from helpdesk_local.runners import LambdaContext
 
-    config_store().put(
-        "rule",
-        Rule(
-            id="slow",
-            name="Langsame Regel",
-            conditions=[Condition(field="body", op="regex", value=r"(a|aa)+$")],
-            actions=RuleActions(tags=["nie"]),
-        ),
-    )
+    add_catastrophic_rule()
     key = put_inbound(aws, make_mail(body="a" * 80 + "!"))
     record = {"messageId": "m1", "receiptHandle": "r", "body": s3_event(aws.bucket, key)}
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")

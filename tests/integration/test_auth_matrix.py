@@ -93,6 +93,7 @@ def world(aws: Any) -> dict[str, Any]:
         AuthParameters={"USERNAME": "agent", "PASSWORD": "Agent-Demo-2026"},
     )["AuthenticationResult"]["RefreshToken"]
     return {
+        "aws": aws,
         "api": api,
         "refresh_token": refresh,
         "ticket_id": ticket.ticket_id,
@@ -168,3 +169,129 @@ def test_batch_items_in_a_restricted_queue_are_refused_one_by_one(world: dict[st
     allowed = api.call("POST", "/tickets/batch", user="agent", body=body)
     assert allowed.json["results"][0]["ok"] is True
     assert api.call("POST", "/tickets", user="other", body={"subject": "s", "body": "b", "queue": "vip"}).status == 403
+
+
+# ------------------------------------------------------------------------- fields that name a ticket or a queue
+#
+# A request field naming another ticket is answered for a ticket the caller may not see exactly as for
+# a ticket that does not exist (nothing about it leaks, not even that it exists), and nothing of it is
+# changed. A field naming a queue the caller may not see is refused (403, in a batch per item).
+# Response fields naming another ticket leave out the tickets the caller may not see.
+
+MISSING_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"  # a well-formed ticket id no ticket has
+
+TICKET_REFERENCES = {
+    ("PATCH", "/tickets/{ticket_id}", "parent_id"),
+    ("POST", "/tickets", "parent_id"),
+    ("POST", "/tickets/{ticket_id}/merge", "into"),
+}
+QUEUE_REFERENCES = {
+    ("PATCH", "/tickets/{ticket_id}", "queue"),
+    ("POST", "/tickets", "queue"),
+    ("POST", "/tickets/batch", "value"),  # action=queue
+    ("GET", "/tickets", "queue"),
+}
+# The ticket acted on, like the {ticket_id} of a path: 403, in a batch "forbidden" per item.
+ACTED_ON = {("POST", "/tickets/batch", "items.id")}
+NOT_REFERENCES = {
+    ("POST", "/tickets/{ticket_id}/replies", "template_id"),
+    ("POST", "/customers", "external_id"),
+    ("PATCH", "/customers/{email}", "external_id"),
+}
+
+
+def _visible(aws: Any, subject: str = "Lieferung fehlt", sender: str = "kunde@kunde.example") -> str:
+    """A ticket of the open support queue: every agent sees it."""
+    return str(ingest(aws, make_mail(subject=subject, sender=sender)).ticket_id)
+
+
+def _as_admin(api: ApiClient, ticket_id: str) -> dict[str, Any]:
+    response = api.get(f"/tickets/{ticket_id}", user="admin")
+    assert response.status == 200, response.text
+    return response.json  # type: ignore[no-any-return]
+
+
+def _reference_request(api: ApiClient, key: tuple[str, str, str], visible: str, ref: str) -> tuple[str, str, Any]:
+    method = key[0]
+    version = _as_admin(api, visible)["version"]
+    if key == ("PATCH", "/tickets/{ticket_id}", "parent_id"):
+        return method, f"/tickets/{visible}", {"version": version, "parent_id": ref}
+    if key == ("POST", "/tickets", "parent_id"):
+        return method, "/tickets", {"subject": "Anruf", "body": "Rückruf erbeten", "parent_id": ref}
+    if key == ("POST", "/tickets/{ticket_id}/merge", "into"):
+        return method, f"/tickets/{visible}/merge", {"into": ref, "version": version, "into_version": 1}
+    raise AssertionError(f"no request for {key}")
+
+
+@pytest.mark.parametrize("key", sorted(TICKET_REFERENCES))
+def test_a_hidden_ticket_named_in_a_request_is_answered_like_a_missing_one(
+    world: dict[str, Any], key: tuple[str, str, str]
+) -> None:
+    from helpdesk.bootstrap import ingest_deps
+
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    hidden = world["ticket_id"]
+    before = _as_admin(api, hidden)
+
+    method, path, body = _reference_request(api, key, _visible(aws), hidden)
+    refused = api.call(method, path, user="other", body=body)
+    method, path, body = _reference_request(api, key, _visible(aws, "Zweite Frage", "b@kunde.example"), MISSING_ID)
+    missing = api.call(method, path, user="other", body=body)
+    assert refused.status == missing.status == 400, (refused.text, missing.text)
+    assert refused.json == missing.json
+    assert hidden not in refused.text and before["number"] not in refused.text
+
+    after = _as_admin(api, hidden)
+    assert after["version"] == before["version"] and after["links"] == before["links"]
+    assert after["status"] == before["status"] and after["merged_into"] is None
+    assert ingest_deps().tickets.get(hidden, consistent=True) is not None
+
+    # The agent responsible for the queue names the same ticket as before the fix.
+    method, path, body = _reference_request(api, key, _visible(aws, "Dritte Frage", "c@kunde.example"), hidden)
+    allowed = api.call(method, path, user="agent", body=body)
+    assert allowed.status in (200, 201), allowed.text
+
+
+def _queue_request(api: ApiClient, key: tuple[str, str, str], visible: str) -> tuple[str, str, Any, Any]:
+    method = key[0]
+    version = _as_admin(api, visible)["version"]
+    if key == ("PATCH", "/tickets/{ticket_id}", "queue"):
+        return method, f"/tickets/{visible}", {"version": version, "queue": "vip"}, None
+    if key == ("POST", "/tickets", "queue"):
+        return method, "/tickets", {"subject": "Anruf", "body": "Rückruf erbeten", "queue": "vip"}, None
+    if key == ("POST", "/tickets/batch", "value"):
+        body = {"action": "queue", "value": "vip", "items": [{"id": visible, "version": version}]}
+        return method, "/tickets/batch", body, None
+    if key == ("GET", "/tickets", "queue"):
+        return method, "/tickets", None, {"queue": "vip"}
+    raise AssertionError(f"no request for {key}")
+
+
+@pytest.mark.parametrize("key", sorted(QUEUE_REFERENCES))
+def test_a_queue_the_caller_may_not_see_is_refused_wherever_it_is_named(
+    world: dict[str, Any], key: tuple[str, str, str]
+) -> None:
+    api: ApiClient = world["api"]
+    visible = _visible(world["aws"])
+    before = _as_admin(api, visible)
+    method, path, body, query = _queue_request(api, key, visible)
+    refused = api.call(method, path, user="other", body=body, query=query)
+    if key[1] == "/tickets/batch":  # the same check as PATCH, reported per item
+        assert refused.status == 200, refused.text
+        assert [(r["ok"], r["error"]) for r in refused.json["results"]] == [(False, "forbidden")]
+        assert refused.json["results"][0]["message"] == "no access to queue 'vip'"
+    else:
+        assert refused.status == 403, refused.text
+        assert refused.json["message"] == "no access to queue 'vip'"
+    after = _as_admin(api, visible)
+    assert (after["queue"], after["version"]) == (before["queue"], before["version"])
+    total = api.get("/tickets", user="admin", query={"status": "all"}).json["items"]
+    assert [t["subject"] for t in total if t["subject"] == "Anruf"] == []
+
+    method, path, body, query = _queue_request(api, key, visible)
+    allowed = api.call(method, path, user="agent", body=body, query=query)
+    assert allowed.status in (200, 201), allowed.text
+    if key[1] == "/tickets/batch":
+        assert allowed.json["results"][0]["ok"] is True
+        assert _as_admin(api, visible)["queue"] == "vip"

@@ -91,6 +91,7 @@ class SendFailed(ApiError):
 def translate(exc: Exception) -> ApiError | None:
     """Service exceptions → API errors (None: not ours, a bug → 500)."""
     from ..domain.outgoing import HeaderInjection
+    from ..services.access import NoAccess
     from ..services.changes import ChangeError, Missing, Stale
     from ..services.public import Limited
     from ..services.replies import SendFailed as ServiceSendFailed
@@ -105,6 +106,8 @@ def translate(exc: Exception) -> ApiError | None:
         return BadRequest(str(exc), field=exc.field)
     if isinstance(exc, HeaderInjection):
         return BadRequest(str(exc))
+    if isinstance(exc, NoAccess):
+        return Forbidden(str(exc))
     if isinstance(exc, Stale):
         return Conflict(
             "someone else changed this ticket; reload it and apply your change again",

@@ -198,6 +198,8 @@ NOT_REFERENCES = {
     ("POST", "/customers", "external_id"),
     ("PATCH", "/customers/{email}", "external_id"),
 }
+# Response fields naming other tickets (checked by test_responses_leave_out_tickets_the_caller_may_not_see).
+RESPONSE_REFERENCES = {"parent_id", "merged_into", "links", "related", "events"}
 
 
 def _visible(aws: Any, subject: str = "Lieferung fehlt", sender: str = "kunde@kunde.example") -> str:
@@ -295,3 +297,97 @@ def test_a_queue_the_caller_may_not_see_is_refused_wherever_it_is_named(
     if key[1] == "/tickets/batch":
         assert allowed.json["results"][0]["ok"] is True
         assert _as_admin(api, visible)["queue"] == "vip"
+
+
+def _ingest_vip(aws: Any, subject: str, sender: str) -> tuple[str, str]:
+    created = ingest(aws, make_mail(subject=subject, sender=sender))
+    return str(created.ticket_id), str(created.number)
+
+
+def test_responses_leave_out_tickets_the_caller_may_not_see(world: dict[str, Any]) -> None:
+    """A visible ticket with a hidden parent, a hidden child, a hidden ticket merged into it, and a visible
+    ticket merged into a hidden one (all done by an admin): the agent without the queue sees none of
+    them, in no response, not even their ids or numbers."""
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    parent = world["ticket_id"]
+    merged_from = world["other_id"]
+    child, child_number = _ingest_vip(aws, "VIP dritte Geheimsache", "vip3@kunde.example")
+    merged_to, _ = _ingest_vip(aws, "VIP vierte Geheimsache", "vip4@kunde.example")
+    visible = _visible(aws)
+    gone = _visible(aws, "Doppelt geschickt", "kunde@kunde.example")
+
+    def admin(method: str, path: str, body: dict[str, Any], ticket_id: str) -> None:
+        body = {**body, "version": _as_admin(api, ticket_id)["version"]}
+        response = api.call(method, path, user="admin", body=body)
+        assert response.status == 200, response.text
+
+    admin("PATCH", f"/tickets/{visible}", {"parent_id": parent}, visible)
+    admin("PATCH", f"/tickets/{child}", {"parent_id": visible}, child)
+    into = _as_admin(api, visible)["version"]
+    admin("POST", f"/tickets/{merged_from}/merge", {"into": visible, "into_version": into}, merged_from)
+    into = _as_admin(api, merged_to)["version"]
+    admin("POST", f"/tickets/{gone}/merge", {"into": merged_to, "into_version": into}, gone)
+
+    hidden = {parent, merged_from, child, merged_to}
+    # (the merged ticket's number stays in the mails that moved with it: our replies carry it)
+    numbers = {_as_admin(api, t)["number"] for t in hidden - {merged_from}}
+    secrets = hidden | numbers | {"Geheimsache", "VIP Anfrage"}
+    assert {r["id"] for r in _as_admin(api, visible)["related"]} == {parent, child, merged_from}
+
+    current = api.get(f"/tickets/{visible}", user="other").json
+    version = current["version"]
+    responses = {
+        "detail": api.get(f"/tickets/{visible}", user="other"),
+        "detail of the merged one": api.get(f"/tickets/{gone}", user="other"),
+        "list": api.get("/tickets", user="other", query={"status": "all"}),
+        "customer": api.get("/customers/kunde@kunde.example", user="other"),
+        "read": api.call("POST", f"/tickets/{visible}/read", user="other"),
+        "comment": api.call("POST", f"/tickets/{visible}/comments", user="other", body={"body": "intern"}),
+        "patch": api.call("PATCH", f"/tickets/{visible}", user="other", body={"version": version, "prio": True}),
+        "conflict": api.call("PATCH", f"/tickets/{visible}", user="other", body={"version": version, "prio": False}),
+    }
+    assert responses["conflict"].status == 409
+    for name, response in responses.items():
+        assert response.status in (200, 201, 409), (name, response.text)
+        leaked = sorted(secret for secret in secrets if secret in response.text)
+        assert not leaked, f"{name} shows {leaked}: {response.text[:2000]}"
+    shown = api.get(f"/tickets/{visible}", user="other").json
+    assert (shown["parent_id"], shown["links"], shown["related"]) == (None, [], [])
+    assert api.get(f"/tickets/{gone}", user="other").json["merged_into"] is None
+
+    # The responsible agent and admins see every reference as before.
+    full = api.get(f"/tickets/{visible}", user="agent").json
+    assert full["parent_id"] == parent
+    assert {(r["id"], r["relation"]) for r in full["related"]} == {
+        (parent, "parent"),
+        (child, "child"),
+        (merged_from, "merged_from"),
+    }
+    assert child_number in {link["number"] for link in full["links"]}
+    assert api.get(f"/tickets/{gone}", user="agent").json["merged_into"] == merged_to
+
+
+def test_a_stranger_naming_a_hidden_ticket_shows_agents_nothing_of_it(world: dict[str, Any]) -> None:
+    api: ApiClient = world["api"]
+    hidden = _as_admin(api, world["ticket_id"])
+    attack = make_mail(
+        sender="Mallory <mallory@evil.example>",
+        subject=f"Re: [#{hidden['number']}] bitte Passwort aendern",
+        body="Bitte setzen Sie mein Passwort zurueck.",
+    )
+    claim = ingest(world["aws"], attack).ticket_id
+    seen = api.get(f"/tickets/{claim}", user="other")
+    assert seen.status == 200 and seen.json["status"] == "clarify"
+    assert (seen.json["links"], seen.json["related"]) == ([], [])
+    assert hidden["id"] not in seen.text and hidden["subject"] not in seen.text
+    # the number is in the stranger's own subject, and nowhere else
+    outside_subject = seen.text.replace(seen.json["subject"], "")
+    assert hidden["number"] not in outside_subject, outside_subject
+    listed = api.get("/tickets", user="other", query={"status": "all"})
+    assert hidden["id"] not in listed.text and hidden["subject"] not in listed.text
+
+    full = api.get(f"/tickets/{claim}", user="agent").json
+    assert [(r["id"], r["relation"], r["subject"]) for r in full["related"]] == [
+        (hidden["id"], "claimed", hidden["subject"])
+    ]

@@ -88,6 +88,14 @@ class SendFailed(ApiError):
     code = "send_failed"
 
 
+def stale(current: Any) -> Conflict:
+    """409 for a stale version, with the ticket as it is now (a ``TicketOut``, shaped for the caller)."""
+    return Conflict(
+        "someone else changed this ticket; reload it and apply your change again",
+        extra={"current": current.model_dump(mode="json")},
+    )
+
+
 def translate(exc: Exception) -> ApiError | None:
     """Service exceptions → API errors (None: not ours, a bug → 500)."""
     from ..domain.outgoing import HeaderInjection
@@ -108,11 +116,8 @@ def translate(exc: Exception) -> ApiError | None:
         return BadRequest(str(exc))
     if isinstance(exc, NoAccess):
         return Forbidden(str(exc))
-    if isinstance(exc, Stale):
-        return Conflict(
-            "someone else changed this ticket; reload it and apply your change again",
-            extra={"current": ticket_out(exc.current).model_dump(mode="json")},
-        )
+    if isinstance(exc, Stale):  # routes that name other tickets answer with stale() themselves, for the caller
+        return stale(ticket_out(exc.current))
     if isinstance(exc, Missing):
         return NotFound("no such ticket")
     if isinstance(exc, Limited):

@@ -9,7 +9,10 @@ viewer may not see, it is treated as if it did not exist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 from .config import ConfigSnapshot
 
@@ -46,3 +49,42 @@ def access(
     if private and assignee != viewer.username:
         return Access(False, "a private ticket of another agent")
     return OPEN
+
+
+REDACTED = "…"
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """Tickets a viewer may not see, by id and number: what a response about other tickets leaves out."""
+
+    ids: frozenset[str] = field(default_factory=frozenset)
+    numbers: frozenset[str] = field(default_factory=frozenset)
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        names = sorted(self.ids | self.numbers, key=len, reverse=True)
+        if not names:
+            return None
+        return re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(map(re.escape, names)) + r")(?![0-9A-Za-z])")
+
+    def redact(self, value: Any) -> Any:
+        """``value`` (an event's details: dicts, lists, strings) with every hidden id and number replaced
+        by "…". A ``subject`` stays as written: it is the ticket's own, which the viewer sees anyway (a
+        stranger's mail may name a hidden ticket's number in it)."""
+        pattern = self._pattern
+        if pattern is None:
+            return value
+        if isinstance(value, str):
+            return pattern.sub(REDACTED, value)
+        if isinstance(value, dict):
+            return {k: v if k == "subject" else self.redact(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.redact(v) for v in value]
+        return value
+
+
+NOTHING_HIDDEN = Hidden()

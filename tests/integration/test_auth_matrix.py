@@ -391,3 +391,70 @@ def test_a_stranger_naming_a_hidden_ticket_shows_agents_nothing_of_it(world: dic
     assert [(r["id"], r["relation"], r["subject"]) for r in full["related"]] == [
         (hidden["id"], "claimed", hidden["subject"])
     ]
+
+
+def test_meta_offers_only_tags_and_projects_of_tickets_the_caller_may_see(world: dict[str, Any]) -> None:
+    api: ApiClient = world["api"]
+    visible = _visible(world["aws"])
+    for ticket_id, tags, project in (
+        (world["ticket_id"], ["nur-vip", "gemeinsam"], "Geheimprojekt"),
+        (visible, ["gemeinsam"], "Webshop"),
+    ):
+        body = {"version": _as_admin(api, ticket_id)["version"], "tags": tags, "project": project}
+        assert api.call("PATCH", f"/tickets/{ticket_id}", user="admin", body=body).status == 200
+    everything = ({"gemeinsam": 2, "nur-vip": 1}, {"Geheimprojekt": 1, "Webshop": 1})
+    for who in ("admin", "agent"):
+        meta = api.get("/meta", user=who).json
+        assert (meta["tags"], meta["projects"]) == everything, who
+    meta = api.get("/meta", user="other").json
+    assert (meta["tags"], meta["projects"]) == ({"gemeinsam": 1}, {"Webshop": 1})
+
+    # moving a ticket out of the restricted queue makes its tags visible
+    body = {"version": _as_admin(api, world["ticket_id"])["version"], "queue": "support"}
+    assert api.call("PATCH", f"/tickets/{world['ticket_id']}", user="admin", body=body).status == 200
+    meta = api.get("/meta", user="other").json
+    assert (meta["tags"], meta["projects"]) == everything
+
+
+def test_stats_count_only_tickets_the_caller_may_see(world: dict[str, Any]) -> None:
+    api: ApiClient = world["api"]
+    visible = _visible(world["aws"])
+    hidden = world["ticket_id"]
+    for ticket_id in (hidden, visible):
+        reply = api.call("POST", f"/tickets/{ticket_id}/replies", user="admin", body={"body": "Erledigt."})
+        assert reply.status == 201, reply.text
+    body = {"version": _as_admin(api, hidden)["version"], "status": "closed"}
+    assert api.call("PATCH", f"/tickets/{hidden}", user="admin", body=body).status == 200
+
+    def figures(who: str) -> tuple[Any, ...]:
+        s = api.get("/stats", user=who).json
+        return (
+            s["totals"].get("tickets_created"),
+            s["totals"].get("replies"),
+            s["totals"].get("closed"),
+            s["first_response"]["count"],
+            s["resolution"]["count"],
+            s["backlog"],
+        )
+
+    everything = (
+        3,
+        2,
+        1,
+        2,
+        1,
+        {
+            "status": {"new": 1, "waiting_customer": 1, "closed": 1},
+            "queue": {"vip": 1, "support": 1},
+            "agent": {"-": 2},
+        },
+    )
+    assert figures("admin") == figures("agent") == everything
+    assert figures("other") == (
+        1,
+        1,
+        None,
+        1,
+        0,
+        {"status": {"waiting_customer": 1}, "queue": {"support": 1}, "agent": {"-": 1}},
+    )

@@ -10,6 +10,7 @@ viewer may not see, it is treated as if it did not exist.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -49,6 +50,14 @@ def access(
     if private and assignee != viewer.username:
         return Access(False, "a private ticket of another agent")
     return OPEN
+
+
+def queue_scope(viewer: Viewer, cfg: ConfigSnapshot) -> Callable[[str], bool] | None:
+    """For aggregates (tags in use, reports): None when the viewer may see every queue (the team-wide
+    figures serve), else which queues' figures count for them."""
+    if viewer.is_admin or not cfg.hidden_queues(viewer.username, False):
+        return None
+    return lambda queue: access(viewer, cfg, queue).allowed
 
 
 REDACTED = "…"

@@ -181,6 +181,7 @@ def resolution_items(unit: Unit, ticket: TicketItem, before_status: str, at: str
                 f"{at}#{ticket.pk}",
                 ticket_id=ticket.pk,
                 value=round(seconds),
+                queue=ticket.queue,
                 created_at=at,
             ),
         )

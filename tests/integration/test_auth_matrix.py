@@ -458,3 +458,36 @@ def test_stats_count_only_tickets_the_caller_may_see(world: dict[str, Any]) -> N
         0,
         {"status": {"waiting_customer": 1}, "queue": {"support": 1}, "agent": {"-": 1}},
     )
+
+
+def test_per_queue_counters_are_rebuilt_for_tickets_from_before_them(world: dict[str, Any]) -> None:
+    """A deployment from before the per-queue counters: `helpdesk recount` sets them from the tickets."""
+    from helpdesk.aws import clients
+    from helpdesk.services.recount import recount_queue_counters
+    from helpdesk.store.models import MetaItem
+
+    api: ApiClient = world["api"]
+    visible = _visible(world["aws"])
+    for ticket_id, tags in ((world["ticket_id"], ["nur-vip"]), (visible, ["gemeinsam"])):
+        body = {"version": _as_admin(api, ticket_id)["version"], "tags": tags}
+        assert api.call("PATCH", f"/tickets/{ticket_id}", user="admin", body=body).status == 200
+    expected = {
+        who: (api.get("/meta", user=who).json["tags"], api.get("/stats", user=who).json["backlog"])
+        for who in ("other", "agent")
+    }
+    assert expected["other"] == ({"gemeinsam": 1}, {"status": {"new": 1}, "queue": {"support": 1}, "agent": {"-": 1}})
+
+    ddb, table = clients.dynamodb(), MetaItem.Meta.table_name
+    for pk in ("BACKLOG", "IN_USE"):  # as before the per-queue counters, plus a queue that is gone
+        for item in ddb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
+            ExpressionAttributeValues={":pk": {"S": pk}, ":q": {"S": "queue#"}},
+        )["Items"]:
+            ddb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
+        ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "queue#alt"}, "t_alt": {"N": "3"}})
+    assert api.get("/meta", user="other").json["tags"] == {"alt": 3}  # wrong: "gemeinsam" is missing
+
+    assert recount_queue_counters() == {"vip": 2, "support": 1}
+    for who, figures in expected.items():
+        assert (api.get("/meta", user=who).json["tags"], api.get("/stats", user=who).json["backlog"]) == figures

@@ -7,12 +7,17 @@ Expected outcomes:
 * agent routes: 401 without token; on a ticket of a restricted queue 403 for an agent without access,
   allowed (not 401/403) for the responsible agent and for admins;
 * admin routes: 401 without token, 403 for agents, allowed for admins.
+
+And every field that names another ticket or a queue (found in the same route table): a hidden ticket
+named in a request is answered like a missing one and left unchanged, a hidden queue is refused the
+same way wherever it is named, responses leave hidden tickets out, aggregates do not count them.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, get_args
 
 import pytest
 
@@ -200,6 +205,50 @@ NOT_REFERENCES = {
 }
 # Response fields naming other tickets (checked by test_responses_leave_out_tickets_the_caller_may_not_see).
 RESPONSE_REFERENCES = {"parent_id", "merged_into", "links", "related", "events"}
+
+
+def _fields(model: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    from pydantic import BaseModel
+
+    for name, info in model.model_fields.items():
+        yield prefix + name, info
+        annotation = info.annotation
+        for arg in (annotation, *get_args(annotation)):
+            for inner in (arg, *get_args(arg)):
+                if isinstance(inner, type) and issubclass(inner, BaseModel) and inner is not model:
+                    yield from _fields(inner, f"{prefix}{name}.")
+
+
+def _names_a_ticket_or_queue(name: str, info: Any) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    described = (info.description or "").lower()
+    return last in ("queue", "into", "id") or last.endswith("_id") or "queue" in described
+
+
+def test_every_field_naming_a_ticket_or_a_queue_is_in_the_matrix(aws: Any) -> None:
+    from helpdesk.api.app import api_of, create_app
+
+    known = TICKET_REFERENCES | QUEUE_REFERENCES | ACTED_ON | NOT_REFERENCES
+    unlisted: set[tuple[str, str, str]] = set()
+    response_fields: set[str] = set()
+    for spec in api_of(create_app()).specs:
+        if spec.auth != "agent":
+            continue
+        for model in (spec.body, spec.query):
+            if model is None:
+                continue
+            for name, info in _fields(model):
+                if _names_a_ticket_or_queue(name, info) and (spec.method, spec.path, name) not in known:
+                    unlisted.add((spec.method, spec.path, name))
+        for name, _ in _fields(spec.response) if spec.response is not None else ():
+            *within, last = name.split(".")
+            if any(part in RESPONSE_REFERENCES for part in within):
+                continue  # e.g. links.ticket_id: covered by its field
+            if last in ("links", "related", "events", "merged_into") or last.endswith("_id"):
+                response_fields.add(last)
+    assert not unlisted, f"fields naming a ticket or a queue without an entry in the matrix: {sorted(unlisted)}"
+    not_tickets = {"external_id", "message_id", "content_id"}  # a customer's ERP number, mail headers
+    assert response_fields - not_tickets <= RESPONSE_REFERENCES, response_fields - not_tickets - RESPONSE_REFERENCES
 
 
 def _visible(aws: Any, subject: str = "Lieferung fehlt", sender: str = "kunde@kunde.example") -> str:

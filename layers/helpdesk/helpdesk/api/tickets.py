@@ -22,7 +22,7 @@ from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets
 from ..store.listing import CursorError, TicketFilter, column_filter, list_tickets
 from ..store.models import TicketItem
 from .context import Services
-from .errors import ApiError, BadRequest, Forbidden, NotFound, stale
+from .errors import BadRequest, Forbidden, NotFound, stale
 from .routing import Api, Ctx
 from .schemas import (
     BatchIn,
@@ -217,11 +217,12 @@ def conflicts_shown(ctx: Ctx, services: Services) -> Iterator[None]:
         raise stale(shown_one(ctx, services, exc.current)) from exc
 
 
-def _ticket_for(ctx: Ctx, services: Services, ticket_id: str, missing: ApiError | None = None) -> TicketItem:
-    """The ticket the caller may access; ``missing`` is raised when there is none (default 404)."""
+def _ticket_for(ctx: Ctx, services: Services, ticket_id: str) -> TicketItem:
+    """The ticket a route acts on (its path names it): 404 when there is none, 403 when the caller may not
+    access it. (A ticket another field names goes through services.access.referenced_ticket instead.)"""
     ticket = services.tickets.get(ticket_id, consistent=True)
     if ticket is None:
-        raise missing or NotFound("no such ticket")
+        raise NotFound("no such ticket")
     ensure_access(ticket, ctx, services)
     return ticket
 

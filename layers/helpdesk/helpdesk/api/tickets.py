@@ -168,7 +168,9 @@ def register(api: Api, services: Services) -> None:
         relations = references(detail.ticket)
         named = {tid for tid, _ in relations}
         if not viewer.is_admin:  # the history names tickets too (merges, parents changed)
-            named |= ticket_ids_in([e.detail for e in detail.events])
+            # (its own messages, comments and events have ULIDs like tickets: no need to look them up)
+            own = {m.id for m in detail.messages} | {c.id for c in detail.comments} | {e.id for e in detail.events}
+            named |= ticket_ids_in([e.detail for e in detail.events]) - own
         named.discard(detail.ticket.pk)
         found = services.tickets.batch_tickets(sorted(named)) if named else {}
         hidden = NOTHING_HIDDEN if viewer.is_admin else hidden_among(viewer, services.config.snapshot(), found.values())

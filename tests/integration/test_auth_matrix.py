@@ -7,12 +7,17 @@ Expected outcomes:
 * agent routes: 401 without token; on a ticket of a restricted queue 403 for an agent without access,
   allowed (not 401/403) for the responsible agent and for admins;
 * admin routes: 401 without token, 403 for agents, allowed for admins.
+
+And every field that names another ticket or a queue (found in the same route table): a hidden ticket
+named in a request is answered like a missing one and left unchanged, a hidden queue is refused the
+same way wherever it is named, responses leave hidden tickets out, aggregates do not count them.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, get_args
 
 import pytest
 
@@ -93,6 +98,7 @@ def world(aws: Any) -> dict[str, Any]:
         AuthParameters={"USERNAME": "agent", "PASSWORD": "Agent-Demo-2026"},
     )["AuthenticationResult"]["RefreshToken"]
     return {
+        "aws": aws,
         "api": api,
         "refresh_token": refresh,
         "ticket_id": ticket.ticket_id,
@@ -168,3 +174,369 @@ def test_batch_items_in_a_restricted_queue_are_refused_one_by_one(world: dict[st
     allowed = api.call("POST", "/tickets/batch", user="agent", body=body)
     assert allowed.json["results"][0]["ok"] is True
     assert api.call("POST", "/tickets", user="other", body={"subject": "s", "body": "b", "queue": "vip"}).status == 403
+
+
+# ------------------------------------------------------------------------- fields that name a ticket or a queue
+#
+# A request field naming another ticket is answered for a ticket the caller may not see exactly as for
+# a ticket that does not exist (nothing about it leaks, not even that it exists), and nothing of it is
+# changed. A field naming a queue the caller may not see is refused (403, in a batch per item).
+# Response fields naming another ticket leave out the tickets the caller may not see.
+
+MISSING_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"  # a well-formed ticket id no ticket has
+
+TICKET_REFERENCES = {
+    ("PATCH", "/tickets/{ticket_id}", "parent_id"),
+    ("POST", "/tickets", "parent_id"),
+    ("POST", "/tickets/{ticket_id}/merge", "into"),
+}
+QUEUE_REFERENCES = {
+    ("PATCH", "/tickets/{ticket_id}", "queue"),
+    ("POST", "/tickets", "queue"),
+    ("POST", "/tickets/batch", "value"),  # action=queue
+    ("GET", "/tickets", "queue"),
+}
+# The ticket acted on, like the {ticket_id} of a path: 403, in a batch "forbidden" per item.
+ACTED_ON = {("POST", "/tickets/batch", "items.id")}
+NOT_REFERENCES = {
+    ("POST", "/tickets/{ticket_id}/replies", "template_id"),
+    ("POST", "/customers", "external_id"),
+    ("PATCH", "/customers/{email}", "external_id"),
+}
+# Response fields naming other tickets (checked by test_responses_leave_out_tickets_the_caller_may_not_see).
+RESPONSE_REFERENCES = {"parent_id", "merged_into", "links", "related", "events"}
+
+
+def _fields(model: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    from pydantic import BaseModel
+
+    for name, info in model.model_fields.items():
+        yield prefix + name, info
+        annotation = info.annotation
+        for arg in (annotation, *get_args(annotation)):
+            for inner in (arg, *get_args(arg)):
+                if isinstance(inner, type) and issubclass(inner, BaseModel) and inner is not model:
+                    yield from _fields(inner, f"{prefix}{name}.")
+
+
+def _names_a_ticket_or_queue(name: str, info: Any) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    described = (info.description or "").lower()
+    return last in ("queue", "into", "id") or last.endswith("_id") or "queue" in described
+
+
+def test_every_field_naming_a_ticket_or_a_queue_is_in_the_matrix(aws: Any) -> None:
+    from helpdesk.api.app import api_of, create_app
+
+    known = TICKET_REFERENCES | QUEUE_REFERENCES | ACTED_ON | NOT_REFERENCES
+    unlisted: set[tuple[str, str, str]] = set()
+    response_fields: set[str] = set()
+    for spec in api_of(create_app()).specs:
+        if spec.auth != "agent":
+            continue
+        for model in (spec.body, spec.query):
+            if model is None:
+                continue
+            for name, info in _fields(model):
+                if _names_a_ticket_or_queue(name, info) and (spec.method, spec.path, name) not in known:
+                    unlisted.add((spec.method, spec.path, name))
+        for name, _ in _fields(spec.response) if spec.response is not None else ():
+            *within, last = name.split(".")
+            if any(part in RESPONSE_REFERENCES for part in within):
+                continue  # e.g. links.ticket_id: covered by its field
+            if last in ("links", "related", "events", "merged_into") or last.endswith("_id"):
+                response_fields.add(last)
+    assert not unlisted, f"fields naming a ticket or a queue without an entry in the matrix: {sorted(unlisted)}"
+    not_tickets = {"external_id", "message_id", "content_id"}  # a customer's ERP number, mail headers
+    assert response_fields - not_tickets <= RESPONSE_REFERENCES, response_fields - not_tickets - RESPONSE_REFERENCES
+
+
+def _visible(aws: Any, subject: str = "Lieferung fehlt", sender: str = "kunde@kunde.example") -> str:
+    """A ticket of the open support queue: every agent sees it."""
+    return str(ingest(aws, make_mail(subject=subject, sender=sender)).ticket_id)
+
+
+def _as_admin(api: ApiClient, ticket_id: str) -> dict[str, Any]:
+    response = api.get(f"/tickets/{ticket_id}", user="admin")
+    assert response.status == 200, response.text
+    return response.json  # type: ignore[no-any-return]
+
+
+def _reference_request(api: ApiClient, key: tuple[str, str, str], visible: str, ref: str) -> tuple[str, str, Any]:
+    method = key[0]
+    version = _as_admin(api, visible)["version"]
+    if key == ("PATCH", "/tickets/{ticket_id}", "parent_id"):
+        return method, f"/tickets/{visible}", {"version": version, "parent_id": ref}
+    if key == ("POST", "/tickets", "parent_id"):
+        return method, "/tickets", {"subject": "Anruf", "body": "Rückruf erbeten", "parent_id": ref}
+    if key == ("POST", "/tickets/{ticket_id}/merge", "into"):
+        return method, f"/tickets/{visible}/merge", {"into": ref, "version": version, "into_version": 1}
+    raise AssertionError(f"no request for {key}")
+
+
+@pytest.mark.parametrize("key", sorted(TICKET_REFERENCES))
+def test_a_hidden_ticket_named_in_a_request_is_answered_like_a_missing_one(
+    world: dict[str, Any], key: tuple[str, str, str]
+) -> None:
+    from helpdesk.bootstrap import ingest_deps
+
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    hidden = world["ticket_id"]
+    before = _as_admin(api, hidden)
+
+    method, path, body = _reference_request(api, key, _visible(aws), hidden)
+    refused = api.call(method, path, user="other", body=body)
+    method, path, body = _reference_request(api, key, _visible(aws, "Zweite Frage", "b@kunde.example"), MISSING_ID)
+    missing = api.call(method, path, user="other", body=body)
+    assert refused.status == missing.status == 400, (refused.text, missing.text)
+    assert refused.json == missing.json
+    assert hidden not in refused.text and before["number"] not in refused.text
+
+    after = _as_admin(api, hidden)
+    assert after["version"] == before["version"] and after["links"] == before["links"]
+    assert after["status"] == before["status"] and after["merged_into"] is None
+    assert ingest_deps().tickets.get(hidden, consistent=True) is not None
+
+    # The agent responsible for the queue names the same ticket as before the fix.
+    method, path, body = _reference_request(api, key, _visible(aws, "Dritte Frage", "c@kunde.example"), hidden)
+    allowed = api.call(method, path, user="agent", body=body)
+    assert allowed.status in (200, 201), allowed.text
+
+
+def _queue_request(api: ApiClient, key: tuple[str, str, str], visible: str) -> tuple[str, str, Any, Any]:
+    method = key[0]
+    version = _as_admin(api, visible)["version"]
+    if key == ("PATCH", "/tickets/{ticket_id}", "queue"):
+        return method, f"/tickets/{visible}", {"version": version, "queue": "vip"}, None
+    if key == ("POST", "/tickets", "queue"):
+        return method, "/tickets", {"subject": "Anruf", "body": "Rückruf erbeten", "queue": "vip"}, None
+    if key == ("POST", "/tickets/batch", "value"):
+        body = {"action": "queue", "value": "vip", "items": [{"id": visible, "version": version}]}
+        return method, "/tickets/batch", body, None
+    if key == ("GET", "/tickets", "queue"):
+        return method, "/tickets", None, {"queue": "vip"}
+    raise AssertionError(f"no request for {key}")
+
+
+@pytest.mark.parametrize("key", sorted(QUEUE_REFERENCES))
+def test_a_queue_the_caller_may_not_see_is_refused_wherever_it_is_named(
+    world: dict[str, Any], key: tuple[str, str, str]
+) -> None:
+    api: ApiClient = world["api"]
+    visible = _visible(world["aws"])
+    before = _as_admin(api, visible)
+    method, path, body, query = _queue_request(api, key, visible)
+    refused = api.call(method, path, user="other", body=body, query=query)
+    if key[1] == "/tickets/batch":  # the same check as PATCH, reported per item
+        assert refused.status == 200, refused.text
+        assert [(r["ok"], r["error"]) for r in refused.json["results"]] == [(False, "forbidden")]
+        assert refused.json["results"][0]["message"] == "no access to queue 'vip'"
+    else:
+        assert refused.status == 403, refused.text
+        assert refused.json["message"] == "no access to queue 'vip'"
+    after = _as_admin(api, visible)
+    assert (after["queue"], after["version"]) == (before["queue"], before["version"])
+    total = api.get("/tickets", user="admin", query={"status": "all"}).json["items"]
+    assert [t["subject"] for t in total if t["subject"] == "Anruf"] == []
+
+    method, path, body, query = _queue_request(api, key, visible)
+    allowed = api.call(method, path, user="agent", body=body, query=query)
+    assert allowed.status in (200, 201), allowed.text
+    if key[1] == "/tickets/batch":
+        assert allowed.json["results"][0]["ok"] is True
+        assert _as_admin(api, visible)["queue"] == "vip"
+
+
+def _ingest_vip(aws: Any, subject: str, sender: str) -> tuple[str, str]:
+    created = ingest(aws, make_mail(subject=subject, sender=sender))
+    return str(created.ticket_id), str(created.number)
+
+
+def test_responses_leave_out_tickets_the_caller_may_not_see(world: dict[str, Any]) -> None:
+    """A visible ticket with a hidden parent, a hidden child, a hidden ticket merged into it, and a visible
+    ticket merged into a hidden one (all done by an admin): the agent without the queue sees none of
+    them, in no response, not even their ids or numbers."""
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    parent = world["ticket_id"]
+    merged_from = world["other_id"]
+    child, child_number = _ingest_vip(aws, "VIP dritte Geheimsache", "vip3@kunde.example")
+    merged_to, _ = _ingest_vip(aws, "VIP vierte Geheimsache", "vip4@kunde.example")
+    visible = _visible(aws)
+    gone = _visible(aws, "Doppelt geschickt", "kunde@kunde.example")
+
+    def admin(method: str, path: str, body: dict[str, Any], ticket_id: str) -> None:
+        body = {**body, "version": _as_admin(api, ticket_id)["version"]}
+        response = api.call(method, path, user="admin", body=body)
+        assert response.status == 200, response.text
+
+    admin("PATCH", f"/tickets/{visible}", {"parent_id": parent}, visible)
+    admin("PATCH", f"/tickets/{child}", {"parent_id": visible}, child)
+    into = _as_admin(api, visible)["version"]
+    admin("POST", f"/tickets/{merged_from}/merge", {"into": visible, "into_version": into}, merged_from)
+    into = _as_admin(api, merged_to)["version"]
+    admin("POST", f"/tickets/{gone}/merge", {"into": merged_to, "into_version": into}, gone)
+
+    hidden = {parent, merged_from, child, merged_to}
+    # (the merged ticket's number stays in the mails that moved with it: our replies carry it)
+    numbers = {_as_admin(api, t)["number"] for t in hidden - {merged_from}}
+    secrets = hidden | numbers | {"Geheimsache", "VIP Anfrage"}
+    assert {r["id"] for r in _as_admin(api, visible)["related"]} == {parent, child, merged_from}
+
+    current = api.get(f"/tickets/{visible}", user="other").json
+    version = current["version"]
+    responses = {
+        "detail": api.get(f"/tickets/{visible}", user="other"),
+        "detail of the merged one": api.get(f"/tickets/{gone}", user="other"),
+        "list": api.get("/tickets", user="other", query={"status": "all"}),
+        "customer": api.get("/customers/kunde@kunde.example", user="other"),
+        "read": api.call("POST", f"/tickets/{visible}/read", user="other"),
+        "comment": api.call("POST", f"/tickets/{visible}/comments", user="other", body={"body": "intern"}),
+        "patch": api.call("PATCH", f"/tickets/{visible}", user="other", body={"version": version, "prio": True}),
+        "conflict": api.call("PATCH", f"/tickets/{visible}", user="other", body={"version": version, "prio": False}),
+    }
+    assert responses["conflict"].status == 409
+    for name, response in responses.items():
+        assert response.status in (200, 201, 409), (name, response.text)
+        leaked = sorted(secret for secret in secrets if secret in response.text)
+        assert not leaked, f"{name} shows {leaked}: {response.text[:2000]}"
+    shown = api.get(f"/tickets/{visible}", user="other").json
+    assert (shown["parent_id"], shown["links"], shown["related"]) == (None, [], [])
+    assert api.get(f"/tickets/{gone}", user="other").json["merged_into"] is None
+
+    # The responsible agent and admins see every reference as before.
+    full = api.get(f"/tickets/{visible}", user="agent").json
+    assert full["parent_id"] == parent
+    assert {(r["id"], r["relation"]) for r in full["related"]} == {
+        (parent, "parent"),
+        (child, "child"),
+        (merged_from, "merged_from"),
+    }
+    assert child_number in {link["number"] for link in full["links"]}
+    assert api.get(f"/tickets/{gone}", user="agent").json["merged_into"] == merged_to
+
+
+def test_a_stranger_naming_a_hidden_ticket_shows_agents_nothing_of_it(world: dict[str, Any]) -> None:
+    api: ApiClient = world["api"]
+    hidden = _as_admin(api, world["ticket_id"])
+    attack = make_mail(
+        sender="Mallory <mallory@evil.example>",
+        subject=f"Re: [#{hidden['number']}] bitte Passwort aendern",
+        body="Bitte setzen Sie mein Passwort zurueck.",
+    )
+    claim = ingest(world["aws"], attack).ticket_id
+    seen = api.get(f"/tickets/{claim}", user="other")
+    assert seen.status == 200 and seen.json["status"] == "clarify"
+    assert (seen.json["links"], seen.json["related"]) == ([], [])
+    assert hidden["id"] not in seen.text and hidden["subject"] not in seen.text
+    # the number is in the stranger's own subject, and nowhere else
+    outside_subject = seen.text.replace(seen.json["subject"], "")
+    assert hidden["number"] not in outside_subject, outside_subject
+    listed = api.get("/tickets", user="other", query={"status": "all"})
+    assert hidden["id"] not in listed.text and hidden["subject"] not in listed.text
+
+    full = api.get(f"/tickets/{claim}", user="agent").json
+    assert [(r["id"], r["relation"], r["subject"]) for r in full["related"]] == [
+        (hidden["id"], "claimed", hidden["subject"])
+    ]
+
+
+def test_meta_offers_only_tags_and_projects_of_tickets_the_caller_may_see(world: dict[str, Any]) -> None:
+    api: ApiClient = world["api"]
+    visible = _visible(world["aws"])
+    for ticket_id, tags, project in (
+        (world["ticket_id"], ["nur-vip", "gemeinsam"], "Geheimprojekt"),
+        (visible, ["gemeinsam"], "Webshop"),
+    ):
+        body = {"version": _as_admin(api, ticket_id)["version"], "tags": tags, "project": project}
+        assert api.call("PATCH", f"/tickets/{ticket_id}", user="admin", body=body).status == 200
+    everything = ({"gemeinsam": 2, "nur-vip": 1}, {"Geheimprojekt": 1, "Webshop": 1})
+    for who in ("admin", "agent"):
+        meta = api.get("/meta", user=who).json
+        assert (meta["tags"], meta["projects"]) == everything, who
+    meta = api.get("/meta", user="other").json
+    assert (meta["tags"], meta["projects"]) == ({"gemeinsam": 1}, {"Webshop": 1})
+
+    # moving a ticket out of the restricted queue makes its tags visible
+    body = {"version": _as_admin(api, world["ticket_id"])["version"], "queue": "support"}
+    assert api.call("PATCH", f"/tickets/{world['ticket_id']}", user="admin", body=body).status == 200
+    meta = api.get("/meta", user="other").json
+    assert (meta["tags"], meta["projects"]) == everything
+
+
+def test_stats_count_only_tickets_the_caller_may_see(world: dict[str, Any]) -> None:
+    api: ApiClient = world["api"]
+    visible = _visible(world["aws"])
+    hidden = world["ticket_id"]
+    for ticket_id in (hidden, visible):
+        reply = api.call("POST", f"/tickets/{ticket_id}/replies", user="admin", body={"body": "Erledigt."})
+        assert reply.status == 201, reply.text
+    body = {"version": _as_admin(api, hidden)["version"], "status": "closed"}
+    assert api.call("PATCH", f"/tickets/{hidden}", user="admin", body=body).status == 200
+
+    def figures(who: str) -> tuple[Any, ...]:
+        s = api.get("/stats", user=who).json
+        return (
+            s["totals"].get("tickets_created"),
+            s["totals"].get("replies"),
+            s["totals"].get("closed"),
+            s["first_response"]["count"],
+            s["resolution"]["count"],
+            s["backlog"],
+        )
+
+    everything = (
+        3,
+        2,
+        1,
+        2,
+        1,
+        {
+            "status": {"new": 1, "waiting_customer": 1, "closed": 1},
+            "queue": {"vip": 1, "support": 1},
+            "agent": {"-": 2},
+        },
+    )
+    assert figures("admin") == figures("agent") == everything
+    assert figures("other") == (
+        1,
+        1,
+        None,
+        1,
+        0,
+        {"status": {"waiting_customer": 1}, "queue": {"support": 1}, "agent": {"-": 1}},
+    )
+
+
+def test_per_queue_counters_are_rebuilt_for_tickets_from_before_them(world: dict[str, Any]) -> None:
+    """A deployment from before the per-queue counters: `helpdesk recount` sets them from the tickets."""
+    from helpdesk.aws import clients
+    from helpdesk.services.recount import recount_queue_counters
+    from helpdesk.store.models import MetaItem
+
+    api: ApiClient = world["api"]
+    visible = _visible(world["aws"])
+    for ticket_id, tags in ((world["ticket_id"], ["nur-vip"]), (visible, ["gemeinsam"])):
+        body = {"version": _as_admin(api, ticket_id)["version"], "tags": tags}
+        assert api.call("PATCH", f"/tickets/{ticket_id}", user="admin", body=body).status == 200
+    expected = {
+        who: (api.get("/meta", user=who).json["tags"], api.get("/stats", user=who).json["backlog"])
+        for who in ("other", "agent")
+    }
+    assert expected["other"] == ({"gemeinsam": 1}, {"status": {"new": 1}, "queue": {"support": 1}, "agent": {"-": 1}})
+
+    ddb, table = clients.dynamodb(), MetaItem.Meta.table_name
+    for pk in ("BACKLOG", "IN_USE"):  # as before the per-queue counters, plus a queue that is gone
+        for item in ddb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
+            ExpressionAttributeValues={":pk": {"S": pk}, ":q": {"S": "queue#"}},
+        )["Items"]:
+            ddb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
+        ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "queue#alt"}, "t_alt": {"N": "3"}})
+    assert api.get("/meta", user="other").json["tags"] == {"alt": 3}  # wrong: "gemeinsam" is missing
+
+    assert recount_queue_counters() == {"vip": 2, "support": 1}
+    for who, figures in expected.items():
+        assert (api.get("/meta", user=who).json["tags"], api.get("/stats", user=who).json["backlog"]) == figures

@@ -116,6 +116,7 @@ def test_an_agents_concurrent_change_wins(aws: Any, api: ApiClient, monkeypatch:
 
     def agent_acts_first(deps: Any, cfg: Any, ticket: Any, *args: Any, **kwargs: Any) -> bool:
         # The job has read the ticket; now the agent changes it, before the job writes.
+        from helpdesk.domain.access import Viewer
         from helpdesk.services.changes import change_ticket
 
         change_ticket(
@@ -125,6 +126,7 @@ def test_an_agents_concurrent_change_wins(aws: Any, api: ApiClient, monkeypatch:
             {"priority": "urgent", "status": "open"},
             version=int(ticket.version),
             actor="agent",
+            viewer=Viewer("agent"),
         )
         return original(deps, cfg, ticket, *args, **kwargs)
 

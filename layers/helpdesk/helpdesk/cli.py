@@ -174,6 +174,20 @@ def redrive(
     typer.echo(f"moved {moved} message(s) back to the ingest queue")
 
 
+@app.command()
+def recount(
+    api_port: ApiPort = 8000,
+    aws: Annotated[bool, typer.Option("--aws", help="Use the AWS environment instead of the local stack")] = False,
+) -> None:
+    """Rebuild the per-queue counters (backlog, tags in use) from the tickets: once, after deploying them."""
+    from helpdesk.services.recount import recount_queue_counters
+
+    if not aws:
+        _use_local(api_port)
+    counted = recount_queue_counters()
+    typer.echo(f"recounted {sum(counted.values())} ticket(s) in {len(counted)} queue(s)")
+
+
 def _state(api_port: int, reader: Any) -> dict[str, Any]:
     try:
         state: dict[str, Any] = reader(api_port)

@@ -9,7 +9,7 @@ from ..store.models import CustomerItem
 from .context import Services
 from .routing import Api, Ctx
 from .schemas import CustomerDetail, CustomerIn, CustomerList, CustomerOut, CustomerPatch, CustomerQuery
-from .views import ticket_out
+from .tickets import shown
 
 
 def customer_out(c: CustomerItem) -> CustomerOut:
@@ -86,7 +86,7 @@ def register(api: Api, services: Services) -> None:
             ),
             limit=100,
         )
-        return CustomerDetail(**customer_out(customer).model_dump(), tickets=[ticket_out(t) for t in page.items])
+        return CustomerDetail(**customer_out(customer).model_dump(), tickets=shown(ctx, services, page.items))
 
     @api.route(
         "/customers/{email}",

@@ -88,9 +88,18 @@ class SendFailed(ApiError):
     code = "send_failed"
 
 
+def stale(current: Any) -> Conflict:
+    """409 for a stale version, with the ticket as it is now (a ``TicketOut``, shaped for the caller)."""
+    return Conflict(
+        "someone else changed this ticket; reload it and apply your change again",
+        extra={"current": current.model_dump(mode="json")},
+    )
+
+
 def translate(exc: Exception) -> ApiError | None:
     """Service exceptions → API errors (None: not ours, a bug → 500)."""
     from ..domain.outgoing import HeaderInjection
+    from ..services.access import NoAccess
     from ..services.changes import ChangeError, Missing, Stale
     from ..services.public import Limited
     from ..services.replies import SendFailed as ServiceSendFailed
@@ -105,11 +114,10 @@ def translate(exc: Exception) -> ApiError | None:
         return BadRequest(str(exc), field=exc.field)
     if isinstance(exc, HeaderInjection):
         return BadRequest(str(exc))
-    if isinstance(exc, Stale):
-        return Conflict(
-            "someone else changed this ticket; reload it and apply your change again",
-            extra={"current": ticket_out(exc.current).model_dump(mode="json")},
-        )
+    if isinstance(exc, NoAccess):
+        return Forbidden(str(exc))
+    if isinstance(exc, Stale):  # routes that name other tickets answer with stale() themselves, for the caller
+        return stale(ticket_out(exc.current))
     if isinstance(exc, Missing):
         return NotFound("no such ticket")
     if isinstance(exc, Limited):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..domain.access import access, queue_scope
 from ..domain.status import PRIORITY_LABELS, STATUS_LABELS, TRANSITIONS, Priority, Status
 from ..domain.templating import VARIABLES
 from .context import Services
@@ -19,16 +20,15 @@ def register(api: Api, services: Services) -> None:
     )
     def meta(ctx: Ctx) -> MetaOut:
         cfg = services.config.snapshot()
-        user = ctx.user
-        hidden = cfg.hidden_queues(user.username, user.is_admin)
-        tags, projects = services.tickets.in_use()
+        viewer = ctx.viewer
+        tags, projects = services.tickets.in_use(queue_scope(viewer, cfg))  # of the tickets the viewer may see
         return MetaOut(
             statuses=[Label(id=s.value, de=STATUS_LABELS["de"][s], en=STATUS_LABELS["en"][s]) for s in Status],
             priorities=[Label(id=p.value, de=PRIORITY_LABELS["de"][p], en=PRIORITY_LABELS["en"][p]) for p in Priority],
             transitions={s.value: sorted(t.value for t in TRANSITIONS[s]) for s in Status},
             default_reply_status=Status.WAITING_CUSTOMER,
             variables=VARIABLES,
-            queues=[{"id": q.id, "name": q.name} for q in cfg.queues if q.id not in hidden],
+            queues=[{"id": q.id, "name": q.name} for q in cfg.queues if access(viewer, cfg, q.id).allowed],
             mailboxes=[{"id": m.id, "address": m.address, "name": m.name} for m in cfg.mailboxes],
             agents=[
                 {"username": a.username, "name": a.name or a.username, "role": a.role} for a in cfg.agents if a.active

@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol
 from chalice.app import Chalice, Request, Response
 from pydantic import BaseModel, ValidationError
 
+from ..domain.access import Viewer
 from .auth import Principal, TokenVerifier, bearer_token
 from .errors import ApiError, BadRequest, Forbidden, TooLarge, translate
 
@@ -58,6 +59,11 @@ class Ctx:
         if self.principal is None:  # only reachable from a public route calling an authed helper
             raise Forbidden("this route has no user")
         return self.principal
+
+    @property
+    def viewer(self) -> Viewer:
+        """The user as access decisions see them (:func:`helpdesk.domain.access.access`)."""
+        return Viewer(self.user.username, self.user.is_admin)
 
     @property
     def base_url(self) -> str:

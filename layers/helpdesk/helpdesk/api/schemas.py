@@ -66,9 +66,9 @@ class TicketOut(Model):
     review_notes: list[str]
     due_at: str | None
     overdue: bool
-    parent_id: str | None
-    merged_into: str | None
-    links: list[Link]
+    parent_id: str | None = Field(description="null also when the parent is a ticket the caller may not see")
+    merged_into: str | None = Field(description="null also when the target is a ticket the caller may not see")
+    links: list[Link] = Field(description="links to tickets the caller may not see are left out")
     preview: str
     message_count: int
     created_at: str
@@ -151,8 +151,12 @@ class RelatedTicket(Model):
 class TicketDetailOut(TicketOut):
     messages: list[MessageOut]
     comments: list[CommentOut]
-    events: list[EventOut]
-    related: list[RelatedTicket] = Field(default_factory=list)
+    events: list[EventOut] = Field(
+        description="the history; ids and numbers of tickets the caller may not see read '…' in the details"
+    )
+    related: list[RelatedTicket] = Field(
+        default_factory=list, description="tickets this one names; those the caller may not see are left out"
+    )
 
 
 class LoginIn(Model):

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..domain.access import NOTHING_HIDDEN
 from ..domain.headers import Address
 from ..domain.ids import new_id
 from ..domain.status import Status
-from ..services.access import may_access
+from ..services.access import hidden_among, hidden_references, may_access, references, ticket_ids_in
 from ..services.batch import run_batch
-from ..services.changes import change_ticket
+from ..services.changes import Stale, change_ticket
 from ..services.replies import MAX_ATTACHMENT_BYTES, UPLOAD_PREFIX, ReplyRequest, ReplyResult, add_comment, send_reply
 from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets
 from ..store.listing import CursorError, TicketFilter, column_filter, list_tickets
 from ..store.models import TicketItem
 from .context import Services
-from .errors import ApiError, BadRequest, Forbidden, NotFound
+from .errors import BadRequest, Forbidden, NotFound, stale
 from .routing import Api, Ctx
 from .schemas import (
     BatchIn,
@@ -147,7 +150,7 @@ def register(api: Api, services: Services) -> None:
             page = list_tickets(flt, limit=q.limit, cursor=q.cursor)
         except CursorError as exc:
             raise BadRequest(str(exc), field="cursor") from exc
-        return TicketList(items=[ticket_out(t, q.lang) for t in page.items], cursor=page.cursor, partial=page.partial)
+        return TicketList(items=shown(ctx, services, page.items, q.lang), cursor=page.cursor, partial=page.partial)
 
     @api.route(
         "/tickets/{ticket_id}",
@@ -161,50 +164,67 @@ def register(api: Api, services: Services) -> None:
         if detail is None:
             raise NotFound("no such ticket")
         ensure_access(detail.ticket, ctx, services)
-        ticket = ticket_out(detail.ticket)
-        related = _related(detail.ticket, services)
+        viewer = ctx.viewer
+        relations = references(detail.ticket)
+        named = {tid for tid, _ in relations}
+        if not viewer.is_admin:  # the history names tickets too (merges, parents changed)
+            # (its own messages, comments and events have ULIDs like tickets: no need to look them up)
+            own = {m.id for m in detail.messages} | {c.id for c in detail.comments} | {e.id for e in detail.events}
+            named |= ticket_ids_in([e.detail for e in detail.events]) - own
+        named.discard(detail.ticket.pk)
+        found = services.tickets.batch_tickets(sorted(named)) if named else {}
+        hidden = NOTHING_HIDDEN if viewer.is_admin else hidden_among(viewer, services.config.snapshot(), found.values())
+        ticket = ticket_out(detail.ticket, hidden=hidden)
         return TicketDetailOut(
             **ticket.model_dump(),
             messages=[message_out(m, services.download_url) for m in detail.messages],
             comments=[comment_out(c) for c in detail.comments],
-            events=[event_out(e) for e in detail.events],
-            related=related,
+            events=[event_out(e, hidden) for e in detail.events],
+            related=[
+                RelatedTicket(
+                    id=tid,
+                    number=found[tid].number,
+                    subject=found[tid].subject,
+                    status=Status(found[tid].status),
+                    relation=relation,
+                )
+                for tid, relation in relations
+                if tid in found and tid not in hidden.ids
+            ],
         )
 
 
 def ensure_access(ticket: TicketItem, ctx: Ctx, services: Services) -> None:
-    user = ctx.user
-    if not may_access(ticket, user.username, user.is_admin, services.config.snapshot()):
+    if not may_access(ticket, ctx.viewer, services.config.snapshot()):
         raise Forbidden("no access to this ticket")
 
 
-def _related(ticket: TicketItem, services: Services) -> list[RelatedTicket]:
-    relations = [(link.ticket_id, link.type) for link in ticket.links or []]
-    if ticket.parent_id:
-        relations.append((ticket.parent_id, "parent"))
-    if ticket.merged_into:
-        relations.append((ticket.merged_into, "merged_into"))
-    if not relations:
-        return []
-    found = services.tickets.batch_tickets([tid for tid, _ in relations])
-    return [
-        RelatedTicket(
-            id=tid,
-            number=found[tid].number,
-            subject=found[tid].subject,
-            status=Status(found[tid].status),
-            relation=relation,
-        )
-        for tid, relation in relations
-        if tid in found
-    ]
+def shown(ctx: Ctx, services: Services, tickets: list[TicketItem], lang: str = "de") -> list[TicketOut]:
+    """Tickets as the caller may see them: what they say about tickets the caller may not see (parent,
+    merge target, links) left out. Every response with tickets goes through here."""
+    hidden = hidden_references(services.tickets, services.config.snapshot(), ctx.viewer, tickets)
+    return [ticket_out(t, lang, hidden) for t in tickets]
 
 
-def _ticket_for(ctx: Ctx, services: Services, ticket_id: str, missing: ApiError | None = None) -> TicketItem:
-    """The ticket the caller may access; ``missing`` is raised when there is none (default 404)."""
+def shown_one(ctx: Ctx, services: Services, ticket: TicketItem) -> TicketOut:
+    return shown(ctx, services, [ticket])[0]
+
+
+@contextmanager
+def conflicts_shown(ctx: Ctx, services: Services) -> Iterator[None]:
+    """A stale version answers 409 with the ticket as it is now, shown as the caller may see it."""
+    try:
+        yield
+    except Stale as exc:
+        raise stale(shown_one(ctx, services, exc.current)) from exc
+
+
+def _ticket_for(ctx: Ctx, services: Services, ticket_id: str) -> TicketItem:
+    """The ticket a route acts on (its path names it): 404 when there is none, 403 when the caller may not
+    access it. (A ticket another field names goes through services.access.referenced_ticket instead.)"""
     ticket = services.tickets.get(ticket_id, consistent=True)
     if ticket is None:
-        raise missing or NotFound("no such ticket")
+        raise NotFound("no such ticket")
     ensure_access(ticket, ctx, services)
     return ticket
 
@@ -223,20 +243,18 @@ def register_changes(api: Api, services: Services) -> None:
         body: TicketPatch = ctx.body
         ticket = _ticket_for(ctx, services, ticket_id)
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
-        if "queue" in changes:
-            cfg = services.config.snapshot()
-            if not cfg.may_see_queue(ctx.user.username, ctx.user.is_admin, changes["queue"]):
-                raise Forbidden(f"no access to queue {changes['queue']!r}")
-        outcome = change_ticket(
-            services.tickets,
-            services.config.snapshot(),
-            ticket_id,
-            changes,
-            version=body.version,
-            actor=ctx.user.username,
-            ticket=ticket,
-        )
-        return ticket_out(outcome.ticket)
+        with conflicts_shown(ctx, services):
+            outcome = change_ticket(
+                services.tickets,
+                services.config.snapshot(),
+                ticket_id,
+                changes,
+                version=body.version,
+                actor=ctx.user.username,
+                viewer=ctx.viewer,
+                ticket=ticket,
+            )
+        return shown_one(ctx, services, outcome.ticket)
 
     @api.route(
         "/tickets/{ticket_id}/read",
@@ -251,7 +269,7 @@ def register_changes(api: Api, services: Services) -> None:
         if ticket.unread:
             services.tickets.mark_read(ticket)
         ticket.unread = False
-        return ticket_out(ticket)
+        return shown_one(ctx, services, ticket)
 
     @api.route(
         "/tickets/batch",
@@ -277,8 +295,7 @@ def register_changes(api: Api, services: Services) -> None:
             [(i.id, i.version) for i in body.items],
             body.action,
             body.value,
-            actor=ctx.user.username,
-            is_admin=ctx.user.is_admin,
+            viewer=ctx.viewer,
             add_tags=body.tags,
             block_sender=body.block_sender,
         )
@@ -306,8 +323,6 @@ def register_changes(api: Api, services: Services) -> None:
     def create(ctx: Ctx) -> TicketOut:
         body: TicketCreateIn = ctx.body
         cfg = services.config.snapshot()
-        if body.queue and not cfg.may_see_queue(ctx.user.username, ctx.user.is_admin, body.queue):
-            raise Forbidden(f"no access to queue {body.queue!r}")
         if body.send_mail and body.customer is None:
             raise BadRequest("a first mail needs a customer address", field="customer")
         ticket = create_ticket(
@@ -331,11 +346,12 @@ def register_changes(api: Api, services: Services) -> None:
                 parent_id=body.parent_id,
             ),
             actor=ctx.user.username,
+            viewer=ctx.viewer,
         )
         if body.send_mail:
             result = _reply(ctx, ticket.pk, ReplyRequest(body=body.body, status=body.status.value))
             ticket = result.ticket
-        return ticket_out(ticket)
+        return shown_one(ctx, services, ticket)
 
     @api.route(
         "/tickets/{ticket_id}/merge",
@@ -349,17 +365,18 @@ def register_changes(api: Api, services: Services) -> None:
     def merge(ctx: Ctx, ticket_id: str) -> TicketOut:
         body: MergeIn = ctx.body
         _ticket_for(ctx, services, ticket_id)
-        # a 404 would say the ticket in the path is missing
-        _ticket_for(ctx, services, body.into, BadRequest("the ticket to merge into does not exist", field="into"))
-        target = merge_tickets(
-            services.tickets,
-            ticket_id,
-            body.into,
-            source_version=body.version,
-            target_version=body.into_version,
-            actor=ctx.user.username,
-        )
-        return ticket_out(target)
+        with conflicts_shown(ctx, services):  # a target the caller may not see is one that does not exist (400)
+            target = merge_tickets(
+                services.tickets,
+                services.config.snapshot(),
+                ticket_id,
+                body.into,
+                source_version=body.version,
+                target_version=body.into_version,
+                actor=ctx.user.username,
+                viewer=ctx.viewer,
+            )
+        return shown_one(ctx, services, target)
 
     def _reply(ctx: Ctx, ticket_id: str, request: ReplyRequest) -> ReplyResult:
         settings = services.settings
@@ -404,7 +421,9 @@ def register_changes(api: Api, services: Services) -> None:
                 subject=body.subject,
             ),
         )
-        return ReplyOut(ticket=ticket_out(result.ticket), message=message_out(result.message, services.download_url))
+        return ReplyOut(
+            ticket=shown_one(ctx, services, result.ticket), message=message_out(result.message, services.download_url)
+        )
 
     @api.route(
         "/tickets/{ticket_id}/comments",
@@ -422,7 +441,7 @@ def register_changes(api: Api, services: Services) -> None:
         ticket, item = add_comment(
             services.tickets, ticket_id, body.body, list(body.tags), list(body.mentions), actor=ctx.user.username
         )
-        return CommentAdded(ticket=ticket_out(ticket), comment=comment_out(item))
+        return CommentAdded(ticket=shown_one(ctx, services, ticket), comment=comment_out(item))
 
     @api.route(
         "/tickets/{ticket_id}/uploads",

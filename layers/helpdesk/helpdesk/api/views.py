@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..domain.access import NOTHING_HIDDEN, Hidden
 from ..domain.clock import iso
 from ..domain.status import Priority, Status
 from ..store.models import AttachmentMap, CommentItem, EventItem, MessageItem, TicketItem
@@ -19,7 +20,9 @@ from .schemas import (
 )
 
 
-def ticket_out(t: TicketItem, lang: str = "de") -> TicketOut:
+def ticket_out(t: TicketItem, lang: str = "de", hidden: Hidden = NOTHING_HIDDEN) -> TicketOut:
+    """The ticket as the API shows it; the ``hidden`` tickets (ones the viewer may not see) are left out
+    of its parent, merge target and links."""
     return TicketOut(
         id=t.pk,
         number=t.number,
@@ -43,9 +46,13 @@ def ticket_out(t: TicketItem, lang: str = "de") -> TicketOut:
         review_notes=list(t.review_notes or []),
         due_at=t.due_at,
         overdue=bool(t.due_at and t.bucket == "active" and t.due_at < iso()),
-        parent_id=t.parent_id,
-        merged_into=t.merged_into,
-        links=[Link(type=link.type, ticket_id=link.ticket_id, number=link.number) for link in t.links or []],
+        parent_id=t.parent_id if t.parent_id not in hidden.ids else None,
+        merged_into=t.merged_into if t.merged_into not in hidden.ids else None,
+        links=[
+            Link(type=link.type, ticket_id=link.ticket_id, number=link.number)
+            for link in t.links or []
+            if link.ticket_id not in hidden.ids
+        ],
         preview=t.preview,
         message_count=int(t.message_count or 0),
         created_at=t.created_at,
@@ -128,8 +135,13 @@ def comment_out(c: CommentItem) -> CommentOut:
     )
 
 
-def event_out(e: EventItem) -> EventOut:
+def event_out(e: EventItem, hidden: Hidden = NOTHING_HIDDEN) -> EventOut:
+    """An entry of the history; ids and numbers of ``hidden`` tickets in its details read "…"."""
     detail: Any = e.detail
     return EventOut(
-        id=e.id, type=e.type, actor=e.actor, detail=detail if isinstance(detail, dict) else {}, created_at=e.created_at
+        id=e.id,
+        type=e.type,
+        actor=e.actor,
+        detail=hidden.redact(detail) if isinstance(detail, dict) else {},
+        created_at=e.created_at,
     )

@@ -347,9 +347,6 @@ class ConfigSnapshot(BaseModel):
         extra = set(me.queues) if me else set()
         return {q.id for q in self.queues if not q.open_to(agent) and q.id not in extra}
 
-    def may_see_queue(self, agent: str, is_admin: bool, queue: str | None) -> bool:
-        return (queue or "") not in self.hidden_queues(agent, is_admin)
-
 
 CONFIG_KINDS: dict[str, type[Record]] = {
     "mailbox": Mailbox,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.access import Viewer
 from ..domain.config import Condition, ConfigSnapshot, Rule, RuleActions
 from ..store.config_store import ConfigStore
 from ..store.tickets import TicketStore
-from .access import may_access
+from .access import NoAccess, may_access
 from .changes import ChangeError, Missing, Stale, change_ticket
 
 ACTIONS: dict[str, dict[str, Any]] = {
@@ -60,11 +61,12 @@ def run_batch(
     action: str,
     value: Any,
     *,
-    actor: str,
-    is_admin: bool,
+    viewer: Viewer,
     add_tags: list[str] | None = None,
     block_sender: bool = False,
 ) -> BatchResult:
+    """Each item as its own PATCH would be: the same access checks (the ticket, the queue it moves to)."""
+    actor = viewer.username
     cfg = config.snapshot()
     base = changes_for(action, value) if action != "tags" else {}
     result = BatchResult()
@@ -74,7 +76,7 @@ def run_batch(
         if ticket is None:
             result.results.append(ItemResult(ticket_id, False, error="not_found", message="no such ticket"))
             continue
-        if not may_access(ticket, actor, is_admin, cfg):
+        if not may_access(ticket, viewer, cfg):
             result.results.append(ItemResult(ticket_id, False, error="forbidden", message="no access"))
             continue
         changes = dict(base)
@@ -82,8 +84,19 @@ def run_batch(
             changes["tags"] = sorted(set(ticket.tags or []) | set(add_tags or []))
         try:
             outcome = change_ticket(
-                store, cfg, ticket_id, changes, version=version, actor=actor, ticket=ticket, reason=f"batch: {action}"
+                store,
+                cfg,
+                ticket_id,
+                changes,
+                version=version,
+                actor=actor,
+                viewer=viewer,
+                ticket=ticket,
+                reason=f"batch: {action}",
             )
+        except NoAccess as exc:
+            result.results.append(ItemResult(ticket_id, False, error="forbidden", message=str(exc)))
+            continue
         except Stale as exc:
             result.results.append(ItemResult(ticket_id, False, int(exc.current.version or 0), "conflict", str(exc)))
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.access import Viewer
 from ..domain.autoclose import response_due
 from ..domain.clock import iso, parse_iso
 from ..domain.config import ConfigSnapshot
@@ -21,6 +22,7 @@ from ..store.stats import stats_update
 from ..store.tickets import TicketStore, new_event
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, relink_parent, write_ticket
+from .access import ensure_queue, referenced_ticket
 
 EDITABLE = (
     "status", "priority", "queue", "assignee", "tags", "due_at", "type", "project", "customer_email",
@@ -28,6 +30,7 @@ EDITABLE = (
 )  # fmt: skip
 MAX_TAGS = 30
 NULLABLE = {"assignee", "due_at", "type", "project", "customer_email", "customer_name", "parent_id"}
+NO_PARENT = "the parent ticket does not exist"  # also for a parent the agent may not see
 
 
 class ChangeError(ValueError):
@@ -121,7 +124,7 @@ def _parent_cycle(ticket_id: str, parent_id: str, store: TicketStore) -> bool:
         seen.add(current)
         parent = store.get(current)
         if parent is None:
-            raise ChangeError("the parent ticket does not exist", "parent_id")
+            raise ChangeError(NO_PARENT, "parent_id")
         current = parent.parent_id
     return True  # deeper than 20 levels: refuse, like a cycle
 
@@ -178,12 +181,30 @@ def resolution_items(unit: Unit, ticket: TicketItem, before_status: str, at: str
                 f"{at}#{ticket.pk}",
                 ticket_id=ticket.pk,
                 value=round(seconds),
+                queue=ticket.queue,
                 created_at=at,
             ),
         )
         stats_update(unit, at, {"closed": 1})
     if before_status == Status.CLOSED.value and ticket.status != Status.CLOSED.value:
         stats_update(unit, at, {"reopened": 1})
+
+
+def check_references(
+    store: TicketStore,
+    cfg: ConfigSnapshot,
+    viewer: Viewer | None,
+    *,
+    queue: str | None = None,
+    parent_id: str | None = None,
+) -> None:
+    """What a change names must be visible to who makes it (``viewer`` None: the system): a queue it may
+    not see is refused (:class:`~helpdesk.services.access.NoAccess`), a parent it may not see does not
+    exist for it. PATCH, batch items and new tickets all ask here."""
+    if queue is not None:
+        ensure_queue(viewer, cfg, queue)
+    if parent_id and referenced_ticket(store, cfg, viewer, parent_id) is None:
+        raise ChangeError(NO_PARENT, "parent_id")
 
 
 def change_ticket(
@@ -194,16 +215,20 @@ def change_ticket(
     *,
     version: int,
     actor: str,
+    viewer: Viewer | None,
     reason: str | None = None,
     ticket: TicketItem | None = None,
     extra: list[EventItem] | None = None,
 ) -> Outcome:
+    """Change a ticket the caller may access; ``viewer`` (None: the system) must also see what the change names."""
     current = ticket or store.get(ticket_id, consistent=True)
     if current is None:
         raise Missing(ticket_id)
+    check_references(store, cfg, viewer, queue=changes.get("queue"))
     if int(current.version or 0) != version:
         raise Stale(current)
     clean = validate(changes, current, cfg)
+    check_references(store, cfg, viewer, parent_id=clean.get("parent_id"))
     if clean.get("parent_id") and _parent_cycle(current.pk, clean["parent_id"], store):
         raise ChangeError("that parent would make a cycle", "parent_id")
     for attempt in range(3):

@@ -431,6 +431,7 @@ def _commit_reply(
                 f"{at}#{ticket.pk}",
                 ticket_id=ticket.pk,
                 value=round(seconds),
+                queue=ticket.queue,
                 created_at=at,
             ),
         )

@@ -3,20 +3,25 @@
 * volume, replies, auto-replies sent/suppressed, closed, reopened: day counters (``STAT#day``), one Query;
 * first-response and resolution time (median, p90): one duration item per ticket event, one Query per month;
 * backlog by status, queue and agent: live counters moved in every ticket write (``BACKLOG``), one GetItem.
+
+For an agent who may not see every queue (``visible``) the same figures come from their per-queue
+twins, summed over the queues they may see: ``STAT#queue-day`` items, the ``queue`` of each duration,
+``BACKLOG``/``queue#<queue>`` items (one Query each instead of the GetItem).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..aws import clients
-from ..store.models import MetaItem
-from ..store.stats import STAT_DAY
+from ..store.stats import STAT_DAY, STAT_QUEUE_DAY, get_counters, query, queue_counters
 from ..store.unit import read_counters
 from ..store.writes import BACKLOG_KEY
+
+Visible = Callable[[str], bool] | None  # which queues count; None: all (team-wide figures)
 
 
 @dataclass
@@ -38,22 +43,6 @@ class Report:
     backlog: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def _query(pk: str, start: str, end: str) -> list[dict[str, Any]]:
-    ddb = clients.dynamodb()
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "TableName": MetaItem.Meta.table_name,
-        "KeyConditionExpression": "pk = :pk AND sk BETWEEN :a AND :b",
-        "ExpressionAttributeValues": {":pk": {"S": pk}, ":a": {"S": start}, ":b": {"S": end}},
-    }
-    while True:
-        page = ddb.query(**kwargs)
-        items += page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -63,20 +52,38 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def _durations(kind: str, start: date, end: date) -> Durations:
+def _durations(kind: str, start: date, end: date, visible: Visible) -> Durations:
     values: list[float] = []
     month = date(start.year, start.month, 1)
     while month <= end:
-        for item in _query(f"DUR#{kind}#{month:%Y-%m}", start.isoformat(), f"{end.isoformat()}~"):
-            values.append(int(item["value"]["N"]) / 3600)
+        for item in query(f"DUR#{kind}#{month:%Y-%m}", start.isoformat(), f"{end.isoformat()}~"):
+            # (durations recorded before they carried their queue count for the team-wide figures only)
+            if visible is None or ("queue" in item and visible(item["queue"]["S"])):
+                values.append(int(item["value"]["N"]) / 3600)
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     if not values:
         return Durations()
     return Durations(len(values), round(percentile(values, 0.5), 2), round(percentile(values, 0.9), 2))
 
 
-def report(start: date, end: date, granularity: str = "day") -> Report:
-    days = {item["sk"]["S"]: read_counters(item, "c_") for item in _query(STAT_DAY, start.isoformat(), end.isoformat())}
+def _days(start: date, end: date, visible: Visible) -> dict[str, dict[str, int]]:
+    """Day → counters: the team's day items, or the visible queues' day items summed."""
+    if visible is None:
+        return {
+            item["sk"]["S"]: read_counters(item, "c_") for item in query(STAT_DAY, start.isoformat(), end.isoformat())
+        }
+    days: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for item in query(STAT_QUEUE_DAY, start.isoformat(), f"{end.isoformat()}$"):  # "$" sorts right after "#"
+        day, _, queue = item["sk"]["S"].partition("#")
+        if visible(queue):
+            for name, value in read_counters(item, "c_").items():
+                days[day][name] += value
+    return {day: dict(counters) for day, counters in days.items()}
+
+
+def report(start: date, end: date, granularity: str = "day", visible: Visible = None) -> Report:
+    """The figures of ``start`` … ``end``; ``visible`` says which queues count (None: every queue)."""
+    days = _days(start, end, visible)
     buckets: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, int] = defaultdict(int)
     day = start
@@ -87,12 +94,7 @@ def report(start: date, end: date, granularity: str = "day") -> Report:
             buckets[key][name] += value
             totals[name] += value
         day += timedelta(days=1)
-    backlog_raw = (
-        clients.dynamodb()
-        .get_item(TableName=MetaItem.Meta.table_name, Key={"pk": {"S": BACKLOG_KEY[0]}, "sk": {"S": BACKLOG_KEY[1]}})
-        .get("Item", {})
-    )
-    counters = read_counters(backlog_raw, "b_")
+    counters = get_counters(BACKLOG_KEY, "b_") if visible is None else queue_counters(BACKLOG_KEY[0], "b_", visible)
     backlog: dict[str, dict[str, int]] = {"status": {}, "queue": {}, "agent": {}}
     for name, value in counters.items():
         kind, _, key = name.partition("_")
@@ -104,7 +106,7 @@ def report(start: date, end: date, granularity: str = "day") -> Report:
         granularity=granularity,
         series=[{"period": period, **values} for period, values in sorted(buckets.items())],
         totals=dict(totals),
-        first_response=_durations("first_response", start, end),
-        resolution=_durations("resolution", start, end),
+        first_response=_durations("first_response", start, end, visible),
+        resolution=_durations("resolution", start, end, visible),
         backlog=backlog,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..domain.access import Viewer
 from ..domain.autoclose import response_due
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot
@@ -26,7 +27,8 @@ from ..store.stats import stats_update
 from ..store.tickets import TicketStore, counter_key, new_event, num_key, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, relink_parent, write_ticket
-from .changes import ChangeError, Missing, Stale, validate
+from .access import referenced_ticket
+from .changes import ChangeError, Missing, Stale, check_references, validate
 
 CHANNELS = ("phone", "walk_in", "email", "web", "letter", "chat", "other")
 
@@ -50,8 +52,13 @@ class NewTicket:
     parent_id: str | None = None
 
 
-def create_ticket(store: TicketStore, cfg: ConfigSnapshot, request: NewTicket, *, actor: str) -> TicketItem:
-    """A ticket an agent records (phone call, visit): numbered like every other, never mailed by itself."""
+def create_ticket(
+    store: TicketStore, cfg: ConfigSnapshot, request: NewTicket, *, actor: str, viewer: Viewer | None
+) -> TicketItem:
+    """A ticket an agent records (phone call, visit): numbered like every other, never mailed by itself.
+
+    Its queue and parent must be ones ``viewer`` may see (None: the system), as for a change."""
+    check_references(store, cfg, viewer, queue=request.queue or cfg.settings.default_queue, parent_id=request.parent_id)
     if request.channel not in CHANNELS:
         raise ChangeError(f"channel must be one of {', '.join(CHANNELS)}", "channel")
     customer = normalize_address(request.customer_email) if request.customer_email else ""
@@ -193,8 +200,19 @@ def create_ticket(store: TicketStore, cfg: ConfigSnapshot, request: NewTicket, *
     raise RuntimeError("could not allocate a ticket number; try again")
 
 
+NO_TARGET = "the ticket to merge into does not exist"  # also for one the agent may not see
+
+
 def merge_tickets(
-    store: TicketStore, source_id: str, target_id: str, *, source_version: int, target_version: int, actor: str
+    store: TicketStore,
+    cfg: ConfigSnapshot,
+    source_id: str,
+    target_id: str,
+    *,
+    source_version: int,
+    target_version: int,
+    actor: str,
+    viewer: Viewer | None,
 ) -> TicketItem:
     """Merge ``source`` into ``target``: its messages and comments move, it closes and points to the target.
 
@@ -204,11 +222,11 @@ def merge_tickets(
     if source_id == target_id:
         raise ChangeError("a ticket cannot be merged into itself", "into")
     source = store.get(source_id, consistent=True)
-    target = store.get(target_id, consistent=True)
+    target = referenced_ticket(store, cfg, viewer, target_id)
     if source is None:
         raise Missing(source_id)
     if target is None:
-        raise ChangeError("the target ticket does not exist", "into")
+        raise ChangeError(NO_TARGET, "into")
     if source.merged_into:
         raise ChangeError(f"{source.number} is already merged", "into")
     if target.merged_into:

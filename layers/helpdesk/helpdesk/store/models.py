@@ -307,7 +307,9 @@ class MetaItem(Model):
     ``CTR#<scope>``        number counter, ``value`` (``sk = "CTR"``)
     ``AR#<address>``       last auto-reply to an address (TTL window), ``sk = "AR"``
     ``RL#<key>``           rate-limit bucket (TTL)
-    ``STAT#<period>``      report counters, ``sk`` = day/week key
+    ``STAT#<period>``      report counters, ``sk`` = day/week key (``STAT#queue-day``: ``<day>#<queue>``)
+    ``DUR#<kind>#<month>`` a first-response/resolution time, ``value`` seconds, ``queue`` of its ticket
+    ``BACKLOG``/``IN_USE`` live counters, ``sk`` = ``all`` or ``queue#<queue>``
     """
 
     class Meta(_Meta):
@@ -322,6 +324,7 @@ class MetaItem(Model):
     state = UnicodeAttribute(null=True)
     value = NumberAttribute(null=True)
     data = JSONAttribute(null=True)
+    queue = UnicodeAttribute(null=True)  # DUR# items: the ticket's queue (reports for agents who may not see all)
     created_at = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 

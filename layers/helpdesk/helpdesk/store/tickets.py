@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pynamodb.exceptions import UpdateError
@@ -22,7 +22,6 @@ from .models import (
     TicketItem,
     TicketTableItem,
 )
-from .unit import read_counters
 
 WAITING_PK = "waiting_customer"
 ACTIVE = "active"
@@ -197,20 +196,18 @@ class TicketStore:
                 result.autoreply = item
         return result
 
-    def in_use(self) -> tuple[dict[str, int], dict[str, int]]:
+    def in_use(self, visible: Callable[[str], bool] | None = None) -> tuple[dict[str, int], dict[str, int]]:
         """Tags and projects in use, each with how many tickets carry it, most used first (one GetItem;
-        the counts are kept up to date on every ticket write)."""
-        from ..aws import clients
+        the counts are kept up to date on every ticket write). With ``visible``: only the tickets of the
+        queues it admits (one Query over the per-queue counters)."""
+        from .stats import get_counters, queue_counters
+        from .writes import IN_USE_KEY
 
-        item = (
-            clients.dynamodb()
-            .get_item(TableName=MetaItem.Meta.table_name, Key={"pk": {"S": "IN_USE"}, "sk": {"S": "all"}})
-            .get("Item", {})
-        )
+        found = get_counters(IN_USE_KEY, "") if visible is None else queue_counters(IN_USE_KEY[0], "", visible)
 
         def counts(prefix: str) -> dict[str, int]:
-            found = read_counters(item, prefix)
-            return {name: n for name, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}
+            mine = {name[len(prefix) :]: n for name, n in found.items() if name.startswith(prefix)}
+            return {name: n for name, n in sorted(mine.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0}
 
         return counts("t_"), counts("p_")
 

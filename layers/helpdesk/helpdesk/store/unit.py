@@ -69,13 +69,27 @@ class Unit:
         # Counter items (report counters, backlog) collect their additions and are written once at
         # commit: a transaction may touch an item only once, and several writes often count alike.
         self._counters: dict[tuple[str, str], dict[str, int]] = {}
+        # Counters of the queue of the ticket this unit writes (write_ticket notes it), keyed at commit.
+        self._queue_counters: dict[tuple[str, str], dict[str, int]] = {}
+        self._ticket_queues: set[str] = set()
 
     def __len__(self) -> int:
-        return len(self._ops) + len(self._counters)
+        return len(self._ops) + len(self._counters) + len(self._queue_counters)
+
+    def note_ticket_queue(self, queue: str) -> None:
+        """The queue of a ticket this unit writes (:func:`helpdesk.store.writes.write_ticket` tells)."""
+        self._ticket_queues.add(queue)
 
     def count(self, pk: str, sk: str, amounts: dict[str, int]) -> None:
         """ADD ``amounts`` to attributes of the meta item (``pk``, ``sk``) as part of this transaction."""
         slot = self._counters.setdefault((pk, sk), {})
+        for name, amount in amounts.items():
+            slot[name] = slot.get(name, 0) + amount
+
+    def count_for_queue(self, pk: str, sk: str, amounts: dict[str, int]) -> None:
+        """Like :meth:`count`, into the item (``pk``, ``"<sk>#<queue>"``) of the queue of the ticket this
+        unit writes: figures that belong to a ticket count for its queue too (reports per queue)."""
+        slot = self._queue_counters.setdefault((pk, sk), {})
         for name, amount in amounts.items():
             slot[name] = slot.get(name, 0) + amount
 
@@ -94,6 +108,13 @@ class Unit:
         self._ops.append(("check", tag, lambda tx: tx.condition_check(model_cls, hash_key, range_key, condition)))
 
     def _flush_counters(self) -> None:
+        if self._queue_counters:
+            if len(self._ticket_queues) != 1:  # a bug: whose queue would these figures count for?
+                raise ValueError(f"queue counters need one ticket's queue, the unit writes {len(self._ticket_queues)}")
+            queue = next(iter(self._ticket_queues))
+            for (pk, sk), amounts in self._queue_counters.items():
+                self.count(pk, f"{sk}#{queue}", amounts)
+            self._queue_counters = {}
         for (pk, sk), amounts in self._counters.items():
             # Path([...]): a plain string would be split at dots (tag names may contain them).
             actions = [Path([counter_attribute(name)]).add(amount) for name, amount in amounts.items() if amount]

@@ -8,16 +8,19 @@ with the ticket:
 * tag items (``TAG#…``: deleted when a tag goes, rewritten with the new ``updated_at``/bucket),
 * live backlog counters (``BACKLOG``/``all``: tickets per status, and per queue and per agent while
   active) moved by the difference between before and after,
+* the same counters per queue (``BACKLOG``/``queue#<queue>``, ``IN_USE``/``queue#<queue>``): what an
+  agent who may not see every queue is shown sums the queues they may see,
 * the events passed in (audit trail and outbox for EventBridge).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .models import EventItem, LinkMap, MessageItem, MetaItem, TagItem, TicketItem
+from .stats import QUEUE_SK
 from .tickets import apply_index_keys, mid_key, tag_items
 from .unit import Unit
 
@@ -98,6 +101,23 @@ def key_delta(old: set[str], new: set[str]) -> dict[str, int]:
     return delta
 
 
+def queue_deltas(
+    before: Snapshot | None, after: Snapshot, keys: Callable[[Snapshot], set[str]]
+) -> dict[str, dict[str, int]]:
+    """Counter moves per queue: a ticket's keys count in the queue it is in (moving, it leaves one for another)."""
+    if before is not None and before.queue == after.queue:
+        return {after.queue: key_delta(keys(before), keys(after))}
+    moves = {after.queue: key_delta(set(), keys(after))}
+    if before is not None:
+        moves[before.queue] = key_delta(keys(before), set())
+    return moves
+
+
+def _count(unit: Unit, pk: str, sk: str, amounts: dict[str, int]) -> None:
+    if any(amounts.values()):
+        unit.count(pk, sk, amounts)
+
+
 def write_ticket(
     unit: Unit,
     ticket: TicketItem,
@@ -114,6 +134,8 @@ def write_ticket(
     names this write in the :class:`~helpdesk.store.unit.Conflict` (e.g. ``"parent"``).
     """
     apply_index_keys(ticket)
+    if tag == "ticket":
+        unit.note_ticket_queue(ticket.queue)
     if new:
         unit.save(tag, ticket, condition=TicketItem.pk.does_not_exist())
     else:
@@ -124,10 +146,12 @@ def write_ticket(
     for gone in set(before.tags if before else ()) - set(after.tags):
         unit.delete("tag", TagItem(pk=ticket.pk, sk=f"TAG#{gone}"))
     in_use = key_delta(before.in_use_keys() if before else set(), after.in_use_keys())
-    if in_use:
-        unit.count(*IN_USE_KEY, in_use)
+    _count(unit, *IN_USE_KEY, in_use)
+    for queue, moves in queue_deltas(before, after, Snapshot.in_use_keys).items():
+        _count(unit, IN_USE_KEY[0], QUEUE_SK + queue, moves)
     backlog = key_delta(before.backlog_keys() if before else set(), after.backlog_keys())
-    if backlog:
-        unit.count(*BACKLOG_KEY, {f"b_{key}": amount for key, amount in backlog.items()})
+    _count(unit, *BACKLOG_KEY, {f"b_{key}": amount for key, amount in backlog.items()})
+    for queue, moves in queue_deltas(before, after, Snapshot.backlog_keys).items():
+        _count(unit, BACKLOG_KEY[0], QUEUE_SK + queue, {f"b_{key}": amount for key, amount in moves.items()})
     for event in events:
         unit.save("event", event)

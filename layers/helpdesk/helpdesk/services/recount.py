@@ -1,0 +1,40 @@
+"""Maintenance: rebuild the per-queue live counters (``BACKLOG`` and ``IN_USE``, ``sk = queue#<queue>``).
+
+Every ticket write keeps them (``store/writes.py``), but tickets written before they existed were
+never counted in them: an agent who may not see every queue would get too few tags in ``/meta``
+and a wrong backlog in ``/stats``. ``helpdesk recount`` rebuilds them from the tickets, once, after
+deploying (one Scan of the tickets table). Run it at a quiet moment: a ticket written while it runs
+may be counted off by one in its queue until the next recount.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from ..aws import clients
+from ..store.models import TICKET_SK, MetaItem, TicketItem
+from ..store.stats import QUEUE_SK, query_prefix
+from ..store.unit import counter_attribute
+from ..store.writes import BACKLOG_KEY, IN_USE_KEY, Snapshot
+
+
+def recount_queue_counters() -> dict[str, int]:
+    """Set every queue's ``BACKLOG`` and ``IN_USE`` item to what its tickets say; tickets counted per queue."""
+    backlog: dict[str, Counter[str]] = defaultdict(Counter)
+    in_use: dict[str, Counter[str]] = defaultdict(Counter)
+    tickets: Counter[str] = Counter()
+    for ticket in TicketItem.scan(TicketItem.sk == TICKET_SK):
+        snapshot = Snapshot.of(ticket)
+        backlog[snapshot.queue].update(f"b_{key}" for key in snapshot.backlog_keys())
+        in_use[snapshot.queue].update(snapshot.in_use_keys())
+        tickets[snapshot.queue] += 1
+    ddb = clients.dynamodb()
+    table = MetaItem.Meta.table_name
+    for pk, per_queue in ((BACKLOG_KEY[0], backlog), (IN_USE_KEY[0], in_use)):
+        gone = {item["sk"]["S"] for item in query_prefix(pk, QUEUE_SK)} - {QUEUE_SK + q for q in per_queue}
+        for sk in sorted(gone):
+            ddb.delete_item(TableName=table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+        for queue, counts in sorted(per_queue.items()):
+            item = {counter_attribute(name): {"N": str(n)} for name, n in counts.items()}
+            ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": QUEUE_SK + queue}, **item})
+    return dict(tickets)

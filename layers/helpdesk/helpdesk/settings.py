@@ -10,7 +10,13 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .store.models import TABLE_ENV
+# The environment variable naming each table (template.yaml sets them; so does the local stack).
+TABLE_ENV = {
+    "tickets": "HELPDESK_TICKETS_TABLE",
+    "meta": "HELPDESK_META_TABLE",
+    "config": "HELPDESK_CONFIG_TABLE",
+    "customers": "HELPDESK_CUSTOMERS_TABLE",
+}
 
 
 class SettingsError(RuntimeError):

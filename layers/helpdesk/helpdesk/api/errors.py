@@ -101,8 +101,8 @@ def translate(exc: Exception) -> ApiError | None:
     from ..domain.outgoing import HeaderInjection
     from ..services.access import NoAccess
     from ..services.changes import ChangeError, Missing, Stale
+    from ..services.outbound import SendFailed as ServiceSendFailed
     from ..services.public import Limited
-    from ..services.replies import SendFailed as ServiceSendFailed
     from ..store.listing import CursorError
     from .views import ticket_out
 

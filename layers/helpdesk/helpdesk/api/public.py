@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ..domain.links import verify_customer_token
 from ..domain.status import Status
 from ..services.changes import Missing
 from ..services.ingest import IngestDeps
 from ..services.public import ContactForm, public_reply, public_view, submit_contact_form
-from ..services.replies import verify_customer_token
 from .context import Services
 from .errors import NotFound
 from .routing import Api, Ctx

@@ -40,6 +40,7 @@ from ..store.stats import stats_update
 from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, new_event
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
+from .outbound import Answered, deliver, outbound_message, reply_defaults, template_values, thread_subject
 
 MARGIN_SECONDS = 20.0  # stop this long before the Lambda's time budget ends
 PAGE_SIZE = 100
@@ -187,8 +188,6 @@ def _customer_mail(
     days: float,
 ) -> MessageItem | None:
     """The reminder or closing mail, threaded onto the customer's last mail; None when there is no recipient."""
-    from .ingest import template_values
-    from .replies import Answered, outbound_message, reply_defaults, thread_subject
 
     mailbox = _mailbox(cfg, ticket)
     if mailbox is None or not ticket.customer_email:
@@ -295,8 +294,6 @@ def _commit_then_mail(deps: AutocloseDeps, unit: Unit, ticket: TicketItem, messa
     except Conflict:
         return False
     if message is not None:
-        from .replies import deliver
-
         deliver(deps.tickets, deps.mailer, ticket, message, auto_submitted="auto-generated")
     return True
 

@@ -72,6 +72,7 @@ from ..store.tickets import (
 )
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
+from .outbound import Answered, deliver, outbound_message, template_values
 
 BODY_INLINE_LIMIT = 150_000  # characters of text + HTML kept in DynamoDB; larger bodies go to S3
 PREVIEW_CHARS = 300
@@ -682,24 +683,6 @@ def _bare(message_id: str) -> str:
     return message_id.strip("<>")
 
 
-def template_values(
-    ticket: TicketItem, cfg: ConfigSnapshot, mailbox: Mailbox | None, subject: str, name: str, email: str
-) -> dict[str, str]:
-    queue = cfg.queue(ticket.queue)
-    return {
-        "TICKET": ticket.number,
-        "BETREFF": subject,
-        "SUBJECT": subject,
-        "NAME": name or email,
-        "EMAIL": email,
-        "QUEUE": queue.name if queue else ticket.queue,
-        "MAILBOX": (mailbox.name or mailbox.address) if mailbox else cfg.settings.company,
-        "COMPANY": cfg.settings.company,
-        "STATUS": Status(ticket.status).label(mailbox.language if mailbox else "de"),
-        "DATE": iso()[:10],
-    }
-
-
 def _autoreply_message(
     ticket: TicketItem, mail: ParsedMail, mailbox: Mailbox | None, cfg: ConfigSnapshot, deps: IngestDeps, at: str
 ) -> MessageItem:
@@ -709,8 +692,6 @@ def _autoreply_message(
     subject = render_line(mailbox.autoreply_subject.get(lang), values)
     if f"#{ticket.number}" not in subject:
         subject = f"[#{ticket.number}] {subject}"
-    from .replies import Answered, outbound_message
-
     text = render(mailbox.autoreply_body.get(lang), values)
     return outbound_message(
         ticket,
@@ -731,8 +712,6 @@ def _autoreply_message(
 
 def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps) -> str:
     """Claim the pending auto-reply (at most once), then hand it to SES."""
-    from .replies import deliver
-
     return "sent" if deliver(deps.tickets, deps.mailer, ticket, msg, auto_submitted="auto-replied") else "none"
 
 

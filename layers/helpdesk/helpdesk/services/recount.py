@@ -13,9 +13,9 @@ from collections import Counter, defaultdict
 
 from ..aws import clients
 from ..store.models import TICKET_SK, MetaItem, TicketItem
-from ..store.stats import QUEUE_SK, query_prefix
+from ..store.stats import BACKLOG_KEY, IN_USE_KEY, QUEUE_SK, query_prefix
 from ..store.unit import counter_attribute
-from ..store.writes import BACKLOG_KEY, IN_USE_KEY, Snapshot
+from ..store.writes import Snapshot
 
 
 def recount_queue_counters() -> dict[str, int]:

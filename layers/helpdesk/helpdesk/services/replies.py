@@ -9,29 +9,29 @@ it threads back onto the ticket.
 
 from __future__ import annotations
 
-import hmac
-import time
-from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass, field
 from hashlib import sha256
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.clock import iso, parse_iso
-from ..domain.config import ConfigSnapshot, Mailbox
-from ..domain.header_guard import plain_message_id
-from ..domain.headers import Address, header_line
-from ..domain.ids import new_id, new_message_id
-from ..domain.outgoing import OutgoingAttachment, OutgoingMail, build_mime, header_safe
+from ..domain.config import ConfigSnapshot
+from ..domain.headers import Address
+from ..domain.ids import new_id
+from ..domain.links import customer_token
+from ..domain.outgoing import OutgoingAttachment
 from ..domain.sanitize import sanitize_html, text_to_html
 from ..domain.status import Status
 from ..domain.templating import html_values, render, render_html
-from ..store.models import AddressMap, AttachmentMap, CommentItem, MessageItem, MetaItem, TicketItem
+from ..store.models import AttachmentMap, CommentItem, MessageItem, MetaItem, TicketItem
 from ..store.stats import stats_update
 from ..store.tickets import TicketStore, new_event, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
 from .changes import ChangeError, Missing, apply, resolution_items, validate
+from .outbound import Answered, SendFailed, agent_values, deliver, outbound_message, reply_defaults, thread_subject
+
+__all__ = ["ReplyRequest", "ReplyResult", "SendFailed", "add_comment", "send_reply"]
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 25 * 1024 * 1024  # SES v2 accepts 40 MB; base64 grows attachments by a third
@@ -58,72 +58,10 @@ class ReplyResult:
     sent: bool
 
 
-class SendFailed(Exception):
-    def __init__(self, message: MessageItem) -> None:
-        super().__init__("the mail service refused the message; it is stored and can be sent again")
-        self.message = message
 
-
-# ----------------------------------------------------------------------------------------- customer links
-
-
-def customer_token(secret: str, ticket_id: str, days: int, now: float | None = None) -> str:
-    """``<ticket id>.<expiry>.<signature>``: an expiring, unforgeable link to one ticket's public view."""
-    expires = int((now or time.time()) + days * 86400)
-    payload = f"{ticket_id}.{expires}"
-    signature = hmac.new(secret.encode(), payload.encode(), sha256).digest()[:18]
-    return f"{payload}.{urlsafe_b64encode(signature).decode().rstrip('=')}"
-
-
-def verify_customer_token(secret: str, token: str, now: float | None = None) -> str | None:
-    """The ticket id the token grants, or None when it is forged, damaged or expired."""
-    try:
-        ticket_id, expires, signature = token.split(".")
-        given = urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-        expiry = int(expires)
-    except ValueError:
-        return None
-    expected = hmac.new(secret.encode(), f"{ticket_id}.{expires}".encode(), sha256).digest()[:18]
-    if not secret or not hmac.compare_digest(given, expected) or expiry < (now or time.time()):
-        return None
-    return ticket_id
 
 
 # ------------------------------------------------------------------------------------------------- replies
-
-
-def reply_defaults(
-    ticket: TicketItem, messages: list[MessageItem], own: set[str]
-) -> tuple[list[Address], list[Address], MessageItem | None]:
-    """To, Cc and the message answered: the newest inbound mail's Reply-To/From, its Cc without our addresses."""
-    inbound = [m for m in messages if m.direction == "inbound" and m.channel == "email"]
-    last = max(inbound, key=lambda m: m.sk) if inbound else None
-    if last is not None and last.from_addr is not None:
-        to = [Address(last.from_addr.name or "", last.from_addr.address)]
-    elif ticket.customer_email:
-        to = [Address(ticket.customer_name or "", ticket.customer_email)]
-    else:
-        to = []
-    cc = [
-        Address(a.name or "", a.address)
-        for a in (last.cc if last else [])
-        if a.address not in own and a.address not in {t.address for t in to}
-    ]
-    return to, cc, last
-
-
-def agent_values(
-    ticket: TicketItem, cfg: ConfigSnapshot, mailbox: Mailbox | None, agent: str, link: str
-) -> dict[str, str]:
-    from .ingest import template_values
-
-    values = template_values(
-        ticket, cfg, mailbox, ticket.subject, ticket.customer_name or "", ticket.customer_email or ""
-    )
-    me = cfg.agent(agent)
-    values["AGENT"] = (me.name or me.username) if me else agent
-    values["LINK"] = link
-    return values
 
 
 def send_reply(
@@ -192,120 +130,6 @@ def send_reply(
             ticket = fresh
     sent = deliver(store, mailer, ticket, message, attachments)
     return ReplyResult(ticket, message, sent)
-
-
-@dataclass(frozen=True)
-class Answered:
-    """The mail an outbound message answers: In-Reply-To and References are built from it."""
-
-    message_id: str
-    references: list[str]
-
-    @classmethod
-    def of(cls, message: MessageItem | None) -> Answered | None:
-        return cls(message.message_id, list(message.references or [])) if message and message.message_id else None
-
-    def threading(self) -> tuple[list[str], list[str]]:
-        """In-Reply-To and References for the answer: only ids we may quote back (a hostile mail's id
-        with an encoded word or a control character is left out rather than failing the answer)."""
-        if not plain_message_id(self.message_id):
-            return [], [r for r in self.references[-10:] if plain_message_id(r)]
-        return [self.message_id], [*(r for r in self.references[-10:] if plain_message_id(r)), self.message_id]
-
-
-def outbound_message(
-    ticket: TicketItem,
-    mailbox: Mailbox,
-    to: list[Address],
-    cc: list[Address],
-    subject: str,
-    text: str,
-    html: str,
-    answered: Answered | None,
-    *,
-    author: str,
-    mail_domain: str,
-    summary: str,
-    attachments: list[AttachmentMap] | None = None,
-    auto: bool = False,
-    at: str | None = None,
-) -> MessageItem:
-    """A mail we send, stored on the ticket (``pending`` until handed to SES), threaded to ``answered``."""
-    at = at or iso()
-    msg_id = new_id()
-    in_reply_to, references = answered.threading() if answered else ([], [])
-    return MessageItem(
-        pk=ticket.pk,
-        sk=timeline_sk("MSG", at, msg_id),
-        id=msg_id,
-        direction="outbound",
-        from_addr=AddressMap(name=mailbox.name, address=mailbox.sender),
-        to=[AddressMap(name=a.name, address=a.address) for a in to],
-        cc=[AddressMap(name=a.name, address=a.address) for a in cc],
-        subject=subject,
-        text=text,
-        html=sanitize_html(html, block_remote=False).html,
-        new_text=summary[:2000],
-        message_id=new_message_id(mail_domain).strip("<>"),
-        in_reply_to=in_reply_to,
-        references=references,
-        mailbox=mailbox.id,
-        author=author,
-        auto_reply=auto,
-        attachments=attachments or [],
-        send_state="pending",
-        created_at=at,
-    )
-
-
-def deliver(
-    store: TicketStore,
-    mailer: Mailer,
-    ticket: TicketItem,
-    message: MessageItem,
-    attachments: list[OutgoingAttachment] | None = None,
-    *,
-    auto_submitted: str | None = None,
-) -> bool:
-    """Claim the stored message (``pending`` → ``sent``: at most once) and hand it to SES."""
-    sender = message.from_addr
-    assert sender is not None
-    outgoing = OutgoingMail(
-        sender=Address(sender.name or "", sender.address),
-        to=[Address(a.name or "", a.address) for a in message.to],
-        cc=[Address(a.name or "", a.address) for a in message.cc],
-        subject=message.subject,
-        text=message.text,
-        html=message.html,
-        message_id=f"<{message.message_id}>",
-        in_reply_to=f"<{message.in_reply_to[0]}>" if message.in_reply_to else None,
-        references=[f"<{r}>" for r in message.references],
-        attachments=attachments or [],
-        auto_submitted=auto_submitted,
-        ticket_number=ticket.number,
-    )
-    if not store.claim_send(message):
-        return False
-    try:
-        mailer.send_raw(sender.address, outgoing.recipients, build_mime(outgoing))
-    except Exception as exc:
-        store.mark_send_failed(message)
-        message.send_state = "failed"
-        raise SendFailed(message) from exc
-    message.send_state = "sent"
-    return True
-
-
-def thread_subject(ticket: TicketItem, subject: str | None = None) -> str:
-    """``Re: <subject> [#number]``, header-safe."""
-    text = header_line(subject or _reply_subject(ticket.subject))
-    if f"#{ticket.number}" not in text:
-        text = f"{text} [#{ticket.number}]"
-    return header_safe(text, "subject")
-
-
-def _reply_subject(subject: str) -> str:
-    return subject if subject.lower().startswith(("re:", "aw:")) else f"Re: {subject}"
 
 
 def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str]) -> tuple[str, str]:

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..store.stats import STAT_DAY, STAT_QUEUE_DAY, get_counters, query, queue_counters
+from ..store.stats import BACKLOG_KEY, STAT_DAY, STAT_QUEUE_DAY, get_counters, query, queue_counters
 from ..store.unit import read_counters
-from ..store.writes import BACKLOG_KEY
 
 Visible = Callable[[str], bool] | None  # which queues count; None: all (team-wide figures)
 

@@ -35,13 +35,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
-# Environment variables naming each table (set by template.yaml on AWS, by the local stack locally).
-TABLE_ENV = {
-    "tickets": "HELPDESK_TICKETS_TABLE",
-    "meta": "HELPDESK_META_TABLE",
-    "config": "HELPDESK_CONFIG_TABLE",
-    "customers": "HELPDESK_CUSTOMERS_TABLE",
-}
+from ..settings import TABLE_ENV  # the variables naming each table (template.yaml, the local stack)
 
 
 def _region() -> str:
@@ -400,9 +394,7 @@ def bind(table_names: dict[str, str] | None = None, host: str | None = None, reg
         model.Meta.table_name = names[key]
         model.Meta.host = endpoint
         model.Meta.region = region or _region()
-    from .unit import _connection  # the transactions' cached connection follows the models
-
-    _connection.cache_clear()
+    # The transactions' connection (store.unit) is cached per (region, endpoint): it follows by itself.
     for model in (
         TicketTableItem,
         TicketItem,

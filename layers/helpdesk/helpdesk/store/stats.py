@@ -15,6 +15,9 @@ from ..aws import clients
 from .models import MetaItem
 from .unit import Unit, read_counters
 
+BACKLOG_KEY = ("BACKLOG", "all")  # tickets per status, and per queue and per agent while active
+IN_USE_KEY = ("IN_USE", "all")  # tickets per tag (t_…) and per project (p_…): what the client offers
+
 STAT_DAY = "STAT#day"
 STAT_QUEUE_DAY = "STAT#queue-day"
 QUEUE_SK = "queue#"  # per-queue counter items of BACKLOG and IN_USE: sk = "queue#<queue>"

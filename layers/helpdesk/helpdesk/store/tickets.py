@@ -22,6 +22,7 @@ from .models import (
     TicketItem,
     TicketTableItem,
 )
+from .stats import IN_USE_KEY, get_counters, queue_counters
 
 WAITING_PK = "waiting_customer"
 ACTIVE = "active"
@@ -200,8 +201,6 @@ class TicketStore:
         """Tags and projects in use, each with how many tickets carry it, most used first (one GetItem;
         the counts are kept up to date on every ticket write). With ``visible``: only the tickets of the
         queues it admits (one Query over the per-queue counters)."""
-        from .stats import get_counters, queue_counters
-        from .writes import IN_USE_KEY
 
         found = get_counters(IN_USE_KEY, "") if visible is None else queue_counters(IN_USE_KEY[0], "", visible)
 

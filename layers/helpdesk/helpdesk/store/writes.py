@@ -20,12 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .models import EventItem, LinkMap, MessageItem, MetaItem, TagItem, TicketItem
-from .stats import QUEUE_SK
+from .stats import BACKLOG_KEY, IN_USE_KEY, QUEUE_SK
 from .tickets import apply_index_keys, mid_key, tag_items
 from .unit import Unit
-
-BACKLOG_KEY = ("BACKLOG", "all")
-IN_USE_KEY = ("IN_USE", "all")  # tickets per tag (t_…) and per project (p_…): what the client offers
 
 
 @dataclass(frozen=True)

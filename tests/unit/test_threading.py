@@ -15,6 +15,7 @@ from helpdesk.domain.threading import (
     candidates,
     decide,
     first_lookup,
+    reference_order,
 )
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
@@ -354,3 +355,11 @@ def test_a_reply_to_our_mail_is_proof_even_when_authentication_failed() -> None:
     relayed = MailFacts("new@x.example", ("out-a@helpdesk.example",), (), (), CUSTOMER, sender_unverified="DMARC fail")
     decision = run(relayed, ticket_a())
     assert (decision.action, decision.ticket_id) == (Action.APPEND, "tkt-a")
+
+
+# ------------------------------------------------------------------------------------- lookup order
+
+
+def test_references_are_looked_up_in_reply_to_first_then_newest_first() -> None:
+    facts = mail(in_reply_to=("irt@x", "r3@x"), references=("r1@x", "r2@x", "r3@x"))
+    assert reference_order(facts) == ["irt@x", "r3@x", "r2@x", "r1@x"]

@@ -75,6 +75,15 @@ class Decision:
     by: str | None = None  # "reference" | "number"
 
 
+def reference_order(mail: MailFacts) -> list[str]:
+    """The Message-IDs a mail refers to, most telling first: In-Reply-To, then References newest first.
+
+    A lookup that can read only so many keys reads them in this order, so the mail being answered and
+    the newest of a long References chain are never the ones left out.
+    """
+    return list(dict.fromkeys([*mail.in_reply_to, *reversed(mail.references)]))
+
+
 def candidates(mail: MailFacts, known: dict[str, KnownMessage], numbers: dict[str, str]) -> list[tuple[str, str, bool]]:
     """Candidate tickets in order of evidence: ``(ticket_id, how, proven)``.
 
@@ -82,7 +91,7 @@ def candidates(mail: MailFacts, known: dict[str, KnownMessage], numbers: dict[st
     """
     found: list[tuple[str, str, bool]] = []
     seen: set[str] = set()
-    refs = list(mail.in_reply_to) + list(reversed(mail.references))
+    refs = reference_order(mail)
     for ref in refs:
         entry = known.get(ref)
         if entry and entry.outbound and entry.ticket_id not in seen:

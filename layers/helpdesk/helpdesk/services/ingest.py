@@ -2,7 +2,7 @@
 
 AWS calls per mail (counted in tests/integration/test_ingest_calls.py):
 
-new ticket      S3 GetObject, DynamoDB BatchGetItem (Message-IDs, numbers, counter, auto-reply window),
+new ticket      S3 GetObject, DynamoDB BatchGetItem (Message-IDs, numbers, counter, auto-reply window and day count),
                 TransactWriteItems, [UpdateItem: claim the auto-reply, SES SendEmail]  + 1 PutObject per attachment
 follow-up       S3 GetObject, BatchGetItem, GetItem (the ticket), TransactWriteItems
 
@@ -46,6 +46,7 @@ from ..domain.threading import (
     candidates,
     decide,
     first_lookup,
+    reference_order,
 )
 from ..store.config_store import ConfigStore
 from ..store.models import (
@@ -64,6 +65,7 @@ from ..store.tickets import (
     Lookup,
     TicketStore,
     apply_index_keys,
+    autoreply_day_key,
     autoreply_key,
     counter_key,
     new_event,
@@ -131,10 +133,12 @@ def ingest_raw(
         sender_unverified=mail.verdicts.sender_unverified,
     )
     lookup = deps.tickets.lookup(
-        message_ids=[facts.message_id, *facts.in_reply_to, *facts.references],
+        own_ids=[facts.message_id],
         numbers=facts.numbers,
+        references=reference_order(facts),
         counter_scope=fmt.counter_scope(at.year),
         autoreply_address=mail.sender or None,
+        autoreply_day=_day(at),
     )
     known = _known(lookup)
     repeat = first_lookup(facts, known)
@@ -163,12 +167,19 @@ def ingest_raw(
 
     attachments = _store_attachments(mail, deps)
     body = _body(mail, cfg, deps)
+    blocked: str | None = None  # the auto-reply lost a race for the sender's window or daily count
     for attempt in range(MAX_ATTEMPTS):
         try:
             if decision.action is Action.APPEND and ticket is not None:
                 return _append(mail, raw_key, ticket, decision, attachments, body, cfg)
-            return _create(mail, raw_key, decision, lookup, attachments, body, cfg, deps, channel, quarantine, at)
+            return _create(
+                mail, raw_key, decision, lookup, attachments, body, cfg, deps, channel, quarantine, at, blocked
+            )
         except Conflict as conflict:
+            guard = bool({"autoreply_window", "autoreply_day"} & set(conflict.tags))
+            if guard:
+                # Another Lambda just committed an auto-reply to this sender: this mail gets none.
+                blocked = "another auto-reply to this sender was stored at the same moment"
             if "mid" in conflict.tags:
                 # Another Lambda stored this very Message-ID a moment ago: it is a redelivery now.
                 return _repeat(Decision(Action.DUPLICATE, reasons=["stored concurrently"]), lookup, deps)
@@ -182,7 +193,7 @@ def ingest_raw(
                 ticket = _load_candidate(ticket.pk, deps)
                 if ticket is None:
                     decision = Decision(Action.NEW, reasons=[*decision.reasons, "the ticket vanished"])
-            elif not any(r in ("TransactionConflict", "ThrottlingError") for r in conflict.reasons):
+            elif not guard and not any(r in ("TransactionConflict", "ThrottlingError") for r in conflict.reasons):
                 raise
             time.sleep(min(0.02 * 2**attempt, 0.5) * random.random())  # noqa: S311 - full jitter, not crypto
     raise RuntimeError(f"could not store <{mail.message_id}> after {MAX_ATTEMPTS} attempts")
@@ -366,6 +377,7 @@ def _create(
     channel: str,
     quarantine: str | None,
     moment: datetime,
+    blocked: str | None = None,
 ) -> IngestResult:
     at = iso(moment)
     fmt = number_format(cfg.settings.number_format)
@@ -440,6 +452,8 @@ def _create(
     send, why = _autoreply_verdict(
         mail, mailbox, rules, stored_closed or status is Status.TRASH, lookup, cfg, deps, moment
     )
+    if send and blocked:
+        send, why = False, blocked
     unit = Unit()
     if lookup.counter is None:
         unit.save(
@@ -493,12 +507,7 @@ def _create(
     ]
     if autoreply_msg is not None:
         save_message(unit, ticket, autoreply_msg, tag="autoreply")
-        unit.save(
-            "autoreply_window",
-            MetaItem(
-                *autoreply_key(mail.sender), ticket_id=ticket.pk, created_at=at, expires_at=_window_end(moment, cfg)
-            ),
-        )
+        _claim_loop_guard(unit, mail.sender, ticket.pk, cfg, moment)
     write_ticket(unit, ticket, None, events, new=True)
     stats_update(
         unit,
@@ -665,9 +674,44 @@ def _autoreply_verdict(
             last_sent_at=last_sent,
             window_hours=cfg.settings.autoreply_window_hours,
             sender_unverified=mail.verdicts.sender_unverified,
+            sent_today=lookup.autoreplies_today,
+            max_per_day=cfg.settings.autoreply_max_per_day,
         ),
         moment,
     )
+
+
+def _claim_loop_guard(unit: Unit, sender: str, ticket_id: str, cfg: ConfigSnapshot, moment: datetime) -> None:
+    """Take the sender's window and one of today's auto-replies in the ticket's transaction.
+
+    Both writes are conditional on what the verdict read (no window open, fewer than the cap today):
+    two Lambdas racing for the same sender cannot both send; the loser's transaction is cancelled
+    and it stores its ticket without an auto-reply.
+    """
+    at = iso(moment)
+    hours = cfg.settings.autoreply_window_hours
+    if hours > 0:
+        unit.save(
+            "autoreply_window",
+            MetaItem(*autoreply_key(sender), ticket_id=ticket_id, created_at=at, expires_at=_window_end(moment, cfg)),
+            condition=MetaItem.pk.does_not_exist()
+            | (MetaItem.created_at <= iso(moment - timedelta(hours=hours)))
+            | (MetaItem.expires_at <= moment),
+        )
+    unit.update(
+        "autoreply_day",
+        MetaItem(*autoreply_day_key(sender, _day(moment))),
+        [
+            MetaItem.value.add(1),
+            MetaItem.created_at.set(MetaItem.created_at | at),
+            MetaItem.expires_at.set(moment + timedelta(days=2)),
+        ],
+        condition=MetaItem.pk.does_not_exist() | (MetaItem.value < cfg.settings.autoreply_max_per_day),
+    )
+
+
+def _day(moment: datetime) -> str:
+    return moment.date().isoformat()
 
 
 def _expired(item: MetaItem, moment: datetime) -> bool:

@@ -106,6 +106,11 @@ class Lookup:
     numbers: dict[str, MetaItem] = field(default_factory=dict)
     counter: int | None = None
     autoreply: MetaItem | None = None
+    autoreplies_today: int = 0
+
+
+LOOKUP_KEYS = 100  # what one BatchGetItem reads
+LOOKUP_NUMBERS = 10  # ticket numbers from one subject
 
 
 def mid_key(message_id: str) -> tuple[str, str]:
@@ -121,7 +126,12 @@ def counter_key(scope: str) -> tuple[str, str]:
 
 
 def autoreply_key(address: str) -> tuple[str, str]:
-    return (f"AR#{address}", "AR")
+    return (f"AR#{address.lower()}", "AR")
+
+
+def autoreply_day_key(address: str, day: str) -> tuple[str, str]:
+    """Auto-replies to ``address`` on ``day`` (UTC, ``YYYY-MM-DD``): ``value``, expiring after the day."""
+    return (f"ARD#{address.lower()}#{day}", "ARD")
 
 
 TICKET_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -170,22 +180,34 @@ class TicketStore:
 
     def lookup(
         self,
-        message_ids: Iterable[str] = (),
+        own_ids: Iterable[str] = (),
         numbers: Iterable[str] = (),
+        references: Iterable[str] = (),
         counter_scope: str | None = None,
         autoreply_address: str | None = None,
+        autoreply_day: str | None = None,
     ) -> Lookup:
-        keys: list[tuple[str, str]] = []
-        keys += [mid_key(m) for m in dict.fromkeys(message_ids)]
-        keys += [num_key(n) for n in dict.fromkeys(numbers)]
+        """One BatchGetItem of at most 100 keys, in order of need.
+
+        First the keys every decision needs, which nothing in the mail can push out: the mail's own
+        Message-ID(s), the number counter, the sender's auto-reply window and daily count. Then the
+        subject's ticket numbers (at most 10) and the ``references`` in the order given (the caller
+        passes In-Reply-To, then References newest first) until the 100 keys are used.
+        """
+        must: list[tuple[str, str]] = [mid_key(m) for m in own_ids]
         if counter_scope:
-            keys.append(counter_key(counter_scope))
+            must.append(counter_key(counter_scope))
         if autoreply_address:
-            keys.append(autoreply_key(autoreply_address))
+            must.append(autoreply_key(autoreply_address))
+            if autoreply_day:
+                must.append(autoreply_day_key(autoreply_address, autoreply_day))
+        optional = [num_key(n) for n in list(dict.fromkeys(numbers))[:LOOKUP_NUMBERS]]
+        optional += [mid_key(m) for m in references]
+        keys = list(dict.fromkeys(must + optional))[: max(LOOKUP_KEYS, len(must))]
         result = Lookup()
         if not keys:
             return result
-        for item in MetaItem.batch_get(keys[:100]):
+        for item in MetaItem.batch_get(keys):
             kind, _, rest = item.pk.partition("#")
             if kind == "MID":
                 result.message_ids[rest] = item
@@ -195,6 +217,8 @@ class TicketStore:
                 result.counter = int(item.value or 0)
             elif kind == "AR":
                 result.autoreply = item
+            elif kind == "ARD":
+                result.autoreplies_today = int(item.value or 0)
         return result
 
     def in_use(self) -> tuple[dict[str, int], dict[str, int]]:

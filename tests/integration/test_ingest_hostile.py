@@ -2,10 +2,12 @@
 
 * Loop guard: the sender's auto-reply window and daily cap are read in reserved positions of the one
   BatchGetItem, so no number of references can push them out.
+* Nothing accepted is dropped: sizes are measured in encoded bytes (DynamoDB's 400 KB are bytes).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 import time_machine
 
 from helpdesk.domain.clock import now
+from helpdesk.store.tickets import TicketStore
 
 from .helpers import ingest, make_mail, reset_sent, sent_mails
 
@@ -152,3 +155,29 @@ def test_concurrent_mails_from_one_responder_get_one_autoreply(aws: Any) -> None
         results = list(pool.map(lambda key: ingest_object(aws.bucket, key, deps), keys))
     assert [r.outcome for r in results] == ["created"] * 5
     assert len(replies_to("robot@vendor.example")) == 1
+
+
+# ---------------------------------------------------------------------------------------------- sizes
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("\U0001f600", 120_000),  # the report: 120k emoji, 480 KB
+        ("漢", 140_000),  # the report: 140k CJK characters, 420 KB
+        ("\U0001f4e6", 262_144),  # 1 MB of 4-byte characters
+    ],
+    ids=["120k-emoji", "140k-cjk", "1MB-4-byte"],
+)
+def test_a_large_multibyte_body_is_stored(aws: Any, text: str, count: int) -> None:
+    body = "\n".join(text * 64 for _ in range(count // 64))
+    result = ingest(aws, make_mail(subject="Viel Text", body=body, html=f"<p>{text * 200}</p>"))
+    assert result.outcome == "created"
+    detail = TicketStore().detail(str(result.ticket_id))
+    assert detail is not None
+    msg = next(m for m in detail.messages if m.direction == "inbound")
+    assert msg.body_key  # the whole body is in S3 ...
+    stored = json.loads(aws.client("s3").get_object(Bucket=aws.bucket, Key=msg.body_key)["Body"].read())
+    assert stored["text"].count(text) == count // 64 * 64
+    inline = sum(len(v.encode()) for v in (msg.text, msg.html, msg.new_text))
+    assert inline <= 100_000  # ... and what the item keeps is well below DynamoDB's 400 KB

@@ -75,7 +75,9 @@ from ..store.tickets import (
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
 
-BODY_INLINE_LIMIT = 150_000  # characters of text + HTML kept in DynamoDB; larger bodies go to S3
+# DynamoDB items are limited to 400 KB of UTF-8 (a 4-byte character counts 4): sizes are bytes, not characters.
+BODY_INLINE_BYTES = 150_000  # text + HTML + new text kept in the message item; larger bodies go to S3
+EXCERPT_BYTES = 20_000  # what the item keeps of the text (and of the new text) when the body is in S3
 PREVIEW_CHARS = 300
 MAX_ATTEMPTS = 30  # optimistic counter under contention; past this, SQS retries the mail later
 
@@ -285,13 +287,26 @@ def _object_prefix(message_id: str) -> str:
 
 def _body(mail: ParsedMail, cfg: ConfigSnapshot, deps: IngestDeps) -> _Body:
     sanitized = sanitize_html(mail.html, block_remote=cfg.settings.block_external_content)
-    text, html = mail.text, sanitized.html
+    text, html, new_text = mail.text, sanitized.html, mail.new_text
     body_key = None
-    if len(text) + len(html) > BODY_INLINE_LIMIT:
+    if sum(utf8_size(part) for part in (text, html, new_text)) > BODY_INLINE_BYTES:
         body_key = f"bodies/{_object_prefix(mail.message_id)}.json"
-        deps.mail.put(body_key, json.dumps({"text": text, "html": html}).encode(), "application/json")
-        text, html = text[:20_000], ""
-    return _Body(text, html, mail.new_text[:20_000], sanitized.remote_images, body_key)
+        data = json.dumps({"text": text, "html": html}, ensure_ascii=False).encode()
+        deps.mail.put(body_key, data, "application/json")
+        text, html, new_text = clip_utf8(text, EXCERPT_BYTES), "", clip_utf8(new_text, EXCERPT_BYTES)
+    return _Body(text, html, new_text, sanitized.remote_images, body_key)
+
+
+def utf8_size(text: str) -> int:
+    """What ``text`` weighs in DynamoDB and S3: its UTF-8 bytes."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def clip_utf8(text: str, max_bytes: int) -> str:
+    """``text`` cut to at most ``max_bytes`` UTF-8 bytes, never inside a character."""
+    if len(text) * 4 <= max_bytes:
+        return text
+    return text.encode("utf-8", "surrogatepass")[:max_bytes].decode("utf-8", "ignore")
 
 
 def _store_attachments(mail: ParsedMail, deps: IngestDeps) -> list[AttachmentMap]:

@@ -2,7 +2,9 @@
 
 * Loop guard: the sender's auto-reply window and daily cap are read in reserved positions of the one
   BatchGetItem, so no number of references can push them out.
-* Nothing accepted is dropped: sizes are measured in encoded bytes (DynamoDB's 400 KB are bytes).
+* Nothing accepted is dropped: sizes are measured in encoded bytes (DynamoDB's 400 KB are bytes); a
+  different mail under a known Message-ID is stored (a true redelivery is not); mail without a
+  Message-ID is told apart by its inbound object, not by its text.
 """
 
 from __future__ import annotations
@@ -181,3 +183,119 @@ def test_a_large_multibyte_body_is_stored(aws: Any, text: str, count: int) -> No
     assert stored["text"].count(text) == count // 64 * 64
     inline = sum(len(v.encode()) for v in (msg.text, msg.html, msg.new_text))
     assert inline <= 100_000  # ... and what the item keeps is well below DynamoDB's 400 KB
+
+
+# --------------------------------------------------------------------------------- reused Message-IDs
+
+
+def detail(ticket_id: str | None) -> Any:
+    found = TicketStore().detail(str(ticket_id))
+    assert found is not None
+    return found
+
+
+def inbound(ticket_id: str | None) -> list[Any]:
+    return [m for m in detail(ticket_id).messages if m.direction == "inbound"]
+
+
+def test_a_different_mail_under_a_known_message_id_is_stored_with_a_review_note(aws: Any) -> None:
+    first = ingest(aws, make_mail(message_id="<reused@kunde.example>", subject="Erste", body="Eins"))
+    other = make_mail(
+        sender="Petra <petra@firma.example>", message_id="<reused@kunde.example>", subject="Zweite", body="Zwei"
+    )
+    second = ingest(aws, other)
+    assert second.outcome == "created" and second.ticket_id != first.ticket_id
+    ticket = detail(second.ticket_id).ticket
+    assert ticket.subject == "Zweite" and ticket.review
+    assert ticket.review_notes == [
+        f"Message-ID <reused@kunde.example> was used before by a different mail (ticket {first.number}); "
+        "this mail is stored on its own"
+    ]
+    (message,) = inbound(second.ticket_id)
+    assert message.message_id == "reused@kunde.example" and "Zwei" in message.text
+    assert [m.text.strip() for m in inbound(first.ticket_id)] == ["Eins"]  # the first mail is untouched
+    # Its redelivery (another object, another relay) is a duplicate of the second mail, not a third ticket.
+    again = ingest(aws, b"Received: from mx2.firma.example by inbound-smtp\r\n" + other)
+    assert (again.outcome, again.ticket_id) == ("duplicate", second.ticket_id)
+
+
+def test_a_different_mail_under_a_known_message_id_from_a_participant_threads_with_a_note(aws: Any) -> None:
+    first = ingest(aws, make_mail(message_id="<dup-in-thread@kunde.example>", subject="Bestellung"))
+    follow = make_mail(
+        message_id="<dup-in-thread@kunde.example>", subject=f"AW: [#{first.number}] Bestellung", body="Nachtrag"
+    )
+    result = ingest(aws, follow)
+    assert (result.outcome, result.ticket_id) == ("appended", first.ticket_id)
+    ticket = detail(first.ticket_id).ticket
+    assert ticket.review and "was used before by a different mail" in ticket.review_notes[-1]
+    assert sorted(m.text.strip()[:8] for m in inbound(first.ticket_id)) == ["Guten Ta", "Nachtrag"]
+    assert ingest(aws, follow).outcome == "duplicate"
+
+
+def test_a_true_redelivery_is_not_stored_again(aws: Any) -> None:
+    raw = make_mail(message_id="<echt@kunde.example>", attachments=[("a.pdf", "application/pdf", b"%PDF-1")])
+    first = ingest(aws, raw)
+    via_ses = b"Return-Path: <juergen@kunde.example>\r\nX-SES-Spam-Verdict: PASS\r\n" + raw
+    crlf = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    for again in (raw, via_ses, crlf, raw.replace(b"To: support@example.com", b"To: sales@example.com")):
+        result = ingest(aws, again)
+        assert (result.outcome, result.ticket_id) == ("duplicate", first.ticket_id)
+    assert len(inbound(first.ticket_id)) == 1
+    assert len(replies_to("juergen@kunde.example")) == 1
+
+
+def test_a_stranger_reusing_our_message_id_is_stored_and_our_own_echo_is_not(aws: Any) -> None:
+    first = ingest(aws, make_mail(subject="Anfrage"))
+    ours = replies_to("juergen@kunde.example")[0]["Message-ID"]
+    echo = make_mail(sender="Support <support@example.com>", message_id=ours, subject="[#x] Ihre Anfrage")
+    assert ingest(aws, echo).outcome == "own_echo"
+    forged = make_mail(sender="mallory@evil.example", message_id=ours, subject="Bitte Passwort zurücksetzen")
+    result = ingest(aws, forged)
+    assert result.outcome == "created" and result.ticket_id != first.ticket_id
+    ticket = detail(result.ticket_id).ticket
+    assert ticket.review and "is one we sent" in ticket.review_notes[0]
+    assert result.autoreply == "suppressed"  # our own Message-ID: the loop guard holds
+
+
+def test_a_different_mail_racing_for_the_same_message_id_is_stored(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both read "unknown id" before either committed: the loser re-reads the id and compares content."""
+    from helpdesk.store.tickets import Lookup
+
+    ingest(aws, make_mail(message_id="<race@kunde.example>", subject="Erster"))
+    original = TicketStore.lookup
+
+    def stale(self: TicketStore, *args: Any, **kwargs: Any) -> Lookup:
+        found = original(self, *args, **kwargs)
+        found.message_ids.pop("race@kunde.example", None)  # read before the other mail was committed
+        return found
+
+    monkeypatch.setattr(TicketStore, "lookup", stale)
+    raw = make_mail(message_id="<race@kunde.example>", subject="Zweiter", body="anders")
+    different = ingest(aws, raw)
+    same = ingest(aws, raw)
+    assert different.outcome == "created" and detail(different.ticket_id).ticket.subject == "Zweiter"
+    assert (same.outcome, same.ticket_id) == ("duplicate", different.ticket_id)
+
+
+# ---------------------------------------------------------------------------------- no Message-ID
+
+
+ALERT = (
+    b"From: monitor@kunde.example\r\nTo: support@example.com\r\nSubject: DISK FULL on db1\r\n\r\n/var is 100% full\r\n"
+)
+
+
+def test_alerts_without_message_id_from_two_objects_are_two_tickets_and_one_object_twice_is_one(aws: Any) -> None:
+    from helpdesk.bootstrap import ingest_deps
+    from helpdesk.services.ingest import ingest_object
+
+    from .helpers import put_inbound
+
+    first_key = put_inbound(aws, b"Received: from monitor by inbound-smtp; 12:00:00\r\n" + ALERT)
+    second_key = put_inbound(aws, b"Received: from monitor by inbound-smtp; 12:00:20\r\n" + ALERT)
+    first = ingest_object(aws.bucket, first_key, ingest_deps())
+    second = ingest_object(aws.bucket, second_key, ingest_deps())
+    assert (first.outcome, second.outcome) == ("created", "created")
+    assert first.ticket_id != second.ticket_id
+    again = ingest_object(aws.bucket, first_key, ingest_deps())  # S3/SQS deliver the same event twice
+    assert (again.outcome, again.ticket_id) == ("duplicate", first.ticket_id)

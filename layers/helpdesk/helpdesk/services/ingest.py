@@ -30,7 +30,7 @@ from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.headers import Address, clean_text
-from ..domain.ids import new_id, without_trace_headers
+from ..domain.ids import new_id, object_message_id, without_trace_headers
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.numbering import number_format
 from ..domain.rules import Outcome, evaluate, view_of
@@ -47,6 +47,7 @@ from ..domain.threading import (
     decide,
     first_lookup,
     reference_order,
+    reuse,
 )
 from ..store.config_store import ConfigStore
 from ..store.models import (
@@ -123,6 +124,8 @@ def ingest_raw(
     """Store one raw mail. ``trusted_sender=False`` (contact form: the address is unverified) never appends
     to an existing ticket; a named ticket becomes an agent-only ``claimed`` link instead."""
     mail, quarantine = parse_safely(raw, deps.limits)
+    if mail.message_id_synthetic and quarantine is None and raw_key:
+        mail.message_id = object_message_id(raw_key)  # no Message-ID: the inbound object tells mails apart
     cfg = deps.config.snapshot()
     fmt = number_format(cfg.settings.number_format)
     at = now()
@@ -133,9 +136,11 @@ def ingest_raw(
         numbers=tuple(fmt.find_in_subject(mail.subject)),
         sender=mail.sender,
         sender_unverified=mail.verdicts.sender_unverified,
+        digest=mail.digest or None,
+        sender_is_own=_is_own(mail.sender, cfg, deps),
     )
     lookup = deps.tickets.lookup(
-        own_ids=[facts.message_id],
+        own_ids=[facts.message_id, *([facts.variant_id] if facts.variant_id else [])],
         numbers=facts.numbers,
         references=reference_order(facts),
         counter_scope=fmt.counter_scope(at.year),
@@ -145,7 +150,8 @@ def ingest_raw(
     known = _known(lookup)
     repeat = first_lookup(facts, known)
     if repeat is not None:
-        return _repeat(repeat, lookup, deps)
+        return _repeat(repeat, facts, lookup, deps)
+    index = _index(mail, facts, known)
 
     numbers = {n: item.ticket_id for n, item in lookup.numbers.items() if item.ticket_id}
     found = candidates(facts, known, numbers)
@@ -173,9 +179,9 @@ def ingest_raw(
     for attempt in range(MAX_ATTEMPTS):
         try:
             if decision.action is Action.APPEND and ticket is not None:
-                return _append(mail, raw_key, ticket, decision, attachments, body, cfg)
+                return _append(mail, raw_key, ticket, decision, attachments, body, cfg, index)
             return _create(
-                mail, raw_key, decision, lookup, attachments, body, cfg, deps, channel, quarantine, at, blocked
+                mail, raw_key, decision, lookup, attachments, body, cfg, deps, channel, quarantine, at, index, blocked
             )
         except Conflict as conflict:
             guard = bool({"autoreply_window", "autoreply_day"} & set(conflict.tags))
@@ -183,9 +189,15 @@ def ingest_raw(
                 # Another Lambda just committed an auto-reply to this sender: this mail gets none.
                 blocked = "another auto-reply to this sender was stored at the same moment"
             if "mid" in conflict.tags:
-                # Another Lambda stored this very Message-ID a moment ago: it is a redelivery now.
-                return _repeat(Decision(Action.DUPLICATE, reasons=["stored concurrently"]), lookup, deps)
-            if "counter" in conflict.tags or "number" in conflict.tags:
+                # Another Lambda stored a mail under this Message-ID a moment ago: the same mail (a
+                # redelivery now), or a different one (this mail is stored under a variant id).
+                lookup.message_ids.update(deps.tickets.message_index(_own_ids(facts)))
+                known = _known(lookup)
+                repeat = first_lookup(facts, known)
+                if repeat is not None:
+                    return _repeat(repeat, facts, lookup, deps)
+                index = _index(mail, facts, known)
+            elif "counter" in conflict.tags or "number" in conflict.tags:
                 lookup.counter = deps.tickets.counter_value(fmt.counter_scope(at.year))
                 if "number" in conflict.tags and "counter" not in conflict.tags:
                     # The counter lags behind an existing number (restored backup, manual edit): skip ahead.
@@ -240,10 +252,40 @@ def parse_safely(raw: bytes, limits: Limits) -> tuple[ParsedMail, str | None]:
 
 def _known(lookup: Lookup) -> dict[str, KnownMessage]:
     return {
-        mid: KnownMessage(mid, item.ticket_id, item.direction == "outbound")
+        mid: KnownMessage(mid, item.ticket_id, item.direction == "outbound", _data(item).get("digest"), item.number)
         for mid, item in lookup.message_ids.items()
         if item.ticket_id
     }
+
+
+def _data(item: MetaItem) -> dict[str, Any]:
+    return item.data if isinstance(item.data, dict) else {}
+
+
+def _own_ids(facts: MailFacts) -> list[str]:
+    return [facts.message_id, *([facts.variant_id] if facts.variant_id else [])]
+
+
+def _is_own(address: str, cfg: ConfigSnapshot, deps: IngestDeps) -> bool:
+    return bool(address) and (
+        address in cfg.own_addresses or (bool(deps.mail_domain) and address.endswith("@" + deps.mail_domain))
+    )
+
+
+@dataclass(frozen=True)
+class _Index:
+    """How the mail's ``MID#`` item is written: under which id, with which content digest, and why."""
+
+    id: str
+    digest: str
+    note: str | None = None  # a review note: the Message-ID was taken by a different mail
+
+
+def _index(mail: ParsedMail, facts: MailFacts, known: dict[str, KnownMessage]) -> _Index:
+    reused = reuse(facts, known)
+    if reused is None:
+        return _Index(mail.message_id, mail.digest)
+    return _Index(reused.index_id, mail.digest, reused.note)
 
 
 def _load_candidate(ticket_id: str, deps: IngestDeps) -> TicketItem | None:
@@ -280,9 +322,10 @@ class _Body:
     body_key: str | None
 
 
-def _object_prefix(message_id: str) -> str:
-    """Deterministic per Message-ID, so a retried ingest overwrites instead of leaving orphans."""
-    return hashlib.sha256(message_id.encode()).hexdigest()[:32]
+def _object_prefix(mail: ParsedMail) -> str:
+    """Deterministic per Message-ID and content: a retried ingest overwrites instead of leaving orphans,
+    and a different mail reusing a Message-ID does not overwrite the first one's files."""
+    return hashlib.sha256(f"{mail.message_id} {mail.digest}".encode()).hexdigest()[:32]
 
 
 def _body(mail: ParsedMail, cfg: ConfigSnapshot, deps: IngestDeps) -> _Body:
@@ -290,7 +333,7 @@ def _body(mail: ParsedMail, cfg: ConfigSnapshot, deps: IngestDeps) -> _Body:
     text, html, new_text = mail.text, sanitized.html, mail.new_text
     body_key = None
     if sum(utf8_size(part) for part in (text, html, new_text)) > BODY_INLINE_BYTES:
-        body_key = f"bodies/{_object_prefix(mail.message_id)}.json"
+        body_key = f"bodies/{_object_prefix(mail)}.json"
         data = json.dumps({"text": text, "html": html}, ensure_ascii=False).encode()
         deps.mail.put(body_key, data, "application/json")
         text, html, new_text = clip_utf8(text, EXCERPT_BYTES), "", clip_utf8(new_text, EXCERPT_BYTES)
@@ -310,7 +353,7 @@ def clip_utf8(text: str, max_bytes: int) -> str:
 
 
 def _store_attachments(mail: ParsedMail, deps: IngestDeps) -> list[AttachmentMap]:
-    prefix = _object_prefix(mail.message_id)
+    prefix = _object_prefix(mail)
     stored: list[AttachmentMap] = []
     for index, att in enumerate(mail.attachments, start=1):
         key = f"attachments/{prefix}/{index}"
@@ -392,6 +435,7 @@ def _create(
     channel: str,
     quarantine: str | None,
     moment: datetime,
+    index: _Index,
     blocked: str | None = None,
 ) -> IngestResult:
     at = iso(moment)
@@ -405,6 +449,8 @@ def _create(
     review: list[str] = []
     if quarantine:
         review.append(quarantine)
+    if index.note:
+        review.append(index.note)
     review += [f"limit: {note}" for note in mail.limit_exceeded]
     if mailbox is None:
         review.append("sent to no configured mailbox (" + (", ".join(mail.recipients[:3]) or "no recipient") + ")")
@@ -482,7 +528,10 @@ def _create(
             condition=MetaItem.value == lookup.counter,
         )
     autoreply_msg = _autoreply_message(ticket, mail, mailbox, cfg, deps, at) if send else None
-    save_message(unit, ticket, message, data={"autoreply_sk": autoreply_msg.sk} if autoreply_msg else None)
+    data = {"digest": index.digest} if index.digest else {}
+    if autoreply_msg is not None:
+        data["autoreply_sk"] = autoreply_msg.sk
+    save_message(unit, ticket, message, data=data or None, index_id=index.id)
     unit.save(
         "number",
         MetaItem(*num_key(number), ticket_id=ticket.pk, number=number, created_at=at),
@@ -594,6 +643,7 @@ def _append(
     attachments: list[AttachmentMap],
     body: _Body,
     cfg: ConfigSnapshot,
+    index: _Index,
 ) -> IngestResult:
     at = iso()
     mailbox = cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox)
@@ -611,6 +661,9 @@ def _append(
     ticket.preview = (body.new_text or body.text)[:PREVIEW_CHARS]
     ticket.reminded_at = None if not from_agent else ticket.reminded_at
     ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
+    if index.note:
+        ticket.review = True
+        ticket.review_notes = [*(ticket.review_notes or []), index.note][-10:]
     message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
     detail = {"ticket_id": ticket.pk, "number": ticket.number}
     events = [
@@ -646,7 +699,7 @@ def _append(
 
     unit = Unit()
     write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
-    save_message(unit, ticket, message)
+    save_message(unit, ticket, message, data={"digest": index.digest} if index.digest else None, index_id=index.id)
     stats_update(unit, at, {"messages_in": 1, "reopened": 1 if before != ticket.status else 0})
     unit.commit()
     return IngestResult(
@@ -655,6 +708,7 @@ def _append(
         ticket_id=ticket.pk,
         number=ticket.number,
         reasons=decision.reasons,
+        review=[index.note] if index.note else [],
         attachments=len(attachments),
     )
 
@@ -795,21 +849,18 @@ def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps) -> s
     return "sent" if deliver(deps.tickets, deps.mailer, ticket, msg, auto_submitted="auto-replied") else "none"
 
 
-def _repeat(decision: Decision, lookup: Lookup, deps: IngestDeps) -> IngestResult:
-    """A Message-ID seen before: store nothing; finish an auto-reply a crash left pending."""
-    mid = next(iter(lookup.message_ids.values()), None)
+def _repeat(decision: Decision, facts: MailFacts, lookup: Lookup, deps: IngestDeps) -> IngestResult:
+    """This mail was stored before: store nothing; finish an auto-reply a crash left pending."""
+    key = facts.variant_id if facts.variant_id in lookup.message_ids else facts.message_id
+    mid = lookup.message_ids.get(key or facts.message_id)
     result = IngestResult(
-        outcome=decision.action.value, message_id="", ticket_id=decision.ticket_id, reasons=decision.reasons
+        outcome=decision.action.value,
+        message_id=facts.message_id,
+        ticket_id=decision.ticket_id,
+        number=mid.number if mid is not None else None,
+        reasons=decision.reasons,
     )
-    for message_id, item in lookup.message_ids.items():
-        if item.ticket_id == decision.ticket_id and item.direction == (
-            "outbound" if decision.action is Action.OWN_ECHO else "inbound"
-        ):
-            mid = item
-            result.message_id = message_id
-            result.number = item.number
-            break
-    pending_sk = (mid.data or {}).get("autoreply_sk") if mid is not None and isinstance(mid.data, dict) else None
+    pending_sk = _data(mid).get("autoreply_sk") if mid is not None else None
     if decision.action is Action.DUPLICATE and pending_sk and decision.ticket_id:
         msg = deps.tickets.message(decision.ticket_id, pending_sk)
         ticket = deps.tickets.get(decision.ticket_id)

@@ -221,6 +221,13 @@ class TicketStore:
                 result.autoreplies_today = int(item.value or 0)
         return result
 
+    def message_index(self, message_ids: Iterable[str]) -> dict[str, MetaItem]:
+        """``MID#`` items by Message-ID, read consistently (after a transaction lost a race for one)."""
+        keys = [mid_key(m) for m in dict.fromkeys(message_ids)][:LOOKUP_KEYS]
+        if not keys:
+            return {}
+        return {item.pk.partition("#")[2]: item for item in MetaItem.batch_get(keys, consistent_read=True)}
+
     def in_use(self) -> tuple[dict[str, int], dict[str, int]]:
         """Tags and projects in use, each with how many tickets carry it, most used first (one GetItem;
         the counts are kept up to date on every ticket write)."""

@@ -5,6 +5,7 @@
 * Nothing accepted is dropped: sizes are measured in encoded bytes (DynamoDB's 400 KB are bytes); a
   different mail under a known Message-ID is stored (a true redelivery is not); mail without a
   Message-ID is told apart by its inbound object, not by its text.
+* Auto-replies SES refused are sent when SQS delivers the mail again; /stats counts what SES accepted.
 """
 
 from __future__ import annotations
@@ -299,3 +300,104 @@ def test_alerts_without_message_id_from_two_objects_are_two_tickets_and_one_obje
     assert first.ticket_id != second.ticket_id
     again = ingest_object(aws.bucket, first_key, ingest_deps())  # S3/SQS deliver the same event twice
     assert (again.outcome, again.ticket_id) == ("duplicate", first.ticket_id)
+
+
+# ------------------------------------------------------------------------------ auto-reply retry, stats
+
+
+def throttled(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+    from botocore.exceptions import ClientError
+
+    error = {"Error": {"Code": "TooManyRequestsException", "Message": "Maximum sending rate exceeded."}}
+    raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
+
+
+def stats_today(api: Any) -> dict[str, int]:
+    response = api.get("/stats", user="admin")
+    assert response.status == 200, response.text
+    return dict(response.json["totals"])
+
+
+@pytest.fixture
+def api(aws: Any) -> Any:
+    from .api_client import make_api
+
+    return make_api(aws)
+
+
+def autoreply_of(ticket_id: str | None) -> Any:
+    (message,) = [m for m in detail(ticket_id).messages if m.auto_reply]
+    return message
+
+
+def test_a_refused_autoreply_is_sent_when_sqs_delivers_the_mail_again(
+    aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.bootstrap import ingest_deps
+    from helpdesk.services.ingest import AutoReplyRefused, ingest_object
+    from helpdesk.store.models import MetaItem
+
+    from .helpers import put_inbound
+
+    key = put_inbound(aws, make_mail(message_id="<retry@kunde.example>"))
+    original = Mailer.send_raw
+    monkeypatch.setattr(Mailer, "send_raw", throttled)
+    with pytest.raises(AutoReplyRefused):  # the record fails: SQS delivers the mail again later
+        ingest_object(aws.bucket, key, ingest_deps())
+    ticket_id = MetaItem.get("MID#retry@kunde.example", "MID").ticket_id
+    assert autoreply_of(ticket_id).send_state == "failed"
+    assert stats_today(api).get("autoreplies_sent", 0) == 0  # refused is not sent
+
+    with pytest.raises(AutoReplyRefused):  # still throttled on the second delivery
+        ingest_object(aws.bucket, key, ingest_deps())
+    monkeypatch.setattr(Mailer, "send_raw", original)
+    again = ingest_object(aws.bucket, key, ingest_deps())
+    assert (again.outcome, again.ticket_id, again.autoreply) == ("duplicate", ticket_id, "sent")
+    assert autoreply_of(ticket_id).send_state == "sent"
+    assert ingest_object(aws.bucket, key, ingest_deps()).autoreply == "none"  # sent: never again
+    assert len(replies_to("juergen@kunde.example")) == 1
+    totals = stats_today(api)
+    assert totals["autoreplies_sent"] == 1 and totals.get("autoreplies_failed", 0) == 0
+    assert len(inbound(ticket_id)) == 1
+
+
+def test_on_the_last_try_a_refused_autoreply_stays_failed_and_is_counted_so(
+    aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.bootstrap import ingest_deps
+    from helpdesk.services.ingest import ingest_object
+
+    from .helpers import put_inbound
+
+    monkeypatch.setattr(Mailer, "send_raw", throttled)
+    key = put_inbound(aws, make_mail(message_id="<last@kunde.example>"))
+    result = ingest_object(aws.bucket, key, ingest_deps(), last_try=True)
+    assert (result.outcome, result.autoreply) == ("created", "failed")
+    assert autoreply_of(result.ticket_id).send_state == "failed"
+    totals = stats_today(api)
+    assert totals.get("autoreplies_sent", 0) == 0 and totals["autoreplies_failed"] == 1
+    assert sent_mails() == []
+
+
+def test_stats_count_an_autoreply_as_sent_only_once_ses_accepted_it(
+    aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash between the ticket's transaction and SES: the auto-reply is not counted as sent."""
+    from helpdesk.aws.ses import Mailer
+
+    ingest(aws, make_mail(sender="a@kunde.example", subject="eins"))
+
+    class Died(Exception):
+        pass
+
+    def dies(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+        raise Died
+
+    monkeypatch.setattr(Mailer, "send_raw", dies)
+    with pytest.raises(Exception) as caught:  # noqa: PT011 - the crash itself, or the send failure it caused
+        ingest(aws, make_mail(sender="b@kunde.example", subject="zwei"))
+    assert isinstance(caught.value, Died) or isinstance(caught.value.__cause__, Died)
+    totals = stats_today(api)
+    assert totals["tickets_created"] == 2 and totals["autoreplies_sent"] == 1

@@ -1,16 +1,23 @@
 """Use case: one inbound mail (an S3 object SES wrote) becomes the right ticket, exactly once.
 
-AWS calls per mail (counted in tests/integration/test_ingest_calls.py):
+AWS calls per mail (counted in tests/integration/test_ingest.py: test_aws_calls_per_mail):
 
 new ticket      S3 GetObject, DynamoDB BatchGetItem (Message-IDs, numbers, counter, auto-reply window and day count),
-                TransactWriteItems, [UpdateItem: claim the auto-reply, SES SendEmail]  + 1 PutObject per attachment
+                TransactWriteItems, [UpdateItem: claim the auto-reply, SES SendEmail, TransactWriteItems: settle
+                its state and count it]  + 1 PutObject per attachment
 follow-up       S3 GetObject, BatchGetItem, GetItem (the ticket), TransactWriteItems
 
 Exactly once: the mail's Message-ID index item is written with ``attribute_not_exists`` in the same
 transaction as the ticket, the message, the number index, the counter (``value = <read>`` condition)
 and the events. A crash before the commit leaves nothing; after it, the redelivery finds the
-Message-ID and stops (finishing an auto-reply that was still pending). The auto-reply is claimed
-(``pending`` → ``sent``) before it is handed to SES, so it goes out at most once.
+Message-ID and stops (finishing an auto-reply that was still pending or that SES refused).
+
+Auto-replies go out at most once: the stored auto-reply (``pending``) is claimed (→ ``sending``) with a
+conditional write before it is handed to SES, then settled: ``sent`` when SES accepted it (only then
+does ``/stats`` count it as sent), ``failed`` when SES refused it (throttled, rejected: it was not
+taken). A refused auto-reply fails the SQS record, so SQS delivers the mail again and the duplicate
+path claims the ``failed`` auto-reply and sends it; on the last try it stays ``failed`` and counts as
+failed. A ``sending`` left behind (the process died or SES's answer was lost) is never sent again.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from ..domain.headers import Address, clean_text
 from ..domain.ids import new_id, object_message_id, without_trace_headers
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.numbering import number_format
+from ..domain.outgoing import build_mime
 from ..domain.rules import Outcome, evaluate, view_of
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status, status_after_customer_reply
@@ -100,29 +108,51 @@ class IngestResult:
     ticket_id: str | None = None
     number: str | None = None
     reasons: list[str] = field(default_factory=list)
-    autoreply: str = "none"  # sent | suppressed | none | failed
+    autoreply: str = "none"  # sent | suppressed | none | failed | pending (stored, not yet handed to SES)
     autoreply_reason: str = ""
     quarantined: bool = False
     review: list[str] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
     rule_warnings: list[str] = field(default_factory=list)  # conditions that could not be decided
     attachments: int = 0
+    # The auto-reply to hand to SES once the mail is stored (pending, or failed before): ticket, message.
+    pending_autoreply: tuple[TicketItem, MessageItem] | None = field(default=None, repr=False)
+
+
+class AutoReplyRefused(Exception):
+    """SES refused the auto-reply (throttled, rejected). It is stored ``failed``; the SQS record fails, so
+    the mail is delivered again and the auto-reply sent then (the mail itself is stored once)."""
 
 
 # ------------------------------------------------------------------------------------------- entry points
 
 
-def ingest_object(bucket: str, key: str, deps: IngestDeps) -> IngestResult:
-    """The Lambda's use case: the S3 object SES (or the local SMTP server) stored."""
+def ingest_object(bucket: str, key: str, deps: IngestDeps, last_try: bool = False) -> IngestResult:
+    """The Lambda's use case: the S3 object SES (or the local SMTP server) stored.
+
+    ``last_try``: SQS will not deliver this record again (its receive count reached maxReceiveCount).
+    """
     raw = deps.mail.get(key, bucket)
-    return ingest_raw(raw, raw_key=key, deps=deps)
+    return ingest_raw(raw, raw_key=key, deps=deps, retry_later=not last_try)
 
 
 def ingest_raw(
-    raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str = "email", trusted_sender: bool = True
+    raw: bytes,
+    raw_key: str | None,
+    deps: IngestDeps,
+    channel: str = "email",
+    trusted_sender: bool = True,
+    retry_later: bool = False,
 ) -> IngestResult:
-    """Store one raw mail. ``trusted_sender=False`` (contact form: the address is unverified) never appends
-    to an existing ticket; a named ticket becomes an agent-only ``claimed`` link instead."""
+    """Store one raw mail, then send its auto-reply. ``trusted_sender=False`` (contact form: the address is
+    unverified) never appends to an existing ticket; a named ticket becomes an agent-only ``claimed``
+    link instead. ``retry_later``: the caller runs this mail again when it fails (SQS), so an auto-reply
+    SES refused raises :class:`AutoReplyRefused` and is sent then; otherwise it stays ``failed``."""
+    result = _store(raw, raw_key, deps, channel, trusted_sender)
+    return _finish_autoreply(result, deps, retry_later)
+
+
+def _store(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str, trusted_sender: bool) -> IngestResult:
     mail, quarantine = parse_safely(raw, deps.limits)
     if mail.message_id_synthetic and quarantine is None and raw_key:
         mail.message_id = object_message_id(raw_key)  # no Message-ID: the inbound object tells mails apart
@@ -579,7 +609,8 @@ def _create(
         {
             "tickets_created": 1,
             "messages_in": 1,
-            "autoreplies_sent" if send else "autoreplies_suppressed": 1 if (send or mailbox) else 0,
+            # sent (or failed) is counted once SES answered: see _send_autoreply
+            "autoreplies_suppressed": 1 if mailbox and not send else 0,
         },
     )
     unit.commit()
@@ -599,7 +630,7 @@ def _create(
         attachments=len(attachments),
     )
     if autoreply_msg is not None:
-        result.autoreply = _send_autoreply(ticket, autoreply_msg, deps)
+        result.pending_autoreply = (ticket, autoreply_msg)
     return result
 
 
@@ -842,11 +873,45 @@ def _autoreply_message(
     )
 
 
-def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps) -> str:
-    """Claim the pending auto-reply (at most once), then hand it to SES."""
-    from .replies import deliver
+def _finish_autoreply(result: IngestResult, deps: IngestDeps, retry_later: bool) -> IngestResult:
+    if result.pending_autoreply is not None:
+        ticket, msg = result.pending_autoreply
+        result.pending_autoreply = None
+        result.autoreply = _send_autoreply(ticket, msg, deps, retry_later)
+    return result
 
-    return "sent" if deliver(deps.tickets, deps.mailer, ticket, msg, auto_submitted="auto-replied") else "none"
+
+def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps, retry_later: bool) -> str:
+    """Claim the auto-reply (``pending``/``failed`` → ``sending``: at most once), hand it to SES, settle it.
+
+    Counted in ``/stats`` only now: ``autoreplies_sent`` when SES accepted it, ``autoreplies_failed``
+    when SES refused it and no retry will come. An error after which SES may have the mail (a lost
+    answer) is raised as it is and leaves ``sending``: never sent twice, counted neither way.
+    """
+    from .replies import outgoing_mail
+
+    outgoing = outgoing_mail(ticket, msg, auto_submitted="auto-replied")
+    if not deps.tickets.claim_send(msg, retry_failed=True):
+        return "none"  # another delivery of this mail has it
+    try:
+        deps.mailer.send_raw(outgoing.sender.address, outgoing.recipients, build_mime(outgoing))
+    except Exception as exc:
+        if not _refused(exc):
+            raise
+        deps.tickets.settle_send(msg, "failed", None if retry_later else "autoreplies_failed")
+        if retry_later:
+            raise AutoReplyRefused(f"SES refused the auto-reply of {ticket.number}; sent again on redelivery") from exc
+        return "failed"
+    deps.tickets.settle_send(msg, "sent", "autoreplies_sent")
+    return "sent"
+
+
+def _refused(exc: Exception) -> bool:
+    """SES answered with an error, or was never reached: it did not take the mail, so sending it again
+    cannot deliver it twice."""
+    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+
+    return isinstance(exc, ClientError | EndpointConnectionError | ConnectTimeoutError)
 
 
 def _repeat(decision: Decision, facts: MailFacts, lookup: Lookup, deps: IngestDeps) -> IngestResult:
@@ -864,6 +929,7 @@ def _repeat(decision: Decision, facts: MailFacts, lookup: Lookup, deps: IngestDe
     if decision.action is Action.DUPLICATE and pending_sk and decision.ticket_id:
         msg = deps.tickets.message(decision.ticket_id, pending_sk)
         ticket = deps.tickets.get(decision.ticket_id)
-        if msg is not None and ticket is not None and msg.send_state == "pending":
-            result.autoreply = _send_autoreply(ticket, msg, deps)
+        if msg is not None and ticket is not None and msg.send_state in ("pending", "failed"):
+            result.autoreply = "pending"
+            result.pending_autoreply = (ticket, msg)
     return result

@@ -22,7 +22,8 @@ from .models import (
     TicketItem,
     TicketTableItem,
 )
-from .unit import read_counters
+from .stats import stats_update
+from .unit import Unit, read_counters
 
 WAITING_PK = "waiting_customer"
 ACTIVE = "active"
@@ -278,15 +279,34 @@ class TicketStore:
             ticket.pk, range_key=TICKET_SK, actions=[TicketItem.unread.set(False)], condition=TicketItem.pk.exists()
         )
 
-    def claim_send(self, msg: MessageItem) -> bool:
-        """``pending`` → ``sent`` with a condition: only one process ever hands this mail to SES."""
+    def claim_send(self, msg: MessageItem, *, retry_failed: bool = False) -> bool:
+        """Only one process ever hands this mail to SES: a conditional write claims it.
+
+        Agents' replies: ``pending`` → ``sent``. Auto-replies (``retry_failed``): ``pending`` or
+        ``failed`` (SES refused it, so it was not sent) → ``sending``, settled by :meth:`settle_send`
+        once SES answered; a ``sending`` left behind (the process died, the answer was lost) is never
+        claimed again.
+        """
+        claimed, claimable = ("sending", ("pending", "failed")) if retry_failed else ("sent", ("pending",))
         try:
-            msg.update(actions=[MessageItem.send_state.set("sent")], condition=MessageItem.send_state == "pending")
+            msg.update(
+                actions=[MessageItem.send_state.set(claimed)], condition=MessageItem.send_state.is_in(*claimable)
+            )
         except UpdateError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False
             raise
         return True
+
+    def settle_send(self, msg: MessageItem, state: str, counter: str | None = None) -> None:
+        """``sending`` → ``state`` (``sent``: SES accepted it; ``failed``: SES refused it), and count it
+        in today's report counters, in one transaction."""
+        unit = Unit()
+        unit.update("message", msg, [MessageItem.send_state.set(state)], condition=MessageItem.send_state == "sending")
+        if counter:
+            stats_update(unit, iso(), {counter: 1})
+        unit.commit()
+        msg.send_state = state
 
     def mark_send_failed(self, msg: MessageItem) -> None:
         msg.update(actions=[MessageItem.send_state.set("failed")])

@@ -6,6 +6,8 @@
   different mail under a known Message-ID is stored (a true redelivery is not); mail without a
   Message-ID is told apart by its inbound object, not by its text.
 * Auto-replies SES refused are sent when SQS delivers the mail again; /stats counts what SES accepted.
+* A mail that still fails on its last try becomes a quarantine ticket with the raw mail attached,
+  instead of cycling through the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -401,3 +403,70 @@ def test_stats_count_an_autoreply_as_sent_only_once_ses_accepted_it(
     assert isinstance(caught.value, Died) or isinstance(caught.value.__cause__, Died)
     totals = stats_today(api)
     assert totals["tickets_created"] == 2 and totals["autoreplies_sent"] == 1
+
+
+# ------------------------------------------------------------------------------- last-try quarantine
+
+
+def stored_from(key: str) -> list[Any]:
+    from helpdesk.store.models import MessageItem
+
+    return list(MessageItem.scan(MessageItem.raw_key == key))
+
+
+def test_a_mail_that_fails_every_try_becomes_a_quarantine_ticket_not_a_dead_letter(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reported case with the size bug back in place: 480 KB of emoji inline fail every try."""
+    import helpdesk.services.ingest as ingest_module
+
+    from .helpers import put_inbound
+    from .test_ingest_failures import peek, poller
+
+    monkeypatch.setattr(ingest_module, "BODY_INLINE_BYTES", 10**9)
+    raw = make_mail(subject="Emoji-Flut", body="\U0001f600" * 120_000, message_id="<flut@kunde.example>")
+    key = put_inbound(aws, raw)  # the bucket's notification queues it, as SES's object would
+    run = poller(aws)
+    for _ in range(8):  # maxReceiveCount is 5 in template.yaml
+        run.step()
+    assert peek(aws, "IngestDLQ") == [] and peek(aws, "IngestQueue") == []
+
+    (message,) = stored_from(key)
+    ticket = detail(message.pk).ticket
+    assert ticket.subject == "Emoji-Flut" and ticket.review
+    assert ticket.review_notes[0].startswith("quarantine: the mail could not be stored on its last try (")
+    assert "Item size has exceeded" in ticket.review_notes[0]
+    (original,) = message.attachments
+    assert (original.filename, original.content_type, original.key) == ("original.eml", "message/rfc822", key)
+    assert original.size == len(raw)
+    assert sent_mails() == []  # no auto-reply to a mail we could not read
+
+
+def test_the_last_try_quarantine_is_stored_once_and_leaves_a_missing_object_to_the_dlq(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import helpdesk.services.ingest as ingest_module
+    from helpdesk.bootstrap import ingest_deps
+    from helpdesk.services.ingest import ingest_object
+
+    from .helpers import put_inbound
+
+    def bug(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("simulated bug in threading")
+
+    monkeypatch.setattr(ingest_module, "decide", bug)
+    key = put_inbound(aws, make_mail(subject="Trifft den Fehler", message_id="<bug@kunde.example>"))
+    with pytest.raises(RuntimeError):  # not the last try: SQS tries again
+        ingest_object(aws.bucket, key, ingest_deps())
+    assert stored_from(key) == []
+    first = ingest_object(aws.bucket, key, ingest_deps(), last_try=True)
+    again = ingest_object(aws.bucket, key, ingest_deps(), last_try=True)  # redriven, or delivered twice
+    assert first.outcome == "created" and first.quarantined
+    assert (again.outcome, again.ticket_id) == ("duplicate", first.ticket_id)
+    assert "RuntimeError: simulated bug in threading" in detail(first.ticket_id).ticket.review_notes[0]
+    assert len(stored_from(key)) == 1
+
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError):  # no object, nothing to keep: the dead-letter queue holds the event
+        ingest_object(aws.bucket, "inbound/not-there", ingest_deps(), last_try=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 import time
 from dataclasses import dataclass, field
@@ -90,6 +91,8 @@ EXCERPT_BYTES = 20_000  # what the item keeps of the text (and of the new text) 
 PREVIEW_CHARS = 300
 MAX_ATTEMPTS = 30  # optimistic counter under contention; past this, SQS retries the mail later
 
+log = logging.getLogger("helpdesk.ingest")
+
 
 @dataclass
 class IngestDeps:
@@ -131,9 +134,19 @@ def ingest_object(bucket: str, key: str, deps: IngestDeps, last_try: bool = Fals
     """The Lambda's use case: the S3 object SES (or the local SMTP server) stored.
 
     ``last_try``: SQS will not deliver this record again (its receive count reached maxReceiveCount).
+    A mail that fails then is not left to cycle through the dead-letter queue: it becomes a quarantine
+    ticket (flagged for review, the error in its note, the raw mail attached). Only a mail whose object
+    cannot be read (nothing to keep) or whose quarantine fails too is left to the dead-letter queue.
     """
     raw = deps.mail.get(key, bucket)
-    return ingest_raw(raw, raw_key=key, deps=deps, retry_later=not last_try)
+    try:
+        result = _store(raw, key, deps, "email", trusted_sender=True)
+    except Exception as exc:
+        if not last_try:
+            raise
+        log.exception("ingest failed on the last try; storing %s as a quarantine ticket", key)
+        result = _store(raw, key, deps, "email", trusted_sender=True, failed=exc)
+    return _finish_autoreply(result, deps, retry_later=not last_try)
 
 
 def ingest_raw(
@@ -152,8 +165,21 @@ def ingest_raw(
     return _finish_autoreply(result, deps, retry_later)
 
 
-def _store(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str, trusted_sender: bool) -> IngestResult:
-    mail, quarantine = parse_safely(raw, deps.limits)
+def _store(
+    raw: bytes,
+    raw_key: str | None,
+    deps: IngestDeps,
+    channel: str,
+    trusted_sender: bool,
+    failed: Exception | None = None,
+) -> IngestResult:
+    """Store the mail (not its auto-reply). ``failed``: storing it failed on the last try, so store it as
+    a quarantine ticket instead (as a mail the parser could not read: no threading, no rules)."""
+    if failed is None:
+        mail, quarantine = parse_safely(raw, deps.limits)
+    else:
+        quarantine = f"quarantine: the mail could not be stored on its last try ({_describe(failed)})"
+        mail = unreadable(raw, quarantine)
     if mail.message_id_synthetic and quarantine is None and raw_key:
         mail.message_id = object_message_id(raw_key)  # no Message-ID: the inbound object tells mails apart
     cfg = deps.config.snapshot()
@@ -163,7 +189,7 @@ def _store(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str, trus
         message_id=mail.message_id,
         in_reply_to=tuple(mail.in_reply_to),
         references=tuple(mail.references),
-        numbers=tuple(fmt.find_in_subject(mail.subject)),
+        numbers=tuple(fmt.find_in_subject(mail.subject)) if quarantine is None else (),
         sender=mail.sender,
         sender_unverified=mail.verdicts.sender_unverified,
         digest=mail.digest or None,
@@ -183,19 +209,10 @@ def _store(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str, trus
         return _repeat(repeat, facts, lookup, deps)
     index = _index(mail, facts, known)
 
-    numbers = {n: item.ticket_id for n, item in lookup.numbers.items() if item.ticket_id}
-    found = candidates(facts, known, numbers)
-    ticket = _load_candidate(found[0][0], deps) if found else None
-    merged_from = found[0][0] if found and ticket is not None and ticket.pk != found[0][0] else None
-    decision = decide(
-        facts,
-        known,
-        numbers,
-        _facts_of(ticket),
-        now=at,
-        reopen_max_age_days=cfg.settings.reopen_max_age_days,
-        merged_from=merged_from,
-    )
+    if quarantine is not None:
+        ticket, decision = None, Decision(Action.NEW, reasons=["quarantine: a ticket of its own, not threaded"])
+    else:
+        ticket, decision = _thread(facts, known, lookup, cfg, deps, at)
     if not trusted_sender and decision.action is Action.APPEND:
         decision = Decision(
             Action.NEW,
@@ -204,6 +221,8 @@ def _store(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str, trus
         )
 
     attachments = _store_attachments(mail, deps)
+    if quarantine is not None and raw_key:
+        attachments.append(_original(raw, raw_key))
     body = _body(mail, cfg, deps)
     blocked: str | None = None  # the auto-reply lost a race for the sender's window or daily count
     for attempt in range(MAX_ATTEMPTS):
@@ -246,38 +265,76 @@ def _store(raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str, trus
 # ---------------------------------------------------------------------------------------------- parsing
 
 
+def _thread(
+    facts: MailFacts,
+    known: dict[str, KnownMessage],
+    lookup: Lookup,
+    cfg: ConfigSnapshot,
+    deps: IngestDeps,
+    at: datetime,
+) -> tuple[TicketItem | None, Decision]:
+    numbers = {n: item.ticket_id for n, item in lookup.numbers.items() if item.ticket_id}
+    found = candidates(facts, known, numbers)
+    ticket = _load_candidate(found[0][0], deps) if found else None
+    merged_from = found[0][0] if found and ticket is not None and ticket.pk != found[0][0] else None
+    decision = decide(
+        facts,
+        known,
+        numbers,
+        _facts_of(ticket),
+        now=at,
+        reopen_max_age_days=cfg.settings.reopen_max_age_days,
+        merged_from=merged_from,
+    )
+    return ticket, decision
+
+
+def _describe(exc: Exception) -> str:
+    """The error for a review note; pynamodb's errors name DynamoDB's reason only in their cause."""
+    text = f"{type(exc).__name__}: {clean_text(str(exc))[:200]}"
+    code, reason = getattr(exc, "cause_response_code", None), getattr(exc, "cause_response_message", None)
+    return f"{text} ({code}: {clean_text(str(reason))[:200]})" if code else text
+
+
 def parse_safely(raw: bytes, limits: Limits) -> tuple[ParsedMail, str | None]:
     """Parse; if the parser itself fails (a bug, not a broken mail), quarantine instead of losing it."""
     try:
         return parse_mail(raw, limits), None
     except Exception as exc:  # the mail is kept raw and becomes a ticket flagged for review
-        note = f"quarantine: the mail could not be parsed ({type(exc).__name__}: {str(exc)[:200]})"
-        head = raw[:4096].decode("utf-8", "replace")
-        subject = next((clean_text(line[8:]) for line in head.splitlines() if line.lower().startswith("subject:")), "")
-        return ParsedMail(
-            from_=None,
-            to=[],
-            cc=[],
-            reply_to=[],
-            recipients=[],
-            subject=subject or "(unlesbare Nachricht)",
-            date=None,
-            message_id=f"{hashlib.sha256(without_trace_headers(raw)).hexdigest()[:40]}@quarantine.invalid",
-            message_id_synthetic=True,
-            in_reply_to=[],
-            references=[],
-            text="Diese Nachricht konnte nicht gelesen werden; die Originalnachricht ist gespeichert.\n"
-            "This message could not be read; the original is stored.",
-            html="",
-            new_text="",
-            attachments=[],
-            auto_submitted="unreadable mail",
-            headers={},
-            verdicts=Verdicts(),
-            defects=[note],
-            limit_exceeded=[],
-            size=len(raw),
-        ), note
+        note = f"quarantine: the mail could not be parsed ({_describe(exc)})"
+        return unreadable(raw, note), note
+
+
+def unreadable(raw: bytes, note: str) -> ParsedMail:
+    """A stand-in for a mail we could not read or store: its subject if the first lines name one, a
+    text saying the original is kept, and an id from the raw bytes without the relays' trace fields
+    (the same mail arriving again, by any path, lands on the same quarantine ticket)."""
+    head = raw[:4096].decode("utf-8", "replace")
+    subject = next((clean_text(line[8:]) for line in head.splitlines() if line.lower().startswith("subject:")), "")
+    return ParsedMail(
+        from_=None,
+        to=[],
+        cc=[],
+        reply_to=[],
+        recipients=[],
+        subject=subject or "(unlesbare Nachricht)",
+        date=None,
+        message_id=f"{hashlib.sha256(without_trace_headers(raw)).hexdigest()[:40]}@quarantine.invalid",
+        message_id_synthetic=True,
+        in_reply_to=[],
+        references=[],
+        text="Diese Nachricht konnte nicht gelesen werden; die Originalnachricht ist angehängt.\n"
+        "This message could not be read; the original is attached.",
+        html="",
+        new_text="",
+        attachments=[],
+        auto_submitted="unreadable mail",
+        headers={},
+        verdicts=Verdicts(),
+        defects=[note],
+        limit_exceeded=[],
+        size=len(raw),
+    )
 
 
 def _known(lookup: Lookup) -> dict[str, KnownMessage]:
@@ -382,6 +439,19 @@ def clip_utf8(text: str, max_bytes: int) -> str:
     return text.encode("utf-8", "surrogatepass")[:max_bytes].decode("utf-8", "ignore")
 
 
+def _original(raw: bytes, raw_key: str) -> AttachmentMap:
+    """The raw mail as SES stored it, attached to a quarantine ticket (no copy: the inbound object)."""
+    digest = hashlib.sha256(raw).hexdigest()
+    return AttachmentMap(
+        id=f"{digest[:12]}-0",
+        filename="original.eml",
+        content_type="message/rfc822",
+        size=len(raw),
+        sha256=digest,
+        key=raw_key,
+    )
+
+
 def _store_attachments(mail: ParsedMail, deps: IngestDeps) -> list[AttachmentMap]:
     prefix = _object_prefix(mail)
     stored: list[AttachmentMap] = []
@@ -474,7 +544,7 @@ def _create(
     seq = (lookup.counter or 0) + 1
     number = fmt.format(year=moment.year, seq=seq)
     mailbox = cfg.mailbox_for(mail.recipients)
-    rules = _rules(mail, mailbox, cfg)
+    rules = _rules(mail, mailbox, cfg) if quarantine is None else Outcome()  # a quarantine is not routed
 
     review: list[str] = []
     if quarantine:

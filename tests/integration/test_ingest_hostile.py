@@ -470,3 +470,31 @@ def test_the_last_try_quarantine_is_stored_once_and_leaves_a_missing_object_to_t
 
     with pytest.raises(ClientError):  # no object, nothing to keep: the dead-letter queue holds the event
         ingest_object(aws.bucket, "inbound/not-there", ingest_deps(), last_try=True)
+
+
+def test_on_the_last_try_an_unknown_send_outcome_is_left_alone_not_retried(
+    aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SES's answer was lost: it may have the mail, so it is never sent again, and the stored mail is not
+    sent to the dead-letter queue for it."""
+    from botocore.exceptions import ReadTimeoutError
+
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.bootstrap import ingest_deps
+    from helpdesk.services.ingest import ingest_object
+
+    from .helpers import put_inbound
+
+    def lost(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+        raise ReadTimeoutError(endpoint_url="https://email.eu-central-1.amazonaws.com")
+
+    monkeypatch.setattr(Mailer, "send_raw", lost)
+    key = put_inbound(aws, make_mail(message_id="<lost@kunde.example>"))
+    result = ingest_object(aws.bucket, key, ingest_deps(), last_try=True)
+    assert (result.outcome, result.autoreply) == ("created", "unknown")
+    assert autoreply_of(result.ticket_id).send_state == "sending"
+    monkeypatch.undo()
+    assert ingest_object(aws.bucket, key, ingest_deps()).autoreply == "none"  # never a second time
+    assert sent_mails() == []
+    totals = stats_today(api)
+    assert totals.get("autoreplies_sent", 0) == 0 and totals.get("autoreplies_failed", 0) == 0

@@ -111,7 +111,8 @@ class IngestResult:
     ticket_id: str | None = None
     number: str | None = None
     reasons: list[str] = field(default_factory=list)
-    autoreply: str = "none"  # sent | suppressed | none | failed | pending (stored, not yet handed to SES)
+    # sent | suppressed | none | failed | unknown (SES's answer was lost) | pending (not yet handed to SES)
+    autoreply: str = "none"
     autoreply_reason: str = ""
     quarantined: bool = False
     review: list[str] = field(default_factory=list)
@@ -196,7 +197,7 @@ def _store(
         sender_is_own=_is_own(mail.sender, cfg, deps),
     )
     lookup = deps.tickets.lookup(
-        own_ids=[facts.message_id, *([facts.variant_id] if facts.variant_id else [])],
+        own_ids=_own_ids(facts),
         numbers=facts.numbers,
         references=reference_order(facts),
         counter_scope=fmt.counter_scope(at.year),
@@ -262,9 +263,6 @@ def _store(
     raise RuntimeError(f"could not store <{mail.message_id}> after {MAX_ATTEMPTS} attempts")
 
 
-# ---------------------------------------------------------------------------------------------- parsing
-
-
 def _thread(
     facts: MailFacts,
     known: dict[str, KnownMessage],
@@ -287,6 +285,9 @@ def _thread(
         merged_from=merged_from,
     )
     return ticket, decision
+
+
+# ---------------------------------------------------------------------------------------------- parsing
 
 
 def _describe(exc: Exception) -> str:
@@ -956,7 +957,8 @@ def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps, retr
 
     Counted in ``/stats`` only now: ``autoreplies_sent`` when SES accepted it, ``autoreplies_failed``
     when SES refused it and no retry will come. An error after which SES may have the mail (a lost
-    answer) is raised as it is and leaves ``sending``: never sent twice, counted neither way.
+    answer) leaves ``sending``: never sent twice, counted neither way; it is raised while a retry will
+    come (the record fails, as after a crash), else logged (the mail is stored: no dead-letter queue).
     """
     from .replies import outgoing_mail
 
@@ -967,7 +969,10 @@ def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps, retr
         deps.mailer.send_raw(outgoing.sender.address, outgoing.recipients, build_mime(outgoing))
     except Exception as exc:
         if not _refused(exc):
-            raise
+            if retry_later:
+                raise
+            log.exception("auto-reply of %s: SES's answer was lost; it is not sent again", ticket.number)
+            return "unknown"
         deps.tickets.settle_send(msg, "failed", None if retry_later else "autoreplies_failed")
         if retry_later:
             raise AutoReplyRefused(f"SES refused the auto-reply of {ticket.number}; sent again on redelivery") from exc

@@ -8,6 +8,7 @@ after ``maxReceiveCount`` tries, moves them to the dead-letter queue (alarmed in
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -56,8 +57,15 @@ def record_handler(record: SQSRecord) -> None:
     for bucket, key in created_objects(record.body):
         logger.remove_keys(PER_RECORD_KEYS)
         logger.append_keys(s3_key=key)
-        result = ingest_object(bucket, key, ingest_deps())
+        result = ingest_object(bucket, key, ingest_deps(), last_try=last_try(record))
         report(result)
+
+
+def last_try(record: SQSRecord) -> bool:
+    """SQS will not deliver this record again: it moves to the dead-letter queue after maxReceiveCount
+    receives (``HELPDESK_INGEST_MAX_RECEIVE_COUNT``, set from the template's ``IngestMaxReceiveCount``)."""
+    limit = int(os.environ.get("HELPDESK_INGEST_MAX_RECEIVE_COUNT") or 5)
+    return int(record.attributes.get("ApproximateReceiveCount") or 1) >= limit
 
 
 def report(result: IngestResult) -> None:
@@ -85,6 +93,8 @@ def report(result: IngestResult) -> None:
         metrics.add_metric(name="MailDuplicate", unit=MetricUnit.Count, value=1)
     if result.autoreply == "sent":
         metrics.add_metric(name="AutoReplySent", unit=MetricUnit.Count, value=1)
+    if result.autoreply == "failed":  # SES refused it on the record's last try: it stays failed
+        metrics.add_metric(name="AutoReplyFailed", unit=MetricUnit.Count, value=1)
     if result.autoreply == "suppressed":
         metrics.add_metric(name="AutoReplySuppressed", unit=MetricUnit.Count, value=1)
     if result.quarantined:

@@ -90,6 +90,16 @@ def test_a_window_of_zero_sends_every_time() -> None:
     assert verdict(last_sent_at="2026-11-26T11:59:59.000000Z", window_hours=0) == (True, "auto-reply allowed")
 
 
+def test_the_daily_cap_counts_per_sender_and_day() -> None:
+    assert verdict(sent_today=39, max_per_day=40) == (True, "auto-reply allowed")
+    assert verdict(sent_today=40, max_per_day=40) == (False, "this sender got 40 auto-replies today (daily cap 40)")
+    assert verdict(sent_today=5, max_per_day=3, window_hours=0) == (
+        False,
+        "this sender got 5 auto-replies today (daily cap 3)",
+    )
+    assert verdict(sent_today=400, max_per_day=0) == (True, "auto-reply allowed")  # 0: no cap
+
+
 def test_the_first_reason_wins() -> None:
     assert verdict(mailbox_autoreply=False, spam=True, sender="") == (False, "auto-reply is off for this mailbox")
     assert verdict(spam=True, virus=True, stored_closed=True) == (False, "spam verdict")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from helpdesk.domain.ids import message_ids_in, new_id, new_message_id, normalize_message_id, synthetic_message_id
+from helpdesk.domain.ids import (
+    message_ids_in,
+    new_id,
+    new_message_id,
+    normalize_message_id,
+    object_message_id,
+    synthetic_message_id,
+    variant_message_id,
+)
 
 
 def test_ulids_made_one_after_another_sort_in_that_order() -> None:
@@ -60,3 +68,29 @@ def test_trace_headers_are_dropped_from_the_top_only() -> None:
     assert without_trace_headers(late) == late
     assert without_trace_headers(b"Received: from nowhere") == b""  # nothing but a trace field
     assert without_trace_headers(b"") == b""
+
+
+def test_a_mail_without_message_id_is_told_apart_by_its_inbound_object() -> None:
+    assert object_message_id("inbound/a") == object_message_id("inbound/a") != object_message_id("inbound/b")
+    assert object_message_id("inbound/a").endswith("@no-message-id.invalid")
+
+
+def test_a_variant_id_is_no_message_id_a_mail_can_name() -> None:
+    variant = variant_message_id("x@kunde.example", "0123abcd")
+    assert normalize_message_id(f"<{variant}>") is None
+    assert message_ids_in(f"<{variant}>") != [variant]
+
+
+def test_the_content_digest_ignores_how_a_mail_travelled() -> None:
+    from helpdesk.domain.mail import parse_mail
+
+    original = (
+        b"From: a@kunde.example\r\nTo: support@example.com\r\nSubject: Hallo\r\nMessage-ID: <m@kunde.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGr\xc3\xbc\xc3\x9fe\r\n"
+    )
+    relayed = b"Received: from mx2 by relay; later\r\n" + original.replace(b"support@", b"sales@")
+    reencoded = original.replace(b"8bit", b"quoted-printable").replace(b"Gr\xc3\xbc\xc3\x9fe", b"Gr=C3=BC=C3=9Fe")
+    digests = {parse_mail(raw).digest for raw in (original, relayed, reencoded, original.replace(b"\r\n", b"\n"))}
+    assert len(digests) == 1
+    assert parse_mail(original.replace(b"Gr\xc3\xbc", b"Hall")).digest not in digests
+    assert parse_mail(original.replace(b"Subject: Hallo", b"Subject: Hallo!")).digest not in digests

@@ -11,10 +11,13 @@ from helpdesk.domain.threading import (
     Decision,
     KnownMessage,
     MailFacts,
+    Reuse,
     TicketFacts,
     candidates,
     decide,
     first_lookup,
+    reference_order,
+    reuse,
 )
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
@@ -354,3 +357,53 @@ def test_a_reply_to_our_mail_is_proof_even_when_authentication_failed() -> None:
     relayed = MailFacts("new@x.example", ("out-a@helpdesk.example",), (), (), CUSTOMER, sender_unverified="DMARC fail")
     decision = run(relayed, ticket_a())
     assert (decision.action, decision.ticket_id) == (Action.APPEND, "tkt-a")
+
+
+# ------------------------------------------------------------------------------------- lookup order
+
+
+def test_references_are_looked_up_in_reply_to_first_then_newest_first() -> None:
+    facts = mail(in_reply_to=("irt@x", "r3@x"), references=("r1@x", "r2@x", "r3@x"))
+    assert reference_order(facts) == ["irt@x", "r3@x", "r2@x", "r1@x"]
+
+
+# ------------------------------------------------------------------------------- reused Message-IDs
+
+
+def test_a_redelivery_is_decided_by_content() -> None:
+    known = {"in@firma.example": KnownMessage("in@firma.example", "tkt-a", False, digest="d1", number="T-1")}
+    same = MailFacts("in@firma.example", (), (), (), CUSTOMER, digest="d1")
+    assert first_lookup(same, known) == Decision(Action.DUPLICATE, "tkt-a", ["<in@firma.example> was received before"])
+    assert reuse(same, known) is None
+    different = MailFacts("in@firma.example", (), (), (), CUSTOMER, digest="d2")
+    assert first_lookup(different, known) is None
+    assert reuse(different, known) == Reuse(
+        "in@firma.example d2",
+        "tkt-a",
+        "Message-ID <in@firma.example> was used before by a different mail (ticket T-1); "
+        "this mail is stored on its own",
+    )
+    # Once stored under its variant id, the different mail's redelivery is a duplicate of it.
+    known["in@firma.example d2"] = KnownMessage("in@firma.example d2", "tkt-b", False, digest="d2")
+    assert first_lookup(different, known) == Decision(
+        Action.DUPLICATE, "tkt-b", ["<in@firma.example> with this content was received before"]
+    )
+
+
+def test_without_a_recorded_digest_a_known_id_stays_a_duplicate() -> None:
+    legacy = MailFacts("in-a@firma.example", (), (), (), CUSTOMER, digest="d9")
+    assert first_lookup(legacy, KNOWN) == Decision(
+        Action.DUPLICATE, "tkt-a", ["<in-a@firma.example> was received before"]
+    )
+
+
+def test_our_message_id_is_an_echo_only_from_our_own_address() -> None:
+    echo = MailFacts("out-a@helpdesk.example", (), (), (), "support@helpdesk.example", digest="x", sender_is_own=True)
+    assert first_lookup(echo, KNOWN) == Decision(
+        Action.OWN_ECHO, "tkt-a", ["<out-a@helpdesk.example> is a message we sent"]
+    )
+    stranger = MailFacts("out-a@helpdesk.example", (), (), (), STRANGER, digest="x")
+    assert first_lookup(stranger, KNOWN) is None
+    found = reuse(stranger, KNOWN)
+    assert found is not None and found.index_id == "out-a@helpdesk.example x"
+    assert found.note.startswith("Message-ID <out-a@helpdesk.example> is one we sent (another ticket), but this mail")

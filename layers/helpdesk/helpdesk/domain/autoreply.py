@@ -5,8 +5,12 @@ List-*, X-Loop, X-Auto-Response-Suppress, bounces, system senders); the sender i
 addresses or domain; the Message-ID comes from our own domain; SES says spam or virus; SES could
 not verify the sender (DMARC fail, or SPF fail without a DKIM pass: the reply would go to whoever
 owns the forged address, i.e. backscatter); a rule suppresses it; the ticket is stored closed
-(import); or this sender already got one within the window (two auto-responders facing each other
-exchange at most one mail each per window). docs/threading.md lists them for users.
+(import); this sender already got one within the window (two auto-responders facing each other
+exchange at most one mail each per window); or this sender already got ``max_per_day`` today (a hard
+cap, as OTRS's 40 a day, for when the window is short or off). docs/threading.md lists them for users.
+
+The window and the daily count are facts about the sender alone: the caller reads them in reserved
+places of its lookup, so no number of references in a mail can keep them from being read.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ class AutoReplyFacts:
     last_sent_at: str | None
     window_hours: float
     sender_unverified: str | None = None
+    sent_today: int = 0  # auto-replies this sender got today (UTC)
+    max_per_day: int = 0  # 0: no daily cap
 
 
 def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, str]:
@@ -63,4 +69,6 @@ def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, str]:
         last = parse_iso(facts.last_sent_at)
         if now - last < timedelta(hours=facts.window_hours):
             return False, f"an auto-reply went to this sender less than {facts.window_hours:g} h ago"
+    if facts.max_per_day and facts.sent_today >= facts.max_per_day:
+        return False, f"this sender got {facts.sent_today} auto-replies today (daily cap {facts.max_per_day})"
     return True, "auto-reply allowed"

@@ -281,7 +281,7 @@ class TeamSettings(Record):
     default_queue: Key = "support"
     default_language: Lang = "de"
     autoreply_window_hours: float = Field(default=24, ge=0, le=24 * 30)
-    autoreply_max_per_day: int = Field(default=10, ge=1, le=1000)
+    autoreply_max_per_day: int = Field(default=40, ge=1, le=1000)  # per sender and day, as OTRS
     reopen_max_age_days: float = Field(default=30, gt=0, le=3650)  # older closed tickets: new linked ticket
     autoclose: AutoclosePolicy = Field(default_factory=AutoclosePolicy)
     customer_links: bool = True

@@ -85,6 +85,40 @@ def synthetic_message_id(*parts: str | bytes) -> str:
     return f"{digest.hexdigest()[:40]}@no-message-id.invalid"
 
 
+def content_digest(*parts: str | bytes) -> str:
+    """A digest of what a mail says (32 hex digits): two deliveries of one mail have the same one.
+
+    Used with the Message-ID to tell a redelivery (same id, same content: store nothing) from a
+    different mail that reuses a known Message-ID (a broken mailer, or someone hiding a mail): the
+    latter is stored. Callers pass what the sender wrote, not how it travelled (no trace fields, no
+    envelope, no transfer encoding).
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
+        digest.update(b"\x00")
+    return digest.hexdigest()[:32]
+
+
+def variant_message_id(message_id: str, digest: str) -> str:
+    """The index id of a different mail under a Message-ID another mail already has: ``<id> <digest>``.
+
+    No Message-ID we index contains whitespace (:func:`normalize_message_id`), so no mail can take a
+    variant's id by naming it, and a redelivery of the second mail finds it.
+    """
+    return f"{message_id} {digest}"
+
+
+def object_message_id(object_key: str) -> str:
+    """A Message-ID for mail that has none, from the inbound object it arrived in.
+
+    SES stores every mail it receives as an object of its own: an alert sent twice with the same text
+    (and no Date) is two mails, while the same object announced twice (S3 and SQS deliver at least
+    once) is one. Text alone cannot tell these apart.
+    """
+    return synthetic_message_id("inbound object", object_key)
+
+
 # Fields that relays and SES prepend on the way (RFC 5322 §3.6.7 trace fields and their kin); what
 # follows them is what the sender wrote.
 _TRACE_FIELD = re.compile(

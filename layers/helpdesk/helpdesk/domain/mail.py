@@ -31,7 +31,7 @@ from typing import Any
 from .clock import iso
 from .headers import Address, clean_text, decode_bytes, decode_header_value, parse_addresses
 from .htmltext import html_to_text
-from .ids import message_ids_in, normalize_message_id, synthetic_message_id
+from .ids import content_digest, message_ids_in, normalize_message_id, synthetic_message_id
 from .quotes import split_reply
 
 
@@ -130,6 +130,7 @@ class ParsedMail:
     encrypted: bool = False
     signed: bool = False
     size: int = 0
+    digest: str = ""  # what the sender wrote (ids.content_digest): a redelivery has the same, a reuse not
 
     @property
     def sender(self) -> str:
@@ -597,6 +598,13 @@ def _prescan(raw: bytes, limits: Limits, exceeded: list[str]) -> bool:
 BODY_NOT_READ = "(The body was not read: see the limits noted on this ticket.)"
 
 
+def _raw_body(raw: bytes) -> bytes:
+    """The bytes after the header block (with the blank line that ends it), as they arrived."""
+    end = raw.find(b"\r\n\r\n")
+    end = raw.find(b"\n\n") if end < 0 else end
+    return raw[end:] if end >= 0 else b""
+
+
 def _header_only(raw: bytes, limits: Limits) -> bytes:
     end = raw.find(b"\r\n\r\n")
     end = raw.find(b"\n\n") if end < 0 else end
@@ -680,9 +688,7 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     synthetic = mid is None
     if mid is None:
         defects.append("no Message-ID")
-        end = raw.find(b"\r\n\r\n")
-        body = raw[end:] if end >= 0 else raw[raw.find(b"\n\n") :]
-        mid = synthetic_message_id(first("from"), first("to"), first("date"), first("subject"), body)
+        mid = synthetic_message_id(first("from"), first("to"), first("date"), first("subject"), _raw_body(raw))
     in_reply_to = message_ids_in(first("in-reply-to"))
     references = message_ids_in(" ".join(headers.get("references", [])))
 
@@ -704,6 +710,11 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     if walker.encrypted and not text:
         text = "(Verschlüsselte Nachricht: der Inhalt liegt als Anhang bei. / Encrypted message: see attachment.)"
     new_text, _ = split_reply(text)
+    if full:  # decoded: a relay that re-encodes the body (8bit → quoted-printable) changes nothing here
+        content: list[str | bytes] = [text, html, *(a.sha256 for a in walker.attachments)]
+    else:
+        content = [_raw_body(raw).replace(b"\r\n", b"\n")]
+    digest = content_digest(*(" ".join(first(name).split()) for name in ("from", "date", "subject")), *content)
 
     sender = from_list[0].address if from_list else ""
     return ParsedMail(
@@ -730,4 +741,5 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
         encrypted=walker.encrypted,
         signed=walker.signed,
         size=len(raw),
+        digest=digest,
     )

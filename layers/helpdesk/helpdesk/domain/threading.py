@@ -2,8 +2,10 @@
 
 Order of evidence (strongest first):
 
-1. The mail's own Message-ID is already known: a redelivery (``duplicate``) or our own mail coming
-   back (``own_echo``). Nothing new is stored.
+1. The mail's own Message-ID is already known: a redelivery (``duplicate``: the same content) or our
+   own mail coming back (``own_echo``: from one of our addresses). Nothing new is stored. A different
+   mail under a known Message-ID (other content, or our id on a stranger's mail) is not dropped: it
+   goes on through the steps below, indexed under a variant id and flagged for review (:func:`reuse`).
 2. In-Reply-To / References name a Message-ID **we sent** for a ticket: the sender has read our mail,
    so the mail is attached whoever sends it (a colleague replying to our answer).
 3. In-Reply-To / References name a customer's Message-ID of a ticket, or the subject names a ticket
@@ -25,6 +27,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from .clock import days_between
+from .ids import variant_message_id
 
 
 class Action(StrEnum):
@@ -41,6 +44,8 @@ class KnownMessage:
     message_id: str
     ticket_id: str
     outbound: bool
+    digest: str | None = None  # content digest of the inbound mail indexed here (None: not recorded)
+    number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,13 @@ class MailFacts:
     numbers: tuple[str, ...]  # ticket numbers found in the subject, canonical
     sender: str
     sender_unverified: str | None = None  # why the From address is not to be believed (SES verdicts)
+    digest: str | None = None  # what the sender wrote (ids.content_digest); None: unknown, never "different"
+    sender_is_own: bool = False  # From is one of our own addresses (or our mail domain)
+
+    @property
+    def variant_id(self) -> str | None:
+        """The index id this mail takes if its Message-ID turns out to belong to a different mail."""
+        return variant_message_id(self.message_id, self.digest) if self.digest else None
 
 
 @dataclass
@@ -75,6 +87,15 @@ class Decision:
     by: str | None = None  # "reference" | "number"
 
 
+def reference_order(mail: MailFacts) -> list[str]:
+    """The Message-IDs a mail refers to, most telling first: In-Reply-To, then References newest first.
+
+    A lookup that can read only so many keys reads them in this order, so the mail being answered and
+    the newest of a long References chain are never the ones left out.
+    """
+    return list(dict.fromkeys([*mail.in_reply_to, *reversed(mail.references)]))
+
+
 def candidates(mail: MailFacts, known: dict[str, KnownMessage], numbers: dict[str, str]) -> list[tuple[str, str, bool]]:
     """Candidate tickets in order of evidence: ``(ticket_id, how, proven)``.
 
@@ -82,7 +103,7 @@ def candidates(mail: MailFacts, known: dict[str, KnownMessage], numbers: dict[st
     """
     found: list[tuple[str, str, bool]] = []
     seen: set[str] = set()
-    refs = list(mail.in_reply_to) + list(reversed(mail.references))
+    refs = reference_order(mail)
     for ref in refs:
         entry = known.get(ref)
         if entry and entry.outbound and entry.ticket_id not in seen:
@@ -102,13 +123,55 @@ def candidates(mail: MailFacts, known: dict[str, KnownMessage], numbers: dict[st
 
 
 def first_lookup(mail: MailFacts, known: dict[str, KnownMessage]) -> Decision | None:
-    """Step 1: the Message-ID itself is known."""
+    """Step 1: this very mail is known (by its Message-ID and content): nothing is to be stored."""
+    variant = known.get(mail.variant_id) if mail.variant_id else None
+    if variant is not None:
+        return Decision(
+            Action.DUPLICATE, variant.ticket_id, [f"<{mail.message_id}> with this content was received before"]
+        )
     entry = known.get(mail.message_id)
-    if entry is None:
+    if entry is None or reuse(mail, known) is not None:
         return None
     if entry.outbound:
         return Decision(Action.OWN_ECHO, entry.ticket_id, [f"<{mail.message_id}> is a message we sent"])
     return Decision(Action.DUPLICATE, entry.ticket_id, [f"<{mail.message_id}> was received before"])
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """A different mail under a Message-ID that is already taken: store it under ``index_id``, with ``note``."""
+
+    index_id: str
+    ticket_id: str
+    note: str
+
+
+def reuse(mail: MailFacts, known: dict[str, KnownMessage]) -> Reuse | None:
+    """Is the mail's Message-ID taken by a different mail? Decided by content, not by the id alone.
+
+    Inbound: the content digests differ (an index entry without a digest, or a mail without one,
+    counts as the same: a redelivery). Outbound (an id we made): the mail is not from one of our own
+    addresses, so it is not our mail coming back.
+    """
+    entry = known.get(mail.message_id)
+    if entry is None or mail.variant_id is None:
+        return None
+    where = f"ticket {entry.number}" if entry.number else "another ticket"
+    if entry.outbound:
+        if mail.sender_is_own:
+            return None
+        note = (
+            f"Message-ID <{mail.message_id}> is one we sent ({where}), but this mail is from "
+            f"{mail.sender or '(no sender)'}; it is stored on its own"
+        )
+    elif entry.digest is None or entry.digest == mail.digest:
+        return None
+    else:
+        note = (
+            f"Message-ID <{mail.message_id}> was used before by a different mail ({where}); "
+            "this mail is stored on its own"
+        )
+    return Reuse(mail.variant_id, entry.ticket_id, note)
 
 
 def decide(

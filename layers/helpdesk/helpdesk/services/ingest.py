@@ -1,22 +1,30 @@
 """Use case: one inbound mail (an S3 object SES wrote) becomes the right ticket, exactly once.
 
-AWS calls per mail (counted in tests/integration/test_ingest_calls.py):
+AWS calls per mail (counted in tests/integration/test_ingest.py: test_aws_calls_per_mail):
 
-new ticket      S3 GetObject, DynamoDB BatchGetItem (Message-IDs, numbers, counter, auto-reply window),
-                TransactWriteItems, [UpdateItem: claim the auto-reply, SES SendEmail]  + 1 PutObject per attachment
+new ticket      S3 GetObject, DynamoDB BatchGetItem (Message-IDs, numbers, counter, auto-reply window and day count),
+                TransactWriteItems, [UpdateItem: claim the auto-reply, SES SendEmail, TransactWriteItems: settle
+                its state and count it]  + 1 PutObject per attachment
 follow-up       S3 GetObject, BatchGetItem, GetItem (the ticket), TransactWriteItems
 
 Exactly once: the mail's Message-ID index item is written with ``attribute_not_exists`` in the same
 transaction as the ticket, the message, the number index, the counter (``value = <read>`` condition)
 and the events. A crash before the commit leaves nothing; after it, the redelivery finds the
-Message-ID and stops (finishing an auto-reply that was still pending). The auto-reply is claimed
-(``pending`` → ``sent``) before it is handed to SES, so it goes out at most once.
+Message-ID and stops (finishing an auto-reply that was still pending or that SES refused).
+
+Auto-replies go out at most once: the stored auto-reply (``pending``) is claimed (→ ``sending``) with a
+conditional write before it is handed to SES, then settled: ``sent`` when SES accepted it (only then
+does ``/stats`` count it as sent), ``failed`` when SES refused it (throttled, rejected: it was not
+taken). A refused auto-reply fails the SQS record, so SQS delivers the mail again and the duplicate
+path claims the ``failed`` auto-reply and sends it; on the last try it stays ``failed`` and counts as
+failed. A ``sending`` left behind (the process died or SES's answer was lost) is never sent again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 import time
 from dataclasses import dataclass, field
@@ -30,9 +38,10 @@ from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.headers import Address, clean_text
-from ..domain.ids import new_id, without_trace_headers
+from ..domain.ids import new_id, object_message_id, without_trace_headers
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.numbering import number_format
+from ..domain.outgoing import build_mime
 from ..domain.rules import Outcome, evaluate, view_of
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status, status_after_customer_reply
@@ -46,6 +55,8 @@ from ..domain.threading import (
     candidates,
     decide,
     first_lookup,
+    reference_order,
+    reuse,
 )
 from ..store.config_store import ConfigStore
 from ..store.models import (
@@ -64,6 +75,7 @@ from ..store.tickets import (
     Lookup,
     TicketStore,
     apply_index_keys,
+    autoreply_day_key,
     autoreply_key,
     counter_key,
     new_event,
@@ -72,11 +84,15 @@ from ..store.tickets import (
 )
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
-from .outbound import Answered, deliver, outbound_message, template_values
+from .outbound import Answered, outbound_message, outgoing_mail, template_values
 
-BODY_INLINE_LIMIT = 150_000  # characters of text + HTML kept in DynamoDB; larger bodies go to S3
+# DynamoDB items are limited to 400 KB of UTF-8 (a 4-byte character counts 4): sizes are bytes, not characters.
+BODY_INLINE_BYTES = 150_000  # text + HTML + new text kept in the message item; larger bodies go to S3
+EXCERPT_BYTES = 20_000  # what the item keeps of the text (and of the new text) when the body is in S3
 PREVIEW_CHARS = 300
 MAX_ATTEMPTS = 30  # optimistic counter under contention; past this, SQS retries the mail later
+
+log = logging.getLogger("helpdesk.ingest")
 
 
 @dataclass
@@ -96,30 +112,78 @@ class IngestResult:
     ticket_id: str | None = None
     number: str | None = None
     reasons: list[str] = field(default_factory=list)
-    autoreply: str = "none"  # sent | suppressed | none | failed
+    # sent | suppressed | none | failed | unknown (SES's answer was lost) | pending (not yet handed to SES)
+    autoreply: str = "none"
     autoreply_reason: str = ""
     quarantined: bool = False
     review: list[str] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
     rule_warnings: list[str] = field(default_factory=list)  # conditions that could not be decided
     attachments: int = 0
+    # The auto-reply to hand to SES once the mail is stored (pending, or failed before): ticket, message.
+    pending_autoreply: tuple[TicketItem, MessageItem] | None = field(default=None, repr=False)
+
+
+class AutoReplyRefused(Exception):
+    """SES refused the auto-reply (throttled, rejected). It is stored ``failed``; the SQS record fails, so
+    the mail is delivered again and the auto-reply sent then (the mail itself is stored once)."""
 
 
 # ------------------------------------------------------------------------------------------- entry points
 
 
-def ingest_object(bucket: str, key: str, deps: IngestDeps) -> IngestResult:
-    """The Lambda's use case: the S3 object SES (or the local SMTP server) stored."""
+def ingest_object(bucket: str, key: str, deps: IngestDeps, last_try: bool = False) -> IngestResult:
+    """The Lambda's use case: the S3 object SES (or the local SMTP server) stored.
+
+    ``last_try``: SQS will not deliver this record again (its receive count reached maxReceiveCount).
+    A mail that fails then is not left to cycle through the dead-letter queue: it becomes a quarantine
+    ticket (flagged for review, the error in its note, the raw mail attached). Only a mail whose object
+    cannot be read (nothing to keep) or whose quarantine fails too is left to the dead-letter queue.
+    """
     raw = deps.mail.get(key, bucket)
-    return ingest_raw(raw, raw_key=key, deps=deps)
+    try:
+        result = _store(raw, key, deps, "email", trusted_sender=True)
+    except Exception as exc:
+        if not last_try:
+            raise
+        log.exception("ingest failed on the last try; storing %s as a quarantine ticket", key)
+        result = _store(raw, key, deps, "email", trusted_sender=True, failed=exc)
+    return _finish_autoreply(result, deps, retry_later=not last_try)
 
 
 def ingest_raw(
-    raw: bytes, raw_key: str | None, deps: IngestDeps, channel: str = "email", trusted_sender: bool = True
+    raw: bytes,
+    raw_key: str | None,
+    deps: IngestDeps,
+    channel: str = "email",
+    trusted_sender: bool = True,
+    retry_later: bool = False,
 ) -> IngestResult:
-    """Store one raw mail. ``trusted_sender=False`` (contact form: the address is unverified) never appends
-    to an existing ticket; a named ticket becomes an agent-only ``claimed`` link instead."""
-    mail, quarantine = parse_safely(raw, deps.limits)
+    """Store one raw mail, then send its auto-reply. ``trusted_sender=False`` (contact form: the address is
+    unverified) never appends to an existing ticket; a named ticket becomes an agent-only ``claimed``
+    link instead. ``retry_later``: the caller runs this mail again when it fails (SQS), so an auto-reply
+    SES refused raises :class:`AutoReplyRefused` and is sent then; otherwise it stays ``failed``."""
+    result = _store(raw, raw_key, deps, channel, trusted_sender)
+    return _finish_autoreply(result, deps, retry_later)
+
+
+def _store(
+    raw: bytes,
+    raw_key: str | None,
+    deps: IngestDeps,
+    channel: str,
+    trusted_sender: bool,
+    failed: Exception | None = None,
+) -> IngestResult:
+    """Store the mail (not its auto-reply). ``failed``: storing it failed on the last try, so store it as
+    a quarantine ticket instead (as a mail the parser could not read: no threading, no rules)."""
+    if failed is None:
+        mail, quarantine = parse_safely(raw, deps.limits)
+    else:
+        quarantine = f"quarantine: the mail could not be stored on its last try ({_describe(failed)})"
+        mail = unreadable(raw, quarantine)
+    if mail.message_id_synthetic and quarantine is None and raw_key:
+        mail.message_id = object_message_id(raw_key)  # no Message-ID: the inbound object tells mails apart
     cfg = deps.config.snapshot()
     fmt = number_format(cfg.settings.number_format)
     at = now()
@@ -127,21 +191,87 @@ def ingest_raw(
         message_id=mail.message_id,
         in_reply_to=tuple(mail.in_reply_to),
         references=tuple(mail.references),
-        numbers=tuple(fmt.find_in_subject(mail.subject)),
+        numbers=tuple(fmt.find_in_subject(mail.subject)) if quarantine is None else (),
         sender=mail.sender,
         sender_unverified=mail.verdicts.sender_unverified,
+        digest=mail.digest or None,
+        sender_is_own=_is_own(mail.sender, cfg, deps),
     )
     lookup = deps.tickets.lookup(
-        message_ids=[facts.message_id, *facts.in_reply_to, *facts.references],
+        own_ids=_own_ids(facts),
         numbers=facts.numbers,
+        references=reference_order(facts),
         counter_scope=fmt.counter_scope(at.year),
         autoreply_address=mail.sender or None,
+        autoreply_day=_day(at),
     )
     known = _known(lookup)
     repeat = first_lookup(facts, known)
     if repeat is not None:
-        return _repeat(repeat, lookup, deps)
+        return _repeat(repeat, facts, lookup, deps)
+    index = _index(mail, facts, known)
 
+    if quarantine is not None:
+        ticket, decision = None, Decision(Action.NEW, reasons=["quarantine: a ticket of its own, not threaded"])
+    else:
+        ticket, decision = _thread(facts, known, lookup, cfg, deps, at)
+    if not trusted_sender and decision.action is Action.APPEND:
+        decision = Decision(
+            Action.NEW,
+            reasons=[*decision.reasons, "the sender is not verified (web form)"],
+            claimed_ticket_id=decision.ticket_id,
+        )
+
+    attachments = _store_attachments(mail, deps)
+    if quarantine is not None and raw_key:
+        attachments.append(_original(raw, raw_key))
+    body = _body(mail, cfg, deps)
+    blocked: str | None = None  # the auto-reply lost a race for the sender's window or daily count
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            if decision.action is Action.APPEND and ticket is not None:
+                return _append(mail, raw_key, ticket, decision, attachments, body, cfg, index)
+            return _create(
+                mail, raw_key, decision, lookup, attachments, body, cfg, deps, channel, quarantine, at, index, blocked
+            )
+        except Conflict as conflict:
+            guard = bool({"autoreply_window", "autoreply_day"} & set(conflict.tags))
+            if guard:
+                # Another Lambda just committed an auto-reply to this sender: this mail gets none.
+                blocked = "another auto-reply to this sender was stored at the same moment"
+            if "mid" in conflict.tags:
+                # Another Lambda stored a mail under this Message-ID a moment ago: the same mail (a
+                # redelivery now), or a different one (this mail is stored under a variant id).
+                lookup.message_ids.update(deps.tickets.message_index(_own_ids(facts)))
+                known = _known(lookup)
+                repeat = first_lookup(facts, known)
+                if repeat is not None:
+                    return _repeat(repeat, facts, lookup, deps)
+                index = _index(mail, facts, known)
+            elif "counter" in conflict.tags or "number" in conflict.tags:
+                lookup.counter = deps.tickets.counter_value(fmt.counter_scope(at.year))
+                if "number" in conflict.tags and "counter" not in conflict.tags:
+                    # The counter lags behind an existing number (restored backup, manual edit): skip ahead.
+                    lookup.counter = (lookup.counter or 0) + 1
+                    deps.tickets.bump_counter(fmt.counter_scope(at.year), lookup.counter)
+            elif "ticket" in conflict.tags and ticket is not None:
+                ticket = _load_candidate(ticket.pk, deps)
+                if ticket is None:
+                    decision = Decision(Action.NEW, reasons=[*decision.reasons, "the ticket vanished"])
+            elif not guard and not any(r in ("TransactionConflict", "ThrottlingError") for r in conflict.reasons):
+                raise
+            time.sleep(min(0.02 * 2**attempt, 0.5) * random.random())  # noqa: S311 - full jitter, not crypto
+    raise RuntimeError(f"could not store <{mail.message_id}> after {MAX_ATTEMPTS} attempts")
+
+
+def _thread(
+    facts: MailFacts,
+    known: dict[str, KnownMessage],
+    lookup: Lookup,
+    cfg: ConfigSnapshot,
+    deps: IngestDeps,
+    at: datetime,
+) -> tuple[TicketItem | None, Decision]:
     numbers = {n: item.ticket_id for n, item in lookup.numbers.items() if item.ticket_id}
     found = candidates(facts, known, numbers)
     ticket = _load_candidate(found[0][0], deps) if found else None
@@ -155,41 +285,17 @@ def ingest_raw(
         reopen_max_age_days=cfg.settings.reopen_max_age_days,
         merged_from=merged_from,
     )
-    if not trusted_sender and decision.action is Action.APPEND:
-        decision = Decision(
-            Action.NEW,
-            reasons=[*decision.reasons, "the sender is not verified (web form)"],
-            claimed_ticket_id=decision.ticket_id,
-        )
-
-    attachments = _store_attachments(mail, deps)
-    body = _body(mail, cfg, deps)
-    for attempt in range(MAX_ATTEMPTS):
-        try:
-            if decision.action is Action.APPEND and ticket is not None:
-                return _append(mail, raw_key, ticket, decision, attachments, body, cfg)
-            return _create(mail, raw_key, decision, lookup, attachments, body, cfg, deps, channel, quarantine, at)
-        except Conflict as conflict:
-            if "mid" in conflict.tags:
-                # Another Lambda stored this very Message-ID a moment ago: it is a redelivery now.
-                return _repeat(Decision(Action.DUPLICATE, reasons=["stored concurrently"]), lookup, deps)
-            if "counter" in conflict.tags or "number" in conflict.tags:
-                lookup.counter = deps.tickets.counter_value(fmt.counter_scope(at.year))
-                if "number" in conflict.tags and "counter" not in conflict.tags:
-                    # The counter lags behind an existing number (restored backup, manual edit): skip ahead.
-                    lookup.counter = (lookup.counter or 0) + 1
-                    deps.tickets.bump_counter(fmt.counter_scope(at.year), lookup.counter)
-            elif "ticket" in conflict.tags and ticket is not None:
-                ticket = _load_candidate(ticket.pk, deps)
-                if ticket is None:
-                    decision = Decision(Action.NEW, reasons=[*decision.reasons, "the ticket vanished"])
-            elif not any(r in ("TransactionConflict", "ThrottlingError") for r in conflict.reasons):
-                raise
-            time.sleep(min(0.02 * 2**attempt, 0.5) * random.random())  # noqa: S311 - full jitter, not crypto
-    raise RuntimeError(f"could not store <{mail.message_id}> after {MAX_ATTEMPTS} attempts")
+    return ticket, decision
 
 
 # ---------------------------------------------------------------------------------------------- parsing
+
+
+def _describe(exc: Exception) -> str:
+    """The error for a review note; pynamodb's errors name DynamoDB's reason only in their cause."""
+    text = f"{type(exc).__name__}: {clean_text(str(exc))[:200]}"
+    code, reason = getattr(exc, "cause_response_code", None), getattr(exc, "cause_response_message", None)
+    return f"{text} ({code}: {clean_text(str(reason))[:200]})" if code else text
 
 
 def parse_safely(raw: bytes, limits: Limits) -> tuple[ParsedMail, str | None]:
@@ -197,41 +303,78 @@ def parse_safely(raw: bytes, limits: Limits) -> tuple[ParsedMail, str | None]:
     try:
         return parse_mail(raw, limits), None
     except Exception as exc:  # the mail is kept raw and becomes a ticket flagged for review
-        note = f"quarantine: the mail could not be parsed ({type(exc).__name__}: {str(exc)[:200]})"
-        head = raw[:4096].decode("utf-8", "replace")
-        subject = next((clean_text(line[8:]) for line in head.splitlines() if line.lower().startswith("subject:")), "")
-        return ParsedMail(
-            from_=None,
-            to=[],
-            cc=[],
-            reply_to=[],
-            recipients=[],
-            subject=subject or "(unlesbare Nachricht)",
-            date=None,
-            message_id=f"{hashlib.sha256(without_trace_headers(raw)).hexdigest()[:40]}@quarantine.invalid",
-            message_id_synthetic=True,
-            in_reply_to=[],
-            references=[],
-            text="Diese Nachricht konnte nicht gelesen werden; die Originalnachricht ist gespeichert.\n"
-            "This message could not be read; the original is stored.",
-            html="",
-            new_text="",
-            attachments=[],
-            auto_submitted="unreadable mail",
-            headers={},
-            verdicts=Verdicts(),
-            defects=[note],
-            limit_exceeded=[],
-            size=len(raw),
-        ), note
+        note = f"quarantine: the mail could not be parsed ({_describe(exc)})"
+        return unreadable(raw, note), note
+
+
+def unreadable(raw: bytes, note: str) -> ParsedMail:
+    """A stand-in for a mail we could not read or store: its subject if the first lines name one, a
+    text saying the original is kept, and an id from the raw bytes without the relays' trace fields
+    (the same mail arriving again, by any path, lands on the same quarantine ticket)."""
+    head = raw[:4096].decode("utf-8", "replace")
+    subject = next((clean_text(line[8:]) for line in head.splitlines() if line.lower().startswith("subject:")), "")
+    return ParsedMail(
+        from_=None,
+        to=[],
+        cc=[],
+        reply_to=[],
+        recipients=[],
+        subject=subject or "(unlesbare Nachricht)",
+        date=None,
+        message_id=f"{hashlib.sha256(without_trace_headers(raw)).hexdigest()[:40]}@quarantine.invalid",
+        message_id_synthetic=True,
+        in_reply_to=[],
+        references=[],
+        text="Diese Nachricht konnte nicht gelesen werden; die Originalnachricht ist angehängt.\n"
+        "This message could not be read; the original is attached.",
+        html="",
+        new_text="",
+        attachments=[],
+        auto_submitted="unreadable mail",
+        headers={},
+        verdicts=Verdicts(),
+        defects=[note],
+        limit_exceeded=[],
+        size=len(raw),
+    )
 
 
 def _known(lookup: Lookup) -> dict[str, KnownMessage]:
     return {
-        mid: KnownMessage(mid, item.ticket_id, item.direction == "outbound")
+        mid: KnownMessage(mid, item.ticket_id, item.direction == "outbound", _data(item).get("digest"), item.number)
         for mid, item in lookup.message_ids.items()
         if item.ticket_id
     }
+
+
+def _data(item: MetaItem) -> dict[str, Any]:
+    return item.data if isinstance(item.data, dict) else {}
+
+
+def _own_ids(facts: MailFacts) -> list[str]:
+    return [facts.message_id, *([facts.variant_id] if facts.variant_id else [])]
+
+
+def _is_own(address: str, cfg: ConfigSnapshot, deps: IngestDeps) -> bool:
+    return bool(address) and (
+        address in cfg.own_addresses or (bool(deps.mail_domain) and address.endswith("@" + deps.mail_domain))
+    )
+
+
+@dataclass(frozen=True)
+class _Index:
+    """How the mail's ``MID#`` item is written: under which id, with which content digest, and why."""
+
+    id: str
+    digest: str
+    note: str | None = None  # a review note: the Message-ID was taken by a different mail
+
+
+def _index(mail: ParsedMail, facts: MailFacts, known: dict[str, KnownMessage]) -> _Index:
+    reused = reuse(facts, known)
+    if reused is None:
+        return _Index(mail.message_id, mail.digest)
+    return _Index(reused.index_id, mail.digest, reused.note)
 
 
 def _load_candidate(ticket_id: str, deps: IngestDeps) -> TicketItem | None:
@@ -268,24 +411,51 @@ class _Body:
     body_key: str | None
 
 
-def _object_prefix(message_id: str) -> str:
-    """Deterministic per Message-ID, so a retried ingest overwrites instead of leaving orphans."""
-    return hashlib.sha256(message_id.encode()).hexdigest()[:32]
+def _object_prefix(mail: ParsedMail) -> str:
+    """Deterministic per Message-ID and content: a retried ingest overwrites instead of leaving orphans,
+    and a different mail reusing a Message-ID does not overwrite the first one's files."""
+    return hashlib.sha256(f"{mail.message_id} {mail.digest}".encode()).hexdigest()[:32]
 
 
 def _body(mail: ParsedMail, cfg: ConfigSnapshot, deps: IngestDeps) -> _Body:
     sanitized = sanitize_html(mail.html, block_remote=cfg.settings.block_external_content)
-    text, html = mail.text, sanitized.html
+    text, html, new_text = mail.text, sanitized.html, mail.new_text
     body_key = None
-    if len(text) + len(html) > BODY_INLINE_LIMIT:
-        body_key = f"bodies/{_object_prefix(mail.message_id)}.json"
-        deps.mail.put(body_key, json.dumps({"text": text, "html": html}).encode(), "application/json")
-        text, html = text[:20_000], ""
-    return _Body(text, html, mail.new_text[:20_000], sanitized.remote_images, body_key)
+    if sum(utf8_size(part) for part in (text, html, new_text)) > BODY_INLINE_BYTES:
+        body_key = f"bodies/{_object_prefix(mail)}.json"
+        data = json.dumps({"text": text, "html": html}, ensure_ascii=False).encode()
+        deps.mail.put(body_key, data, "application/json")
+        text, html, new_text = clip_utf8(text, EXCERPT_BYTES), "", clip_utf8(new_text, EXCERPT_BYTES)
+    return _Body(text, html, new_text, sanitized.remote_images, body_key)
+
+
+def utf8_size(text: str) -> int:
+    """What ``text`` weighs in DynamoDB and S3: its UTF-8 bytes."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def clip_utf8(text: str, max_bytes: int) -> str:
+    """``text`` cut to at most ``max_bytes`` UTF-8 bytes, never inside a character."""
+    if len(text) * 4 <= max_bytes:
+        return text
+    return text.encode("utf-8", "surrogatepass")[:max_bytes].decode("utf-8", "ignore")
+
+
+def _original(raw: bytes, raw_key: str) -> AttachmentMap:
+    """The raw mail as SES stored it, attached to a quarantine ticket (no copy: the inbound object)."""
+    digest = hashlib.sha256(raw).hexdigest()
+    return AttachmentMap(
+        id=f"{digest[:12]}-0",
+        filename="original.eml",
+        content_type="message/rfc822",
+        size=len(raw),
+        sha256=digest,
+        key=raw_key,
+    )
 
 
 def _store_attachments(mail: ParsedMail, deps: IngestDeps) -> list[AttachmentMap]:
-    prefix = _object_prefix(mail.message_id)
+    prefix = _object_prefix(mail)
     stored: list[AttachmentMap] = []
     for index, att in enumerate(mail.attachments, start=1):
         key = f"attachments/{prefix}/{index}"
@@ -367,6 +537,8 @@ def _create(
     channel: str,
     quarantine: str | None,
     moment: datetime,
+    index: _Index,
+    blocked: str | None = None,
 ) -> IngestResult:
     at = iso(moment)
     fmt = number_format(cfg.settings.number_format)
@@ -374,11 +546,13 @@ def _create(
     seq = (lookup.counter or 0) + 1
     number = fmt.format(year=moment.year, seq=seq)
     mailbox = cfg.mailbox_for(mail.recipients)
-    rules = _rules(mail, mailbox, cfg)
+    rules = _rules(mail, mailbox, cfg) if quarantine is None else Outcome()  # a quarantine is not routed
 
     review: list[str] = []
     if quarantine:
         review.append(quarantine)
+    if index.note:
+        review.append(index.note)
     review += [f"limit: {note}" for note in mail.limit_exceeded]
     if mailbox is None:
         review.append("sent to no configured mailbox (" + (", ".join(mail.recipients[:3]) or "no recipient") + ")")
@@ -441,6 +615,8 @@ def _create(
     send, why = _autoreply_verdict(
         mail, mailbox, rules, stored_closed or status is Status.TRASH, lookup, cfg, deps, moment
     )
+    if send and blocked:
+        send, why = False, blocked
     unit = Unit()
     if lookup.counter is None:
         unit.save(
@@ -454,7 +630,10 @@ def _create(
             condition=MetaItem.value == lookup.counter,
         )
     autoreply_msg = _autoreply_message(ticket, mail, mailbox, cfg, deps, at) if send else None
-    save_message(unit, ticket, message, data={"autoreply_sk": autoreply_msg.sk} if autoreply_msg else None)
+    data = {"digest": index.digest} if index.digest else {}
+    if autoreply_msg is not None:
+        data["autoreply_sk"] = autoreply_msg.sk
+    save_message(unit, ticket, message, data=data or None, index_id=index.id)
     unit.save(
         "number",
         MetaItem(*num_key(number), ticket_id=ticket.pk, number=number, created_at=at),
@@ -494,12 +673,7 @@ def _create(
     ]
     if autoreply_msg is not None:
         save_message(unit, ticket, autoreply_msg, tag="autoreply")
-        unit.save(
-            "autoreply_window",
-            MetaItem(
-                *autoreply_key(mail.sender), ticket_id=ticket.pk, created_at=at, expires_at=_window_end(moment, cfg)
-            ),
-        )
+        _claim_loop_guard(unit, mail.sender, ticket.pk, cfg, moment)
     write_ticket(unit, ticket, None, events, new=True)
     stats_update(
         unit,
@@ -507,7 +681,8 @@ def _create(
         {
             "tickets_created": 1,
             "messages_in": 1,
-            "autoreplies_sent" if send else "autoreplies_suppressed": 1 if (send or mailbox) else 0,
+            # sent (or failed) is counted once SES answered: see _send_autoreply
+            "autoreplies_suppressed": 1 if mailbox and not send else 0,
         },
     )
     unit.commit()
@@ -527,7 +702,7 @@ def _create(
         attachments=len(attachments),
     )
     if autoreply_msg is not None:
-        result.autoreply = _send_autoreply(ticket, autoreply_msg, deps)
+        result.pending_autoreply = (ticket, autoreply_msg)
     return result
 
 
@@ -571,6 +746,7 @@ def _append(
     attachments: list[AttachmentMap],
     body: _Body,
     cfg: ConfigSnapshot,
+    index: _Index,
 ) -> IngestResult:
     at = iso()
     mailbox = cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox)
@@ -588,6 +764,9 @@ def _append(
     ticket.preview = (body.new_text or body.text)[:PREVIEW_CHARS]
     ticket.reminded_at = None if not from_agent else ticket.reminded_at
     ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
+    if index.note:
+        ticket.review = True
+        ticket.review_notes = [*(ticket.review_notes or []), index.note][-10:]
     message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
     detail = {"ticket_id": ticket.pk, "number": ticket.number}
     events = [
@@ -623,7 +802,7 @@ def _append(
 
     unit = Unit()
     write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
-    save_message(unit, ticket, message)
+    save_message(unit, ticket, message, data={"digest": index.digest} if index.digest else None, index_id=index.id)
     stats_update(unit, at, {"messages_in": 1, "reopened": 1 if before != ticket.status else 0})
     unit.commit()
     return IngestResult(
@@ -632,6 +811,7 @@ def _append(
         ticket_id=ticket.pk,
         number=ticket.number,
         reasons=decision.reasons,
+        review=[index.note] if index.note else [],
         attachments=len(attachments),
     )
 
@@ -666,9 +846,44 @@ def _autoreply_verdict(
             last_sent_at=last_sent,
             window_hours=cfg.settings.autoreply_window_hours,
             sender_unverified=mail.verdicts.sender_unverified,
+            sent_today=lookup.autoreplies_today,
+            max_per_day=cfg.settings.autoreply_max_per_day,
         ),
         moment,
     )
+
+
+def _claim_loop_guard(unit: Unit, sender: str, ticket_id: str, cfg: ConfigSnapshot, moment: datetime) -> None:
+    """Take the sender's window and one of today's auto-replies in the ticket's transaction.
+
+    Both writes are conditional on what the verdict read (no window open, fewer than the cap today):
+    two Lambdas racing for the same sender cannot both send; the loser's transaction is cancelled
+    and it stores its ticket without an auto-reply.
+    """
+    at = iso(moment)
+    hours = cfg.settings.autoreply_window_hours
+    if hours > 0:
+        unit.save(
+            "autoreply_window",
+            MetaItem(*autoreply_key(sender), ticket_id=ticket_id, created_at=at, expires_at=_window_end(moment, cfg)),
+            condition=MetaItem.pk.does_not_exist()
+            | (MetaItem.created_at <= iso(moment - timedelta(hours=hours)))
+            | (MetaItem.expires_at <= moment),
+        )
+    unit.update(
+        "autoreply_day",
+        MetaItem(*autoreply_day_key(sender, _day(moment))),
+        [
+            MetaItem.value.add(1),
+            MetaItem.created_at.set(MetaItem.created_at | at),
+            MetaItem.expires_at.set(moment + timedelta(days=2)),
+        ],
+        condition=MetaItem.pk.does_not_exist() | (MetaItem.value < cfg.settings.autoreply_max_per_day),
+    )
+
+
+def _day(moment: datetime) -> str:
+    return moment.date().isoformat()
 
 
 def _expired(item: MetaItem, moment: datetime) -> bool:
@@ -710,29 +925,65 @@ def _autoreply_message(
     )
 
 
-def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps) -> str:
-    """Claim the pending auto-reply (at most once), then hand it to SES."""
-    return "sent" if deliver(deps.tickets, deps.mailer, ticket, msg, auto_submitted="auto-replied") else "none"
+def _finish_autoreply(result: IngestResult, deps: IngestDeps, retry_later: bool) -> IngestResult:
+    if result.pending_autoreply is not None:
+        ticket, msg = result.pending_autoreply
+        result.pending_autoreply = None
+        result.autoreply = _send_autoreply(ticket, msg, deps, retry_later)
+    return result
 
 
-def _repeat(decision: Decision, lookup: Lookup, deps: IngestDeps) -> IngestResult:
-    """A Message-ID seen before: store nothing; finish an auto-reply a crash left pending."""
-    mid = next(iter(lookup.message_ids.values()), None)
+def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps, retry_later: bool) -> str:
+    """Claim the auto-reply (``pending``/``failed`` → ``sending``: at most once), hand it to SES, settle it.
+
+    Counted in ``/stats`` only now: ``autoreplies_sent`` when SES accepted it, ``autoreplies_failed``
+    when SES refused it and no retry will come. An error after which SES may have the mail (a lost
+    answer) leaves ``sending``: never sent twice, counted neither way; it is raised while a retry will
+    come (the record fails, as after a crash), else logged (the mail is stored: no dead-letter queue).
+    """
+    outgoing = outgoing_mail(ticket, msg, auto_submitted="auto-replied")
+    if not deps.tickets.claim_send(msg, retry_failed=True):
+        return "none"  # another delivery of this mail has it
+    try:
+        deps.mailer.send_raw(outgoing.sender.address, outgoing.recipients, build_mime(outgoing))
+    except Exception as exc:
+        if not _refused(exc):
+            if retry_later:
+                raise
+            log.exception("auto-reply of %s: SES's answer was lost; it is not sent again", ticket.number)
+            return "unknown"
+        deps.tickets.settle_send(msg, "failed", None if retry_later else "autoreplies_failed")
+        if retry_later:
+            raise AutoReplyRefused(f"SES refused the auto-reply of {ticket.number}; sent again on redelivery") from exc
+        return "failed"
+    deps.tickets.settle_send(msg, "sent", "autoreplies_sent")
+    return "sent"
+
+
+def _refused(exc: Exception) -> bool:
+    """SES answered with an error, or was never reached: it did not take the mail, so sending it again
+    cannot deliver it twice."""
+    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+
+    return isinstance(exc, ClientError | EndpointConnectionError | ConnectTimeoutError)
+
+
+def _repeat(decision: Decision, facts: MailFacts, lookup: Lookup, deps: IngestDeps) -> IngestResult:
+    """This mail was stored before: store nothing; finish an auto-reply a crash left pending."""
+    key = facts.variant_id if facts.variant_id in lookup.message_ids else facts.message_id
+    mid = lookup.message_ids.get(key or facts.message_id)
     result = IngestResult(
-        outcome=decision.action.value, message_id="", ticket_id=decision.ticket_id, reasons=decision.reasons
+        outcome=decision.action.value,
+        message_id=facts.message_id,
+        ticket_id=decision.ticket_id,
+        number=mid.number if mid is not None else None,
+        reasons=decision.reasons,
     )
-    for message_id, item in lookup.message_ids.items():
-        if item.ticket_id == decision.ticket_id and item.direction == (
-            "outbound" if decision.action is Action.OWN_ECHO else "inbound"
-        ):
-            mid = item
-            result.message_id = message_id
-            result.number = item.number
-            break
-    pending_sk = (mid.data or {}).get("autoreply_sk") if mid is not None and isinstance(mid.data, dict) else None
+    pending_sk = _data(mid).get("autoreply_sk") if mid is not None else None
     if decision.action is Action.DUPLICATE and pending_sk and decision.ticket_id:
         msg = deps.tickets.message(decision.ticket_id, pending_sk)
         ticket = deps.tickets.get(decision.ticket_id)
-        if msg is not None and ticket is not None and msg.send_state == "pending":
-            result.autoreply = _send_autoreply(ticket, msg, deps)
+        if msg is not None and ticket is not None and msg.send_state in ("pending", "failed"):
+            result.autoreply = "pending"
+            result.pending_autoreply = (ticket, msg)
     return result

@@ -153,9 +153,30 @@ def deliver(
     auto_submitted: str | None = None,
 ) -> bool:
     """Claim the stored message (``pending`` → ``sent``: at most once) and hand it to SES."""
+    outgoing = outgoing_mail(ticket, message, attachments, auto_submitted=auto_submitted)
+    if not store.claim_send(message):
+        return False
+    try:
+        mailer.send_raw(outgoing.sender.address, outgoing.recipients, build_mime(outgoing))
+    except Exception as exc:
+        store.mark_send_failed(message)
+        message.send_state = "failed"
+        raise SendFailed(message) from exc
+    message.send_state = "sent"
+    return True
+
+
+def outgoing_mail(
+    ticket: TicketItem,
+    message: MessageItem,
+    attachments: list[OutgoingAttachment] | None = None,
+    *,
+    auto_submitted: str | None = None,
+) -> OutgoingMail:
+    """The mail SES is handed for a stored outbound message."""
     sender = message.from_addr
     assert sender is not None
-    outgoing = OutgoingMail(
+    return OutgoingMail(
         sender=Address(sender.name or "", sender.address),
         to=[Address(a.name or "", a.address) for a in message.to],
         cc=[Address(a.name or "", a.address) for a in message.cc],
@@ -169,16 +190,6 @@ def deliver(
         auto_submitted=auto_submitted,
         ticket_number=ticket.number,
     )
-    if not store.claim_send(message):
-        return False
-    try:
-        mailer.send_raw(sender.address, outgoing.recipients, build_mime(outgoing))
-    except Exception as exc:
-        store.mark_send_failed(message)
-        message.send_state = "failed"
-        raise SendFailed(message) from exc
-    message.send_state = "sent"
-    return True
 
 
 def thread_subject(ticket: TicketItem, subject: str | None = None) -> str:

@@ -300,6 +300,7 @@ class MetaItem(Model):
     ``NUM#<number>``       → ticket (subject threading, numbers unique), ``sk = "NUM"``
     ``CTR#<scope>``        number counter, ``value`` (``sk = "CTR"``)
     ``AR#<address>``       last auto-reply to an address (TTL window), ``sk = "AR"``
+    ``ARD#<address>#<day>`` auto-replies to an address that day, ``value`` (TTL), ``sk = "ARD"``
     ``RL#<key>``           rate-limit bucket (TTL)
     ``STAT#<period>``      report counters, ``sk`` = day/week key (``STAT#queue-day``: ``<day>#<queue>``)
     ``DUR#<kind>#<month>`` a first-response/resolution time, ``value`` seconds, ``queue`` of its ticket

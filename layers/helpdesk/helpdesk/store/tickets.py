@@ -22,7 +22,8 @@ from .models import (
     TicketItem,
     TicketTableItem,
 )
-from .stats import IN_USE_KEY, get_counters, queue_counters
+from .stats import IN_USE_KEY, get_counters, queue_counters, stats_update
+from .unit import Unit
 
 WAITING_PK = "waiting_customer"
 ACTIVE = "active"
@@ -106,6 +107,11 @@ class Lookup:
     numbers: dict[str, MetaItem] = field(default_factory=dict)
     counter: int | None = None
     autoreply: MetaItem | None = None
+    autoreplies_today: int = 0
+
+
+LOOKUP_KEYS = 100  # what one BatchGetItem reads
+LOOKUP_NUMBERS = 10  # ticket numbers from one subject
 
 
 def mid_key(message_id: str) -> tuple[str, str]:
@@ -121,7 +127,12 @@ def counter_key(scope: str) -> tuple[str, str]:
 
 
 def autoreply_key(address: str) -> tuple[str, str]:
-    return (f"AR#{address}", "AR")
+    return (f"AR#{address.lower()}", "AR")
+
+
+def autoreply_day_key(address: str, day: str) -> tuple[str, str]:
+    """Auto-replies to ``address`` on ``day`` (UTC, ``YYYY-MM-DD``): ``value``, expiring after the day."""
+    return (f"ARD#{address.lower()}#{day}", "ARD")
 
 
 TICKET_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -170,22 +181,34 @@ class TicketStore:
 
     def lookup(
         self,
-        message_ids: Iterable[str] = (),
+        own_ids: Iterable[str] = (),
         numbers: Iterable[str] = (),
+        references: Iterable[str] = (),
         counter_scope: str | None = None,
         autoreply_address: str | None = None,
+        autoreply_day: str | None = None,
     ) -> Lookup:
-        keys: list[tuple[str, str]] = []
-        keys += [mid_key(m) for m in dict.fromkeys(message_ids)]
-        keys += [num_key(n) for n in dict.fromkeys(numbers)]
+        """One BatchGetItem of at most 100 keys, in order of need.
+
+        First the keys every decision needs, which nothing in the mail can push out: the mail's own
+        Message-ID(s), the number counter, the sender's auto-reply window and daily count. Then the
+        subject's ticket numbers (at most 10) and the ``references`` in the order given (the caller
+        passes In-Reply-To, then References newest first) until the 100 keys are used.
+        """
+        must: list[tuple[str, str]] = [mid_key(m) for m in own_ids]
         if counter_scope:
-            keys.append(counter_key(counter_scope))
+            must.append(counter_key(counter_scope))
         if autoreply_address:
-            keys.append(autoreply_key(autoreply_address))
+            must.append(autoreply_key(autoreply_address))
+            if autoreply_day:
+                must.append(autoreply_day_key(autoreply_address, autoreply_day))
+        optional = [num_key(n) for n in list(dict.fromkeys(numbers))[:LOOKUP_NUMBERS]]
+        optional += [mid_key(m) for m in references]
+        keys = list(dict.fromkeys(must + optional))[: max(LOOKUP_KEYS, len(must))]
         result = Lookup()
         if not keys:
             return result
-        for item in MetaItem.batch_get(keys[:100]):
+        for item in MetaItem.batch_get(keys):
             kind, _, rest = item.pk.partition("#")
             if kind == "MID":
                 result.message_ids[rest] = item
@@ -195,7 +218,16 @@ class TicketStore:
                 result.counter = int(item.value or 0)
             elif kind == "AR":
                 result.autoreply = item
+            elif kind == "ARD":
+                result.autoreplies_today = int(item.value or 0)
         return result
+
+    def message_index(self, message_ids: Iterable[str]) -> dict[str, MetaItem]:
+        """``MID#`` items by Message-ID, read consistently (after a transaction lost a race for one)."""
+        keys = [mid_key(m) for m in dict.fromkeys(message_ids)][:LOOKUP_KEYS]
+        if not keys:
+            return {}
+        return {item.pk.partition("#")[2]: item for item in MetaItem.batch_get(keys, consistent_read=True)}
 
     def in_use(self, visible: Callable[[str], bool] | None = None) -> tuple[dict[str, int], dict[str, int]]:
         """Tags and projects in use, each with how many tickets carry it, most used first (one GetItem;
@@ -243,15 +275,34 @@ class TicketStore:
             ticket.pk, range_key=TICKET_SK, actions=[TicketItem.unread.set(False)], condition=TicketItem.pk.exists()
         )
 
-    def claim_send(self, msg: MessageItem) -> bool:
-        """``pending`` → ``sent`` with a condition: only one process ever hands this mail to SES."""
+    def claim_send(self, msg: MessageItem, *, retry_failed: bool = False) -> bool:
+        """Only one process ever hands this mail to SES: a conditional write claims it.
+
+        Agents' replies: ``pending`` → ``sent``. Auto-replies (``retry_failed``): ``pending`` or
+        ``failed`` (SES refused it, so it was not sent) → ``sending``, settled by :meth:`settle_send`
+        once SES answered; a ``sending`` left behind (the process died, the answer was lost) is never
+        claimed again.
+        """
+        claimed, claimable = ("sending", ("pending", "failed")) if retry_failed else ("sent", ("pending",))
         try:
-            msg.update(actions=[MessageItem.send_state.set("sent")], condition=MessageItem.send_state == "pending")
+            msg.update(
+                actions=[MessageItem.send_state.set(claimed)], condition=MessageItem.send_state.is_in(*claimable)
+            )
         except UpdateError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False
             raise
         return True
+
+    def settle_send(self, msg: MessageItem, state: str, counter: str | None = None) -> None:
+        """``sending`` → ``state`` (``sent``: SES accepted it; ``failed``: SES refused it), and count it
+        in today's report counters, in one transaction."""
+        unit = Unit()
+        unit.update("message", msg, [MessageItem.send_state.set(state)], condition=MessageItem.send_state == "sending")
+        if counter:
+            stats_update(unit, iso(), {counter: 1})
+        unit.commit()
+        msg.send_state = state
 
     def mark_send_failed(self, msg: MessageItem) -> None:
         msg.update(actions=[MessageItem.send_state.set("failed")])

@@ -68,18 +68,26 @@ def relink_parent(unit: Unit, child: TicketItem, old_parent: TicketItem | None, 
 
 
 def save_message(
-    unit: Unit, ticket: TicketItem, message: MessageItem, *, tag: str = "message", data: dict[str, Any] | None = None
+    unit: Unit,
+    ticket: TicketItem,
+    message: MessageItem,
+    *,
+    tag: str = "message",
+    data: dict[str, Any] | None = None,
+    index_id: str | None = None,
 ) -> None:
     """Store a message with its ``MID#`` item, which threads answers to it and makes its Message-ID unique.
 
     The ``MID#`` write is conditional: a Message-ID seen before cancels the transaction with the
     reason tagged ``mid`` (``<tag>_mid`` for any other tag), which ingest reads as "a duplicate".
+    ``index_id`` indexes the message under another id than its Message-ID (ingest: a different mail
+    that reuses a Message-ID already taken).
     """
     unit.save(tag, message)
     unit.save(
         "mid" if tag == "message" else f"{tag}_mid",
         MetaItem(
-            *mid_key(message.message_id),
+            *mid_key(index_id or message.message_id),
             ticket_id=ticket.pk,
             number=ticket.number,
             msg_sk=message.sk,

@@ -578,3 +578,40 @@ def test_authentication_results_of_other_servers_are_ignored() -> None:
     assert mail.headers["authentication-results"] == "mx.kunde-gmbh.de; dmarc=pass header.from=kunde-gmbh.de"
     assert mail.verdicts.as_dict() == {"spam": None, "virus": None, "spf": None, "dkim": None, "dmarc": None}
     assert mail.verdicts.sender_unverified is None
+
+
+# ------------------------------------------------------------------------------------ East Asian mail
+
+
+def test_outlook_jp_iso2022jp_cp50220__eml() -> None:
+    """Outlook (Japanese) writes ISO-2022-JP as Windows' CP50220: NEC row 13 (①, ㈱) in JIS form,
+    which no strict ISO-2022-JP codec reads."""
+    data = raw("outlook_jp_iso2022jp_cp50220.eml")
+    assert b"\x1b$B-!" in data  # ① as JIS row 13
+    mail = parse_mail(data)
+    assert mail.from_ == Address("山田 太郎", "t.yamada@yamada-shoji.example")
+    assert mail.subject == "①納品書の再発行と②請求書の宛名変更について"
+    assert mail.text == (
+        "株式会社サンプル\nサポートご担当者様\n\nお世話になっております。山田です。\n"
+        "以下の２点、ご確認をお願いいたします。\n\n①納品書の再発行\n"
+        "②請求書の宛名変更（㈱ヤマダ商事 → 株式会社ヤマダ商事）\n\n"
+        "よろしくお願いいたします。\n\n山田 太郎"
+    )
+    assert "\x1b" not in mail.text + mail.subject
+    assert mail.defects == [
+        "text declared 'iso-2022-jp' is not valid iso2022_jp; read as cp50220 (Microsoft's extension characters)"
+    ]
+
+
+def test_formmail_sjis_raw_subject__eml() -> None:
+    """A web form mailer puts raw Shift_JIS into the Subject, undeclared: only a detector can tell."""
+    data = raw("formmail_sjis_raw_subject.eml")
+    assert "Subject: お問い合わせ".encode("cp932") in data
+    mail = parse_mail(data)
+    assert mail.subject == "お問い合わせ：配送先の変更について"
+    assert mail.text == "配送先を以下に変更してください。\n\n〒100-0001 東京都千代田区千代田1-1\n佐藤 花子"
+    assert "\ufffd" not in mail.subject
+    assert mail.defects == [
+        "raw 8-bit characters in a header",
+        "undeclared 8-bit text; read as cp932 (guessed by charset-normalizer)",
+    ]

@@ -413,6 +413,15 @@ def clean_text(value: str) -> str:
     return re.sub(r" {2,}", " ", value).strip()
 
 
+def bounded(value: str, limit: int, what: str, defects: list[str] | None) -> str:
+    """``value`` cut to ``limit`` characters; a cut is a defect (the raw mail keeps the whole value)."""
+    if len(value) <= limit:
+        return value
+    if defects is not None:
+        defects.append(f"{what} longer than {limit} characters; cut (the full value stays in the raw mail)")
+    return value[:limit]
+
+
 class Address(NamedTuple):
     name: str
     address: str
@@ -451,7 +460,7 @@ def parse_addresses(raw_values: list[str], defects: list[str] | None = None, lim
         display = decode_header_value(name, defects) if name else ""
         if len(display) > 2 and display[0] == display[-1] == "'":
             display = display[1:-1].strip()  # Outlook's "'Günther Föhr'" <…>: the quotes are not the name
-        result.append(Address(display[:200], address))
+        result.append(Address(bounded(display, 200, "display name", defects), address))
         if len(result) >= limit:
             if defects is not None:
                 defects.append(f"more than {limit} addresses in a header; the rest ignored")

@@ -29,7 +29,7 @@ from email.utils import collapse_rfc2231_value, parsedate_to_datetime
 from typing import Any
 
 from .clock import iso
-from .headers import Address, clean_text, decode_bytes, decode_header_value, parse_addresses
+from .headers import Address, bounded, clean_text, decode_bytes, decode_header_value, parse_addresses
 from .htmltext import html_to_text
 from .ids import message_ids_in, normalize_message_id, synthetic_message_id
 from .quotes import split_reply
@@ -674,7 +674,8 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     to = parse_addresses(headers.get("to", []), defects)
     cc = parse_addresses(headers.get("cc", []), defects)
     reply_to = parse_addresses(headers.get("reply-to", []), defects)
-    subject = decode_header_value(first("subject"), defects)[:998]
+    # RFC 5322 §2.1.1: a line is at most 998 characters; a longer subject is cut, the raw mail keeps it.
+    subject = bounded(decode_header_value(first("subject"), defects), 998, "Subject header", defects)
 
     mid = normalize_message_id(first("message-id"))
     synthetic = mid is None
@@ -686,7 +687,11 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     in_reply_to = message_ids_in(first("in-reply-to"))
     references = message_ids_in(" ".join(headers.get("references", [])))
 
-    kept = {name: decode_header_value(first(name), defects)[:500] for name in KEPT_HEADERS if headers.get(name)}
+    kept = {
+        name: bounded(decode_header_value(first(name), defects), 500, f"{name.title()} header", defects)
+        for name in KEPT_HEADERS
+        if headers.get(name)
+    }
 
     walker = _Walker(limits, defects, exceeded)
     if not full:

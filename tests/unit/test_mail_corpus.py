@@ -615,3 +615,31 @@ def test_formmail_sjis_raw_subject__eml() -> None:
         "raw 8-bit characters in a header",
         "undeclared 8-bit text; read as cp932 (guessed by charset-normalizer)",
     ]
+
+
+def test_apple_mail_mixed_inline_parts__eml() -> None:
+    """Text and pictures alternating: text/plain, image, text/html, image, text/plain in a multipart/mixed.
+    Every text part is in the text and in the HTML view, in order."""
+    mail = parse("apple_mail_mixed_inline_parts.eml")
+    assert mail.from_ == Address("Klaus Brenner", "k.brenner@icloud.example")
+    assert mail.subject == "Zählerstand und Fotos Zählerschrank"
+    assert mail.text == (
+        "Hallo Frau Köhler,\n\nanbei zwei Fotos vom Zählerschrank. Das erste zeigt den alten Zähler:\n\n"
+        "Und hier der neue Zähler, Stand 4711,5 kWh am 12.03.2026:\n\n"
+        "Bitte korrigieren Sie die Abrechnung entsprechend.\n\nViele Grüße\nKlaus Brenner"
+    )
+    assert mail.new_text.startswith(
+        "Hallo Frau Köhler,\n\nanbei zwei Fotos vom Zählerschrank. Das erste zeigt den alten Zähler:\n\n"
+        "Und hier der neue Zähler, Stand 4711,5 kWh am 12.03.2026:\n\n"
+        "Bitte korrigieren Sie die Abrechnung entsprechend."
+    )
+    pieces = ["Das erste zeigt den alten Zähler:", "Stand <b>4711,5 kWh</b>", "Bitte korrigieren Sie"]
+    positions = [mail.html.find(piece) for piece in pieces]
+    assert -1 not in positions, mail.html
+    assert positions == sorted(positions)
+    assert "Viele Grüße<br>" in mail.html
+    old, new = mail.attachments
+    assert (old.filename, old.inline) == ("Zähler alt.jpeg", True)
+    assert old.content_id == "8F2A6C1E-4B3D-4E5F-A1B2-C3D4E5F6A7B8"
+    assert (new.filename, new.inline) == ("Zähler neu.jpeg", True)
+    assert mail.defects == []

@@ -16,6 +16,7 @@ import base64
 import binascii
 import email
 import hashlib
+import html as html_lib
 import quopri
 import re
 import unicodedata
@@ -257,6 +258,65 @@ def _verdicts(headers: dict[str, str]) -> Verdicts:
     )
 
 
+@dataclass(frozen=True)
+class Body:
+    """One inline body of a mail: a text part, an HTML part, or the two versions of a multipart/alternative."""
+
+    text: str | None
+    html: str | None
+
+    def as_text(self) -> str:
+        return self.text if self.text is not None else html_to_text(self.html or "")
+
+    def as_html(self) -> str:
+        return self.html if self.html is not None else text_as_html(self.text or "")
+
+
+def text_as_html(text: str) -> str:
+    """A text part in the HTML view: escaped, its line breaks kept."""
+    lines = text.strip("\n").split("\n")
+    return "<div>" + "<br>\n".join(html_lib.escape(line, quote=False) for line in lines) + "</div>"
+
+
+def _same_message(text: str, markup: str) -> bool:
+    """Are a text part and the HTML part next to it two versions of one message (as form mailers put
+    them into multipart/mixed instead of multipart/alternative)?"""
+    words = text.split()
+    return bool(words) and words == html_to_text(markup).split()
+
+
+def _merged(bodies: list[Body]) -> list[Body]:
+    """Adjacent text and HTML parts that say the same thing become one body with two versions."""
+    out: list[Body] = []
+    for body in bodies:
+        pair = _pair(out[-1], body) if out else None
+        if pair is not None:
+            out[-1] = pair
+        else:
+            out.append(body)
+    return out
+
+
+def _pair(first: Body, second: Body) -> Body | None:
+    for plain, rich in ((first, second), (second, first)):
+        if plain.html is None and rich.text is None and plain.text is not None and rich.html is not None:
+            return Body(plain.text, rich.html) if _same_message(plain.text, rich.html) else None
+    return None
+
+
+def render_text(bodies: list[Body]) -> str:
+    """The text view: every body as text, in order (HTML-only parts rendered as text)."""
+    texts = (body.as_text().strip("\n") for body in bodies)
+    return "\n\n".join(t for t in texts if t.strip())
+
+
+def render_html(bodies: list[Body]) -> str:
+    """The HTML view, when there is HTML at all: every body as HTML, in order (text parts escaped)."""
+    if not any(body.html is not None for body in bodies):
+        return ""
+    return "\n".join(body.as_html() for body in bodies if body.html is not None or (body.text or "").strip())
+
+
 class _Walker:
     """Walks the MIME tree once, with depth and part limits, collecting bodies and attachments."""
 
@@ -265,8 +325,7 @@ class _Walker:
         self.defects = defects
         self.exceeded = exceeded
         self.parts = 0
-        self.texts: list[str] = []
-        self.htmls: list[str] = []
+        self.bodies: list[Body] = []  # the inline text and HTML parts, in the order of the mail
         self.attachments: list[Attachment] = []
         self.encrypted = False
         self.signed = False
@@ -296,7 +355,7 @@ class _Walker:
         filename = self._filename(part)
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
             body = self._text(part)
-            (self.texts if ctype == "text/plain" else self.htmls).append(body)
+            self.bodies.append(Body(body, None) if ctype == "text/plain" else Body(None, body))
             return
         if ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime"):
             if "signed-data" in str(part.get("content-type", "")).lower():
@@ -304,6 +363,15 @@ class _Walker:
             else:
                 self.encrypted = True
         self._attach(part, ctype)
+
+    def _collect(self, part: Message, depth: int) -> list[Body]:
+        """The bodies of ``part`` on their own (its attachments are collected as usual)."""
+        outer, self.bodies = self.bodies, []
+        try:
+            self.walk(part, depth)
+            return self.bodies
+        finally:
+            self.bodies = outer
 
     def _note(self, note: str) -> None:
         if note not in self.exceeded:
@@ -325,12 +393,18 @@ class _Walker:
             if self.parts > self.limits.max_parts:
                 self._note(f"more than {self.limits.max_parts} MIME parts")
                 return
-            if plain:
-                self.texts.append(self._text(plain[-1]))
-            if html:
-                self.htmls.append(self._text(html[-1]))
+            text = self._text(plain[-1]) if plain else None
+            markup = self._text(html[-1]) if html else None
+            # A nested multipart (multipart/related around the HTML, Apple Mail's multipart/mixed of HTML
+            # pieces) is the richer alternative where no HTML part stands beside the text.
             for child in nested:
-                self.walk(child, depth + 1)
+                inner = _merged(self._collect(child, depth + 1))
+                if markup is None and any(b.html is not None for b in inner):
+                    markup = render_html(inner)
+                if text is None and inner:
+                    text = render_text(inner)
+            if text is not None or markup is not None:
+                self.bodies.append(Body(text, markup))
             taken = {id(c) for c in plain + html + nested}
             for child in children:
                 if id(child) not in taken:
@@ -696,16 +770,15 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     walker = _Walker(limits, defects, exceeded)
     if not full:
         # Only the headers were parsed: their Content-Type (multipart/…) describes a body we did not read.
-        walker.texts.append(BODY_NOT_READ)
+        walker.bodies.append(Body(BODY_NOT_READ, None))
     else:
         try:
             walker.walk(msg)
         except RecursionError:
             exceeded.append("MIME structure too deep to read")
-    text = "\n\n".join(t.strip("\n") for t in walker.texts if t.strip())
-    html = "\n".join(walker.htmls)
-    if not text and html:
-        text = html_to_text(html)
+    bodies = _merged(walker.bodies)
+    text = render_text(bodies)
+    html = render_html(bodies)
     if walker.encrypted and not text:
         text = "(Verschlüsselte Nachricht: der Inhalt liegt als Anhang bei. / Encrypted message: see attachment.)"
     new_text, _ = split_reply(text)

@@ -643,3 +643,28 @@ def test_apple_mail_mixed_inline_parts__eml() -> None:
     assert old.content_id == "8F2A6C1E-4B3D-4E5F-A1B2-C3D4E5F6A7B8"
     assert (new.filename, new.inline) == ("Zähler neu.jpeg", True)
     assert mail.defects == []
+
+
+def test_mailx_uuencoded_attachments__eml() -> None:
+    """``(echo …; uuencode file name) | mail``: no MIME, the files are ``begin 644 name`` blocks in the text."""
+    data = raw("mailx_uuencoded_attachments.eml")
+    assert b"\r\nbegin 644 monatsbericht-2026-03.pdf\r\nM)5!$1BTQ" in data
+    mail = parse_mail(data)
+    assert mail.from_ == Address("ERP Berichte", "reports@erp.stadtwerke-nord.example")
+    assert mail.subject == "Monatsbericht März 2026 (Zählerstände)"
+    assert mail.text == (
+        "Guten Morgen,\n\nanbei der Monatsbericht und die Zaehlerstaende fuer Maerz.\n\n"
+        "-- \nautomatisch erzeugt von erp.stadtwerke-nord.example"
+    )
+    assert "begin 644" not in mail.new_text
+    pdf, csv = mail.attachments
+    assert (pdf.filename, pdf.content_type, pdf.inline) == ("monatsbericht-2026-03.pdf", "application/pdf", False)
+    assert pdf.data.startswith(b"%PDF-1.4\n") and pdf.data.endswith(b"%%EOF\n")
+    assert bytes(range(256)) in pdf.data
+    assert pdf.note == "uuencoded in the text"
+    assert (csv.filename, csv.content_type) == ("zaehlerstaende.csv", "text/csv")
+    assert csv.data == "Zähler;Stand;Datum\r\n4711;1234,5;01.03.2026\r\n4712;987,0;01.03.2026\r\n".encode("cp1252")
+    assert mail.defects == [
+        "uuencoded attachment 'monatsbericht-2026-03.pdf' in the text; decoded",
+        "uuencoded attachment 'zaehlerstaende.csv' in the text; decoded",
+    ]

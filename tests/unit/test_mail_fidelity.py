@@ -6,9 +6,12 @@ send them; the fixtures in tests/data/mails have their own tests in test_mail_co
 
 from __future__ import annotations
 
+import binascii
 from email.message import EmailMessage
 
-from helpdesk.domain.mail import parse_mail
+import pytest
+
+from helpdesk.domain.mail import Limits, parse_mail
 
 
 def _base(subject: str = "Test") -> EmailMessage:
@@ -113,3 +116,76 @@ def test_text_and_html_copies_of_the_same_message_in_mixed_are_not_doubled() -> 
     assert mail.text == "Guten Tag,\n\nbitte rufen Sie mich zurück.\n\nMfG Jörg Bäcker"
     assert mail.html.count("rufen Sie mich") == 1
     assert mail.html.startswith("<p>Guten Tag,</p>")
+
+
+# ------------------------------------------------------------------------------------------ uuencode
+
+
+def _uu(name: str, data: bytes, mode: str = "644") -> str:
+    lines = [f"begin {mode} {name}"]
+    lines += [binascii.b2a_uu(data[i : i + 45]).decode().rstrip("\n") for i in range(0, len(data), 45)]
+    return "\n".join([*lines, "`", "end"])
+
+
+def _plain(body: str, cte: str | None = None) -> bytes:
+    msg = _base("uuencode")
+    msg.set_content(body, charset="utf-8", cte=cte)
+    return msg.as_bytes()
+
+
+def test_uuencoded_block_in_a_mime_text_part() -> None:
+    data = bytes(range(256)) * 3
+    text = f"Hallo,\n\nhier die Datei:\n\n{_uu('bild.png', data)}\n\nGrüße\nJörg"
+    mail = parse_mail(_plain(text, "quoted-printable"))
+    [att] = mail.attachments
+    assert (att.filename, att.content_type, att.data) == ("bild.png", "image/png", data)
+    assert mail.text == "Hallo,\n\nhier die Datei:\n\nGrüße\nJörg"
+    assert "uuencoded attachment 'bild.png' in the text; decoded" in mail.defects
+
+
+def test_uuencoded_lines_without_their_trailing_spaces() -> None:
+    # Mail programs strip trailing spaces, and a space is a zero in uuencode: the line gets short.
+    data = b"abc" + bytes(42)  # ends in zero bytes, encoded as trailing spaces (without backtick)
+    block = "\n".join(
+        [
+            "begin 600 nullen.bin",
+            binascii.b2a_uu(data).decode().rstrip("\n").rstrip(" "),
+            "`",
+            "end",
+        ]
+    )
+    mail = parse_mail(_plain(f"Datei:\n{block}\n", "base64"))
+    [att] = mail.attachments
+    assert att.data == data
+    assert (att.filename, att.content_type) == ("nullen.bin", "application/octet-stream")
+
+
+def test_uuencoded_name_is_data_not_a_path() -> None:
+    mail = parse_mail(_plain(_uu("../../etc/Prüfung.txt", b"hallo\n", mode="0644")))
+    [att] = mail.attachments
+    assert att.filename == "Prüfung.txt"
+    assert att.data == b"hallo\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wir begin 644 Projekte im Jahr.",  # not at the start of a line
+        "begin 644 Projekte im Jahr, sagen wir.\nDas ist viel.\nend",  # no uuencoded lines
+        "begin 644 datei.bin\nM86)C\n",  # no end line: a cut-off block stays as it is
+    ],
+)
+def test_text_that_only_looks_like_uuencode_stays_text(text: str) -> None:
+    mail = parse_mail(_plain(text))
+    assert mail.attachments == []
+    assert mail.text == text.strip("\n")
+
+
+def test_uuencoded_block_larger_than_the_attachment_limit() -> None:
+    data = bytes(range(256)) * 8
+    mail = parse_mail(_plain(f"Text\n{_uu('gross.bin', data)}\n"), Limits(max_attachment_bytes=1000))
+    assert mail.attachments == []
+    assert mail.text == "Text"
+    assert mail.limit_exceeded == [
+        "attachment 'gross.bin' larger than 1000 bytes (not stored separately; it stays in the raw mail)"
+    ]

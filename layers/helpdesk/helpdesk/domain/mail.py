@@ -34,6 +34,7 @@ from .headers import Address, bounded, clean_text, decode_bytes, decode_header_v
 from .htmltext import html_to_text
 from .ids import message_ids_in, normalize_message_id, synthetic_message_id
 from .quotes import split_reply
+from .uudecode import extract_uuencoded
 
 
 @dataclass(frozen=True)
@@ -432,6 +433,21 @@ class _Walker:
         text = text.replace("\r\n", "\n").replace("\x00", "")
         if part.get_content_type() == "text/plain" and _param(part, "format").lower() == "flowed":
             text = unflow(text, delsp=_param(part, "delsp").lower() == "yes")
+        if part.get_content_type() == "text/plain" and "begin " in text:
+            text = self._uudecode(text)
+        return text
+
+    def _uudecode(self, text: str) -> str:
+        """The text without its uuencoded blocks; their files become attachments."""
+        text, files = extract_uuencoded(text)
+        if files:
+            import mimetypes  # only for the rare mail that needs it
+
+            for found in files:
+                name = _data_name(found.name)
+                self.defects.append(f"uuencoded attachment {name!r} in the text; decoded")
+                ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                self._keep(name, ctype, found.data, note="uuencoded in the text")
         return text
 
     def _filename(self, part: Message) -> str:
@@ -442,12 +458,7 @@ class _Walker:
             raw = None
         if not raw:
             return ""
-        name = decode_header_value(raw, self.defects)  # RFC 2047 words in quoted filenames (Outlook)
-        # macOS writes decomposed umlauts (u + U+0308); compose them so names compare and search as typed.
-        name = unicodedata.normalize("NFC", name)
-        # No paths, no control characters, bounded length: a filename is data.
-        name = name.replace("\\", "/").split("/")[-1].strip().strip(".") or "attachment"
-        return name[:200]
+        return _data_name(decode_header_value(raw, self.defects))  # RFC 2047 words in quoted filenames (Outlook)
 
     def _forward_name(self, data: bytes) -> str:
         """``<subject of the forwarded mail>.eml``."""
@@ -492,13 +503,6 @@ class _Walker:
                 payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
             data = payload
         note = None
-        if len(data) > self.limits.max_attachment_bytes:
-            self.exceeded.append(
-                f"attachment {filename!r} larger than {_size(self.limits.max_attachment_bytes)}"
-                " (not stored separately; it stays in the raw mail)"
-            )
-            return
-        self.attachment_bytes += len(data)
         if ctype == "application/ms-tnef" or filename.lower() == "winmail.dat":
             note = "Outlook TNEF container (winmail.dat), kept as it came"
         elif ctype == "text/calendar":
@@ -509,16 +513,28 @@ class _Walker:
             note = "encrypted content"
         content_id = normalize_message_id(part.get("content-id")) if part.get("content-id") else None
         disposition = (part.get_content_disposition() or "").lower()
-        self.attachments.append(
-            Attachment(
-                filename=filename,
-                content_type=ctype,
-                data=data,
-                content_id=content_id,
-                inline=disposition == "inline" or (content_id is not None and disposition != "attachment"),
-                note=note,
+        inline = disposition == "inline" or (content_id is not None and disposition != "attachment")
+        self._keep(filename, ctype, data, content_id=content_id, inline=inline, note=note)
+
+    def _keep(
+        self,
+        filename: str,
+        ctype: str,
+        data: bytes,
+        *,
+        content_id: str | None = None,
+        inline: bool = False,
+        note: str | None = None,
+    ) -> None:
+        """An attachment, if it is within the size limit."""
+        if len(data) > self.limits.max_attachment_bytes:
+            self.exceeded.append(
+                f"attachment {filename!r} larger than {_size(self.limits.max_attachment_bytes)}"
+                " (not stored separately; it stays in the raw mail)"
             )
-        )
+            return
+        self.attachment_bytes += len(data)
+        self.attachments.append(Attachment(filename, ctype, data, content_id=content_id, inline=inline, note=note))
 
 
 _EXTENSIONS = {
@@ -538,6 +554,15 @@ _EXTENSIONS = {
     "message/disposition-notification": "txt",
     "text/rfc822-headers": "txt",
 }
+
+
+def _data_name(name: str) -> str:
+    """A file name as we keep it: composed, no path, no surrounding dots or blanks, bounded."""
+    # macOS writes decomposed umlauts (u + U+0308); compose them so names compare and search as typed.
+    name = unicodedata.normalize("NFC", name)
+    # No paths, no control characters, bounded length: a filename is data.
+    name = name.replace("\\", "/").split("/")[-1].strip().strip(".") or "attachment"
+    return name[:200]
 
 
 def _get_filename(part: Message, defects: list[str]) -> str | None:

@@ -34,6 +34,7 @@ from .headers import Address, bounded, clean_text, decode_bytes, decode_header_v
 from .htmltext import html_to_text
 from .ids import message_ids_in, normalize_message_id, synthetic_message_id
 from .quotes import split_reply
+from .signatures import strip_signature
 from .uudecode import extract_uuencoded
 
 
@@ -806,7 +807,7 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     html = render_html(bodies)
     if walker.encrypted and not text:
         text = "(Verschlüsselte Nachricht: der Inhalt liegt als Anhang bei. / Encrypted message: see attachment.)"
-    new_text, _ = split_reply(text)
+    new_text = strip_signature(split_reply(text)[0])
 
     sender = from_list[0].address if from_list else ""
     return ParsedMail(

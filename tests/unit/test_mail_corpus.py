@@ -412,7 +412,7 @@ def test_gmx_html_only__eml() -> None:
         mail.text
     )
     assert "Einmalkennwort" in mail.text
-    assert mail.new_text.endswith('obwohl ich es gestern zurückgesetzt habe.')
+    assert mail.new_text.endswith("obwohl ich es gestern zurückgesetzt habe.")
     assert "Mit freundlichen Grüßen\n\nGisela Dümmler" in mail.text
     for history in ("Gesendet:", "Von:", "Betreff:", "Einmalkennwort", "Thomas Jäger"):
         assert history not in mail.new_text

@@ -109,11 +109,27 @@ MOBILE_FOOTERS: dict[str, tuple[str, ...]] = {
     "pl": (r"wysłan[eo]\s+z\s+(?:mojego\s+)?.{1,60}",),
     "ru": (r"отправлено\s+(?:с|из)\s+.{1,60}",),
 }
-# The devices and apps that "Sent from …" names in the languages whose phrase would else be too open.
-_DEVICE = re.compile(
-    r"iphone|ipad|android|samsung|galaxy|smartphone|mobil|handy|telefon|phone|blackberry|huawei|xiaomi|pixel|"
-    r"outlook|mail|почт|app|tablet",
-    re.IGNORECASE,
+# The devices and apps that the open phrases ("Sent from my …") must name to count as a footer.
+DEVICES = (
+    "iphone",
+    "ipad",
+    "android",
+    "samsung",
+    "galaxy",
+    "smartphone",
+    "mobil",
+    "handy",
+    "telefon",
+    "phone",
+    "blackberry",
+    "huawei",
+    "xiaomi",
+    "pixel",
+    "outlook",
+    "mail",
+    "почт",
+    "app",
+    "tablet",
 )
 
 # What a mailing-list footer below a line of underscores speaks of.
@@ -193,7 +209,8 @@ def _cut_at(lines: list[str]) -> int | None:
 
 def _mobile_device(line: str) -> bool:
     """The open phrases ("Sent from my …") must name a device or app; "Sent from my heart" is prose."""
-    return _DEVICE.search(line) is not None and len(line.strip()) <= MAX_SHORT_LINE
+    lowered = line.lower()
+    return any(device in lowered for device in DEVICES) and len(line.strip()) <= MAX_SHORT_LINE
 
 
 def strip_signature(text: str) -> str:

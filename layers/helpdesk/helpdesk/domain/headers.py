@@ -59,7 +59,8 @@ _SUPERSETS: dict[str, tuple[str, ...]] = {
 _MICROSOFT = {"cp932", "cp50220", "cp950", "cp949", "cp874"}
 
 # ISO-2022-JP announces itself: 7-bit text with JIS X 0208 designations (ESC $ B, ESC $ @).
-_JIS_DESIGNATION = re.compile(rb"\x1b\$[@B]")
+# (The patterns of rare paths here stay strings: the re module compiles them when first needed.)
+_JIS_DESIGNATION = rb"\x1b\$[@B]"
 _UNDECLARED_JIS = ("iso2022_jp", "iso2022_jp_ext", "cp50220", "iso2022_jp_2")
 
 # C0/C1 controls and the Unicode line and paragraph separators: str.splitlines() and the email
@@ -149,7 +150,7 @@ def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
     Windows-1252 text almost never holds a valid UTF-8 multi-byte sequence (that takes an accented
     capital right before a symbol), so two valid sequences per stray 8-bit byte make the text UTF-8.
     """
-    sequences = _UTF8_SEQUENCE.findall(data)
+    sequences = re.findall(_UTF8_SEQUENCE, data)
     if len(sequences) < 2:
         return None
     stray = len(data) - len(data.translate(None, _HIGH_BYTES)) - sum(map(len, sequences))
@@ -159,7 +160,7 @@ def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
     return text, text.count("\ufffd") - data.count("\ufffd".encode())
 
 
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_SEQUENCE = rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
@@ -167,10 +168,10 @@ def _latin_plausible(data: bytes) -> bool:
     """Could these 8-bit bytes be Windows-1252 text? Western languages put one or two accented
     letters between ASCII ones; scripts without ASCII letters (Cyrillic, Greek, all of East Asia)
     make long runs of 8-bit bytes, read as 1252 they are garbage."""
-    return _HIGH_RUN.search(data) is None
+    return re.search(_HIGH_RUN, data) is None
 
 
-_HIGH_RUN = re.compile(rb"[\x80-\xff]{4}")
+_HIGH_RUN = rb"[\x80-\xff]{4}"
 
 
 def decode_bytes(data: bytes, label: str | None, defects: list[str] | None = None) -> str:
@@ -195,7 +196,8 @@ def decode_bytes(data: bytes, label: str | None, defects: list[str] | None = Non
                 why = " (Microsoft's extension characters)" if superset in _MICROSOFT else ""
                 _note(defects, label, codec, f"{superset}{why}", data)
                 return text
-    if b"\x1b" in data and data.isascii() and not (codec or "").startswith("iso2022") and _JIS_DESIGNATION.search(data):
+    jis = b"\x1b" in data and data.isascii() and not (codec or "").startswith("iso2022")
+    if jis and re.search(_JIS_DESIGNATION, data):
         for candidate in _UNDECLARED_JIS:
             text = _decode(data, candidate)
             if text is not None:
@@ -330,7 +332,7 @@ def _unsurrogate(value: str, defects: list[str] | None) -> str:
         if defects is not None:
             defects.append("raw 8-bit characters in a header")
         return decode_bytes(value.encode("utf-8", "surrogateescape"), None, defects)
-    if "\x1b" in value and _JIS_DESIGNATION.search(value.encode()):
+    if "\x1b" in value and re.search(_JIS_DESIGNATION, value.encode()):
         return decode_bytes(value.encode(), None, defects)
     return value
 

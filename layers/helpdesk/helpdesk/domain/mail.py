@@ -35,7 +35,6 @@ from .htmltext import html_to_text
 from .ids import message_ids_in, normalize_message_id, synthetic_message_id
 from .quotes import split_reply
 from .signatures import strip_signature
-from .uudecode import extract_uuencoded
 
 
 @dataclass(frozen=True)
@@ -260,12 +259,17 @@ def _verdicts(headers: dict[str, str]) -> Verdicts:
     )
 
 
-@dataclass(frozen=True)
 class Body:
-    """One inline body of a mail: a text part, an HTML part, or the two versions of a multipart/alternative."""
+    """One inline body of a mail: a text part, an HTML part, or the two versions of a multipart/alternative.
 
-    text: str | None
-    html: str | None
+    (A plain class: a dataclass costs a millisecond of every cold start.)
+    """
+
+    __slots__ = ("html", "text")
+
+    def __init__(self, text: str | None, html: str | None) -> None:
+        self.text = text
+        self.html = html
 
     def as_text(self) -> str:
         return self.text if self.text is not None else html_to_text(self.html or "")
@@ -440,15 +444,17 @@ class _Walker:
 
     def _uudecode(self, text: str) -> str:
         """The text without its uuencoded blocks; their files become attachments."""
+        from .uudecode import extract_uuencoded  # only for text with "begin " in it
+
         text, files = extract_uuencoded(text)
         if files:
-            import mimetypes  # only for the rare mail that needs it
+            import mimetypes
 
-            for found in files:
-                name = _data_name(found.name)
+            for raw_name, data in files:
+                name = _data_name(raw_name)
                 self.defects.append(f"uuencoded attachment {name!r} in the text; decoded")
                 ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-                self._keep(name, ctype, found.data, note="uuencoded in the text")
+                self._keep(name, ctype, data, note="uuencoded in the text")
         return text
 
     def _filename(self, part: Message) -> str:

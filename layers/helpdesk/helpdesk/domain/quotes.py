@@ -34,21 +34,36 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple
 
 
-class Language(NamedTuple):
-    """How one language's mail programs mark the quoted history."""
+class Language:
+    """How one language's mail programs mark the quoted history. (Plain classes here and below: a
+    NamedTuple or dataclass costs half a millisecond or more of every cold start.)"""
 
-    openers: tuple[str, ...]  # the words attribution lines begin with ("Am", "On"), to join wrapped ones
-    attributions: tuple[str, ...]  # regexes for a whole attribution line; (?P<date>…) holds the date
-    untitled: tuple[str, ...]  # attribution regexes without opening words: they need a time as well
-    verbs: tuple[str, ...]  # one of these stands in each of its attribution lines (a cheap test first)
-    separators: tuple[str, ...]  # the words between the dashes of a rule line
-    forwards: tuple[str, ...]  # Apple Mail's line above a forwarded mail (without the colon)
-    sender: tuple[str, ...]  # the From field of a quoted header block
-    dated: tuple[str, ...]  # its fields that hold the date (sent, date)
-    fields: tuple[str, ...]  # its other fields (to, cc, subject)
+    __slots__ = ("attributions", "dated", "fields", "forwards", "openers", "sender", "separators", "untitled", "verbs")
+
+    def __init__(
+        self,
+        *,
+        openers: tuple[str, ...],  # the words attribution lines begin with ("Am", "On"), to join wrapped ones
+        attributions: tuple[str, ...],  # regexes for a whole attribution line; (?P<date>…) holds the date
+        untitled: tuple[str, ...],  # attribution regexes without opening words: they need a time as well
+        verbs: tuple[str, ...],  # one of these stands in each of its attribution lines (a cheap test first)
+        separators: tuple[str, ...],  # the words between the dashes of a rule line
+        forwards: tuple[str, ...],  # Apple Mail's line above a forwarded mail (without the colon)
+        sender: tuple[str, ...],  # the From field of a quoted header block
+        dated: tuple[str, ...],  # its fields that hold the date (sent, date)
+        fields: tuple[str, ...],  # its other fields (to, cc, subject)
+    ) -> None:
+        self.openers = openers
+        self.attributions = attributions
+        self.untitled = untitled
+        self.verbs = verbs
+        self.separators = separators
+        self.forwards = forwards
+        self.sender = sender
+        self.dated = dated
+        self.fields = fields
 
 
 _DATE = r"(?P<date>.{4,200}?)"
@@ -172,16 +187,31 @@ def _any(words: list[str]) -> str:
     return "(?:" + "|".join(sorted(set(words), key=len, reverse=True)) + ")"
 
 
-class _Rules(NamedTuple):
-    attributions: list[tuple[re.Pattern[str], bool]]  # (pattern, needs a time)
-    verbs: tuple[str, ...]  # lower case
-    openers: re.Pattern[str]
-    separator: re.Pattern[str]
-    forward: re.Pattern[str]
-    sender: re.Pattern[str]
-    fields: dict[str, re.Pattern[str]]  # language → any header field line of it (sender included)
-    dated: dict[str, re.Pattern[str]]  # language → a date field line with a date (a digit) in it
-    languages: dict[str, list[str]]  # sender word (lower case) → the languages that use it
+class _Rules:
+    """The table, compiled."""
+
+    def __init__(
+        self,
+        *,
+        attributions: list[tuple[re.Pattern[str], bool]],  # (pattern, needs a time)
+        verbs: tuple[str, ...],  # lower case
+        openers: re.Pattern[str],
+        separator: re.Pattern[str],
+        forward: re.Pattern[str],
+        sender: re.Pattern[str],
+        fields: dict[str, re.Pattern[str]],  # language → any header field line of it (sender included)
+        dated: dict[str, re.Pattern[str]],  # language → a date field line with a date (a digit) in it
+        languages: dict[str, list[str]],  # sender word (lower case) → the languages that use it
+    ) -> None:
+        self.attributions = attributions
+        self.verbs = verbs
+        self.openers = openers
+        self.separator = separator
+        self.forward = forward
+        self.sender = sender
+        self.fields = fields
+        self.dated = dated
+        self.languages = languages
 
 
 @cache

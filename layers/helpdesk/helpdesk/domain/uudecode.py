@@ -10,18 +10,11 @@ from __future__ import annotations
 
 import binascii
 import re
-from typing import NamedTuple
 
 _BEGIN = re.compile(r"begin ([0-7]{3,4}) (\S.*?)[ \t\r]*")
 # One uuencoded line: a length character, then characters of the uuencode alphabet (" " to "`").
 _LINE = re.compile(r"[ -`]{1,62}")
 MAX_LINES = 2_000_000  # 45 bytes a line: about 90 MB, beyond the raw mail limit
-
-
-class UuFile(NamedTuple):
-    name: str
-    mode: int
-    data: bytes
 
 
 def _decode_line(line: str) -> bytes | None:
@@ -58,20 +51,20 @@ def _block(lines: list[str], start: int) -> tuple[bytes, int] | None:
     return None
 
 
-def extract_uuencoded(text: str) -> tuple[str, list[UuFile]]:
-    """``(text without the uuencoded blocks, the files they held)``."""
+def extract_uuencoded(text: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """``(text without the uuencoded blocks, [(name, data) of the files they held])``."""
     if "begin " not in text:
         return text, []
     lines = text.split("\n")
     kept: list[str] = []
-    files: list[UuFile] = []
+    files: list[tuple[str, bytes]] = []
     index = 0
     while index < len(lines):
         match = _BEGIN.fullmatch(lines[index])
         found = _block(lines, index + 1) if match else None
         if match and found is not None:
             data, end = found
-            files.append(UuFile(match.group(2), int(match.group(1), 8), data))
+            files.append((match.group(2), data))
             index = end + 1
             continue
         kept.append(lines[index])

@@ -97,6 +97,7 @@ KEPT = [
     "das Ventil getauscht hat, kommt nur noch lauwarmes Wasser.",  # "--" before prose: a divider
     f"{BODY}\n\n____\nNotizen:\nBitte vor 10 Uhr anrufen.",  # a rule without a list footer
     f"{BODY}\n\nSent from my heart to yours, thank you for the fast help with the heating last week.",
+    f"{BODY}\n\nSent from my happy place: the email with the plans follows.",  # "app", "mail" inside words
 ]
 
 

@@ -184,8 +184,18 @@ def decode_bytes(data: bytes, label: str | None, defects: list[str] | None = Non
     codec = charset_codec(label)
     if label and codec is None and defects is not None:
         defects.append(f"unknown charset {label!r}")
-    named = codec is not None and codec not in ("ascii", "cp1252")  # a label that names what it carries
-    if codec is not None and named:
+    # A label that names what it carries (not ASCII, Latin-1 or a placeholder such as x-unknown).
+    named = codec not in (None, "ascii", "cp1252") and _label(label or "") not in _PLACEHOLDER_LABELS
+    if not named and b"\x1b" in data and data.isascii() and re.search(_JIS_DESIGNATION, data):
+        # 7-bit text with JIS designations is ISO-2022-JP, whatever else the label says.
+        for candidate in _UNDECLARED_JIS:
+            text = _decode(data, candidate)
+            if text is not None:
+                if defects is not None:
+                    said = f"text declared {label!r}" if label else "undeclared text"
+                    defects.append(f"{said} has ISO-2022-JP escape sequences; read as {candidate}")
+                return text
+    if codec is not None and codec not in ("ascii", "cp1252"):
         text = _decode(data, codec)
         if text is not None:
             _note(defects, label, codec, codec, data)
@@ -195,15 +205,6 @@ def decode_bytes(data: bytes, label: str | None, defects: list[str] | None = Non
             if text is not None:
                 why = " (Microsoft's extension characters)" if superset in _MICROSOFT else ""
                 _note(defects, label, codec, f"{superset}{why}", data)
-                return text
-    jis = b"\x1b" in data and data.isascii() and not (codec or "").startswith("iso2022")
-    if jis and re.search(_JIS_DESIGNATION, data):
-        for candidate in _UNDECLARED_JIS:
-            text = _decode(data, candidate)
-            if text is not None:
-                if defects is not None:
-                    said = f"text declared {label!r}" if label else "undeclared text"
-                    defects.append(f"{said} has ISO-2022-JP escape sequences; read as {candidate}")
                 return text
     text = _decode(data, "utf-8")
     if text is not None:

@@ -109,7 +109,8 @@ MOBILE_FOOTERS: dict[str, tuple[str, ...]] = {
     "pl": (r"wysłan[eo]\s+z\s+(?:mojego\s+)?.{1,60}",),
     "ru": (r"отправлено\s+(?:с|из)\s+.{1,60}",),
 }
-# The devices and apps that the open phrases ("Sent from my …") must name to count as a footer.
+# The devices and apps that the open phrases ("Sent from my …") must name to count as a footer
+# (matched at the start of a word: "Mobiltelefon", "Mail", not "email" or "happy").
 DEVICES = (
     "iphone",
     "ipad",
@@ -159,14 +160,15 @@ MAX_SHORT_LINE = 80  # the longest line a signature-like block may have
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """(sign-off line, mobile footer line, underscore rule), compiled on first use."""
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(sign-off line, mobile footer line, underscore rule, device name), compiled on first use."""
     sign_offs = "|".join(p for patterns in SIGN_OFFS.values() for p in patterns)
     mobile = "|".join(p for patterns in MOBILE_FOOTERS.values() for p in patterns)
     return (
         re.compile(rf"\s*(?:{sign_offs}){_FROM_PLACE}\s*[,.!]?\s*", re.IGNORECASE),
         re.compile(rf"\s*(?:{mobile})\s*[.!]?\s*", re.IGNORECASE),
         re.compile(r"\s*_{4,}\s*"),
+        re.compile(r"(?<!\w)(?:" + "|".join(DEVICES) + ")", re.IGNORECASE),
     )
 
 
@@ -184,7 +186,7 @@ def _content(line: str) -> bool:
 
 def _cut_at(lines: list[str]) -> int | None:
     """Where the first signature element at the end of ``lines`` begins, or None."""
-    sign_off, mobile, rule = _patterns()
+    sign_off, mobile, rule, _ = _patterns()
     last = len(lines)
     while last and not lines[last - 1].strip():
         last -= 1
@@ -209,8 +211,7 @@ def _cut_at(lines: list[str]) -> int | None:
 
 def _mobile_device(line: str) -> bool:
     """The open phrases ("Sent from my …") must name a device or app; "Sent from my heart" is prose."""
-    lowered = line.lower()
-    return any(device in lowered for device in DEVICES) and len(line.strip()) <= MAX_SHORT_LINE
+    return _patterns()[3].search(line) is not None and len(line.strip()) <= MAX_SHORT_LINE
 
 
 def strip_signature(text: str) -> str:

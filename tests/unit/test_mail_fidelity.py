@@ -189,3 +189,20 @@ def test_uuencoded_block_larger_than_the_attachment_limit() -> None:
     assert mail.limit_exceeded == [
         "attachment 'gross.bin' larger than 1000 bytes (not stored separately; it stays in the raw mail)"
     ]
+
+
+# -------------------------------------------------------------------------------------- robustness
+
+
+def test_raw_8bit_content_id_does_not_fail_the_mail() -> None:
+    # compat32 hands out a Header object (not a str) for a header with raw 8-bit bytes.
+    raw = (
+        b"From: a@example.de\r\nMessage-ID: <m@example.de>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+        b"--B\r\nContent-Type: text/plain\r\n\r\nText\r\n--B\r\nContent-Type: image/png\r\n"
+        b"Content-ID: <bild\xfc@example.de>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--B--\r\n"
+    )
+    mail = parse_mail(raw)
+    [image] = mail.attachments
+    assert image.data == b"\x89PNG\r\n\x1a\n"
+    assert mail.text == "Text"

@@ -317,9 +317,13 @@ def _guess(data: bytes) -> tuple[str, str] | None:
     """
     from charset_normalizer import from_bytes
 
-    for match in from_bytes(data, cp_isolation=_GUESSABLE):
+    try:
+        matches = list(from_bytes(data, cp_isolation=_GUESSABLE))
+    except Exception:  # a guess must never cost the mail
+        return None
+    for match in matches:
         text = str(match)
-        if _script_plausible(match.encoding, text):
+        if _script_plausible(match.encoding, text[:20_000]):
             return text, match.encoding
     return None
 

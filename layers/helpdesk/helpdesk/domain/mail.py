@@ -518,7 +518,8 @@ class _Walker:
             note = "signature"
         elif ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted"):
             note = "encrypted content"
-        content_id = normalize_message_id(part.get("content-id")) if part.get("content-id") else None
+        raw_cid = part.get("content-id")  # a Header object, not a str, when it holds raw 8-bit bytes
+        content_id = normalize_message_id(str(raw_cid)) if raw_cid else None
         disposition = (part.get_content_disposition() or "").lower()
         inline = disposition == "inline" or (content_id is not None and disposition != "attachment")
         self._keep(filename, ctype, data, content_id=content_id, inline=inline, note=note)

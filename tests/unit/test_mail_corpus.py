@@ -128,7 +128,9 @@ def test_outlook_de_reply_inline_logo__eml() -> None:
     assert "Die Gebühr von 85,00 € für die Prüfung haben wir heute überwiesen" in mail.text
     assert "fehlen uns noch der Grundriss und die Baubeschreibung" in mail.text
     assert mail.new_text.startswith("Sehr geehrte Frau Köhler,\n\nanbei wie besprochen der Grundriss.")
-    assert mail.new_text.endswith("Lindwurmstraße 12 · 80337 München\nTel. +49 89 1234567")
+    # The sign-off block (greeting, name, company, address, phone) is not new text; the text keeps it.
+    assert mail.new_text.endswith("bitte bestätigen Sie kurz den Eingang.")
+    assert "Lindwurmstraße 12 · 80337 München\nTel. +49 89 1234567" in mail.text
     for history in ("fehlen uns noch", "Gesendet:", "Betreff:", "______"):
         assert history not in mail.new_text
     [logo] = mail.attachments
@@ -150,7 +152,8 @@ def test_outlook_smtp_related_in_alternative__eml() -> None:
     assert mail.subject == ("AW: [Ticket#2026031110000023] Rechnung 2026-117 fehlt noch immer – bitte erneut zusenden")
     assert mail.headers["x-mailer"] == "Microsoft Outlook 16.0"
     assert "die Rechnung 2026-117 über 412,50 € ist bei uns noch nicht angekommen" in mail.text
-    assert mail.new_text.endswith("Schöne Grüße aus Würzburg\nGünther Föhr\nFöhr Elektrotechnik")
+    assert mail.new_text.endswith("Könnten Sie sie bitte noch einmal schicken?")
+    assert "Schöne Grüße aus Würzburg\nGünther Föhr\nFöhr Elektrotechnik" in mail.text
     assert "Ursprüngliche Nachricht" not in mail.new_text
     assert "am Montag per Post" not in mail.new_text
     assert "am Montag per Post" in mail.text
@@ -279,7 +282,12 @@ def test_thunderbird_flowed_rfc2231__eml() -> None:
     assert "> damit wir die Abrechnung prüfen können, senden Sie uns bitte die Rechnung als PDF zu." in mail.text
     assert "\n-- \nSabine Körner\n" in mail.text  # the signature separator keeps its space
     assert mail.new_text.startswith("Hallo Herr Mustermann,")
-    assert mail.new_text.endswith("Körner Immobilien · Schillerstraße 4 · 04109 Leipzig")
+    # Sign-off and "-- " signature stay in the text, not in the new text.
+    assert mail.new_text.endswith("die wurde meiner Meinung nach doppelt berechnet.")
+    assert (
+        "doppelt berechnet.\n\nMit freundlichen Grüßen\nSabine Körner\n\n-- \nSabine Körner\n"
+        "Körner Immobilien · Schillerstraße 4 · 04109 Leipzig\n\nAm 12.03.2026"
+    ) in mail.text
     assert "schrieb Max Mustermann" not in mail.new_text
     assert "damit wir die Abrechnung" not in mail.new_text
     [pdf] = mail.attachments
@@ -336,8 +344,9 @@ def test_apple_mail_split_html__eml() -> None:
     assert mail.new_text == (
         "Hallo Herr Müller,\n\nhier das Foto vom Wasserschaden unter der Spüle:\n\n"
         "Den Kostenvoranschlag für die neue Küche habe ich Ihnen auch angehängt. Können Sie bitte prüfen, "
-        "ob die Versicherung das übernimmt?\n\nViele Grüße\nSören Kühn"
+        "ob die Versicherung das übernimmt?"
     )
+    assert "ob die Versicherung das übernimmt?\n\n\n\nViele Grüße\nSören Kühn\n\n\nAm 12.03.2026" in mail.text
     assert "bitte schicken Sie uns ein Foto" in mail.text
     # The HTML alternative comes in three pieces around the image and the PDF: all of them are kept.
     for piece in ("hier das Foto vom Wasserschaden", "Kostenvoranschlag für die neue Küche", "Sören Kühn"):
@@ -360,6 +369,8 @@ def test_iphone_mail_split_text__eml() -> None:
         "Können Sie bitte einen Handwerker schicken? Ich bin ab 17 Uhr zuhause.\n\nKläre Grünewald\n\n"
         "Von meinem iPhone gesendet"
     )
+    # The mobile footer is not new text; the name above it stays (no sign-off marks it).
+    assert mail.new_text == mail.text.removesuffix("\n\nVon meinem iPhone gesendet")
     [photo] = mail.attachments
     assert photo.filename == "Türrahmen Schaden.jpeg"
     assert (photo.content_type, photo.inline, photo.content_id) == ("image/jpeg", True, None)
@@ -375,8 +386,9 @@ def test_gmail_reply_base64__eml() -> None:
     assert HELPDESK in mail.recipients
     assert mail.new_text == (
         "Hallo liebes Serviceteam,\n\ndie Lieferung ist heute angekommen, aber der Bürostuhl hat einen Riss in der\n"
-        "Rückenlehne. Ich hätte gern einen Ersatz, keine Gutschrift.\n\nSchöne Grüße\nTobias Weißenbäck"
+        "Rückenlehne. Ich hätte gern einen Ersatz, keine Gutschrift."
     )
+    assert "keine Gutschrift.\n\nSchöne Grüße\nTobias Weißenbäck" in mail.text
     assert "Sendungsnummer" in mail.text
     assert "Sendungsnummer" not in mail.new_text
     assert 'class="gmail_quote' in mail.html
@@ -400,7 +412,8 @@ def test_gmx_html_only__eml() -> None:
         mail.text
     )
     assert "Einmalkennwort" in mail.text
-    assert mail.new_text.endswith("Mit freundlichen Grüßen\n\nGisela Dümmler")
+    assert mail.new_text.endswith("obwohl ich es gestern zurückgesetzt habe.")
+    assert "Mit freundlichen Grüßen\n\nGisela Dümmler" in mail.text
     for history in ("Gesendet:", "Von:", "Betreff:", "Einmalkennwort", "Thomas Jäger"):
         assert history not in mail.new_text
     assert "<b>Gesendet:</b>" in mail.html
@@ -578,3 +591,93 @@ def test_authentication_results_of_other_servers_are_ignored() -> None:
     assert mail.headers["authentication-results"] == "mx.kunde-gmbh.de; dmarc=pass header.from=kunde-gmbh.de"
     assert mail.verdicts.as_dict() == {"spam": None, "virus": None, "spf": None, "dkim": None, "dmarc": None}
     assert mail.verdicts.sender_unverified is None
+
+
+# ------------------------------------------------------------------------------------ East Asian mail
+
+
+def test_outlook_jp_iso2022jp_cp50220__eml() -> None:
+    """Outlook (Japanese) writes ISO-2022-JP as Windows' CP50220: NEC row 13 (①, ㈱) in JIS form,
+    which no strict ISO-2022-JP codec reads."""
+    data = raw("outlook_jp_iso2022jp_cp50220.eml")
+    assert b"\x1b$B-!" in data  # ① as JIS row 13
+    mail = parse_mail(data)
+    assert mail.from_ == Address("山田 太郎", "t.yamada@yamada-shoji.example")
+    assert mail.subject == "①納品書の再発行と②請求書の宛名変更について"
+    assert mail.text == (
+        "株式会社サンプル\nサポートご担当者様\n\nお世話になっております。山田です。\n"
+        "以下の２点、ご確認をお願いいたします。\n\n①納品書の再発行\n"
+        "②請求書の宛名変更（㈱ヤマダ商事 → 株式会社ヤマダ商事）\n\n"
+        "よろしくお願いいたします。\n\n山田 太郎"
+    )
+    assert "\x1b" not in mail.text + mail.subject
+    assert mail.defects == [
+        "text declared 'iso-2022-jp' is not valid iso2022_jp; read as cp50220 (Microsoft's extension characters)"
+    ]
+
+
+def test_formmail_sjis_raw_subject__eml() -> None:
+    """A web form mailer puts raw Shift_JIS into the Subject, undeclared: only a detector can tell."""
+    data = raw("formmail_sjis_raw_subject.eml")
+    assert "Subject: お問い合わせ".encode("cp932") in data
+    mail = parse_mail(data)
+    assert mail.subject == "お問い合わせ：配送先の変更について"
+    assert mail.text == "配送先を以下に変更してください。\n\n〒100-0001 東京都千代田区千代田1-1\n佐藤 花子"
+    assert "\ufffd" not in mail.subject
+    assert mail.defects == [
+        "raw 8-bit characters in a header",
+        "undeclared 8-bit text; read as cp932 (guessed by charset-normalizer)",
+    ]
+
+
+def test_apple_mail_mixed_inline_parts__eml() -> None:
+    """Text and pictures alternating: text/plain, image, text/html, image, text/plain in a multipart/mixed.
+    Every text part is in the text and in the HTML view, in order."""
+    mail = parse("apple_mail_mixed_inline_parts.eml")
+    assert mail.from_ == Address("Klaus Brenner", "k.brenner@icloud.example")
+    assert mail.subject == "Zählerstand und Fotos Zählerschrank"
+    assert mail.text == (
+        "Hallo Frau Köhler,\n\nanbei zwei Fotos vom Zählerschrank. Das erste zeigt den alten Zähler:\n\n"
+        "Und hier der neue Zähler, Stand 4711,5 kWh am 12.03.2026:\n\n"
+        "Bitte korrigieren Sie die Abrechnung entsprechend.\n\nViele Grüße\nKlaus Brenner"
+    )
+    assert mail.new_text == (
+        "Hallo Frau Köhler,\n\nanbei zwei Fotos vom Zählerschrank. Das erste zeigt den alten Zähler:\n\n"
+        "Und hier der neue Zähler, Stand 4711,5 kWh am 12.03.2026:\n\n"
+        "Bitte korrigieren Sie die Abrechnung entsprechend."
+    )
+    pieces = ["Das erste zeigt den alten Zähler:", "Stand <b>4711,5 kWh</b>", "Bitte korrigieren Sie"]
+    positions = [mail.html.find(piece) for piece in pieces]
+    assert -1 not in positions, mail.html
+    assert positions == sorted(positions)
+    assert "Viele Grüße<br>" in mail.html
+    old, new = mail.attachments
+    assert (old.filename, old.inline) == ("Zähler alt.jpeg", True)
+    assert old.content_id == "8F2A6C1E-4B3D-4E5F-A1B2-C3D4E5F6A7B8"
+    assert (new.filename, new.inline) == ("Zähler neu.jpeg", True)
+    assert mail.defects == []
+
+
+def test_mailx_uuencoded_attachments__eml() -> None:
+    """``(echo …; uuencode file name) | mail``: no MIME, the files are ``begin 644 name`` blocks in the text."""
+    data = raw("mailx_uuencoded_attachments.eml")
+    assert b"\r\nbegin 644 monatsbericht-2026-03.pdf\r\nM)5!$1BTQ" in data
+    mail = parse_mail(data)
+    assert mail.from_ == Address("ERP Berichte", "reports@erp.stadtwerke-nord.example")
+    assert mail.subject == "Monatsbericht März 2026 (Zählerstände)"
+    assert mail.text == (
+        "Guten Morgen,\n\nanbei der Monatsbericht und die Zaehlerstaende fuer Maerz.\n\n"
+        "-- \nautomatisch erzeugt von erp.stadtwerke-nord.example"
+    )
+    assert mail.new_text == "Guten Morgen,\n\nanbei der Monatsbericht und die Zaehlerstaende fuer Maerz."
+    pdf, csv = mail.attachments
+    assert (pdf.filename, pdf.content_type, pdf.inline) == ("monatsbericht-2026-03.pdf", "application/pdf", False)
+    assert pdf.data.startswith(b"%PDF-1.4\n") and pdf.data.endswith(b"%%EOF\n")
+    assert bytes(range(256)) in pdf.data
+    assert pdf.note == "uuencoded in the text"
+    assert (csv.filename, csv.content_type) == ("zaehlerstaende.csv", "text/csv")
+    assert csv.data == "Zähler;Stand;Datum\r\n4711;1234,5;01.03.2026\r\n4712;987,0;01.03.2026\r\n".encode("cp1252")
+    assert mail.defects == [
+        "uuencoded attachment 'monatsbericht-2026-03.pdf' in the text; decoded",
+        "uuencoded attachment 'zaehlerstaende.csv' in the text; decoded",
+    ]

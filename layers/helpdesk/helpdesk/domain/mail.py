@@ -16,6 +16,7 @@ import base64
 import binascii
 import email
 import hashlib
+import html as html_lib
 import quopri
 import re
 import unicodedata
@@ -29,10 +30,11 @@ from email.utils import collapse_rfc2231_value, parsedate_to_datetime
 from typing import Any
 
 from .clock import iso
-from .headers import Address, clean_text, decode_bytes, decode_header_value, parse_addresses
+from .headers import Address, bounded, clean_text, decode_bytes, decode_header_value, parse_addresses
 from .htmltext import html_to_text
 from .ids import content_digest, message_ids_in, normalize_message_id, synthetic_message_id
 from .quotes import split_reply
+from .signatures import strip_signature
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,70 @@ def _verdicts(headers: dict[str, str]) -> Verdicts:
     )
 
 
+class Body:
+    """One inline body of a mail: a text part, an HTML part, or the two versions of a multipart/alternative.
+
+    (A plain class: a dataclass costs a millisecond of every cold start.)
+    """
+
+    __slots__ = ("html", "text")
+
+    def __init__(self, text: str | None, html: str | None) -> None:
+        self.text = text
+        self.html = html
+
+    def as_text(self) -> str:
+        return self.text if self.text is not None else html_to_text(self.html or "")
+
+    def as_html(self) -> str:
+        return self.html if self.html is not None else text_as_html(self.text or "")
+
+
+def text_as_html(text: str) -> str:
+    """A text part in the HTML view: escaped, its line breaks kept."""
+    lines = text.strip("\n").split("\n")
+    return "<div>" + "<br>\n".join(html_lib.escape(line, quote=False) for line in lines) + "</div>"
+
+
+def _same_message(text: str, markup: str) -> bool:
+    """Are a text part and the HTML part next to it two versions of one message (as form mailers put
+    them into multipart/mixed instead of multipart/alternative)?"""
+    words = text.split()
+    return bool(words) and words == html_to_text(markup).split()
+
+
+def _merged(bodies: list[Body]) -> list[Body]:
+    """Adjacent text and HTML parts that say the same thing become one body with two versions."""
+    out: list[Body] = []
+    for body in bodies:
+        pair = _pair(out[-1], body) if out else None
+        if pair is not None:
+            out[-1] = pair
+        else:
+            out.append(body)
+    return out
+
+
+def _pair(first: Body, second: Body) -> Body | None:
+    for plain, rich in ((first, second), (second, first)):
+        if plain.html is None and rich.text is None and plain.text is not None and rich.html is not None:
+            return Body(plain.text, rich.html) if _same_message(plain.text, rich.html) else None
+    return None
+
+
+def render_text(bodies: list[Body]) -> str:
+    """The text view: every body as text, in order (HTML-only parts rendered as text)."""
+    texts = (body.as_text().strip("\n") for body in bodies)
+    return "\n\n".join(t for t in texts if t.strip())
+
+
+def render_html(bodies: list[Body]) -> str:
+    """The HTML view, when there is HTML at all: every body as HTML, in order (text parts escaped)."""
+    if not any(body.html is not None for body in bodies):
+        return ""
+    return "\n".join(body.as_html() for body in bodies if body.html is not None or (body.text or "").strip())
+
+
 class _Walker:
     """Walks the MIME tree once, with depth and part limits, collecting bodies and attachments."""
 
@@ -266,8 +332,7 @@ class _Walker:
         self.defects = defects
         self.exceeded = exceeded
         self.parts = 0
-        self.texts: list[str] = []
-        self.htmls: list[str] = []
+        self.bodies: list[Body] = []  # the inline text and HTML parts, in the order of the mail
         self.attachments: list[Attachment] = []
         self.encrypted = False
         self.signed = False
@@ -297,7 +362,7 @@ class _Walker:
         filename = self._filename(part)
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
             body = self._text(part)
-            (self.texts if ctype == "text/plain" else self.htmls).append(body)
+            self.bodies.append(Body(body, None) if ctype == "text/plain" else Body(None, body))
             return
         if ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime"):
             if "signed-data" in str(part.get("content-type", "")).lower():
@@ -305,6 +370,15 @@ class _Walker:
             else:
                 self.encrypted = True
         self._attach(part, ctype)
+
+    def _collect(self, part: Message, depth: int) -> list[Body]:
+        """The bodies of ``part`` on their own (its attachments are collected as usual)."""
+        outer, self.bodies = self.bodies, []
+        try:
+            self.walk(part, depth)
+            return self.bodies
+        finally:
+            self.bodies = outer
 
     def _note(self, note: str) -> None:
         if note not in self.exceeded:
@@ -326,12 +400,18 @@ class _Walker:
             if self.parts > self.limits.max_parts:
                 self._note(f"more than {self.limits.max_parts} MIME parts")
                 return
-            if plain:
-                self.texts.append(self._text(plain[-1]))
-            if html:
-                self.htmls.append(self._text(html[-1]))
+            text = self._text(plain[-1]) if plain else None
+            markup = self._text(html[-1]) if html else None
+            # A nested multipart (multipart/related around the HTML, Apple Mail's multipart/mixed of HTML
+            # pieces) is the richer alternative where no HTML part stands beside the text.
             for child in nested:
-                self.walk(child, depth + 1)
+                inner = _merged(self._collect(child, depth + 1))
+                if markup is None and any(b.html is not None for b in inner):
+                    markup = render_html(inner)
+                if text is None and inner:
+                    text = render_text(inner)
+            if text is not None or markup is not None:
+                self.bodies.append(Body(text, markup))
             taken = {id(c) for c in plain + html + nested}
             for child in children:
                 if id(child) not in taken:
@@ -359,6 +439,23 @@ class _Walker:
         text = text.replace("\r\n", "\n").replace("\x00", "")
         if part.get_content_type() == "text/plain" and _param(part, "format").lower() == "flowed":
             text = unflow(text, delsp=_param(part, "delsp").lower() == "yes")
+        if part.get_content_type() == "text/plain" and "begin " in text:
+            text = self._uudecode(text)
+        return text
+
+    def _uudecode(self, text: str) -> str:
+        """The text without its uuencoded blocks; their files become attachments."""
+        from .uudecode import extract_uuencoded  # only for text with "begin " in it
+
+        text, files = extract_uuencoded(text)
+        if files:
+            import mimetypes
+
+            for raw_name, data in files:
+                name = _data_name(raw_name)
+                self.defects.append(f"uuencoded attachment {name!r} in the text; decoded")
+                ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                self._keep(name, ctype, data, note="uuencoded in the text")
         return text
 
     def _filename(self, part: Message) -> str:
@@ -369,12 +466,7 @@ class _Walker:
             raw = None
         if not raw:
             return ""
-        name = decode_header_value(raw, self.defects)  # RFC 2047 words in quoted filenames (Outlook)
-        # macOS writes decomposed umlauts (u + U+0308); compose them so names compare and search as typed.
-        name = unicodedata.normalize("NFC", name)
-        # No paths, no control characters, bounded length: a filename is data.
-        name = name.replace("\\", "/").split("/")[-1].strip().strip(".") or "attachment"
-        return name[:200]
+        return _data_name(decode_header_value(raw, self.defects))  # RFC 2047 words in quoted filenames (Outlook)
 
     def _forward_name(self, data: bytes) -> str:
         """``<subject of the forwarded mail>.eml``."""
@@ -419,13 +511,6 @@ class _Walker:
                 payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
             data = payload
         note = None
-        if len(data) > self.limits.max_attachment_bytes:
-            self.exceeded.append(
-                f"attachment {filename!r} larger than {_size(self.limits.max_attachment_bytes)}"
-                " (not stored separately; it stays in the raw mail)"
-            )
-            return
-        self.attachment_bytes += len(data)
         if ctype == "application/ms-tnef" or filename.lower() == "winmail.dat":
             note = "Outlook TNEF container (winmail.dat), kept as it came"
         elif ctype == "text/calendar":
@@ -434,18 +519,31 @@ class _Walker:
             note = "signature"
         elif ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted"):
             note = "encrypted content"
-        content_id = normalize_message_id(part.get("content-id")) if part.get("content-id") else None
+        raw_cid = part.get("content-id")  # a Header object, not a str, when it holds raw 8-bit bytes
+        content_id = normalize_message_id(str(raw_cid)) if raw_cid else None
         disposition = (part.get_content_disposition() or "").lower()
-        self.attachments.append(
-            Attachment(
-                filename=filename,
-                content_type=ctype,
-                data=data,
-                content_id=content_id,
-                inline=disposition == "inline" or (content_id is not None and disposition != "attachment"),
-                note=note,
+        inline = disposition == "inline" or (content_id is not None and disposition != "attachment")
+        self._keep(filename, ctype, data, content_id=content_id, inline=inline, note=note)
+
+    def _keep(
+        self,
+        filename: str,
+        ctype: str,
+        data: bytes,
+        *,
+        content_id: str | None = None,
+        inline: bool = False,
+        note: str | None = None,
+    ) -> None:
+        """An attachment, if it is within the size limit."""
+        if len(data) > self.limits.max_attachment_bytes:
+            self.exceeded.append(
+                f"attachment {filename!r} larger than {_size(self.limits.max_attachment_bytes)}"
+                " (not stored separately; it stays in the raw mail)"
             )
-        )
+            return
+        self.attachment_bytes += len(data)
+        self.attachments.append(Attachment(filename, ctype, data, content_id=content_id, inline=inline, note=note))
 
 
 _EXTENSIONS = {
@@ -465,6 +563,15 @@ _EXTENSIONS = {
     "message/disposition-notification": "txt",
     "text/rfc822-headers": "txt",
 }
+
+
+def _data_name(name: str) -> str:
+    """A file name as we keep it: composed, no path, no surrounding dots or blanks, bounded."""
+    # macOS writes decomposed umlauts (u + U+0308); compose them so names compare and search as typed.
+    name = unicodedata.normalize("NFC", name)
+    # No paths, no control characters, bounded length: a filename is data.
+    name = name.replace("\\", "/").split("/")[-1].strip().strip(".") or "attachment"
+    return name[:200]
 
 
 def _get_filename(part: Message, defects: list[str]) -> str | None:
@@ -682,7 +789,8 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     to = parse_addresses(headers.get("to", []), defects)
     cc = parse_addresses(headers.get("cc", []), defects)
     reply_to = parse_addresses(headers.get("reply-to", []), defects)
-    subject = decode_header_value(first("subject"), defects)[:998]
+    # RFC 5322 §2.1.1: a line is at most 998 characters; a longer subject is cut, the raw mail keeps it.
+    subject = bounded(decode_header_value(first("subject"), defects), 998, "Subject header", defects)
 
     mid = normalize_message_id(first("message-id"))
     synthetic = mid is None
@@ -692,24 +800,27 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     in_reply_to = message_ids_in(first("in-reply-to"))
     references = message_ids_in(" ".join(headers.get("references", [])))
 
-    kept = {name: decode_header_value(first(name), defects)[:500] for name in KEPT_HEADERS if headers.get(name)}
+    kept = {
+        name: bounded(decode_header_value(first(name), defects), 500, f"{name.title()} header", defects)
+        for name in KEPT_HEADERS
+        if headers.get(name)
+    }
 
     walker = _Walker(limits, defects, exceeded)
     if not full:
         # Only the headers were parsed: their Content-Type (multipart/…) describes a body we did not read.
-        walker.texts.append(BODY_NOT_READ)
+        walker.bodies.append(Body(BODY_NOT_READ, None))
     else:
         try:
             walker.walk(msg)
         except RecursionError:
             exceeded.append("MIME structure too deep to read")
-    text = "\n\n".join(t.strip("\n") for t in walker.texts if t.strip())
-    html = "\n".join(walker.htmls)
-    if not text and html:
-        text = html_to_text(html)
+    bodies = _merged(walker.bodies)
+    text = render_text(bodies)
+    html = render_html(bodies)
     if walker.encrypted and not text:
         text = "(Verschlüsselte Nachricht: der Inhalt liegt als Anhang bei. / Encrypted message: see attachment.)"
-    new_text, _ = split_reply(text)
+    new_text = strip_signature(split_reply(text)[0])
     if full:  # decoded: a relay that re-encodes the body (8bit → quoted-printable) changes nothing here
         content: list[str | bytes] = [text, html, *(a.sha256 for a in walker.attachments)]
     else:

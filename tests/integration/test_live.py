@@ -344,3 +344,13 @@ def test_disconnect_forgets_the_socket_and_tells_the_viewers(live: Live) -> None
     assert LiveStore().connection(anna) is None
     assert LiveStore().viewers(ticket.ticket_id, time.time()) == []
     assert live.gateway.received(tom, "presence")[-1]["viewers"] == []
+
+
+def test_meta_names_the_socket(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .api_client import make_api
+
+    monkeypatch.setenv("HELPDESK_LIVE_URL", "ws://127.0.0.1:8001")
+    response = make_api(aws).get("/meta", user="agent")
+    assert response.json["live_url"] == "ws://127.0.0.1:8001"
+    monkeypatch.setenv("HELPDESK_LIVE_URL", "")
+    assert make_api(aws).get("/meta", user="agent").json["live_url"] is None

@@ -319,3 +319,39 @@ def test_the_template_declares_the_socket_and_least_privilege() -> None:
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     # No schedule and no polling: nothing runs for the live socket while nobody is connected.
     assert not resources["LiveFunction"]["Properties"].get("Events")
+
+
+# ----------------------------------------------------------------------------------------- web client
+
+
+def test_the_web_client_may_open_the_socket_and_learns_where(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from helpdesk.api.app import security_headers
+    from helpdesk.aws.live import live_origins
+    from helpdesk.settings import Settings
+
+    settings = Settings(
+        region="eu-west-1",
+        tables={},
+        mail_bucket="hd-mail-1",
+        event_bus="b",
+        mail_domain="x.de",
+        user_pool_id="",
+        user_pool_client_id="",
+        jwt_issuer="",
+        jwks_url="",
+        web_origin="",
+        public_url="",
+        link_secret="",
+        endpoint_url=None,
+        local=False,
+    )
+    monkeypatch.setenv("HELPDESK_LIVE_URL", "wss://abc123.execute-api.eu-west-1.amazonaws.com/v1")
+    assert live_origins() == ["wss://abc123.execute-api.eu-west-1.amazonaws.com"]
+    csp = security_headers(settings)("/", "text/html")["Content-Security-Policy"]
+    connect_src = next(part for part in csp.split(";") if part.strip().startswith("connect-src"))
+    assert "wss://abc123.execute-api.eu-west-1.amazonaws.com" in connect_src
+    monkeypatch.setenv("HELPDESK_LIVE_URL", "")
+    assert live_origins() == []
+    assert "wss:" not in security_headers(replace(settings))("/", "text/html")["Content-Security-Policy"]

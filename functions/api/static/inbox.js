@@ -11,8 +11,10 @@ import {
   toast, showError, busy, statusBadge, prioBadge, tagChip, selectEl, field, setTitle, confirmDialog, errorText,
 } from "./ui.js";
 import { setViewKeys } from "./keys.js";
+import { onLive, isLive, typingOn, countNew } from "./live.js";
 
-const POLL_MS = 20000;
+const POLL_MS = 20000; // only while the live socket is down
+const LIVE_DEBOUNCE_MS = 250; // changes arriving together refresh the list once
 const PAGE = 50;
 const TABS = ["inbox", "mine", "unread", "review", "trash"];
 const ALL = ["new", "open", "waiting_internal", "waiting_customer", "clarify", "closed", "trash"];
@@ -95,6 +97,8 @@ export function mount(main, route) {
   let observer = null;
   let alive = true;
   let requestNo = 0;
+  let liveTimer = 0;
+  let stale = false; // a live change arrived while the tab was hidden
 
   setTitle(t("inbox.title"));
 
@@ -354,11 +358,12 @@ export function mount(main, route) {
       item.private ? h("span", { class: "flag", title: t("flag.private"), text: t("flag.private.short") }) : null,
       item.personal ? h("span", { class: "flag", title: t("flag.personal"), text: t("flag.personal.short") }) : null,
     ];
+    const subjectLine = h("div", { class: "subject-line" }, flags, link, typingMark(item.id));
     const tr = h("tr", { class: ["ticket-row", item.unread && "unread", isSelected && "selected",
       index === cursorIndex && "cursor", fresh.has(item.id) && "fresh"], "data-id": item.id, "data-status": item.status },
       h("td", { class: "c-select" }, box),
       h("td", { class: "c-number", "data-label": t("col.number") }, h("span", { text: item.number })),
-      h("td", { class: "c-subject" }, h("div", { class: "subject-line" }, flags, link),
+      h("td", { class: "c-subject" }, subjectLine,
         item.preview ? h("span", { class: "preview", text: item.preview.slice(0, 160) }) : null),
       h("td", { class: "c-customer", "data-label": t("col.customer"), title: item.customer ? item.customer.address : "",
         text: customer }),
@@ -381,6 +386,25 @@ export function mount(main, route) {
       open(item.id);
     });
     return tr;
+  }
+
+  // "Someone is writing a reply": a pen after the subject, named in its title.
+  function typingMark(id) {
+    const people = typingOn(id);
+    if (!people.length) return null;
+    const names = people.map((p) => agentName(p.user) || p.name).join(", ");
+    return h("span", { class: "typing-mark", title: t("live.typing.mark", { names }) },
+      h("span", { "aria-hidden": "true", text: "✎" }), h("span", { class: "sr-only", text: t("live.typing.mark", { names }) }));
+  }
+
+  function paintTyping() {
+    for (const tr of tbody.querySelectorAll("tr[data-id]")) {
+      const line = tr.querySelector(".subject-line");
+      const old = line.querySelector(".typing-mark");
+      const mark = typingMark(tr.dataset.id);
+      if (old) old.remove();
+      if (mark) line.append(mark);
+    }
   }
 
   function renderRows() {
@@ -462,8 +486,13 @@ export function mount(main, route) {
     }
   }
 
-  async function poll() {
-    if (document.hidden || loadingMore || !alive) return;
+  async function poll({ live = false } = {}) {
+    if (loadingMore || !alive) return;
+    if (document.hidden) {
+      stale = true;
+      return;
+    }
+    stale = false;
     const mine = requestNo;
     let page;
     try {
@@ -495,7 +524,7 @@ export function mount(main, route) {
     renderRows();
     if (added.length) {
       toast(t("inbox.new", { n: added.length }), "info");
-      setTitle(`(${added.length}) ${t("inbox.title")}`);
+      if (!live) countNew(added.length); // live, the socket counts the new tickets itself
     }
   }
 
@@ -556,16 +585,26 @@ export function mount(main, route) {
     observer.unobserve(sentinel);
     if (cursor) observer.observe(sentinel);
   }
-  timer = setInterval(poll, POLL_MS);
-  const onVisible = () => { if (!document.hidden) poll(); };
+  timer = setInterval(() => { if (!isLive()) poll(); }, POLL_MS);
+  const onVisible = () => { if (!document.hidden && (stale || !isLive())) poll({ live: isLive() }); };
+  // Live: a change this agent may see refreshes the list (its tab, filters and unread marks come from
+  // the API); the socket coming back after a gap catches up the same way.
+  const offLive = onLive((message) => {
+    if (message.type === "typing") paintTyping();
+    if (message.type === "ticket" || (message.type === "status" && message.live)) {
+      clearTimeout(liveTimer);
+      liveTimer = setTimeout(() => poll({ live: true }), LIVE_DEBOUNCE_MS);
+    }
+  });
   document.addEventListener("visibilitychange", onVisible);
   reload();
   if (route.query.get("focus") === "search") search.focus();
 
   return () => {
     alive = false;
+    offLive();
+    clearTimeout(liveTimer);
     clearInterval(timer);
-    clearTimeout(searchTimer);
     document.removeEventListener("visibilitychange", onVisible);
     if (observer) observer.disconnect();
   };

@@ -18,6 +18,7 @@ its log: stream records in → every post answered). The goal (issue 12) is 2 s 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -91,13 +92,15 @@ def token(state: dict[str, Any], user: str) -> str:
 class Agent(threading.Thread):
     """One connected agent: listens on its socket, and on a new ticket re-reads its inbox as the client does."""
 
-    def __init__(self, name: str, state: dict[str, Any], id_token: str) -> None:
+    def __init__(self, name: str, state: dict[str, Any], id_token: str, sockets: contextlib.ExitStack) -> None:
         super().__init__(name=name, daemon=True)
         from websockets.sync.client import connect
 
         self.state = state
         self.id_token = id_token
-        self.socket = connect(f"{state['live_url']}/?token={id_token}", proxy=None, open_timeout=10)
+        self.socket = sockets.enter_context(
+            connect(f"{state['live_url']}/?token={id_token}", proxy=None, open_timeout=10)
+        )
         self.socket.send(json.dumps({"action": "subscribe", "inbox": True, "ticket": None}))
         answer = json.loads(self.socket.recv(timeout=10))
         assert answer["type"] == "subscribed", answer
@@ -185,7 +188,8 @@ def main() -> None:
         users = ["agent", "admin", "agent", "admin", "agent"][: args.agents]
         users += ["agent"] * (args.agents - len(users))
         tokens = {user: token(state, user) for user in set(users)}
-        agents = [Agent(f"agent-{i}-{user}", state, tokens[user]) for i, user in enumerate(users)]
+        sockets = contextlib.ExitStack()
+        agents = [Agent(f"agent-{i}-{user}", state, tokens[user], sockets) for i, user in enumerate(users)]
         for agent in agents:
             agent.start()
         socket_lat: list[float] = []
@@ -227,7 +231,7 @@ def main() -> None:
         print(f"Live on the local stack: {args.mails} mails, {args.agents} connected agents (WebSocket, inbox)")
         print(line("SMTP accept → socket message", socket_lat))
         print(line("SMTP accept → visible in the inbox list", visible_lat))
-        print(line("GET /tickets (5 agents at once, local API)", [r for a in agents for r in a.reads]))
+        print(line(f"GET /tickets ({args.agents} agents at once, local API)", [r for a in agents for r in a.reads]))
         if seconds:
             print(line("fan-out (stream batch → posts answered)", seconds))
             print(f"  {'posts per fan-out':<44} median {statistics.median(posts):.0f}   max {max(posts)}")
@@ -235,8 +239,7 @@ def main() -> None:
             print(f"  not visible within 15 s: {missed} of {args.mails * args.agents}")
         goal = percentile(visible_lat, 95) <= 2.0
         print(f"  goal 2 s p95 (visible): {'met' if goal else 'NOT met'}")
-        for agent in agents:
-            agent.socket.close()
+        sockets.close()
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -571,7 +571,8 @@ def test_new_tickets_appear_without_reload(app: App, api: Api, web_stack: Stack)
     send_mail(web_stack, subject, "Hallo!", "spaet@kunde.example")
     api.wait_for_subjects(subject)
     routed = page.evaluate("document.documentElement.dataset.routed")
-    # The list polls every 20 s and whenever the tab becomes visible again; the latter, to keep this test short.
+    # The list updates live (tests/browser/test_live.py); without the socket it polls every 20 s and whenever
+    # the tab becomes visible again. Either way the row comes without a reload; the event keeps this test short.
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     row = page.locator(".ticket-row", has_text=subject)
     expect(row).to_have_count(1)

@@ -110,6 +110,8 @@ def start_stack(tmp: Path, demo: bool = False) -> Stack:
         str(free_port()),
         "--outbox-port",
         str(free_port()),
+        "--live-port",
+        str(free_port()),
         "--autoclose-interval",
         "3600",
     ]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from helpdesk.store import live
 from helpdesk.store.models import TABLE_MODELS
 from helpdesk_local.template import load_template, resources
 
 # Logical id in template.yaml → key in TABLE_MODELS
 TABLES = {"TicketsTable": "tickets", "MetaTable": "meta", "ConfigTable": "config", "CustomersTable": "customers"}
+# Tables written with plain boto3 (no pynamodb model): their shape is declared beside their store.
+PLAIN_TABLES: dict[str, dict[str, Any]] = {"LiveTable": live.TABLE_SHAPE}
+TTL = {"MetaTable": "expires_at", "LiveTable": live.TTL_ATTRIBUTE}
 
 
 def _keys(schema: list[dict[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -61,8 +65,16 @@ def differences(template: dict[str, Any]) -> list[str]:
     """Every disagreement between the template and the models, in words."""
     found: list[str] = []
     tables = resources("AWS::DynamoDB::Table", template)
-    if set(tables) != set(TABLES):
-        found.append(f"tables in template {sorted(tables)} != expected {sorted(TABLES)}")
+    if set(tables) != set(TABLES) | set(PLAIN_TABLES):
+        found.append(f"tables in template {sorted(tables)} != expected {sorted(set(TABLES) | set(PLAIN_TABLES))}")
+    for logical_id, shape in PLAIN_TABLES.items():
+        if logical_id in tables and shape_from_template(tables[logical_id]["Properties"]) != shape:
+            found.append(f"{logical_id}: template {shape_from_template(tables[logical_id]['Properties'])} != {shape}")
+    for logical_id, props in ((lid, r["Properties"]) for lid, r in tables.items()):
+        ttl = props.get("TimeToLiveSpecification", {})
+        declared = ttl.get("AttributeName") if ttl.get("Enabled") else None
+        if declared != TTL.get(logical_id):
+            found.append(f"{logical_id} TTL: template {declared} != expected {TTL.get(logical_id)}")
     for logical_id, key in TABLES.items():
         if logical_id not in tables:
             continue
@@ -114,13 +126,19 @@ def test_the_guard_fails_when_a_model_loses_an_index(monkeypatch: Any) -> None:
     assert any("index by_due" in d for d in differences(load_template()))
 
 
+def test_the_guard_fails_when_the_live_table_loses_its_ttl() -> None:
+    template = copy.deepcopy(load_template())
+    del template["Resources"]["LiveTable"]["Properties"]["TimeToLiveSpecification"]
+    assert any("LiveTable TTL" in d for d in differences(template))
+
+
 def test_the_local_stack_creates_exactly_the_template_tables(aws: Any) -> None:
     ddb = aws.client("dynamodb")
     template = load_template()
     created = set(ddb.list_tables()["TableNames"])
-    expected = {aws.resources.names[lid] for lid in TABLES}
+    expected = {aws.resources.names[lid] for lid in [*TABLES, *PLAIN_TABLES]}
     assert created == expected
-    for logical_id in TABLES:
+    for logical_id in [*TABLES, *PLAIN_TABLES]:
         description = ddb.describe_table(TableName=aws.resources.names[logical_id])["Table"]
         assert shape_from_dynamodb(description) == shape_from_template(
             resources("AWS::DynamoDB::Table", template)[logical_id]["Properties"]

@@ -72,12 +72,19 @@ def test_ingest_reports_partial_batch_failures(translated: dict[str, Any]) -> No
     sqs = [m for m in mappings if "IngestQueue" in str(m["EventSourceArn"])]
     assert len(sqs) == 1 and sqs[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     stream = [m for m in mappings if "StreamArn" in str(m["EventSourceArn"])]
-    assert len(stream) == 1 and stream[0]["FilterCriteria"]["Filters"]
+    assert len(stream) == 2 and all(m["FilterCriteria"]["Filters"] for m in stream)  # publisher, live fan-out
 
 
 def test_every_function_uses_the_layer_and_inline_least_privilege(translated: dict[str, Any]) -> None:
     functions = {lid: r for lid, r in translated["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}
-    assert set(functions) == {"IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction"}
+    assert set(functions) == {
+        "IngestFunction",
+        "ApiFunction",
+        "AutocloseFunction",
+        "PublisherFunction",
+        "LiveFunction",
+        "LiveFanoutFunction",
+    }
     for lid, fn in functions.items():
         assert fn["Properties"]["Layers"], lid
         role = translated["Resources"][f"{lid}Role"]["Properties"]

@@ -7,6 +7,7 @@ import { current, navigate } from "./router.js";
 import { state, loadSession, isAdmin } from "./store.js";
 import { errorText, openDialog, failed, loading, setTitle, field } from "./ui.js";
 import { setGlobalKeys, setViewKeys } from "./keys.js";
+import { startLive, stopLive, isLive, onLive } from "./live.js";
 
 const VIEWS = {
   inbox: () => import("./inbox.js"),
@@ -55,6 +56,7 @@ function shell() {
         navLink("reports", t("nav.reports")),
         isAdmin() ? navLink("admin", t("nav.admin")) : null),
       h("div", { class: "topbar-right" },
+        liveDot(),
         langSwitch(),
         h("button", { type: "button", class: "icon-btn help-btn", "aria-label": t("help.title"), title: t("help.title"),
           text: "?", on: { click: showHelp } }),
@@ -63,6 +65,20 @@ function shell() {
     main);
   return main;
 }
+
+// Whether the views update themselves (socket) or poll: a small dot, explained in its title.
+function liveDot() {
+  return h("span", { class: "live-dot", role: "img", "aria-label": t(isLive() ? "live.on" : "live.off"),
+    title: t(isLive() ? "live.on" : "live.off") });
+}
+
+onLive((message) => {
+  if (message.type !== "status") return;
+  for (const dot of document.querySelectorAll(".live-dot")) {
+    dot.setAttribute("title", t(message.live ? "live.on" : "live.off"));
+    dot.setAttribute("aria-label", t(message.live ? "live.on" : "live.off"));
+  }
+});
 
 function publicShell() {
   const main = h("main", { id: "main", tabindex: "-1", class: "public-main" });
@@ -211,6 +227,7 @@ async function route() {
       return;
     }
     if (mine !== generation) return;
+    startLive();
     if (!localStorage.getItem("helpdesk.lang") && state.me.language && state.me.language !== lang()) {
       setLang(state.me.language, { remember: false });
       return;
@@ -247,6 +264,7 @@ setGlobalKeys({
 });
 
 onAuthLost((reason) => {
+  stopLive();
   state.me = null;
   state.meta = null;
   lostReason = reason;

@@ -40,7 +40,7 @@ function replyDefaults(ticket) {
   return { to: to.map(formatAddress).join(", "), cc: cc.map(formatAddress).join(", ") };
 }
 
-export function createComposer({ ticketId, onDone }) {
+export function createComposer({ ticketId, onDone, onTyping }) {
   const draft = readDraft(ticketId);
   let ticket = null;
   let mode = draft.mode === "comment" ? "comment" : "reply";
@@ -135,6 +135,8 @@ export function createComposer({ ticketId, onDone }) {
     saveTimer = setTimeout(() => writeDraft(ticketId, currentDraft()), 300);
   }
   for (const input of [to, cc, body, comment, commentTags]) input.addEventListener("input", save);
+  // Presence: typing the reply tells the others on this ticket ("Anna schreibt eine Antwort").
+  if (onTyping) body.addEventListener("input", () => onTyping());
   for (const input of [submitAs, attachOriginal, templateLang]) input.addEventListener("change", save);
 
   // templates

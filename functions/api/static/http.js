@@ -189,6 +189,12 @@ export async function api(path, { method = "GET", body, query } = {}) {
   }
 }
 
+/** The ID token for the live socket's ?token=, refreshed first when it ends within `margin` seconds. */
+export async function freshToken(margin = 60) {
+  if (auth && auth.refresh_token && auth.expires_at - Date.now() / 1000 < margin) await refresh().catch(() => {});
+  return auth ? auth.id_token : "";
+}
+
 /** Calls without login (customer pages). */
 export function publicApi(path, { method = "GET", body, query } = {}) {
   return raw(method, path, body, false, query);

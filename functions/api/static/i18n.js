@@ -107,6 +107,12 @@ const S = {
   "rel.parent": ["Übergeordnet", "Parent"], "rel.merged_into": ["Zusammengeführt in", "Merged into"], "rel.merged_from": ["Zusammengeführt aus", "Merged from"],
   "rel.claimed": ["Beansprucht", "Claims"], "rel.previous": ["Vorheriges Ticket", "Previous ticket"],
   "conflict.title": ["Jemand anderes hat dieses Ticket geändert.", "Someone else has changed this ticket."],
+  // live socket: updates and presence
+  "live.on": ["Live: Änderungen erscheinen sofort", "Live: changes appear at once"],
+  "live.off": ["Nicht live: Ansicht wird alle 20 Sekunden aktualisiert", "Not live: the view refreshes every 20 seconds"],
+  "live.viewing": ["{name} sieht sich das an", "{name} is viewing this"],
+  "live.typing": ["{name} schreibt eine Antwort", "{name} is writing a reply"],
+  "live.typing.mark": ["Antwort in Arbeit: {names}", "Reply being written: {names}"],
   "conflict.text": ["Ihre Änderung wurde nicht gespeichert (Stand {who}). Laden Sie das Ticket neu und wiederholen Sie die Änderung.", "Your change was not saved (as of {who}). Reload the ticket and apply your change again."],
   "conflict.reload": ["Neu laden", "Reload"],
   "merge.title": ["Zusammenführen", "Merge"], "merge.into": ["In Ticket", "Into ticket"], "merge.button": ["Zusammenführen", "Merge"],

@@ -11,8 +11,11 @@ import {
   toast, showError, busy, statusBadge, prioBadge, tagChip, selectEl, field, setTitle, confirmDialog, errorText,
 } from "./ui.js";
 import { setViewKeys } from "./keys.js";
+import { onLive, isLive, typingOn, countNew } from "./live.js";
 
-const POLL_MS = 20000;
+const POLL_MS = 20000; // only while the live socket is down
+const LIVE_DEBOUNCE_MS = 150; // changes arriving together refresh the list once
+const LIVE_RETRY_MS = 1000; // a new ticket not listed yet (the list's index catching up): one more read
 const PAGE = 50;
 const TABS = ["inbox", "mine", "unread", "review", "trash"];
 const ALL = ["new", "open", "waiting_internal", "waiting_customer", "clarify", "closed", "trash"];
@@ -95,6 +98,9 @@ export function mount(main, route) {
   let observer = null;
   let alive = true;
   let requestNo = 0;
+  let liveTimer = 0;
+  let stale = false; // a live change arrived while the tab was hidden
+  const expected = new Set(); // tickets the socket announced as created, until a read lists them (or gave up)
 
   setTitle(t("inbox.title"));
 
@@ -354,11 +360,12 @@ export function mount(main, route) {
       item.private ? h("span", { class: "flag", title: t("flag.private"), text: t("flag.private.short") }) : null,
       item.personal ? h("span", { class: "flag", title: t("flag.personal"), text: t("flag.personal.short") }) : null,
     ];
+    const subjectLine = h("div", { class: "subject-line" }, flags, link, typingMark(item.id));
     const tr = h("tr", { class: ["ticket-row", item.unread && "unread", isSelected && "selected",
       index === cursorIndex && "cursor", fresh.has(item.id) && "fresh"], "data-id": item.id, "data-status": item.status },
       h("td", { class: "c-select" }, box),
       h("td", { class: "c-number", "data-label": t("col.number") }, h("span", { text: item.number })),
-      h("td", { class: "c-subject" }, h("div", { class: "subject-line" }, flags, link),
+      h("td", { class: "c-subject" }, subjectLine,
         item.preview ? h("span", { class: "preview", text: item.preview.slice(0, 160) }) : null),
       h("td", { class: "c-customer", "data-label": t("col.customer"), title: item.customer ? item.customer.address : "",
         text: customer }),
@@ -381,6 +388,25 @@ export function mount(main, route) {
       open(item.id);
     });
     return tr;
+  }
+
+  // "Someone is writing a reply": a pen after the subject, named in its title.
+  function typingMark(id) {
+    const people = typingOn(id);
+    if (!people.length) return null;
+    const names = people.map((p) => agentName(p.user) || p.name).join(", ");
+    return h("span", { class: "typing-mark", title: t("live.typing.mark", { names }) },
+      h("span", { "aria-hidden": "true", text: "✎" }), h("span", { class: "sr-only", text: t("live.typing.mark", { names }) }));
+  }
+
+  function paintTyping() {
+    for (const tr of tbody.querySelectorAll("tr[data-id]")) {
+      const line = tr.querySelector(".subject-line");
+      const old = line.querySelector(".typing-mark");
+      const mark = typingMark(tr.dataset.id);
+      if (old) old.remove();
+      if (mark) line.append(mark);
+    }
   }
 
   function renderRows() {
@@ -462,8 +488,13 @@ export function mount(main, route) {
     }
   }
 
-  async function poll() {
-    if (document.hidden || loadingMore || !alive) return;
+  async function poll({ live = false } = {}) {
+    if (loadingMore || !alive) return;
+    if (document.hidden) {
+      stale = true;
+      return;
+    }
+    stale = false;
     const mine = requestNo;
     let page;
     try {
@@ -472,6 +503,13 @@ export function mount(main, route) {
       return; // a failed poll is retried on the next tick
     }
     if (mine !== requestNo || !alive) return;
+    if (live && expected.size) {
+      const missing = [...expected].filter((id) => !page.items.some((item) => item.id === id));
+      expected.clear();
+      // DynamoDB's indexes follow the table within moments: one more read finds a ticket this one missed.
+      // (A ticket the filters leave out is missing for good; one read more costs little.)
+      if (missing.length) setTimeout(() => { if (alive) poll({ live: true }); }, LIVE_RETRY_MS);
+    }
     const before = new Map(items.map((item) => [item.id, item]));
     const added = page.items.filter((item) => !before.has(item.id));
     const changed = page.items.some((item) => before.has(item.id) && before.get(item.id).version !== item.version);
@@ -495,7 +533,7 @@ export function mount(main, route) {
     renderRows();
     if (added.length) {
       toast(t("inbox.new", { n: added.length }), "info");
-      setTitle(`(${added.length}) ${t("inbox.title")}`);
+      if (!live) countNew(added.length); // live, the socket counts the new tickets itself
     }
   }
 
@@ -556,16 +594,35 @@ export function mount(main, route) {
     observer.unobserve(sentinel);
     if (cursor) observer.observe(sentinel);
   }
-  timer = setInterval(poll, POLL_MS);
-  const onVisible = () => { if (!document.hidden) poll(); };
+  timer = setInterval(() => { if (!isLive()) poll(); }, POLL_MS);
+  const onVisible = () => { if (!document.hidden && (stale || !isLive())) poll({ live: isLive() }); };
+  // Live: a change this agent may see refreshes the list (its tab, filters and unread marks come from
+  // the API); the socket coming back after a gap catches up the same way.
+  const offLive = onLive((message) => {
+    if (message.type === "typing") paintTyping();
+    if (message.type === "ticket" && (message.events || []).some((e) => e.type === "TicketCreated")) {
+      expected.add(message.ticket.id);
+    }
+    if (message.type === "ticket") {
+      // A change the list cannot show (a mail's send state, the ticket as listed) needs no re-read.
+      const row = items.find((item) => item.id === message.ticket.id);
+      const shown = row && row.version === message.ticket.version && row.unread === message.ticket.unread;
+      if (shown && !(message.events || []).length) return;
+    }
+    if (message.type === "ticket" || (message.type === "status" && message.live)) {
+      clearTimeout(liveTimer);
+      liveTimer = setTimeout(() => poll({ live: true }), LIVE_DEBOUNCE_MS);
+    }
+  });
   document.addEventListener("visibilitychange", onVisible);
   reload();
   if (route.query.get("focus") === "search") search.focus();
 
   return () => {
     alive = false;
+    offLive();
+    clearTimeout(liveTimer);
     clearInterval(timer);
-    clearTimeout(searchTimer);
     document.removeEventListener("visibilitychange", onVisible);
     if (observer) observer.disconnect();
   };

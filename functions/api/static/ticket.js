@@ -14,8 +14,11 @@ import {
 import { mailBody } from "./mailview.js";
 import { createComposer } from "./composer.js";
 import { setViewKeys } from "./keys.js";
+import { onLive, isLive, watchTicket, typed, viewersNow } from "./live.js";
 
 const LINK_AGE_MS = 240000; // attachment links live 300 s on the server
+const POLL_MS = 20000; // only while the live socket is down
+const LIVE_DEBOUNCE_MS = 200;
 
 const RELATIONS = ["parent", "merged_into", "merged_from", "claimed", "previous"];
 
@@ -56,6 +59,7 @@ export function mount(main, route) {
   const messageNodes = new Map();
   const conflict = h("div", { class: "conflict", role: "alert", hidden: true });
   const header = h("div", { class: "ticket-head" });
+  const presence = h("p", { class: "presence-line", role: "status", "aria-live": "polite", hidden: true });
   const banners = h("div", { class: "banners" });
   const thread = h("ol", { class: "thread", "aria-label": t("ticket.thread") });
   const events = h("div", { class: "events" });
@@ -71,7 +75,7 @@ export function mount(main, route) {
   const composerSlot = h("div", { class: "composer-slot" });
 
   const layout = h("div", { class: "ticket-layout" },
-    h("div", { class: "ticket-main" }, header, conflict, banners, thread, events, composerSlot), side, saved);
+    h("div", { class: "ticket-main" }, header, presence, conflict, banners, thread, events, composerSlot), side, saved);
   loading(main);
 
   async function load({ markRead = true } = {}) {
@@ -88,9 +92,11 @@ export function mount(main, route) {
     if (ticket && detail.version < ticket.version) return; // an answer older than a change made meanwhile
     ticket = detail;
     loadedAt = Date.now();
+    const anchor = layout.isConnected ? viewportAnchor() : null;
     if (!layout.isConnected) replace(main, layout);
     conflict.hidden = true;
     render();
+    keepAnchor(anchor);
     if (markRead && ticket.unread) {
       try {
         const updated = await enqueue(() => api(`tickets/${encodeURIComponent(id)}/read`, { method: "POST" }));
@@ -103,6 +109,25 @@ export function mount(main, route) {
     }
   }
 
+  // A background reload keeps what the agent looks at where it is on the screen: the focused control,
+  // else the first entry in view, stays put while messages arrive above or below it.
+  function viewportAnchor() {
+    const focused = document.activeElement;
+    const inView = (el) => {
+      const box = el.getBoundingClientRect();
+      return box.bottom > 0 && box.top < window.innerHeight;
+    };
+    const candidates = [focused && layout.contains(focused) ? focused : null, ...thread.children, events, composerSlot];
+    const el = candidates.find((node) => node && inView(node));
+    return el ? { el, top: el.getBoundingClientRect().top } : null;
+  }
+
+  function keepAnchor(anchor) {
+    if (!anchor || !anchor.el.isConnected) return;
+    const moved = anchor.el.getBoundingClientRect().top - anchor.top;
+    if (Math.abs(moved) >= 1) window.scrollBy(0, moved);
+  }
+
   function render() {
     setTitle(`${ticket.number} ${ticket.subject}`);
     renderHead();
@@ -111,7 +136,7 @@ export function mount(main, route) {
     renderEvents();
     renderSide();
     if (!composer) {
-      composer = createComposer({ ticketId: id, onDone: () => load({ markRead: false }) });
+      composer = createComposer({ ticketId: id, onDone: () => load({ markRead: false }), onTyping: typed });
       composerSlot.append(composer.el);
       const mode = route.query.get("compose");
       if (mode) composer.focus(mode);
@@ -281,13 +306,36 @@ export function mount(main, route) {
         comment.tags.length ? h("div", { class: "tags" }, comment.tags.map((tag) => tagChip(tag))) : null));
   }
 
+  const commentNodes = new Map();
+  function cachedComment(comment) {
+    if (!commentNodes.has(comment.id)) commentNodes.set(comment.id, commentNode(comment));
+    return commentNodes.get(comment.id);
+  }
+
+  // New entries are appended to the nodes already shown (a live update never rebuilds what the agent
+  // is reading, and the browser keeps the scroll position anchored); anything else rebuilds the list.
   function renderThread() {
     const entries = [
       ...ticket.messages.map((m) => ({ at: m.created_at, node: () => messageNode(m) })),
-      ...ticket.comments.map((c) => ({ at: c.created_at, node: () => commentNode(c) })),
+      ...ticket.comments.map((c) => ({ at: c.created_at, node: () => cachedComment(c) })),
     ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    replace(thread, ...entries.map((e) => e.node()));
+    const nodes = entries.map((e) => e.node());
+    const shown = [...thread.children];
+    if (nodes.length && shown.length <= nodes.length && shown.every((node, i) => node === nodes[i])) {
+      thread.append(...nodes.slice(shown.length));
+      return;
+    }
+    replace(thread, ...nodes);
     if (!entries.length) thread.append(h("li", { class: "muted", text: t("ticket.nomessages") }));
+  }
+
+  // ------------------------------------------------------------------ presence: who else is here
+  function renderPresence(list) {
+    const others = list.filter((v) => !state.me || v.user !== state.me.username);
+    presence.hidden = !others.length;
+    replace(presence, ...others.map((v, i) => h("span", { class: ["presence", `presence-${v.state}`] },
+      i ? " · " : null,
+      t(v.state === "typing" ? "live.typing" : "live.viewing", { name: agentName(v.user) || v.name }))));
   }
 
   // ------------------------------------------------------------------ events
@@ -524,9 +572,33 @@ export function mount(main, route) {
     },
   });
 
+  // Live: a change of this ticket by anyone re-reads it (the composer and the side panel keep what
+  // the agent is typing); while the socket is down, a poll does.
+  let liveTimer = 0;
+  function liveReload() {
+    clearTimeout(liveTimer);
+    liveTimer = setTimeout(() => { if (alive && ticket) load({ markRead: false }); }, LIVE_DEBOUNCE_MS);
+  }
+  const offLive = onLive((message) => {
+    if (message.type === "presence" && message.ticket_id === id) renderPresence(message.viewers);
+    if (message.type === "status" && message.live && ticket) liveReload();
+    if (message.type !== "ticket" || message.ticket.id !== id || !ticket) return;
+    // Our own change (same version, with its events) and reading marks (no version, no event) need no re-read.
+    const same = message.ticket.version === ticket.version;
+    if (same && ((message.events || []).length || message.ticket.unread !== ticket.unread)) return;
+    liveReload();
+  });
+  const poller = setInterval(() => { if (!isLive() && !document.hidden && ticket) load({ markRead: false }); }, POLL_MS);
+  watchTicket(id);
+  renderPresence(viewersNow());
+
   load();
   return () => {
     alive = false;
+    offLive();
+    clearTimeout(liveTimer);
+    clearInterval(poller);
+    watchTicket(null);
     if (composer) composer.destroy();
   };
 }

@@ -145,8 +145,48 @@ export function failed(container, error, retry) {
     retry ? h("button", { type: "button", class: "btn", text: t("retry"), on: { click: retry } }) : null));
 }
 
+let baseTitle = "Helpdesk";
+let badge = 0;
+
 export function setTitle(text) {
-  document.title = text ? `${text} – Helpdesk` : "Helpdesk";
+  baseTitle = text ? `${text} – Helpdesk` : "Helpdesk";
+  document.title = badge ? `(${badge}) ${baseTitle}` : baseTitle;
+}
+
+/** The count of new tickets in the tab's title and favicon ("(3) Ticketliste – Helpdesk"); 0 clears it. */
+export function setBadge(count) {
+  if (count === badge) return;
+  badge = count;
+  document.title = badge ? `(${badge}) ${baseTitle}` : baseTitle;
+  const icon = document.querySelector("link[rel=icon]");
+  if (!icon) return;
+  if (!icon.dataset.plain) icon.dataset.plain = icon.getAttribute("href");
+  if (!badge) {
+    icon.setAttribute("href", icon.dataset.plain);
+    icon.setAttribute("type", "image/svg+xml");
+    return;
+  }
+  const shown = badge;
+  const image = new Image();
+  image.addEventListener("load", () => {
+    if (shown !== badge) return;
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 64;
+    const g = canvas.getContext("2d");
+    g.drawImage(image, 0, 0, 64, 64);
+    g.fillStyle = "#c5221f";
+    g.beginPath();
+    g.arc(44, 20, 20, 0, 2 * Math.PI);
+    g.fill();
+    g.fillStyle = "#fff";
+    g.font = "bold 26px sans-serif";
+    g.textAlign = "center";
+    g.textBaseline = "middle";
+    g.fillText(shown > 9 ? "9+" : String(shown), 44, 21);
+    icon.setAttribute("type", "image/png");
+    icon.setAttribute("href", canvas.toDataURL("image/png"));
+  });
+  image.src = icon.dataset.plain;
 }
 
 /** Mark the form control named by an API error's `field` (e.g. "autoreply_body.de"). */

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger("helpdesk.local")
@@ -134,23 +134,43 @@ class SqsPoller:
         }
 
 
+@dataclass
+class StreamConsumer:
+    """One event source mapping on the stream: a handler, its filter, and how far it got per shard."""
+
+    handler: Handler
+    function_name: str
+    keep: Callable[[dict[str, Any]], bool] = lambda r: True
+    done: dict[str, int] = field(default_factory=dict)  # shard → highest sequence number handled
+
+
 class StreamPoller:
-    """Reads a DynamoDB stream (all shards) and invokes the handler with stream events."""
+    """Reads a DynamoDB stream (all shards) once and invokes every consumer's handler with stream events.
+
+    Like two event source mappings on one stream, each consumer sees every record its filter keeps,
+    once: when one consumer fails, the shard is read again from the same place, and only the
+    consumer that failed gets those records again (the others have already handled them).
+    """
 
     def __init__(
         self,
         streams: Any,
         stream_arn: str,
-        handler: Handler,
-        function_name: str,
+        handler: Handler | None = None,
+        function_name: str = "",
         keep: Callable[[dict[str, Any]], bool] = lambda r: True,
     ) -> None:
         self.streams = streams
         self.stream_arn = stream_arn
-        self.handler = handler
-        self.function_name = function_name
-        self.keep = keep
+        self.consumers: list[StreamConsumer] = []
+        if handler is not None:
+            self.add(handler, function_name, keep)
         self.iterators: dict[str, str | None] = {}
+
+    def add(
+        self, handler: Handler, function_name: str, keep: Callable[[dict[str, Any]], bool] = lambda r: True
+    ) -> None:
+        self.consumers.append(StreamConsumer(handler, function_name, keep))
 
     def _refresh_shards(self) -> None:
         shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
@@ -168,16 +188,30 @@ class StreamPoller:
                 continue
             response = self.streams.get_records(ShardIterator=iterator, Limit=100)
             records = [self._record(r) for r in response.get("Records", [])]
-            kept = [r for r in records if self.keep(r)]
-            if kept:
-                result = self.handler({"Records": kept}, LambdaContext(self.function_name)) or {}
-                if result.get("batchItemFailures"):
-                    log.warning("%s: %d stream records failed", self.function_name, len(result["batchItemFailures"]))
-                    # Retry the same records next time (as the event source mapping would).
-                    continue
+            outcomes = [self._deliver(consumer, shard_id, records) for consumer in self.consumers]  # each one
+            handled = all(outcomes)
+            if not handled:
+                continue  # read the same records again next time (as the event source mapping would)
             self.iterators[shard_id] = response.get("NextShardIterator")
             worked = worked or bool(records)
         return worked
+
+    def _deliver(self, consumer: StreamConsumer, shard_id: str, records: list[dict[str, Any]]) -> bool:
+        if not records:
+            return True
+        done = consumer.done.get(shard_id, -1)
+        kept = [r for r in records if _sequence(r) > done and consumer.keep(r)]
+        if kept:
+            try:
+                result = consumer.handler({"Records": kept}, LambdaContext(consumer.function_name)) or {}
+            except Exception:
+                log.exception("%s raised: its stream records will be retried", consumer.function_name)
+                return False
+            if result.get("batchItemFailures"):
+                log.warning("%s: %d stream records failed", consumer.function_name, len(result["batchItemFailures"]))
+                return False
+        consumer.done[shard_id] = max(_sequence(r) for r in records)
+        return True
 
     def _record(self, r: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -189,6 +223,10 @@ class StreamPoller:
             "dynamodb": {k: v for k, v in r["dynamodb"].items() if k != "ApproximateCreationDateTime"},
             "eventSourceARN": self.stream_arn,
         }
+
+
+def _sequence(record: dict[str, Any]) -> int:
+    return int(record.get("dynamodb", {}).get("SequenceNumber") or 0)
 
 
 class Ticker:

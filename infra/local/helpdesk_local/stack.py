@@ -7,6 +7,8 @@ Starts, in this process:
 * the SQS poller invoking the ingest Lambda handler, the stream poller invoking the publisher,
   the autoclose ticker;
 * the API Lambda behind a local HTTP server (API + web client);
+* the live socket: a WebSocket server calling the live Lambda's routes, its management API, and
+  the live fan-out fed by the same stream reader as the publisher;
 * the outbox (mail the helpdesk sent through SES).
 
 State lives in memory: stopping the stack forgets everything.
@@ -27,11 +29,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .filters import stream_filter
 from .provision import REGION, Provisioned, local_client, provision
 from .runners import Loop, SqsPoller, StreamPoller, Ticker
 from .seed import DEV_USERS
+
+if TYPE_CHECKING:
+    from .live_server import LiveServer
 
 log = logging.getLogger("helpdesk.local")
 
@@ -60,6 +66,8 @@ class LocalConfig:
     smtp_port: int = 2525
     moto_port: int = 5100
     outbox_port: int = 8025
+    live_port: int = 8001
+    live_admin_port: int = 0  # the management API (POST /@connections/{id}); 0 = any free port
     mail_domain: str = "example.com"
     demo: bool = False
     autoclose_interval: float = 60.0
@@ -77,6 +85,7 @@ class LocalStack:
     stoppables: list[Any] = field(default_factory=list)
     started_at: float = 0.0
     ready_seconds: float = 0.0
+    live: LiveServer | None = None  # the WebSocket API and its management API
 
     @property
     def endpoint(self) -> str:
@@ -85,6 +94,10 @@ class LocalStack:
     @property
     def api_url(self) -> str:
         return f"http://{self.config.host}:{self.config.api_port}"
+
+    @property
+    def live_url(self) -> str:
+        return self.live.url if self.live else ""
 
     @property
     def outbox_url(self) -> str:
@@ -106,6 +119,9 @@ class LocalStack:
         self.stoppables.append(moto)
         self._environment_for_aws()
         self.resources = provision(self.endpoint, {"MailDomain": cfg.mail_domain, "AWS::Region": REGION})
+        from .live_server import LiveServer
+
+        live = self.live = LiveServer(cfg.host, cfg.live_port, cfg.live_admin_port)  # bound now: the env names it
         self._environment_for_functions(self.resources)
 
         from helpdesk.store.config_store import ConfigStore
@@ -119,6 +135,8 @@ class LocalStack:
         from functions.api.app import handler as api_handler
         from functions.autoclose.app import handler as autoclose_handler
         from functions.ingest.app import handler as ingest_handler
+        from functions.live.app import fanout as live_fanout_handler
+        from functions.live.app import handler as live_handler
         from functions.publisher.app import handler as publisher_handler
 
         from .api_server import ApiServer
@@ -139,10 +157,12 @@ class LocalStack:
         publisher = StreamPoller(
             streams, res.stream_arns["TicketsTable"], publisher_handler, "helpdesk-publisher", keep=_is_event_insert
         )
+        # The live fan-out reads the same stream (a second event source mapping), with the template's filters.
+        publisher.add(live_fanout_handler, "helpdesk-live-fanout", keep=stream_filter("LiveFanoutFunction"))
         outbox = OutboxWatcher(self._say)
         self.loops += [
             Loop("ingest-poller", ingest.step, idle=0.05),
-            Loop("publisher-poller", publisher.step, idle=0.3),
+            Loop("stream-poller", publisher.step, idle=0.2),
             Loop(
                 "autoclose-ticker",
                 Ticker(autoclose_handler, "helpdesk-autoclose", cfg.autoclose_interval).step,
@@ -166,6 +186,8 @@ class LocalStack:
         api = ApiServer(api_handler, cfg.host, cfg.api_port)
         api.start()
         self.stoppables.append(api)
+        live.start(live_handler)
+        self.stoppables.append(live)
         outbox_server = OutboxServer(cfg.host, cfg.outbox_port)
         outbox_server.start()
         self.stoppables.append(outbox_server)
@@ -203,6 +225,8 @@ class LocalStack:
                 "HELPDESK_JWT_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{pool}",
                 "HELPDESK_JWKS_URL": f"{self.endpoint}/{pool}/.well-known/jwks.json",
                 "HELPDESK_PUBLIC_URL": self.api_url,
+                "HELPDESK_LIVE_URL": self.live.url if self.live else "",
+                "HELPDESK_LIVE_ENDPOINT": self.live.admin_url if self.live else "",
                 "HELPDESK_LINK_SECRET": os.environ.get("HELPDESK_LINK_SECRET", "local-development-link-secret"),
                 "HELPDESK_CONFIG_TTL": "0",
                 "POWERTOOLS_TRACE_DISABLED": "true",
@@ -273,6 +297,8 @@ class LocalStack:
             "moto_endpoint": self.endpoint,
             "smtp": [self.config.host, self.config.smtp_port],
             "outbox_url": self.outbox_url,
+            "live_url": self.live_url,
+            "live_admin_url": self.live.admin_url if self.live else "",
             "mail_domain": self.config.mail_domain,
             "user_pool_id": self.resources.user_pool_id,
             "user_pool_client_id": self.resources.user_pool_client_id,
@@ -311,6 +337,7 @@ class LocalStack:
             f"  SMTP inbound       {self.config.host}:{self.config.smtp_port}   "
             f"(mail to support@{self.config.mail_domain}, sales@{self.config.mail_domain})\n"
             f"  Outbox (sent mail) {self.outbox_url}/\n"
+            f"  Live (WebSocket)   {self.live_url}   (connections API {self.live.admin_url if self.live else ''})\n"
             f"  AWS (moto)         {self.endpoint}\n\n"
             f"  Demo login:\n{users}\n\n"
             f"  Token for scripts: helpdesk token --user agent\n"

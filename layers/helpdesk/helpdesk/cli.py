@@ -36,6 +36,9 @@ def local(
     outbox_port: Annotated[
         int, typer.Option("--outbox-port", envvar="HELPDESK_OUTBOX_PORT", help="page listing mail the helpdesk sent")
     ] = 8025,
+    live_port: Annotated[
+        int, typer.Option("--live-port", envvar="HELPDESK_LIVE_PORT", help="live WebSocket (the web client's updates)")
+    ] = 8001,
     domain: Annotated[str, typer.Option("--domain", help="Mail domain SMTP accepts")] = "example.com",
     autoclose_interval: Annotated[
         float,
@@ -54,6 +57,7 @@ def local(
         smtp_port=smtp_port,
         moto_port=moto_port,
         outbox_port=outbox_port,
+        live_port=live_port,
         mail_domain=domain.lower(),
         demo=demo,
         autoclose_interval=autoclose_interval,

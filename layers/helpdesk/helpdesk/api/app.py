@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from chalice.app import Chalice
 
+from ..aws.live import live_origins
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..bootstrap import config_store, ingest_deps
@@ -45,7 +46,8 @@ def upload_origins(settings: Settings) -> list[str]:
 
 
 def security_headers(settings: Settings) -> Callable[[str, str], dict[str, str]]:
-    web_csp = WEB_CSP.format(uploads="".join(f" {origin}" for origin in upload_origins(settings)))
+    origins = [*upload_origins(settings), *live_origins()]  # presigned uploads; the live socket
+    web_csp = WEB_CSP.format(uploads="".join(f" {origin}" for origin in origins))
 
     def headers(path: str, content_type: str) -> dict[str, str]:
         result = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..aws.live import live_url
 from ..domain.access import access, queue_scope
 from ..domain.status import PRIORITY_LABELS, STATUS_LABELS, TRANSITIONS, Priority, Status
 from ..domain.templating import VARIABLES
@@ -37,4 +38,5 @@ def register(api: Api, services: Services) -> None:
             block_external_content=cfg.settings.block_external_content,
             tags=tags,
             projects=projects,
+            live_url=live_url() or None,
         )

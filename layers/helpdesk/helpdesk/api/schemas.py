@@ -210,6 +210,9 @@ class MetaOut(Model):
     block_external_content: bool = True
     tags: dict[str, int] = Field(default_factory=dict, description="tags in use → number of tickets")
     projects: dict[str, int] = Field(default_factory=dict, description="projects in use → number of tickets")
+    live_url: str | None = Field(
+        default=None, description="the live socket (docs/api.md, 'Live socket'); null: none, the client polls"
+    )
 
 
 # ------------------------------------------------------------------------------------------ changes

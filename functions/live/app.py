@@ -1,0 +1,104 @@
+"""Live Lambdas (one code package, two functions in template.yaml):
+
+* ``handler`` — the WebSocket API's routes (``$connect``, ``$disconnect``, ``subscribe``, ``presence``,
+  ``ping``, ``$default``), API Gateway's WebSocket proxy events;
+* ``fanout`` — the tickets table's stream (a second consumer beside the publisher): each ticket change
+  goes to the sockets whose agent may see it, with ``PostToConnection``.
+
+The local stack calls both with the same event shapes (``helpdesk_local.live_server`` and the stream
+poller). Nothing runs while nobody is connected but the fan-out per ticket change, which finds no
+subscriber and ends.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from helpdesk.api.auth import TokenVerifier
+from helpdesk.api.errors import ApiError
+from helpdesk.aws.live import ConnectionPoster, endpoint_from
+from helpdesk.bootstrap import config_store
+from helpdesk.domain.live import encode, error_message
+from helpdesk.services import live
+from helpdesk.settings import get_settings
+from helpdesk.store.live import LiveStore
+from helpdesk.store.models import bind
+from helpdesk.store.tickets import TicketStore
+
+logger = Logger(service="helpdesk-live")
+metrics = Metrics(namespace="Helpdesk", service="live")
+tracer = Tracer(service="helpdesk-live")
+
+
+@lru_cache(maxsize=4)
+def deps(endpoint: str) -> live.LiveDeps:
+    settings = get_settings()
+    bind(settings.tables, host=settings.endpoint_url, region=settings.region)
+    verifier = TokenVerifier(settings.jwt_issuer, settings.jwks_url, settings.user_pool_client_id)
+    return live.LiveDeps(
+        store=LiveStore(),
+        tickets=TicketStore(),
+        config=config_store(),
+        poster=ConnectionPoster(endpoint),
+        verify=verifier.verify,
+    )
+
+
+def _reply(status: int, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    reply: dict[str, Any] = {"statusCode": status}
+    if body is not None:
+        reply["body"] = encode(body).decode("utf-8")
+    return reply
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = event.get("requestContext") or {}
+    connection_id = str(request.get("connectionId") or "")
+    kind = request.get("eventType")
+    logger.append_keys(route=request.get("routeKey"), connection_id=connection_id)
+    wired = deps(endpoint_from(request))
+    if kind == "CONNECT":
+        token = (event.get("queryStringParameters") or {}).get("token")
+        try:
+            conn = live.connect(wired, connection_id, token)
+        except ApiError as exc:
+            logger.info("socket refused", extra={"status": exc.status, "reason": exc.message})
+            return _reply(exc.status, {"error": exc.code, "message": exc.message})
+        logger.append_keys(user=conn.user)
+        return _reply(200)
+    if kind == "DISCONNECT":
+        live.disconnect(wired, connection_id)
+        return _reply(200)
+    body = event.get("body")
+    if event.get("isBase64Encoded"):
+        return _reply(200, error_message("bad_request", "frames are JSON text"))
+    answer = live.message(wired, connection_id, body if isinstance(body, str) else None)
+    if answer.get("type") == "error":
+        logger.info("frame refused", extra={"code": answer.get("code")})
+    return _reply(200, answer)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def fanout(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Stream batch → socket messages. Best effort: a delivery that fails is not retried (the client
+    re-reads on reconnect); an error reading DynamoDB raises, and the event source mapping retries
+    the batch a few times while it is younger than a minute."""
+    records = event.get("Records") or []
+    report = live.fan_out(deps(endpoint_from()), records)
+    if report.tickets:
+        metrics.add_metric(name="LiveMessagesSent", unit=MetricUnit.Count, value=report.sent)
+        metrics.add_metric(name="LiveFanOutTime", unit=MetricUnit.Milliseconds, value=report.seconds * 1000)
+        if report.gone:
+            metrics.add_metric(name="LiveConnectionsGone", unit=MetricUnit.Count, value=report.gone)
+        logger.info("fan-out", extra={"report": json.loads(json.dumps(report.__dict__))})
+    return {"batchItemFailures": []}

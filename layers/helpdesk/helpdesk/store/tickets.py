@@ -294,10 +294,11 @@ class TicketStore:
             raise
         return True
 
-    def settle_send(self, msg: MessageItem, state: str, counter: str | None = None) -> None:
+    def settle_send(self, msg: MessageItem, queue: str, state: str, counter: str | None = None) -> None:
         """``sending`` → ``state`` (``sent``: SES accepted it; ``failed``: SES refused it), and count it
-        in today's report counters, in one transaction."""
+        in today's report counters (team-wide and for the ticket's ``queue``), in one transaction."""
         unit = Unit()
+        unit.note_ticket_queue(queue)
         unit.update("message", msg, [MessageItem.send_state.set(state)], condition=MessageItem.send_state == "sending")
         if counter:
             stats_update(unit, iso(), {counter: 1})

@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
-from samtranslator.translator.transform import transform
 
-from helpdesk_local.template import ROOT, load_template
-
-
-class NoManagedPolicies:
-    """The translator asks IAM for managed policy ARNs; offline there are none (we use inline policies)."""
-
-    def load(self) -> dict[str, str]:
-        return {}
-
-
-def packaged(template: dict[str, Any]) -> dict[str, Any]:
-    """Replace local CodeUri/ContentUri paths with s3:// URIs, as `sam package` does."""
-    result = copy.deepcopy(template)
-    for logical_id, resource in result["Resources"].items():
-        props = resource.get("Properties", {})
-        for key in ("CodeUri", "ContentUri"):
-            if isinstance(props.get(key), str) and not props[key].startswith("s3://"):
-                assert (ROOT / props[key]).is_dir(), f"{logical_id}.{key} points at a missing folder"
-                props[key] = f"s3://helpdesk-artifacts/{logical_id}.zip"
-    return result
+from helpdesk_local.template import load_template
+from tests.sam import translate
 
 
 @pytest.fixture(scope="module")
-def translated(monkeypatch_module: Any) -> dict[str, Any]:
-    result: dict[str, Any] = transform(
-        packaged(load_template()), {"MailDomain": "support.example.com"}, NoManagedPolicies()
-    )
-    return result
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Any:
-    patcher = pytest.MonkeyPatch()
-    patcher.setenv("AWS_DEFAULT_REGION", "eu-central-1")
-    patcher.setenv("AWS_REGION", "eu-central-1")
-    yield patcher
-    patcher.undo()
+def translated() -> dict[str, Any]:
+    return translate(load_template(), {"MailDomain": "support.example.com"})
 
 
 def test_translates_to_plain_cloudformation(translated: dict[str, Any]) -> None:

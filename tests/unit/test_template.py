@@ -79,3 +79,33 @@ def test_bucket_is_private_encrypted_and_expires_raw_mail() -> None:
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
     raw = [r for r in props["LifecycleConfiguration"]["Rules"] if r.get("Prefix") == "inbound/"]
     assert raw and raw[0]["ExpirationInDays"] == {"Ref": "RawMailRetentionDays"}
+
+
+def test_raw_mail_expires_after_it_moved_to_infrequent_access() -> None:
+    """S3 refuses an expiry that is not later than the transition: the smallest retention must be later."""
+    template = load_template()
+    smallest = template["Parameters"]["RawMailRetentionDays"]["MinValue"]
+    rules = template["Resources"]["MailBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    raw = {r["Prefix"]: r for r in rules if r.get("Prefix") in ("inbound/", "inbound-web/")}
+    assert set(raw) == {"inbound/", "inbound-web/"}  # the contact form's messages are raw mail too
+    for rule in raw.values():
+        assert rule["ExpirationInDays"] == {"Ref": "RawMailRetentionDays"}
+        assert all(smallest > t["TransitionInDays"] for t in rule.get("Transitions", []))
+
+
+def test_cloudwatch_may_use_the_alarm_topics_key(translated: dict[str, Any]) -> None:
+    """Alarms cannot publish to a topic under the AWS managed key alias/aws/sns (its policy is AWS's)."""
+    topic = translated["Resources"]["AlarmTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": ["AlarmKey", "Arn"]}
+    key = translated["Resources"]["AlarmKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    statements = key["KeyPolicy"]["Statement"]
+    cloudwatch = [s for s in statements if s.get("Principal", {}).get("Service") == "cloudwatch.amazonaws.com"]
+    assert len(cloudwatch) == 1 and cloudwatch[0]["Effect"] == "Allow"
+    assert set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    admins = [s for s in statements if s.get("Action") == "kms:*"]
+    assert admins and admins[0]["Principal"] == {
+        "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+    }
+    for alarm in (r for r in translated["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"):
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]

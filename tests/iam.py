@@ -283,6 +283,11 @@ class Recorder:
         botocore.handlers.BUILTIN_HANDLERS.remove(("before-parameter-build", self.hook))
         _rebind()
 
+    def seen(self) -> list[Recorded]:
+        """The calls recorded so far, left in place (the per-test check still sees them)."""
+        with self._lock:
+            return list(self.calls)
+
     def take(self) -> list[Recorded]:
         with self._lock:
             taken, self.calls = self.calls, []

@@ -317,7 +317,7 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(aws: Any
     ingest_tour(aws, api)
     autoclose_tour(aws, api)
     publisher_tour(aws)
-    calls = iam_recorder.take()
+    calls = iam_recorder.seen()  # left for the per-test check: the run's summary counts the tour's grants too
     assert {c.function for c in calls} == {"IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction"}
 
     translated = translated_template()

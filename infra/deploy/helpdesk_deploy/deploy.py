@@ -224,7 +224,7 @@ def next_steps(config: Config, outputs: dict[str, str]) -> str:
     rule_set = outputs.get("ReceiptRuleSetName", f"{config.stack_name}-inbound")
     region = config.region
     domain = config.parameters.get("MailDomain", "<MailDomain>")
-    return f"""Next (docs/deploy.md, steps 5-9):
+    return f"""Next (docs/deploy.md, steps 5-11; step 5: confirm the alarm subscription mail):
   1. DNS for {domain}: MX 10 inbound-smtp.{region}.amazonaws.com, the three DKIM CNAMEs of
      `aws sesv2 get-email-identity --email-identity {domain} --region {region}`, SPF and DMARC TXT records.
   2. Activate the receipt rule set (first look which one is active; only one can be):

@@ -26,8 +26,6 @@ import yaml
 from helpdesk_deploy.build import LAYER_BUDGET_ZIPPED, find_python312, runtime_closure
 from helpdesk_deploy.deploy import Config, check_config, load_template
 
-pytestmark = pytest.mark.xdist_group("package")  # one worker builds once for the whole module
-
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("run_handler.py")
 PYTHON312 = find_python312()
@@ -62,32 +60,45 @@ def no_aws_env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """One build per test run: xdist's workers share it (the first builds under a lock, the others wait)."""
+    import fcntl
     import time
 
-    work = tmp_path_factory.mktemp("deploy")
-    (work / "deploy.toml").write_text(CONFIG)
-    started = time.monotonic()
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "helpdesk_deploy",
-            "--dry-run",
-            "--config",
-            str(work / "deploy.toml"),
-            "--out",
-            str(work / "build"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=no_aws_env(),
-        cwd=work,
-    )
-    assert run.returncode == 0, f"dry run failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
-    return Built(work / "build", run.stdout, time.monotonic() - started)
+    base = tmp_path_factory.getbasetemp()
+    # under xdist each worker's base is <run>/popen-gwN: <run> is common to the workers of this run only
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "deploy"
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "built.json"
+        if done.exists():
+            data = json.loads(done.read_text())
+            return Built(Path(data["out"]), data["stdout"], data["seconds"])
+        (shared / "deploy.toml").write_text(CONFIG)
+        started = time.monotonic()
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "helpdesk_deploy",
+                "--dry-run",
+                "--config",
+                str(shared / "deploy.toml"),
+                "--out",
+                str(shared / "build"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=no_aws_env(),
+            cwd=shared,
+        )
+        assert run.returncode == 0, f"dry run failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+        result = Built(shared / "build", run.stdout, time.monotonic() - started)
+        done.write_text(json.dumps({"out": str(result.out), "stdout": result.stdout, "seconds": result.seconds}))
+        return result
 
 
 # ------------------------------------------------------------------------------------------------ the build
@@ -217,7 +228,7 @@ def test_the_runtime_closure_leaves_out_the_runtimes_packages_and_chalices_comma
 # ------------------------------------------------------------------------- handlers under Python 3.12
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runtime_boto3(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What the Lambda runtime puts on sys.path besides the layer: boto3, botocore and their dependencies."""
     import importlib

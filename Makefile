@@ -7,11 +7,13 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
-.PHONY: run test lint typecheck template-check unit e2e bench chromium clean help
+.PHONY: run test lint typecheck template-check unit e2e bench chromium clean help deploy deploy-dry-run
 
 help:
 	@echo "make run   - install into .venv and start the whole system locally (helpdesk local --demo)"
 	@echo "make test  - install what tests need (incl. Debian's chromium) and run lint, types, template checks, tests"
+	@echo "make deploy - build the Lambda artefacts (no python3.12, no Docker needed) and deploy with deploy.toml (docs/deploy.md)"
+	@echo "make deploy-dry-run - the same up to the first step that needs AWS credentials"
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -47,6 +49,12 @@ test: $(STAMP) chromium lint typecheck template-check
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+deploy: $(STAMP)
+	$(BIN)/python -m helpdesk_deploy
+
+deploy-dry-run: $(STAMP)
+	$(BIN)/python -m helpdesk_deploy --dry-run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

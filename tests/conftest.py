@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -122,3 +123,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("e2e"))
         elif f"{os.sep}browser{os.sep}" in path:
             item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+# ------------------------------------------------------------------ IAM: grants no integration test used
+IAM_ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "iam"
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not _is_worker(session.config):
+        for stale in IAM_ARTIFACTS.glob("*.json"):
+            stale.unlink()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Grants of the functions' roles that no integration test of this run used (tests/integration/conftest.py)."""
+    if _is_worker(config):
+        return
+    grants: set[str] = set()
+    used: set[str] = set()
+    for part in IAM_ARTIFACTS.glob("*.json"):
+        data = json.loads(part.read_text())
+        grants.update(data["grants"])
+        used.update(data["used"])
+    if grants:
+        terminalreporter.section("IAM grants no integration test of this run used")
+        for line in sorted(grants - used) or ["(none)"]:
+            terminalreporter.write_line(line)

@@ -43,6 +43,16 @@ def test_the_test_event_s3_sends_when_notifications_are_configured() -> None:
     assert created_objects(json.dumps(message)) == []
 
 
+def test_the_setup_notification_ses_writes_when_the_receipt_rule_is_created_is_no_mail() -> None:
+    """SES puts ``<prefix>AMAZON_SES_SETUP_NOTIFICATION`` into the bucket to test its access; S3 announces it."""
+    message = body(record("inbound/AMAZON_SES_SETUP_NOTIFICATION"), record("inbound/0123abcd"))
+    assert created_objects(message) == [("helpdesk-mail", "inbound/0123abcd")]
+    assert created_objects(body(record("inbound%2FAMAZON_SES_SETUP_NOTIFICATION"))) == []  # as moto encodes it
+    assert created_objects(body(record("inbound/AMAZON_SES_SETUP_NOTIFICATION.eml"))) == [
+        ("helpdesk-mail", "inbound/AMAZON_SES_SETUP_NOTIFICATION.eml")
+    ]
+
+
 def test_a_normal_record() -> None:
     assert created_objects(body(record("inbound/0123abcd"))) == [("helpdesk-mail", "inbound/0123abcd")]
 

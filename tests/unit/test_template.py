@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
-from samtranslator.translator.transform import transform
 
-from helpdesk_local.template import ROOT, load_template
-
-
-class NoManagedPolicies:
-    """The translator asks IAM for managed policy ARNs; offline there are none (we use inline policies)."""
-
-    def load(self) -> dict[str, str]:
-        return {}
-
-
-def packaged(template: dict[str, Any]) -> dict[str, Any]:
-    """Replace local CodeUri/ContentUri paths with s3:// URIs, as `sam package` does."""
-    result = copy.deepcopy(template)
-    for logical_id, resource in result["Resources"].items():
-        props = resource.get("Properties", {})
-        for key in ("CodeUri", "ContentUri"):
-            if isinstance(props.get(key), str) and not props[key].startswith("s3://"):
-                assert (ROOT / props[key]).is_dir(), f"{logical_id}.{key} points at a missing folder"
-                props[key] = f"s3://helpdesk-artifacts/{logical_id}.zip"
-    return result
+from helpdesk_local.template import load_template
+from tests.sam import translate
 
 
 @pytest.fixture(scope="module")
-def translated(monkeypatch_module: Any) -> dict[str, Any]:
-    result: dict[str, Any] = transform(
-        packaged(load_template()), {"MailDomain": "support.example.com"}, NoManagedPolicies()
-    )
-    return result
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Any:
-    patcher = pytest.MonkeyPatch()
-    patcher.setenv("AWS_DEFAULT_REGION", "eu-central-1")
-    patcher.setenv("AWS_REGION", "eu-central-1")
-    yield patcher
-    patcher.undo()
+def translated() -> dict[str, Any]:
+    return translate(load_template(), {"MailDomain": "support.example.com"})
 
 
 def test_translates_to_plain_cloudformation(translated: dict[str, Any]) -> None:
@@ -118,3 +86,33 @@ def test_bucket_is_private_encrypted_and_expires_raw_mail() -> None:
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
     raw = [r for r in props["LifecycleConfiguration"]["Rules"] if r.get("Prefix") == "inbound/"]
     assert raw and raw[0]["ExpirationInDays"] == {"Ref": "RawMailRetentionDays"}
+
+
+def test_raw_mail_expires_after_it_moved_to_infrequent_access() -> None:
+    """S3 refuses an expiry that is not later than the transition: the smallest retention must be later."""
+    template = load_template()
+    smallest = template["Parameters"]["RawMailRetentionDays"]["MinValue"]
+    rules = template["Resources"]["MailBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    raw = {r["Prefix"]: r for r in rules if r.get("Prefix") in ("inbound/", "inbound-web/")}
+    assert set(raw) == {"inbound/", "inbound-web/"}  # the contact form's messages are raw mail too
+    for rule in raw.values():
+        assert rule["ExpirationInDays"] == {"Ref": "RawMailRetentionDays"}
+        assert all(smallest > t["TransitionInDays"] for t in rule.get("Transitions", []))
+
+
+def test_cloudwatch_may_use_the_alarm_topics_key(translated: dict[str, Any]) -> None:
+    """Alarms cannot publish to a topic under the AWS managed key alias/aws/sns (its policy is AWS's)."""
+    topic = translated["Resources"]["AlarmTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": ["AlarmKey", "Arn"]}
+    key = translated["Resources"]["AlarmKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    statements = key["KeyPolicy"]["Statement"]
+    cloudwatch = [s for s in statements if s.get("Principal", {}).get("Service") == "cloudwatch.amazonaws.com"]
+    assert len(cloudwatch) == 1 and cloudwatch[0]["Effect"] == "Allow"
+    assert set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    admins = [s for s in statements if s.get("Action") == "kms:*"]
+    assert admins and admins[0]["Principal"] == {
+        "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+    }
+    for alarm in (r for r in translated["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"):
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]

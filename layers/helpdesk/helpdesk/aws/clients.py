@@ -6,6 +6,7 @@ so the very same code talks to AWS or to the local moto server.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +23,23 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 _CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=15)
+# Presigned links (downloads, upload forms) name the bucket's regional endpoint, bucket.s3.<region>.amazonaws.com:
+# the global one answers a bucket outside us-east-1 with a redirect in its first hours, which a signed link
+# does not survive. Not with an endpoint override (moto locally): that one takes path-style addresses.
+_S3_ON_AWS = Config(
+    signature_version="s3v4", s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"}
+)
+
+
+def _config(service: str) -> Config:
+    if service == "s3" and not (os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")):
+        return _CONFIG.merge(_S3_ON_AWS)
+    return _CONFIG
 
 
 @cache
 def _client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service, config=_config(service))  # type: ignore[call-overload]
 
 
 def s3() -> S3Client:

@@ -112,11 +112,6 @@ class CognitoAuth:
         clients.cognito().admin_create_user(**kwargs)
         self.set_group(username, group)
 
-    def set_password(self, username: str, password: str, permanent: bool = True) -> None:
-        clients.cognito().admin_set_user_password(
-            UserPoolId=self.pool, Username=username, Password=password, Permanent=permanent
-        )
-
     def set_group(self, username: str, group: str) -> None:
         for other in ("admin", "agent"):
             if other != group:

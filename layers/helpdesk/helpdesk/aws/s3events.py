@@ -1,7 +1,9 @@
 """S3 event notifications as they arrive through SQS: which objects were created.
 
-Skips the ``s3:TestEvent`` S3 sends when a notification is configured; decodes keys, which S3
-URL-encodes (``+`` for spaces; moto also encodes ``/`` as ``%2F``): ``unquote_plus`` handles both.
+Skips the ``s3:TestEvent`` S3 sends when a notification is configured, and the object SES writes into
+the rule's prefix when the receipt rule is created (``inbound/AMAZON_SES_SETUP_NOTIFICATION``: not a
+mail); decodes keys, which S3 URL-encodes (``+`` for spaces; moto also encodes ``/`` as ``%2F``):
+``unquote_plus`` handles both.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 from urllib.parse import unquote_plus
+
+SES_SETUP_NOTIFICATION = "AMAZON_SES_SETUP_NOTIFICATION"
 
 
 class NotAnS3Event(ValueError):
@@ -39,5 +43,8 @@ def created_objects(body: str) -> list[tuple[str, str]]:
             raise NotAnS3Event(f"S3 record without bucket name or object key: {body[:80]!r}") from exc
         if not isinstance(bucket, str) or not isinstance(key, str):
             raise NotAnS3Event(f"S3 record with a bucket name or object key that is no string: {body[:80]!r}")
-        objects.append((bucket, unquote_plus(key)))
+        key = unquote_plus(key)
+        if key.rsplit("/", 1)[-1] == SES_SETUP_NOTIFICATION:
+            continue
+        objects.append((bucket, key))
     return objects

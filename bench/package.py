@@ -1,0 +1,149 @@
+"""Packaged cold start: CPU to import each handler as Lambda's python3.12 runtime would, and the layer's size.
+
+    .venv/bin/python bench/package.py [--runs 7]
+
+Builds the artefacts as `make deploy` does (build/bench-package), then for each handler starts a fresh
+``python3.12 -I -S -B`` with only the function's folder, the built layer and a runtime-like boto3 (the venv's
+boto3 and botocore, copied and compiled for 3.12 as the runtime ships them) on sys.path, and imports ``app``:
+the import a cold start pays before the first event, with Lambda's environment (tracing active, as
+template.yaml deploys it). The yardstick is the same interpreter importing bare boto3, run in turn with each
+handler (A B A B …): the ratio is the median of the pairs' ratios, so a shared machine's drift does not move
+it. Also shown: the layer without its .pyc (what every cold start compiled before `make deploy` precompiled).
+CPU = user + system of the child. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "build" / "bench-package"
+GOALS = {"ingest": 1.5, "api": 2.0}
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+
+# What template.yaml's Globals give every function (values do not matter for an import).
+LAMBDA_ENV = {
+    "HELPDESK_TICKETS_TABLE": "helpdesk-tickets",
+    "HELPDESK_META_TABLE": "helpdesk-meta",
+    "HELPDESK_CONFIG_TABLE": "helpdesk-config",
+    "HELPDESK_CUSTOMERS_TABLE": "helpdesk-customers",
+    "HELPDESK_MAIL_BUCKET": "helpdesk-mail",
+    "HELPDESK_EVENT_BUS": "helpdesk-tickets",
+    "HELPDESK_MAIL_DOMAIN": "example.com",
+    "HELPDESK_USER_POOL_ID": "eu-central-1_example",
+    "HELPDESK_USER_POOL_CLIENT_ID": "example",
+    "HELPDESK_LINK_SECRET": "bench",
+    "POWERTOOLS_METRICS_NAMESPACE": "Helpdesk",
+    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+    "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+    "AWS_REGION": "eu-central-1",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+}
+
+
+def runtime_like_boto3(target: Path, python312: str) -> Path:
+    """The venv's boto3 and botocore (pure Python) with 3.12 bytecode, as /var/runtime has them."""
+    import importlib
+
+    from helpdesk_deploy.build import compile_bytecode
+
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name in RUNTIME_PACKAGES:
+        source = Path(str(importlib.import_module(name).__file__))
+        if source.name == "__init__.py":
+            shutil.copytree(source.parent, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / source.name)
+    compile_bytecode(python312, target, "/var/lang/lib/python3.12/site-packages")
+    return target
+
+
+def cpu_of(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
+def command(python312: str, paths: list[Path], statement: str) -> list[str]:
+    code = f"import sys; sys.path[:0] = {[str(p) for p in paths]!r}; {statement}"
+    return [python312, "-I", "-S", "-B", "-c", code]
+
+
+def paired(a: list[str], b: list[str], runs: int, env: dict[str, str]) -> tuple[float, float, float]:
+    """A and B in turn: (median CPU of A, median wall of A, median of the pairs' CPU ratios A/B)."""
+    cpu_of(a, env), cpu_of(b, env)  # warm the page cache
+    pairs = [(cpu_of(a, env), cpu_of(b, env)) for _ in range(runs)]
+    return (
+        statistics.median(x[0] for x, _ in pairs),
+        statistics.median(x[1] for x, _ in pairs),
+        statistics.median(x[0] / y[0] for x, y in pairs),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    from helpdesk_deploy.build import FUNCTIONS, build, find_python312
+
+    started = time.monotonic()
+    artefacts = build(OUT)
+    print(f"built in {time.monotonic() - started:.0f} s ({'; '.join(artefacts.notes)})")
+    print(
+        f"layer: {artefacts.layer_zipped_bytes / 2**20:.1f} MB zipped (budget 20 MB), "
+        f"{artefacts.layer_unzipped_bytes / 2**20:.1f} MB unzipped, {len(artefacts.distributions)} distributions"
+    )
+    python312 = find_python312()
+    if python312 is None:
+        print("no Python 3.12 found: cold imports for the runtime cannot be measured here")
+        return
+    runtime = runtime_like_boto3(OUT / "runtime", python312)
+    layer = artefacts.layer_dir / "python"
+    no_pyc = OUT / "layer-without-pyc"
+    if no_pyc.exists():
+        shutil.rmtree(no_pyc)
+    shutil.copytree(layer, no_pyc, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **LAMBDA_ENV}
+
+    print(f"\ncold import under {python312}, median of {args.runs} runs (CPU = user + system; wall)")
+    bare = command(python312, [runtime], "import boto3")
+    baseline, baseline_wall, _ = paired(bare, command(python312, [], "pass"), args.runs, env)
+    print(f"  {'bare import boto3':<24} {baseline:6.3f} s CPU {baseline_wall:6.3f} s wall   (1.00x)")
+    for name in FUNCTIONS:
+        function = artefacts.function_dirs[name]
+        env_fn = env | {
+            "POWERTOOLS_SERVICE_NAME": f"helpdesk-{name}",
+            "AWS_LAMBDA_FUNCTION_NAME": f"helpdesk-{name}",
+            "LAMBDA_TASK_ROOT": str(function),
+        }
+        cpu, wall, ratio = paired(command(python312, [function, layer, runtime], "import app"), bare, args.runs, env_fn)
+        runs = max(3, args.runs // 2)
+        _, _, cold = paired(command(python312, [function, no_pyc, runtime], "import app"), bare, runs, env_fn)
+        goal = f"goal <= {GOALS[name]:.1f}x" if name in GOALS else ""
+        print(
+            f"  {name + ' (packaged)':<24} {cpu:6.3f} s CPU {wall:6.3f} s wall   ({ratio:.2f}x) {goal:<14}"
+            f" without .pyc: {cold:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

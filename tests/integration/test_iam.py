@@ -1,0 +1,337 @@
+"""IAM proven offline: each function's role in the translated template allows every call its code makes, and
+grants no more than that.
+
+Every integration test already fails on a call its function's role refuses (tests/integration/conftest.py);
+here one tour walks through the work of all four functions, so that a grant no call needs shows up too.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+
+from helpdesk.domain.clock import now
+from tests.iam import (
+    Access,
+    Grant,
+    Recorder,
+    accesses,
+    all_grants,
+    condition_holds,
+    evaluate,
+    local_resolver,
+    role_grants,
+)
+from tests.sam import translated_template
+
+from .api_client import ApiClient, make_api
+from .helpers import ingest, make_mail, reset_sent, sent_mails
+
+# Grants the tour cannot use, each with the reason it stays.
+SES_IDENTITIES = (
+    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/* if StringLike ses:FromAddress *@example.com"
+)
+USED_OUTSIDE_THE_TESTS = {
+    "ApiFunction: secretsmanager:GetSecretValue on ${LinkSecret}": (
+        "read once at a cold start on AWS (helpdesk.settings); locally and in tests HELPDESK_LINK_SECRET is set"
+    ),
+    "PublisherFunction: sqs:SendMessage on ${PublisherDLQ.Arn}": (
+        "the stream's on-failure destination: Lambda's event source mapping sends there with the function's role"
+    ),
+    **{
+        f"{function}: ses:SendEmail on {SES_IDENTITIES}": (
+            "SESv2 SendEmail of a raw message is authorized as ses:SendRawEmail; AWS documents no case where it also "
+            "checks ses:SendEmail, but a refused send fails a mail, so the action named like the call stays"
+        )
+        for function in ("IngestFunction", "ApiFunction", "AutocloseFunction")
+    },
+}
+
+
+# ------------------------------------------------------------------------------------ the evaluator itself
+
+
+def grant(action: str, resource: str, effect: str = "Allow", **condition: tuple[str, str]) -> Grant:
+    return Grant(
+        "ApiFunction",
+        effect,
+        action,
+        resource,
+        resource,
+        tuple((op, key, (value,)) for op, (key, value) in condition.items()),
+    )
+
+
+def test_wildcards_match_actions_case_insensitively_and_resources_exactly() -> None:
+    put = Access("s3:PutObject", "arn:aws:s3:::bucket/inbound-web/01abc")
+    assert grant("s3:Put*", "arn:aws:s3:::bucket/inbound-web/*").matches(put)
+    assert grant("S3:putobject", "arn:aws:s3:::bucket/*").matches(put)
+    assert not grant("s3:PutObject", "arn:aws:s3:::bucket/inbound/*").matches(put)
+    assert not grant("s3:PutObject", "arn:aws:s3:::Bucket/*").matches(put)
+    assert grant("s3:PutObject", "arn:aws:s3:::bucket/inbound-???/*").matches(put)
+    assert not grant("dynamodb:Query", "arn:aws:dynamodb:eu-central-1:1:table/t").matches(
+        Access("dynamodb:Query", "arn:aws:dynamodb:eu-central-1:1:table/t/index/by_status")
+    )
+
+
+def test_conditions_are_evaluated_and_a_missing_key_fails() -> None:
+    ses = grant("ses:SendEmail", "*", StringLike=("ses:FromAddress", "*@example.com"))
+    assert ses.matches(Access("ses:SendEmail", "x", (("ses:FromAddress", "support@example.com"),)))
+    assert not ses.matches(Access("ses:SendEmail", "x", (("ses:FromAddress", "support@evil.example"),)))
+    assert not ses.matches(Access("ses:SendEmail", "x"))
+    assert condition_holds({"StringEqualsIfExists": {"aws:SourceAccount": "1"}}, {})
+    with pytest.raises(ValueError, match="NumericLessThan"):
+        condition_holds({"NumericLessThan": {"k": "1"}}, {"k": "0"})
+
+
+def test_an_explicit_deny_wins_and_nothing_allowed_is_denied() -> None:
+    from tests.iam import Recorded
+
+    call = Recorded("ApiFunction", "s3.GetObject", (Access("s3:GetObject", "arn:aws:s3:::b/inbound/x"),))
+    allow = grant("s3:GetObject", "arn:aws:s3:::b/*")
+    assert evaluate([call], {"ApiFunction": [allow]}).ok
+    assert not evaluate([call], {"ApiFunction": [allow, grant("s3:*", "*", effect="Deny")]}).ok
+    refused = evaluate([call], {"ApiFunction": []})
+    assert "ApiFunction may not s3:GetObject on arn:aws:s3:::b/inbound/x" in refused.describe()
+
+
+def test_calls_become_the_authorizations_aws_makes() -> None:
+    transaction = {
+        "TransactItems": [
+            {"Put": {"TableName": "tickets"}},
+            {"Update": {"TableName": "meta"}},
+            {"Delete": {"TableName": "tickets"}},
+            {"ConditionCheck": {"TableName": "meta"}},
+        ]
+    }
+    assert [a.action for a in accesses("dynamodb", "TransactWriteItems", transaction)] == [
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+    ]
+    (query,) = accesses("dynamodb", "Query", {"TableName": "tickets", "IndexName": "by_status"})
+    assert query.resource.endswith(":table/tickets/index/by_status")
+    (head,) = accesses("s3", "HeadObject", {"Bucket": "b", "Key": "uploads/x"})
+    assert head == Access("s3:GetObject", "arn:aws:s3:::b/uploads/x")
+    (post,) = accesses("s3", "CreateBucket", {"Bucket": "b"}, presigned=True, post_key="uploads/t/1/f.pdf")
+    assert post == Access("s3:PutObject", "arn:aws:s3:::b/uploads/t/1/f.pdf")
+    raw = {"FromEmailAddress": "Support <support@example.com>", "Content": {"Raw": {"Data": b"..."}}}
+    (send,) = accesses("sesv2", "SendEmail", raw)
+    assert send.action == "ses:SendRawEmail" and send.resource.endswith(":identity/example.com")
+    assert dict(send.context) == {"ses:FromAddress": "support@example.com"}
+    assert accesses("cognito-identity-provider", "InitiateAuth", {"ClientId": "c"}) == []
+    with pytest.raises(LookupError, match=r"extend tests/iam\.py"):
+        accesses("lambda", "Invoke", {})
+
+
+def test_the_call_stack_decides_whose_call_it_is() -> None:
+    from tests.iam import function_of
+
+    namespace: dict[str, Any] = {"__name__": "helpdesk.services.ingest"}
+    exec("import sys\ndef inner():\n    return sys._getframe()", namespace)
+    assert function_of(namespace["inner"]()) == "IngestFunction"
+    outer: dict[str, Any] = {"__name__": "helpdesk.api.gateway", "inner": namespace["inner"]}
+    exec("def outer():\n    return inner()", outer)
+    assert function_of(outer["outer"]()) == "ApiFunction"  # the contact form's ingest is the API's call
+    import sys
+
+    assert function_of(sys._getframe()) is None  # test code is no function
+    # an agent's change a test injects into the autoclose job (test code in between) is the API's
+    injected: dict[str, Any] = {"__name__": "tests.integration.test_autoclose", "change": outer["outer"]}
+    exec("def agent_acts_first():\n    return change()", injected)
+    job: dict[str, Any] = {"__name__": "helpdesk.services.autoclose", "close": injected["agent_acts_first"]}
+    exec("def run():\n    return close()", job)
+    assert function_of(job["run"]()) == "ApiFunction"
+
+
+# ----------------------------------------------------------------------------------------------- the tour
+
+
+def presigned_post(url: str, fields: dict[str, str], data: bytes, content_type: str) -> None:
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n".encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        url, data=b"".join(parts), method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    urllib.request.urlopen(request, timeout=10).read()  # moto's S3, a browser's upload
+
+
+def api_tour(aws: Any, api: ApiClient) -> None:
+    """What agents, admins and customers do through the API."""
+    big = ingest(
+        aws,
+        make_mail(body="Sehr lang. " * 15_000, attachments=[("Rechnung.pdf", "application/pdf", b"%PDF-1.4 x")]),
+    )
+    assert big.ticket_id
+    t = api.get(f"/tickets/{big.ticket_id}", user="agent").json  # download links (presigned GETs)
+    message_id = t["messages"][0]["id"]
+    assert api.get(f"/tickets/{t['id']}/messages/{message_id}/body", user="agent").status == 200  # from bodies/
+    for query in ({}, {"status": "all"}, {"assignee": "me"}, {"tag": "x"}, {"q": t["number"]}, {"unread": "true"}):
+        assert api.get("/tickets", user="agent", query=query).status == 200
+    up = api.call(
+        "POST",
+        f"/tickets/{t['id']}/uploads",
+        user="agent",
+        body={"filename": "a.pdf", "content_type": "application/pdf", "size": 8},
+    )
+    presigned_post(up.json["url"], up.json["fields"], b"%PDF-1.4", "application/pdf")
+    body = {"body": "Anbei.", "attachments": [up.json["key"]], "attach_original": True}
+    assert api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body=body).status == 201
+    assert api.call("POST", f"/tickets/{t['id']}/comments", user="agent", body={"body": "intern"}).status == 201
+    current = api.get(f"/tickets/{t['id']}", user="agent").json
+    patch = {"version": current["version"], "tags": ["eilig"], "priority": "high"}
+    assert api.call("PATCH", f"/tickets/{t['id']}", user="agent", body=patch).status == 200
+    assert api.get("/meta", user="agent").status == 200
+    assert [x["id"] for x in api.get("/tickets", user="agent", query={"tag": "eilig"}).json["items"]] == [t["id"]]
+    assert api.call("POST", f"/tickets/{t['id']}/read", user="agent").status in (200, 204)
+    phone = api.call(
+        "POST",
+        "/tickets",
+        user="agent",
+        body={
+            "subject": "Anruf",
+            "body": "Rückruf",
+            "channel": "phone",
+            "customer": {"name": "Gabi", "address": "gabi@kunde.example"},
+            "send_mail": True,
+        },
+    )
+    assert phone.status == 201, phone.text
+    second = api.get(f"/tickets/{phone.json['id']}", user="agent").json
+    items = [{"id": second["id"], "version": second["version"]}]
+    assert api.call("POST", "/tickets/batch", user="agent", body={"action": "mark_prio", "items": items}).status == 200
+    second = api.get(f"/tickets/{phone.json['id']}", user="agent").json
+    child = {"version": second["version"], "parent_id": t["id"]}
+    assert api.call("PATCH", f"/tickets/{second['id']}", user="agent", body=child).status == 200
+    assert api.get(f"/tickets/{t['id']}", user="agent").json["related"]  # the child, read in one batch
+    second = api.get(f"/tickets/{phone.json['id']}", user="agent").json
+    first = api.get(f"/tickets/{t['id']}", user="agent").json
+    merge = {"into": first["id"], "version": second["version"], "into_version": first["version"]}
+    assert api.call("POST", f"/tickets/{second['id']}/merge", user="agent", body=merge).status == 200
+
+    assert api.get("/customers", user="agent", query={"q": "ga"}).status == 200
+    assert (
+        api.call("POST", "/customers", user="agent", body={"email": "neu@kunde.example", "name": "Neu"}).status == 201
+    )
+    assert api.call("PATCH", "/customers/neu@kunde.example", user="agent", body={"company": "Neu AG"}).status == 200
+    assert api.get("/customers/gabi@kunde.example", user="agent").status == 200
+    assert api.get("/stats", user="agent").status == 200
+    assert api.get("/templates", user="agent").status == 200
+
+    queue = {"id": "returns", "name": "Retouren"}
+    assert api.call("POST", "/admin/queues", user="admin", body=queue).status == 201
+    rule = {
+        "id": "r1",
+        "name": "r1",
+        "conditions": [{"field": "subject", "op": "contains", "value": "x"}],
+        "actions": {"queue": "returns"},
+    }
+    assert api.call("POST", "/admin/rules", user="admin", body=rule).status == 201
+    assert api.call("DELETE", "/admin/rules/r1", user="admin").status == 200
+    settings = api.get("/admin/settings", user="admin").json
+    assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 200
+    agent = {"username": "lena", "email": "lena@example.com", "name": "Lena", "role": "agent", "queues": []}
+    assert api.call("POST", "/admin/agents", user="admin", body=agent).status == 201
+    assert api.call("PATCH", "/admin/agents/lena", user="admin", body={"role": "admin"}).status == 200
+    assert api.call("PATCH", "/admin/agents/lena", user="admin", body={"active": False}).status == 200
+    assert api.call("PATCH", "/admin/agents/lena", user="admin", body={"active": True}).status == 200
+
+    reset_sent()
+    answer = ingest(aws, make_mail(subject="Wo ist mein Paket?"))
+    api.call("POST", f"/tickets/{answer.ticket_id}/replies", user="agent", body={"body": "Unterwegs."})
+    token = sent_mails()[-1].get_body(preferencelist=("plain",)).get_content().split("/#/t/")[1].split()[0]
+    assert api.get(f"/public/tickets/{token}").status == 200
+    assert api.call("POST", f"/public/tickets/{token}/replies", body={"body": "Danke!"}).status == 201
+    contact = {"name": "Otto", "email": "otto@kunde.example", "subject": "Frage", "body": "Blau?"}
+    web = api.call("POST", "/public/contact", body=contact)
+    assert web.status == 201
+    found = api.get("/tickets", user="agent", query={"q": web.json["number"]}).json["items"][0]
+    original = {"body": "Ja.", "attach_original": True}  # the contact form's message, from inbound-web/
+    assert api.call("POST", f"/tickets/{found['id']}/replies", user="agent", body=original).status == 201
+
+
+def ingest_tour(aws: Any, api: ApiClient) -> None:
+    """Mail beyond the first of a thread: a customer's answer, and a number the counter lags behind."""
+    from helpdesk.store.models import MetaItem
+    from helpdesk.store.tickets import num_key
+
+    first = ingest(aws, make_mail(subject="Lieferung falsch", sender="rita@kunde.example"))
+    number = api.get(f"/tickets/{first.ticket_id}", user="agent").json["number"]
+    answer = ingest(aws, make_mail(subject=f"Re: [#{number}] Lieferung falsch", sender="rita@kunde.example"))
+    assert answer.outcome == "appended"
+    prefix, _, seq = number.rpartition("-")
+    taken = f"{prefix}-{int(seq) + 1:0{len(seq)}d}"  # as after restoring a backup: the next number exists
+    MetaItem(*num_key(taken), ticket_id=first.ticket_id).save()
+    skipped = ingest(aws, make_mail(subject="Neue Frage", sender="rita@kunde.example"))
+    assert api.get(f"/tickets/{skipped.ticket_id}", user="agent").json["number"] not in (number, taken)
+
+
+def autoclose_tour(aws: Any, api: ApiClient) -> None:
+    """A ticket waiting for the customer: reminded after a week, closed after two."""
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.services.autoclose import run
+
+    waiting = ingest(aws, make_mail(subject="Foto?", sender="waltraud@kunde.example"))
+    assert (
+        api.call("POST", f"/tickets/{waiting.ticket_id}/replies", user="agent", body={"body": "Foto bitte."}).status
+        == 201
+    )
+    start = now()
+    for days in (8, 15):
+        with time_machine.travel(start + timedelta(days=days), tick=False):
+            run(autoclose_deps())
+
+
+def publisher_tour(aws: Any) -> None:
+    """The tickets table's stream through the publisher, as the event source mapping delivers it."""
+    import functions.publisher.app as publisher
+    from helpdesk_local.runners import StreamPoller
+
+    stream = aws.resources.stream_arns["TicketsTable"]
+    poller = StreamPoller(aws.client("dynamodbstreams"), stream, publisher.handler, "helpdesk-publisher")
+    try:
+        while poller.step():
+            pass
+    finally:
+        publisher.metrics.clear_metrics()  # Powertools' metric set is shared: leave none to another test
+
+
+def test_every_function_works_within_its_role_and_every_grant_is_needed(aws: Any, iam_recorder: Recorder) -> None:
+    api = make_api(aws)
+    iam_recorder.take()
+    api_tour(aws, api)
+    ingest_tour(aws, api)
+    autoclose_tour(aws, api)
+    publisher_tour(aws)
+    calls = iam_recorder.seen()  # left for the per-test check: the run's summary counts the tour's grants too
+    assert {c.function for c in calls} == {"IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction"}
+
+    translated = translated_template()
+    grants = role_grants(translated, local_resolver(translated, aws.resources))
+    report = evaluate(calls, grants)
+    unused = all_grants(grants) - report.used
+    expected = set(USED_OUTSIDE_THE_TESTS)
+    problems = [report.describe()] if not report.ok else []
+    if unused - expected:
+        problems.append(
+            "grants no call used (remove them, or say why they stay):\n" + "\n".join(sorted(unused - expected))
+        )
+    if expected - unused:
+        problems.append(
+            "said to be used outside the tests, but used here or gone:\n" + "\n".join(sorted(expected - unused))
+        )
+    assert not problems, "\n\n".join(problems)

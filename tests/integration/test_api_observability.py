@@ -40,7 +40,7 @@ def test_an_unhandled_route_error_is_logged_counted_and_answered_500(
     api = importlib.reload(functions.api.app)  # bound to this test's moto resources
     token = login_tokens(aws)["agent"]
 
-    def broken(self: TicketStore) -> Any:
+    def broken(self: TicketStore, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug in a route")
 
     monkeypatch.setattr(TicketStore, "in_use", broken)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -48,14 +47,9 @@ class Conflict(Exception):
 
 
 def connection() -> Connection:
-    """One pynamodb connection per endpoint, reused: creating one builds a botocore client (~100 ms)."""
-    meta = TicketTableItem.Meta
-    return _connection(meta.region, meta.host)
-
-
-@lru_cache(maxsize=4)
-def _connection(region: str, host: str | None) -> Connection:
-    return Connection(region=region, host=host)
+    """The tickets model's own pynamodb connection, reused (creating one builds a botocore client, ~100 ms);
+    ``models.bind`` resets it with the models, so a transaction always talks to where the models do."""
+    return TicketTableItem._get_connection().connection
 
 
 # pynamodb sends a transaction's items grouped: condition checks, deletes, puts, updates. DynamoDB's

@@ -20,7 +20,7 @@ from helpdesk.domain.header_guard import (
     HeaderInjection,
     as_mail_reads,
     check_generated,
-    header_text,
+    header_safe,
     plain_message_id,
     valid_address,
 )
@@ -83,7 +83,7 @@ def raw_mail(subject: str, name: str) -> bytes:
 
 def settled(value: str) -> bool:
     """No control character, and the ``email`` package reads it back as itself."""
-    return header_text(value, "value", strict=True) == value and as_mail_reads(value) == value
+    return header_safe(value, "value") == value and as_mail_reads(value) == value
 
 
 def generated_headers(raw: bytes) -> list[str]:
@@ -140,7 +140,7 @@ def test_hostile_subject_and_name_become_an_auto_reply_with_only_our_headers(sub
 @given(value=hostile())
 def test_strict_values_with_an_encoded_line_break_are_refused(value: str) -> None:
     with pytest.raises(HeaderInjection):
-        header_text(value, "subject", strict=True)
+        header_safe(value, "subject")
     with pytest.raises(HeaderInjection):
         build_mime(
             OutgoingMail(
@@ -151,8 +151,6 @@ def test_strict_values_with_an_encoded_line_break_are_refused(value: str) -> Non
                 message_id="<a@example.com>",
             )
         )
-    cleaned = header_text(value, "subject")
-    assert settled(cleaned)
     assert settled(header_line(value))
 
 
@@ -179,8 +177,8 @@ def test_the_attack_run_subjects_are_decoded_and_cleaned() -> None:
 
 
 def test_a_value_that_reads_back_as_itself_is_kept() -> None:
-    assert header_text("Ärger mit der Rechnung\t(2)", "subject", strict=True) == "Ärger mit der Rechnung\t(2)"
-    assert header_text("Preis = ? Euro", "subject") == "Preis = ? Euro"
+    assert header_safe("Ärger mit der Rechnung\t(2)", "subject") == "Ärger mit der Rechnung\t(2)"
+    assert header_line("Preis = ? Euro") == "Preis = ? Euro"
     assert header_line("Re: Ihre Anfrage [#T-1]") == "Re: Ihre Anfrage [#T-1]"
     assert decode_header_value("=?utf-8?q?Gr=C3=BC=C3=9Fe?=") == "Grüße"
 

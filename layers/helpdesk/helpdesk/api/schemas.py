@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ..domain.header_guard import HeaderInjection, header_text, valid_address
+from ..domain.header_guard import no_header_breaks, valid_address
 from ..domain.status import Priority, Status
 
 
@@ -218,19 +218,6 @@ class MetaOut(Model):
 # ------------------------------------------------------------------------------------------ changes
 
 
-def _no_header_breaks(value: str) -> str:
-    """Values that can reach a mail header: no line break or control character, also none that an
-    RFC 2047 encoded word in the value would decode to (the ``email`` package decodes them)."""
-    try:
-        header_text(value, "value", strict=True)
-    except HeaderInjection:
-        raise ValueError(
-            "line breaks, NUL and control characters are not allowed, also not RFC 2047-encoded "
-            "(this value can reach a mail header)"
-        ) from None
-    return value
-
-
 def _email(value: str) -> str:
     address = valid_address(value)
     if not address:
@@ -238,9 +225,9 @@ def _email(value: str) -> str:
     return address
 
 
-HeaderText = Annotated[str, AfterValidator(_no_header_breaks)]
+HeaderText = Annotated[str, AfterValidator(no_header_breaks)]
 Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
-Tag = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_no_header_breaks)]
+Tag = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(no_header_breaks)]
 
 
 class AddressIn(Model):

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from .header_guard import HeaderInjection, header_text
+from .header_guard import no_header_breaks
 from .headers import normalize_address
 from .numbering import DEFAULT_FORMAT, NumberFormatError, number_format
 from .status import Priority, Status
@@ -25,16 +25,7 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
-def _no_header_breaks(value: str) -> str:
-    """One line that may reach a mail header: no control character, also none behind an encoded word."""
-    try:
-        header_text(value, "value", strict=True)
-    except HeaderInjection:
-        raise ValueError("line breaks, NUL and control characters are not allowed here (also not encoded)") from None
-    return value
-
-
-Line = Annotated[str, StringConstraints(max_length=300), AfterValidator(_no_header_breaks)]
+Line = Annotated[str, StringConstraints(max_length=300), AfterValidator(no_header_breaks)]
 
 
 class LocalizedText(Record):
@@ -127,8 +118,8 @@ class Mailbox(Record):
     @field_validator("autoreply_subject")
     @classmethod
     def _subject(cls, value: LocalizedText) -> LocalizedText:
-        _no_header_breaks(value.de)
-        _no_header_breaks(value.en)
+        no_header_breaks(value.de)
+        no_header_breaks(value.en)
         return value
 
     @property

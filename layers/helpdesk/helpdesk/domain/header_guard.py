@@ -6,13 +6,13 @@ text ``=?utf-8?q?x=0D=0AReply-To:_evil@x?=`` (a double-encoded word from a hosti
 CR LF and a second header when the message is generated. So a value is judged by what the ``email``
 package will make of it (:func:`as_mail_reads`), not by the characters we hold:
 
-* :func:`header_text` with ``strict=True`` (the outbound builder, values an agent or admin submits):
-  a line break or control character, literal or encoded, is refused with :class:`HeaderInjection`
-  (the API answers 400, before anything is stored).
-* :func:`header_text` with ``strict=False``: control characters become spaces and encoded words are
-  replaced by their (cleaned) text, until the value reads back as itself. Values that come from mail
-  are cleaned like this when they are decoded (:func:`.headers.decode_header_value`), so hostile mail
-  can never make an auto-reply or a reply fail, nor add a header.
+* :func:`header_safe` (the outbound builder) and :func:`no_header_breaks` (the validator for values an
+  agent, admin or form submits): a line break or control character, literal or encoded, is refused
+  (:class:`HeaderInjection`; the API answers 400, before anything is stored).
+* Values that come from mail are not refused but cleaned when they are decoded
+  (:func:`.headers.decode_header_value`, :func:`.headers.header_line`: encoded words decoded until the
+  value reads back as itself), so hostile mail can never make an auto-reply or a reply fail, nor add
+  a header.
 * :func:`valid_address`: an address as a real parser reads it, refused if anything is left over.
 
 :func:`check_generated` is the last line: the generated message must carry exactly the headers we set.
@@ -21,6 +21,7 @@ package will make of it (:func:`as_mail_reads`), not by the characters we hold:
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
 
 from .headers import CONTROL as _CONTROL
 from .headers import Address, as_mail_reads
@@ -30,12 +31,12 @@ __all__ = [
     "as_mail_reads",
     "check_generated",
     "checked_address",
-    "header_text",
+    "header_safe",
+    "no_header_breaks",
     "plain_message_id",
     "valid_address",
 ]
 
-_SPACES = re.compile(r" {2,}")
 _LABEL = r"[A-Za-z0-9\u0080-\uffff]"
 _ADDR = re.compile(rf"^[^\s@<>()\[\],;:\"\\]+@{_LABEL}(?:[A-Za-z0-9\u0080-\uffff.-]*{_LABEL})?$")
 MAX_NESTING = 8  # a double-encoded word needs two rounds; anything deeper is refused, not unwrapped forever
@@ -45,25 +46,31 @@ class HeaderInjection(ValueError):
     """A value that would write a header or a line break of its own into a mail we send."""
 
 
-def _one_line(value: str) -> str:
-    return _SPACES.sub(" ", _CONTROL.sub(" ", value))
-
-
-def header_text(value: str, what: str, *, strict: bool = False) -> str:
-    """``value`` as it may stand in a mail header: one line, no control characters, and nothing the
-    ``email`` package would decode into anything else. ``strict`` refuses instead of cleaning (a TAB,
-    which is whitespace in a header, is let through)."""
+def header_safe(value: str, what: str) -> str:
+    """``value`` for a mail header, refused (:class:`HeaderInjection`) if it or what the ``email`` package
+    decodes it to holds a line break or control character (a TAB, whitespace in a header, may stand)."""
     text = value
     for _ in range(MAX_NESTING):
-        if _CONTROL.search(text.replace("\t", " ") if strict else text):
-            if strict:
-                raise HeaderInjection(f"{what} contains a line break, NUL or another control character")
-            text = _one_line(text)
+        if _CONTROL.search(text.replace("\t", " ")):
+            raise HeaderInjection(f"{what} contains a line break, NUL or another control character")
         read = as_mail_reads(text)
         if read == text:
-            return text.strip() if not strict else text
+            return text
         text = read  # an encoded word: what a reader sees is its text, and that must pass the guard too
     raise HeaderInjection(f"{what} contains encoded words nested too deeply")
+
+
+def no_header_breaks(value: str) -> str:
+    """Pydantic validator for a submitted value that can reach a mail header: :func:`header_safe`'s test,
+    raised as the ``ValueError`` a validation error (400) is made of."""
+    try:
+        header_safe(value, "value")
+    except HeaderInjection:
+        raise ValueError(
+            "line breaks, NUL and control characters are not allowed, also not RFC 2047-encoded "
+            "(this value can reach a mail header)"
+        ) from None
+    return value
 
 
 def plain_message_id(message_id: str) -> bool:
@@ -77,8 +84,6 @@ def plain_message_id(message_id: str) -> bool:
 
 def valid_address(value: str) -> str:
     """The address (trimmed) when a real parser reads exactly this one address; else ``""``."""
-    from email.utils import parseaddr
-
     address = value.strip(" ")  # only spaces: a trailing CR or NUL is a reason to refuse, not noise
     if not address or len(address) > 320 or _CONTROL.search(address) or "=?" in address or not _ADDR.match(address):
         return ""
@@ -91,12 +96,12 @@ def valid_address(value: str) -> str:
 
 
 def checked_address(addr: Address, what: str) -> Address:
-    """An address for a header we send: refused unless the name passes :func:`header_text` (strict)
+    """An address for a header we send: refused unless the name passes :func:`header_safe`
     and the address is one."""
     address = valid_address(addr.address)
     if not address:
         raise HeaderInjection(f"{what} is not an address")
-    return Address(header_text(addr.name, what, strict=True), address)
+    return Address(header_safe(addr.name, what), address)
 
 
 def check_generated(raw: bytes, expected: list[str]) -> None:

@@ -13,15 +13,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .clock import now
-from .header_guard import HeaderInjection, check_generated, checked_address, header_text
+from .header_guard import HeaderInjection, check_generated, checked_address, header_safe
 from .headers import Address
 
 __all__ = ["HeaderInjection", "OutgoingAttachment", "OutgoingMail", "build_mime", "header_safe"]
 
-
-def header_safe(value: str, what: str) -> str:
-    """A value of ours for a header: refused (:class:`HeaderInjection`) if it would break the header."""
-    return header_text(value, what, strict=True)
 
 
 if TYPE_CHECKING:

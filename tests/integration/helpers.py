@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import urllib.request
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -122,3 +124,22 @@ def add_catastrophic_rule() -> None:
             actions=RuleActions(tags=["nie"]),
         ),
     )
+
+
+def presigned_post(url: str, fields: dict[str, str], data: bytes, content_type: str) -> None:
+    """Upload as a browser does: a multipart form POST to the presigned URL (moto's S3)."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    urllib.request.urlopen(request, timeout=10).read()

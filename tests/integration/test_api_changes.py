@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import urllib.request
-import uuid
 from typing import Any
 
 import pytest
 
 from .api_client import ApiClient, make_api
-from .helpers import ingest, make_mail, reset_sent, sent_mails
+from .helpers import ingest, make_mail, presigned_post, reset_sent, sent_mails
 
 
 @pytest.fixture
@@ -152,24 +150,6 @@ def test_reply_with_upload_and_the_original_attached(aws: Any, api: ApiClient) -
         body={"body": "x", "attachments": ["uploads/other-ticket/x/y.pdf"]},
     )
     assert foreign.status == 400 and foreign.json["field"] == "attachments"
-
-
-def presigned_post(url: str, fields: dict[str, str], data: bytes, content_type: str) -> None:
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n'
-        f"Content-Type: {content_type}\r\n\r\n".encode()
-        + data
-        + b"\r\n"
-    )
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    )
-    urllib.request.urlopen(request, timeout=10).read()
 
 
 def test_header_injection_in_recipients_and_subject_is_refused(aws: Any, api: ApiClient) -> None:

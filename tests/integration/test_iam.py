@@ -7,8 +7,6 @@ here one tour walks through the work of all four functions, so that a grant no c
 
 from __future__ import annotations
 
-import urllib.request
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +28,7 @@ from tests.iam import (
 from tests.sam import translated_template
 
 from .api_client import ApiClient, make_api
-from .helpers import ingest, make_mail, reset_sent, sent_mails
+from .helpers import ingest, make_mail, presigned_post, reset_sent, sent_mails
 
 # Grants the tour cannot use, each with the reason it stays.
 SES_IDENTITIES = (
@@ -151,23 +149,6 @@ def test_the_call_stack_decides_whose_call_it_is() -> None:
 
 
 # ----------------------------------------------------------------------------------------------- the tour
-
-
-def presigned_post(url: str, fields: dict[str, str], data: bytes, content_type: str) -> None:
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n'
-        f"Content-Type: {content_type}\r\n\r\n".encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    request = urllib.request.Request(
-        url, data=b"".join(parts), method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    )
-    urllib.request.urlopen(request, timeout=10).read()  # moto's S3, a browser's upload
 
 
 def api_tour(aws: Any, api: ApiClient) -> None:

@@ -28,6 +28,7 @@ from helpdesk.domain.live import (
 from helpdesk.services import live
 from helpdesk.store.live import INBOX, Subscriber, topic_of
 from helpdesk_local.template import load_template
+from tests.unit.settings_factory import settings_on_aws
 
 TICKET = "01HZX5Q3J8W2V4K6M8N0P2R4T6"
 SECRET = "01HZX5Q3J8W2V4K6M8N0P2R4T7"
@@ -329,24 +330,8 @@ def test_the_web_client_may_open_the_socket_and_learns_where(monkeypatch: pytest
 
     from helpdesk.api.app import security_headers
     from helpdesk.aws.live import live_origins
-    from helpdesk.settings import Settings
 
-    settings = Settings(
-        region="eu-west-1",
-        tables={},
-        mail_bucket="hd-mail-1",
-        event_bus="b",
-        mail_domain="x.de",
-        user_pool_id="",
-        user_pool_client_id="",
-        jwt_issuer="",
-        jwks_url="",
-        web_origin="",
-        public_url="",
-        link_secret="",
-        endpoint_url=None,
-        local=False,
-    )
+    settings = settings_on_aws()
     monkeypatch.setenv("HELPDESK_LIVE_URL", "wss://abc123.execute-api.eu-west-1.amazonaws.com/v1")
     assert live_origins() == ["wss://abc123.execute-api.eu-west-1.amazonaws.com"]
     csp = security_headers(settings)("/", "text/html")["Content-Security-Policy"]

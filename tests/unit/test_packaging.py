@@ -6,6 +6,7 @@ import re
 import tomllib
 
 from helpdesk_local.template import ROOT
+from tests.unit.settings_factory import settings_on_aws
 
 
 def _names(lines: list[str]) -> dict[str, str]:
@@ -27,24 +28,8 @@ def test_layer_requirements_match_pyproject() -> None:
 
 def test_upload_origins_on_aws_are_the_mail_buckets() -> None:
     from helpdesk.api.app import upload_origins
-    from helpdesk.settings import Settings
 
-    settings = Settings(
-        region="eu-west-1",
-        tables={},
-        mail_bucket="hd-mail-1",
-        event_bus="b",
-        mail_domain="x.de",
-        user_pool_id="",
-        user_pool_client_id="",
-        jwt_issuer="",
-        jwks_url="",
-        web_origin="",
-        public_url="",
-        link_secret="",
-        endpoint_url=None,
-        local=False,
-    )
+    settings = settings_on_aws()
     assert upload_origins(settings) == [
         "https://hd-mail-1.s3.amazonaws.com",
         "https://hd-mail-1.s3.eu-west-1.amazonaws.com",

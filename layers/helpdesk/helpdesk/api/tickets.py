@@ -6,23 +6,33 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..domain.access import NOTHING_HIDDEN
+from ..domain.conflicts import REPLY_IN_PROGRESS
 from ..domain.headers import Address
 from ..domain.ids import new_id
 from ..domain.status import Status
 from ..services.access import hidden_among, hidden_references, may_access, references, ticket_ids_in
 from ..services.batch import run_batch
 from ..services.changes import Stale, change_ticket
-from ..services.replies import MAX_ATTACHMENT_BYTES, UPLOAD_PREFIX, ReplyRequest, ReplyResult, add_comment, send_reply
+from ..services.replies import (
+    MAX_ATTACHMENT_BYTES,
+    UPLOAD_PREFIX,
+    ReplyConflict,
+    ReplyRequest,
+    ReplyResult,
+    add_comment,
+    send_reply,
+)
 from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets
 from ..store.listing import CursorError, TicketFilter, column_filter, list_tickets
 from ..store.models import TicketItem
 from .context import Services
 from .errors import BadRequest, Forbidden, NotFound, stale
+from .errors import ReplyConflict as ReplyConflictError
 from .routing import Api, Ctx
 from .schemas import (
     BatchIn,
@@ -36,6 +46,7 @@ from .schemas import (
     ReplyIn,
     ReplyOut,
     TemplateOut,
+    ThreadNews,
     TicketCreateIn,
     TicketDetailOut,
     TicketList,
@@ -298,15 +309,18 @@ def register_changes(api: Api, services: Services) -> None:
             viewer=ctx.viewer,
             add_tags=body.tags,
             block_sender=body.block_sender,
+            typing=services.live.typing,
+            confirm_typing=body.confirm_typing,
         )
         items = [
-            BatchResultItem(id=r.id, ok=r.ok, version=r.version, error=r.error, message=r.message)
+            BatchResultItem(id=r.id, ok=r.ok, version=r.version, error=r.error, message=r.message, typing=r.typing)
             for r in result.results
         ]
         return BatchOut(
             results=items,
             ok=sum(r.ok for r in items),
             failed=sum(not r.ok for r in items),
+            skipped=sum(r.error == REPLY_IN_PROGRESS for r in items),
             blocked_senders=result.blocked_senders,
         )
 
@@ -380,6 +394,23 @@ def register_changes(api: Api, services: Services) -> None:
 
     def _reply(ctx: Ctx, ticket_id: str, request: ReplyRequest) -> ReplyResult:
         settings = services.settings
+        try:
+            return _send(ctx, ticket_id, request, settings)
+        except ReplyConflict as exc:  # the author has not seen what arrived since: show it, send nothing
+            news = ThreadNews(
+                messages=[message_out(m, services.download_url) for m in exc.messages],
+                comments=[comment_out(c) for c in exc.comments],
+            )
+            raise ReplyConflictError(
+                str(exc),
+                extra={
+                    "reason": exc.verdict.reason.value,
+                    "new": news.model_dump(mode="json", by_alias=True),
+                    "current": shown_one(ctx, services, exc.ticket).model_dump(mode="json"),
+                },
+            ) from exc
+
+    def _send(ctx: Ctx, ticket_id: str, request: ReplyRequest, settings: Any) -> ReplyResult:
         return send_reply(
             services.tickets,
             services.mail,
@@ -400,8 +431,9 @@ def register_changes(api: Api, services: Services) -> None:
         response=ReplyOut,
         status=201,
         tags=("tickets",),
-        errors=(400, 401, 403, 404, 502),
-        summary="Answer the customer by mail (templates, attachments, original attached, 'Einreichen als')",
+        errors=(400, 401, 403, 404, 409, 502),
+        summary="Answer the customer by mail (templates, attachments, original attached, 'Einreichen als'); "
+        "409 reply_conflict when the thread grew since seen_thread_version",
     )
     def reply(ctx: Ctx, ticket_id: str) -> ReplyOut:
         body: ReplyIn = ctx.body
@@ -419,6 +451,8 @@ def register_changes(api: Api, services: Services) -> None:
                 upload_keys=list(body.attachments),
                 status=body.status.value,
                 subject=body.subject,
+                seen_thread=body.seen_thread_version,
+                confirm_conflict=body.confirm_conflict,
             ),
         )
         return ReplyOut(

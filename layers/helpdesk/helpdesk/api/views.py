@@ -61,6 +61,7 @@ def ticket_out(t: TicketItem, lang: str = "de", hidden: Hidden = NOTHING_HIDDEN)
         first_response_at=t.first_response_at,
         closed_at=t.closed_at,
         version=int(t.version or 0),
+        thread_version=int(t.thread_version or 0),
     )
 
 

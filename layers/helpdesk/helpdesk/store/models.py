@@ -215,6 +215,9 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     sla_bucket = UnicodeAttribute(null=True)
     sla_at = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute(null=True)
+    # Entries in the thread (messages in and out, comments): grows with each, never with a field change.
+    # A reply names the position its author saw (domain/conflicts.py); absent on tickets from before.
+    thread_version = NumberAttribute(default=0)
     version = VersionAttribute()
 
 
@@ -267,6 +270,7 @@ class MessageItem(TicketTableItem, discriminator="message"):
     author = UnicodeAttribute(null=True)  # agent for outbound mail; "system" for auto-replies
     auto_reply = BooleanAttribute(default=False)
     send_state = UnicodeAttribute(null=True)  # outbound: pending | sending | sent | failed
+    thread_seq = NumberAttribute(null=True)  # its position in the ticket's thread (ticket.thread_version)
     created_at = UnicodeAttribute()
 
 
@@ -276,6 +280,7 @@ class CommentItem(TicketTableItem, discriminator="comment"):
     body = UnicodeAttribute()
     tags = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     mentions = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
+    thread_seq = NumberAttribute(null=True)  # its position in the ticket's thread (ticket.thread_version)
     created_at = UnicodeAttribute()
 
 

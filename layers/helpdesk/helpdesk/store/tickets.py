@@ -10,6 +10,7 @@ from pynamodb.exceptions import UpdateError
 
 from ..domain.autoclose import pending_deadlines
 from ..domain.clock import iso
+from ..domain.conflicts import Entry
 from ..domain.ids import new_id
 from ..domain.status import Status
 from .models import (
@@ -98,6 +99,12 @@ class TicketDetail:
     comments: list[CommentItem] = field(default_factory=list)
     events: list[EventItem] = field(default_factory=list)
 
+    def thread(self) -> list[Entry]:
+        """The thread's entries (messages and comments) as the reply check sees them (domain/conflicts.py)."""
+        entries = [Entry(int(m.thread_seq or 0), "message", m.direction, m.author, m.id) for m in self.messages]
+        entries += [Entry(int(c.thread_seq or 0), "comment", None, c.author, c.id) for c in self.comments]
+        return entries
+
 
 @dataclass
 class Lookup:
@@ -154,13 +161,13 @@ class TicketStore:
         except TicketItem.DoesNotExist:
             return None
 
-    def detail(self, ticket_id: str) -> TicketDetail | None:
+    def detail(self, ticket_id: str, consistent: bool = False) -> TicketDetail | None:
         """The ticket with its whole timeline: one Query on the ticket's partition."""
         if not valid_ticket_id(ticket_id):
             return None
         ticket: TicketItem | None = None
         detail = TicketDetail(ticket=TicketItem())
-        for item in TicketTableItem.query(ticket_id):
+        for item in TicketTableItem.query(ticket_id, consistent_read=consistent):
             if isinstance(item, TicketItem):
                 ticket = item
             elif isinstance(item, MessageItem):

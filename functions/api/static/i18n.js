@@ -295,6 +295,19 @@ const S = {
   "pub.contact.missing": ["Bitte E-Mail-Adresse, Betreff und Nachricht ausfüllen.", "Please fill in e-mail address, subject and message."],
   "pub.contact.thanks": ["Vielen Dank!", "Thank you!"], "pub.contact.number": ["Ihre Anfrage hat die Nummer {number}.", "Your request has the number {number}."],
   "pub.contact.received": ["Ihre Anfrage ist eingegangen.", "Your request has been received."],
+  // no double replies (issue 12, part 3): 409 reply_conflict in the composer, on the customer page, batch skips
+  "replyconflict.new_message": ["Der Kunde hat inzwischen geschrieben.", "The customer has written meanwhile."],
+  "replyconflict.new_reply": ["Inzwischen wurde schon geantwortet.", "Someone has replied meanwhile."],
+  "replyconflict.new_comment": ["Inzwischen gibt es einen neuen Kommentar.", "There is a new comment meanwhile."],
+  "replyconflict.unsent": ["Ihre Antwort wurde nicht gesendet – Ihr Entwurf ist erhalten.", "Your reply was not sent – your draft is kept."],
+  "replyconflict.mail": ["Nachricht von {name}", "Message from {name}"],
+  "replyconflict.reply": ["Antwort von {name}", "Reply by {name}"],
+  "replyconflict.comment": ["Kommentar von {name}", "Comment by {name}"],
+  "replyconflict.send": ["Trotzdem senden", "Send anyway"], "replyconflict.keep": ["Entwurf behalten", "Keep draft"],
+  "pub.conflict": ["Wir haben Ihnen inzwischen geschrieben (oben). Ihre Nachricht wurde noch nicht gesendet.", "We have written to you meanwhile (above). Your message has not been sent yet."],
+  "pub.conflict.send": ["Trotzdem senden", "Send anyway"],
+  "batch.error.reply_in_progress": ["übersprungen – {names} schreibt gerade eine Antwort", "skipped – {names} is writing a reply"],
+  "batch.confirm.typing": ["Trotzdem ausführen", "Apply anyway"],
 };
 
 const listeners = new Set();

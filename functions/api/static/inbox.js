@@ -260,7 +260,7 @@ export function mount(main, route) {
       renderRows();
     } } }));
 
-  async function runBatch(action, value, button) {
+  async function runBatch(action, value, button, { confirmTyping = false } = {}) {
     const chosen = items.filter((item) => selected.has(item.id));
     if (!chosen.length) return;
     const block = action === "spam" && blockSender.checked;
@@ -272,6 +272,7 @@ export function mount(main, route) {
     if (value !== null && value !== undefined) body.value = value;
     if (action === "assignee") body.value = value || null;
     if (block) body.block_sender = true;
+    if (confirmTyping) body.confirm_typing = true; // tickets a colleague is answering (skipped before) too
     let result;
     try {
       result = await busy(button, () => api("tickets/batch", { method: "POST", body }));
@@ -287,8 +288,10 @@ export function mount(main, route) {
         h("ul", {}, failedItems.map((f) => {
           const item = items.find((i) => i.id === f.id);
           return h("li", {}, h("strong", { text: item ? item.number : f.id }), ": ",
-            t(`batch.error.${f.error}`, { message: f.message || "" }));
+            t(`batch.error.${f.error}`, { message: f.message || "", names: (f.typing || []).map(agentName).join(", ") }));
         })),
+        result.skipped ? h("button", { type: "button", class: "btn btn-small", text: t("batch.confirm.typing"),
+          on: { click: (e) => runBatch(action, value, e.currentTarget, { confirmTyping: true }) } }) : null,
         h("button", { type: "button", class: "btn btn-small", text: t("close"), on: { click: () => { results.hidden = true; } } }));
     } else {
       results.hidden = true;

@@ -1,0 +1,109 @@
+"""No double replies (issue 12, part 3), two agents in two browser contexts.
+
+A is "Anna Admin" (admin), B is "Tom Agent" (agent). Both open the same ticket and write; Anna sends;
+Tom sends before his view has caught up with her reply: he is shown the conflict with her reply, his
+draft stays, and only one mail is in the outbox until he presses "Trotzdem senden".
+
+"Before his view has caught up" is made certain by answering Tom's re-reads of the ticket with the
+state he opened (a route in his context), as when he presses "Senden" in the moment between Anna's
+reply and its live update. Every verdict waits for a condition with a timeout; nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Route, expect
+
+from tests.e2e.conftest import Stack
+
+from .conftest import ADMIN, Api, send_mail, wait_until
+from .test_live import AGENT, LIVE_MS, Agent, agent_session, unique
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+
+@pytest.fixture
+def anna(browser: Browser, web_stack: Stack) -> Iterator[Agent]:
+    yield from agent_session(browser, web_stack, ADMIN)
+
+
+@pytest.fixture
+def tom(browser: Browser, web_stack: Stack) -> Iterator[Agent]:
+    yield from agent_session(browser, web_stack, AGENT)
+
+
+def replies_to(api: Api, number: str, since: int) -> list[dict[str, Any]]:
+    """The agents' replies about ticket ``number`` in the outbox since index ``since`` (not the auto-reply)."""
+    return [
+        m
+        for m in api.outbox()[since:]
+        if number in m["subject"] and ("(Anna)" in m["text"] or "(Tom)" in m["text"])
+    ]
+
+
+def test_simultaneous_replies_send_one_mail_and_the_second_agent_sees_the_conflict(
+    anna: Agent, tom: Agent, web_stack: Stack, api: Api
+) -> None:
+    subject = unique("Konflikt: Lieferadresse falsch")
+    send_mail(web_stack, subject, "Das Paket ging an die alte Adresse.", "olga@kunde.example", "Olga Ott")
+    ticket = api.wait_for_subjects(subject)[subject]
+    number = ticket["number"]
+    wait_until(lambda: api.call("GET", f"/tickets/{ticket['id']}")["thread_version"] >= 2, what="the auto-reply")
+    sent = len(api.outbox())
+
+    tom.open_ticket(ticket["id"])
+    anna.open_ticket(ticket["id"])
+    # Tom's view stays at what he opened until he has pressed "Senden" (see the module's note).
+    opened = api.call("GET", f"/tickets/{ticket['id']}")
+    detail_url = re.compile(re.escape(f"/tickets/{ticket['id']}") + r"(\?.*)?$")
+
+    def stale_view(route: Route) -> None:
+        if route.request.method == "GET":
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(opened))
+        else:
+            route.continue_()
+
+    tom.context.route(detail_url, stale_view)
+
+    tom_draft = "Guten Tag Frau Ott, die Sendung ist umgeleitet. (Tom)"
+    tom_body = tom.page.get_by_label("Nachricht", exact=True)
+    tom_body.fill(tom_draft)
+    anna_body = anna.page.get_by_label("Nachricht", exact=True)
+    anna_body.fill("Guten Tag Frau Ott, wir senden das Paket neu. (Anna)")
+
+    anna.page.get_by_role("button", name="Senden", exact=True).click()
+    wait_until(lambda: len(replies_to(api, number, sent)) == 1, what="Anna's reply in the outbox")
+
+    tom.page.get_by_role("button", name="Senden", exact=True).click()
+    box = tom.page.locator(".reply-conflict")
+    expect(box).to_be_visible(timeout=LIVE_MS)
+    expect(box).to_contain_text("Inzwischen wurde schon geantwortet.")
+    expect(box).to_contain_text("Antwort von Anna Admin")
+    expect(box).to_contain_text("wir senden das Paket neu")
+    expect(tom_body).to_have_value(tom_draft)  # the draft stays
+    assert len(replies_to(api, number, sent)) == 1  # the 409 has answered: nothing went out for Tom
+
+    # "Entwurf behalten" closes the notice and keeps the text; Tom sends anyway after all.
+    tom.page.get_by_role("button", name="Entwurf behalten").click()
+    expect(box).to_be_hidden()
+    expect(tom_body).to_have_value(tom_draft)
+    tom.context.unroute(detail_url, stale_view)
+    tom.page.get_by_role("button", name="Senden", exact=True).click()
+    expect(box).to_be_visible(timeout=LIVE_MS)  # still the position he opened with: shown again
+    tom.page.get_by_role("button", name="Trotzdem senden").click()
+    expect(box).to_be_hidden(timeout=LIVE_MS)
+    expect(tom_body).to_have_value("")
+    wait_until(lambda: len(replies_to(api, number, sent)) == 2, what="Tom's reply in the outbox")
+    assert any("umgeleitet. (Tom)" in m["text"] for m in replies_to(api, number, sent))
+
+    # Anna's open ticket shows Tom's reply live; her next reply after seeing it is no conflict.
+    expect(anna.page.locator(".msg-out", has_text="umgeleitet. (Tom)")).to_have_count(1, timeout=LIVE_MS)
+    anna_body.fill("Nachtrag: die Sendungsnummer folgt. (Anna)")
+    anna.page.get_by_role("button", name="Senden", exact=True).click()
+    wait_until(lambda: len(replies_to(api, number, sent)) == 3, what="Anna's second reply")
+    expect(anna.page.locator(".reply-conflict")).to_be_hidden()

@@ -169,7 +169,14 @@ def test_batch_items_in_a_restricted_queue_are_refused_one_by_one(world: dict[st
     denied = api.call("POST", "/tickets/batch", user="other", body=body)
     assert denied.status == 200
     assert denied.json["results"] == [
-        {"id": world["ticket_id"], "ok": False, "version": None, "error": "forbidden", "message": "no access"}
+        {
+            "id": world["ticket_id"],
+            "ok": False,
+            "version": None,
+            "error": "forbidden",
+            "message": "no access",
+            "typing": [],
+        }
     ]
     allowed = api.call("POST", "/tickets/batch", user="agent", body=body)
     assert allowed.json["results"][0]["ok"] is True

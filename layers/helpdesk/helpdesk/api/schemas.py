@@ -309,8 +309,9 @@ class BatchIn(Model):
     block_sender: bool = Field(False, description="with spam: future mail from these senders goes to the trash")
     confirm_typing: bool = Field(
         False,
-        description="apply spam/archive_unread/status/queue/assignee also to tickets a colleague is writing a reply "
-        "on (without it they are skipped: error reply_in_progress)",
+        description="apply the actions that take a ticket away from a colleague writing a reply on it (spam, "
+        "archive_unread, status, assignee, moving it) to those tickets too; without it they are skipped "
+        "(error reply_in_progress)",
     )
 
 

@@ -209,3 +209,22 @@ def test_batch_actions_skip_a_ticket_a_colleague_is_answering_unless_confirmed(a
         },
     )
     assert confirmed.json["ok"] == 1 and confirmed.json["skipped"] == 0
+
+
+def test_a_manual_ticket_and_a_merge_keep_the_thread_position(aws: Any, api: ApiClient) -> None:
+    call = {"subject": "Anruf", "body": "Rückruf erbeten", "channel": "phone", "customer": {"address": "a@b.example"}}
+    phone = api.call("POST", "/tickets", user="agent", body=call)
+    assert phone.json["thread_version"] == 1  # the note of the call
+    target = opened(aws, api)
+    source = api.get(f"/tickets/{phone.json['id']}", user="agent").json
+    merged = api.call(
+        "POST",
+        f"/tickets/{source['id']}/merge",
+        user="agent",
+        body={"into": target["id"], "version": source["version"], "into_version": target["version"]},
+    )
+    assert merged.status == 200 and merged.json["thread_version"] == 3  # what moved follows what was there
+    stale = reply(api, target, "Hallo")  # written on the target before the merge
+    assert stale.status == 409 and stale.json["reason"] == "new_message"
+    assert [m["text"] for m in stale.json["new"]["messages"]] == ["Rückruf erbeten"]
+    assert reply(api, merged.json, "Hallo").status == 201

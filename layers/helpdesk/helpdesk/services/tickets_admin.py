@@ -26,7 +26,7 @@ from ..store.models import (
 from ..store.stats import stats_update
 from ..store.tickets import TicketStore, counter_key, new_event, num_key, timeline_sk
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, relink_parent, write_ticket
+from ..store.writes import Snapshot, add_to_thread, relink_parent, write_ticket
 from .access import referenced_ticket
 from .changes import ChangeError, Missing, Stale, check_references, validate
 
@@ -169,6 +169,7 @@ def create_ticket(
         )
         if ticket.parent_id:
             relink_parent(unit, ticket, None, store.get(ticket.parent_id, consistent=True))
+        add_to_thread(ticket, message)  # the first entry of its thread (no MID#: its Message-ID is made up)
         unit.save("message", message)
         if customer:
             unit.update(

@@ -107,3 +107,35 @@ def test_simultaneous_replies_send_one_mail_and_the_second_agent_sees_the_confli
     anna.page.get_by_role("button", name="Senden", exact=True).click()
     wait_until(lambda: len(replies_to(api, number, sent)) == 3, what="Anna's second reply")
     expect(anna.page.locator(".reply-conflict")).to_be_hidden()
+
+
+def test_a_batch_action_skips_the_ticket_a_colleague_is_answering_until_confirmed(
+    anna: Agent, tom: Agent, web_stack: Stack, api: Api
+) -> None:
+    tag = unique("Stapel")
+    subjects = [f"{tag} beantwortet", f"{tag} frei"]
+    for subject in subjects:
+        send_mail(web_stack, subject, "Bitte um Rückmeldung.", "uwe@kunde.example", "Uwe Unger")
+    tickets = api.wait_for_subjects(*subjects)
+    answered = tickets[subjects[0]]
+
+    tom.page.goto(f"{tom.base}#/inbox?q={tag.split()[-1]}")
+    tom.page.wait_for_selector("table.tickets:not([aria-busy])")
+    tom.wait_live()
+    rows = tom.page.locator(".ticket-row")
+    expect(rows).to_have_count(2)
+    anna.open_ticket(answered["id"])
+    anna.page.get_by_label("Nachricht", exact=True).press_sequentially("Guten Tag Herr Unger")
+    expect(tom.page.locator(f".ticket-row[data-id='{answered['id']}'] .typing-mark")).to_have_count(1, timeout=LIVE_MS)
+
+    tom.page.get_by_role("checkbox", name="Alle sichtbaren Tickets auswählen").check()
+    tom.page.locator("button[data-action=archive_unread]").click()
+    results = tom.page.locator(".batch-results")
+    expect(results).to_be_visible()
+    expect(results).to_contain_text(answered["number"])
+    expect(results).to_contain_text("übersprungen – Anna Admin schreibt gerade eine Antwort")
+    assert api.call("GET", f"/tickets/{answered['id']}")["status"] == "new"
+    assert api.call("GET", f"/tickets/{tickets[subjects[1]]['id']}")["status"] == "closed"
+
+    results.get_by_role("button", name="Trotzdem ausführen").click()
+    wait_until(lambda: api.call("GET", f"/tickets/{answered['id']}")["status"] == "closed", what="archived anyway")

@@ -546,4 +546,16 @@ class Deleted(Model):
     deleted: bool
 
 
+class SetupItemOut(Model):
+    code: Literal["admin", "mailbox", "default_queue", "mailbox_queues", "autoreply", "signature", "team"]
+    state: Literal["done", "todo", "warn", "unknown"]
+    params: dict[str, str] = Field(default_factory=dict)
+    required: bool = Field(description="optional items (signature, a second agent) never count as open")
+
+
+class SetupOut(Model):
+    items: list[SetupItemOut]
+    open: int = Field(description="required items not done; the web client shows the checklist while > 0")
+
+
 ErrorBody.model_rebuild()  # ``current`` refers to TicketOut, defined below it

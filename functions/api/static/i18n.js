@@ -25,6 +25,9 @@ const S = {
   "err.ratelimited": ["Zu viele Anfragen. Bitte versuchen Sie es später noch einmal.", "Too many requests. Please try again later."],
   "err.validation": ["Ungültige Eingabe: {detail}", "Invalid input: {detail}"],
   "err.server": ["Serverfehler: {detail}", "Server error: {detail}"],
+  // very large tickets: older messages come without their bodies (issue 13, Lambda's 6 MB)
+  "mail.omitted": ["Dieses Ticket ist sehr groß: der Text dieser älteren Nachricht wurde nicht mitgeladen.", "This ticket is very large: this older message's text was not loaded with it."],
+  "pub.shortened": ["(gekürzt – die vollständige Nachricht finden Sie in Ihrem Postfach)", "(shortened – the whole message is in your mailbox)"],
   // set-up checklist (setup.js, GET admin/setup)
   "setup.title": ["Einrichtung", "Set-up"],
   "setup.intro": ["Bevor der Helpdesk E-Mails annimmt und beantwortet, fehlt noch etwas ({open} offen):", "Before the helpdesk receives and answers mail, something is missing ({open} open):"],

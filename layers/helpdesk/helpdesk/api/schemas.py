@@ -119,6 +119,11 @@ class MessageOut(Model):
     limit_exceeded: list[str]
     created_at: str
     truncated: bool = False
+    omitted: bool = Field(
+        False,
+        description="the bodies were left out to keep the response under Lambda's 6 MB (a very large ticket's "
+        "older messages); GET …/messages/{id}/body has them",
+    )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -459,6 +464,7 @@ class PublicMessage(Model):
     html: str
     created_at: str
     attachments: list[AttachmentOut]
+    shortened: bool = Field(False, description="an older message of a very large ticket: the start of its text only")
 
 
 class PublicTicket(Model):

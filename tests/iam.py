@@ -55,6 +55,7 @@ ENTRY_MODULES: tuple[tuple[str, str | None], ...] = (
     ("functions.live", None),
     ("helpdesk.services.live", None),
     ("helpdesk.cli", None),
+    ("helpdesk_deploy", None),  # the operator's `make deploy` set-up step (their own credentials)
     ("helpdesk.services", "ApiFunction"),  # every other use case (replies, changes, batch, admin …) is the API's
 )
 

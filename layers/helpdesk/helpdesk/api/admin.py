@@ -16,10 +16,12 @@ from ..domain.clock import now
 from ..domain.config import Agent, Mailbox, Queue, Rule, TeamSettings, Template
 from ..domain.mail import parse_mail
 from ..domain.rules import evaluate, mail_view, view_of
+from ..domain.setup import checklist, open_items
+from ..services import agents as agent_accounts
 from .context import Services
 from .errors import BadRequest, Conflict, NotFound
 from .routing import Api, Ctx, validation_error
-from .schemas import AgentIn, AgentPatch, Deleted, DryRunIn, DryRunOut
+from .schemas import AgentIn, AgentPatch, Deleted, DryRunIn, DryRunOut, SetupItemOut, SetupOut
 
 RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
     "mailboxes": ("mailbox", Mailbox),
@@ -64,9 +66,6 @@ def register(api: Api, services: Services) -> None:
     )
     def create_agent(ctx: Ctx) -> Agent:
         body: AgentIn = ctx.body
-        cfg = services.config.snapshot()
-        if cfg.agent(body.username):
-            raise Conflict(f"agent {body.username!r} exists")
         agent = Agent(
             username=body.username,
             email=body.email,
@@ -75,9 +74,12 @@ def register(api: Api, services: Services) -> None:
             queues=body.queues,
             language=body.language,
         )
-        cognito.create_user(body.username, body.email, body.name, body.role, body.temporary_password)
-        services.config.put("agent", agent, actor=ctx.user.username)
-        return agent
+        try:
+            return agent_accounts.create_agent(
+                services.config, cognito, agent, temporary_password=body.temporary_password, actor=ctx.user.username
+            )
+        except agent_accounts.AgentExists as exc:
+            raise Conflict(str(exc)) from exc
 
     @api.route(
         "/admin/agents/{username}",
@@ -133,6 +135,21 @@ def register(api: Api, services: Services) -> None:
         body: TeamSettings = ctx.body
         services.config.put_settings(body, actor=ctx.user.username)
         return body
+
+    @api.route(
+        "/admin/setup",
+        auth="admin",
+        response=SetupOut,
+        tags=("admin",),
+        summary="The set-up checklist: what this helpdesk still lacks (first mailbox, default queue, auto-reply …)",
+        errors=(401, 403),
+    )
+    def setup(ctx: Ctx) -> SetupOut:
+        items = checklist(services.config.snapshot())
+        return SetupOut(
+            items=[SetupItemOut.model_validate(vars(i)) for i in items],
+            open=len(open_items(items)),
+        )
 
     @api.route(
         "/admin/rules/dry-run",

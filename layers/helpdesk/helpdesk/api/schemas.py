@@ -138,6 +138,11 @@ class MessageOut(Model):
     limit_exceeded: list[str]
     created_at: str
     truncated: bool = False
+    omitted: bool = Field(
+        False,
+        description="the bodies were left out to keep the response under Lambda's 6 MB (a very large ticket's "
+        "older messages); GET …/messages/{id}/body has them",
+    )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -494,6 +499,7 @@ class PublicMessage(Model):
     html: str
     created_at: str
     attachments: list[AttachmentOut]
+    shortened: bool = Field(False, description="an older message of a very large ticket: the start of its text only")
 
 
 class PublicTicket(Model):
@@ -586,6 +592,18 @@ class AgentPatch(Model):
 
 class Deleted(Model):
     deleted: bool
+
+
+class SetupItemOut(Model):
+    code: Literal["admin", "mailbox", "default_queue", "mailbox_queues", "autoreply", "signature", "team"]
+    state: Literal["done", "todo", "warn", "unknown"]
+    params: dict[str, str] = Field(default_factory=dict)
+    required: bool = Field(description="optional items (signature, a second agent) never count as open")
+
+
+class SetupOut(Model):
+    items: list[SetupItemOut]
+    open: int = Field(description="required items not done; the web client shows the checklist while > 0")
 
 
 ErrorBody.model_rebuild()  # ``current`` refers to TicketOut, defined below it

@@ -894,10 +894,6 @@ def _window_end(moment: datetime, cfg: ConfigSnapshot) -> datetime:
     return moment + timedelta(hours=max(cfg.settings.autoreply_window_hours, 1))
 
 
-def _bare(message_id: str) -> str:
-    return message_id.strip("<>")
-
-
 def _autoreply_message(
     ticket: TicketItem, mail: ParsedMail, mailbox: Mailbox | None, cfg: ConfigSnapshot, deps: IngestDeps, at: str
 ) -> MessageItem:

@@ -89,7 +89,10 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
                 str(exc),
                 extra={
                     "reason": exc.verdict.reason.value,
-                    "new_messages": [public_message(m).model_dump(mode="json") for m in exc.messages],
+                    "new_messages": [
+                        m.model_dump(mode="json")
+                        for m in within_budget([public_message(m) for m in exc.messages], public_short)
+                    ],
                 },
             ) from exc
         return ContactOut(received=True)

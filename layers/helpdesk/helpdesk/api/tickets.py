@@ -398,7 +398,7 @@ def register_changes(api: Api, services: Services) -> None:
             return _send(ctx, ticket_id, request, settings)
         except ReplyConflict as exc:  # the author has not seen what arrived since: show it, send nothing
             news = ThreadNews(
-                messages=[message_out(m, services.download_url) for m in exc.messages],
+                messages=within_budget([message_out(m, services.download_url) for m in exc.messages], without_body),
                 comments=[comment_out(c) for c in exc.comments],
             )
             raise ReplyConflictError(

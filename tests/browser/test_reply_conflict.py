@@ -1,4 +1,4 @@
-"""No double replies (issue 12, part 3), two agents in two browser contexts.
+"""No double replies (issue 12, part 3): two agents in two browser contexts, and the customer's page.
 
 A is "Anna Admin" (admin), B is "Tom Agent" (agent). Both open the same ticket and write; Anna sends;
 Tom sends before his view has caught up with her reply: he is shown the conflict with her reply, his
@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Route, expect
 
 from tests.e2e.conftest import Stack
 
-from .conftest import ADMIN, Api, send_mail, wait_until
+from .conftest import ADMIN, Api, customer_link, send_mail, wait_until, watch_page
 from .test_live import AGENT, LIVE_MS, Agent, agent_session, unique
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -139,3 +139,29 @@ def test_a_batch_action_skips_the_ticket_a_colleague_is_answering_until_confirme
 
     results.get_by_role("button", name="Trotzdem ausführen").click()
     wait_until(lambda: api.call("GET", f"/tickets/{answered['id']}")["status"] == "closed", what="archived anyway")
+
+
+def test_the_customer_page_shows_our_new_answer_before_sending_theirs(
+    fresh_context: BrowserContext, web_stack: Stack, api: Api
+) -> None:
+    subject = unique("Konflikt: Termin Montag")
+    first = "Guten Tag,\n\nMontag passt. (erste Antwort)"
+    ticket, link = customer_link(web_stack, api, subject, "Passt Montag?", first)
+    page = fresh_context.new_page()  # the customer: not logged in
+    watch = watch_page(page, fresh_context, web_stack.api + "/")
+    page.goto(link)
+    expect(page.locator(".msg-out", has_text="(erste Antwort)")).to_have_count(1)
+    # While the customer writes, we answer again.
+    api.call("POST", f"/tickets/{ticket['id']}/replies", {"body": "Korrektur: Dienstag statt Montag. (zweite Antwort)"})
+    text = page.get_by_label("Ihre Nachricht")
+    text.fill("Danke, Montag 10 Uhr ist gut.")
+    page.get_by_role("button", name="Nachricht senden").click()
+    notice = page.locator(".reply-conflict")
+    expect(notice).to_contain_text("Wir haben Ihnen inzwischen geschrieben")
+    expect(page.locator(".msg-out", has_text="(zweite Antwort)")).to_have_count(1)  # shown above
+    expect(page.get_by_label("Ihre Nachricht")).to_have_value("Danke, Montag 10 Uhr ist gut.")  # kept
+    assert [m["direction"] for m in api.call("GET", f"/tickets/{ticket['id']}")["messages"]][-1] == "outbound"
+    notice.get_by_role("button", name="Trotzdem senden").click()
+    expect(page.locator(".msg-in", has_text="Montag 10 Uhr")).to_have_count(1)
+    assert api.call("GET", f"/tickets/{ticket['id']}")["messages"][-1]["direction"] == "inbound"
+    assert not watch.errors and not watch.dialogs

@@ -26,6 +26,15 @@ def opened(aws: Any, api: ApiClient) -> dict[str, Any]:
     return ticket  # type: ignore[no-any-return]
 
 
+def documented(api: ApiClient, body: dict[str, Any]) -> None:
+    """The error body is what /openapi.json promises (ErrorBody, as schemathesis checks it)."""
+    from jsonschema import Draft202012Validator
+
+    spec = api.get("/openapi.json").json
+    schema = {"$ref": "#/components/schemas/ErrorBody", "components": spec["components"]}
+    Draft202012Validator(schema).validate(body)
+
+
 def reply(api: ApiClient, ticket: dict[str, Any], body: str, user: str = "agent", **extra: Any) -> Any:
     payload = {"body": body, "seen_thread_version": ticket["thread_version"], **extra}
     return api.call("POST", f"/tickets/{ticket['id']}/replies", user=user, body=payload)
@@ -42,6 +51,7 @@ def test_a_reply_after_someone_elses_is_409_with_the_new_reply_and_nothing_goes_
     assert [m["text"].split("\n")[0] for m in body["new"]["messages"]] == ["Die Lieferung kommt morgen."]
     assert body["new"]["messages"][0]["author"] == "admin" and body["new"]["comments"] == []
     assert body["current"]["thread_version"] == 3
+    documented(api, body)
     assert len(sent_mails()) == 1
     # "Trotzdem senden": the same reply, confirmed, goes out
     confirmed = reply(api, seen, "Wir schicken Ersatz.", confirm_conflict=True)
@@ -60,6 +70,7 @@ def test_field_changes_do_not_count_comments_and_customer_mail_do(aws: Any, api:
     comment = reply(api, seen, "Hallo")
     assert comment.status == 409 and comment.json["reason"] == "new_comment"
     assert [c["body"] for c in comment.json["new"]["comments"]] == ["Kunde ist VIP"]
+    documented(api, comment.json)
     # one's own comment does not count
     api.call("POST", f"/tickets/{seen['id']}/comments", user="agent", body={"body": "Ich kümmere mich"})
     after_comment = api.get(f"/tickets/{seen['id']}", user="agent").json
@@ -153,6 +164,7 @@ def test_the_customer_link_reply_is_409_when_we_wrote_since(aws: Any, api: ApiCl
     assert late.status == 409 and late.json["error"] == "reply_conflict" and late.json["reason"] == "new_reply"
     assert [m["text"].split("\n")[0] for m in late.json["new_messages"]] == ["Danke, wir prüfen es."]
     assert "GEHEIM" not in late.text and "current" not in late.json
+    documented(api, late.json)
     assert api.get(f"/tickets/{ticket['id']}", user="agent").json["thread_version"] == 6  # nothing stored
     sure = api.call(
         "POST",

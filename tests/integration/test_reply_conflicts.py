@@ -28,7 +28,7 @@ def opened(aws: Any, api: ApiClient) -> dict[str, Any]:
 
 def documented(api: ApiClient, body: dict[str, Any]) -> None:
     """The error body is what /openapi.json promises (ErrorBody, as schemathesis checks it)."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # (a dependency of schemathesis)
 
     spec = api.get("/openapi.json").json
     schema = {"$ref": "#/components/schemas/ErrorBody", "components": spec["components"]}

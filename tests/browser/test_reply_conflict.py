@@ -95,11 +95,12 @@ def test_simultaneous_replies_send_one_mail_and_the_second_agent_sees_the_confli
     tom.context.unroute(detail_url, stale_view)
     tom.page.get_by_role("button", name="Senden", exact=True).click()
     expect(box).to_be_visible(timeout=LIVE_MS)  # still the position he opened with: shown again
+    tom_body.fill(tom_draft + " Anna hat es Ihnen schon geschrieben.")  # he adapts his text, then sends
     tom.page.get_by_role("button", name="Trotzdem senden").click()
     expect(box).to_be_hidden(timeout=LIVE_MS)
     expect(tom_body).to_have_value("")
     wait_until(lambda: len(replies_to(api, number, sent)) == 2, what="Tom's reply in the outbox")
-    assert any("umgeleitet. (Tom)" in m["text"] for m in replies_to(api, number, sent))
+    assert any("(Tom) Anna hat es Ihnen schon geschrieben." in m["text"] for m in replies_to(api, number, sent))
 
     # Anna's open ticket shows Tom's reply live; her next reply after seeing it is no conflict.
     expect(anna.page.locator(".msg-out", has_text="umgeleitet. (Tom)")).to_have_count(1, timeout=LIVE_MS)

@@ -220,14 +220,17 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     save();
   }
 
-  // sending
-  replyForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  // sending: the reply as the form holds it now (null, with the reason shown, when it cannot go)
+  function collect() {
     replyError.textContent = "";
-    if (files.some((f) => f.state === "uploading")) return (replyError.textContent = t("compose.wait"));
+    if (files.some((f) => f.state === "uploading")) {
+      replyError.textContent = t("compose.wait");
+      return null;
+    }
     if (!body.value.trim()) {
       replyError.textContent = t("compose.empty");
-      return body.focus();
+      body.focus();
+      return null;
     }
     const payload = {
       body: body.value,
@@ -239,8 +242,16 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     if (cc.value.trim() !== defaults.cc.trim()) payload.cc = parseAddresses(cc.value);
     if (payload.to && !payload.to.length) {
       replyError.textContent = t("compose.norecipient");
-      return to.focus();
+      to.focus();
+      return null;
     }
+    return payload;
+  }
+
+  replyForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const payload = collect();
+    if (!payload) return;
     if (seen !== null) payload.seen_thread_version = seen;
     await sendReply(payload);
   });
@@ -263,7 +274,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       onDone();
     } catch (error) {
       if (error.code === "reply_conflict") {
-        showConflict(error.body, payload);
+        showConflict(error.body);
         onDone(); // the thread shows the new entries too; the draft stays
       } else {
         replyError.textContent = error.code === "send_failed" ? t("compose.sendfailed") : errorText(error);
@@ -274,9 +285,10 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     }
   }
 
-  // 409 reply_conflict: what arrived since, and the choice. "Trotzdem senden" sends the same reply naming
-  // the position the answer reported: it confirms what was shown here, and anything newer still stops it.
-  function showConflict(conflict, payload) {
+  // 409 reply_conflict: what arrived since, and the choice. "Trotzdem senden" sends the reply (as the form
+  // holds it then) naming the position the answer reported: it confirms what was shown here, and anything
+  // newer still stops it.
+  function showConflict(conflict) {
     const news = conflict.new || { messages: [], comments: [] };
     const entries = [
       ...news.messages.map((m) => ({
@@ -288,9 +300,12 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       })),
       ...news.comments.map((c) => ({ at: c.created_at, who: t("replyconflict.comment", { name: agentName(c.author) || c.author }), text: c.body })),
     ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    const position = conflict.current ? conflict.current.thread_version : null;
+    const position = conflict.current ? conflict.current.thread_version : seen;
     const sendAnyway = h("button", { type: "button", class: "btn btn-primary", text: t("replyconflict.send"),
-      on: { click: () => sendReply({ ...payload, seen_thread_version: position ?? payload.seen_thread_version }) } });
+      on: { click: () => {
+        const payload = collect();
+        if (payload) sendReply(position === null ? payload : { ...payload, seen_thread_version: position });
+      } } });
     const keep = h("button", { type: "button", class: "btn btn-quiet", text: t("replyconflict.keep"),
       on: { click: () => { conflictBox.hidden = true; save(); body.focus(); } } });
     replace(conflictBox,

@@ -553,6 +553,23 @@ class DryRunIn(Model):
     rules: list[dict[str, Any]] | None = Field(None, description="rules to try instead of the saved ones")
 
 
+class AutoReplyPreviewIn(Model):
+    mailbox: dict[str, Any] = Field(description="the mailbox as the form holds it (a Mailbox, saved or not)")
+    subject: str = Field("Lieferung fehlt", max_length=1000, description="the customer's subject to try")
+    name: str = Field("Erika Mustermann", max_length=200)
+    email: Email = "erika@kunde.example"
+    content_language: str = Field("", max_length=35, description="the customer's Content-Language header")
+    text: str = Field("", max_length=20_000, description="the customer's text (the language guess reads it)")
+
+
+class AutoReplyPreviewOut(Model):
+    subject: str
+    text: str
+    lang: Literal["de", "en"]
+    lang_reason: str
+    unknown: list[str] = Field(description="variables the auto-reply would not fill in (saving refuses them)")
+
+
 class DryRunOut(Model):
     fired: list[dict[str, Any]]
     explanation: str

@@ -169,6 +169,7 @@ class ParsedMail:
 # Headers kept (decoded) for loop detection, rules and the audit trail.
 KEPT_HEADERS = (
     "auto-submitted",
+    "content-language",  # the auto-reply's language (autoreply_mail.py)
     "precedence",
     "x-auto-response-suppress",
     "x-loop",

@@ -134,8 +134,6 @@ const S = {
   "ev.TicketCreated": ["erstellt", "created"], "ev.MessageAdded": ["Nachricht", "message"], "ev.StatusChanged": ["Status", "status"],
   "ev.TicketUpdated": ["geändert", "changed"], "ev.CommentAdded": ["Kommentar", "comment"], "ev.TicketMerged": ["zusammengeführt", "merged"],
   "ev.ReminderSent": ["Erinnerung gesendet", "reminder sent"], "ev.DeadlineMissed": ["Frist verpasst", "deadline missed"],
-  "ev.in": ["eingehend", "inbound"], "ev.out": ["ausgehend", "outbound"], "ev.rules": ["Regeln", "rules"], "ev.ruleWarnings": ["Regel-Warnungen", "rule warnings"], "ev.autoreply": ["Auto-Antwort", "auto-reply"],
-  "actor.system": ["System", "system"], "actor.customer": ["Kunde", "customer"],
   "field.status": ["Status", "status"], "field.priority": ["Priorität", "priority"], "field.queue": ["Warteschlange", "queue"],
   "field.assignee": ["Bearbeiter", "assignee"], "field.tags": ["Tags", "tags"], "field.due_at": ["Fällig", "due"], "field.type": ["Typ", "type"],
   "field.project": ["Projekt", "project"], "field.customer_email": ["Kunden-E-Mail", "customer e-mail"], "field.customer_name": ["Kundenname", "customer name"],

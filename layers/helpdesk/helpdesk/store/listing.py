@@ -285,6 +285,9 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
         # Text filters keep few of the items a Query evaluates: larger pages, fewer round trips
         # (the same items are read either way; the read budget still bounds them).
         page_size = max(page_size, min(TEXT_PAGE_SIZE, budget))
+    if flt.unread is not None and flt.viewer:
+        # "Ungelesen" per agent looks at rounds of up to twice the page (see below): query that many at once.
+        page_size = max(page_size, min(100, max(2 * limit, 20)) + 1)  # (+1: the merge looks one ahead)
     readers: list[_Reader] = []
     for part in partitions:
         key = f"{part.index_name}:{part.hash_value}"

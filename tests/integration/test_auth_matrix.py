@@ -399,6 +399,7 @@ def test_responses_leave_out_tickets_the_caller_may_not_see(world: dict[str, Any
         "list": api.get("/tickets", user="other", query={"status": "all"}),
         "customer": api.get("/customers/kunde@kunde.example", user="other"),
         "read": api.call("POST", f"/tickets/{visible}/read", user="other"),
+        "unread": api.call("POST", f"/tickets/{visible}/unread", user="other"),
         "comment": api.call("POST", f"/tickets/{visible}/comments", user="other", body={"body": "intern"}),
         "patch": api.call("PATCH", f"/tickets/{visible}", user="other", body={"version": version, "prio": True}),
         "conflict": api.call("PATCH", f"/tickets/{visible}", user="other", body={"version": version, "prio": False}),

@@ -604,13 +604,26 @@ export function mount(main, route) {
   // the API); the socket coming back after a gap catches up the same way.
   const offLive = onLive((message) => {
     if (message.type === "typing") paintTyping();
+    if (message.type === "read") {
+      // This agent read a ticket, or marked it unread, in another tab: only its own marks come here.
+      const row = items.find((item) => item.id === message.ticket_id);
+      if (row && row.unread !== message.unread) {
+        row.unread = message.unread;
+        renderRows();
+      }
+      if (filters.tab === "unread" && (row ? !message.unread : message.unread)) {
+        clearTimeout(liveTimer);
+        liveTimer = setTimeout(() => poll({ live: true }), LIVE_DEBOUNCE_MS);
+      }
+      return;
+    }
     if (message.type === "ticket" && (message.events || []).some((e) => e.type === "TicketCreated")) {
       expected.add(message.ticket.id);
     }
     if (message.type === "ticket") {
       // A change the list cannot show (a mail's send state, the ticket as listed) needs no re-read.
       const row = items.find((item) => item.id === message.ticket.id);
-      const shown = row && row.version === message.ticket.version && row.unread === message.ticket.unread;
+      const shown = row && row.version === message.ticket.version;
       if (shown && !(message.events || []).length) return;
     }
     if (message.type === "ticket" || (message.type === "status" && message.live)) {

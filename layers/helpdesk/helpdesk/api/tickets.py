@@ -18,6 +18,7 @@ from ..domain.status import Status
 from ..services.access import hidden_among, hidden_references, may_access, references, ticket_ids_in
 from ..services.batch import run_batch
 from ..services.changes import Stale, change_ticket
+from ..services.reading import opened, set_read, unread_map
 from ..services.replies import (
     MAX_ATTACHMENT_BYTES,
     UPLOAD_PREFIX,
@@ -105,6 +106,14 @@ class TicketQuery(BaseModel):
         return [Status(p.strip()) for p in self.status.split(",") if p.strip()]
 
 
+class DetailQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    read: Literal["true", "false"] = Field(
+        "true", description="false: a background re-read that does not mark the ticket read for the caller"
+    )
+
+
 class TemplateQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -161,20 +170,25 @@ def register(api: Api, services: Services) -> None:
             page = list_tickets(flt, limit=q.limit, cursor=q.cursor)
         except CursorError as exc:
             raise BadRequest(str(exc), field="cursor") from exc
-        return TicketList(items=shown(ctx, services, page.items, q.lang), cursor=page.cursor, partial=page.partial)
+        items = shown(ctx, services, page.items, q.lang, unread=page.unread)
+        return TicketList(items=items, cursor=page.cursor, partial=page.partial)
 
     @api.route(
         "/tickets/{ticket_id}",
+        query=DetailQuery,
         response=TicketDetailOut,
         tags=("tickets",),
-        summary="A ticket with its messages, internal comments, events and related tickets",
-        errors=(401, 403, 404),
+        summary="A ticket with its messages, internal comments, events and related tickets; opening it marks "
+        "it read for the caller (unless read=false)",
+        errors=(400, 401, 403, 404),
     )
     def detail_route(ctx: Ctx, ticket_id: str) -> TicketDetailOut:
+        q: DetailQuery = ctx.query
         detail = services.tickets.detail(ticket_id)
         if detail is None:
             raise NotFound("no such ticket")
         ensure_access(detail.ticket, ctx, services)
+        unread = opened(detail, ctx.user.username, mark=q.read == "true")
         viewer = ctx.viewer
         relations = references(detail.ticket)
         named = {tid for tid, _ in relations}
@@ -185,7 +199,7 @@ def register(api: Api, services: Services) -> None:
         named.discard(detail.ticket.pk)
         found = services.tickets.batch_tickets(sorted(named)) if named else {}
         hidden = NOTHING_HIDDEN if viewer.is_admin else hidden_among(viewer, services.config.snapshot(), found.values())
-        ticket = ticket_out(detail.ticket, hidden=hidden)
+        ticket = ticket_out(detail.ticket, hidden=hidden, unread=unread)
         return TicketDetailOut(
             **ticket.model_dump(),
             messages=within_budget([message_out(m, services.download_url) for m in detail.messages], without_body),
@@ -210,11 +224,16 @@ def ensure_access(ticket: TicketItem, ctx: Ctx, services: Services) -> None:
         raise Forbidden("no access to this ticket")
 
 
-def shown(ctx: Ctx, services: Services, tickets: list[TicketItem], lang: str = "de") -> list[TicketOut]:
+def shown(
+    ctx: Ctx, services: Services, tickets: list[TicketItem], lang: str = "de", unread: dict[str, bool] | None = None
+) -> list[TicketOut]:
     """Tickets as the caller may see them: what they say about tickets the caller may not see (parent,
-    merge target, links) left out. Every response with tickets goes through here."""
+    merge target, links) left out, ``unread`` for the caller (their read marks: one BatchGetItem unless
+    ``unread`` comes with them). Every response with tickets goes through here."""
     hidden = hidden_references(services.tickets, services.config.snapshot(), ctx.viewer, tickets)
-    return [ticket_out(t, lang, hidden) for t in tickets]
+    if unread is None or any(t.pk not in unread for t in tickets):
+        unread = unread_map(ctx.user.username, tickets)
+    return [ticket_out(t, lang, hidden, unread.get(t.pk)) for t in tickets]
 
 
 def shown_one(ctx: Ctx, services: Services, ticket: TicketItem) -> TicketOut:
@@ -254,6 +273,11 @@ def register_changes(api: Api, services: Services) -> None:
         body: TicketPatch = ctx.body
         ticket = _ticket_for(ctx, services, ticket_id)
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
+        unread = changes.pop("unread", None)
+        if unread is not None:  # the caller's own read mark: no change of the ticket, no version check
+            set_read(ticket, ctx.user.username, unread=bool(unread))
+            if not changes:
+                return shown_one(ctx, services, ticket)
         with conflicts_shown(ctx, services):
             outcome = change_ticket(
                 services.tickets,
@@ -272,15 +296,26 @@ def register_changes(api: Api, services: Services) -> None:
         "POST",
         response=TicketOut,
         tags=("tickets",),
-        summary="Mark as read (an agent opened it): no new version, no history entry",
+        summary="Mark as read for the caller (their own read mark): no new version, no history entry",
         errors=(401, 403, 404),
     )
     def mark_read(ctx: Ctx, ticket_id: str) -> TicketOut:
         ticket = _ticket_for(ctx, services, ticket_id)
-        if ticket.unread:
-            services.tickets.mark_read(ticket)
-        ticket.unread = False
-        return shown_one(ctx, services, ticket)
+        set_read(ticket, ctx.user.username, unread=False)
+        return shown(ctx, services, [ticket], unread={ticket.pk: False})[0]
+
+    @api.route(
+        "/tickets/{ticket_id}/unread",
+        "POST",
+        response=TicketOut,
+        tags=("tickets",),
+        summary="Mark as unread for the caller only (their own read mark): no new version, no history entry",
+        errors=(401, 403, 404),
+    )
+    def mark_unread(ctx: Ctx, ticket_id: str) -> TicketOut:
+        ticket = _ticket_for(ctx, services, ticket_id)
+        set_read(ticket, ctx.user.username, unread=True)
+        return shown(ctx, services, [ticket], unread={ticket.pk: True})[0]
 
     @api.route(
         "/tickets/batch",

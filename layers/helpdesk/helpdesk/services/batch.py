@@ -17,23 +17,27 @@ from ..domain.access import Viewer
 from ..domain.config import Condition, ConfigSnapshot, Rule, RuleActions
 from ..domain.conflicts import DISRUPTIVE_BATCH_ACTIONS, batch_check
 from ..domain.live import Viewer as Present
+from ..domain.reasons import reason
 from ..store.config_store import ConfigStore
 from ..store.tickets import TicketStore
 from .access import NoAccess, may_access
 from .changes import ChangeError, Missing, Stale, change_ticket
+from .reading import set_read
 
 ACTIONS: dict[str, dict[str, Any]] = {
     "spam": {"status": "trash"},  # "Spam entfernen"
-    "archive_unread": {"status": "closed", "unread": False},  # "Ungelesen ins Archiv"
+    "archive_unread": {"status": "closed"},  # "Ungelesen ins Archiv" (and read for the agent: READ_MARKS)
     "mark_private": {"private": True},
     "mark_personal": {"personal": True},
     "mark_prio": {"prio": True},
     "unmark_private": {"private": False},
     "unmark_personal": {"personal": False},
     "unmark_prio": {"prio": False},
-    "mark_read": {"unread": False},
-    "mark_unread": {"unread": True},
+    "mark_read": {},
+    "mark_unread": {},
 }
+# Actions that set the acting agent's own read mark ("Ungelesen" is per agent): unread or not.
+READ_MARKS: dict[str, bool] = {"archive_unread": False, "mark_read": False, "mark_unread": True}
 SETTERS = ("status", "queue", "assignee", "priority")
 
 
@@ -103,6 +107,10 @@ def run_batch(
         changes = dict(base)
         if action == "tags":
             changes["tags"] = sorted(set(ticket.tags or []) | set(add_tags or []))
+        if not changes and action in READ_MARKS:  # mark read / unread: the agent's own mark, no version check
+            set_read(ticket, actor, unread=READ_MARKS[action])
+            result.results.append(ItemResult(ticket_id, True, int(ticket.version or 0)))
+            continue
         try:
             outcome = change_ticket(
                 store,
@@ -113,7 +121,7 @@ def run_batch(
                 actor=actor,
                 viewer=viewer,
                 ticket=ticket,
-                reason=f"batch: {action}",
+                reason=reason("status.batch", action=action),
             )
         except NoAccess as exc:
             result.results.append(ItemResult(ticket_id, False, error="forbidden", message=str(exc)))
@@ -128,6 +136,8 @@ def run_batch(
             result.results.append(ItemResult(ticket_id, False, error="not_found", message="no such ticket"))
             continue
         result.results.append(ItemResult(ticket_id, True, int(outcome.ticket.version or 0)))
+        if action in READ_MARKS:
+            set_read(outcome.ticket, actor, unread=READ_MARKS[action])
         if action == "spam" and ticket.customer_email:
             senders.add(ticket.customer_email)
     if action == "spam" and block_sender and senders:

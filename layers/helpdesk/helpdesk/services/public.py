@@ -22,6 +22,8 @@ from ..domain.clock import iso, now
 from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import header_line, normalize_address
 from ..domain.ids import new_id
+from ..domain.reasons import reason
+from ..domain.reasons import to_json as reason_json
 from ..domain.status import Status, status_after_customer_reply
 from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
 from ..store.stats import stats_update
@@ -225,7 +227,7 @@ def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
                     "number": ticket.number,
                     "from": old_status,
                     "to": ticket.status,
-                    "reason": "the customer answered on the web",
+                    "reason": reason_json(reason("status.customer_replied_web")),
                 },
                 at,
             )

@@ -27,6 +27,7 @@ from ..domain.headers import Address
 from ..domain.ids import new_id
 from ..domain.links import customer_token
 from ..domain.outgoing import OutgoingAttachment
+from ..domain.reasons import reason
 from ..domain.sanitize import sanitize_html, text_to_html
 from ..domain.status import Status
 from ..domain.templating import html_values, render, render_html
@@ -248,12 +249,11 @@ def _commit_reply(
     position = int(ticket.thread_version or 0)  # the thread the check judged: the write holds only if it still is
     before_status = ticket.status
     clean = validate({"status": request.status}, ticket, cfg) if request.status != ticket.status else {}
-    events = apply(ticket, clean, actor, at, reason="reply") if clean else []
+    events = apply(ticket, clean, actor, at, reason=reason("status.reply")) if clean else []
     first = ticket.first_response_at is None
     ticket.first_response_at = ticket.first_response_at or at
     ticket.last_agent_at = at
     ticket.updated_at = at
-    ticket.unread = False
     ticket.message_count = int(ticket.message_count or 0) + 1
     ticket.participants = (set(ticket.participants or set()) | {a.address for a in to + cc}) or None
     events.append(

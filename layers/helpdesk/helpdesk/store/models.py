@@ -3,8 +3,9 @@
 Four tables:
 
 ``tickets``   one partition per ticket (``pk`` = ticket id): the ticket item (``sk = TICKET``), its tag
-              items (``TAG#…``), messages (``MSG#…``), internal comments (``CMT#…``) and events
-              (``EVT#…``). A ticket's detail is one Query. Sparse GSIs serve the lists.
+              items (``TAG#…``), messages (``MSG#…``), internal comments (``CMT#…``), events
+              (``EVT#…``) and the agents' read marks (``READ#<agent>``). A ticket's detail is one
+              Query. Sparse GSIs serve the lists.
 ``meta``      unique lookups and counters: Message-ID → ticket, number → ticket, number counters,
               auto-reply windows, rate limits, processed S3 objects, report aggregates. TTL on
               ``expires_at``.
@@ -295,6 +296,21 @@ class EventItem(TicketTableItem, discriminator="event"):
     created_at = UnicodeAttribute()
 
 
+class ReadItem(TicketTableItem, discriminator="read"):
+    """One agent's read mark on one ticket (``sk = READ#<username>``): when they last opened it, and whether
+    they marked it unread by hand. "Ungelesen" is per agent (``domain/reading.py``); the mark is no change
+    of the ticket (no version, no event) and its stream record reaches only that agent's sockets."""
+
+    agent = UnicodeAttribute()
+    seen_at = UnicodeAttribute(null=True)  # when they last opened it (None: marked unread, never opened)
+    seen_through = UnicodeAttribute(null=True)  # the ticket's last_customer_at they saw then
+    unread = BooleanAttribute(default=False)  # marked unread by hand ("als ungelesen markieren")
+    updated_at = UnicodeAttribute()
+
+
+READ_PREFIX = "READ#"
+
+
 # ------------------------------------------------------------------------------------------------ meta
 
 
@@ -408,6 +424,7 @@ def bind(table_names: dict[str, str] | None = None, host: str | None = None, reg
         MessageItem,
         CommentItem,
         EventItem,
+        ReadItem,
         MetaItem,
         ConfigItem,
         CustomerItem,

@@ -201,6 +201,7 @@ class Snapshotter:
     ingested: set[str] = field(default_factory=set)  # inbound keys whose ingest finished (SQS message deleted)
     written_objects: set[str] = field(default_factory=set)  # files in objects/ known to be whole
     last_seconds: float = 0.0
+    last_locked_seconds: float = 0.0  # of which DynamoDB requests waited
     last_bytes: int = 0
     count: int = 0
     _writing: threading.Lock = field(default_factory=threading.Lock)
@@ -256,9 +257,11 @@ class Snapshotter:
         backend = dynamodb_backends[ACCOUNT][REGION]
         out: dict[str, list[dict[str, Any]]] = {}
         with self.dynamodb_lock:
+            started = time.monotonic()
             for logical_id, name in self._table_names().items():
                 table = backend.get_table(name)
                 out[logical_id] = [item.to_json()["Attributes"] for item in _items(table)]
+            self.last_locked_seconds = time.monotonic() - started
         return out
 
     def _capture_objects(self) -> list[dict[str, Any]]:

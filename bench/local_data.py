@@ -149,8 +149,39 @@ def grow(snapshot: dict[str, Any], tickets: int, inbound: Path) -> dict[str, Any
     }
 
 
-def snapshot_cost(data: Path) -> tuple[list[float], list[float], int]:
-    """One snapshot after a change, three times, in this process (as the running stack takes them)."""
+def read_snapshot(data: Path) -> dict[str, Any]:
+    """The snapshot as one dict (its first line, and ``tables``: every table's items)."""
+    lines = (data / "snapshot.jsonl").read_bytes().splitlines()
+    snapshot: dict[str, Any] = json.loads(lines[0]) | {"tables": {}}
+    for line in lines[1:]:
+        partition = json.loads(line)
+        snapshot["tables"].setdefault(partition["table"], []).extend(partition["items"])
+    return snapshot
+
+
+def write_snapshot(data: Path, snapshot: dict[str, Any]) -> None:
+    """Back to the file's form: the first line, then one line per partition."""
+    from helpdesk_local.template import resources
+
+    hash_attr = {
+        lid: next(k["AttributeName"] for k in res["Properties"]["KeySchema"] if k["KeyType"] == "HASH")
+        for lid, res in resources("AWS::DynamoDB::Table").items()
+    }
+    with (data / "snapshot.jsonl").open("w") as handle:
+        handle.write(json.dumps({k: v for k, v in snapshot.items() if k != "tables"}, ensure_ascii=False) + "\n")
+        for lid, items in snapshot["tables"].items():
+            partitions: dict[str, list[dict[str, Any]]] = {}
+            for item in items:
+                partitions.setdefault(json.dumps(item[hash_attr[lid]]), []).append(item)
+            for part in partitions.values():
+                handle.write(json.dumps({"table": lid, "items": part}, ensure_ascii=False) + "\n")
+
+
+def snapshot_cost(data: Path) -> dict[str, Any]:
+    """A snapshot after one ticket changed, three times (as the running stack takes them every few seconds
+    while agents work), and once everything read again (the first snapshot of a stack that was not restored).
+
+    Run in a process of its own: moto's backends are global, one stack per process."""
     from helpdesk_local.stack import LocalConfig, LocalStack
     from tests.conftest import free_port
 
@@ -169,21 +200,35 @@ def snapshot_cost(data: Path) -> tuple[list[float], list[float], int]:
     stack = LocalStack(config).start()
     whole, locked = [], []
     try:
-        assert stack.persist is not None
-        for _ in range(3):
-            stack.persist.snapshot()
-            whole.append(stack.persist.last_seconds)
-            locked.append(stack.persist.last_locked_seconds)
-        size = stack.persist.last_bytes
+        persist = stack.persist
+        assert persist is not None
+        assert stack.resources is not None
+        ddb = stack.client("dynamodb")
+        for n in range(3):
+            ddb.put_item(
+                TableName=stack.resources.names["TicketsTable"],
+                Item={"pk": {"S": "BENCH"}, "sk": {"S": f"CMT#{n}"}, "body": {"S": "Notiz"}},
+            )
+            persist.snapshot()
+            whole.append(persist.last_seconds)
+            locked.append(persist.last_locked_seconds)
+        persist.complete = False
+        persist.snapshot()
+        full = (persist.last_seconds, persist.last_locked_seconds)
+        size = persist.last_bytes
     finally:
         stack.stop()
-    return whole, locked, size
+    return {"whole": whole, "locked": locked, "full": full, "bytes": size}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", default="1000,5000,10000")
+    parser.add_argument("--snapshot-cost", type=Path, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
+    if args.snapshot_cost:
+        print(json.dumps(snapshot_cost(args.snapshot_cost)))
+        return
     sizes = [int(n) for n in args.tickets.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bench-local-data-"))
     pattern_dir = work / "pattern"
@@ -197,12 +242,12 @@ def main() -> None:
     time.sleep(1)
     stop(process)
     print(f"empty data directory: up in {seconds:.1f} s (demo pattern: 6 tickets)")
-    pattern = json.loads((pattern_dir / "snapshot.json").read_text())
+    pattern = read_snapshot(pattern_dir)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (shared with other work)")
     print()
     print(
-        "tickets | items | snapshot MB | start (command → up) | 'Started in' | RSS once up | inbox page p50"
-        " | snapshot | DynamoDB waits"
+        "tickets | items | snapshot MB | start (command → up) | 'Started in' (data read back) | RSS once up"
+        " | inbox page p50 | snapshot | DynamoDB waits | full read: snapshot / waits"
     )
     for size in sizes:
         data = work / f"data-{size}"
@@ -210,29 +255,37 @@ def main() -> None:
         for sub in ("inbound", "objects"):
             shutil.copytree(pattern_dir / sub, data / sub)
         grown = grow(pattern, size, data / "inbound")
-        (data / "snapshot.json").write_text(json.dumps(grown, ensure_ascii=False, separators=(",", ":")))
+        write_snapshot(data, grown)
         items = sum(len(v) for v in grown["tables"].values())
-        megabytes = (data / "snapshot.json").stat().st_size / 1e6
+        megabytes = (data / "snapshot.jsonl").stat().st_size / 1e6
         process, state, seconds = start(data, work / f"stack-{size}.log")
         try:
-            started_in = next(
-                (
-                    line.split()[2]
-                    for line in (work / f"stack-{size}.log").read_text().splitlines()
-                    if "Started in" in line
-                ),
-                "?",
-            )
+            started_in, read_back = "?", "?"
+            for _ in range(100):  # the banner follows the state file
+                found = [ln for ln in (work / f"stack-{size}.log").read_text().splitlines() if "Started in" in ln]
+                if found:
+                    words = found[0].split()
+                    started_in, read_back = words[2], (words[8] if len(words) > 8 else "?")
+                    break
+                time.sleep(0.1)
             memory = rss_mb(process.pid)
             admin = token(state)
             pages = [get(state, "/tickets?limit=25", admin)[0] for _ in range(5)]
         finally:
             stop(process)
-        whole, locked, _ = snapshot_cost(data)
-        page, taken, waited = statistics.median(pages), statistics.median(whole), statistics.median(locked)
+        child = subprocess.run(
+            [sys.executable, __file__, "--snapshot-cost", str(data)], capture_output=True, text=True, check=True
+        )
+        cost = json.loads(child.stdout.strip().splitlines()[-1])
+        page, taken, waited = (
+            statistics.median(pages),
+            statistics.median(cost["whole"]),
+            statistics.median(cost["locked"]),
+        )
         print(
-            f"{size:7d} | {items:6d} | {megabytes:11.1f} | {seconds:18.1f} s | {started_in:>9} s | {memory:8.0f} MB |"
-            f" {page:12.2f} s | {taken:6.2f} s | {waited:.2f} s",
+            f"{size:7d} | {items:6d} | {megabytes:11.1f} | {seconds:18.1f} s | {started_in:>9} s ({read_back} s) |"
+            f" {memory:8.0f} MB |"
+            f" {page:12.2f} s | {taken:6.2f} s | {waited:.3f} s | {cost['full'][0]:.1f} s / {cost['full'][1]:.1f} s",
             flush=True,
         )
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}; data left in {work}")

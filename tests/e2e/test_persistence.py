@@ -6,17 +6,24 @@ Real ``helpdesk local`` processes on free ports sharing one data directory, spok
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import smtplib
+import subprocess
+import sys
+import tempfile
 import threading
+import time
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Stack, start_stack, stop_stack
+from helpdesk_local.persist import DataDir
+from tests.conftest import free_port
+from tests.e2e.conftest import HELPDESK, ROOT, Stack, clean_env, start_stack, stop_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-persistence")]
 
@@ -97,7 +104,7 @@ def test_a_restart_keeps_tickets_rules_logins_and_the_numbering(tmp_path: Path, 
         body={"username": "lena", "session": challenge["session"], "new_password": "Lenas-Passwort-2026"},
     )
     assert status == 200 and body["id_token"], body
-    assert stop_stack(first) == 0
+    assert stop_stack(first, timeout=60) == 0
 
     second = start_stack(tmp_path, data_dir=data)
     stacks.append(second)
@@ -119,7 +126,7 @@ def test_a_restart_keeps_tickets_rules_logins_and_the_numbering(tmp_path: Path, 
     tickets = second.wait_for(lambda: at_least(second, admin, 2), 60, "ticket 2")
     numbers = sorted(t["number"][-6:] for t in tickets)
     assert numbers == ["000001", "000002"]
-    assert stop_stack(second) == 0
+    assert stop_stack(second, timeout=60) == 0
 
     # Demo mails go only into an empty data directory.
     third = start_stack(tmp_path, data_dir=data, demo=True)
@@ -183,3 +190,56 @@ def test_kill_9_in_a_burst_loses_no_accepted_mail_and_duplicates_none(tmp_path: 
     for ticket in tickets:  # one message each
         status, detail, _ = second.request("GET", f"/tickets/{ticket['id']}", admin)
         assert status == 200 and len([m for m in detail["messages"] if m["direction"] == "inbound"]) == 1, detail
+
+
+def _gone(pid: int) -> bool:
+    """Exited (a zombie nobody reaps counts: it runs no code and holds no port)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "State:\tZ" in status
+
+
+def test_a_stack_stops_by_itself_when_the_process_that_started_it_is_killed(tmp_path: Path) -> None:
+    """Test processes killed by a timeout used to leave their stacks running (ports, memory, a core)."""
+    api_port = free_port()
+    data = DataDir(tmp_path / "data")
+    args = [str(HELPDESK), "local", "--api-port", str(api_port), "--data-dir", str(data.path), "--exit-with-parent"]
+    for flag in ("--smtp-port", "--moto-port", "--outbox-port", "--live-port"):
+        args += [flag, str(free_port())]
+    state_file = Path(tempfile.gettempdir()) / f"helpdesk-local-{api_port}.json"
+    state_file.unlink(missing_ok=True)
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time; "
+            f"p = subprocess.Popen({args!r}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+            "print(p.pid, flush=True); time.sleep(600)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+        cwd=ROOT,
+    )
+    assert parent.stdout is not None
+    pid = int(parent.stdout.readline())
+    try:
+        deadline = time.monotonic() + 90
+        while not (state_file.exists() and json.loads(state_file.read_text()).get("pid") == pid):
+            assert time.monotonic() < deadline and not _gone(pid), "the stack did not start"
+            time.sleep(0.2)
+        parent.kill()
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 60
+        while not _gone(pid):
+            assert time.monotonic() < deadline, "the stack outlived the process that started it"
+            time.sleep(0.2)
+        with data.held():  # it let go of its data directory, after its last snapshot
+            assert data.read_snapshot() is not None
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        if not _gone(pid):
+            os.kill(pid, signal.SIGKILL)

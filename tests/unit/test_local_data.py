@@ -47,12 +47,12 @@ def test_backup_and_restore_round_trip_while_stopped(tmp_path: Path) -> None:
     data = DataDir(tmp_path / "d")
     with data.held():
         data.journal("inbound/01a", b"mail")
-        data.snapshot_path.write_text(json.dumps({"format": 1}))
+        data.snapshot_path.write_text(json.dumps({"format": 2}) + "\n")
         (data.objects / "abc").write_bytes(b"attachment")
     archive = tmp_path / "backup.tar.gz"
     assert backup(data, archive) == 3
     with tarfile.open(archive) as tar:
-        assert sorted(tar.getnames()) == ["inbound/01a", "objects/abc", "snapshot.json"]  # not the lock
+        assert sorted(tar.getnames()) == ["inbound/01a", "objects/abc", "snapshot.jsonl"]  # not the lock
 
     other = DataDir(tmp_path / "other")
     with other.held():

@@ -5,13 +5,16 @@ moto keeps everything in memory. What the local stack keeps lives in a data dire
 
     .helpdesk/
       lock                 held (flock) by the running stack; the kernel lets go when it dies
-      snapshot.json        DynamoDB items, S3 object index, Cognito users, which raw mails were ingested
+      snapshot.jsonl       first line: S3 object index, Cognito users, which raw mails were ingested;
+                           then one line per DynamoDB partition (a ticket with its messages and events, …)
       objects/<sha256>     S3 objects other than raw mail, one file per key and ETag
       inbound/<ulid>       raw mail as SMTP received it, written and fsync'ed before the 250
 
 * **Snapshots** are written atomically (a temporary file, fsync, rename) every few seconds when
   something changed, and at shutdown. DynamoDB is read under the moto server's DynamoDB lock, so a
-  snapshot never holds half a transaction.
+  snapshot never holds half a transaction; only the partitions written since the last snapshot are
+  read again (every write goes through moto's ``put_item``/``update_item``/``delete_item``, which note
+  the partition), the others' lines are kept from before, so DynamoDB waits for the changes only.
 * **Raw mail is the journal.** SMTP answers 250 only after the mail is on disk. At start, every
   raw mail the snapshot does not list as ingested goes through S3 → SQS → ingest again; ingest is
   idempotent (Message-ID and content, or the inbound key), so a mail ingested before a crash but
@@ -28,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -47,7 +51,7 @@ from .template import ROOT, resources
 
 log = logging.getLogger("helpdesk.local.persist")
 
-FORMAT = 1
+FORMAT = 2
 DEFAULT_DATA_DIR = ROOT / ".helpdesk"
 INBOUND_PREFIX = "inbound/"
 
@@ -64,12 +68,17 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_durably(path: Path, data: bytes) -> None:
-    """Write a file so that after a crash it is either absent or whole: temporary file, fsync, rename, fsync."""
+def write_durably(path: Path, data: bytes | Iterable[bytes]) -> int:
+    """Write a file so that after a crash it is either absent or whole: temporary file, fsync, rename, fsync.
+
+    Returns the bytes written.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    written = 0
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                written += handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -77,6 +86,53 @@ def write_durably(path: Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+    return written
+
+
+# ---------------------------------------------------------------------------------------- change tracking
+
+# (table name, hash key as JSON) of every partition written since the last snapshot took them;
+# "*" for a whole table. Written under the moto server's DynamoDB lock (DynamoDB requests run one at a
+# time), taken under it. PartiQL writes (ExecuteStatement) are not seen: this project makes none.
+_changed: set[tuple[str, str]] = set()
+_tracking: list[bool] = []
+
+
+def _hash_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _note(backend: Any, table_name: str, attrs: dict[str, Any]) -> None:
+    try:
+        _changed.add((table_name, _hash_json(attrs[backend.get_table(table_name).hash_key_attr])))
+    except Exception:  # an unknown table, a missing key: the request fails, the snapshot rereads the table
+        _changed.add((table_name, "*"))
+
+
+def install_change_tracking() -> None:
+    """Wrap moto's DynamoDB writes so that each notes the partition it writes (once per process)."""
+    if _tracking:
+        return
+    from moto.dynamodb.models import DynamoDBBackend
+
+    put, update, delete = DynamoDBBackend.put_item, DynamoDBBackend.update_item, DynamoDBBackend.delete_item
+
+    def put_item(self: Any, table_name: str, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        _note(self, table_name, item_attrs)
+        return put(self, table_name, item_attrs, *args, **kwargs)
+
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        _note(self, table_name, key)
+        return update(self, table_name, key, *args, **kwargs)
+
+    def delete_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        _note(self, table_name, key)
+        return delete(self, table_name, key, *args, **kwargs)
+
+    DynamoDBBackend.put_item = put_item  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+    DynamoDBBackend.delete_item = delete_item  # type: ignore[method-assign]
+    _tracking.append(True)
 
 
 @dataclass
@@ -86,7 +142,7 @@ class DataDir:
 
     @property
     def snapshot_path(self) -> Path:
-        return self.path / "snapshot.json"
+        return self.path / "snapshot.jsonl"
 
     @property
     def inbound(self) -> Path:
@@ -145,12 +201,22 @@ class DataDir:
         return sorted(INBOUND_PREFIX + p.name for p in self.inbound.iterdir() if not p.name.startswith("."))
 
     def read_snapshot(self) -> dict[str, Any] | None:
+        """The snapshot's first line (objects, users, ingested mail), or None when there is none."""
         if not self.snapshot_path.exists():
             return None
-        data: dict[str, Any] = json.loads(self.snapshot_path.read_bytes())
+        with self.snapshot_path.open("rb") as handle:
+            data: dict[str, Any] = json.loads(handle.readline())
         if data.get("format") != FORMAT:
             raise ValueError(f"{self.snapshot_path}: unknown snapshot format {data.get('format')!r}")
         return data
+
+    def partitions(self) -> Iterator[bytes]:
+        """The snapshot's DynamoDB lines: ``{"table": <logical id>, "items": [<DynamoDB JSON>, …]}``."""
+        with self.snapshot_path.open("rb") as handle:
+            handle.readline()
+            for line in handle:
+                if line.strip():
+                    yield line.rstrip(b"\n")
 
     def wipe(self) -> None:
         """Remove everything kept (the caller holds the directory and has asked)."""
@@ -178,7 +244,7 @@ def restore_backup(data: DataDir, source: Path) -> int:
     """Replace the data directory's contents with a backup's (only while no stack runs)."""
     with tarfile.open(source, "r:gz") as tar:
         members = [m for m in tar.getmembers() if m.isfile()]
-        if not any(m.name == "snapshot.json" for m in members) and not any(
+        if not any(m.name == "snapshot.jsonl" for m in members) and not any(
             m.name.startswith("inbound/") for m in members
         ):
             raise ValueError(f"{source} is not a backup of a data directory")
@@ -203,8 +269,14 @@ class Snapshotter:
     last_seconds: float = 0.0
     last_locked_seconds: float = 0.0  # of which DynamoDB requests waited
     last_bytes: int = 0
+    last_partitions: int = 0  # read again in the last snapshot
     count: int = 0
+    fragments: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (table, hash key) → its line
+    complete: bool = False  # fragments hold every partition (after a restore or a first full read)
     _writing: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        install_change_tracking()
 
     # ------------------------------------------------------------------------------------------ bookkeeping
 
@@ -224,45 +296,74 @@ class Snapshotter:
         with self._writing:
             started = time.monotonic()
             state = self.capture()
-            payload = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
-            write_durably(self.data.snapshot_path, payload)
+            header = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
+            lines = list(self.fragments.values())
+            size = write_durably(
+                self.data.snapshot_path, itertools.chain([header, b"\n"], *((line, b"\n") for line in lines))
+            )
             kept = {entry["file"] for entry in state["objects"] if entry.get("file")}
             for path in self.data.objects.iterdir():  # objects no snapshot refers to any more
                 if path.name not in kept and not path.name.startswith("."):
                     path.unlink(missing_ok=True)
             self.written_objects &= kept
             self.last_seconds = time.monotonic() - started
-            self.last_bytes = len(payload)
+            self.last_bytes = size
             self.count += 1
-            log.info("snapshot: %d bytes in %.2f s", len(payload), self.last_seconds)
+            log.info("snapshot: %d bytes in %.2f s", size, self.last_seconds)
 
     def capture(self) -> dict[str, Any]:
         # Order matters for a crash between the steps: what is marked ingested is already in the tables,
         # and the objects the tables refer to were stored before the items that refer to them.
         ingested = sorted(self.ingested)
-        tables = self._capture_tables()
+        self._capture_tables()
         objects = self._capture_objects()
         return {
             "format": FORMAT,
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "ingested": ingested,
-            "tables": tables,
             "objects": objects,
             "cognito": self._capture_cognito(),
         }
 
-    def _capture_tables(self) -> dict[str, list[dict[str, Any]]]:
+    def _capture_tables(self) -> None:
+        """Bring ``fragments`` up to date: the partitions written since the last snapshot (or all of them)."""
         from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType
 
         backend = dynamodb_backends[ACCOUNT][REGION]
-        out: dict[str, list[dict[str, Any]]] = {}
+        names = self._table_names()
+        logical = {name: lid for lid, name in names.items()}
         with self.dynamodb_lock:
             started = time.monotonic()
-            for logical_id, name in self._table_names().items():
-                table = backend.get_table(name)
-                out[logical_id] = [item.to_json()["Attributes"] for item in _items(table)]
+            changed = set(_changed)
+            _changed.clear()
+            whole = set(names) if not self.complete else {logical[n] for n, h in changed if h == "*" and n in logical}
+            for lid in whole:
+                for key in [k for k in self.fragments if k[0] == lid]:
+                    del self.fragments[key]
+                table = backend.get_table(names[lid])
+                for hash_key in list(table.items):
+                    self._read_partition(lid, table, hash_key)
+            count = sum(len(backend.get_table(names[lid]).items) for lid in whole)
+            for name, hash_json in changed:
+                owner = logical.get(name)
+                if owner is None or owner in whole or hash_json == "*":
+                    continue
+                self._read_partition(owner, backend.get_table(name), DynamoType(json.loads(hash_json)))
+                count += 1
+            self.complete = True
+            self.last_partitions = count
             self.last_locked_seconds = time.monotonic() - started
-        return out
+
+    def _read_partition(self, logical_id: str, table: Any, hash_key: Any) -> None:
+        entry = table.items.get(hash_key)
+        items = list(entry.values()) if table.range_key_attr and entry is not None else [entry] if entry else []
+        key = (logical_id, _hash_json(hash_key.to_json()))
+        if not items:
+            self.fragments.pop(key, None)
+            return
+        line = {"table": logical_id, "items": [item.to_json()["Attributes"] for item in items]}
+        self.fragments[key] = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()
 
     def _capture_objects(self) -> list[dict[str, Any]]:
         from moto.s3.models import s3_backends
@@ -315,27 +416,36 @@ class Snapshotter:
 
     # --------------------------------------------------------------------------------------------- restore
 
-    def restore(self, state: dict[str, Any]) -> list[str]:
-        """Fill the (new, empty) resources from a snapshot; returns the raw mails to ingest again."""
-        self.ingested = set(state.get("ingested", []))
-        self._restore_tables(state["tables"])
-        self._restore_objects(state["objects"])
-        self._restore_cognito(state["cognito"])
+    def restore(self) -> list[str]:
+        """Fill the (new, empty) resources from the snapshot, if there is one; returns the raw mails to
+        ingest again (every raw mail kept that the snapshot does not list as ingested)."""
+        state = self.data.read_snapshot()
+        if state is not None:
+            self.ingested = set(state.get("ingested", []))
+            self._restore_tables()
+            self._restore_objects(state["objects"])
+            self._restore_cognito(state["cognito"])
+        else:
+            self._restore_objects([])
         return [key for key in self.data.journal_keys() if key not in self.ingested]
 
-    def _restore_tables(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+    def _restore_tables(self) -> None:
         from moto.dynamodb.models import dynamodb_backends
         from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
         backend = dynamodb_backends[ACCOUNT][REGION]
         names = self._table_names()
+        skipped: set[str] = set()
         with self.dynamodb_lock:
-            for logical_id, items in tables.items():
+            for line in self.data.partitions():
+                partition = json.loads(line)
+                logical_id, items = partition["table"], partition["items"]
                 if logical_id not in names:
-                    log.warning("snapshot has table %s, the template does not: skipped", logical_id)
+                    skipped.add(logical_id)
                     continue
                 table = backend.get_table(names[logical_id])
                 hash_attr, range_attr = table.hash_key_attr, table.range_key_attr
+                self.fragments[(logical_id, _hash_json(items[0][hash_attr]))] = line
                 for attrs in items:
                     # What put_item stores, without a stream record per item (the items are not new) and
                     # without LimitedSizeDict's size check per attribute (they passed it when written).
@@ -349,6 +459,9 @@ class Snapshotter:
                         table.items[item.hash_key][item.range_key] = item
                     else:
                         table.items[item.hash_key] = item
+        self.complete = True
+        for logical_id in sorted(skipped):
+            log.warning("the snapshot has table %s, the template does not: not restored", logical_id)
 
     def _restore_objects(self, objects: list[dict[str, Any]]) -> None:
         from moto.s3.models import s3_backends
@@ -431,14 +544,6 @@ class Snapshotter:
             for (lid, attr), arn in self.resources.attrs.items()
             if attr == "Arn" and arn.startswith("arn:aws:s3:::")
         }
-
-
-def _items(table: Any) -> Iterator[Any]:
-    for hash_set in list(table.items.values()):
-        if table.range_key_attr:
-            yield from list(hash_set.values())
-        else:
-            yield hash_set
 
 
 def s3_keys(body: str) -> list[str]:

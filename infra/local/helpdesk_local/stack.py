@@ -97,6 +97,8 @@ class LocalStack:
     persist: Snapshotter | None = None
     restored: bool = False  # filled from a snapshot (or a journal) rather than seeded
     replayed: int = 0  # raw mails sent through ingest again at start
+    stop_seconds: dict[str, float] = field(default_factory=dict)  # how long each part took to stop
+    restore_seconds: float = 0.0
 
     @property
     def endpoint(self) -> str:
@@ -143,11 +145,11 @@ class LocalStack:
         if self.data is not None:
             assert moto.gate is not None
             persist = Snapshotter(self.data, self.resources, moto.gate.lock)
-            snapshot = self.data.read_snapshot()
-            if snapshot is not None or not empty:  # no snapshot but raw mail: a crash before the first one
-                empty_state: dict[str, Any] = {"tables": {}, "objects": [], "cognito": {"users": []}}
-                pending = persist.restore(snapshot or empty_state)
-                self.restored = snapshot is not None
+            if not empty:  # a snapshot, or only raw mail (a crash before the first snapshot)
+                began = time.monotonic()
+                self.restored = self.data.read_snapshot() is not None
+                pending = persist.restore()
+                self.restore_seconds = time.monotonic() - began
         from .live_server import LiveServer
 
         live = self.live = LiveServer(cfg.host, cfg.live_port, cfg.live_admin_port)  # bound now: the env names it
@@ -377,20 +379,26 @@ class LocalStack:
     # ------------------------------------------------------------------------------------------------- stop
 
     def stop(self) -> None:
+        began = time.monotonic()
         for loop in self.loops:
             loop.stop()
         for loop in self.loops:
             loop.join(timeout=5)
+        self.stop_seconds["loops"] = time.monotonic() - began
         for item in reversed(self.stoppables):
+            began = time.monotonic()
             try:
                 item.stop()
             except Exception:  # stopping must go on for the rest
                 log.exception("stopping %s failed", item)
+            self.stop_seconds[type(item).__name__] = time.monotonic() - began
         if self.persist is not None:  # nothing changes any more: the last snapshot is the whole state
+            began = time.monotonic()
             try:
                 self.persist.snapshot()
             except Exception:
                 log.exception("the last snapshot failed; the one before it and the mail journal remain")
+            self.stop_seconds["snapshot"] = time.monotonic() - began
         if self.data is not None:
             self.data.release()
         with contextlib.suppress(FileNotFoundError):
@@ -418,7 +426,9 @@ class LocalStack:
             f"  Demo login:\n{users}\n\n"
             f"  Token for scripts: helpdesk token --user agent\n"
             f"  Send a mail:       helpdesk send some.eml\n"
-            f"  Started in {self.ready_seconds:.1f} s\n"
+            f"  Started in {self.ready_seconds:.1f} s"
+            + (f" (data read back in {self.restore_seconds:.1f} s)" if self.restored else "")
+            + "\n"
         )
 
 
@@ -457,7 +467,10 @@ def run_forever(stack: LocalStack) -> None:
                 break
     finally:
         print("\n  stopping …", flush=True)
+        began = time.monotonic()
         stack.stop()
+        parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in stack.stop_seconds.items() if seconds >= 0.5)
+        print(f"  ({time.monotonic() - began:.1f} s{': ' + parts if parts else ''})", flush=True)
         print("  stopped.", flush=True)
     sys.stdout.flush()
 

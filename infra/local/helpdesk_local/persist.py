@@ -274,6 +274,7 @@ class Snapshotter:
     fragments: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (table, hash key) → its line
     complete: bool = False  # fragments hold every partition (after a restore or a first full read)
     _writing: threading.Lock = field(default_factory=threading.Lock)
+    _entries: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = field(default_factory=dict)  # S3, by key
 
     def __post_init__(self) -> None:
         install_change_tracking()
@@ -375,6 +376,10 @@ class Snapshotter:
             if bucket is None:
                 continue
             for key_name, key in list(bucket.keys.items()):
+                seen = self._entries.get((logical_id, key_name))
+                if seen is not None and seen[0] is key:  # the same object as last time (a put makes a new one)
+                    entries.append(seen[1])
+                    continue
                 entry: dict[str, Any] = {
                     "bucket": logical_id,
                     "key": key_name,
@@ -391,6 +396,7 @@ class Snapshotter:
                     if digest not in self.written_objects:
                         write_durably(self.data.objects / digest, key.value)
                         self.written_objects.add(digest)
+                self._entries[(logical_id, key_name)] = (key, entry)
                 entries.append(entry)
         return entries
 
@@ -450,11 +456,11 @@ class Snapshotter:
                     # What put_item stores, without a stream record per item (the items are not new) and
                     # without LimitedSizeDict's size check per attribute (they passed it when written).
                     item: Any = Item.__new__(Item)
-                    item.hash_key = DynamoType(attrs[hash_attr])
-                    item.range_key = DynamoType(attrs[range_attr]) if range_attr else None
+                    item.hash_key = _dynamo(DynamoType, attrs[hash_attr])
+                    item.range_key = _dynamo(DynamoType, attrs[range_attr]) if range_attr else None
                     item.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
                     for key, value in attrs.items():
-                        dict.__setitem__(item.attrs, key, DynamoType(value))
+                        dict.__setitem__(item.attrs, key, _dynamo(DynamoType, value))
                     if range_attr:
                         table.items[item.hash_key][item.range_key] = item
                     else:
@@ -544,6 +550,20 @@ class Snapshotter:
             for (lid, attr), arn in self.resources.attrs.items()
             if attr == "Arn" and arn.startswith("arn:aws:s3:::")
         }
+
+
+def _dynamo(cls: Any, value: dict[str, Any]) -> Any:
+    """``DynamoType(value)`` as moto builds it (lists and maps of DynamoTypes), without its per-call checks:
+    most of a start's time with a large data directory went into ``DynamoType.__init__``."""
+    ((kind, inner),) = value.items()
+    result = cls.__new__(cls)
+    result.type = kind
+    if kind == "L":
+        inner = [_dynamo(cls, v) for v in inner]
+    elif kind == "M":
+        inner = {k: _dynamo(cls, v) for k, v in inner.items()}
+    result.value = inner
+    return result
 
 
 def s3_keys(body: str) -> list[str]:

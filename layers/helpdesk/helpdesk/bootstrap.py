@@ -40,7 +40,9 @@ def autoclose_deps() -> AutocloseDeps:
     from .services.autoclose import AutocloseDeps
 
     deps = ingest_deps()
-    return AutocloseDeps(config=deps.config, tickets=deps.tickets, mailer=deps.mailer, mail_domain=deps.mail_domain)
+    return AutocloseDeps(
+        config=deps.config, tickets=deps.tickets, mailer=deps.mailer, mail_domain=deps.mail_domain, mail=deps.mail
+    )
 
 
 def reset() -> None:

@@ -206,3 +206,116 @@ def test_a_throttled_reply_is_sent_by_the_outbox_sweep_and_gives_up_after_the_la
         api.call("POST", f"/tickets/{t['id']}/messages/{first.json['message_id']}/resend", user="agent").status == 200
     )
     assert len(sent_mails()) == 1
+
+
+# ------------------------------------------------------------------------------------ bounces and complaints
+
+
+def ses_event(kind: str, ses_message_id: str, recipient: str) -> dict[str, Any]:
+    """What SES's configuration set publishes to the topic (event publishing: ``eventType``), as SNS delivers it
+    to a Lambda; shaped after the examples in SES's developer guide ("Examples of event data")."""
+    mail = {
+        "timestamp": "2026-12-02T10:00:00.000Z",
+        "source": "Support <support@example.com>",
+        "sourceArn": "arn:aws:ses:eu-central-1:123456789012:identity/example.com",
+        "sendingAccountId": "123456789012",
+        "messageId": ses_message_id,
+        "destination": [recipient],
+        "headersTruncated": False,
+        "tags": {"ses:configuration-set": ["helpdesk-sending"]},
+    }
+    body: dict[str, Any] = {"eventType": kind, "mail": mail}
+    if kind == "Bounce":
+        body["bounce"] = {
+            "bounceType": "Permanent",
+            "bounceSubType": "General",
+            "bouncedRecipients": [
+                {
+                    "emailAddress": recipient,
+                    "action": "failed",
+                    "status": "5.1.1",
+                    "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+                }
+            ],
+            "timestamp": "2026-12-02T10:00:01.000Z",
+            "feedbackId": "0102017a-bounce-feedback-000000",
+            "reportingMTA": "dsn; e226-55.smtp-out.eu-central-1.amazonses.com",
+        }
+    else:
+        body["complaint"] = {
+            "complainedRecipients": [{"emailAddress": recipient}],
+            "timestamp": "2026-12-02T11:00:00.000Z",
+            "feedbackId": "0102017a-complaint-feedback-000000",
+            "userAgent": "Mozilla/5.0",
+            "complaintFeedbackType": "abuse",
+            "arrivalDate": "2026-12-02T10:59:00.000Z",
+        }
+    import json
+
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": "arn:aws:sns:eu-central-1:123456789012:helpdesk-feedback:1d2c",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+                    "TopicArn": "arn:aws:sns:eu-central-1:123456789012:helpdesk-feedback",
+                    "Subject": None,
+                    "Message": json.dumps(body),
+                    "Timestamp": "2026-12-02T10:00:02.000Z",
+                    "SignatureVersion": "1",
+                    "Signature": "EXAMPLE",
+                    "SigningCertUrl": "https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0000.pem",
+                    "UnsubscribeUrl": "https://sns.eu-central-1.amazonaws.com/?Action=Unsubscribe",
+                    "MessageAttributes": {},
+                },
+            }
+        ]
+    }
+
+
+def test_a_bounce_marks_the_message_and_stops_auto_replies_to_the_address(aws: Any, api: ApiClient) -> None:
+    from functions.feedback.app import handler
+    from helpdesk_local.runners import LambdaContext
+
+    t = new_ticket(aws, api, sender="Weg <weg@kunde.example>")
+    r = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Unsere Antwort."})
+    assert r.status == 201
+    (stored,) = agent_replies(t["id"])
+    assert stored.ses_message_id  # SES's MessageId is kept, with its lookup item
+
+    counts = handler(
+        ses_event("Bounce", stored.ses_message_id, "weg@kunde.example"), LambdaContext("helpdesk-feedback")
+    )
+    assert counts == {"bounced": 1, "complained": 0, "unknown": 0}
+    shown = next(m for m in api.get(f"/tickets/{t['id']}", user="agent").json["messages"] if m["id"] == stored.id)
+    assert shown["send_state"] == "bounced"
+    assert shown["send_error"] == "Permanent/General: smtp; 550 5.1.1 user unknown"
+
+    reset_sent()
+    again = ingest(aws, make_mail(sender="weg@kunde.example", subject="Neue Frage", message_id="<neu@kunde.example>"))
+    assert again.outcome == "created" and again.autoreply == "suppressed"
+    assert again.autoreply_reason.startswith("address suppressed: bounced: Permanent/General")
+    assert sent_mails() == []
+
+
+def test_a_complaint_marks_the_message_and_an_unknown_id_still_suppresses(aws: Any, api: ApiClient) -> None:
+    from functions.feedback.app import handler
+    from helpdesk_local.runners import LambdaContext
+
+    t = new_ticket(aws, api, sender="spam-melder@kunde.example")
+    (auto,) = [m for m in t["messages"] if m["auto_reply"]]
+    from helpdesk.store.models import MessageItem
+
+    (item,) = [m for m in MessageItem.query(t["id"]) if isinstance(m, MessageItem) and m.id == auto["id"]]
+    assert item.ses_message_id  # the auto-reply's too
+    context = LambdaContext("helpdesk-feedback")
+    assert handler(ses_event("Complaint", item.ses_message_id, "spam-melder@kunde.example"), context)["complained"] == 1
+    shown = next(m for m in api.get(f"/tickets/{t['id']}", user="agent").json["messages"] if m["id"] == auto["id"])
+    assert (shown["send_state"], shown["send_error"]) == ("complained", "abuse")
+    counts = handler(ses_event("Bounce", "0000-not-ours", "fremd@kunde.example"), context)
+    assert counts == {"bounced": 1, "complained": 0, "unknown": 1}
+    later = ingest(aws, make_mail(sender="fremd@kunde.example", subject="Hallo", message_id="<f@kunde.example>"))
+    assert later.autoreply == "suppressed"

@@ -316,6 +316,13 @@ const S = {
   "pub.contact.missing": ["Bitte E-Mail-Adresse, Betreff und Nachricht ausfüllen.", "Please fill in e-mail address, subject and message."],
   "pub.contact.thanks": ["Vielen Dank!", "Thank you!"], "pub.contact.number": ["Ihre Anfrage hat die Nummer {number}.", "Your request has the number {number}."],
   "pub.contact.received": ["Ihre Anfrage ist eingegangen.", "Your request has been received."],
+  // Outbound mail durability (send): delivery state of a sent mail, re-send.
+  "send.retry": ["nicht zugestellt – wird automatisch erneut gesendet ({reason})", "not delivered – will be sent again automatically ({reason})"],
+  "send.failed": ["nicht zugestellt ({reason})", "not delivered ({reason})"],
+  "send.bounced": ["nicht zugestellt (Bounce: {reason})", "not delivered (bounce: {reason})"],
+  "send.complained": ["Beschwerde: als Spam gemeldet ({reason})", "Complaint: reported as spam ({reason})"],
+  "send.resend": ["Erneut senden", "Send again"], "send.resent": ["Erneut gesendet.", "Sent again."],
+  "send.stillfailed": ["Der Versand ist wieder fehlgeschlagen; der Grund steht an der Nachricht.", "Sending failed again; the reason is shown on the message."],
 };
 
 const listeners = new Set();

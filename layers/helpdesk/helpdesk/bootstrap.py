@@ -45,8 +45,17 @@ def autoclose_deps() -> AutocloseDeps:
     )
 
 
+@lru_cache(maxsize=1)
+def feedback_store() -> TicketStore:
+    """The feedback function's store: only the tables (no mail, no SES)."""
+    settings = get_settings()
+    bind(settings.tables, host=settings.endpoint_url, region=settings.region)
+    return TicketStore()
+
+
 def reset() -> None:
     """Forget wired objects (tests and the local stack rebuild them after changing the environment)."""
     config_store.cache_clear()
     ingest_deps.cache_clear()
     autoclose_deps.cache_clear()
+    feedback_store.cache_clear()

@@ -15,6 +15,7 @@ recipient marked it as spam).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -70,7 +71,7 @@ class Feedback:
     suppress: bool  # no more automatic mail to these addresses
 
 
-def parse_feedback(notification: dict[str, object]) -> Feedback | None:
+def parse_feedback(notification: Mapping[str, object]) -> Feedback | None:
     """A bounce or complaint from SES (notifications' ``notificationType`` or event publishing's ``eventType``);
     None for anything else (deliveries, sends, the subscription's own messages)."""
     kind = str(notification.get("notificationType") or notification.get("eventType") or "")

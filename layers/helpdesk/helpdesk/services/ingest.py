@@ -10,14 +10,14 @@ follow-up       S3 GetObject, BatchGetItem, GetItem (the ticket), TransactWriteI
 Exactly once: the mail's Message-ID index item is written with ``attribute_not_exists`` in the same
 transaction as the ticket, the message, the number index, the counter (``value = <read>`` condition)
 and the events. A crash before the commit leaves nothing; after it, the redelivery finds the
-Message-ID and stops (finishing an auto-reply that was still pending or that SES refused).
+Message-ID and stops (finishing an auto-reply that was still pending).
 
 Auto-replies go out at most once: the stored auto-reply (``pending``) is claimed (→ ``sending``) with a
-conditional write before it is handed to SES, then settled: ``sent`` when SES accepted it (only then
-does ``/stats`` count it as sent), ``failed`` when SES refused it (throttled, rejected: it was not
-taken). A refused auto-reply fails the SQS record, so SQS delivers the mail again and the duplicate
-path claims the ``failed`` auto-reply and sends it; on the last try it stays ``failed`` and counts as
-failed. A ``sending`` left behind (the process died or SES's answer was lost) is never sent again.
+conditional write before it is handed to SES, then settled (services/outbound.py): ``sent`` when SES
+accepted it (only then does ``/stats`` count it as sent); ``retry`` when SES refused it for now
+(throttling: the scheduled outbox sweep sends it later); ``failed`` with SES's reason when SES rejected
+it (counted as failed; an agent can send it again). A refusal is not the mail's failure: the SQS record
+succeeds. A ``sending`` left behind (the process died or SES's answer was lost) is never sent again.
 """
 
 from __future__ import annotations

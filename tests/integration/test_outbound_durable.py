@@ -276,6 +276,16 @@ def ses_event(kind: str, ses_message_id: str, recipient: str) -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def feedback_metrics() -> Any:
+    """Powertools' metric set is shared by every handler of the process: leave none to another test."""
+    yield
+    from functions.feedback.app import metrics
+
+    metrics.clear_metrics()
+
+
+@pytest.mark.usefixtures("feedback_metrics")
 def test_a_bounce_marks_the_message_and_stops_auto_replies_to_the_address(aws: Any, api: ApiClient) -> None:
     from functions.feedback.app import handler
     from helpdesk_local.runners import LambdaContext
@@ -301,6 +311,7 @@ def test_a_bounce_marks_the_message_and_stops_auto_replies_to_the_address(aws: A
     assert sent_mails() == []
 
 
+@pytest.mark.usefixtures("feedback_metrics")
 def test_a_complaint_marks_the_message_and_an_unknown_id_still_suppresses(aws: Any, api: ApiClient) -> None:
     from functions.feedback.app import handler
     from helpdesk_local.runners import LambdaContext

@@ -330,3 +330,28 @@ def test_a_complaint_marks_the_message_and_an_unknown_id_still_suppresses(aws: A
     assert counts == {"bounced": 1, "complained": 0, "unknown": 1}
     later = ingest(aws, make_mail(sender="fremd@kunde.example", subject="Hallo", message_id="<f@kunde.example>"))
     assert later.autoreply == "suppressed"
+
+
+def test_one_broken_mail_does_not_stop_the_outbox_sweep(
+    aws: Any, api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.domain.clock import now
+    from helpdesk.services.autoclose import sweep_outbox
+
+    t = new_ticket(aws, api)
+    key = upload(api, t["id"], "weg.pdf", b"%PDF-1.4 weg")
+    monkeypatch.setattr(Mailer, "send_raw", ses_error("Throttling", "Rate exceeded"))
+    broken = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Eins", "attachments": [key]})
+    fine = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Zwei"})
+    assert broken.status == fine.status == 502
+    monkeypatch.undo()
+    (kept,) = [m for m in agent_replies(t["id"]) if m.id == broken.json["message_id"]]
+    aws.client("s3").delete_object(Bucket=aws.bucket, Key=kept.attachments[0].key)  # an operator's mistake
+    report = sweep_outbox(autoclose_deps(), at=now() + timedelta(hours=1))
+    assert (report.due, report.sent, report.errors) == (2, 1, 1)
+    states = {m.id: m.send_state for m in agent_replies(t["id"])}
+    assert states == {broken.json["message_id"]: "retry", fine.json["message_id"]: "sent"}

@@ -16,6 +16,7 @@ that sends reminders already has what it needs.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,8 @@ from ..domain.sending import DONE, RESENDABLE, refusal
 from ..domain.status import Status
 from ..store.models import AddressMap, AttachmentMap, MessageItem, TicketItem
 from ..store.tickets import TicketStore, timeline_sk
+
+log = logging.getLogger(__name__)
 
 
 class SendFailed(Exception):
@@ -232,6 +235,7 @@ class RetryReport:
     sent: int = 0
     refused: int = 0
     stale: int = 0  # sent meanwhile (an agent's re-send), or gone
+    errors: int = 0  # failed otherwise: left for the next run (claimed meanwhile: dropped then as stale)
 
 
 def retry_due(
@@ -263,6 +267,10 @@ def retry_due(
                 )
             except SendFailed:
                 report.refused += 1
+            except Exception:  # one broken mail (a file gone, a refused write) does not stop the others
+                log.exception("outbox sweep: %s of ticket %s failed; kept for the next run", message.id, ticket.pk)
+                report.errors += 1
+                continue
             else:
                 report.sent += sent
                 report.stale += not sent

@@ -217,3 +217,35 @@ def test_merged_tickets_leave_the_results(aws: Any, api: ApiClient) -> None:
     assert merged.status in (200, 201), merged.text
     index_from_stream(aws)
     assert found(api, "quittung") == ["Zweite Mail"]  # the message moved: found in the target only
+
+
+def test_reindex_builds_the_index_idempotently_resumes_and_drops_deleted_tickets(aws: Any, api: ApiClient) -> None:
+    """`helpdesk reindex`: tickets from before the index (nothing indexed them) become searchable."""
+    from helpdesk.services.reindex import Reindexed, reindex
+
+    tickets = [
+        ingest(aws, make_mail(subject=f"Altbestand {i}", body="Kühlschrank brummt.", sender=f"r{i}@kunde.example"))
+        for i in range(5)
+    ]
+    assert found(api, "kuhlschrank") == []  # not indexed: the stream did not run
+    positions: list[str] = []
+
+    def stop_after_first_page(done: Reindexed, position: str | None) -> None:
+        if position and done.tickets:  # (a Scan page's limit counts messages and events too)
+            positions.append(position)
+            raise KeyboardInterrupt  # the operator's Ctrl-C after the first page with tickets
+
+    with pytest.raises(KeyboardInterrupt):
+        reindex(progress=stop_after_first_page, page_size=2)
+    assert 0 < len(found(api, "kuhlschrank")) < 5
+    reindex(start=positions[0], page_size=2)
+    assert len(found(api, "kühlschrank")) == 5
+    again = reindex()
+    assert (again.tickets, again.changed, again.put, again.deleted) == (5, 0, 0, 0)  # idempotent: nothing written
+
+    aws.client("dynamodb").delete_item(
+        TableName=aws.resources.names["TicketsTable"],
+        Key={"pk": {"S": tickets[0].ticket_id}, "sk": {"S": "TICKET"}},
+    )
+    assert reindex().pruned == 1
+    assert len(found(api, "kühlschrank", user="admin")) == 4

@@ -367,7 +367,8 @@ export function mount(main, route) {
       h("td", { class: "c-select" }, box),
       h("td", { class: "c-number", "data-label": t("col.number") }, h("span", { text: item.number })),
       h("td", { class: "c-subject" }, subjectLine,
-        item.preview ? h("span", { class: "preview", text: item.preview.slice(0, 160) }) : null),
+        item.match && item.match.snippet ? searchSnippet(item.match)
+          : item.preview ? h("span", { class: "preview", text: item.preview.slice(0, 160) }) : null),
       h("td", { class: "c-customer", "data-label": t("col.customer"), title: item.customer ? item.customer.address : "",
         text: customer }),
       h("td", { class: "c-queue", "data-label": t("col.queue"), text: queueName(item.queue) }),
@@ -389,6 +390,21 @@ export function mount(main, route) {
       open(item.id);
     });
     return tr;
+  }
+
+  // Full-text search (issue 15): where the ticket matched, the matching words marked.
+  function searchSnippet(match) {
+    const pieces = [];
+    let at = 0;
+    for (const [start, end] of match.highlights) {
+      if (start < at) continue;
+      if (start > at) pieces.push(match.snippet.slice(at, start));
+      pieces.push(h("mark", { text: match.snippet.slice(start, end) }));
+      at = end;
+    }
+    pieces.push(match.snippet.slice(at));
+    const where = match.at ? t(`search.in.${match.kind}`, { date: fmtDateTime(match.at) }) : t(`search.in.${match.kind}`, { date: "" });
+    return h("span", { class: "preview search-snippet" }, h("span", { class: "search-where", text: where }), " ", ...pieces);
   }
 
   // "Someone is writing a reply": a pen after the subject, named in its title.
@@ -436,7 +452,10 @@ export function mount(main, route) {
   }
 
   async function fetchPage(pageCursor) {
-    return api("tickets", { query: apiQuery(filters, pageCursor) });
+    const page = await api("tickets", { query: apiQuery(filters, pageCursor) });
+    // full-text search: where each ticket matched (issue 15)
+    for (const item of page.items) item.match = page.matches ? page.matches[item.id] || null : null;
+    return page;
   }
 
   async function reload({ keepSelection = false } = {}) {

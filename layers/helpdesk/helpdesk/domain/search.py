@@ -140,7 +140,6 @@ def term(word: str) -> Term:
 @dataclass(frozen=True)
 class Query:
     terms: tuple[Term, ...]
-    phrases: tuple[str, ...] = ()  # quoted phrases, folded: checked on the snippet text when given
 
     @property
     def empty(self) -> bool:
@@ -149,11 +148,11 @@ class Query:
 
 def parse_query(text: str) -> Query:
     """The terms of a search box's text: every word must match; stop words and repeats dropped.
+    Quotes are ignored: a quoted phrase is matched as its words (not their order).
 
     A word that looks like a ticket number (``T-2026-000042``, ``#42``) becomes its sequence. A
     query made only of stop words looks them up after all (``"die"`` alone is still a question).
     """
-    phrases = tuple(fold_text(p) for p in re.findall(r'"([^"]+)"', text) if p.strip())
     found: list[str] = []
     all_words: list[str] = []
     for token in text.split():
@@ -171,12 +170,7 @@ def parse_query(text: str) -> Query:
             unique.append(word)
     # a word that is a prefix of another one asks nothing more
     kept = [w for w in unique if not any(o != w and o.startswith(w) and len(w) >= SHORT for o in unique)]
-    return Query(tuple(term(w) for w in kept[:MAX_QUERY_TERMS]), phrases)
-
-
-def fold_text(text: str) -> str:
-    """A text folded as query words are (for phrase and snippet matching)."""
-    return " ".join(fold_query_word(w) for w in words(text))
+    return Query(tuple(term(w) for w in kept[:MAX_QUERY_TERMS]))
 
 
 @dataclass

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -114,6 +115,7 @@ class SearchPage:
     reads: Reads = field(default_factory=Reads)
 
 
+_NUMBER_LIKE = re.compile(r"^[A-Za-z]{1,5}-\d{4}-\d{1,9}$")  # the default format T-{year}-{seq:06d}
 DEFAULT_STATUSES: list[Status] = [s for s in Status if s != Status.TRASH]  # everything but the Papierkorb
 
 
@@ -243,6 +245,15 @@ def search_tickets(
         if not matched or not _ticket_matches(ticket, flt) or (visible is not None and not visible(ticket)):
             continue
         results.append((ticket, hit, fields))
+
+    # A whole ticket number is looked up directly too (two GetItems): found at once, before the stream
+    # has indexed a ticket just created.
+    if not cursor and _NUMBER_LIKE.match(text.strip()):
+        numbered = TicketStore().by_number(text.strip().upper())
+        reads.calls += 2
+        new = numbered is not None and not numbered.merged_into and all(r[0].pk != numbered.pk for r in results)
+        if numbered is not None and new and _ticket_matches(numbered, flt) and (visible is None or visible(numbered)):
+            results.append((numbered, Hit(numbered.pk, set(), NUMBER, "number", "", "", ""), NUMBER))
 
     # 3. rank the page: subject or number matches first, then the newest change
     results.sort(key=lambda r: r[0].updated_at, reverse=True)

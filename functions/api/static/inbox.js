@@ -352,8 +352,9 @@ export function mount(main, route) {
         tr.classList.toggle("selected", event.target.checked);
       } } });
     const customer = item.customer ? item.customer.name || item.customer.address : "";
+    const inSubject = item.match && item.match.kind === "subject" && item.subject;
     const link = h("a", { class: "subject-link", href: `#/ticket/${encodeURIComponent(item.id)}`,
-      text: item.subject || t("ticket.nosubject") });
+      text: inSubject ? null : item.subject || t("ticket.nosubject") }, inSubject ? marked(item.match) : null);
     const flags = [
       item.unread ? h("span", { class: "dot-unread", title: t("flag.unread") }, h("span", { class: "sr-only", text: t("flag.unread") })) : null,
       item.review ? h("span", { class: "flag flag-review", title: t("flag.review"), text: "!" }) : null,
@@ -367,7 +368,7 @@ export function mount(main, route) {
       h("td", { class: "c-select" }, box),
       h("td", { class: "c-number", "data-label": t("col.number") }, h("span", { text: item.number })),
       h("td", { class: "c-subject" }, subjectLine,
-        item.match && item.match.snippet ? searchSnippet(item.match)
+        item.match && item.match.snippet && !inSubject ? searchSnippet(item.match)
           : item.preview ? h("span", { class: "preview", text: item.preview.slice(0, 160) }) : null),
       h("td", { class: "c-customer", "data-label": t("col.customer"), title: item.customer ? item.customer.address : "",
         text: customer }),
@@ -394,6 +395,12 @@ export function mount(main, route) {
 
   // Full-text search (issue 15): where the ticket matched, the matching words marked.
   function searchSnippet(match) {
+    const where = t(`search.in.${match.kind}`, { date: match.at ? fmtDateTime(match.at) : "" });
+    return h("span", { class: "preview search-snippet" }, h("span", { class: "search-where", text: where }), " ",
+      marked(match));
+  }
+
+  function marked(match) {
     const pieces = [];
     let at = 0;
     for (const [start, end] of match.highlights) {
@@ -403,8 +410,7 @@ export function mount(main, route) {
       at = end;
     }
     pieces.push(match.snippet.slice(at));
-    const where = match.at ? t(`search.in.${match.kind}`, { date: fmtDateTime(match.at) }) : t(`search.in.${match.kind}`, { date: "" });
-    return h("span", { class: "preview search-snippet" }, h("span", { class: "search-where", text: where }), " ", ...pieces);
+    return pieces;
   }
 
   // "Someone is writing a reply": a pen after the subject, named in its title.

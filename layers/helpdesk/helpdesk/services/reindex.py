@@ -87,8 +87,9 @@ def prune_gone(store: TicketStore, index: SearchIndex) -> int:
     ddb = clients.dynamodb()
     args: dict[str, Any] = {
         "TableName": table_name(),
-        "FilterExpression": "begins_with(pk, :m)",
-        "ExpressionAttributeValues": {":m": {"S": "M#"}},
+        "FilterExpression": "begins_with(pk, :m) AND size(#keys) > :zero",  # (left the index already: empty)
+        "ExpressionAttributeNames": {"#keys": "keys"},
+        "ExpressionAttributeValues": {":m": {"S": "M#"}, ":zero": {"N": "0"}},
         "ProjectionExpression": "pk",
     }
     pruned = 0

@@ -130,12 +130,14 @@ class SearchIndex:
         return {k: v["S"] for k, v in raw.get("keys", {}).get("M", {}).items()}
 
     def _put_manifest(self, ticket_id: str, keys: dict[str, str]) -> None:
-        key = {"pk": {"S": f"M#{ticket_id}"}, "sk": {"S": "M"}}
-        if keys:
-            item: dict[str, Any] = {**key, "keys": {"M": {k: {"S": v} for k, v in keys.items()}}}
-            _client().put_item(TableName=table_name(), Item=item)
-        else:
-            _client().delete_item(TableName=table_name(), Key=key)
+        # An empty manifest stays (a ticket that left the index): no DeleteItem right needed, and the
+        # manifest's postings are removed with BatchWriteItem's DeleteRequests.
+        item: dict[str, Any] = {
+            "pk": {"S": f"M#{ticket_id}"},
+            "sk": {"S": "M"},
+            "keys": {"M": {k: {"S": v} for k, v in keys.items()}},
+        }
+        _client().put_item(TableName=table_name(), Item=item)
 
     def replace(self, ticket_id: str, postings: dict[str, Posting]) -> Written:
         """Make the ticket's postings exactly ``postings`` (empty: the ticket leaves the index).

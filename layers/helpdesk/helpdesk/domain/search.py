@@ -199,38 +199,61 @@ class Posting:
 SNIPPET = 160
 
 
+def _snippet_at(text: str, position: int) -> str:
+    start = max(0, position - SNIPPET // 3)
+    end = min(len(text), start + SNIPPET)
+    piece = " ".join(text[start:end].split())
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
+
+
 def snippet_around(text: str, word: str) -> str:
     """About ``SNIPPET`` characters of ``text`` around the first word that folds to start with ``word``."""
     for match in _WORD.finditer(text):
-        forms = index_forms(match.group())
-        if any(f.startswith(word) for f in forms):
-            start = max(0, match.start() - SNIPPET // 3)
-            end = min(len(text), start + SNIPPET)
-            piece = " ".join(text[start:end].split())
-            return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
+        if any(f.startswith(word) for f in index_forms(match.group())):
+            return _snippet_at(text, match.start())
     return " ".join(text[:SNIPPET].split())
 
 
 def postings(sources: Iterable[Source]) -> dict[str, Posting]:
-    """Every key of a ticket's texts with its posting. The first source a key occurs in is where the
-    snippet comes from (sources in order: subject, number, customer, then the timeline oldest first)."""
+    """Every key of a ticket's texts with its posting, in one pass over each text. The first place a key
+    occurs is where its snippet comes from (sources in order: subject, number, customer, then the
+    timeline oldest first)."""
     out: dict[str, Posting] = {}
+    forms_of: dict[str, set[str]] = {}  # a word's forms, once per ticket
     count = 0
     for source in sources:
-        found = {number_word(source.text) or ""} - {""} if source.field == NUMBER else index_words(source.text)
-        for word in sorted(found):
-            if count >= MAX_WORDS:
-                return out
-            for key in keys_of(word):
-                posting = out.get(key)
-                if posting is None:
-                    snippet = "" if source.kind in ("subject", "number") else snippet_around(source.text, word)
-                    posting = out[key] = Posting(kind=source.kind, ref=source.ref, at=source.at, snippet=snippet)
-                if word not in posting.words:
-                    posting.words.add(word)
-                    count += 1
-                posting.fields |= source.field
+        if source.field == NUMBER:
+            number = number_word(source.text)
+            occurrences: Iterable[tuple[int, set[str]]] = [(0, {number})] if number else []
+        else:
+            occurrences = _occurrences(source.text, forms_of)
+        for position, forms in occurrences:
+            for word in sorted(forms):
+                for key in keys_of(word):
+                    posting = out.get(key)
+                    if posting is None:
+                        if count >= MAX_WORDS:
+                            continue
+                        plain = source.kind in ("subject", "number")
+                        snippet = "" if plain else _snippet_at(source.text, position)
+                        posting = out[key] = Posting(kind=source.kind, ref=source.ref, at=source.at, snippet=snippet)
+                    if word not in posting.words and count < MAX_WORDS:
+                        posting.words.add(word)
+                        count += 1
+                    posting.fields |= source.field
     return out
+
+
+def _occurrences(text: str, forms_of: dict[str, set[str]]) -> Iterable[tuple[int, set[str]]]:
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if len(word) < 2 and not word.isdigit():
+            continue
+        forms = forms_of.get(word)
+        if forms is None:
+            forms = forms_of[word] = set() if _strip_accents(word) in STOP_WORDS else index_forms(word)
+        if forms:
+            yield match.start(), forms
 
 
 def shard_of(ticket_id: str, shards: int) -> int:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from helpdesk.store import live
+from helpdesk.store import live, search_index
 from helpdesk.store.models import TABLE_MODELS
 from helpdesk_local.template import load_template, resources
 
 # Logical id in template.yaml → key in TABLE_MODELS
 TABLES = {"TicketsTable": "tickets", "MetaTable": "meta", "ConfigTable": "config", "CustomersTable": "customers"}
 # Tables written with plain boto3 (no pynamodb model): their shape is declared beside their store.
-PLAIN_TABLES: dict[str, dict[str, Any]] = {"LiveTable": live.TABLE_SHAPE}
+PLAIN_TABLES: dict[str, dict[str, Any]] = {"LiveTable": live.TABLE_SHAPE, "SearchTable": search_index.TABLE_SHAPE}
 TTL = {"MetaTable": "expires_at", "LiveTable": live.TTL_ATTRIBUTE}
 
 

@@ -8,7 +8,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.bootstrap import autoclose_deps
+from helpdesk.bootstrap import autoclose_deps, mail_store
+from helpdesk.services import privacy
 from helpdesk.services.autoclose import run
 
 logger = Logger(service="helpdesk-autoclose")
@@ -20,12 +21,21 @@ tracer = Tracer(service="helpdesk-autoclose")
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    report = run(autoclose_deps(), time_left=lambda: context.get_remaining_time_in_millis() / 1000)
+    deps = autoclose_deps()
+    report = run(deps, time_left=lambda: context.get_remaining_time_in_millis() / 1000)
+    # Data protection (services/privacy.py): unfinished customer erasures, then the Papierkorb's retention.
+    kept = privacy.scheduled(
+        mail_store(),
+        deps.config.snapshot().settings.trash_retention_days,
+        time_left=lambda: context.get_remaining_time_in_millis() / 1000,
+    )
     for name, value in (
         ("TicketsReminded", report.reminded),
         ("TicketsAutoclosed", report.closed),
         ("DeadlinesMissed", report.escalated),
         ("AutocloseSkipped", report.skipped),
+        ("TrashDeleted", kept.trash_deleted),
+        ("ErasureJobsRun", kept.jobs),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     summary = {
@@ -35,6 +45,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "escalated": report.escalated,
         "skipped": report.skipped,
         "stopped_early": report.stopped_early,
+        "trash_deleted": kept.trash_deleted,
+        "erasure_jobs": kept.jobs,
+        "erasure_jobs_done": kept.jobs_done,
     }
     logger.info("autoclose run", extra=summary)
     return summary

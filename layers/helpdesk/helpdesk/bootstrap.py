@@ -43,6 +43,11 @@ def autoclose_deps() -> AutocloseDeps:
     return AutocloseDeps(config=deps.config, tickets=deps.tickets, mailer=deps.mailer, mail_domain=deps.mail_domain)
 
 
+def mail_store() -> MailStore:
+    """The mail bucket (the scheduled job's data-protection part deletes from it)."""
+    return ingest_deps().mail
+
+
 def reset() -> None:
     """Forget wired objects (tests and the local stack rebuild them after changing the environment)."""
     config_store.cache_clear()

@@ -278,6 +278,8 @@ class TeamSettings(Record):
     customer_links: bool = True
     customer_link_days: int = Field(default=30, ge=1, le=365)
     signature: Annotated[str, StringConstraints(max_length=5000)] = ""
+    # Papierkorb: tickets unchanged there this many days are deleted for good by the scheduled job (0: never).
+    trash_retention_days: int = Field(default=0, ge=0, le=3650)
 
     @field_validator("number_format")
     @classmethod

@@ -343,3 +343,31 @@ def test_configuration_changes_are_audited_with_before_and_after(aws: Any, api: 
     assert company["after"]["company"] == "Muster GmbH" and company["before"]["company"] != "Muster GmbH"
     assert api.get("/admin/audit", user="admin", query={"month": "2020-13"}).status == 400
     assert api.get("/admin/audit", user="agent").status == 403
+
+
+def test_purging_one_ticket_takes_a_fixed_handful_of_calls(aws: Any, api: ApiClient) -> None:
+    """What one ticket costs the erasure job (and the Papierkorb): counted, so 5,000 tickets can be planned."""
+    from helpdesk.bootstrap import mail_store
+    from helpdesk.services.privacy import purge_ticket
+
+    from .helpers import count_aws_calls
+
+    first = ingest(
+        aws,
+        make_mail(sender=SENDER, body="a", attachments=[("a.pdf", "application/pdf", ATTACHMENT)]),
+    )
+    ticket = _ticket(api, first.ticket_id)  # with the auto-reply: two messages
+    assert len(ticket["messages"]) == 2
+    mail = mail_store()
+    with count_aws_calls() as calls:
+        purged = purge_ticket(first.ticket_id, mail)
+    assert (purged.messages, purged.objects) == (2, 2)  # the raw mail and the attachment
+    assert dict(calls) == {
+        "dynamodb.Query": 1,
+        "s3.ListObjectsV2": 1,
+        "s3.DeleteObject": 2,
+        "dynamodb.BatchGetItem": 1,
+        "dynamodb.BatchWriteItem": 2,
+        "dynamodb.TransactWriteItems": 1,
+        "dynamodb.UpdateItem": 1,  # the customer's ticket count
+    }

@@ -321,6 +321,7 @@ const S = {
   "priv.erase.title": ["Kunde löschen oder anonymisieren", "Delete or anonymize customer"],
   "priv.preview.tickets": ["{n} Tickets (davon {shared} mit weiteren Beteiligten)", "{n} tickets ({shared} of them with other participants)"],
   "priv.preview.messages": ["{n} Nachrichten, {files} Anhänge", "{n} messages, {files} attachments"],
+  "priv.preview.messages.min": ["{n} Nachrichten, mindestens {files} Anhänge", "{n} messages, at least {files} attachments"],
   "priv.preview.record": ["der Kundendatensatz", "the customer record"],
   "priv.preview.norecord": ["kein Kundendatensatz", "no customer record"],
   "priv.preview.others": ["ihre Nachrichten in Tickets anderer (werden beim Löschen gefunden)", "their messages in others' tickets (found while deleting)"],

@@ -593,6 +593,7 @@ class ErasurePreviewOut(Model):
     shared_tickets: int = Field(description="of those, tickets others outside the team took part in")
     messages: int
     attachments: int
+    attachments_complete: bool = Field(description="false: attachments counted in their first 50 tickets only")
     numbers: list[str] = Field(description="their tickets' numbers (at most 200)")
 
 

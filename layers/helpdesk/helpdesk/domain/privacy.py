@@ -73,10 +73,12 @@ def shared_with_others(participants: Iterable[str], address: str) -> bool:
 def redact(text: str, needles: Iterable[str]) -> str:
     """``text`` with every needle (address, name, phone) replaced by :data:`ERASED`, case-insensitive.
 
-    Needles shorter than three characters are left alone: they would shred ordinary words."""
+    Whole words only ("Max" leaves "Maximilian" alone); needles shorter than three characters are left
+    alone: they would shred ordinary words."""
     out = text
     for needle in sorted({n.strip() for n in needles if n and len(n.strip()) >= 3}, key=len, reverse=True):
-        out = re.sub(re.escape(needle), ERASED, out, flags=re.IGNORECASE)
+        pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
+        out = re.sub(pattern, ERASED, out, flags=re.IGNORECASE)
     return out
 
 

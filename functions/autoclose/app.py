@@ -25,9 +25,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = run(deps, time_left=lambda: context.get_remaining_time_in_millis() / 1000)
     # Data protection (services/privacy.py): unfinished customer erasures, then the Papierkorb's retention.
     kept = privacy.scheduled(
-        mail_store(),
-        deps.config.snapshot().settings.trash_retention_days,
-        time_left=lambda: context.get_remaining_time_in_millis() / 1000,
+        mail_store(), deps.config.snapshot(), time_left=lambda: context.get_remaining_time_in_millis() / 1000
     )
     for name, value in (
         ("TicketsReminded", report.reminded),
@@ -36,6 +34,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         ("AutocloseSkipped", report.skipped),
         ("TrashDeleted", kept.trash_deleted),
         ("ErasureJobsRun", kept.jobs),
+        ("RetentionDeleted", kept.retention_deleted),
+        ("RetentionAnonymized", kept.retention_anonymized),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     summary = {
@@ -48,6 +48,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "trash_deleted": kept.trash_deleted,
         "erasure_jobs": kept.jobs,
         "erasure_jobs_done": kept.jobs_done,
+        "retention_deleted": kept.retention_deleted,
+        "retention_anonymized": kept.retention_anonymized,
     }
     logger.info("autoclose run", extra=summary)
     return summary

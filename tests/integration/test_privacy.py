@@ -10,6 +10,7 @@ every bucket** in moto and find nothing that names them.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -371,3 +372,62 @@ def test_purging_one_ticket_takes_a_fixed_handful_of_calls(aws: Any, api: ApiCli
         "dynamodb.TransactWriteItems": 1,
         "dynamodb.UpdateItem": 1,  # the customer's ticket count
     }
+
+
+# ------------------------------------------------------------------------------------------ retention
+
+THEIRS = ("helpdesk-customers", "{'S': 'AR#", "{'S': 'ARD#")  # the person's record and TTL items, not a ticket's
+
+
+def _closed_ticket(aws: Any, api: ApiClient, **mail: Any) -> dict[str, Any]:
+    ticket = _ticket(api, ingest(aws, make_mail(**mail)).ticket_id)
+    closed = api.call(
+        "PATCH", f"/tickets/{ticket['id']}", user="admin", body={"version": ticket["version"], "status": "closed"}
+    )
+    assert closed.status == 200, closed.text
+    return closed.json  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("action", ["delete", "anonymize"])
+def test_retention_takes_closed_tickets_older_than_the_years_set(aws: Any, api: ApiClient, action: str) -> None:
+    import time_machine
+
+    from functions.autoclose.app import handler
+    from helpdesk.bootstrap import config_store, mail_store
+    from helpdesk.services.privacy import apply_retention
+    from helpdesk_local.runners import LambdaContext
+
+    old = _closed_ticket(
+        aws,
+        api,
+        sender=SENDER,
+        cc=BERND,
+        subject="Alte Rechnung",
+        body="Geheimtext-Alpha von damals",
+        attachments=[("vertrag.pdf", "application/pdf", ATTACHMENT)],
+    )
+    settings = api.get("/admin/settings", user="admin").json
+    assert settings["retention_years"] == 0  # off by default
+    settings.update(retention_years=1, retention_action=action)
+    assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 200
+    config_store().invalidate()
+    assert api.get("/admin/privacy/retention", user="admin").json["items"] == []  # not old enough
+    still_open = _ticket(api, ingest(aws, make_mail(sender="neu@kunde.example", subject="Neu")).ticket_id)
+    later = datetime(2028, 6, 1, tzinfo=UTC)
+    planned = apply_retention(mail_store(), config_store().snapshot(), at=later, dry_run=True).actions
+    assert [(p.number, p.action, p.result) for p in planned] == [(old["number"], action, "planned")]
+    with time_machine.travel(later):
+        result = handler({}, LambdaContext("helpdesk-autoclose"))
+        assert result[f"retention_{action}d"] == 1, result
+        assert handler({}, LambdaContext("helpdesk-autoclose"))[f"retention_{action}d"] == 0  # done once
+    hits = [h for h in traces(aws) if not any(mark in h.split(": b")[0] for mark in THEIRS)]
+    assert hits == []
+    bernd = [h for h in everything_stored(aws) if b"bernd@andere.example" in h[1] and "customers" not in h[0]]
+    assert [h[0] for h in bernd if "AR#" not in h[0]] == []
+    kept = api.get(f"/tickets/{old['id']}", user="admin")
+    if action == "delete":
+        assert kept.status == 404
+    else:
+        assert kept.status == 200 and kept.json["subject"] == "Alte Rechnung" and kept.json["customer"] is None
+        assert {m["text"] for m in kept.json["messages"]} == {"[gelöscht]"}
+    assert api.get(f"/tickets/{still_open['id']}", user="admin").status == 200  # only closed tickets go

@@ -577,6 +577,9 @@ async function settingsSection(container) {
     { name: "signature", label: t("adm.set.signature"), type: "textarea", rows: "4", hint: t("adm.set.signature.hint") },
     { heading: t("adm.set.privacy") },
     { name: "trash_retention_days", label: t("adm.set.trash"), type: "number", step: "1", min: "0" },
+    { name: "retention_years", label: t("adm.set.retention"), type: "number", step: "1", min: "0", hint: t("adm.set.retention.hint") },
+    { name: "retention_action", label: t("adm.set.retention.action"), type: "select", options: () => [
+      { value: "delete", label: t("priv.mode.delete") }, { value: "anonymize", label: t("priv.mode.anonymize") }] },
   ];
   const { nodes, read } = buildForm(specs, settings, false);
   const error = h("div", { class: "form-error field-wide", role: "alert" });

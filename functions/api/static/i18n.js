@@ -350,6 +350,10 @@ const S = {
   "priv.action.customer.anonymized": ["Kunde anonymisiert", "customer anonymized"],
   "adm.set.trash": ["Papierkorb automatisch leeren nach (Tagen, 0 = nie)", "Empty the trash automatically after (days, 0 = never)"],
   "adm.set.privacy": ["Datenschutz", "Data protection"],
+  "adm.set.retention": ["Abgeschlossene Tickets aufbewahren (Jahre, 0 = unbegrenzt)", "Keep closed tickets (years, 0 = forever)"],
+  "adm.set.retention.hint": ["Ältere, seitdem unveränderte Tickets erledigt der regelmäßige Lauf; eine Warteschlange kann eigene Jahre haben.", "Older tickets unchanged since are handled by the scheduled job; a queue may have its own years."],
+  "adm.set.retention.action": ["Danach", "Then"],
+  "priv.action.ticket.anonymized": ["Tickets anonymisiert", "tickets anonymized"],
 };
 
 const listeners = new Set();

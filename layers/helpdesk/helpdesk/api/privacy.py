@@ -24,6 +24,8 @@ from .schemas import (
     ErasureJobList,
     ErasureJobOut,
     ErasurePreviewOut,
+    RetentionItemOut,
+    RetentionOut,
     TicketDeletedOut,
 )
 
@@ -133,6 +135,32 @@ def register(api: Api, services: Services) -> None:
         if found is None:
             raise NotFound("no such job")
         return job_out(found)
+
+    @api.route(
+        "/admin/privacy/retention",
+        auth="admin",
+        response=RetentionOut,
+        tags=("privacy",),
+        summary="Dry run of retention: the closed tickets the scheduled job would delete or anonymize now",
+        errors=(401, 403),
+    )
+    def retention(ctx: Ctx) -> RetentionOut:
+        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
+        report = privacy.apply_retention(
+            services.mail,
+            services.config.snapshot(),
+            dry_run=True,
+            time_left=lambda: deadline - time.monotonic(),
+            limit=500,
+        )
+        return RetentionOut(
+            items=[
+                RetentionItemOut.model_validate({k: v for k, v in vars(a).items() if k != "result"})
+                for a in report.actions
+            ],
+            examined=report.examined,
+            stopped_early=report.stopped_early,
+        )
 
     @api.route(
         "/admin/audit",

@@ -634,3 +634,17 @@ class AuditEntryOut(Model):
 class AuditList(Model):
     month: str
     items: list[AuditEntryOut]
+
+
+class RetentionItemOut(Model):
+    ticket_id: str
+    number: str
+    queue: str
+    updated_at: str
+    action: Literal["delete", "anonymize"]
+
+
+class RetentionOut(Model):
+    items: list[RetentionItemOut] = Field(description="what the scheduled job would delete or anonymize, oldest first")
+    examined: int
+    stopped_early: bool = Field(description="the list ends at 500 tickets or 15 s: there may be more")

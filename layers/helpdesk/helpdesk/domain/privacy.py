@@ -92,3 +92,20 @@ def redact_value(value: object, needles: Iterable[str]) -> object:
     if isinstance(value, dict):
         return {k: redact_value(v, found) for k, v in value.items()}
     return value
+
+
+def retention_years(queue_years: int | None, team_years: int) -> int:
+    """How many years a closed ticket of a queue is kept: the queue's own setting, else the team's (0: always)."""
+    return team_years if queue_years is None else queue_years
+
+
+def retention_cutoff(years: int, moment: datetime) -> str | None:
+    """Closed tickets last changed before this moment go; None: keep them (``years`` 0)."""
+    if years <= 0:
+        return None
+    return iso(moment - timedelta(days=365 * years))
+
+
+def anonymized(customer_email: str | None, participants: Iterable[str], preview: str) -> bool:
+    """Was the ticket anonymized already (by retention or an erasure)? Then retention leaves it alone."""
+    return not customer_email and not any(participants) and preview == ERASED

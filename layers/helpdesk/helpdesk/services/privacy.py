@@ -36,6 +36,7 @@ from pynamodb.exceptions import UpdateError
 
 from ..aws.s3 import MailStore
 from ..domain.clock import iso, now
+from ..domain.config import ConfigSnapshot
 from ..domain.headers import normalize_address
 from ..domain.ids import new_id
 from ..domain.privacy import (
@@ -44,9 +45,12 @@ from ..domain.privacy import (
     ErasureMode,
     Phase,
     SharedTickets,
+    anonymized,
     next_phase,
     redact,
     redact_value,
+    retention_cutoff,
+    retention_years,
     shared_with_others,
     subject_hash,
     trash_cutoff,
@@ -239,21 +243,24 @@ def empty_trash(
 # ------------------------------------------------------------------------- a person inside a ticket
 
 
-def _is_theirs(message: MessageItem, address: str) -> bool:
+def _is_theirs(message: MessageItem, people: set[str]) -> bool:
     """Their mail, or ours to them."""
     sender = message.from_addr.address.lower() if message.from_addr else ""
-    if sender == address:
+    if sender in people:
         return True
-    return message.direction == "outbound" and any(a.address.lower() == address for a in message.to or [])
+    return message.direction == "outbound" and any(a.address.lower() in people for a in message.to or [])
 
 
-def _addresses(found: Iterable[AddressMap], address: str) -> list[AddressMap]:
-    return [AddressMap(name="", address=ERASED_ADDRESS) if a.address.lower() == address else a for a in found]
+def _addresses(found: Iterable[AddressMap], people: set[str]) -> list[AddressMap]:
+    return [AddressMap(name="", address=ERASED_ADDRESS) if a.address.lower() in people else a for a in found]
 
 
-def _names(message: MessageItem, address: str) -> bool:
-    found = [*([message.from_addr] if message.from_addr else []), *(message.to or []), *(message.cc or [])]
-    return any(a.address.lower() == address for a in found)
+def _headers(message: MessageItem) -> list[AddressMap]:
+    return [*([message.from_addr] if message.from_addr else []), *(message.to or []), *(message.cc or [])]
+
+
+def _names(message: MessageItem, people: set[str]) -> bool:
+    return any(a.address.lower() in people for a in _headers(message))
 
 
 def _redact_body(mail: MailStore, key: str, needles: list[str]) -> None:
@@ -272,7 +279,13 @@ class Rewritten:
 
 
 def rewrite_ticket(
-    ticket_id: str, mail: MailStore, address: str, needles: list[str], *, everything: bool, delete_theirs: bool
+    ticket_id: str,
+    mail: MailStore,
+    address: str | Iterable[str],
+    needles: list[str],
+    *,
+    everything: bool,
+    delete_theirs: bool,
 ) -> Rewritten:
     """Take a person out of a ticket that stays.
 
@@ -280,21 +293,22 @@ def rewrite_ticket(
     attachments, raw mail and long body deleted, their address replaced. ``everything``: every message
     counts as theirs (anonymizing their own ticket). In what stays, their address, name and phone are
     replaced (other messages, comments, event details, the ticket's subject and preview); the ticket
-    forgets them as customer and participant. Idempotent.
+    forgets them as customer and participant. ``address``: one person, or several (retention). Idempotent.
     """
     done = Rewritten()
+    people = {address.lower()} if isinstance(address, str) else {a.lower() for a in address if a}
     items = list(TicketTableItem.query(ticket_id, consistent_read=True))
-    needles = list(needles)
+    needles = [*needles, *(p for p in people if p not in needles)]
     for item in items:  # the names they went by in this ticket's mail headers
         if isinstance(item, MessageItem):
-            for a in [*([item.from_addr] if item.from_addr else []), *(item.to or []), *(item.cc or [])]:
-                if a.address.lower() == address and a.name and a.name not in needles:
+            for a in _headers(item):
+                if a.address.lower() in people and a.name and a.name not in needles:
                     needles.append(a.name)
     gone: set[str] = set()
     deleted: list[MessageItem] = []
     for item in items:
         if isinstance(item, MessageItem):
-            theirs = everything or _is_theirs(item, address)
+            theirs = everything or _is_theirs(item, people)
             if theirs and delete_theirs:
                 gone |= message_objects(item)
                 deleted.append(item)
@@ -310,19 +324,19 @@ def rewrite_ticket(
                 item.text = redact(item.text or "", needles)
                 item.html = redact(item.html or "", needles)
                 item.new_text = redact(item.new_text or "", needles)
-                if item.raw_key and _names(item, address):  # the raw mail's headers name them: it cannot be edited
+                if item.raw_key and _names(item, people):  # the raw mail's headers name them: it cannot be edited
                     gone.add(item.raw_key)
                     item.raw_key = None
                 if item.body_key:
                     _redact_body(mail, item.body_key, needles)
             item.subject = redact(item.subject or "", needles)
-            item.from_addr = _addresses([item.from_addr], address)[0] if item.from_addr else None
+            item.from_addr = _addresses([item.from_addr], people)[0] if item.from_addr else None
             if item.from_addr and item.from_addr.address == ERASED_ADDRESS:
                 item.from_addr.name = ""
             elif item.from_addr:
                 item.from_addr.name = redact(item.from_addr.name or "", needles)
-            item.to = _addresses(item.to or [], address)
-            item.cc = _addresses(item.cc or [], address)
+            item.to = _addresses(item.to or [], people)
+            item.cc = _addresses(item.cc or [], people)
         elif isinstance(item, CommentItem):
             item.body = redact(item.body, needles)
         elif isinstance(item, EventItem):
@@ -341,20 +355,20 @@ def rewrite_ticket(
     done.messages_deleted = len(deleted)
     kept = [i for i in items if isinstance(i, MessageItem) and i not in deleted and i.direction == "inbound"]
     preview = ERASED if everything or not kept else (kept[-1].new_text or kept[-1].text or "")[:300]
-    _forget_person(ticket_id, address, needles, len(deleted), preview)
+    _forget_person(ticket_id, people, needles, len(deleted), preview)
     return done
 
 
-def _forget_person(ticket_id: str, address: str, needles: list[str], deleted: int, preview: str) -> None:
+def _forget_person(ticket_id: str, people: set[str], needles: list[str], deleted: int, preview: str) -> None:
     for _ in range(5):
         ticket = _get(ticket_id)
         if ticket is None:
             return
         before = Snapshot.of(ticket)
-        if (ticket.customer_email or "").lower() == address:
+        if (ticket.customer_email or "").lower() in people:
             ticket.customer_email = None
             ticket.customer_name = None
-        ticket.participants = {p for p in ticket.participants or set() if p.lower() != address} or None
+        ticket.participants = {p for p in ticket.participants or set() if p.lower() not in people} or None
         ticket.subject = redact(ticket.subject or "", needles)
         ticket.preview = preview  # the newest message that stays (redacted), as the ingest sets it
         ticket.review_notes = [redact(n, needles) for n in ticket.review_notes or []]
@@ -659,16 +673,106 @@ def run_pending(mail: MailStore, *, time_left: TimeLeft | None = None) -> list[J
     return ran
 
 
+# ------------------------------------------------------------------------------------------ retention
+
+
+def anonymize_ticket(ticket_id: str, mail: MailStore) -> Rewritten | None:
+    """Take every person outside the team out of a ticket that stays (retention's "anonymize")."""
+    ticket = _get(ticket_id)
+    if ticket is None:
+        return None
+    people = {p for p in [ticket.customer_email or "", *(ticket.participants or set())] if p}
+    needles = [n for n in (ticket.customer_name,) if n]
+    return rewrite_ticket(ticket_id, mail, people, needles, everything=True, delete_theirs=False)
+
+
+@dataclass
+class RetentionAction:
+    ticket_id: str
+    number: str
+    queue: str
+    updated_at: str
+    action: str  # delete | anonymize
+    result: str = "planned"  # planned (dry run) | done
+
+
+@dataclass
+class RetentionReport:
+    examined: int = 0
+    deleted: int = 0
+    anonymized: int = 0
+    stopped_early: bool = False
+    actions: list[RetentionAction] = field(default_factory=list)
+
+
+def apply_retention(
+    mail: MailStore,
+    cfg: ConfigSnapshot,
+    *,
+    at: datetime | None = None,
+    dry_run: bool = False,
+    time_left: TimeLeft | None = None,
+    limit: int | None = None,
+) -> RetentionReport:
+    """Closed tickets unchanged for their queue's retention years (else the team's) are deleted or anonymized
+    (``retention_action``); ``dry_run`` lists them. Candidates come oldest first from ``by_bucket`` (closed)."""
+    report = RetentionReport()
+    moment = at or now()
+    team = cfg.settings.retention_years
+    years = {q.id: retention_years(q.retention_years, team) for q in cfg.queues}
+    cutoffs = [c for c in (retention_cutoff(y, moment) for y in [team, *years.values()]) if c]
+    if not cutoffs:
+        return report
+    action = cfg.settings.retention_action
+    query = TicketTableItem.by_bucket.query("closed", ByBucket.updated_at < max(cutoffs), page_size=100)
+    for ticket in query:
+        if (time_left is not None and time_left() < MARGIN_SECONDS) or (limit and len(report.actions) >= limit):
+            report.stopped_early = True
+            break
+        if not isinstance(ticket, TicketItem):
+            continue
+        report.examined += 1
+        cutoff = retention_cutoff(years.get(ticket.queue, team), moment)
+        if cutoff is None or ticket.updated_at >= cutoff:
+            continue
+        if action == "anonymize" and anonymized(ticket.customer_email, ticket.participants or set(), ticket.preview):
+            continue
+        planned = RetentionAction(ticket.pk, ticket.number, ticket.queue, ticket.updated_at, action)
+        report.actions.append(planned)
+        if dry_run:
+            continue
+        if action == "anonymize":
+            anonymize_ticket(ticket.pk, mail)
+            report.anonymized += 1
+        else:
+            purge_ticket(ticket.pk, mail)
+            report.deleted += 1
+        planned.result = "done"
+    if report.deleted or report.anonymized:
+        audit.record(
+            f"ticket.{'anonymized' if action == 'anonymize' else 'deleted'}",
+            f"{len([a for a in report.actions if a.result == 'done'])} tickets",
+            "system",
+            detail={"numbers": [a.number for a in report.actions][:500], "reason": "retention"},
+        )
+    return report
+
+
 @dataclass
 class ScheduledReport:
     jobs: int = 0
     jobs_done: int = 0
     trash_deleted: int = 0
+    retention_deleted: int = 0
+    retention_anonymized: int = 0
 
 
-def scheduled(mail: MailStore, trash_days: int, *, time_left: TimeLeft | None = None) -> ScheduledReport:
+def scheduled(mail: MailStore, cfg: ConfigSnapshot, *, time_left: TimeLeft | None = None) -> ScheduledReport:
     """What the scheduled function (``functions/autoclose``) does for data protection on every run:
-    continue unfinished erasures, then empty the Papierkorb of tickets older than ``trash_days``."""
+    continue unfinished erasures, empty the Papierkorb (``trash_retention_days``), apply retention."""
     jobs = run_pending(mail, time_left=time_left)
-    trash = empty_trash(mail, trash_days, time_left=time_left)
-    return ScheduledReport(len(jobs), sum(1 for j in jobs if j.state == "done"), trash.deleted)
+    trash = empty_trash(mail, cfg.settings.trash_retention_days, time_left=time_left)
+    kept = apply_retention(mail, cfg, time_left=time_left)
+    return ScheduledReport(
+        len(jobs), sum(1 for j in jobs if j.state == "done"), trash.deleted, kept.deleted, kept.anonymized
+    )

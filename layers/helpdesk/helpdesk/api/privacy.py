@@ -76,9 +76,11 @@ def register(api: Api, services: Services) -> None:
         response=ErasurePreviewOut,
         tags=("privacy",),
         summary="Dry run of erasing a customer: what would go (tickets, messages, attachments)",
-        errors=(401, 403),
+        errors=(400, 401, 403),
     )
     def erasure_preview(ctx: Ctx, email: str) -> ErasurePreviewOut:
+        if not normalize_address(email):
+            raise BadRequest("not an e-mail address", field="email")
         found = privacy.preview(email)
         return ErasurePreviewOut.model_validate(vars(found))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
@@ -66,7 +68,14 @@ def test_an_admin_erases_a_customer_after_the_dry_run(app: App, api: Api, web_st
     dialog.get_by_label("Zur Bestätigung die Adresse eingeben").fill(address)
     expect(go).to_be_enabled()
     go.click()
-    expect(page.locator(".toast", has_text="ist gelöscht")).to_be_visible()
+    expect(page.locator(".toast", has_text=re.compile("ist gelöscht|Läuft"))).to_be_visible()
+    # On a busy machine the request's 15 s may end first: then push the job on as an admin can.
+    for _ in range(20):
+        (job,) = [j for j in api.call("GET", "/admin/privacy/jobs")["items"] if j["actor"] == "admin"][:1]
+        if job["state"] == "done":
+            break
+        api.call("POST", f"/admin/privacy/jobs/{job['id']}/run")
+    assert job["state"] == "done" and job["counts"]["tickets_deleted"] == 2, job
     status, _, _ = web_stack.request("GET", f"/customers/{address}", token=api.token)
     assert status == 404
     assert not [t for t in api.tickets() if t["subject"] in subjects]

@@ -261,6 +261,29 @@ def test_an_erasure_cut_short_resumes_where_it_stopped(aws: Any, api: ApiClient)
     assert job.state == "running"
     assert 0 < job.counts.get("tickets_deleted", 0) < 4
     assert traces(aws) != []
+    # An admin may push it on (the lease is free again: the cut-short run let go of it) ...
+    pushed = api.call("POST", f"/admin/privacy/jobs/{job.id}/run", user="admin")
+    assert pushed.status == 200 and pushed.json["state"] == "done", pushed.text
+    assert api.call("POST", "/admin/privacy/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/run", user="admin").status == 404
+    assert traces(aws) == []
+
+
+def test_the_scheduled_job_finishes_an_erasure_cut_short(aws: Any, api: ApiClient) -> None:
+    from helpdesk.bootstrap import mail_store
+    from helpdesk.domain.privacy import ErasureMode, SharedTickets
+    from helpdesk.services import privacy
+
+    build_customer(aws, api)
+    budget = iter([100.0] * 4 + [0.0] * 1000)
+    job = privacy.start_erasure(
+        ADDRESS,
+        mail_store(),
+        mode=ErasureMode.DELETE,
+        shared=SharedTickets.DELETE,
+        actor="admin",
+        time_left=lambda: next(budget),
+    )
+    assert job.state == "running"
     # The next scheduled run (a new Lambda) continues it.
     (resumed,) = privacy.run_pending(mail_store(), time_left=lambda: 100.0)
     assert resumed.id == job.id and resumed.state == "done"

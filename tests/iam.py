@@ -183,7 +183,7 @@ def _s3(operation: str, params: Mapping[str, Any], *, presigned: bool, post_key:
             source = f"{source['Bucket']}/{source['Key']}"
         return [Access("s3:GetObject", f"arn:aws:s3:::{str(source).lstrip('/')}"), Access("s3:PutObject", obj)]
     if operation in ("ListObjects", "ListObjectsV2"):
-        return [Access("s3:ListBucket", f"arn:aws:s3:::{bucket}")]
+        return [Access("s3:ListBucket", f"arn:aws:s3:::{bucket}", (("s3:prefix", str(params.get("Prefix", ""))),))]
     raise LookupError(f"no IAM mapping for s3.{operation}; extend tests/iam.py")
 
 

@@ -9,7 +9,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.bootstrap import autoclose_deps
+from helpdesk.bootstrap import autoclose_deps, mail_store
+from helpdesk.services import privacy
 from helpdesk.services.autoclose import run, sweep_outbox
 
 logger = Logger(service="helpdesk-autoclose")
@@ -34,11 +35,17 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.info("outbox sweep", extra=retried)
         return retried
     report = run(deps, time_left=time_left)
+    # Data protection (services/privacy.py): unfinished customer erasures, then the Papierkorb's retention.
+    kept = privacy.scheduled(mail_store(), deps.config.snapshot(), time_left=time_left)
     for name, value in (
         ("TicketsReminded", report.reminded),
         ("TicketsAutoclosed", report.closed),
         ("DeadlinesMissed", report.escalated),
         ("AutocloseSkipped", report.skipped),
+        ("TrashDeleted", kept.trash_deleted),
+        ("ErasureJobsRun", kept.jobs),
+        ("RetentionDeleted", kept.retention_deleted),
+        ("RetentionAnonymized", kept.retention_anonymized),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     summary = {
@@ -49,6 +56,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "skipped": report.skipped,
         "stopped_early": report.stopped_early,
         **retried,
+        "trash_deleted": kept.trash_deleted,
+        "erasure_jobs": kept.jobs,
+        "erasure_jobs_done": kept.jobs_done,
+        "retention_deleted": kept.retention_deleted,
+        "retention_anonymized": kept.retention_anonymized,
     }
     logger.info("autoclose run", extra=summary)
     return summary

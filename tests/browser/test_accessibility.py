@@ -63,6 +63,7 @@ def test_agent_pages_have_names_focus_order_and_contrast(app: App, api: Api) -> 
         "admin/agents",
         "admin/agents/new",
         "admin/settings",
+        "admin/audit",
     ):
         try:
             app.goto(route)

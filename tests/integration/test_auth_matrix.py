@@ -46,6 +46,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/admin/agents/{username}"): {"language": "en"},
     ("PUT", "/admin/settings"): None,  # filled with the current settings
     ("POST", "/admin/rules/dry-run"): {"sender": "a@kunde.example", "subject": "x"},
+    # a confirmation that does not repeat the address: refused (400) before anything is erased
+    ("POST", "/admin/privacy/customers/{email}/erase"): {"confirm": "someone-else@kunde.example"},
 }
 ADMIN_RECORDS: dict[str, dict[str, Any]] = {
     "mailboxes": {"id": "matrix", "address": "matrix@example.com"},
@@ -108,6 +110,7 @@ def world(aws: Any) -> dict[str, Any]:
         "token": "not-a-valid-token",
         "message_id": "nope",
         "record_id": "matrix",
+        "job_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
         "name": "missing",
     }
 

@@ -351,7 +351,84 @@ def search_tour(api: ApiClient) -> None:
     assert subject in [t["subject"] for t in found]
 
 
-def test_every_function_works_within_its_role_and_every_grant_is_needed(aws: Any, iam_recorder: Recorder) -> None:
+def privacy_world(aws: Any, api: ApiClient, address: str) -> None:
+    """A customer with what erasing them touches: raw mail, attachment, reply upload, a contact-form
+    message, and a long body (in S3) of someone else's mail that names them."""
+    name = f"Person {address.split('@')[0]}"
+    own = ingest(
+        aws,
+        make_mail(
+            sender=f"{name} <{address}>", body="lang " * 40_000, attachments=[("a.pdf", "application/pdf", b"%PDF")]
+        ),
+    )
+    up = api.call(
+        "POST",
+        f"/tickets/{own.ticket_id}/uploads",
+        user="admin",
+        body={"filename": "b.pdf", "content_type": "application/pdf", "size": 4},
+    )
+    presigned_post(up.json["url"], up.json["fields"], b"%PDF", "application/pdf")  # never sent: still in uploads/
+    ingest(aws, make_mail(sender="ute@andere.example", cc=address, body=f"{name} weiß es. " + "lang " * 40_000))
+    contact = {"name": name, "email": address, "subject": "Frage", "body": "Blau?"}
+    assert api.call("POST", "/public/contact", body=contact).status == 201
+
+
+def privacy_tour(aws: Any, api: ApiClient) -> None:
+    """Erasing customers (through the API, and a job the scheduled function finishes); the Papierkorb."""
+    import functions.autoclose.app as autoclose
+    from helpdesk.bootstrap import mail_store
+    from helpdesk.domain.privacy import ErasureMode, SharedTickets
+    from helpdesk.services.privacy import start_erasure
+    from helpdesk_local.runners import LambdaContext
+
+    privacy_world(aws, api, "erna@kunde.example")
+    assert api.get("/admin/privacy/customers/erna@kunde.example", user="admin").status == 200
+    erased = api.call(
+        "POST",
+        "/admin/privacy/customers/erna@kunde.example/erase",
+        user="admin",
+        body={"confirm": "erna@kunde.example"},
+    )
+    assert erased.status == 202 and erased.json["state"] == "done", erased.text
+    assert api.get("/admin/privacy/jobs", user="admin").status == 200
+    assert api.get(f"/admin/privacy/jobs/{erased.json['id']}", user="admin").status == 200
+    assert api.get("/admin/audit", user="admin").status == 200
+
+    privacy_world(aws, api, "fritz@kunde.example")
+    job = start_erasure(  # the request ran out of time at once: the scheduled function does it all
+        "fritz@kunde.example",
+        mail_store(),
+        mode=ErasureMode.DELETE,
+        shared=SharedTickets.DELETE,
+        actor="admin",
+        time_left=lambda: 0.0,
+    )
+    assert job.state == "running"
+    trash = ingest(aws, make_mail(subject="Werbung", sender="spam@werbung.example"))
+    current = api.get(f"/tickets/{trash.ticket_id}", user="admin").json
+    moved = api.call(
+        "PATCH", f"/tickets/{trash.ticket_id}", user="admin", body={"version": current["version"], "status": "trash"}
+    )
+    assert moved.status == 200
+    settings = {**api.get("/admin/settings", user="admin").json, "trash_retention_days": 1}
+    assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 200
+    with time_machine.travel(now() + timedelta(days=3), tick=False):
+        result = autoclose.handler({}, LambdaContext("helpdesk-autoclose"))
+    assert (result["erasure_jobs_done"], result["trash_deleted"]) == (1, 1), result
+    gone = ingest(aws, make_mail(subject="Werbung 2", sender="spam@werbung.example"))
+    current = api.get(f"/tickets/{gone.ticket_id}", user="admin").json
+    api.call(
+        "PATCH", f"/tickets/{gone.ticket_id}", user="admin", body={"version": current["version"], "status": "trash"}
+    )
+    assert api.call("DELETE", f"/tickets/{gone.ticket_id}", user="admin").status == 200
+
+
+def test_every_function_works_within_its_role_and_every_grant_is_needed(
+    aws: Any, iam_recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import helpdesk.api.privacy
+
+    monkeypatch.setattr(helpdesk.api.privacy, "REQUEST_BUDGET_SECONDS", 3600.0)  # the erasure, whatever the load
     api = make_api(aws)
     iam_recorder.take()
     api_tour(aws, api)
@@ -359,6 +436,7 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(aws: Any
     autoclose_tour(aws, api)
     outbox_tour(aws, api)
     feedback_tour(aws, api)
+    privacy_tour(aws, api)
     publisher_tour(aws)
     search_tour(api)
     calls = iam_recorder.seen()  # left for the per-test check: the run's summary counts the tour's grants too

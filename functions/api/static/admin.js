@@ -7,8 +7,9 @@ import { api } from "./http.js";
 import { navigate, href } from "./router.js";
 import { state, statuses, priorities, loadSession, statusLabel, priorityLabel, queueName, agentName } from "./store.js";
 import { field, selectEl, setTitle, toast, errorText, markInvalid, confirmDialog, loading, failed } from "./ui.js";
+import { auditSection } from "./privacy.js";
 
-const SECTIONS = ["mailboxes", "queues", "rules", "templates", "agents", "settings"];
+const SECTIONS = ["mailboxes", "queues", "rules", "templates", "agents", "settings", "audit"];
 const COND_FIELDS = ["from", "from_name", "from_domain", "to", "recipient", "cc", "subject", "body", "mailbox",
   "has_attachment", "attachment_name", "spam_verdict", "virus_verdict", "spf", "dkim", "dmarc", "header"];
 const COND_OPS = ["contains", "equals", "starts_with", "ends_with", "regex", "not_contains", "exists"];
@@ -609,6 +610,11 @@ async function settingsSection(container) {
     { name: "customer_links", label: t("adm.set.links"), type: "checkbox", hint: t("adm.set.links.hint") },
     { name: "customer_link_days", label: t("adm.set.linkdays"), type: "number", step: "1", min: "1" },
     { name: "signature", label: t("adm.set.signature"), type: "textarea", rows: "4", hint: t("adm.set.signature.hint") },
+    { heading: t("adm.set.privacy") },
+    { name: "trash_retention_days", label: t("adm.set.trash"), type: "number", step: "1", min: "0" },
+    { name: "retention_years", label: t("adm.set.retention"), type: "number", step: "1", min: "0", hint: t("adm.set.retention.hint") },
+    { name: "retention_action", label: t("adm.set.retention.action"), type: "select", options: () => [
+      { value: "delete", label: t("priv.mode.delete") }, { value: "anonymize", label: t("priv.mode.anonymize") }] },
   ];
   const { nodes, read } = buildForm(specs, settings, false);
   const error = h("div", { class: "form-error field-wide", role: "alert" });
@@ -652,6 +658,7 @@ export function mount(main, route) {
       ]);
       if (section === "agents") await agentsSection(content, id);
       else if (section === "settings") await settingsSection(content);
+      else if (section === "audit") await auditSection(content);
       else await crud(content, section, id);
     } catch (error) {
       failed(content, error, run);

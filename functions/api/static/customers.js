@@ -8,6 +8,7 @@ import { statusLabel } from "./store.js";
 import {
   field, setTitle, toast, errorText, markInvalid, statusBadge, loading, failed, openDialog,
 } from "./ui.js";
+import { eraseCard } from "./privacy.js";
 
 export function mount(main, route) {
   if (route.parts[0] === "customer" && route.parts[1]) return detail(main, route.parts[1]);
@@ -143,7 +144,8 @@ function detail(main, email) {
           customerForm(customer, { onSaved: () => load() })),
         h("section", { class: "card", "aria-label": t("customer.tickets") },
           h("h2", { class: "h-small", text: `${t("customer.tickets")} (${customer.tickets.length})` }),
-          customer.tickets.length ? h("div", { class: "table-wrap" }, tickets) : h("p", { class: "muted", text: t("inbox.empty") })))));
+          customer.tickets.length ? h("div", { class: "table-wrap" }, tickets) : h("p", { class: "muted", text: t("inbox.empty") }))),
+      eraseCard(customer)));
   }
   load();
 }

@@ -15,6 +15,7 @@ import { mailBody } from "./mailview.js";
 import { createComposer } from "./composer.js";
 import { setViewKeys } from "./keys.js";
 import { onLive, isLive, watchTicket, typed, viewersNow } from "./live.js";
+import { purgeButton } from "./privacy.js";
 
 const LINK_AGE_MS = 240000; // attachment links live 300 s on the server
 const POLL_MS = 20000; // only while the live socket is down
@@ -571,6 +572,7 @@ export function mount(main, route) {
     const mergeButton = h("button", { type: "button", class: "btn", text: t("merge.button") });
     mergeButton.addEventListener("click", () => merge(c.merge.value, mergeButton));
     c.facts = h("dl", { class: "facts" });
+    c.purge = purgeButton(() => ticket);
 
     replace(side,
       h("h2", { class: "h-small", text: t("ticket.properties") }),
@@ -591,7 +593,8 @@ export function mount(main, route) {
       h("fieldset", { class: "side-group" }, h("legend", { text: t("ticket.flags") }), flagFields),
       h("fieldset", { class: "side-group" }, h("legend", { text: t("merge.title") }),
         field(t("merge.into"), c.merge, { hint: t("merge.hint") }), mergeButton),
-      c.facts);
+      c.facts,
+      c.purge.node);
     return c;
   }
 
@@ -625,6 +628,7 @@ export function mount(main, route) {
     const parent = ticket.related.find((r) => r.relation === "parent");
     set(c.parent, parent ? parent.number : ticket.parent_id || "");
     for (const [flag, box] of Object.entries(c.flags)) if (!keep(box) || force) box.checked = !!ticket[flag];
+    c.purge.update(ticket);
     replace(c.facts,
       h("dt", { text: t("ticket.mailbox") }), h("dd", { text: ticket.mailbox || "–" }),
       h("dt", { text: t("ticket.updated") }), h("dd", { text: fmtDateTime(ticket.updated_at) }),

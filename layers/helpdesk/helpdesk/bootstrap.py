@@ -53,6 +53,11 @@ def feedback_store() -> TicketStore:
     return TicketStore()
 
 
+def mail_store() -> MailStore:
+    """The mail bucket (the scheduled job's data-protection part deletes from it)."""
+    return ingest_deps().mail
+
+
 def reset() -> None:
     """Forget wired objects (tests and the local stack rebuild them after changing the environment)."""
     config_store.cache_clear()

@@ -379,6 +379,6 @@ def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Base
         errors=(401, 403, 404),
     )
     def delete(ctx: Ctx, record_id: str) -> Deleted:
-        if not services.config.delete(kind, record_id):
+        if not services.config.delete(kind, record_id, actor=ctx.user.username):
             raise NotFound(f"no such {kind}")
         return Deleted(deleted=True)

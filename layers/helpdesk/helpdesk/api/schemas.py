@@ -644,3 +644,86 @@ class SetupOut(Model):
 
 
 ErrorBody.model_rebuild()  # ``current`` refers to TicketOut, defined below it
+
+
+# ------------------------------------------------------------------------ data protection (DSGVO)
+
+
+class TicketDeletedOut(Model):
+    deleted: bool
+    number: str | None
+    messages: int = Field(description="messages deleted with it")
+
+
+class ErasureIn(Model):
+    mode: Literal["delete", "anonymize"] = Field(
+        "delete", description="delete: tickets and messages go; anonymize: tickets stay, personal data replaced"
+    )
+    shared: Literal["delete", "keep_others"] = Field(
+        "delete", description="their tickets others took part in: delete entirely, or keep the others' messages"
+    )
+    confirm: str = Field(description="the customer's address again: the confirmation")
+
+
+class ErasurePreviewOut(Model):
+    subject: str = Field(description="how the audit log will name the customer (a hash of the address)")
+    customer: bool = Field(description="a customer record exists")
+    tickets: int
+    shared_tickets: int = Field(description="of those, tickets others outside the team took part in")
+    messages: int
+    attachments: int
+    attachments_complete: bool = Field(description="false: attachments counted in their first 50 tickets only")
+    numbers: list[str] = Field(description="their tickets' numbers (at most 200)")
+
+
+class ErasureJobOut(Model):
+    id: str
+    state: Literal["running", "done"]
+    phase: Literal["own", "shared", "lookups", "customer", "done"]
+    mode: Literal["delete", "anonymize"]
+    shared: Literal["delete", "keep_others"]
+    subject: str = Field(description="the customer as a hash of the address")
+    actor: str
+    started_at: str
+    finished_at: str | None
+    counts: dict[str, int]
+
+
+class ErasureJobList(Model):
+    items: list[ErasureJobOut]
+
+
+class AuditQuery(Model):
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: this month")
+
+
+class AuditEntryOut(Model):
+    id: str
+    at: str
+    actor: str
+    action: str = Field(
+        description="config.put | config.delete | ticket.deleted | customer.deleted | customer.anonymized"
+    )
+    target: str
+    before: Any = None
+    after: Any = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class AuditList(Model):
+    month: str
+    items: list[AuditEntryOut]
+
+
+class RetentionItemOut(Model):
+    ticket_id: str
+    number: str
+    queue: str
+    updated_at: str
+    action: Literal["delete", "anonymize"]
+
+
+class RetentionOut(Model):
+    items: list[RetentionItemOut] = Field(description="what the scheduled job would delete or anonymize, oldest first")
+    examined: int
+    stopped_early: bool = Field(description="the list ends at 500 tickets or 15 s: there may be more")

@@ -28,6 +28,20 @@ class MailStore:
     def delete(self, key: str) -> None:
         clients.s3().delete_object(Bucket=self.bucket, Key=key)
 
+    def keys(self, prefix: str) -> list[str]:
+        """Every object key under ``prefix`` (ListObjectsV2, all pages)."""
+        found: list[str] = []
+        token: str | None = None
+        while True:
+            if token:
+                page = clients.s3().list_objects_v2(Bucket=self.bucket, Prefix=prefix, ContinuationToken=token)
+            else:
+                page = clients.s3().list_objects_v2(Bucket=self.bucket, Prefix=prefix)
+            found += [str(obj["Key"]) for obj in page.get("Contents", [])]
+            token = page.get("NextContinuationToken")
+            if not token:
+                return found
+
     def download_url(
         self, key: str, filename: str, content_type: str, *, inline: bool = False, expires: int = 300
     ) -> str:

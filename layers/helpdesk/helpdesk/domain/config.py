@@ -137,6 +137,8 @@ class Queue(Record):
     first_response_hours: float | None = Field(default=None, gt=0, le=24 * 90)
     remind_after_days: float | None = Field(default=None, gt=0, le=365)
     close_after_days: float | None = Field(default=None, gt=0, le=365)
+    # closed tickets older than this many years go (team setting retention_action); 0 = keep; None = the team's
+    retention_years: int | None = Field(default=None, ge=0, le=30)
 
     def open_to(self, agent: str) -> bool:
         return not self.responsible or agent in self.responsible
@@ -278,6 +280,11 @@ class TeamSettings(Record):
     customer_links: bool = True
     customer_link_days: int = Field(default=30, ge=1, le=365)
     signature: Annotated[str, StringConstraints(max_length=5000)] = ""
+    # Papierkorb: tickets unchanged there this many days are deleted for good by the scheduled job (0: never).
+    trash_retention_days: int = Field(default=0, ge=0, le=3650)
+    # Closed tickets unchanged this many years are deleted or anonymized by the scheduled job (0: kept).
+    retention_years: int = Field(default=0, ge=0, le=30)
+    retention_action: Literal["delete", "anonymize"] = "delete"
 
     @field_validator("number_format")
     @classmethod

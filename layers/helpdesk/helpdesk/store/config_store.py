@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from ..domain.clock import iso
 from ..domain.config import CONFIG_KINDS, ConfigSnapshot, Record, TeamSettings, record_key
+from . import audit
 from .models import ConfigItem
 
 SCOPE = "team"
@@ -72,13 +73,14 @@ class ConfigStore:
         """Create or replace a record. With ``version`` the write is optimistic (stale → UpdateError)."""
         key = f"{kind}#{record_key(kind, record)}"
         item = ConfigItem(SCOPE, key, data=record.model_dump(mode="json"), updated_at=iso(), updated_by=actor)
+        existing = self.get_raw(kind, record_key(kind, record))
         if version is None:
-            existing = self.get_raw(kind, record_key(kind, record))
             version = existing.version if existing else None
         if version is not None:
             item.version = version
         item.save()
         self.invalidate()
+        self._audit("config.put", key, actor, existing.data if existing else None, item.data)
         return int(item.version or 0)
 
     def put_settings(self, settings: TeamSettings, actor: str = "system") -> None:
@@ -90,14 +92,23 @@ class ConfigStore:
             item.version = current.version
         item.save()
         self.invalidate()
+        self._audit("config.put", SETTINGS_KEY, actor, current.data if current else None, item.data)
 
-    def delete(self, kind: str, record_id: str) -> bool:
+    def delete(self, kind: str, record_id: str, actor: str = "system") -> bool:
         try:
-            ConfigItem.get(SCOPE, f"{kind}#{record_id}").delete()
+            existing = ConfigItem.get(SCOPE, f"{kind}#{record_id}")
         except ConfigItem.DoesNotExist:
             return False
+        existing.delete()
         self.invalidate()
+        self._audit("config.delete", existing.key, actor, existing.data, None)
         return True
+
+    def _audit(self, action: str, key: str, actor: str, before: Any, after: Any) -> None:
+        """Who changed what, before → after (``store/audit.py``); an unchanged record is not an entry."""
+        if before == after:
+            return
+        audit.record(action, key, actor, before=before, after=after)
 
     def get_raw(self, kind: str, record_id: str) -> ConfigItem | None:
         try:

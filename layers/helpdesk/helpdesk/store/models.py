@@ -259,6 +259,7 @@ class MessageItem(TicketTableItem, discriminator="message"):
     body_key = UnicodeAttribute(null=True)  # bodies too large for DynamoDB live in S3
     remote_images = NumberAttribute(default=0)
     message_id = UnicodeAttribute()
+    index_id = UnicodeAttribute(null=True)  # the MID# key when it is not message_id (a reused Message-ID)
     in_reply_to = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     references = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     raw_key = UnicodeAttribute(null=True)

@@ -106,6 +106,8 @@ def save_message(
     that reuses a Message-ID already taken). The message takes the next position in the ticket's thread
     (:func:`add_to_thread`).
     """
+    if index_id and index_id != message.message_id:
+        message.index_id = index_id  # so that deleting the message (services/privacy.py) finds its MID# item
     add_to_thread(ticket, message)
     unit.save(tag, message)
     unit.save(
@@ -186,3 +188,18 @@ def write_ticket(
         _count(unit, BACKLOG_KEY[0], QUEUE_SK + queue, {f"b_{key}": amount for key, amount in moves.items()})
     for event in events:
         unit.save("event", event)
+
+
+def forget_ticket(unit: Unit, ticket: TicketItem) -> None:
+    """Delete the ticket item and its tag items, and take it out of the live counters (the reverse of a
+    new ticket's :func:`write_ticket`). Its timeline and lookups go first: ``services/privacy.py: purge_ticket``."""
+    unit.note_ticket_queue(ticket.queue)
+    unit.delete("ticket", ticket)  # with the version read: a concurrent change cancels the transaction
+    before = Snapshot.of(ticket)
+    for tag in before.tags:
+        unit.delete("tag", TagItem(pk=ticket.pk, sk=f"TAG#{tag}"))
+    _count(unit, *IN_USE_KEY, key_delta(before.in_use_keys(), set()))
+    _count(unit, IN_USE_KEY[0], QUEUE_SK + before.queue, key_delta(before.in_use_keys(), set()))
+    gone = {f"b_{key}": -1 for key in before.backlog_keys()}
+    _count(unit, *BACKLOG_KEY, gone)
+    _count(unit, BACKLOG_KEY[0], QUEUE_SK + before.queue, gone)

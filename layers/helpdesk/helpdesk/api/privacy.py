@@ -1,0 +1,195 @@
+"""Data protection routes (admins only): delete a ticket for good, erase or anonymize a customer, the audit log.
+
+The work is done by ``services/privacy.py``; see ``docs/data-protection.md``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ..domain.clock import iso
+from ..domain.headers import normalize_address
+from ..domain.privacy import ErasureMode, SharedTickets
+from ..services import privacy
+from ..store import audit
+from .context import Services
+from .errors import BadRequest, Conflict, NotFound
+from .routing import Api, Ctx
+from .schemas import (
+    AuditEntryOut,
+    AuditList,
+    AuditQuery,
+    ErasureIn,
+    ErasureJobList,
+    ErasureJobOut,
+    ErasurePreviewOut,
+    RetentionItemOut,
+    RetentionOut,
+    TicketDeletedOut,
+)
+
+# How long an erasure request works before it answers (API Gateway ends a request at 29 s); the
+# scheduled job continues what is left.
+REQUEST_BUDGET_SECONDS = 15.0
+
+
+def job_out(job: privacy.Job) -> ErasureJobOut:
+    return ErasureJobOut.model_validate(
+        {
+            "id": job.id,
+            "state": job.state,
+            "phase": job.phase,
+            "mode": job.mode,
+            "shared": job.shared,
+            "subject": job.subject,
+            "actor": job.actor,
+            "started_at": job.started_at,
+            "finished_at": job.finished_at,
+            "counts": job.counts,
+        }
+    )
+
+
+def register(api: Api, services: Services) -> None:
+    @api.route(
+        "/tickets/{ticket_id}",
+        "DELETE",
+        auth="admin",
+        response=TicketDeletedOut,
+        tags=("privacy",),
+        summary="Delete a ticket in the Papierkorb for good: messages, comments, events, files, raw mails",
+        errors=(401, 403, 404, 409),
+    )
+    def delete_ticket(ctx: Ctx, ticket_id: str) -> TicketDeletedOut:
+        try:
+            purged = privacy.delete_for_good(ticket_id, services.mail, actor=ctx.user.username)
+        except LookupError as exc:
+            raise NotFound("no such ticket") from exc
+        except privacy.NotInTrash as exc:
+            raise Conflict(str(exc)) from exc
+        return TicketDeletedOut(deleted=True, number=purged.number, messages=purged.messages)
+
+    @api.route(
+        "/admin/privacy/customers/{email}",
+        auth="admin",
+        response=ErasurePreviewOut,
+        tags=("privacy",),
+        summary="Dry run of erasing a customer: what would go (tickets, messages, attachments)",
+        errors=(400, 401, 403),
+    )
+    def erasure_preview(ctx: Ctx, email: str) -> ErasurePreviewOut:
+        if not normalize_address(email):
+            raise BadRequest("not an e-mail address", field="email")
+        found = privacy.preview(email)
+        return ErasurePreviewOut.model_validate(vars(found))
+
+    @api.route(
+        "/admin/privacy/customers/{email}/erase",
+        "POST",
+        auth="admin",
+        body=ErasureIn,
+        response=ErasureJobOut,
+        status=202,
+        tags=("privacy",),
+        summary="Erase (delete or anonymize) a customer and everything about them: a resumable job",
+        errors=(400, 401, 403),
+    )
+    def erase(ctx: Ctx, email: str) -> ErasureJobOut:
+        body: ErasureIn = ctx.body
+        address = normalize_address(email)
+        if not address:
+            raise BadRequest("not an e-mail address", field="email")
+        if normalize_address(body.confirm) != address:
+            raise BadRequest("confirm must repeat the customer's address", field="confirm")
+        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
+        job = privacy.start_erasure(
+            address,
+            services.mail,
+            mode=ErasureMode(body.mode),
+            shared=SharedTickets(body.shared),
+            actor=ctx.user.username,
+            time_left=lambda: deadline - time.monotonic(),
+        )
+        return job_out(job)
+
+    @api.route(
+        "/admin/privacy/jobs",
+        auth="admin",
+        response=ErasureJobList,
+        tags=("privacy",),
+        summary="Erasure jobs, newest first (running ones are continued by the scheduled job)",
+        errors=(401, 403),
+    )
+    def jobs(ctx: Ctx) -> ErasureJobList:
+        return ErasureJobList(items=[job_out(j) for j in privacy.list_jobs()])
+
+    @api.route(
+        "/admin/privacy/jobs/{job_id}",
+        auth="admin",
+        response=ErasureJobOut,
+        tags=("privacy",),
+        summary="One erasure job: phase and counts",
+        errors=(401, 403, 404),
+    )
+    def job(ctx: Ctx, job_id: str) -> ErasureJobOut:
+        found = privacy.get_job(job_id) if job_id.isalnum() else None
+        if found is None:
+            raise NotFound("no such job")
+        return job_out(found)
+
+    @api.route(
+        "/admin/privacy/jobs/{job_id}/run",
+        "POST",
+        auth="admin",
+        response=ErasureJobOut,
+        tags=("privacy",),
+        summary="Work on a running erasure job now (up to 15 s) instead of waiting for the scheduled job",
+        errors=(401, 403, 404),
+    )
+    def run_job(ctx: Ctx, job_id: str) -> ErasureJobOut:
+        if not job_id.isalnum() or privacy.get_job(job_id) is None:
+            raise NotFound("no such job")
+        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
+        return job_out(privacy.run_erasure(job_id, services.mail, time_left=lambda: deadline - time.monotonic()))
+
+    @api.route(
+        "/admin/privacy/retention",
+        auth="admin",
+        response=RetentionOut,
+        tags=("privacy",),
+        summary="Dry run of retention: the closed tickets the scheduled job would delete or anonymize now",
+        errors=(401, 403),
+    )
+    def retention(ctx: Ctx) -> RetentionOut:
+        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
+        report = privacy.apply_retention(
+            services.mail,
+            services.config.snapshot(),
+            dry_run=True,
+            time_left=lambda: deadline - time.monotonic(),
+            limit=500,
+        )
+        return RetentionOut(
+            items=[
+                RetentionItemOut.model_validate({k: v for k, v in vars(a).items() if k != "result"})
+                for a in report.actions
+            ],
+            examined=report.examined,
+            stopped_early=report.stopped_early,
+        )
+
+    @api.route(
+        "/admin/audit",
+        auth="admin",
+        query=AuditQuery,
+        response=AuditList,
+        tags=("privacy",),
+        summary="The audit log of a month: configuration changes (before → after), deletions, erasures",
+        errors=(400, 401, 403),
+    )
+    def audit_log(ctx: Ctx) -> AuditList:
+        q: AuditQuery = ctx.query
+        month = q.month or iso()[:7]
+        items: list[Any] = [AuditEntryOut.model_validate(vars(e)) for e in audit.entries(month)]
+        return AuditList(month=month, items=items)

@@ -1,0 +1,111 @@
+"""Data protection (DSGVO) decisions: what a deletion or anonymization touches, pure and testable.
+
+No I/O here. ``services/privacy.py`` carries the decisions out (one per-ticket purge function, the
+resumable customer-erasure job, emptying the Papierkorb); ``docs/data-protection.md`` explains them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from .clock import iso
+
+# What replaces a person's data in what is kept (anonymization, others' tickets).
+ERASED = "[gelöscht]"
+ERASED_ADDRESS = "geloescht@anonym.invalid"
+
+# Raw mails, attachments and long bodies a ticket's items can name in the mail bucket.
+TICKET_OBJECT_PREFIXES = ("inbound/", "inbound-web/", "attachments/", "bodies/", "uploads/")
+
+
+class ErasureMode(StrEnum):
+    DELETE = "delete"  # the customer's tickets go entirely, their messages in others' tickets go
+    ANONYMIZE = "anonymize"  # tickets stay (statistics, invoices); name, address, phone, bodies replaced
+
+
+class SharedTickets(StrEnum):
+    """What happens to a ticket of the customer that others outside the team took part in (Cc, answers)."""
+
+    DELETE = "delete"  # the whole ticket goes, with the others' messages
+    KEEP_OTHERS = "keep_others"  # only the customer's messages go; the others' stay (the customer redacted)
+
+
+class Phase(StrEnum):
+    """The erasure job's steps, in order; each is idempotent, so a run cut short repeats at most one ticket."""
+
+    OWN = "own"  # tickets whose customer they are (index by_customer)
+    SHARED = "shared"  # tickets of others they took part in (a resumable scan over participants)
+    LOOKUPS = "lookups"  # auto-reply windows, daily counts, rate limits keyed by their address
+    CUSTOMER = "customer"  # the customer record
+    DONE = "done"
+
+
+PHASES = list(Phase)
+
+
+def next_phase(phase: Phase) -> Phase:
+    return PHASES[min(PHASES.index(phase) + 1, len(PHASES) - 1)]
+
+
+def subject_hash(address: str) -> str:
+    """The customer in the audit record: a short hash of the address, never the address itself.
+
+    It lets an admin answer "was X deleted?" by hashing X again; on its own it names nobody."""
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:12]
+
+
+def trash_cutoff(days: int, moment: datetime) -> str | None:
+    """Tickets in the Papierkorb last changed before this moment go for good; None: keep them (``days`` 0)."""
+    if days <= 0:
+        return None
+    return iso(moment - timedelta(days=days))
+
+
+def shared_with_others(participants: Iterable[str], address: str) -> bool:
+    """Did anyone outside the team besides ``address`` take part (participants never hold own addresses)?"""
+    return any(p and p.lower() != address.lower() for p in participants)
+
+
+def redact(text: str, needles: Iterable[str]) -> str:
+    """``text`` with every needle (address, name, phone) replaced by :data:`ERASED`, case-insensitive.
+
+    Whole words only ("Max" leaves "Maximilian" alone); needles shorter than three characters are left
+    alone: they would shred ordinary words."""
+    out = text
+    for needle in sorted({n.strip() for n in needles if n and len(n.strip()) >= 3}, key=len, reverse=True):
+        pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
+        out = re.sub(pattern, ERASED, out, flags=re.IGNORECASE)
+    return out
+
+
+def redact_value(value: object, needles: Iterable[str]) -> object:
+    """:func:`redact` through JSON-like data (event details)."""
+    found = list(needles)
+    if isinstance(value, str):
+        return redact(value, found)
+    if isinstance(value, list):
+        return [redact_value(v, found) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_value(v, found) for k, v in value.items()}
+    return value
+
+
+def retention_years(queue_years: int | None, team_years: int) -> int:
+    """How many years a closed ticket of a queue is kept: the queue's own setting, else the team's (0: always)."""
+    return team_years if queue_years is None else queue_years
+
+
+def retention_cutoff(years: int, moment: datetime) -> str | None:
+    """Closed tickets last changed before this moment go; None: keep them (``years`` 0)."""
+    if years <= 0:
+        return None
+    return iso(moment - timedelta(days=365 * years))
+
+
+def anonymized(customer_email: str | None, participants: Iterable[str], preview: str) -> bool:
+    """Was the ticket anonymized already (by retention or an erasure)? Then retention leaves it alone."""
+    return not customer_email and not any(participants) and preview == ERASED

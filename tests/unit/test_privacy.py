@@ -1,0 +1,61 @@
+"""Data protection's pure decisions (domain/privacy.py): what is redacted, when the trash empties, the phases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from helpdesk.domain.privacy import (
+    ERASED,
+    Phase,
+    next_phase,
+    redact,
+    redact_value,
+    shared_with_others,
+    subject_hash,
+    trash_cutoff,
+)
+
+
+def test_redact_replaces_address_name_and_phone_case_insensitively_and_whole_words_only() -> None:
+    text = "Hallo, HILDEGARD Schwarz (hildegard@kunde.example, +49 761 555) schrieb: Hildegardstraße bleibt."
+    needles = ["hildegard@kunde.example", "Hildegard Schwarz", "+49 761 555"]
+    assert redact(text, needles) == f"Hallo, {ERASED} ({ERASED}, {ERASED}) schrieb: Hildegardstraße bleibt."
+
+
+def test_redact_leaves_short_needles_alone_and_longer_ones_win() -> None:
+    assert redact("Al und Alma", ["Al"]) == "Al und Alma"
+    assert redact("Max Muster und Max", ["Max", "Max Muster"]) == f"{ERASED} und {ERASED}"
+    assert redact("Maximilian und Max.", ["Max"]) == f"Maximilian und {ERASED}."
+
+
+def test_redact_value_walks_event_details() -> None:
+    detail = {"to": ["a@b.example", "c@d.example"], "n": 3, "nested": {"customer": "a@b.example"}}
+    assert redact_value(detail, ["a@b.example"]) == {
+        "to": [ERASED, "c@d.example"],
+        "n": 3,
+        "nested": {"customer": ERASED},
+    }
+
+
+def test_the_papierkorb_empties_only_when_days_are_set() -> None:
+    moment = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    assert trash_cutoff(0, moment) is None
+    assert trash_cutoff(30, moment) == "2026-11-02T12:00:00.000000Z"
+
+
+def test_the_job_runs_its_phases_in_order_and_stays_done() -> None:
+    order = [Phase.OWN]
+    while order[-1] is not Phase.DONE:
+        order.append(next_phase(order[-1]))
+    assert order == [Phase.OWN, Phase.SHARED, Phase.LOOKUPS, Phase.CUSTOMER, Phase.DONE]
+    assert next_phase(Phase.DONE) is Phase.DONE
+
+
+def test_the_audit_names_a_customer_by_a_stable_hash_only() -> None:
+    assert subject_hash(" Hildegard@Kunde.example ") == subject_hash("hildegard@kunde.example")
+    assert len(subject_hash("x@y.example")) == 12 and "@" not in subject_hash("x@y.example")
+
+
+def test_shared_means_someone_besides_the_customer_took_part() -> None:
+    assert not shared_with_others({"a@b.example"}, "A@b.example")
+    assert shared_with_others({"a@b.example", "c@d.example"}, "a@b.example")

@@ -304,6 +304,46 @@ def test_a_hidden_ticket_named_in_a_request_is_answered_like_a_missing_one(
     assert allowed.status in (200, 201), allowed.text
 
 
+def test_unlinking_a_hidden_parent_leaves_it_untouched(world: dict[str, Any]) -> None:
+    """The agent sees no parent where it is hidden: ``parent_id: null`` is what they see already, so the
+    link stays and the hidden parent is not written; another parent (which would unlink it) is refused."""
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    hidden = world["ticket_id"]
+    child = _visible(aws)
+    version = _as_admin(api, child)["version"]
+    assert (
+        api.call("PATCH", f"/tickets/{child}", user="admin", body={"version": version, "parent_id": hidden}).status
+        == 200
+    )
+    before = _as_admin(api, hidden)
+    assert [link["ticket_id"] for link in before["links"]] == [child]
+
+    seen = api.get(f"/tickets/{child}", user="other").json
+    assert seen["parent_id"] is None
+    body = {"version": seen["version"], "parent_id": None, "prio": True}
+    unlinked = api.call("PATCH", f"/tickets/{child}", user="other", body=body)
+    assert unlinked.status == 200, unlinked.text
+    assert unlinked.json["prio"] is True and unlinked.json["parent_id"] is None
+    assert hidden not in unlinked.text and before["number"] not in unlinked.text
+    after = _as_admin(api, hidden)
+    assert (after["version"], after["links"]) == (before["version"], before["links"])
+    assert _as_admin(api, child)["parent_id"] == hidden
+
+    elsewhere = _visible(aws, "Andere Frage", "b@kunde.example")
+    body = {"version": unlinked.json["version"], "parent_id": elsewhere}
+    moved = api.call("PATCH", f"/tickets/{child}", user="other", body=body)
+    assert moved.status == 400 and moved.json["field"] == "parent_id", moved.text
+    assert hidden not in moved.text and before["number"] not in moved.text
+    assert _as_admin(api, hidden)["version"] == before["version"]
+    assert _as_admin(api, child)["parent_id"] == hidden
+
+    # the agent who may see the parent unlinks it as before
+    body = {"version": _as_admin(api, child)["version"], "parent_id": None}
+    assert api.call("PATCH", f"/tickets/{child}", user="agent", body=body).status == 200
+    assert _as_admin(api, hidden)["links"] == []
+
+
 def _queue_request(api: ApiClient, key: tuple[str, str, str], visible: str) -> tuple[str, str, Any, Any]:
     method = key[0]
     version = _as_admin(api, visible)["version"]

@@ -4,8 +4,9 @@ The routes come from the app's own route table, so a new route without an entry 
 Expected outcomes:
 
 * public routes: never 401/403;
-* agent routes: 401 without token; on a ticket of a restricted queue 403 for an agent without access,
-  allowed (not 401/403) for the responsible agent and for admins;
+* agent routes: 401 without token; on a ticket of a restricted queue 404 for an agent without access
+  (exactly what a ticket that does not exist answers: no existence oracle), allowed (not 401/403/404)
+  for the responsible agent and for admins;
 * admin routes: 401 without token, 403 for agents, allowed for admins.
 
 And every field that names another ticket or a queue (found in the same route table): a hidden ticket
@@ -148,7 +149,7 @@ def test_every_route_checks_who_is_asking(world: dict[str, Any]) -> None:
             expected_denied = (
                 (spec.auth != "public" and who is None and {401})
                 or (spec.auth == "admin" and who in ("other", "agent") and {403})
-                or (spec.auth == "agent" and who == "other" and "{ticket_id}" in template and {403})
+                or (spec.auth == "agent" and who == "other" and "{ticket_id}" in template and {404})
                 or (spec.auth == "agent" and who == "other" and (method, template) in QUEUE_IN_BODY and {403, 200})
                 # (batch answers 200 with a per-item "forbidden": checked in the next test)
                 or ((method, template) in CREDENTIAL_CHECKS and {401})
@@ -158,9 +159,31 @@ def test_every_route_checks_who_is_asking(world: dict[str, Any]) -> None:
                     failures.append(f"{method} {template} as {who}: {status}, expected {expected_denied}")
             elif status in (401, 403) or status >= 500:
                 failures.append(f"{method} {template} as {who}: {status} {response.text[:120]}")
+            elif status == 404 and "{ticket_id}" in template and "{message_id}" not in template:
+                failures.append(f"{method} {template} as {who}: 404 for a ticket they may see")
             checked += 1
     assert not failures, "\n".join(failures)
     assert checked >= len(specs) * 4 - 4
+
+
+def test_a_hidden_ticket_answers_every_ticket_route_like_a_missing_one(world: dict[str, Any]) -> None:
+    """No existence oracle: for an agent who may not see it, every route naming a ticket in its path answers
+    exactly (status and body) what it answers for a ticket id that no ticket has."""
+    api: ApiClient = world["api"]
+    from helpdesk.api.app import api_of, create_app
+
+    routes = [spec for spec in api_of(create_app()).specs if "{ticket_id}" in spec.path]
+    assert len(routes) >= 8
+    for spec in routes:
+        answers = []
+        for ticket_id in (world["ticket_id"], MISSING_ID):
+            values = {**world, "ticket_id": ticket_id}
+            body = _body(spec.method, spec.path, values, api)
+            response = api.call(spec.method, _fill(spec.path, values), user="other", body=body)
+            answers.append((response.status, response.text.replace(ticket_id, "<id>")))
+        hidden, missing = answers
+        assert hidden == missing, (spec.method, spec.path, hidden, missing)
+        assert hidden[0] == 404, (spec.method, spec.path, hidden)
 
 
 def test_batch_items_in_a_restricted_queue_are_refused_one_by_one(world: dict[str, Any]) -> None:
@@ -168,9 +191,13 @@ def test_batch_items_in_a_restricted_queue_are_refused_one_by_one(world: dict[st
     body = {"action": "mark_prio", "items": [{"id": world["ticket_id"], "version": 1}]}
     denied = api.call("POST", "/tickets/batch", user="other", body=body)
     assert denied.status == 200
+    missing = api.call(
+        "POST", "/tickets/batch", user="other", body={**body, "items": [{"id": MISSING_ID, "version": 1}]}
+    )
     assert denied.json["results"] == [
-        {"id": world["ticket_id"], "ok": False, "version": None, "error": "forbidden", "message": "no access"}
+        {"id": world["ticket_id"], "ok": False, "version": None, "error": "not_found", "message": "no such ticket"}
     ]
+    assert [{**r, "id": None} for r in denied.json["results"]] == [{**r, "id": None} for r in missing.json["results"]]
     allowed = api.call("POST", "/tickets/batch", user="agent", body=body)
     assert allowed.json["results"][0]["ok"] is True
     assert api.call("POST", "/tickets", user="other", body={"subject": "s", "body": "b", "queue": "vip"}).status == 403
@@ -196,7 +223,7 @@ QUEUE_REFERENCES = {
     ("POST", "/tickets/batch", "value"),  # action=queue
     ("GET", "/tickets", "queue"),
 }
-# The ticket acted on, like the {ticket_id} of a path: 403, in a batch "forbidden" per item.
+# The ticket acted on, like the {ticket_id} of a path: 404, in a batch "not_found" per item.
 ACTED_ON = {("POST", "/tickets/batch", "items.id")}
 NOT_REFERENCES = {
     ("POST", "/tickets/{ticket_id}/replies", "template_id"),

@@ -73,11 +73,8 @@ def run_batch(
     senders: set[str] = set()
     for ticket_id, version in items:
         ticket = store.get(ticket_id, consistent=True)
-        if ticket is None:
+        if ticket is None or not may_access(ticket, viewer, cfg):  # hidden: as if it did not exist
             result.results.append(ItemResult(ticket_id, False, error="not_found", message="no such ticket"))
-            continue
-        if not may_access(ticket, viewer, cfg):
-            result.results.append(ItemResult(ticket_id, False, error="forbidden", message="no access"))
             continue
         changes = dict(base)
         if action == "tags":

@@ -152,10 +152,8 @@ def message(deps: LiveDeps, connection_id: str, body: str | None) -> dict[str, A
 
 def _ticket_for(deps: LiveDeps, ticket_id: str, viewer: Principal, cfg: ConfigSnapshot) -> TicketItem:
     ticket = deps.tickets.get(ticket_id)
-    if ticket is None:
+    if ticket is None or not may_see(ticket, viewer, cfg):  # hidden: as if it did not exist
         raise FrameError("not_found", "no such ticket")
-    if not may_see(ticket, viewer, cfg):
-        raise FrameError("forbidden", "no access to this ticket")
     return ticket
 
 

@@ -25,7 +25,7 @@ import pytest
 from helpdesk.domain.config import Queue
 
 from .api_client import ApiClient, login_tokens, make_api
-from .helpers import ingest, make_mail
+from .helpers import count_items_read, ingest, make_mail
 
 # A request that passes validation for each route (path parameters are filled in from the fixture).
 BODIES: dict[tuple[str, str], Any] = {
@@ -574,6 +574,88 @@ def test_stats_count_only_tickets_the_caller_may_see(world: dict[str, Any]) -> N
         0,
         {"status": {"waiting_customer": 1}, "queue": {"support": 1}, "agent": {"-": 1}},
     )
+
+
+def test_aggregates_leave_out_the_private_tickets_of_others(world: dict[str, Any]) -> None:
+    """Private tickets count for admins and their assignee only, in /meta and /stats alike; what an agent
+    reads for it grows with the private tickets' queues and owners, not with the tickets."""
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    rule = {
+        "id": "privat",
+        "name": "Privat",
+        "conditions": [{"field": "subject", "value": "privat"}],
+        "actions": {"private": True, "assignee": "agent", "tags": ["nur-privat"], "project": "privatsache"},
+    }
+    assert api.call("POST", "/admin/rules", user="admin", body=rule).status == 201
+    private = str(ingest(aws, make_mail(subject="privat: Kündigung", sender="p@kunde.example")).ticket_id)
+    visible = _visible(aws)
+    for ticket_id, tags in ((visible, ["gemeinsam"]), (private, ["nur-privat", "gemeinsam"])):
+        body = {"version": _as_admin(api, ticket_id)["version"], "tags": tags}
+        assert api.call("PATCH", f"/tickets/{ticket_id}", user="admin", body=body).status == 200
+        reply = api.call("POST", f"/tickets/{ticket_id}/replies", user="admin", body={"body": "Erledigt."})
+        assert reply.status == 201, reply.text
+    assert api.get(f"/tickets/{private}", user="other").status == 404
+    assert _as_admin(api, private)["private"] is True
+
+    def figures(who: str) -> tuple[Any, ...]:
+        s = api.get("/stats", user=who).json
+        meta = api.get("/meta", user=who).json
+        totals = (s["totals"].get("tickets_created"), s["totals"].get("replies"), s["first_response"]["count"])
+        return meta["tags"], meta["projects"], totals, s["backlog"]
+
+    # the world's two tickets of the restricted queue: new, unassigned
+    assert figures("admin") == (
+        {"gemeinsam": 2, "nur-privat": 1},
+        {"privatsache": 1},
+        (4, 2, 2),
+        {"status": {"new": 2, "waiting_customer": 2}, "queue": {"vip": 2, "support": 2}, "agent": {"-": 3, "agent": 1}},
+    )
+    assert figures("agent") == figures("admin")  # responsible for the restricted queue, and the assignee
+    assert figures("other") == (
+        {"gemeinsam": 1},
+        {},
+        (1, 1, 1),
+        {"status": {"waiting_customer": 1}, "queue": {"support": 1}, "agent": {"-": 1}},
+    )
+
+    # made public, its tags and backlog count for every agent again (day figures stay as counted)
+    body = {"version": _as_admin(api, private)["version"], "private": False}
+    assert api.call("PATCH", f"/tickets/{private}", user="admin", body=body).status == 200
+    assert figures("other")[:2] == ({"gemeinsam": 2, "nur-privat": 1}, {"privatsache": 1})
+    assert figures("other")[3]["queue"] == {"support": 2}
+
+    # what an agent's figures cost does not grow with the tickets: 20 more private ones read no more items
+    def reads() -> int:
+        with count_items_read() as items:
+            api.get("/stats", user="other")
+            api.get("/meta", user="other")
+        return sum(items.values())
+
+    before = reads()
+    for n in range(20):
+        ingest(aws, make_mail(subject=f"privat {n}", sender=f"p{n}@kunde.example"))
+    after = reads()
+    assert after == before, (before, after)
+    expected = figures("other")
+    assert expected[2] == (1, 1, 1)
+
+    # a deployment from before the private counters: `helpdesk recount` sets them from the tickets
+    from helpdesk.aws import clients
+    from helpdesk.services.recount import recount_queue_counters
+    from helpdesk.store.models import MetaItem
+
+    ddb, table = clients.dynamodb(), MetaItem.Meta.table_name
+    for pk in ("BACKLOG", "IN_USE"):
+        for item in ddb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+            ExpressionAttributeValues={":pk": {"S": pk}, ":p": {"S": "private#"}},
+        )["Items"]:
+            ddb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
+    assert figures("other")[3]["queue"] == {"support": 22}  # wrong: the 20 private ones count
+    recount_queue_counters()
+    assert figures("other") == expected
 
 
 def test_per_queue_counters_are_rebuilt_for_tickets_from_before_them(world: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from ..domain.config import ConfigSnapshot
 from ..domain.headers import normalize_address
 from ..domain.status import Priority, Status, TransitionError, check_transition
 from ..store.models import EventItem, MetaItem, TicketItem
-from ..store.stats import stats_update
+from ..store.stats import private_owner, stats_update
 from ..store.tickets import TicketStore, new_event
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, relink_parent, write_ticket
@@ -182,6 +182,7 @@ def resolution_items(unit: Unit, ticket: TicketItem, before_status: str, at: str
                 ticket_id=ticket.pk,
                 value=round(seconds),
                 queue=ticket.queue,
+                owner=private_owner(ticket),
                 created_at=at,
             ),
         )

@@ -70,7 +70,7 @@ from ..store.models import (
     MetaItem,
     TicketItem,
 )
-from ..store.stats import stats_update
+from ..store.stats import private_owner, stats_update
 from ..store.tickets import (
     Lookup,
     TicketStore,
@@ -952,11 +952,13 @@ def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps, retr
                 raise
             log.exception("auto-reply of %s: SES's answer was lost; it is not sent again", ticket.number)
             return "unknown"
-        deps.tickets.settle_send(msg, ticket.queue, "failed", None if retry_later else "autoreplies_failed")
+        deps.tickets.settle_send(
+            msg, ticket.queue, "failed", None if retry_later else "autoreplies_failed", private_owner(ticket)
+        )
         if retry_later:
             raise AutoReplyRefused(f"SES refused the auto-reply of {ticket.number}; sent again on redelivery") from exc
         return "failed"
-    deps.tickets.settle_send(msg, ticket.queue, "sent", "autoreplies_sent")
+    deps.tickets.settle_send(msg, ticket.queue, "sent", "autoreplies_sent", private_owner(ticket))
     return "sent"
 
 

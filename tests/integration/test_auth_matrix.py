@@ -658,6 +658,32 @@ def test_aggregates_leave_out_the_private_tickets_of_others(world: dict[str, Any
     assert figures("other") == expected
 
 
+def test_customers_count_only_the_tickets_the_caller_may_see(world: dict[str, Any]) -> None:
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    sender = "stamm@kunde.example"
+    visible = _visible(aws, "Erste Frage", sender)
+    restricted = str(ingest(aws, make_mail(subject="VIP Vertrag", sender=sender)).ticket_id)
+    private = _visible(aws, "Dritte Frage", sender)
+    body = {"version": _as_admin(api, private)["version"], "private": True, "assignee": "agent"}
+    assert api.call("PATCH", f"/tickets/{private}", user="admin", body=body).status == 200
+    created = {t: _as_admin(api, t)["created_at"] for t in (visible, restricted, private)}
+    assert _as_admin(api, restricted)["queue"] == "vip"
+
+    def seen(who: str) -> tuple[Any, ...]:
+        listed = api.get("/customers", user=who, query={"q": "stamm"}).json["items"]
+        detail = api.get(f"/customers/{sender}", user=who).json
+        edited = api.call("PATCH", f"/customers/{sender}", user=who, body={"notes": "Stammkunde"}).json
+        assert len(listed) == 1
+        figures = {(c["ticket_count"], c["last_ticket_at"]) for c in (listed[0], detail, edited)}
+        assert len(figures) == 1, (who, figures)
+        return (*figures.pop(), sorted(t["id"] for t in detail["tickets"]))
+
+    everything = (3, max(created.values()), sorted(created))
+    assert seen("admin") == seen("agent") == everything
+    assert seen("other") == (1, created[visible], [visible])
+
+
 def test_per_queue_counters_are_rebuilt_for_tickets_from_before_them(world: dict[str, Any]) -> None:
     """A deployment from before the per-queue counters: `helpdesk recount` sets them from the tickets."""
     from helpdesk.aws import clients

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
+from botocore.exceptions import ClientError
 
+from helpdesk.aws.ses import Mailer
 from helpdesk.domain.clock import now
 from helpdesk_local.filters import stream_filter
 from helpdesk_local.runners import LambdaContext, StreamPoller
@@ -246,6 +249,12 @@ def api_tour(aws: Any, api: ApiClient) -> None:
     found = api.get("/tickets", user="agent", query={"q": web.json["number"]}).json["items"][0]
     original = {"body": "Ja.", "attach_original": True}  # the contact form's message, from inbound-web/
     assert api.call("POST", f"/tickets/{found['id']}/replies", user="agent", body=original).status == 201
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}}, "SendEmail")
+
+    with mock.patch.object(Mailer, "send_raw", refused):  # its auto-reply refused: handed to the ingest queue
+        assert api.call("POST", "/public/contact", body={**contact, "email": "olga@kunde.example"}).status == 201
 
 
 def ingest_tour(aws: Any, api: ApiClient) -> None:

@@ -364,6 +364,41 @@ def test_a_refused_autoreply_is_sent_when_sqs_delivers_the_mail_again(
     assert len(inbound(ticket_id)) == 1
 
 
+def test_a_refused_contact_form_autoreply_is_retried_through_the_ingest_queue(
+    aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contact form's auto-reply takes ingest's retry path: the mail is handed to the ingest queue
+    (where SES puts mail) and its auto-reply sent when the queue delivers it and SES takes it."""
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.store.tickets import TicketStore
+
+    from .test_ingest_failures import poller, purge
+
+    purge(aws, "IngestQueue")
+    original = Mailer.send_raw
+    monkeypatch.setattr(Mailer, "send_raw", throttled)
+    body = {"name": "Otto", "email": "otto@kunde.example", "subject": "Rückruf", "body": "Bitte melden"}
+    answer = api.call("POST", "/public/contact", body=body)
+    assert answer.status == 201, answer.text
+    ticket = TicketStore().by_number(answer.json["number"])
+    assert ticket is not None
+    assert autoreply_of(ticket.pk).send_state == "failed"
+    assert stats_today(api).get("autoreplies_failed", 0) == 0  # not counted: a retry is coming
+
+    ingest_queue = poller(aws)
+    assert ingest_queue.step()  # still refused on that delivery: the record fails, SQS delivers it again
+    assert autoreply_of(ticket.pk).send_state == "failed"
+    monkeypatch.setattr(Mailer, "send_raw", original)
+    while ingest_queue.step():
+        pass
+    assert autoreply_of(ticket.pk).send_state == "sent"
+    assert len(replies_to("otto@kunde.example")) == 1
+    totals = stats_today(api)
+    assert totals["autoreplies_sent"] == 1 and totals.get("autoreplies_failed", 0) == 0
+    assert len(inbound(ticket.pk)) == 1  # the mail itself is stored once
+    assert TicketStore().get(ticket.pk).channel == "contact_form"  # type: ignore[union-attr]
+
+
 def test_on_the_last_try_a_refused_autoreply_stays_failed_and_is_counted_so(
     aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -131,6 +132,11 @@ class AutoReplyRefused(Exception):
 
 # ------------------------------------------------------------------------------------------- entry points
 
+# A contact-form mail whose auto-reply SES refused, put where SES puts mail so that the ingest queue
+# delivers it again and its auto-reply is retried exactly as for SES mail (``services/public.py``). It is
+# stored as the contact form stores it: channel contact_form, the sender's address unverified.
+CONTACT_FORM_PREFIX = "inbound/contact-form-"
+
 
 def ingest_object(bucket: str, key: str, deps: IngestDeps, last_try: bool = False) -> IngestResult:
     """The Lambda's use case: the S3 object SES (or the local SMTP server) stored.
@@ -141,13 +147,15 @@ def ingest_object(bucket: str, key: str, deps: IngestDeps, last_try: bool = Fals
     cannot be read (nothing to keep) or whose quarantine fails too is left to the dead-letter queue.
     """
     raw = deps.mail.get(key, bucket)
+    contact_form = key.startswith(CONTACT_FORM_PREFIX)
+    channel, trusted = ("contact_form", False) if contact_form else ("email", True)
     try:
-        result = _store(raw, key, deps, "email", trusted_sender=True)
+        result = _store(raw, key, deps, channel, trusted_sender=trusted)
     except Exception as exc:
         if not last_try:
             raise
         log.exception("ingest failed on the last try; storing %s as a quarantine ticket", key)
-        result = _store(raw, key, deps, "email", trusted_sender=True, failed=exc)
+        result = _store(raw, key, deps, channel, trusted_sender=trusted, failed=exc)
     return _finish_autoreply(result, deps, retry_later=not last_try)
 
 
@@ -158,13 +166,16 @@ def ingest_raw(
     channel: str = "email",
     trusted_sender: bool = True,
     retry_later: bool = False,
+    redeliver: Callable[[], None] | None = None,
 ) -> IngestResult:
     """Store one raw mail, then send its auto-reply. ``trusted_sender=False`` (contact form: the address is
     unverified) never appends to an existing ticket; a named ticket becomes an agent-only ``claimed``
     link instead. ``retry_later``: the caller runs this mail again when it fails (SQS), so an auto-reply
-    SES refused raises :class:`AutoReplyRefused` and is sent then; otherwise it stays ``failed``."""
+    SES refused raises :class:`AutoReplyRefused` and is sent then; otherwise it stays ``failed``.
+    ``redeliver``: hands the mail to the ingest queue when SES refused its auto-reply (stored ``failed``,
+    not counted; the auto-reply is ``pending`` and retried on that delivery, as for SES mail)."""
     result = _store(raw, raw_key, deps, channel, trusted_sender)
-    return _finish_autoreply(result, deps, retry_later)
+    return _finish_autoreply(result, deps, retry_later, redeliver)
 
 
 def _store(
@@ -925,15 +936,23 @@ def _autoreply_message(
     )
 
 
-def _finish_autoreply(result: IngestResult, deps: IngestDeps, retry_later: bool) -> IngestResult:
+def _finish_autoreply(
+    result: IngestResult, deps: IngestDeps, retry_later: bool, redeliver: Callable[[], None] | None = None
+) -> IngestResult:
     if result.pending_autoreply is not None:
         ticket, msg = result.pending_autoreply
         result.pending_autoreply = None
-        result.autoreply = _send_autoreply(ticket, msg, deps, retry_later)
+        result.autoreply = _send_autoreply(ticket, msg, deps, retry_later, redeliver)
     return result
 
 
-def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps, retry_later: bool) -> str:
+def _send_autoreply(
+    ticket: TicketItem,
+    msg: MessageItem,
+    deps: IngestDeps,
+    retry_later: bool,
+    redeliver: Callable[[], None] | None = None,
+) -> str:
     """Claim the auto-reply (``pending``/``failed`` → ``sending``: at most once), hand it to SES, settle it.
 
     Counted in ``/stats`` only now: ``autoreplies_sent`` when SES accepted it, ``autoreplies_failed``
@@ -952,9 +971,17 @@ def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps, retr
                 raise
             log.exception("auto-reply of %s: SES's answer was lost; it is not sent again", ticket.number)
             return "unknown"
+        will_retry = retry_later or redeliver is not None
         deps.tickets.settle_send(
-            msg, ticket.queue, "failed", None if retry_later else "autoreplies_failed", private_owner(ticket)
+            msg, ticket.queue, "failed", None if will_retry else "autoreplies_failed", private_owner(ticket)
         )
+        if redeliver is not None:
+            try:
+                redeliver()
+            except Exception:
+                log.exception("auto-reply of %s: refused, and the mail could not be queued again", ticket.number)
+                return "failed"
+            return "pending"
         if retry_later:
             raise AutoReplyRefused(f"SES refused the auto-reply of {ticket.number}; sent again on redelivery") from exc
         return "failed"

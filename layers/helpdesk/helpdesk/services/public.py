@@ -28,7 +28,7 @@ from ..store.tickets import TicketDetail, TicketStore, new_event, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
 from .changes import ChangeError, Missing
-from .ingest import IngestDeps, IngestResult, ingest_raw
+from .ingest import CONTACT_FORM_PREFIX, IngestDeps, IngestResult, ingest_raw
 
 WEB_PREFIX = "inbound-web/"  # not inbound/: those objects do not trigger the SQS ingest again
 
@@ -88,7 +88,14 @@ def submit_contact_form(form: ContactForm, deps: IngestDeps, *, source_ip: str, 
     raw = msg.as_bytes()
     key = f"{WEB_PREFIX}{new_id().lower()}"
     deps.mail.put(key, raw, "message/rfc822")
-    return ingest_raw(raw, key, deps, channel="contact_form", trusted_sender=False)
+
+    def redeliver() -> None:
+        # SES refused the auto-reply: the mail goes where SES puts mail, so the ingest queue delivers it
+        # again and retries the auto-reply as for SES mail (ingest.CONTACT_FORM_PREFIX; same retries,
+        # same last try, same counters).
+        deps.mail.put(CONTACT_FORM_PREFIX + key.removeprefix(WEB_PREFIX), raw, "message/rfc822")
+
+    return ingest_raw(raw, key, deps, channel="contact_form", trusted_sender=False, redeliver=redeliver)
 
 
 def public_view(store: TicketStore, ticket_id: str) -> TicketDetail:

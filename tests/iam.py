@@ -25,6 +25,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from types import FrameType
@@ -34,7 +35,27 @@ import botocore.handlers
 
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"  # moto's account
-FUNCTIONS = ("IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction", "FeedbackFunction")
+FUNCTIONS = (
+    "IngestFunction",
+    "ApiFunction",
+    "AutocloseFunction",
+    "PublisherFunction",
+    "LiveFunction",
+    "LiveFanoutFunction",
+    "FeedbackFunction",
+)
+# The live socket's two functions share their code (functions/live/app.py: ``handler`` and ``fanout``,
+# services/live.py): the outermost frame's code name tells them apart, before ENTRY_MODULES is asked.
+ENTRY_FUNCTIONS: dict[tuple[str, str], str] = {
+    ("functions.live.app", "handler"): "LiveFunction",
+    ("functions.live.app", "fanout"): "LiveFanoutFunction",
+    ("helpdesk.services.live", "fan_out"): "LiveFanoutFunction",
+}
+# The live API's id and stage in the ARNs ManageConnections is authorized on: locally there is no API
+# Gateway (the stack's own server answers), so the local name of ``LiveApi`` (every resource gets one,
+# helpdesk_local.template.local_name) and the stage's default stand for them, as the local resolver
+# resolves ``${LiveApi}`` and ``${StageName}``.
+LIVE_API, LIVE_STAGE = "helpdesk-live-api", "v1"
 
 # Whose code a frame is (module name prefix -> function logical id; None: no function, e.g. the operator's CLI).
 # The outermost matching frame of a call's stack decides.
@@ -53,10 +74,9 @@ ENTRY_MODULES: tuple[tuple[str, str | None], ...] = (
     ("helpdesk.services.redrive", None),
     ("helpdesk.services.recount", None),  # the operator's `helpdesk recount`
     ("helpdesk.services.reindex", None),  # the operator's `helpdesk reindex`
-    # Not yet under the check (known gap, issue 12/13): the live socket's two functions (LiveFunction,
-    # LiveFanoutFunction) and their execute-api:ManageConnections calls still need their mapping here.
-    ("functions.live", None),
-    ("helpdesk.services.live", None),
+    # the live socket (ENTRY_FUNCTIONS tells its fan-out apart)
+    ("functions.live", "LiveFunction"),
+    ("helpdesk.services.live", "LiveFunction"),
     ("helpdesk.cli", None),
     ("helpdesk_deploy", None),  # the operator's `make deploy` set-up step (their own credentials)
     ("helpdesk.services", "ApiFunction"),  # every other use case (replies, changes, batch, admin …) is the API's
@@ -72,6 +92,7 @@ IAM_PREFIX = {
     "eventbridge": "events",
     "sqs": "sqs",
     "secrets-manager": "secretsmanager",
+    "apigatewaymanagementapi": "execute-api",
 }
 
 # Cognito operations authorized by the user's tokens or by nothing: no IAM permission is needed.
@@ -161,6 +182,13 @@ def accesses(
         secret = str(params.get("SecretId", ""))
         arn = secret if secret.startswith("arn:") else f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{secret}"
         return [Access(f"secretsmanager:{operation}", arn)]
+    if service == "apigatewaymanagementapi":
+        method = {"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}.get(operation)
+        if method is None:
+            raise LookupError(f"no IAM mapping for {service}.{operation}; extend tests/iam.py")
+        connection = params.get("ConnectionId", "")
+        arn = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{LIVE_API}/{LIVE_STAGE}/{method}/@connections/{connection}"
+        return [Access("execute-api:ManageConnections", arn)]
     raise LookupError(f"no IAM mapping for {service}.{operation}; extend tests/iam.py")  # pragma: no cover
 
 
@@ -233,6 +261,25 @@ def _ses(operation: str, params: Mapping[str, Any]) -> list[Access]:
 # ---------------------------------------------------------------------------------------------- recorder
 
 
+# A call made in a worker thread (the live fan-out posts in parallel) has no function's code on its own
+# stack: it is the function's whose code handed the work to the pool.
+_SUBMIT = ThreadPoolExecutor.submit
+_inherited = threading.local()
+
+
+def _submit_inheriting(self: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    function = function_of(sys._getframe(1))
+
+    def run(*inner: Any, **named: Any) -> Any:
+        _inherited.function = function
+        try:
+            return fn(*inner, **named)
+        finally:
+            _inherited.function = None
+
+    return _SUBMIT(self, run, *args, **kwargs)
+
+
 def function_of(frame: FrameType | None) -> str | None:
     """Whose code made the call: the outermost frame of a function's code, counted from the call outwards up
     to the first frame of test code (a test that injects an agent's change into the autoclose job makes that
@@ -242,12 +289,17 @@ def function_of(frame: FrameType | None) -> str | None:
         module = str(frame.f_globals.get("__name__", ""))
         if module == "tests" or module.startswith("tests."):
             break
+        named = ENTRY_FUNCTIONS.get((module, frame.f_code.co_name))
+        if named is not None:
+            found = named
+            frame = frame.f_back
+            continue
         for prefix, function in ENTRY_MODULES:
             if module == prefix or module.startswith(prefix + "."):
                 found = function or ""
                 break
         frame = frame.f_back
-    return found or None
+    return found or getattr(_inherited, "function", None) or None
 
 
 def _presigned_post_key(frame: FrameType | None) -> str | None:
@@ -286,10 +338,12 @@ class Recorder:
 
     def install(self) -> None:
         botocore.handlers.BUILTIN_HANDLERS.append(("before-parameter-build", self.hook))
+        ThreadPoolExecutor.submit = _submit_inheriting  # type: ignore[method-assign,assignment]
         _rebind()
 
     def uninstall(self) -> None:
         botocore.handlers.BUILTIN_HANDLERS.remove(("before-parameter-build", self.hook))
+        ThreadPoolExecutor.submit = _SUBMIT  # type: ignore[method-assign]
         _rebind()
 
     def seen(self) -> list[Recorded]:

@@ -20,12 +20,11 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.api.auth import TokenVerifier
-from helpdesk.api.errors import ApiError
 from helpdesk.aws.live import ConnectionPoster, endpoint_from
 from helpdesk.bootstrap import config_store
 from helpdesk.domain.live import encode, error_message
 from helpdesk.services import live
+from helpdesk.services.identity import IdentityError, TokenVerifier
 from helpdesk.settings import get_settings
 from helpdesk.store.live import LiveStore
 from helpdesk.store.models import bind
@@ -69,7 +68,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         token = (event.get("queryStringParameters") or {}).get("token")
         try:
             conn = live.connect(wired, connection_id, token)
-        except ApiError as exc:
+        except IdentityError as exc:
             logger.info("socket refused", extra={"status": exc.status, "reason": exc.message})
             return _reply(exc.status, {"error": exc.code, "message": exc.message})
         logger.append_keys(user=conn.user)

@@ -143,3 +143,30 @@ def presigned_post(url: str, fields: dict[str, str], data: bytes, content_type: 
         url, data=body, method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
     )
     urllib.request.urlopen(request, timeout=10).read()
+
+
+@contextlib.contextmanager
+def count_items_read() -> Iterator[Counter[str]]:
+    """Count the items every AWS call inside the block answered with, by "service.Operation" (a GetItem's
+    item, a Query's page of items, a BatchGetItem's responses)."""
+    from helpdesk.aws.clients import reset_clients
+    from helpdesk.store.models import bind
+
+    items: Counter[str] = Counter()
+
+    def hook(event_name: str, parsed: dict[str, Any], **kwargs: Any) -> None:
+        _, service, operation = event_name.split(".", 2)
+        found = len(parsed.get("Items", [])) + (1 if parsed.get("Item") else 0)
+        found += sum(len(v) for v in (parsed.get("Responses") or {}).values() if isinstance(v, list))
+        items[f"{service}.{operation}"] += found
+
+    entry = ("after-call.*.*", hook)
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    reset_clients()
+    bind()
+    try:
+        yield items
+    finally:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+        reset_clients()
+        bind()

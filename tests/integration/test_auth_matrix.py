@@ -4,8 +4,9 @@ The routes come from the app's own route table, so a new route without an entry 
 Expected outcomes:
 
 * public routes: never 401/403;
-* agent routes: 401 without token; on a ticket of a restricted queue 403 for an agent without access,
-  allowed (not 401/403) for the responsible agent and for admins;
+* agent routes: 401 without token; on a ticket of a restricted queue 404 for an agent without access
+  (exactly what a ticket that does not exist answers: no existence oracle), allowed (not 401/403/404)
+  for the responsible agent and for admins;
 * admin routes: 401 without token, 403 for agents, allowed for admins.
 
 And every field that names another ticket or a queue (found in the same route table): a hidden ticket
@@ -24,7 +25,7 @@ import pytest
 from helpdesk.domain.config import Queue
 
 from .api_client import ApiClient, login_tokens, make_api
-from .helpers import ingest, make_mail
+from .helpers import count_items_read, ingest, make_mail
 
 # A request that passes validation for each route (path parameters are filled in from the fixture).
 BODIES: dict[tuple[str, str], Any] = {
@@ -151,7 +152,7 @@ def test_every_route_checks_who_is_asking(world: dict[str, Any]) -> None:
             expected_denied = (
                 (spec.auth != "public" and who is None and {401})
                 or (spec.auth == "admin" and who in ("other", "agent") and {403})
-                or (spec.auth == "agent" and who == "other" and "{ticket_id}" in template and {403})
+                or (spec.auth == "agent" and who == "other" and "{ticket_id}" in template and {404})
                 or (spec.auth == "agent" and who == "other" and (method, template) in QUEUE_IN_BODY and {403, 200})
                 # (batch answers 200 with a per-item "forbidden": checked in the next test)
                 or ((method, template) in CREDENTIAL_CHECKS and {401})
@@ -161,9 +162,31 @@ def test_every_route_checks_who_is_asking(world: dict[str, Any]) -> None:
                     failures.append(f"{method} {template} as {who}: {status}, expected {expected_denied}")
             elif status in (401, 403) or status >= 500:
                 failures.append(f"{method} {template} as {who}: {status} {response.text[:120]}")
+            elif status == 404 and "{ticket_id}" in template and "{message_id}" not in template:
+                failures.append(f"{method} {template} as {who}: 404 for a ticket they may see")
             checked += 1
     assert not failures, "\n".join(failures)
     assert checked >= len(specs) * 4 - 4
+
+
+def test_a_hidden_ticket_answers_every_ticket_route_like_a_missing_one(world: dict[str, Any]) -> None:
+    """No existence oracle: for an agent who may not see it, every route naming a ticket in its path answers
+    exactly (status and body) what it answers for a ticket id that no ticket has."""
+    api: ApiClient = world["api"]
+    from helpdesk.api.app import api_of, create_app
+
+    routes = [spec for spec in api_of(create_app()).specs if "{ticket_id}" in spec.path]
+    assert len(routes) >= 8
+    for spec in routes:
+        answers = []
+        for ticket_id in (world["ticket_id"], MISSING_ID):
+            values = {**world, "ticket_id": ticket_id}
+            body = _body(spec.method, spec.path, values, api)
+            response = api.call(spec.method, _fill(spec.path, values), user="other", body=body)
+            answers.append((response.status, response.text.replace(ticket_id, "<id>")))
+        hidden, missing = answers
+        assert hidden == missing, (spec.method, spec.path, hidden, missing)
+        assert hidden[0] == 404, (spec.method, spec.path, hidden)
 
 
 def test_batch_items_in_a_restricted_queue_are_refused_one_by_one(world: dict[str, Any]) -> None:
@@ -171,16 +194,19 @@ def test_batch_items_in_a_restricted_queue_are_refused_one_by_one(world: dict[st
     body = {"action": "mark_prio", "items": [{"id": world["ticket_id"], "version": 1}]}
     denied = api.call("POST", "/tickets/batch", user="other", body=body)
     assert denied.status == 200
+    missing = api.call(
+        "POST", "/tickets/batch", user="other", body={**body, "items": [{"id": MISSING_ID, "version": 1}]}
+    )
     assert denied.json["results"] == [
         {
             "id": world["ticket_id"],
             "ok": False,
             "version": None,
-            "error": "forbidden",
-            "message": "no access",
-            "typing": [],
+            "error": "not_found",
+            "message": "no such ticket",
         }
     ]
+    assert [{**r, "id": None} for r in denied.json["results"]] == [{**r, "id": None} for r in missing.json["results"]]
     allowed = api.call("POST", "/tickets/batch", user="agent", body=body)
     assert allowed.json["results"][0]["ok"] is True
     assert api.call("POST", "/tickets", user="other", body={"subject": "s", "body": "b", "queue": "vip"}).status == 403
@@ -206,7 +232,7 @@ QUEUE_REFERENCES = {
     ("POST", "/tickets/batch", "value"),  # action=queue
     ("GET", "/tickets", "queue"),
 }
-# The ticket acted on, like the {ticket_id} of a path: 403, in a batch "forbidden" per item.
+# The ticket acted on, like the {ticket_id} of a path: 404, in a batch "not_found" per item.
 ACTED_ON = {("POST", "/tickets/batch", "items.id")}
 NOT_REFERENCES = {
     ("POST", "/tickets/{ticket_id}/replies", "template_id"),
@@ -312,6 +338,46 @@ def test_a_hidden_ticket_named_in_a_request_is_answered_like_a_missing_one(
     method, path, body = _reference_request(api, key, _visible(aws, "Dritte Frage", "c@kunde.example"), hidden)
     allowed = api.call(method, path, user="agent", body=body)
     assert allowed.status in (200, 201), allowed.text
+
+
+def test_unlinking_a_hidden_parent_leaves_it_untouched(world: dict[str, Any]) -> None:
+    """The agent sees no parent where it is hidden: ``parent_id: null`` is what they see already, so the
+    link stays and the hidden parent is not written; another parent (which would unlink it) is refused."""
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    hidden = world["ticket_id"]
+    child = _visible(aws)
+    version = _as_admin(api, child)["version"]
+    assert (
+        api.call("PATCH", f"/tickets/{child}", user="admin", body={"version": version, "parent_id": hidden}).status
+        == 200
+    )
+    before = _as_admin(api, hidden)
+    assert [link["ticket_id"] for link in before["links"]] == [child]
+
+    seen = api.get(f"/tickets/{child}", user="other").json
+    assert seen["parent_id"] is None
+    body = {"version": seen["version"], "parent_id": None, "prio": True}
+    unlinked = api.call("PATCH", f"/tickets/{child}", user="other", body=body)
+    assert unlinked.status == 200, unlinked.text
+    assert unlinked.json["prio"] is True and unlinked.json["parent_id"] is None
+    assert hidden not in unlinked.text and before["number"] not in unlinked.text
+    after = _as_admin(api, hidden)
+    assert (after["version"], after["links"]) == (before["version"], before["links"])
+    assert _as_admin(api, child)["parent_id"] == hidden
+
+    elsewhere = _visible(aws, "Andere Frage", "b@kunde.example")
+    body = {"version": unlinked.json["version"], "parent_id": elsewhere}
+    moved = api.call("PATCH", f"/tickets/{child}", user="other", body=body)
+    assert moved.status == 400 and moved.json["field"] == "parent_id", moved.text
+    assert hidden not in moved.text and before["number"] not in moved.text
+    assert _as_admin(api, hidden)["version"] == before["version"]
+    assert _as_admin(api, child)["parent_id"] == hidden
+
+    # the agent who may see the parent unlinks it as before
+    body = {"version": _as_admin(api, child)["version"], "parent_id": None}
+    assert api.call("PATCH", f"/tickets/{child}", user="agent", body=body).status == 200
+    assert _as_admin(api, hidden)["links"] == []
 
 
 def _queue_request(api: ApiClient, key: tuple[str, str, str], visible: str) -> tuple[str, str, Any, Any]:
@@ -518,6 +584,114 @@ def test_stats_count_only_tickets_the_caller_may_see(world: dict[str, Any]) -> N
         0,
         {"status": {"waiting_customer": 1}, "queue": {"support": 1}, "agent": {"-": 1}},
     )
+
+
+def test_aggregates_leave_out_the_private_tickets_of_others(world: dict[str, Any]) -> None:
+    """Private tickets count for admins and their assignee only, in /meta and /stats alike; what an agent
+    reads for it grows with the private tickets' queues and owners, not with the tickets."""
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    rule = {
+        "id": "privat",
+        "name": "Privat",
+        "conditions": [{"field": "subject", "value": "privat"}],
+        "actions": {"private": True, "assignee": "agent", "tags": ["nur-privat"], "project": "privatsache"},
+    }
+    assert api.call("POST", "/admin/rules", user="admin", body=rule).status == 201
+    private = str(ingest(aws, make_mail(subject="privat: Kündigung", sender="p@kunde.example")).ticket_id)
+    visible = _visible(aws)
+    for ticket_id, tags in ((visible, ["gemeinsam"]), (private, ["nur-privat", "gemeinsam"])):
+        body = {"version": _as_admin(api, ticket_id)["version"], "tags": tags}
+        assert api.call("PATCH", f"/tickets/{ticket_id}", user="admin", body=body).status == 200
+        reply = api.call("POST", f"/tickets/{ticket_id}/replies", user="admin", body={"body": "Erledigt."})
+        assert reply.status == 201, reply.text
+    assert api.get(f"/tickets/{private}", user="other").status == 404
+    assert _as_admin(api, private)["private"] is True
+
+    def figures(who: str) -> tuple[Any, ...]:
+        s = api.get("/stats", user=who).json
+        meta = api.get("/meta", user=who).json
+        totals = (s["totals"].get("tickets_created"), s["totals"].get("replies"), s["first_response"]["count"])
+        return meta["tags"], meta["projects"], totals, s["backlog"]
+
+    # the world's two tickets of the restricted queue: new, unassigned
+    assert figures("admin") == (
+        {"gemeinsam": 2, "nur-privat": 1},
+        {"privatsache": 1},
+        (4, 2, 2),
+        {"status": {"new": 2, "waiting_customer": 2}, "queue": {"vip": 2, "support": 2}, "agent": {"-": 3, "agent": 1}},
+    )
+    assert figures("agent") == figures("admin")  # responsible for the restricted queue, and the assignee
+    assert figures("other") == (
+        {"gemeinsam": 1},
+        {},
+        (1, 1, 1),
+        {"status": {"waiting_customer": 1}, "queue": {"support": 1}, "agent": {"-": 1}},
+    )
+
+    # made public, its tags and backlog count for every agent again (day figures stay as counted)
+    body = {"version": _as_admin(api, private)["version"], "private": False}
+    assert api.call("PATCH", f"/tickets/{private}", user="admin", body=body).status == 200
+    assert figures("other")[:2] == ({"gemeinsam": 2, "nur-privat": 1}, {"privatsache": 1})
+    assert figures("other")[3]["queue"] == {"support": 2}
+
+    # what an agent's figures cost does not grow with the tickets: 20 more private ones read no more items
+    def reads() -> int:
+        with count_items_read() as items:
+            api.get("/stats", user="other")
+            api.get("/meta", user="other")
+        return sum(items.values())
+
+    before = reads()
+    for n in range(20):
+        ingest(aws, make_mail(subject=f"privat {n}", sender=f"p{n}@kunde.example"))
+    after = reads()
+    assert after == before, (before, after)
+    expected = figures("other")
+    assert expected[2] == (1, 1, 1)
+
+    # a deployment from before the private counters: `helpdesk recount` sets them from the tickets
+    from helpdesk.aws import clients
+    from helpdesk.services.recount import recount_queue_counters
+    from helpdesk.store.models import MetaItem
+
+    ddb, table = clients.dynamodb(), MetaItem.Meta.table_name
+    for pk in ("BACKLOG", "IN_USE"):
+        for item in ddb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+            ExpressionAttributeValues={":pk": {"S": pk}, ":p": {"S": "private#"}},
+        )["Items"]:
+            ddb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
+    assert figures("other")[3]["queue"] == {"support": 22}  # wrong: the 20 private ones count
+    recount_queue_counters()
+    assert figures("other") == expected
+
+
+def test_customers_count_only_the_tickets_the_caller_may_see(world: dict[str, Any]) -> None:
+    api: ApiClient = world["api"]
+    aws = world["aws"]
+    sender = "stamm@kunde.example"
+    visible = _visible(aws, "Erste Frage", sender)
+    restricted = str(ingest(aws, make_mail(subject="VIP Vertrag", sender=sender)).ticket_id)
+    private = _visible(aws, "Dritte Frage", sender)
+    body = {"version": _as_admin(api, private)["version"], "private": True, "assignee": "agent"}
+    assert api.call("PATCH", f"/tickets/{private}", user="admin", body=body).status == 200
+    created = {t: _as_admin(api, t)["created_at"] for t in (visible, restricted, private)}
+    assert _as_admin(api, restricted)["queue"] == "vip"
+
+    def seen(who: str) -> tuple[Any, ...]:
+        listed = api.get("/customers", user=who, query={"q": "stamm"}).json["items"]
+        detail = api.get(f"/customers/{sender}", user=who).json
+        edited = api.call("PATCH", f"/customers/{sender}", user=who, body={"notes": "Stammkunde"}).json
+        assert len(listed) == 1
+        figures = {(c["ticket_count"], c["last_ticket_at"]) for c in (listed[0], detail, edited)}
+        assert len(figures) == 1, (who, figures)
+        return (*figures.pop(), sorted(t["id"] for t in detail["tickets"]))
+
+    everything = (3, max(created.values()), sorted(created))
+    assert seen("admin") == seen("agent") == everything
+    assert seen("other") == (1, created[visible], [visible])
 
 
 def test_per_queue_counters_are_rebuilt_for_tickets_from_before_them(world: dict[str, Any]) -> None:

@@ -2,18 +2,23 @@
 grants no more than that.
 
 Every integration test already fails on a call its function's role refuses (tests/integration/conftest.py);
-here one tour walks through the work of all four functions, so that a grant no call needs shows up too.
+here one tour walks through the work of all six functions, so that a grant no call needs shows up too.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
+from botocore.exceptions import ClientError
 
+from helpdesk.aws.ses import Mailer
 from helpdesk.domain.clock import now
+from helpdesk_local.filters import stream_filter
+from helpdesk_local.runners import LambdaContext, StreamPoller
 from tests.iam import (
     Access,
     Grant,
@@ -27,8 +32,9 @@ from tests.iam import (
 )
 from tests.sam import translated_template
 
-from .api_client import ApiClient, make_api
+from .api_client import ApiClient, login_tokens, make_api
 from .helpers import ingest, make_mail, presigned_post, reset_sent, sent_mails
+from .test_live import Gateway, Live, gateway  # noqa: F401  (gateway: the fixture, used by the tour)
 
 # Grants the tour cannot use, each with the reason it stays.
 SES_IDENTITIES = (
@@ -248,6 +254,12 @@ def api_tour(aws: Any, api: ApiClient) -> None:
     original = {"body": "Ja.", "attach_original": True}  # the contact form's message, from inbound-web/
     assert api.call("POST", f"/tickets/{found['id']}/replies", user="agent", body=original).status == 201
 
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}}, "SendEmail")
+
+    with mock.patch.object(Mailer, "send_raw", refused):  # its auto-reply refused: handed to the ingest queue
+        assert api.call("POST", "/public/contact", body={**contact, "email": "olga@kunde.example"}).status == 201
+
 
 def ingest_tour(aws: Any, api: ApiClient) -> None:
     """Mail beyond the first of a thread: a customer's answer, and a number the counter lags behind."""
@@ -423,8 +435,52 @@ def privacy_tour(aws: Any, api: ApiClient) -> None:
     assert api.call("DELETE", f"/tickets/{gone.ticket_id}", user="admin").status == 200
 
 
+def live_tour(aws: Any, api: ApiClient, gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The live socket's two functions: connect, subscribe, presence (posted to the other socket), a socket
+    whose token has ended (closed by the next post), a change fanned out, an event record without its
+    ticket (read back), a gone socket, disconnect."""
+    from functions.live.app import deps, fanout
+    from helpdesk.aws import clients
+    from helpdesk.store.live import table_name
+
+    monkeypatch.setenv("HELPDESK_LIVE_ENDPOINT", gateway.endpoint)
+    deps.cache_clear()
+    poller = StreamPoller(aws.client("dynamodbstreams"), aws.resources.stream_arns["TicketsTable"])
+    poller.add(fanout, "helpdesk-live-fanout", keep=stream_filter("LiveFanoutFunction"))
+    live = Live(aws, gateway, login_tokens(aws), poller)
+    live.pump()
+    ticket = str(ingest(aws, make_mail(subject="Live-Rundgang", sender="live@kunde.example")).ticket_id)
+    agent, later = live.session("agent", ticket), live.session("agent", ticket)
+    admin = live.session("admin", ticket)
+    ddb = clients.dynamodb()
+
+    def token_ended(connection_id: str) -> None:  # the next post to the socket closes it
+        for item in ddb.scan(TableName=table_name())["Items"]:
+            if connection_id in (item["pk"]["S"].removeprefix("C#"), item["sk"]["S"]):
+                ddb.put_item(TableName=table_name(), Item={**item, "token_exp": {"N": "1"}})
+
+    token_ended(agent)
+    assert live.send(admin, {"action": "presence", "ticket": ticket, "state": "typing"})["type"] != "error"
+    assert agent in gateway.closed  # by the live function, posting the presence
+    live.disconnect(live.session("admin"))  # an inbox with a typing marker: the marked tickets read back
+    assert live.send(admin, {"action": "presence", "ticket": ticket, "state": "viewing"})["type"] != "error"
+    token_ended(later)
+    version = api.get(f"/tickets/{ticket}", user="admin").json["version"]
+    body = {"version": version, "priority": "high"}
+    assert api.call("PATCH", f"/tickets/{ticket}", user="admin", body=body).status == 200
+    live.pump()
+    assert gateway.received(admin, "ticket") and later in gateway.closed  # by the fan-out
+    event = {"eventName": "INSERT", "dynamodb": {"NewImage": {"kind": {"S": "event"}, "pk": {"S": ticket}}}}
+    gateway.gone.add(admin)
+    fanout({"Records": [event]}, LambdaContext("helpdesk-live-fanout"))
+    deps.cache_clear()
+
+
 def test_every_function_works_within_its_role_and_every_grant_is_needed(
-    aws: Any, iam_recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+    aws: Any,
+    iam_recorder: Recorder,
+    gateway: Gateway,  # noqa: F811  (the fixture imported from test_live)
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import helpdesk.api.privacy
 
@@ -439,6 +495,7 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(
     privacy_tour(aws, api)
     publisher_tour(aws)
     search_tour(api)
+    live_tour(aws, api, gateway, monkeypatch)
     calls = iam_recorder.seen()  # left for the per-test check: the run's summary counts the tour's grants too
     assert {c.function for c in calls} == {
         "IngestFunction",
@@ -446,6 +503,8 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(
         "AutocloseFunction",
         "PublisherFunction",
         "FeedbackFunction",
+        "LiveFunction",
+        "LiveFanoutFunction",
     }
 
     translated = translated_template()

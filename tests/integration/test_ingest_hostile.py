@@ -378,6 +378,34 @@ def test_a_throttled_autoreply_does_not_fail_the_mail_and_the_outbox_sweep_sends
     assert len(inbound(first.ticket_id)) == 1
 
 
+def test_a_refused_contact_form_autoreply_waits_for_the_outbox_sweep_like_any_other(
+    aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10: the contact form's auto-reply was not retried when SES refused it. It takes the same
+    path as an auto-reply to mail: stored ``retry``, sent by the scheduled outbox sweep, once."""
+    from datetime import timedelta
+
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.domain.clock import now
+    from helpdesk.services.autoclose import sweep_outbox
+    from helpdesk.store.tickets import TicketStore
+
+    monkeypatch.setattr(Mailer, "send_raw", throttled)
+    body = {"name": "Otto", "email": "otto@kunde.example", "subject": "Rückruf", "body": "Bitte melden"}
+    answer = api.call("POST", "/public/contact", body=body)
+    assert answer.status == 201, answer.text
+    ticket = TicketStore().by_number(answer.json["number"])
+    assert ticket is not None and ticket.channel == "contact_form"
+    assert autoreply_of(ticket.pk).send_state == "retry"
+    monkeypatch.undo()
+    sent = sweep_outbox(autoclose_deps(), at=now() + timedelta(minutes=6))
+    assert (sent.due, sent.sent) == (1, 1)
+    assert autoreply_of(ticket.pk).send_state == "sent"
+    assert len(replies_to("otto@kunde.example")) == 1
+    assert sweep_outbox(autoclose_deps(), at=now() + timedelta(days=1)).due == 0
+
+
 def test_a_rejected_autoreply_is_failed_with_the_reason_and_counted_so(
     aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.domain.access import Hidden, Viewer, access, queue_scope
+from helpdesk.domain.access import NO_OWNER, Hidden, Viewer, access, aggregate_scope, queue_scope
 from helpdesk.domain.config import Agent, ConfigSnapshot, Queue
 
 CFG = ConfigSnapshot(
@@ -77,3 +77,17 @@ def test_hidden_ids_and_numbers_read_as_an_ellipsis_but_the_subject_stays() -> N
         "count": 3,
     }
     assert Hidden().redact(detail) is detail and not Hidden()
+
+
+def test_aggregates_count_private_tickets_for_their_assignee_only() -> None:
+    assert aggregate_scope(ADMIN, CFG) is None  # admins: every ticket, the team-wide figures as they are
+    scope = aggregate_scope(TOM, CFG)
+    assert scope is not None and scope.queues is not None
+    assert scope.counts("support", None) and not scope.counts("billing", None)
+    assert scope.counts("support", "tom") and not scope.counts("support", "anna")
+    assert not scope.counts("support", NO_OWNER)  # private, assigned to nobody: admins only
+    assert not scope.counts("billing", "tom")  # a queue tom may not see: not even his own private ones
+    assert not scope.counts(None, None)  # figures recorded without their queue: team-wide only
+    everything = aggregate_scope(TOM, ConfigSnapshot(queues=[Queue(id="support", name="Support")]))
+    assert everything is not None and everything.queues is None
+    assert everything.counts(None, None) and not everything.counts("support", "anna")

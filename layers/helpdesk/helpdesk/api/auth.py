@@ -1,92 +1,21 @@
-"""Who is asking: Cognito user-pool ID tokens, verified in the app with PyJWT.
-
-Checked: signature (RS256, key from the pool's JWKS by ``kid``), issuer, audience (the app client),
-expiry, ``token_use == "id"``. The issuer and the JWKS URL are configured separately, because moto's
-Cognito issues real-AWS issuers but serves its keys locally. Roles come from ``cognito:groups``,
-narrowed by the team's configuration (:func:`standing`): a token lives an hour, an admin's
-"deactivate" or "make agent" takes effect on the next request.
-"""
+"""The API's side of who is asking: the bearer token of a request. Verifying it, the principal and their
+standing are the services' (``services/identity.py``, shared with the live socket); re-exported here."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from ..services.identity import ROLES, IdentityError, NoRole, NotAuthenticated, Principal, TokenVerifier, standing
+from .errors import Unauthorized
 
-import jwt
-from jwt import PyJWKClient
-
-from ..domain.config import ConfigSnapshot
-from .errors import Forbidden, Unauthorized
-
-ROLES = ("admin", "agent")
-
-
-@dataclass(frozen=True)
-class Principal:
-    username: str
-    email: str
-    groups: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def is_admin(self) -> bool:
-        return "admin" in self.groups
-
-    @property
-    def role(self) -> str:
-        return "admin" if self.is_admin else "agent"
-
-
-class TokenVerifier:
-    def __init__(self, issuer: str, jwks_url: str, client_id: str, leeway: int = 30) -> None:
-        if not issuer or not jwks_url or not client_id:
-            raise RuntimeError("token verification needs HELPDESK_USER_POOL_ID (or issuer/JWKS URL) and client id")
-        self.issuer = issuer
-        self.client_id = client_id
-        self.leeway = leeway
-        self._jwks = PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=5)
-        self._lock = threading.Lock()
-
-    def verify(self, token: str) -> Principal:
-        try:
-            with self._lock:
-                key = self._jwks.get_signing_key_from_jwt(token)
-            claims = jwt.decode(
-                token,
-                key.key,
-                algorithms=["RS256"],
-                audience=self.client_id,
-                issuer=self.issuer,
-                leeway=self.leeway,
-                options={"require": ["exp", "iat", "iss", "aud", "token_use"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("token expired") from exc
-        except jwt.PyJWKClientConnectionError as exc:
-            raise Unauthorized("signing keys are not reachable; try again") from exc
-        except (jwt.PyJWTError, ValueError) as exc:
-            raise Unauthorized("invalid token") from exc
-        if claims.get("token_use") != "id":
-            raise Unauthorized("an ID token is required")
-        groups = frozenset(str(g) for g in claims.get("cognito:groups", []) or [])
-        username = str(claims.get("cognito:username") or claims.get("sub") or "")
-        if not username:
-            raise Unauthorized("token has no user")
-        if not groups & set(ROLES):
-            raise Forbidden("this user is in neither the admin nor the agent group")
-        return Principal(username=username, email=str(claims.get("email", "")), groups=groups)
-
-
-def standing(principal: Principal, cfg: ConfigSnapshot) -> Principal:
-    """The token's user as the configuration sees them now: deactivated → 401; an admin whose
-    record says "agent" is an agent (never the other way round: only a new token grants more)."""
-    agent = cfg.agent(principal.username)
-    if agent is None:  # a Cognito user the team has no record of: the token's groups decide
-        return principal
-    if not agent.active:
-        raise Unauthorized("this account has been deactivated")
-    if principal.is_admin and agent.role != "admin":
-        return Principal(principal.username, principal.email, (principal.groups - {"admin"}) | {"agent"})
-    return principal
+__all__ = [
+    "ROLES",
+    "IdentityError",
+    "NoRole",
+    "NotAuthenticated",
+    "Principal",
+    "TokenVerifier",
+    "bearer_token",
+    "standing",
+]
 
 
 def bearer_token(headers: dict[str, str]) -> str:

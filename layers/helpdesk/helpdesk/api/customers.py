@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..domain.status import Status
 from ..services.customers import get_customer, list_customers, save_customer
-from ..store.listing import TicketFilter, list_tickets
+from ..store.listing import TicketFilter, customer_tickets_seen, list_tickets
 from ..store.models import CustomerItem
 from .context import Services
 from .routing import Api, Ctx
@@ -12,7 +12,15 @@ from .schemas import CustomerDetail, CustomerIn, CustomerList, CustomerOut, Cust
 from .tickets import shown
 
 
-def customer_out(c: CustomerItem) -> CustomerOut:
+def customer_out(c: CustomerItem, ctx: Ctx | None = None, services: Services | None = None) -> CustomerOut:
+    """The customer; with the request (``ctx``), its ticket count and newest ticket as the caller may see
+    them (admins: the team's counters; agents: :func:`customer_tickets_seen`)."""
+    ticket_count: int = int(c.ticket_count or 0)
+    last_ticket_at: str | None = c.last_ticket_at
+    if ctx is not None and services is not None and not ctx.viewer.is_admin and ticket_count:
+        user = ctx.user
+        hidden = services.config.snapshot().hidden_queues(user.username, user.is_admin)
+        ticket_count, last_ticket_at = customer_tickets_seen(c.email, hidden, user.username)
     return CustomerOut(
         email=c.email,
         name=c.name,
@@ -20,8 +28,8 @@ def customer_out(c: CustomerItem) -> CustomerOut:
         phone=c.phone,
         notes=c.notes,
         external_id=c.external_id,
-        ticket_count=int(c.ticket_count or 0),
-        last_ticket_at=c.last_ticket_at,
+        ticket_count=ticket_count,
+        last_ticket_at=last_ticket_at,
         created_at=c.created_at,
         updated_at=c.updated_at,
     )
@@ -39,7 +47,7 @@ def register(api: Api, services: Services) -> None:
     def index(ctx: Ctx) -> CustomerList:
         q: CustomerQuery = ctx.query
         page = list_customers(q.q, q.limit, q.cursor)
-        return CustomerList(items=[customer_out(c) for c in page.items], cursor=page.cursor)
+        return CustomerList(items=[customer_out(c, ctx, services) for c in page.items], cursor=page.cursor)
 
     @api.route(
         "/customers",
@@ -62,7 +70,9 @@ def register(api: Api, services: Services) -> None:
                 notes=b.notes,
                 external_id=b.external_id,
                 create=True,
-            )
+            ),
+            ctx,
+            services,
         )
 
     @api.route(
@@ -86,7 +96,9 @@ def register(api: Api, services: Services) -> None:
             ),
             limit=100,
         )
-        return CustomerDetail(**customer_out(customer).model_dump(), tickets=shown(ctx, services, page.items))
+        return CustomerDetail(
+            **customer_out(customer, ctx, services).model_dump(), tickets=shown(ctx, services, page.items)
+        )
 
     @api.route(
         "/customers/{email}",
@@ -108,5 +120,7 @@ def register(api: Api, services: Services) -> None:
                 notes=b.notes,
                 external_id=b.external_id,
                 create=False,
-            )
+            ),
+            ctx,
+            services,
         )

@@ -103,6 +103,7 @@ def translate(exc: Exception) -> ApiError | None:
     from ..domain.outgoing import HeaderInjection
     from ..services.access import NoAccess
     from ..services.changes import ChangeError, Missing, Stale
+    from ..services.identity import IdentityError
     from ..services.outbound import NotResendable
     from ..services.outbound import SendFailed as ServiceSendFailed
     from ..services.public import Limited
@@ -111,6 +112,8 @@ def translate(exc: Exception) -> ApiError | None:
 
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, IdentityError):  # a token refused, an account deactivated, a user without a role
+        return Forbidden(exc.message) if exc.status == 403 else Unauthorized(exc.message)
     if isinstance(exc, CursorError):
         return BadRequest(str(exc), field="cursor")
     if isinstance(exc, ChangeError):

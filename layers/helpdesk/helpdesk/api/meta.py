@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..aws.live import live_url
-from ..domain.access import access, queue_scope
+from ..domain.access import access, aggregate_scope
 from ..domain.status import PRIORITY_LABELS, STATUS_LABELS, TRANSITIONS, Priority, Status
 from ..domain.templating import VARIABLES
 from .context import Services
@@ -22,7 +22,7 @@ def register(api: Api, services: Services) -> None:
     def meta(ctx: Ctx) -> MetaOut:
         cfg = services.config.snapshot()
         viewer = ctx.viewer
-        tags, projects = services.tickets.in_use(queue_scope(viewer, cfg))  # of the tickets the viewer may see
+        tags, projects = services.tickets.in_use(aggregate_scope(viewer, cfg))  # of the tickets the viewer may see
         return MetaOut(
             statuses=[Label(id=s.value, de=STATUS_LABELS["de"][s], en=STATUS_LABELS["en"][s]) for s in Status],
             priorities=[Label(id=p.value, de=PRIORITY_LABELS["de"][p], en=PRIORITY_LABELS["en"][p]) for p in Priority],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..domain.access import queue_scope
+from ..domain.access import aggregate_scope
 from ..domain.clock import now
 from ..services.reports import report
 from .context import Services
@@ -34,8 +34,8 @@ def register(api: Api, services: Services) -> None:
             raise BadRequest("start is after end", field="start")
         if (end - start).days > 731:
             raise BadRequest("at most two years at once", field="start")
-        # an agent who may not see every queue gets the figures of the queues they may see
-        r = report(start, end, q.granularity, queue_scope(ctx.viewer, services.config.snapshot()))
+        # an agent gets the figures of the tickets they may see (services/reports.py: how, without reading them)
+        r = report(start, end, q.granularity, aggregate_scope(ctx.viewer, services.config.snapshot()))
         return StatsOut(
             start=r.start,
             end=r.end,

@@ -256,8 +256,10 @@ def match_out(match: Match) -> SearchMatchOut:
 
 
 def ensure_access(ticket: TicketItem, ctx: Ctx, services: Services) -> None:
+    """A ticket the caller may not see answers exactly like one that does not exist (404): no route tells
+    that it exists."""
     if not may_access(ticket, ctx.viewer, services.config.snapshot()):
-        raise Forbidden("no access to this ticket")
+        raise NotFound("no such ticket")
 
 
 def shown(
@@ -286,8 +288,8 @@ def conflicts_shown(ctx: Ctx, services: Services) -> Iterator[None]:
 
 
 def _ticket_for(ctx: Ctx, services: Services, ticket_id: str) -> TicketItem:
-    """The ticket a route acts on (its path names it): 404 when there is none, 403 when the caller may not
-    access it. (A ticket another field names goes through services.access.referenced_ticket instead.)"""
+    """The ticket a route acts on (its path names it): 404 when there is none or the caller may not see it.
+    (A ticket another field names goes through services.access.referenced_ticket instead.)"""
     ticket = services.tickets.get(ticket_id, consistent=True)
     if ticket is None:
         raise NotFound("no such ticket")

@@ -60,6 +60,41 @@ def queue_scope(viewer: Viewer, cfg: ConfigSnapshot) -> Callable[[str], bool] | 
     return lambda queue: access(viewer, cfg, queue).allowed
 
 
+NO_OWNER = "-"  # the owner of a private ticket nobody is assigned to (no username can be "-")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which tickets an aggregate (tags in use, reports) counts for a viewer who is no admin.
+
+    ``queues``: which queues' figures count (None: every queue, the team-wide figures serve as the base);
+    ``sees_private(queue, owner)``: whether a private ticket of that queue assigned to ``owner``
+    (:data:`NO_OWNER`: to nobody) counts. The figures of private tickets are kept apart per queue and
+    owner, so the ones the viewer may not see are taken out of the base (never a read of tickets).
+    """
+
+    queues: Callable[[str], bool] | None
+    sees_private: Callable[[str, str], bool]
+
+    def counts(self, queue: str | None, owner: str | None) -> bool:
+        """Whether a figure of a ticket of ``queue`` (private for ``owner``; None: not private) counts."""
+        if self.queues is not None and (queue is None or not self.queues(queue)):
+            return False
+        return owner is None or queue is None or self.sees_private(queue, owner)
+
+
+def aggregate_scope(viewer: Viewer, cfg: ConfigSnapshot) -> Scope | None:
+    """What aggregates count for ``viewer`` (None: an admin, every ticket counts): the same decision as
+    for one ticket, :func:`access`, asked per queue and per owner of private tickets."""
+    if viewer.is_admin:
+        return None
+
+    def sees_private(queue: str, owner: str) -> bool:
+        return access(viewer, cfg, queue, private=True, assignee=None if owner == NO_OWNER else owner).allowed
+
+    return Scope(queue_scope(viewer, cfg), sees_private)
+
+
 REDACTED = "…"
 
 

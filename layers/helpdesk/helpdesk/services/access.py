@@ -1,7 +1,8 @@
 """Who may see and change which ticket, applied to stored tickets (the decision itself: :mod:`domain.access`).
 
-* a ticket the request acts on (the ``{ticket_id}`` of a path, a batch item) that the viewer may not
-  see is refused (403, in a batch "forbidden" per item);
+* a ticket the request acts on (the ``{ticket_id}`` of a path, a batch item, a live subscription) that
+  the viewer may not see is answered like one that does not exist (404, in a batch "not_found" per
+  item), so no route tells that it exists;
 * a ticket another field names (parent, merge target) that the viewer may not see is answered like a
   ticket that does not exist (:func:`referenced_ticket`), so a reference never tells it exists;
 * a queue the viewer may not see cannot be given to a ticket (:func:`ensure_queue`, 403);

@@ -90,11 +90,8 @@ def run_batch(
     writing = typing(time.time()) if typing is not None and action in DISRUPTIVE_BATCH_ACTIONS else {}
     for ticket_id, version in items:
         ticket = store.get(ticket_id, consistent=True)
-        if ticket is None:
+        if ticket is None or not may_access(ticket, viewer, cfg):  # hidden: as if it did not exist
             result.results.append(ItemResult(ticket_id, False, error="not_found", message="no such ticket"))
-            continue
-        if not may_access(ticket, viewer, cfg):
-            result.results.append(ItemResult(ticket_id, False, error="forbidden", message="no access"))
             continue
         typists = sorted({p.user for p in writing.get(ticket_id, ()) if p.user != actor})
         skip = batch_check(action, typists, actor=actor, confirmed=confirm_typing)

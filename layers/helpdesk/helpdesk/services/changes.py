@@ -19,11 +19,11 @@ from ..domain.headers import normalize_address
 from ..domain.reasons import to_json as reason_json
 from ..domain.status import Priority, Status, TransitionError, check_transition
 from ..store.models import EventItem, MetaItem, TicketItem
-from ..store.stats import stats_update
+from ..store.stats import private_owner, stats_update
 from ..store.tickets import TicketStore, new_event
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, relink_parent, write_ticket
-from .access import ensure_queue, referenced_ticket
+from .access import ensure_queue, may_access, referenced_ticket
 
 # ("unread" is no field of the ticket any more: it is per agent, a read mark — services/reading.py)
 EDITABLE = (
@@ -184,6 +184,7 @@ def resolution_items(unit: Unit, ticket: TicketItem, before_status: str, at: str
                 ticket_id=ticket.pk,
                 value=round(seconds),
                 queue=ticket.queue,
+                owner=private_owner(ticket),
                 created_at=at,
             ),
         )
@@ -209,6 +210,31 @@ def check_references(
         raise ChangeError(NO_PARENT, "parent_id")
 
 
+HIDDEN_PARENT = "the parent cannot be changed"
+
+
+def _keep_hidden_parent(
+    store: TicketStore, cfg: ConfigSnapshot, viewer: Viewer | None, current: TicketItem, clean: dict[str, Any]
+) -> None:
+    """A parent the viewer may not see is never touched by their change (it would lose its child link).
+
+    The viewer is shown no parent (``parent_id`` null), so ``parent_id: null`` is what they already see:
+    it is dropped from the change, and the link stays. Another parent would unlink the hidden one:
+    refused (400, without naming it).
+    """
+    if "parent_id" not in clean or not current.parent_id or clean["parent_id"] == current.parent_id:
+        return
+    if viewer is None:
+        return
+    parent = store.get(current.parent_id, consistent=True)
+    if parent is None or may_access(parent, viewer, cfg):
+        return
+    if clean["parent_id"] is None:
+        del clean["parent_id"]
+        return
+    raise ChangeError(HIDDEN_PARENT, "parent_id")
+
+
 def change_ticket(
     store: TicketStore,
     cfg: ConfigSnapshot,
@@ -231,6 +257,7 @@ def change_ticket(
         raise Stale(current)
     clean = validate(changes, current, cfg)
     check_references(store, cfg, viewer, parent_id=clean.get("parent_id"))
+    _keep_hidden_parent(store, cfg, viewer, current, clean)
     if clean.get("parent_id") and _parent_cycle(current.pk, clean["parent_id"], store):
         raise ChangeError("that parent would make a cycle", "parent_id")
     for attempt in range(3):

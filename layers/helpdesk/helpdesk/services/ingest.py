@@ -127,7 +127,6 @@ class IngestResult:
 
 # ------------------------------------------------------------------------------------------- entry points
 
-
 def ingest_object(bucket: str, key: str, deps: IngestDeps, last_try: bool = False) -> IngestResult:
     """The Lambda's use case: the S3 object SES (or the local SMTP server) stored.
 

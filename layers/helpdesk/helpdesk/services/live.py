@@ -17,8 +17,6 @@ from typing import Any, Protocol
 import jwt
 from boto3.dynamodb.types import TypeDeserializer
 
-from ..api.auth import Principal, standing
-from ..api.errors import ApiError, Unauthorized
 from ..aws.live import Delivery
 from ..domain.access import Viewer as AccessViewer
 from ..domain.config import ConfigSnapshot
@@ -48,6 +46,7 @@ from ..store.live import INBOX, Connection, LiveStore, Subscriber, topic_of
 from ..store.models import TicketItem
 from ..store.tickets import TicketStore
 from .access import may_access
+from .identity import IdentityError, NotAuthenticated, Principal, standing
 
 _de = TypeDeserializer()
 
@@ -90,7 +89,7 @@ def viewer_of(who: Connection | Subscriber, cfg: ConfigSnapshot, now: float) -> 
     principal = Principal(username=who.user, email=who.email, groups=frozenset(who.groups))
     try:
         return standing(principal, cfg)
-    except Unauthorized as exc:
+    except NotAuthenticated as exc:
         raise Refused("unauthorized", exc.message) from exc
 
 
@@ -99,9 +98,9 @@ def viewer_of(who: Connection | Subscriber, cfg: ConfigSnapshot, now: float) -> 
 
 def connect(deps: LiveDeps, connection_id: str, token: str | None) -> Connection:
     """``$connect``: the ID token (query parameter ``token``) is checked like a bearer token; raises
-    :class:`Unauthorized` / :class:`Forbidden` (the socket is refused with that status)."""
+    :class:`~helpdesk.services.identity.IdentityError` (the socket is refused with its status)."""
     if not token:
-        raise Unauthorized("missing token (connect with ?token=<ID token>)")
+        raise NotAuthenticated("missing token (connect with ?token=<ID token>)")
     principal = deps.verify(token)
     cfg = deps.config.snapshot()
     principal = standing(principal, cfg)
@@ -153,10 +152,8 @@ def message(deps: LiveDeps, connection_id: str, body: str | None) -> dict[str, A
 
 def _ticket_for(deps: LiveDeps, ticket_id: str, viewer: Principal, cfg: ConfigSnapshot) -> TicketItem:
     ticket = deps.tickets.get(ticket_id)
-    if ticket is None:
+    if ticket is None or not may_see(ticket, viewer, cfg):  # hidden: as if it did not exist
         raise FrameError("not_found", "no such ticket")
-    if not may_see(ticket, viewer, cfg):
-        raise FrameError("forbidden", "no access to this ticket")
     return ticket
 
 
@@ -390,4 +387,4 @@ def fan_out(deps: LiveDeps, records: Iterable[Mapping[str, Any]]) -> FanOutRepor
 
 def refuse_status(exc: Exception) -> int:
     """The HTTP status a refused ``$connect`` answers with."""
-    return exc.status if isinstance(exc, ApiError) else 500
+    return exc.status if isinstance(exc, IdentityError) else 500

@@ -91,6 +91,7 @@ def submit_contact_form(form: ContactForm, deps: IngestDeps, *, source_ip: str, 
     raw = msg.as_bytes()
     key = f"{WEB_PREFIX}{new_id().lower()}"
     deps.mail.put(key, raw, "message/rfc822")
+
     return ingest_raw(raw, key, deps, channel="contact_form", trusted_sender=False)
 
 

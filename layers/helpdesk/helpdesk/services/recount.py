@@ -1,9 +1,12 @@
-"""Maintenance: rebuild the per-queue live counters (``BACKLOG`` and ``IN_USE``, ``sk = queue#<queue>``).
+"""Maintenance: rebuild the per-queue live counters (``BACKLOG`` and ``IN_USE``, ``sk = queue#<queue>``)
+and those of private tickets per queue and owner (``sk = private#<queue>#<owner>``).
 
 Every ticket write keeps them (``store/writes.py``), but tickets written before they existed were
 never counted in them: an agent who may not see every queue would get too few tags in ``/meta``
-and a wrong backlog in ``/stats``. ``helpdesk recount`` rebuilds them from the tickets, once, after
-deploying (one Scan of the tickets table). Run it at a quiet moment: a ticket written while it runs
+and a wrong backlog in ``/stats``, and others' private tickets would count for every agent.
+``helpdesk recount`` rebuilds them from the tickets, once, after deploying (one Scan of the tickets
+table); day counters and durations are not rebuilt (those recorded before still count private
+tickets for everyone). Run it at a quiet moment: a ticket written while it runs
 may be counted off by one in its queue until the next recount.
 """
 
@@ -13,7 +16,7 @@ from collections import Counter, defaultdict
 
 from ..aws import clients
 from ..store.models import TICKET_SK, MetaItem, TicketItem
-from ..store.stats import BACKLOG_KEY, IN_USE_KEY, QUEUE_SK, query_prefix
+from ..store.stats import BACKLOG_KEY, IN_USE_KEY, PRIVATE_SK, QUEUE_SK, query_prefix
 from ..store.unit import counter_attribute
 from ..store.writes import Snapshot
 
@@ -25,16 +28,18 @@ def recount_queue_counters() -> dict[str, int]:
     tickets: Counter[str] = Counter()
     for ticket in TicketItem.scan(TicketItem.sk == TICKET_SK):
         snapshot = Snapshot.of(ticket)
-        backlog[snapshot.queue].update(f"b_{key}" for key in snapshot.backlog_keys())
-        in_use[snapshot.queue].update(snapshot.in_use_keys())
+        # keyed by the counter item's sk: the queue's, and a private ticket's own besides
+        for sk in filter(None, (QUEUE_SK + snapshot.queue, snapshot.private_sk)):
+            backlog[sk].update(f"b_{key}" for key in snapshot.backlog_keys())
+            in_use[sk].update(snapshot.in_use_keys())
         tickets[snapshot.queue] += 1
     ddb = clients.dynamodb()
     table = MetaItem.Meta.table_name
-    for pk, per_queue in ((BACKLOG_KEY[0], backlog), (IN_USE_KEY[0], in_use)):
-        gone = {item["sk"]["S"] for item in query_prefix(pk, QUEUE_SK)} - {QUEUE_SK + q for q in per_queue}
-        for sk in sorted(gone):
+    for pk, per_item in ((BACKLOG_KEY[0], backlog), (IN_USE_KEY[0], in_use)):
+        found = {item["sk"]["S"] for prefix in (QUEUE_SK, PRIVATE_SK) for item in query_prefix(pk, prefix)}
+        for sk in sorted(found - set(per_item)):
             ddb.delete_item(TableName=table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
-        for queue, counts in sorted(per_queue.items()):
+        for sk, counts in sorted(per_item.items()):
             item = {counter_attribute(name): {"N": str(n)} for name, n in counts.items()}
-            ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": QUEUE_SK + queue}, **item})
+            ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": sk}, **item})
     return dict(tickets)

@@ -32,7 +32,7 @@ from ..domain.sanitize import sanitize_html, text_to_html
 from ..domain.status import Status
 from ..domain.templating import html_values, render, render_html
 from ..store.models import AttachmentMap, CommentItem, MessageItem, MetaItem, TicketItem
-from ..store.stats import stats_update
+from ..store.stats import private_owner, stats_update
 from ..store.tickets import TicketDetail, TicketStore, new_event, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_comment, save_message, thread_unchanged, write_ticket
@@ -282,6 +282,7 @@ def _commit_reply(
                 ticket_id=ticket.pk,
                 value=round(seconds),
                 queue=ticket.queue,
+                owner=private_owner(ticket),
                 created_at=at,
             ),
         )

@@ -4,23 +4,36 @@
 * first-response and resolution time (median, p90): one duration item per ticket event, one Query per month;
 * backlog by status, queue and agent: live counters moved in every ticket write (``BACKLOG``), one GetItem.
 
-For an agent who may not see every queue (``visible``) the same figures come from their per-queue
-twins, summed over the queues they may see: ``STAT#queue-day`` items, the ``queue`` of each duration,
-``BACKLOG``/``queue#<queue>`` items (one Query each instead of the GetItem).
+For an agent (``scope``, :func:`~helpdesk.domain.access.aggregate_scope`) the figures count only the
+tickets they may see, still without reading tickets:
+
+* an agent who may not see every queue gets the per-queue twins summed over the queues they may see
+  (``STAT#queue-day`` items, the ``queue`` of each duration, ``BACKLOG``/``queue#<queue>``);
+* every agent gets the private tickets of others taken out: their twins per queue and owner
+  (``STAT#private-day`` items, one Query over the range; the ``owner`` of each duration;
+  ``BACKLOG``/``private#<queue>#<owner>``, read in the same Query as the backlog).
+
+Admins read exactly what they read before (one Query, one GetItem, one Query per month).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..store.stats import BACKLOG_KEY, STAT_DAY, STAT_QUEUE_DAY, get_counters, query, queue_counters
+from ..domain.access import Scope
+from ..store.stats import (
+    BACKLOG_KEY,
+    STAT_DAY,
+    STAT_PRIVATE_DAY,
+    STAT_QUEUE_DAY,
+    query,
+    scoped_counters,
+    split_private_key,
+)
 from ..store.unit import read_counters
-
-Visible = Callable[[str], bool] | None  # which queues count; None: all (team-wide figures)
 
 
 @dataclass
@@ -51,13 +64,21 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def _durations(kind: str, start: date, end: date, visible: Visible) -> Durations:
+def _counts(item: dict[str, Any], scope: Scope | None) -> bool:
+    """Whether a duration counts for ``scope`` (None: every one). (Durations recorded before they carried
+    their queue count for the team-wide figures only; before they carried their owner, for everyone.)"""
+    if scope is None:
+        return True
+    queue = item["queue"]["S"] if "queue" in item else None
+    return scope.counts(queue, item["owner"]["S"] if "owner" in item else None)
+
+
+def _durations(kind: str, start: date, end: date, scope: Scope | None) -> Durations:
     values: list[float] = []
     month = date(start.year, start.month, 1)
     while month <= end:
         for item in query(f"DUR#{kind}#{month:%Y-%m}", start.isoformat(), f"{end.isoformat()}~"):
-            # (durations recorded before they carried their queue count for the team-wide figures only)
-            if visible is None or ("queue" in item and visible(item["queue"]["S"])):
+            if _counts(item, scope):
                 values.append(int(item["value"]["N"]) / 3600)
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     if not values:
@@ -65,24 +86,34 @@ def _durations(kind: str, start: date, end: date, visible: Visible) -> Durations
     return Durations(len(values), round(percentile(values, 0.5), 2), round(percentile(values, 0.9), 2))
 
 
-def _days(start: date, end: date, visible: Visible) -> dict[str, dict[str, int]]:
-    """Day → counters: the team's day items, or the visible queues' day items summed."""
-    if visible is None:
-        return {
-            item["sk"]["S"]: read_counters(item, "c_") for item in query(STAT_DAY, start.isoformat(), end.isoformat())
-        }
-    days: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for item in query(STAT_QUEUE_DAY, start.isoformat(), f"{end.isoformat()}$"):  # "$" sorts right after "#"
-        day, _, queue = item["sk"]["S"].partition("#")
-        if visible(queue):
+def _days(start: date, end: date, scope: Scope | None) -> dict[str, dict[str, int]]:
+    """Day → counters: the team's day items, or the visible queues' day items summed; for an agent minus
+    the day items of the private tickets they may not see."""
+    if scope is None or scope.queues is None:
+        days: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for item in query(STAT_DAY, start.isoformat(), end.isoformat()):
+            days[item["sk"]["S"]].update(read_counters(item, "c_"))
+        if scope is None:
+            return {day: dict(counters) for day, counters in days.items()}
+    else:
+        days = defaultdict(lambda: defaultdict(int))
+        for item in query(STAT_QUEUE_DAY, start.isoformat(), f"{end.isoformat()}$"):  # "$" sorts right after "#"
+            day, _, queue = item["sk"]["S"].partition("#")
+            if scope.queues(queue):
+                for name, value in read_counters(item, "c_").items():
+                    days[day][name] += value
+    for item in query(STAT_PRIVATE_DAY, start.isoformat(), f"{end.isoformat()}$"):
+        day, _, key = item["sk"]["S"].partition("#")
+        queue, owner = split_private_key(key)
+        if (scope.queues is None or scope.queues(queue)) and not scope.sees_private(queue, owner):
             for name, value in read_counters(item, "c_").items():
-                days[day][name] += value
+                days[day][name] -= value
     return {day: dict(counters) for day, counters in days.items()}
 
 
-def report(start: date, end: date, granularity: str = "day", visible: Visible = None) -> Report:
-    """The figures of ``start`` … ``end``; ``visible`` says which queues count (None: every queue)."""
-    days = _days(start, end, visible)
+def report(start: date, end: date, granularity: str = "day", scope: Scope | None = None) -> Report:
+    """The figures of ``start`` … ``end`` that ``scope`` counts (None: every ticket's)."""
+    days = _days(start, end, scope)
     buckets: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, int] = defaultdict(int)
     day = start
@@ -93,7 +124,7 @@ def report(start: date, end: date, granularity: str = "day", visible: Visible = 
             buckets[key][name] += value
             totals[name] += value
         day += timedelta(days=1)
-    counters = get_counters(BACKLOG_KEY, "b_") if visible is None else queue_counters(BACKLOG_KEY[0], "b_", visible)
+    counters = scoped_counters(BACKLOG_KEY, "b_", scope)
     backlog: dict[str, dict[str, int]] = {"status": {}, "queue": {}, "agent": {}}
     for name, value in counters.items():
         kind, _, key = name.partition("_")
@@ -105,7 +136,7 @@ def report(start: date, end: date, granularity: str = "day", visible: Visible = 
         granularity=granularity,
         series=[{"period": period, **values} for period, values in sorted(buckets.items())],
         totals=dict(totals),
-        first_response=_durations("first_response", start, end, visible),
-        resolution=_durations("resolution", start, end, visible),
+        first_response=_durations("first_response", start, end, scope),
+        resolution=_durations("resolution", start, end, scope),
         backlog=backlog,
     )

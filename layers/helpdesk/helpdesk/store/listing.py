@@ -236,6 +236,26 @@ def residual_conditions(flt: TicketFilter, skip_queue: bool = False) -> list[Con
     return out
 
 
+def customer_tickets_seen(email: str, hidden_queues: set[str], viewer: str) -> tuple[int, str | None]:
+    """How many of a customer's tickets an agent may see, and when the newest of them was created.
+
+    The customer item's ``ticket_count``/``last_ticket_at`` count for the whole team (admins get them
+    as they are); for an agent one Query of the customer's entries in the ``by_customer`` index, with
+    the access rule of the ticket list as its filter (:func:`residual_conditions`: no hidden queue, no
+    private ticket of another agent), every page followed: it reads that customer's tickets, no others.
+    """
+    flt = TicketFilter(customer=email, hidden_queues=hidden_queues, viewer=viewer, viewer_is_admin=False)
+    combined: Condition | None = None
+    for condition in residual_conditions(flt):
+        combined = condition if combined is None else combined & condition
+    count, newest = 0, None
+    for item in TicketTableItem.by_customer.query(email.lower(), filter_condition=combined):
+        if isinstance(item, TicketItem):
+            count += 1
+            newest = max(newest or "", item.created_at or "") or None
+    return count, newest
+
+
 def column_filter(number: str | None, subject: str | None, customer: str | None) -> dict[str, str]:
     """The column filters a request asks for, normalised (lower case, trimmed, at most 100 characters)."""
     given = {"number": number, "subject": subject, "customer": customer}

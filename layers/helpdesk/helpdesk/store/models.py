@@ -335,7 +335,9 @@ class MetaItem(Model):
     ``RL#<key>``           rate-limit bucket (TTL)
     ``STAT#<period>``      report counters, ``sk`` = day/week key (``STAT#queue-day``: ``<day>#<queue>``)
     ``DUR#<kind>#<month>`` a first-response/resolution time, ``value`` seconds, ``queue`` of its ticket
-    ``BACKLOG``/``IN_USE`` live counters, ``sk`` = ``all`` or ``queue#<queue>``
+                           (and ``owner`` when it is private)
+    ``STAT#private-day``   report counters of private tickets, ``sk`` = ``<day>#<queue>#<owner>``
+    ``BACKLOG``/``IN_USE`` live counters, ``sk`` = ``all``, ``queue#<queue>`` or ``private#<queue>#<owner>``
     """
 
     class Meta(_Meta):
@@ -351,6 +353,7 @@ class MetaItem(Model):
     value = NumberAttribute(null=True)
     data = JSONAttribute(null=True)
     queue = UnicodeAttribute(null=True)  # DUR# items: the ticket's queue (reports for agents who may not see all)
+    owner = UnicodeAttribute(null=True)  # DUR# items of a private ticket: whose it is (stats.private_owner)
     created_at = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pynamodb.exceptions import UpdateError
 
+from ..domain.access import Scope
 from ..domain.autoclose import pending_deadlines
 from ..domain.clock import iso
 from ..domain.conflicts import Entry
@@ -26,7 +27,7 @@ from .models import (
     TicketItem,
     TicketTableItem,
 )
-from .stats import IN_USE_KEY, get_counters, queue_counters, stats_update
+from .stats import IN_USE_KEY, scoped_counters, stats_update
 from .unit import Unit
 
 WAITING_PK = "waiting_customer"
@@ -313,12 +314,12 @@ class TicketStore:
             return {}
         return {item.pk.partition("#")[2]: item for item in MetaItem.batch_get(keys, consistent_read=True)}
 
-    def in_use(self, visible: Callable[[str], bool] | None = None) -> tuple[dict[str, int], dict[str, int]]:
+    def in_use(self, scope: Scope | None = None) -> tuple[dict[str, int], dict[str, int]]:
         """Tags and projects in use, each with how many tickets carry it, most used first (one GetItem;
-        the counts are kept up to date on every ticket write). With ``visible``: only the tickets of the
-        queues it admits (one Query over the per-queue counters)."""
+        the counts are kept up to date on every ticket write). With ``scope``: only the tickets it counts
+        (one Query over the per-queue and private counters: :func:`~helpdesk.store.stats.scoped_counters`)."""
 
-        found = get_counters(IN_USE_KEY, "") if visible is None else queue_counters(IN_USE_KEY[0], "", visible)
+        found = scoped_counters(IN_USE_KEY, "", scope)
 
         def counts(prefix: str) -> dict[str, int]:
             mine = {name[len(prefix) :]: n for name, n in found.items() if name.startswith(prefix)}

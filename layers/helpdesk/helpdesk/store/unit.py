@@ -64,15 +64,18 @@ class Unit:
         # commit: a transaction may touch an item only once, and several writes often count alike.
         self._counters: dict[tuple[str, str], dict[str, int]] = {}
         # Counters of the queue of the ticket this unit writes (write_ticket notes it), keyed at commit.
-        self._queue_counters: dict[tuple[str, str], dict[str, int]] = {}
+        self._queue_counters: dict[tuple[str, str, str | None], dict[str, int]] = {}
         self._ticket_queues: set[str] = set()
+        self._ticket_owners: set[str | None] = set()  # whose private ticket it is (None: not private)
 
     def __len__(self) -> int:
         return len(self._ops) + len(self._counters) + len(self._queue_counters)
 
-    def note_ticket_queue(self, queue: str) -> None:
-        """The queue of a ticket this unit writes (:func:`helpdesk.store.writes.write_ticket` tells)."""
+    def note_ticket_queue(self, queue: str, private_owner: str | None = None) -> None:
+        """The queue of a ticket this unit writes (:func:`helpdesk.store.writes.write_ticket` tells), and
+        whose private ticket it is (None: it is not private)."""
         self._ticket_queues.add(queue)
+        self._ticket_owners.add(private_owner)
 
     def count(self, pk: str, sk: str, amounts: dict[str, int]) -> None:
         """ADD ``amounts`` to attributes of the meta item (``pk``, ``sk``) as part of this transaction."""
@@ -80,10 +83,11 @@ class Unit:
         for name, amount in amounts.items():
             slot[name] = slot.get(name, 0) + amount
 
-    def count_for_queue(self, pk: str, sk: str, amounts: dict[str, int]) -> None:
+    def count_for_queue(self, pk: str, sk: str, amounts: dict[str, int], private_pk: str | None = None) -> None:
         """Like :meth:`count`, into the item (``pk``, ``"<sk>#<queue>"``) of the queue of the ticket this
-        unit writes: figures that belong to a ticket count for its queue too (reports per queue)."""
-        slot = self._queue_counters.setdefault((pk, sk), {})
+        unit writes: figures that belong to a ticket count for its queue too (reports per queue). A private
+        ticket's count besides in (``private_pk``, ``"<sk>#<queue>#<owner>"``)."""
+        slot = self._queue_counters.setdefault((pk, sk, private_pk), {})
         for name, amount in amounts.items():
             slot[name] = slot.get(name, 0) + amount
 
@@ -106,8 +110,13 @@ class Unit:
             if len(self._ticket_queues) != 1:  # a bug: whose queue would these figures count for?
                 raise ValueError(f"queue counters need one ticket's queue, the unit writes {len(self._ticket_queues)}")
             queue = next(iter(self._ticket_queues))
-            for (pk, sk), amounts in self._queue_counters.items():
+            if len(self._ticket_owners) != 1:
+                raise ValueError(f"queue counters need one ticket's owner, the unit has {len(self._ticket_owners)}")
+            owner = next(iter(self._ticket_owners))
+            for (pk, sk, private_pk), amounts in self._queue_counters.items():
                 self.count(pk, f"{sk}#{queue}", amounts)
+                if private_pk is not None and owner is not None:
+                    self.count(private_pk, f"{sk}#{queue}#{owner}", amounts)
             self._queue_counters = {}
         for (pk, sk), amounts in self._counters.items():
             # Path([...]): a plain string would be split at dots (tag names may contain them).

@@ -10,6 +10,8 @@ with the ticket:
   active) moved by the difference between before and after,
 * the same counters per queue (``BACKLOG``/``queue#<queue>``, ``IN_USE``/``queue#<queue>``): what an
   agent who may not see every queue is shown sums the queues they may see,
+* and per queue and owner of private tickets (``private#<queue>#<owner>``): what an agent is shown
+  leaves out the private tickets of others,
 * the events passed in (audit trail and outbox for EventBridge).
 """
 
@@ -22,7 +24,7 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from .models import CommentItem, EventItem, LinkMap, MessageItem, MetaItem, TagItem, TicketItem
-from .stats import BACKLOG_KEY, IN_USE_KEY, QUEUE_SK
+from .stats import BACKLOG_KEY, IN_USE_KEY, PRIVATE_SK, QUEUE_SK, private_key, private_owner
 from .tickets import apply_index_keys, mid_key, tag_items
 from .unit import Unit
 
@@ -37,11 +39,25 @@ class Snapshot:
     assignee: str | None
     tags: tuple[str, ...]
     project: str | None = None
+    private_owner: str | None = None  # whose private ticket it is; None: not private
 
     @classmethod
     def of(cls, ticket: TicketItem) -> Snapshot:
         tags = tuple(ticket.tags or [])
-        return cls(ticket.status, ticket.bucket, ticket.queue, ticket.assignee, tags, ticket.project or None)
+        return cls(
+            ticket.status,
+            ticket.bucket,
+            ticket.queue,
+            ticket.assignee,
+            tags,
+            ticket.project or None,
+            private_owner(ticket),
+        )
+
+    @property
+    def private_sk(self) -> str | None:
+        """The counter item of this private ticket's queue and owner (None: not private)."""
+        return None if self.private_owner is None else PRIVATE_SK + private_key(self.queue, self.private_owner)
 
     def backlog_keys(self) -> set[str]:
         keys = {f"status_{self.status}"}
@@ -144,6 +160,22 @@ def queue_deltas(
     return moves
 
 
+def private_deltas(
+    before: Snapshot | None, after: Snapshot, keys: Callable[[Snapshot], set[str]]
+) -> dict[str, dict[str, int]]:
+    """Counter moves per private item (queue and owner): a private ticket's keys count in its item."""
+    old = before.private_sk if before is not None else None
+    new = after.private_sk
+    if before is not None and old == new:
+        return {new: key_delta(keys(before), keys(after))} if new is not None else {}
+    moves: dict[str, dict[str, int]] = {}
+    if new is not None:
+        moves[new] = key_delta(set(), keys(after))
+    if before is not None and old is not None:
+        moves[old] = key_delta(keys(before), set())
+    return moves
+
+
 def _count(unit: Unit, pk: str, sk: str, amounts: dict[str, int]) -> None:
     if any(amounts.values()):
         unit.count(pk, sk, amounts)
@@ -168,7 +200,7 @@ def write_ticket(
     """
     apply_index_keys(ticket)
     if tag == "ticket":
-        unit.note_ticket_queue(ticket.queue)
+        unit.note_ticket_queue(ticket.queue, private_owner(ticket))
     if new:
         unit.save(tag, ticket, condition=TicketItem.pk.does_not_exist())
     else:
@@ -182,10 +214,14 @@ def write_ticket(
     _count(unit, *IN_USE_KEY, in_use)
     for queue, moves in queue_deltas(before, after, Snapshot.in_use_keys).items():
         _count(unit, IN_USE_KEY[0], QUEUE_SK + queue, moves)
+    for sk, moves in private_deltas(before, after, Snapshot.in_use_keys).items():
+        _count(unit, IN_USE_KEY[0], sk, moves)
     backlog = key_delta(before.backlog_keys() if before else set(), after.backlog_keys())
     _count(unit, *BACKLOG_KEY, {f"b_{key}": amount for key, amount in backlog.items()})
     for queue, moves in queue_deltas(before, after, Snapshot.backlog_keys).items():
         _count(unit, BACKLOG_KEY[0], QUEUE_SK + queue, {f"b_{key}": amount for key, amount in moves.items()})
+    for sk, moves in private_deltas(before, after, Snapshot.backlog_keys).items():
+        _count(unit, BACKLOG_KEY[0], sk, {f"b_{key}": amount for key, amount in moves.items()})
     for event in events:
         unit.save("event", event)
 

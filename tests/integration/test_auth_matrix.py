@@ -46,6 +46,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/admin/agents/{username}"): {"language": "en"},
     ("PUT", "/admin/settings"): None,  # filled with the current settings
     ("POST", "/admin/rules/dry-run"): {"sender": "a@kunde.example", "subject": "x"},
+    ("PUT", "/notifications/preferences"): {"preferences": {"mentioned": {"app": True, "mail": False}}},
 }
 ADMIN_RECORDS: dict[str, dict[str, Any]] = {
     "mailboxes": {"id": "matrix", "address": "matrix@example.com"},
@@ -109,6 +110,7 @@ def world(aws: Any) -> dict[str, Any]:
         "message_id": "nope",
         "record_id": "matrix",
         "name": "missing",
+        "notification_id": "2026-01-01T00:00:00.000000Z_01ARZ3NDEKTSV4RRFFQ69G5FAV",
     }
 
 
@@ -205,6 +207,9 @@ NOT_REFERENCES = {
 }
 # Response fields naming other tickets (checked by test_responses_leave_out_tickets_the_caller_may_not_see).
 RESPONSE_REFERENCES = {"parent_id", "merged_into", "links", "related", "events"}
+# (a notification's ticket_id: my notifications of tickets I may no longer see are left out,
+# tests/integration/test_notifications.py::test_assignment_tells_the_assignee_and_access_is_respected)
+RESPONSE_REFERENCES |= {"ticket_id"}
 
 
 def _fields(model: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:

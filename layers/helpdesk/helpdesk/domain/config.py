@@ -278,6 +278,18 @@ class TeamSettings(Record):
     customer_links: bool = True
     customer_link_days: int = Field(default=30, ge=1, le=365)
     signature: Annotated[str, StringConstraints(max_length=5000)] = ""
+    # Sender of the agents' notification mails (issue 12); empty: notifications@<mail domain>.
+    notification_sender: Annotated[str, StringConstraints(max_length=320)] | None = None
+
+    @field_validator("notification_sender")
+    @classmethod
+    def _notification_sender(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        normalized = normalize_address(value)
+        if not normalized:
+            raise ValueError("not an e-mail address")
+        return normalized
 
     @field_validator("number_format")
     @classmethod

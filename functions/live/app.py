@@ -14,6 +14,7 @@ subscriber and ends.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -63,7 +64,7 @@ def notify_deps(endpoint: str) -> notifications.NotifyDeps:
         config=wired.config,
         mailer=Mailer(),
         mail_domain=settings.mail_domain,
-        public_url=settings.public_url,
+        public_url=settings.public_url or os.environ.get("HELPDESK_API_URL", ""),  # links in notification mails
         live=wired.store,
         poster=wired.poster,
     )

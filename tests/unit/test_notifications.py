@@ -89,7 +89,7 @@ def test_customer_reply_goes_to_the_assignee_or_the_queue_people() -> None:
 
 
 def test_mention_respects_access_and_private_tickets() -> None:
-    ev = change("CommentAdded", actor="lena", mentions=["tom", "max", "lena", "ghost", "old"])
+    ev = change("CommentAdded", actor="lena", mentions=["tom", "Max", "lena", "ghost", "old"])
     d = decide(ev, ticket(queue="billing"), CFG, {})
     assert d.users() == ["max"]
     assert d.skipped == {"tom": Skip.NO_ACCESS, "lena": Skip.ACTOR, "ghost": Skip.INACTIVE, "old": Skip.INACTIVE}

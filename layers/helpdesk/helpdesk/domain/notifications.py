@@ -190,7 +190,7 @@ def _message_added(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> 
 
 def _comment_added(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> Named:  # noqa: ARG001 - one signature
     mentions = change.detail.get("mentions") or []
-    return [(str(m), Kind.MENTIONED, Reason.MENTIONED) for m in mentions if isinstance(m, str)]
+    return [(m.lower(), Kind.MENTIONED, Reason.MENTIONED) for m in mentions if isinstance(m, str)]
 
 
 def _status_changed(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> Named:  # noqa: ARG001 - one signature

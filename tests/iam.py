@@ -54,6 +54,7 @@ ENTRY_MODULES: tuple[tuple[str, str | None], ...] = (
     # LiveFanoutFunction) and their execute-api:ManageConnections calls still need their mapping here.
     ("functions.live", None),
     ("helpdesk.services.live", None),
+    ("helpdesk.services.notifications", None),  # the fan-out's notifications (its routes: helpdesk.api, above)
     ("helpdesk.cli", None),
     ("helpdesk.services", "ApiFunction"),  # every other use case (replies, changes, batch, admin …) is the API's
 )

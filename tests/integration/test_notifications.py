@@ -208,3 +208,60 @@ def test_a_notification_mail_coming_back_to_a_mailbox_is_not_a_ticket(world: tup
     # A human writing from the system address (no Auto-Submitted) is still a ticket.
     human = make_mail(subject="Frage", sender=SYSTEM_SENDER)
     assert ingest(hd.aws, human).outcome == "created"
+
+
+def test_what_deciding_and_storing_costs(world: tuple[Live, ApiClient]) -> None:
+    """AWS calls per stream batch: a new ticket (two agents told) and a mention (stored, mailed), and the
+    same batches again (a retry: nothing stored, pushed or mailed)."""
+    from functions.live.app import notify_deps
+    from helpdesk.aws.live import endpoint_from
+    from helpdesk.services.notifications import notify
+    from helpdesk_local.runners import StreamPoller
+
+    from .helpers import count_aws_calls
+
+    hd, api = world
+    batches: list[dict[str, Any]] = []
+
+    def record(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        batches.append(event)
+        return {}
+
+    recorder = StreamPoller(hd.aws.client("dynamodbstreams"), hd.aws.resources.stream_arns["TicketsTable"])
+    recorder.add(record, "recorder", keep=lambda r: True)
+    ticket = ingest(hd.aws, make_mail(subject="Was kostet das?", sender="pr@kunde.example"))
+    while recorder.step():
+        pass
+    created = [r for batch in batches for r in batch["Records"]]
+    batches.clear()
+    _comment(api, ticket.ticket_id, "admin", "@agent kurz schauen", ["agent"])
+    while recorder.step():
+        pass
+    mention = [r for batch in batches for r in batch["Records"]]
+    deps = notify_deps(endpoint_from())
+    # The fan-out has told everyone already: forget that, so the first runs below are fresh.
+    ddb = hd.aws.client("dynamodb")
+    for user in ("admin", "agent"):
+        for item in ddb.query(
+            TableName=deps.store.table,
+            KeyConditionExpression="pk = :u",
+            ExpressionAttributeValues={":u": {"S": user}},
+        )["Items"]:
+            if item["sk"]["S"] != "PREFS":
+                ddb.delete_item(TableName=deps.store.table, Key={"pk": item["pk"], "sk": item["sk"]})
+
+    with count_aws_calls() as new_ticket:
+        told = notify(deps, created)
+    assert told.stored == 2 and told.mailed == 0
+    with count_aws_calls() as mentioned:
+        told = notify(deps, mention)
+    assert told.stored == 1 and told.mailed == 1
+    with count_aws_calls() as retried:
+        told = notify(deps, [*created, *mention])
+    assert told.stored == 0 and told.repeated == 3 and told.mailed == 0
+    print(f"\nnew ticket: {dict(new_ticket)}\nmention: {dict(mentioned)}\nretry of both: {dict(retried)}")
+    # One read of the tickets, the configuration, each agent's preferences, one write per agent told,
+    # one Query of the inbox subscribers when something new is to be pushed.
+    assert sum(v for k, v in new_ticket.items() if k.startswith("dynamodb.")) <= 7
+    assert mentioned["sesv2.SendEmail"] == 1 and sum(mentioned.values()) <= 8
+    assert "sesv2.SendEmail" not in retried and retried["dynamodb.TransactWriteItems"] == 3  # refused: already there

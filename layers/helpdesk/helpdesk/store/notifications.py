@@ -7,6 +7,8 @@ else's reads. Key spaces (``sk``):
 ``N#<event time>_<event id>``  a notification shown in the app: kind, reason, ticket, text, ``read``
 ``M#<event time>_<event id>``  a notification that went by mail only (not listed): it exists so a
                                stream retry sends nothing twice
+``U#<event time>_<event id>``  an unread marker, written with its ``N#`` item and deleted when it is
+                               read: the bell counts these small items, not the whole partition
 ``PREFS``                      the agent's preferences (event kind × channel)
 
 The sort key is the event's (``domain.notifications.notification_key``): deciding the same event again
@@ -44,6 +46,7 @@ TABLE_SHAPE: dict[str, Any] = {
 }
 LISTED = "N#"
 MAIL_ONLY = "M#"
+UNREAD = "U#"
 PREFS = "PREFS"
 MARK_ALL_MAX = 500  # notifications one "all read" marks (the rest on the next call)
 _ser = TypeSerializer()
@@ -159,33 +162,46 @@ class NotificationStore:
         return clients.dynamodb()
 
     def add(self, n: Notification) -> bool:
-        """Store ``n`` unless this event's notification for this agent exists already; True when stored now."""
+        """Store ``n`` unless this event's notification for this agent exists already; True when stored now.
+        A listed one is stored with its unread marker in one transaction."""
+        item = _item(
+            {
+                "pk": n.user,
+                "sk": n.sk,
+                "kind": n.kind,
+                "reason": n.reason,
+                "ticket_id": n.ticket_id,
+                "number": n.number,
+                "subject": n.subject or None,
+                "actor": n.actor or None,
+                "text": n.text or None,
+                "event_type": n.event_type,
+                "created_at": n.created_at,
+                "read": n.read,
+                "channels": list(n.channels),
+                "mail": n.mail,
+                "expires_at": n.expires_at,
+            }
+        )
+        if not n.listed or n.read:
+            try:
+                self.ddb.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+            except self.ddb.exceptions.ConditionalCheckFailedException:
+                return False
+            return True
+        marker = _item({"pk": n.user, "sk": UNREAD + n.id, "expires_at": n.expires_at})
         try:
-            self.ddb.put_item(
-                TableName=self.table,
-                Item=_item(
-                    {
-                        "pk": n.user,
-                        "sk": n.sk,
-                        "kind": n.kind,
-                        "reason": n.reason,
-                        "ticket_id": n.ticket_id,
-                        "number": n.number,
-                        "subject": n.subject or None,
-                        "actor": n.actor or None,
-                        "text": n.text or None,
-                        "event_type": n.event_type,
-                        "created_at": n.created_at,
-                        "read": n.read,
-                        "channels": list(n.channels),
-                        "mail": n.mail,
-                        "expires_at": n.expires_at,
-                    }
-                ),
-                ConditionExpression="attribute_not_exists(pk)",
+            self.ddb.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                    {"Put": {"TableName": self.table, "Item": marker}},
+                ]
             )
-        except self.ddb.exceptions.ConditionalCheckFailedException:
-            return False
+        except self.ddb.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons") or []
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
         return True
 
     def set_mail_state(self, n: Notification, state: str) -> None:
@@ -227,16 +243,15 @@ class NotificationStore:
             kwargs["Limit"] = limit - len(page.items)
 
     def unread(self, user: str) -> int:
-        """How many listed notifications are unread (one Query counting the agent's partition)."""
+        """How many listed notifications are unread: one Query counting the agent's unread markers."""
         return sum(1 for _ in self._unread_keys(user, select_count=True))
 
     def _unread_keys(self, user: str, select_count: bool = False) -> Iterator[str]:
+        """The ids of the agent's unread notifications (``select_count``: as many empty strings)."""
         kwargs: dict[str, Any] = {
             "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :n)",
-            "FilterExpression": "#r = :f",
-            "ExpressionAttributeNames": {"#r": "read"},
-            "ExpressionAttributeValues": _item({":pk": user, ":n": LISTED, ":f": False}),
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :u)",
+            "ExpressionAttributeValues": _item({":pk": user, ":u": UNREAD}),
         }
         if select_count:
             kwargs["Select"] = "COUNT"
@@ -247,13 +262,12 @@ class NotificationStore:
             if select_count:
                 yield from ("" for _ in range(int(response.get("Count", 0))))
             else:
-                yield from (str(_plain(i)["sk"]) for i in response.get("Items", []))
+                yield from (str(_plain(i)["sk"])[len(UNREAD) :] for i in response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 return
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def mark_read(self, user: str, notification_id: str) -> bool:
-        """False when the agent has no such notification."""
+    def _set_read(self, user: str, notification_id: str) -> bool:
         try:
             self.ddb.update_item(
                 TableName=self.table,
@@ -267,21 +281,33 @@ class NotificationStore:
             return False
         return True
 
+    def mark_read(self, user: str, notification_id: str) -> bool:
+        """False when the agent has no such notification."""
+        if not self._set_read(user, notification_id):
+            return False
+        self.ddb.delete_item(TableName=self.table, Key=_item({"pk": user, "sk": UNREAD + notification_id}))
+        return True
+
     def mark_all_read(self, user: str) -> int:
         """Marks up to :data:`MARK_ALL_MAX` unread notifications read; returns how many."""
-        marked = 0
-        for sk in self._unread_keys(user):
-            if marked >= MARK_ALL_MAX:
+        ids: list[str] = []
+        for notification_id in self._unread_keys(user):
+            if len(ids) >= MARK_ALL_MAX:
                 break
-            self.ddb.update_item(
-                TableName=self.table,
-                Key=_item({"pk": user, "sk": sk}),
-                UpdateExpression="SET #r = :t",
-                ExpressionAttributeNames={"#r": "read"},
-                ExpressionAttributeValues=_item({":t": True}),
-            )
-            marked += 1
-        return marked
+            ids.append(notification_id)
+        for notification_id in ids:
+            self._set_read(user, notification_id)  # False: TTL took it already; its marker goes below
+        for start in range(0, len(ids), 25):
+            chunk: Any = {
+                self.table: [
+                    {"DeleteRequest": {"Key": _item({"pk": user, "sk": UNREAD + i})}} for i in ids[start : start + 25]
+                ]
+            }
+            for _ in range(5):
+                chunk = self.ddb.batch_write_item(RequestItems=chunk).get("UnprocessedItems") or {}
+                if not chunk:
+                    break
+        return len(ids)
 
     def preferences(self, user: str) -> Preferences:
         found = self.ddb.get_item(TableName=self.table, Key=_item({"pk": user, "sk": PREFS})).get("Item")

@@ -18,7 +18,7 @@ const VIEWS = {
   customer: () => import("./customers.js"),
   reports: () => import("./reports.js"),
   admin: () => import("./admin.js"),
-  settings: () => import("./notifications.js"),
+  settings: () => import("./settings.js"),
 };
 const PUBLIC = { t: "mountTicket", contact: "mountContact" };
 

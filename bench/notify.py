@@ -28,9 +28,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from live import percentile, send, start_stack, token  # bench/live.py, beside this file
+from bench.live import percentile, send, start_stack, token  # noqa: E402 - after the path
 
 
 def call(state: dict[str, Any], method: str, path: str, id_token: str, body: Any = None) -> Any:

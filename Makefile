@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
-.PHONY: run test lint typecheck template-check unit e2e bench chromium clean help deploy deploy-dry-run
+.PHONY: run test lint typecheck template-check unit e2e bench chromium clean help deploy deploy-dry-run deploy-setup
 
 help:
 	@echo "make run   - install into .venv and start the whole system locally (helpdesk local --demo)"
 	@echo "make test  - install what tests need (incl. Debian's chromium) and run lint, types, template checks, tests"
 	@echo "make deploy - build the Lambda artefacts (no python3.12, no Docker needed) and deploy with deploy.toml (docs/deploy.md)"
 	@echo "make deploy-dry-run - the same up to the first step that needs AWS credentials"
+	@echo "make deploy-setup - check SES and finish the set-up of the deployed stack (first admin, first mailbox)"
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -55,6 +56,9 @@ deploy: $(STAMP)
 
 deploy-dry-run: $(STAMP)
 	$(BIN)/python -m helpdesk_deploy --dry-run
+
+deploy-setup: $(STAMP)
+	$(BIN)/python -m helpdesk_deploy --setup-only
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

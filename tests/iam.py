@@ -56,6 +56,7 @@ ENTRY_MODULES: tuple[tuple[str, str | None], ...] = (
     ("helpdesk.services.live", None),
     ("helpdesk.services.notifications", None),  # the fan-out's notifications (its routes: helpdesk.api, above)
     ("helpdesk.cli", None),
+    ("helpdesk_deploy", None),  # the operator's `make deploy` set-up step (their own credentials)
     ("helpdesk.services", "ApiFunction"),  # every other use case (replies, changes, batch, admin …) is the API's
 )
 

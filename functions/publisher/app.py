@@ -13,11 +13,14 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+    DynamoDBRecordEventName,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.events import EventPublisher
-from helpdesk.services.publish import event_from_image
+from helpdesk.services.publish import event_from_item
 from helpdesk.settings import get_settings
 
 logger = Logger(service="helpdesk-publisher")
@@ -28,10 +31,13 @@ publisher = EventPublisher(get_settings().event_bus)
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    raw = record.raw_event.get("dynamodb", {}).get("NewImage")
-    if record.raw_event.get("eventName") != "INSERT" or not raw:
+    """One stream record, typed by Powertools (``new_image`` is the deserialized item)."""
+    if record.event_name != DynamoDBRecordEventName.INSERT or record.dynamodb is None:
         return
-    event = event_from_image(raw)
+    image = record.dynamodb.new_image
+    if not image:
+        return
+    event = event_from_item(image)
     if event is None:
         return
     if publisher.publish([event]):

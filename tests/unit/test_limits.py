@@ -301,3 +301,17 @@ def test_several_limits_at_once() -> None:
         "text part longer than 100 characters (cut)",
         "attachment 'a.bin' larger than 100 bytes (not stored separately; it stays in the raw mail)",
     ]
+
+def test_lf_only_headers_end_at_the_first_blank_line_even_if_the_body_has_a_crlf_one_later() -> None:
+    """The header block ends at the first blank line, LF or CRLF. An LF-only mail (procmail, mbox exports)
+    whose body has a CRLF blank line further down was cut there: the body read as one huge header block
+    ("header block larger than 512 KB", body not read)."""
+    body = ("Zeile mit Text\n" * 40_000) + "Anhang folgt:\r\n\r\nEnde\n"
+    raw = (
+        "From: Kundin <kundin@kunde.example>\nTo: support@example.com\nSubject: LF-Mail\n"
+        "Message-ID: <lf-1@kunde.example>\n\n" + body
+    ).encode()
+    mail = parse_mail(raw)
+    assert mail.limit_exceeded == []
+    assert mail.subject == "LF-Mail"
+    assert mail.text.startswith("Zeile mit Text") and "Ende" in mail.text

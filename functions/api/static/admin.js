@@ -124,9 +124,9 @@ function specsFor(section) {
       { name: "close_after_days", label: t("adm.closeafter"), type: "number", nullable: true, step: "0.5", min: "0" },
       { heading: t("adm.mb.autoreply") },
       { name: "autoreply", label: t("adm.mb.autoreply.on"), type: "checkbox", wide: true },
-      { name: "autoreply_subject.de", label: t("adm.mb.subject.de"), wide: true, preview: true },
+      { name: "autoreply_subject.de", label: t("adm.mb.subject.de"), wide: true },
       { name: "autoreply_body.de", label: t("adm.mb.body.de"), type: "textarea", preview: true },
-      { name: "autoreply_subject.en", label: t("adm.mb.subject.en"), wide: true, preview: true },
+      { name: "autoreply_subject.en", label: t("adm.mb.subject.en"), wide: true },
       { name: "autoreply_body.en", label: t("adm.mb.body.en"), type: "textarea", preview: true }];
   }
   if (section === "queues") {
@@ -219,6 +219,40 @@ function attachPreviews(form, controls) {
   return () => last || [...controls.values()].find((c) => c.spec.preview)?.el;
 }
 
+// The auto-reply exactly as the ingest would send it (POST admin/mailboxes/preview renders it with the same
+// function), in German and in English, for the form as it is now; unknown variables are named.
+function sentPreview(form, current) {
+  const boxes = ["de", "en"].map((language) => ({ language,
+    subject: h("p", { class: "preview-subject", "data-preview-subject": language }),
+    text: h("pre", { class: "preview-box", "data-preview-text": language }) }));
+  const warning = h("p", { class: "form-error", role: "status" });
+  let timer = 0;
+  let seq = 0;
+  async function update() {
+    const mine = ++seq;
+    const mailbox = current();
+    try {
+      const results = await Promise.all(boxes.map((b) => api("admin/mailboxes/preview", { method: "POST",
+        body: { mailbox, content_language: b.language } })));
+      if (mine !== seq) return;
+      results.forEach((r, i) => {
+        boxes[i].subject.textContent = r.subject;
+        boxes[i].text.textContent = r.text;
+      });
+      warning.textContent = results[0].unknown.length
+        ? t("adm.mb.sent.unknown", { vars: results[0].unknown.map((v) => `{${v}}`).join(", ") }) : "";
+    } catch (err) {
+      if (mine === seq) warning.textContent = errorText(err);
+    }
+  }
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(update, 300); });
+  update();
+  return h("section", { class: "field-wide sent-preview", "data-sent-preview": "" },
+    h("h3", { class: "h-small", text: t("adm.mb.sent") }), warning,
+    boxes.map((b) => h("div", { class: "sent-preview-lang" },
+      h("span", { class: "field-label", text: t(`adm.mb.sent.${b.language}`) }), b.subject, b.text)));
+}
+
 // ------------------------------------------------------------------ CRUD sections
 
 async function crud(container, section, id) {
@@ -263,6 +297,7 @@ async function crud(container, section, id) {
     const firstPreview = [...controls.values()].find((c) => c.spec.preview);
     firstPreview.el.closest(".field").before(variableBar(target));
   }
+  if (section === "mailboxes") error.before(sentPreview(form, () => read(structuredClone(item))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";

@@ -25,6 +25,27 @@ const S = {
   "err.ratelimited": ["Zu viele Anfragen. Bitte versuchen Sie es später noch einmal.", "Too many requests. Please try again later."],
   "err.validation": ["Ungültige Eingabe: {detail}", "Invalid input: {detail}"],
   "err.server": ["Serverfehler: {detail}", "Server error: {detail}"],
+  // auto-reply preview as sent (POST admin/mailboxes/preview)
+  "adm.mb.sent": ["So geht die automatische Antwort hinaus", "The auto-reply as it is sent"],
+  "adm.mb.sent.de": ["an eine deutsche Anfrage", "to a German request"],
+  "adm.mb.sent.en": ["an eine englische Anfrage", "to an English request"],
+  "adm.mb.sent.unknown": ["Unbekannte Variable {vars}: Speichern ist so nicht möglich.", "Unknown variable {vars}: this cannot be saved."],
+  // very large tickets: older messages come without their bodies (issue 13, Lambda's 6 MB)
+  "mail.omitted": ["Dieses Ticket ist sehr groß: der Text dieser älteren Nachricht wurde nicht mitgeladen.", "This ticket is very large: this older message's text was not loaded with it."],
+  "pub.shortened": ["(gekürzt – die vollständige Nachricht finden Sie in Ihrem Postfach)", "(shortened – the whole message is in your mailbox)"],
+  // set-up checklist (GET admin/setup)
+  "setup.title": ["Einrichtung", "Set-up"],
+  "setup.intro": ["Bevor der Helpdesk E-Mails annimmt und beantwortet, fehlt noch etwas ({open} offen):", "Before the helpdesk receives and answers mail, something is missing ({open} open):"],
+  "setup.admin": ["Ein aktiver Administrator", "An active admin"],
+  "setup.mailbox": ["Ein Postfach, das E-Mails empfängt", "A mailbox that receives mail"],
+  "setup.default_queue": ["Die Standard-Queue „{queue}“ anlegen", "Create the default queue “{queue}”"],
+  "setup.mailbox_queues": ["Jedes Postfach nennt eine vorhandene Queue {mailboxes}", "Every mailbox names an existing queue {mailboxes}"],
+  "setup.autoreply": ["Texte der automatischen Antwort {mailboxes}", "Auto-reply texts {mailboxes}"],
+  "setup.signature": ["Eine Signatur für das Team", "A team signature"],
+  "setup.team": ["Weitere Kolleginnen und Kollegen einladen", "Invite colleagues"],
+  "setup.optional": ["optional", "optional"],
+  "setup.state.done": ["erledigt", "done"], "setup.state.todo": ["offen", "open"],
+  "setup.state.warn": ["prüfen", "check"], "setup.state.unknown": ["unbekannt", "unknown"],
   // login
   "login.title": ["Anmelden", "Log in"], "login.intro": ["Anmeldung für das Support-Team", "Sign-in for the support team"],
   "login.username": ["Benutzername", "Username"], "login.password": ["Passwort", "Password"],

@@ -12,6 +12,7 @@ import {
 } from "./ui.js";
 import { setViewKeys } from "./keys.js";
 import { onLive, isLive, typingOn, countNew } from "./live.js";
+import { setupChecklist } from "./setup.js";
 
 const POLL_MS = 20000; // only while the live socket is down
 const LIVE_DEBOUNCE_MS = 150; // changes arriving together refresh the list once
@@ -338,7 +339,7 @@ export function mount(main, route) {
 
   main.append(h("div", { class: "inbox" },
     h("h1", { class: "sr-only", text: t("inbox.title") }),
-    toolbar, batchBar, results,
+    setupChecklist(), toolbar, batchBar, results,
     h("div", { class: "table-wrap" }, table),
     h("div", { class: "list-foot" }, status, more), sentinel));
 

@@ -118,6 +118,7 @@ export function mailBody(message, { loadFull } = {}) {
           on: { click: () => { expanded = !expanded; render(); } } }));
       }
     }
+    if (message.omitted) root.append(h("p", { class: "muted mail-omitted", text: t("mail.omitted") }));
     if (message.truncated && loadFull) {
       bar.append(h("button", { type: "button", class: "btn btn-small", text: t("mail.full"), on: {
         click: async (event) => {
@@ -126,7 +127,7 @@ export function mailBody(message, { loadFull } = {}) {
           if (full) {
             html = full.html || "";
             text = full.text || "";
-            message = { ...message, truncated: false, new_text: "" };
+            message = { ...message, truncated: false, omitted: false, new_text: "" };
           }
           render();
         },

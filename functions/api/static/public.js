@@ -66,6 +66,7 @@ export function mountTicket(main, route) {
             h("strong", { text: m.direction === "outbound" ? m.from_name || t("pub.us") : m.from_name || t("pub.you") }),
             h("time", { datetime: m.created_at, text: fmtDateTime(m.created_at) })),
           mailBody(m),
+          m.shortened ? h("p", { class: "muted", text: t("pub.shortened") }) : null,
           m.attachments.length ? h("ul", { class: "attachments" }, m.attachments.map((a) => h("li", {},
             h("a", { href: a.url, class: "attachment", rel: "noopener noreferrer", download: a.filename, text: a.filename }),
             h("span", { class: "muted", text: ` ${fmtSize(a.size)}` })))) : null)))),

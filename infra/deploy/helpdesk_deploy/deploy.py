@@ -37,6 +37,7 @@ class Config:
     parameters: dict[str, str]
     artifact_bucket: str = ""
     source: Path | None = None
+    setup: dict[str, Any] = field(default_factory=dict)  # [setup]: the first admin and mailbox (setup.py)
 
     def bucket(self, account: str) -> str:
         return self.artifact_bucket or f"{self.stack_name}-artifacts-{account}-{self.region}"
@@ -50,14 +51,17 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
 
 def load_config(path: Path) -> Config:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    unknown = set(data) - {"stack_name", "region", "artifact_bucket", "parameters"}
+    unknown = set(data) - {"stack_name", "region", "artifact_bucket", "parameters", "setup"}
     if unknown:
         raise ConfigError(f"{path}: unknown settings {', '.join(sorted(unknown))}")
     for key in ("stack_name", "region"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise ConfigError(f"{path}: '{key}' is missing")
     parameters = {str(k): str(v) for k, v in data.get("parameters", {}).items()}
-    return Config(data["stack_name"], data["region"], parameters, str(data.get("artifact_bucket", "")), path)
+    setup = data.get("setup", {})
+    if not isinstance(setup, dict):
+        raise ConfigError(f"{path}: [setup] must be a table")
+    return Config(data["stack_name"], data["region"], parameters, str(data.get("artifact_bucket", "")), path, setup)
 
 
 def check_config(config: Config, template: dict[str, Any]) -> list[str]:
@@ -179,7 +183,7 @@ def plan(config: Config, artefacts: Artefacts, template: Path) -> Plan:
                 *region,
                 *(["--parameter-overrides", *overrides] if overrides else []),
             ],
-            ["aws", "cloudformation", "describe-stacks", "--stack-name", config.stack_name, *region],
+            describe_command(config),
         ]
     )
 
@@ -212,7 +216,18 @@ def execute(config: Config, steps: Plan, out: Any = print) -> dict[str, str]:
         result = subprocess.run(filled(command), text=True)
         if result.returncode != 0:
             raise ConfigError(f"{' '.join(command[:3])} failed (exit {result.returncode})")
-    described = _aws(filled(describe))
+    return stack_outputs(filled(describe))
+
+
+def describe_command(config: Config) -> list[str]:
+    return ["aws", "cloudformation", "describe-stacks", "--stack-name", config.stack_name, "--region", config.region]
+
+
+def stack_outputs(describe: list[str]) -> dict[str, str]:
+    """The deployed stack's outputs (``aws cloudformation describe-stacks``)."""
+    if shutil.which("aws") is None:
+        raise ConfigError("the AWS CLI is not installed: `sudo apt-get install awscli` or `pip install awscli`")
+    described = _aws(describe)
     if described.returncode != 0:
         raise ConfigError(described.stderr.strip())
     stack = json.loads(described.stdout)["Stacks"][0]
@@ -220,22 +235,14 @@ def execute(config: Config, steps: Plan, out: Any = print) -> dict[str, str]:
 
 
 def next_steps(config: Config, outputs: dict[str, str]) -> str:
-    """The set-up after the stack exists (docs/deploy.md explains each step)."""
-    pool = outputs.get("UserPoolId", "<UserPoolId>")
-    rule_set = outputs.get("ReceiptRuleSetName", f"{config.stack_name}-inbound")
+    """What is left to do by hand after the deploy and its set-up step (docs/deploy.md explains each)."""
     region = config.region
     domain = config.parameters.get("MailDomain", "<MailDomain>")
-    return f"""Next (docs/deploy.md, steps 5-11; step 5: confirm the alarm subscription mail):
-  1. DNS for {domain}: MX 10 inbound-smtp.{region}.amazonaws.com, the three DKIM CNAMEs of
+    return f"""Left to do by hand (docs/deploy.md, steps 5-11):
+  1. Confirm the alarm subscription (SNS sent a mail to AlarmEmail).
+  2. DNS for {domain}, if the checklist above says the identity or DKIM is not verified:
+     MX 10 inbound-smtp.{region}.amazonaws.com, the three DKIM CNAMEs of
      `aws sesv2 get-email-identity --email-identity {domain} --region {region}`, SPF and DMARC TXT records.
-  2. Activate the receipt rule set (first look which one is active; only one can be):
-     aws ses describe-active-receipt-rule-set --region {region}
-     aws ses set-active-receipt-rule-set --rule-set-name {rule_set} --region {region}
-  3. The first admin (a temporary password goes out by e-mail):
-     aws cognito-idp admin-create-user --user-pool-id {pool} --username you \\
-       --user-attributes Name=email,Value=you@{domain} Name=email_verified,Value=true \\
-       --desired-delivery-mediums EMAIL --region {region}
-     aws cognito-idp admin-add-user-to-group --user-pool-id {pool} --username you --group-name admin --region {region}
-  4. Log in at {outputs.get("ApiUrl", "<ApiUrl>")} and add the first mailbox (Administration → Postfächer).
-  5. SES production access, if the account is still in the sandbox:
-     aws sesv2 get-account --region {region} --query ProductionAccessEnabled"""
+  3. SES production access, if the account is still in the sandbox (docs/deploy.md, step 8).
+  4. Log in at {outputs.get("ApiUrl", "<ApiUrl>")} with the temporary password from the invitation mail.
+  Run `make deploy-setup` again at any time: it checks everything and only creates what is missing."""

@@ -40,10 +40,6 @@ class Settings:
     endpoint_url: str | None
     local: bool
 
-    @property
-    def inbound_prefix(self) -> str:
-        return "inbound/"
-
 
 _REQUIRED = ("HELPDESK_MAIL_BUCKET", "HELPDESK_MAIL_DOMAIN")
 

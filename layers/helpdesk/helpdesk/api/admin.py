@@ -12,14 +12,29 @@ from pydantic import BaseModel, ValidationError
 
 from ..aws.cognito import CognitoAuth
 from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
+from ..domain.autoreply_mail import render_autoreply, reply_language
 from ..domain.clock import now
 from ..domain.config import Agent, Mailbox, Queue, Rule, TeamSettings, Template
 from ..domain.mail import parse_mail
 from ..domain.rules import evaluate, mail_view, view_of
+from ..domain.setup import checklist, open_items
+from ..domain.status import Status
+from ..domain.templating import KNOWN_FOR, unknown_variables
+from ..services import agents as agent_accounts
 from .context import Services
 from .errors import BadRequest, Conflict, NotFound
 from .routing import Api, Ctx, validation_error
-from .schemas import AgentIn, AgentPatch, Deleted, DryRunIn, DryRunOut
+from .schemas import (
+    AgentIn,
+    AgentPatch,
+    AutoReplyPreviewIn,
+    AutoReplyPreviewOut,
+    Deleted,
+    DryRunIn,
+    DryRunOut,
+    SetupItemOut,
+    SetupOut,
+)
 
 RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
     "mailboxes": ("mailbox", Mailbox),
@@ -64,9 +79,6 @@ def register(api: Api, services: Services) -> None:
     )
     def create_agent(ctx: Ctx) -> Agent:
         body: AgentIn = ctx.body
-        cfg = services.config.snapshot()
-        if cfg.agent(body.username):
-            raise Conflict(f"agent {body.username!r} exists")
         agent = Agent(
             username=body.username,
             email=body.email,
@@ -75,9 +87,12 @@ def register(api: Api, services: Services) -> None:
             queues=body.queues,
             language=body.language,
         )
-        cognito.create_user(body.username, body.email, body.name, body.role, body.temporary_password)
-        services.config.put("agent", agent, actor=ctx.user.username)
-        return agent
+        try:
+            return agent_accounts.create_agent(
+                services.config, cognito, agent, temporary_password=body.temporary_password, actor=ctx.user.username
+            )
+        except agent_accounts.AgentExists as exc:
+            raise Conflict(str(exc)) from exc
 
     @api.route(
         "/admin/agents/{username}",
@@ -133,6 +148,58 @@ def register(api: Api, services: Services) -> None:
         body: TeamSettings = ctx.body
         services.config.put_settings(body, actor=ctx.user.username)
         return body
+
+    @api.route(
+        "/admin/mailboxes/preview",
+        "POST",
+        auth="admin",
+        body=AutoReplyPreviewIn,
+        response=AutoReplyPreviewOut,
+        tags=("admin",),
+        summary="The auto-reply of a mailbox (saved or as the form holds it) exactly as the ingest would send it",
+        errors=(400, 401, 403),
+    )
+    def autoreply_preview(ctx: Ctx) -> AutoReplyPreviewOut:
+        body: AutoReplyPreviewIn = ctx.body
+        try:
+            mailbox = Mailbox.model_validate({"id": "preview", "address": "preview@example.com", **body.mailbox})
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+        cfg = services.config.snapshot()
+        queue = cfg.queue(mailbox.default_queue or cfg.settings.default_queue)
+        number = "T-2026-000123"
+        values = {
+            "TICKET": number,
+            "BETREFF": body.subject,
+            "SUBJECT": body.subject,
+            "NAME": body.name or body.email,
+            "EMAIL": body.email,
+            "QUEUE": queue.name if queue else (mailbox.default_queue or cfg.settings.default_queue),
+            "MAILBOX": mailbox.name or mailbox.address,
+            "COMPANY": cfg.settings.company,
+            "DATE": now().date().isoformat(),
+            "STATUS": Status.NEW.label(reply_language(mailbox, body.content_language, body.text)[0]),
+        }
+        reply = render_autoreply(mailbox, number, values, body.content_language, body.text)
+        unknown = sorted({v for _, text, kind in _texts_of(mailbox) for v in unknown_variables(text, kind)})
+        return AutoReplyPreviewOut(
+            subject=reply.subject, text=reply.text, lang=reply.lang, lang_reason=reply.lang_reason, unknown=unknown
+        )
+
+    @api.route(
+        "/admin/setup",
+        auth="admin",
+        response=SetupOut,
+        tags=("admin",),
+        summary="The set-up checklist: what this helpdesk still lacks (first mailbox, default queue, auto-reply …)",
+        errors=(401, 403),
+    )
+    def setup(ctx: Ctx) -> SetupOut:
+        items = checklist(services.config.snapshot())
+        return SetupOut(
+            items=[SetupItemOut.model_validate(vars(i)) for i in items],
+            open=len(open_items(items)),
+        )
 
     @api.route(
         "/admin/rules/dry-run",
@@ -204,6 +271,30 @@ def register(api: Api, services: Services) -> None:
         )
 
 
+def _texts_of(record: BaseModel) -> list[tuple[str, str, str]]:
+    """``(field, text, kind)`` of every template text a configuration record holds."""
+    if isinstance(record, Mailbox):
+        return [
+            (f"{name}.{lang}", str(getattr(getattr(record, name), lang)), "autoreply")
+            for name in ("autoreply_subject", "autoreply_body")
+            for lang in ("de", "en")
+        ]
+    if isinstance(record, Template):
+        return [("subject", record.subject, record.kind), ("body", record.body, record.kind)]
+    return []
+
+
+def _refuse_unknown_variables(record: BaseModel) -> None:
+    """A typo such as ``{TICKT}`` is refused on save, with the variables this text may use (else it would
+    be mailed literally)."""
+    for name, text, kind in _texts_of(record):
+        unknown = unknown_variables(text, kind)
+        if unknown:
+            known = ", ".join(f"{{{v}}}" for v in sorted(KNOWN_FOR[kind]))
+            found = ", ".join(f"{{{v}}}" for v in unknown)
+            raise BadRequest(f"unknown variable {found}; this text may use {known}", field=name)
+
+
 def _crud(api: Api, services: Services, plural: str, kind: str, model: type[BaseModel]) -> None:
     listing = _list_model(model)
     key_name = "id"
@@ -238,6 +329,7 @@ def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Base
     )
     def create(ctx: Ctx) -> Any:
         record = ctx.body
+        _refuse_unknown_variables(record)
         if any(getattr(i, key_name) == getattr(record, key_name) for i in items()):
             raise Conflict(f"{kind} {getattr(record, key_name)!r} exists")
         services.config.put(kind, record, actor=ctx.user.username)
@@ -273,6 +365,7 @@ def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Base
             raise BadRequest(f"the body's {key_name} differs from the path", field=key_name)
         if not any(getattr(i, key_name) == record_id for i in items()):
             raise NotFound(f"no such {kind}")
+        _refuse_unknown_variables(record)
         services.config.put(kind, record, actor=ctx.user.username)
         return record
 

@@ -66,11 +66,6 @@ class RateLimited(ApiError):
     code = "rate_limited"
 
 
-class Unavailable(ApiError):
-    status = 503
-    code = "unavailable"
-
-
 ERROR_STATUSES: dict[int, str] = {
     400: "validation_error",
     401: "unauthorized",

@@ -11,7 +11,7 @@ from .context import Services
 from .errors import NotFound
 from .routing import Api, Ctx
 from .schemas import ContactIn, ContactOut, PublicMessage, PublicReplyIn, PublicTicket
-from .views import attachment_out, resolve_cids
+from .views import attachment_out, public_short, resolve_cids, within_budget
 
 
 def register(api: Api, services: Services, deps: IngestDeps) -> None:
@@ -56,7 +56,7 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
             status_label_en=status.label("en"),
             created_at=t.created_at,
             updated_at=t.updated_at,
-            messages=messages,
+            messages=within_budget(messages, public_short),
         )
 
     @api.route(

@@ -119,6 +119,11 @@ class MessageOut(Model):
     limit_exceeded: list[str]
     created_at: str
     truncated: bool = False
+    omitted: bool = Field(
+        False,
+        description="the bodies were left out to keep the response under Lambda's 6 MB (a very large ticket's "
+        "older messages); GET …/messages/{id}/body has them",
+    )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -459,6 +464,7 @@ class PublicMessage(Model):
     html: str
     created_at: str
     attachments: list[AttachmentOut]
+    shortened: bool = Field(False, description="an older message of a very large ticket: the start of its text only")
 
 
 class PublicTicket(Model):
@@ -505,6 +511,23 @@ class DryRunIn(Model):
     rules: list[dict[str, Any]] | None = Field(None, description="rules to try instead of the saved ones")
 
 
+class AutoReplyPreviewIn(Model):
+    mailbox: dict[str, Any] = Field(description="the mailbox as the form holds it (a Mailbox, saved or not)")
+    subject: str = Field("Lieferung fehlt", max_length=1000, description="the customer's subject to try")
+    name: str = Field("Erika Mustermann", max_length=200)
+    email: Email = "erika@kunde.example"
+    content_language: str = Field("", max_length=35, description="the customer's Content-Language header")
+    text: str = Field("", max_length=20_000, description="the customer's text (the language guess reads it)")
+
+
+class AutoReplyPreviewOut(Model):
+    subject: str
+    text: str
+    lang: Literal["de", "en"]
+    lang_reason: str
+    unknown: list[str] = Field(description="variables the auto-reply would not fill in (saving refuses them)")
+
+
 class DryRunOut(Model):
     fired: list[dict[str, Any]]
     explanation: str
@@ -544,6 +567,18 @@ class AgentPatch(Model):
 
 class Deleted(Model):
     deleted: bool
+
+
+class SetupItemOut(Model):
+    code: Literal["admin", "mailbox", "default_queue", "mailbox_queues", "autoreply", "signature", "team"]
+    state: Literal["done", "todo", "warn", "unknown"]
+    params: dict[str, str] = Field(default_factory=dict)
+    required: bool = Field(description="optional items (signature, a second agent) never count as open")
+
+
+class SetupOut(Model):
+    items: list[SetupItemOut]
+    open: int = Field(description="required items not done; the web client shows the checklist while > 0")
 
 
 # ----------------------------------------------------------------------------- notifications (issue 12)

@@ -44,7 +44,7 @@ from .schemas import (
     UploadIn,
     UploadOut,
 )
-from .views import comment_out, event_out, message_out, ticket_out
+from .views import comment_out, event_out, message_out, ticket_out, within_budget, without_body
 
 Flag = Literal["true", "false"] | None
 
@@ -177,7 +177,7 @@ def register(api: Api, services: Services) -> None:
         ticket = ticket_out(detail.ticket, hidden=hidden)
         return TicketDetailOut(
             **ticket.model_dump(),
-            messages=[message_out(m, services.download_url) for m in detail.messages],
+            messages=within_budget([message_out(m, services.download_url) for m in detail.messages], without_body),
             comments=[comment_out(c) for c in detail.comments],
             events=[event_out(e, hidden) for e in detail.events],
             related=[

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ..domain.access import NOTHING_HIDDEN, Hidden
 from ..domain.clock import iso
@@ -16,8 +19,51 @@ from .schemas import (
     EventOut,
     Link,
     MessageOut,
+    PublicMessage,
     TicketOut,
 )
+
+# Lambda returns at most 6 MB, counted on API Gateway's proxy envelope, in which the JSON body is itself a
+# JSON string (every quote and backslash of a mail's HTML escaped once more). The messages of one response
+# get this much of that, measured encoded twice; the rest of a ticket (events, comments) is small.
+MESSAGES_BUDGET = 4_500_000
+PUBLIC_SHORT_TEXT = 2_000  # what the customer page keeps of an older message beyond the budget
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def encoded_size(item: BaseModel) -> int:
+    """Bytes ``item`` takes in the proxy response: its JSON, as a JSON string (ASCII, as Chalice sends it)."""
+    return len(json.dumps(json.dumps(item.model_dump(mode="json", by_alias=True))))
+
+
+def within_budget(items: list[M], shrink: Callable[[M], M], budget: int = MESSAGES_BUDGET) -> list[M]:
+    """Newest messages keep their bodies; once ``budget`` is spent, each older one is ``shrink``-ed.
+
+    ``items`` are oldest first (the thread's order); the result keeps that order."""
+    sizes = [encoded_size(m) for m in items]
+    if sum(sizes) <= budget:
+        return items
+    out = list(items)
+    used = 0
+    for index in range(len(items) - 1, -1, -1):
+        if used + sizes[index] <= budget:
+            used += sizes[index]
+            continue
+        out[index] = shrink(items[index])
+        used += encoded_size(out[index])
+    return out
+
+
+def without_body(m: MessageOut) -> MessageOut:
+    """A message sent without its bodies: the client loads them (GET …/messages/{id}/body)."""
+    return m.model_copy(update={"text": "", "html": "", "new_text": "", "truncated": True, "omitted": True})
+
+
+def public_short(m: PublicMessage) -> PublicMessage:
+    """The customer page's older messages beyond the budget: the start of the text, no HTML."""
+    text = m.text if len(m.text) <= PUBLIC_SHORT_TEXT else m.text[:PUBLIC_SHORT_TEXT] + " …"
+    return m.model_copy(update={"text": text, "html": "", "shortened": True})
 
 
 def ticket_out(t: TicketItem, lang: str = "de", hidden: Hidden = NOTHING_HIDDEN) -> TicketOut:

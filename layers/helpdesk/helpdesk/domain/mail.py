@@ -169,6 +169,7 @@ class ParsedMail:
 # Headers kept (decoded) for loop detection, rules and the audit trail.
 KEPT_HEADERS = (
     "auto-submitted",
+    "content-language",  # the auto-reply's language (autoreply_mail.py)
     "precedence",
     "x-auto-response-suppress",
     "x-loop",
@@ -472,8 +473,7 @@ class _Walker:
         """``<subject of the forwarded mail>.eml``."""
         subject = ""
         if data:
-            end = data.find(b"\r\n\r\n")
-            end = data.find(b"\n\n") if end < 0 else end
+            end = header_end(data)
             head = email.message_from_bytes(data[: end if end >= 0 else 64 * 1024], policy=compat32)
             subject = decode_header_value(head.get("subject", ""), self.defects)
         subject = unicodedata.normalize("NFC", subject)
@@ -674,14 +674,22 @@ def _structure(lowered: bytes, limits: Limits) -> tuple[int, int]:
     return delimiters, deepest
 
 
+def header_end(raw: bytes) -> int:
+    """Where the header block ends: the first blank line, CRLF or bare LF (whichever comes first); -1 if none.
+
+    The block is ``raw[:end]``; the body, with the blank line that ends the block, is ``raw[end:]``."""
+    crlf, lf = raw.find(b"\r\n\r\n"), raw.find(b"\n\n")
+    found = [at for at in (crlf, lf) if at >= 0]
+    return min(found) if found else -1
+
+
 def _prescan(raw: bytes, limits: Limits, exceeded: list[str]) -> bool:
     """Cheap checks before the parser runs. False means: parse the headers only."""
     ok = True
     if len(raw) > limits.max_raw_bytes:
         exceeded.append(f"mail larger than {_size(limits.max_raw_bytes)} (headers read only)")
         ok = False
-    end = raw.find(b"\r\n\r\n")
-    end = raw.find(b"\n\n") if end < 0 else end
+    end = header_end(raw)
     header_block = raw if end < 0 else raw[:end]
     if len(header_block) > limits.max_header_bytes:
         exceeded.append(f"header block larger than {_size(limits.max_header_bytes)}")
@@ -707,14 +715,12 @@ BODY_NOT_READ = "(The body was not read: see the limits noted on this ticket.)"
 
 def _raw_body(raw: bytes) -> bytes:
     """The bytes after the header block (with the blank line that ends it), as they arrived."""
-    end = raw.find(b"\r\n\r\n")
-    end = raw.find(b"\n\n") if end < 0 else end
+    end = header_end(raw)
     return raw[end:] if end >= 0 else b""
 
 
 def _header_only(raw: bytes, limits: Limits) -> bytes:
-    end = raw.find(b"\r\n\r\n")
-    end = raw.find(b"\n\n") if end < 0 else end
+    end = header_end(raw)
     end = end if end >= 0 else len(raw)
     block = raw[: min(end, limits.max_header_bytes)]
     if end > limits.max_header_bytes and b"\n" in block:

@@ -380,7 +380,3 @@ def split_reply(text: str) -> tuple[str, bool]:
     if not new_text:
         return text.strip(), had_history
     return re.sub(r"\n{3,}", "\n\n", new_text), had_history
-
-
-def new_text_of(text: str) -> str:
-    return split_reply(text)[0]

@@ -28,6 +28,23 @@ VARIABLES: dict[str, str] = {
 }
 _VAR = re.compile(r"\{([A-Z_]{2,20})\}")
 
+# Which variables each kind of text gets filled in (anything else would be mailed literally).
+BASE_VARIABLES = frozenset(
+    {"TICKET", "BETREFF", "SUBJECT", "NAME", "EMAIL", "QUEUE", "MAILBOX", "COMPANY", "STATUS", "DATE"}
+)
+KNOWN_FOR: dict[str, frozenset[str]] = {
+    "autoreply": BASE_VARIABLES,
+    "reply": BASE_VARIABLES | {"AGENT", "LINK"},
+    "reminder": BASE_VARIABLES | {"DAYS"},
+    "close": BASE_VARIABLES | {"DAYS"},
+}
+
+
+def unknown_variables(text: str, kind: str) -> list[str]:
+    """Variable-looking words (``{TICKT}``) that a text of ``kind`` would not fill in, sorted."""
+    known = KNOWN_FOR[kind]
+    return sorted({m.group(1) for m in _VAR.finditer(text or "")} - known)
+
 
 def render(template: str, values: dict[str, str]) -> str:
     return _VAR.sub(lambda m: values.get(m.group(1), m.group(0)), template or "")

@@ -35,6 +35,7 @@ from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.autoclose import response_due
 from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
+from ..domain.autoreply_mail import AutoReplyText, render_autoreply, reply_language
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.headers import Address, clean_text
@@ -46,7 +47,6 @@ from ..domain.outgoing import build_mime
 from ..domain.rules import Outcome, evaluate, view_of
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status, status_after_customer_reply
-from ..domain.templating import html_values, render, render_html, render_line
 from ..domain.threading import (
     Action,
     Decision,
@@ -642,7 +642,7 @@ def _create(
             [MetaItem.value.set(seq)],
             condition=MetaItem.value == lookup.counter,
         )
-    autoreply_msg = _autoreply_message(ticket, mail, mailbox, cfg, deps, at) if send else None
+    autoreply_msg, autoreply_text = _autoreply_message(ticket, mail, mailbox, cfg, deps, at) if send else (None, None)
     data = {"digest": index.digest} if index.digest else {}
     if autoreply_msg is not None:
         data["autoreply_sk"] = autoreply_msg.sk
@@ -653,7 +653,7 @@ def _create(
         condition=MetaItem.pk.does_not_exist(),
     )
     _customer_upsert(unit, mail, at)
-    detail = {
+    detail: dict[str, Any] = {
         "ticket_id": ticket.pk,
         "number": number,
         "subject": ticket.subject,
@@ -668,6 +668,8 @@ def _create(
     }
     if rules.warnings:
         detail["rule_warnings"] = rules.warnings
+    if autoreply_text is not None:  # which language the auto-reply speaks, and why (autoreply_mail.py)
+        detail["autoreply_language"] = {"lang": autoreply_text.lang, "reason": autoreply_text.lang_reason}
     events: list[EventItem] = [
         new_event(ticket, "TicketCreated", "system", detail, at),
         new_event(
@@ -907,35 +909,30 @@ def _window_end(moment: datetime, cfg: ConfigSnapshot) -> datetime:
     return moment + timedelta(hours=max(cfg.settings.autoreply_window_hours, 1))
 
 
-def _bare(message_id: str) -> str:
-    return message_id.strip("<>")
-
-
 def _autoreply_message(
     ticket: TicketItem, mail: ParsedMail, mailbox: Mailbox | None, cfg: ConfigSnapshot, deps: IngestDeps, at: str
-) -> MessageItem:
+) -> tuple[MessageItem, AutoReplyText]:
     assert mailbox is not None  # the verdict requires a mailbox with auto-reply on
-    lang = mailbox.language
     values = template_values(ticket, cfg, mailbox, mail.subject, mail.sender_name, mail.sender)
-    subject = render_line(mailbox.autoreply_subject.get(lang), values)
-    if f"#{ticket.number}" not in subject:
-        subject = f"[#{ticket.number}] {subject}"
-    text = render(mailbox.autoreply_body.get(lang), values)
-    return outbound_message(
+    declared, text = mail.headers.get("content-language", ""), mail.new_text or mail.text
+    values["STATUS"] = Status(ticket.status).label(reply_language(mailbox, declared, text)[0])
+    reply = render_autoreply(mailbox, ticket.number, values, declared, text)
+    message = outbound_message(
         ticket,
         mailbox,
         [Address(mail.sender_name, mail.sender)],
         [],
-        subject,
-        text,
-        render_html(mailbox.autoreply_body.get(lang), html_values(values)),
+        reply.subject,
+        reply.text,
+        reply.html,
         Answered(mail.message_id, mail.references),
         author="system",
         mail_domain=deps.mail_domain,
-        summary=text,
+        summary=reply.text,
         auto=True,
         at=at,
     )
+    return message, reply
 
 
 def _finish_autoreply(result: IngestResult, deps: IngestDeps, retry_later: bool) -> IngestResult:

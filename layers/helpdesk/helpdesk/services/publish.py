@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 
-_deserializer = TypeDeserializer()
-
-
-def event_from_image(image: dict[str, Any]) -> dict[str, Any] | None:
-    """A stream record's NewImage → ``{"type", "detail"}``, or None when it is not an event item."""
-    item = {key: _deserializer.deserialize(value) for key, value in image.items()}
+def event_from_item(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A new item of the tickets table (a stream record's NewImage, already deserialized) →
+    ``{"type", "detail"}``, or None when it is not an event item."""
     if item.get("kind") != "event":
         return None
     detail = item.get("detail")
-    if isinstance(detail, str):
+    if isinstance(detail, str):  # JSONAttribute: stored as a JSON string
         detail = json.loads(detail or "{}")
     return {
         "type": str(item.get("type", "TicketEvent")),

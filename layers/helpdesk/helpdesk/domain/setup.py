@@ -1,0 +1,108 @@
+"""The set-up checklist: what a new helpdesk still lacks before mail flows and agents can answer.
+
+One decision, two readers: the web client shows it to an admin of an unconfigured helpdesk (the
+configuration items), and ``make deploy`` prints it after a deploy with the SES facts it looked up
+(the mail items). Every item is a code with parameters; the client and the deploy command word them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .config import ConfigSnapshot
+
+State = Literal["done", "todo", "warn", "unknown"]
+
+
+@dataclass(frozen=True)
+class SetupItem:
+    code: str
+    state: State
+    params: dict[str, str] = field(default_factory=dict)
+    required: bool = True  # optional items ("invite a colleague") never count as open set-up
+
+
+@dataclass(frozen=True)
+class MailFacts:
+    """What SES says about the deployment's mail domain (looked up by the deploy command, not the API).
+
+    ``None`` means "could not be looked up" (an API the account or the emulator does not offer)."""
+
+    domain: str
+    identity_verified: bool | None = None
+    dkim_status: str | None = None  # SES: Pending, Success, Failed, TemporaryFailure, NotStarted
+    production_access: bool | None = None
+    active_rule_set: str | None = None  # "" = none active
+    our_rule_set: str = ""
+
+
+def _config_items(config: ConfigSnapshot) -> list[SetupItem]:
+    items: list[SetupItem] = []
+    active_admins = [a for a in config.agents if a.active and a.role == "admin"]
+    items.append(SetupItem("admin", "done" if active_admins else "todo"))
+    mailboxes = [m for m in config.mailboxes if m.active]
+    items.append(SetupItem("mailbox", "done" if mailboxes else "todo"))
+    default_queue = config.settings.default_queue
+    items.append(
+        SetupItem("default_queue", "done" if config.queue(default_queue) else "todo", {"queue": default_queue})
+    )
+    no_queue = [m.address for m in mailboxes if m.default_queue and config.queue(m.default_queue) is None]
+    items.append(
+        SetupItem("mailbox_queues", "warn" if no_queue else "done", {"mailboxes": ", ".join(sorted(no_queue))})
+    )
+    empty = [
+        m.address
+        for m in mailboxes
+        if m.autoreply
+        and not ((m.autoreply_body.de or m.autoreply_body.en) and (m.autoreply_subject.de or m.autoreply_subject.en))
+    ]
+    if not mailboxes:
+        items.append(SetupItem("autoreply", "todo"))
+    else:
+        items.append(SetupItem("autoreply", "warn" if empty else "done", {"mailboxes": ", ".join(sorted(empty))}))
+    items.append(SetupItem("signature", "done" if config.settings.signature.strip() else "todo", required=False))
+    colleagues = [a for a in config.agents if a.active]
+    items.append(SetupItem("team", "done" if len(colleagues) > 1 else "todo", required=False))
+    return items
+
+
+def _known(value: bool | None, done: bool) -> State:
+    if value is None:
+        return "unknown"
+    return "done" if done else "todo"
+
+
+def _mail_items(mail: MailFacts) -> list[SetupItem]:
+    domain = {"domain": mail.domain}
+    items = [
+        SetupItem("ses_identity", _known(mail.identity_verified, bool(mail.identity_verified)), domain),
+        SetupItem(
+            "ses_dkim",
+            _known(mail.dkim_status is not None or None, mail.dkim_status == "Success"),
+            {**domain, "status": mail.dkim_status or ""},
+        ),
+        SetupItem("ses_production", _known(mail.production_access, bool(mail.production_access))),
+    ]
+    if mail.active_rule_set is None:
+        state: State = "unknown"
+    elif mail.active_rule_set == mail.our_rule_set:
+        state = "done"
+    elif mail.active_rule_set:
+        state = "warn"  # another set is active: only one can be, replacing it may stop someone else's mail
+    else:
+        state = "todo"
+    items.append(
+        SetupItem("receipt_rules", state, {"active": mail.active_rule_set or "", "ours": mail.our_rule_set})
+    )
+    return items
+
+
+def checklist(config: ConfigSnapshot, mail: MailFacts | None = None) -> list[SetupItem]:
+    """Every set-up item with its state; the mail items only when SES was asked."""
+    return _config_items(config) + (_mail_items(mail) if mail else [])
+
+
+def open_items(items: list[SetupItem]) -> list[SetupItem]:
+    """The required items not done (an admin sees the checklist while any is left)."""
+    return [i for i in items if i.required and i.state != "done"]

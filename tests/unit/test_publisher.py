@@ -1,0 +1,84 @@
+"""The publisher reads Powertools' typed stream records: an event item's INSERT → one EventBridge event."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+
+@pytest.fixture
+def publisher(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("HELPDESK_MAIL_BUCKET", os.environ.get("HELPDESK_MAIL_BUCKET", "b"))
+    monkeypatch.setenv("HELPDESK_MAIL_DOMAIN", os.environ.get("HELPDESK_MAIL_DOMAIN", "example.com"))
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    import functions.publisher.app as app
+
+    sent: list[dict[str, Any]] = []
+
+    def publish(events: list[dict[str, Any]]) -> list[int]:
+        sent.extend(events)
+        return []
+
+    monkeypatch.setattr(app.publisher, "publish", publish)
+    app.sent = sent  # type: ignore[attr-defined]
+    yield app
+    app.metrics.clear_metrics()
+    from helpdesk.settings import reset_settings
+
+    reset_settings()  # the import read the settings of this fixture's environment
+
+
+def record(name: str, image: dict[str, Any] | None) -> DynamoDBRecord:
+    body: dict[str, Any] = {"eventName": name, "dynamodb": {}}
+    if image is not None:
+        body["dynamodb"]["NewImage"] = image
+    return DynamoDBRecord(body)
+
+
+EVENT_IMAGE = {
+    "pk": {"S": "01TICKET"},
+    "sk": {"S": "E#01EVENT"},
+    "kind": {"S": "event"},
+    "id": {"S": "01EVENT"},
+    "type": {"S": "StatusChanged"},
+    "number": {"S": "T-2026-000042"},
+    "actor": {"S": "anna"},
+    "created_at": {"S": "2026-12-02T10:00:00Z"},
+    "detail": {"S": json.dumps({"from": "new", "to": "open", "count": 2})},
+}
+
+
+def test_an_event_insert_becomes_one_eventbridge_event_with_its_detail(publisher: Any) -> None:
+    publisher.record_handler(record("INSERT", EVENT_IMAGE))
+    assert publisher.sent == [
+        {
+            "type": "StatusChanged",
+            "detail": {
+                "from": "new",
+                "to": "open",
+                "count": 2,
+                "event_id": "01EVENT",
+                "ticket_id": "01TICKET",
+                "number": "T-2026-000042",
+                "actor": "anna",
+                "at": "2026-12-02T10:00:00Z",
+            },
+        }
+    ]
+
+
+def test_modifications_removals_and_other_items_publish_nothing(publisher: Any) -> None:
+    publisher.record_handler(record("MODIFY", EVENT_IMAGE))
+    publisher.record_handler(record("REMOVE", None))
+    publisher.record_handler(record("INSERT", {**EVENT_IMAGE, "kind": {"S": "message"}}))
+    assert publisher.sent == []
+
+
+def test_a_refused_event_raises_so_the_batch_retries_it(publisher: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(publisher.publisher, "publish", lambda events: [0])
+    with pytest.raises(RuntimeError, match="EventBridge refused StatusChanged 01EVENT"):
+        publisher.record_handler(record("INSERT", EVENT_IMAGE))

@@ -8,7 +8,8 @@ Who is told is decided by ``domain/notifications.py``; here it is fed and carrie
 2. each notice is stored with a conditional put keyed by the event (a stream retry stores nothing
    twice, so nothing is pushed or mailed twice);
 3. new notices shown in the app are pushed as a ``notification`` message to the agent's own sockets
-   (the client re-reads its bell over the REST API), and those with the mail channel are mailed:
+   (the client re-reads its bell over the REST API), and those with the mail channel are mailed
+   (``outbound.send_internal``):
    plain text, ``Auto-Submitted: auto-generated``, from the system sender, to the agent only.
 
 A mail SES refuses is not retried (at most once: the notification records ``mail: failed``); the app
@@ -27,10 +28,10 @@ from typing import Any, Protocol
 from boto3.dynamodb.types import TypeDeserializer
 
 from ..aws.live import Delivery
+from ..aws.ses import Mailer
 from ..domain.clock import iso
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import Address
-from ..domain.ids import new_message_id
 from ..domain.live import encode, token_expired
 from ..domain.notifications import (
     EVENT_TYPES,
@@ -47,19 +48,15 @@ from ..domain.notifications import (
     system_sender,
     ticket_link,
 )
-from ..domain.outgoing import OutgoingMail, build_mime
 from ..store.config_store import ConfigStore
 from ..store.live import INBOX, LiveStore
 from ..store.models import CommentItem, TicketItem
 from ..store.notifications import Notification, NotificationStore, Page
 from ..store.tickets import TicketStore, timeline_sk
+from .outbound import send_internal
 
 log = logging.getLogger("helpdesk.notifications")
 _de = TypeDeserializer()
-
-
-class Mailer(Protocol):
-    def send_raw(self, source: str, destinations: list[str], raw: bytes) -> str: ...
 
 
 class Poster(Protocol):
@@ -215,16 +212,15 @@ def _mail(deps: NotifyDeps, cfg: ConfigSnapshot, note: Notification, report: Not
         (actor.name or actor.username) if actor else note.actor,
         note.text,
     )
-    mail = OutgoingMail(
-        sender=Address(cfg.settings.company, sender),
-        to=[Address(agent.name or "", agent.email)],
-        subject=content.subject,
-        text=content.text,
-        message_id=new_message_id(deps.mail_domain),
-        auto_submitted="auto-generated",
-    )
     try:
-        deps.mailer.send_raw(sender, mail.recipients, build_mime(mail))
+        send_internal(
+            deps.mailer,
+            Address(cfg.settings.company, sender),
+            Address(agent.name or "", agent.email),
+            content.subject,
+            content.text,
+            deps.mail_domain,
+        )
     except Exception:
         log.exception("notification mail to %s refused", note.user)
         report.mail_failed += 1

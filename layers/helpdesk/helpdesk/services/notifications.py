@@ -144,6 +144,7 @@ def notify(deps: NotifyDeps, records: Iterable[Mapping[str, Any]]) -> NotifyRepo
         return prefs[user]
 
     fresh: list[Notification] = []
+    mail: list[Notification] = []
     for ticket_id, change in changes:
         ticket = tickets.get(ticket_id)
         if ticket is None:
@@ -161,9 +162,11 @@ def notify(deps: NotifyDeps, records: Iterable[Mapping[str, Any]]) -> NotifyRepo
             if note.listed:
                 fresh.append(note)
             if "mail" in notice.channels:
-                _mail(deps, cfg, note, report)
+                mail.append(note)
     if fresh:
-        _push(deps, fresh, report)
+        _push(deps, fresh, report)  # the bell first: mails take longer
+    for note in mail:
+        _mail(deps, cfg, note, report)
     return report
 
 

@@ -71,4 +71,6 @@ def test_all_assets_get_content_hashed_names() -> None:
 def test_size_budget_of_all_files() -> None:
     # The first page loads less (views come with import()); the whole client stays small too.
     total = sum(p.stat().st_size for p in STATIC.iterdir() if p.suffix in (".js", ".css"))
-    assert total < 280 * 1024, total  # 260 KiB until the notifications' bell, list and settings (12 KB)
+    # 260 KB until issue 12 parts 3–6 (reply conflicts, the history as prose in two languages,
+    # notifications), the set-up checklist and the auto-reply preview: a budget, raised on purpose.
+    assert total < 300 * 1024, total

@@ -276,8 +276,9 @@ def test_merging_into_a_ticket_that_does_not_exist_names_the_field(aws: Any, api
 
 
 def test_marking_read_keeps_the_version_and_the_history(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)
-    assert t["unread"] is True
+    t = new_ticket(aws, api)  # opened by the admin: read for them, still unread for the agent
+    assert t["unread"] is False
+    assert api.get(f"/tickets/{t['id']}", user="agent", query={"read": "false"}).json["unread"] is True
     r = api.call("POST", f"/tickets/{t['id']}/read", user="agent")
     assert r.status == 200 and r.json["unread"] is False
     after = api.get(f"/tickets/{t['id']}", user="agent").json

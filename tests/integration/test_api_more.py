@@ -233,8 +233,10 @@ def test_dynamodb_calls_per_request(aws: Any, api: ApiClient) -> None:
     def ddb(calls: dict[str, int]) -> dict[str, int]:
         return {k: v for k, v in calls.items() if k.startswith("dynamodb.")}
 
-    assert ddb(page_calls) == {"dynamodb.Query": 1}
-    assert sum(ddb(detail_calls).values()) <= 2
+    # One Query for the page, one BatchGetItem for the caller's read marks on it ("Ungelesen" per agent).
+    assert ddb(page_calls) == {"dynamodb.Query": 1, "dynamodb.BatchGetItem": 1}
+    # The first opening also writes the caller's read mark (one PutItem).
+    assert sum(ddb(detail_calls).values()) <= 3 and ddb(detail_calls).get("dynamodb.PutItem", 0) <= 1
     assert set(ddb(tag_calls)) <= {"dynamodb.Query", "dynamodb.BatchGetItem"}
 
 

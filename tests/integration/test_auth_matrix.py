@@ -171,7 +171,14 @@ def test_batch_items_in_a_restricted_queue_are_refused_one_by_one(world: dict[st
     denied = api.call("POST", "/tickets/batch", user="other", body=body)
     assert denied.status == 200
     assert denied.json["results"] == [
-        {"id": world["ticket_id"], "ok": False, "version": None, "error": "forbidden", "message": "no access"}
+        {
+            "id": world["ticket_id"],
+            "ok": False,
+            "version": None,
+            "error": "forbidden",
+            "message": "no access",
+            "typing": [],
+        }
     ]
     allowed = api.call("POST", "/tickets/batch", user="agent", body=body)
     assert allowed.json["results"][0]["ok"] is True
@@ -397,6 +404,7 @@ def test_responses_leave_out_tickets_the_caller_may_not_see(world: dict[str, Any
         "list": api.get("/tickets", user="other", query={"status": "all"}),
         "customer": api.get("/customers/kunde@kunde.example", user="other"),
         "read": api.call("POST", f"/tickets/{visible}/read", user="other"),
+        "unread": api.call("POST", f"/tickets/{visible}/unread", user="other"),
         "comment": api.call("POST", f"/tickets/{visible}/comments", user="other", body={"body": "intern"}),
         "patch": api.call("PATCH", f"/tickets/{visible}", user="other", body={"version": version, "prio": True}),
         "conflict": api.call("PATCH", f"/tickets/{visible}", user="other", body={"version": version, "prio": False}),

@@ -196,6 +196,10 @@ def api_tour(aws: Any, api: ApiClient) -> None:
     items = [{"id": second["id"], "version": second["version"]}]
     assert api.call("POST", "/tickets/batch", user="agent", body={"action": "mark_prio", "items": items}).status == 200
     second = api.get(f"/tickets/{phone.json['id']}", user="agent").json
+    items = [{"id": second["id"], "version": second["version"]}]
+    assign = {"action": "assignee", "value": "agent", "items": items}  # reads who is typing (the live table)
+    assert api.call("POST", "/tickets/batch", user="agent", body=assign).json["ok"] == 1
+    second = api.get(f"/tickets/{phone.json['id']}", user="agent").json
     child = {"version": second["version"], "parent_id": t["id"]}
     assert api.call("PATCH", f"/tickets/{second['id']}", user="agent", body=child).status == 200
     assert api.get(f"/tickets/{t['id']}", user="agent").json["related"]  # the child, read in one batch

@@ -403,7 +403,7 @@ def test_a_rule_regex_that_backtracks_forever_does_not_stall_ingest(aws: Any) ->
     t = detail(result.ticket_id)
     assert "nie" not in t.ticket.tags
     created = next(e for e in t.events if e.type == "TicketCreated")
-    assert created.detail["rule_warnings"] == [
-        "Langsame Regel: body regex '(a|aa)+$' took too long and counted as not matching"
-    ]
-    assert result.rule_warnings == created.detail["rule_warnings"]
+    text = "Langsame Regel: body regex '(a|aa)+$' took too long and counted as not matching"
+    params = {"rule": "Langsame Regel", "condition": "body regex '(a|aa)+$'"}
+    assert created.detail["rule_warnings"] == [{"code": "rules.timeout", "params": params, "text": text}]
+    assert result.rule_warnings == [text]

@@ -234,7 +234,7 @@ def test_ticket_changes_reach_only_sockets_that_may_see_them(live: Live) -> None
     assert tickets(admin) == {open_ticket.ticket_id, restricted.ticket_id}
     assert tickets(agent) == {open_ticket.ticket_id}  # billing is the admin's queue only
     created = live.gateway.received(agent, "ticket")[0]
-    assert created["ticket"]["queue"] == "support" and created["ticket"]["unread"] is True
+    assert created["ticket"]["queue"] == "support" and "unread" not in created["ticket"]  # per agent: `read`
     assert {e["type"] for e in created["events"]} >= {"TicketCreated", "MessageAdded"}
     everything = json.dumps(live.gateway.posts)
     assert "Lieferung fehlt" not in everything and "Rechnung" not in everything  # never subjects
@@ -354,3 +354,29 @@ def test_meta_names_the_socket(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Non
     assert response.json["live_url"] == "ws://127.0.0.1:8001"
     monkeypatch.setenv("HELPDESK_LIVE_URL", "")
     assert make_api(aws).get("/meta", user="agent").json["live_url"] is None
+
+
+def test_a_read_mark_reaches_only_the_sockets_of_its_agent(live: Live) -> None:
+    """Issue 12, part 5: opening a ticket updates my other tabs, not other agents'."""
+    from helpdesk.services.reading import set_read
+    from helpdesk.store.tickets import TicketStore
+
+    t = ingest(live.aws, make_mail(subject="Gelesen?", sender="lu@kunde.example"))
+    admin_inbox, admin_ticket = live.session("admin"), live.session("admin", ticket=t.ticket_id)
+    agent_inbox, agent_ticket = live.session("agent"), live.session("agent", ticket=t.ticket_id)
+    live.pump()
+    tickets_before = {c: len(live.gateway.received(c, "ticket")) for c in (admin_inbox, agent_inbox)}
+    ticket = TicketStore().get(t.ticket_id)
+    assert ticket is not None
+    set_read(ticket, "admin", unread=False)
+    live.pump()
+    read = {"type": "read", "ticket_id": t.ticket_id, "unread": False}
+    assert live.gateway.received(admin_inbox, "read") == [read]
+    assert live.gateway.received(admin_ticket, "read") == [read]
+    assert live.gateway.received(agent_inbox, "read") == [] and live.gateway.received(agent_ticket, "read") == []
+    # A read mark is no change of the ticket: nobody hears of a ticket change.
+    assert {c: len(live.gateway.received(c, "ticket")) for c in (admin_inbox, agent_inbox)} == tickets_before
+    set_read(ticket, "agent", unread=True)
+    live.pump()
+    assert live.gateway.received(agent_inbox, "read") == [{"type": "read", "ticket_id": t.ticket_id, "unread": True}]
+    assert live.gateway.received(admin_inbox, "read") == [read]

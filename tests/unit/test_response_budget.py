@@ -8,6 +8,7 @@ from helpdesk.api.views import MESSAGES_BUDGET, encoded_size, public_short, with
 
 def message(n: int, size: int) -> PublicMessage:
     return PublicMessage(
+        id=f"M{n:025d}",
         direction="inbound",
         from_name="Kunde",
         text=f"Nachricht {n} " + '"x" ' * (size // 4),

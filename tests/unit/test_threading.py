@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from helpdesk.domain.reasons import reason
 from helpdesk.domain.threading import (
     Action,
     Decision,
@@ -68,12 +69,16 @@ def run(facts: MailFacts, ticket: TicketFacts | None, *, max_age: float = 30) ->
 
 def test_a_redelivered_mail_is_a_duplicate() -> None:
     decision = first_lookup(mail(message_id="in-a@firma.example"), KNOWN)
-    assert decision == Decision(Action.DUPLICATE, "tkt-a", ["<in-a@firma.example> was received before"])
+    assert decision == Decision(
+        Action.DUPLICATE, "tkt-a", [reason("threading.duplicate", message_id="in-a@firma.example")]
+    )
 
 
 def test_our_own_mail_coming_back_is_an_echo() -> None:
     decision = first_lookup(mail(message_id="out-a@helpdesk.example"), KNOWN)
-    assert decision == Decision(Action.OWN_ECHO, "tkt-a", ["<out-a@helpdesk.example> is a message we sent"])
+    assert decision == Decision(
+        Action.OWN_ECHO, "tkt-a", [reason("threading.own_echo", message_id="out-a@helpdesk.example")]
+    )
 
 
 def test_an_unknown_message_id_goes_on_to_the_decision() -> None:
@@ -216,7 +221,7 @@ def test_an_open_ticket_with_an_old_closed_at_is_appended_to() -> None:
 
 def test_no_evidence_means_a_new_ticket() -> None:
     decision = run(mail(references=("unknown@x.example",), numbers=("T-2026-999999",)), None)
-    assert decision == Decision(Action.NEW, reasons=["no reference or ticket number matches a ticket"])
+    assert decision == Decision(Action.NEW, reasons=[reason("threading.no_match")])
 
 
 def test_a_candidate_ticket_that_is_gone_means_a_new_ticket() -> None:
@@ -373,7 +378,9 @@ def test_references_are_looked_up_in_reply_to_first_then_newest_first() -> None:
 def test_a_redelivery_is_decided_by_content() -> None:
     known = {"in@firma.example": KnownMessage("in@firma.example", "tkt-a", False, digest="d1", number="T-1")}
     same = MailFacts("in@firma.example", (), (), (), CUSTOMER, digest="d1")
-    assert first_lookup(same, known) == Decision(Action.DUPLICATE, "tkt-a", ["<in@firma.example> was received before"])
+    assert first_lookup(same, known) == Decision(
+        Action.DUPLICATE, "tkt-a", [reason("threading.duplicate", message_id="in@firma.example")]
+    )
     assert reuse(same, known) is None
     different = MailFacts("in@firma.example", (), (), (), CUSTOMER, digest="d2")
     assert first_lookup(different, known) is None
@@ -386,21 +393,21 @@ def test_a_redelivery_is_decided_by_content() -> None:
     # Once stored under its variant id, the different mail's redelivery is a duplicate of it.
     known["in@firma.example d2"] = KnownMessage("in@firma.example d2", "tkt-b", False, digest="d2")
     assert first_lookup(different, known) == Decision(
-        Action.DUPLICATE, "tkt-b", ["<in@firma.example> with this content was received before"]
+        Action.DUPLICATE, "tkt-b", [reason("threading.duplicate_content", message_id="in@firma.example")]
     )
 
 
 def test_without_a_recorded_digest_a_known_id_stays_a_duplicate() -> None:
     legacy = MailFacts("in-a@firma.example", (), (), (), CUSTOMER, digest="d9")
     assert first_lookup(legacy, KNOWN) == Decision(
-        Action.DUPLICATE, "tkt-a", ["<in-a@firma.example> was received before"]
+        Action.DUPLICATE, "tkt-a", [reason("threading.duplicate", message_id="in-a@firma.example")]
     )
 
 
 def test_our_message_id_is_an_echo_only_from_our_own_address() -> None:
     echo = MailFacts("out-a@helpdesk.example", (), (), (), "support@helpdesk.example", digest="x", sender_is_own=True)
     assert first_lookup(echo, KNOWN) == Decision(
-        Action.OWN_ECHO, "tkt-a", ["<out-a@helpdesk.example> is a message we sent"]
+        Action.OWN_ECHO, "tkt-a", [reason("threading.own_echo", message_id="out-a@helpdesk.example")]
     )
     stranger = MailFacts("out-a@helpdesk.example", (), (), (), STRANGER, digest="x")
     assert first_lookup(stranger, KNOWN) is None

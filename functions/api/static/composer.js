@@ -1,10 +1,13 @@
 // The composer: reply by mail (templates, Cc, attachments, "Originalnachricht anhängen", "Einreichen als")
 // or an internal comment. Drafts are kept per ticket in localStorage.
+// No double replies: a reply names the thread position the agent saw (the ticket's thread_version, kept
+// current by every update of the view, live ones included). When something arrived since, the API answers
+// 409 reply_conflict: the composer shows what is new and offers "Trotzdem senden" / "Entwurf behalten".
 
 import { h, replace, uid } from "./dom.js";
-import { t, lang, fmtSize } from "./i18n.js";
+import { t, lang, fmtSize, fmtDateTime } from "./i18n.js";
 import { api, uploadTo } from "./http.js";
-import { state, statusLabel, targets, mailboxes, agents } from "./store.js";
+import { state, statusLabel, targets, mailboxes, agents, agentName } from "./store.js";
 import { toast, field, selectEl, errorText, formatAddress, parseAddresses } from "./ui.js";
 
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -43,6 +46,7 @@ function replyDefaults(ticket) {
 export function createComposer({ ticketId, onDone, onTyping }) {
   const draft = readDraft(ticketId);
   let ticket = null;
+  let seen = null; // the thread_version of the ticket as the view shows it
   let mode = draft.mode === "comment" ? "comment" : "reply";
   let defaults = { to: "", cc: "" };
   let files = (draft.files || []).map((f) => ({ ...f, state: "done", progress: 1 }));
@@ -67,6 +71,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   const submitAs = h("select", { name: "status" });
   const sendButton = h("button", { type: "submit", class: "btn btn-primary", text: t("compose.send") });
   const replyError = h("div", { class: "form-error", role: "alert" });
+  const conflictBox = h("div", { class: "reply-conflict", role: "alert", hidden: true });
   const replyForm = h("form", { class: "compose-form", novalidate: true, "data-mode": "reply" },
     h("div", { class: "compose-grid" },
       field(t("compose.to"), to, { hint: t("compose.to.hint") }),
@@ -80,6 +85,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       h("div", {}, field(t("compose.original"), attachOriginal),
         field(t("compose.submitas"), submitAs))),
     replyError,
+    conflictBox,
     h("div", { class: "actions" },
       h("button", { type: "button", class: "btn btn-quiet", text: t("compose.discard"), on: { click: discard } }),
       sendButton));
@@ -214,14 +220,17 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     save();
   }
 
-  // sending
-  replyForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  // sending: the reply as the form holds it now (null, with the reason shown, when it cannot go)
+  function collect() {
     replyError.textContent = "";
-    if (files.some((f) => f.state === "uploading")) return (replyError.textContent = t("compose.wait"));
+    if (files.some((f) => f.state === "uploading")) {
+      replyError.textContent = t("compose.wait");
+      return null;
+    }
     if (!body.value.trim()) {
       replyError.textContent = t("compose.empty");
-      return body.focus();
+      body.focus();
+      return null;
     }
     const payload = {
       body: body.value,
@@ -233,8 +242,22 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     if (cc.value.trim() !== defaults.cc.trim()) payload.cc = parseAddresses(cc.value);
     if (payload.to && !payload.to.length) {
       replyError.textContent = t("compose.norecipient");
-      return to.focus();
+      to.focus();
+      return null;
     }
+    return payload;
+  }
+
+  replyForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const payload = collect();
+    if (!payload) return;
+    if (seen !== null) payload.seen_thread_version = seen;
+    await sendReply(payload);
+  });
+
+  async function sendReply(payload) {
+    conflictBox.hidden = true;
     sendButton.disabled = true;
     try {
       await api(`tickets/${encodeURIComponent(ticketId)}/replies`, { method: "POST", body: payload });
@@ -250,12 +273,52 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       submitAs.value = "";
       onDone();
     } catch (error) {
-      replyError.textContent = error.code === "send_failed" ? t("compose.sendfailed") : errorText(error);
-      if (error.code === "send_failed") onDone();
+      if (error.code === "reply_conflict") {
+        showConflict(error.body);
+        onDone(); // the thread shows the new entries too; the draft stays
+      } else {
+        replyError.textContent = error.code === "send_failed" ? t("compose.sendfailed") : errorText(error);
+        if (error.code === "send_failed") onDone();
+      }
     } finally {
       sendButton.disabled = false;
     }
-  });
+  }
+
+  // 409 reply_conflict: what arrived since, and the choice. "Trotzdem senden" sends the reply (as the form
+  // holds it then) naming the position the answer reported: it confirms what was shown here, and anything
+  // newer still stops it.
+  function showConflict(conflict) {
+    const news = conflict.new || { messages: [], comments: [] };
+    const entries = [
+      ...news.messages.map((m) => ({
+        at: m.created_at,
+        who: m.direction === "inbound"
+          ? t("replyconflict.mail", { name: m.from ? m.from.name || m.from.address : "" })
+          : t("replyconflict.reply", { name: agentName(m.author) || m.author || "" }),
+        text: m.new_text || m.text,
+      })),
+      ...news.comments.map((c) => ({ at: c.created_at, who: t("replyconflict.comment", { name: agentName(c.author) || c.author }), text: c.body })),
+    ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const position = conflict.current ? conflict.current.thread_version : seen;
+    const sendAnyway = h("button", { type: "button", class: "btn btn-primary", text: t("replyconflict.send"),
+      on: { click: () => {
+        const payload = collect();
+        if (payload) sendReply(position === null ? payload : { ...payload, seen_thread_version: position });
+      } } });
+    const keep = h("button", { type: "button", class: "btn btn-quiet", text: t("replyconflict.keep"),
+      on: { click: () => { conflictBox.hidden = true; save(); body.focus(); } } });
+    replace(conflictBox,
+      h("p", {}, h("strong", { text: t(`replyconflict.${conflict.reason}`) }), " ", t("replyconflict.unsent")),
+      h("ol", { class: "reply-conflict-list" }, entries.map((e) => h("li", {},
+        h("div", { class: "msg-head" }, h("strong", { text: e.who }), " ",
+          h("time", { datetime: e.at, text: fmtDateTime(e.at) })),
+        h("div", { class: "mail-text", text: (e.text || "").slice(0, 600) })))),
+      h("div", { class: "actions" }, keep, sendAnyway));
+    conflictBox.hidden = false;
+    conflictBox.scrollIntoView({ block: "nearest" });
+    sendAnyway.focus();
+  }
 
   commentForm.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -310,6 +373,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     update(next) {
       const first = !ticket;
       ticket = next;
+      seen = typeof next.thread_version === "number" ? next.thread_version : null;
       const fresh = replyDefaults(ticket);
       const ownTo = to.value && to.value !== defaults.to;
       const ownCc = cc.value !== defaults.cc && (first ? !!draft.ccTouched : true);

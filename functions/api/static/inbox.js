@@ -261,7 +261,7 @@ export function mount(main, route) {
       renderRows();
     } } }));
 
-  async function runBatch(action, value, button) {
+  async function runBatch(action, value, button, { confirmTyping = false } = {}) {
     const chosen = items.filter((item) => selected.has(item.id));
     if (!chosen.length) return;
     const block = action === "spam" && blockSender.checked;
@@ -273,6 +273,7 @@ export function mount(main, route) {
     if (value !== null && value !== undefined) body.value = value;
     if (action === "assignee") body.value = value || null;
     if (block) body.block_sender = true;
+    if (confirmTyping) body.confirm_typing = true; // tickets a colleague is answering (skipped before) too
     let result;
     try {
       result = await busy(button, () => api("tickets/batch", { method: "POST", body }));
@@ -288,8 +289,10 @@ export function mount(main, route) {
         h("ul", {}, failedItems.map((f) => {
           const item = items.find((i) => i.id === f.id);
           return h("li", {}, h("strong", { text: item ? item.number : f.id }), ": ",
-            t(`batch.error.${f.error}`, { message: f.message || "" }));
+            t(`batch.error.${f.error}`, { message: f.message || "", names: (f.typing || []).map(agentName).join(", ") }));
         })),
+        result.skipped ? h("button", { type: "button", class: "btn btn-small", text: t("batch.confirm.typing"),
+          on: { click: (e) => runBatch(action, value, e.currentTarget, { confirmTyping: true }) } }) : null,
         h("button", { type: "button", class: "btn btn-small", text: t("close"), on: { click: () => { results.hidden = true; } } }));
     } else {
       results.hidden = true;
@@ -601,13 +604,26 @@ export function mount(main, route) {
   // the API); the socket coming back after a gap catches up the same way.
   const offLive = onLive((message) => {
     if (message.type === "typing") paintTyping();
+    if (message.type === "read") {
+      // This agent read a ticket, or marked it unread, in another tab: only its own marks come here.
+      const row = items.find((item) => item.id === message.ticket_id);
+      if (row && row.unread !== message.unread) {
+        row.unread = message.unread;
+        renderRows();
+      }
+      if (filters.tab === "unread" && (row ? !message.unread : message.unread)) {
+        clearTimeout(liveTimer);
+        liveTimer = setTimeout(() => poll({ live: true }), LIVE_DEBOUNCE_MS);
+      }
+      return;
+    }
     if (message.type === "ticket" && (message.events || []).some((e) => e.type === "TicketCreated")) {
       expected.add(message.ticket.id);
     }
     if (message.type === "ticket") {
       // A change the list cannot show (a mail's send state, the ticket as listed) needs no re-read.
       const row = items.find((item) => item.id === message.ticket.id);
-      const shown = row && row.version === message.ticket.version && row.unread === message.ticket.unread;
+      const shown = row && row.version === message.ticket.version;
       if (shown && !(message.events || []).length) return;
     }
     if (message.type === "ticket" || (message.type === "status" && message.live)) {

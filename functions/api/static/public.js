@@ -11,6 +11,9 @@ export function mountTicket(main, route) {
   setTitle(t("pub.ticket.title"));
   loading(main);
   let alive = true;
+  // No double replies: the answer names the newest message the page showed; when we wrote since (409
+  // reply_conflict), the page shows our new message, keeps the customer's text and offers to send anyway.
+  let held = null; // { text } of an answer that met a conflict, across the reload that shows what is new
 
   async function load() {
     let ticket;
@@ -28,12 +31,21 @@ export function mountTicket(main, route) {
     setTitle(`${ticket.number} – ${ticket.subject}`);
     const statusText = lang() === "en" ? ticket.status_label_en : ticket.status_label;
     const text = h("textarea", { name: "body", rows: "6", required: true });
+    const last = ticket.messages.length ? ticket.messages[ticket.messages.length - 1].id : null;
     const error = h("div", { class: "form-error", role: "alert" });
+    const conflict = h("div", { class: "reply-conflict", role: "alert", hidden: !held });
+    if (held) {
+      text.value = held.text;
+      replace(conflict, h("p", { text: t("pub.conflict") }), h("div", { class: "actions" },
+        h("button", { type: "button", class: "btn btn-primary", text: t("pub.conflict.send"),
+          on: { click: () => { conflict.hidden = true; form.requestSubmit(); } } })));
+      held = null;
+    }
     const done = h("p", { class: "success", role: "status" });
     const send = h("button", { type: "submit", class: "btn btn-primary", text: t("pub.reply.send") });
     const form = h("form", { class: "card public-reply", novalidate: true },
       h("h2", { class: "h-small", text: t("pub.reply.title") }),
-      field(t("pub.reply.body"), text, { wide: true }), error, done, h("div", { class: "actions" }, send));
+      field(t("pub.reply.body"), text, { wide: true }), conflict, error, done, h("div", { class: "actions" }, send));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       error.textContent = done.textContent = "";
@@ -43,12 +55,18 @@ export function mountTicket(main, route) {
       }
       send.disabled = true;
       try {
-        await publicApi(`public/tickets/${encodeURIComponent(token)}/replies`, { method: "POST", body: { body: text.value } });
+        const payload = { body: text.value };
+        if (last) payload.seen_message_id = last;
+        await publicApi(`public/tickets/${encodeURIComponent(token)}/replies`, { method: "POST", body: payload });
         text.value = "";
         await load();
         const note = document.querySelector(".public-reply .success");
         if (note) note.textContent = t("pub.reply.done");
       } catch (err) {
+        if (err.code === "reply_conflict") {
+          held = { text: text.value };
+          return load();
+        }
         error.textContent = err.status === 429 ? t("err.ratelimited") : errorText(err);
       } finally {
         send.disabled = false;

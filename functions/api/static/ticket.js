@@ -35,7 +35,7 @@ export async function findTicket(text) {
   const value = text.trim();
   if (!value) return null;
   if (/^[0-9A-HJKMNP-TV-Z]{26}$/i.test(value)) {
-    const found = await api(`tickets/${encodeURIComponent(value.toUpperCase())}`);
+    const found = await api(`tickets/${encodeURIComponent(value.toUpperCase())}`, { query: { read: "false" } });
     return { id: found.id, number: found.number, version: found.version };
   }
   const page = await api("tickets", { query: { q: value, status: "all", limit: 20 } });
@@ -78,10 +78,12 @@ export function mount(main, route) {
     h("div", { class: "ticket-main" }, header, presence, conflict, banners, thread, events, composerSlot), side, saved);
   loading(main);
 
+  // Opening the ticket marks it read for this agent (GET without read=false); re-reads in the background
+  // (live changes, polls, after a change) leave the agent's read mark alone.
   async function load({ markRead = true } = {}) {
     let detail;
     try {
-      detail = await api(`tickets/${encodeURIComponent(id)}`);
+      detail = await api(`tickets/${encodeURIComponent(id)}`, markRead ? {} : { query: { read: "false" } });
     } catch (error) {
       if (!alive) return;
       if (layout.isConnected) showError(error); // a background reload: keep the view (and the composer)
@@ -97,16 +99,6 @@ export function mount(main, route) {
     conflict.hidden = true;
     render();
     keepAnchor(anchor);
-    if (markRead && ticket.unread) {
-      try {
-        const updated = await enqueue(() => api(`tickets/${encodeURIComponent(id)}/read`, { method: "POST" }));
-        Object.assign(ticket, updated);
-        renderHead();
-        renderSide();
-      } catch {
-        /* marking read is a courtesy; a conflict here is harmless */
-      }
-    }
   }
 
   // A background reload keeps what the agent looks at where it is on the screen: the focused control,
@@ -239,7 +231,7 @@ export function mount(main, route) {
     if (Date.now() - loadedAt < LINK_AGE_MS) return;
     event.preventDefault();
     try {
-      const detail = await api(`tickets/${encodeURIComponent(id)}`);
+      const detail = await api(`tickets/${encodeURIComponent(id)}`, { query: { read: "false" } });
       const message = detail.messages.find((m) => m.id === messageId);
       const attachment = message && message.attachments.find((a) => a.id === attachmentId);
       if (attachment && attachment.url) h("a", { href: attachment.url, rel: "noopener noreferrer" }).click();
@@ -339,24 +331,101 @@ export function mount(main, route) {
   }
 
   // ------------------------------------------------------------------ events
-  function describe(event) {
+  // Every entry is a sentence in the agent's language (issue 12, part 6): reasons arrive as codes with
+  // parameters (docs/api.md, "Events") and are translated here; a code this client does not know shows
+  // the server's fallback text. Nothing is ever shown as JSON.
+  function who(actor) {
+    if (actor === "system" || actor === "customer" || actor === "agent") return t(`evp.who.${actor}`);
+    if (typeof actor === "string" && actor.startsWith("rule:")) return t("evp.who.system");
+    return agentName(actor) || actor || t("evp.who.system");
+  }
+  function reasonText(reason) {
+    if (!reason) return "";
+    if (typeof reason === "string") return reason; // (the API always sends codes; kept for safety)
+    const params = { ...(reason.params || {}) };
+    if (reason.code === "status.batch" && has(`batch.${params.action}`)) params.action = t(`batch.${params.action}`);
+    return has(`reason.${reason.code}`) ? t(`reason.${reason.code}`, params) : String(reason.text || "");
+  }
+  const list = (values) => [].concat(values || []).filter(Boolean).join(", ");
+  const fieldName = (name) => (has(`field.${name}`) ? t(`field.${name}`) : name);
+  const FLAGS = ["private", "personal", "prio", "review"];
+
+  /** One event → {text, why: [sentences]}; null for bookkeeping nobody needs to read. */
+  function describe(event, all) {
     const d = event.detail || {};
+    const by = who(event.actor);
     switch (event.type) {
-      case "StatusChanged":
-        return `${statusLabel(d.from)} → ${statusLabel(d.to)}${d.reason ? ` (${d.reason})` : ""}`;
-      case "TicketUpdated":
-        return Object.entries(d.changes || {}).map(([name, [from, to]]) =>
-          `${has(`field.${name}`) ? t(`field.${name}`) : name}: ${show(name, from)} → ${show(name, to)}`).join("; ");
-      case "MessageAdded":
-        return `${t(d.direction === "outbound" ? "ev.out" : "ev.in")}${d.from ? ` ${d.from}` : ""}${d.to ? ` → ${[].concat(d.to).join(", ")}` : ""}`;
-      case "TicketCreated":
-        return [d.threading && d.threading.join("; "),
-          d.rules && d.rules.length ? `${t("ev.rules")}: ${d.rules.map((r) => (r && (r.name || r.id)) || JSON.stringify(r)).join(", ")}` : "",
-          d.autoreply ? `${t("ev.autoreply")}: ${d.autoreply}` : "",
-          d.rule_warnings && d.rule_warnings.length ? `${t("ev.ruleWarnings")}: ${d.rule_warnings.join("; ")}` : ""].filter(Boolean).join(" · ");
+      case "TicketCreated": {
+        const vars = { who: by, customer: d.customer || "–", queue: queueName(d.queue) || d.queue || "–",
+          channel: channelLabel(d.channel || "email") };
+        const text = event.actor === "system"
+          ? t(!d.channel || d.channel === "email" ? "evp.created.mail" : "evp.created.channel", vars)
+          : t("evp.created.by", vars);
+        const why = [].concat(d.threading || []).map(reasonText);
+        if (d.rules && d.rules.length) {
+          why.push(t("evp.rules", { names: list(d.rules.map((r) => (r && (r.name || r.rule)) || "")) }));
+        }
+        for (const warning of [].concat(d.rule_warnings || [])) why.push(reasonText(warning));
+        const extra = [];
+        if (d.autoreply) {
+          extra.push(d.autoreply.code === "autoreply.allowed" ? t("evp.autoreply.sent")
+            : t("evp.autoreply.none", { reason: reasonText(d.autoreply) }));
+        }
+        return { text: [text, ...extra].join(" "), why };
+      }
+      case "MessageAdded": {
+        const why = [].concat(d.threading || []).map(reasonText);
+        if (d.direction === "outbound") {
+          const to = list(d.to);
+          return { text: to ? t("evp.out", { who: by, to }) : t("evp.out.none", { who: by }), why };
+        }
+        if (d.channel === "web") return { text: t("evp.in.web", { who: by }), why };
+        return { text: t("evp.in", { from: d.from || by }), why };
+      }
+      case "StatusChanged": {
+        const text = t("evp.status", { who: by, from: statusLabel(d.from), to: statusLabel(d.to) });
+        return { text: d.reason ? `${text} ${reasonText(d.reason)}` : text, why: [] };
+      }
+      case "TicketUpdated": {
+        // A status change has its own entry (StatusChanged); read marks are nobody's history.
+        const hasStatusEvent = all.some((e) => e.type === "StatusChanged" && e.created_at === event.created_at);
+        const sentences = Object.entries(d.changes || {})
+          .filter(([name]) => name !== "unread" && !(name === "status" && hasStatusEvent))
+          .map(([name, pair]) => change(by, name, Array.isArray(pair) ? pair : [undefined, pair]));
+        return sentences.length ? { text: sentences.join(" "), why: [] } : null;
+      }
+      case "CommentAdded":
+        return { text: d.mentions && d.mentions.length
+          ? t("evp.comment.mentions", { who: by, names: list(d.mentions.map((m) => agentName(m) || m)) })
+          : t("evp.comment", { who: by }), why: [] };
+      case "TicketMerged":
+        return { text: d.source === ticket.id
+          ? t("evp.merged.into", { who: by, target: d.target_number || "…", n: d.moved ?? 0 })
+          : t("evp.merged.from", { who: by, source: d.source_number || "…", n: d.moved ?? 0 }), why: [] };
+      case "ReminderSent":
+        return { text: t(d.mailed === false ? "evp.reminder.nomail" : "evp.reminder", { days: d.days_waiting ?? "?" }), why: [] };
+      case "DeadlineMissed": {
+        const kinds = list([].concat(d.deadlines || []).map((x) => (has(`evp.deadline.${x && x.kind}`)
+          ? t(`evp.deadline.${x.kind}`) : (x && x.kind) || "")));
+        const parts = [t("evp.deadline", { kinds: kinds || "–" })];
+        if (d.notified && d.notified.length) parts.push(t("evp.deadline.notified", { names: list(d.notified.map((n) => agentName(n) || n)) }));
+        if (Array.isArray(d.priority)) parts.push(t("evp.deadline.priority", { from: priorityLabel(d.priority[0]), to: priorityLabel(d.priority[1]) }));
+        return { text: parts.join(" "), why: [] };
+      }
       default:
-        return JSON.stringify(d).slice(0, 300);
+        return { text: t("evp.other", { who: by, kind: has(`ev.${event.type}`) ? t(`ev.${event.type}`) : event.type }), why: [] };
     }
+  }
+  function change(by, name, [from, to]) {
+    const field = fieldName(name);
+    if (name === "assignee") {
+      return to ? t("evp.assigned", { who: by, to: agentName(to) }) : t("evp.unassigned", { who: by, from: agentName(from) || "–" });
+    }
+    if (FLAGS.includes(name) || typeof to === "boolean") return t(to ? "evp.flag.on" : "evp.flag.off", { who: by, field });
+    const empty = (v) => v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length);
+    if (empty(to)) return t("evp.cleared", { who: by, field, from: show(name, from) });
+    if (empty(from)) return t("evp.set", { who: by, field, to: show(name, to) });
+    return t("evp.changed", { who: by, field, from: show(name, from), to: show(name, to) });
   }
   function show(name, value) {
     if (value === null || value === undefined || value === "") return "–";
@@ -364,23 +433,23 @@ export function mount(main, route) {
     if (name === "priority") return priorityLabel(value);
     if (name === "queue") return queueName(value);
     if (name === "assignee") return agentName(value);
+    if (name === "due_at") return fmtDateTime(value);
     if (Array.isArray(value)) return value.join(", ") || "–";
     if (typeof value === "boolean") return value ? t("yes") : t("no");
+    if (typeof value === "object") return "–"; // never JSON
     return String(value);
   }
-  // "Read" marks (set by opening a ticket) are bookkeeping, not history worth reading.
-  const noise = (e) => e.type === "TicketUpdated" && Object.keys((e.detail && e.detail.changes) || {}).every((k) => k === "unread");
 
   function renderEvents() {
     const open = events.querySelector("details") && events.querySelector("details").open;
-    const shown = ticket.events.filter((e) => !noise(e));
+    const shown = ticket.events.map((e) => ({ e, said: describe(e, ticket.events) })).filter((x) => x.said);
     replace(events, h("details", { open: !!open },
       h("summary", { text: t("ticket.events", { n: shown.length }) }),
-      h("ol", { class: "event-list" }, [...shown].reverse().map((e) => h("li", {},
+      h("ol", { class: "event-list" }, [...shown].reverse().map(({ e, said }) => h("li", { "data-event": e.type },
         h("time", { datetime: e.created_at, text: fmtDateTime(e.created_at) }), " ",
-        h("strong", { text: has(`ev.${e.type}`) ? t(`ev.${e.type}`) : e.type }), " ",
-        h("span", { class: "muted", text: `(${e.actor === "system" || e.actor === "customer" ? t(`actor.${e.actor}`) : agentName(e.actor)})` }), " ",
-        h("span", { text: describe(e) }))))));
+        h("span", { class: "event-text", text: said.text }),
+        said.why.length ? h("ul", { class: "event-why", "aria-label": t("evp.why") },
+          said.why.filter(Boolean).map((line) => h("li", { class: "muted", text: line }))) : null)))));
   }
 
   // ------------------------------------------------------------------ side panel
@@ -582,10 +651,16 @@ export function mount(main, route) {
   const offLive = onLive((message) => {
     if (message.type === "presence" && message.ticket_id === id) renderPresence(message.viewers);
     if (message.type === "status" && message.live && ticket) liveReload();
+    if (message.type === "read" && message.ticket_id === id && ticket) {
+      // This agent read or marked the ticket unread in another tab (other agents' marks never come here).
+      ticket.unread = message.unread;
+      renderSide();
+      return;
+    }
     if (message.type !== "ticket" || message.ticket.id !== id || !ticket) return;
-    // Our own change (same version, with its events) and reading marks (no version, no event) need no re-read.
+    // Our own change (same version, with its events) needs no re-read.
     const same = message.ticket.version === ticket.version;
-    if (same && ((message.events || []).length || message.ticket.unread !== ticket.unread)) return;
+    if (same && (message.events || []).length) return;
     liveReload();
   });
   const poller = setInterval(() => { if (!isLive() && !document.hidden && ticket) load({ markRead: false }); }, POLL_MS);

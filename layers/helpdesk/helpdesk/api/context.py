@@ -9,6 +9,7 @@ from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..settings import Settings
 from ..store.config_store import ConfigStore
+from ..store.live import LiveStore
 from ..store.tickets import TicketStore
 from .auth import TokenVerifier
 
@@ -20,6 +21,11 @@ class Services:
     tickets: TicketStore
     mail: MailStore
     mailer: Mailer
+
+    @cached_property
+    def live(self) -> LiveStore:
+        """The live table: who is writing a reply where (batch actions skip those tickets)."""
+        return LiveStore()
 
     @cached_property
     def verifier(self) -> TokenVerifier:

@@ -56,6 +56,13 @@ class Conflict(ApiError):
     code = "conflict"
 
 
+class ReplyConflict(ApiError):
+    """409 for a reply whose author has not seen what arrived since (``reason``, ``new``/``new_messages``)."""
+
+    status = 409
+    code = "reply_conflict"
+
+
 class TooLarge(ApiError):
     status = 413
     code = "too_large"

@@ -18,7 +18,8 @@ DESCRIPTIONS = {
     401: "Missing, invalid or expired token",
     403: "Not allowed",
     404: "Not found",
-    409: "Conflict: stale version (the current ticket is in `current`)",
+    409: "Conflict: stale version (`conflict`, the current ticket is in `current`) or, on replies, the thread "
+    "grew since the position you saw (`reply_conflict`: `reason`, `new`/`new_messages`)",
     413: "Too large",
     429: "Rate limited",
 }

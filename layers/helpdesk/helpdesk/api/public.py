@@ -6,9 +6,10 @@ from ..domain.links import verify_customer_token
 from ..domain.status import Status
 from ..services.changes import Missing
 from ..services.ingest import IngestDeps
-from ..services.public import ContactForm, public_reply, public_view, submit_contact_form
+from ..services.public import ContactForm, CustomerConflict, public_reply, public_view, submit_contact_form
+from ..store.models import MessageItem
 from .context import Services
-from .errors import NotFound
+from .errors import NotFound, ReplyConflict
 from .routing import Api, Ctx
 from .schemas import ContactIn, ContactOut, PublicMessage, PublicReplyIn, PublicTicket
 from .views import attachment_out, public_short, resolve_cids, within_budget
@@ -21,6 +22,19 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
             raise NotFound("this link is not valid (any more); please write to us by mail")
         return ticket_id
 
+    def public_message(m: MessageItem) -> PublicMessage:
+        return PublicMessage(
+            id=m.id,
+            direction=m.direction,
+            from_name=(m.from_addr.name or m.from_addr.address) if m.from_addr else "",
+            text=m.text,
+            html=resolve_cids(m.html, m, services.download_url) if "cid:" in (m.html or "") else m.html,
+            created_at=m.created_at,
+            attachments=[
+                attachment_out(a, services.download_url, internal=False) for a in m.attachments or [] if not a.inline
+            ],
+        )
+
     @api.route(
         "/public/tickets/{token}",
         auth="public",
@@ -32,21 +46,7 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
     def view(ctx: Ctx, token: str) -> PublicTicket:
         detail = public_view(services.tickets, ticket_id_of(token))
         t = detail.ticket
-        messages = [
-            PublicMessage(
-                direction=m.direction,
-                from_name=(m.from_addr.name or m.from_addr.address) if m.from_addr else "",
-                text=m.text,
-                html=resolve_cids(m.html, m, services.download_url) if "cid:" in (m.html or "") else m.html,
-                created_at=m.created_at,
-                attachments=[
-                    attachment_out(a, services.download_url, internal=False)
-                    for a in m.attachments or []
-                    if not a.inline
-                ],
-            )
-            for m in detail.messages
-        ]
+        messages = [public_message(m) for m in detail.messages]
         status = Status(t.status)
         return PublicTicket(
             number=t.number,
@@ -67,15 +67,34 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
         response=ContactOut,
         status=201,
         tags=("public",),
-        summary="The customer answers on the web (rate-limited)",
-        errors=(400, 404, 429),
+        summary="The customer answers on the web (rate-limited); 409 reply_conflict when we wrote since "
+        "seen_message_id",
+        errors=(400, 404, 409, 429),
     )
     def reply(ctx: Ctx, token: str) -> ContactOut:
         body: PublicReplyIn = ctx.body
         try:
-            public_reply(services.tickets, ticket_id_of(token), body.body, source_ip=ctx.source_ip)
+            public_reply(
+                services.tickets,
+                ticket_id_of(token),
+                body.body,
+                source_ip=ctx.source_ip,
+                seen_message_id=body.seen_message_id,
+                confirm_conflict=body.confirm_conflict,
+            )
         except Missing as exc:
             raise NotFound("this ticket cannot take answers") from exc
+        except CustomerConflict as exc:  # we wrote since the page was opened: show it, store nothing
+            raise ReplyConflict(
+                str(exc),
+                extra={
+                    "reason": exc.verdict.reason.value,
+                    "new_messages": [
+                        m.model_dump(mode="json")
+                        for m in within_budget([public_message(m) for m in exc.messages], public_short)
+                    ],
+                },
+            ) from exc
         return ContactOut(received=True)
 
     @api.route(

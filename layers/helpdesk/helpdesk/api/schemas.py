@@ -30,6 +30,22 @@ class ErrorBody(Model):
     )
     current: TicketOut | None = Field(None, description="conflict (409) on a ticket: the ticket as it is now")
     message_id: str | None = Field(None, description="send_failed: the stored reply whose sending failed")
+    reason: Literal["new_message", "new_reply", "new_comment"] | None = Field(
+        None, description="reply_conflict (409): what arrived since the position you saw"
+    )
+    new: ThreadNews | None = Field(
+        None, description="reply_conflict (409) on an agent's reply: the entries since the position you saw"
+    )
+    new_messages: list[PublicMessage] | None = Field(
+        None, description="reply_conflict (409) on the customer page: our messages since the one you saw"
+    )
+
+
+class ThreadNews(Model):
+    """What arrived in a ticket's thread since a reply's author saw it (oldest first)."""
+
+    messages: list[MessageOut]
+    comments: list[CommentOut]
 
 
 class AddressOut(Model):
@@ -77,6 +93,9 @@ class TicketOut(Model):
     first_response_at: str | None
     closed_at: str | None
     version: int
+    thread_version: int = Field(
+        0, description="entries in the thread (messages, comments); a reply names the one its author saw"
+    )
 
 
 class TicketList(Model):
@@ -293,6 +312,12 @@ class BatchIn(Model):
     value: str | None = Field(None, max_length=64, description="for status, queue, assignee, priority")
     tags: list[Tag] = Field(default_factory=list, max_length=30, description="for action tags: added")
     block_sender: bool = Field(False, description="with spam: future mail from these senders goes to the trash")
+    confirm_typing: bool = Field(
+        False,
+        description="apply the actions that take a ticket away from a colleague writing a reply on it (spam, "
+        "archive_unread, status, assignee, moving it) to those tickets too; without it they are skipped "
+        "(error reply_in_progress)",
+    )
 
 
 class BatchResultItem(Model):
@@ -301,12 +326,14 @@ class BatchResultItem(Model):
     version: int | None = None
     error: str | None = None
     message: str | None = None
+    typing: list[str] = Field(default_factory=list, description="reply_in_progress: who is writing a reply on it")
 
 
 class BatchOut(Model):
     results: list[BatchResultItem]
     ok: int
-    failed: int
+    failed: int = Field(description="items not changed, the skipped ones included")
+    skipped: int = Field(0, description="items skipped because a colleague is writing a reply (reply_in_progress)")
     blocked_senders: list[str] = Field(default_factory=list)
 
 
@@ -320,6 +347,13 @@ class ReplyIn(Model):
     attach_original: bool = Field(False, description="'Originalnachricht anhängen': the mail answered, as .eml")
     attachments: list[str] = Field(default_factory=list, max_length=10, description="keys from POST …/uploads")
     status: Status = Field(Status.WAITING_CUSTOMER, description="'Einreichen als': the status after sending")
+    seen_thread_version: int | None = Field(
+        None,
+        ge=0,
+        description="the ticket's thread_version you saw: if a message, reply or comment arrived since, 409 "
+        "reply_conflict with what is new (nothing sent). Without it the reply is not checked",
+    )
+    confirm_conflict: bool = Field(False, description="'Trotzdem senden': send although the thread grew since")
 
 
 class ReplyOut(Model):
@@ -458,6 +492,7 @@ class StatsOut(Model):
 
 
 class PublicMessage(Model):
+    id: str
     direction: Literal["inbound", "outbound"]
     from_name: str
     text: str
@@ -480,6 +515,13 @@ class PublicTicket(Model):
 
 class PublicReplyIn(Model):
     body: str = Field(min_length=1, max_length=20_000)
+    seen_message_id: str | None = Field(
+        None,
+        max_length=40,
+        description="the newest message your page showed: if we wrote to you since, 409 reply_conflict with "
+        "our new messages (nothing stored). Without it the answer is not checked",
+    )
+    confirm_conflict: bool = Field(False, description="send although there are new messages")
 
 
 class ContactIn(Model):

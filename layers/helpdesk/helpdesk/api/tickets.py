@@ -6,23 +6,34 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..domain.access import NOTHING_HIDDEN
+from ..domain.conflicts import REPLY_IN_PROGRESS
 from ..domain.headers import Address
 from ..domain.ids import new_id
 from ..domain.status import Status
 from ..services.access import hidden_among, hidden_references, may_access, references, ticket_ids_in
 from ..services.batch import run_batch
 from ..services.changes import Stale, change_ticket
-from ..services.replies import MAX_ATTACHMENT_BYTES, UPLOAD_PREFIX, ReplyRequest, ReplyResult, add_comment, send_reply
+from ..services.reading import opened, set_read, unread_map
+from ..services.replies import (
+    MAX_ATTACHMENT_BYTES,
+    UPLOAD_PREFIX,
+    ReplyConflict,
+    ReplyRequest,
+    ReplyResult,
+    add_comment,
+    send_reply,
+)
 from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets
 from ..store.listing import CursorError, TicketFilter, column_filter, list_tickets
 from ..store.models import TicketItem
 from .context import Services
 from .errors import BadRequest, Forbidden, NotFound, stale
+from .errors import ReplyConflict as ReplyConflictError
 from .routing import Api, Ctx
 from .schemas import (
     BatchIn,
@@ -36,6 +47,7 @@ from .schemas import (
     ReplyIn,
     ReplyOut,
     TemplateOut,
+    ThreadNews,
     TicketCreateIn,
     TicketDetailOut,
     TicketList,
@@ -94,6 +106,14 @@ class TicketQuery(BaseModel):
         return [Status(p.strip()) for p in self.status.split(",") if p.strip()]
 
 
+class DetailQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    read: Literal["true", "false"] = Field(
+        "true", description="false: a background re-read that does not mark the ticket read for the caller"
+    )
+
+
 class TemplateQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -150,20 +170,25 @@ def register(api: Api, services: Services) -> None:
             page = list_tickets(flt, limit=q.limit, cursor=q.cursor)
         except CursorError as exc:
             raise BadRequest(str(exc), field="cursor") from exc
-        return TicketList(items=shown(ctx, services, page.items, q.lang), cursor=page.cursor, partial=page.partial)
+        items = shown(ctx, services, page.items, q.lang, unread=page.unread)
+        return TicketList(items=items, cursor=page.cursor, partial=page.partial)
 
     @api.route(
         "/tickets/{ticket_id}",
+        query=DetailQuery,
         response=TicketDetailOut,
         tags=("tickets",),
-        summary="A ticket with its messages, internal comments, events and related tickets",
-        errors=(401, 403, 404),
+        summary="A ticket with its messages, internal comments, events and related tickets; opening it marks "
+        "it read for the caller (unless read=false)",
+        errors=(400, 401, 403, 404),
     )
     def detail_route(ctx: Ctx, ticket_id: str) -> TicketDetailOut:
+        q: DetailQuery = ctx.query
         detail = services.tickets.detail(ticket_id)
         if detail is None:
             raise NotFound("no such ticket")
         ensure_access(detail.ticket, ctx, services)
+        unread = opened(detail, ctx.user.username, mark=q.read == "true")
         viewer = ctx.viewer
         relations = references(detail.ticket)
         named = {tid for tid, _ in relations}
@@ -174,7 +199,7 @@ def register(api: Api, services: Services) -> None:
         named.discard(detail.ticket.pk)
         found = services.tickets.batch_tickets(sorted(named)) if named else {}
         hidden = NOTHING_HIDDEN if viewer.is_admin else hidden_among(viewer, services.config.snapshot(), found.values())
-        ticket = ticket_out(detail.ticket, hidden=hidden)
+        ticket = ticket_out(detail.ticket, hidden=hidden, unread=unread)
         return TicketDetailOut(
             **ticket.model_dump(),
             messages=within_budget([message_out(m, services.download_url) for m in detail.messages], without_body),
@@ -199,11 +224,16 @@ def ensure_access(ticket: TicketItem, ctx: Ctx, services: Services) -> None:
         raise Forbidden("no access to this ticket")
 
 
-def shown(ctx: Ctx, services: Services, tickets: list[TicketItem], lang: str = "de") -> list[TicketOut]:
+def shown(
+    ctx: Ctx, services: Services, tickets: list[TicketItem], lang: str = "de", unread: dict[str, bool] | None = None
+) -> list[TicketOut]:
     """Tickets as the caller may see them: what they say about tickets the caller may not see (parent,
-    merge target, links) left out. Every response with tickets goes through here."""
+    merge target, links) left out, ``unread`` for the caller (their read marks: one BatchGetItem unless
+    ``unread`` comes with them). Every response with tickets goes through here."""
     hidden = hidden_references(services.tickets, services.config.snapshot(), ctx.viewer, tickets)
-    return [ticket_out(t, lang, hidden) for t in tickets]
+    if unread is None or any(t.pk not in unread for t in tickets):
+        unread = unread_map(ctx.user.username, tickets)
+    return [ticket_out(t, lang, hidden, unread.get(t.pk)) for t in tickets]
 
 
 def shown_one(ctx: Ctx, services: Services, ticket: TicketItem) -> TicketOut:
@@ -243,6 +273,11 @@ def register_changes(api: Api, services: Services) -> None:
         body: TicketPatch = ctx.body
         ticket = _ticket_for(ctx, services, ticket_id)
         changes = body.model_dump(exclude_unset=True, exclude={"version"}, mode="json")
+        unread = changes.pop("unread", None)
+        if unread is not None:  # the caller's own read mark: no change of the ticket, no version check
+            set_read(ticket, ctx.user.username, unread=bool(unread))
+            if not changes:
+                return shown_one(ctx, services, ticket)
         with conflicts_shown(ctx, services):
             outcome = change_ticket(
                 services.tickets,
@@ -261,15 +296,26 @@ def register_changes(api: Api, services: Services) -> None:
         "POST",
         response=TicketOut,
         tags=("tickets",),
-        summary="Mark as read (an agent opened it): no new version, no history entry",
+        summary="Mark as read for the caller (their own read mark): no new version, no history entry",
         errors=(401, 403, 404),
     )
     def mark_read(ctx: Ctx, ticket_id: str) -> TicketOut:
         ticket = _ticket_for(ctx, services, ticket_id)
-        if ticket.unread:
-            services.tickets.mark_read(ticket)
-        ticket.unread = False
-        return shown_one(ctx, services, ticket)
+        set_read(ticket, ctx.user.username, unread=False)
+        return shown(ctx, services, [ticket], unread={ticket.pk: False})[0]
+
+    @api.route(
+        "/tickets/{ticket_id}/unread",
+        "POST",
+        response=TicketOut,
+        tags=("tickets",),
+        summary="Mark as unread for the caller only (their own read mark): no new version, no history entry",
+        errors=(401, 403, 404),
+    )
+    def mark_unread(ctx: Ctx, ticket_id: str) -> TicketOut:
+        ticket = _ticket_for(ctx, services, ticket_id)
+        set_read(ticket, ctx.user.username, unread=True)
+        return shown(ctx, services, [ticket], unread={ticket.pk: True})[0]
 
     @api.route(
         "/tickets/batch",
@@ -298,15 +344,18 @@ def register_changes(api: Api, services: Services) -> None:
             viewer=ctx.viewer,
             add_tags=body.tags,
             block_sender=body.block_sender,
+            typing=services.live.typing,
+            confirm_typing=body.confirm_typing,
         )
         items = [
-            BatchResultItem(id=r.id, ok=r.ok, version=r.version, error=r.error, message=r.message)
+            BatchResultItem(id=r.id, ok=r.ok, version=r.version, error=r.error, message=r.message, typing=r.typing)
             for r in result.results
         ]
         return BatchOut(
             results=items,
             ok=sum(r.ok for r in items),
             failed=sum(not r.ok for r in items),
+            skipped=sum(r.error == REPLY_IN_PROGRESS for r in items),
             blocked_senders=result.blocked_senders,
         )
 
@@ -380,6 +429,23 @@ def register_changes(api: Api, services: Services) -> None:
 
     def _reply(ctx: Ctx, ticket_id: str, request: ReplyRequest) -> ReplyResult:
         settings = services.settings
+        try:
+            return _send(ctx, ticket_id, request, settings)
+        except ReplyConflict as exc:  # the author has not seen what arrived since: show it, send nothing
+            news = ThreadNews(
+                messages=within_budget([message_out(m, services.download_url) for m in exc.messages], without_body),
+                comments=[comment_out(c) for c in exc.comments],
+            )
+            raise ReplyConflictError(
+                str(exc),
+                extra={
+                    "reason": exc.verdict.reason.value,
+                    "new": news.model_dump(mode="json", by_alias=True),
+                    "current": shown_one(ctx, services, exc.ticket).model_dump(mode="json"),
+                },
+            ) from exc
+
+    def _send(ctx: Ctx, ticket_id: str, request: ReplyRequest, settings: Any) -> ReplyResult:
         return send_reply(
             services.tickets,
             services.mail,
@@ -400,8 +466,9 @@ def register_changes(api: Api, services: Services) -> None:
         response=ReplyOut,
         status=201,
         tags=("tickets",),
-        errors=(400, 401, 403, 404, 502),
-        summary="Answer the customer by mail (templates, attachments, original attached, 'Einreichen als')",
+        errors=(400, 401, 403, 404, 409, 502),
+        summary="Answer the customer by mail (templates, attachments, original attached, 'Einreichen als'); "
+        "409 reply_conflict when the thread grew since seen_thread_version",
     )
     def reply(ctx: Ctx, ticket_id: str) -> ReplyOut:
         body: ReplyIn = ctx.body
@@ -419,6 +486,8 @@ def register_changes(api: Api, services: Services) -> None:
                 upload_keys=list(body.attachments),
                 status=body.status.value,
                 subject=body.subject,
+                seen_thread=body.seen_thread_version,
+                confirm_conflict=body.confirm_conflict,
             ),
         )
         return ReplyOut(

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from ..domain.access import NOTHING_HIDDEN, Hidden
 from ..domain.clock import iso
+from ..domain.reasons import from_stored
+from ..domain.reasons import to_json as reason_json
 from ..domain.status import Priority, Status
 from ..store.models import AttachmentMap, CommentItem, EventItem, MessageItem, TicketItem
 from .schemas import (
@@ -66,7 +68,9 @@ def public_short(m: PublicMessage) -> PublicMessage:
     return m.model_copy(update={"text": text, "html": "", "shortened": True})
 
 
-def ticket_out(t: TicketItem, lang: str = "de", hidden: Hidden = NOTHING_HIDDEN) -> TicketOut:
+def ticket_out(
+    t: TicketItem, lang: str = "de", hidden: Hidden = NOTHING_HIDDEN, unread: bool | None = None
+) -> TicketOut:
     """The ticket as the API shows it; the ``hidden`` tickets (ones the viewer may not see) are left out
     of its parent, merge target and links."""
     return TicketOut(
@@ -87,7 +91,7 @@ def ticket_out(t: TicketItem, lang: str = "de", hidden: Hidden = NOTHING_HIDDEN)
         private=bool(t.private),
         personal=bool(t.personal),
         prio=bool(t.prio),
-        unread=bool(t.unread),
+        unread=bool(t.unread) if unread is None else unread,  # the caller passes the agent's own
         review=bool(t.review),
         review_notes=list(t.review_notes or []),
         due_at=t.due_at,
@@ -107,6 +111,7 @@ def ticket_out(t: TicketItem, lang: str = "de", hidden: Hidden = NOTHING_HIDDEN)
         first_response_at=t.first_response_at,
         closed_at=t.closed_at,
         version=int(t.version or 0),
+        thread_version=int(t.thread_version or 0),
     )
 
 
@@ -188,6 +193,22 @@ def event_out(e: EventItem, hidden: Hidden = NOTHING_HIDDEN) -> EventOut:
         id=e.id,
         type=e.type,
         actor=e.actor,
-        detail=hidden.redact(detail) if isinstance(detail, dict) else {},
+        detail=hidden.redact(with_reason_codes(detail)) if isinstance(detail, dict) else {},
         created_at=e.created_at,
     )
+
+
+REASON_FIELDS = ("threading", "autoreply", "reason", "rule_warnings")
+
+
+def with_reason_codes(detail: dict[str, Any]) -> dict[str, Any]:
+    """An event's details with every reason as ``{"code", "params", "text"}``: events stored before the
+    codes carry English sentences, which get their code back where one of the templates made them."""
+    out = dict(detail)
+    for name in REASON_FIELDS:
+        value = out.get(name)
+        if isinstance(value, list):
+            out[name] = [reason_json(from_stored(v)) for v in value]
+        elif isinstance(value, str | dict):
+            out[name] = reason_json(from_stored(value))
+    return out

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .clock import parse_iso
+from .reasons import Reason, reason
 
 
 @dataclass(frozen=True)
@@ -40,35 +41,35 @@ class AutoReplyFacts:
     max_per_day: int = 0  # 0: no daily cap
 
 
-def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, str]:
+def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, Reason]:
     """``(send, reason)``; the reason is recorded either way."""
     sender_domain = facts.sender.rpartition("@")[2]
-    checks: list[tuple[bool, str]] = [
-        (not facts.mailbox_autoreply, "auto-reply is off for this mailbox"),
-        (facts.automatic_reason is not None, f"automatic mail: {facts.automatic_reason}"),
-        (not facts.sender, "no sender address"),
-        (facts.sender in facts.own_addresses, "sender is one of our own addresses"),
-        (bool(facts.own_domain) and sender_domain == facts.own_domain, "sender is in our own domain"),
+    checks: list[tuple[bool, Reason]] = [
+        (not facts.mailbox_autoreply, reason("autoreply.off")),
+        (facts.automatic_reason is not None, reason("autoreply.automatic", kind=facts.automatic_reason or "")),
+        (not facts.sender, reason("autoreply.no_sender")),
+        (facts.sender in facts.own_addresses, reason("autoreply.own_address")),
+        (bool(facts.own_domain) and sender_domain == facts.own_domain, reason("autoreply.own_domain")),
         (
             bool(facts.own_domain) and facts.message_id.lower().endswith("@" + facts.own_domain),
-            "Message-ID is from our own domain (loop)",
+            reason("autoreply.loop"),
         ),
-        (facts.spam, "spam verdict"),
-        (facts.virus, "virus verdict"),
+        (facts.spam, reason("autoreply.spam")),
+        (facts.virus, reason("autoreply.virus")),
         (
             facts.sender_unverified is not None,
-            f"sender failed authentication ({facts.sender_unverified}): no reply to a possibly forged address",
+            reason("autoreply.unverified", verdict=facts.sender_unverified or ""),
         ),
-        (facts.rule_suppressed, "a rule suppresses the auto-reply"),
-        (facts.stored_closed, "ticket is stored closed (import)"),
+        (facts.rule_suppressed, reason("autoreply.rule")),
+        (facts.stored_closed, reason("autoreply.stored_closed")),
     ]
-    for hit, reason in checks:
+    for hit, why in checks:
         if hit:
-            return False, reason
+            return False, why
     if facts.last_sent_at and facts.window_hours > 0:
         last = parse_iso(facts.last_sent_at)
         if now - last < timedelta(hours=facts.window_hours):
-            return False, f"an auto-reply went to this sender less than {facts.window_hours:g} h ago"
+            return False, reason("autoreply.window", hours=facts.window_hours)
     if facts.max_per_day and facts.sent_today >= facts.max_per_day:
-        return False, f"this sender got {facts.sent_today} auto-replies today (daily cap {facts.max_per_day})"
-    return True, "auto-reply allowed"
+        return False, reason("autoreply.daily_cap", sent=facts.sent_today, cap=facts.max_per_day)
+    return True, reason("autoreply.allowed")

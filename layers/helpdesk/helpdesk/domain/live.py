@@ -28,7 +28,8 @@ PresenceState = Literal["viewing", "typing", "left"]
 TicketId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 
 # What of a ticket a live message may carry (its item attribute names). No subject, no customer.
-SUMMARY_FIELDS = ("number", "status", "queue", "assignee", "priority", "bucket", "unread", "updated_at", "version")
+# ("unread" is per agent: an agent's own ``read`` message tells it, never the ticket summary.)
+SUMMARY_FIELDS = ("number", "status", "queue", "assignee", "priority", "bucket", "updated_at", "version")
 
 
 class _Frame(BaseModel):
@@ -123,6 +124,11 @@ class EventNote:
 
 def ticket_message(summary: Mapping[str, Any], events: Iterable[EventNote] = ()) -> dict[str, Any]:
     return {"type": "ticket", "ticket": dict(summary), "events": [e.to_json() for e in events]}
+
+
+def read_message(ticket_id: str, unread: bool) -> dict[str, Any]:
+    """To the sockets of the one agent whose read mark changed (their other tabs): read or unread for them."""
+    return {"type": "read", "ticket_id": ticket_id, "unread": unread}
 
 
 @dataclass(frozen=True)

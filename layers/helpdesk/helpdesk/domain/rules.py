@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .config import Condition, Rule
+from .reasons import reason
 
 if TYPE_CHECKING:
     import sre_parse as _sre_parse
@@ -288,7 +289,7 @@ def _decided(view: MailView, cond: Condition, rule: Rule, out: Outcome) -> bool:
     try:
         return condition_matches(view, cond)
     except RegexTimeout:
-        out.warnings.append(f"{rule.name}: {_describe(cond)} took too long and counted as not matching")
+        out.warnings.append(reason("rules.timeout", rule=rule.name, condition=_describe(cond)))
         return False
 
 

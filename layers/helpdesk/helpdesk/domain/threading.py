@@ -28,6 +28,7 @@ from enum import StrEnum
 
 from .clock import days_between
 from .ids import variant_message_id
+from .reasons import Reason, reason
 
 
 class Action(StrEnum):
@@ -81,7 +82,7 @@ class MailFacts:
 class Decision:
     action: Action
     ticket_id: str | None = None
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     claimed_ticket_id: str | None = None  # a number/reference the sender may not use: link for agents
     previous_ticket_id: str | None = None  # a closed ticket too old to reopen: link to it
     by: str | None = None  # "reference" | "number"
@@ -96,28 +97,30 @@ def reference_order(mail: MailFacts) -> list[str]:
     return list(dict.fromkeys([*mail.in_reply_to, *reversed(mail.references)]))
 
 
-def candidates(mail: MailFacts, known: dict[str, KnownMessage], numbers: dict[str, str]) -> list[tuple[str, str, bool]]:
+def candidates(
+    mail: MailFacts, known: dict[str, KnownMessage], numbers: dict[str, str]
+) -> list[tuple[str, Reason, bool]]:
     """Candidate tickets in order of evidence: ``(ticket_id, how, proven)``.
 
     ``proven`` is True when the mail references a Message-ID we sent for that ticket.
     """
-    found: list[tuple[str, str, bool]] = []
+    found: list[tuple[str, Reason, bool]] = []
     seen: set[str] = set()
     refs = reference_order(mail)
     for ref in refs:
         entry = known.get(ref)
         if entry and entry.outbound and entry.ticket_id not in seen:
-            found.append((entry.ticket_id, f"references our message <{ref}>", True))
+            found.append((entry.ticket_id, reason("threading.ref_ours", ref=ref), True))
             seen.add(entry.ticket_id)
     for ref in refs:
         entry = known.get(ref)
         if entry and not entry.outbound and entry.ticket_id not in seen:
-            found.append((entry.ticket_id, f"references the customer's message <{ref}>", False))
+            found.append((entry.ticket_id, reason("threading.ref_customer", ref=ref), False))
             seen.add(entry.ticket_id)
     for number in mail.numbers:
         ticket_id = numbers.get(number)
         if ticket_id and ticket_id not in seen:
-            found.append((ticket_id, f"subject names ticket {number}", False))
+            found.append((ticket_id, reason("threading.subject_number", number=number), False))
             seen.add(ticket_id)
     return found
 
@@ -127,14 +130,14 @@ def first_lookup(mail: MailFacts, known: dict[str, KnownMessage]) -> Decision | 
     variant = known.get(mail.variant_id) if mail.variant_id else None
     if variant is not None:
         return Decision(
-            Action.DUPLICATE, variant.ticket_id, [f"<{mail.message_id}> with this content was received before"]
+            Action.DUPLICATE, variant.ticket_id, [reason("threading.duplicate_content", message_id=mail.message_id)]
         )
     entry = known.get(mail.message_id)
     if entry is None or reuse(mail, known) is not None:
         return None
     if entry.outbound:
-        return Decision(Action.OWN_ECHO, entry.ticket_id, [f"<{mail.message_id}> is a message we sent"])
-    return Decision(Action.DUPLICATE, entry.ticket_id, [f"<{mail.message_id}> was received before"])
+        return Decision(Action.OWN_ECHO, entry.ticket_id, [reason("threading.own_echo", message_id=mail.message_id)])
+    return Decision(Action.DUPLICATE, entry.ticket_id, [reason("threading.duplicate", message_id=mail.message_id)])
 
 
 @dataclass(frozen=True)
@@ -192,33 +195,37 @@ def decide(
     """
     found = candidates(mail, known, numbers)
     if not found:
-        return Decision(Action.NEW, reasons=["no reference or ticket number matches a ticket"])
+        return Decision(Action.NEW, reasons=[reason("threading.no_match")])
     ticket_id, how, proven = found[0]
     if ticket is None or (ticket.ticket_id != ticket_id and merged_from != ticket_id):
-        return Decision(Action.NEW, reasons=[how, "but the ticket no longer exists"])
+        return Decision(Action.NEW, reasons=[how, reason("threading.gone")])
     reasons = [how]
     if ticket.ticket_id != ticket_id:
-        reasons.append(f"that ticket was merged into {ticket.number}")
+        reasons.append(reason("threading.merged", number=ticket.number))
     listed = mail.sender in ticket.participants
     sender_is_participant = listed and not mail.sender_unverified
     if not proven and not sender_is_participant:
         if listed:
             reasons.append(
-                f"sender {mail.sender} failed authentication ({mail.sender_unverified}): "
-                f"not trusted as a participant of {ticket.number}"
+                reason(
+                    "threading.sender_unverified",
+                    sender=mail.sender,
+                    verdict=mail.sender_unverified or "",
+                    number=ticket.number,
+                )
             )
         else:
-            reasons.append(f"sender {mail.sender or '(none)'} is not a participant of {ticket.number}")
+            reasons.append(reason("threading.not_participant", sender=mail.sender or "(none)", number=ticket.number))
         return Decision(
             Action.NEW,
             reasons=reasons,
             claimed_ticket_id=ticket.ticket_id,
-            by="number" if how.startswith("subject") else "reference",
+            by="number" if how.code == "threading.subject_number" else "reference",
         )
-    reasons.append("the sender is a participant" if sender_is_participant else "proof: reply to our mail")
+    reasons.append(reason("threading.participant" if sender_is_participant else "threading.proof"))
     if ticket.status == "closed" and ticket.closed_at and days_between(ticket.closed_at, now) > reopen_max_age_days:
-        reasons.append(f"{ticket.number} was closed more than {reopen_max_age_days:g} days ago")
+        reasons.append(reason("threading.too_old", number=ticket.number, days=reopen_max_age_days))
         return Decision(Action.NEW, reasons=reasons, previous_ticket_id=ticket.ticket_id)
     return Decision(
-        Action.APPEND, ticket.ticket_id, reasons, by="reference" if how.startswith("references") else "number"
+        Action.APPEND, ticket.ticket_id, reasons, by="reference" if how.code.startswith("threading.ref_") else "number"
     )

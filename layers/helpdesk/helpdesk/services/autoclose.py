@@ -33,6 +33,8 @@ from ..domain.config import (
 from ..domain.headers import Address
 from ..domain.notifications import system_sender
 from ..domain.outgoing import OutgoingMail, build_mime
+from ..domain.reasons import reason
+from ..domain.reasons import to_json as reason_json
 from ..domain.status import Priority, Status
 from ..domain.templating import html_values, render, render_html, render_line
 from ..store.config_store import ConfigStore
@@ -271,7 +273,7 @@ def close(
             "number": ticket.number,
             "from": before_status,
             "to": Status.CLOSED.value,
-            "reason": "abgeschlossen, da der Kunde nicht mehr geantwortet hat / closed: the customer did not answer",
+            "reason": reason_json(reason("status.autoclose")),
             "days_waiting": round(decision.days_waiting, 1),
         },
         stamp,

@@ -1,33 +1,43 @@
 """Use case: batch actions on selected tickets (the seeds' "Stapelverarbeitung").
 
 Each item carries the version the agent saw and is changed on its own; the result lists every item
-(ok, or why not), so one stale or forbidden ticket does not stop the others.
+(ok, or why not), so one stale or forbidden ticket does not stop the others. A ticket a colleague is
+writing a reply on (presence "typing" in the live table) is skipped by the actions that would take it
+away from them (domain/conflicts.py: batch_check), unless the request confirms.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.access import Viewer
 from ..domain.config import Condition, ConfigSnapshot, Rule, RuleActions
+from ..domain.conflicts import DISRUPTIVE_BATCH_ACTIONS, batch_check
+from ..domain.live import Viewer as Present
+from ..domain.reasons import reason
 from ..store.config_store import ConfigStore
 from ..store.tickets import TicketStore
 from .access import NoAccess, may_access
 from .changes import ChangeError, Missing, Stale, change_ticket
+from .reading import set_read
 
 ACTIONS: dict[str, dict[str, Any]] = {
     "spam": {"status": "trash"},  # "Spam entfernen"
-    "archive_unread": {"status": "closed", "unread": False},  # "Ungelesen ins Archiv"
+    "archive_unread": {"status": "closed"},  # "Ungelesen ins Archiv" (and read for the agent: READ_MARKS)
     "mark_private": {"private": True},
     "mark_personal": {"personal": True},
     "mark_prio": {"prio": True},
     "unmark_private": {"private": False},
     "unmark_personal": {"personal": False},
     "unmark_prio": {"prio": False},
-    "mark_read": {"unread": False},
-    "mark_unread": {"unread": True},
+    "mark_read": {},
+    "mark_unread": {},
 }
+# Actions that set the acting agent's own read mark ("Ungelesen" is per agent): unread or not.
+READ_MARKS: dict[str, bool] = {"archive_unread": False, "mark_read": False, "mark_unread": True}
 SETTERS = ("status", "queue", "assignee", "priority")
 
 
@@ -38,6 +48,7 @@ class ItemResult:
     version: int | None = None
     error: str | None = None
     message: str | None = None
+    typing: list[str] = field(default_factory=list)  # skipped (reply_in_progress): who is writing a reply
 
 
 @dataclass
@@ -64,13 +75,19 @@ def run_batch(
     viewer: Viewer,
     add_tags: list[str] | None = None,
     block_sender: bool = False,
+    typing: Callable[[float], Mapping[str, Sequence[Present]]] | None = None,
+    confirm_typing: bool = False,
 ) -> BatchResult:
-    """Each item as its own PATCH would be: the same access checks (the ticket, the queue it moves to)."""
+    """Each item as its own PATCH would be: the same access checks (the ticket, the queue it moves to).
+
+    ``typing`` tells who is writing a reply where (``LiveStore.typing``: one Query, asked only for actions
+    that would disturb them); ``confirm_typing`` applies the action to those tickets anyway."""
     actor = viewer.username
     cfg = config.snapshot()
     base = changes_for(action, value) if action != "tags" else {}
     result = BatchResult()
     senders: set[str] = set()
+    writing = typing(time.time()) if typing is not None and action in DISRUPTIVE_BATCH_ACTIONS else {}
     for ticket_id, version in items:
         ticket = store.get(ticket_id, consistent=True)
         if ticket is None:
@@ -79,9 +96,21 @@ def run_batch(
         if not may_access(ticket, viewer, cfg):
             result.results.append(ItemResult(ticket_id, False, error="forbidden", message="no access"))
             continue
+        typists = sorted({p.user for p in writing.get(ticket_id, ()) if p.user != actor})
+        skip = batch_check(action, typists, actor=actor, confirmed=confirm_typing)
+        if skip is not None:
+            message = f"{', '.join(typists)} is writing a reply on {ticket.number}; confirm to apply anyway"
+            result.results.append(
+                ItemResult(ticket_id, False, int(ticket.version or 0), skip, message, typing=typists)
+            )
+            continue
         changes = dict(base)
         if action == "tags":
             changes["tags"] = sorted(set(ticket.tags or []) | set(add_tags or []))
+        if not changes and action in READ_MARKS:  # mark read / unread: the agent's own mark, no version check
+            set_read(ticket, actor, unread=READ_MARKS[action])
+            result.results.append(ItemResult(ticket_id, True, int(ticket.version or 0)))
+            continue
         try:
             outcome = change_ticket(
                 store,
@@ -92,7 +121,7 @@ def run_batch(
                 actor=actor,
                 viewer=viewer,
                 ticket=ticket,
-                reason=f"batch: {action}",
+                reason=reason("status.batch", action=action),
             )
         except NoAccess as exc:
             result.results.append(ItemResult(ticket_id, False, error="forbidden", message=str(exc)))
@@ -107,6 +136,8 @@ def run_batch(
             result.results.append(ItemResult(ticket_id, False, error="not_found", message="no such ticket"))
             continue
         result.results.append(ItemResult(ticket_id, True, int(outcome.ticket.version or 0)))
+        if action in READ_MARKS:
+            set_read(outcome.ticket, actor, unread=READ_MARKS[action])
         if action == "spam" and ticket.customer_email:
             senders.add(ticket.customer_email)
     if action == "spam" and block_sender and senders:

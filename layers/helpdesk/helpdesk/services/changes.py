@@ -16,6 +16,7 @@ from ..domain.autoclose import response_due
 from ..domain.clock import iso, parse_iso
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import normalize_address
+from ..domain.reasons import to_json as reason_json
 from ..domain.status import Priority, Status, TransitionError, check_transition
 from ..store.models import EventItem, MetaItem, TicketItem
 from ..store.stats import stats_update
@@ -24,9 +25,10 @@ from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, relink_parent, write_ticket
 from .access import ensure_queue, referenced_ticket
 
+# ("unread" is no field of the ticket any more: it is per agent, a read mark — services/reading.py)
 EDITABLE = (
     "status", "priority", "queue", "assignee", "tags", "due_at", "type", "project", "customer_email",
-    "customer_name", "parent_id", "private", "personal", "prio", "unread", "review",
+    "customer_name", "parent_id", "private", "personal", "prio", "review",
 )  # fmt: skip
 MAX_TAGS = 30
 NULLABLE = {"assignee", "due_at", "type", "project", "customer_email", "customer_name", "parent_id"}
@@ -162,7 +164,7 @@ def apply(ticket: TicketItem, clean: dict[str, Any], actor: str, at: str, reason
                     **base,
                     "from": old_status,
                     "to": new_status,
-                    **({"reason": reason} if reason else {}),
+                    **({"reason": reason_json(reason)} if reason else {}),
                 },
                 at,
             )

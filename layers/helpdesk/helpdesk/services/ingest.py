@@ -44,6 +44,8 @@ from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_ma
 from ..domain.notifications import is_own_notification, system_sender
 from ..domain.numbering import number_format
 from ..domain.outgoing import build_mime
+from ..domain.reasons import Reason, reason
+from ..domain.reasons import to_json as reason_json
 from ..domain.rules import Outcome, evaluate, view_of
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status, status_after_customer_reply
@@ -225,13 +227,13 @@ def _store(
     index = _index(mail, facts, known)
 
     if quarantine is not None:
-        ticket, decision = None, Decision(Action.NEW, reasons=["quarantine: a ticket of its own, not threaded"])
+        ticket, decision = None, Decision(Action.NEW, reasons=[reason("threading.quarantine")])
     else:
         ticket, decision = _thread(facts, known, lookup, cfg, deps, at)
     if not trusted_sender and decision.action is Action.APPEND:
         decision = Decision(
             Action.NEW,
-            reasons=[*decision.reasons, "the sender is not verified (web form)"],
+            reasons=[*decision.reasons, reason("threading.web_form")],
             claimed_ticket_id=decision.ticket_id,
         )
 
@@ -239,7 +241,7 @@ def _store(
     if quarantine is not None and raw_key:
         attachments.append(_original(raw, raw_key))
     body = _body(mail, cfg, deps)
-    blocked: str | None = None  # the auto-reply lost a race for the sender's window or daily count
+    blocked: Reason | None = None  # the auto-reply lost a race for the sender's window or daily count
     for attempt in range(MAX_ATTEMPTS):
         try:
             if decision.action is Action.APPEND and ticket is not None:
@@ -251,7 +253,7 @@ def _store(
             guard = bool({"autoreply_window", "autoreply_day"} & set(conflict.tags))
             if guard:
                 # Another Lambda just committed an auto-reply to this sender: this mail gets none.
-                blocked = "another auto-reply to this sender was stored at the same moment"
+                blocked = reason("autoreply.race")
             if "mid" in conflict.tags:
                 # Another Lambda stored a mail under this Message-ID a moment ago: the same mail (a
                 # redelivery now), or a different one (this mail is stored under a variant id).
@@ -270,7 +272,7 @@ def _store(
             elif "ticket" in conflict.tags and ticket is not None:
                 ticket = _load_candidate(ticket.pk, deps)
                 if ticket is None:
-                    decision = Decision(Action.NEW, reasons=[*decision.reasons, "the ticket vanished"])
+                    decision = Decision(Action.NEW, reasons=[*decision.reasons, reason("threading.vanished")])
             elif not guard and not any(r in ("TransactionConflict", "ThrottlingError") for r in conflict.reasons):
                 raise
             time.sleep(min(0.02 * 2**attempt, 0.5) * random.random())  # noqa: S311 - full jitter, not crypto
@@ -551,7 +553,7 @@ def _create(
     quarantine: str | None,
     moment: datetime,
     index: _Index,
-    blocked: str | None = None,
+    blocked: Reason | None = None,
 ) -> IngestResult:
     at = iso(moment)
     fmt = number_format(cfg.settings.number_format)
@@ -662,12 +664,12 @@ def _create(
         "mailbox": ticket.mailbox,
         "customer": ticket.customer_email,
         "channel": channel,
-        "threading": decision.reasons,
+        "threading": [reason_json(r) for r in decision.reasons],
         "rules": rules.fired,
-        "autoreply": why,
+        "autoreply": reason_json(why),
     }
     if rules.warnings:
-        detail["rule_warnings"] = rules.warnings
+        detail["rule_warnings"] = [reason_json(w) for w in rules.warnings]
     if autoreply_text is not None:  # which language the auto-reply speaks, and why (autoreply_mail.py)
         detail["autoreply_language"] = {"lang": autoreply_text.lang, "reason": autoreply_text.lang_reason}
     events: list[EventItem] = [
@@ -707,7 +709,7 @@ def _create(
         message_id=mail.message_id,
         ticket_id=ticket.pk,
         number=number,
-        reasons=decision.reasons,
+        reasons=[str(r) for r in decision.reasons],
         autoreply="suppressed" if not send else "pending",
         autoreply_reason=why,
         quarantined=quarantine is not None,
@@ -794,7 +796,7 @@ def _append(
                 "direction": "inbound",
                 "message_id": mail.message_id,
                 "from": mail.sender,
-                "threading": decision.reasons,
+                "threading": [reason_json(r) for r in decision.reasons],
             },
             at,
         ),
@@ -809,7 +811,7 @@ def _append(
                     **detail,
                     "from": before,
                     "to": ticket.status,
-                    "reason": "the customer answered",
+                    "reason": reason_json(reason("status.customer_replied")),
                 },
                 at,
             )
@@ -825,7 +827,7 @@ def _append(
         message_id=mail.message_id,
         ticket_id=ticket.pk,
         number=ticket.number,
-        reasons=decision.reasons,
+        reasons=[str(r) for r in decision.reasons],
         review=[index.note] if index.note else [],
         attachments=len(attachments),
     )
@@ -843,7 +845,7 @@ def _autoreply_verdict(
     cfg: ConfigSnapshot,
     deps: IngestDeps,
     moment: datetime,
-) -> tuple[bool, str]:
+) -> tuple[bool, Reason]:
     last = lookup.autoreply
     last_sent = last.created_at if last is not None and not _expired(last, moment) else None
     return autoreply_verdict(
@@ -987,7 +989,7 @@ def _repeat(decision: Decision, facts: MailFacts, lookup: Lookup, deps: IngestDe
         message_id=facts.message_id,
         ticket_id=decision.ticket_id,
         number=mid.number if mid is not None else None,
-        reasons=decision.reasons,
+        reasons=[str(r) for r in decision.reasons],
     )
     pending_sk = _data(mid).get("autoreply_sk") if mid is not None else None
     if decision.action is Action.DUPLICATE and pending_sk and decision.ticket_id:

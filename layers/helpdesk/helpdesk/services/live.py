@@ -36,6 +36,7 @@ from ..domain.live import (
     parse_frame,
     pong,
     presence_message,
+    read_message,
     subscribed_message,
     ticket_message,
     ticket_summary,
@@ -304,6 +305,30 @@ class _Change:
     events: list[EventNote] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ReadChange:
+    """An agent's read mark was written: (ticket, agent, marked unread by hand)."""
+
+    ticket_id: str
+    agent: str
+    unread: bool
+
+
+def reads_of(records: Iterable[Mapping[str, Any]]) -> list[ReadChange]:
+    """Stream records of read marks (``kind = read``) → who read or marked unread what (the last per agent
+    and ticket)."""
+    found: dict[tuple[str, str], ReadChange] = {}
+    for record in records:
+        image = (record.get("dynamodb") or {}).get("NewImage") or {}
+        if image.get("kind", {}).get("S") != "read":
+            continue
+        ticket_id = image.get("pk", {}).get("S", "")
+        agent = image.get("agent", {}).get("S", "")
+        if ticket_id and agent:
+            found[(ticket_id, agent)] = ReadChange(ticket_id, agent, bool(image.get("unread", {}).get("BOOL", False)))
+    return list(found.values())
+
+
 def changes_of(records: Iterable[Mapping[str, Any]]) -> dict[str, _Change]:
     """Stream records (NEW_IMAGE) → per ticket: its newest ticket image and the events written."""
     changes: dict[str, _Change] = {}
@@ -332,8 +357,10 @@ def fan_out(deps: LiveDeps, records: Iterable[Mapping[str, Any]]) -> FanOutRepor
     to every inbox subscriber and to the ticket's own subscribers. Gone sockets are dropped."""
     started = time.monotonic()
     report = FanOutReport()
+    records = list(records)
     changes = changes_of(records)
-    if not changes:
+    reads = reads_of(records)
+    if not changes and not reads:
         return report
     unseen = [tid for tid, change in changes.items() if change.ticket is None]
     if unseen:
@@ -348,6 +375,14 @@ def fan_out(deps: LiveDeps, records: Iterable[Mapping[str, Any]]) -> FanOutRepor
         summary = ticket_summary(tid, {name: getattr(change.ticket, name, None) for name in SUMMARY_FIELDS})
         payload = encode(ticket_message(summary, change.events))
         outbox.offer([*inbox, *deps.store.subscribers(topic_of(tid))], change.ticket, payload)
+    for read in reads:  # only the agent's own sockets: their inbox and their views of that ticket
+        payload = encode(read_message(read.ticket_id, read.unread))
+        seen: set[str] = set()
+        for sub in [*inbox, *deps.store.subscribers(topic_of(read.ticket_id))]:
+            if sub.user != read.agent or sub.connection_id in seen or outbox.viewer(sub) is None:
+                continue
+            seen.add(sub.connection_id)
+            outbox.messages.append((sub.connection_id, payload))
     outbox.deliver()
     report.seconds = time.monotonic() - started
     return report

@@ -19,14 +19,17 @@ from email.utils import format_datetime
 from pynamodb.exceptions import UpdateError
 
 from ..domain.clock import iso, now
+from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import header_line, normalize_address
 from ..domain.ids import new_id
+from ..domain.reasons import reason
+from ..domain.reasons import to_json as reason_json
 from ..domain.status import Status, status_after_customer_reply
 from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
 from ..store.stats import stats_update
 from ..store.tickets import TicketDetail, TicketStore, new_event, timeline_sk
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, save_message, write_ticket
+from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing
 from .ingest import IngestDeps, IngestResult, ingest_raw
 
@@ -107,15 +110,54 @@ def _public(detail: TicketDetail) -> TicketDetail:
     return TicketDetail(ticket=detail.ticket, messages=sorted(detail.messages, key=lambda m: m.sk))
 
 
-def public_reply(store: TicketStore, ticket_id: str, body: str, *, source_ip: str) -> MessageItem:
+class CustomerConflict(Exception):
+    """We wrote to the customer since they opened the page (``verdict.reason``); nothing was stored.
+
+    ``messages`` are our new mails, as the customer may see them; ``ticket`` the ticket as it is now."""
+
+    def __init__(self, verdict: Verdict, detail: TicketDetail) -> None:
+        super().__init__("there are new messages since you opened this page")
+        self.verdict = verdict
+        self.ticket = detail.ticket
+        ids = {e.id for e in verdict.new}
+        self.messages = sorted((m for m in detail.messages if m.id in ids), key=lambda m: m.sk)
+
+
+def _seen_position(detail: TicketDetail, seen_message_id: str | None) -> int | None:
+    if seen_message_id is None:
+        return None
+    seen = next((m for m in detail.messages if m.id == seen_message_id), None)
+    if seen is None:
+        raise ChangeError("no such message in this ticket", "seen_message_id")
+    return int(seen.thread_seq or 0)
+
+
+def public_reply(
+    store: TicketStore,
+    ticket_id: str,
+    body: str,
+    *,
+    source_ip: str,
+    seen_message_id: str | None = None,
+    confirm_conflict: bool = False,
+) -> MessageItem:
+    """The customer's answer on the web. ``seen_message_id`` (the newest message their page showed) makes it
+    wait for a confirmation when we wrote to them since (:class:`CustomerConflict`); race-safe as an
+    agent's reply is (services/replies.py)."""
     if not body.strip():
         raise ChangeError("the message is empty", "body")
     rate_limit(f"public-reply-ip#{source_ip}", 20, 3600)
     rate_limit(f"public-reply-ticket#{ticket_id}", 10, 3600)
     for attempt in range(3):
-        ticket = store.get(ticket_id, consistent=True)
-        if ticket is None or ticket.status == Status.TRASH.value:
+        detail = store.detail(ticket_id, consistent=True)
+        if detail is None or detail.ticket.status == Status.TRASH.value:
             raise Missing(ticket_id)
+        ticket = detail.ticket
+        verdict = reply_check(
+            _seen_position(detail, seen_message_id), detail.thread(), actor=None, confirmed=confirm_conflict
+        )
+        if verdict.stale:
+            raise CustomerConflict(verdict, detail)
         message = _reply_message(ticket, body)
         try:
             _commit_public_reply(ticket, message)
@@ -150,6 +192,7 @@ def _reply_message(ticket: TicketItem, body: str) -> MessageItem:
 def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
     at = message.created_at
     before = Snapshot.of(ticket)
+    position = int(ticket.thread_version or 0)
     old_status = ticket.status
     ticket.status = status_after_customer_reply(Status(ticket.status)).value
     if ticket.status != Status.CLOSED.value:
@@ -184,13 +227,13 @@ def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
                     "number": ticket.number,
                     "from": old_status,
                     "to": ticket.status,
-                    "reason": "the customer answered on the web",
+                    "reason": reason_json(reason("status.customer_replied_web")),
                 },
                 at,
             )
         )
     unit = Unit()
-    write_ticket(unit, ticket, before, events)
+    write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
     stats_update(unit, at, {"messages_in": 1, "reopened": 1 if old_status != ticket.status else 0})
     unit.commit()

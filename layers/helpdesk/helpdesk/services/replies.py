@@ -1,5 +1,11 @@
 """Use cases: an agent answers the customer (mail through SES) or leaves an internal comment.
 
+No double replies: a reply names the thread position its author saw (``seen_thread``). What arrived
+since is judged by ``domain/conflicts.py: reply_check``; if it counts, :class:`ReplyConflict` (the API's
+409) names it and nothing is stored or sent, unless the author confirms. The check is race-safe: the
+reply's transaction is conditional on the ticket's ``thread_version`` being the one the decision was
+made on; a reply that lost the race re-reads the thread and is judged again.
+
 A reply is stored and sent like the auto-reply: the outbound message, its Message-ID in the index
 and the ticket's new state are one transaction (``send_state = pending``); then the message is
 claimed (``pending`` → ``sent``) and handed to SES. The subject carries ``[#number]``; In-Reply-To
@@ -16,22 +22,24 @@ from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.clock import iso, parse_iso
 from ..domain.config import ConfigSnapshot
+from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import Address
 from ..domain.ids import new_id
 from ..domain.links import customer_token
 from ..domain.outgoing import OutgoingAttachment
+from ..domain.reasons import reason
 from ..domain.sanitize import sanitize_html, text_to_html
 from ..domain.status import Status
 from ..domain.templating import html_values, render, render_html
 from ..store.models import AttachmentMap, CommentItem, MessageItem, MetaItem, TicketItem
 from ..store.stats import stats_update
-from ..store.tickets import TicketStore, new_event, timeline_sk
+from ..store.tickets import TicketDetail, TicketStore, new_event, timeline_sk
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, save_message, write_ticket
+from ..store.writes import Snapshot, save_comment, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing, apply, resolution_items, validate
 from .outbound import Answered, SendFailed, agent_values, deliver, outbound_message, reply_defaults, thread_subject
 
-__all__ = ["ReplyRequest", "ReplyResult", "SendFailed", "add_comment", "send_reply"]
+__all__ = ["ReplyConflict", "ReplyRequest", "ReplyResult", "SendFailed", "add_comment", "send_reply"]
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 25 * 1024 * 1024  # SES v2 accepts 40 MB; base64 grows attachments by a third
@@ -49,6 +57,8 @@ class ReplyRequest:
     upload_keys: list[str] = field(default_factory=list)
     status: str = Status.WAITING_CUSTOMER.value
     subject: str | None = None
+    seen_thread: int | None = None  # the ticket's thread_version its author saw; None: not checked (old clients)
+    confirm_conflict: bool = False  # "Trotzdem senden": send although the thread grew since
 
 
 @dataclass
@@ -58,7 +68,18 @@ class ReplyResult:
     sent: bool
 
 
+class ReplyConflict(Exception):
+    """The thread grew since the author saw it (``verdict.reason``); nothing was stored or sent.
 
+    ``messages`` and ``comments`` are the new entries that count, ``ticket`` the ticket as it is now."""
+
+    def __init__(self, verdict: Verdict, detail: TicketDetail) -> None:
+        super().__init__(f"the ticket has new entries since you opened it ({verdict.reason.value})")
+        self.verdict = verdict
+        self.ticket = detail.ticket
+        ids = {e.id for e in verdict.new}
+        self.messages = sorted((m for m in detail.messages if m.id in ids), key=lambda m: m.sk)
+        self.comments = sorted((c for c in detail.comments if c.id in ids), key=lambda c: c.sk)
 
 
 # ------------------------------------------------------------------------------------------------- replies
@@ -77,9 +98,10 @@ def send_reply(
     link_secret: str = "",
     public_url: str = "",
 ) -> ReplyResult:
-    detail = store.detail(ticket_id)
+    detail = store.detail(ticket_id, consistent=True)
     if detail is None:
         raise Missing(ticket_id)
+    _check_thread(detail, request, actor)
     ticket = detail.ticket
     mailbox = cfg.mailbox(ticket.mailbox) or (cfg.mailboxes[0] if cfg.mailboxes else None)
     if mailbox is None:
@@ -124,12 +146,20 @@ def send_reply(
         except Conflict as exc:
             if "ticket" not in exc.tags or attempt == 2:
                 raise
-            fresh = store.get(ticket.pk, consistent=True)
+            # The ticket changed since it was read: a field change (retry) or a new entry (judge again).
+            fresh = store.detail(ticket.pk, consistent=True)
             if fresh is None:
                 raise Missing(ticket_id) from exc
-            ticket = fresh
+            _check_thread(fresh, request, actor)
+            ticket = fresh.ticket
     sent = deliver(store, mailer, ticket, message, attachments)
     return ReplyResult(ticket, message, sent)
+
+
+def _check_thread(detail: TicketDetail, request: ReplyRequest, actor: str) -> None:
+    verdict = reply_check(request.seen_thread, detail.thread(), actor=actor, confirmed=request.confirm_conflict)
+    if verdict.stale:
+        raise ReplyConflict(verdict, detail)
 
 
 def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str]) -> tuple[str, str]:
@@ -216,14 +246,14 @@ def _commit_reply(
     at: str,
 ) -> None:
     before = Snapshot.of(ticket)
+    position = int(ticket.thread_version or 0)  # the thread the check judged: the write holds only if it still is
     before_status = ticket.status
     clean = validate({"status": request.status}, ticket, cfg) if request.status != ticket.status else {}
-    events = apply(ticket, clean, actor, at, reason="reply") if clean else []
+    events = apply(ticket, clean, actor, at, reason=reason("status.reply")) if clean else []
     first = ticket.first_response_at is None
     ticket.first_response_at = ticket.first_response_at or at
     ticket.last_agent_at = at
     ticket.updated_at = at
-    ticket.unread = False
     ticket.message_count = int(ticket.message_count or 0) + 1
     ticket.participants = (set(ticket.participants or set()) | {a.address for a in to + cc}) or None
     events.append(
@@ -242,7 +272,7 @@ def _commit_reply(
         )
     )
     unit = Unit()
-    write_ticket(unit, ticket, before, events)
+    write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
     resolution_items(unit, ticket, before_status, at)
     counters = {"replies": 1}
@@ -313,7 +343,7 @@ def add_comment(
                 )
             ],
         )
-        unit.save("comment", comment)
+        save_comment(unit, ticket, comment)
         try:
             unit.commit()
         except Conflict as exc:

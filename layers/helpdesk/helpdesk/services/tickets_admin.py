@@ -26,7 +26,7 @@ from ..store.models import (
 from ..store.stats import stats_update
 from ..store.tickets import TicketStore, counter_key, new_event, num_key, timeline_sk
 from ..store.unit import Conflict, Unit
-from ..store.writes import Snapshot, relink_parent, write_ticket
+from ..store.writes import Snapshot, add_to_thread, relink_parent, write_ticket
 from .access import referenced_ticket
 from .changes import ChangeError, Missing, Stale, check_references, validate
 
@@ -169,6 +169,7 @@ def create_ticket(
         )
         if ticket.parent_id:
             relink_parent(unit, ticket, None, store.get(ticket.parent_id, consistent=True))
+        add_to_thread(ticket, message)  # the first entry of its thread (no MID#: its Message-ID is made up)
         unit.save("message", message)
         if customer:
             unit.update(
@@ -236,13 +237,19 @@ def merge_tickets(
     if int(target.version or 0) != target_version:
         raise Stale(target)
 
-    moving = [i for i in TicketTableItem.query(source_id) if isinstance(i, MessageItem | CommentItem)]
+    moving = sorted(
+        (i for i in TicketTableItem.query(source_id) if isinstance(i, MessageItem | CommentItem)), key=lambda i: i.sk
+    )
     moved_messages = sum(1 for i in moving if isinstance(i, MessageItem))
+    # What moves joins the target's thread after what it has: a reply written on the target before the
+    # merge sees these as new (domain/conflicts.py).
+    position = int(target.thread_version or 0)
     for start in range(0, len(moving), 40):
         unit = Unit()
         for item in moving[start : start + 40]:
+            position += 1
             data = item.serialize()
-            copy = type(item).from_raw_data({**data, "pk": {"S": target_id}})
+            copy = type(item).from_raw_data({**data, "pk": {"S": target_id}, "thread_seq": {"N": str(position)}})
             unit.save("move", copy)
             unit.delete("move", type(item)(pk=source_id, sk=item.sk))
         unit.commit()
@@ -257,6 +264,7 @@ def merge_tickets(
     source.links = [*(source.links or []), LinkMap(type="merged_into", ticket_id=target_id, number=target.number)]
     target.links = [*(target.links or []), LinkMap(type="merged_from", ticket_id=source_id, number=source.number)]
     target.message_count = int(target.message_count or 0) + moved_messages
+    target.thread_version = position
     target.participants = (set(target.participants or set()) | set(source.participants or set())) or None
     target.tags = sorted(set(target.tags or []) | set(source.tags or []))
     target.updated_at = at

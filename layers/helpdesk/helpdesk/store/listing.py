@@ -20,9 +20,10 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
+from ..domain.reading import ReadMark
 from ..domain.status import BUCKETS, Status
 from .models import TicketItem, TicketTableItem
-from .tickets import ACTIVE
+from .tickets import ACTIVE, is_unread, read_marks
 
 TEXT_PAGE_SIZE = 250
 
@@ -53,7 +54,7 @@ class TicketFilter:
     columns: dict[str, str] = field(default_factory=dict)
     sort: str = "updated"  # updated | due
     hidden_queues: set[str] = field(default_factory=set)
-    viewer: str | None = None  # private tickets are visible to their assignee (and admins) only
+    viewer: str | None = None  # private tickets are visible to their assignee (and admins) only; "unread" is theirs
     viewer_is_admin: bool = False
 
 
@@ -65,6 +66,8 @@ class Page:
     requests: int = 0
     index: str = ""
     partial: bool = False  # stopped at the read budget before the page was full
+    unread: dict[str, bool] = field(default_factory=dict)  # ticket id → unread for the viewer (with a viewer)
+    mark_reads: int = 0  # BatchGetItem calls for the viewer's read marks
 
 
 @dataclass
@@ -216,7 +219,7 @@ def residual_conditions(flt: TicketFilter, skip_queue: bool = False) -> list[Con
         out.append(TicketItem.project == flt.project)
     for name in ("private", "personal", "prio", "unread", "review"):
         value = getattr(flt, name)
-        if value is not None:
+        if value is not None and not (name == "unread" and flt.viewer):  # per agent: checked with the marks
             out.append(getattr(TicketItem, name) == value)
     if flt.q:
         out.append(TicketItem.search.contains(flt.q.strip().lower()[:100]))
@@ -267,7 +270,7 @@ def matches_residual(ticket: TicketItem, flt: TicketFilter) -> bool:
     ]
     for name in ("private", "personal", "prio", "unread", "review"):
         value = getattr(flt, name)
-        if value is not None:
+        if value is not None and not (name == "unread" and flt.viewer):
             checks.append(bool(getattr(ticket, name)) == value)
     return all(checks)
 
@@ -282,6 +285,9 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
         # Text filters keep few of the items a Query evaluates: larger pages, fewer round trips
         # (the same items are read either way; the read budget still bounds them).
         page_size = max(page_size, min(TEXT_PAGE_SIZE, budget))
+    if flt.unread is not None and flt.viewer:
+        # "Ungelesen" per agent looks at rounds of up to twice the page (see below): query that many at once.
+        page_size = max(page_size, min(100, max(2 * limit, 20)) + 1)  # (+1: the merge looks one ahead)
     readers: list[_Reader] = []
     for part in partitions:
         key = f"{part.index_name}:{part.hash_value}"
@@ -315,12 +321,48 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
     partial = False
     # Index items of the tag index carry no ticket data: their column check follows the batch get.
     check_columns = bool(flt.columns) and partitions[0].index_name != "by_tag"
+    # "Ungelesen" is per agent: whether a ticket is unread for the viewer needs their read mark, read
+    # for a round of candidates at once (one BatchGetItem); tag lists check it after their BatchGet.
+    per_agent = flt.unread is not None and bool(flt.viewer) and partitions[0].index_name != "by_tag"
+    marks: dict[str, ReadMark] = {}
+    looked: set[str] = set()  # tickets whose mark was read (a ticket without a mark has none to find)
+    mark_reads = 0
     while heap and len(taken) < limit:
-        _, i = heapq.heappop(heap)
-        raw = readers[i].take()
-        if not check_columns or _raw_matches_columns(raw, flt):
-            taken.append(raw)
-        push(i)
+        if not per_agent:
+            _, i = heapq.heappop(heap)
+            raw = readers[i].take()
+            if not check_columns or _raw_matches_columns(raw, flt):
+                taken.append(raw)
+            push(i)
+            continue
+        # A round looks ahead up to twice what the page still needs; what it took beyond the page is
+        # handed back to its reader (in reverse order), so the cursor skips nothing.
+        need = limit - len(taken)
+        round_: list[tuple[int, dict[str, Any], dict[str, Any] | None]] = []
+        while heap and len(round_) < min(100, max(2 * need, 20)):
+            _, i = heapq.heappop(heap)
+            before = readers[i].position
+            raw = readers[i].take()
+            round_.append((i, raw, before))
+            push(i)
+        ids = [raw["pk"]["S"] for _, raw, _ in round_]
+        found = read_marks(flt.viewer or "", ids)
+        mark_reads += 1
+        looked.update(ids)
+        marks.update(found)
+        used = 0
+        for _, raw, _ in round_:
+            if len(taken) >= limit:
+                break
+            used += 1
+            ticket = TicketTableItem.from_raw_data(raw)
+            if not isinstance(ticket, TicketItem) or (check_columns and not _raw_matches_columns(raw, flt)):
+                continue
+            if is_unread(ticket, found.get(ticket.pk)) == flt.unread:
+                taken.append(raw)
+        for i, raw, before in reversed(round_[used:]):
+            readers[i].buffer.appendleft(raw)
+            readers[i].position = before
     if len(taken) < limit and any(not r.done for r in readers):
         partial = True
 
@@ -345,18 +387,29 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
     if partitions[0].index_name == "by_tag":
         from .tickets import TicketStore
 
-        found = TicketStore().batch_tickets([i.pk for i in items])
+        by_id = TicketStore().batch_tickets([i.pk for i in items])
         requests += 1 if items else 0
-        tickets = [found[i.pk] for i in items if i.pk in found and matches_residual(found[i.pk], flt)]
+        tickets = [by_id[i.pk] for i in items if i.pk in by_id and matches_residual(by_id[i.pk], flt)]
     else:
         tickets = [i for i in items if isinstance(i, TicketItem)]
+    unread: dict[str, bool] = {}
+    if flt.viewer and tickets:
+        missing = [t.pk for t in tickets if t.pk not in looked]
+        if missing:  # one BatchGetItem for the page (a page is at most 100 tickets)
+            marks.update(read_marks(flt.viewer, missing))
+            mark_reads += 1
+        unread = {t.pk: is_unread(t, marks.get(t.pk)) for t in tickets}
+        if flt.unread is not None and not per_agent:  # a tag list: its tickets came with the BatchGet
+            tickets = [t for t in tickets if unread[t.pk] == flt.unread]
     return Page(
         items=tickets,
         cursor=encode_cursor(new_state) if more else None,
         scanned=sum(r.scanned for r in readers),
-        requests=requests,
+        requests=requests + mark_reads,
         index=partitions[0].index_name,
         partial=partial,
+        unread=unread,
+        mark_reads=mark_reads,
     )
 
 

@@ -3,8 +3,9 @@
 Four tables:
 
 ``tickets``   one partition per ticket (``pk`` = ticket id): the ticket item (``sk = TICKET``), its tag
-              items (``TAG#…``), messages (``MSG#…``), internal comments (``CMT#…``) and events
-              (``EVT#…``). A ticket's detail is one Query. Sparse GSIs serve the lists.
+              items (``TAG#…``), messages (``MSG#…``), internal comments (``CMT#…``), events
+              (``EVT#…``) and the agents' read marks (``READ#<agent>``). A ticket's detail is one
+              Query. Sparse GSIs serve the lists.
 ``meta``      unique lookups and counters: Message-ID → ticket, number → ticket, number counters,
               auto-reply windows, rate limits, processed S3 objects, report aggregates. TTL on
               ``expires_at``.
@@ -215,6 +216,9 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     sla_bucket = UnicodeAttribute(null=True)
     sla_at = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute(null=True)
+    # Entries in the thread (messages in and out, comments): grows with each, never with a field change.
+    # A reply names the position its author saw (domain/conflicts.py); absent on tickets from before.
+    thread_version = NumberAttribute(default=0)
     version = VersionAttribute()
 
 
@@ -267,6 +271,7 @@ class MessageItem(TicketTableItem, discriminator="message"):
     author = UnicodeAttribute(null=True)  # agent for outbound mail; "system" for auto-replies
     auto_reply = BooleanAttribute(default=False)
     send_state = UnicodeAttribute(null=True)  # outbound: pending | sending | sent | failed
+    thread_seq = NumberAttribute(null=True)  # its position in the ticket's thread (ticket.thread_version)
     created_at = UnicodeAttribute()
 
 
@@ -276,6 +281,7 @@ class CommentItem(TicketTableItem, discriminator="comment"):
     body = UnicodeAttribute()
     tags = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     mentions = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
+    thread_seq = NumberAttribute(null=True)  # its position in the ticket's thread (ticket.thread_version)
     created_at = UnicodeAttribute()
 
 
@@ -288,6 +294,21 @@ class EventItem(TicketTableItem, discriminator="event"):
     number = UnicodeAttribute(null=True)
     detail = JSONAttribute(default=dict)
     created_at = UnicodeAttribute()
+
+
+class ReadItem(TicketTableItem, discriminator="read"):
+    """One agent's read mark on one ticket (``sk = READ#<username>``): when they last opened it, and whether
+    they marked it unread by hand. "Ungelesen" is per agent (``domain/reading.py``); the mark is no change
+    of the ticket (no version, no event) and its stream record reaches only that agent's sockets."""
+
+    agent = UnicodeAttribute()
+    seen_at = UnicodeAttribute(null=True)  # when they last opened it (None: marked unread, never opened)
+    seen_through = UnicodeAttribute(null=True)  # the ticket's last_customer_at they saw then
+    unread = BooleanAttribute(default=False)  # marked unread by hand ("als ungelesen markieren")
+    updated_at = UnicodeAttribute()
+
+
+READ_PREFIX = "READ#"
 
 
 # ------------------------------------------------------------------------------------------------ meta
@@ -403,6 +424,7 @@ def bind(table_names: dict[str, str] | None = None, host: str | None = None, reg
         MessageItem,
         CommentItem,
         EventItem,
+        ReadItem,
         MetaItem,
         ConfigItem,
         CustomerItem,

@@ -10,14 +10,18 @@ from pynamodb.exceptions import UpdateError
 
 from ..domain.autoclose import pending_deadlines
 from ..domain.clock import iso
+from ..domain.conflicts import Entry
 from ..domain.ids import new_id
+from ..domain.reading import ReadMark, unread_for
 from ..domain.status import Status
 from .models import (
+    READ_PREFIX,
     TICKET_SK,
     CommentItem,
     EventItem,
     MessageItem,
     MetaItem,
+    ReadItem,
     TagItem,
     TicketItem,
     TicketTableItem,
@@ -97,6 +101,62 @@ class TicketDetail:
     messages: list[MessageItem] = field(default_factory=list)
     comments: list[CommentItem] = field(default_factory=list)
     events: list[EventItem] = field(default_factory=list)
+    reads: dict[str, ReadItem] = field(default_factory=dict)  # agent → their read mark
+
+    def unread_for(self, agent: str) -> bool:
+        return is_unread(self.ticket, mark_of(self.reads.get(agent)))
+
+    def thread(self) -> list[Entry]:
+        """The thread's entries (messages and comments) as the reply check sees them (domain/conflicts.py)."""
+        entries = [Entry(int(m.thread_seq or 0), "message", m.direction, m.author, m.id) for m in self.messages]
+        entries += [Entry(int(c.thread_seq or 0), "comment", None, c.author, c.id) for c in self.comments]
+        return entries
+
+
+# ------------------------------------------------------------------------------------ read marks
+
+
+def read_key(ticket_id: str, agent: str) -> tuple[str, str]:
+    return (ticket_id, f"{READ_PREFIX}{agent}")
+
+
+def mark_of(item: ReadItem | None) -> ReadMark | None:
+    return None if item is None else ReadMark(item.seen_through, bool(item.unread))
+
+
+def is_unread(ticket: TicketItem, mark: ReadMark | None) -> bool:
+    return unread_for(ticket.last_customer_at, bool(ticket.unread), mark)
+
+
+def read_marks(agent: str, ticket_ids: Iterable[str]) -> dict[str, ReadMark]:
+    """The agent's read marks on these tickets: one consistent BatchGetItem per 100 tickets (a page of
+    the inbox is at most 100). Tickets without a mark are left out."""
+    keys = [read_key(tid, agent) for tid in dict.fromkeys(ticket_ids) if valid_ticket_id(tid)]
+    found: dict[str, ReadMark] = {}
+    for start in range(0, len(keys), 100):
+        for item in ReadItem.batch_get(keys[start : start + 100], consistent_read=True):
+            mark = mark_of(item)
+            if mark is not None:
+                found[item.pk] = mark
+    return found
+
+
+def save_read_mark(ticket: TicketItem, agent: str, *, unread: bool, at: str | None = None) -> ReadMark:
+    """Write the agent's mark: read (everything the customer wrote up to the ticket as read) or unread by
+    hand. One PutItem; no new version of the ticket, no event: reading is bookkeeping, not a change."""
+    moment = at or iso()
+    item = ReadItem(
+        *read_key(ticket.pk, agent),
+        agent=agent,
+        seen_at=None if unread else moment,
+        seen_through=ticket.last_customer_at,
+        unread=unread,
+        updated_at=moment,
+    )
+    item.save()
+    mark = mark_of(item)
+    assert mark is not None
+    return mark
 
 
 @dataclass
@@ -154,13 +214,13 @@ class TicketStore:
         except TicketItem.DoesNotExist:
             return None
 
-    def detail(self, ticket_id: str) -> TicketDetail | None:
+    def detail(self, ticket_id: str, consistent: bool = False) -> TicketDetail | None:
         """The ticket with its whole timeline: one Query on the ticket's partition."""
         if not valid_ticket_id(ticket_id):
             return None
         ticket: TicketItem | None = None
         detail = TicketDetail(ticket=TicketItem())
-        for item in TicketTableItem.query(ticket_id):
+        for item in TicketTableItem.query(ticket_id, consistent_read=consistent):
             if isinstance(item, TicketItem):
                 ticket = item
             elif isinstance(item, MessageItem):
@@ -169,6 +229,8 @@ class TicketStore:
                 detail.comments.append(item)
             elif isinstance(item, EventItem):
                 detail.events.append(item)
+            elif isinstance(item, ReadItem):
+                detail.reads[item.agent] = item
         if ticket is None:
             return None
         detail.ticket = ticket
@@ -260,13 +322,6 @@ class TicketStore:
             return MessageItem.get(ticket_id, sk)
         except MessageItem.DoesNotExist:
             return None
-
-    def mark_read(self, ticket: TicketItem) -> None:
-        """Clear ``unread`` without a new version or an event: reading is bookkeeping, not a change."""
-        # Model.update would increment the version; the table connection writes just this attribute.
-        TicketItem._get_connection().update_item(
-            ticket.pk, range_key=TICKET_SK, actions=[TicketItem.unread.set(False)], condition=TicketItem.pk.exists()
-        )
 
     def claim_send(self, msg: MessageItem, *, retry_failed: bool = False) -> bool:
         """Only one process ever hands this mail to SES: a conditional write claims it.

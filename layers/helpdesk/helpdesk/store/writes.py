@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .models import EventItem, LinkMap, MessageItem, MetaItem, TagItem, TicketItem
+from pynamodb.expressions.condition import Condition
+
+from .models import CommentItem, EventItem, LinkMap, MessageItem, MetaItem, TagItem, TicketItem
 from .stats import BACKLOG_KEY, IN_USE_KEY, QUEUE_SK
 from .tickets import apply_index_keys, mid_key, tag_items
 from .unit import Unit
@@ -67,6 +69,26 @@ def relink_parent(unit: Unit, child: TicketItem, old_parent: TicketItem | None, 
         write_ticket(unit, new_parent, before, tag="parent")
 
 
+def add_to_thread(ticket: TicketItem, entry: MessageItem | CommentItem) -> None:
+    """Give ``entry`` the next position in ``ticket``'s thread (``thread_version``: one more per message or
+    comment; field changes never move it). The ticket must be written in the same transaction."""
+    ticket.thread_version = int(ticket.thread_version or 0) + 1
+    entry.thread_seq = ticket.thread_version
+
+
+def thread_unchanged(position: int) -> Condition:
+    """The condition "the thread is still at ``position``" on the ticket item (tickets from before the
+    thread counter have none: position 0)."""
+    same: Condition = TicketItem.thread_version == position
+    return same | TicketItem.thread_version.does_not_exist() if position == 0 else same
+
+
+def save_comment(unit: Unit, ticket: TicketItem, comment: CommentItem) -> None:
+    """Store an internal comment at the next position of the thread."""
+    add_to_thread(ticket, comment)
+    unit.save("comment", comment)
+
+
 def save_message(
     unit: Unit,
     ticket: TicketItem,
@@ -81,8 +103,10 @@ def save_message(
     The ``MID#`` write is conditional: a Message-ID seen before cancels the transaction with the
     reason tagged ``mid`` (``<tag>_mid`` for any other tag), which ingest reads as "a duplicate".
     ``index_id`` indexes the message under another id than its Message-ID (ingest: a different mail
-    that reuses a Message-ID already taken).
+    that reuses a Message-ID already taken). The message takes the next position in the ticket's thread
+    (:func:`add_to_thread`).
     """
+    add_to_thread(ticket, message)
     unit.save(tag, message)
     unit.save(
         "mid" if tag == "message" else f"{tag}_mid",
@@ -131,12 +155,14 @@ def write_ticket(
     *,
     new: bool = False,
     tag: str = "ticket",
+    condition: Condition | None = None,
 ) -> None:
     """Add the ticket and everything derived from it to ``unit``.
 
     ``new`` tickets are written with ``attribute_not_exists``; existing ones with their version
     (pynamodb's VersionAttribute), so a concurrent change makes the whole transaction fail; ``tag``
-    names this write in the :class:`~helpdesk.store.unit.Conflict` (e.g. ``"parent"``).
+    names this write in the :class:`~helpdesk.store.unit.Conflict` (e.g. ``"parent"``); ``condition``
+    is checked on the ticket item besides its version (a reply: :func:`thread_unchanged`).
     """
     apply_index_keys(ticket)
     if tag == "ticket":
@@ -144,7 +170,7 @@ def write_ticket(
     if new:
         unit.save(tag, ticket, condition=TicketItem.pk.does_not_exist())
     else:
-        unit.save(tag, ticket)
+        unit.save(tag, ticket, condition=condition)
     after = Snapshot.of(ticket)
     for tag_item in tag_items(ticket):
         unit.save("tag", tag_item)

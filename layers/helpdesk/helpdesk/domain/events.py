@@ -1,0 +1,21 @@
+"""The kinds of event a ticket's history holds (``EventItem.type``), each with what its details carry.
+
+Events are the audit trail and the outbox to EventBridge; the web client tells each kind as a sentence
+(``functions/api/static/i18n.js``, keys ``evp.*``). Reasons inside the details are codes with
+parameters (``domain/reasons.py``). ``tests/unit/test_event_prose.py`` checks that every kind the
+services write is listed here and has its German and English text.
+"""
+
+from __future__ import annotations
+
+EVENT_TYPES: dict[str, str] = {
+    "TicketCreated": "number, subject, status, queue, mailbox, customer, channel; from mail also threading "
+    "(reasons), rules (fired), autoreply (reason), rule_warnings (reasons)",
+    "MessageAdded": "direction (inbound|outbound), message_id, from or to, channel, threading (reasons)",
+    "StatusChanged": "from, to, reason (a reason), days_waiting (autoclose)",
+    "TicketUpdated": "changes: {field: [before, after]}",
+    "CommentAdded": "comment_id, mentions, tags",
+    "TicketMerged": "source, source_number, target, target_number, moved",
+    "ReminderSent": "days_waiting, mailed",
+    "DeadlineMissed": "deadlines [{kind: due|response, at}], notified, priority [before, after]",
+}

@@ -1,0 +1,140 @@
+"""Why a decision went the way it did, as a stable code with parameters (issue 12, part 6).
+
+Domain decisions (threading, auto-reply, rules, status changes) return :class:`Reason` values. A
+reason *is* its English sentence (a ``str``: logs, the CLI and ``IngestResult`` read it as before) and
+also carries ``code`` and ``params``; events store all three (:func:`to_json`), the API returns them,
+and the web client turns the code and its parameters into a German or English sentence
+(``functions/api/static/i18n.js``, keys ``reason.<code>``). The English text is the fallback for
+clients that do not know a code.
+
+Events stored before the codes carry the bare English sentence; :func:`from_stored` recognises the
+sentences these templates produced (and the few literal ones of old) and gives them their code back,
+so old histories read like new ones. A sentence it does not recognise stays text (code ``text``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+Param = str | int | float
+
+# code → English template. Codes are stable: clients translate them; never rename one.
+TEMPLATES: dict[str, str] = {
+    # threading (domain/threading.py, services/ingest.py)
+    "threading.no_match": "no reference or ticket number matches a ticket",
+    "threading.ref_ours": "references our message <{ref}>",
+    "threading.ref_customer": "references the customer's message <{ref}>",
+    "threading.subject_number": "subject names ticket {number}",
+    "threading.gone": "but the ticket no longer exists",
+    "threading.merged": "that ticket was merged into {number}",
+    "threading.sender_unverified": (
+        "sender {sender} failed authentication ({verdict}): not trusted as a participant of {number}"
+    ),
+    "threading.not_participant": "sender {sender} is not a participant of {number}",
+    "threading.participant": "the sender is a participant",
+    "threading.proof": "proof: reply to our mail",
+    "threading.too_old": "{number} was closed more than {days} days ago",
+    "threading.duplicate_content": "<{message_id}> with this content was received before",
+    "threading.own_echo": "<{message_id}> is a message we sent",
+    "threading.duplicate": "<{message_id}> was received before",
+    "threading.quarantine": "quarantine: a ticket of its own, not threaded",
+    "threading.web_form": "the sender is not verified (web form)",
+    "threading.vanished": "the ticket vanished",
+    # auto-reply (domain/autoreply.py, services/ingest.py)
+    "autoreply.allowed": "auto-reply allowed",
+    "autoreply.off": "auto-reply is off for this mailbox",
+    "autoreply.automatic": "automatic mail: {kind}",
+    "autoreply.no_sender": "no sender address",
+    "autoreply.own_address": "sender is one of our own addresses",
+    "autoreply.own_domain": "sender is in our own domain",
+    "autoreply.loop": "Message-ID is from our own domain (loop)",
+    "autoreply.spam": "spam verdict",
+    "autoreply.virus": "virus verdict",
+    "autoreply.unverified": "sender failed authentication ({verdict}): no reply to a possibly forged address",
+    "autoreply.rule": "a rule suppresses the auto-reply",
+    "autoreply.stored_closed": "ticket is stored closed (import)",
+    "autoreply.window": "an auto-reply went to this sender less than {hours} h ago",
+    "autoreply.daily_cap": "this sender got {sent} auto-replies today (daily cap {cap})",
+    "autoreply.race": "another auto-reply to this sender was stored at the same moment",
+    # rules (domain/rules.py)
+    "rules.timeout": "{rule}: {condition} took too long and counted as not matching",
+    # status changes (services: ingest, public, replies, batch, autoclose)
+    "status.customer_replied": "the customer answered",
+    "status.customer_replied_web": "the customer answered on the web",
+    "status.reply": "reply",
+    "status.batch": "batch: {action}",
+    "status.autoclose": "closed: the customer did not answer",
+    # a sentence stored before the codes that no template recognises
+    "text": "{text}",
+}
+
+# Literal sentences stored before the codes that no template above produces.
+LEGACY: dict[str, str] = {
+    "abgeschlossen, da der Kunde nicht mehr geantwortet hat / closed: the customer did not answer": "status.autoclose",
+}
+
+
+class Reason(str):
+    """An English sentence that knows its code and parameters."""
+
+    code: str
+    params: dict[str, Param]
+
+    def __new__(cls, code: str, params: Mapping[str, Param] | None = None, text: str | None = None) -> Reason:
+        values = dict(params or {})
+        sentence = text if text is not None else TEMPLATES[code].format(**{k: _shown(v) for k, v in values.items()})
+        self = super().__new__(cls, sentence)
+        self.code = code
+        self.params = values
+        return self
+
+
+def _shown(value: Param) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def reason(code: str, **params: Param) -> Reason:
+    """The reason ``code`` with its parameters (a ``KeyError`` for a code without a template)."""
+    if code not in TEMPLATES:
+        raise KeyError(f"unknown reason code {code!r}")
+    return Reason(code, params)
+
+
+def to_json(value: str) -> dict[str, Any]:
+    """How an event stores a reason: ``{"code", "params", "text"}`` (a plain string becomes code ``text``)."""
+    found = value if isinstance(value, Reason) else from_stored(value)
+    return {"code": found.code, "params": dict(found.params), "text": str(found)}
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.*?)" for i, part in enumerate(parts))
+    return re.compile(f"^{regex}$", re.DOTALL)
+
+
+_PATTERNS = [(code, _pattern(template)) for code, template in TEMPLATES.items() if code != "text"]
+
+
+def from_stored(value: Any) -> Reason:
+    """A reason as an event stored it: the new ``{"code", "params", "text"}`` form, or an old bare sentence."""
+    if isinstance(value, Reason):
+        return value
+    if isinstance(value, Mapping):
+        code, params, text = value.get("code"), value.get("params"), value.get("text")
+        if isinstance(code, str) and code in TEMPLATES:
+            clean = {str(k): v for k, v in (params or {}).items() if isinstance(v, str | int | float)}
+            try:
+                return Reason(code, clean, text if isinstance(text, str) else None)
+            except (KeyError, IndexError, ValueError):
+                pass
+        return Reason("text", {"text": str(text or code or "")}, str(text or code or ""))
+    sentence = str(value)
+    if sentence in LEGACY:
+        return Reason(LEGACY[sentence], {}, sentence)
+    for code, pattern in _PATTERNS:
+        match = pattern.match(sentence)
+        if match:
+            return Reason(code, match.groupdict(), sentence)
+    return Reason("text", {"text": sentence}, sentence)

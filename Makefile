@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
-.PHONY: run test lint typecheck template-check unit e2e bench chromium clean help deploy deploy-dry-run deploy-setup
+.PHONY: run run-fresh test lint typecheck template-check unit e2e bench chromium clean help deploy deploy-dry-run deploy-setup
 
 help:
-	@echo "make run   - install into .venv and start the whole system locally (helpdesk local --demo)"
+	@echo "make run   - install into .venv and start the whole system locally (helpdesk local --demo); data in .helpdesk/"
+	@echo "make run-fresh - the same, after deleting the data in .helpdesk/ (asks first)"
 	@echo "make test  - install what tests need (incl. Debian's chromium) and run lint, types, template checks, tests"
 	@echo "make deploy - build the Lambda artefacts (no python3.12, no Docker needed) and deploy with deploy.toml (docs/deploy.md)"
 	@echo "make deploy-dry-run - the same up to the first step that needs AWS credentials"
@@ -29,6 +30,9 @@ $(STAMP): $(VENV)/bin/python pyproject.toml layers/helpdesk/requirements.txt
 
 run: $(STAMP)
 	$(BIN)/helpdesk local --demo
+
+run-fresh: $(STAMP)
+	$(BIN)/helpdesk local --demo --fresh
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

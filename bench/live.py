@@ -60,7 +60,7 @@ def start_stack(tmp: Path) -> tuple[subprocess.Popen[str], dict[str, Any], Path]
     args = [str(HELPDESK), "local", "--api-port", str(api_port), "--log-level", "INFO"]
     for flag in ("--smtp-port", "--moto-port", "--outbox-port", "--live-port"):
         args += [flag, str(free_port())]
-    args += ["--autoclose-interval", "3600"]
+    args += ["--autoclose-interval", "3600", "--data-dir", str(tmp / "data"), "--exit-with-parent"]
     state_file = Path(tempfile.gettempdir()) / f"helpdesk-local-{api_port}.json"
     state_file.unlink(missing_ok=True)
     process = subprocess.Popen(

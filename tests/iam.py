@@ -34,7 +34,7 @@ import botocore.handlers
 
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"  # moto's account
-FUNCTIONS = ("IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction")
+FUNCTIONS = ("IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction", "FeedbackFunction")
 
 # Whose code a frame is (module name prefix -> function logical id; None: no function, e.g. the operator's CLI).
 # The outermost matching frame of a call's stack decides.
@@ -43,6 +43,8 @@ ENTRY_MODULES: tuple[tuple[str, str | None], ...] = (
     ("functions.api", "ApiFunction"),
     ("functions.autoclose", "AutocloseFunction"),
     ("functions.publisher", "PublisherFunction"),
+    ("functions.feedback", "FeedbackFunction"),
+    ("helpdesk.services.feedback", "FeedbackFunction"),
     ("helpdesk.api", "ApiFunction"),
     ("helpdesk.services.ingest", "IngestFunction"),
     ("helpdesk.services.autoclose", "AutocloseFunction"),

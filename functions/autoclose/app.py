@@ -1,4 +1,5 @@
-"""Autoclose Lambda (EventBridge schedule): reminders, auto-close of stale "warten auf Kunde", deadline alerts."""
+"""Autoclose Lambda (EventBridge schedules): reminders, auto-close of stale "warten auf Kunde", deadline alerts;
+and the outbox sweep, which sends again what SES refused for now (every run; ``{"job": "outbox"}``: only that)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.bootstrap import autoclose_deps
-from helpdesk.services.autoclose import run
+from helpdesk.services.autoclose import run, sweep_outbox
 
 logger = Logger(service="helpdesk-autoclose")
 metrics = Metrics(namespace="Helpdesk", service="autoclose")
@@ -20,7 +21,19 @@ tracer = Tracer(service="helpdesk-autoclose")
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    report = run(autoclose_deps(), time_left=lambda: context.get_remaining_time_in_millis() / 1000)
+    deps = autoclose_deps()
+
+    def time_left() -> float:
+        return float(context.get_remaining_time_in_millis()) / 1000
+
+    outbox = sweep_outbox(deps, time_left=time_left)
+    metrics.add_metric(name="MailRetried", unit=MetricUnit.Count, value=outbox.sent + outbox.refused)
+    metrics.add_metric(name="MailRetrySent", unit=MetricUnit.Count, value=outbox.sent)
+    retried = {"retry_due": outbox.due, "retry_sent": outbox.sent, "retry_refused": outbox.refused}
+    if event.get("job") == "outbox":
+        logger.info("outbox sweep", extra=retried)
+        return retried
+    report = run(deps, time_left=time_left)
     for name, value in (
         ("TicketsReminded", report.reminded),
         ("TicketsAutoclosed", report.closed),
@@ -35,6 +48,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "escalated": report.escalated,
         "skipped": report.skipped,
         "stopped_early": report.stopped_early,
+        **retried,
     }
     logger.info("autoclose run", extra=summary)
     return summary

@@ -93,7 +93,7 @@ def report(result: IngestResult) -> None:
         metrics.add_metric(name="MailDuplicate", unit=MetricUnit.Count, value=1)
     if result.autoreply == "sent":
         metrics.add_metric(name="AutoReplySent", unit=MetricUnit.Count, value=1)
-    if result.autoreply == "failed":  # SES refused it on the record's last try: it stays failed
+    if result.autoreply == "failed":  # SES rejected it: failed with the reason, for an agent to re-send
         metrics.add_metric(name="AutoReplyFailed", unit=MetricUnit.Count, value=1)
     if result.autoreply == "suppressed":
         metrics.add_metric(name="AutoReplySuppressed", unit=MetricUnit.Count, value=1)

@@ -96,7 +96,12 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def start_stack(tmp: Path, demo: bool = False) -> Stack:
+def start_stack(tmp: Path, demo: bool = False, data_dir: Path | None = None, extra: list[str] | None = None) -> Stack:
+    """``helpdesk local`` on free ports with its own data directory (``tmp/data-<port>`` unless given).
+
+    ``--exit-with-parent``: a stack whose test process died (killed by a timeout, say) stops itself
+    instead of running on, holding its ports and a core.
+    """
     api_port, smtp_port = free_port(), free_port()
     log = tmp / f"stack-{api_port}.log"
     args = [
@@ -114,6 +119,10 @@ def start_stack(tmp: Path, demo: bool = False) -> Stack:
         str(free_port()),
         "--autoclose-interval",
         "3600",
+        "--data-dir",
+        str(data_dir or tmp / f"data-{api_port}"),
+        "--exit-with-parent",
+        *(extra or []),
     ]
     if demo:
         args.append("--demo")

@@ -45,7 +45,11 @@ def empty(aws: Any) -> Any:
 def run(aws: Any, options: SetupOptions) -> tuple[list[Any], list[str]]:
     lines: list[str] = []
     items = finish(
-        outputs(aws), "eu-central-1", "example.com", options, out=lines.append,
+        outputs(aws),
+        "eu-central-1",
+        "example.com",
+        options,
+        out=lines.append,
         client=lambda service: local_client(service, aws.endpoint),
     )
     return items, lines

@@ -300,6 +300,52 @@ def autoclose_tour(aws: Any, api: ApiClient) -> None:
             run(autoclose_deps())
 
 
+def outbox_tour(aws: Any, api: ApiClient) -> None:
+    """A reply SES throttled, with a file, sent again by the scheduled outbox sweep."""
+    from unittest import mock
+
+    from botocore.exceptions import ClientError
+
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.services.autoclose import sweep_outbox
+
+    def throttled(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}}, "SendEmail")
+
+    t = ingest(aws, make_mail(subject="Gedrosselt", sender="gerda@kunde.example"))
+    up = api.call(
+        "POST",
+        f"/tickets/{t.ticket_id}/uploads",
+        user="agent",
+        body={"filename": "b.pdf", "content_type": "application/pdf", "size": 8},
+    )
+    presigned_post(up.json["url"], up.json["fields"], b"%PDF-1.4", "application/pdf")
+    with mock.patch.object(Mailer, "send_raw", throttled):
+        body = {"body": "Anbei.", "attachments": [up.json["key"]]}
+        assert api.call("POST", f"/tickets/{t.ticket_id}/replies", user="agent", body=body).status == 502
+    assert sweep_outbox(autoclose_deps(), at=now() + timedelta(hours=1)).sent == 1
+
+
+def feedback_tour(aws: Any, api: ApiClient) -> None:
+    """SES reports a bounce of a mail we sent, through SNS."""
+    from functions.feedback.app import handler
+    from helpdesk.store.models import MessageItem
+    from helpdesk_local.runners import LambdaContext
+
+    from .test_outbound_durable import ses_event
+
+    t = ingest(aws, make_mail(subject="Postfach weg", sender="weg@kunde.example"))
+    (auto,) = [m for m in MessageItem.query(str(t.ticket_id)) if isinstance(m, MessageItem) and m.auto_reply]
+    event = ses_event("Bounce", str(auto.ses_message_id), "weg@kunde.example")
+    from functions.feedback.app import metrics
+
+    try:
+        assert handler(event, LambdaContext("helpdesk-feedback"))["bounced"] == 1
+    finally:
+        metrics.clear_metrics()  # Powertools' metric set is shared: leave none to another test
+
+
 def publisher_tour(aws: Any) -> None:
     """The tickets table's stream through the publisher, as the event source mapping delivers it."""
     import functions.publisher.app as publisher
@@ -320,9 +366,17 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(aws: Any
     api_tour(aws, api)
     ingest_tour(aws, api)
     autoclose_tour(aws, api)
+    outbox_tour(aws, api)
+    feedback_tour(aws, api)
     publisher_tour(aws)
     calls = iam_recorder.seen()  # left for the per-test check: the run's summary counts the tour's grants too
-    assert {c.function for c in calls} == {"IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction"}
+    assert {c.function for c in calls} == {
+        "IngestFunction",
+        "ApiFunction",
+        "AutocloseFunction",
+        "PublisherFunction",
+        "FeedbackFunction",
+    }
 
     translated = translated_template()
     grants = role_grants(translated, local_resolver(translated, aws.resources))

@@ -332,52 +332,75 @@ def autoreply_of(ticket_id: str | None) -> Any:
     return message
 
 
-def test_a_refused_autoreply_is_sent_when_sqs_delivers_the_mail_again(
+def test_a_throttled_autoreply_does_not_fail_the_mail_and_the_outbox_sweep_sends_it_later(
     aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Issue 13: a refused auto-reply failed the SQS record (ingest errors, alarm) and, on the last try, stayed
+    ``failed`` for good because every redelivery is a duplicate. Now the mail is stored and its record
+    succeeds; the auto-reply waits as ``retry`` and the scheduled sweep sends it once the pause is over."""
+    from datetime import timedelta
+
     from helpdesk.aws.ses import Mailer
-    from helpdesk.bootstrap import ingest_deps
-    from helpdesk.services.ingest import AutoReplyRefused, ingest_object
-    from helpdesk.store.models import MetaItem
+    from helpdesk.bootstrap import autoclose_deps, ingest_deps
+    from helpdesk.domain.clock import now
+    from helpdesk.services.autoclose import sweep_outbox
+    from helpdesk.services.ingest import ingest_object
 
     from .helpers import put_inbound
 
     key = put_inbound(aws, make_mail(message_id="<retry@kunde.example>"))
-    original = Mailer.send_raw
     monkeypatch.setattr(Mailer, "send_raw", throttled)
-    with pytest.raises(AutoReplyRefused):  # the record fails: SQS delivers the mail again later
-        ingest_object(aws.bucket, key, ingest_deps())
-    ticket_id = MetaItem.get("MID#retry@kunde.example", "MID").ticket_id
-    assert autoreply_of(ticket_id).send_state == "failed"
+    first = ingest_object(aws.bucket, key, ingest_deps())  # no exception: the record succeeds
+    assert (first.outcome, first.autoreply) == ("created", "retry")
+    reply = autoreply_of(first.ticket_id)
+    assert reply.send_state == "retry" and reply.send_error.startswith("TooManyRequestsException")
     assert stats_today(api).get("autoreplies_sent", 0) == 0  # refused is not sent
+    again = ingest_object(aws.bucket, key, ingest_deps())  # a redelivery (at least once) sends nothing
+    assert (again.outcome, again.autoreply) == ("duplicate", "none")
 
-    with pytest.raises(AutoReplyRefused):  # still throttled on the second delivery
-        ingest_object(aws.bucket, key, ingest_deps())
-    monkeypatch.setattr(Mailer, "send_raw", original)
-    again = ingest_object(aws.bucket, key, ingest_deps())
-    assert (again.outcome, again.ticket_id, again.autoreply) == ("duplicate", ticket_id, "sent")
-    assert autoreply_of(ticket_id).send_state == "sent"
-    assert ingest_object(aws.bucket, key, ingest_deps()).autoreply == "none"  # sent: never again
-    assert len(replies_to("juergen@kunde.example")) == 1
+    deps = autoclose_deps()
+    early = sweep_outbox(deps, at=now())  # the pause (5 min) is not over
+    assert early.due == 0
+    refused = sweep_outbox(deps, at=now() + timedelta(minutes=6))
+    assert (refused.due, refused.refused) == (1, 1)  # still throttled: the next, longer pause
+    monkeypatch.undo()
+    assert sweep_outbox(deps, at=now() + timedelta(minutes=10)).due == 0
+    sent = sweep_outbox(deps, at=now() + timedelta(minutes=25))
+    assert (sent.due, sent.sent) == (1, 1)
+    reply = autoreply_of(first.ticket_id)
+    assert (reply.send_state, reply.send_error, reply.send_attempts) == ("sent", None, 3)
+    assert reply.ses_message_id
+    assert sweep_outbox(deps, at=now() + timedelta(days=2)).due == 0
+    (mail,) = replies_to("juergen@kunde.example")
+    assert mail["Auto-Submitted"] == "auto-replied"
     totals = stats_today(api)
     assert totals["autoreplies_sent"] == 1 and totals.get("autoreplies_failed", 0) == 0
-    assert len(inbound(ticket_id)) == 1
+    assert len(inbound(first.ticket_id)) == 1
 
 
-def test_on_the_last_try_a_refused_autoreply_stays_failed_and_is_counted_so(
+def test_a_rejected_autoreply_is_failed_with_the_reason_and_counted_so(
     aws: Any, api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """SES in the sandbox: the recipient is not verified. Waiting does not help: ``failed``, with SES's reason."""
+    from botocore.exceptions import ClientError
+
     from helpdesk.aws.ses import Mailer
     from helpdesk.bootstrap import ingest_deps
     from helpdesk.services.ingest import ingest_object
 
     from .helpers import put_inbound
 
-    monkeypatch.setattr(Mailer, "send_raw", throttled)
+    def rejected(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+        message = "Email address is not verified. The following identities failed the check: juergen@kunde.example"
+        raise ClientError({"Error": {"Code": "MessageRejected", "Message": message}}, "SendEmail")
+
+    monkeypatch.setattr(Mailer, "send_raw", rejected)
     key = put_inbound(aws, make_mail(message_id="<last@kunde.example>"))
-    result = ingest_object(aws.bucket, key, ingest_deps(), last_try=True)
+    result = ingest_object(aws.bucket, key, ingest_deps())
     assert (result.outcome, result.autoreply) == ("created", "failed")
-    assert autoreply_of(result.ticket_id).send_state == "failed"
+    reply = autoreply_of(result.ticket_id)
+    assert reply.send_state == "failed"
+    assert reply.send_error.startswith("MessageRejected: Email address is not verified.")
     totals = stats_today(api)
     assert totals.get("autoreplies_sent", 0) == 0 and totals["autoreplies_failed"] == 1
     assert sent_mails() == []

@@ -107,7 +107,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def test_the_dry_run_builds_everything_and_stops_before_aws(built: Built) -> None:
     assert "stopped before the first command that needs AWS credentials" in built.stdout
     assert "aws cloudformation deploy" in built.stdout and "RawMailRetentionDays=400" in built.stdout
-    for name in ("layer.zip", "ingest.zip", "api.zip", "autoclose.zip", "publisher.zip", "template.yaml"):
+    for name in (
+        "layer.zip",
+        "ingest.zip",
+        "api.zip",
+        "autoclose.zip",
+        "publisher.zip",
+        "feedback.zip",
+        "template.yaml",
+    ):
         assert (built.out / name).is_file(), name
     assert not (built.out / "packaged.yaml").exists()  # that is `aws cloudformation package`'s, with credentials
     generated = yaml.safe_load((built.out / "template.yaml").read_text())
@@ -116,12 +124,13 @@ def test_the_dry_run_builds_everything_and_stops_before_aws(built: Built) -> Non
     assert "Metadata" not in resources["HelpdeskLayer"]  # nothing left for `sam build` to do
     assert {
         resources[f]["Properties"]["CodeUri"]
-        for f in ("IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction")
+        for f in ("IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction", "FeedbackFunction")
     } == {
         "ingest.zip",
         "api.zip",
         "autoclose.zip",
         "publisher.zip",
+        "feedback.zip",
     }
 
 
@@ -431,8 +440,30 @@ def test_autoclose_runs_on_its_schedule(aws: Any, packaged: Any) -> None:
         "resources": ["arn:aws:events:eu-central-1:123456789012:rule/helpdesk-AutocloseFunctionTick"],
         "detail": {},
     }
-    (summary,) = packaged("autoclose", [scheduled]).results
+    outbox = {**scheduled, "resources": ["arn:aws:events:eu-central-1:123456789012:rule/OutboxRetry"], "job": "outbox"}
+    summary, swept = packaged("autoclose", [scheduled, outbox]).results
     assert summary["stopped_early"] is False and summary["closed"] == 0
+    assert swept == {"retry_due": 0, "retry_sent": 0, "retry_refused": 0}
+
+
+@needs_312
+def test_the_feedback_function_marks_a_bounced_mail_from_an_sns_event(aws: Any, packaged: Any) -> None:
+    from tests.integration.helpers import ingest, make_mail
+    from tests.integration.test_outbound_durable import ses_event
+
+    result = ingest(aws, make_mail(sender="weg@kunde.example"))
+    items = aws.client("dynamodb").query(
+        TableName=aws.resources.names["TicketsTable"],
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": result.ticket_id}},
+    )["Items"]
+    (ses_id,) = [i["ses_message_id"]["S"] for i in items if "ses_message_id" in i]  # the auto-reply's
+    (counts,) = packaged("feedback", [ses_event("Bounce", ses_id, "weg@kunde.example")]).results
+    assert counts == {"bounced": 1, "complained": 0, "unknown": 0}
+    suppressed = aws.client("dynamodb").get_item(
+        TableName=aws.resources.names["MetaTable"], Key={"pk": {"S": "SUP#weg@kunde.example"}, "sk": {"S": "SUP"}}
+    )
+    assert suppressed["Item"]["state"]["S"].startswith("bounced: Permanent/General")
 
 
 @needs_312

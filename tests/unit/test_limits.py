@@ -302,6 +302,7 @@ def test_several_limits_at_once() -> None:
         "attachment 'a.bin' larger than 100 bytes (not stored separately; it stays in the raw mail)",
     ]
 
+
 def test_lf_only_headers_end_at_the_first_blank_line_even_if_the_body_has_a_crlf_one_later() -> None:
     """The header block ends at the first blank line, LF or CRLF. An LF-only mail (procmail, mbox exports)
     whose body has a CRLF blank line further down was cut there: the body read as one huge header block

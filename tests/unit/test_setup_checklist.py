@@ -73,9 +73,7 @@ def test_optional_items_never_count_as_open() -> None:
 def test_mail_items_only_when_ses_was_asked_and_unknown_when_it_could_not_answer() -> None:
     assert not any(i.code.startswith("ses_") for i in checklist(configured()))
     items = {i.code: i for i in checklist(configured(), MailFacts(domain="example.com", our_rule_set="hd"))}
-    assert [items[c].state for c in ("ses_identity", "ses_dkim", "ses_production", "receipt_rules")] == [
-        "unknown"
-    ] * 4
+    assert [items[c].state for c in ("ses_identity", "ses_dkim", "ses_production", "receipt_rules")] == ["unknown"] * 4
 
 
 def test_receipt_rules_another_active_set_is_a_warning_none_is_todo_ours_is_done() -> None:

@@ -361,6 +361,7 @@ const S = {
   "reason.autoreply.loop": ["Die Message-ID stammt aus unserer eigenen Domain (Schleife).", "The Message-ID is from our own domain (loop)."],
   "reason.autoreply.spam": ["Spamverdacht.", "Suspected spam."], "reason.autoreply.virus": ["Virusverdacht.", "Suspected virus."],
   "reason.autoreply.unverified": ["Der Absender hat die Prüfung nicht bestanden ({verdict}): keine Antwort an eine womöglich gefälschte Adresse.", "The sender failed authentication ({verdict}): no reply to a possibly forged address."],
+  "reason.autoreply.suppressed": ["Diese Adresse bekommt keine Eingangsbestätigungen mehr ({why}).", "This address gets no more acknowledgements ({why})."],
   "reason.autoreply.rule": ["Eine Regel unterdrückt die Eingangsbestätigung.", "A rule suppresses the acknowledgement."],
   "reason.autoreply.stored_closed": ["Das Ticket wurde abgeschlossen gespeichert (Import).", "The ticket is stored closed (import)."],
   "reason.autoreply.window": ["Dieser Absender hat vor weniger als {hours} Stunden schon eine bekommen.", "This sender got one less than {hours} hours ago."],
@@ -399,6 +400,13 @@ const S = {
   "pub.conflict.send": ["Trotzdem senden", "Send anyway"],
   "batch.error.reply_in_progress": ["übersprungen – {names} schreibt gerade eine Antwort", "skipped – {names} is writing a reply"],
   "batch.confirm.typing": ["Trotzdem ausführen", "Apply anyway"],
+  // Outbound mail durability (send): delivery state of a sent mail, re-send.
+  "send.retry": ["nicht zugestellt – wird automatisch erneut gesendet ({reason})", "not delivered – will be sent again automatically ({reason})"],
+  "send.failed": ["nicht zugestellt ({reason})", "not delivered ({reason})"],
+  "send.bounced": ["nicht zugestellt (Bounce: {reason})", "not delivered (bounce: {reason})"],
+  "send.complained": ["Beschwerde: als Spam gemeldet ({reason})", "Complaint: reported as spam ({reason})"],
+  "send.resend": ["Erneut senden", "Send again"], "send.resent": ["Erneut gesendet.", "Sent again."],
+  "send.stillfailed": ["Der Versand ist wieder fehlgeschlagen; der Grund steht an der Nachricht.", "Sending failed again; the reason is shown on the message."],
   // notifications (issue 12, part 4): bell, list, my settings, the admin's system sender
   "ntf.title": ["Benachrichtigungen", "Notifications"], "ntf.bell": ["Benachrichtigungen: {n} ungelesen", "Notifications: {n} unread"],
   "ntf.bell.one": ["Benachrichtigungen: 1 ungelesen", "Notifications: 1 unread"],

@@ -244,8 +244,7 @@ export function mount(main, route) {
     const list = [];
     if (message.auto_reply) list.push(h("span", { class: "badge-auto", text: t("msg.autoreply") }));
     else if (message.auto_submitted) list.push(h("span", { class: "badge-auto", text: t("msg.automatic", { kind: message.auto_submitted }) }));
-    if (message.send_state === "failed") list.push(h("span", { class: "badge-warn", text: t("msg.sendfailed") }));
-    if (message.send_state === "pending") list.push(h("span", { class: "badge-warn", text: t("msg.pending") }));
+    list.push(...deliveryBadges(message));
     const verdicts = message.verdicts || {};
     if (verdicts.spam === "FAIL") list.push(h("span", { class: "badge-warn", text: t("msg.spam") }));
     if (verdicts.virus === "FAIL") list.push(h("span", { class: "badge-warn", text: t("msg.virus") }));
@@ -260,8 +259,33 @@ export function mount(main, route) {
     return list;
   }
 
+  // Outbound mail durability (send): "nicht zugestellt" with the reason; "Erneut senden" for a failed mail.
+  function deliveryBadges(message) {
+    const state = message.send_state;
+    if (state === "pending" || state === "sending") return [h("span", { class: "badge-warn", text: t("msg.pending") })];
+    if (!["retry", "failed", "bounced", "complained"].includes(state)) return [];
+    const reason = message.send_error || t("msg.sendfailed");
+    const list = [h("span", { class: "badge-warn msg-undelivered", title: reason, text: t(`send.${state}`, { reason }) })];
+    if (state === "failed" || state === "retry") {
+      list.push(h("button", { type: "button", class: "btn btn-small msg-resend", text: t("send.resend"),
+        on: { click: (e) => resend(message, e.currentTarget) } }));
+    }
+    return list;
+  }
+
+  async function resend(message, button) {
+    const path = `tickets/${encodeURIComponent(id)}/messages/${encodeURIComponent(message.id)}/resend`;
+    try {
+      await busy(button, () => enqueue(() => api(path, { method: "POST" })), { quiet: true });
+      toast(t("send.resent"), "success");
+    } catch (error) {
+      toast(error.code === "send_failed" ? t("send.stillfailed") : errorText(error), "error");
+    }
+    await load({ markRead: false });
+  }
+
   function messageNode(message) {
-    const cacheKey = `${message.id}:${message.send_state}`;
+    const cacheKey = `${message.id}:${message.send_state}:${message.send_error || ""}`;
     if (messageNodes.has(cacheKey)) return messageNodes.get(cacheKey);
     const outbound = message.direction === "outbound";
     const from = message.from ? formatAddress(message.from) : "";

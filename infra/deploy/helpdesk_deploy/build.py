@@ -38,6 +38,7 @@ FUNCTIONS = {
     "api": "ApiFunction",
     "autoclose": "AutocloseFunction",
     "publisher": "PublisherFunction",
+    "feedback": "FeedbackFunction",
     "live": "LiveFunction",  # also LiveFanoutFunction: the template's CodeUri names the folder
 }
 

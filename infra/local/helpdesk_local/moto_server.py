@@ -20,13 +20,42 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler  # type: ig
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+# Requests that change nothing a snapshot keeps (reads, queues, streams, the bus): everything else counts.
+_READS = ("GetItem", "BatchGetItem", "Query", "Scan", "Describe", "List")
+_NOT_KEPT = ("AmazonSQS.", "DynamoDBStreams_", "AWSEvents.")
+
+
+def changes_state(environ: dict[str, Any]) -> bool:
+    """Whether a request may change what :mod:`helpdesk_local.persist` keeps (DynamoDB, S3, Cognito).
+
+    Errs towards "yes": a needless snapshot costs time, a missed one loses data.
+    """
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target.startswith(_NOT_KEPT):
+        return False
+    if target.startswith("DynamoDB_"):
+        return not target.partition(".")[2].startswith(_READS)
+    if target:
+        return True  # Cognito and the rest of the JSON protocols
+    return environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD", "OPTIONS")
+
 
 class _SerializeDynamoDB:
+    """Runs DynamoDB requests one at a time and counts the requests that may change kept state.
+
+    A snapshot holds ``lock`` while it reads the tables, so it sees no half-applied transaction.
+    """
+
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
         self.lock = threading.Lock()
+        self.changes = 0  # grows with every request that may change kept state
+        self._counting = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if changes_state(environ):
+            with self._counting:
+                self.changes += 1
         if environ.get("HTTP_X_AMZ_TARGET", "").startswith(("DynamoDB_", "DynamoDBStreams_")):
             with self.lock:
                 return list(self.app(environ, start_response))
@@ -112,6 +141,7 @@ class MotoServer:
         self.port = port
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self.gate: _SerializeDynamoDB | None = None  # the DynamoDB lock and the change counter
 
     @property
     def endpoint(self) -> str:
@@ -120,7 +150,7 @@ class MotoServer:
     def start(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         _install_transactions()
-        app = _SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
+        app = self.gate = _SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
         self._thread.start()

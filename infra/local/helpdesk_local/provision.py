@@ -83,6 +83,9 @@ def provision(endpoint: str, parameters: dict[str, str]) -> Provisioned:
                 for rule in props["CorsConfiguration"]["CorsRules"]
             ]
             s3.put_bucket_cors(Bucket=out.names[lid], CORSConfiguration={"CORSRules": rules})
+        lifecycle = _lifecycle_rules(props.get("LifecycleConfiguration", {}).get("Rules", []))
+        if lifecycle:
+            s3.put_bucket_lifecycle_configuration(Bucket=out.names[lid], LifecycleConfiguration={"Rules": lifecycle})
         notification = props.get("NotificationConfiguration", {})
         configs = []
         for qc in notification.get("QueueConfigurations", []):
@@ -163,3 +166,21 @@ def create_table(ddb: Any, name: str, props: dict[str, Any]) -> None:
         ddb.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
         )
+
+
+def _lifecycle_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The template's lifecycle rules (CloudFormation's shape) in the S3 API's shape, so tests can read them."""
+    out: list[dict[str, Any]] = []
+    for rule in rules:
+        api: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+        if "ExpirationInDays" in rule:
+            api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+        if "Transitions" in rule:
+            api["Transitions"] = [
+                {"Days": int(t["TransitionInDays"]), "StorageClass": t["StorageClass"]} for t in rule["Transitions"]
+            ]
+        if "AbortIncompleteMultipartUpload" in rule:
+            days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+            api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+        out.append(api)
+    return out

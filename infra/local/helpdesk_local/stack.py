@@ -11,7 +11,10 @@ Starts, in this process:
   the live fan-out fed by the same stream reader as the publisher;
 * the outbox (mail the helpdesk sent through SES).
 
-State lives in memory: stopping the stack forgets everything.
+With a data directory (``helpdesk local`` uses ``.helpdesk/`` by default) the stores are kept there
+and filled again at the next start, and raw mail is on disk before SMTP answers 250
+(:mod:`helpdesk_local.persist`). Without one (``LocalConfig.data_dir = None``, as in-process tests
+use it) state lives in memory and stopping the stack forgets it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .filters import stream_filter
+from .persist import DataDir, Snapshotter
 from .provision import REGION, Provisioned, local_client, provision
 from .runners import Loop, SqsPoller, StreamPoller, Ticker
 from .seed import DEV_USERS
@@ -74,6 +78,9 @@ class LocalConfig:
     quiet: bool = False
     state_file: Path | None = None
     log_level: str = "WARNING"
+    data_dir: Path | None = None  # None: in memory only
+    snapshot_interval: float = 5.0  # seconds between snapshots (taken only when something changed)
+    exit_with_parent: bool = False  # stop when the process that started us is gone (tests)
 
 
 @dataclass
@@ -86,6 +93,12 @@ class LocalStack:
     started_at: float = 0.0
     ready_seconds: float = 0.0
     live: LiveServer | None = None  # the WebSocket API and its management API
+    data: DataDir | None = None
+    persist: Snapshotter | None = None
+    restored: bool = False  # filled from a snapshot (or a journal) rather than seeded
+    replayed: int = 0  # raw mails sent through ingest again at start
+    stop_seconds: dict[str, float] = field(default_factory=dict)  # how long each part took to stop
+    restore_seconds: float = 0.0
 
     @property
     def endpoint(self) -> str:
@@ -114,11 +127,29 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         from .moto_server import MotoServer
 
+        empty = True
+        if cfg.data_dir is not None:
+            self.data = DataDir(cfg.data_dir)
+            self.data.acquire()  # before anything else: a second stack on the same directory stops here
+            empty = self.data.is_empty()
+            # The same user pool and client ids at every start, so tokens survive a restart.
+            os.environ["MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY"] = "HASH"
+            os.environ["MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY"] = "HASH"
         moto = MotoServer(cfg.host, cfg.moto_port)
         moto.start()
         self.stoppables.append(moto)
         self._environment_for_aws()
         self.resources = provision(self.endpoint, {"MailDomain": cfg.mail_domain, "AWS::Region": REGION})
+        pending: list[str] = []
+        persist: Snapshotter | None = None  # becomes self.persist once the state is whole (stop() snapshots it)
+        if self.data is not None:
+            assert moto.gate is not None
+            persist = Snapshotter(self.data, self.resources, moto.gate.lock)
+            if not empty:  # a snapshot, or only raw mail (a crash before the first snapshot)
+                began = time.monotonic()
+                self.restored = self.data.read_snapshot() is not None
+                pending = persist.restore()
+                self.restore_seconds = time.monotonic() - began
         from .live_server import LiveServer
 
         live = self.live = LiveServer(cfg.host, cfg.live_port, cfg.live_admin_port)  # bound now: the env names it
@@ -128,9 +159,16 @@ class LocalStack:
 
         from .seed import create_dev_users, seed_config
 
-        seed_config(ConfigStore(ttl=0), cfg.mail_domain)
-        create_dev_users(self.client("cognito-idp"), self.resources.user_pool_id)
+        if not self.restored:
+            seed_config(ConfigStore(ttl=0), cfg.mail_domain)
+            create_dev_users(self.client("cognito-idp"), self.resources.user_pool_id)
+            if persist is not None:
+                persist.snapshot()  # the seeded state is kept before any mail comes in
+        self.persist = persist
         self._tap_events()
+        if persist is not None and pending:
+            persist.replay(pending)  # S3 → SQS: the ingest poller below picks them up
+            self.replayed = len(pending)
 
         from functions.api.app import handler as api_handler
         from functions.autoclose.app import handler as autoclose_handler
@@ -171,6 +209,8 @@ class LocalStack:
             Loop("outbox-watcher", outbox.step, idle=0.5),
             Loop("events-tap", self._drain_events, idle=0.5),
         ]
+        if self.persist is not None:
+            self.loops.append(Loop("snapshots", self._snapshot_step(moto), idle=cfg.snapshot_interval))
         for loop in self.loops:
             loop.start()
 
@@ -178,7 +218,14 @@ class LocalStack:
         bucket = res.names["MailBucket"]
 
         def store(key: str, data: bytes) -> None:
-            s3.put_object(Bucket=bucket, Key=key, Body=data)
+            if self.data is not None:
+                self.data.journal(key, data)  # on disk before SMTP answers 250
+            try:
+                s3.put_object(Bucket=bucket, Key=key, Body=data)
+            except Exception:
+                if self.data is not None:
+                    self.data.forget(key)  # SMTP answers 451: the client sends it again
+                raise
 
         smtp = InboundServer(InboundHandler(store, self.mail_domains), cfg.host, cfg.smtp_port)
         smtp.start()
@@ -193,7 +240,9 @@ class LocalStack:
         self.stoppables.append(outbox_server)
         self._write_state()
         self.ready_seconds = time.monotonic() - self.started_at
-        if cfg.demo:
+        if cfg.demo and not empty:
+            self._say("  (data directory is not empty: the demo mails are not sent again)")
+        elif cfg.demo:
             from .demo import send_demo_mails
 
             try:
@@ -281,7 +330,22 @@ class LocalStack:
             sqs.delete_message(QueueUrl=self.events_queue_url, ReceiptHandle=m["ReceiptHandle"])
         return bool(messages)
 
+    def _snapshot_step(self, moto: Any) -> Callable[[], bool]:
+        seen: list[tuple[int, int]] = [(-1, -1)]
+
+        def step() -> bool:
+            assert self.persist is not None
+            marker = (moto.gate.changes, len(self.persist.ingested))
+            if marker != seen[0]:
+                seen[0] = marker  # read before the snapshot: a change during it is seen next time
+                self.persist.snapshot()
+            return False
+
+        return step
+
     def _report_batch(self, messages: list[dict[str, Any]], failed: set[str]) -> None:
+        if self.persist is not None:
+            self.persist.note_ingested(messages, failed)
         if failed:
             self._say(f"  ⚠  ingest failed for {len(failed)} of {len(messages)} mails (will retry, then DLQ)")
 
@@ -315,23 +379,43 @@ class LocalStack:
     # ------------------------------------------------------------------------------------------------- stop
 
     def stop(self) -> None:
+        began = time.monotonic()
         for loop in self.loops:
             loop.stop()
         for loop in self.loops:
             loop.join(timeout=5)
+        self.stop_seconds["loops"] = time.monotonic() - began
         for item in reversed(self.stoppables):
+            began = time.monotonic()
             try:
                 item.stop()
             except Exception:  # stopping must go on for the rest
                 log.exception("stopping %s failed", item)
+            self.stop_seconds[type(item).__name__] = time.monotonic() - began
+        if self.persist is not None:  # nothing changes any more: the last snapshot is the whole state
+            began = time.monotonic()
+            try:
+                self.persist.snapshot()
+            except Exception:
+                log.exception("the last snapshot failed; the one before it and the mail journal remain")
+            self.stop_seconds["snapshot"] = time.monotonic() - began
+        if self.data is not None:
+            self.data.release()
         with contextlib.suppress(FileNotFoundError):
             self.state_path.unlink()
+
+    def _kept(self) -> str:
+        if self.data is None:
+            return "state in memory"
+        how = "restored from" if self.restored else "kept in"
+        replayed = f", {self.replayed} mails ingested again" if self.replayed else ""
+        return f"data {how} {self.data.path}{replayed}"
 
     def banner(self) -> str:
         users = "\n".join(f"     {name:6} / {u['password']}   ({u['group']})" for name, u in DEV_USERS.items())
         return (
             "\n"
-            "  Helpdesk läuft lokal / is running locally (state in memory; Ctrl-C stops everything)\n\n"
+            f"  Helpdesk läuft lokal / is running locally ({self._kept()}; Ctrl-C stops everything)\n\n"
             f"  Web client + API   {self.api_url}/\n"
             f"  OpenAPI            {self.api_url}/openapi.json\n"
             f"  SMTP inbound       {self.config.host}:{self.config.smtp_port}   "
@@ -342,7 +426,9 @@ class LocalStack:
             f"  Demo login:\n{users}\n\n"
             f"  Token for scripts: helpdesk token --user agent\n"
             f"  Send a mail:       helpdesk send some.eml\n"
-            f"  Started in {self.ready_seconds:.1f} s\n"
+            f"  Started in {self.ready_seconds:.1f} s"
+            + (f" (data read back in {self.restore_seconds:.1f} s)" if self.restored else "")
+            + "\n"
         )
 
 
@@ -371,14 +457,20 @@ def run_forever(stack: LocalStack) -> None:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    parent = os.getppid()
     try:
         stack.start()
         print(stack.banner(), flush=True)
         while not stop.wait(0.5):
-            pass
+            if stack.config.exit_with_parent and os.getppid() != parent:
+                print("\n  the parent process is gone", flush=True)
+                break
     finally:
         print("\n  stopping …", flush=True)
+        began = time.monotonic()
         stack.stop()
+        parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in stack.stop_seconds.items() if seconds >= 0.5)
+        print(f"  ({time.monotonic() - began:.1f} s{': ' + parts if parts else ''})", flush=True)
         print("  stopped.", flush=True)
     sys.stdout.flush()
 

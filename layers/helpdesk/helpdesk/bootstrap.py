@@ -40,7 +40,17 @@ def autoclose_deps() -> AutocloseDeps:
     from .services.autoclose import AutocloseDeps
 
     deps = ingest_deps()
-    return AutocloseDeps(config=deps.config, tickets=deps.tickets, mailer=deps.mailer, mail_domain=deps.mail_domain)
+    return AutocloseDeps(
+        config=deps.config, tickets=deps.tickets, mailer=deps.mailer, mail_domain=deps.mail_domain, mail=deps.mail
+    )
+
+
+@lru_cache(maxsize=1)
+def feedback_store() -> TicketStore:
+    """The feedback function's store: only the tables (no mail, no SES)."""
+    settings = get_settings()
+    bind(settings.tables, host=settings.endpoint_url, region=settings.region)
+    return TicketStore()
 
 
 def reset() -> None:
@@ -48,3 +58,4 @@ def reset() -> None:
     config_store.cache_clear()
     ingest_deps.cache_clear()
     autoclose_deps.cache_clear()
+    feedback_store.cache_clear()

@@ -18,6 +18,15 @@ app = typer.Typer(
     help="Serverless mail-to-ticket helpdesk: local stack and tools. 'helpdesk COMMAND --help' explains each.",
 )
 
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="HELPDESK_DATA_DIR",
+        help="Where the local stack keeps its data (default: .helpdesk/ in the checkout)",
+    ),
+]
+
 ApiPort = Annotated[
     int,
     typer.Option(
@@ -47,9 +56,38 @@ def local(
         ),
     ] = 60.0,
     log_level: Annotated[str, typer.Option("--log-level", help="Lambda handlers' log level")] = "WARNING",
+    data_dir: DataDirOption = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Delete everything in the data directory first (asks unless --yes)")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --fresh deletes")] = False,
+    snapshot_interval: Annotated[
+        float,
+        typer.Option(
+            "--snapshot-interval",
+            envvar="HELPDESK_SNAPSHOT_INTERVAL",
+            help="Seconds between snapshots of the data (taken only when something changed)",
+        ),
+    ] = 5.0,
+    exit_with_parent: Annotated[
+        bool,
+        typer.Option(
+            "--exit-with-parent",
+            envvar="HELPDESK_EXIT_WITH_PARENT",
+            help="Stop when the process that started this one is gone (for tests and scripts)",
+        ),
+    ] = False,
 ) -> None:
-    """Run the whole system locally (moto, SMTP, ingest, API + web client, scheduler) until Ctrl-C."""
+    """Run the whole system locally (moto, SMTP, ingest, API + web client, scheduler) until Ctrl-C.
+
+    Tickets, configuration, agents and raw mail are kept in the data directory across restarts.
+    """
+    from helpdesk_local.persist import DataDirBusy
     from helpdesk_local.stack import LocalConfig, LocalStack, run_forever
+
+    data = _data_dir(data_dir)
+    if fresh:
+        _wipe(data, yes)
 
     config = LocalConfig(
         host=host,
@@ -62,8 +100,75 @@ def local(
         demo=demo,
         autoclose_interval=autoclose_interval,
         log_level=log_level.upper(),
+        data_dir=data.path,
+        snapshot_interval=snapshot_interval,
+        exit_with_parent=exit_with_parent,
     )
-    run_forever(LocalStack(config))
+    try:
+        run_forever(LocalStack(config))
+    except DataDirBusy as exc:
+        _fail(f"{exc}; stop it first, or give another --data-dir")
+
+
+@app.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="The archive to write (.tar.gz)")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Copy the local stack's data directory into an archive (while the stack is stopped)."""
+    from helpdesk_local.persist import DataDirBusy, backup
+
+    data = _data_dir(data_dir)
+    if not data.path.exists() or data.is_empty():
+        _fail(f"{data.path} holds no data")
+    try:
+        count = backup(data, target)
+    except DataDirBusy as exc:
+        _fail(f"{exc}; stop it first (a backup of a running stack could miss its last changes)")
+    typer.echo(f"{count} files from {data.path} written to {target}")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="An archive written by 'helpdesk backup'")],
+    data_dir: DataDirOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before replacing the data")] = False,
+) -> None:
+    """Replace the local stack's data directory with a backup (while the stack is stopped)."""
+    from helpdesk_local.persist import DataDirBusy, restore_backup
+
+    data = _data_dir(data_dir)
+    if not source.is_file():
+        _fail(f"{source} does not exist")
+    if data.path.exists() and not data.is_empty() and not yes:
+        typer.confirm(f"Replace everything in {data.path} with {source}?", abort=True)
+    try:
+        count = restore_backup(data, source)
+    except DataDirBusy as exc:
+        _fail(f"{exc}; stop it first")
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(f"{count} files from {source} restored into {data.path}")
+
+
+def _data_dir(path: Path | None) -> Any:
+    from helpdesk_local.persist import DEFAULT_DATA_DIR, DataDir
+
+    return DataDir((path or DEFAULT_DATA_DIR).resolve())
+
+
+def _wipe(data: Any, yes: bool) -> None:
+    from helpdesk_local.persist import DataDirBusy
+
+    if not data.path.exists() or data.is_empty():
+        return
+    if not yes:
+        typer.confirm(f"Delete every ticket, agent and mail in {data.path}?", abort=True)
+    try:
+        with data.held():
+            data.wipe()
+    except DataDirBusy as exc:
+        _fail(f"{exc}; stop it first")
 
 
 @app.command()

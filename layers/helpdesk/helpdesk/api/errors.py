@@ -103,6 +103,7 @@ def translate(exc: Exception) -> ApiError | None:
     from ..domain.outgoing import HeaderInjection
     from ..services.access import NoAccess
     from ..services.changes import ChangeError, Missing, Stale
+    from ..services.outbound import NotResendable
     from ..services.outbound import SendFailed as ServiceSendFailed
     from ..services.public import Limited
     from ..store.listing import CursorError
@@ -124,6 +125,8 @@ def translate(exc: Exception) -> ApiError | None:
         return NotFound("no such ticket")
     if isinstance(exc, Limited):
         return RateLimited(str(exc), headers={"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, NotResendable):
+        return Conflict(str(exc))
     if isinstance(exc, ServiceSendFailed):
         return SendFailed(str(exc), extra={"message_id": exc.message.id})
     return None

@@ -133,7 +133,12 @@ class MessageOut(Model):
     auto_submitted: str | None
     auto_reply: bool
     author: str | None
-    send_state: str | None
+    send_state: str | None = Field(
+        description="outbound: pending | sending | sent | retry (SES refused it for now; sent again automatically)"
+        " | failed (refused; POST …/resend) | bounced | complained"
+    )
+    send_error: str | None = Field(None, description="why it is not delivered: SES's refusal, the bounce or complaint")
+    send_retry_at: str | None = Field(None, description="retry: when it is sent again")
     defects: list[str]
     limit_exceeded: list[str]
     created_at: str

@@ -18,6 +18,7 @@ from ..domain.status import Status
 from ..services.access import hidden_among, hidden_references, may_access, references, ticket_ids_in
 from ..services.batch import run_batch
 from ..services.changes import Stale, change_ticket
+from ..services.outbound import resend
 from ..services.reading import opened, set_read, unread_map
 from ..services.replies import (
     MAX_ATTACHMENT_BYTES,
@@ -43,6 +44,7 @@ from .schemas import (
     CommentIn,
     MergeIn,
     MessageBody,
+    MessageOut,
     RelatedTicket,
     ReplyIn,
     ReplyOut,
@@ -546,6 +548,22 @@ def register_changes(api: Api, services: Services) -> None:
             return MessageBody(text=message.text, html=message.html)
         data = json.loads(services.mail.get(message.body_key))
         return MessageBody(text=str(data.get("text", "")), html=str(data.get("html", "")))
+
+    @api.route(
+        "/tickets/{ticket_id}/messages/{message_id}/resend",
+        "POST",
+        response=MessageOut,
+        tags=("tickets",),
+        summary="Send a failed mail again (idempotent: a mail already sent is returned as it is, never sent twice)",
+        errors=(401, 403, 404, 409, 502),
+    )
+    def resend_message(ctx: Ctx, ticket_id: str, message_id: str) -> MessageOut:
+        ticket = _ticket_for(ctx, services, ticket_id)
+        message = next((m for m in services.tickets.messages(ticket_id) if m.id == message_id), None)
+        if message is None:
+            raise NotFound("no such message")
+        sent = resend(services.tickets, services.mail, services.mailer, ticket, message)
+        return message_out(sent, services.download_url)
 
     @api.route(
         "/templates",

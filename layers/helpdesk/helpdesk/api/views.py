@@ -158,6 +158,8 @@ def message_out(m: MessageItem, url_for: UrlFor | None = None) -> MessageOut:
             "auto_reply": bool(m.auto_reply),
             "author": m.author,
             "send_state": m.send_state,
+            "send_error": m.send_error,
+            "send_retry_at": m.send_retry_at,
             "defects": list(m.defects or []),
             "limit_exceeded": list(m.limit_exceeded or []),
             "created_at": m.created_at,

@@ -5,7 +5,8 @@ List-*, X-Loop, X-Auto-Response-Suppress, bounces, system senders); the sender i
 addresses or domain; the Message-ID comes from our own domain; SES says spam or virus; SES could
 not verify the sender (DMARC fail, or SPF fail without a DKIM pass: the reply would go to whoever
 owns the forged address, i.e. backscatter); a rule suppresses it; the ticket is stored closed
-(import); this sender already got one within the window (two auto-responders facing each other
+(import); the address is suppressed (a mail to it bounced for good, or its owner complained: SES's
+feedback, services/feedback.py); this sender already got one within the window (two auto-responders facing each other
 exchange at most one mail each per window); or this sender already got ``max_per_day`` today (a hard
 cap, as OTRS's 40 a day, for when the window is short or off). docs/threading.md lists them for users.
 
@@ -39,6 +40,7 @@ class AutoReplyFacts:
     sender_unverified: str | None = None
     sent_today: int = 0  # auto-replies this sender got today (UTC)
     max_per_day: int = 0  # 0: no daily cap
+    suppressed: str | None = None  # why this address gets no automatic mail (it bounced for good, complained)
 
 
 def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, Reason]:
@@ -60,6 +62,7 @@ def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, Reaso
             facts.sender_unverified is not None,
             reason("autoreply.unverified", verdict=facts.sender_unverified or ""),
         ),
+        (facts.suppressed is not None, reason("autoreply.suppressed", why=facts.suppressed or "")),
         (facts.rule_suppressed, reason("autoreply.rule")),
         (facts.stored_closed, reason("autoreply.stored_closed")),
     ]

@@ -66,8 +66,10 @@ class Calendar:
         out = []
         for start, end in self.hours[day.weekday()]:
             begin = _instant(day, start, self.zone)
-            finish = _instant(day + timedelta(days=1), time(0), self.zone) if end == time(0) else _instant(
-                day, end, self.zone
+            finish = (
+                _instant(day + timedelta(days=1), time(0), self.zone)
+                if end == time(0)
+                else _instant(day, end, self.zone)
             )
             if finish > begin:
                 out.append((begin, finish))

@@ -77,8 +77,12 @@ def plain_message_id(message_id: str) -> bool:
     """A Message-ID we may quote back in In-Reply-To/References: printable ASCII without spaces or
     encoded words. (A hostile mail's id that is not is left out of a reply's threading headers rather
     than failing the reply.)"""
-    return bool(message_id) and message_id.isascii() and message_id.isprintable() and " " not in message_id and (
-        "=?" not in message_id
+    return (
+        bool(message_id)
+        and message_id.isascii()
+        and message_id.isprintable()
+        and " " not in message_id
+        and ("=?" not in message_id)
     )
 
 

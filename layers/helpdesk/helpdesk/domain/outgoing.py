@@ -19,7 +19,6 @@ from .headers import Address
 __all__ = ["HeaderInjection", "OutgoingAttachment", "OutgoingMail", "build_mime", "header_safe"]
 
 
-
 if TYPE_CHECKING:
     from email.headerregistry import Address as HeaderAddress
     from email.policy import EmailPolicy

@@ -53,6 +53,7 @@ TEMPLATES: dict[str, str] = {
     "autoreply.spam": "spam verdict",
     "autoreply.virus": "virus verdict",
     "autoreply.unverified": "sender failed authentication ({verdict}): no reply to a possibly forged address",
+    "autoreply.suppressed": "address suppressed: {why}",
     "autoreply.rule": "a rule suppresses the auto-reply",
     "autoreply.stored_closed": "ticket is stored closed (import)",
     "autoreply.window": "an auto-reply went to this sender less than {hours} h ago",

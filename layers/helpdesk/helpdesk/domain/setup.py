@@ -92,9 +92,7 @@ def _mail_items(mail: MailFacts) -> list[SetupItem]:
         state = "warn"  # another set is active: only one can be, replacing it may stop someone else's mail
     else:
         state = "todo"
-    items.append(
-        SetupItem("receipt_rules", state, {"active": mail.active_rule_set or "", "ours": mail.our_rule_set})
-    )
+    items.append(SetupItem("receipt_rules", state, {"active": mail.active_rule_set or "", "ours": mail.our_rule_set}))
     return items
 
 

@@ -14,9 +14,11 @@ Safe to run twice at once and safe to stop anywhere:
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.autoclose import Plan, Step, effective_policy, pending_deadlines, plan
 from ..domain.clock import iso, now, parse_iso
@@ -43,7 +45,17 @@ from ..store.stats import stats_update
 from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, new_event
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
-from .outbound import Answered, deliver, outbound_message, reply_defaults, template_values, thread_subject
+from .outbound import (
+    Answered,
+    RetryReport,
+    SendFailed,
+    deliver,
+    outbound_message,
+    reply_defaults,
+    retry_due,
+    template_values,
+    thread_subject,
+)
 
 MARGIN_SECONDS = 20.0  # stop this long before the Lambda's time budget ends
 PAGE_SIZE = 100
@@ -76,6 +88,15 @@ class AutocloseDeps:
     tickets: TicketStore
     mailer: Mailer
     mail_domain: str
+    mail: MailStore | None = None  # the outbox sweep reads a retried mail's files
+
+
+def sweep_outbox(
+    deps: AutocloseDeps, *, at: datetime | None = None, time_left: Callable[[], float] | None = None
+) -> RetryReport:
+    """The scheduled job's other task: send again the mails SES refused for now (services/outbound.py)."""
+    assert deps.mail is not None, "the outbox sweep reads the mails' files"
+    return retry_due(deps.tickets, deps.mail, deps.mailer, at=at, time_left=time_left)
 
 
 def run(
@@ -218,6 +239,7 @@ def _customer_mail(
         mail_domain=deps.mail_domain,
         summary=text,
         auto=True,
+        auto_submitted="auto-generated",
     )
 
 
@@ -297,7 +319,8 @@ def _commit_then_mail(deps: AutocloseDeps, unit: Unit, ticket: TicketItem, messa
     except Conflict:
         return False
     if message is not None:
-        deliver(deps.tickets, deps.mailer, ticket, message, auto_submitted="auto-generated")
+        with suppress(SendFailed):  # stored: retried by the outbox sweep, or failed for an agent to re-send
+            deliver(deps.tickets, deps.mailer, ticket, message)
     return True
 
 

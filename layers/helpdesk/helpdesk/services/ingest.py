@@ -10,14 +10,14 @@ follow-up       S3 GetObject, BatchGetItem, GetItem (the ticket), TransactWriteI
 Exactly once: the mail's Message-ID index item is written with ``attribute_not_exists`` in the same
 transaction as the ticket, the message, the number index, the counter (``value = <read>`` condition)
 and the events. A crash before the commit leaves nothing; after it, the redelivery finds the
-Message-ID and stops (finishing an auto-reply that was still pending or that SES refused).
+Message-ID and stops (finishing an auto-reply that was still pending).
 
 Auto-replies go out at most once: the stored auto-reply (``pending``) is claimed (→ ``sending``) with a
-conditional write before it is handed to SES, then settled: ``sent`` when SES accepted it (only then
-does ``/stats`` count it as sent), ``failed`` when SES refused it (throttled, rejected: it was not
-taken). A refused auto-reply fails the SQS record, so SQS delivers the mail again and the duplicate
-path claims the ``failed`` auto-reply and sends it; on the last try it stays ``failed`` and counts as
-failed. A ``sending`` left behind (the process died or SES's answer was lost) is never sent again.
+conditional write before it is handed to SES, then settled (services/outbound.py): ``sent`` when SES
+accepted it (only then does ``/stats`` count it as sent); ``retry`` when SES refused it for now
+(throttling: the scheduled outbox sweep sends it later); ``failed`` with SES's reason when SES rejected
+it (counted as failed; an agent can send it again). A refusal is not the mail's failure: the SQS record
+succeeds. A ``sending`` left behind (the process died or SES's answer was lost) is never sent again.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from ..domain.ids import new_id, object_message_id, without_trace_headers
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.notifications import is_own_notification, system_sender
 from ..domain.numbering import number_format
-from ..domain.outgoing import build_mime
 from ..domain.reasons import Reason, reason
 from ..domain.reasons import to_json as reason_json
 from ..domain.rules import Outcome, evaluate, view_of
@@ -87,7 +86,7 @@ from ..store.tickets import (
 )
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
-from .outbound import Answered, outbound_message, outgoing_mail, template_values
+from .outbound import Answered, SendFailed, deliver, outbound_message, template_values
 
 # DynamoDB items are limited to 400 KB of UTF-8 (a 4-byte character counts 4): sizes are bytes, not characters.
 BODY_INLINE_BYTES = 150_000  # text + HTML + new text kept in the message item; larger bodies go to S3
@@ -127,11 +126,6 @@ class IngestResult:
     pending_autoreply: tuple[TicketItem, MessageItem] | None = field(default=None, repr=False)
 
 
-class AutoReplyRefused(Exception):
-    """SES refused the auto-reply (throttled, rejected). It is stored ``failed``; the SQS record fails, so
-    the mail is delivered again and the auto-reply sent then (the mail itself is stored once)."""
-
-
 # ------------------------------------------------------------------------------------------- entry points
 
 
@@ -165,7 +159,9 @@ def ingest_raw(
     """Store one raw mail, then send its auto-reply. ``trusted_sender=False`` (contact form: the address is
     unverified) never appends to an existing ticket; a named ticket becomes an agent-only ``claimed``
     link instead. ``retry_later``: the caller runs this mail again when it fails (SQS), so an auto-reply
-    SES refused raises :class:`AutoReplyRefused` and is sent then; otherwise it stays ``failed``."""
+    whose sending had an unknown outcome raises (the redelivery finds it ``sending``: never sent twice).
+    An auto-reply SES refused is not the mail's failure: the outbox sweep retries it, or it is ``failed``
+    with the reason for an agent to re-send (services/outbound.py)."""
     result = _store(raw, raw_key, deps, channel, trusted_sender)
     return _finish_autoreply(result, deps, retry_later)
 
@@ -865,6 +861,7 @@ def _autoreply_verdict(
             sender_unverified=mail.verdicts.sender_unverified,
             sent_today=lookup.autoreplies_today,
             max_per_day=cfg.settings.autoreply_max_per_day,
+            suppressed=lookup.suppressed,
         ),
         moment,
     )
@@ -932,6 +929,7 @@ def _autoreply_message(
         mail_domain=deps.mail_domain,
         summary=reply.text,
         auto=True,
+        auto_submitted="auto-replied",
         at=at,
     )
     return message, reply
@@ -946,38 +944,27 @@ def _finish_autoreply(result: IngestResult, deps: IngestDeps, retry_later: bool)
 
 
 def _send_autoreply(ticket: TicketItem, msg: MessageItem, deps: IngestDeps, retry_later: bool) -> str:
-    """Claim the auto-reply (``pending``/``failed`` → ``sending``: at most once), hand it to SES, settle it.
+    """Claim the auto-reply (``pending`` → ``sending``: at most once), hand it to SES, settle it
+    (services/outbound.py: ``deliver``).
 
-    Counted in ``/stats`` only now: ``autoreplies_sent`` when SES accepted it, ``autoreplies_failed``
-    when SES refused it and no retry will come. An error after which SES may have the mail (a lost
-    answer) leaves ``sending``: never sent twice, counted neither way; it is raised while a retry will
-    come (the record fails, as after a crash), else logged (the mail is stored: no dead-letter queue).
+    Counted in ``/stats`` only once SES answered: ``autoreplies_sent``, or ``autoreplies_failed`` when SES
+    refused it for good. A refusal that passes (throttling) leaves it ``retry`` for the outbox sweep: the
+    mail itself is stored, so its SQS record succeeds (no redelivery, no alarm). An error after which SES
+    may have the mail (a lost answer) leaves ``sending``: never sent twice, counted neither way; it is
+    raised while a retry of the record will come (as after a crash), else logged.
     """
-    outgoing = outgoing_mail(ticket, msg, auto_submitted="auto-replied")
-    if not deps.tickets.claim_send(msg, retry_failed=True):
-        return "none"  # another delivery of this mail has it
     try:
-        deps.mailer.send_raw(outgoing.sender.address, outgoing.recipients, build_mime(outgoing))
-    except Exception as exc:
-        if not _refused(exc):
-            if retry_later:
-                raise
-            log.exception("auto-reply of %s: SES's answer was lost; it is not sent again", ticket.number)
-            return "unknown"
-        deps.tickets.settle_send(msg, ticket.queue, "failed", None if retry_later else "autoreplies_failed")
+        if not deliver(deps.tickets, deps.mailer, ticket, msg):
+            return "none"  # another delivery of this mail has it
+    except SendFailed as exc:
+        if msg.send_state != "sending":
+            log.warning("auto-reply of %s refused by SES: %s (%s)", ticket.number, msg.send_error, msg.send_state)
+            return str(msg.send_state)  # retry | failed
         if retry_later:
-            raise AutoReplyRefused(f"SES refused the auto-reply of {ticket.number}; sent again on redelivery") from exc
-        return "failed"
-    deps.tickets.settle_send(msg, ticket.queue, "sent", "autoreplies_sent")
+            raise
+        log.exception("auto-reply of %s: SES's answer was lost; it is not sent again", ticket.number, exc_info=exc)
+        return "unknown"
     return "sent"
-
-
-def _refused(exc: Exception) -> bool:
-    """SES answered with an error, or was never reached: it did not take the mail, so sending it again
-    cannot deliver it twice."""
-    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
-
-    return isinstance(exc, ClientError | EndpointConnectionError | ConnectTimeoutError)
 
 
 def _repeat(decision: Decision, facts: MailFacts, lookup: Lookup, deps: IngestDeps) -> IngestResult:
@@ -995,7 +982,7 @@ def _repeat(decision: Decision, facts: MailFacts, lookup: Lookup, deps: IngestDe
     if decision.action is Action.DUPLICATE and pending_sk and decision.ticket_id:
         msg = deps.tickets.message(decision.ticket_id, pending_sk)
         ticket = deps.tickets.get(decision.ticket_id)
-        if msg is not None and ticket is not None and msg.send_state in ("pending", "failed"):
+        if msg is not None and ticket is not None and msg.send_state == "pending":
             result.autoreply = "pending"
             result.pending_autoreply = (ticket, msg)
     return result

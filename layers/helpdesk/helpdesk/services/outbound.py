@@ -2,31 +2,56 @@
 
 Every mail we send (auto-reply, agent reply, reminder, closing mail, a manual ticket's first mail) is
 first stored on its ticket as a ``pending`` outbound message (:func:`outbound_message`, in the same
-transaction as the change that causes it), then claimed (``pending`` → ``sent``, at most once) and
-handed to SES (:func:`deliver`). Header values pass ``domain.header_guard`` on the way.
+transaction as the change that causes it), then claimed (``pending`` → ``sending``, at most once),
+handed to SES and settled (:func:`deliver`): ``sent`` with SES's MessageId, or — SES refused it —
+``retry`` (the scheduled sweep, :func:`retry_due`, tries again with growing pauses) or ``failed`` with
+the reason (an agent re-sends it: :func:`resend`). domain/sending.py decides which. Header values pass
+``domain.header_guard`` on the way.
+
+Why a sweep and not a queue: the retry item is written in the same transaction as the message's state,
+so a refusal can never be recorded without its retry (a queue message cannot join a DynamoDB
+transaction); the pauses grow to hours (an SQS delay is at most 15 minutes); and the scheduled function
+that sends reminders already has what it needs.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from ..aws.ses import Mailer
-from ..domain.clock import iso
+from ..aws.s3 import MailStore
+from ..aws.ses import Mailer, refusal_code
+from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.header_guard import plain_message_id
 from ..domain.headers import Address, header_line
 from ..domain.ids import new_id, new_message_id
 from ..domain.outgoing import OutgoingAttachment, OutgoingMail, build_mime, header_safe
 from ..domain.sanitize import sanitize_html
+from ..domain.sending import DONE, RESENDABLE, refusal
 from ..domain.status import Status
 from ..store.models import AddressMap, AttachmentMap, MessageItem, TicketItem
 from ..store.tickets import TicketStore, timeline_sk
 
+log = logging.getLogger(__name__)
+
 
 class SendFailed(Exception):
     def __init__(self, message: MessageItem) -> None:
-        super().__init__("the mail service refused the message; it is stored and can be sent again")
+        if message.send_state == "retry":
+            text = "the mail service refused the message for now; it is stored and sent again automatically"
+        elif message.send_state == "sending":
+            text = "the mail service did not answer; the message is stored, whether it was sent is unknown"
+        else:
+            text = "the mail service refused the message; it is stored and can be sent again"
+        super().__init__(f"{text} ({message.send_error})" if message.send_error else text)
         self.message = message
+
+
+class NotResendable(Exception):
+    """Only a failed outbound mail (or one waiting for its retry) can be sent again."""
 
 
 def template_values(
@@ -113,6 +138,7 @@ def outbound_message(
     summary: str,
     attachments: list[AttachmentMap] | None = None,
     auto: bool = False,
+    auto_submitted: str | None = None,
     at: str | None = None,
 ) -> MessageItem:
     """A mail we send, stored on the ticket (``pending`` until handed to SES), threaded to ``answered``."""
@@ -137,6 +163,7 @@ def outbound_message(
         mailbox=mailbox.id,
         author=author,
         auto_reply=auto,
+        auto_submitted=auto_submitted,  # its Auto-Submitted header, also when it is sent again
         attachments=attachments or [],
         send_state="pending",
         created_at=at,
@@ -150,20 +177,105 @@ def deliver(
     message: MessageItem,
     attachments: list[OutgoingAttachment] | None = None,
     *,
-    auto_submitted: str | None = None,
+    claimable: tuple[str, ...] = ("pending",),
+    at: datetime | None = None,
 ) -> bool:
-    """Claim the stored message (``pending`` → ``sent``: at most once) and hand it to SES."""
-    outgoing = outgoing_mail(ticket, message, attachments, auto_submitted=auto_submitted)
-    if not store.claim_send(message):
+    """Claim the stored message (``claimable`` → ``sending``: at most once), hand it to SES, settle it.
+
+    ``False``: another process has it. Raises :class:`SendFailed` when SES refused it (stored ``retry``
+    or ``failed``, domain/sending.py) or its answer was lost (left ``sending``: never sent twice).
+    """
+    outgoing = outgoing_mail(ticket, message, attachments, auto_submitted=message.auto_submitted)
+    if not store.claim_send(message, claimable):
         return False
+    attempts = int(message.send_attempts or 1)  # the claim counted this try (pynamodb reads the item back)
     try:
-        mailer.send_raw(outgoing.sender.address, outgoing.recipients, build_mime(outgoing))
+        ses_id = mailer.send_raw(outgoing.sender.address, outgoing.recipients, build_mime(outgoing))
     except Exception as exc:
-        store.mark_send_failed(message)
-        message.send_state = "failed"
+        refused = refusal_code(exc)
+        if refused is None:
+            raise SendFailed(message) from exc
+        verdict = refusal(*refused, attempts, at or now())
+        gave_up = "autoreplies_failed" if verdict.state == "failed" and _autoreply(message) else None
+        retry_at = iso(verdict.retry_at) if verdict.retry_at else None
+        store.settle_refused(message, ticket.queue, verdict.state, verdict.reason, retry_at, gave_up)
         raise SendFailed(message) from exc
-    message.send_state = "sent"
+    store.settle_sent(message, ticket.queue, ses_id, "autoreplies_sent" if _autoreply(message) else None)
     return True
+
+
+def _autoreply(message: MessageItem) -> bool:
+    """An auto-reply to an inbound mail: counted in ``/stats`` as sent or failed once SES answered."""
+    return message.auto_submitted == "auto-replied"
+
+
+def stored_attachments(mail: MailStore, message: MessageItem) -> list[OutgoingAttachment]:
+    """The files of a stored outbound message, read back to send it again."""
+    return [OutgoingAttachment(a.filename, a.content_type, mail.get(a.key)) for a in message.attachments or []]
+
+
+def resend(
+    store: TicketStore, mail: MailStore, mailer: Mailer, ticket: TicketItem, message: MessageItem
+) -> MessageItem:
+    """An agent sends a failed mail again. Idempotent: a mail already sent (or being sent, also by a
+    concurrent re-send) is returned as it is; the conditional claim lets only one call hand it to SES."""
+    if message.direction != "outbound" or message.send_state not in RESENDABLE | DONE:
+        raise NotResendable(f"only a failed outbound mail can be sent again (it is {message.send_state or 'inbound'})")
+    if message.send_state in DONE:
+        return message
+    if not deliver(store, mailer, ticket, message, stored_attachments(mail, message), claimable=tuple(RESENDABLE)):
+        fresh = store.message(ticket.pk, message.sk)
+        return fresh or message
+    return message
+
+
+@dataclass
+class RetryReport:
+    due: int = 0
+    sent: int = 0
+    refused: int = 0
+    stale: int = 0  # sent meanwhile (an agent's re-send), or gone
+    errors: int = 0  # failed otherwise: left for the next run (claimed meanwhile: dropped then as stale)
+
+
+def retry_due(
+    store: TicketStore,
+    mail: MailStore,
+    mailer: Mailer,
+    *,
+    at: datetime | None = None,
+    time_left: Callable[[], float] | None = None,
+) -> RetryReport:
+    """The outbox sweep (scheduled): every mail SES refused for now whose pause is over, sent again.
+
+    Safe to run twice at once: each mail is claimed before it is sent; the claim of the loser fails.
+    """
+    moment = at or now()
+    report = RetryReport()
+    for item in store.due_retries(iso(moment)):
+        if time_left is not None and time_left() < 20:
+            break
+        report.due += 1
+        message = store.message(str(item.ticket_id), str(item.msg_sk))
+        ticket = store.get(str(item.ticket_id))
+        if message is None or ticket is None or message.send_state != "retry":
+            report.stale += 1
+        else:
+            try:
+                sent = deliver(
+                    store, mailer, ticket, message, stored_attachments(mail, message), claimable=("retry",), at=moment
+                )
+            except SendFailed:
+                report.refused += 1
+            except Exception:  # one broken mail (a file gone, a refused write) does not stop the others
+                log.exception("outbox sweep: %s of ticket %s failed; kept for the next run", message.id, ticket.pk)
+                report.errors += 1
+                continue
+            else:
+                report.sent += sent
+                report.stale += not sent
+        store.drop_retry(item)
+    return report
 
 
 def outgoing_mail(

@@ -44,6 +44,7 @@ __all__ = ["ReplyConflict", "ReplyRequest", "ReplyResult", "SendFailed", "add_co
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 25 * 1024 * 1024  # SES v2 accepts 40 MB; base64 grows attachments by a third
 UPLOAD_PREFIX = "uploads/"
+SENT_PREFIX = "attachments/"  # where a sent mail's files live as long as the ticket (as inbound ones do)
 
 
 @dataclass
@@ -183,9 +184,13 @@ def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str]) ->
 def _attachments(
     request: ReplyRequest, ticket: TicketItem, mail: MailStore, answered: MessageItem | None
 ) -> tuple[list[OutgoingAttachment], list[AttachmentMap]]:
+    """The files of a reply, checked, and copied to where they stay as long as the ticket.
+
+    Uploads expire (the bucket's ``unfinished-uploads`` rule deletes ``uploads/`` after two days) and raw
+    mail has its own retention: what is sent is copied to the ticket's attachment prefix (``attachments/``,
+    where inbound files live too), and the message stores those keys, so its links outlive both.
+    """
     outgoing: list[OutgoingAttachment] = []
-    stored: list[AttachmentMap] = []
-    total = 0
     for key in request.upload_keys:
         if not key.startswith(f"{UPLOAD_PREFIX}{ticket.pk}/") or ".." in key:
             raise ChangeError("attachment upload does not belong to this ticket", "attachments")
@@ -194,38 +199,29 @@ def _attachments(
             raise ChangeError("attachment upload not found (upload it first)", "attachments")
         if size > MAX_ATTACHMENT_BYTES:
             raise ChangeError(f"attachment larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB", "attachments")
-        data = mail.get(key)
         filename = key.rsplit("/", 1)[-1]
-        content_type = _guess(filename)
-        outgoing.append(OutgoingAttachment(filename, content_type, data))
-        stored.append(
-            AttachmentMap(
-                id=new_id(),
-                filename=filename,
-                content_type=content_type,
-                size=len(data),
-                sha256=sha256(data).hexdigest(),
-                key=key,
-            )
-        )
-        total += len(data)
+        outgoing.append(OutgoingAttachment(filename, _guess(filename), mail.get(key)))
     if request.attach_original:
         if answered is None or not answered.raw_key:
             raise ChangeError("there is no original mail to attach", "attach_original")
-        data = mail.get(answered.raw_key)
-        outgoing.append(OutgoingAttachment("original.eml", "message/rfc822", data))
+        outgoing.append(OutgoingAttachment("original.eml", "message/rfc822", mail.get(answered.raw_key)))
+    if sum(len(a.data) for a in outgoing) > MAX_TOTAL_BYTES:
+        raise ChangeError(f"attachments larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MB in total", "attachments")
+    prefix = f"{SENT_PREFIX}{ticket.pk}/{new_id().lower()}"
+    stored: list[AttachmentMap] = []
+    for index, attachment in enumerate(outgoing, start=1):
+        kept = f"{prefix}/{index}"
+        mail.put(kept, attachment.data, attachment.content_type)
         stored.append(
             AttachmentMap(
                 id=new_id(),
-                filename="original.eml",
-                content_type="message/rfc822",
-                size=len(data),
-                key=answered.raw_key,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                size=len(attachment.data),
+                sha256=sha256(attachment.data).hexdigest(),
+                key=kept,
             )
         )
-        total += len(data)
-    if total > MAX_TOTAL_BYTES:
-        raise ChangeError(f"attachments larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MB in total", "attachments")
     return outgoing, stored
 
 

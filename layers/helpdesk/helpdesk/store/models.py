@@ -270,7 +270,13 @@ class MessageItem(TicketTableItem, discriminator="message"):
     limit_exceeded = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     author = UnicodeAttribute(null=True)  # agent for outbound mail; "system" for auto-replies
     auto_reply = BooleanAttribute(default=False)
-    send_state = UnicodeAttribute(null=True)  # outbound: pending | sending | sent | failed
+    send_state = UnicodeAttribute(
+        null=True
+    )  # outbound: pending | sending | sent | retry | failed | bounced | complained
+    send_error = UnicodeAttribute(null=True)  # why it is not delivered: SES's refusal, the bounce
+    send_attempts = NumberAttribute(null=True)  # tries handed to SES (claims)
+    send_retry_at = UnicodeAttribute(null=True)  # retry: when the outbox sweep tries again
+    ses_message_id = UnicodeAttribute(null=True)  # SES's MessageId (its ``SES#`` item finds the message)
     thread_seq = NumberAttribute(null=True)  # its position in the ticket's thread (ticket.thread_version)
     created_at = UnicodeAttribute()
 
@@ -322,6 +328,9 @@ class MetaItem(Model):
     ``CTR#<scope>``        number counter, ``value`` (``sk = "CTR"``)
     ``AR#<address>``       last auto-reply to an address (TTL window), ``sk = "AR"``
     ``ARD#<address>#<day>`` auto-replies to an address that day, ``value`` (TTL), ``sk = "ARD"``
+    ``SUP#<address>``      no automatic mail to this address (bounced for good, complained), ``sk = "SUP"``
+    ``SES#<ses-id>``       SES's MessageId of a mail we sent → ``ticket_id``, ``msg_sk``, ``sk = "SES"``
+    ``OUTBOX``             mails SES refused for now, ``sk = "<retry-at>#<ticket>#<msg sk>"``
     ``RL#<key>``           rate-limit bucket (TTL)
     ``STAT#<period>``      report counters, ``sk`` = day/week key (``STAT#queue-day``: ``<day>#<queue>``)
     ``DUR#<kind>#<month>`` a first-response/resolution time, ``value`` seconds, ``queue`` of its ticket

@@ -168,6 +168,7 @@ class Lookup:
     counter: int | None = None
     autoreply: MetaItem | None = None
     autoreplies_today: int = 0
+    suppressed: str | None = None  # why the sender gets no automatic mail (a bounce, a complaint)
 
 
 LOOKUP_KEYS = 100  # what one BatchGetItem reads
@@ -193,6 +194,24 @@ def autoreply_key(address: str) -> tuple[str, str]:
 def autoreply_day_key(address: str, day: str) -> tuple[str, str]:
     """Auto-replies to ``address`` on ``day`` (UTC, ``YYYY-MM-DD``): ``value``, expiring after the day."""
     return (f"ARD#{address.lower()}#{day}", "ARD")
+
+
+def ses_key(ses_message_id: str) -> tuple[str, str]:
+    """SES's MessageId of a mail we sent → its ticket and message (bounces and complaints name it)."""
+    return (f"SES#{ses_message_id}", "SES")
+
+
+def suppression_key(address: str) -> tuple[str, str]:
+    """An address that gets no more automatic mail: ``state`` holds why (a bounce or a complaint)."""
+    return (f"SUP#{address.lower()}", "SUP")
+
+
+OUTBOX_PK = "OUTBOX"
+
+
+def outbox_key(retry_at: str, ticket_id: str, msg_sk: str) -> tuple[str, str]:
+    """A mail SES refused for now, due again at ``retry_at`` (the sweep queries the due ones)."""
+    return (OUTBOX_PK, f"{retry_at}#{ticket_id}#{msg_sk}")
 
 
 TICKET_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -262,6 +281,7 @@ class TicketStore:
             must.append(counter_key(counter_scope))
         if autoreply_address:
             must.append(autoreply_key(autoreply_address))
+            must.append(suppression_key(autoreply_address))
             if autoreply_day:
                 must.append(autoreply_day_key(autoreply_address, autoreply_day))
         optional = [num_key(n) for n in list(dict.fromkeys(numbers))[:LOOKUP_NUMBERS]]
@@ -282,6 +302,8 @@ class TicketStore:
                 result.autoreply = item
             elif kind == "ARD":
                 result.autoreplies_today = int(item.value or 0)
+            elif kind == "SUP":
+                result.suppressed = item.state or "suppressed"
         return result
 
     def message_index(self, message_ids: Iterable[str]) -> dict[str, MetaItem]:
@@ -323,18 +345,16 @@ class TicketStore:
         except MessageItem.DoesNotExist:
             return None
 
-    def claim_send(self, msg: MessageItem, *, retry_failed: bool = False) -> bool:
-        """Only one process ever hands this mail to SES: a conditional write claims it.
-
-        Agents' replies: ``pending`` → ``sent``. Auto-replies (``retry_failed``): ``pending`` or
-        ``failed`` (SES refused it, so it was not sent) → ``sending``, settled by :meth:`settle_send`
-        once SES answered; a ``sending`` left behind (the process died, the answer was lost) is never
-        claimed again.
-        """
-        claimed, claimable = ("sending", ("pending", "failed")) if retry_failed else ("sent", ("pending",))
+    def claim_send(self, msg: MessageItem, claimable: tuple[str, ...] = ("pending",)) -> bool:
+        """Only one process ever hands this mail to SES: a conditional write claims it (``claimable`` →
+        ``sending``), settled by :meth:`settle_sent` or :meth:`settle_refused` once SES answered. A
+        ``sending`` left behind (the process died, SES's answer was lost) is never claimed again: SES may
+        have the mail. ``claimable``: ``pending`` for a new mail; ``retry``/``failed`` for the outbox
+        sweep and an agent's re-send (domain/sending.py)."""
         try:
             msg.update(
-                actions=[MessageItem.send_state.set(claimed)], condition=MessageItem.send_state.is_in(*claimable)
+                actions=[MessageItem.send_state.set("sending"), MessageItem.send_attempts.add(1)],
+                condition=MessageItem.send_state.is_in(*claimable),
             )
         except UpdateError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
@@ -342,19 +362,62 @@ class TicketStore:
             raise
         return True
 
-    def settle_send(self, msg: MessageItem, queue: str, state: str, counter: str | None = None) -> None:
-        """``sending`` → ``state`` (``sent``: SES accepted it; ``failed``: SES refused it), and count it
-        in today's report counters (team-wide and for the ticket's ``queue``), in one transaction."""
+    def settle_sent(self, msg: MessageItem, queue: str, ses_message_id: str, counter: str | None = None) -> None:
+        """``sending`` → ``sent`` with SES's MessageId, its ``SES#`` lookup (bounces and complaints name the
+        mail by it), and today's report counter, in one transaction."""
         unit = Unit()
         unit.note_ticket_queue(queue)
-        unit.update("message", msg, [MessageItem.send_state.set(state)], condition=MessageItem.send_state == "sending")
+        actions = [MessageItem.send_state.set("sent"), MessageItem.send_error.remove()]
+        if ses_message_id:
+            actions.append(MessageItem.ses_message_id.set(ses_message_id))
+            unit.save(
+                "ses_id",
+                MetaItem(*ses_key(ses_message_id), ticket_id=msg.pk, msg_sk=msg.sk, created_at=iso()),
+            )
+        unit.update("message", msg, actions, condition=MessageItem.send_state == "sending")
         if counter:
             stats_update(unit, iso(), {counter: 1})
         unit.commit()
-        msg.send_state = state
+        msg.send_state, msg.send_error, msg.ses_message_id = "sent", None, ses_message_id or None
 
-    def mark_send_failed(self, msg: MessageItem) -> None:
-        msg.update(actions=[MessageItem.send_state.set("failed")])
+    def settle_refused(
+        self, msg: MessageItem, queue: str, state: str, reason: str, retry_at: str | None, counter: str | None = None
+    ) -> None:
+        """``sending`` → ``retry`` (with its ``OUTBOX`` item: the sweep sends it at ``retry_at``) or
+        ``failed``, with SES's reason, in one transaction."""
+        unit = Unit()
+        unit.note_ticket_queue(queue)
+        actions = [MessageItem.send_state.set(state), MessageItem.send_error.set(reason)]
+        actions.append(MessageItem.send_retry_at.set(retry_at) if retry_at else MessageItem.send_retry_at.remove())
+        unit.update("message", msg, actions, condition=MessageItem.send_state == "sending")
+        if retry_at:
+            unit.save("outbox", MetaItem(*outbox_key(retry_at, msg.pk, msg.sk), ticket_id=msg.pk, msg_sk=msg.sk))
+        if counter:
+            stats_update(unit, iso(), {counter: 1})
+        unit.commit()
+        msg.send_state, msg.send_error, msg.send_retry_at = state, reason, retry_at
+
+    def due_retries(self, at: str, limit: int = 100) -> list[MetaItem]:
+        """``OUTBOX`` items due at ``at``, oldest first (one Query)."""
+        return list(MetaItem.query(OUTBOX_PK, MetaItem.sk <= f"{at}~", limit=limit))
+
+    def drop_retry(self, item: MetaItem) -> None:
+        item.delete()
+
+    def by_ses_id(self, ses_message_id: str) -> MessageItem | None:
+        try:
+            ref = MetaItem.get(*ses_key(ses_message_id))
+        except MetaItem.DoesNotExist:
+            return None
+        return self.message(ref.ticket_id, ref.msg_sk) if ref.ticket_id and ref.msg_sk else None
+
+    def mark_delivery(self, msg: MessageItem, state: str, reason: str) -> None:
+        """SES's later word on a sent mail: ``bounced`` or ``complained``, with the reason."""
+        msg.update(actions=[MessageItem.send_state.set(state), MessageItem.send_error.set(reason)])
+
+    def suppress(self, address: str, reason: str, at: str) -> None:
+        """No more automatic mail to ``address`` (bounced for good, or its owner complained)."""
+        MetaItem(*suppression_key(address), state=reason[:500], created_at=at).save()
 
     def bump_counter(self, scope: str, value: int) -> None:
         """Move a counter forward to ``value`` (never backward): repairs a counter behind existing numbers."""

@@ -1,0 +1,593 @@
+"""The local stack's data directory: snapshots of moto's stores plus a journal of raw mail.
+
+moto keeps everything in memory. What the local stack keeps lives in a data directory
+(``.helpdesk/`` in the checkout by default)::
+
+    .helpdesk/
+      lock                 held (flock) by the running stack; the kernel lets go when it dies
+      snapshot.jsonl       first line: S3 object index, Cognito users, which raw mails were ingested;
+                           then one line per DynamoDB partition (a ticket with its messages and events, …)
+      objects/<sha256>     S3 objects other than raw mail, one file per key and ETag
+      inbound/<ulid>       raw mail as SMTP received it, written and fsync'ed before the 250
+
+* **Snapshots** are written atomically (a temporary file, fsync, rename) every few seconds when
+  something changed, and at shutdown. DynamoDB is read under the moto server's DynamoDB lock, so a
+  snapshot never holds half a transaction; only the partitions written since the last snapshot are
+  read again (every write goes through moto's ``put_item``/``update_item``/``delete_item``, which note
+  the partition), the others' lines are kept from before, so DynamoDB waits for the changes only.
+* **Raw mail is the journal.** SMTP answers 250 only after the mail is on disk. At start, every
+  raw mail the snapshot does not list as ingested goes through S3 → SQS → ingest again; ingest is
+  idempotent (Message-ID and content, or the inbound key), so a mail ingested before a crash but
+  after the last snapshot becomes a message exactly once.
+* What a crash (``kill -9``) loses: changes other than inbound mail (an agent's reply, a status
+  change, a new agent) made after the last snapshot, the queues' contents (rebuilt from the journal),
+  the outbox page (SES's record of sent mail) and live-socket state.
+
+Resources are still created from ``template.yaml`` at every start; a snapshot only fills them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import hashlib
+import itertools
+import json
+import logging
+import os
+import shutil
+import tarfile
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote_plus
+
+from .provision import ACCOUNT, REGION, Provisioned
+from .template import ROOT, resources
+
+log = logging.getLogger("helpdesk.local.persist")
+
+FORMAT = 2
+DEFAULT_DATA_DIR = ROOT / ".helpdesk"
+INBOUND_PREFIX = "inbound/"
+
+
+class DataDirBusy(RuntimeError):
+    """Another process (a running stack) holds the data directory."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_durably(path: Path, data: bytes | Iterable[bytes]) -> int:
+    """Write a file so that after a crash it is either absent or whole: temporary file, fsync, rename, fsync.
+
+    Returns the bytes written.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    written = 0
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in [data] if isinstance(data, bytes) else data:
+                written += handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    return written
+
+
+# ---------------------------------------------------------------------------------------- change tracking
+
+# (table name, hash key as JSON) of every partition written since the last snapshot took them;
+# "*" for a whole table. Written under the moto server's DynamoDB lock (DynamoDB requests run one at a
+# time), taken under it. PartiQL writes (ExecuteStatement) are not seen: this project makes none.
+_changed: set[tuple[str, str]] = set()
+_tracking: list[bool] = []
+
+
+def _hash_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _note(backend: Any, table_name: str, attrs: dict[str, Any]) -> None:
+    try:
+        _changed.add((table_name, _hash_json(attrs[backend.get_table(table_name).hash_key_attr])))
+    except Exception:  # an unknown table, a missing key: the request fails, the snapshot rereads the table
+        _changed.add((table_name, "*"))
+
+
+def install_change_tracking() -> None:
+    """Wrap moto's DynamoDB writes so that each notes the partition it writes (once per process)."""
+    if _tracking:
+        return
+    from moto.dynamodb.models import DynamoDBBackend
+
+    put, update, delete = DynamoDBBackend.put_item, DynamoDBBackend.update_item, DynamoDBBackend.delete_item
+
+    def put_item(self: Any, table_name: str, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        _note(self, table_name, item_attrs)
+        return put(self, table_name, item_attrs, *args, **kwargs)
+
+    def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        _note(self, table_name, key)
+        return update(self, table_name, key, *args, **kwargs)
+
+    def delete_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        _note(self, table_name, key)
+        return delete(self, table_name, key, *args, **kwargs)
+
+    DynamoDBBackend.put_item = put_item  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+    DynamoDBBackend.delete_item = delete_item  # type: ignore[method-assign]
+    _tracking.append(True)
+
+
+@dataclass
+class DataDir:
+    path: Path
+    _lock: IO[str] | None = None
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.path / "snapshot.jsonl"
+
+    @property
+    def inbound(self) -> Path:
+        return self.path / "inbound"
+
+    @property
+    def objects(self) -> Path:
+        return self.path / "objects"
+
+    def is_empty(self) -> bool:
+        """Nothing kept yet: no snapshot and no raw mail (``--demo`` seeds only then)."""
+        return not self.snapshot_path.exists() and not any(self.inbound.glob("*"))
+
+    def acquire(self) -> None:
+        """Hold the directory for this process; a second stack on the same directory is refused."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.inbound.mkdir(exist_ok=True)
+        self.objects.mkdir(exist_ok=True)
+        handle = (self.path / "lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise DataDirBusy(f"{self.path} is in use by a running local stack") from None
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock = handle
+
+    def release(self) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[DataDir]:
+        """The directory, held while the block runs (backup, restore, wipe: only while no stack runs)."""
+        self.acquire()
+        try:
+            yield self
+        finally:
+            self.release()
+
+    def journal(self, key: str, data: bytes) -> None:
+        """Keep a raw mail on disk before SMTP answers 250 (``key`` is ``inbound/<ulid>``)."""
+        name = key.removeprefix(INBOUND_PREFIX)
+        if not name or "/" in name or name.startswith("."):
+            raise ValueError(f"not an inbound key: {key!r}")
+        write_durably(self.inbound / name, data)
+
+    def forget(self, key: str) -> None:
+        (self.inbound / key.removeprefix(INBOUND_PREFIX)).unlink(missing_ok=True)
+
+    def journal_keys(self) -> list[str]:
+        """Every raw mail kept, oldest first (ULIDs sort by time)."""
+        return sorted(INBOUND_PREFIX + p.name for p in self.inbound.iterdir() if not p.name.startswith("."))
+
+    def read_snapshot(self) -> dict[str, Any] | None:
+        """The snapshot's first line (objects, users, ingested mail), or None when there is none."""
+        if not self.snapshot_path.exists():
+            return None
+        with self.snapshot_path.open("rb") as handle:
+            data: dict[str, Any] = json.loads(handle.readline())
+        if data.get("format") != FORMAT:
+            raise ValueError(f"{self.snapshot_path}: unknown snapshot format {data.get('format')!r}")
+        return data
+
+    def partitions(self) -> Iterator[bytes]:
+        """The snapshot's DynamoDB lines: ``{"table": <logical id>, "items": [<DynamoDB JSON>, …]}``."""
+        with self.snapshot_path.open("rb") as handle:
+            handle.readline()
+            for line in handle:
+                if line.strip():
+                    yield line.rstrip(b"\n")
+
+    def wipe(self) -> None:
+        """Remove everything kept (the caller holds the directory and has asked)."""
+        self.snapshot_path.unlink(missing_ok=True)
+        for directory in (self.inbound, self.objects):
+            shutil.rmtree(directory, ignore_errors=True)
+            directory.mkdir()
+
+
+# ------------------------------------------------------------------------------------------- backup / restore
+
+
+def backup(data: DataDir, target: Path) -> int:
+    """Write the data directory to a ``.tar.gz`` (only while no stack runs); returns the files written."""
+    count = 0
+    with data.held(), tarfile.open(target, "w:gz") as tar:
+        for path in sorted(data.path.rglob("*")):
+            if path.is_file() and path.name != "lock" and not path.name.startswith("."):
+                tar.add(path, arcname=str(path.relative_to(data.path)))
+                count += 1
+    return count
+
+
+def restore_backup(data: DataDir, source: Path) -> int:
+    """Replace the data directory's contents with a backup's (only while no stack runs)."""
+    with tarfile.open(source, "r:gz") as tar:
+        members = [m for m in tar.getmembers() if m.isfile()]
+        if not any(m.name == "snapshot.jsonl" for m in members) and not any(
+            m.name.startswith("inbound/") for m in members
+        ):
+            raise ValueError(f"{source} is not a backup of a data directory")
+        with data.held():
+            data.wipe()
+            tar.extractall(data.path, members=members, filter="data")
+    return len(members)
+
+
+# ------------------------------------------------------------------------------------------------ snapshot
+
+
+@dataclass
+class Snapshotter:
+    """Reads moto's backends into a snapshot and fills them from one (same process as the moto server)."""
+
+    data: DataDir
+    resources: Provisioned
+    dynamodb_lock: threading.Lock
+    ingested: set[str] = field(default_factory=set)  # inbound keys whose ingest finished (SQS message deleted)
+    written_objects: set[str] = field(default_factory=set)  # files in objects/ known to be whole
+    last_seconds: float = 0.0
+    last_locked_seconds: float = 0.0  # of which DynamoDB requests waited
+    last_bytes: int = 0
+    last_partitions: int = 0  # read again in the last snapshot
+    count: int = 0
+    fragments: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (table, hash key) → its line
+    complete: bool = False  # fragments hold every partition (after a restore or a first full read)
+    _writing: threading.Lock = field(default_factory=threading.Lock)
+    _ingested_lock: threading.Lock = field(default_factory=threading.Lock)
+    _entries: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = field(default_factory=dict)  # S3, by key
+
+    def __post_init__(self) -> None:
+        install_change_tracking()
+
+    # ------------------------------------------------------------------------------------------ bookkeeping
+
+    def note_ingested(self, messages: Iterable[dict[str, Any]], failed: set[str]) -> None:
+        """The SQS poller's report: which inbound objects the ingest finished with."""
+        for message in messages:
+            if message["MessageId"] in failed:
+                continue
+            for key in s3_keys(message.get("Body", "")):
+                if key.startswith(INBOUND_PREFIX):
+                    with self._ingested_lock:  # the snapshot thread reads the set
+                        self.ingested.add(key)
+
+    # --------------------------------------------------------------------------------------------- capture
+
+    def snapshot(self) -> None:
+        """Capture and write a snapshot (one at a time)."""
+        with self._writing:
+            started = time.monotonic()
+            state = self.capture()
+            header = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
+            lines = list(self.fragments.values())
+            size = write_durably(
+                self.data.snapshot_path, itertools.chain([header, b"\n"], *((line, b"\n") for line in lines))
+            )
+            kept = {entry["file"] for entry in state["objects"] if entry.get("file")}
+            for path in self.data.objects.iterdir():  # objects no snapshot refers to any more
+                if path.name not in kept and not path.name.startswith("."):
+                    path.unlink(missing_ok=True)
+            self.written_objects &= kept
+            self.last_seconds = time.monotonic() - started
+            self.last_bytes = size
+            self.count += 1
+            log.info("snapshot: %d bytes in %.2f s", size, self.last_seconds)
+
+    def capture(self) -> dict[str, Any]:
+        # Order matters for a crash between the steps: what is marked ingested is already in the tables,
+        # and the objects the tables refer to were stored before the items that refer to them.
+        with self._ingested_lock:
+            ingested = sorted(self.ingested)
+        self._capture_tables()
+        objects = self._capture_objects()
+        return {
+            "format": FORMAT,
+            "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "ingested": ingested,
+            "objects": objects,
+            "cognito": self._capture_cognito(),
+        }
+
+    def _capture_tables(self) -> None:
+        """Bring ``fragments`` up to date: the partitions written since the last snapshot (or all of them)."""
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        backend = dynamodb_backends[ACCOUNT][REGION]
+        names = self._table_names()
+        logical = {name: lid for lid, name in names.items()}
+        with self.dynamodb_lock:
+            started = time.monotonic()
+            changed = set(_changed)
+            _changed.clear()
+            whole = set(names) if not self.complete else {logical[n] for n, h in changed if h == "*" and n in logical}
+            for lid in whole:
+                for key in [k for k in self.fragments if k[0] == lid]:
+                    del self.fragments[key]
+                table = backend.get_table(names[lid])
+                for hash_key in list(table.items):
+                    self._read_partition(lid, table, hash_key)
+            count = sum(len(backend.get_table(names[lid]).items) for lid in whole)
+            for name, hash_json in changed:
+                owner = logical.get(name)
+                if owner is None or owner in whole or hash_json == "*":
+                    continue
+                self._read_partition(owner, backend.get_table(name), DynamoType(json.loads(hash_json)))
+                count += 1
+            self.complete = True
+            self.last_partitions = count
+            self.last_locked_seconds = time.monotonic() - started
+
+    def _read_partition(self, logical_id: str, table: Any, hash_key: Any) -> None:
+        entry = table.items.get(hash_key)
+        items = list(entry.values()) if table.range_key_attr and entry is not None else [entry] if entry else []
+        key = (logical_id, _hash_json(hash_key.to_json()))
+        if not items:
+            self.fragments.pop(key, None)
+            return
+        line = {"table": logical_id, "items": [item.to_json()["Attributes"] for item in items]}
+        self.fragments[key] = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def _capture_objects(self) -> list[dict[str, Any]]:
+        from moto.s3.models import s3_backends
+
+        backend = s3_backends[ACCOUNT]["global"]
+        entries: list[dict[str, Any]] = []
+        for logical_id, name in self._bucket_names().items():
+            bucket = backend.buckets.get(name)
+            if bucket is None:
+                continue
+            for key_name, key in list(bucket.keys.items()):
+                seen = self._entries.get((logical_id, key_name))
+                if seen is not None and seen[0] is key:  # the same object as last time (a put makes a new one)
+                    entries.append(seen[1])
+                    continue
+                entry: dict[str, Any] = {
+                    "bucket": logical_id,
+                    "key": key_name,
+                    "etag": key.etag,
+                    "metadata": dict(key.metadata),
+                    "encryption": key.encryption,
+                }
+                journal = self.data.inbound / key_name.removeprefix(INBOUND_PREFIX)
+                if key_name.startswith(INBOUND_PREFIX) and logical_id == "MailBucket" and journal.exists():
+                    entry["file"] = None  # the journal has it
+                else:
+                    digest = hashlib.sha256(f"{logical_id}\0{key_name}\0{key.etag}".encode()).hexdigest()
+                    entry["file"] = digest
+                    if digest not in self.written_objects:
+                        write_durably(self.data.objects / digest, key.value)
+                        self.written_objects.add(digest)
+                self._entries[(logical_id, key_name)] = (key, entry)
+                entries.append(entry)
+        return entries
+
+    def _capture_cognito(self) -> dict[str, Any]:
+        from moto.cognitoidp.models import cognitoidp_backends
+
+        pool = cognitoidp_backends[ACCOUNT][REGION].user_pools[self.resources.user_pool_id]
+        users = []
+        for user in list(pool.users.values()):
+            users.append(
+                {
+                    "username": user.username,
+                    "id": user.id,
+                    "password": user.password,
+                    "status": user.status,
+                    "enabled": user.enabled,
+                    "attributes": user.attributes,
+                    "groups": sorted(group.group_name for group in user.groups),
+                }
+            )
+        refresh = {token: list(value) for token, value in list(pool.refresh_tokens.items()) if value is not None}
+        return {"user_pool_id": pool.id, "users": users, "refresh_tokens": refresh}
+
+    # --------------------------------------------------------------------------------------------- restore
+
+    def restore(self) -> list[str]:
+        """Fill the (new, empty) resources from the snapshot, if there is one; returns the raw mails to
+        ingest again (every raw mail kept that the snapshot does not list as ingested)."""
+        state = self.data.read_snapshot()
+        # Hundreds of thousands of long-lived objects: without this, the collector's full passes over
+        # them took half of a start with 5,000 tickets. Frozen, later passes skip them too.
+        gc.disable()
+        try:
+            if state is not None:
+                self.ingested = set(state.get("ingested", []))
+                self._restore_tables()
+                self._restore_objects(state["objects"])
+                self._restore_cognito(state["cognito"])
+            else:
+                self._restore_objects([])
+        finally:
+            gc.freeze()
+            gc.enable()
+        return [key for key in self.data.journal_keys() if key not in self.ingested]
+
+    def _restore_tables(self) -> None:
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+        backend = dynamodb_backends[ACCOUNT][REGION]
+        names = self._table_names()
+        skipped: set[str] = set()
+        with self.dynamodb_lock:
+            for line in self.data.partitions():
+                partition = json.loads(line)
+                logical_id, items = partition["table"], partition["items"]
+                if logical_id not in names:
+                    skipped.add(logical_id)
+                    continue
+                table = backend.get_table(names[logical_id])
+                hash_attr, range_attr = table.hash_key_attr, table.range_key_attr
+                self.fragments[(logical_id, _hash_json(items[0][hash_attr]))] = line
+                for attrs in items:
+                    # What put_item stores, without a stream record per item (the items are not new) and
+                    # without LimitedSizeDict's size check per attribute (they passed it when written).
+                    item: Any = Item.__new__(Item)
+                    item.hash_key = _dynamo(DynamoType, attrs[hash_attr])
+                    item.range_key = _dynamo(DynamoType, attrs[range_attr]) if range_attr else None
+                    item.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+                    for key, value in attrs.items():
+                        dict.__setitem__(item.attrs, key, _dynamo(DynamoType, value))
+                    if range_attr:
+                        table.items[item.hash_key][item.range_key] = item
+                    else:
+                        table.items[item.hash_key] = item
+        self.complete = True
+        for logical_id in sorted(skipped):
+            log.warning("the snapshot has table %s, the template does not: not restored", logical_id)
+
+    def _restore_objects(self, objects: list[dict[str, Any]]) -> None:
+        from moto.s3.models import s3_backends
+
+        backend = s3_backends[ACCOUNT]["global"]
+        names = self._bucket_names()
+        for entry in objects:
+            if entry["bucket"] not in names:
+                continue
+            path = (
+                self.data.objects / entry["file"]
+                if entry["file"]
+                else self.data.inbound / entry["key"].removeprefix(INBOUND_PREFIX)
+            )
+            try:
+                value = path.read_bytes()
+            except FileNotFoundError:
+                log.warning("snapshot lists S3 object %s, but %s is gone: skipped", entry["key"], path)
+                continue
+            key = backend.put_object(
+                names[entry["bucket"]],
+                entry["key"],
+                value,
+                encryption=entry.get("encryption"),
+                disable_notification=True,
+            )
+            key.set_metadata(entry.get("metadata", {}))
+            if entry["file"]:
+                self.written_objects.add(entry["file"])
+        # Raw mail kept after the snapshot is not in it: back into the bucket (its ingest follows).
+        bucket = names.get("MailBucket")
+        if bucket:
+            listed = {e["key"] for e in objects if e["bucket"] == "MailBucket"}
+            for key_name in self.data.journal_keys():
+                if key_name not in listed:
+                    data = (self.data.inbound / key_name.removeprefix(INBOUND_PREFIX)).read_bytes()
+                    backend.put_object(bucket, key_name, data, disable_notification=True)
+
+    def _restore_cognito(self, cognito: dict[str, Any]) -> None:
+        from moto.cognitoidp.models import CognitoIdpUser, cognitoidp_backends
+
+        backend = cognitoidp_backends[ACCOUNT][REGION]
+        pool = backend.user_pools[self.resources.user_pool_id]
+        for saved in cognito["users"]:
+            user = CognitoIdpUser(pool.id, saved["username"], saved["password"], saved["status"], [])
+            user.id = saved["id"]
+            user.enabled = saved["enabled"]
+            user.attributes = []
+            user.update_attributes(saved["attributes"])
+            pool.users[user.username] = user
+            for name in saved["groups"]:
+                group = pool.groups.get(name)
+                if group is not None:
+                    group.users.add(user)
+                    user.groups.add(group)
+        if cognito.get("user_pool_id") == pool.id:  # tokens are only good for the same pool
+            for token, value in cognito.get("refresh_tokens", {}).items():
+                pool.refresh_tokens[token] = tuple(value)
+
+    def replay(self, keys: list[str]) -> None:
+        """Send raw mail through the bucket's notification again (S3 → SQS → ingest)."""
+        from moto.s3.models import s3_backends
+        from moto.s3.notifications import S3NotificationEvent, send_event
+
+        backend = s3_backends[ACCOUNT]["global"]
+        bucket = backend.get_bucket(self.resources.names["MailBucket"])
+        for key_name in keys:
+            key = bucket.keys.get(key_name)
+            if key is not None:
+                send_event(ACCOUNT, S3NotificationEvent.OBJECT_CREATED_PUT_EVENT, bucket, key)
+
+    # ------------------------------------------------------------------------------------------------ names
+
+    def _table_names(self) -> dict[str, str]:
+        return {lid: self.resources.names[lid] for lid in resources("AWS::DynamoDB::Table")}
+
+    def _bucket_names(self) -> dict[str, str]:
+        return {
+            lid: self.resources.names[lid]
+            for (lid, attr), arn in self.resources.attrs.items()
+            if attr == "Arn" and arn.startswith("arn:aws:s3:::")
+        }
+
+
+def _dynamo(cls: Any, value: dict[str, Any]) -> Any:
+    """``DynamoType(value)`` as moto builds it (lists and maps of DynamoTypes), without its per-call checks:
+    most of a start's time with a large data directory went into ``DynamoType.__init__``."""
+    ((kind, inner),) = value.items()
+    result = cls.__new__(cls)
+    result.type = kind
+    if kind == "L":
+        inner = [_dynamo(cls, v) for v in inner]
+    elif kind == "M":
+        inner = {k: _dynamo(cls, v) for k, v in inner.items()}
+    result.value = inner
+    return result
+
+
+def s3_keys(body: str) -> list[str]:
+    """The object keys an S3 event notification (an SQS message body) names."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return []
+    if not isinstance(event, dict):
+        return []
+    keys = []
+    for record in event.get("Records", []):
+        key = record.get("s3", {}).get("object", {}).get("key") if isinstance(record, dict) else None
+        if isinstance(key, str):
+            keys.append(unquote_plus(key))
+    return keys

@@ -1,0 +1,115 @@
+"""helpdesk_local.persist against moto: incremental snapshots equal a full read, and a restore gives back
+DynamoDB items, S3 objects (with their content type) and Cognito logins."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from helpdesk_local.persist import DataDir, Snapshotter
+from helpdesk_local.provision import provision
+from tests.conftest import Aws, point_code_at
+
+
+def _partitions(snapshotter: Snapshotter) -> list[Any]:
+    return sorted(
+        (table, sorted(json.dumps(item, sort_keys=True) for item in json.loads(line)["items"]))
+        for (table, _), line in snapshotter.fragments.items()
+    )
+
+
+def _full_read(aws: Aws, data: DataDir) -> Snapshotter:
+    fresh = Snapshotter(data, aws.resources, threading.Lock())
+    fresh._capture_tables()
+    return fresh
+
+
+def test_a_snapshot_rereads_only_what_was_written_and_equals_a_full_read(aws: Aws, tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+    ddb = aws.client("dynamodb")
+    tickets, meta = aws.resources.names["TicketsTable"], aws.resources.names["MetaTable"]
+    for n in range(30):
+        ddb.put_item(TableName=tickets, Item={"pk": {"S": f"T{n}"}, "sk": {"S": "TICKET"}, "n": {"N": str(n)}})
+    with data.held():
+        snapshotter = Snapshotter(data, aws.resources, threading.Lock())
+        snapshotter.snapshot()
+        assert snapshotter.last_partitions >= 30  # the first one reads everything
+
+        ddb.put_item(TableName=tickets, Item={"pk": {"S": "T1"}, "sk": {"S": "MSG#1"}, "body": {"S": "Hallo"}})
+        ddb.update_item(
+            TableName=tickets,
+            Key={"pk": {"S": "T2"}, "sk": {"S": "TICKET"}},
+            UpdateExpression="SET #s = :s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": "open"}},
+        )
+        ddb.delete_item(TableName=tickets, Key={"pk": {"S": "T3"}, "sk": {"S": "TICKET"}})
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": tickets, "Item": {"pk": {"S": "T99"}, "sk": {"S": "TICKET"}}}},
+                {
+                    "Update": {
+                        "TableName": meta,
+                        "Key": {"pk": {"S": "CTR#2026"}, "sk": {"S": "CTR"}},
+                        "UpdateExpression": "SET #v = :v",
+                        "ExpressionAttributeNames": {"#v": "value"},
+                        "ExpressionAttributeValues": {":v": {"N": "99"}},
+                    }
+                },
+            ]
+        )
+        ddb.batch_write_item(
+            RequestItems={tickets: [{"DeleteRequest": {"Key": {"pk": {"S": "T4"}, "sk": {"S": "TICKET"}}}}]}
+        )
+        snapshotter.snapshot()
+        assert snapshotter.last_partitions == 6  # T1, T2, T3, T99, CTR#2026, T4: not the other 26
+        assert _partitions(snapshotter) == _partitions(_full_read(aws, data))
+        lines = data.snapshot_path.read_bytes().splitlines()
+        assert len(lines) == 1 + len(snapshotter.fragments)
+        assert not [line for line in lines[1:] if b'"T3"' in line or b'"T4"' in line]  # deleted partitions are gone
+
+
+def test_a_restore_gives_back_items_objects_and_logins(aws: Aws, tmp_path: Path, moto_endpoint: str) -> None:
+    data = DataDir(tmp_path / "data")
+    ddb, s3, cognito = aws.client("dynamodb"), aws.client("s3"), aws.client("cognito-idp")
+    tickets = aws.resources.names["TicketsTable"]
+    ddb.put_item(TableName=tickets, Item={"pk": {"S": "T1"}, "sk": {"S": "TICKET"}, "tags": {"SS": ["a", "b"]}})
+    s3.put_object(Bucket=aws.bucket, Key="attachments/T1/rechnung.pdf", Body=b"%PDF", ContentType="application/pdf")
+    pool = aws.resources.user_pool_id
+    cognito.admin_create_user(UserPoolId=pool, Username="lena", MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool, Username="lena", Password="Lenas-Passwort-2026", Permanent=True)
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username="lena", GroupName="agent")
+    with data.held():
+        data.journal("inbound/01aaa", b"Subject: schon da\r\n\r\nx")
+        data.journal("inbound/01bbb", b"Subject: nach dem Snapshot\r\n\r\nx")
+        snapshotter = Snapshotter(data, aws.resources, threading.Lock())
+        snapshotter.ingested = {"inbound/01aaa"}
+        snapshotter.snapshot()
+        before = _partitions(snapshotter)
+
+    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
+    urllib.request.urlopen(request, timeout=10).read()
+    resources = provision(moto_endpoint, {"MailDomain": "example.com", "AWS::Region": "eu-central-1"})
+    point_code_at(moto_endpoint, resources)
+    with data.held():
+        restored = Snapshotter(data, resources, threading.Lock())
+        assert restored.restore() == ["inbound/01bbb"]  # kept, but not ingested when the snapshot was taken
+        assert _partitions(restored) == before
+        assert _partitions(_full_read(Aws(moto_endpoint, resources), data)) == before  # moto has them
+    item = ddb.get_item(TableName=tickets, Key={"pk": {"S": "T1"}, "sk": {"S": "TICKET"}})["Item"]
+    assert sorted(item["tags"]["SS"]) == ["a", "b"]
+    got = s3.get_object(Bucket=resources.names["MailBucket"], Key="attachments/T1/rechnung.pdf")
+    assert (got["Body"].read(), got["ContentType"]) == (b"%PDF", "application/pdf")
+    assert s3.get_object(Bucket=resources.names["MailBucket"], Key="inbound/01bbb")["Body"].read().startswith(b"Sub")
+    pool = resources.user_pool_id
+    groups = cognito.admin_list_groups_for_user(UserPoolId=pool, Username="lena")["Groups"]
+    assert [g["GroupName"] for g in groups] == ["agent"]
+    login = cognito.initiate_auth(
+        ClientId=resources.user_pool_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "lena", "PASSWORD": "Lenas-Passwort-2026"},
+    )
+    assert login["AuthenticationResult"]["IdToken"]

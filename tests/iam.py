@@ -52,6 +52,7 @@ ENTRY_MODULES: tuple[tuple[str, str | None], ...] = (
     ("helpdesk.aws.events", "PublisherFunction"),
     ("helpdesk.services.redrive", None),
     ("helpdesk.services.recount", None),  # the operator's `helpdesk recount`
+    ("helpdesk.services.reindex", None),  # the operator's `helpdesk reindex`
     # Not yet under the check (known gap, issue 12/13): the live socket's two functions (LiveFunction,
     # LiveFanoutFunction) and their execute-api:ManageConnections calls still need their mapping here.
     ("functions.live", None),

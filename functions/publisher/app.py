@@ -3,6 +3,10 @@
 Events are written in the same transaction as the change they describe (outbox); this function only
 forwards them, so an event exists exactly when its change does. Failed records are retried by the
 event source mapping and end in the publisher DLQ (alarmed).
+
+Every change of a ticket writes an event, so the same records keep the search index current: before
+an event is published, its ticket is re-indexed (once per batch; idempotent, so a retried record
+costs only reads). Indexing first means a failure retries the record before anything was published.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.events import EventPublisher
 from helpdesk.services.publish import event_from_item
+from helpdesk.services.search import index_ticket
 from helpdesk.settings import get_settings
 
 logger = Logger(service="helpdesk-publisher")
@@ -28,6 +33,7 @@ metrics = Metrics(namespace="Helpdesk", service="publisher")
 tracer = Tracer(service="helpdesk-publisher")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 publisher = EventPublisher(get_settings().event_bus)
+_indexed: set[str] = set()  # tickets re-indexed in this invocation (the stream lags the table: once is enough)
 
 
 def record_handler(record: DynamoDBRecord) -> None:
@@ -40,6 +46,11 @@ def record_handler(record: DynamoDBRecord) -> None:
     event = event_from_item(image)
     if event is None:
         return
+    ticket_id = str(event["detail"].get("ticket_id") or "")
+    if ticket_id and ticket_id not in _indexed:
+        written = index_ticket(ticket_id)
+        _indexed.add(ticket_id)
+        metrics.add_metric(name="SearchPostingsWritten", unit=MetricUnit.Count, value=written.put + written.deleted)
     if publisher.publish([event]):
         raise RuntimeError(f"EventBridge refused {event['type']} {event['detail'].get('event_id')}")
     metrics.add_metric(name="EventPublished", unit=MetricUnit.Count, value=1)
@@ -49,4 +60,5 @@ def record_handler(record: DynamoDBRecord) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    _indexed.clear()
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

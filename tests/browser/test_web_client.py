@@ -305,6 +305,8 @@ def test_batch_reports_per_item_failures(app: App, api: Api, web_stack: Stack) -
     for subject in subjects:
         send_mail(web_stack, subject, "Text", "kunde@batch.example")
     tickets = api.wait_for_subjects(*subjects)
+    # the search index follows the stream (the publisher): wait until both are searchable
+    web_stack.wait_for(lambda: len(api.tickets(q="batch konflikt")) == 2, timeout=20, what="the search index")
     app.inbox("q=batch%20konflikt")
     page = app.page
     expect(page.locator(".ticket-row")).to_have_count(2)

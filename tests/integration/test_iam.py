@@ -360,6 +360,16 @@ def publisher_tour(aws: Any) -> None:
         publisher.metrics.clear_metrics()  # Powertools' metric set is shared: leave none to another test
 
 
+def search_tour(api: ApiClient) -> None:
+    """Full-text search once the publisher has indexed the tour's tickets: two words (postings of the second
+    word are read with the tickets, in one BatchGetItem)."""
+    listed = api.get("/tickets", user="admin", query={"status": "all"}).json["items"]
+    subjects = [t["subject"] for t in listed if not t["merged_into"]]
+    subject = next(s for s in subjects if len([w for w in s.split() if len(w) > 3]) >= 2)
+    found = api.get("/tickets", user="admin", query={"q": subject, "status": "all"}).json["items"]
+    assert subject in [t["subject"] for t in found]
+
+
 def test_every_function_works_within_its_role_and_every_grant_is_needed(aws: Any, iam_recorder: Recorder) -> None:
     api = make_api(aws)
     iam_recorder.take()
@@ -369,6 +379,7 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(aws: Any
     outbox_tour(aws, api)
     feedback_tour(aws, api)
     publisher_tour(aws)
+    search_tour(api)
     calls = iam_recorder.seen()  # left for the per-test check: the run's summary counts the tour's grants too
     assert {c.function for c in calls} == {
         "IngestFunction",

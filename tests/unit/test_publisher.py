@@ -24,6 +24,15 @@ def publisher(monkeypatch: pytest.MonkeyPatch) -> Any:
         return []
 
     monkeypatch.setattr(app.publisher, "publish", publish)
+    indexed: list[str] = []
+
+    def index(ticket_id: str) -> Any:
+        indexed.append(ticket_id)
+        return type("Written", (), {"put": 3, "deleted": 0})()
+
+    monkeypatch.setattr(app, "index_ticket", index)
+    app.indexed = indexed  # type: ignore[attr-defined]
+    app._indexed.clear()
     app.sent = sent  # type: ignore[attr-defined]
     yield app
     app.metrics.clear_metrics()
@@ -54,7 +63,9 @@ EVENT_IMAGE = {
 
 def test_an_event_insert_becomes_one_eventbridge_event_with_its_detail(publisher: Any) -> None:
     publisher.record_handler(record("INSERT", EVENT_IMAGE))
-    assert publisher.sent == [
+    publisher.record_handler(record("INSERT", {**EVENT_IMAGE, "id": {"S": "01EVENT2"}}))
+    assert publisher.indexed == ["01TICKET"]  # the ticket is re-indexed once per batch, before publishing
+    assert publisher.sent[:1] == [
         {
             "type": "StatusChanged",
             "detail": {
@@ -75,7 +86,7 @@ def test_modifications_removals_and_other_items_publish_nothing(publisher: Any) 
     publisher.record_handler(record("MODIFY", EVENT_IMAGE))
     publisher.record_handler(record("REMOVE", None))
     publisher.record_handler(record("INSERT", {**EVENT_IMAGE, "kind": {"S": "message"}}))
-    assert publisher.sent == []
+    assert publisher.sent == [] and publisher.indexed == []
 
 
 def test_a_refused_event_raises_so_the_batch_retries_it(publisher: Any, monkeypatch: pytest.MonkeyPatch) -> None:

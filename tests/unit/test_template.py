@@ -52,6 +52,7 @@ def test_every_function_uses_the_layer_and_inline_least_privilege(translated: di
         "PublisherFunction",
         "LiveFunction",
         "LiveFanoutFunction",
+        "FeedbackFunction",
     }
     for lid, fn in functions.items():
         assert fn["Properties"]["Layers"], lid

@@ -355,8 +355,9 @@ export function mount(main, route) {
         tr.classList.toggle("selected", event.target.checked);
       } } });
     const customer = item.customer ? item.customer.name || item.customer.address : "";
+    const inSubject = item.match && item.match.kind === "subject" && item.subject;
     const link = h("a", { class: "subject-link", href: `#/ticket/${encodeURIComponent(item.id)}`,
-      text: item.subject || t("ticket.nosubject") });
+      text: inSubject ? null : item.subject || t("ticket.nosubject") }, inSubject ? marked(item.match) : null);
     const flags = [
       item.unread ? h("span", { class: "dot-unread", title: t("flag.unread") }, h("span", { class: "sr-only", text: t("flag.unread") })) : null,
       item.review ? h("span", { class: "flag flag-review", title: t("flag.review"), text: "!" }) : null,
@@ -370,7 +371,8 @@ export function mount(main, route) {
       h("td", { class: "c-select" }, box),
       h("td", { class: "c-number", "data-label": t("col.number") }, h("span", { text: item.number })),
       h("td", { class: "c-subject" }, subjectLine,
-        item.preview ? h("span", { class: "preview", text: item.preview.slice(0, 160) }) : null),
+        item.match && item.match.snippet && !inSubject ? searchSnippet(item.match)
+          : item.preview ? h("span", { class: "preview", text: item.preview.slice(0, 160) }) : null),
       h("td", { class: "c-customer", "data-label": t("col.customer"), title: item.customer ? item.customer.address : "",
         text: customer }),
       h("td", { class: "c-queue", "data-label": t("col.queue"), text: queueName(item.queue) }),
@@ -392,6 +394,26 @@ export function mount(main, route) {
       open(item.id);
     });
     return tr;
+  }
+
+  // Full-text search (issue 15): where the ticket matched, the matching words marked.
+  function searchSnippet(match) {
+    const where = t(`search.in.${match.kind}`, { date: match.at ? fmtDateTime(match.at) : "" });
+    return h("span", { class: "preview search-snippet" }, h("span", { class: "search-where", text: where }), " ",
+      marked(match));
+  }
+
+  function marked(match) {
+    const pieces = [];
+    let at = 0;
+    for (const [start, end] of match.highlights) {
+      if (start < at) continue;
+      if (start > at) pieces.push(match.snippet.slice(at, start));
+      pieces.push(h("mark", { text: match.snippet.slice(start, end) }));
+      at = end;
+    }
+    pieces.push(match.snippet.slice(at));
+    return pieces;
   }
 
   // "Someone is writing a reply": a pen after the subject, named in its title.
@@ -439,7 +461,10 @@ export function mount(main, route) {
   }
 
   async function fetchPage(pageCursor) {
-    return api("tickets", { query: apiQuery(filters, pageCursor) });
+    const page = await api("tickets", { query: apiQuery(filters, pageCursor) });
+    // full-text search: where each ticket matched (issue 15)
+    for (const item of page.items) item.match = page.matches ? page.matches[item.id] || null : null;
+    return page;
   }
 
   async function reload({ keepSelection = false } = {}) {

@@ -192,11 +192,12 @@ class LocalStack:
             on_batch=self._report_batch,
         )
         streams = self.client("dynamodbstreams")
-        publisher = StreamPoller(
-            streams, res.stream_arns["TicketsTable"], publisher_handler, "helpdesk-publisher", keep=_is_event_insert
-        )
+        publisher = StreamPoller(streams, res.stream_arns["TicketsTable"])
         # The live fan-out reads the same stream (a second event source mapping), with the template's filters.
+        # It goes first: on AWS the two mappings run side by side, so the publisher's work (it also keeps the
+        # search index) must not delay the sockets here either.
         publisher.add(live_fanout_handler, "helpdesk-live-fanout", keep=stream_filter("LiveFanoutFunction"))
+        publisher.add(publisher_handler, "helpdesk-publisher", keep=_is_event_insert)
         outbox = OutboxWatcher(self._say)
         self.loops += [
             Loop("ingest-poller", ingest.step, idle=0.05),

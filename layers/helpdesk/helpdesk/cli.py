@@ -297,6 +297,37 @@ def recount(
     typer.echo(f"recounted {sum(counted.values())} ticket(s) in {len(counted)} queue(s)")
 
 
+@app.command()
+def reindex(
+    api_port: ApiPort = 8000,
+    aws: Annotated[bool, typer.Option("--aws", help="Use the AWS environment instead of the local stack")] = False,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Continue from a position an interrupted run printed")
+    ] = None,
+) -> None:
+    """Build the full-text search index from the tickets: for data from before it, or to repair it.
+
+    Idempotent (unchanged tickets are not written) and resumable (--start); removes deleted tickets."""
+    from helpdesk.services.reindex import Reindexed
+    from helpdesk.services.reindex import reindex as run
+
+    if not aws:
+        _use_local(api_port)
+
+    def progress(done: Reindexed, position: str | None) -> None:
+        if position:
+            typer.echo(f"{done.tickets} ticket(s) so far; to continue from here: --start {position}")
+
+    try:
+        done = run(start, progress)
+    except ValueError as exc:
+        _fail(f"--start: {exc}")
+    typer.echo(
+        f"indexed {done.tickets} ticket(s), {done.changed} changed ({done.put} postings written, "
+        f"{done.deleted} removed); {done.pruned} deleted ticket(s) removed from the index"
+    )
+
+
 def _state(api_port: int, reader: Any) -> dict[str, Any]:
     try:
         state: dict[str, Any] = reader(api_port)

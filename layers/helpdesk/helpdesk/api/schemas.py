@@ -98,10 +98,25 @@ class TicketOut(Model):
     )
 
 
+class SearchMatchOut(Model):
+    """Where a ticket matched a full-text search (``q``): the piece of text and the words to highlight."""
+
+    kind: Literal["subject", "number", "customer", "message", "comment", "attachment"]
+    ref: str | None = Field(None, description="the message's or comment's id")
+    at: str | None = Field(None, description="when that message or comment was written")
+    snippet: str
+    highlights: list[list[int]] = Field(description="[start, end) offsets in the snippet of the matching words")
+    in_subject: bool
+
+
 class TicketList(Model):
     items: list[TicketOut]
     cursor: str | None
     partial: bool = Field(False, description="the read budget ended the page early; follow the cursor for more")
+    matches: dict[str, SearchMatchOut] | None = Field(
+        None,
+        description="with q: per ticket id, where it matched (ranked: subject or number first, then newest change)",
+    )
 
 
 class AttachmentOut(Model):

@@ -14,6 +14,7 @@ from ..domain.access import NOTHING_HIDDEN
 from ..domain.conflicts import REPLY_IN_PROGRESS
 from ..domain.headers import Address
 from ..domain.ids import new_id
+from ..domain.search import SUBJECT
 from ..domain.status import Status
 from ..services.access import hidden_among, hidden_references, may_access, references, ticket_ids_in
 from ..services.batch import run_batch
@@ -29,6 +30,7 @@ from ..services.replies import (
     add_comment,
     send_reply,
 )
+from ..services.search import Match, search_tickets
 from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets
 from ..store.listing import CursorError, TicketFilter, column_filter, list_tickets
 from ..store.models import TicketItem
@@ -48,6 +50,7 @@ from .schemas import (
     RelatedTicket,
     ReplyIn,
     ReplyOut,
+    SearchMatchOut,
     TemplateOut,
     ThreadNews,
     TicketCreateIn,
@@ -79,7 +82,12 @@ class TicketQuery(BaseModel):
     prio: Flag = None
     unread: Flag = None
     review: Flag = None
-    q: str | None = Field(None, max_length=100, description="free text over number, subject and customer")
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="full-text search: every word must occur (prefixes, umlauts folded) in the subject, number, "
+        "customer, any message, comment or attachment name; every status but trash unless status is given",
+    )
     number: str | None = Field(None, max_length=100, description="column filter: the number contains this")
     subject: str | None = Field(None, max_length=100, description="column filter: the subject contains this")
     customer_text: str | None = Field(
@@ -168,6 +176,21 @@ def register(api: Api, services: Services) -> None:
         )
         if q.queue and q.queue in flt.hidden_queues:
             raise Forbidden(f"no access to queue {q.queue!r}")
+        if q.q:
+            viewer = ctx.viewer
+            try:
+                found = search_tickets(
+                    flt, q.q, limit=q.limit, cursor=q.cursor, visible=lambda t: may_access(t, viewer, cfg)
+                )
+            except CursorError as exc:
+                raise BadRequest(str(exc), field="cursor") from exc
+            if found is not None:
+                return TicketList(
+                    items=shown(ctx, services, found.items, q.lang),
+                    cursor=found.cursor,
+                    partial=found.partial,
+                    matches={tid: match_out(m) for tid, m in found.matches.items()},
+                )
         try:
             page = list_tickets(flt, limit=q.limit, cursor=q.cursor)
         except CursorError as exc:
@@ -219,6 +242,17 @@ def register(api: Api, services: Services) -> None:
                 if tid in found and tid not in hidden.ids
             ],
         )
+
+
+def match_out(match: Match) -> SearchMatchOut:
+    return SearchMatchOut(
+        kind=match.kind,
+        ref=match.ref or None,
+        at=match.at or None,
+        snippet=match.snippet,
+        highlights=[[start, end] for start, end in match.highlights],
+        in_subject=bool(match.fields & SUBJECT),
+    )
 
 
 def ensure_access(ticket: TicketItem, ctx: Ctx, services: Services) -> None:

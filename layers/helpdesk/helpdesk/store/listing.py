@@ -15,7 +15,7 @@ import binascii
 import heapq
 import json
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
@@ -276,10 +276,77 @@ def matches_residual(ticket: TicketItem, flt: TicketFilter) -> bool:
 
 
 def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, max_scanned: int | None = None) -> Page:
+    """One page of the list. Sorted by due date, the tickets with a due date come first (earliest first,
+    from ``by_due``), then every other ticket the filter matches (newest change first): nothing is hidden
+    because it has no due date. Both parts share one cursor (their partitions have distinct keys)."""
     limit = max(1, min(limit, 100))
     budget = max_scanned or max(1000, limit * 20)
-    partitions, condition = plan(flt)
     state = decode_cursor(cursor)
+    phases: list[tuple[list[_Partition], Condition | None, bool]] = []
+    if flt.sort == "due":
+        phases.append((*plan(flt), False))
+        rest = replace(flt, sort="updated")
+        partitions, condition = plan(rest)
+        if partitions[0].index_name != "by_tag":  # tag items carry no due date: checked after the BatchGet
+            no_due = TicketItem.due_bucket.does_not_exist()
+            condition = no_due if condition is None else condition & no_due
+        phases.append((partitions, condition, True))
+    else:
+        phases.append((*plan(flt), False))
+    items: list[TicketItem] = []
+    new_state: dict[str, Any] = {}
+    unread: dict[str, bool] = {}
+    scanned = requests = mark_reads = 0
+    more = partial = False
+    index = phases[0][0][0].index_name
+    for n, (partitions, condition, without_due) in enumerate(phases):
+        part = _read(flt, partitions, condition, state, limit - len(items), budget - scanned, without_due)
+        items += part.items
+        new_state.update(part.state)
+        scanned += part.scanned
+        requests += part.requests
+        mark_reads += part.mark_reads
+        unread.update(part.unread)
+        partial = part.partial
+        later = n + 1 < len(phases)
+        more = part.more or later
+        if part.more or len(items) >= limit or scanned >= budget:
+            # this part continues on a later page (a later part starts once it is finished)
+            partial = partial or (len(items) < limit and later and not part.more)
+            break
+    return Page(
+        items=items,
+        cursor=encode_cursor(new_state) if more else None,
+        scanned=scanned,
+        requests=requests,
+        index=index,
+        partial=partial,
+        unread=unread,
+        mark_reads=mark_reads,
+    )
+
+
+@dataclass
+class _Part:
+    items: list[TicketItem]
+    state: dict[str, Any]
+    scanned: int
+    requests: int  # with the read marks' BatchGetItems
+    more: bool
+    partial: bool
+    unread: dict[str, bool] = field(default_factory=dict)
+    mark_reads: int = 0
+
+
+def _read(
+    flt: TicketFilter,
+    partitions: list[_Partition],
+    condition: Condition | None,
+    state: dict[str, Any],
+    limit: int,
+    budget: int,
+    without_due: bool = False,
+) -> _Part:
     page_size = limit + 1 if len(partitions) == 1 else max(10, limit // len(partitions) + 2)
     if flt.q or flt.columns:
         # Text filters keep few of the items a Query evaluates: larger pages, fewer round trips
@@ -389,7 +456,13 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
 
         by_id = TicketStore().batch_tickets([i.pk for i in items])
         requests += 1 if items else 0
-        tickets = [by_id[i.pk] for i in items if i.pk in by_id and matches_residual(by_id[i.pk], flt)]
+        tickets = [
+            by_id[i.pk]
+            for i in items
+            if i.pk in by_id
+            and matches_residual(by_id[i.pk], flt)
+            and not (without_due and by_id[i.pk].due_bucket)
+        ]
     else:
         tickets = [i for i in items if isinstance(i, TicketItem)]
     unread: dict[str, bool] = {}
@@ -401,15 +474,8 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
         unread = {t.pk: is_unread(t, marks.get(t.pk)) for t in tickets}
         if flt.unread is not None and not per_agent:  # a tag list: its tickets came with the BatchGet
             tickets = [t for t in tickets if unread[t.pk] == flt.unread]
-    return Page(
-        items=tickets,
-        cursor=encode_cursor(new_state) if more else None,
-        scanned=sum(r.scanned for r in readers),
-        requests=requests + mark_reads,
-        index=partitions[0].index_name,
-        partial=partial,
-        unread=unread,
-        mark_reads=mark_reads,
+    return _Part(
+        tickets, new_state, sum(r.scanned for r in readers), requests + mark_reads, more, partial, unread, mark_reads
     )
 
 

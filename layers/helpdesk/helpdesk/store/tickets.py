@@ -333,6 +333,14 @@ class TicketStore:
             return None
         return int(item.value or 0)
 
+    def by_number(self, number: str) -> TicketItem | None:
+        """The ticket with this number (its ``NUM#`` item, then the ticket): search finds numbers at once."""
+        try:
+            ref = MetaItem.get(*num_key(number))
+        except MetaItem.DoesNotExist:
+            return None
+        return self.get(ref.ticket_id) if ref.ticket_id else None
+
     def batch_tickets(self, ticket_ids: list[str]) -> dict[str, TicketItem]:
         keys = [(tid, TICKET_SK) for tid in dict.fromkeys(ticket_ids) if valid_ticket_id(tid)]
         if not keys:

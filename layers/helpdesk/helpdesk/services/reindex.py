@@ -1,0 +1,109 @@
+"""Maintenance: build the search index from the tickets (``helpdesk reindex``, local and ``--aws``).
+
+The publisher keeps the index current from the stream; this builds it for tickets from before it
+existed, and repairs it. Idempotent: a ticket whose postings are current costs two reads (its
+partition, its manifest) and no write. Resumable: tickets are read in pages of a Scan, and after
+each page the position is reported (``progress``); ``start`` continues from such a position. At the
+end, manifests of tickets that no longer exist are found (a Scan of the manifests) and their
+postings removed, so deleted tickets leave the results.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..aws import clients
+from ..store.models import TICKET_SK, TicketTableItem
+from ..store.search_index import SearchIndex, table_name
+from ..store.tickets import TicketStore
+from .search import index_ticket
+
+PAGE = 100
+
+
+@dataclass
+class Reindexed:
+    tickets: int = 0
+    changed: int = 0  # tickets whose postings were written or deleted
+    put: int = 0
+    deleted: int = 0
+    pruned: int = 0  # manifests of tickets that are gone
+
+
+def encode_position(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+
+
+def decode_position(position: str) -> dict[str, Any]:
+    key = json.loads(base64.urlsafe_b64decode(position.encode()))
+    if not isinstance(key, dict) or set(key) != {"pk", "sk"}:
+        raise ValueError("not a position reindex printed")
+    return key
+
+
+def reindex(
+    start: str | None = None,
+    progress: Callable[[Reindexed, str | None], None] | None = None,
+    prune: bool = True,
+    page_size: int = PAGE,
+) -> Reindexed:
+    ddb = clients.dynamodb()
+    store, index = TicketStore(), SearchIndex()
+    done = Reindexed()
+    args: dict[str, Any] = {
+        "TableName": TicketTableItem.Meta.table_name,
+        "FilterExpression": "sk = :t",
+        "ExpressionAttributeValues": {":t": {"S": TICKET_SK}},
+        "ProjectionExpression": "pk",
+        "Limit": page_size,
+    }
+    if start:
+        args["ExclusiveStartKey"] = decode_position(start)
+    while True:
+        page = ddb.scan(**args)
+        for raw in page.get("Items", []):
+            written = index_ticket(raw["pk"]["S"], store, index)
+            done.tickets += 1
+            done.put += written.put
+            done.deleted += written.deleted
+            done.changed += 1 if written.put or written.deleted else 0
+        last = page.get("LastEvaluatedKey")
+        if progress is not None:
+            progress(done, encode_position(dict(last)) if last else None)
+        if not last:
+            break
+        args["ExclusiveStartKey"] = last
+    if prune:
+        done.pruned = prune_gone(store, index)
+    return done
+
+
+def prune_gone(store: TicketStore, index: SearchIndex) -> int:
+    """Remove the postings of tickets that no longer exist (deleted without passing the publisher)."""
+    ddb = clients.dynamodb()
+    args: dict[str, Any] = {
+        "TableName": table_name(),
+        "FilterExpression": "begins_with(pk, :m) AND size(#keys) > :zero",  # (left the index already: empty)
+        "ExpressionAttributeNames": {"#keys": "keys"},
+        "ExpressionAttributeValues": {":m": {"S": "M#"}, ":zero": {"N": "0"}},
+        "ProjectionExpression": "pk",
+    }
+    pruned = 0
+    while True:
+        page = ddb.scan(**args)
+        ids = [raw["pk"]["S"][2:] for raw in page.get("Items", [])]
+        for start in range(0, len(ids), 100):
+            chunk = ids[start : start + 100]
+            existing = store.batch_tickets(chunk)
+            for ticket_id in chunk:
+                if ticket_id not in existing:
+                    index.replace(ticket_id, {})
+                    pruned += 1
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return pruned
+        args["ExclusiveStartKey"] = last

@@ -1,0 +1,251 @@
+"""Issue 15: find anything. Full-text search through ``GET /tickets?q=`` and the inbox's sorting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .api_client import ApiClient, make_api
+from .helpers import ingest, make_mail
+
+
+@pytest.fixture
+def api(aws: Any) -> ApiClient:
+    return make_api(aws)
+
+
+def test_sorting_by_due_date_shows_tickets_without_one_last_instead_of_dropping_them(aws: Any, api: ApiClient) -> None:
+    """Issue 15: "Sortierung: Fälligkeit" dropped every ticket without a due date (70 → 2, footer "2 Tickets")."""
+    tickets = [ingest(aws, make_mail(subject=f"Frage {i}", sender=f"f{i}@kunde.example")) for i in range(5)]
+    for ticket, due in ((tickets[1], "2026-12-20T10:00:00Z"), (tickets[3], "2026-12-10T10:00:00Z")):
+        changed = api.call("PATCH", f"/tickets/{ticket.ticket_id}", user="admin", body={"version": 1, "due_at": due})
+        assert changed.status == 200, changed.text
+
+    def subjects(**query: Any) -> list[str]:
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = api.get("/tickets", user="agent", query={**query, **({"cursor": cursor} if cursor else {})}).json
+            seen += [t["subject"] for t in page["items"]]
+            cursor = page["cursor"]
+            if not cursor:
+                return seen
+
+    by_due = subjects(sort="due")
+    assert by_due[:2] == ["Frage 3", "Frage 1"]  # earliest due date first
+    assert sorted(by_due[2:]) == ["Frage 0", "Frage 2", "Frage 4"]  # then the rest, none dropped
+    assert by_due[2:] == [s for s in subjects() if s not in ("Frage 1", "Frage 3")]  # newest change first
+    # paged in small steps, the same list: nothing lost or repeated at the seam between the two parts
+    assert subjects(sort="due", limit=1) == by_due
+    assert subjects(sort="due", limit=2) == by_due
+
+
+def index_from_stream(aws: Any) -> None:
+    """What the publisher does on AWS: the tickets table's stream through its handler (which indexes)."""
+    import functions.publisher.app as publisher
+    from helpdesk_local.runners import StreamPoller
+
+    poller = StreamPoller(
+        aws.client("dynamodbstreams"),
+        aws.resources.stream_arns["TicketsTable"],
+        publisher.handler,
+        "helpdesk-publisher",
+    )
+    try:
+        while poller.step():
+            pass
+    finally:
+        publisher.metrics.clear_metrics()  # Powertools' metric set is shared: leave none to another test
+
+
+def found(api: ApiClient, q: str, user: str = "agent", **query: Any) -> list[str]:
+    answer = api.get("/tickets", user=user, query={"q": q, **query})
+    assert answer.status == 200, answer.text
+    return [t["subject"] for t in answer.json["items"]]
+
+
+def test_a_word_of_a_message_body_is_found_by_its_prefix_in_every_status(aws: Any, api: ApiClient) -> None:
+    """Issue 15: "Seriennummer" found nothing although it was in a ticket's text; "Latenztest" found
+    nothing once the ticket was closed."""
+    serial = ingest(aws, make_mail(subject="Gerät defekt", body="Hallo,\n\ndie Seriennummer lautet SN-4711.\n\nGruß"))
+    latency = ingest(aws, make_mail(subject="Messung", body="Der Latenztest ergab 250 ms.", sender="l@kunde.example"))
+    ingest(aws, make_mail(subject="Anderes", body="Nichts davon.", sender="x@kunde.example"))
+    closed = api.call("PATCH", f"/tickets/{latency.ticket_id}", user="agent", body={"version": 1, "status": "closed"})
+    assert closed.status == 200, closed.text
+    index_from_stream(aws)
+
+    for q in ("Seriennummer", "seriennum", "SERIENNUMMER", "sn-4711"):
+        assert found(api, q) == ["Gerät defekt"], q
+    assert found(api, "Latenztest") == ["Messung"]
+    assert found(api, "latenz", status="closed") == ["Messung"]
+    assert found(api, "latenz", status="open") == []
+    page = api.get("/tickets", user="agent", query={"q": "seriennummer"}).json
+    match = page["matches"][serial.ticket_id]
+    assert match["kind"] == "message" and match["at"] and "Seriennummer" in match["snippet"]
+    start, end = match["highlights"][0]
+    assert match["snippet"][start:end] == "Seriennummer"
+
+
+def test_umlauts_fold_both_ways_and_every_word_must_match(aws: Any, api: ApiClient) -> None:
+    ingest(aws, make_mail(subject="Lieferung", sender="Jürgen Müller <jm@kunde.example>", body="Bitte um Rückruf."))
+    ingest(aws, make_mail(subject="Rechnung?", sender="Anna Weiß <aw@kunde.example>", body="Eine Frage zum Angebot."))
+    ingest(aws, make_mail(subject="Angebot", sender="Ben Mueller <bm@kunde.example>", body="Frage zur Lieferzeit."))
+    index_from_stream(aws)
+
+    for q in ("muller", "Müller", "mueller", "MUELLER"):
+        assert sorted(found(api, q)) == ["Angebot", "Lieferung"], q
+    assert found(api, "weiss", user="admin") == ["Rechnung?"]  # "Rechnung" → the restricted billing queue
+    assert found(api, "weiß", user="admin") == ["Rechnung?"]
+    assert found(api, "muller rückruf") == ["Lieferung"]
+    assert found(api, "müller lieferzeit") == ["Angebot"]
+    assert found(api, "müller rechnung") == []
+
+
+def test_comments_attachment_names_and_numbers_are_found(aws: Any, api: ApiClient) -> None:
+    ticket = ingest(
+        aws,
+        make_mail(
+            subject="Unterlagen", body="Anbei.", attachments=[("Lieferschein_2026.pdf", "application/pdf", b"%PDF")]
+        ),
+    )
+    other = ingest(aws, make_mail(subject="Noch etwas", sender="o@kunde.example"))
+    comment = api.call(
+        "POST", f"/tickets/{ticket.ticket_id}/comments", user="agent", body={"body": "Kunde ruft Donnerstag an"}
+    )
+    assert comment.status == 201, comment.text
+    index_from_stream(aws)
+
+    assert found(api, "donnerstag") == ["Unterlagen"]
+    assert found(api, "lieferschein") == ["Unterlagen"]
+    number = other.number  # T-2026-000002 and friends
+    seq = number.rsplit("-", 1)[-1]
+    for q in (number, number.lower(), seq, seq.lstrip("0")):
+        assert found(api, q)[0] == "Noch etwas", q
+
+
+def test_search_respects_access_and_leaves_trash_out_unless_asked(aws: Any, api: ApiClient) -> None:
+    billing = ingest(aws, make_mail(subject="Rechnung Zahlungserinnerung", sender="b@kunde.example"))
+    private = ingest(aws, make_mail(subject="Zahlungserinnerung privat", sender="p@kunde.example"))
+    ingest(
+        aws,
+        make_mail(
+            subject="Zahlungserinnerung Werbung", sender="news@x.example", headers={"List-Unsubscribe": "<mailto:u@x>"}
+        ),
+    )
+    ingest(aws, make_mail(subject="Zahlungserinnerung offen", sender="o@kunde.example"))
+    marked = api.call(
+        "PATCH",
+        f"/tickets/{private.ticket_id}",
+        user="admin",
+        body={"version": 1, "private": True, "assignee": "admin"},
+    )
+    assert marked.status == 200, marked.text
+    index_from_stream(aws)
+
+    assert found(api, "zahlungserinnerung") == ["Zahlungserinnerung offen"]  # no billing, no private, no trash
+    assert found(api, "zahlungserinnerung", status="trash") == ["Zahlungserinnerung Werbung"]
+    assert sorted(found(api, "zahlungserinnerung", user="admin")) == sorted(
+        ["Rechnung Zahlungserinnerung", "Zahlungserinnerung privat", "Zahlungserinnerung offen"]
+    )
+    answer = api.get("/tickets", user="agent", query={"q": "zahlungserinnerung"}).json
+    assert set(answer["matches"]) == {t["id"] for t in answer["items"]}  # no snippet of a hidden ticket
+    assert billing.ticket_id not in answer["matches"]
+
+
+def test_search_combines_with_filters_ranks_subject_first_and_pages_with_a_cursor(aws: Any, api: ApiClient) -> None:
+    body_only = ingest(
+        aws, make_mail(subject="Frage", body="Es geht um den Drucker im Büro.", sender="a@kunde.example")
+    )
+    ingest(aws, make_mail(subject="Drucker defekt", body="Geht nicht.", sender="b@kunde.example"))
+    for i in range(5):
+        ingest(aws, make_mail(subject=f"Thema {i}", body=f"Der Drucker {i} streikt.", sender=f"c{i}@kunde.example"))
+    urgent = api.call(
+        "PATCH", f"/tickets/{body_only.ticket_id}", user="agent", body={"version": 1, "priority": "urgent"}
+    )
+    assert urgent.status == 200, urgent.text
+    index_from_stream(aws)
+
+    ranked = found(api, "drucker")
+    assert ranked[0] == "Drucker defekt" and len(ranked) == 7  # the subject match first, then newest change
+    assert ranked[1] == "Frage"  # changed last
+    assert found(api, "drucker", priority="urgent") == ["Frage"]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = api.get(
+            "/tickets", user="agent", query={"q": "drucker", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        )
+        assert page.status == 200, page.text
+        seen += [t["subject"] for t in page.json["items"]]
+        cursor = page.json["cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(ranked) and len(seen) == len(set(seen))
+    assert api.get("/tickets", user="agent", query={"q": "drucker", "cursor": "bm9wZQ"}).status == 400
+
+
+def test_a_typical_query_reads_at_most_3_calls_and_200_items(aws: Any) -> None:
+    from helpdesk.services.search import search_tickets
+    from helpdesk.store.listing import TicketFilter
+
+    for i in range(60):
+        body = f"Bestellung {i}: die Lieferung ist unvollständig." + (" Seriennummer fehlt." if i % 7 == 0 else "")
+        ingest(aws, make_mail(subject=f"Bestellung {i}", body=body, sender=f"k{i}@kunde.example"))
+    index_from_stream(aws)
+    for text in ("seriennummer", "lieferung", "lieferung seriennummer", "unvollst", "müller"):
+        page = search_tickets(TicketFilter(), text, limit=50)
+        assert page is not None
+        assert page.reads.calls <= 3 and page.reads.items <= 200, (text, page.reads)
+    rare = search_tickets(TicketFilter(), "seriennummer", limit=50)
+    assert rare is not None and len(rare.items) == 9 and rare.cursor is None
+    common = search_tickets(TicketFilter(), "lieferung", limit=50)
+    assert common is not None and len(common.items) == 50 and common.cursor is not None
+
+
+def test_merged_tickets_leave_the_results(aws: Any, api: ApiClient) -> None:
+    source = ingest(aws, make_mail(subject="Quittung fehlt", body="Wo ist die Quittung?", sender="q@kunde.example"))
+    target = ingest(aws, make_mail(subject="Zweite Mail", body="Noch einmal.", sender="q@kunde.example"))
+    index_from_stream(aws)
+    assert found(api, "quittung") == ["Quittung fehlt"]
+    merged = api.call(
+        "POST",
+        f"/tickets/{source.ticket_id}/merge",
+        user="agent",
+        body={"into": target.ticket_id, "version": 1, "into_version": 1},
+    )
+    assert merged.status in (200, 201), merged.text
+    index_from_stream(aws)
+    assert found(api, "quittung") == ["Zweite Mail"]  # the message moved: found in the target only
+
+
+def test_reindex_builds_the_index_idempotently_resumes_and_drops_deleted_tickets(aws: Any, api: ApiClient) -> None:
+    """`helpdesk reindex`: tickets from before the index (nothing indexed them) become searchable."""
+    from helpdesk.services.reindex import Reindexed, reindex
+
+    tickets = [
+        ingest(aws, make_mail(subject=f"Altbestand {i}", body="Kühlschrank brummt.", sender=f"r{i}@kunde.example"))
+        for i in range(5)
+    ]
+    assert found(api, "kuhlschrank") == []  # not indexed: the stream did not run
+    positions: list[str] = []
+
+    def stop_after_first_page(done: Reindexed, position: str | None) -> None:
+        if position and done.tickets:  # (a Scan page's limit counts messages and events too)
+            positions.append(position)
+            raise KeyboardInterrupt  # the operator's Ctrl-C after the first page with tickets
+
+    with pytest.raises(KeyboardInterrupt):
+        reindex(progress=stop_after_first_page, page_size=2)
+    assert 0 < len(found(api, "kuhlschrank")) < 5
+    reindex(start=positions[0], page_size=2)
+    assert len(found(api, "kühlschrank")) == 5
+    again = reindex()
+    assert (again.tickets, again.changed, again.put, again.deleted) == (5, 0, 0, 0)  # idempotent: nothing written
+
+    aws.client("dynamodb").delete_item(
+        TableName=aws.resources.names["TicketsTable"],
+        Key={"pk": {"S": tickets[0].ticket_id}, "sk": {"S": "TICKET"}},
+    )
+    assert reindex().pruned == 1
+    assert len(found(api, "kühlschrank", user="admin")) == 4

@@ -77,6 +77,7 @@ ENTRY_MODULES: tuple[tuple[str, str | None], ...] = (
     # the live socket (ENTRY_FUNCTIONS tells its fan-out apart)
     ("functions.live", "LiveFunction"),
     ("helpdesk.services.live", "LiveFunction"),
+    ("helpdesk.services.notifications", None),  # the fan-out's (functions.live.app: fanout) or the API's routes
     ("helpdesk.cli", None),
     ("helpdesk_deploy", None),  # the operator's `make deploy` set-up step (their own credentials)
     ("helpdesk.services", "ApiFunction"),  # every other use case (replies, changes, batch, admin …) is the API's

@@ -89,7 +89,7 @@ def report(result: IngestResult) -> None:
         metrics.add_metric(name="TicketCreated", unit=MetricUnit.Count, value=1)
     if result.outcome == "appended":
         metrics.add_metric(name="MailThreaded", unit=MetricUnit.Count, value=1)
-    if result.outcome in ("duplicate", "own_echo"):
+    if result.outcome in ("duplicate", "own_echo", "own_notification"):
         metrics.add_metric(name="MailDuplicate", unit=MetricUnit.Count, value=1)
     if result.autoreply == "sent":
         metrics.add_metric(name="AutoReplySent", unit=MetricUnit.Count, value=1)

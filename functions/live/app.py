@@ -3,7 +3,8 @@
 * ``handler`` — the WebSocket API's routes (``$connect``, ``$disconnect``, ``subscribe``, ``presence``,
   ``ping``, ``$default``), API Gateway's WebSocket proxy events;
 * ``fanout`` — the tickets table's stream (a second consumer beside the publisher): each ticket change
-  goes to the sockets whose agent may see it, with ``PostToConnection``.
+  goes to the sockets whose agent may see it, with ``PostToConnection``; then the same records'
+  events become the agents' notifications (bell, socket, mail: ``services/notifications.py``).
 
 The local stack calls both with the same event shapes (``helpdesk_local.live_server`` and the stream
 poller). Nothing runs while nobody is connected but the fan-out per ticket change, which finds no
@@ -13,6 +14,7 @@ subscriber and ends.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -21,13 +23,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.live import ConnectionPoster, endpoint_from
+from helpdesk.aws.ses import Mailer
 from helpdesk.bootstrap import config_store
 from helpdesk.domain.live import encode, error_message
-from helpdesk.services import live
+from helpdesk.services import live, notifications
 from helpdesk.services.identity import IdentityError, TokenVerifier
 from helpdesk.settings import get_settings
 from helpdesk.store.live import LiveStore
 from helpdesk.store.models import bind
+from helpdesk.store.notifications import NotificationStore
 from helpdesk.store.tickets import TicketStore
 
 logger = Logger(service="helpdesk-live")
@@ -46,6 +50,22 @@ def deps(endpoint: str) -> live.LiveDeps:
         config=config_store(),
         poster=ConnectionPoster(endpoint),
         verify=verifier.verify,
+    )
+
+
+@lru_cache(maxsize=4)
+def notify_deps(endpoint: str) -> notifications.NotifyDeps:
+    settings = get_settings()
+    wired = deps(endpoint)
+    return notifications.NotifyDeps(
+        store=NotificationStore(),
+        tickets=wired.tickets,
+        config=wired.config,
+        mailer=Mailer(),
+        mail_domain=settings.mail_domain,
+        public_url=settings.public_url or os.environ.get("HELPDESK_API_URL", ""),  # links in notification mails
+        live=wired.store,
+        poster=wired.poster,
     )
 
 
@@ -89,11 +109,19 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def fanout(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Stream batch → socket messages. Best effort: a delivery that fails is not retried (the client
-    re-reads on reconnect); an error reading DynamoDB raises, and the event source mapping retries
-    the batch a few times while it is younger than a minute."""
+    """Stream batch → socket messages, then notifications. Best effort: a delivery that fails is not
+    retried (the client re-reads on reconnect); an error reading or writing DynamoDB raises, and the
+    event source mapping retries the batch a few times while it is younger than a minute (the
+    notifications' conditional puts make a retry store, push and mail nothing twice)."""
     records = event.get("Records") or []
-    report = live.fan_out(deps(endpoint_from()), records)
+    endpoint = endpoint_from()
+    report = live.fan_out(deps(endpoint), records)
+    told = notifications.notify(notify_deps(endpoint), records)
+    if told.stored or told.repeated:
+        metrics.add_metric(name="NotificationsStored", unit=MetricUnit.Count, value=told.stored)
+        if told.mail_failed:
+            metrics.add_metric(name="NotificationMailFailed", unit=MetricUnit.Count, value=told.mail_failed)
+        logger.info("notifications", extra={"report": json.loads(json.dumps(told.__dict__))})
     if report.tickets:
         metrics.add_metric(name="LiveMessagesSent", unit=MetricUnit.Count, value=report.sent)
         metrics.add_metric(name="LiveFanOutTime", unit=MetricUnit.Milliseconds, value=report.seconds * 1000)

@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/admin/rules/dry-run"): {"sender": "a@kunde.example", "subject": "x"},
     # a confirmation that does not repeat the address: refused (400) before anything is erased
     ("POST", "/admin/privacy/customers/{email}/erase"): {"confirm": "someone-else@kunde.example"},
+    ("PUT", "/notifications/preferences"): {"preferences": {"mentioned": {"app": True, "mail": False}}},
 }
 ADMIN_RECORDS: dict[str, dict[str, Any]] = {
     "mailboxes": {"id": "matrix", "address": "matrix@example.com"},
@@ -113,6 +114,7 @@ def world(aws: Any) -> dict[str, Any]:
         "record_id": "matrix",
         "job_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
         "name": "missing",
+        "notification_id": "2026-01-01T00:00:00.000000Z_01ARZ3NDEKTSV4RRFFQ69G5FAV",
     }
 
 
@@ -241,6 +243,9 @@ NOT_REFERENCES = {
 }
 # Response fields naming other tickets (checked by test_responses_leave_out_tickets_the_caller_may_not_see).
 RESPONSE_REFERENCES = {"parent_id", "merged_into", "links", "related", "events"}
+# (a notification's ticket_id: my notifications of tickets I may no longer see are left out,
+# tests/integration/test_notifications.py::test_assignment_tells_the_assignee_and_access_is_respected)
+RESPONSE_REFERENCES |= {"ticket_id"}
 
 
 def _fields(model: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:

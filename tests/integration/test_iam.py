@@ -253,12 +253,25 @@ def api_tour(aws: Any, api: ApiClient) -> None:
     found = api.get("/tickets", user="agent", query={"q": web.json["number"]}).json["items"][0]
     original = {"body": "Ja.", "attach_original": True}  # the contact form's message, from inbound-web/
     assert api.call("POST", f"/tickets/{found['id']}/replies", user="agent", body=original).status == 201
+    notifications_tour(api, found["id"])
 
-    def refused(*args: Any, **kwargs: Any) -> None:
-        raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}}, "SendEmail")
 
-    with mock.patch.object(Mailer, "send_raw", refused):  # its auto-reply refused: handed to the ingest queue
-        assert api.call("POST", "/public/contact", body={**contact, "email": "olga@kunde.example"}).status == 201
+def notifications_tour(api: ApiClient, ticket_id: str) -> None:
+    """The agent's bell and settings (the live fan-out, which writes the notifications, is not under the check)."""
+    from helpdesk.store.notifications import Notification, NotificationStore
+
+    store = NotificationStore()
+    for n in range(2):
+        at = f"2026-12-02T10:00:0{n}.000000Z"
+        note = Notification("agent", f"{at}_01JTOUR00000000000000000{n}", "mentioned", "mentioned", ticket_id, "T-1")
+        assert store.add(note)
+    listed = api.get("/notifications", user="agent").json
+    assert api.get("/notifications/unread", user="agent").json["unread"] == listed["unread"] == 2
+    assert api.call("POST", f"/notifications/{listed['items'][0]['id']}/read", user="agent").status == 200
+    assert api.call("POST", "/notifications/read-all", user="agent").json == {"marked": 1, "unread": 0}
+    prefs = {"preferences": {"mentioned": {"app": True, "mail": False}}}
+    assert api.call("PUT", "/notifications/preferences", user="agent", body=prefs).status == 200
+    assert api.get("/notifications/preferences", user="agent").json["preferences"]["mentioned"]["mail"] is False
 
 
 def ingest_tour(aws: Any, api: ApiClient) -> None:
@@ -295,11 +308,8 @@ def autoclose_tour(aws: Any, api: ApiClient) -> None:
 
 def outbox_tour(aws: Any, api: ApiClient) -> None:
     """A reply SES throttled, with a file, sent again by the scheduled outbox sweep."""
-    from unittest import mock
 
-    from botocore.exceptions import ClientError
 
-    from helpdesk.aws.ses import Mailer
     from helpdesk.bootstrap import autoclose_deps
     from helpdesk.services.autoclose import sweep_outbox
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from helpdesk.store import live, search_index
+from helpdesk.store import live, notifications, search_index
 from helpdesk.store.models import TABLE_MODELS
 from helpdesk_local.template import load_template, resources
 
 # Logical id in template.yaml → key in TABLE_MODELS
 TABLES = {"TicketsTable": "tickets", "MetaTable": "meta", "ConfigTable": "config", "CustomersTable": "customers"}
 # Tables written with plain boto3 (no pynamodb model): their shape is declared beside their store.
-PLAIN_TABLES: dict[str, dict[str, Any]] = {"LiveTable": live.TABLE_SHAPE, "SearchTable": search_index.TABLE_SHAPE}
-TTL = {"MetaTable": "expires_at", "LiveTable": live.TTL_ATTRIBUTE}
+PLAIN_TABLES: dict[str, dict[str, Any]] = {
+    "LiveTable": live.TABLE_SHAPE,
+    "SearchTable": search_index.TABLE_SHAPE,
+    "NotificationsTable": notifications.TABLE_SHAPE,
+}
+TTL = {"MetaTable": "expires_at", "LiveTable": live.TTL_ATTRIBUTE, "NotificationsTable": notifications.TTL_ATTRIBUTE}
 
 
 def _keys(schema: list[dict[str, str]]) -> tuple[tuple[str, str], ...]:

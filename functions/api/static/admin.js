@@ -610,6 +610,7 @@ async function settingsSection(container) {
     { name: "customer_links", label: t("adm.set.links"), type: "checkbox", hint: t("adm.set.links.hint") },
     { name: "customer_link_days", label: t("adm.set.linkdays"), type: "number", step: "1", min: "1" },
     { name: "signature", label: t("adm.set.signature"), type: "textarea", rows: "4", hint: t("adm.set.signature.hint") },
+    { name: "notification_sender", label: t("ntf.set.sender"), type: "email", nullable: true, hint: t("ntf.set.sender.hint") },
     { heading: t("adm.set.privacy") },
     { name: "trash_retention_days", label: t("adm.set.trash"), type: "number", step: "1", min: "0" },
     { name: "retention_years", label: t("adm.set.retention"), type: "number", step: "1", min: "0", hint: t("adm.set.retention.hint") },

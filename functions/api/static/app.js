@@ -8,6 +8,7 @@ import { state, loadSession, isAdmin } from "./store.js";
 import { errorText, openDialog, failed, loading, setTitle, field } from "./ui.js";
 import { setGlobalKeys, setViewKeys } from "./keys.js";
 import { startLive, stopLive, isLive, onLive } from "./live.js";
+import { bell } from "./notifications.js";
 
 const VIEWS = {
   inbox: () => import("./inbox.js"),
@@ -17,6 +18,7 @@ const VIEWS = {
   customer: () => import("./customers.js"),
   reports: () => import("./reports.js"),
   admin: () => import("./admin.js"),
+  settings: () => import("./settings.js"),
 };
 const PUBLIC = { t: "mountTicket", contact: "mountContact" };
 
@@ -60,7 +62,9 @@ function shell() {
         langSwitch(),
         h("button", { type: "button", class: "icon-btn help-btn", "aria-label": t("help.title"), title: t("help.title"),
           text: "?", on: { click: showHelp } }),
-        h("span", { class: "whoami", title: me.email || "", text: me.name || me.username || "" }),
+        bell(),
+        h("a", { class: "whoami", href: "#/settings", title: `${me.email || ""} – ${t("ntf.nav.settings")}`,
+          text: me.name || me.username || "" }),
         h("button", { type: "button", class: "btn btn-small", text: t("logout"), on: { click: () => logout() } }))),
     main);
   return main;

@@ -643,6 +643,57 @@ class SetupOut(Model):
     open: int = Field(description="required items not done; the web client shows the checklist while > 0")
 
 
+# ----------------------------------------------------------------------------- notifications (issue 12)
+
+NotificationKind = Literal["new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_missed"]
+
+
+class NotificationOut(Model):
+    id: str = Field(description="<event time>_<event id>: POST /notifications/{id}/read")
+    kind: NotificationKind
+    reason: Literal["assignee", "queue_responsible", "queue_member", "queue_open", "mentioned"]
+    ticket_id: str
+    number: str
+    subject: str
+    actor: str = Field(description="who did it: an agent's username, customer, system")
+    text: str = Field(description="mentioned: the comment's text (at most 500 characters); else empty")
+    event_type: str
+    created_at: str
+    read: bool
+
+
+class NotificationQuery(Model):
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=400)
+    unread: bool = Field(False, description="only unread ones")
+
+
+class NotificationList(Model):
+    items: list[NotificationOut]
+    cursor: str | None
+    unread: int = Field(description="my unread notifications in all")
+
+
+class UnreadCount(Model):
+    unread: int
+
+
+class MarkedRead(Model):
+    marked: int
+    unread: int
+
+
+class ChannelChoice(Model):
+    app: bool
+    mail: bool
+
+
+class NotificationPreferences(Model):
+    """Event kind × channel. Kinds left out keep their defaults (GET shows every kind)."""
+
+    preferences: dict[NotificationKind, ChannelChoice]
+
+
 ErrorBody.model_rebuild()  # ``current`` refers to TicketOut, defined below it
 
 

@@ -285,6 +285,18 @@ class TeamSettings(Record):
     # Closed tickets unchanged this many years are deleted or anonymized by the scheduled job (0: kept).
     retention_years: int = Field(default=0, ge=0, le=30)
     retention_action: Literal["delete", "anonymize"] = "delete"
+    # Sender of the agents' notification mails (issue 12); empty: notifications@<mail domain>.
+    notification_sender: Annotated[str, StringConstraints(max_length=320)] | None = None
+
+    @field_validator("notification_sender")
+    @classmethod
+    def _notification_sender(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        normalized = normalize_address(value)
+        if not normalized:
+            raise ValueError("not an e-mail address")
+        return normalized
 
     @field_validator("number_format")
     @classmethod

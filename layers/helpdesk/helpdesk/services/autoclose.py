@@ -33,6 +33,7 @@ from ..domain.config import (
     Queue,
 )
 from ..domain.headers import Address
+from ..domain.notifications import system_sender
 from ..domain.outgoing import OutgoingMail, build_mime
 from ..domain.reasons import reason
 from ..domain.reasons import to_json as reason_json
@@ -371,9 +372,9 @@ def _responsible(cfg: ConfigSnapshot, ticket: TicketItem) -> list[str]:
 def _notify(
     deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, missed: list[tuple[str, str]], recipients: list[str]
 ) -> None:
-    """An internal alert mail (not stored on the ticket; the event records it)."""
-    mailbox = _mailbox(cfg, ticket)
-    sender = mailbox.sender if mailbox else f"helpdesk@{deps.mail_domain}"
+    """An internal alert mail (not stored on the ticket; the event records it), from the system sender
+    like every notification mail, so one that comes back to a mailbox is not made a ticket (ingest)."""
+    sender = system_sender(cfg.settings.notification_sender, deps.mail_domain)
     names = {"due": ("Fälligkeit", "due date"), "response": ("Erstreaktionszeit", "first-response target")}
     lines = [f"- {names[key.split(':')[0]][0]} / {names[key.split(':')[0]][1]}: {at}" for key, at in missed]
     mail = OutgoingMail(

@@ -41,6 +41,7 @@ from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.headers import Address, clean_text
 from ..domain.ids import new_id, object_message_id, without_trace_headers
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
+from ..domain.notifications import is_own_notification, system_sender
 from ..domain.numbering import number_format
 from ..domain.reasons import Reason, reason
 from ..domain.reasons import to_json as reason_json
@@ -108,7 +109,7 @@ class IngestDeps:
 
 @dataclass
 class IngestResult:
-    outcome: str  # created | appended | duplicate | own_echo
+    outcome: str  # created | appended | duplicate | own_echo | own_notification
     message_id: str
     ticket_id: str | None = None
     number: str | None = None
@@ -182,6 +183,18 @@ def _store(
     if mail.message_id_synthetic and quarantine is None and raw_key:
         mail.message_id = object_message_id(raw_key)  # no Message-ID: the inbound object tells mails apart
     cfg = deps.config.snapshot()
+    if quarantine is None and is_own_notification(
+        mail.sender,
+        mail.auto_submitted,
+        mail.verdicts.sender_unverified,
+        system_sender(cfg.settings.notification_sender, deps.mail_domain),
+    ):
+        # One of our notification mails came back (an agent's address on a mailbox domain): never a ticket.
+        return IngestResult(
+            outcome="own_notification",
+            message_id=mail.message_id,
+            reasons=["one of our own notification mails (system sender, Auto-Submitted): not a ticket"],
+        )
     fmt = number_format(cfg.settings.number_format)
     at = now()
     facts = MailFacts(

@@ -1,0 +1,48 @@
+// My settings (#/settings): which notifications reach me in the app (the bell) and by mail (issue 12, part 4).
+
+import { h, replace } from "./dom.js";
+import { t } from "./i18n.js";
+import { api } from "./http.js";
+import { busy, failed, loading, setTitle, toast } from "./ui.js";
+
+const KINDS = ["new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_missed"];
+const CHANNELS = ["app", "mail"];
+
+export function mount(main) {
+  setTitle(t("ntf.prefs.title"));
+  loading(main);
+  let alive = true;
+  api("notifications/preferences").then((prefs) => {
+    if (!alive) return;
+    const boxes = new Map();
+    const rows = KINDS.map((kind) => h("tr", {},
+      h("th", { scope: "row", text: t(`ntf.pref.${kind}`) }),
+      CHANNELS.map((channel) => {
+        const box = h("input", { type: "checkbox", name: `${kind}.${channel}`,
+          "aria-label": `${t(`ntf.pref.${kind}`)}: ${t(`ntf.channel.${channel}`)}` });
+        box.checked = Boolean(prefs.preferences[kind]?.[channel]);
+        boxes.set(`${kind}.${channel}`, box);
+        return h("td", {}, box);
+      })));
+    const save = h("button", { type: "submit", class: "btn btn-primary", text: t("save") });
+    const form = h("form", { class: "card ntf-prefs", novalidate: true },
+      h("h1", { text: t("ntf.prefs.title") }),
+      h("p", { class: "muted", text: t("ntf.prefs.intro") }),
+      h("table", { class: "table" },
+        h("thead", {}, h("tr", {}, h("th", { scope: "col", text: t("ntf.prefs.event") }),
+          CHANNELS.map((c) => h("th", { scope: "col", text: t(`ntf.channel.${c}`) })))),
+        h("tbody", {}, rows)),
+      h("div", { class: "form-actions" }, save));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const preferences = Object.fromEntries(KINDS.map((kind) => [kind,
+        Object.fromEntries(CHANNELS.map((c) => [c, boxes.get(`${kind}.${c}`).checked]))]));
+      busy(save, async () => {
+        await api("notifications/preferences", { method: "PUT", body: { preferences } });
+        toast(t("ntf.prefs.saved"), "success");
+      });
+    });
+    replace(main, form);
+  }).catch((error) => { if (alive) failed(main, error, () => mount(main)); });
+  return () => { alive = false; };
+}

@@ -73,4 +73,6 @@ def test_size_budget_of_all_files() -> None:
     total = sum(p.stat().st_size for p in STATIC.iterdir() if p.suffix in (".js", ".css"))
     # 260 KB until issue 12 parts 3–6 (reply conflicts, the history as prose in two languages,
     # notifications), the set-up checklist and the auto-reply preview: a budget, raised on purpose.
-    assert total < 300 * 1024, total
+    # Then notifications (bell, list, settings), data protection (privacy.js), search snippets, re-send:
+    # 330 KB for the whole client; the first page stays bounded by its own budget (test_web_client).
+    assert total < 330 * 1024, total

@@ -52,7 +52,7 @@ USED_OUTSIDE_THE_TESTS = {
             "SESv2 SendEmail of a raw message is authorized as ses:SendRawEmail; AWS documents no case where it also "
             "checks ses:SendEmail, but a refused send fails a mail, so the action named like the call stays"
         )
-        for function in ("IngestFunction", "ApiFunction", "AutocloseFunction")
+        for function in ("IngestFunction", "ApiFunction", "AutocloseFunction", "LiveFanoutFunction")
     },
 }
 
@@ -478,6 +478,9 @@ def live_tour(aws: Any, api: ApiClient, gateway: Gateway, monkeypatch: pytest.Mo
     version = api.get(f"/tickets/{ticket}", user="admin").json["version"]
     body = {"version": version, "priority": "high"}
     assert api.call("PATCH", f"/tickets/{ticket}", user="admin", body=body).status == 200
+    # a notification in the app and by mail (the agent chose no mail for mentions in the API tour: the admin)
+    mention = {"body": "@admin bitte ansehen", "mentions": ["admin"]}
+    assert api.call("POST", f"/tickets/{ticket}/comments", user="agent", body=mention).status == 201
     live.pump()
     assert gateway.received(admin, "ticket") and later in gateway.closed  # by the fan-out
     event = {"eventName": "INSERT", "dynamodb": {"NewImage": {"kind": {"S": "event"}, "pk": {"S": ticket}}}}

@@ -437,6 +437,8 @@ export function mount(main, route) {
         if (Array.isArray(d.priority)) parts.push(t("evp.deadline.priority", { from: priorityLabel(d.priority[0]), to: priorityLabel(d.priority[1]) }));
         return { text: parts.join(" "), why: [] };
       }
+      case "PersonalDataErased":
+        return { text: t("evp.erased"), why: [] };
       default:
         return { text: t("evp.other", { who: by, kind: has(`ev.${event.type}`) ? t(`ev.${event.type}`) : event.type }), why: [] };
     }

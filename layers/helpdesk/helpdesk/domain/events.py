@@ -18,4 +18,5 @@ EVENT_TYPES: dict[str, str] = {
     "TicketMerged": "source, source_number, target, target_number, moved",
     "ReminderSent": "days_waiting, mailed",
     "DeadlineMissed": "deadlines [{kind: due|response, at}], notified, priority [before, after]",
+    "PersonalDataErased": "a person's data was taken out of this ticket (services/privacy.py; no personal data)",
 }

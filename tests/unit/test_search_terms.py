@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpdesk.domain.search import (
     BODY,
     NUMBER,
@@ -107,3 +109,14 @@ def test_snippet_is_around_the_word() -> None:
     text = "Lorem ipsum " * 40 + "Die Seriennummer lautet 4711. " + "dolor sit " * 40
     piece = snippet_around(text, "seriennum")
     assert "Seriennummer" in piece and piece.startswith("…") and piece.endswith("…") and len(piece) <= 170
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Über die CLI 1796255149124548134", "Rückfrage für Müller", "Können Sie mir helfen?", "Straße über Brücke"],
+)
+def test_every_query_word_of_a_text_is_found_in_that_texts_index(text: str) -> None:
+    """A subject typed into the search box finds its own ticket: stop words are judged alike on both sides
+    ("Über" was dropped from the index as a stop word but asked for as "uber")."""
+    indexed = index_words(text)
+    assert all(t.matches(indexed) for t in parse_query(text).terms), (parse_query(text), indexed)

@@ -158,10 +158,15 @@ def parse_query(text: str) -> Query:
     for token in text.split():
         token = token.strip("\"'#.,;:!?()[]{}<>")
         number = number_word(token) if any(ch.isdigit() for ch in token) else None
-        candidates = [number] if number is not None else [fold_query_word(w) for w in words(token)]
-        for word in candidates:
+        candidates = (
+            [(number, False)]
+            if number is not None
+            # a stop word is judged as the index judges it: before umlauts fold ("über" is one, "uber" is not)
+            else [(fold_query_word(w), _strip_accents(w) in STOP_WORDS) for w in words(token)]
+        )
+        for word, stop in candidates:
             all_words.append(word)
-            if word not in STOP_WORDS:
+            if not stop:
                 found.append(word)
     chosen = found or all_words
     unique: list[str] = []

@@ -42,7 +42,7 @@ class Agent:
         self.wait_live()
 
     def wait_live(self) -> None:
-        self.page.wait_for_function("document.documentElement.dataset.live === 'on'")
+        self.page.wait_for_function("() => document.documentElement.dataset.live === 'on'")
 
     def mark_page(self) -> None:
         """A value that only survives as long as the page is not reloaded."""
@@ -98,7 +98,7 @@ def test_a_new_mail_appears_in_an_open_inbox_without_reload(tom: Agent, web_stac
     expect(row).to_have_class(re.compile(r"\bfresh\b"))
     # The tab tells of the new ticket: "(1) Ticketliste – Helpdesk", and a badge on the favicon.
     expect(tom.page).to_have_title(re.compile(r"^\(1\) " + re.escape(title)))
-    tom.page.wait_for_function("document.querySelector('link[rel=icon]').href.startsWith('data:image/png')")
+    tom.page.wait_for_function("() => document.querySelector('link[rel=icon]').href.startsWith('data:image/png')")
     # Looking at the tab again clears the count.
     tom.page.mouse.click(5, 400)
     expect(tom.page).to_have_title(title)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..aws.cognito import CognitoAuth
 from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
-from ..domain.autoreply_mail import render_autoreply, reply_language
+from ..domain.autoreply_mail import render_autoreply
 from ..domain.clock import now
 from ..domain.config import Agent, Mailbox, Queue, Rule, TeamSettings, Template
 from ..domain.mail import parse_mail
@@ -178,9 +178,8 @@ def register(api: Api, services: Services) -> None:
             "MAILBOX": mailbox.name or mailbox.address,
             "COMPANY": cfg.settings.company,
             "DATE": now().date().isoformat(),
-            "STATUS": Status.NEW.label(reply_language(mailbox, body.content_language, body.text)[0]),
         }
-        reply = render_autoreply(mailbox, number, values, body.content_language, body.text)
+        reply = render_autoreply(mailbox, number, values, body.content_language, body.text, status=Status.NEW)
         unknown = sorted({v for _, text, kind in _texts_of(mailbox) for v in unknown_variables(text, kind)})
         return AutoReplyPreviewOut(
             subject=reply.subject, text=reply.text, lang=reply.lang, lang_reason=reply.lang_reason, unknown=unknown

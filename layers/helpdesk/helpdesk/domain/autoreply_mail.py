@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .config import Mailbox
+from .status import Status
 from .templating import html_values, render, render_html, render_line
 
 LANGS = ("de", "en")
@@ -85,11 +86,19 @@ def customer_subject(subject: str) -> str:
 
 
 def render_autoreply(
-    mailbox: Mailbox, number: str, values: dict[str, str], content_language: str = "", text: str = ""
+    mailbox: Mailbox,
+    number: str,
+    values: dict[str, str],
+    content_language: str = "",
+    text: str = "",
+    status: Status | None = None,
 ) -> AutoReplyText:
-    """The auto-reply for ticket ``number``; ``values`` are the template values (``outbound.template_values``)."""
+    """The auto-reply for ticket ``number``; ``values`` are the template values (``outbound.template_values``).
+    ``status``: ``{STATUS}`` is its label in the language the reply speaks."""
     lang, reason = reply_language(mailbox, content_language, text)
     cleaned = {**values}
+    if status is not None:
+        cleaned["STATUS"] = status.label(lang)
     for key in ("BETREFF", "SUBJECT"):
         if key in cleaned:
             cleaned[key] = customer_subject(cleaned[key])

@@ -79,7 +79,7 @@ def _mail_items(mail: MailFacts) -> list[SetupItem]:
         SetupItem("ses_identity", _known(mail.identity_verified, bool(mail.identity_verified)), domain),
         SetupItem(
             "ses_dkim",
-            _known(mail.dkim_status is not None or None, mail.dkim_status == "Success"),
+            "unknown" if mail.dkim_status is None else _known(True, mail.dkim_status == "Success"),
             {**domain, "status": mail.dkim_status or ""},
         ),
         SetupItem("ses_production", _known(mail.production_access, bool(mail.production_access))),

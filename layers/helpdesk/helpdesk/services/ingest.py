@@ -35,7 +35,7 @@ from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.autoclose import response_due
 from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
-from ..domain.autoreply_mail import AutoReplyText, render_autoreply, reply_language
+from ..domain.autoreply_mail import AutoReplyText, render_autoreply
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.headers import Address, clean_text
@@ -913,8 +913,7 @@ def _autoreply_message(
     assert mailbox is not None  # the verdict requires a mailbox with auto-reply on
     values = template_values(ticket, cfg, mailbox, mail.subject, mail.sender_name, mail.sender)
     declared, text = mail.headers.get("content-language", ""), mail.new_text or mail.text
-    values["STATUS"] = Status(ticket.status).label(reply_language(mailbox, declared, text)[0])
-    reply = render_autoreply(mailbox, ticket.number, values, declared, text)
+    reply = render_autoreply(mailbox, ticket.number, values, declared, text, status=Status(ticket.status))
     message = outbound_message(
         ticket,
         mailbox,

@@ -308,6 +308,100 @@ class TeamSettings(Record):
         return value
 
 
+# ------------------------------------------------------------------ automation (issue 17, domain/automation.py)
+ActionKind = Literal[
+    "set_status",
+    "set_priority",
+    "set_queue",
+    "set_assignee",
+    "unassign",
+    "add_tag",
+    "remove_tag",
+    "set_type",
+    "set_project",
+    "set_due_in_hours",  # business hours from now on the calendar given
+    "add_comment",
+    "notify",  # value: "agent:<username>", "queue:<id>" or "assignee"
+    "send_template",  # value: a template id; mailed to the customer with the auto-reply's loop guards
+    "publish",  # value: the EventBridge detail-type suffix
+]
+EFFECTS: frozenset[str] = frozenset({"add_comment", "notify", "send_template", "publish"})
+TicketEvent = Literal[
+    "ticket_created",
+    "customer_replied",
+    "agent_replied",
+    "status_changed",
+    "assigned",
+    "unassigned",
+    "tag_added",
+    "priority_changed",
+]
+TimeEvent = Literal["no_agent_reply", "in_status", "due_soon", "sla_warning"]
+TicketField = Literal[
+    "status", "priority", "queue", "assignee", "tag", "type", "project", "customer", "customer_domain", "subject"
+]
+FieldOp = Literal["is", "is_not", "contains", "not_contains", "is_set", "not_set"]
+
+
+class Action(Record):
+    kind: ActionKind
+    value: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Action:
+        if self.kind == "set_status":
+            Status(self.value)
+        elif self.kind == "set_priority":
+            Priority(self.value)
+        elif self.kind == "set_due_in_hours":
+            hours = float(self.value)
+            if not 0 < hours <= 24 * 365:
+                raise ValueError("set_due_in_hours needs between 0 and 8760 hours")
+        elif self.kind not in ("unassign",) and not self.value:
+            raise ValueError(f"the action {self.kind} needs a value")
+        return self
+
+
+class TicketCondition(Record):
+    field: TicketField
+    op: FieldOp = "is"
+    value: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class Macro(Record):
+    """Named actions an agent applies to one ticket or many ("Rückfrage an Kunde")."""
+
+    id: Key
+    name: Line
+    actions: list[Action] = Field(min_length=1, max_length=20)
+    owner: Key | None = None  # None: shared with the team; else only its owner sees it
+
+
+class Trigger(Record):
+    id: Key
+    name: Line
+    order: int = 100
+    enabled: bool = True
+    event: TicketEvent | TimeEvent
+    hours: float | None = Field(default=None, gt=0, le=24 * 365)  # time events: N (business) hours
+    status: Status | None = None  # in_status: which status; status_changed: only to this status
+    match: Literal["all", "any"] = "all"
+    conditions: list[TicketCondition] = Field(default_factory=list, max_length=20)
+    mail_conditions: list[Condition] = Field(default_factory=list, max_length=20)  # the rules' conditions
+    business_hours: Literal["any", "inside", "outside"] = "any"
+    actions: list[Action] = Field(min_length=1, max_length=20)
+    stop: bool = False  # later triggers do not run for this occurrence
+
+    @model_validator(mode="after")
+    def _check(self) -> Trigger:
+        timed = self.event in ("no_agent_reply", "in_status", "due_soon", "sla_warning")
+        if timed and self.event != "sla_warning" and self.hours is None:
+            raise ValueError(f"the time event {self.event} needs 'hours'")
+        if self.event == "in_status" and self.status is None:
+            raise ValueError("the time event in_status needs 'status'")
+        return self
+
+
 class ConfigSnapshot(BaseModel):
     """Everything the ingest and the API need to decide, loaded in one Query per kind."""
 
@@ -317,6 +411,8 @@ class ConfigSnapshot(BaseModel):
     rules: list[Rule] = Field(default_factory=list)
     templates: list[Template] = Field(default_factory=list)
     agents: list[Agent] = Field(default_factory=list)
+    triggers: list[Trigger] = Field(default_factory=list)
+    macros: list[Macro] = Field(default_factory=list)
 
     def mailbox_for(self, recipients: list[str]) -> Mailbox | None:
         """The first configured, active mailbox among the recipients (envelope first, then To/Cc)."""

@@ -87,6 +87,21 @@ TEMPLATES: dict[str, str] = {
     "sla.solution.breached": "solution: the target of {hours} business hours is missed",
     "sla.solution.late": "solution: closed after the target of {hours} business hours",
     "sla.solution.met": "solution: closed within {hours} business hours",
+    # automation: triggers and macros (domain/automation.py)
+    "automation.fired": "trigger {trigger} fired on {event}",
+    "automation.condition": "trigger {trigger}: {condition} does not hold",
+    "automation.mail_condition": "trigger {trigger}: the mail's {field} does not match",
+    "automation.once": "trigger {trigger} already fired in this run",
+    "automation.own_change": "trigger {trigger} does not fire on its own change",
+    "automation.depth": "trigger {trigger} not run: more than {limit} triggers deep",
+    "automation.hours_inside": "trigger {trigger} not run: it runs only inside business hours",
+    "automation.hours_outside": "trigger {trigger} not run: it runs only outside business hours",
+    "automation.stop": "trigger {trigger} stops the triggers after it",
+    "automation.set": "{field} set to {value}",
+    "automation.add_comment": "internal comment added: {value}",
+    "automation.notify": "notified: {value}",
+    "automation.send_template": "template {value} mailed to the customer",
+    "automation.publish": "event {value} published",
     # a sentence stored before the codes that no template recognises
     "text": "{text}",
 }

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from helpdesk.domain.business_time import Calendar, business_between
+from helpdesk.domain.config import WEEKDAYS, SlaCalendar, SlaPolicy
 from helpdesk.domain.sla import (
     Metric,
     Policy,
     State,
     Targets,
     TicketClockFacts,
+    calendar_of,
     choose_policy,
     german_holidays,
     next_look,
+    policies_of,
+    policy_of,
     running_spans,
     standing,
 )
@@ -249,3 +254,53 @@ def test_instants_without_a_time_zone_are_refused() -> None:
     naive = TicketClockFacts(created_at=datetime(2026, 12, 7, 9), statuses=((datetime(2026, 12, 7, 9), Status.OPEN),))
     with pytest.raises(ValueError, match="timezone-aware"):
         standing([policy(solution=timedelta(hours=1))], naive, datetime(2026, 12, 7, 10, tzinfo=UTC))
+
+
+def test_a_configured_policy_becomes_the_pure_one_with_its_states_holidays() -> None:
+    record = SlaPolicy.model_validate(
+        {
+            "id": "standard",
+            "name": "Standard",
+            "targets": {"*": {"first_response_hours": 4}, "urgent": {"first_response_hours": 1, "solution_hours": 8}},
+            "calendar": {"holidays_region": "DE-BY", "extra_holidays": ["2027-12-24"], "friday": ["08:00-12:00"]},
+            "customers": ["@Example.DE", "Chef@Kunde.de"],
+        }
+    )
+    built = policy_of(record, [2027])
+    assert built.calendar.holidays >= {date(2027, 1, 6), date(2027, 12, 24)}
+    assert built.calendar.hours[4] == ((time(8), time(12)),)
+    assert built.customers == frozenset({"@example.de", "chef@kunde.de"})
+    assert built.targets_for("urgent") == Targets(first_response=timedelta(hours=1), solution=timedelta(hours=8))
+    assert built.targets_for("low") == Targets(first_response=timedelta(hours=4))
+    assert built.warn_before == timedelta(hours=1) and built.pause_in == frozenset({Status.WAITING_CUSTOMER})
+    always = SlaCalendar.model_validate({d: ["00:00-24:00"] for d in WEEKDAYS} | {"holidays_region": ""})
+    assert calendar_of(always, [2027]).holidays == frozenset()
+
+    disabled = record.model_copy(update={"id": "off", "enabled": False, "order": 1})
+    assert [p.id for p in policies_of([record, disabled], [2027])] == ["standard"]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "message"),
+    [
+        ({"monday": ["12:00-09:00"]}, "must be in order"),
+        ({"monday": ["08:00-12:00", "11:00-13:00"]}, "must not overlap"),
+        ({"monday": ["8-12"]}, "String should match pattern"),
+        ({"tz": "Mars/Olympus"}, "unknown time zone"),
+        ({d: [] for d in WEEKDAYS}, "at least one weekday"),
+        ({"holidays_region": "Bayern"}, "String should match pattern"),
+    ],
+)
+def test_a_broken_calendar_is_refused_when_saved(calendar: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        SlaCalendar.model_validate(calendar)
+
+
+def test_closed_cannot_be_a_pausing_status_and_customers_must_be_addresses_or_domains() -> None:
+    base = {"id": "p", "name": "P", "targets": {"*": {"solution_hours": 8}}}
+    with pytest.raises(ValidationError, match="cannot be pausing"):
+        SlaPolicy.model_validate(base | {"pause_in": ["closed"]})
+    with pytest.raises(ValidationError, match="neither an address nor an @domain"):
+        SlaPolicy.model_validate(base | {"customers": ["nobody"]})
+    with pytest.raises(ValidationError, match="at least 1 item"):
+        SlaPolicy.model_validate(base | {"targets": {}})

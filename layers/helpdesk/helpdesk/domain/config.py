@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -402,6 +403,91 @@ class Trigger(Record):
         return self
 
 
+# ------------------------------------------------------------------ SLA policies (issue 17, domain/sla.py)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Window = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+OFFICE_WINDOWS = ["08:00-17:00"]
+
+
+class SlaCalendar(Record):
+    """Business hours per weekday ("08:00-12:00", "13:00-17:00"; "00:00-24:00" all day), a time zone, the
+    public holidays of a German state (``DE`` or ``DE-BY`` …; empty: none) and own dates (company holidays)."""
+
+    tz: Annotated[str, StringConstraints(max_length=64)] = "Europe/Berlin"
+    monday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    tuesday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    wednesday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    thursday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    friday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    saturday: list[Window] = Field(default_factory=list, max_length=6)
+    sunday: list[Window] = Field(default_factory=list, max_length=6)
+    holidays_region: Annotated[str, StringConstraints(pattern=r"^(DE|DE-[A-Z]{2})?$")] = "DE"
+    extra_holidays: list[date] = Field(default_factory=list, max_length=400)
+
+    @model_validator(mode="after")
+    def _check(self) -> SlaCalendar:
+        try:
+            ZoneInfo(self.tz)
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"unknown time zone {self.tz!r}") from exc
+        for day in WEEKDAYS:
+            previous = "00:00"
+            for window in getattr(self, day):
+                start, end = window.split("-")
+                if (end != "24:00" and end <= start) or start < previous:
+                    raise ValueError(f"{day}: business hours must be in order and must not overlap ({window})")
+                previous = end
+        if not any(getattr(self, day) for day in WEEKDAYS):
+            raise ValueError("a calendar needs business hours on at least one weekday")
+        return self
+
+
+class SlaTargets(Record):
+    """Business hours allowed per clock; empty: the clock is not kept."""
+
+    first_response_hours: float | None = Field(default=None, gt=0, le=24 * 365)
+    next_response_hours: float | None = Field(default=None, gt=0, le=24 * 365)
+    solution_hours: float | None = Field(default=None, gt=0, le=24 * 365)
+
+
+class SlaPolicy(Record):
+    """Targets per priority (key ``"*"``: every other priority), for some queues and customers (empty: all);
+    the first enabled policy in order that matches a ticket applies."""
+
+    id: Key
+    name: Line
+    order: int = 100
+    enabled: bool = True
+    queues: list[Key] = Field(default_factory=list)
+    customers: list[Annotated[str, StringConstraints(max_length=320)]] = Field(default_factory=list)
+    targets: dict[Literal["*", "lowest", "low", "medium", "high", "urgent"], SlaTargets] = Field(min_length=1)
+    calendar: SlaCalendar = Field(default_factory=SlaCalendar)
+    pause_in: list[Status] = Field(default_factory=lambda: [Status.WAITING_CUSTOMER])
+    warn_before_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    show_to_customer: bool = False  # the solution due date on the customer's page and as {FAELLIG}/{DUE}
+
+    @field_validator("customers")
+    @classmethod
+    def _customers(cls, values: list[str]) -> list[str]:
+        out = []
+        for value in values:
+            text = value.strip().lower()
+            if text.startswith("@") and "." in text and " " not in text:
+                out.append(text)
+                continue
+            address = normalize_address(text)
+            if not address:
+                raise ValueError(f"{value!r} is neither an address nor an @domain")
+            out.append(address)
+        return out
+
+    @model_validator(mode="after")
+    def _check(self) -> SlaPolicy:
+        if Status.CLOSED in self.pause_in or Status.TRASH in self.pause_in:
+            raise ValueError("closed and trash stop every clock; they cannot be pausing statuses")
+        return self
+
+
 class ConfigSnapshot(BaseModel):
     """Everything the ingest and the API need to decide, loaded in one Query per kind."""
 
@@ -413,6 +499,7 @@ class ConfigSnapshot(BaseModel):
     agents: list[Agent] = Field(default_factory=list)
     triggers: list[Trigger] = Field(default_factory=list)
     macros: list[Macro] = Field(default_factory=list)
+    sla_policies: list[SlaPolicy] = Field(default_factory=list)
 
     def mailbox_for(self, recipients: list[str]) -> Mailbox | None:
         """The first configured, active mailbox among the recipients (envelope first, then To/Cc)."""

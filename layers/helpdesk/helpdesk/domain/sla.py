@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from .business_time import Calendar, add_business, business_between
+from .business_time import Calendar, CalendarError, Window, add_business, business_between
+from .config import WEEKDAYS, SlaCalendar, SlaPolicy
 from .reasons import Reason, reason
 from .status import Priority, Status
 
@@ -289,3 +290,52 @@ def german_holidays(region: str, years: Iterable[int]) -> frozenset[date]:
     except NotImplementedError as exc:
         raise ValueError(f"unknown German state {region!r} (use DE or DE-BW, DE-BY, … DE-TH)") from exc
     return frozenset(table.keys())
+
+
+def _window(text: str) -> Window:
+    start, end = text.split("-")
+    return time.fromisoformat(start), time(0) if end == "24:00" else time.fromisoformat(end)
+
+
+def calendar_of(record: SlaCalendar, years: Iterable[int]) -> Calendar:
+    """The calendar a configured one describes, with the public holidays of ``years``; a calendar the
+    business-time code cannot use raises :class:`~helpdesk.domain.business_time.CalendarError`."""
+    holidays = set(record.extra_holidays)
+    if record.holidays_region:
+        holidays |= german_holidays(record.holidays_region, years)
+    try:
+        hours = tuple(tuple(_window(w) for w in getattr(record, day)) for day in WEEKDAYS)
+        return Calendar(tz=record.tz, hours=hours, holidays=frozenset(holidays))
+    except (ValueError, KeyError) as exc:  # an unknown time zone is a KeyError (ZoneInfoNotFoundError)
+        raise CalendarError(str(exc)) from exc
+
+
+def _hours(value: float | None) -> timedelta | None:
+    return timedelta(hours=value) if value is not None else None
+
+
+def policy_of(record: SlaPolicy, years: Iterable[int]) -> Policy:
+    """The pure policy a configured one describes (holidays of ``years``: the job passes this year and next)."""
+    return Policy(
+        id=record.id,
+        name=record.name,
+        calendar=calendar_of(record.calendar, years),
+        targets={
+            priority: Targets(
+                first_response=_hours(t.first_response_hours),
+                next_response=_hours(t.next_response_hours),
+                solution=_hours(t.solution_hours),
+            )
+            for priority, t in record.targets.items()
+        },
+        queues=frozenset(record.queues),
+        customers=frozenset(record.customers),
+        pause_in=frozenset(record.pause_in),
+        warn_before=timedelta(minutes=record.warn_before_minutes),
+    )
+
+
+def policies_of(records: Iterable[SlaPolicy], years: Iterable[int]) -> list[Policy]:
+    """The enabled policies in the order they apply."""
+    wanted = list(years)
+    return [policy_of(r, wanted) for r in sorted(records, key=lambda r: (r.order, r.id)) if r.enabled]

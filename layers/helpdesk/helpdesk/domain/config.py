@@ -140,6 +140,9 @@ class Queue(Record):
     close_after_days: float | None = Field(default=None, gt=0, le=365)
     # closed tickets older than this many years go (team setting retention_action); 0 = keep; None = the team's
     retention_years: int | None = Field(default=None, ge=0, le=30)
+    # Fair assignment (domain/assignment.py) of a ticket that enters the queue unassigned.
+    assignment: Literal["off", "round_robin", "least_open"] = "off"
+    assign_only_present: bool = False  # only agents with the app open (live presence) are candidates
 
     def open_to(self, agent: str) -> bool:
         return not self.responsible or agent in self.responsible
@@ -244,6 +247,7 @@ class Agent(Record):
     queues: list[Key] = Field(default_factory=list)  # extra access to restricted queues
     language: Lang = "de"
     active: bool = True
+    away: bool = False  # "abwesend": fair assignment passes them by
 
     @field_validator("email")
     @classmethod

@@ -102,6 +102,11 @@ TEMPLATES: dict[str, str] = {
     "automation.notify": "notified: {value}",
     "automation.send_template": "template {value} mailed to the customer",
     "automation.publish": "event {value} published",
+    # fair assignment (domain/assignment.py)
+    "assignment.off": "queue {queue} assigns nobody automatically",
+    "assignment.nobody": "queue {queue}: no agent is available (all away or not present)",
+    "assignment.round_robin": "assigned to {agent}: next in turn in queue {queue}",
+    "assignment.least_open": "assigned to {agent}: fewest open tickets in queue {queue} ({open})",
     # a sentence stored before the codes that no template recognises
     "text": "{text}",
 }

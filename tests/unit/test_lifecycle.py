@@ -9,10 +9,13 @@ from helpdesk.domain.lifecycle import (
     TicketState,
     customer_answered,
     mail_joined,
+    reminded,
     reply_records,
     status_effects,
     status_records,
+    status_set,
 )
+from helpdesk.domain.reasons import reason
 
 AT = "2026-12-07T10:00:00Z"
 
@@ -46,7 +49,7 @@ def test_the_customers_answer_reopens_as_the_status_rules_say(before: str, after
     assert t.changes["unread"] is True and t.changes["reminded_at"] is None
     assert t.changes["last_customer_at"] == AT and t.changes["updated_at"] == AT
     assert t.changes["message_count"] == 3
-    assert t.counters == {"messages_in": 1, "reopened": int(reopened)}
+    assert t.records.counters == {"messages_in": 1, "reopened": int(reopened)}
     assert [e.type for e in t.events] == ["MessageAdded", *(["StatusChanged"] if reopened else [])]
     added = t.events[0]
     assert added.actor == "customer"
@@ -72,7 +75,7 @@ def test_an_agents_own_mail_leaves_status_and_reminder_alone() -> None:
     assert "status" not in t.changes and "reminded_at" not in t.changes and "last_customer_at" not in t.changes
     assert t.changes["unread"] is True and t.changes["message_count"] == 3
     assert [(e.type, e.actor) for e in t.events] == [("MessageAdded", "agent")]
-    assert t.counters == {"messages_in": 1}
+    assert t.records.counters == {"messages_in": 1}
     closed = mail_joined(state("closed", closed_at=AT), at=AT, preview="", actor="third_party", message={})
     assert closed.events[0].actor == "third_party"
     assert "closed_at" not in closed.changes  # a closed ticket keeps its closing time
@@ -105,3 +108,24 @@ def test_only_the_first_reply_records_the_first_response_time() -> None:
     assert first.durations == (("first_response", 1800),)
     later = reply_records("2026-12-07T09:45:00Z", "2026-12-07T09:30:00Z", AT)
     assert later.counters == {"replies": 1} and later.durations == ()
+
+
+def test_setting_a_status_carries_its_side_effects_event_and_records() -> None:
+    ticket = TicketState(id="T1", number="T-1", status="waiting_customer", created_at="2026-12-07T09:00:00Z")
+    t = status_set(
+        ticket, "closed", at=AT, actor="system", why=reason("status.autoclose"), extra={"days_waiting": 14.0}
+    )
+    assert t.changes == {"status": "closed", "updated_at": AT, "closed_at": AT}
+    [event] = t.events
+    assert (event.type, event.actor) == ("StatusChanged", "system")
+    assert event.detail["from"] == "waiting_customer" and event.detail["days_waiting"] == 14.0
+    assert event.detail["reason"]["code"] == "status.autoclose"
+    assert t.records.counters == {"closed": 1} and t.records.durations == (("resolution", 3600),)
+    assert status_set(ticket, "waiting_customer", at=AT, actor="x", why=reason("status.reply")).changes == {}
+
+
+def test_a_reminder_is_recorded_once_with_what_went_out() -> None:
+    t = reminded(state("waiting_customer"), at=AT, days_waiting=7.04, mailed=False)
+    assert t.changes == {"reminded_at": AT}
+    assert t.events[0].detail == {"ticket_id": "T1", "number": "T-1", "days_waiting": 7.0, "mailed": False}
+    assert t.records.counters == {"reminders": 1}

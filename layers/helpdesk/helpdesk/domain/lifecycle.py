@@ -33,6 +33,7 @@ class TicketState:
     id: str
     number: str
     status: str
+    created_at: str = ""
     closed_at: str | None = None
     message_count: int = 0
 
@@ -45,10 +46,19 @@ class Happened:
 
 
 @dataclass(frozen=True)
+class Records:
+    """What a change leaves for the reports: counters of the day, and durations (kind, seconds) such as the
+    first-response and the resolution time (the store writes them as ``DUR#<kind>#<month>`` items)."""
+
+    counters: Mapping[str, int] = field(default_factory=dict)
+    durations: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class Transition:
     changes: Mapping[str, Any]  # ticket field → new value
     events: tuple[Happened, ...] = ()
-    counters: Mapping[str, int] = field(default_factory=dict)  # report counters (store/stats.py)
+    records: Records = field(default_factory=lambda: Records())  # for the reports (store/stats.save_records)
 
     def status_changed(self, before: TicketState) -> bool:
         return "status" in self.changes and self.changes["status"] != before.status
@@ -68,9 +78,28 @@ def status_effects(before: str, after: str, at: str) -> dict[str, Any]:
     return effects
 
 
-def _status_event(state: TicketState, to: str, actor: str, why: Reason) -> Happened:
+def _status_event(
+    state: TicketState, to: str, actor: str, why: Reason, extra: Mapping[str, Any] | None = None
+) -> Happened:
     detail = {"ticket_id": state.id, "number": state.number, "from": state.status, "to": to}
-    return Happened("StatusChanged", actor, {**detail, "reason": reason_json(why)})
+    return Happened("StatusChanged", actor, {**detail, "reason": reason_json(why), **(extra or {})})
+
+
+def status_set(
+    state: TicketState, to: str, *, at: str, actor: str, why: Reason, extra: Mapping[str, Any] | None = None
+) -> Transition:
+    """Someone (an agent, the job, a rule) set the status: its side effects, the event, the reports' records."""
+    if to == state.status:
+        return Transition({})
+    changes = {"status": to, "updated_at": at, **status_effects(state.status, to, at)}
+    event = _status_event(state, to, actor, why, extra)
+    return Transition(changes, (event,), status_records(state.status, to, state.created_at, at))
+
+
+def reminded(state: TicketState, *, at: str, days_waiting: float, mailed: bool) -> Transition:
+    """The job reminded the customer (``mailed``: a reminder mail went out with it)."""
+    detail = {"ticket_id": state.id, "number": state.number, "days_waiting": round(days_waiting, 1), "mailed": mailed}
+    return Transition({"reminded_at": at}, (Happened("ReminderSent", "system", detail),), Records({"reminders": 1}))
 
 
 def customer_answered(
@@ -105,7 +134,7 @@ def customer_answered(
     if reopened:
         code = "status.customer_replied_web" if channel == "web" else "status.customer_replied"
         events.append(_status_event(state, status, "customer", reason(code)))
-    return Transition(changes, tuple(events), {"messages_in": 1, "reopened": int(reopened)})
+    return Transition(changes, tuple(events), Records({"messages_in": 1, "reopened": int(reopened)}))
 
 
 def mail_joined(
@@ -128,16 +157,7 @@ def mail_joined(
     if state.status != Status.CLOSED.value:
         changes["closed_at"] = None
     base = {"ticket_id": state.id, "number": state.number, "direction": "inbound"}
-    return Transition(changes, (Happened("MessageAdded", actor, {**base, **message}),), {"messages_in": 1})
-
-
-@dataclass(frozen=True)
-class Records:
-    """What a change leaves for the reports: counters of the day, and durations (kind, seconds) such as the
-    first-response and the resolution time (the store writes them as ``DUR#<kind>#<month>`` items)."""
-
-    counters: Mapping[str, int] = field(default_factory=dict)
-    durations: tuple[tuple[str, int], ...] = ()
+    return Transition(changes, (Happened("MessageAdded", actor, {**base, **message}),), Records({"messages_in": 1}))
 
 
 def _seconds(start: str, end: str) -> int:

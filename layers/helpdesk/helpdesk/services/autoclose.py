@@ -33,17 +33,16 @@ from ..domain.config import (
     Queue,
 )
 from ..domain.headers import Address
-from ..domain.lifecycle import status_records
+from ..domain.lifecycle import reminded, status_set
 from ..domain.notifications import system_sender
 from ..domain.outgoing import OutgoingMail, build_mime
 from ..domain.reasons import reason
-from ..domain.reasons import to_json as reason_json
 from ..domain.status import Priority, Status
 from ..domain.templating import html_values, render, render_html, render_line
 from ..store.config_store import ConfigStore
 from ..store.models import BySla, ByWaiting, MessageItem, TicketItem, TicketTableItem
 from ..store.stats import save_records, stats_update
-from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, new_event
+from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, apply_transition, new_event, state_of
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
 from .outbound import (
@@ -250,24 +249,13 @@ def remind(deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, decisio
     )
     stamp = iso(at)
     before = Snapshot.of(ticket)
-    ticket.reminded_at = stamp
-    event = new_event(
-        ticket,
-        "ReminderSent",
-        "system",
-        {
-            "ticket_id": ticket.pk,
-            "number": ticket.number,
-            "days_waiting": round(decision.days_waiting, 1),
-            "mailed": message is not None,
-        },
-        stamp,
-    )
+    transition = reminded(state_of(ticket), at=stamp, days_waiting=decision.days_waiting, mailed=message is not None)
+    events = apply_transition(ticket, transition, stamp)
     unit = Unit()
-    write_ticket(unit, ticket, before, [event])  # conditional on the version read: a concurrent change wins
+    write_ticket(unit, ticket, before, events)  # conditional on the version read: a concurrent change wins
     if message is not None:
         save_message(unit, ticket, message)
-    stats_update(unit, stamp, {"reminders": 1})
+    save_records(unit, ticket, transition.records, stamp)
     return _commit_then_mail(deps, unit, ticket, message)
 
 
@@ -281,29 +269,20 @@ def close(
     )
     stamp = iso(at)
     before = Snapshot.of(ticket)
-    before_status = ticket.status
-    ticket.status = Status.CLOSED.value
-    ticket.closed_at = stamp
-    ticket.updated_at = stamp
-    event = new_event(
-        ticket,
-        "StatusChanged",
-        "system",
-        {
-            "ticket_id": ticket.pk,
-            "number": ticket.number,
-            "from": before_status,
-            "to": Status.CLOSED.value,
-            "reason": reason_json(reason("status.autoclose")),
-            "days_waiting": round(decision.days_waiting, 1),
-        },
-        stamp,
+    transition = status_set(
+        state_of(ticket),
+        Status.CLOSED.value,
+        at=stamp,
+        actor="system",
+        why=reason("status.autoclose"),
+        extra={"days_waiting": round(decision.days_waiting, 1)},
     )
+    events = apply_transition(ticket, transition, stamp)
     unit = Unit()
-    write_ticket(unit, ticket, before, [event])
+    write_ticket(unit, ticket, before, events)
     if message is not None:
         save_message(unit, ticket, message)
-    save_records(unit, ticket, status_records(before_status, ticket.status, ticket.created_at, stamp), stamp)
+    save_records(unit, ticket, transition.records, stamp)
     stats_update(unit, stamp, {"autoclosed": 1})
     return _commit_then_mail(deps, unit, ticket, message)
 

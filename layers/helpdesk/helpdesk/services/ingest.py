@@ -73,7 +73,7 @@ from ..store.models import (
     MetaItem,
     TicketItem,
 )
-from ..store.stats import stats_update
+from ..store.stats import save_records, stats_update
 from ..store.tickets import (
     Lookup,
     TicketStore,
@@ -789,7 +789,7 @@ def _append(
     unit = Unit()
     write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
     save_message(unit, ticket, message, data={"digest": index.digest} if index.digest else None, index_id=index.id)
-    stats_update(unit, at, dict(transition.counters))
+    save_records(unit, ticket, transition.records, at)
     unit.commit()
     return IngestResult(
         outcome="appended",

@@ -25,7 +25,7 @@ from ..domain.ids import new_id
 from ..domain.lifecycle import customer_answered
 from ..domain.status import Status
 from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
-from ..store.stats import stats_update
+from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, apply_transition, state_of, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
@@ -200,5 +200,5 @@ def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
     unit = Unit()
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
-    stats_update(unit, at, dict(transition.counters))
+    save_records(unit, ticket, transition.records, at)
     unit.commit()

@@ -103,6 +103,7 @@ def state_of(ticket: TicketItem) -> TicketState:
         id=ticket.pk,
         number=ticket.number,
         status=ticket.status,
+        created_at=ticket.created_at,
         closed_at=ticket.closed_at,
         message_count=int(ticket.message_count or 0),
     )

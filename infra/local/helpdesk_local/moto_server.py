@@ -20,6 +20,8 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler  # type: ig
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from . import moto_index
+
 # Requests that change nothing a snapshot keeps (reads, queues, streams, the bus): everything else counts.
 _READS = ("GetItem", "BatchGetItem", "Query", "Scan", "Describe", "List")
 _NOT_KEPT = ("AmazonSQS.", "DynamoDBStreams_", "AWSEvents.")
@@ -150,6 +152,7 @@ class MotoServer:
     def start(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         _install_transactions()
+        moto_index.install()
         app = self.gate = _SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)

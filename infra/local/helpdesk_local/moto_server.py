@@ -46,22 +46,31 @@ class _SerializeDynamoDB:
     """Runs DynamoDB requests one at a time and counts the requests that may change kept state.
 
     A snapshot holds ``lock`` while it reads the tables, so it sees no half-applied transaction.
+    The counters grow once a request is done, so a reader that sees a count also sees its effect
+    (pollers read nothing while the count they last drained at stands).
     """
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
         self.lock = threading.Lock()
-        self.changes = 0  # grows with every request that may change kept state
+        self.changes = 0  # grows with every request that may change kept state (and so add stream records)
+        self.events = 0  # grows with every PutEvents (what the local event tap reads)
         self._counting = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if changes_state(environ):
-            with self._counting:
-                self.changes += 1
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith(("DynamoDB_", "DynamoDBStreams_")):
-            with self.lock:
-                return list(self.app(environ, start_response))
-        return self.app(environ, start_response)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        try:
+            if target.startswith(("DynamoDB_", "DynamoDBStreams_")):
+                with self.lock:
+                    return list(self.app(environ, start_response))
+            return self.app(environ, start_response)
+        finally:
+            if changes_state(environ) or target.startswith("AWSEvents."):
+                with self._counting:
+                    if target.startswith("AWSEvents."):
+                        self.events += 1
+                    else:
+                        self.changes += 1
 
 
 def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:

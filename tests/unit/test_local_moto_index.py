@@ -194,3 +194,53 @@ def test_a_query_reads_one_partition_not_the_whole_table(ddb: Any, monkeypatch: 
     assert partition == [("T#07", "MSG#1"), ("T#07", "TICKET")]
     assert by_status(ddb, "a") == expected_by_status(ddb, "a")
     assert whole_reads == [60]  # the scan in expected_by_status only; neither query read the table
+
+
+def test_stream_records_and_iterators_a_reader_passed_are_forgotten(moto_endpoint: str) -> None:
+    """moto kept every stream record and every shard iterator: memory grew with every write (issue 19)."""
+    import threading
+
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    from helpdesk_local.moto_server import forget_stream_reads
+    from helpdesk_local.provision import local_client
+
+    ddb = local_client("dynamodb", moto_endpoint)
+    streams = local_client("dynamodbstreams", moto_endpoint)
+    name = f"streamed-{random.randrange(10**9)}"
+    arn = ddb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )["TableDescription"]["LatestStreamArn"]
+    backend = dynamodbstreams_backends["123456789012"]["eu-central-1"]
+    shard_id = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")[
+        "ShardIterator"
+    ]
+    lock = threading.Lock()
+    seen: list[str] = []
+    for round_ in range(3):
+        for n in range(4):
+            ddb.put_item(TableName=name, Item={"pk": {"S": f"{round_}-{n}"}})
+        page = streams.get_records(ShardIterator=iterator, Limit=100)
+        seen += [r["dynamodb"]["NewImage"]["pk"]["S"] for r in page["Records"]]
+        assert forget_stream_reads(lock, [iterator], "123456789012", "eu-central-1") == 4
+        iterator = page["NextShardIterator"]
+        assert iterator in backend.shard_iterators and all(
+            i.stream_shard.table.name != name for a, i in backend.shard_iterators.items() if a != iterator
+        )  # of this stream, only the one still held
+    assert seen == [f"{r}-{n}" for r in range(3) for n in range(4)]  # nothing lost, nothing twice
+    from moto.dynamodb.models import dynamodb_backends
+
+    assert dynamodb_backends["123456789012"]["eu-central-1"].get_table(name).stream_shard.items == []
+    # a second reader that has not read yet keeps what it has not read
+    other = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType="LATEST")["ShardIterator"]
+    ddb.put_item(TableName=name, Item={"pk": {"S": "late"}})
+    page = streams.get_records(ShardIterator=iterator, Limit=100)
+    assert forget_stream_reads(lock, [iterator], "123456789012", "eu-central-1") == 0  # 'other' still before it
+    assert [r["dynamodb"]["NewImage"]["pk"]["S"] for r in streams.get_records(ShardIterator=other)["Records"]] == [
+        "late"
+    ]

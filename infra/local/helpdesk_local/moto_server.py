@@ -140,6 +140,37 @@ def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Non
             )
 
 
+def forget_stream_reads(lock: threading.Lock, passed: list[str], account: str, region: str) -> int:
+    """Let moto forget what a stream reader is done with; returns the stream records dropped.
+
+    moto keeps every stream record (DynamoDB keeps them 24 hours) and every shard iterator it ever
+    handed out (each ``GetRecords`` makes one): an ingest of thousands of mails grew the stack by
+    hundreds of MB (issue 19, part 5). ``passed`` are iterators the reader has moved past: they are
+    dropped, and then every record before the earliest position of any iterator still held (the
+    reader's, or anyone else's) is, as DynamoDB trims records older than its retention.
+    """
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    backend = dynamodbstreams_backends[account][region]
+    dropped = 0
+    with lock:
+        for arn in passed:
+            backend.shard_iterators.pop(arn, None)
+        lowest: dict[int, tuple[Any, int]] = {}
+        for iterator in backend.shard_iterators.values():
+            shard = iterator.stream_shard
+            position = int(iterator.sequence_number)
+            if id(shard) not in lowest or position < lowest[id(shard)][1]:
+                lowest[id(shard)] = (shard, position)
+        for shard, position in lowest.values():
+            count = min(position - shard.starting_sequence_number, len(shard.items))
+            if count > 0:
+                del shard.items[:count]
+                shard.starting_sequence_number += count
+                dropped += count
+    return dropped
+
+
 def _install_transactions() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 

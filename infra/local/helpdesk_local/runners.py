@@ -164,6 +164,7 @@ class StreamPoller:
         function_name: str = "",
         keep: Callable[[dict[str, Any]], bool] = lambda r: True,
         writes: Callable[[], int] | None = None,
+        passed: Callable[[list[str]], object] | None = None,
     ) -> None:
         self.streams = streams
         self.stream_arn = stream_arn
@@ -173,6 +174,7 @@ class StreamPoller:
         self.iterators: dict[str, str | None] = {}
         self.writes = writes
         self.drained_at: int | None = None  # ``writes()`` when the stream was last read to its end
+        self.passed = passed  # told the shard iterators every consumer is done with (the stack lets moto forget them)
 
     def add(
         self, handler: Handler, function_name: str, keep: Callable[[dict[str, Any]], bool] = lambda r: True
@@ -193,6 +195,7 @@ class StreamPoller:
             return False
         self._refresh_shards()
         worked = failed = False
+        done: list[str] = []
         for shard_id, iterator in list(self.iterators.items()):
             if iterator is None:
                 continue
@@ -204,7 +207,11 @@ class StreamPoller:
                 failed = True
                 continue  # read the same records again next time (as the event source mapping would)
             self.iterators[shard_id] = response.get("NextShardIterator")
+            if self.iterators[shard_id] != iterator:
+                done.append(iterator)
             worked = worked or bool(records)
+        if done and self.passed is not None:
+            self.passed(done)
         if not worked and not failed:
             self.drained_at = mark
         return worked

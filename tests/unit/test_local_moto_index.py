@@ -235,7 +235,8 @@ def test_stream_records_and_iterators_a_reader_passed_are_forgotten(moto_endpoin
     assert seen == [f"{r}-{n}" for r in range(3) for n in range(4)]  # nothing lost, nothing twice
     from moto.dynamodb.models import dynamodb_backends
 
-    assert dynamodb_backends["123456789012"]["eu-central-1"].get_table(name).stream_shard.items == []
+    shard = dynamodb_backends["123456789012"]["eu-central-1"].get_table(name).stream_shard
+    assert shard is not None and shard.items == []
     # a second reader that has not read yet keeps what it has not read
     other = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType="LATEST")["ShardIterator"]
     ddb.put_item(TableName=name, Item={"pk": {"S": "late"}})

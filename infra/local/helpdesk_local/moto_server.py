@@ -1,4 +1,4 @@
-"""The moto server, in a thread, with two corrections to its DynamoDB that make it behave like DynamoDB.
+"""The moto server, in a thread, with corrections to its DynamoDB that make it behave (and scale) like DynamoDB.
 
 * **Requests are serialized.** moto's DynamoDB backend is not safe under concurrent writes; real
   DynamoDB is. DynamoDB calls run one at a time here; other services (SQS long polls) stay concurrent.
@@ -7,6 +7,10 @@
   table's size (minutes per hundred transactions at 10,000 tickets), and the half-applied writes have
   already reached the stream. DynamoDB evaluates all conditions against the state before the
   transaction and then applies all writes or none; :func:`transact_write_items` does exactly that.
+* **A query reads one partition** of the table or of an index, not the whole table
+  (:mod:`helpdesk_local.moto_index`).
+* **Streams forget what was read**: :func:`forget_stream_reads` drops the records and shard iterators
+  the local stream reader has passed (moto kept them all).
 """
 
 from __future__ import annotations

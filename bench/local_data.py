@@ -1,6 +1,6 @@
 """The local stack's data directory at 1,000 / 5,000 / 10,000 tickets: start-up, snapshot cost, inbox page, memory.
 
-    .venv/bin/python bench/local_data.py [--tickets 1000,5000,10000]
+    .venv/bin/python bench/local_data.py [--tickets 1000,5000,10000] [--mails 60] [--work DIR]
 
 1. ``helpdesk local --demo`` into an empty data directory; its six demo tickets (mail, auto-reply,
    events, tags, meta records: what the ingest writes) are the pattern.
@@ -10,8 +10,17 @@
 3. **Start-up**: ``helpdesk local`` (a subprocess, as a user runs it) from the command to the state
    file a started stack writes, and the stack's own "Started in" figure; its memory (RSS) once up;
    an inbox page (``GET /tickets?limit=25``, the web client's default query) as admin, median of 5.
-4. **Snapshot cost**: the same data directory in this process, one snapshot after a change, three
+4. **Idle CPU**: the stack's CPU time over 10 s with nothing to do (from /proc: the machine's load does
+   not change it much), and the CPU time one inbox page costs (the wall time above depends on the load).
+5. **Ingest rate**: ``--mails`` mails over SMTP at once, from the first one sent to the last one a ticket
+   (the stack's "created" lines), the stack's CPU time per mail (on a loaded machine the rate is the
+   load's, the CPU time is the stack's: 1 / CPU per mail is the rate one free core gives), and its
+   memory after them (the first mails also load the ingest's libraries and clients).
+6. **Snapshot cost**: the same data directory in this process, one snapshot after a change, three
    times: the whole time, and how long DynamoDB requests wait for it (the tables are read under the lock).
+
+``--work DIR`` keeps the generated data directories in DIR and reuses them on the next run (generating
+10,000 tickets takes a while; each measurement starts from a fresh copy).
 
 The machine is shared (2 cores, other stacks and test runs): figures are one run's, not a benchmark lab's.
 """
@@ -85,6 +94,39 @@ def get(state: dict[str, Any], path: str, bearer: str) -> tuple[float, Any]:
     with urllib.request.urlopen(request, timeout=120) as response:
         body = json.loads(response.read())
     return time.monotonic() - began, body
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def created(log: Path) -> int:
+    return log.read_text(encoding="utf-8", errors="replace").count(" created: ")
+
+
+def ingest_rate(state: dict[str, Any], log: Path, mails: int) -> float:
+    """Mails per second: ``mails`` sent over SMTP at once, until the last one is a ticket."""
+    import smtplib
+    import uuid
+    from email.message import EmailMessage
+
+    before = created(log)
+    began = time.monotonic()
+    with smtplib.SMTP(state["smtp"][0], state["smtp"][1], timeout=60) as smtp:
+        for n in range(mails):
+            message = EmailMessage()
+            message["From"] = f"Kundin {n} <kundin{n}.{uuid.uuid4().hex[:6]}@example.org>"
+            message["To"] = f"support@{state['mail_domain']}"
+            message["Subject"] = f"Drucker streikt ({uuid.uuid4().hex[:8]})"
+            message["Message-ID"] = f"<{uuid.uuid4().hex}@example.org>"
+            message.set_content("Guten Tag,\n\nunser Drucker im 2. Stock druckt seit gestern nichts mehr.\n" * 4)
+            smtp.send_message(message)
+    while created(log) - before < mails:
+        if time.monotonic() - began > 900:
+            raise SystemExit(f"only {created(log) - before} of {mails} mails became tickets in 900 s")
+        time.sleep(0.2)
+    return mails / (time.monotonic() - began)
 
 
 def rss_mb(pid: int) -> float:
@@ -224,41 +266,52 @@ def snapshot_cost(data: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", default="1000,5000,10000")
+    parser.add_argument("--mails", type=int, default=60, help="mails sent for the ingest rate")
+    parser.add_argument("--work", type=Path, help="keep (and reuse) the generated data directories here")
     parser.add_argument("--snapshot-cost", type=Path, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.snapshot_cost:
         print(json.dumps(snapshot_cost(args.snapshot_cost)))
         return
     sizes = [int(n) for n in args.tickets.split(",")]
-    work = Path(tempfile.mkdtemp(prefix="bench-local-data-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-local-data-"))
+    work.mkdir(parents=True, exist_ok=True)
     pattern_dir = work / "pattern"
-    process, state, seconds = start(pattern_dir, work / "pattern.log", demo=True)
-    admin = token(state)
-    deadline = time.monotonic() + 120
-    while len(get(state, "/tickets?status=all&limit=100", admin)[1]["items"]) < 6:
-        if time.monotonic() > deadline:
-            raise SystemExit("the demo mails did not become tickets")
-        time.sleep(0.5)
-    time.sleep(1)
-    stop(process)
-    print(f"empty data directory: up in {seconds:.1f} s (demo pattern: 6 tickets)")
+    if not (pattern_dir / "snapshot.jsonl").exists():
+        shutil.rmtree(pattern_dir, ignore_errors=True)
+        process, state, seconds = start(pattern_dir, work / "pattern.log", demo=True)
+        admin = token(state)
+        deadline = time.monotonic() + 120
+        while len(get(state, "/tickets?status=all&limit=100", admin)[1]["items"]) < 6:
+            if time.monotonic() > deadline:
+                raise SystemExit("the demo mails did not become tickets")
+            time.sleep(0.5)
+        time.sleep(1)
+        stop(process)
+        print(f"empty data directory: up in {seconds:.1f} s (demo pattern: 6 tickets)")
     pattern = read_snapshot(pattern_dir)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (shared with other work)")
     print()
     print(
         "tickets | items | snapshot MB | start (command → up) | 'Started in' (data read back) | RSS once up"
-        " | inbox page p50 | snapshot | DynamoDB waits | full read: snapshot / waits"
+        " | inbox page p50 | CPU per page | idle CPU | ingest (CPU per mail) | RSS after ingest"
+        " | snapshot | DynamoDB waits | full read: snapshot / waits"
     )
     for size in sizes:
+        base = work / f"base-{size}"  # generated once (with --work: reused by later runs)
+        if not (base / "snapshot.jsonl").exists():
+            shutil.rmtree(base, ignore_errors=True)
+            base.mkdir()
+            for sub in ("inbound", "objects"):
+                shutil.copytree(pattern_dir / sub, base / sub)
+            write_snapshot(base, grow(pattern, size, base / "inbound"))
         data = work / f"data-{size}"
-        data.mkdir()
-        for sub in ("inbound", "objects"):
-            shutil.copytree(pattern_dir / sub, data / sub)
-        grown = grow(pattern, size, data / "inbound")
-        write_snapshot(data, grown)
-        items = sum(len(v) for v in grown["tables"].values())
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.copytree(base, data)
+        items = sum(len(v) for v in read_snapshot(data)["tables"].values())
         megabytes = (data / "snapshot.jsonl").stat().st_size / 1e6
-        process, state, seconds = start(data, work / f"stack-{size}.log")
+        log = work / f"stack-{size}.log"
+        process, state, seconds = start(data, log)
         try:
             started_in, read_back = "?", "?"
             for _ in range(100):  # the banner follows the state file
@@ -270,7 +323,18 @@ def main() -> None:
                 time.sleep(0.1)
             memory = rss_mb(process.pid)
             admin = token(state)
+            get(state, "/tickets?limit=25", admin)  # the first one builds the index partitions
+            cpu_before = cpu_seconds(process.pid)
             pages = [get(state, "/tickets?limit=25", admin)[0] for _ in range(5)]
+            page_cpu = (cpu_seconds(process.pid) - cpu_before) / len(pages)
+            time.sleep(6)  # the snapshot after the start's first writes
+            cpu_before = cpu_seconds(process.pid)
+            time.sleep(10)
+            idle = (cpu_seconds(process.pid) - cpu_before) / 10
+            cpu_before = cpu_seconds(process.pid)
+            rate = ingest_rate(state, log, args.mails)
+            mail_cpu = (cpu_seconds(process.pid) - cpu_before) / args.mails
+            after_ingest = rss_mb(process.pid)
         finally:
             stop(process)
         child = subprocess.run(
@@ -284,8 +348,10 @@ def main() -> None:
         )
         print(
             f"{size:7d} | {items:6d} | {megabytes:11.1f} | {seconds:18.1f} s | {started_in:>9} s ({read_back} s) |"
-            f" {memory:8.0f} MB |"
-            f" {page:12.2f} s | {taken:6.2f} s | {waited:.3f} s | {cost['full'][0]:.1f} s / {cost['full'][1]:.1f} s",
+            f" {memory:8.0f} MB | {page:12.2f} s | {page_cpu:10.2f} s | {idle:7.1%} |"
+            f" {rate:4.1f} mails/s ({mail_cpu:.2f} s) | {after_ingest:6.0f} MB |"
+            f" {taken:6.2f} s | {waited:.3f} s | {cost['full'][0]:.1f} s / {cost['full'][1]:.1f} s"
+            f" (load {os.getloadavg()[0]:.1f})",
             flush=True,
         )
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}; data left in {work}")

@@ -104,3 +104,40 @@ def test_one_reader_feeds_two_consumers_and_retries_only_the_one_that_failed() -
     for _ in range(3):
         poller.step()
     assert seen == {"publisher": [1, 3], "live": [1, 2, 3]}  # the live consumer never got 1-2 twice
+
+
+def test_an_idle_stream_is_not_polled_until_something_was_written() -> None:
+    """An idle local stack read the stream five times a second (three requests each): with a write counter
+    the reader asks again only after a write, and a failed delivery is retried without one."""
+    records = [_record("event", seq=1)]
+    streams = FakeStreams(records)
+    calls: list[str] = []
+    get_records = streams.get_records
+
+    def counting(ShardIterator: str, Limit: int) -> dict[str, Any]:
+        calls.append(ShardIterator)
+        return get_records(ShardIterator, Limit)
+
+    streams.get_records = counting  # type: ignore[method-assign]
+    writes = [1]
+    fail = [1]
+    seen: list[int] = []
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if fail[0]:
+            fail[0] -= 1
+            raise RuntimeError("down")
+        seen.extend(int(r["dynamodb"]["SequenceNumber"]) for r in event["Records"])
+        return {}
+
+    poller = StreamPoller(streams, "arn", handle, "publisher", writes=lambda: writes[0])
+    assert not poller.step()  # the handler failed: not drained
+    assert poller.step() and seen == [1]  # retried without a new write
+    assert not poller.step()  # read to the end
+    before = len(calls)
+    for _ in range(5):
+        assert not poller.step()
+    assert len(calls) == before  # nothing written: nothing asked
+    records.append(_record("event", seq=2))
+    writes[0] += 1
+    assert poller.step() and seen == [1, 2]

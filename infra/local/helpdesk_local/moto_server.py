@@ -1,4 +1,4 @@
-"""The moto server, in a thread, with two corrections to its DynamoDB that make it behave like DynamoDB.
+"""The moto server, in a thread, with corrections to its DynamoDB that make it behave (and scale) like DynamoDB.
 
 * **Requests are serialized.** moto's DynamoDB backend is not safe under concurrent writes; real
   DynamoDB is. DynamoDB calls run one at a time here; other services (SQS long polls) stay concurrent.
@@ -7,6 +7,10 @@
   table's size (minutes per hundred transactions at 10,000 tickets), and the half-applied writes have
   already reached the stream. DynamoDB evaluates all conditions against the state before the
   transaction and then applies all writes or none; :func:`transact_write_items` does exactly that.
+* **A query reads one partition** of the table or of an index, not the whole table
+  (:mod:`helpdesk_local.moto_index`).
+* **Streams forget what was read**: :func:`forget_stream_reads` drops the records and shard iterators
+  the local stream reader has passed (moto kept them all).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 from moto.moto_server.threaded_moto_server import MotoRequestHandler  # type: ignore[attr-defined]
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from . import moto_index
 
 # Requests that change nothing a snapshot keeps (reads, queues, streams, the bus): everything else counts.
 _READS = ("GetItem", "BatchGetItem", "Query", "Scan", "Describe", "List")
@@ -44,22 +50,31 @@ class _SerializeDynamoDB:
     """Runs DynamoDB requests one at a time and counts the requests that may change kept state.
 
     A snapshot holds ``lock`` while it reads the tables, so it sees no half-applied transaction.
+    The counters grow once a request is done, so a reader that sees a count also sees its effect
+    (pollers read nothing while the count they last drained at stands).
     """
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
         self.lock = threading.Lock()
-        self.changes = 0  # grows with every request that may change kept state
+        self.changes = 0  # grows with every request that may change kept state (and so add stream records)
+        self.events = 0  # grows with every PutEvents (what the local event tap reads)
         self._counting = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if changes_state(environ):
-            with self._counting:
-                self.changes += 1
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith(("DynamoDB_", "DynamoDBStreams_")):
-            with self.lock:
-                return list(self.app(environ, start_response))
-        return self.app(environ, start_response)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        try:
+            if target.startswith(("DynamoDB_", "DynamoDBStreams_")):
+                with self.lock:
+                    return list(self.app(environ, start_response))
+            return self.app(environ, start_response)
+        finally:
+            if changes_state(environ) or target.startswith("AWSEvents."):
+                with self._counting:
+                    if target.startswith("AWSEvents."):
+                        self.events += 1
+                    else:
+                        self.changes += 1
 
 
 def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
@@ -129,6 +144,37 @@ def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Non
             )
 
 
+def forget_stream_reads(lock: threading.Lock, passed: list[str], account: str, region: str) -> int:
+    """Let moto forget what a stream reader is done with; returns the stream records dropped.
+
+    moto keeps every stream record (DynamoDB keeps them 24 hours) and every shard iterator it ever
+    handed out (each ``GetRecords`` makes one): an ingest of thousands of mails grew the stack by
+    hundreds of MB (issue 19, part 5). ``passed`` are iterators the reader has moved past: they are
+    dropped, and then every record before the earliest position of any iterator still held (the
+    reader's, or anyone else's) is, as DynamoDB trims records older than its retention.
+    """
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    backend = dynamodbstreams_backends[account][region]
+    dropped = 0
+    with lock:
+        for arn in passed:
+            backend.shard_iterators.pop(arn, None)
+        lowest: dict[int, tuple[Any, int]] = {}
+        for iterator in backend.shard_iterators.values():
+            shard = iterator.stream_shard
+            position = int(iterator.sequence_number)
+            if id(shard) not in lowest or position < lowest[id(shard)][1]:
+                lowest[id(shard)] = (shard, position)
+        for shard, position in lowest.values():
+            count = min(position - shard.starting_sequence_number, len(shard.items))
+            if count > 0:
+                del shard.items[:count]
+                shard.starting_sequence_number += count
+                dropped += count
+    return dropped
+
+
 def _install_transactions() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
@@ -150,6 +196,7 @@ class MotoServer:
     def start(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         _install_transactions()
+        moto_index.install()
         app = self.gate = _SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote_plus
 
+from . import moto_index
 from .provision import ACCOUNT, REGION, Provisioned
 from .template import ROOT, resources
 
@@ -476,6 +477,8 @@ class Snapshotter:
                         table.items[item.hash_key][item.range_key] = item
                     else:
                         table.items[item.hash_key] = item
+            for name in names.values():  # filled directly: the query index reads them again
+                moto_index.invalidate(backend.get_table(name))
         self.complete = True
         for logical_id in sorted(skipped):
             log.warning("the snapshot has table %s, the template does not: not restored", logical_id)

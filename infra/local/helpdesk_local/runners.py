@@ -150,6 +150,10 @@ class StreamPoller:
     Like two event source mappings on one stream, each consumer sees every record its filter keeps,
     once: when one consumer fails, the shard is read again from the same place, and only the
     consumer that failed gets those records again (the others have already handled them).
+
+    ``writes``, when given, counts the writes that may add stream records (the moto server's gate):
+    while it stands where it stood when the stream was last read to its end, a step reads nothing
+    (an idle stack polled the stream five times a second, three requests each).
     """
 
     def __init__(
@@ -159,6 +163,8 @@ class StreamPoller:
         handler: Handler | None = None,
         function_name: str = "",
         keep: Callable[[dict[str, Any]], bool] = lambda r: True,
+        writes: Callable[[], int] | None = None,
+        passed: Callable[[list[str]], object] | None = None,
     ) -> None:
         self.streams = streams
         self.stream_arn = stream_arn
@@ -166,6 +172,9 @@ class StreamPoller:
         if handler is not None:
             self.add(handler, function_name, keep)
         self.iterators: dict[str, str | None] = {}
+        self.writes = writes
+        self.drained_at: int | None = None  # ``writes()`` when the stream was last read to its end
+        self.passed = passed  # told the shard iterators every consumer is done with (the stack lets moto forget them)
 
     def add(
         self, handler: Handler, function_name: str, keep: Callable[[dict[str, Any]], bool] = lambda r: True
@@ -181,8 +190,12 @@ class StreamPoller:
                 )["ShardIterator"]
 
     def step(self) -> bool:
+        mark = self.writes() if self.writes is not None else None  # read first: a later write is seen next time
+        if mark is not None and mark == self.drained_at:
+            return False
         self._refresh_shards()
-        worked = False
+        worked = failed = False
+        done: list[str] = []
         for shard_id, iterator in list(self.iterators.items()):
             if iterator is None:
                 continue
@@ -191,9 +204,16 @@ class StreamPoller:
             outcomes = [self._deliver(consumer, shard_id, records) for consumer in self.consumers]  # each one
             handled = all(outcomes)
             if not handled:
+                failed = True
                 continue  # read the same records again next time (as the event source mapping would)
             self.iterators[shard_id] = response.get("NextShardIterator")
+            if self.iterators[shard_id] != iterator:
+                done.append(iterator)
             worked = worked or bool(records)
+        if done and self.passed is not None:
+            self.passed(done)
+        if not worked and not failed:
+            self.drained_at = mark
         return worked
 
     def _deliver(self, consumer: StreamConsumer, shard_id: str, records: list[dict[str, Any]]) -> bool:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from .filters import stream_filter
 from .persist import DataDir, Snapshotter
-from .provision import REGION, Provisioned, local_client, provision
+from .provision import ACCOUNT, REGION, Provisioned, local_client, provision
 from .runners import Loop, SqsPoller, StreamPoller, Ticker
 from .seed import DEV_USERS
 
@@ -125,7 +125,7 @@ class LocalStack:
         self.started_at = time.monotonic()
         cfg = self.config
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        from .moto_server import MotoServer
+        from .moto_server import MotoServer, forget_stream_reads
 
         empty = True
         if cfg.data_dir is not None:
@@ -192,7 +192,14 @@ class LocalStack:
             on_batch=self._report_batch,
         )
         streams = self.client("dynamodbstreams")
-        publisher = StreamPoller(streams, res.stream_arns["TicketsTable"])
+        gate = moto.gate
+        assert gate is not None
+        publisher = StreamPoller(
+            streams,
+            res.stream_arns["TicketsTable"],
+            writes=lambda: gate.changes,
+            passed=lambda arns: forget_stream_reads(gate.lock, arns, ACCOUNT, REGION),
+        )
         # The live fan-out reads the same stream (a second event source mapping), with the template's filters.
         # It goes first: on AWS the two mappings run side by side, so the publisher's work (it also keeps the
         # search index) must not delay the sockets here either.
@@ -208,7 +215,7 @@ class LocalStack:
                 idle=1.0,
             ),
             Loop("outbox-watcher", outbox.step, idle=0.5),
-            Loop("events-tap", self._drain_events, idle=0.5),
+            Loop("events-tap", self._events_step(gate), idle=0.5),
         ]
         if self.persist is not None:
             self.loops.append(Loop("snapshots", self._snapshot_step(moto), idle=cfg.snapshot_interval))
@@ -313,9 +320,25 @@ class LocalStack:
         events.put_targets(Rule="local-tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
         self.events_queue_url = url
         self.events_seen: list[dict[str, Any]] = []
+        self._events_sqs = sqs  # one client: creating one per read cost more than the read
+
+    def _events_step(self, gate: Any) -> Callable[[], bool]:
+        """The event tap reads its queue only after PutEvents calls (an idle stack asked twice a second)."""
+        drained: list[int] = [-1]
+
+        def step() -> bool:
+            mark = gate.events
+            if mark == drained[0]:
+                return False
+            worked = self._drain_events()
+            if not worked:
+                drained[0] = mark
+            return worked
+
+        return step
 
     def _drain_events(self) -> bool:
-        sqs = self.client("sqs")
+        sqs = self._events_sqs
         messages = sqs.receive_message(QueueUrl=self.events_queue_url, MaxNumberOfMessages=10).get("Messages", [])
         for m in messages:
             event = json.loads(m["Body"])

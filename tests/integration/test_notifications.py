@@ -265,3 +265,42 @@ def test_what_deciding_and_storing_costs(world: tuple[Live, ApiClient]) -> None:
     assert sum(v for k, v in new_ticket.items() if k.startswith("dynamodb.")) <= 7
     assert mentioned["sesv2.SendEmail"] == 1 and sum(mentioned.values()) <= 8
     assert "sesv2.SendEmail" not in retried and retried["dynamodb.TransactWriteItems"] == 3  # refused: already there
+
+
+def test_a_customer_reopening_my_ticket_tells_me_once(world: tuple[Live, ApiClient]) -> None:
+    """The customer's mail on a closed ticket is a message and a status change (two events): its owner
+    hears of it once, as ``reopened`` (it was two notices, ``customer_replied`` and ``reopened``)."""
+    hd, api = world
+    ticket = ingest(hd.aws, make_mail(subject="Wieder da", sender="re@kunde.example"))
+    version = api.get(f"/tickets/{ticket.ticket_id}", user="admin").json["version"]
+    patched = api.call(
+        "PATCH",
+        f"/tickets/{ticket.ticket_id}",
+        user="admin",
+        body={"version": version, "assignee": "agent", "status": "closed"},
+    )
+    assert patched.status == 200, patched.text
+    hd.pump()
+    before = {n["id"] for n in _notifications(api, "agent", limit=100)["items"]}
+    reset_sent()
+    answer = ingest(hd.aws, make_mail(subject=f"Re: Wieder da [#{ticket.number}]", sender="re@kunde.example"))
+    assert answer.ticket_id == ticket.ticket_id
+    assert api.get(f"/tickets/{ticket.ticket_id}", user="agent").json["status"] == "open"
+    hd.pump()
+    new = [n for n in _notifications(api, "agent", limit=100)["items"] if n["id"] not in before]
+    assert [(n["kind"], n["ticket_id"]) for n in new] == [("reopened", ticket.ticket_id)]
+
+    # Unassigned, the queue's people hear of the customer's answer once (nobody owns a reopening).
+    version = api.get(f"/tickets/{ticket.ticket_id}", user="admin").json["version"]
+    api.call(
+        "PATCH",
+        f"/tickets/{ticket.ticket_id}",
+        user="admin",
+        body={"version": version, "assignee": None, "status": "closed"},
+    )
+    hd.pump()
+    before = {n["id"] for n in _notifications(api, "agent", limit=100)["items"]}
+    ingest(hd.aws, make_mail(subject=f"Re: Wieder da [#{ticket.number}]", sender="re@kunde.example"))
+    hd.pump()
+    new = [n for n in _notifications(api, "agent", limit=100)["items"] if n["id"] not in before]
+    assert [(n["kind"], n["ticket_id"]) for n in new] == [("customer_replied", ticket.ticket_id)]

@@ -125,6 +125,10 @@ def test_reopened_and_deadline_missed() -> None:
         ("tom", Kind.REOPENED)
     ]
     assert decide(reopened, ticket(), CFG, {}).notices == []
+    # The customer's mail that reopened it: the owner is told once (by the StatusChanged above).
+    reopening = change("MessageAdded", actor="customer", direction="inbound", reopened=True)
+    assert decide(reopening, ticket(assignee="tom"), CFG, {}).notices == []
+    assert decide(reopening, ticket(queue="vip"), CFG, {}).users() == ["lena"]  # unassigned: the queue's people
     plain = change("StatusChanged", actor="lena", **{"from": "open", "to": "waiting_customer"})
     assert decide(plain, ticket(assignee="tom"), CFG, {}).notices == []
     missed = change("DeadlineMissed", deadlines=[{"kind": "due", "at": AT}])

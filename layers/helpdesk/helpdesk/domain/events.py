@@ -11,7 +11,8 @@ from __future__ import annotations
 EVENT_TYPES: dict[str, str] = {
     "TicketCreated": "number, subject, status, queue, mailbox, customer, channel; from mail also threading "
     "(reasons), rules (fired), autoreply (reason), rule_warnings (reasons)",
-    "MessageAdded": "direction (inbound|outbound), message_id, from or to, channel, threading (reasons)",
+    "MessageAdded": "direction (inbound|outbound), message_id, from or to, channel, threading (reasons), "
+    "reopened (true: a customer's message reopened a closed ticket)",
     "StatusChanged": "from, to, reason (a reason), days_waiting (autoclose)",
     "TicketUpdated": "changes: {field: [before, after]}",
     "CommentAdded": "comment_id, mentions, tags",

@@ -14,7 +14,8 @@ eines neuen Tickets informiert"):
 * ``assigned``: the ticket was assigned to me (by someone else).
 * ``customer_replied``: the customer wrote on my ticket, or on an unassigned ticket of my queue.
 * ``mentioned``: "@me" in an internal comment (with the comment's text).
-* ``reopened``: a ticket assigned to me left ``closed``.
+* ``reopened``: a ticket assigned to me left ``closed``. A customer's mail that reopens it is one
+  notice (``reopened``), not also ``customer_replied``: its ``MessageAdded`` says ``reopened``.
 * ``deadline_missed``: a due date or first-response target of my ticket passed (to the queue's people
   when it is unassigned). Issue 17 adds SLA warnings: a new :class:`Kind` and a rule in ``_RULES``.
 
@@ -184,6 +185,8 @@ def _message_added(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> 
     if ticket.created_at and change.at == ticket.created_at:
         return []  # the ticket's first mail: told as new_ticket
     if ticket.assignee:
+        if change.detail.get("reopened"):
+            return []  # the mail reopened the ticket: its owner is told once, by the StatusChanged (reopened)
         return [(ticket.assignee, Kind.CUSTOMER_REPLIED, Reason.ASSIGNEE)]
     return [(user, Kind.CUSTOMER_REPLIED, reason) for user, reason in queue_people(ticket, cfg)]
 

@@ -128,6 +128,7 @@ class IngestResult:
 
 # ------------------------------------------------------------------------------------------- entry points
 
+
 def ingest_object(bucket: str, key: str, deps: IngestDeps, last_try: bool = False) -> IngestResult:
     """The Lambda's use case: the S3 object SES (or the local SMTP server) stored.
 
@@ -792,6 +793,7 @@ def _append(
                 "message_id": mail.message_id,
                 "from": mail.sender,
                 "threading": [reason_json(r) for r in decision.reasons],
+                **({"reopened": True} if before == Status.CLOSED.value != ticket.status else {}),
             },
             at,
         ),

@@ -213,6 +213,7 @@ def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
                 "number": ticket.number,
                 "direction": "inbound",
                 "channel": "web",
+                **({"reopened": True} if old_status == Status.CLOSED.value != ticket.status else {}),
             },
             at,
         )

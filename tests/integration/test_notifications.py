@@ -304,3 +304,19 @@ def test_a_customer_reopening_my_ticket_tells_me_once(world: tuple[Live, ApiClie
     hd.pump()
     new = [n for n in _notifications(api, "agent", limit=100)["items"] if n["id"] not in before]
     assert [(n["kind"], n["ticket_id"]) for n in new] == [("customer_replied", ticket.ticket_id)]
+
+
+def test_the_notification_sender_must_be_on_the_mail_domain(world: tuple[Live, ApiClient]) -> None:
+    """SES sends only from the deployment's mail domain: another sender would have every notification
+    refused, so saving it is refused with a clear error (it was stored, and every mail then failed)."""
+    _, api = world
+    settings = api.get("/admin/settings", user="admin").json
+    for address in ("alerts@elsewhere.example", "alerts@sub.example.com", "alerts@example.com.evil.example"):
+        refused = api.call("PUT", "/admin/settings", user="admin", body={**settings, "notification_sender": address})
+        assert (refused.status, refused.json["field"]) == (400, "notification_sender"), address
+        assert "@example.com" in refused.json["message"]
+    assert api.get("/admin/settings", user="admin").json["notification_sender"] is None
+    for sender in ("Alerts@Example.COM", None):
+        saved = api.call("PUT", "/admin/settings", user="admin", body={**settings, "notification_sender": sender})
+        assert saved.status == 200, saved.text
+    assert api.get("/admin/settings", user="admin").json["notification_sender"] is None

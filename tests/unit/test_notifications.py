@@ -17,6 +17,7 @@ from helpdesk.domain.notifications import (
     is_own_notification,
     mail_text,
     notification_key,
+    sender_refused,
 )
 
 CFG = ConfigSnapshot(
@@ -165,3 +166,11 @@ def test_mail_text_is_plain_with_number_and_link() -> None:
 )
 def test_own_notification_mail_is_recognised(sender: str, auto: str | None, unverified: bool, own: bool) -> None:
     assert is_own_notification(sender, auto, unverified, "notifications@example.com") is own
+
+
+def test_the_notification_sender_must_be_on_the_mail_domain() -> None:
+    assert sender_refused(None, "example.com") is None and sender_refused("", "example.com") is None
+    assert sender_refused("alerts@EXAMPLE.com", "example.com") is None
+    for address in ("alerts@other.example", "alerts@sub.example.com", "alerts@example.com.evil.example"):
+        refused = sender_refused(address, "example.com")
+        assert refused is not None and "@example.com" in refused

@@ -629,7 +629,8 @@ async function settingsSection(container) {
       toast(t("saved"), "success");
       await loadSession().catch(() => {});
     } catch (err) {
-      error.textContent = errorText(err);
+      const sender = err && err.status === 400 && err.body && err.body.field === "notification_sender";
+      error.textContent = sender ? t("ntf.set.sender.domain") : errorText(err);
       markInvalid(form, err);
     }
   });

@@ -482,7 +482,8 @@ const S = {
   "ntf.pref.reopened": ["Mein Ticket wieder geöffnet", "My ticket reopened"],
   "ntf.pref.deadline_missed": ["Frist überschritten (Fälligkeit, Erstreaktion)", "Deadline missed (due date, first response)"],
   "ntf.set.sender": ["Absender der Benachrichtigungen", "Sender of notifications"],
-  "ntf.set.sender.hint": ["leer: notifications@<Maildomain>; Mails von hier werden nie zu Tickets", "empty: notifications@<mail domain>; mail from it never becomes a ticket"],
+  "ntf.set.sender.hint": ["eine Adresse auf der Maildomain; leer: notifications@<Maildomain>; Mails von hier werden nie zu Tickets", "an address on the mail domain; empty: notifications@<mail domain>; mail from it never becomes a ticket"],
+  "ntf.set.sender.domain": ["Der Absender der Benachrichtigungen muss eine Adresse auf der Maildomain sein: nur von ihr sendet SES.", "The sender of notifications must be an address on the mail domain: SES sends only from it."],
   "ntf.nav.settings": ["Mein Konto", "My settings"],
 };
 

@@ -350,3 +350,16 @@ def is_own_notification(
 def system_sender(setting: str | None, mail_domain: str) -> str:
     """The address notification mails come from: the team's setting, else ``notifications@<mail domain>``."""
     return (setting or f"notifications@{mail_domain}").lower()
+
+
+def sender_refused(address: str | None, mail_domain: str) -> str | None:
+    """Why ``address`` cannot send the notification mails (None: it can, or it is empty: the default).
+
+    SES sends only from its verified identity, the deployment's mail domain (template.yaml grants
+    ``ses:FromAddress *@<MailDomain>``): an address elsewhere would have every notification refused."""
+    if not address:
+        return None
+    domain = address.rpartition("@")[2].lower()
+    if domain != mail_domain.lower():
+        return f"the notification sender must be an address @{mail_domain.lower()} (the mail domain SES sends from)"
+    return None

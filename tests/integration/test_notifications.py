@@ -320,3 +320,31 @@ def test_the_notification_sender_must_be_on_the_mail_domain(world: tuple[Live, A
         saved = api.call("PUT", "/admin/settings", user="admin", body={**settings, "notification_sender": sender})
         assert saved.status == 200, saved.text
     assert api.get("/admin/settings", user="admin").json["notification_sender"] is None
+
+
+def test_a_deadline_soon_due_warns_its_owner_in_the_app_and_by_mail(world: tuple[Live, ApiClient]) -> None:
+    from datetime import timedelta
+
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.domain.clock import now
+    from helpdesk.services.autoclose import run
+
+    hd, api = world
+    ticket = ingest(hd.aws, make_mail(subject="Frist in einer halben Stunde", sender="fr@kunde.example"))
+    version = api.get(f"/tickets/{ticket.ticket_id}", user="admin").json["version"]
+    due = (now() + timedelta(minutes=30)).isoformat()
+    body = {"version": version, "assignee": "agent", "due_at": due}
+    assert api.call("PATCH", f"/tickets/{ticket.ticket_id}", user="admin", body=body).status == 200
+    hd.pump()
+    reset_sent()
+    assert run(autoclose_deps()).warned == 1
+    hd.pump()
+    notes = [n for n in _notifications(api, "agent")["items"] if n["kind"] == "deadline_warning"]
+    assert [(n["ticket_id"], n["reason"], n["event_type"]) for n in notes] == [
+        (ticket.ticket_id, "assignee", "DeadlineWarning")
+    ]
+    (mail,) = _mails_to("agent@example.com")
+    assert mail["Subject"].startswith("Frist läuft bald ab: " + ticket.number)
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert all(n["kind"] != "deadline_warning" for n in _notifications(api, "admin")["items"])  # not theirs
+    assert run(autoclose_deps()).warned == 0  # once

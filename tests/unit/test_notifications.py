@@ -135,6 +135,10 @@ def test_reopened_and_deadline_missed() -> None:
     missed = change("DeadlineMissed", deadlines=[{"kind": "due", "at": AT}])
     assert decide(missed, ticket(assignee="tom"), CFG, {}).users() == ["tom"]
     assert decide(missed, ticket(queue="vip"), CFG, {}).users() == ["lena"]
+    warning = change("DeadlineWarning", deadlines=[{"kind": "response", "at": AT}])
+    told = decide(warning, ticket(assignee="tom"), CFG, {}).notices
+    assert [(n.user, n.kind, n.channels) for n in told] == [("tom", Kind.DEADLINE_WARNING, frozenset({"app", "mail"}))]
+    assert decide(warning, ticket(queue="vip"), CFG, {}).users() == ["lena"]
 
 
 def test_trash_and_unknown_events_tell_nobody() -> None:

@@ -18,6 +18,7 @@ EVENT_TYPES: dict[str, str] = {
     "CommentAdded": "comment_id, mentions, tags",
     "TicketMerged": "source, source_number, target, target_number, moved",
     "ReminderSent": "days_waiting, mailed",
+    "DeadlineWarning": "deadlines [{kind: due|response, at}] (passing within deadline_warning_minutes)",
     "DeadlineMissed": "deadlines [{kind: due|response, at}], notified, priority [before, after]",
     "PersonalDataErased": "a person's data was taken out of this ticket (services/privacy.py; no personal data)",
 }

@@ -16,8 +16,9 @@ eines neuen Tickets informiert"):
 * ``mentioned``: "@me" in an internal comment (with the comment's text).
 * ``reopened``: a ticket assigned to me left ``closed``. A customer's mail that reopens it is one
   notice (``reopened``), not also ``customer_replied``: its ``MessageAdded`` says ``reopened``.
-* ``deadline_missed``: a due date or first-response target of my ticket passed (to the queue's people
-  when it is unassigned). Issue 17 adds SLA warnings: a new :class:`Kind` and a rule in ``_RULES``.
+* ``deadline_warning``: a due date or first-response target of my ticket passes soon (the scheduled
+  job's ``DeadlineWarning``, once per deadline; to the queue's people when it is unassigned).
+* ``deadline_missed``: a due date or first-response target of my ticket passed (likewise).
 
 Never the actor of their own action, never an inactive agent, never an agent who may not see the ticket
 (restricted queues, private tickets: :func:`.access.access`), never a ticket in the trash.
@@ -45,19 +46,22 @@ class Kind(StrEnum):
     CUSTOMER_REPLIED = "customer_replied"
     MENTIONED = "mentioned"
     REOPENED = "reopened"
+    DEADLINE_WARNING = "deadline_warning"
     DEADLINE_MISSED = "deadline_missed"
 
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
 
 # What an agent gets until they say otherwise: everything in the app; mail for what is addressed to
-# them personally. Deadline alerts already go by mail from the scheduled job (services/autoclose.py).
+# them personally, and a deadline's warning (it is worth something only if seen in time). Missed deadlines
+# already go by mail from the scheduled job's alert (services/autoclose.py).
 DEFAULTS: dict[Kind, frozenset[Channel]] = {
     Kind.NEW_TICKET: frozenset({"app"}),
     Kind.ASSIGNED: frozenset({"app", "mail"}),
     Kind.CUSTOMER_REPLIED: frozenset({"app"}),
     Kind.MENTIONED: frozenset({"app", "mail"}),
     Kind.REOPENED: frozenset({"app"}),
+    Kind.DEADLINE_WARNING: frozenset({"app", "mail"}),
     Kind.DEADLINE_MISSED: frozenset({"app"}),
 }
 
@@ -202,10 +206,13 @@ def _status_changed(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) ->
     return []
 
 
-def _deadline_missed(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> Named:  # noqa: ARG001 - one signature
-    if ticket.assignee:
-        return [(ticket.assignee, Kind.DEADLINE_MISSED, Reason.ASSIGNEE)]
-    return [(user, Kind.DEADLINE_MISSED, reason) for user, reason in queue_people(ticket, cfg)]
+def _deadline(kind: Kind) -> Callable[[Change, TicketFacts, ConfigSnapshot], Named]:
+    def rule(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> Named:  # noqa: ARG001 - one signature
+        if ticket.assignee:
+            return [(ticket.assignee, kind, Reason.ASSIGNEE)]
+        return [(user, kind, reason) for user, reason in queue_people(ticket, cfg)]
+
+    return rule
 
 
 _RULES: dict[str, Callable[[Change, TicketFacts, ConfigSnapshot], Named]] = {
@@ -214,7 +221,8 @@ _RULES: dict[str, Callable[[Change, TicketFacts, ConfigSnapshot], Named]] = {
     "MessageAdded": _message_added,
     "CommentAdded": _comment_added,
     "StatusChanged": _status_changed,
-    "DeadlineMissed": _deadline_missed,
+    "DeadlineWarning": _deadline(Kind.DEADLINE_WARNING),
+    "DeadlineMissed": _deadline(Kind.DEADLINE_MISSED),
 }
 EVENT_TYPES = frozenset(_RULES)  # the event types that can notify anyone
 
@@ -291,6 +299,7 @@ _SUBJECTS: dict[str, dict[Kind, str]] = {
         Kind.CUSTOMER_REPLIED: "Antwort des Kunden",
         Kind.MENTIONED: "Sie wurden erwähnt",
         Kind.REOPENED: "Wieder geöffnet",
+        Kind.DEADLINE_WARNING: "Frist läuft bald ab",
         Kind.DEADLINE_MISSED: "Frist überschritten",
     },
     "en": {
@@ -299,6 +308,7 @@ _SUBJECTS: dict[str, dict[Kind, str]] = {
         Kind.CUSTOMER_REPLIED: "Customer replied",
         Kind.MENTIONED: "You were mentioned",
         Kind.REOPENED: "Reopened",
+        Kind.DEADLINE_WARNING: "Deadline approaching",
         Kind.DEADLINE_MISSED: "Deadline missed",
     },
 }

@@ -348,3 +348,57 @@ def test_a_deadline_soon_due_warns_its_owner_in_the_app_and_by_mail(world: tuple
     assert mail["Auto-Submitted"] == "auto-generated"
     assert all(n["kind"] != "deadline_warning" for n in _notifications(api, "admin")["items"])  # not theirs
     assert run(autoclose_deps()).warned == 0  # once
+
+
+def test_a_notification_mail_refused_for_now_is_sent_again_by_the_outbox_sweep(world: tuple[Live, ApiClient]) -> None:
+    """SES throttles the mention's mail: it is kept and the scheduled sweep sends it once its pause is over
+    (it was marked failed and lost); a rejected one is failed at once and not retried."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from botocore.exceptions import ClientError
+
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.domain.clock import now
+    from helpdesk.services.autoclose import sweep_outbox
+    from helpdesk.store.notifications import NotificationStore
+
+    hd, api = world
+    ticket = ingest(hd.aws, make_mail(subject="Gedrosselte Erwähnung", sender="gd@kunde.example"))
+    hd.pump()
+    reset_sent()
+
+    def refusing(code: str) -> Any:
+        def send_raw(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+            raise ClientError({"Error": {"Code": code, "Message": "no"}}, "SendEmail")
+
+        return mock.patch.object(Mailer, "send_raw", send_raw)
+
+    with refusing("Throttling"):
+        _comment(api, ticket.ticket_id, "admin", "@agent gedrosselt", ["agent"])
+        hd.pump()
+    assert _mails_to("agent@example.com") == []
+    store = NotificationStore()
+    (note,) = [n for n in store.page("agent", 100).items if n.text == "@agent gedrosselt"]
+    assert note.mail == "retry"
+
+    assert sweep_outbox(autoclose_deps(), at=now()).sent == 0  # its pause (5 minutes) is not over
+    with refusing("Throttling"):  # refused again: kept for the next pause
+        again = sweep_outbox(autoclose_deps(), at=now() + timedelta(minutes=6))
+    assert (again.due, again.refused, again.sent) == (1, 1, 0)
+    done = sweep_outbox(autoclose_deps(), at=now() + timedelta(minutes=30))
+    assert (done.due, done.sent) == (1, 1)
+    (mail,) = _mails_to("agent@example.com")
+    assert ticket.number in mail["Subject"] and "@agent gedrosselt" in mail.get_content()
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert [n.mail for n in store.page("agent", 100).items if n.id == note.id] == ["sent"]
+    assert sweep_outbox(autoclose_deps(), at=now() + timedelta(days=1)).due == 0  # sent once
+
+    with refusing("MessageRejected"):
+        _comment(api, ticket.ticket_id, "admin", "@agent abgelehnt", ["agent"])
+        hd.pump()
+    (rejected,) = [n for n in store.page("agent", 100).items if n.text == "@agent abgelehnt"]
+    assert rejected.mail == "failed"
+    assert sweep_outbox(autoclose_deps(), at=now() + timedelta(days=1)).due == 0
+    assert len(_mails_to("agent@example.com")) == 1

@@ -43,10 +43,12 @@ from ..domain.status import Priority, Status
 from ..domain.templating import html_values, render, render_html, render_line
 from ..store.config_store import ConfigStore
 from ..store.models import BySla, ByWaiting, MessageItem, TicketItem, TicketTableItem
+from ..store.notifications import NotificationStore
 from ..store.stats import stats_update
 from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, new_event
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
+from .notifications import retry_mails
 from .outbound import (
     Answered,
     RetryReport,
@@ -92,14 +94,21 @@ class AutocloseDeps:
     mailer: Mailer
     mail_domain: str
     mail: MailStore | None = None  # the outbox sweep reads a retried mail's files
+    notifications: NotificationStore | None = None  # notification mails SES refused for now
 
 
 def sweep_outbox(
     deps: AutocloseDeps, *, at: datetime | None = None, time_left: Callable[[], float] | None = None
 ) -> RetryReport:
-    """The scheduled job's other task: send again the mails SES refused for now (services/outbound.py)."""
+    """The scheduled job's other task: send again the mails SES refused for now (services/outbound.py),
+    the tickets' and the agents' notification mails (services/notifications.py)."""
     assert deps.mail is not None, "the outbox sweep reads the mails' files"
-    return retry_due(deps.tickets, deps.mail, deps.mailer, at=at, time_left=time_left)
+    report = retry_due(deps.tickets, deps.mail, deps.mailer, at=at, time_left=time_left)
+    if deps.notifications is not None:
+        told = retry_mails(deps.notifications, deps.mailer, deps.mail_domain, at=at, time_left=time_left)
+        for name in ("due", "sent", "refused", "stale", "errors"):
+            setattr(report, name, getattr(report, name) + getattr(told, name))
+    return report
 
 
 def run(

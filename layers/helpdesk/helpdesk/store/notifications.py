@@ -11,6 +11,10 @@ else's reads. Key spaces (``sk``):
                                read: the bell counts these small items, not the whole partition
 ``PREFS``                      the agent's preferences (event kind × channel)
 
+and one partition apart, ``pk = OUTBOX``: notification mails SES refused for now, ``sk = "<retry at>#<agent>#<the
+notification's sk>"``, each with the mail as rendered; the scheduled outbox sweep sends them again (a Query
+up to now), claiming each by deleting it (only one run gets it).
+
 The sort key is the event's (``domain.notifications.notification_key``): deciding the same event again
 writes nothing (the put is conditional), so one event gives one notification per agent. ``expires_at``
 is DynamoDB's TTL (30 days after the event); readers do not filter on it (an old notification shown
@@ -48,6 +52,8 @@ LISTED = "N#"
 MAIL_ONLY = "M#"
 UNREAD = "U#"
 PREFS = "PREFS"
+OUTBOX = "OUTBOX"
+OUTBOX_TTL = 3 * 86400  # a retry nobody swept (the job stopped) is dropped by TTL after this long
 MARK_ALL_MAX = 500  # notifications one "all read" marks (the rest on the next call)
 _ser = TypeSerializer()
 _de = TypeDeserializer()
@@ -80,7 +86,7 @@ class Notification:
     created_at: str = ""
     read: bool = False
     channels: tuple[str, ...] = ("app",)
-    mail: str = "none"  # none | sent | failed
+    mail: str = "none"  # none | sent | retry (SES refused it for now: the outbox sweep sends it again) | failed
     expires_at: int = 0
 
     @property
@@ -147,6 +153,22 @@ def decode_cursor(cursor: str) -> str:
     return sk
 
 
+@dataclass(frozen=True)
+class NotificationMail:
+    """A notification mail as rendered, kept to be sent again while SES refuses it for now."""
+
+    user: str
+    note_sk: str  # the notification it belongs to (its ``mail`` state follows)
+    sender: str
+    sender_name: str
+    to: str
+    to_name: str
+    subject: str
+    text: str
+    attempts: int = 0  # tries so far
+    outbox_sk: str = ""  # set when read from the outbox
+
+
 @dataclass
 class Page:
     items: list[Notification] = field(default_factory=list)
@@ -204,14 +226,81 @@ class NotificationStore:
             raise
         return True
 
-    def set_mail_state(self, n: Notification, state: str) -> None:
-        self.ddb.update_item(
-            TableName=self.table,
-            Key=_item({"pk": n.user, "sk": n.sk}),
-            UpdateExpression="SET #m = :m",
-            ExpressionAttributeNames={"#m": "mail"},
-            ExpressionAttributeValues=_item({":m": state}),
+    def set_mail_state(self, user: str, sk: str, state: str, error: str | None = None) -> None:
+        self.ddb.update_item(**self._mail_state(user, sk, state, error))
+
+    def _mail_state(self, user: str, sk: str, state: str, error: str | None) -> dict[str, Any]:
+        update = "SET #m = :m, mail_error = :e" if error else "SET #m = :m REMOVE mail_error"
+        return {
+            "TableName": self.table,
+            "Key": _item({"pk": user, "sk": sk}),
+            "UpdateExpression": update,
+            "ExpressionAttributeNames": {"#m": "mail"},
+            "ExpressionAttributeValues": _item({":m": state, ":e": error}),
+        }
+
+    def defer_mail(self, mail: NotificationMail, retry_at: str, reason: str, now: int) -> None:
+        """SES refused ``mail`` for now: its notification says ``retry`` and the outbox holds it until
+        ``retry_at``, in one transaction (a refusal is never recorded without its retry)."""
+        item = _item(
+            {
+                "pk": OUTBOX,
+                "sk": f"{retry_at}#{mail.user}#{mail.note_sk}",
+                "user": mail.user,
+                "note_sk": mail.note_sk,
+                "sender": mail.sender,
+                "sender_name": mail.sender_name,
+                "to": mail.to,
+                "to_name": mail.to_name,
+                "subject": mail.subject,
+                "text": mail.text,
+                "attempts": mail.attempts,
+                "expires_at": now + OUTBOX_TTL,
+            }
         )
+        update: Any = self._mail_state(mail.user, mail.note_sk, "retry", reason)
+        self.ddb.transact_write_items(
+            TransactItems=[{"Update": update}, {"Put": {"TableName": self.table, "Item": item}}]
+        )
+
+    def due_mails(self, at: str, limit: int = 100) -> list[NotificationMail]:
+        """Outbox mails whose pause is over at ``at``, oldest first (one Query)."""
+        response = self.ddb.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk <= :at",
+            ExpressionAttributeValues=_item({":pk": OUTBOX, ":at": f"{at}~"}),
+            Limit=limit,
+        )
+        found = []
+        for raw in response.get("Items", []):
+            d = _plain(raw)
+            found.append(
+                NotificationMail(
+                    user=str(d["user"]),
+                    note_sk=str(d["note_sk"]),
+                    sender=str(d["sender"]),
+                    sender_name=str(d.get("sender_name", "")),
+                    to=str(d["to"]),
+                    to_name=str(d.get("to_name", "")),
+                    subject=str(d.get("subject", "")),
+                    text=str(d.get("text", "")),
+                    attempts=int(d.get("attempts", 0)),
+                    outbox_sk=str(d["sk"]),
+                )
+            )
+        return found
+
+    def claim_mail(self, mail: NotificationMail) -> bool:
+        """Take ``mail`` out of the outbox to send it; False when another run took it first."""
+        try:
+            self.ddb.delete_item(
+                TableName=self.table,
+                Key=_item({"pk": OUTBOX, "sk": mail.outbox_sk}),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def page(self, user: str, limit: int, cursor: str | None = None, unread_only: bool = False) -> Page:
         """Newest first; ``cursor`` continues after the last one shown."""

@@ -42,6 +42,15 @@ def detail(api: ApiClient, ticket_id: str) -> dict[str, Any]:
     return api.get(f"/tickets/{ticket_id}", user="admin").json  # type: ignore[no-any-return]
 
 
+def ticket_due(aws: Any, api: ApiClient, subject: str, due: datetime, **mail: Any) -> dict[str, Any]:
+    """A new ticket from a mail, given a due date (and, with ``assignee=``, an owner); the ticket as it is then."""
+    assignee = mail.pop("assignee", None)
+    t = detail(api, str(ingest(aws, make_mail(subject=subject, **mail)).ticket_id))
+    body = {"version": t["version"], "due_at": due.isoformat(), **({"assignee": assignee} if assignee else {})}
+    assert api.call("PATCH", f"/tickets/{t['id']}", user="admin", body=body).status == 200
+    return detail(api, t["id"])
+
+
 def agent_reply(ticket_id: str) -> None:
     """An agent's reply through the service (inside a time travel the API's tokens would be expired)."""
     from helpdesk.bootstrap import config_store, ingest_deps
@@ -206,16 +215,8 @@ def test_a_missed_due_date_is_alerted_once_raises_priority_and_tells_the_assigne
 
 
 def test_a_deadline_soon_due_is_warned_of_once_before_it_passes(aws: Any, api: ApiClient) -> None:
-    created = ingest(aws, make_mail(subject="Frist naht", to="sales@example.com"))  # sales: no first-response target
-    t = detail(api, created.ticket_id)
-    start = now()
-    due = start + timedelta(hours=3)
-    api.call(
-        "PATCH",
-        f"/tickets/{t['id']}",
-        user="admin",
-        body={"version": t["version"], "due_at": due.isoformat(), "assignee": "agent"},
-    )
+    start = now()  # sales: no first-response target
+    t = ticket_due(aws, api, "Frist naht", start + timedelta(hours=3), to="sales@example.com", assignee="agent")
     reset_sent()
     assert run_job(start + timedelta(minutes=90)).warned == 0  # 90 minutes before: not yet (the default: 60)
     report = run_job(start + timedelta(minutes=140))
@@ -236,15 +237,8 @@ def test_a_deadline_soon_due_is_warned_of_once_before_it_passes(aws: Any, api: A
 
 
 def test_overlapping_runs_warn_of_a_deadline_once(aws: Any, api: ApiClient) -> None:
-    created = ingest(aws, make_mail(subject="Zweimal gleichzeitig", to="sales@example.com"))
-    t = detail(api, created.ticket_id)
     start = now()
-    api.call(
-        "PATCH",
-        f"/tickets/{t['id']}",
-        user="admin",
-        body={"version": t["version"], "due_at": (start + timedelta(minutes=30)).isoformat()},
-    )
+    t = ticket_due(aws, api, "Zweimal gleichzeitig", start + timedelta(minutes=30), to="sales@example.com")
     from helpdesk.bootstrap import autoclose_deps
     from helpdesk.services.autoclose import run
 
@@ -267,15 +261,8 @@ def test_overlapping_runs_warn_of_a_deadline_once(aws: Any, api: ApiClient) -> N
 
 
 def test_no_warning_when_it_is_switched_off_or_the_deadline_passed_unseen(aws: Any, api: ApiClient) -> None:
-    created = ingest(aws, make_mail(subject="Ohne Warnung", to="sales@example.com"))
-    t = detail(api, created.ticket_id)
     start = now()
-    api.call(
-        "PATCH",
-        f"/tickets/{t['id']}",
-        user="admin",
-        body={"version": t["version"], "due_at": (start + timedelta(minutes=30)).isoformat()},
-    )
+    ticket_due(aws, api, "Ohne Warnung", start + timedelta(minutes=30), to="sales@example.com")
     settings = api.get("/admin/settings", user="admin").json
     settings["autoclose"]["deadline_warning_minutes"] = 0
     assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 200
@@ -299,14 +286,7 @@ def test_a_missed_first_response_target_alerts_the_queue_until_someone_answers(a
 def test_a_first_response_target_before_a_later_due_date_is_alerted_in_time(aws: Any, api: ApiClient) -> None:
     """The index holds a ticket's earliest deadline: it held the due date (sorted by name, 'due' before
     'response'), so an 8 h first-response target was alerted only when the due date in 5 days came."""
-    created = ingest(aws, make_mail(subject="Frist später, Antwort bald"))  # queue support: 8 h target
-    t = detail(api, created.ticket_id)
-    api.call(
-        "PATCH",
-        f"/tickets/{t['id']}",
-        user="admin",
-        body={"version": t["version"], "due_at": (now() + timedelta(days=5)).isoformat()},
-    )
+    t = ticket_due(aws, api, "Frist später, Antwort bald", now() + timedelta(days=5))  # support: 8 h target
     report = run_job(now() + timedelta(hours=9))
     assert report.escalated == 1
     missed = next(e for e in detail(api, t["id"])["events"] if e["type"] == "DeadlineMissed")
@@ -314,14 +294,7 @@ def test_a_first_response_target_before_a_later_due_date_is_alerted_in_time(aws:
 
 
 def test_several_missed_deadlines_are_alerted_together(aws: Any, api: ApiClient) -> None:
-    created = ingest(aws, make_mail(subject="Frist und Erstreaktion"))  # queue support: 8 h target
-    t = detail(api, created.ticket_id)
-    api.call(
-        "PATCH",
-        f"/tickets/{t['id']}",
-        user="admin",
-        body={"version": t["version"], "due_at": (now() + timedelta(days=1)).isoformat()},
-    )
+    t = ticket_due(aws, api, "Frist und Erstreaktion", now() + timedelta(days=1))  # queue support: 8 h target
     report = run_job(now() + timedelta(days=2))
     assert report.escalated == 1
     missed = next(e for e in detail(api, t["id"])["events"] if e["type"] == "DeadlineMissed")

@@ -31,23 +31,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from ..aws import clients
 from ..domain.notifications import CHANNELS, Preferences
+from .plain import batch_write, key_value_shape
+from .plain import from_item as _plain
+from .plain import to_item as _item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TABLE_ENV = "HELPDESK_NOTIFICATIONS_TABLE"
 TTL_ATTRIBUTE = "expires_at"
-# The table's shape as template.yaml must declare it (tests/unit/test_drift.py compares).
-TABLE_SHAPE: dict[str, Any] = {
-    "attributes": {"pk": "S", "sk": "S"},
-    "keys": (("pk", "HASH"), ("sk", "RANGE")),
-    "indexes": {},
-    "stream": None,
-}
+TABLE_SHAPE = key_value_shape()
 LISTED = "N#"
 MAIL_ONLY = "M#"
 UNREAD = "U#"
@@ -55,20 +50,10 @@ PREFS = "PREFS"
 OUTBOX = "OUTBOX"
 OUTBOX_TTL = 3 * 86400  # a retry nobody swept (the job stopped) is dropped by TTL after this long
 MARK_ALL_MAX = 500  # notifications one "all read" marks (the rest on the next call)
-_ser = TypeSerializer()
-_de = TypeDeserializer()
 
 
 def table_name() -> str:
     return os.environ.get(TABLE_ENV, "helpdesk-notifications")
-
-
-def _item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _de.deserialize(v) for k, v in item.items()}
 
 
 @dataclass(frozen=True)
@@ -386,16 +371,9 @@ class NotificationStore:
             ids.append(notification_id)
         for notification_id in ids:
             self._set_read(user, notification_id)  # False: TTL took it already; its marker goes below
-        for start in range(0, len(ids), 25):
-            chunk: Any = {
-                self.table: [
-                    {"DeleteRequest": {"Key": _item({"pk": user, "sk": UNREAD + i})}} for i in ids[start : start + 25]
-                ]
-            }
-            for _ in range(5):
-                chunk = self.ddb.batch_write_item(RequestItems=chunk).get("UnprocessedItems") or {}
-                if not chunk:
-                    break
+        batch_write(
+            self.ddb, self.table, [{"DeleteRequest": {"Key": _item({"pk": user, "sk": UNREAD + i})}} for i in ids]
+        )
         return len(ids)
 
     def preferences(self, user: str) -> Preferences:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,3 +37,20 @@ def local_stack() -> tuple[MotoServer, Provisioned]:
 
     seed_config(ConfigStore(ttl=0), "example.com")
     return server, resources
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (nearest rank) of ``values``; NaN when there are none."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def latency_line(name: str, values: list[float], width: int = 44) -> str:
+    """One figure's line: p50, p95 and max in milliseconds, and how many were measured."""
+    return (
+        f"  {name:<{width}} p50 {statistics.median(values) * 1000:7.0f} ms   "
+        f"p95 {percentile(values, 95) * 1000:7.0f} ms   max {max(values) * 1000:7.0f} ms   (n={len(values)})"
+    )

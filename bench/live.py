@@ -39,16 +39,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import latency_line, percentile  # noqa: E402 - after the path
+
 DEBOUNCE = 0.15  # the web client's (inbox.js LIVE_DEBOUNCE_MS)
 RETRY = 1.0  # inbox.js LIVE_RETRY_MS
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def start_stack(tmp: Path) -> tuple[subprocess.Popen[str], dict[str, Any], Path]:
@@ -222,18 +216,16 @@ def main() -> None:
         seconds = [float(r["seconds"]) for r in reports]
         posts = [int(r["sent"]) for r in reports]
 
-        def line(name: str, values: list[float]) -> str:
-            return (
-                f"  {name:<44} p50 {statistics.median(values) * 1000:7.0f} ms   "
-                f"p95 {percentile(values, 95) * 1000:7.0f} ms   max {max(values) * 1000:7.0f} ms   (n={len(values)})"
-            )
-
         print(f"Live on the local stack: {args.mails} mails, {args.agents} connected agents (WebSocket, inbox)")
-        print(line("SMTP accept → socket message", socket_lat))
-        print(line("SMTP accept → visible in the inbox list", visible_lat))
-        print(line(f"GET /tickets ({args.agents} agents at once, local API)", [r for a in agents for r in a.reads]))
+        print(latency_line("SMTP accept → socket message", socket_lat))
+        print(latency_line("SMTP accept → visible in the inbox list", visible_lat))
+        print(
+            latency_line(
+                f"GET /tickets ({args.agents} agents at once, local API)", [r for a in agents for r in a.reads]
+            )
+        )
         if seconds:
-            print(line("fan-out (stream batch → posts answered)", seconds))
+            print(latency_line("fan-out (stream batch → posts answered)", seconds))
             print(f"  {'posts per fan-out':<44} median {statistics.median(posts):.0f}   max {max(posts)}")
         if missed:
             print(f"  not visible within 15 s: {missed} of {args.mails * args.agents}")

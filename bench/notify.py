@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import json
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.live import percentile, send, start_stack, token  # noqa: E402 - after the path
+from bench.common import latency_line, percentile  # noqa: E402 - after the path
+from bench.live import send, start_stack, token  # noqa: E402 - after the path
 
 
 def call(state: dict[str, Any], method: str, path: str, id_token: str, body: Any = None) -> Any:
@@ -92,15 +92,9 @@ def main() -> None:
         with urllib.request.urlopen(f"{state['outbox_url']}/messages.json", timeout=10) as response:
             mails = [m for m in json.loads(response.read()) if "agent@" in m["to"] and "erwähnt" in m["subject"]]
 
-        def line(name: str, values: list[float]) -> str:
-            return (
-                f"  {name:<40} p50 {statistics.median(values) * 1000:7.0f} ms   "
-                f"p95 {percentile(values, 95) * 1000:7.0f} ms   max {max(values) * 1000:7.0f} ms   (n={len(values)})"
-            )
-
         print(f"Notifications on the local stack: {args.mentions} @mentions of one connected agent")
-        print(line("comment posted → notification on socket", on_socket))
-        print(line("comment posted → bell count read", on_bell))
+        print(latency_line("comment posted → notification on socket", on_socket, 40))
+        print(latency_line("comment posted → bell count read", on_bell, 40))
         print(f"  notification mails in the outbox: {len(mails)} (one per mention: {len(mails) == args.mentions})")
         print(f"  goal 2 s p95 (bell): {'met' if percentile(on_bell, 95) <= 2.0 else 'NOT met'}")
     finally:

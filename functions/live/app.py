@@ -119,6 +119,8 @@ def fanout(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     told = notifications.notify(notify_deps(endpoint), records)
     if told.stored or told.repeated:
         metrics.add_metric(name="NotificationsStored", unit=MetricUnit.Count, value=told.stored)
+        if told.mail_deferred:
+            metrics.add_metric(name="NotificationMailDeferred", unit=MetricUnit.Count, value=told.mail_deferred)
         if told.mail_failed:
             metrics.add_metric(name="NotificationMailFailed", unit=MetricUnit.Count, value=told.mail_failed)
         logger.info("notifications", extra={"report": json.loads(json.dumps(told.__dict__))})

@@ -42,6 +42,15 @@ def detail(api: ApiClient, ticket_id: str) -> dict[str, Any]:
     return api.get(f"/tickets/{ticket_id}", user="admin").json  # type: ignore[no-any-return]
 
 
+def ticket_due(aws: Any, api: ApiClient, subject: str, due: datetime, **mail: Any) -> dict[str, Any]:
+    """A new ticket from a mail, given a due date (and, with ``assignee=``, an owner); the ticket as it is then."""
+    assignee = mail.pop("assignee", None)
+    t = detail(api, str(ingest(aws, make_mail(subject=subject, **mail)).ticket_id))
+    body = {"version": t["version"], "due_at": due.isoformat(), **({"assignee": assignee} if assignee else {})}
+    assert api.call("PATCH", f"/tickets/{t['id']}", user="admin", body=body).status == 200
+    return detail(api, t["id"])
+
+
 def agent_reply(ticket_id: str) -> None:
     """An agent's reply through the service (inside a time travel the API's tokens would be expired)."""
     from helpdesk.bootstrap import config_store, ingest_deps
@@ -205,6 +214,65 @@ def test_a_missed_due_date_is_alerted_once_raises_priority_and_tells_the_assigne
     assert run_job(now() + timedelta(days=6)).escalated == 1  # a new due date is a new deadline
 
 
+def test_a_deadline_soon_due_is_warned_of_once_before_it_passes(aws: Any, api: ApiClient) -> None:
+    start = now()  # sales: no first-response target
+    t = ticket_due(aws, api, "Frist naht", start + timedelta(hours=3), to="sales@example.com", assignee="agent")
+    reset_sent()
+    assert run_job(start + timedelta(minutes=90)).warned == 0  # 90 minutes before: not yet (the default: 60)
+    report = run_job(start + timedelta(minutes=140))
+    assert report.warned == 1 and report.escalated == 0
+    assert [(a.ticket_id, a.step, a.result) for a in report.actions] == [(t["id"], "warn", "done")]
+    d = detail(api, t["id"])
+    (warning,) = [e for e in d["events"] if e["type"] == "DeadlineWarning"]
+    assert warning["actor"] == "system" and [x["kind"] for x in warning["detail"]["deadlines"]] == ["due"]
+    assert d["priority"] == "medium"  # a warning raises nothing
+    assert sent_mails() == []  # the live fan-out tells the agent (tests/integration/test_notifications.py)
+    # Once per deadline, also when runs overlap (the second finds it warned, or loses the version check).
+    assert run_job(start + timedelta(minutes=150)).warned == 0
+    assert run_job(start + timedelta(minutes=179)).warned == 0
+    missed = run_job(start + timedelta(minutes=181))
+    assert (missed.escalated, missed.warned) == (1, 0)
+    events = [e["type"] for e in detail(api, t["id"])["events"]]
+    assert events.count("DeadlineWarning") == 1 and events.count("DeadlineMissed") == 1
+
+
+def test_overlapping_runs_warn_of_a_deadline_once(aws: Any, api: ApiClient) -> None:
+    start = now()
+    t = ticket_due(aws, api, "Zweimal gleichzeitig", start + timedelta(minutes=30), to="sales@example.com")
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.services.autoclose import run
+
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def one() -> None:
+        deps = autoclose_deps()
+        barrier.wait()
+        results.append(run(deps, at=start).warned)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 1]  # the loser found it warned, or lost the version check
+    events = [e["type"] for e in detail(api, t["id"])["events"]]
+    assert events.count("DeadlineWarning") == 1
+
+
+def test_no_warning_when_it_is_switched_off_or_the_deadline_passed_unseen(aws: Any, api: ApiClient) -> None:
+    start = now()
+    ticket_due(aws, api, "Ohne Warnung", start + timedelta(minutes=30), to="sales@example.com")
+    settings = api.get("/admin/settings", user="admin").json
+    settings["autoclose"]["deadline_warning_minutes"] = 0
+    assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 200
+    assert run_job(start + timedelta(minutes=10)).warned == 0
+    settings["autoclose"]["deadline_warning_minutes"] = 60
+    api.call("PUT", "/admin/settings", user="admin", body=settings)
+    report = run_job(start + timedelta(minutes=45))  # first seen after it passed: the alert, no warning
+    assert (report.warned, report.escalated) == (0, 1)
+
+
 def test_a_missed_first_response_target_alerts_the_queue_until_someone_answers(aws: Any, api: ApiClient) -> None:
     first = ingest(aws, make_mail(subject="Support ohne Antwort"))  # queue support: first response within 8 h
     second = ingest(aws, make_mail(subject="Support mit Antwort", sender="b@kunde.example"))
@@ -215,15 +283,18 @@ def test_a_missed_first_response_target_alerts_the_queue_until_someone_answers(a
     assert report.actions[0].reason.startswith("response deadline")
 
 
+def test_a_first_response_target_before_a_later_due_date_is_alerted_in_time(aws: Any, api: ApiClient) -> None:
+    """The index holds a ticket's earliest deadline: it held the due date (sorted by name, 'due' before
+    'response'), so an 8 h first-response target was alerted only when the due date in 5 days came."""
+    t = ticket_due(aws, api, "Frist später, Antwort bald", now() + timedelta(days=5))  # support: 8 h target
+    report = run_job(now() + timedelta(hours=9))
+    assert report.escalated == 1
+    missed = next(e for e in detail(api, t["id"])["events"] if e["type"] == "DeadlineMissed")
+    assert [x["kind"] for x in missed["detail"]["deadlines"]] == ["response"]
+
+
 def test_several_missed_deadlines_are_alerted_together(aws: Any, api: ApiClient) -> None:
-    created = ingest(aws, make_mail(subject="Frist und Erstreaktion"))  # queue support: 8 h target
-    t = detail(api, created.ticket_id)
-    api.call(
-        "PATCH",
-        f"/tickets/{t['id']}",
-        user="admin",
-        body={"version": t["version"], "due_at": (now() + timedelta(days=1)).isoformat()},
-    )
+    t = ticket_due(aws, api, "Frist und Erstreaktion", now() + timedelta(days=1))  # queue support: 8 h target
     report = run_job(now() + timedelta(days=2))
     assert report.escalated == 1
     missed = next(e for e in detail(api, t["id"])["events"] if e["type"] == "DeadlineMissed")

@@ -290,6 +290,11 @@ def ingest_tour(aws: Any, api: ApiClient) -> None:
     assert api.get(f"/tickets/{skipped.ticket_id}", user="agent").json["number"] not in (number, taken)
 
 
+def throttled(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+    """SES's answer to a send over the rate (a mail refused for now: the outbox sweep sends it again)."""
+    raise ClientError({"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}}, "SendEmail")
+
+
 def autoclose_tour(aws: Any, api: ApiClient) -> None:
     """A ticket waiting for the customer: reminded after a week, closed after two."""
     from helpdesk.bootstrap import autoclose_deps
@@ -309,12 +314,8 @@ def autoclose_tour(aws: Any, api: ApiClient) -> None:
 def outbox_tour(aws: Any, api: ApiClient) -> None:
     """A reply SES throttled, with a file, sent again by the scheduled outbox sweep."""
 
-
     from helpdesk.bootstrap import autoclose_deps
     from helpdesk.services.autoclose import sweep_outbox
-
-    def throttled(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
-        raise ClientError({"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}}, "SendEmail")
 
     t = ingest(aws, make_mail(subject="Gedrosselt", sender="gerda@kunde.example"))
     up = api.call(
@@ -478,10 +479,20 @@ def live_tour(aws: Any, api: ApiClient, gateway: Gateway, monkeypatch: pytest.Mo
     version = api.get(f"/tickets/{ticket}", user="admin").json["version"]
     body = {"version": version, "priority": "high"}
     assert api.call("PATCH", f"/tickets/{ticket}", user="admin", body=body).status == 200
-    # a notification in the app and by mail (the agent chose no mail for mentions in the API tour: the admin)
+    # a notification in the app and by mail (the agent chose no mail for mentions in the API tour: the admin);
+    # SES throttles the mail: kept in the outbox, refused again by the sweep, then sent
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.services.autoclose import sweep_outbox
+
     mention = {"body": "@admin bitte ansehen", "mentions": ["admin"]}
-    assert api.call("POST", f"/tickets/{ticket}/comments", user="agent", body=mention).status == 201
+    with mock.patch.object(Mailer, "send_raw", throttled):
+        assert api.call("POST", f"/tickets/{ticket}/comments", user="agent", body=mention).status == 201
+        live.pump()
+        assert sweep_outbox(autoclose_deps(), at=now() + timedelta(minutes=6)).refused == 1
+    again = {"body": "@admin und noch eins", "mentions": ["admin"]}  # this one SES takes at once
+    assert api.call("POST", f"/tickets/{ticket}/comments", user="agent", body=again).status == 201
     live.pump()
+    assert sweep_outbox(autoclose_deps(), at=now() + timedelta(hours=1)).sent == 1
     assert gateway.received(admin, "ticket") and later in gateway.closed  # by the fan-out
     event = {"eventName": "INSERT", "dynamodb": {"NewImage": {"kind": {"S": "event"}, "pk": {"S": ticket}}}}
     gateway.gone.add(admin)

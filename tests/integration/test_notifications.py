@@ -265,3 +265,140 @@ def test_what_deciding_and_storing_costs(world: tuple[Live, ApiClient]) -> None:
     assert sum(v for k, v in new_ticket.items() if k.startswith("dynamodb.")) <= 7
     assert mentioned["sesv2.SendEmail"] == 1 and sum(mentioned.values()) <= 8
     assert "sesv2.SendEmail" not in retried and retried["dynamodb.TransactWriteItems"] == 3  # refused: already there
+
+
+def test_a_customer_reopening_my_ticket_tells_me_once(world: tuple[Live, ApiClient]) -> None:
+    """The customer's mail on a closed ticket is a message and a status change (two events): its owner
+    hears of it once, as ``reopened`` (it was two notices, ``customer_replied`` and ``reopened``)."""
+    hd, api = world
+    ticket = ingest(hd.aws, make_mail(subject="Wieder da", sender="re@kunde.example"))
+    version = api.get(f"/tickets/{ticket.ticket_id}", user="admin").json["version"]
+    patched = api.call(
+        "PATCH",
+        f"/tickets/{ticket.ticket_id}",
+        user="admin",
+        body={"version": version, "assignee": "agent", "status": "closed"},
+    )
+    assert patched.status == 200, patched.text
+    hd.pump()
+    before = {n["id"] for n in _notifications(api, "agent", limit=100)["items"]}
+    reset_sent()
+    answer = ingest(hd.aws, make_mail(subject=f"Re: Wieder da [#{ticket.number}]", sender="re@kunde.example"))
+    assert answer.ticket_id == ticket.ticket_id
+    assert api.get(f"/tickets/{ticket.ticket_id}", user="agent").json["status"] == "open"
+    hd.pump()
+    new = [n for n in _notifications(api, "agent", limit=100)["items"] if n["id"] not in before]
+    assert [(n["kind"], n["ticket_id"]) for n in new] == [("reopened", ticket.ticket_id)]
+
+    # Unassigned, the queue's people hear of the customer's answer once (nobody owns a reopening).
+    version = api.get(f"/tickets/{ticket.ticket_id}", user="admin").json["version"]
+    api.call(
+        "PATCH",
+        f"/tickets/{ticket.ticket_id}",
+        user="admin",
+        body={"version": version, "assignee": None, "status": "closed"},
+    )
+    hd.pump()
+    before = {n["id"] for n in _notifications(api, "agent", limit=100)["items"]}
+    ingest(hd.aws, make_mail(subject=f"Re: Wieder da [#{ticket.number}]", sender="re@kunde.example"))
+    hd.pump()
+    new = [n for n in _notifications(api, "agent", limit=100)["items"] if n["id"] not in before]
+    assert [(n["kind"], n["ticket_id"]) for n in new] == [("customer_replied", ticket.ticket_id)]
+
+
+def test_the_notification_sender_must_be_on_the_mail_domain(world: tuple[Live, ApiClient]) -> None:
+    """SES sends only from the deployment's mail domain: another sender would have every notification
+    refused, so saving it is refused with a clear error (it was stored, and every mail then failed)."""
+    _, api = world
+    settings = api.get("/admin/settings", user="admin").json
+    for address in ("alerts@elsewhere.example", "alerts@sub.example.com", "alerts@example.com.evil.example"):
+        refused = api.call("PUT", "/admin/settings", user="admin", body={**settings, "notification_sender": address})
+        assert (refused.status, refused.json["field"]) == (400, "notification_sender"), address
+        assert "@example.com" in refused.json["message"]
+    assert api.get("/admin/settings", user="admin").json["notification_sender"] is None
+    for sender in ("Alerts@Example.COM", None):
+        saved = api.call("PUT", "/admin/settings", user="admin", body={**settings, "notification_sender": sender})
+        assert saved.status == 200, saved.text
+    assert api.get("/admin/settings", user="admin").json["notification_sender"] is None
+
+
+def test_a_deadline_soon_due_warns_its_owner_in_the_app_and_by_mail(world: tuple[Live, ApiClient]) -> None:
+    from datetime import timedelta
+
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.domain.clock import now
+    from helpdesk.services.autoclose import run
+
+    hd, api = world
+    ticket = ingest(hd.aws, make_mail(subject="Frist in einer halben Stunde", sender="fr@kunde.example"))
+    version = api.get(f"/tickets/{ticket.ticket_id}", user="admin").json["version"]
+    due = (now() + timedelta(minutes=30)).isoformat()
+    body = {"version": version, "assignee": "agent", "due_at": due}
+    assert api.call("PATCH", f"/tickets/{ticket.ticket_id}", user="admin", body=body).status == 200
+    hd.pump()
+    reset_sent()
+    assert run(autoclose_deps()).warned == 1
+    hd.pump()
+    notes = [n for n in _notifications(api, "agent")["items"] if n["kind"] == "deadline_warning"]
+    assert [(n["ticket_id"], n["reason"], n["event_type"]) for n in notes] == [
+        (ticket.ticket_id, "assignee", "DeadlineWarning")
+    ]
+    (mail,) = _mails_to("agent@example.com")
+    assert mail["Subject"].startswith("Frist läuft bald ab: " + ticket.number)
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert all(n["kind"] != "deadline_warning" for n in _notifications(api, "admin")["items"])  # not theirs
+    assert run(autoclose_deps()).warned == 0  # once
+
+
+def test_a_notification_mail_refused_for_now_is_sent_again_by_the_outbox_sweep(world: tuple[Live, ApiClient]) -> None:
+    """SES throttles the mention's mail: it is kept and the scheduled sweep sends it once its pause is over
+    (it was marked failed and lost); a rejected one is failed at once and not retried."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from botocore.exceptions import ClientError
+
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.bootstrap import autoclose_deps
+    from helpdesk.domain.clock import now
+    from helpdesk.services.autoclose import sweep_outbox
+    from helpdesk.store.notifications import NotificationStore
+
+    hd, api = world
+    ticket = ingest(hd.aws, make_mail(subject="Gedrosselte Erwähnung", sender="gd@kunde.example"))
+    hd.pump()
+    reset_sent()
+
+    def refusing(code: str) -> Any:
+        def send_raw(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+            raise ClientError({"Error": {"Code": code, "Message": "no"}}, "SendEmail")
+
+        return mock.patch.object(Mailer, "send_raw", send_raw)
+
+    with refusing("Throttling"):
+        _comment(api, ticket.ticket_id, "admin", "@agent gedrosselt", ["agent"])
+        hd.pump()
+    assert _mails_to("agent@example.com") == []
+    store = NotificationStore()
+    (note,) = [n for n in store.page("agent", 100).items if n.text == "@agent gedrosselt"]
+    assert note.mail == "retry"
+
+    assert sweep_outbox(autoclose_deps(), at=now()).sent == 0  # its pause (5 minutes) is not over
+    with refusing("Throttling"):  # refused again: kept for the next pause
+        again = sweep_outbox(autoclose_deps(), at=now() + timedelta(minutes=6))
+    assert (again.due, again.refused, again.sent) == (1, 1, 0)
+    done = sweep_outbox(autoclose_deps(), at=now() + timedelta(minutes=30))
+    assert (done.due, done.sent) == (1, 1)
+    (mail,) = _mails_to("agent@example.com")
+    assert ticket.number in mail["Subject"] and "@agent gedrosselt" in mail.get_content()
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert [n.mail for n in store.page("agent", 100).items if n.id == note.id] == ["sent"]
+    assert sweep_outbox(autoclose_deps(), at=now() + timedelta(days=1)).due == 0  # sent once
+
+    with refusing("MessageRejected"):
+        _comment(api, ticket.ticket_id, "admin", "@agent abgelehnt", ["agent"])
+        hd.pump()
+    (rejected,) = [n for n in store.page("agent", 100).items if n.text == "@agent abgelehnt"]
+    assert rejected.mail == "failed"
+    assert sweep_outbox(autoclose_deps(), at=now() + timedelta(days=1)).due == 0
+    assert len(_mails_to("agent@example.com")) == 1

@@ -17,6 +17,7 @@ from helpdesk.domain.notifications import (
     is_own_notification,
     mail_text,
     notification_key,
+    sender_refused,
 )
 
 CFG = ConfigSnapshot(
@@ -125,11 +126,19 @@ def test_reopened_and_deadline_missed() -> None:
         ("tom", Kind.REOPENED)
     ]
     assert decide(reopened, ticket(), CFG, {}).notices == []
+    # The customer's mail that reopened it: the owner is told once (by the StatusChanged above).
+    reopening = change("MessageAdded", actor="customer", direction="inbound", reopened=True)
+    assert decide(reopening, ticket(assignee="tom"), CFG, {}).notices == []
+    assert decide(reopening, ticket(queue="vip"), CFG, {}).users() == ["lena"]  # unassigned: the queue's people
     plain = change("StatusChanged", actor="lena", **{"from": "open", "to": "waiting_customer"})
     assert decide(plain, ticket(assignee="tom"), CFG, {}).notices == []
     missed = change("DeadlineMissed", deadlines=[{"kind": "due", "at": AT}])
     assert decide(missed, ticket(assignee="tom"), CFG, {}).users() == ["tom"]
     assert decide(missed, ticket(queue="vip"), CFG, {}).users() == ["lena"]
+    warning = change("DeadlineWarning", deadlines=[{"kind": "response", "at": AT}])
+    told = decide(warning, ticket(assignee="tom"), CFG, {}).notices
+    assert [(n.user, n.kind, n.channels) for n in told] == [("tom", Kind.DEADLINE_WARNING, frozenset({"app", "mail"}))]
+    assert decide(warning, ticket(queue="vip"), CFG, {}).users() == ["lena"]
 
 
 def test_trash_and_unknown_events_tell_nobody() -> None:
@@ -161,3 +170,11 @@ def test_mail_text_is_plain_with_number_and_link() -> None:
 )
 def test_own_notification_mail_is_recognised(sender: str, auto: str | None, unverified: bool, own: bool) -> None:
     assert is_own_notification(sender, auto, unverified, "notifications@example.com") is own
+
+
+def test_the_notification_sender_must_be_on_the_mail_domain() -> None:
+    assert sender_refused(None, "example.com") is None and sender_refused("", "example.com") is None
+    assert sender_refused("alerts@EXAMPLE.com", "example.com") is None
+    for address in ("alerts@other.example", "alerts@sub.example.com", "alerts@example.com.evil.example"):
+        refused = sender_refused(address, "example.com")
+        assert refused is not None and "@example.com" in refused

@@ -606,6 +606,7 @@ async function settingsSection(container) {
     { name: "autoclose.send_reminder", label: t("adm.set.sendreminder"), type: "checkbox" },
     { name: "autoclose.send_close_mail", label: t("adm.set.sendclose"), type: "checkbox" },
     { name: "autoclose.raise_priority_when_overdue", label: t("adm.set.raise"), type: "checkbox" },
+    { name: "autoclose.deadline_warning_minutes", label: t("adm.set.warnminutes"), type: "number", step: "5", min: "0", hint: t("adm.set.warnminutes.hint") },
     { heading: t("adm.set.customers") },
     { name: "customer_links", label: t("adm.set.links"), type: "checkbox", hint: t("adm.set.links.hint") },
     { name: "customer_link_days", label: t("adm.set.linkdays"), type: "number", step: "1", min: "1" },
@@ -629,7 +630,8 @@ async function settingsSection(container) {
       toast(t("saved"), "success");
       await loadSession().catch(() => {});
     } catch (err) {
-      error.textContent = errorText(err);
+      const sender = err && err.status === 400 && err.body && err.body.field === "notification_sender";
+      error.textContent = sender ? t("ntf.set.sender.domain") : errorText(err);
       markInvalid(form, err);
     }
   });

@@ -5,7 +5,7 @@ import { t } from "./i18n.js";
 import { api } from "./http.js";
 import { busy, failed, loading, setTitle, toast } from "./ui.js";
 
-const KINDS = ["new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_missed"];
+const KINDS = ["new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_warning", "deadline_missed"];
 const CHANNELS = ["app", "mail"];
 
 export function mount(main) {

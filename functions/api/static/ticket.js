@@ -430,18 +430,22 @@ export function mount(main, route) {
       case "ReminderSent":
         return { text: t(d.mailed === false ? "evp.reminder.nomail" : "evp.reminder", { days: d.days_waiting ?? "?" }), why: [] };
       case "DeadlineMissed": {
-        const kinds = list([].concat(d.deadlines || []).map((x) => (has(`evp.deadline.${x && x.kind}`)
-          ? t(`evp.deadline.${x.kind}`) : (x && x.kind) || "")));
-        const parts = [t("evp.deadline", { kinds: kinds || "–" })];
+        const parts = [t("evp.deadline", { kinds: deadlineKinds(d) })];
         if (d.notified && d.notified.length) parts.push(t("evp.deadline.notified", { names: list(d.notified.map((n) => agentName(n) || n)) }));
         if (Array.isArray(d.priority)) parts.push(t("evp.deadline.priority", { from: priorityLabel(d.priority[0]), to: priorityLabel(d.priority[1]) }));
         return { text: parts.join(" "), why: [] };
       }
+      case "DeadlineWarning":
+        return { text: t("evp.deadline.warning", { kinds: deadlineKinds(d) }), why: [] };
       case "PersonalDataErased":
         return { text: t("evp.erased"), why: [] };
       default:
         return { text: t("evp.other", { who: by, kind: has(`ev.${event.type}`) ? t(`ev.${event.type}`) : event.type }), why: [] };
     }
+  }
+  function deadlineKinds(d) {
+    return list([].concat(d.deadlines || []).map((x) => (has(`evp.deadline.${x && x.kind}`)
+      ? t(`evp.deadline.${x.kind}`) : (x && x.kind) || ""))) || "–";
   }
   function change(by, name, [from, to]) {
     const field = fieldName(name);

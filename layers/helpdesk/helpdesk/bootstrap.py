@@ -38,10 +38,16 @@ def ingest_deps() -> IngestDeps:
 @lru_cache(maxsize=1)
 def autoclose_deps() -> AutocloseDeps:
     from .services.autoclose import AutocloseDeps
+    from .store.notifications import NotificationStore
 
     deps = ingest_deps()
     return AutocloseDeps(
-        config=deps.config, tickets=deps.tickets, mailer=deps.mailer, mail_domain=deps.mail_domain, mail=deps.mail
+        config=deps.config,
+        tickets=deps.tickets,
+        mailer=deps.mailer,
+        mail_domain=deps.mail_domain,
+        mail=deps.mail,
+        notifications=NotificationStore(),
     )
 
 

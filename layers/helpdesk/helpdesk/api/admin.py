@@ -16,6 +16,7 @@ from ..domain.autoreply_mail import render_autoreply
 from ..domain.clock import now
 from ..domain.config import Agent, Mailbox, Queue, Rule, TeamSettings, Template
 from ..domain.mail import parse_mail
+from ..domain.notifications import sender_refused
 from ..domain.rules import evaluate, mail_view, view_of
 from ..domain.setup import checklist, open_items
 from ..domain.status import Status
@@ -146,6 +147,9 @@ def register(api: Api, services: Services) -> None:
     )
     def put_settings(ctx: Ctx) -> TeamSettings:
         body: TeamSettings = ctx.body
+        refused = sender_refused(body.notification_sender, services.settings.mail_domain)
+        if refused:
+            raise BadRequest(refused, field="notification_sender")
         services.config.put_settings(body, actor=ctx.user.username)
         return body
 

@@ -645,7 +645,9 @@ class SetupOut(Model):
 
 # ----------------------------------------------------------------------------- notifications (issue 12)
 
-NotificationKind = Literal["new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_missed"]
+NotificationKind = Literal[
+    "new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_warning", "deadline_missed"
+]
 
 
 class NotificationOut(Model):

@@ -8,7 +8,10 @@ Policy (settings → per mailbox → per queue; the most specific value wins):
 * a customer's answer at any time stops the clock (the ingest reopens the ticket: it leaves the index).
 
 Deadlines (SLA): a ticket's due date, and the queue's first-response target while nobody has answered
-yet. A deadline that passes is alerted once; a new due date is a new deadline.
+yet. A deadline that passes is alerted once; a new due date is a new deadline. Some time before it
+passes (``deadline_warning_minutes``, default 60; 0: never) it is warned of once, unless it had passed
+already when the job first saw it (then the alert says it all). Both are remembered on the ticket in
+``sla_alerted``: a missed deadline by its key (``due:<at>``), a warned one as ``warn:<key>``.
 """
 
 from __future__ import annotations
@@ -70,4 +73,27 @@ def pending_deadlines(
         found.append((f"due:{due_at}", due_at))
     if response_due_at and not first_response_at:
         found.append((f"response:{response_due_at}", response_due_at))
-    return sorted((k, v) for k, v in found if k not in alerted) if found else []
+    return sorted(((k, v) for k, v in found if k not in alerted), key=lambda d: (d[1], d[0]))
+
+
+WARN = "warn:"  # the prefix of a warned deadline's key in ``sla_alerted``
+
+
+def pending_warnings(
+    due_at: str | None,
+    response_due_at: str | None,
+    first_response_at: str | None,
+    alerted: list[str],
+    lead: timedelta,
+    at: datetime,
+) -> list[tuple[str, str]]:
+    """``(warning key, deadline)`` of deadlines due within ``lead`` from ``at`` (not yet passed), neither
+    alerted as missed nor warned of, earliest first. Keys: ``warn:<deadline key>``."""
+    if lead <= timedelta(0):
+        return []
+    now, until = iso(at), iso(at + lead)
+    return [
+        (WARN + key, deadline)
+        for key, deadline in pending_deadlines(due_at, response_due_at, first_response_at, alerted)
+        if now <= deadline < until and WARN + key not in alerted
+    ]

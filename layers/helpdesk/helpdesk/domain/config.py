@@ -264,6 +264,8 @@ class AutoclosePolicy(Record):
     send_reminder: bool = True
     send_close_mail: bool = False
     raise_priority_when_overdue: bool = True
+    # Warn who is responsible this long before a deadline (due date, first-response target) passes; 0: never.
+    deadline_warning_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
 
     @model_validator(mode="after")
     def _order(self) -> AutoclosePolicy:

@@ -11,12 +11,14 @@ from __future__ import annotations
 EVENT_TYPES: dict[str, str] = {
     "TicketCreated": "number, subject, status, queue, mailbox, customer, channel; from mail also threading "
     "(reasons), rules (fired), autoreply (reason), rule_warnings (reasons)",
-    "MessageAdded": "direction (inbound|outbound), message_id, from or to, channel, threading (reasons)",
+    "MessageAdded": "direction (inbound|outbound), message_id, from or to, channel, threading (reasons), "
+    "reopened (true: a customer's message reopened a closed ticket)",
     "StatusChanged": "from, to, reason (a reason), days_waiting (autoclose)",
     "TicketUpdated": "changes: {field: [before, after]}",
     "CommentAdded": "comment_id, mentions, tags",
     "TicketMerged": "source, source_number, target, target_number, moved",
     "ReminderSent": "days_waiting, mailed",
+    "DeadlineWarning": "deadlines [{kind: due|response, at}] (passing within deadline_warning_minutes)",
     "DeadlineMissed": "deadlines [{kind: due|response, at}], notified, priority [before, after]",
     "PersonalDataErased": "a person's data was taken out of this ticket (services/privacy.py; no personal data)",
 }

@@ -14,9 +14,11 @@ eines neuen Tickets informiert"):
 * ``assigned``: the ticket was assigned to me (by someone else).
 * ``customer_replied``: the customer wrote on my ticket, or on an unassigned ticket of my queue.
 * ``mentioned``: "@me" in an internal comment (with the comment's text).
-* ``reopened``: a ticket assigned to me left ``closed``.
-* ``deadline_missed``: a due date or first-response target of my ticket passed (to the queue's people
-  when it is unassigned). Issue 17 adds SLA warnings: a new :class:`Kind` and a rule in ``_RULES``.
+* ``reopened``: a ticket assigned to me left ``closed``. A customer's mail that reopens it is one
+  notice (``reopened``), not also ``customer_replied``: its ``MessageAdded`` says ``reopened``.
+* ``deadline_warning``: a due date or first-response target of my ticket passes soon (the scheduled
+  job's ``DeadlineWarning``, once per deadline; to the queue's people when it is unassigned).
+* ``deadline_missed``: a due date or first-response target of my ticket passed (likewise).
 
 Never the actor of their own action, never an inactive agent, never an agent who may not see the ticket
 (restricted queues, private tickets: :func:`.access.access`), never a ticket in the trash.
@@ -44,19 +46,22 @@ class Kind(StrEnum):
     CUSTOMER_REPLIED = "customer_replied"
     MENTIONED = "mentioned"
     REOPENED = "reopened"
+    DEADLINE_WARNING = "deadline_warning"
     DEADLINE_MISSED = "deadline_missed"
 
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
 
 # What an agent gets until they say otherwise: everything in the app; mail for what is addressed to
-# them personally. Deadline alerts already go by mail from the scheduled job (services/autoclose.py).
+# them personally, and a deadline's warning (it is worth something only if seen in time). Missed deadlines
+# already go by mail from the scheduled job's alert (services/autoclose.py).
 DEFAULTS: dict[Kind, frozenset[Channel]] = {
     Kind.NEW_TICKET: frozenset({"app"}),
     Kind.ASSIGNED: frozenset({"app", "mail"}),
     Kind.CUSTOMER_REPLIED: frozenset({"app"}),
     Kind.MENTIONED: frozenset({"app", "mail"}),
     Kind.REOPENED: frozenset({"app"}),
+    Kind.DEADLINE_WARNING: frozenset({"app", "mail"}),
     Kind.DEADLINE_MISSED: frozenset({"app"}),
 }
 
@@ -184,6 +189,8 @@ def _message_added(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> 
     if ticket.created_at and change.at == ticket.created_at:
         return []  # the ticket's first mail: told as new_ticket
     if ticket.assignee:
+        if change.detail.get("reopened"):
+            return []  # the mail reopened the ticket: its owner is told once, by the StatusChanged (reopened)
         return [(ticket.assignee, Kind.CUSTOMER_REPLIED, Reason.ASSIGNEE)]
     return [(user, Kind.CUSTOMER_REPLIED, reason) for user, reason in queue_people(ticket, cfg)]
 
@@ -199,10 +206,13 @@ def _status_changed(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) ->
     return []
 
 
-def _deadline_missed(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> Named:  # noqa: ARG001 - one signature
-    if ticket.assignee:
-        return [(ticket.assignee, Kind.DEADLINE_MISSED, Reason.ASSIGNEE)]
-    return [(user, Kind.DEADLINE_MISSED, reason) for user, reason in queue_people(ticket, cfg)]
+def _deadline(kind: Kind) -> Callable[[Change, TicketFacts, ConfigSnapshot], Named]:
+    def rule(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> Named:  # noqa: ARG001 - one signature
+        if ticket.assignee:
+            return [(ticket.assignee, kind, Reason.ASSIGNEE)]
+        return [(user, kind, reason) for user, reason in queue_people(ticket, cfg)]
+
+    return rule
 
 
 _RULES: dict[str, Callable[[Change, TicketFacts, ConfigSnapshot], Named]] = {
@@ -211,7 +221,8 @@ _RULES: dict[str, Callable[[Change, TicketFacts, ConfigSnapshot], Named]] = {
     "MessageAdded": _message_added,
     "CommentAdded": _comment_added,
     "StatusChanged": _status_changed,
-    "DeadlineMissed": _deadline_missed,
+    "DeadlineWarning": _deadline(Kind.DEADLINE_WARNING),
+    "DeadlineMissed": _deadline(Kind.DEADLINE_MISSED),
 }
 EVENT_TYPES = frozenset(_RULES)  # the event types that can notify anyone
 
@@ -288,6 +299,7 @@ _SUBJECTS: dict[str, dict[Kind, str]] = {
         Kind.CUSTOMER_REPLIED: "Antwort des Kunden",
         Kind.MENTIONED: "Sie wurden erwähnt",
         Kind.REOPENED: "Wieder geöffnet",
+        Kind.DEADLINE_WARNING: "Frist läuft bald ab",
         Kind.DEADLINE_MISSED: "Frist überschritten",
     },
     "en": {
@@ -296,6 +308,7 @@ _SUBJECTS: dict[str, dict[Kind, str]] = {
         Kind.CUSTOMER_REPLIED: "Customer replied",
         Kind.MENTIONED: "You were mentioned",
         Kind.REOPENED: "Reopened",
+        Kind.DEADLINE_WARNING: "Deadline approaching",
         Kind.DEADLINE_MISSED: "Deadline missed",
     },
 }
@@ -347,3 +360,16 @@ def is_own_notification(
 def system_sender(setting: str | None, mail_domain: str) -> str:
     """The address notification mails come from: the team's setting, else ``notifications@<mail domain>``."""
     return (setting or f"notifications@{mail_domain}").lower()
+
+
+def sender_refused(address: str | None, mail_domain: str) -> str | None:
+    """Why ``address`` cannot send the notification mails (None: it can, or it is empty: the default).
+
+    SES sends only from its verified identity, the deployment's mail domain (template.yaml grants
+    ``ses:FromAddress *@<MailDomain>``): an address elsewhere would have every notification refused."""
+    if not address:
+        return None
+    domain = address.rpartition("@")[2].lower()
+    if domain != mail_domain.lower():
+        return f"the notification sender must be an address @{mail_domain.lower()} (the mail domain SES sends from)"
+    return None

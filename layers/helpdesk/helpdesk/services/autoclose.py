@@ -3,10 +3,12 @@
 Safe to run twice at once and safe to stop anywhere:
 
 * candidates come from Queries on sparse indexes, oldest first (``by_waiting``, ``by_sla``), never a Scan;
+  deadlines soon due are the same ``by_sla`` index read from now to now + the warning time;
 * every action is one transaction conditional on the version the job read: an agent's concurrent change
   (or a customer's answer, which reopens the ticket) wins and the ticket is skipped;
 * a reminder sets ``reminded_at`` in the same transaction that stores the mail, and the mail is claimed
-  before it is sent, so two overlapping runs send it once;
+  before it is sent, so two overlapping runs send it once; a deadline's warning and its alert are
+  remembered in ``sla_alerted`` in the transaction that records them, so each is given once;
 * the job stops before its time budget ends; the next run starts again with the oldest candidates,
   and tickets already handled have left the index (closed) or are skipped (reminded, alerted).
 """
@@ -20,7 +22,7 @@ from datetime import datetime, timedelta
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
-from ..domain.autoclose import Plan, Step, effective_policy, pending_deadlines, plan
+from ..domain.autoclose import Plan, Step, effective_policy, pending_deadlines, pending_warnings, plan
 from ..domain.clock import iso, now, parse_iso
 from ..domain.config import (
     DEFAULT_CLOSE_BODY,
@@ -41,10 +43,12 @@ from ..domain.status import Priority, Status
 from ..domain.templating import html_values, render, render_html, render_line
 from ..store.config_store import ConfigStore
 from ..store.models import BySla, ByWaiting, MessageItem, TicketItem, TicketTableItem
+from ..store.notifications import NotificationStore
 from ..store.stats import save_records, stats_update
 from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, apply_transition, new_event, state_of
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
+from .notifications import retry_mails
 from .outbound import (
     Answered,
     RetryReport,
@@ -65,7 +69,7 @@ PAGE_SIZE = 100
 class Action:
     ticket_id: str
     number: str
-    step: str  # remind | close | overdue
+    step: str  # remind | close | overdue | warn
     age_days: float
     reason: str
     result: str = "planned"  # planned (dry run) | done | skipped
@@ -77,6 +81,7 @@ class AutocloseReport:
     reminded: int = 0
     closed: int = 0
     escalated: int = 0
+    warned: int = 0
     skipped: int = 0
     stopped_early: bool = False
     actions: list[Action] = field(default_factory=list)
@@ -89,14 +94,21 @@ class AutocloseDeps:
     mailer: Mailer
     mail_domain: str
     mail: MailStore | None = None  # the outbox sweep reads a retried mail's files
+    notifications: NotificationStore | None = None  # notification mails SES refused for now
 
 
 def sweep_outbox(
     deps: AutocloseDeps, *, at: datetime | None = None, time_left: Callable[[], float] | None = None
 ) -> RetryReport:
-    """The scheduled job's other task: send again the mails SES refused for now (services/outbound.py)."""
+    """The scheduled job's other task: send again the mails SES refused for now (services/outbound.py),
+    the tickets' and the agents' notification mails (services/notifications.py)."""
     assert deps.mail is not None, "the outbox sweep reads the mails' files"
-    return retry_due(deps.tickets, deps.mail, deps.mailer, at=at, time_left=time_left)
+    report = retry_due(deps.tickets, deps.mail, deps.mailer, at=at, time_left=time_left)
+    if deps.notifications is not None:
+        told = retry_mails(deps.notifications, deps.mailer, deps.mail_domain, at=at, time_left=time_left)
+        for name in ("due", "sent", "refused", "stale", "errors"):
+            setattr(report, name, getattr(report, name) + getattr(told, name))
+    return report
 
 
 def run(
@@ -169,6 +181,39 @@ def run(
         done = escalate(deps, cfg, ticket, missed, at=moment)
         action.result = "done" if done else "skipped"
         report.escalated += done
+        report.skipped += not done
+
+    lead = timedelta(minutes=cfg.settings.autoclose.deadline_warning_minutes)
+    if lead <= timedelta(0):
+        return report
+    soon = TicketTableItem.by_sla.query(
+        ACTIVE, BySla.sla_at.between(iso(moment), iso(moment + lead)), page_size=PAGE_SIZE
+    )
+    for ticket in soon:
+        if out_of_time():
+            return report
+        if not isinstance(ticket, TicketItem):
+            continue
+        report.examined += 1
+        due = pending_warnings(
+            ticket.due_at,
+            ticket.response_due_at,
+            ticket.first_response_at,
+            list(ticket.sla_alerted or []),
+            lead,
+            moment,
+        )
+        if not due:
+            continue  # warned already: it stays in this range until the deadline passes or is met
+        minutes = (parse_iso(due[0][1]) - moment) / timedelta(minutes=1)
+        reason = ", ".join(f"{key.split(':')[1]} deadline {at}" for key, at in due)
+        action = Action(ticket.pk, ticket.number, "warn", round(-minutes / (24 * 60), 3), reason)
+        report.actions.append(action)
+        if dry_run:
+            continue
+        done = warn(ticket, due, at=moment)
+        action.result = "done" if done else "skipped"
+        report.warned += done
         report.skipped += not done
     return report
 
@@ -332,6 +377,27 @@ def escalate(
         return False
     if recipients:
         _notify(deps, cfg, ticket, missed, recipients)
+    return True
+
+
+def warn(ticket: TicketItem, due: list[tuple[str, str]], *, at: datetime) -> bool:
+    """Record ``DeadlineWarning`` once per deadline (its ``warn:`` key in ``sla_alerted``, in the same
+    conditional transaction): the live fan-out tells the assignee, or the queue's people, from the event
+    (notification kind ``deadline_warning``, by app and mail as each chose)."""
+    stamp = iso(at)
+    before = Snapshot.of(ticket)
+    ticket.sla_alerted = [*list(ticket.sla_alerted or []), *(key for key, _ in due)][-20:]
+    detail = {
+        "ticket_id": ticket.pk,
+        "number": ticket.number,
+        "deadlines": [{"kind": key.split(":")[1], "at": deadline} for key, deadline in due],
+    }
+    unit = Unit()
+    write_ticket(unit, ticket, before, [new_event(ticket, "DeadlineWarning", "system", detail, stamp)])
+    try:
+        unit.commit()
+    except Conflict:
+        return False
     return True
 
 

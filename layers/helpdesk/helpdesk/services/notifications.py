@@ -12,8 +12,10 @@ Who is told is decided by ``domain/notifications.py``; here it is fed and carrie
    (``outbound.send_internal``):
    plain text, ``Auto-Submitted: auto-generated``, from the system sender, to the agent only.
 
-A mail SES refuses is not retried (at most once: the notification records ``mail: failed``); the app
-notification stays.
+A mail SES refuses for now (throttling, SES's own trouble: domain/sending.py) is kept as rendered in the
+notifications table's outbox and sent again by the scheduled outbox sweep (:func:`retry_mails`) with the
+pauses of every other mail; one SES rejects, or whose retries ran out, is ``mail: failed``. The app
+notification stays either way.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Protocol
 
 from boto3.dynamodb.types import TypeDeserializer
 
 from ..aws.live import Delivery
-from ..aws.ses import Mailer
-from ..domain.clock import iso
+from ..aws.ses import Mailer, refusal_code
+from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import Address
 from ..domain.live import encode, token_expired
@@ -48,12 +51,13 @@ from ..domain.notifications import (
     system_sender,
     ticket_link,
 )
+from ..domain.sending import refusal
 from ..store.config_store import ConfigStore
 from ..store.live import INBOX, LiveStore
 from ..store.models import CommentItem, TicketItem
-from ..store.notifications import Notification, NotificationStore, Page
+from ..store.notifications import Notification, NotificationMail, NotificationStore, Page
 from ..store.tickets import TicketStore, timeline_sk
-from .outbound import send_internal
+from .outbound import RetryReport, send_internal
 
 log = logging.getLogger("helpdesk.notifications")
 _de = TypeDeserializer()
@@ -83,6 +87,7 @@ class NotifyReport:
     repeated: int = 0  # already stored (a retried stream batch)
     pushed: int = 0
     mailed: int = 0
+    mail_deferred: int = 0  # refused for now: the outbox sweep sends it again
     mail_failed: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
 
@@ -215,22 +220,72 @@ def _mail(deps: NotifyDeps, cfg: ConfigSnapshot, note: Notification, report: Not
         (actor.name or actor.username) if actor else note.actor,
         note.text,
     )
+    mail = NotificationMail(
+        note.user, note.sk, sender, cfg.settings.company, agent.email, agent.name or "", content.subject, content.text
+    )
+    state = send_mail(deps.store, deps.mailer, deps.mail_domain, mail)
+    report.mailed += state == "sent"
+    report.mail_deferred += state == "retry"
+    report.mail_failed += state == "failed"
+
+
+def send_mail(
+    store: NotificationStore, mailer: Mailer, mail_domain: str, mail: NotificationMail, at: datetime | None = None
+) -> str:
+    """One try of a notification mail (``mail.attempts`` tries before this one); the state it leaves:
+    ``sent``, ``retry`` (refused for now: in the outbox until its pause is over) or ``failed``."""
+    attempts = mail.attempts + 1
     try:
         send_internal(
-            deps.mailer,
-            Address(cfg.settings.company, sender),
-            Address(agent.name or "", agent.email),
-            content.subject,
-            content.text,
-            deps.mail_domain,
+            mailer,
+            Address(mail.sender_name, mail.sender),
+            Address(mail.to_name, mail.to),
+            mail.subject,
+            mail.text,
+            mail_domain,
         )
-    except Exception:
-        log.exception("notification mail to %s refused", note.user)
-        report.mail_failed += 1
-        deps.store.set_mail_state(note, "failed")
-        return
-    report.mailed += 1
-    deps.store.set_mail_state(note, "sent")
+    except Exception as exc:
+        refused = refusal_code(exc)
+        if refused is None:  # SES's answer was lost: it may have the mail, so it is not sent again
+            log.exception("notification mail to %s: no answer from the mail service", mail.user)
+            store.set_mail_state(mail.user, mail.note_sk, "failed", "no answer from the mail service")
+            return "failed"
+        moment = at or now()
+        verdict = refusal(*refused, attempts, moment)
+        log.warning("notification mail to %s refused (%s): %s", mail.user, verdict.state, verdict.reason)
+        if verdict.retry_at is not None:
+            retry = replace(mail, attempts=attempts)
+            store.defer_mail(retry, iso(verdict.retry_at), verdict.reason, int(moment.timestamp()))
+        else:
+            store.set_mail_state(mail.user, mail.note_sk, "failed", verdict.reason)
+        return verdict.state
+    store.set_mail_state(mail.user, mail.note_sk, "sent")
+    return "sent"
+
+
+def retry_mails(
+    store: NotificationStore,
+    mailer: Mailer,
+    mail_domain: str,
+    *,
+    at: datetime | None = None,
+    time_left: Callable[[], float] | None = None,
+) -> RetryReport:
+    """The outbox sweep's part for notification mails: every one SES refused for now whose pause is over,
+    sent again. Safe to run twice at once: each is claimed (taken out of the outbox) before it is sent."""
+    moment = at or now()
+    report = RetryReport()
+    for mail in store.due_mails(iso(moment)):
+        if time_left is not None and time_left() < 20:
+            break
+        report.due += 1
+        if not store.claim_mail(mail):
+            report.stale += 1
+            continue
+        state = send_mail(store, mailer, mail_domain, mail, moment)
+        report.sent += state == "sent"
+        report.refused += state != "sent"
+    return report
 
 
 def notification_message(note: Notification) -> dict[str, Any]:

@@ -21,26 +21,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from ..aws import clients
 from ..domain.live import CONNECTION_TTL, HEARTBEAT_MIN, PRESENCE_TTL, Viewer
+from .plain import batch_write, key_value_shape
+from .plain import from_item as _plain
+from .plain import to_item as _item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TABLE_ENV = "HELPDESK_LIVE_TABLE"
 TTL_ATTRIBUTE = "expires_at"
-# The table's shape as template.yaml must declare it (tests/unit/test_drift.py compares).
-TABLE_SHAPE: dict[str, Any] = {
-    "attributes": {"pk": "S", "sk": "S"},
-    "keys": (("pk", "HASH"), ("sk", "RANGE")),
-    "indexes": {},
-    "stream": None,
-}
+TABLE_SHAPE = key_value_shape()
 INBOX = "inbox"
-_ser = TypeSerializer()
-_de = TypeDeserializer()
 
 
 def table_name() -> str:
@@ -80,14 +73,6 @@ class Dropped:
     connection: Connection | None
     presence_ticket: str | None = None
     was_typing: bool = False
-
-
-def _item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _de.deserialize(v) for k, v in item.items()}
 
 
 @dataclass
@@ -299,11 +284,4 @@ class LiveStore:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _batch(self, requests: Iterable[dict[str, Any]]) -> None:
-        pending = list(requests)
-        for start in range(0, len(pending), 25):
-            chunk: Any = {self.table: pending[start : start + 25]}
-            for _ in range(5):
-                left = self.ddb.batch_write_item(RequestItems=chunk).get("UnprocessedItems") or {}
-                if not left:
-                    break
-                chunk = left
+        batch_write(self.ddb, self.table, requests)

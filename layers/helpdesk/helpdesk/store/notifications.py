@@ -11,6 +11,10 @@ else's reads. Key spaces (``sk``):
                                read: the bell counts these small items, not the whole partition
 ``PREFS``                      the agent's preferences (event kind × channel)
 
+and one partition apart, ``pk = OUTBOX``: notification mails SES refused for now, ``sk = "<retry at>#<agent>#<the
+notification's sk>"``, each with the mail as rendered; the scheduled outbox sweep sends them again (a Query
+up to now), claiming each by deleting it (only one run gets it).
+
 The sort key is the event's (``domain.notifications.notification_key``): deciding the same event again
 writes nothing (the put is conditional), so one event gives one notification per agent. ``expires_at``
 is DynamoDB's TTL (30 days after the event); readers do not filter on it (an old notification shown
@@ -27,42 +31,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from ..aws import clients
 from ..domain.notifications import CHANNELS, Preferences
+from .plain import batch_write, key_value_shape
+from .plain import from_item as _plain
+from .plain import to_item as _item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TABLE_ENV = "HELPDESK_NOTIFICATIONS_TABLE"
 TTL_ATTRIBUTE = "expires_at"
-# The table's shape as template.yaml must declare it (tests/unit/test_drift.py compares).
-TABLE_SHAPE: dict[str, Any] = {
-    "attributes": {"pk": "S", "sk": "S"},
-    "keys": (("pk", "HASH"), ("sk", "RANGE")),
-    "indexes": {},
-    "stream": None,
-}
+TABLE_SHAPE = key_value_shape()
 LISTED = "N#"
 MAIL_ONLY = "M#"
 UNREAD = "U#"
 PREFS = "PREFS"
+OUTBOX = "OUTBOX"
+OUTBOX_TTL = 3 * 86400  # a retry nobody swept (the job stopped) is dropped by TTL after this long
 MARK_ALL_MAX = 500  # notifications one "all read" marks (the rest on the next call)
-_ser = TypeSerializer()
-_de = TypeDeserializer()
 
 
 def table_name() -> str:
     return os.environ.get(TABLE_ENV, "helpdesk-notifications")
-
-
-def _item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _de.deserialize(v) for k, v in item.items()}
 
 
 @dataclass(frozen=True)
@@ -80,7 +71,7 @@ class Notification:
     created_at: str = ""
     read: bool = False
     channels: tuple[str, ...] = ("app",)
-    mail: str = "none"  # none | sent | failed
+    mail: str = "none"  # none | sent | retry (SES refused it for now: the outbox sweep sends it again) | failed
     expires_at: int = 0
 
     @property
@@ -147,6 +138,22 @@ def decode_cursor(cursor: str) -> str:
     return sk
 
 
+@dataclass(frozen=True)
+class NotificationMail:
+    """A notification mail as rendered, kept to be sent again while SES refuses it for now."""
+
+    user: str
+    note_sk: str  # the notification it belongs to (its ``mail`` state follows)
+    sender: str
+    sender_name: str
+    to: str
+    to_name: str
+    subject: str
+    text: str
+    attempts: int = 0  # tries so far
+    outbox_sk: str = ""  # set when read from the outbox
+
+
 @dataclass
 class Page:
     items: list[Notification] = field(default_factory=list)
@@ -204,14 +211,81 @@ class NotificationStore:
             raise
         return True
 
-    def set_mail_state(self, n: Notification, state: str) -> None:
-        self.ddb.update_item(
-            TableName=self.table,
-            Key=_item({"pk": n.user, "sk": n.sk}),
-            UpdateExpression="SET #m = :m",
-            ExpressionAttributeNames={"#m": "mail"},
-            ExpressionAttributeValues=_item({":m": state}),
+    def set_mail_state(self, user: str, sk: str, state: str, error: str | None = None) -> None:
+        self.ddb.update_item(**self._mail_state(user, sk, state, error))
+
+    def _mail_state(self, user: str, sk: str, state: str, error: str | None) -> dict[str, Any]:
+        update = "SET #m = :m, mail_error = :e" if error else "SET #m = :m REMOVE mail_error"
+        return {
+            "TableName": self.table,
+            "Key": _item({"pk": user, "sk": sk}),
+            "UpdateExpression": update,
+            "ExpressionAttributeNames": {"#m": "mail"},
+            "ExpressionAttributeValues": _item({":m": state, ":e": error}),
+        }
+
+    def defer_mail(self, mail: NotificationMail, retry_at: str, reason: str, now: int) -> None:
+        """SES refused ``mail`` for now: its notification says ``retry`` and the outbox holds it until
+        ``retry_at``, in one transaction (a refusal is never recorded without its retry)."""
+        item = _item(
+            {
+                "pk": OUTBOX,
+                "sk": f"{retry_at}#{mail.user}#{mail.note_sk}",
+                "user": mail.user,
+                "note_sk": mail.note_sk,
+                "sender": mail.sender,
+                "sender_name": mail.sender_name,
+                "to": mail.to,
+                "to_name": mail.to_name,
+                "subject": mail.subject,
+                "text": mail.text,
+                "attempts": mail.attempts,
+                "expires_at": now + OUTBOX_TTL,
+            }
         )
+        update: Any = self._mail_state(mail.user, mail.note_sk, "retry", reason)
+        self.ddb.transact_write_items(
+            TransactItems=[{"Update": update}, {"Put": {"TableName": self.table, "Item": item}}]
+        )
+
+    def due_mails(self, at: str, limit: int = 100) -> list[NotificationMail]:
+        """Outbox mails whose pause is over at ``at``, oldest first (one Query)."""
+        response = self.ddb.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk <= :at",
+            ExpressionAttributeValues=_item({":pk": OUTBOX, ":at": f"{at}~"}),
+            Limit=limit,
+        )
+        found = []
+        for raw in response.get("Items", []):
+            d = _plain(raw)
+            found.append(
+                NotificationMail(
+                    user=str(d["user"]),
+                    note_sk=str(d["note_sk"]),
+                    sender=str(d["sender"]),
+                    sender_name=str(d.get("sender_name", "")),
+                    to=str(d["to"]),
+                    to_name=str(d.get("to_name", "")),
+                    subject=str(d.get("subject", "")),
+                    text=str(d.get("text", "")),
+                    attempts=int(d.get("attempts", 0)),
+                    outbox_sk=str(d["sk"]),
+                )
+            )
+        return found
+
+    def claim_mail(self, mail: NotificationMail) -> bool:
+        """Take ``mail`` out of the outbox to send it; False when another run took it first."""
+        try:
+            self.ddb.delete_item(
+                TableName=self.table,
+                Key=_item({"pk": OUTBOX, "sk": mail.outbox_sk}),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def page(self, user: str, limit: int, cursor: str | None = None, unread_only: bool = False) -> Page:
         """Newest first; ``cursor`` continues after the last one shown."""
@@ -297,16 +371,9 @@ class NotificationStore:
             ids.append(notification_id)
         for notification_id in ids:
             self._set_read(user, notification_id)  # False: TTL took it already; its marker goes below
-        for start in range(0, len(ids), 25):
-            chunk: Any = {
-                self.table: [
-                    {"DeleteRequest": {"Key": _item({"pk": user, "sk": UNREAD + i})}} for i in ids[start : start + 25]
-                ]
-            }
-            for _ in range(5):
-                chunk = self.ddb.batch_write_item(RequestItems=chunk).get("UnprocessedItems") or {}
-                if not chunk:
-                    break
+        batch_write(
+            self.ddb, self.table, [{"DeleteRequest": {"Key": _item({"pk": user, "sk": UNREAD + i})}} for i in ids]
+        )
         return len(ids)
 
     def preferences(self, user: str) -> Preferences:

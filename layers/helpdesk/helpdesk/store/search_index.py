@@ -26,20 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..aws import clients
 from ..domain.search import Posting, shard_of
+from .plain import BATCH_WRITE, key_value_shape
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TABLE_ENV = "HELPDESK_SEARCH_TABLE"
 SHARDS = 2
-# The table's shape as template.yaml must declare it (tests/unit/test_drift.py compares).
-TABLE_SHAPE: dict[str, Any] = {
-    "attributes": {"pk": "S", "sk": "S"},
-    "keys": (("pk", "HASH"), ("sk", "RANGE")),
-    "indexes": {},
-    "stream": None,
-}
-BATCH_WRITE = 25  # DynamoDB's limit per BatchWriteItem
+TABLE_SHAPE = key_value_shape()
 BATCH_GET = 100  # DynamoDB's limit per BatchGetItem
 
 

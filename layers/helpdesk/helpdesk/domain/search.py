@@ -76,6 +76,12 @@ def fold_query_word(word: str) -> str:
     return _digits(_strip_accents(word).translate(_UMLAUT_PLAIN))[:MAX_WORD]
 
 
+def sort_text(text: str) -> str:
+    """A text as it sorts: folded like a query word (``Weiß`` → ``weiss``, ``Özdemir`` → ``ozdemir``),
+    spaces kept, so ``Ärger`` sorts beside ``Anger`` and not after ``Zander``."""
+    return " ".join(_strip_accents(text).translate(_UMLAUT_PLAIN).split())
+
+
 def index_forms(word: str) -> set[str]:
     """Every form a word of the text is indexed under (see the module's docstring)."""
     base = _strip_accents(word)[:MAX_WORD]

@@ -314,3 +314,59 @@ def test_reindex_builds_the_index_idempotently_resumes_and_drops_deleted_tickets
     )
     assert reindex().pruned == 1
     assert len(found(api, "kühlschrank", user="admin")) == 4
+
+
+def test_customer_search_finds_any_part_of_name_address_company_number_and_phone(aws: Any, api: ApiClient) -> None:
+    """Issue 15 part 6: the customer search found "Brigitte" but not "Weiß", "b.weiss", "Bäckerei",
+    "K-10023" or "+49"."""
+    from helpdesk.services.search import search_customers
+
+    brigitte = {
+        "email": "b.weiss@baeckerei-weiss.example",
+        "name": "Brigitte Weiß",
+        "company": "Bäckerei Weiß GmbH",
+        "external_id": "K-10023",
+        "phone": "+49 30 1234567",
+    }
+    other = {"email": "h.berg@example.com", "name": "Hans Berg", "company": "Berg AG", "phone": "+41 44 7654321"}
+    for body in (brigitte, other):
+        made = api.call("POST", "/customers", user="agent", body=body)
+        assert made.status == 201, made.text
+    ingest(aws, make_mail(sender="Jürgen Müller <jm@kunde.example>"))  # a customer made by a mail
+    index_from_stream(aws)
+
+    def customers(q: str) -> list[str]:
+        answer = api.get("/customers", user="agent", query={"q": q})
+        assert answer.status == 200, answer.text
+        return [c["name"] for c in answer.json["items"]]
+
+    for q in ("Brigitte", "Weiß", "weiss", "b.weiss", "Bäckerei", "baeckerei", "backer", "K-10023", "10023",
+              "+49", "+49 30", "1234567", "brigitte bäckerei", "WEISS GMBH"):  # fmt: skip
+        assert customers(q) == ["Brigitte Weiß"], q
+    assert customers("+41") == ["Hans Berg"]
+    assert customers("muller") == ["Jürgen Müller"] and customers("mueller") == ["Jürgen Müller"]
+    assert customers("weiss berg") == []
+    assert sorted(customers("")) == ["Brigitte Weiß", "Hans Berg", "Jürgen Müller"]  # no q: all, by name
+    page = search_customers("weiß")
+    assert page is not None and page.reads.calls <= 3 and page.reads.items <= 200
+
+    # an edit is searchable at once; what it replaced is not
+    edited = api.call("PATCH", f"/customers/{brigitte['email']}", user="agent", body={"company": "Konditorei Lind"})
+    assert edited.status == 200, edited.text
+    assert customers("konditorei") == ["Brigitte Weiß"] and customers("bäckerei") == ["Brigitte Weiß"]  # (address)
+    assert customers("gmbh") == []
+
+
+def test_a_quoted_phrase_finds_its_words_in_order_only(aws: Any, api: ApiClient) -> None:
+    """Issue 15 part 3: a quoted phrase matches the words in that order (it was matched as loose words)."""
+    filler = " ".join(["Wir prüfen das gerne und melden uns bald."] * 12)
+    ingest(aws, make_mail(subject="Frage A", body="Die Rechnung für März fehlt.", sender="a@kunde.example"))
+    ingest(aws, make_mail(subject="Frage B", body="Im März kam keine Rechnung.", sender="b@kunde.example"))
+    deep = f"Eine Rechnung kam. Im März auch. {filler} Nur die Rechnung März ist falsch."  # beyond the snippets
+    ingest(aws, make_mail(subject="Frage C", body=deep, sender="c@kunde.example"))
+    index_from_stream(aws)
+
+    assert sorted(found(api, "Rechnung März")) == ["Frage A", "Frage B", "Frage C"]  # loose words
+    assert sorted(found(api, '"Rechnung März"')) == ["Frage A", "Frage C"]
+    assert sorted(found(api, "„rechnung maerz“")) == ["Frage A", "Frage C"]
+    assert found(api, '"März Rechnung"') == []

@@ -7,6 +7,8 @@ event source mapping and end in the publisher DLQ (alarmed).
 Every change of a ticket writes an event, so the same records keep the search index current: before
 an event is published, its ticket is re-indexed (once per batch; idempotent, so a retried record
 costs only reads). Indexing first means a failure retries the record before anything was published.
+A new ticket also re-indexes its customer (the ticket's transaction created or renamed them), so the
+customer search finds them (issue 15 part 6).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.events import EventPublisher
 from helpdesk.services.publish import event_from_item
-from helpdesk.services.search import index_ticket
+from helpdesk.services.search import index_customer, index_ticket
 from helpdesk.settings import get_settings
 
 logger = Logger(service="helpdesk-publisher")
@@ -51,6 +53,10 @@ def record_handler(record: DynamoDBRecord) -> None:
         written = index_ticket(ticket_id)
         _indexed.add(ticket_id)
         metrics.add_metric(name="SearchPostingsWritten", unit=MetricUnit.Count, value=written.put + written.deleted)
+    customer = str(event["detail"].get("customer") or "") if event["type"] == "TicketCreated" else ""
+    if customer and f"customer:{customer}" not in _indexed:
+        index_customer(customer)
+        _indexed.add(f"customer:{customer}")
     if publisher.publish([event]):
         raise RuntimeError(f"EventBridge refused {event['type']} {event['detail'].get('event_id')}")
     metrics.add_metric(name="EventPublished", unit=MetricUnit.Count, value=1)

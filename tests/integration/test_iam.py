@@ -219,6 +219,8 @@ def api_tour(aws: Any, api: ApiClient) -> None:
         api.call("POST", "/customers", user="agent", body={"email": "neu@kunde.example", "name": "Neu"}).status == 201
     )
     assert api.call("PATCH", "/customers/neu@kunde.example", user="agent", body={"company": "Neu AG"}).status == 200
+    found = api.get("/customers", user="agent", query={"q": "neu ag"}).json["items"]  # the customer search
+    assert [c["email"] for c in found] == ["neu@kunde.example"]
     assert api.get("/customers/gabi@kunde.example", user="agent").status == 200
     assert api.get("/stats", user="agent").status == 200
     assert api.get("/templates", user="agent").status == 200

@@ -41,6 +41,71 @@ def test_sorting_by_due_date_shows_tickets_without_one_last_instead_of_dropping_
     assert subjects(sort="due", limit=2) == by_due
 
 
+def all_pages(api: ApiClient, **query: Any) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        answer = api.get("/tickets", user="agent", query={**query, **({"cursor": cursor} if cursor else {})})
+        assert answer.status == 200, answer.text
+        seen += answer.json["items"]
+        cursor = answer.json["cursor"]
+        if not cursor:
+            return seen
+
+
+def test_every_sort_in_both_orders_lists_every_ticket_the_filter_matches(aws: Any, api: ApiClient) -> None:
+    """Issue 15 part 7: sorting by last change, created, due date, priority, number and customer, ascending
+    and descending, hides nothing (a ticket without the sort's value comes last) and pages without seams."""
+    people = ["Zoe Zander <z@kunde.example>", "Örs Ärger <oe@kunde.example>", "Anna Berg <a@kunde.example>",
+              "b@kunde.example", "Carl Weiß <c@kunde.example>"]  # fmt: skip
+    tickets = [ingest(aws, make_mail(subject=f"Sortierung {i}", sender=who)) for i, who in enumerate(people)]
+    changes = {0: {"priority": "urgent"}, 1: {"priority": "low", "due_at": "2026-12-20T10:00:00Z"},
+               3: {"priority": "high", "due_at": "2026-12-10T10:00:00Z"}, 4: {"status": "closed"}}  # fmt: skip
+    for i, change in changes.items():
+        answer = api.call("PATCH", f"/tickets/{tickets[i].ticket_id}", user="admin", body={"version": 1, **change})
+        assert answer.status == 200, answer.text
+
+    def order(**query: Any) -> list[str]:
+        return [t["subject"] for t in all_pages(api, **query)]
+
+    def names(**query: Any) -> list[str]:
+        return [s.split()[-1] for s in order(**query)]
+
+    active = ["0", "1", "2", "3"]  # the closed one only with status=all
+    assert names(sort="created") == ["3", "2", "1", "0"]
+    assert names(sort="created", order="asc") == active
+    assert names(sort="number", order="asc") == active
+    assert names(sort="number") == ["3", "2", "1", "0"]
+    assert names(sort="priority") == ["0", "3", "2", "1"]  # urgent, high, medium, low
+    assert names(sort="priority", order="asc") == ["1", "2", "3", "0"]
+    assert names(sort="due") == ["3", "1", "0", "2"]  # earliest due first, then the rest (newest change first)
+    assert names(sort="due", order="desc")[:2] == ["1", "3"] and len(names(sort="due", order="desc")) == 4
+    # customer: the folded name, else the address ("Örs Ärger" beside A, not after Z)
+    assert names(sort="customer") == ["2", "3", "1", "0"]  # anna, b@…, ors, zoe
+    assert names(sort="customer", order="desc") == ["0", "1", "3", "2"]
+    assert names(sort="customer", status="all") == ["2", "3", "4", "1", "0"]  # carl weiss after b@…
+    updated = names(sort="updated")
+    assert names(sort="updated", order="asc") == list(reversed(updated)) and sorted(updated) == active
+    for sort in ("created", "priority", "due", "customer", "number"):
+        for direction in ("asc", "desc"):
+            whole = names(sort=sort, order=direction, status="all")
+            assert sorted(whole) == ["0", "1", "2", "3", "4"], (sort, direction)  # nothing hidden
+            assert names(sort=sort, order=direction, status="all", limit=1) == whole, (sort, direction)
+            assert names(sort=sort, order=direction, status="all", limit=2) == whole, (sort, direction)
+    # a ticket written before the customer sort existed (no customer_key yet) comes last, not never
+    aws.client("dynamodb").update_item(
+        TableName=aws.resources.names["TicketsTable"],
+        Key={"pk": {"S": tickets[2].ticket_id}, "sk": {"S": "TICKET"}},
+        UpdateExpression="REMOVE customer_key",
+    )
+    assert names(sort="customer") == ["3", "1", "0", "2"]
+    assert names(sort="customer", limit=1) == ["3", "1", "0", "2"]
+    # combined with filters: the filter decides what is listed, the sort only the order
+    assert names(sort="priority", priority="low") == ["1"]
+    assert names(sort="created", order="asc", status="closed") == ["4"]
+    assert api.get("/tickets", user="agent", query={"sort": "colour"}).status == 400
+
+
 def index_from_stream(aws: Any) -> None:
     """What the publisher does on AWS: the tickets table's stream through its handler (which indexes)."""
     import functions.publisher.app as publisher
@@ -249,3 +314,59 @@ def test_reindex_builds_the_index_idempotently_resumes_and_drops_deleted_tickets
     )
     assert reindex().pruned == 1
     assert len(found(api, "kühlschrank", user="admin")) == 4
+
+
+def test_customer_search_finds_any_part_of_name_address_company_number_and_phone(aws: Any, api: ApiClient) -> None:
+    """Issue 15 part 6: the customer search found "Brigitte" but not "Weiß", "b.weiss", "Bäckerei",
+    "K-10023" or "+49"."""
+    from helpdesk.services.search import search_customers
+
+    brigitte = {
+        "email": "b.weiss@baeckerei-weiss.example",
+        "name": "Brigitte Weiß",
+        "company": "Bäckerei Weiß GmbH",
+        "external_id": "K-10023",
+        "phone": "+49 30 1234567",
+    }
+    other = {"email": "h.berg@example.com", "name": "Hans Berg", "company": "Berg AG", "phone": "+41 44 7654321"}
+    for body in (brigitte, other):
+        made = api.call("POST", "/customers", user="agent", body=body)
+        assert made.status == 201, made.text
+    ingest(aws, make_mail(sender="Jürgen Müller <jm@kunde.example>"))  # a customer made by a mail
+    index_from_stream(aws)
+
+    def customers(q: str) -> list[str]:
+        answer = api.get("/customers", user="agent", query={"q": q})
+        assert answer.status == 200, answer.text
+        return [c["name"] for c in answer.json["items"]]
+
+    for q in ("Brigitte", "Weiß", "weiss", "b.weiss", "Bäckerei", "baeckerei", "backer", "K-10023", "10023",
+              "+49", "+49 30", "1234567", "brigitte bäckerei", "WEISS GMBH"):  # fmt: skip
+        assert customers(q) == ["Brigitte Weiß"], q
+    assert customers("+41") == ["Hans Berg"]
+    assert customers("muller") == ["Jürgen Müller"] and customers("mueller") == ["Jürgen Müller"]
+    assert customers("weiss berg") == []
+    assert sorted(customers("")) == ["Brigitte Weiß", "Hans Berg", "Jürgen Müller"]  # no q: all, by name
+    page = search_customers("weiß")
+    assert page is not None and page.reads.calls <= 3 and page.reads.items <= 200
+
+    # an edit is searchable at once; what it replaced is not
+    edited = api.call("PATCH", f"/customers/{brigitte['email']}", user="agent", body={"company": "Konditorei Lind"})
+    assert edited.status == 200, edited.text
+    assert customers("konditorei") == ["Brigitte Weiß"] and customers("bäckerei") == ["Brigitte Weiß"]  # (address)
+    assert customers("gmbh") == []
+
+
+def test_a_quoted_phrase_finds_its_words_in_order_only(aws: Any, api: ApiClient) -> None:
+    """Issue 15 part 3: a quoted phrase matches the words in that order (it was matched as loose words)."""
+    filler = " ".join(["Wir prüfen das gerne und melden uns bald."] * 12)
+    ingest(aws, make_mail(subject="Frage A", body="Die Rechnung für März fehlt.", sender="a@kunde.example"))
+    ingest(aws, make_mail(subject="Frage B", body="Im März kam keine Rechnung.", sender="b@kunde.example"))
+    deep = f"Eine Rechnung kam. Im März auch. {filler} Nur die Rechnung März ist falsch."  # beyond the snippets
+    ingest(aws, make_mail(subject="Frage C", body=deep, sender="c@kunde.example"))
+    index_from_stream(aws)
+
+    assert sorted(found(api, "Rechnung März")) == ["Frage A", "Frage B", "Frage C"]  # loose words
+    assert sorted(found(api, '"Rechnung März"')) == ["Frage A", "Frage C"]
+    assert sorted(found(api, "„rechnung maerz“")) == ["Frage A", "Frage C"]
+    assert found(api, '"März Rechnung"') == []

@@ -120,3 +120,18 @@ def test_every_query_word_of_a_text_is_found_in_that_texts_index(text: str) -> N
     ("Über" was dropped from the index as a stop word but asked for as "uber")."""
     indexed = index_words(text)
     assert all(t.matches(indexed) for t in parse_query(text).terms), (parse_query(text), indexed)
+
+
+def test_a_quoted_phrase_keeps_its_words_in_order() -> None:
+    from helpdesk.domain.search import parse_query, phrase_in
+
+    query = parse_query('"Rechnung März" Kunde')
+    assert [t.text for t in query.terms] == ["rechnung", "marz", "kunde"]
+    (phrase,) = query.phrases
+    assert phrase_in("Ihre Rechnung für März liegt bei", phrase)  # a stop word between them does not count
+    assert phrase_in("die RECHNUNG MAERZ", phrase)
+    assert not phrase_in("im März kam die Rechnung", phrase)
+    assert not phrase_in("Rechnung vom Februar, März", phrase)
+    (german,) = parse_query("„Seriennummer fehl“").phrases
+    assert phrase_in("Die Seriennummer fehlt leider.", german)  # the last word by prefix
+    assert parse_query('"Rechnung"').phrases == ()  # one word: no order to keep

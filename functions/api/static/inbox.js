@@ -24,6 +24,10 @@ const ALL = ["new", "open", "waiting_internal", "waiting_customer", "clarify", "
 // The seeds' "Freitextfelder" over the list's columns: column key → query parameter (and filter) name.
 const COLUMN_FILTER_OF = { number: "number", subject: "subject", customer: "customer_text" };
 const COLUMN_FILTERS = Object.values(COLUMN_FILTER_OF);
+// Sorts (issue 15): none hides a ticket; each has its usual order ("asc"/"desc" turns it round).
+const SORTS = ["updated", "created", "due", "priority", "number", "customer"];
+const USUAL_ORDER = { updated: "desc", created: "desc", due: "asc", priority: "desc", number: "desc", customer: "asc" };
+const PRIORITY_RANK = { lowest: 0, low: 1, medium: 2, high: 3, urgent: 4 };
 
 function readFilters(query) {
   const tab = TABS.includes(query.get("tab")) ? query.get("tab") : "inbox";
@@ -42,13 +46,14 @@ function readFilters(query) {
     assignee: query.get("assignee") || "",
     priority: query.get("priority") || "",
     project: query.get("project") || "",
-    sort: query.get("sort") === "due" ? "due" : "updated",
+    sort: SORTS.includes(query.get("sort")) ? query.get("sort") : "updated",
+    order: ["asc", "desc"].includes(query.get("order")) ? query.get("order") : "",
     limit: Math.min(100, Math.max(1, Number(query.get("limit")) || PAGE)),
   };
 }
 
 function hasExtraFilters(f) {
-  return !!(f.tag || f.queue || f.assignee || f.priority || f.project || f.sort !== "updated" || !sameSet(f.statuses, ACTIVE) ||
+  return !!(f.tag || f.queue || f.assignee || f.priority || f.project || f.sort !== "updated" || f.order || !sameSet(f.statuses, ACTIVE) ||
     COLUMN_FILTERS.some((key) => f[key]));
 }
 
@@ -57,6 +62,23 @@ function onTyped(input, apply) {
   let timer = 0;
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(apply, 350); });
   input.addEventListener("keydown", (event) => { if (event.key === "Enter") { clearTimeout(timer); apply(); } });
+}
+
+// The list's order in the browser, for merging a re-read first page into several loaded pages (the
+// server's order is the truth: this only has to agree with it).
+function listOrder(f) {
+  const sign = (f.order || USUAL_ORDER[f.sort]) === "asc" ? 1 : -1;
+  const who = (i) => (i.customer ? i.customer.name || i.customer.address || "" : "~").toLowerCase();
+  const value = {
+    updated: (i) => i.updated_at, created: (i) => i.created_at, number: (i) => i.created_at,
+    due: (i) => i.due_at || "", priority: (i) => PRIORITY_RANK[i.priority] ?? -1, customer: who,
+  }[f.sort];
+  return (a, b) => {
+    if (f.sort === "due" && !a.due_at !== !b.due_at) return a.due_at ? -1 : 1; // without a due date: last
+    const x = value(a), y = value(b);
+    if (x !== y) return (typeof x === "string" ? x.localeCompare(y) : x - y) * sign;
+    return a.updated_at < b.updated_at ? 1 : -1;
+  };
 }
 
 function sameSet(a, b) {
@@ -69,6 +91,7 @@ function urlQuery(f) {
   if (f.tab !== "trash" && !sameSet(f.statuses, ACTIVE)) out.status = f.statuses.join(",");
   for (const key of ["q", ...COLUMN_FILTERS, "tag", "queue", "assignee", "priority", "project"]) if (f[key]) out[key] = f[key];
   if (f.sort !== "updated") out.sort = f.sort;
+  if (f.order) out.order = f.order;
   if (f.limit !== PAGE) out.limit = String(f.limit);
   return out;
 }
@@ -76,6 +99,7 @@ function urlQuery(f) {
 function apiQuery(f, cursor) {
   const query = { limit: f.limit, sort: f.sort, lang: lang(), cursor, q: f.q.trim(), tag: f.tag.trim(), queue: f.queue,
     assignee: f.assignee, priority: f.priority, project: f.project };
+  if (f.order) query.order = f.order;
   for (const key of COLUMN_FILTERS) if (f[key].trim()) query[key] = f[key].trim();
   if (f.tab === "mine") query.assignee = "me";
   if (f.tab === "unread") query.unread = "true";
@@ -121,8 +145,10 @@ export function mount(main, route) {
   // Projects in use (GET meta); only offered when the team files tickets under projects at all.
   const projectSelect = selectEl([{ value: "", label: t("all.n") }, ...projects().map((p) => ({ value: p, label: p }))],
     filters.project, { name: "project" });
-  const sortSelect = selectEl([{ value: "updated", label: t("inbox.sort.updated") },
-    { value: "due", label: t("inbox.sort.due") }], filters.sort, { name: "sort" });
+  const sortSelect = selectEl(SORTS.map((value) => ({ value, label: t(`inbox.sort.${value}`) })), filters.sort,
+    { name: "sort" });
+  const orderSelect = selectEl([{ value: "desc", label: t("inbox.order.desc") }, { value: "asc", label: t("inbox.order.asc") }],
+    filters.order || USUAL_ORDER[filters.sort], { name: "order" });
 
   const statusBoxes = statuses().map((s) => h("input", { type: "checkbox", name: "status", value: s.id,
     checked: filters.statuses.includes(s.id) }));
@@ -169,19 +195,28 @@ export function mount(main, route) {
 
   onTyped(search, () => { filters.q = search.value; reload(); });
   tagInput.addEventListener("change", () => { filters.tag = tagInput.value.trim(); reload(); });
-  for (const [select, key] of [[queueSelect, "queue"], [assigneeSelect, "assignee"], [prioSelect, "priority"], [projectSelect, "project"],
-    [sortSelect, "sort"]]) {
+  for (const [select, key] of [[queueSelect, "queue"], [assigneeSelect, "assignee"], [prioSelect, "priority"], [projectSelect, "project"]]) {
     select.addEventListener("change", () => { filters[key] = select.value; reload(); });
   }
+  sortSelect.addEventListener("change", () => {
+    Object.assign(filters, { sort: sortSelect.value, order: "" });
+    orderSelect.value = USUAL_ORDER[filters.sort];
+    reload();
+  });
+  orderSelect.addEventListener("change", () => {
+    filters.order = orderSelect.value === USUAL_ORDER[filters.sort] ? "" : orderSelect.value;
+    reload();
+  });
 
   const resetButton = h("button", { type: "button", class: "btn btn-quiet", text: t("inbox.reset"), on: { click: () => {
-    Object.assign(filters, { q: "", tag: "", queue: "", assignee: "", priority: "", project: "", sort: "updated" });
+    Object.assign(filters, { q: "", tag: "", queue: "", assignee: "", priority: "", project: "", sort: "updated", order: "" });
     for (const key of COLUMN_FILTERS) filters[key] = "";
     for (const input of columnInputs) input.value = "";
     if (filters.tab !== "trash") filters.statuses = [...ACTIVE];
     search.value = tagInput.value = "";
     queueSelect.value = assigneeSelect.value = prioSelect.value = projectSelect.value = "";
     sortSelect.value = "updated";
+    orderSelect.value = USUAL_ORDER.updated;
     syncStatusBoxes();
     reload();
   } } });
@@ -203,6 +238,7 @@ export function mount(main, route) {
         field(t("ticket.priority"), prioSelect, { cls: "field-inline" }),
         projects().length || filters.project ? field(t("ticket.project"), projectSelect, { cls: "field-inline" }) : null,
         field(t("inbox.sort"), sortSelect, { cls: "field-inline" }),
+        field(t("inbox.order"), orderSelect, { cls: "field-inline" }),
         resetButton)));
 
   // ---------------------------------------------------------------- batch bar
@@ -552,9 +588,7 @@ export function mount(main, route) {
       if (!added.length && !changed) return;
       const byId = new Map(items.map((item) => [item.id, item]));
       for (const item of page.items) byId.set(item.id, item);
-      const key = filters.sort === "due" ? (i) => i.due_at || "9999" : (i) => i.updated_at;
-      items = [...byId.values()].sort((a, b) => (filters.sort === "due" ? (key(a) < key(b) ? -1 : 1)
-        : (key(a) < key(b) ? 1 : -1)));
+      items = [...byId.values()].sort(listOrder(filters));
     }
     for (const item of added) fresh.add(item.id);
     const focusedId = cursorIndex >= 0 && tbody.children[cursorIndex] ? tbody.children[cursorIndex].dataset.id : null;

@@ -550,6 +550,34 @@ export function mount(main, route) {
     c.customer_email = text("customer_email", { type: "email" });
     c.customer_name = text("customer_name", { toValue: (v) => v.trim() });
     c.customerLink = h("a", { text: t("ticket.customerpage") });
+    // Look a customer up as you type (any part of name, address, company, customer number, phone);
+    // choosing one sets the ticket's customer (issue 15).
+    c.lookup = h("input", { type: "search", name: "customer_lookup", autocomplete: "off",
+      placeholder: t("ticket.customer.lookup.placeholder") });
+    c.found = h("ul", { class: "customer-found", "aria-live": "polite" });
+    let lookupTimer = 0;
+    let lookupNo = 0;
+    const lookup = async () => {
+      const q = c.lookup.value.trim();
+      const mine = ++lookupNo;
+      if (q.length < 2) return clear(c.found);
+      let page;
+      try {
+        page = await api("customers", { query: { q, limit: 8 } });
+      } catch (error) {
+        return showError(error);
+      }
+      if (mine !== lookupNo) return;
+      if (!page.items.length) return replace(c.found, h("li", { class: "muted", text: t("ticket.customer.lookup.none") }));
+      replace(c.found, ...page.items.map((cu) => h("li", {}, h("button", { type: "button", class: "btn btn-quiet btn-small",
+        text: [cu.name || cu.email, cu.name ? cu.email : "", cu.company, cu.external_id].filter(Boolean).join(" · "),
+        on: { click: (e) => {
+          c.lookup.value = "";
+          clear(c.found);
+          patch({ customer_email: cu.email, customer_name: cu.name || "" }, e.currentTarget);
+        } } }))));
+    };
+    c.lookup.addEventListener("input", () => { clearTimeout(lookupTimer); lookupTimer = setTimeout(lookup, 250); });
     c.project = text("project");
     c.project.setAttribute("list", "ticket-projects"); // the projects in use as suggestions; any text goes
     c.type = text("type");
@@ -589,6 +617,7 @@ export function mount(main, route) {
       field(t("ticket.tags"), c.tags, { hint: t("ticket.tags.hint") }),
       field(t("ticket.due"), c.due),
       h("fieldset", { class: "side-group" }, h("legend", { text: t("ticket.customer") }),
+        field(t("ticket.customer.lookup"), c.lookup), c.found,
         field(t("ticket.customer.email"), c.customer_email),
         field(t("ticket.customer.name"), c.customer_name),
         c.customerLink),

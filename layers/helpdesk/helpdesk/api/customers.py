@@ -41,7 +41,7 @@ def register(api: Api, services: Services) -> None:
         query=CustomerQuery,
         response=CustomerList,
         tags=("customers",),
-        summary="Customers sorted by name; q = name or address prefix",
+        summary="Customers sorted by name; q finds them by any part of name, address, company, number, phone",
         errors=(400, 401, 403),
     )
     def index(ctx: Ctx) -> CustomerList:

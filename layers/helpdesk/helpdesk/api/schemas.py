@@ -473,7 +473,12 @@ class CustomerList(Model):
 
 
 class CustomerQuery(Model):
-    q: str | None = Field(None, max_length=100, description="name (or address) prefix")
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="any words of the name, address, company, customer number or phone (umlauts folded, prefixes); "
+        "without q: every customer by name",
+    )
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2000)
 

@@ -93,7 +93,16 @@ class TicketQuery(BaseModel):
     customer_text: str | None = Field(
         None, max_length=100, description="column filter: the customer's address or name contains this"
     )
-    sort: Literal["updated", "due"] = "updated"
+    sort: Literal["updated", "created", "due", "priority", "number", "customer"] = Field(
+        "updated",
+        description="last change, creation, due date (tickets without one follow, never left out), priority "
+        "(most urgent first), number, customer (name, else address); none of them hides a ticket",
+    )
+    order: Literal["asc", "desc"] | None = Field(
+        None,
+        description="default: newest/most urgent first for updated, created, number, priority; "
+        "earliest first for due; A to Z for customer",
+    )
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = Field(None, max_length=4000)
     lang: Literal["de", "en"] = "de"
@@ -170,6 +179,7 @@ def register(api: Api, services: Services) -> None:
             q=q.q,
             columns=column_filter(q.number, q.subject, q.customer_text),
             sort=q.sort,
+            descending=None if q.order is None else q.order == "desc",
             hidden_queues=cfg.hidden_queues(user.username, user.is_admin),
             viewer=user.username,
             viewer_is_admin=user.is_admin,

@@ -76,6 +76,12 @@ def fold_query_word(word: str) -> str:
     return _digits(_strip_accents(word).translate(_UMLAUT_PLAIN))[:MAX_WORD]
 
 
+def sort_text(text: str) -> str:
+    """A text as it sorts: folded like a query word (``Weiß`` → ``weiss``, ``Özdemir`` → ``ozdemir``),
+    spaces kept, so ``Ärger`` sorts beside ``Anger`` and not after ``Zander``."""
+    return " ".join(_strip_accents(text).translate(_UMLAUT_PLAIN).split())
+
+
 def index_forms(word: str) -> set[str]:
     """Every form a word of the text is indexed under (see the module's docstring)."""
     base = _strip_accents(word)[:MAX_WORD]
@@ -140,15 +146,41 @@ def term(word: str) -> Term:
 @dataclass(frozen=True)
 class Query:
     terms: tuple[Term, ...]
+    phrases: tuple[tuple[Term, ...], ...] = ()  # quoted: these words in this order (stop words aside)
 
     @property
     def empty(self) -> bool:
         return not self.terms
 
 
+_QUOTED = re.compile(r'["„“”»«]([^"„“”»«]+)["„“”»«]')
+
+
+def _phrases(text: str) -> tuple[tuple[Term, ...], ...]:
+    out: list[tuple[Term, ...]] = []
+    for match in _QUOTED.finditer(text):
+        found = [fold_query_word(w) for w in words(match.group(1)) if _strip_accents(w) not in STOP_WORDS]
+        if len(found) > 1:
+            out.append(tuple(term(w) for w in found))
+    return tuple(out)
+
+
+def phrase_in(text: str, phrase: tuple[Term, ...]) -> bool:
+    """Whether ``text`` has the phrase's words one after another (stop words between them do not count:
+    ``"Rechnung März"`` is in "Rechnung für März"); each word matches as a query word does (the last one
+    of ``"Rechnung Mär"`` by prefix)."""
+    sequence = [index_forms(w) for w in words(text) if _strip_accents(w) not in STOP_WORDS]
+    width = len(phrase)
+    return any(
+        all(t.matches(sequence[start + i]) for i, t in enumerate(phrase))
+        for start in range(len(sequence) - width + 1)
+        if phrase[0].matches(sequence[start])
+    )
+
+
 def parse_query(text: str) -> Query:
     """The terms of a search box's text: every word must match; stop words and repeats dropped.
-    Quotes are ignored: a quoted phrase is matched as its words (not their order).
+    A quoted phrase (``"Rechnung März"``, also „…“) must besides have its words in that order.
 
     A word that looks like a ticket number (``T-2026-000042``, ``#42``) becomes its sequence. A
     query made only of stop words looks them up after all (``"die"`` alone is still a question).
@@ -156,7 +188,7 @@ def parse_query(text: str) -> Query:
     found: list[str] = []
     all_words: list[str] = []
     for token in text.split():
-        token = token.strip("\"'#.,;:!?()[]{}<>")
+        token = token.strip("\"'#.,;:!?()[]{}<>„“”»«")
         number = number_word(token) if any(ch.isdigit() for ch in token) else None
         candidates = (
             [(number, False)]
@@ -175,7 +207,7 @@ def parse_query(text: str) -> Query:
             unique.append(word)
     # a word that is a prefix of another one asks nothing more
     kept = [w for w in unique if not any(o != w and o.startswith(w) and len(w) >= SHORT for o in unique)]
-    return Query(tuple(term(w) for w in kept[:MAX_QUERY_TERMS]))
+    return Query(tuple(term(w) for w in kept[:MAX_QUERY_TERMS]), _phrases(text))
 
 
 @dataclass
@@ -239,7 +271,7 @@ def postings(sources: Iterable[Source]) -> dict[str, Posting]:
                     if posting is None:
                         if count >= MAX_WORDS:
                             continue
-                        plain = source.kind in ("subject", "number")
+                        plain = source.kind in ("subject", "number", "field")  # short fields: no snippet
                         snippet = "" if plain else _snippet_at(source.text, position)
                         posting = out[key] = Posting(kind=source.kind, ref=source.ref, at=source.at, snippet=snippet)
                     if word not in posting.words and count < MAX_WORDS:

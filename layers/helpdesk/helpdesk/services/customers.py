@@ -10,6 +10,7 @@ from ..domain.clock import iso
 from ..domain.headers import normalize_address
 from ..store.models import CustomerItem
 from .changes import ChangeError, Missing
+from .search import index_customer, search_customers
 
 
 @dataclass
@@ -23,9 +24,21 @@ def name_key(name: str, email: str) -> str:
 
 
 def list_customers(prefix: str | None, limit: int, cursor: str | None) -> CustomerPage:
-    """Customers sorted by name; ``prefix`` narrows to names (or addresses, for nameless ones) starting with it."""
+    """Customers sorted by name; ``prefix`` finds them by any word of their name, address, company,
+    customer number or phone (the search index: folded, by prefix, every word must match), and on the
+    first page also by the start of their name as typed (one Query of ``by_name``: as-you-type after
+    two letters, and a customer the stream has not indexed yet). A page is sorted by name."""
     from ..store.listing import CursorError, decode_cursor, encode_cursor, is_key
 
+    found = search_customers(prefix, limit, cursor) if prefix else None
+    if found is not None:
+        by_email = {c.email: c for c in found.items}
+        if not cursor:
+            condition = CustomerItem.name_key.startswith(prefix.strip().lower()) if prefix else None
+            for c in CustomerItem.by_name.query("customer", condition, limit=limit):
+                by_email.setdefault(c.email, c)
+        ordered = sorted(by_email.values(), key=lambda c: c.name_key or c.email)
+        return CustomerPage(ordered, found.cursor)
     condition = CustomerItem.name_key.startswith(prefix.strip().lower()) if prefix else None
     start = decode_cursor(cursor) or None
     if start is not None and (not is_key(start, {"email", "kind", "name_key"}) or start["kind"]["S"] != "customer"):
@@ -75,6 +88,7 @@ def save_customer(
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise ChangeError("a customer with this address exists", "email") from exc
             raise
+        index_customer(address)
         return item
     item = get_customer(address)
     if name is not None:
@@ -85,4 +99,5 @@ def save_customer(
             setattr(item, attr, value or None)
     item.updated_at = at
     item.save()
+    index_customer(address)
     return item

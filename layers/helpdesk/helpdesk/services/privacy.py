@@ -72,7 +72,7 @@ from ..store.search_index import SearchIndex
 from ..store.tickets import autoreply_day_key, autoreply_key, new_event, num_key, valid_ticket_id
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, forget_ticket, write_ticket
-from .search import index_ticket
+from .search import index_customer, index_ticket
 
 UPLOAD_PREFIX = "uploads/"  # reply attachments before they are sent (services/replies.py)
 JOB_PK = "JOB#privacy"
@@ -634,6 +634,7 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
         if customer is not None:
             customer.delete()
             _count(job, customer_records=1)
+        index_customer(address)  # (their postings leave the customer search)
         return True
     return True
 

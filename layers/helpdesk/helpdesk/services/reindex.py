@@ -5,7 +5,8 @@ existed, and repairs it. Idempotent: a ticket whose postings are current costs t
 partition, its manifest) and no write. Resumable: tickets are read in pages of a Scan, and after
 each page the position is reported (``progress``); ``start`` continues from such a position. At the
 end, manifests of tickets that no longer exist are found (a Scan of the manifests) and their
-postings removed, so deleted tickets leave the results.
+postings removed, so deleted tickets leave the results. Customers (the customer search) are indexed
+after the tickets, by a Scan of the customers table (``customers=False`` leaves them).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..aws import clients
-from ..store.models import TICKET_SK, TicketTableItem
-from ..store.search_index import SearchIndex, table_name
+from ..store.models import TICKET_SK, CustomerItem, TicketTableItem
+from ..store.search_index import CUSTOMERS, SearchIndex, table_name
 from ..store.tickets import TicketStore
-from .search import index_ticket
+from .search import index_customer, index_ticket
 
 PAGE = 100
 
@@ -32,6 +33,7 @@ class Reindexed:
     put: int = 0
     deleted: int = 0
     pruned: int = 0  # manifests of tickets that are gone
+    customers: int = 0  # customers indexed
 
 
 def encode_position(key: dict[str, Any]) -> str:
@@ -50,6 +52,7 @@ def reindex(
     progress: Callable[[Reindexed, str | None], None] | None = None,
     prune: bool = True,
     page_size: int = PAGE,
+    customers: bool = True,
 ) -> Reindexed:
     ddb = clients.dynamodb()
     store, index = TicketStore(), SearchIndex()
@@ -79,7 +82,26 @@ def reindex(
         args["ExclusiveStartKey"] = last
     if prune:
         done.pruned = prune_gone(store, index)
+    if customers:
+        done.customers = reindex_customers()
     return done
+
+
+def reindex_customers() -> int:
+    """Index every customer (a Scan of the customers table; idempotent like the tickets)."""
+    ddb = clients.dynamodb()
+    index = SearchIndex(CUSTOMERS)
+    args: dict[str, Any] = {"TableName": CustomerItem.Meta.table_name, "ProjectionExpression": "email"}
+    count = 0
+    while True:
+        page = ddb.scan(**args)
+        for raw in page.get("Items", []):
+            index_customer(raw["email"]["S"], index)
+            count += 1
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return count
+        args["ExclusiveStartKey"] = last
 
 
 def prune_gone(store: TicketStore, index: SearchIndex) -> int:

@@ -35,13 +35,14 @@ from ..domain.search import (
     Term,
     index_forms,
     parse_query,
+    phrase_in,
     postings,
     words,
 )
 from ..domain.status import Status
 from ..store.listing import CursorError, TicketFilter, matches_residual
-from ..store.models import TicketItem, TicketTableItem
-from ..store.search_index import BATCH_GET, SHARDS, Hit, Reads, SearchIndex, Written
+from ..store.models import CustomerItem, TicketItem, TicketTableItem
+from ..store.search_index import BATCH_GET, CUSTOMERS, SHARDS, Hit, Reads, SearchIndex, Written
 from ..store.tickets import TicketDetail, TicketStore
 
 
@@ -155,6 +156,64 @@ def highlights(text: str, terms: Iterable[Term]) -> list[tuple[int, int]]:
     return out
 
 
+def _driving(
+    index: SearchIndex, drive: Term, state: dict[str, str], batch: int, reads: Reads
+) -> tuple[list[Hit], dict[str, str]]:
+    """Up to ``batch`` postings of the driving word, merged over its shards (highest sort key first), and
+    the cursor state after them: per shard the last id handed out, or ``done``."""
+    streams: list[tuple[int, list[Hit], str | None]] = []
+    for shard in range(SHARDS):
+        start = state.get(f"s{shard}")
+        if start == "done":
+            continue
+        hits, last = index.query(drive.key, shard, start or None, batch, reads)
+        streams.append((shard, hits, last))
+    merged = sorted(
+        ((hit, shard) for shard, hits, _ in streams for hit in hits), key=lambda pair: pair[0].sk, reverse=True
+    )[:batch]
+    position: dict[int, str] = {}
+    for hit, shard in merged:
+        position[shard] = hit.sk
+    new_state: dict[str, str] = {}
+    for shard in range(SHARDS):
+        if state.get(f"s{shard}") == "done":
+            new_state[f"s{shard}"] = "done"
+    for shard, hits, last in streams:
+        used = sum(1 for _, s in merged if s == shard)
+        if used == len(hits) and last is None:
+            new_state[f"s{shard}"] = "done"
+        elif shard in position:
+            new_state[f"s{shard}"] = position[shard]
+        elif state.get(f"s{shard}"):
+            new_state[f"s{shard}"] = state[f"s{shard}"]
+    return [hit for hit, _ in merged], new_state
+
+
+# A quoted phrase's page takes at most this many candidates: each may need its texts read (one Query)
+PHRASE_READS = 20
+
+
+def _with_phrases(
+    results: list[tuple[TicketItem, Hit, int]], query: Query, found: dict[tuple[str, str], Hit], reads: Reads
+) -> list[tuple[TicketItem, Hit, int]]:
+    kept: list[tuple[TicketItem, Hit, int]] = []
+    store: TicketStore | None = None
+    for ticket, hit, fields in results:
+        near = [ticket.subject or "", ticket.preview or "", hit.snippet]
+        near += [p.snippet for (_, tid), p in found.items() if tid == ticket.pk]
+        if all(any(phrase_in(text, phrase) for text in near) for phrase in query.phrases):
+            kept.append((ticket, hit, fields))
+            continue
+        store = store or TicketStore()
+        detail = store.detail(ticket.pk)
+        reads.calls += 1
+        reads.extra["phrase_reads"] = reads.extra.get("phrase_reads", 0) + 1
+        texts = [s.text for s in sources(detail)] if detail is not None else []
+        if all(any(phrase_in(text, phrase) for text in texts) for phrase in query.phrases):
+            kept.append((ticket, hit, fields))
+    return kept
+
+
 def _ticket_matches(ticket: TicketItem, flt: TicketFilter) -> bool:
     """The inbox's filters on a ticket read by id (statuses, queue, agent, tag, customer, flags, access)."""
     checks = [
@@ -189,35 +248,13 @@ def search_tickets(
     drive = max(query.terms, key=lambda t: (not t.whole, len(t.text)))
     others = [t for t in query.terms if t is not drive]
     batch = max(1, min(limit, BATCH_GET // (1 + len(others))))  # candidates per page: one BatchGetItem
+    if query.phrases:
+        batch = min(batch, PHRASE_READS)
     reads = Reads()
 
     # 1. the driving word's postings, newest tickets first, merged over its shards
-    streams: list[tuple[int, list[Hit], str | None]] = []
-    for shard in range(SHARDS):
-        start = state.get(f"s{shard}")
-        if start == "done":
-            continue
-        hits, last = index.query(drive.key, shard, start or None, batch, reads)
-        streams.append((shard, hits, last))
-    merged = sorted(
-        ((hit, shard) for shard, hits, _ in streams for hit in hits), key=lambda pair: pair[0].ticket_id, reverse=True
-    )[:batch]
-    position: dict[int, str] = {}
-    for hit, shard in merged:
-        position[shard] = hit.ticket_id
-    new_state: dict[str, str] = {}
-    for shard in range(SHARDS):
-        if state.get(f"s{shard}") == "done":
-            new_state[f"s{shard}"] = "done"
-    for shard, hits, last in streams:
-        used = sum(1 for _, s in merged if s == shard)
-        if used == len(hits) and last is None:
-            new_state[f"s{shard}"] = "done"
-        elif shard in position:
-            new_state[f"s{shard}"] = position[shard]
-        elif state.get(f"s{shard}"):
-            new_state[f"s{shard}"] = state[f"s{shard}"]
-    candidates = [hit for hit, _ in merged if drive.matches(hit.words)]
+    merged, new_state = _driving(index, drive, state, batch, reads)
+    candidates = [hit for hit in merged if drive.matches(hit.words)]
 
     # 2. the candidates' tickets and their postings of the other words: one BatchGetItem
     found, raw_tickets = index.get(
@@ -255,6 +292,11 @@ def search_tickets(
         if numbered is not None and new and _ticket_matches(numbered, flt) and (visible is None or visible(numbered)):
             results.append((numbered, Hit(numbered.pk, set(), NUMBER, "number", "", "", ""), NUMBER))
 
+    # A quoted phrase: its words in order, where the index keeps text (subject, preview, the snippets
+    # around each word), else in the ticket's texts (one Query each; PHRASE_READS candidates per page).
+    if query.phrases:
+        results = _with_phrases(results, query, found, reads)
+
     # 3. rank the page: subject or number matches first, then the newest change
     results.sort(key=lambda r: r[0].updated_at, reverse=True)
     results.sort(key=lambda r: 0 if r[2] & (SUBJECT | NUMBER) else 1)
@@ -277,3 +319,74 @@ def search_tickets(
         partial=more and len(results) < limit,
         reads=reads,
     )
+
+
+# ------------------------------------------------------------------------------------------- customers
+
+
+def customer_sources(customer: CustomerItem) -> Iterator[Source]:
+    """A customer's searchable fields: name, address, company, customer number, phone. A phone is also
+    indexed as its digits and their first two and three (``+49`` finds ``+49 30 1234567`` and
+    ``+4930…``; a query word under four letters matches whole words only)."""
+    yield Source(customer.name or "", CUSTOMER, "field")
+    yield Source(customer.email, CUSTOMER, "field")
+    yield Source(customer.company or "", CUSTOMER, "field")
+    yield Source(customer.external_id or "", CUSTOMER, "field")
+    phone = customer.phone or ""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits:
+        yield Source(f"{phone} {digits} {digits[:2]} {digits[:3]}", CUSTOMER, "field")
+
+
+def index_customer(email: str, index: SearchIndex | None = None) -> Written:
+    """Make the customer's postings match their record now (idempotent); an erased customer leaves."""
+    try:
+        customer: CustomerItem | None = CustomerItem.get(email, consistent_read=True)
+    except CustomerItem.DoesNotExist:
+        customer = None
+    wanted = postings(customer_sources(customer)) if customer is not None else {}
+    written = (index or SearchIndex(CUSTOMERS)).replace(email, wanted)
+    written.calls += 1  # the customer's GetItem
+    return written
+
+
+@dataclass
+class CustomerSearchPage:
+    items: list[CustomerItem]
+    cursor: str | None
+    reads: Reads = field(default_factory=Reads)
+
+
+def search_customers(
+    text: str, limit: int = 20, cursor: str | None = None, index: SearchIndex | None = None
+) -> CustomerSearchPage | None:
+    """Customers with every word of ``text`` in their name, address, company, customer number or phone
+    (folded and by prefix, as tickets are), a page sorted by name; None when ``text`` has no words.
+    Bounded like the ticket search: one Query per shard of the most selective word, one BatchGetItem."""
+    query = parse_query(text)
+    if query.empty:
+        return None
+    index = index or SearchIndex(CUSTOMERS)
+    state = _decode(cursor)
+    drive = max(query.terms, key=lambda t: (not t.whole, len(t.text)))
+    others = [t for t in query.terms if t is not drive]
+    batch = max(1, min(max(1, min(limit, 100)), BATCH_GET // (1 + len(others))))
+    reads = Reads()
+    merged, new_state = _driving(index, drive, state, batch, reads)
+    candidates = [hit.ticket_id for hit in merged if drive.matches(hit.words)]
+    found, raw_customers = index.get(
+        ((t.key, email) for email in candidates for t in others),
+        candidates,
+        CustomerItem.Meta.table_name,
+        reads,
+        item_key=lambda email: {"email": {"S": email}},
+    )
+    items: list[CustomerItem] = []
+    for email in candidates:
+        raw = raw_customers.get(email)
+        wanted = all((o := found.get((t.key, email))) is not None and t.matches(o.words) for t in others)
+        if raw is not None and wanted:
+            items.append(CustomerItem.from_raw_data(raw))
+    items.sort(key=lambda c: c.name_key or c.email)
+    more = any(new_state.get(f"s{shard}") != "done" for shard in range(SHARDS))
+    return CustomerSearchPage(items, _encode({"search": 1, **new_state}) if more else None, reads)

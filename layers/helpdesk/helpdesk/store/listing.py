@@ -15,6 +15,7 @@ import binascii
 import heapq
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -52,7 +53,8 @@ class TicketFilter:
     # case-insensitive. DynamoDB narrows by the combined ``search`` text, the exact column check
     # runs here (see :func:`matches_columns`).
     columns: dict[str, str] = field(default_factory=dict)
-    sort: str = "updated"  # updated | due
+    sort: str = "updated"  # one of SORTS
+    descending: bool | None = None  # None: the sort's usual order (DEFAULT_DESCENDING)
     hidden_queues: set[str] = field(default_factory=set)
     viewer: str | None = None  # private tickets are visible to their assignee (and admins) only; "unread" is theirs
     viewer_is_admin: bool = False
@@ -295,32 +297,117 @@ def matches_residual(ticket: TicketItem, flt: TicketFilter) -> bool:
     return all(checks)
 
 
+SORTS = ("updated", "created", "due", "priority", "number", "customer")
+# The order a sort takes unless asked otherwise: newest first, earliest due first, most urgent first, A to Z.
+DEFAULT_DESCENDING = {
+    "updated": True,
+    "created": True,
+    "due": False,
+    "priority": True,
+    "number": True,
+    "customer": False,
+}
+PRIORITIES = ("lowest", "low", "medium", "high", "urgent")  # ascending urgency
+# Sorts served by an index of their own over the buckets (numbers are handed out in creation order).
+_SORT_INDEX = {
+    "created": ("by_created", "created_at"),
+    "number": ("by_created", "created_at"),
+    "customer": ("by_customer_name", "customer_key"),
+}
+
+
+@dataclass
+class _Phase:
+    """One part of a sorted list: its partitions and filter; a later part starts where this one ends.
+    ``prefix`` keeps the cursor positions of parts that read the same partitions apart; ``skip`` drops
+    tickets after a tag list's BatchGet (tag items carry no ticket data to filter on)."""
+
+    partitions: list[_Partition]
+    condition: Condition | None
+    prefix: str = ""
+    skip: Callable[[TicketItem], bool] | None = None
+
+
+def _and(*conditions: Condition | None) -> Condition | None:
+    combined: Condition | None = None
+    for condition in conditions:
+        if condition is not None:
+            combined = condition if combined is None else combined & condition
+    return combined
+
+
+def _ordered(partitions: list[_Partition], forward: bool) -> list[_Partition]:
+    return [replace(p, forward=forward) for p in partitions]
+
+
+def phases(flt: TicketFilter) -> list[_Phase]:
+    """How a sort reads: every ticket the filter matches, in the sort's order, none left out because it
+    lacks the sort's value (no due date: after the others; see docs/data-model.md "Sorting")."""
+    desc = DEFAULT_DESCENDING.get(flt.sort, True) if flt.descending is None else flt.descending
+    base = replace(flt, sort="updated")
+    if flt.sort == "due":
+        due_parts, due_condition = plan(flt)
+        rest_parts, rest_condition = plan(base)
+        tagged = rest_parts[0].index_name == "by_tag"  # tag items carry no due date: checked after the BatchGet
+        no_due = None if tagged else TicketItem.due_bucket.does_not_exist()
+        return [
+            _Phase(_ordered(due_parts, not desc), due_condition),
+            _Phase(rest_parts, _and(rest_condition, no_due), skip=(lambda t: bool(t.due_bucket)) if tagged else None),
+        ]
+    if flt.sort in _SORT_INDEX:
+        index, attr = _SORT_INDEX[flt.sort]
+        wanted = set(flt.statuses) if flt.statuses else {s for s in Status if s.bucket == ACTIVE}
+        buckets = [b for b in BUCKETS if any(s.bucket == b for s in wanted)]
+        whole = all({s for s in Status if s.bucket == b} <= wanted for b in buckets)
+        conditions: list[Condition | None] = [
+            None if whole else TicketItem.status.is_in(*sorted(s.value for s in wanted)),
+            TicketItem.assignee == flt.assignee if flt.assignee else None,
+            TicketItem.customer_email == flt.customer.lower() if flt.customer else None,
+            TicketItem.tags.contains(flt.tag) if flt.tag else None,
+            *residual_conditions(flt),
+        ]
+        out = [_Phase([_Partition(index, b, attr, not desc) for b in buckets], _and(*conditions))]
+        if flt.sort == "customer":
+            # tickets written before the customer sort existed carry no key yet: after the others
+            rest_parts, rest_condition = plan(base)
+            tagged = rest_parts[0].index_name == "by_tag"
+            no_key = None if tagged else TicketItem.customer_key.does_not_exist()
+            skip = (lambda t: bool(t.customer_key)) if tagged else None
+            out.append(_Phase(rest_parts, _and(rest_condition, no_key), prefix="nokey|", skip=skip))
+        return out
+    partitions, condition = plan(base)
+    if flt.sort == "priority" and not flt.priority:
+        # one part per priority, most urgent first (each newest change first); unknown values last
+        tagged = partitions[0].index_name == "by_tag"
+        out = []
+        for priority in reversed(PRIORITIES) if desc else PRIORITIES:
+            match = None if tagged else TicketItem.priority == priority
+            skip = (lambda t, p=priority: t.priority != p) if tagged else None
+            out.append(_Phase(partitions, _and(condition, match), prefix=f"{priority}|", skip=skip))
+        other = None if tagged else ~TicketItem.priority.is_in(*PRIORITIES)
+        skip = (lambda t: t.priority in PRIORITIES) if tagged else None
+        out.append(_Phase(partitions, _and(condition, other), prefix="other|", skip=skip))
+        return out
+    if flt.sort == "updated" and not desc:
+        partitions = _ordered(partitions, True)
+    return [_Phase(partitions, condition)]
+
+
 def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, max_scanned: int | None = None) -> Page:
-    """One page of the list. Sorted by due date, the tickets with a due date come first (earliest first,
-    from ``by_due``), then every other ticket the filter matches (newest change first): nothing is hidden
-    because it has no due date. Both parts share one cursor (their partitions have distinct keys)."""
+    """One page of the list in the filter's sort (:func:`phases`). A sort made of several parts (due
+    date, then the tickets without one) hands them out one after another under one cursor."""
     limit = max(1, min(limit, 100))
     budget = max_scanned or max(1000, limit * 20)
     state = decode_cursor(cursor)
-    phases: list[tuple[list[_Partition], Condition | None, bool]] = []
-    if flt.sort == "due":
-        phases.append((*plan(flt), False))
-        rest = replace(flt, sort="updated")
-        partitions, condition = plan(rest)
-        if partitions[0].index_name != "by_tag":  # tag items carry no due date: checked after the BatchGet
-            no_due = TicketItem.due_bucket.does_not_exist()
-            condition = no_due if condition is None else condition & no_due
-        phases.append((partitions, condition, True))
-    else:
-        phases.append((*plan(flt), False))
+    parts = phases(flt)
     items: list[TicketItem] = []
     new_state: dict[str, Any] = {}
     unread: dict[str, bool] = {}
     scanned = requests = mark_reads = 0
     more = partial = False
-    index = phases[0][0][0].index_name
-    for n, (partitions, condition, without_due) in enumerate(phases):
-        part = _read(flt, partitions, condition, state, limit - len(items), budget - scanned, without_due)
+    index = parts[0].partitions[0].index_name
+    for n, phase in enumerate(parts):
+        part = _read(flt, phase, state, limit - len(items), budget - scanned)
         items += part.items
         new_state.update(part.state)
         scanned += part.scanned
@@ -328,7 +415,7 @@ def list_tickets(flt: TicketFilter, limit: int = 50, cursor: str | None = None, 
         mark_reads += part.mark_reads
         unread.update(part.unread)
         partial = part.partial
-        later = n + 1 < len(phases)
+        later = n + 1 < len(parts)
         more = part.more or later
         if part.more or len(items) >= limit or scanned >= budget:
             # this part continues on a later page (a later part starts once it is finished)
@@ -358,15 +445,8 @@ class _Part:
     mark_reads: int = 0
 
 
-def _read(
-    flt: TicketFilter,
-    partitions: list[_Partition],
-    condition: Condition | None,
-    state: dict[str, Any],
-    limit: int,
-    budget: int,
-    without_due: bool = False,
-) -> _Part:
+def _read(flt: TicketFilter, phase: _Phase, state: dict[str, Any], limit: int, budget: int) -> _Part:
+    partitions, condition, prefix = phase.partitions, phase.condition, phase.prefix
     page_size = limit + 1 if len(partitions) == 1 else max(10, limit // len(partitions) + 2)
     if flt.q or flt.columns:
         # Text filters keep few of the items a Query evaluates: larger pages, fewer round trips
@@ -377,7 +457,7 @@ def _read(
         page_size = max(page_size, min(100, max(2 * limit, 20)) + 1)  # (+1: the merge looks one ahead)
     readers: list[_Reader] = []
     for part in partitions:
-        key = f"{part.index_name}:{part.hash_value}"
+        key = f"{prefix}{part.index_name}:{part.hash_value}"
         start = state.get(key)
         if start == "done":
             continue
@@ -455,11 +535,11 @@ def _read(
 
     new_state: dict[str, Any] = {}
     for part in partitions:
-        key = f"{part.index_name}:{part.hash_value}"
+        key = f"{prefix}{part.index_name}:{part.hash_value}"
         if state.get(key) == "done":
             new_state[key] = "done"
     for reader in readers:
-        key = f"{reader.part.index_name}:{reader.part.hash_value}"
+        key = f"{prefix}{reader.part.index_name}:{reader.part.hash_value}"
         if reader.done:
             new_state[key] = "done"
         elif reader.position is not None:
@@ -481,7 +561,7 @@ def _read(
             for i in items
             if i.pk in by_id
             and matches_residual(by_id[i.pk], flt)
-            and not (without_due and by_id[i.pk].due_bucket)
+            and not (phase.skip is not None and phase.skip(by_id[i.pk]))
         ]
     else:
         tickets = [i for i in items if isinstance(i, TicketItem)]

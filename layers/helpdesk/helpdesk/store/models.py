@@ -111,6 +111,22 @@ class ByDue(GlobalSecondaryIndex["TicketTableItem"]):
     due_at = UnicodeAttribute(range_key=True)
 
 
+class ByCreated(GlobalSecondaryIndex["TicketTableItem"]):
+    """Tickets per bucket by creation (and so by number: numbers are handed out in creation order)."""
+
+    Meta = _gsi_meta("by_created")
+    bucket = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ByCustomerName(GlobalSecondaryIndex["TicketTableItem"]):
+    """Tickets per bucket by customer (``customer_key``: folded name or address, then the address)."""
+
+    Meta = _gsi_meta("by_customer_name")
+    bucket = UnicodeAttribute(hash_key=True)
+    customer_key = UnicodeAttribute(range_key=True)
+
+
 class ByWaiting(GlobalSecondaryIndex["TicketTableItem"]):
     """Tickets waiting for the customer, oldest first (autoclose); sparse."""
 
@@ -155,6 +171,8 @@ class TicketTableItem(Model):
     by_assignee: ClassVar[ByAssignee] = ByAssignee()
     by_customer: ClassVar[ByCustomer] = ByCustomer()
     by_due: ClassVar[ByDue] = ByDue()
+    by_created: ClassVar[ByCreated] = ByCreated()
+    by_customer_name: ClassVar[ByCustomerName] = ByCustomerName()
     by_waiting: ClassVar[ByWaiting] = ByWaiting()
     by_sla: ClassVar[BySla] = BySla()
     by_tag: ClassVar[ByTag] = ByTag()
@@ -181,6 +199,7 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     assignee_bucket = UnicodeAttribute(null=True)
     customer_email = UnicodeAttribute(null=True)
     customer_name = UnicodeAttribute(null=True)
+    customer_key = UnicodeAttribute(null=True)  # the customer sort (by_customer_name); set on every write
     mailbox = UnicodeAttribute(null=True)
     project = UnicodeAttribute(null=True)
     type = UnicodeAttribute(null=True)

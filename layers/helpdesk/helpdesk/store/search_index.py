@@ -8,6 +8,10 @@ the live table. Key spaces:
                                        where the key first occurs — kind, message or comment id, date, snippet)
 ``M#<ticket id>`` / ``M``              the ticket's manifest: every key it is indexed under, with a digest of
                                        its posting, so re-indexing writes only what changed
+``C#<key>#<shard>`` / ``<digest>``     a customer's posting (name, address, company, customer number, phone);
+                                       ``e``: the address (the key holds a digest of it: an erased customer's
+                                       empty manifest names nobody)
+``MC#<digest>`` / ``M``                the customer's manifest
 
 Keys are spread over ``SHARDS`` partitions by ticket (``domain.search.shard_of``): a common word is
 ``SHARDS`` partition keys, not one. Within a partition the sort key is the ticket id (a ULID: creation
@@ -20,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +49,12 @@ def _client() -> DynamoDBClient:
     return clients.dynamodb()
 
 
-def posting_pk(key: str, ticket_id: str) -> str:
-    return f"K#{key}#{shard_of(ticket_id, SHARDS)}"
+TICKETS, CUSTOMERS = "K", "C"  # key spaces: postings of tickets, postings of customers
+_MANIFEST = {TICKETS: "M#", CUSTOMERS: "MC#"}
+
+
+def posting_pk(key: str, ticket_id: str, space: str = TICKETS) -> str:
+    return f"{space}#{key}#{shard_of(ticket_id, SHARDS)}"
 
 
 def digest(posting: Posting) -> str:
@@ -54,14 +62,24 @@ def digest(posting: Posting) -> str:
     return hashlib.blake2b(body.encode(), digest_size=6).hexdigest()
 
 
-def _item(key: str, ticket_id: str, posting: Posting) -> dict[str, Any]:
+def doc_id(item_id: str, space: str = TICKETS) -> str:
+    """The id a ticket's or customer's postings are kept under: the ticket id; a digest of the address."""
+    if space == TICKETS:
+        return item_id
+    return hashlib.blake2b(item_id.lower().encode(), digest_size=12).hexdigest()
+
+
+def _item(key: str, ticket_id: str, posting: Posting, space: str = TICKETS) -> dict[str, Any]:
+    doc = doc_id(ticket_id, space)
     item: dict[str, Any] = {
-        "pk": {"S": posting_pk(key, ticket_id)},
-        "sk": {"S": ticket_id},
+        "pk": {"S": posting_pk(key, doc, space)},
+        "sk": {"S": doc},
         "w": {"SS": sorted(posting.words)},
         "f": {"N": str(posting.fields)},
         "k": {"S": posting.kind},
     }
+    if doc != ticket_id:
+        item["e"] = {"S": ticket_id}
     for name, value in (("r", posting.ref), ("a", posting.at), ("s", posting.snippet)):
         if value:
             item[name] = {"S": value}
@@ -70,7 +88,7 @@ def _item(key: str, ticket_id: str, posting: Posting) -> dict[str, Any]:
 
 @dataclass
 class Hit:
-    """A posting as read back."""
+    """A posting as read back (``ticket_id``: the ticket, or the customer's address; ``sk``: its sort key)."""
 
     ticket_id: str
     words: set[str]
@@ -79,17 +97,19 @@ class Hit:
     ref: str
     at: str
     snippet: str
+    sk: str = ""
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any]) -> Hit:
         return cls(
-            ticket_id=raw["sk"]["S"],
+            ticket_id=raw["e"]["S"] if "e" in raw else raw["sk"]["S"],
             words=set(raw.get("w", {}).get("SS", [])),
             fields=int(raw.get("f", {}).get("N", "0")),
             kind=raw.get("k", {}).get("S", ""),
             ref=raw.get("r", {}).get("S", ""),
             at=raw.get("a", {}).get("S", ""),
             snippet=raw.get("s", {}).get("S", ""),
+            sk=raw["sk"]["S"],
         )
 
 
@@ -111,11 +131,18 @@ class Reads:
 
 
 class SearchIndex:
+    """The postings of one key space: tickets (default) or customers (``space=CUSTOMERS``, ids are addresses)."""
+
+    def __init__(self, space: str = TICKETS) -> None:
+        self.space = space
+
     def manifest(self, ticket_id: str) -> dict[str, str]:
         raw = (
             _client()
             .get_item(
-                TableName=table_name(), Key={"pk": {"S": f"M#{ticket_id}"}, "sk": {"S": "M"}}, ConsistentRead=True
+                TableName=table_name(),
+                Key={"pk": {"S": f"{_MANIFEST[self.space]}{doc_id(ticket_id, self.space)}"}, "sk": {"S": "M"}},
+                ConsistentRead=True,
             )
             .get("Item")
         )
@@ -127,7 +154,7 @@ class SearchIndex:
         # An empty manifest stays (a ticket that left the index): no DeleteItem right needed, and the
         # manifest's postings are removed with BatchWriteItem's DeleteRequests.
         item: dict[str, Any] = {
-            "pk": {"S": f"M#{ticket_id}"},
+            "pk": {"S": f"{_MANIFEST[self.space]}{doc_id(ticket_id, self.space)}"},
             "sk": {"S": "M"},
             "keys": {"M": {k: {"S": v} for k, v in keys.items()}},
         }
@@ -151,9 +178,12 @@ class SearchIndex:
         if puts and set(new) - set(old):
             self._put_manifest(ticket_id, {**old, **new})
             out.calls += 1
-        requests: list[dict[str, Any]] = [{"PutRequest": {"Item": _item(k, ticket_id, postings[k])}} for k in puts]
+        requests: list[dict[str, Any]] = [
+            {"PutRequest": {"Item": _item(k, ticket_id, postings[k], self.space)}} for k in puts
+        ]
+        doc = doc_id(ticket_id, self.space)
         requests += [
-            {"DeleteRequest": {"Key": {"pk": {"S": posting_pk(k, ticket_id)}, "sk": {"S": ticket_id}}}} for k in deletes
+            {"DeleteRequest": {"Key": {"pk": {"S": posting_pk(k, doc, self.space)}, "sk": {"S": doc}}}} for k in deletes
         ]
         out.calls += self._batch_write(requests)
         out.put, out.deleted = len(puts), len(deletes)
@@ -177,12 +207,12 @@ class SearchIndex:
         args: dict[str, Any] = {
             "TableName": table_name(),
             "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": f"K#{key}#{shard}"}},
+            "ExpressionAttributeValues": {":pk": {"S": f"{self.space}#{key}#{shard}"}},
             "ScanIndexForward": False,
             "Limit": limit,
         }
         if start:
-            args["ExclusiveStartKey"] = {"pk": {"S": f"K#{key}#{shard}"}, "sk": {"S": start}}
+            args["ExclusiveStartKey"] = {"pk": {"S": f"{self.space}#{key}#{shard}"}, "sk": {"S": start}}
         answer = _client().query(**args)
         reads.calls += 1
         reads.items += int(answer.get("ScannedCount", 0))
@@ -191,20 +221,31 @@ class SearchIndex:
         return hits, (last["sk"]["S"] if last else None)
 
     def get(
-        self, postings: Iterable[tuple[str, str]], tickets: Iterable[str], tickets_table: str, reads: Reads
+        self,
+        postings: Iterable[tuple[str, str]],
+        tickets: Iterable[str],
+        tickets_table: str,
+        reads: Reads,
+        item_key: Callable[[str], dict[str, Any]] | None = None,
     ) -> tuple[dict[tuple[str, str], Hit], dict[str, dict[str, Any]]]:
         """One BatchGetItem (more only past 100 keys or for unprocessed keys) for postings ``(key, ticket)``
-        of the search table and ticket items of the tickets table."""
+        of the search table and ticket items of the tickets table (or, with ``item_key``, the items of
+        another table by id: the customers)."""
+        key_of = item_key or (lambda t: {"pk": {"S": t}, "sk": {"S": "TICKET"}})
         wanted: list[tuple[str, dict[str, Any]]] = [
-            (table_name(), {"pk": {"S": posting_pk(k, t)}, "sk": {"S": t}}) for k, t in dict.fromkeys(postings)
+            (
+                table_name(),
+                {"pk": {"S": posting_pk(k, doc_id(t, self.space), self.space)}, "sk": {"S": doc_id(t, self.space)}},
+            )
+            for k, t in dict.fromkeys(postings)
         ]
-        wanted += [(tickets_table, {"pk": {"S": t}, "sk": {"S": "TICKET"}}) for t in dict.fromkeys(tickets)]
+        wanted += [(tickets_table, key_of(t)) for t in dict.fromkeys(tickets)]
         found_postings: dict[tuple[str, str], Hit] = {}
         found_tickets: dict[str, dict[str, Any]] = {}
         for start in range(0, len(wanted), BATCH_GET):
             request: dict[str, dict[str, Any]] = {}
-            for table, item_key in wanted[start : start + BATCH_GET]:
-                request.setdefault(table, {"Keys": []})["Keys"].append(item_key)
+            for table, wanted_key in wanted[start : start + BATCH_GET]:
+                request.setdefault(table, {"Keys": []})["Keys"].append(wanted_key)
             while request:
                 answer = _client().batch_get_item(RequestItems=request)  # type: ignore[arg-type]
                 reads.calls += 1
@@ -212,7 +253,7 @@ class SearchIndex:
                     reads.items += len(items)
                     for raw in items:
                         if table == tickets_table:
-                            found_tickets[raw["pk"]["S"]] = raw
+                            found_tickets[raw["pk"]["S"] if item_key is None else raw["email"]["S"]] = raw
                         else:
                             hit = Hit.from_raw(raw)
                             key = raw["pk"]["S"].split("#")[1]

@@ -15,6 +15,7 @@ from ..domain.conflicts import Entry
 from ..domain.ids import new_id
 from ..domain.lifecycle import TicketState, Transition
 from ..domain.reading import ReadMark, unread_for
+from ..domain.search import sort_text
 from ..domain.status import Status
 from .models import (
     READ_PREFIX,
@@ -59,6 +60,9 @@ def apply_index_keys(ticket: TicketItem) -> None:
         ticket.sla_bucket, ticket.sla_at = ACTIVE, deadlines[0][1]
     else:
         ticket.sla_bucket = ticket.sla_at = None
+    # every ticket sorts by customer (never sparse): the folded name, else the address; "~" sorts last
+    who = sort_text(ticket.customer_name or "") or (ticket.customer_email or "").lower()
+    ticket.customer_key = f"{who or '~'}#{ticket.customer_email or ''}"[:500]
     ticket.search = " ".join(
         part.lower()
         for part in (ticket.number, ticket.subject, ticket.customer_email or "", ticket.customer_name or "")

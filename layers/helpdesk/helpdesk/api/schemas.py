@@ -744,6 +744,24 @@ class ErasureJobList(Model):
     items: list[ErasureJobOut]
 
 
+class DataExportOut(Model):
+    id: str
+    state: Literal["running", "done"] = Field(
+        description="running: being built (by this request, a push, or the scheduled job); done: ready to download"
+    )
+    subject: str = Field(description="the customer as a hash of the address")
+    actor: str
+    started_at: str
+    finished_at: str | None
+    size: int = Field(description="bytes of the ZIP")
+    counts: dict[str, int] = Field(description="tickets, messages, mails, attachments, messages_left_out")
+    filename: str
+    download_url: str | None = Field(
+        description="presigned link to the ZIP, valid 15 minutes (ask again for a fresh one); the ZIP itself is "
+        "deleted after a day"
+    )
+
+
 class AuditQuery(Model):
     month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: this month")
 

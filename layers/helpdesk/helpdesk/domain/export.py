@@ -80,3 +80,104 @@ def names_person(addresses: Iterable[str], address: str) -> bool:
     """Does a message's sender or recipients list name ``address``? (Such messages go into their export.)"""
     wanted = address.lower()
     return any(a and a.lower() == wanted for a in addresses)
+
+
+# ------------------------------------------------------------------------------------- tables' rows
+
+TICKET_COLUMNS = {
+    "de": ["Nummer", "Betreff", "Status", "Priorität", "Warteschlange", "Bearbeiter", "Kunde", "E-Mail", "Tags",
+           "Erstellt (UTC)", "Geändert (UTC)", "Fällig (UTC)"],
+    "en": ["Number", "Subject", "Status", "Priority", "Queue", "Assignee", "Customer", "E-mail", "Tags",
+           "Created (UTC)", "Updated (UTC)", "Due (UTC)"],
+}  # fmt: skip
+
+STAT_LABELS = {
+    "de": {
+        "tickets_created": "Neue Tickets",
+        "messages_in": "Eingegangene Nachrichten",
+        "replies": "Antworten",
+        "closed": "Abgeschlossen",
+        "reopened": "Wieder geöffnet",
+        "autoreplies_sent": "Auto-Antworten gesendet",
+        "autoreplies_suppressed": "Auto-Antworten unterdrückt",
+        "period": "Zeitraum",
+        "volume": "Aufkommen",
+        "first_response": "Erste Antwort",
+        "resolution": "Lösungszeit",
+        "tickets": "Tickets",
+        "median_hours": "Median (Stunden)",
+        "p90_hours": "90 %-Wert (Stunden)",
+        "backlog.status": "Bestand nach Status",
+        "backlog.queue": "Bestand nach Warteschlange",
+        "backlog.agent": "Bestand nach Bearbeiter",
+        "key": "Wert",
+        "count": "Anzahl",
+        "none": "niemand",
+    },
+    "en": {
+        "tickets_created": "New tickets",
+        "messages_in": "Messages in",
+        "replies": "Replies",
+        "closed": "Closed",
+        "reopened": "Reopened",
+        "autoreplies_sent": "Auto-replies sent",
+        "autoreplies_suppressed": "Auto-replies suppressed",
+        "period": "Period",
+        "volume": "Volume",
+        "first_response": "First response",
+        "resolution": "Resolution time",
+        "tickets": "Tickets",
+        "median_hours": "Median (hours)",
+        "p90_hours": "90th percentile (hours)",
+        "backlog.status": "Backlog by status",
+        "backlog.queue": "Backlog by queue",
+        "backlog.agent": "Backlog by agent",
+        "key": "Item",
+        "count": "Count",
+        "none": "nobody",
+    },
+}
+SERIES = [
+    "tickets_created",
+    "messages_in",
+    "replies",
+    "closed",
+    "reopened",
+    "autoreplies_sent",
+    "autoreplies_suppressed",
+]
+
+
+def moment(value: str | None) -> str:
+    """``2026-12-03T02:19:47.123456Z`` as ``2026-12-03 02:19`` (Excel reads it as a date and time)."""
+    return value[:16].replace("T", " ") if value else ""
+
+
+def stats_rows(
+    lang: str,
+    series: Sequence[dict[str, object]],
+    durations: dict[str, tuple[int, float | None, float | None]],
+    backlog: dict[str, list[tuple[str, int]]],
+) -> list[list[Cell]]:
+    """The reports' tables one below the other (a title row, a header, the rows, an empty line): volume per
+    period, first response and resolution time, the backlog by status, queue and agent (labels given)."""
+    labels = STAT_LABELS[lang if lang in STAT_LABELS else "de"]
+    rows: list[list[Cell]] = [[labels["volume"]], [labels["period"], *(labels[k] for k in SERIES)]]
+    for entry in series:
+        rows.append([str(entry.get("period", "")), *(_int(entry.get(k)) for k in SERIES)])
+    rows += [[], [f"{labels['first_response']} / {labels['resolution']}"]]
+    rows.append([labels["key"], labels["tickets"], labels["median_hours"], labels["p90_hours"]])
+    for kind, (count, median, p90) in durations.items():
+        rows.append([labels[kind], count, _hours(median), _hours(p90)])
+    for kind, entries in backlog.items():
+        rows += [[], [labels[f"backlog.{kind}"]], [labels["key"], labels["count"]]]
+        rows += [[label or labels["none"], count] for label, count in entries]
+    return rows
+
+
+def _int(value: object) -> int:
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _hours(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

@@ -551,11 +551,22 @@ class ContactIn(Model):
     body: str = Field(min_length=1, max_length=20_000)
     mailbox: str | None = Field(None, max_length=64)
     website: str = Field("", max_length=200, description="honeypot: leave empty (bots fill it in)")
+    notice_lang: Literal["de", "en"] | None = Field(
+        None,
+        description="the language of the privacy notice the form showed (GET /public/info): its text, link and "
+        "the time are kept with the new ticket",
+    )
 
 
 class ContactOut(Model):
     received: bool
     number: str | None = None
+
+
+class PublicInfo(Model):
+    company: str = Field(description="the company's name (setting company)")
+    privacy_url: dict[str, str] = Field(description="the privacy notice (Datenschutzhinweis) per language; '' = none")
+    notice: dict[str, str] = Field(description="the contact form's privacy notice per language, as it is stored")
 
 
 # ------------------------------------------------------------------------------------------ admin

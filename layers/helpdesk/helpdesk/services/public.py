@@ -22,6 +22,7 @@ from ..domain.clock import iso, now
 from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import header_line, normalize_address
 from ..domain.ids import new_id
+from ..domain.privacy import consent_record
 from ..domain.reasons import reason
 from ..domain.reasons import to_json as reason_json
 from ..domain.status import Status, status_after_customer_reply
@@ -67,6 +68,7 @@ class ContactForm:
     subject: str
     body: str
     mailbox: str | None = None
+    notice_lang: str | None = None  # the language of the privacy notice the form showed (None: none shown)
 
 
 def submit_contact_form(form: ContactForm, deps: IngestDeps, *, source_ip: str, mail_domain: str) -> IngestResult:
@@ -91,8 +93,11 @@ def submit_contact_form(form: ContactForm, deps: IngestDeps, *, source_ip: str, 
     raw = msg.as_bytes()
     key = f"{WEB_PREFIX}{new_id().lower()}"
     deps.mail.put(key, raw, "message/rfc822")
-
-    return ingest_raw(raw, key, deps, channel="contact_form", trusted_sender=False)
+    consent = None
+    if form.notice_lang:
+        url = cfg.settings.privacy_url.get(form.notice_lang)
+        consent = consent_record(cfg.settings.company, url, form.notice_lang, iso())
+    return ingest_raw(raw, key, deps, channel="contact_form", trusted_sender=False, consent=consent)
 
 
 def public_view(store: TicketStore, ticket_id: str) -> TicketDetail:

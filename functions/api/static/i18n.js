@@ -450,6 +450,7 @@ const S = {
   "priv.action.ticket.deleted": ["Ticket endgültig gelöscht", "ticket deleted for good"],
   "priv.action.customer.deleted": ["Kunde gelöscht", "customer deleted"],
   "priv.action.customer.anonymized": ["Kunde anonymisiert", "customer anonymized"],
+  "priv.action.customer.exported": ["Kundendaten exportiert", "customer data exported"],
   "adm.set.trash": ["Papierkorb automatisch leeren nach (Tagen, 0 = nie)", "Empty the trash automatically after (days, 0 = never)"],
   "adm.set.privacy": ["Datenschutz", "Data protection"],
   "adm.set.privacyurl.de": ["Datenschutzhinweis (Link, deutsch)", "Privacy notice (link, German)"],

@@ -20,6 +20,7 @@ out (Art. 15(4)); ``counts.messages_left_out`` says how many.
 from __future__ import annotations
 
 import json
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -195,11 +196,17 @@ def _headers(message: MessageItem) -> list[str]:
     return [a.address for a in [*([message.from_addr] if message.from_addr else []), *message.to, *message.cc]]
 
 
-def _copy(zf: zipfile.ZipFile, name: str, key: str, mail: MailStore, out_of_time: Callable[[], None]) -> int:
-    """An S3 object into the ZIP, a megabyte at a time (a 40 MB attachment never sits in memory whole)."""
+def _copy(
+    zf: zipfile.ZipFile, name: str, key: str, mail: MailStore, out_of_time: Callable[[], None], *, compress: bool
+) -> int:
+    """An S3 object into the ZIP, a megabyte at a time (a 40 MB attachment never sits in memory whole).
+    ``compress``: deflate it (mails, text); attachments are mostly compressed already (PDF, images, Office
+    files) and are stored as they are — deflating them again costs time and gains nothing."""
     body = mail.stream(key)
     size = 0
-    with zf.open(name, "w", force_zip64=True) as out:
+    info = zipfile.ZipInfo(name, date_time=time.gmtime()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zf.open(info, "w", force_zip64=True) as out:
         while chunk := body.read(CHUNK):
             out_of_time()
             out.write(chunk)
@@ -271,12 +278,12 @@ def _ticket_entries(
         }
         if message.raw_key:
             name = entry_name(f"{folder}/mails", f"{message.created_at[:19].replace(':', '-')}.eml", taken)
-            _copy(zf, name, message.raw_key, mail, out_of_time)
+            _copy(zf, name, message.raw_key, mail, out_of_time, compress=True)
             entry["raw_mail"] = name
             counts["mails"] = counts.get("mails", 0) + 1
         for att in message.attachments or []:
             name = entry_name(f"{folder}/attachments", att.filename, taken)
-            _copy(zf, name, att.key, mail, out_of_time)
+            _copy(zf, name, att.key, mail, out_of_time, compress=att.content_type.startswith("text/"))
             entry["attachments"].append(
                 {"filename": att.filename, "content_type": att.content_type, "size": int(att.size), "file": name}
             )

@@ -14,6 +14,9 @@ from helpdesk.services import data_export, privacy
 from helpdesk.services.autoclose import run, sweep_outbox
 
 logger = Logger(service="helpdesk-autoclose")
+# What exports leave of a run (at most a third) to erasures, the Papierkorb and retention: an export too big
+# for its share must not starve them every hour (it fails after a few tries: services/data_export.py).
+EXPORT_RESERVE_SECONDS = 90.0
 metrics = Metrics(namespace="Helpdesk", service="autoclose")
 tracer = Tracer(service="helpdesk-autoclose")
 
@@ -38,7 +41,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # Data protection: customers' data exports a request could not finish (services/data_export.py) — first,
     # so that an export asked for before an erasure is built and then deleted by it —, unfinished customer
     # erasures, the Papierkorb's retention (services/privacy.py).
-    exports = data_export.run_pending(mail_store(), time_left=time_left)
+    reserve = min(EXPORT_RESERVE_SECONDS, time_left() / 3)
+    exports = data_export.run_pending(mail_store(), time_left=lambda: time_left() - reserve)
     kept = privacy.scheduled(mail_store(), deps.config.snapshot(), time_left=time_left)
     for name, value in (
         ("TicketsReminded", report.reminded),

@@ -132,9 +132,15 @@ def test_an_admin_exports_a_customers_data_as_a_zip(app: App, api: Api, web_stac
     api.wait_for_subjects(subject)
     page = app.page
     app.goto(f"customer/{address}")
-    page.locator("[data-export]").click()
+    with page.expect_response(lambda r: r.url.endswith("/export") and r.request.method == "POST", timeout=30_000) as r:
+        page.locator("[data-export]").click()
+    job = r.value.json()
+    if job["state"] != "done":  # a busy machine: the request's 15 s ended first; push it on as an admin can
+        for _ in range(20):
+            if api.call("POST", f"/admin/privacy/exports/{job['id']}/run")["state"] == "done":
+                break
     link = page.locator("[data-download]")
-    expect(link).to_be_visible(timeout=60_000)  # built by the request (or pushed on every 5 s)
+    expect(link).to_be_visible(timeout=15_000)  # the page asks again every 5 s
     with page.expect_download() as info:
         link.click()
     assert info.value.suggested_filename.startswith("datenauskunft-")

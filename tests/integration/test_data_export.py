@@ -164,3 +164,19 @@ def test_a_big_attachment_is_streamed_in_parts(aws: Any, api: ApiClient) -> None
     assert r.json["size"] > 8 * 1024 * 1024
     zf = _download(r.json["download_url"])
     assert big in {zf.read(n) for n in zf.namelist()}
+
+
+def test_an_export_that_never_fits_one_run_fails_instead_of_retrying_forever(aws: Any, api: ApiClient) -> None:
+    from helpdesk.bootstrap import mail_store
+    from helpdesk.services import data_export
+
+    ingest(aws, make_mail(sender=f"{NAME} <{ADDRESS}>", attachments=[("a.pdf", "application/pdf", ATTACHMENT)]))
+    job = data_export.start_export(ADDRESS, mail_store(), actor="admin", time_left=lambda: 0.0)
+    for _ in range(data_export.MAX_ATTEMPTS - 1):
+        assert job.state == "running"
+        budget = iter([100.0] + [0.0] * 1000)  # the scheduled run starts it, then its time is up at once
+        (job,) = data_export.run_pending(mail_store(), time_left=budget.__next__)
+    assert job.state == "failed" and job.address is None
+    shown = api.get(f"/admin/privacy/exports/{job.id}", user="admin").json
+    assert shown["state"] == "failed" and shown["download_url"] is None
+    assert data_export.run_pending(mail_store(), time_left=lambda: 100.0) == []  # no longer tried

@@ -46,17 +46,18 @@ export function eraseCard(customer) {
     open);
 }
 
-/** Art. 15: the ZIP is built by a job (the request's 15 s, else the scheduled one); asked again until done. */
+/** Art. 15: the ZIP is built by a job (the request's 15 s, else the scheduled one); the page asks until done. */
 async function exportData(email, button, status) {
   status.textContent = t("priv.export.running");
   try {
     let job = await busy(button, () => api(`admin/privacy/customers/${encodeURIComponent(email)}/export`,
       { method: "POST" }), { quiet: true });
-    while (job.state !== "done") {
+    while (job.state === "running") {
       await new Promise((resolve) => setTimeout(resolve, 5000));
       if (!status.isConnected) return;
-      job = await api(`admin/privacy/exports/${job.id}/run`, { method: "POST" });
+      job = await api(`admin/privacy/exports/${job.id}`);
     }
+    if (job.state !== "done") return void (status.textContent = t("priv.export.failed"));
     replace(status, h("a", { href: job.download_url, download: job.filename, rel: "noopener noreferrer",
       "data-download": "", text: t("priv.export.ready", { size: fmtSize(job.size) }) }));
   } catch (error) {

@@ -55,7 +55,7 @@ def job_out(job: privacy.Job) -> ErasureJobOut:
 def export_out(job: data_export.Export, services: Services) -> DataExportOut:
     return DataExportOut(
         id=job.id,
-        state="done" if job.state == "done" else "running",
+        state="done" if job.state == "done" else "failed" if job.state == "failed" else "running",
         subject=job.subject,
         actor=job.actor,
         started_at=job.started_at,

@@ -757,8 +757,9 @@ class ErasureJobList(Model):
 
 class DataExportOut(Model):
     id: str
-    state: Literal["running", "done"] = Field(
-        description="running: being built (by this request, a push, or the scheduled job); done: ready to download"
+    state: Literal["running", "done", "failed"] = Field(
+        description="running: being built (by this request, a push, or the scheduled job); done: ready to "
+        "download; failed: too big to build in one run of the scheduled job (docs/data-protection.md)"
     )
     subject: str = Field(description="the customer as a hash of the address")
     actor: str

@@ -48,6 +48,7 @@ from .privacy import EXPORT_PREFIX, claim_job
 EXPORT_PK = "JOB#export"
 LINK_SECONDS = 900  # the presigned download link
 MARGIN_SECONDS = 5.0
+MAX_ATTEMPTS = 6  # the request's, pushes, then the scheduled runs: an export that never fits gives up
 CHUNK = 1024 * 1024  # bytes copied from S3 into the ZIP at a time
 
 TimeLeft = Callable[[], float]
@@ -74,7 +75,7 @@ class OutOfTime(Exception):
 @dataclass
 class Export:
     id: str
-    state: str  # running | done
+    state: str  # running | done | failed (it did not fit into one run, MAX_ATTEMPTS times)
     subject: str  # the customer's hash
     actor: str
     started_at: str
@@ -83,6 +84,7 @@ class Export:
     size: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     address: str | None = None  # only while running
+    attempts: int = 0  # runs that ran out of time; after MAX_ATTEMPTS the job fails (it never fits one run)
 
     def data(self) -> dict[str, Any]:
         return {
@@ -94,6 +96,7 @@ class Export:
             "size": self.size,
             "counts": self.counts,
             "address": self.address,
+            "attempts": self.attempts,
         }
 
     @classmethod
@@ -110,6 +113,7 @@ class Export:
             size=int(d.get("size") or 0),
             counts=dict(d.get("counts") or {}),
             address=d.get("address"),
+            attempts=int(d.get("attempts") or 0),
         )
 
     @property
@@ -161,6 +165,9 @@ def run_export(job_id: str, mail: MailStore, *, time_left: TimeLeft | None = Non
         counts = write_zip(sink, job.address or "", mail, out_of_time)
     except OutOfTime:
         sink.abandon()
+        job.attempts += 1
+        if job.attempts >= MAX_ATTEMPTS:  # too big for one run: say so instead of retrying every hour forever
+            job.state, job.finished_at, job.address = "failed", iso(), None
         _save(job, release=True)
         return job
     except BaseException:

@@ -10,10 +10,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.bootstrap import autoclose_deps, mail_store
-from helpdesk.services import privacy
+from helpdesk.services import data_export, privacy
 from helpdesk.services.autoclose import run, sweep_outbox
 
 logger = Logger(service="helpdesk-autoclose")
+# What exports leave of a run (at most a third) to erasures, the Papierkorb and retention: an export too big
+# for its share must not starve them every hour (it fails after a few tries: services/data_export.py).
+EXPORT_RESERVE_SECONDS = 90.0
 metrics = Metrics(namespace="Helpdesk", service="autoclose")
 tracer = Tracer(service="helpdesk-autoclose")
 
@@ -35,7 +38,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.info("outbox sweep", extra=retried)
         return retried
     report = run(deps, time_left=time_left)
-    # Data protection (services/privacy.py): unfinished customer erasures, then the Papierkorb's retention.
+    # Data protection: customers' data exports a request could not finish (services/data_export.py) — first,
+    # so that an export asked for before an erasure is built and then deleted by it —, unfinished customer
+    # erasures, the Papierkorb's retention (services/privacy.py).
+    reserve = min(EXPORT_RESERVE_SECONDS, time_left() / 3)
+    exports = data_export.run_pending(mail_store(), time_left=lambda: time_left() - reserve)
     kept = privacy.scheduled(mail_store(), deps.config.snapshot(), time_left=time_left)
     for name, value in (
         ("TicketsReminded", report.reminded),
@@ -46,6 +53,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         ("ErasureJobsRun", kept.jobs),
         ("RetentionDeleted", kept.retention_deleted),
         ("RetentionAnonymized", kept.retention_anonymized),
+        ("ExportsBuilt", sum(1 for e in exports if e.state == "done")),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     summary = {
@@ -61,6 +69,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "erasure_jobs_done": kept.jobs_done,
         "retention_deleted": kept.retention_deleted,
         "retention_anonymized": kept.retention_anonymized,
+        "exports_done": sum(1 for e in exports if e.state == "done"),
     }
     logger.info("autoclose run", extra=summary)
     return summary

@@ -235,6 +235,7 @@ QUEUE_REFERENCES = {
     ("POST", "/tickets", "queue"),
     ("POST", "/tickets/batch", "value"),  # action=queue
     ("GET", "/tickets", "queue"),
+    ("GET", "/export/tickets", "queue"),  # the inbox as CSV: the same filter, the same refusal
 }
 # The ticket acted on, like the {ticket_id} of a path: 404, in a batch "not_found" per item.
 ACTED_ON = {("POST", "/tickets/batch", "items.id")}
@@ -397,8 +398,8 @@ def _queue_request(api: ApiClient, key: tuple[str, str, str], visible: str) -> t
     if key == ("POST", "/tickets/batch", "value"):
         body = {"action": "queue", "value": "vip", "items": [{"id": visible, "version": version}]}
         return method, "/tickets/batch", body, None
-    if key == ("GET", "/tickets", "queue"):
-        return method, "/tickets", None, {"queue": "vip"}
+    if key in (("GET", "/tickets", "queue"), ("GET", "/export/tickets", "queue")):
+        return method, key[1], None, {"queue": "vip"}
     raise AssertionError(f"no request for {key}")
 
 

@@ -403,11 +403,16 @@ def privacy_tour(aws: Any, api: ApiClient) -> None:
     import functions.autoclose.app as autoclose
     from helpdesk.bootstrap import mail_store
     from helpdesk.domain.privacy import ErasureMode, SharedTickets
+    from helpdesk.services.data_export import start_export
     from helpdesk.services.privacy import start_erasure
     from helpdesk_local.runners import LambdaContext
 
     privacy_world(aws, api, "erna@kunde.example")
     assert api.get("/admin/privacy/customers/erna@kunde.example", user="admin").status == 200
+    exported = api.call("POST", "/admin/privacy/customers/erna@kunde.example/export", user="admin")
+    assert exported.status == 202 and exported.json["state"] == "done", exported.text
+    assert api.get(f"/admin/privacy/exports/{exported.json['id']}", user="admin").json["download_url"]
+    assert api.call("POST", f"/admin/privacy/exports/{exported.json['id']}/run", user="admin").status == 200
     erased = api.call(
         "POST",
         "/admin/privacy/customers/erna@kunde.example/erase",
@@ -420,6 +425,8 @@ def privacy_tour(aws: Any, api: ApiClient) -> None:
     assert api.get("/admin/audit", user="admin").status == 200
 
     privacy_world(aws, api, "fritz@kunde.example")
+    export = start_export("fritz@kunde.example", mail_store(), actor="admin", time_left=lambda: 0.0)
+    assert export.state == "running"  # the scheduled function builds it, then its erasure deletes it
     job = start_erasure(  # the request ran out of time at once: the scheduled function does it all
         "fritz@kunde.example",
         mail_store(),
@@ -439,7 +446,7 @@ def privacy_tour(aws: Any, api: ApiClient) -> None:
     assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 200
     with time_machine.travel(now() + timedelta(days=3), tick=False):
         result = autoclose.handler({}, LambdaContext("helpdesk-autoclose"))
-    assert (result["erasure_jobs_done"], result["trash_deleted"]) == (1, 1), result
+    assert (result["exports_done"], result["erasure_jobs_done"], result["trash_deleted"]) == (1, 1, 1), result
     gone = ingest(aws, make_mail(subject="Werbung 2", sender="spam@werbung.example"))
     current = api.get(f"/tickets/{gone.ticket_id}", user="admin").json
     api.call(

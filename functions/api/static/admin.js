@@ -613,6 +613,8 @@ async function settingsSection(container) {
     { name: "signature", label: t("adm.set.signature"), type: "textarea", rows: "4", hint: t("adm.set.signature.hint") },
     { name: "notification_sender", label: t("ntf.set.sender"), type: "email", nullable: true, hint: t("ntf.set.sender.hint") },
     { heading: t("adm.set.privacy") },
+    { name: "privacy_url.de", label: t("adm.set.privacyurl.de"), type: "url", hint: t("adm.set.privacyurl.hint") },
+    { name: "privacy_url.en", label: t("adm.set.privacyurl.en"), type: "url" },
     { name: "trash_retention_days", label: t("adm.set.trash"), type: "number", step: "1", min: "0" },
     { name: "retention_years", label: t("adm.set.retention"), type: "number", step: "1", min: "0", hint: t("adm.set.retention.hint") },
     { name: "retention_action", label: t("adm.set.retention.action"), type: "select", options: () => [

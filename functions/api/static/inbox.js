@@ -225,6 +225,8 @@ export function mount(main, route) {
     h("div", { class: "filters-row" },
       h("div", { class: "tabs", role: "group", "aria-label": t("inbox.views") }, tabButtons),
       h("div", { class: "search-box" }, field(t("inbox.search"), search, { cls: "field-inline" })),
+      h("button", { type: "button", class: "btn", text: "CSV", title: t("csv.title"), "data-csv": "", on: { click: async (e) => {
+        (await import("./download.js")).downloadCsv("export/tickets", apiQuery(filters), e.currentTarget); } } }),
       h("a", { class: "btn btn-primary", href: "#/new", text: t("nav.new") })),
     h("details", { class: "more-filters", open: !matchMedia("(max-width: 760px)").matches || hasExtraFilters(filters) },
       h("summary", { text: t("inbox.morefilters") }),

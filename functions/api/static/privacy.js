@@ -2,7 +2,7 @@
 // customer (with a dry run of what goes, and the address typed again), the audit log.
 
 import { h, replace, clear } from "./dom.js";
-import { t, fmtDateTime } from "./i18n.js";
+import { t, fmtDateTime, fmtSize } from "./i18n.js";
 import { api } from "./http.js";
 import { navigate } from "./router.js";
 import { isAdmin } from "./store.js";
@@ -35,10 +35,34 @@ export function eraseCard(customer) {
   if (!isAdmin()) return null;
   const open = h("button", { type: "button", class: "btn btn-danger", text: t("priv.erase.open"), "data-erase": "" });
   open.addEventListener("click", () => eraseDialog(customer.email));
+  const status = h("p", { role: "status" });
+  const exportButton = h("button", { type: "button", class: "btn", text: t("priv.export.open"), "data-export": "" });
+  exportButton.addEventListener("click", () => exportData(customer.email, exportButton, status));
   return h("section", { class: "card", "aria-label": t("priv.title") },
     h("h2", { class: "h-small", text: t("priv.title") }),
+    h("p", { class: "muted", text: t("priv.export.intro") }),
+    h("div", { class: "actions" }, exportButton), status,
     h("p", { class: "muted", text: t("priv.erase.intro") }),
     open);
+}
+
+/** Art. 15: the ZIP is built by a job (the request's 15 s, else the scheduled one); the page asks until done. */
+async function exportData(email, button, status) {
+  status.textContent = t("priv.export.running");
+  try {
+    let job = await busy(button, () => api(`admin/privacy/customers/${encodeURIComponent(email)}/export`,
+      { method: "POST" }), { quiet: true });
+    while (job.state === "running") {
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      if (!status.isConnected) return;
+      job = await api(`admin/privacy/exports/${job.id}`);
+    }
+    if (job.state !== "done") return void (status.textContent = t("priv.export.failed"));
+    replace(status, h("a", { href: job.download_url, download: job.filename, rel: "noopener noreferrer",
+      "data-download": "", text: t("priv.export.ready", { size: fmtSize(job.size) }) }));
+  } catch (error) {
+    status.textContent = errorText(error);
+  }
 }
 
 async function eraseDialog(email) {

@@ -6,6 +6,21 @@ import { publicApi } from "./http.js";
 import { field, setTitle, errorText, statusBadge, loading, failed } from "./ui.js";
 import { mailBody } from "./mailview.js";
 
+// The company's name and its privacy notice (GET public/info) under both customer pages.
+let info = null;
+async function companyInfo() {
+  info = info || publicApi("public/info").catch(() => null);
+  return info;
+}
+
+async function footer(page) {
+  const found = await companyInfo();
+  if (!found) return;
+  const url = found.privacy_url[lang()];
+  page.append(h("p", { class: "muted public-foot" }, found.company,
+    url ? [" · ", h("a", { href: url, rel: "noopener noreferrer", target: "_blank", text: t("pub.privacy") })] : null));
+}
+
 export function mountTicket(main, route) {
   const token = route.parts.slice(1).join("/");
   setTitle(t("pub.ticket.title"));
@@ -72,7 +87,7 @@ export function mountTicket(main, route) {
         send.disabled = false;
       }
     });
-    replace(main, h("div", { class: "public-page" },
+    const page = h("div", { class: "public-page" },
       h("div", { class: "card public-card" },
         h("p", { class: "ticket-number", text: ticket.number }),
         h("h1", { text: ticket.subject }),
@@ -88,7 +103,9 @@ export function mountTicket(main, route) {
           m.attachments.length ? h("ul", { class: "attachments" }, m.attachments.map((a) => h("li", {},
             h("a", { href: a.url, class: "attachment", rel: "noopener noreferrer", download: a.filename, text: a.filename }),
             h("span", { class: "muted", text: ` ${fmtSize(a.size)}` })))) : null)))),
-      ticket.status === "trash" ? null : form));
+      ticket.status === "trash" ? null : form);
+    replace(main, page);
+    footer(page);
   }
   load();
   return () => { alive = false; };
@@ -104,6 +121,7 @@ export function mountContact(main, route) {
   const website = h("input", { name: "website", type: "text", tabindex: "-1", autocomplete: "off" });
   const error = h("div", { class: "form-error", role: "alert" });
   const submit = h("button", { type: "submit", class: "btn btn-primary", text: t("pub.contact.send") });
+  const notice = h("p", { class: "muted", "data-notice": "" });
   const form = h("form", { class: "card public-card contact-card", novalidate: true },
     h("h1", { text: t("pub.contact.title") }),
     h("p", { class: "muted", text: t("pub.contact.intro") }),
@@ -113,8 +131,9 @@ export function mountContact(main, route) {
     field(t("pub.contact.body"), body),
     h("div", { class: "hp", "aria-hidden": "true" }, h("label", { htmlFor: "hp-website", text: "Website" }),
       Object.assign(website, { id: "hp-website" })),
-    error,
+    error, notice,
     h("div", { class: "actions" }, submit));
+  companyInfo().then((found) => { if (found) notice.textContent = found.notice[lang()]; });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -129,6 +148,7 @@ export function mountContact(main, route) {
     try {
       const payload = { name: name.value.trim(), email: email.value.trim(), subject: subject.value.trim(), body: body.value,
         website: website.value };
+      if (notice.textContent) payload.notice_lang = lang(); // the notice it showed is kept with the ticket
       const mailbox = route.query.get("mailbox");
       if (mailbox) payload.mailbox = mailbox;
       const result = await publicApi("public/contact", { method: "POST", body: payload });
@@ -142,4 +162,5 @@ export function mountContact(main, route) {
     }
   });
   main.append(form);
+  footer(main);
 }

@@ -2,7 +2,7 @@
 // Charts are inline SVG built with DOM calls; every chart has its numbers as a table beside it.
 
 import { h, svg, replace, uid } from "./dom.js";
-import { t, fmtDate, fmtNumber, fmtHours } from "./i18n.js";
+import { t, lang, fmtDate, fmtNumber, fmtHours } from "./i18n.js";
 import { api } from "./http.js";
 import { statusLabel, queueName, agentName } from "./store.js";
 import { field, selectEl, setTitle, errorText } from "./ui.js";
@@ -133,6 +133,9 @@ export function mount(main, route) {
     field(t("reports.end"), end, { cls: "field-inline" }),
     field(t("reports.granularity"), granularity, { cls: "field-inline" }),
     h("button", { type: "submit", class: "btn btn-primary", text: t("reports.show") }),
+    h("button", { type: "button", class: "btn", text: "CSV", title: t("csv.title"), "data-csv": "", on: { click: async (e) => {
+      (await import("./download.js")).downloadCsv("export/stats", { start: start.value, end: end.value,
+        granularity: granularity.value, lang: lang() }, e.currentTarget); } } }),
     h("div", { class: "presets", role: "group", "aria-label": t("reports.presets") },
       preset(7, "day"), preset(30, "day"), preset(90, "week"), preset(365, "week")));
   form.addEventListener("submit", (event) => { event.preventDefault(); load(); });

@@ -11,7 +11,7 @@ from typing import Any
 from ..domain.clock import iso
 from ..domain.headers import normalize_address
 from ..domain.privacy import ErasureMode, SharedTickets
-from ..services import privacy
+from ..services import data_export, privacy
 from ..store import audit
 from .context import Services
 from .errors import BadRequest, Conflict, NotFound
@@ -20,6 +20,7 @@ from .schemas import (
     AuditEntryOut,
     AuditList,
     AuditQuery,
+    DataExportOut,
     ErasureIn,
     ErasureJobList,
     ErasureJobOut,
@@ -48,6 +49,21 @@ def job_out(job: privacy.Job) -> ErasureJobOut:
             "finished_at": job.finished_at,
             "counts": job.counts,
         }
+    )
+
+
+def export_out(job: data_export.Export, services: Services) -> DataExportOut:
+    return DataExportOut(
+        id=job.id,
+        state="done" if job.state == "done" else "failed" if job.state == "failed" else "running",
+        subject=job.subject,
+        actor=job.actor,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        size=job.size,
+        counts=job.counts,
+        filename=job.filename,
+        download_url=data_export.download_url(job, services.mail),
     )
 
 
@@ -112,6 +128,57 @@ def register(api: Api, services: Services) -> None:
             time_left=lambda: deadline - time.monotonic(),
         )
         return job_out(job)
+
+    @api.route(
+        "/admin/privacy/customers/{email}/export",
+        "POST",
+        auth="admin",
+        response=DataExportOut,
+        status=202,
+        tags=("privacy",),
+        summary="Export a customer's data as one ZIP (Art. 15/20): built into the bucket by a job, then a "
+        "presigned link",
+        errors=(400, 401, 403),
+    )
+    def export(ctx: Ctx, email: str) -> DataExportOut:
+        address = normalize_address(email)
+        if not address:
+            raise BadRequest("not an e-mail address", field="email")
+        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
+        job = data_export.start_export(
+            address, services.mail, actor=ctx.user.username, time_left=lambda: deadline - time.monotonic()
+        )
+        return export_out(job, services)
+
+    @api.route(
+        "/admin/privacy/exports/{job_id}",
+        auth="admin",
+        response=DataExportOut,
+        tags=("privacy",),
+        summary="One data export: its state, and when done a fresh download link",
+        errors=(401, 403, 404),
+    )
+    def export_job(ctx: Ctx, job_id: str) -> DataExportOut:
+        found = data_export.get_export(job_id) if job_id.isalnum() else None
+        if found is None:
+            raise NotFound("no such export")
+        return export_out(found, services)
+
+    @api.route(
+        "/admin/privacy/exports/{job_id}/run",
+        "POST",
+        auth="admin",
+        response=DataExportOut,
+        tags=("privacy",),
+        summary="Build a running data export now (up to 15 s) instead of waiting for the scheduled job",
+        errors=(401, 403, 404),
+    )
+    def run_export(ctx: Ctx, job_id: str) -> DataExportOut:
+        if not job_id.isalnum() or data_export.get_export(job_id) is None:
+            raise NotFound("no such export")
+        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
+        job = data_export.run_export(job_id, services.mail, time_left=lambda: deadline - time.monotonic())
+        return export_out(job, services)
 
     @api.route(
         "/admin/privacy/jobs",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..domain.links import verify_customer_token
+from ..domain.privacy import privacy_notice
 from ..domain.status import Status
 from ..services.changes import Missing
 from ..services.ingest import IngestDeps
@@ -11,7 +12,7 @@ from ..store.models import MessageItem
 from .context import Services
 from .errors import NotFound, ReplyConflict
 from .routing import Api, Ctx
-from .schemas import ContactIn, ContactOut, PublicMessage, PublicReplyIn, PublicTicket
+from .schemas import ContactIn, ContactOut, PublicInfo, PublicMessage, PublicReplyIn, PublicTicket
 from .views import attachment_out, public_short, resolve_cids, within_budget
 
 
@@ -98,6 +99,22 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
         return ContactOut(received=True)
 
     @api.route(
+        "/public/info",
+        auth="public",
+        response=PublicInfo,
+        tags=("public",),
+        summary="What the customers' pages show of the company: its name, the privacy notice link and text (DE/EN)",
+    )
+    def info(ctx: Ctx) -> PublicInfo:
+        settings = services.config.snapshot().settings
+        urls = {lang: settings.privacy_url.get(lang) for lang in ("de", "en")}
+        return PublicInfo(
+            company=settings.company,
+            privacy_url=urls,
+            notice={lang: privacy_notice(settings.company, urls[lang], lang) for lang in ("de", "en")},
+        )
+
+    @api.route(
         "/public/contact",
         "POST",
         auth="public",
@@ -113,7 +130,7 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
         if body.website:
             return ContactOut(received=True)  # a bot filled the honeypot: pretend, store nothing
         result = submit_contact_form(
-            ContactForm(body.name, body.email, body.subject, body.body, body.mailbox),
+            ContactForm(body.name, body.email, body.subject, body.body, body.mailbox, body.notice_lang),
             deps,
             source_ip=ctx.source_ip or "unknown",
             mail_domain=services.settings.mail_domain,

@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Literal
+
+from chalice.app import Response
+from pydantic import Field
 
 from ..domain.access import aggregate_scope
-from ..domain.clock import now
+from ..domain.clock import iso, now
+from ..domain.export import csv_filename
+from ..services.exports import stats_csv
 from ..services.reports import report
 from .context import Services
 from .errors import BadRequest
 from .routing import Api, Ctx
 from .schemas import DurationsOut, StatsOut, StatsQuery
+from .tickets import csv_response
+
+
+class StatsCsvQuery(StatsQuery):
+    lang: Literal["de", "en"] = Field("de", description="language of the labels (the format is German Excel's)")
+
+
+def _range(q: StatsQuery) -> tuple[date, date]:
+    try:
+        end = date.fromisoformat(q.end) if q.end else now().date()
+        start = date.fromisoformat(q.start) if q.start else end - timedelta(days=29)
+    except ValueError as exc:
+        raise BadRequest(f"not a date: {exc}", field="start" if q.start else "end") from exc
+    if start > end:
+        raise BadRequest("start is after end", field="start")
+    if (end - start).days > 731:
+        raise BadRequest("at most two years at once", field="start")
+    return start, end
 
 
 def register(api: Api, services: Services) -> None:
@@ -25,15 +49,7 @@ def register(api: Api, services: Services) -> None:
     )
     def stats(ctx: Ctx) -> StatsOut:
         q: StatsQuery = ctx.query
-        try:
-            end = date.fromisoformat(q.end) if q.end else now().date()
-            start = date.fromisoformat(q.start) if q.start else end - timedelta(days=29)
-        except ValueError as exc:
-            raise BadRequest(f"not a date: {exc}", field="start" if q.start else "end") from exc
-        if start > end:
-            raise BadRequest("start is after end", field="start")
-        if (end - start).days > 731:
-            raise BadRequest("at most two years at once", field="start")
+        start, end = _range(q)
         # an agent gets the figures of the tickets they may see (services/reports.py: how, without reading them)
         r = report(start, end, q.granularity, aggregate_scope(ctx.viewer, services.config.snapshot()))
         return StatsOut(
@@ -45,4 +61,22 @@ def register(api: Api, services: Services) -> None:
             first_response=DurationsOut(**r.first_response.__dict__),
             resolution=DurationsOut(**r.resolution.__dict__),
             backlog=r.backlog,
+        )
+
+    @api.route(
+        "/export/stats",
+        query=StatsCsvQuery,
+        tags=("reports",),
+        errors=(400, 401, 403),
+        summary="The reports' tables (volume per period, response and resolution times, backlog) as one CSV: "
+        "UTF-8 with BOM, ';'; the figures the caller may see, as GET /stats",
+        raw_response="text/csv",
+    )
+    def stats_export(ctx: Ctx) -> Response:
+        q: StatsCsvQuery = ctx.query
+        start, end = _range(q)
+        cfg = services.config.snapshot()
+        r = report(start, end, q.granularity, aggregate_scope(ctx.viewer, cfg))
+        return csv_response(
+            stats_csv(r, cfg, q.lang), csv_filename("berichte" if q.lang == "de" else "reports", iso()[:10])
         )

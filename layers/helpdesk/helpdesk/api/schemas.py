@@ -556,11 +556,22 @@ class ContactIn(Model):
     body: str = Field(min_length=1, max_length=20_000)
     mailbox: str | None = Field(None, max_length=64)
     website: str = Field("", max_length=200, description="honeypot: leave empty (bots fill it in)")
+    notice_lang: Literal["de", "en"] | None = Field(
+        None,
+        description="the language of the privacy notice the form showed (GET /public/info): its text, link and "
+        "the time are kept with the new ticket",
+    )
 
 
 class ContactOut(Model):
     received: bool
     number: str | None = None
+
+
+class PublicInfo(Model):
+    company: str = Field(description="the company's name (setting company)")
+    privacy_url: dict[str, str] = Field(description="the privacy notice (Datenschutzhinweis) per language; '' = none")
+    notice: dict[str, str] = Field(description="the contact form's privacy notice per language, as it is stored")
 
 
 # ------------------------------------------------------------------------------------------ admin
@@ -749,6 +760,25 @@ class ErasureJobOut(Model):
 
 class ErasureJobList(Model):
     items: list[ErasureJobOut]
+
+
+class DataExportOut(Model):
+    id: str
+    state: Literal["running", "done", "failed"] = Field(
+        description="running: being built (by this request, a push, or the scheduled job); done: ready to "
+        "download; failed: too big to build in one run of the scheduled job (docs/data-protection.md)"
+    )
+    subject: str = Field(description="the customer as a hash of the address")
+    actor: str
+    started_at: str
+    finished_at: str | None
+    size: int = Field(description="bytes of the ZIP")
+    counts: dict[str, int] = Field(description="tickets, messages, mails, attachments, messages_left_out")
+    filename: str
+    download_url: str | None = Field(
+        description="presigned link to the ZIP, valid 15 minutes (ask again for a fresh one); the ZIP itself is "
+        "deleted after a day"
+    )
 
 
 class AuditQuery(Model):

@@ -6,6 +6,7 @@ across warm invocations). No I/O here.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -274,8 +275,27 @@ class AutoclosePolicy(Record):
         return self
 
 
+class LocalizedUrl(Record):
+    """A link per language (the privacy notice): http(s) only, never ``javascript:`` or ``data:``."""
+
+    de: Annotated[str, StringConstraints(max_length=500)] = ""
+    en: Annotated[str, StringConstraints(max_length=500)] = ""
+
+    @field_validator("de", "en")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s<>\"']+", value):
+            raise ValueError("an http(s) address, e.g. https://example.com/datenschutz")
+        return value
+
+    def get(self, lang: str) -> str:
+        return (self.en if lang == "en" else self.de) or self.de or self.en
+
+
 class TeamSettings(Record):
     company: Line = "Helpdesk"
+    # The privacy notice (Datenschutzhinweis) the contact form and the customers' ticket pages link to.
+    privacy_url: LocalizedUrl = Field(default_factory=LocalizedUrl)
     number_format: Line = DEFAULT_FORMAT
     block_external_content: bool = True
     default_queue: Key = "support"

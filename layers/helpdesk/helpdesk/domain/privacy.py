@@ -109,3 +109,27 @@ def retention_cutoff(years: int, moment: datetime) -> str | None:
 def anonymized(customer_email: str | None, participants: Iterable[str], preview: str) -> bool:
     """Was the ticket anonymized already (by retention or an erasure)? Then retention leaves it alone."""
     return not customer_email and not any(participants) and preview == ERASED
+
+
+# ------------------------------------------------------------------------- the contact form's notice
+
+NOTICE = {
+    "de": "Mit dem Absenden werden Ihre Angaben von {company} gespeichert, um Ihre Anfrage zu bearbeiten.",
+    "en": "When you send this, {company} stores what you entered to handle your request.",
+}
+NOTICE_LINK = {
+    "de": " Mehr dazu im Datenschutzhinweis: {url}",
+    "en": " More in the privacy notice: {url}",
+}
+
+
+def privacy_notice(company: str, url: str, lang: str) -> str:
+    """What the contact form shows above its button, in ``lang`` — stored with the ticket as it was shown."""
+    lang = lang if lang in NOTICE else "de"
+    text = NOTICE[lang].format(company=company)
+    return text + NOTICE_LINK[lang].format(url=url) if url else text
+
+
+def consent_record(company: str, url: str, lang: str, at: str) -> dict[str, str]:
+    """The consent kept in the ticket's first event: the text the customer saw, the link, language and time."""
+    return {"text": privacy_notice(company, url, lang), "url": url, "lang": lang, "at": at}

@@ -157,14 +157,16 @@ def ingest_raw(
     channel: str = "email",
     trusted_sender: bool = True,
     retry_later: bool = False,
+    consent: dict[str, str] | None = None,
 ) -> IngestResult:
     """Store one raw mail, then send its auto-reply. ``trusted_sender=False`` (contact form: the address is
     unverified) never appends to an existing ticket; a named ticket becomes an agent-only ``claimed``
     link instead. ``retry_later``: the caller runs this mail again when it fails (SQS), so an auto-reply
     whose sending had an unknown outcome raises (the redelivery finds it ``sending``: never sent twice).
     An auto-reply SES refused is not the mail's failure: the outbox sweep retries it, or it is ``failed``
-    with the reason for an agent to re-send (services/outbound.py)."""
-    result = _store(raw, raw_key, deps, channel, trusted_sender)
+    with the reason for an agent to re-send (services/outbound.py). ``consent``: the privacy notice the contact
+    form showed (domain/privacy.py: consent_record), kept in a new ticket's ``TicketCreated`` event."""
+    result = _store(raw, raw_key, deps, channel, trusted_sender, consent=consent)
     return _finish_autoreply(result, deps, retry_later)
 
 
@@ -175,6 +177,7 @@ def _store(
     channel: str,
     trusted_sender: bool,
     failed: Exception | None = None,
+    consent: dict[str, str] | None = None,
 ) -> IngestResult:
     """Store the mail (not its auto-reply). ``failed``: storing it failed on the last try, so store it as
     a quarantine ticket instead (as a mail the parser could not read: no threading, no rules)."""
@@ -245,7 +248,20 @@ def _store(
             if decision.action is Action.APPEND and ticket is not None:
                 return _append(mail, raw_key, ticket, decision, attachments, body, cfg, index)
             return _create(
-                mail, raw_key, decision, lookup, attachments, body, cfg, deps, channel, quarantine, at, index, blocked
+                mail,
+                raw_key,
+                decision,
+                lookup,
+                attachments,
+                body,
+                cfg,
+                deps,
+                channel,
+                quarantine,
+                at,
+                index,
+                blocked,
+                consent,
             )
         except Conflict as conflict:
             guard = bool({"autoreply_window", "autoreply_day"} & set(conflict.tags))
@@ -552,6 +568,7 @@ def _create(
     moment: datetime,
     index: _Index,
     blocked: Reason | None = None,
+    consent: dict[str, str] | None = None,
 ) -> IngestResult:
     at = iso(moment)
     fmt = number_format(cfg.settings.number_format)
@@ -668,6 +685,8 @@ def _create(
     }
     if rules.warnings:
         detail["rule_warnings"] = [reason_json(w) for w in rules.warnings]
+    if consent:  # the privacy notice the contact form showed: what the customer saw, and when
+        detail["consent"] = consent
     if autoreply_text is not None:  # which language the auto-reply speaks, and why (autoreply_mail.py)
         detail["autoreply_language"] = {"lang": autoreply_text.lang, "reason": autoreply_text.lang_reason}
     events: list[EventItem] = [

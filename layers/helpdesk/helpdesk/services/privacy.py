@@ -75,6 +75,7 @@ from ..store.writes import Snapshot, forget_ticket, write_ticket
 from .search import index_customer, index_ticket
 
 UPLOAD_PREFIX = "uploads/"  # reply attachments before they are sent (services/replies.py)
+EXPORT_PREFIX = "exports/"  # customers' data exports, exports/<subject hash>/ (services/data_export.py)
 JOB_PK = "JOB#privacy"
 LEASE_SECONDS = 330  # longer than the scheduled Lambda's 300 s: a runner that died frees the job after this
 MARGIN_SECONDS = 10.0
@@ -530,10 +531,11 @@ def get_job(job_id: str) -> Job | None:
         return None
 
 
-def _claim(job_id: str) -> bool:
+def claim_job(job_id: str, pk: str = JOB_PK) -> bool:
+    """Take the lease of a running job (erasure, export) for one runner; False: someone else has it."""
     moment = time.time()
     try:
-        MetaItem(JOB_PK, job_id).update(
+        MetaItem(pk, job_id).update(
             actions=[MetaItem.value.set(int(moment + LEASE_SECONDS))],
             condition=(MetaItem.state == "running")
             & (MetaItem.value.does_not_exist() | (MetaItem.value < int(moment))),
@@ -561,7 +563,7 @@ def _count(job: Job, **amounts: int) -> None:
 def run_erasure(job_id: str, mail: MailStore, *, time_left: TimeLeft | None = None) -> Job:
     """Work on one job until it is done or the time is up (then it stays ``running`` for the next run)."""
     job = get_job(job_id)
-    if job is None or job.state != "running" or not _claim(job_id):
+    if job is None or job.state != "running" or not claim_job(job_id):
         return job or Job(job_id, "missing", "", "", "", "", "", "")
 
     def out_of_time() -> bool:
@@ -628,6 +630,7 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
         with MetaItem.batch_write() as batch:
             for pk, sk in keys:
                 batch.delete(MetaItem(pk, sk))
+        _count(job, objects_deleted=_delete_objects(mail, mail.keys(f"{EXPORT_PREFIX}{job.subject}/")))
         return True
     if phase is Phase.CUSTOMER:
         customer = _customer(address)

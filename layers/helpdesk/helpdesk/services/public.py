@@ -23,6 +23,7 @@ from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import header_line, normalize_address
 from ..domain.ids import new_id
 from ..domain.lifecycle import customer_answered
+from ..domain.privacy import consent_record
 from ..domain.status import Status
 from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
 from ..store.stats import save_records
@@ -66,6 +67,7 @@ class ContactForm:
     subject: str
     body: str
     mailbox: str | None = None
+    notice_lang: str | None = None  # the language of the privacy notice the form showed (None: none shown)
 
 
 def submit_contact_form(form: ContactForm, deps: IngestDeps, *, source_ip: str, mail_domain: str) -> IngestResult:
@@ -90,8 +92,11 @@ def submit_contact_form(form: ContactForm, deps: IngestDeps, *, source_ip: str, 
     raw = msg.as_bytes()
     key = f"{WEB_PREFIX}{new_id().lower()}"
     deps.mail.put(key, raw, "message/rfc822")
-
-    return ingest_raw(raw, key, deps, channel="contact_form", trusted_sender=False)
+    consent = None
+    if form.notice_lang:
+        url = cfg.settings.privacy_url.get(form.notice_lang)
+        consent = consent_record(cfg.settings.company, url, form.notice_lang, iso())
+    return ingest_raw(raw, key, deps, channel="contact_form", trusted_sender=False, consent=consent)
 
 
 def public_view(store: TicketStore, ticket_id: str) -> TicketDetail:

@@ -181,6 +181,7 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     assignee_bucket = UnicodeAttribute(null=True)
     customer_email = UnicodeAttribute(null=True)
     customer_name = UnicodeAttribute(null=True)
+    customer_phone = UnicodeAttribute(null=True)  # a manual ticket's caller (also without e-mail)
     mailbox = UnicodeAttribute(null=True)
     project = UnicodeAttribute(null=True)
     type = UnicodeAttribute(null=True)

@@ -25,9 +25,11 @@ def test_a_reply_from_the_ui_is_signed_per_mailbox_and_agent(app: App, api: Api,
         page.get_by_label("Signatur dieses Postfachs").fill(MAILBOX_SIGNATURE)
         page.get_by_role("button", name="Speichern").click()
         expect(page.get_by_text("Gespeichert")).to_be_visible()
+        page.wait_for_url("**/#/admin/mailboxes")  # back at the list once saved
+        assert api.call("GET", "/admin/mailboxes/support")["signature"] == MAILBOX_SIGNATURE
 
         app.goto("settings")
-        page.get_by_label("Meine Telefonnummer ({PHONE})").fill("+49 931 4711")
+        page.get_by_label("Meine Telefonnummer").fill("+49 931 4711")
         page.get_by_label("Eigene Signatur").fill("Viele Grüße aus Würzburg")
         page.get_by_role("button", name="Speichern").last.click()
         expect(page.get_by_text("Signatur gespeichert")).to_be_visible()

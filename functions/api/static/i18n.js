@@ -317,7 +317,7 @@ const S = {
   "adm.q.mailbox.hint": ["für die erste Mail manueller Tickets dieser Warteschlange", "for the first mail of this queue's manual tickets"],
   "me.profile": ["Meine Signatur", "My signature"],
   "me.profile.intro": ["Steht über der Signatur des Postfachs, aus dem Sie antworten.", "Goes above the signature of the mailbox you reply from."],
-  "me.phone": ["Meine Telefonnummer ({PHONE})", "My phone number ({PHONE})"], "me.signature": ["Eigene Signatur", "Own signature"],
+  "me.phone": ["Meine Telefonnummer", "My phone number"], "me.phone.hint": ["in Signaturen als Variable PHONE", "in signatures as the variable PHONE"], "me.signature": ["Eigene Signatur", "Own signature"],
   "me.saved": ["Signatur gespeichert", "Signature saved"],
   // public pages
   // issue 12 part 6: the event list as prose ("evp.*" sentences per event kind, "reason.*" per reason code of

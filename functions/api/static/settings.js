@@ -60,7 +60,7 @@ function profileForm() {
     h("h2", { text: t("me.profile") }),
     h("p", { class: "muted", text: t("me.profile.intro") }),
     h("div", { class: "form-grid" },
-      field(t("me.phone"), phone),
+      field(t("me.phone"), phone, { hint: t("me.phone.hint") }),
       field(t("me.signature"), signature, { wide: true, hint: t("adm.mb.signature.hint") })),
     error,
     h("div", { class: "form-actions" }, save));

@@ -111,6 +111,12 @@ def test_a_known_customers_address_brings_the_known_name(aws: Any, api: ApiClien
     r = api.call("POST", "/tickets", user="agent", body=body)
     assert r.status == 201, r.text
     assert r.json["customer"] == {"name": "Petra Papier", "address": "petra@kunde.example"}
+    # A new caller with an address becomes a customer under the name and phone given.
+    caller = {"name": "Gabi Graf", "address": "gabi@kunde.example", "phone": "+49 931 99"}
+    body = {"subject": "Anruf", "body": "b", "customer": caller}
+    assert api.call("POST", "/tickets", user="agent", body=body).status == 201
+    customer = api.get("/customers/gabi@kunde.example", user="agent").json
+    assert (customer["name"], customer["phone"]) == ("Gabi Graf", "+49 931 99")
 
 
 # ---------------------------------------------------------------------------------------------- signatures

@@ -66,7 +66,7 @@ def create_ticket(
     if request.customer_email and not customer:
         raise ChangeError("not an e-mail address", "customer_email")
     known = _known_customer(customer)
-    name = request.customer_name or (known.name if known else "") or None  # a known address: its known name
+    caller = request.customer_name or (known.name if known else "") or None  # a known address: its known name
     phone = request.customer_phone or (known.phone if known else None) or None
     fmt = number_format(cfg.settings.number_format)
     moment = now()
@@ -84,7 +84,7 @@ def create_ticket(
             priority="medium",
             queue=request.queue or cfg.settings.default_queue,
             customer_email=customer or None,
-            customer_name=name,
+            customer_name=caller,
             customer_phone=phone,
             mailbox=request.mailbox,
             channel=request.channel,
@@ -125,7 +125,7 @@ def create_ticket(
             id=msg_id,
             direction="inbound",
             channel=request.channel,
-            from_addr=AddressMap(name=name or "", address=customer) if customer else None,
+            from_addr=AddressMap(name=caller or "", address=customer) if customer else None,
             subject=request.subject,
             text=request.body,
             new_text=request.body[:2000],
@@ -186,8 +186,8 @@ def create_ticket(
                     CustomerItem.updated_at.set(at),
                     CustomerItem.last_ticket_at.set(at),
                     CustomerItem.ticket_count.add(1),
-                    CustomerItem.name_key.set(CustomerItem.name_key | f"{(name or customer).lower()}#{customer}"),
-                    *([CustomerItem.name.set(name)] if name else []),
+                    CustomerItem.name_key.set(CustomerItem.name_key | f"{(caller or customer).lower()}#{customer}"),
+                    *([CustomerItem.name.set(caller)] if caller else []),
                     *([CustomerItem.phone.set(CustomerItem.phone | phone)] if phone else []),
                 ],
             )

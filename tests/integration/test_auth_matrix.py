@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/admin/rules/dry-run"): {"sender": "a@kunde.example", "subject": "x"},
     # a confirmation that does not repeat the address: refused (400) before anything is erased
     ("POST", "/admin/privacy/customers/{email}/erase"): {"confirm": "someone-else@kunde.example"},
+    ("PUT", "/me/profile"): {"phone": "+49 931 1", "signature": "{AGENT}"},
     ("PUT", "/notifications/preferences"): {"preferences": {"mentioned": {"app": True, "mail": False}}},
 }
 ADMIN_RECORDS: dict[str, dict[str, Any]] = {

@@ -268,3 +268,18 @@ def test_bad_attribute_values_are_dropped() -> None:
 def test_empty_input() -> None:
     assert sanitize_html("").html == ""
     assert sanitize_html("   \n").html == ""
+
+
+def test_quote_markers_survive_and_nothing_else_of_id_class_type() -> None:
+    """Issue 14 part 9: the markers of quoted history (Outlook, Gmail, Thunderbird, Apple Mail) were stripped
+    with every id and class, so the web client could not fold HTML quotes; other values still go."""
+    html = (
+        '<div id="divRplyFwdMsg" class="x">Von: A</div><div class="gmail_quote other" id="evil">Am … schrieb</div>'
+        '<div class="moz-cite-prefix foo">On … wrote:</div><blockquote type="cite" class="bar">alt</blockquote>'
+        '<blockquote type="x">b</blockquote><ol type="a"><li>x</li></ol><p class="mso" id="p1">text</p>'
+    )
+    out = sanitize_html(html).html
+    assert '<div id="divRplyFwdMsg">' in out
+    assert '<div class="gmail_quote">' in out and '<div class="moz-cite-prefix">' in out
+    assert '<blockquote type="cite">alt' in out and "<blockquote>b" in out
+    assert "evil" not in out and "mso" not in out and "p1" not in out and "other" not in out

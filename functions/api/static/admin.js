@@ -105,6 +105,8 @@ function buildForm(specs, item, creating) {
 
 const queueOptions = (none) => [...(none ? [{ value: "", label: t("none") }] : []),
   ...(cache.queues || []).map((q) => ({ value: q.id, label: q.name }))];
+const mailboxOptions = (none) => [...(none ? [{ value: "", label: t("none") }] : []),
+  ...(cache.mailboxes || []).map((m) => ({ value: m.id, label: m.name ? `${m.name} (${m.address})` : m.address }))];
 const agentOptions = (none) => [...(none ? [{ value: "", label: t("none") }] : []),
   ...(cache.agents || []).map((a) => ({ value: a.username, label: a.name || a.username }))];
 
@@ -123,6 +125,7 @@ function specsFor(section) {
       { name: "close_on_import", label: t("adm.mb.closeonimport"), type: "checkbox" },
       { name: "remind_after_days", label: t("adm.remind"), type: "number", nullable: true, step: "0.5", min: "0" },
       { name: "close_after_days", label: t("adm.closeafter"), type: "number", nullable: true, step: "0.5", min: "0" },
+      { name: "signature", label: t("adm.mb.signature"), type: "textarea", rows: "4", hint: t("adm.mb.signature.hint"), preview: true },
       { heading: t("adm.mb.autoreply") },
       { name: "autoreply", label: t("adm.mb.autoreply.on"), type: "checkbox", wide: true },
       { name: "autoreply_subject.de", label: t("adm.mb.subject.de"), wide: true },
@@ -136,6 +139,8 @@ function specsFor(section) {
       { name: "responsible", label: t("adm.q.responsible"), type: "multi", options: () => agentOptions(false),
         hint: t("adm.q.responsible.hint"), wide: true },
       { name: "notify_address", label: t("adm.q.notify"), type: "email", nullable: true },
+      { name: "mailbox", label: t("adm.q.mailbox"), type: "select", options: () => mailboxOptions(true), nullable: true,
+        hint: t("adm.q.mailbox.hint") },
       { name: "first_response_hours", label: t("adm.q.firstresponse"), type: "number", nullable: true, step: "0.5", min: "0" },
       { name: "remind_after_days", label: t("adm.remind"), type: "number", nullable: true, step: "0.5", min: "0" },
       { name: "close_after_days", label: t("adm.closeafter"), type: "number", nullable: true, step: "0.5", min: "0" }];
@@ -174,7 +179,7 @@ function sampleValues(language, mailboxName) {
   return {
     TICKET: "T-2026-000123", BETREFF: subject, SUBJECT: subject, NAME: "Erika Mustermann",
     EMAIL: "erika@kunde.example", QUEUE: "Support", MAILBOX: mailboxName || company,
-    AGENT: (state.me && state.me.name) || "Anna Admin", STATUS: en ? "open" : "offen",
+    AGENT: (state.me && state.me.name) || "Anna Admin", PHONE: (state.me && state.me.phone) || "+49 931 123456", STATUS: en ? "open" : "offen",
     LINK: `${location.origin}${location.pathname}#/t/…`, COMPANY: company,
     DATE: new Intl.DateTimeFormat(en ? "en-GB" : "de-DE", { dateStyle: "medium" }).format(new Date()), DAYS: "3",
   };
@@ -594,6 +599,8 @@ async function settingsSection(container) {
     { name: "company", label: t("adm.set.company") },
     { name: "number_format", label: t("adm.set.number"), hint: t("adm.set.number.hint") },
     { name: "default_queue", label: t("adm.set.defaultqueue"), type: "select", options: () => queueOptions(false) },
+    { name: "default_mailbox", label: t("adm.set.defaultmailbox"), type: "select", options: () => mailboxOptions(true),
+      nullable: true, hint: t("adm.set.defaultmailbox.hint") },
     { name: "default_language", label: t("adm.set.language"), type: "select", options: lang2 },
     { name: "block_external_content", label: t("adm.set.block"), type: "checkbox", wide: true, hint: t("adm.set.block.hint") },
     { heading: t("adm.set.autoreply") },
@@ -610,6 +617,8 @@ async function settingsSection(container) {
     { heading: t("adm.set.customers") },
     { name: "customer_links", label: t("adm.set.links"), type: "checkbox", hint: t("adm.set.links.hint") },
     { name: "customer_link_days", label: t("adm.set.linkdays"), type: "number", step: "1", min: "1" },
+    { name: "customer_link_text.de", label: t("adm.set.linktext.de"), wide: true, hint: t("adm.set.linktext.hint") },
+    { name: "customer_link_text.en", label: t("adm.set.linktext.en"), wide: true },
     { name: "signature", label: t("adm.set.signature"), type: "textarea", rows: "4", hint: t("adm.set.signature.hint") },
     { name: "notification_sender", label: t("ntf.set.sender"), type: "email", nullable: true, hint: t("ntf.set.sender.hint") },
     { heading: t("adm.set.privacy") },

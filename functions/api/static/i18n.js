@@ -161,7 +161,7 @@ const S = {
   "mail.images.blocked": ["Externe Bilder wurden blockiert.", "External images were blocked."], "mail.images.load": ["Bilder laden", "Load images"],
   "mail.images.loaded": ["Externe Bilder geladen.", "External images loaded."], "mail.expand": ["Vergrößern", "Expand"],
   "mail.shrink": ["Verkleinern", "Shrink"], "mail.quote.show": ["Ganze Nachricht anzeigen", "Show whole message"],
-  "mail.quote.hide": ["Zitat ausblenden", "Hide quoted text"], "mail.full": ["Vollständige Nachricht laden", "Load the complete message"],
+  "mail.quote.hide": ["Zitat ausblenden", "Hide quoted text"], "mail.quote.folded": ["… zitierter Text", "… quoted text"], "mail.full": ["Vollständige Nachricht laden", "Load the complete message"],
   "ev.TicketCreated": ["erstellt", "created"], "ev.MessageAdded": ["Nachricht", "message"], "ev.StatusChanged": ["Status", "status"],
   "ev.TicketUpdated": ["geändert", "changed"], "ev.CommentAdded": ["Kommentar", "comment"], "ev.TicketMerged": ["zusammengeführt", "merged"],
   "ev.PersonalDataErased": ["personenbezogene Daten entfernt", "personal data erased"],
@@ -208,6 +208,8 @@ const S = {
   "new.sendmail": ["Den Text auch als erste Mail an den Kunden senden", "Also send the text to the customer as the first mail"],
   "new.sendmail.hint": ["Braucht eine Kunden-E-Mail.", "Needs a customer e-mail."], "new.submit": ["Ticket anlegen", "Create ticket"],
   "new.missing": ["Bitte Betreff und Anliegen ausfüllen.", "Please fill in subject and request."],
+  "new.phone": ["Telefon des Kunden", "Customer's phone"],
+  "new.knownname": ["Bekannter Kunde: Name übernommen.", "Known customer: name filled in."],
   "new.needsemail": ["Für eine Mail wird die E-Mail des Kunden gebraucht.", "Sending a mail needs the customer's e-mail."],
   "new.created": ["Ticket {number} angelegt.", "Ticket {number} created."],
   // customers
@@ -313,7 +315,19 @@ const S = {
   "adm.set.warnminutes.hint": ["Zuständige werden so lange vor Fälligkeit bzw. Erstreaktionsfrist einmal benachrichtigt; 0: nie", "who is responsible is notified once this long before a due date or first-response target; 0: never"], "adm.set.customers": ["Kunden", "Customers"],
   "adm.set.links": ["Link zum Ticket in Antworten", "Ticket link in replies"], "adm.set.links.hint": ["Kunden sehen ihr Ticket ohne Anmeldung.", "Customers see their ticket without logging in."],
   "adm.set.linkdays": ["Link gültig (Tage)", "Link valid (days)"], "adm.set.signature": ["Signatur", "Signature"],
-  "adm.set.signature.hint": ["wird an jede Antwort angehängt; Variablen erlaubt", "appended to every reply; variables allowed"],
+  "adm.set.signature.hint": ["unter jeder Antwort aus einem Postfach ohne eigene Signatur; Variablen erlaubt", "below every reply from a mailbox without its own signature; variables allowed"],
+  "adm.set.defaultmailbox": ["Standard-Postfach", "Default mailbox"],
+  "adm.set.defaultmailbox.hint": ["Absender der ersten Mail manueller Tickets und Empfänger des Kontaktformulars, wenn die Warteschlange kein Postfach nennt", "sender of manual tickets' first mail and the contact form's recipient when the queue names no mailbox"],
+  "adm.set.linktext.de": ["Zeile mit dem Link (Deutsch)", "Link line (German)"], "adm.set.linktext.en": ["Zeile mit dem Link (Englisch)", "Link line (English)"],
+  "adm.set.linktext.hint": ["{LINK} wird ersetzt; leer = keine Zeile. Es gilt die Sprache des Postfachs.", "{LINK} is replaced; empty = no line. The mailbox's language applies."],
+  "adm.mb.signature": ["Signatur dieses Postfachs", "This mailbox's signature"],
+  "adm.mb.signature.hint": ["unter jeder Antwort aus diesem Postfach, nach der eigenen des Agenten; z. B. {AGENT}, {PHONE}, {QUEUE}, {MAILBOX}", "below every reply from this mailbox, after the agent's own; e.g. {AGENT}, {PHONE}, {QUEUE}, {MAILBOX}"],
+  "adm.q.mailbox": ["Postfach (Absender)", "Mailbox (sender)"],
+  "adm.q.mailbox.hint": ["für die erste Mail manueller Tickets dieser Warteschlange", "for the first mail of this queue's manual tickets"],
+  "me.profile": ["Meine Signatur", "My signature"],
+  "me.profile.intro": ["Steht über der Signatur des Postfachs, aus dem Sie antworten.", "Goes above the signature of the mailbox you reply from."],
+  "me.phone": ["Meine Telefonnummer", "My phone number"], "me.phone.hint": ["in Signaturen als Variable PHONE", "in signatures as the variable PHONE"], "me.signature": ["Eigene Signatur", "Own signature"],
+  "me.saved": ["Signatur gespeichert", "Signature saved"],
   // public pages
   // issue 12 part 6: the event list as prose ("evp.*" sentences per event kind, "reason.*" per reason code of
   // domain/reasons.py; tests/unit/test_event_prose.py checks both languages for every kind and code)

@@ -392,7 +392,7 @@ export function mount(main, route) {
         updateBatchBar();
         tr.classList.toggle("selected", event.target.checked);
       } } });
-    const customer = item.customer ? item.customer.name || item.customer.address : "";
+    const customer = item.customer ? item.customer.name || item.customer.address : item.customer_name || "";
     const inSubject = item.match && item.match.kind === "subject" && item.subject;
     const link = h("a", { class: "subject-link", href: `#/ticket/${encodeURIComponent(item.id)}`,
       text: inSubject ? null : item.subject || t("ticket.nosubject") }, inSubject ? marked(item.match) : null);

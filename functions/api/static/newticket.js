@@ -16,6 +16,19 @@ export function mount(main, route) {
   const body = h("textarea", { name: "body", rows: "8", required: true });
   const email = h("input", { name: "customer.address", type: "email", autocomplete: "off", value: prefill.get("email") || "" });
   const name = h("input", { name: "customer.name", autocomplete: "off", value: prefill.get("name") || "" });
+  const phone = h("input", { name: "customer.phone", type: "tel", autocomplete: "off", maxlength: "50" });
+  const known = h("small", { class: "hint", role: "status" });
+  // A known customer's address brings their name (and phone) unless the agent typed one.
+  email.addEventListener("change", async () => {
+    const address = email.value.trim();
+    known.textContent = "";
+    if (!address || name.value.trim()) return;
+    const customer = await api(`customers/${encodeURIComponent(address)}`).catch(() => null);
+    if (!customer || email.value.trim() !== address || name.value.trim()) return;
+    if (customer.name) name.value = customer.name;
+    if (customer.phone && !phone.value.trim()) phone.value = customer.phone;
+    if (customer.name) known.textContent = t("new.knownname");
+  });
   const channel = selectEl(CHANNELS.map((c) => ({ value: c, label: t(`channel.${c}`) })), "phone", { name: "channel" });
   const queue = selectEl([{ value: "", label: t("new.queue.default") }, ...queues().map((q) => ({ value: q.id, label: q.name }))],
     "", { name: "queue" });
@@ -43,6 +56,8 @@ export function mount(main, route) {
       field(t("new.body"), body, { wide: true, hint: t("new.body.hint") }),
       field(t("ticket.customer.email"), email),
       field(t("ticket.customer.name"), name),
+      field(t("new.phone"), phone),
+      known,
       field(t("ticket.queue"), queue),
       field(t("ticket.priority"), priority),
       field(t("ticket.assignee"), assignee),
@@ -78,7 +93,9 @@ export function mount(main, route) {
       tags: tags.value.split(",").map((s) => s.trim()).filter(Boolean),
       send_mail: sendMail.checked,
     };
-    if (email.value.trim()) payload.customer = { address: email.value.trim(), name: name.value.trim() };
+    const caller = { name: name.value.trim(), phone: phone.value.trim() };
+    if (email.value.trim()) caller.address = email.value.trim();
+    if (caller.address || caller.name || caller.phone) payload.customer = caller;
     for (const [key, input] of [["queue", queue], ["assignee", assignee], ["mailbox", mailbox], ["project", project], ["type", type]]) {
       if (input.value.trim()) payload[key] = input.value.trim();
     }

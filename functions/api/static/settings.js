@@ -1,9 +1,11 @@
-// My settings (#/settings): which notifications reach me in the app (the bell) and by mail (issue 12, part 4).
+// My settings (#/settings): which notifications reach me in the app (the bell) and by mail (issue 12, part 4),
+// and my own signature and phone number (above the signature of the mailbox a reply goes from; issue 14).
 
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { api } from "./http.js";
-import { busy, failed, loading, setTitle, toast } from "./ui.js";
+import { state } from "./store.js";
+import { busy, errorText, failed, field, loading, markInvalid, setTitle, toast } from "./ui.js";
 
 const KINDS = ["new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_warning", "deadline_missed"];
 const CHANNELS = ["app", "mail"];
@@ -42,7 +44,38 @@ export function mount(main) {
         toast(t("ntf.prefs.saved"), "success");
       });
     });
-    replace(main, form);
+    replace(main, form, profileForm());
   }).catch((error) => { if (alive) failed(main, error, () => mount(main)); });
   return () => { alive = false; };
+}
+
+function profileForm() {
+  const me = state.me || {};
+  const phone = h("input", { name: "phone", type: "tel", autocomplete: "tel", maxlength: "50", value: me.phone || "" });
+  const signature = h("textarea", { name: "signature", rows: "4", maxlength: "5000" });
+  signature.value = me.signature || "";
+  const error = h("div", { class: "form-error", role: "alert" });
+  const save = h("button", { type: "submit", class: "btn btn-primary", text: t("save") });
+  const form = h("form", { class: "card me-profile", novalidate: true },
+    h("h2", { text: t("me.profile") }),
+    h("p", { class: "muted", text: t("me.profile.intro") }),
+    h("div", { class: "form-grid" },
+      field(t("me.phone"), phone, { hint: t("me.phone.hint") }),
+      field(t("me.signature"), signature, { wide: true, hint: t("adm.mb.signature.hint") })),
+    error,
+    h("div", { class: "form-actions" }, save));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    busy(save, async () => {
+      try {
+        state.me = await api("me/profile", { method: "PUT", body: { phone: phone.value.trim(), signature: signature.value } });
+        toast(t("me.saved"), "success");
+      } catch (err) {
+        error.textContent = errorText(err);
+        markInvalid(form, err);
+      }
+    });
+  });
+  return form;
 }

@@ -654,7 +654,7 @@ export function mount(main, route) {
     c.assignMe.hidden = !state.me || ticket.assignee === state.me.username;
     set(c.tags, ticket.tags.join(", "));
     set(c.customer_email, ticket.customer ? ticket.customer.address : "");
-    set(c.customer_name, ticket.customer ? ticket.customer.name : "");
+    set(c.customer_name, ticket.customer_name || (ticket.customer ? ticket.customer.name : ""));
     c.customerLink.hidden = !ticket.customer;
     if (ticket.customer) c.customerLink.setAttribute("href", `#/customer/${encodeURIComponent(ticket.customer.address)}`);
     set(c.project, ticket.project || "");
@@ -665,6 +665,8 @@ export function mount(main, route) {
     for (const [flag, box] of Object.entries(c.flags)) if (!keep(box) || force) box.checked = !!ticket[flag];
     c.purge.update(ticket);
     replace(c.facts,
+      ticket.customer_phone ? [h("dt", { text: t("new.phone") }),
+        h("dd", {}, h("a", { href: `tel:${ticket.customer_phone.replace(/[^0-9+]/g, "")}`, text: ticket.customer_phone }))] : null,
       h("dt", { text: t("ticket.mailbox") }), h("dd", { text: ticket.mailbox || "–" }),
       h("dt", { text: t("ticket.updated") }), h("dd", { text: fmtDateTime(ticket.updated_at) }),
       h("dt", { text: t("ticket.firstresponse") }), h("dd", { text: ticket.first_response_at ? fmtDateTime(ticket.first_response_at) : "–" }),

@@ -278,9 +278,12 @@ def _texts_of(record: BaseModel) -> list[tuple[str, str, str]]:
     """``(field, text, kind)`` of every template text a configuration record holds."""
     if isinstance(record, Mailbox):
         return [
-            (f"{name}.{lang}", str(getattr(getattr(record, name), lang)), "autoreply")
-            for name in ("autoreply_subject", "autoreply_body")
-            for lang in ("de", "en")
+            *(
+                (f"{name}.{lang}", str(getattr(getattr(record, name), lang)), "autoreply")
+                for name in ("autoreply_subject", "autoreply_body")
+                for lang in ("de", "en")
+            ),
+            ("signature", record.signature, "signature"),
         ]
     if isinstance(record, Template):
         return [("subject", record.subject, record.kind), ("body", record.body, record.kind)]

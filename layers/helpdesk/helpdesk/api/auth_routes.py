@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ..aws.cognito import CognitoAuth, LoginFailed, Tokens
+from ..domain.templating import KNOWN_FOR, unknown_variables
 from .context import Services
-from .errors import RateLimited, Unauthorized
+from .errors import BadRequest, NotFound, RateLimited, Unauthorized
 from .routing import Api, Ctx
-from .schemas import LoginIn, MeOut, NewPasswordIn, RefreshIn, TokensOut
+from .schemas import LoginIn, MeOut, NewPasswordIn, ProfileIn, RefreshIn, TokensOut
 
 
 def _out(tokens: Tokens) -> TokensOut:
@@ -74,6 +75,9 @@ def register(api: Api, services: Services) -> None:
 
     @api.route("/me", response=MeOut, tags=("auth",), summary="The logged-in agent", errors=(401, 403))
     def me(ctx: Ctx) -> MeOut:
+        return me_out(ctx)
+
+    def me_out(ctx: Ctx) -> MeOut:
         user = ctx.user
         agent = services.config.snapshot().agent(user.username)
         return MeOut(
@@ -83,4 +87,29 @@ def register(api: Api, services: Services) -> None:
             groups=sorted(user.groups),
             name=agent.name if agent else "",
             language=agent.language if agent else "de",
+            phone=agent.phone if agent else "",
+            signature=agent.signature if agent else "",
         )
+
+    @api.route(
+        "/me/profile",
+        "PUT",
+        body=ProfileIn,
+        response=MeOut,
+        tags=("auth",),
+        summary="The logged-in agent's own phone number and signature",
+        errors=(400, 401, 403, 404),
+    )
+    def profile(ctx: Ctx) -> MeOut:
+        body: ProfileIn = ctx.body
+        agent = services.config.snapshot().agent(ctx.user.username)
+        if agent is None:
+            raise NotFound("no agent record for this login (an admin adds it under Agents)")
+        unknown = unknown_variables(body.signature, "signature")
+        if unknown:
+            known = ", ".join(f"{{{v}}}" for v in sorted(KNOWN_FOR["signature"]))
+            found = ", ".join(f"{{{v}}}" for v in unknown)
+            raise BadRequest(f"unknown variable {found}; a signature may use {known}", field="signature")
+        changed = agent.model_copy(update={"phone": body.phone, "signature": body.signature.strip()})
+        services.config.put("agent", type(agent).model_validate(changed.model_dump()), actor=ctx.user.username)
+        return me_out(ctx)

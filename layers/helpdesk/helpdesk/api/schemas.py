@@ -69,6 +69,8 @@ class TicketOut(Model):
     queue: str
     assignee: str | None
     customer: AddressOut | None
+    customer_name: str | None = Field(None, description="also for a ticket without a customer address (a call)")
+    customer_phone: str | None = None
     mailbox: str | None
     project: str | None
     type: str | None
@@ -233,6 +235,13 @@ class MeOut(Model):
     groups: list[str]
     name: str = ""
     language: str = "de"
+    phone: str = ""
+    signature: str = Field("", description="the agent's own signature, above the sending mailbox's")
+
+
+class ProfileIn(Model):
+    phone: Annotated[HeaderText, Field(max_length=50)] = ""
+    signature: str = Field("", max_length=5000, description="variables as in reply templates ({AGENT}, {PHONE} …)")
 
 
 class Label(Model):
@@ -405,10 +414,16 @@ class UploadOut(Model):
     max_bytes: int
 
 
+class CallerIn(Model):
+    name: Annotated[HeaderText, Field(max_length=200)] = Field("", description="empty: a known customer's name")
+    address: Email | None = None
+    phone: Annotated[HeaderText, Field(max_length=50)] = ""
+
+
 class TicketCreateIn(Model):
     subject: Annotated[HeaderText, Field(min_length=1, max_length=500)]
     body: str = Field(min_length=1, max_length=100_000, description="what the customer said (phone, visit)")
-    customer: AddressIn | None = None
+    customer: CallerIn | None = Field(None, description="who called or wrote; an address is needed for `send_mail`")
     channel: Literal["phone", "walk_in", "email", "web", "letter", "chat", "other"] = "phone"
     queue: str | None = Field(None, max_length=64)
     priority: Priority = Priority.MEDIUM

@@ -473,7 +473,7 @@ def register_changes(api: Api, services: Services) -> None:
     def create(ctx: Ctx) -> TicketOut:
         body: TicketCreateIn = ctx.body
         cfg = services.config.snapshot()
-        if body.send_mail and body.customer is None:
+        if body.send_mail and (body.customer is None or not body.customer.address):
             raise BadRequest("a first mail needs a customer address", field="customer")
         ticket = create_ticket(
             services.tickets,
@@ -483,6 +483,7 @@ def register_changes(api: Api, services: Services) -> None:
                 body=body.body,
                 customer_email=body.customer.address if body.customer else None,
                 customer_name=body.customer.name if body.customer else None,
+                customer_phone=body.customer.phone if body.customer else None,
                 channel=body.channel,
                 queue=body.queue,
                 priority=body.priority.value,

@@ -83,6 +83,8 @@ def ticket_out(
         queue=t.queue,
         assignee=t.assignee,
         customer=AddressOut(name=t.customer_name or "", address=t.customer_email) if t.customer_email else None,
+        customer_name=t.customer_name,
+        customer_phone=t.customer_phone,
         mailbox=t.mailbox,
         project=t.project,
         type=t.type,

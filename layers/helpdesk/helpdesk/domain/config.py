@@ -55,6 +55,12 @@ DEFAULT_AUTOREPLY_BODY = LocalizedText(
 )
 
 
+DEFAULT_CUSTOMER_LINK_TEXT = LocalizedText(
+    de="Ihr Ticket online: {LINK}",
+    en="Your ticket online: {LINK}",
+)
+
+
 DEFAULT_REMINDER_SUBJECT = LocalizedText(de="Erinnerung: {BETREFF}", en="Reminder: {SUBJECT}")
 DEFAULT_REMINDER_BODY = LocalizedText(
     de=(
@@ -98,6 +104,8 @@ class Mailbox(Record):
     active: bool = True
     remind_after_days: float | None = Field(default=None, gt=0, le=365)  # autoclose overrides (queue wins)
     close_after_days: float | None = Field(default=None, gt=0, le=365)
+    # Below every reply sent from this mailbox (instead of the team's); variables as in templates ({AGENT}, {PHONE} …).
+    signature: Annotated[str, StringConstraints(max_length=5000)] = ""
 
     @field_validator("address")
     @classmethod
@@ -136,6 +144,7 @@ class Queue(Record):
     name: Line
     responsible: list[Key] = Field(default_factory=list)  # agents with access; empty = everyone
     notify_address: Annotated[str, StringConstraints(max_length=320)] | None = None
+    mailbox: Key | None = None  # the mailbox its tickets' first mails go from (manual tickets, contact form)
     first_response_hours: float | None = Field(default=None, gt=0, le=24 * 90)
     remind_after_days: float | None = Field(default=None, gt=0, le=365)
     close_after_days: float | None = Field(default=None, gt=0, le=365)
@@ -249,6 +258,8 @@ class Agent(Record):
     language: Lang = "de"
     active: bool = True
     away: bool = False  # "abwesend": fair assignment passes them by
+    phone: Line = ""  # {PHONE} in signatures
+    signature: Annotated[str, StringConstraints(max_length=5000)] = ""  # the agent's own, above the mailbox's
 
     @field_validator("email")
     @classmethod
@@ -306,7 +317,11 @@ class TeamSettings(Record):
     autoclose: AutoclosePolicy = Field(default_factory=AutoclosePolicy)
     customer_links: bool = True
     customer_link_days: int = Field(default=30, ge=1, le=365)
-    signature: Annotated[str, StringConstraints(max_length=5000)] = ""
+    # The line below a reply with the customer's link (in the sending mailbox's language); empty: no line.
+    customer_link_text: LocalizedText = DEFAULT_CUSTOMER_LINK_TEXT
+    signature: Annotated[str, StringConstraints(max_length=5000)] = ""  # a mailbox's own signature replaces it
+    # The mailbox mail goes from when neither the ticket nor its queue names one (manual tickets, contact form).
+    default_mailbox: Key | None = None
     # Papierkorb: tickets unchanged there this many days are deleted for good by the scheduled job (0: never).
     trash_retention_days: int = Field(default=0, ge=0, le=3650)
     # Closed tickets unchanged this many years are deleted or anonymized by the scheduled job (0: kept).
@@ -537,6 +552,23 @@ class ConfigSnapshot(BaseModel):
 
     def mailbox(self, mailbox_id: str | None) -> Mailbox | None:
         return next((m for m in self.mailboxes if m.id == mailbox_id), None)
+
+    def sending_mailbox(self, mailbox_id: str | None, queue_id: str | None) -> Mailbox | None:
+        """The mailbox a ticket's mail goes from, the first of: its own (where it came in, or the one an
+        agent chose); its queue's (``Queue.mailbox``); the team's default (``default_mailbox``); the mailbox
+        that files into its queue, then into the default queue; the only mailbox there is. Never just "the
+        first configured one": with several mailboxes and none of these, None (the caller asks for one)."""
+        queue = self.queue(queue_id)
+        filing = {m.default_queue: m for m in reversed(self.mailboxes) if m.active and m.default_queue}
+        active = [m for m in self.mailboxes if m.active]
+        return (
+            self.mailbox(mailbox_id)
+            or self.mailbox(queue.mailbox if queue else None)
+            or self.mailbox(self.settings.default_mailbox)
+            or (filing.get(queue_id) if queue_id else None)
+            or filing.get(self.settings.default_queue)
+            or (active[0] if len(active) == 1 else None)
+        )
 
     def queue(self, queue_id: str | None) -> Queue | None:
         return next((q for q in self.queues if q.id == queue_id), None)

@@ -37,6 +37,13 @@ for _tag in ("td", "th"):
 # URL-bearing attributes that browsers never fetch but we still do not want: drop them.
 for _attrs in ATTRIBUTES.values():
     _attrs.discard("cite")
+# Where mail programs put the quoted history, kept as markers (and only these values, see _Filter._marker) so
+# the web client can fold it behind "… zitierter Text": Outlook's <div id="divRplyFwdMsg"> (the quote is
+# everything from there on), Gmail's class gmail_quote, Thunderbird's class moz-cite-prefix (the line above
+# its quote), Apple Mail's and Thunderbird's <blockquote type="cite">.
+QUOTE_MARKERS = {"id": {"divRplyFwdMsg"}, "class": {"gmail_quote", "moz-cite-prefix"}, "type": {"cite"}}
+ATTRIBUTES["*"] |= {"id", "class"}
+ATTRIBUTES.setdefault("blockquote", set()).add("type")
 
 URL_SCHEMES = {"http", "https", "mailto", "tel", "cid", "data"}
 CLEAN_CONTENT = {
@@ -137,6 +144,8 @@ class _Filter:
         self.removed_css = 0
 
     def __call__(self, tag: str, attr: str, value: str) -> str | None:
+        if attr in QUOTE_MARKERS and (attr != "type" or tag == "blockquote"):
+            return self._marker(attr, value)
         if attr == "style":
             return self._style(value)
         if attr == "href":
@@ -158,6 +167,13 @@ class _Filter:
         if attr in ("color", "bgcolor"):
             return value if re.fullmatch(r"\s*(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,20})\s*", value) else None
         return value
+
+    @staticmethod
+    def _marker(attr: str, value: str) -> str | None:
+        """A quote marker, normalized; any other id, class or type is dropped."""
+        words = value.split() if attr == "class" else [value.strip()]
+        found = [w for w in words if w.lower() in {m.lower() for m in QUOTE_MARKERS[attr]}]
+        return next((m for m in QUOTE_MARKERS[attr] if found and m.lower() == found[0].lower()), None)
 
     def _style(self, value: str) -> str | None:
         kept: list[str] = []

@@ -20,6 +20,7 @@ VARIABLES: dict[str, str] = {
     "QUEUE": "queue name",
     "MAILBOX": "mailbox name",
     "AGENT": "name of the agent who writes",
+    "PHONE": "phone number of the agent who writes",
     "STATUS": "ticket status (label)",
     "LINK": "customer's link to the ticket (when enabled)",
     "COMPANY": "company name from the settings",
@@ -34,7 +35,8 @@ BASE_VARIABLES = frozenset(
 )
 KNOWN_FOR: dict[str, frozenset[str]] = {
     "autoreply": BASE_VARIABLES,
-    "reply": BASE_VARIABLES | {"AGENT", "LINK"},
+    "reply": BASE_VARIABLES | {"AGENT", "PHONE", "LINK"},
+    "signature": BASE_VARIABLES | {"AGENT", "PHONE", "LINK"},
     "reminder": BASE_VARIABLES | {"DAYS"},
     "close": BASE_VARIABLES | {"DAYS"},
 }

@@ -228,7 +228,7 @@ def _days(cfg: ConfigSnapshot) -> list[float]:
 
 
 def _mailbox(cfg: ConfigSnapshot, ticket: TicketItem) -> Mailbox | None:
-    return cfg.mailbox(ticket.mailbox) or (cfg.mailboxes[0] if cfg.mailboxes else None)
+    return cfg.sending_mailbox(ticket.mailbox, ticket.queue)
 
 
 def _texts(

@@ -100,6 +100,7 @@ def agent_values(
     )
     me = cfg.agent(agent)
     values["AGENT"] = (me.name or me.username) if me else agent
+    values["PHONE"] = me.phone if me else ""
     values["LINK"] = link
     return values
 
@@ -304,9 +305,9 @@ def outgoing_mail(
     )
 
 
-def thread_subject(ticket: TicketItem, subject: str | None = None) -> str:
-    """``Re: <subject> [#number]``, header-safe."""
-    text = header_line(subject or _reply_subject(ticket.subject))
+def thread_subject(ticket: TicketItem, subject: str | None = None, *, reply: bool = True) -> str:
+    """``Re: <subject> [#number]`` (``reply=False``, a ticket's first mail: without ``Re:``), header-safe."""
+    text = header_line(subject or (_reply_subject(ticket.subject) if reply else ticket.subject))
     if f"#{ticket.number}" not in text:
         text = f"{text} [#{ticket.number}]"
     return header_safe(text, "subject")

@@ -374,6 +374,7 @@ def _forget_person(ticket_id: str, people: set[str], needles: list[str], deleted
         if (ticket.customer_email or "").lower() in people:
             ticket.customer_email = None
             ticket.customer_name = None
+            ticket.customer_phone = None
         ticket.participants = {p for p in ticket.participants or set() if p.lower() not in people} or None
         ticket.subject = redact(ticket.subject or "", needles)
         ticket.preview = preview  # the newest message that stays (redacted), as the ingest sets it

@@ -77,8 +77,7 @@ def submit_contact_form(form: ContactForm, deps: IngestDeps, *, source_ip: str, 
     rate_limit(f"contact-ip#{source_ip}", 5, 3600)
     rate_limit(f"contact-address#{address}", 3, 3600)
     cfg = deps.config.snapshot()
-    mailbox = cfg.mailbox(form.mailbox) if form.mailbox else None
-    mailbox = mailbox or (cfg.mailboxes[0] if cfg.mailboxes else None)
+    mailbox = cfg.sending_mailbox(form.mailbox, None)  # the form's, else the team's default (its queue follows)
     to = mailbox.address if mailbox else f"support@{mail_domain}"
     msg = EmailMessage()
     msg["From"] = MailAddress(display_name=header_line(form.name), addr_spec=address) if form.name else address

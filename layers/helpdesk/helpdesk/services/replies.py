@@ -29,7 +29,8 @@ from ..domain.lifecycle import reply_records, status_records
 from ..domain.links import customer_token
 from ..domain.outgoing import OutgoingAttachment
 from ..domain.reasons import reason
-from ..domain.sanitize import sanitize_html, text_to_html
+from ..domain.reply_footer import reply_signature, with_link_line, with_signature
+from ..domain.sanitize import sanitize_html
 from ..domain.status import Status
 from ..domain.templating import html_values, render, render_html
 from ..store.models import AttachmentMap, CommentItem, MessageItem, TicketItem
@@ -105,9 +106,9 @@ def send_reply(
         raise Missing(ticket_id)
     _check_thread(detail, request, actor)
     ticket = detail.ticket
-    mailbox = cfg.mailbox(ticket.mailbox) or (cfg.mailboxes[0] if cfg.mailboxes else None)
+    mailbox = cfg.sending_mailbox(ticket.mailbox, ticket.queue)
     if mailbox is None:
-        raise ChangeError("no mailbox is configured to send from", "mailbox")
+        raise ChangeError("no mailbox to send from: choose the ticket's mailbox or the team's default one", "mailbox")
     default_to, default_cc, answered = reply_defaults(ticket, detail.messages, cfg.own_addresses)
     to = request.to if request.to is not None else default_to
     cc = request.cc if request.cc is not None else default_cc
@@ -119,14 +120,14 @@ def send_reply(
         token = customer_token(link_secret, ticket.pk, cfg.settings.customer_link_days)
         link = f"{public_url}/#/t/{token}"
     values = agent_values(ticket, cfg, mailbox, actor, link)
-    text, html = _body(request, cfg, values)
-    if link and "{LINK}" not in (request.body or "") and cfg.settings.customer_links:
-        footer = "Ihr Ticket online / your ticket online: " if mailbox.language == "de" else "Your ticket online: "
-        text += f"\n\n-- \n{footer}{link}"
-        html += f'<p style="color:#666">-- <br>{text_to_html(footer)}<a href="{link}">{link}</a></p>'
+    text, html = _body(request, cfg, values, reply_signature(cfg, mailbox, actor))
+    if link and cfg.settings.customer_links:
+        text, html = with_link_line(text, html, cfg.settings.customer_link_text.get(mailbox.language), link)
 
     attachments, stored = _attachments(request, ticket, mail, answered)
-    subject = thread_subject(ticket, request.subject)
+    # The first mail of a ticket (a manual ticket's) answers nothing: no "Re:".
+    first = answered is None and not any(m.direction == "outbound" for m in detail.messages)
+    subject = thread_subject(ticket, request.subject, reply=not first)
     message = outbound_message(
         ticket,
         mailbox,
@@ -164,7 +165,7 @@ def _check_thread(detail: TicketDetail, request: ReplyRequest, actor: str) -> No
         raise ReplyConflict(verdict, detail)
 
 
-def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str]) -> tuple[str, str]:
+def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str], signature: str) -> tuple[str, str]:
     body = request.body or ""
     if request.template_id:
         template = next((t for t in cfg.templates if t.id == request.template_id), None)
@@ -173,13 +174,11 @@ def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str]) ->
         body = f"{body}\n\n{template.body}".strip() if body else template.body
     if not body.strip() and not request.html:
         raise ChangeError("the reply is empty", "body")
-    if cfg.settings.signature and cfg.settings.signature not in body:
-        body = f"{body}\n\n{cfg.settings.signature}"
     text = render(body, values)
     html = (
         sanitize_html(request.html, block_remote=False).html if request.html else render_html(body, html_values(values))
     )
-    return text, html
+    return with_signature(text, html, body, signature, values)
 
 
 def _attachments(

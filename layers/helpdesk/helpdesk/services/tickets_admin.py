@@ -39,6 +39,7 @@ class NewTicket:
     body: str
     customer_email: str | None = None
     customer_name: str | None = None
+    customer_phone: str | None = None
     channel: str = "phone"
     queue: str | None = None
     priority: str = "medium"
@@ -64,6 +65,9 @@ def create_ticket(
     customer = normalize_address(request.customer_email) if request.customer_email else ""
     if request.customer_email and not customer:
         raise ChangeError("not an e-mail address", "customer_email")
+    known = _known_customer(customer)
+    caller = request.customer_name or (known.name if known else "") or None  # a known address: its known name
+    phone = request.customer_phone or (known.phone if known else None) or None
     fmt = number_format(cfg.settings.number_format)
     moment = now()
     scope = fmt.counter_scope(moment.year)
@@ -80,7 +84,8 @@ def create_ticket(
             priority="medium",
             queue=request.queue or cfg.settings.default_queue,
             customer_email=customer or None,
-            customer_name=request.customer_name or None,
+            customer_name=caller,
+            customer_phone=phone,
             mailbox=request.mailbox,
             channel=request.channel,
             unread=False,
@@ -120,7 +125,7 @@ def create_ticket(
             id=msg_id,
             direction="inbound",
             channel=request.channel,
-            from_addr=AddressMap(name=request.customer_name or "", address=customer) if customer else None,
+            from_addr=AddressMap(name=caller or "", address=customer) if customer else None,
             subject=request.subject,
             text=request.body,
             new_text=request.body[:2000],
@@ -181,10 +186,9 @@ def create_ticket(
                     CustomerItem.updated_at.set(at),
                     CustomerItem.last_ticket_at.set(at),
                     CustomerItem.ticket_count.add(1),
-                    CustomerItem.name_key.set(
-                        CustomerItem.name_key | f"{(request.customer_name or customer).lower()}#{customer}"
-                    ),
-                    *([CustomerItem.name.set(request.customer_name)] if request.customer_name else []),
+                    CustomerItem.name_key.set(CustomerItem.name_key | f"{(caller or customer).lower()}#{customer}"),
+                    *([CustomerItem.name.set(caller)] if caller else []),
+                    *([CustomerItem.phone.set(CustomerItem.phone | phone)] if phone else []),
                 ],
             )
         stats_update(unit, at, {"tickets_created": 1, f"channel_{request.channel}": 1})
@@ -199,6 +203,15 @@ def create_ticket(
             raise
         return ticket
     raise RuntimeError("could not allocate a ticket number; try again")
+
+
+def _known_customer(address: str) -> CustomerItem | None:
+    if not address:
+        return None
+    try:
+        return CustomerItem.get(address)
+    except CustomerItem.DoesNotExist:
+        return None
 
 
 NO_TARGET = "the ticket to merge into does not exist"  # also for one the agent may not see

@@ -200,6 +200,7 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     customer_email = UnicodeAttribute(null=True)
     customer_name = UnicodeAttribute(null=True)
     customer_key = UnicodeAttribute(null=True)  # the customer sort (by_customer_name); set on every write
+    customer_phone = UnicodeAttribute(null=True)  # a manual ticket's caller (also without e-mail)
     mailbox = UnicodeAttribute(null=True)
     project = UnicodeAttribute(null=True)
     type = UnicodeAttribute(null=True)

@@ -67,7 +67,7 @@ Flag = Literal["true", "false"] | None
 
 
 class TicketQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
 
     status: str | None = Field(None, description="comma-separated statuses, or 'all'; default hides closed and trash")
     queue: str | None = Field(None, max_length=64)
@@ -117,7 +117,7 @@ class TicketQuery(BaseModel):
 
 
 class DetailQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
 
     read: Literal["true", "false"] = Field(
         "true", description="false: a background re-read that does not mark the ticket read for the caller"
@@ -125,7 +125,7 @@ class DetailQuery(BaseModel):
 
 
 class TemplateQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
 
     mailbox: str | None = Field(None, max_length=64)
     project: str | None = Field(None, max_length=64)
@@ -133,6 +133,8 @@ class TemplateQuery(BaseModel):
 
 
 class TemplateList(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use (cold start)
+
     items: list[TemplateOut]
 
 

@@ -9,20 +9,19 @@ after ``maxReceiveCount`` tries, moves them to the dead-letter queue (alarmed in
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.base import FailureResponse
-from aws_lambda_powertools.utilities.batch.exceptions import ExceptionInfo
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.s3events import created_objects
 from helpdesk.bootstrap import ingest_deps
 from helpdesk.services.ingest import IngestResult, ingest_object
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.exceptions import ExceptionInfo
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(service="helpdesk-ingest")
 metrics = Metrics(namespace="Helpdesk", service="ingest")
@@ -30,42 +29,35 @@ tracer = Tracer(service="helpdesk-ingest")
 PER_RECORD_KEYS = ["s3_key", "ticket_number", "message_id"]
 
 
-class LoggingBatchProcessor(BatchProcessor):
-    """Powertools' batch processor, logging why a record failed (it keeps the reason to itself otherwise)."""
-
-    def failure_handler(self, record: Any, exception: ExceptionInfo) -> FailureResponse:
-        error = exception[1]
-        logger.error(
-            "record failed",
-            extra={
-                "sqs_message_id": getattr(record, "message_id", None),
-                "error_type": type(error).__name__ if error is not None else None,
-                "error": str(error),
-            },
-            exc_info=error,
-        )
-        return super().failure_handler(record, exception)
-
-
-processor = LoggingBatchProcessor(event_type=EventType.SQS)
+def record_failed(record: dict[str, Any], error: Exception) -> None:
+    """Why a record failed, in the log (SQS only learns that it did)."""
+    logger.error(
+        "record failed",
+        extra={
+            "sqs_message_id": record.get("messageId"),
+            "error_type": type(error).__name__,
+            "error": str(error),
+        },
+        exc_info=error,
+    )
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: dict[str, Any]) -> None:
     # Nothing of the previous record's (or object's) mail is logged as this one's: a failure names its own.
     logger.remove_keys(PER_RECORD_KEYS)
-    for bucket, key in created_objects(record.body):
+    for bucket, key in created_objects(record["body"]):
         logger.remove_keys(PER_RECORD_KEYS)
         logger.append_keys(s3_key=key)
         result = ingest_object(bucket, key, ingest_deps(), last_try=last_try(record))
         report(result)
 
 
-def last_try(record: SQSRecord) -> bool:
+def last_try(record: dict[str, Any]) -> bool:
     """SQS will not deliver this record again: it moves to the dead-letter queue after maxReceiveCount
     receives (``HELPDESK_INGEST_MAX_RECEIVE_COUNT``, set from the template's ``IngestMaxReceiveCount``)."""
     limit = int(os.environ.get("HELPDESK_INGEST_MAX_RECEIVE_COUNT") or 5)
-    return int(record.attributes.get("ApproximateReceiveCount") or 1) >= limit
+    return int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1) >= limit
 
 
 def report(result: IngestResult) -> None:
@@ -106,9 +98,29 @@ def report(result: IngestResult) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """Each record on its own; the failed ones are reported back (ReportBatchItemFailures), so SQS retries only
+    them. When every record failed, an error (as Powertools' batch processor raises it): SQS retries the batch."""
+    records: list[dict[str, Any]] = event.get("Records") or []
+    if not isinstance(records, list) or not records:
+        raise ValueError("Invalid event format: an SQS event has a non-empty list of Records")
+    failures: list[ExceptionInfo] = []
+    failed: list[str] = []
     try:
-        return process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    finally:  # also when every record failed (Powertools then raises): 0 included, so graphs have no gaps
-        metrics.add_metric(name="MailFailed", unit=MetricUnit.Count, value=len(processor.fail_messages))
+        for record in records:
+            try:
+                record_handler(record)
+            except Exception as error:
+                failures.append((type(error), error, error.__traceback__))
+                record_failed(record, error)
+                failed.append(record["messageId"])
+        if len(failed) == len(records):
+            # Imported only here: the batch utility brings asyncio and every event data class (cold start).
+            from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+            raise BatchProcessingError(
+                msg=f"All records failed processing. {len(failures)} individual errors logged separately below.",
+                child_exceptions=failures,
+            )
+        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+    finally:  # also when every record failed (then it raises): 0 included, so graphs have no gaps
+        metrics.add_metric(name="MailFailed", unit=MetricUnit.Count, value=len(failed))

@@ -35,6 +35,10 @@ needs_312 = pytest.mark.skipif(
     "/usr/local/bin; or HELPDESK_PYTHON312=none): the packaged handlers were not run; "
     "`pyenv install 3.12` (or any python3.12) runs them",
 )
+# A test that builds (the shared fixture's setup counts to the first test using it) waits for a whole build: up to
+# 600 s for its subprocess on a loaded machine (7 min measured with 8 test runs on 2 cores), above the 300 s default.
+pytestmark = pytest.mark.timeout(660)
+
 CONFIG = """
 stack_name = "helpdesk-test"
 region = "eu-central-1"
@@ -173,6 +177,34 @@ def test_the_layer_is_within_budget_and_ships_only_what_the_functions_import(bui
         assert "python/helpdesk/__pycache__/bootstrap.cpython-312.pyc" in names
     else:
         assert not pyc and "no Python 3.12 found" in built.stdout
+
+
+@pytest.mark.skipif(PYTHON312 is None, reason="no Python 3.12 here: the shared build above already ran without one")
+def test_the_dry_run_needs_no_python312(tmp_path: Path) -> None:
+    """Issue 13's "done means": `make deploy` works on a machine with only Python 3.11 up to the first step that
+    needs AWS credentials. On a machine that has a 3.12 the shared build used it (for the bytecode), so this
+    build pretends there is none: ``HELPDESK_PYTHON312=none`` and no python3.12 on PATH."""
+    (tmp_path / "deploy.toml").write_text(CONFIG)
+    env = no_aws_env() | {"HELPDESK_PYTHON312": "none"}
+    env["PATH"] = os.pathsep.join(
+        d for d in env.get("PATH", "").split(os.pathsep) if d and not (Path(d) / "python3.12").exists()
+    )
+    config, out = str(tmp_path / "deploy.toml"), str(tmp_path / "build")
+    run = subprocess.run(
+        [sys.executable, "-m", "helpdesk_deploy", "--dry-run", "--config", config, "--out", out],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, f"dry run failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    assert sys.version_info[:2] != (3, 12)  # the build ran under the machine's own Python
+    assert "no Python 3.12 found" in run.stdout
+    assert "stopped before the first command that needs AWS credentials" in run.stdout
+    with zipfile.ZipFile(tmp_path / "build" / "layer.zip") as archive:
+        names = archive.namelist()
+    assert "python/helpdesk/bootstrap.py" in names and not [n for n in names if n.endswith(".pyc")]
 
 
 def test_the_zips_are_reproducible(built: Built, tmp_path: Path) -> None:

@@ -117,3 +117,27 @@ def test_cloudwatch_may_use_the_alarm_topics_key(translated: dict[str, Any]) -> 
     }
     for alarm in (r for r in translated["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"):
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_every_function_has_an_errors_alarm_and_a_bounded_log_group(translated: dict[str, Any]) -> None:
+    """Found in issue 13's review: the SES feedback function had neither (its failures were silent and its logs
+    kept forever); a function added later must not repeat that."""
+    resources = translated["Resources"]
+    functions = {name for name, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
+    alarmed = {
+        d["Value"]["Ref"]
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("MetricName") == "Errors"
+        for d in r["Properties"].get("Dimensions", [])
+        if d["Name"] == "FunctionName" and isinstance(d["Value"], dict)
+    }
+    logged = {
+        r["Properties"]["LogGroupName"]["Fn::Sub"].removeprefix("/aws/lambda/${").removesuffix("}")
+        for r in resources.values()
+        if r["Type"] == "AWS::Logs::LogGroup"
+        and r["Properties"].get("RetentionInDays") == {"Ref": "LogRetentionDays"}
+        and isinstance(r["Properties"].get("LogGroupName"), dict)
+    }
+    assert "FeedbackFunction" in functions
+    assert sorted(functions - alarmed) == []
+    assert sorted(functions - logged) == []

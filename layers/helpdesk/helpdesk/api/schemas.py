@@ -11,7 +11,8 @@ from ..domain.status import Priority, Status
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator is built when a route first uses it, not at import (cold start).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ErrorDetail(Model):
@@ -166,7 +167,7 @@ class MessageOut(Model):
         "older messages); GET …/messages/{id}/body has them",
     )
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class CommentOut(Model):
@@ -727,7 +728,7 @@ class NotificationPreferences(Model):
     preferences: dict[NotificationKind, ChannelChoice]
 
 
-ErrorBody.model_rebuild()  # ``current`` refers to TicketOut, defined below it
+# ErrorBody's ``current`` refers to TicketOut, defined below it: resolved when ErrorBody is first built (defer_build).
 
 
 # ------------------------------------------------------------------------ data protection (DSGVO)

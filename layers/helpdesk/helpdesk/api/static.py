@@ -1,8 +1,9 @@
 """The web client, served by the API: ``/`` (no-cache) and ``/assets/<hashed name>`` (immutable).
 
-At start-up every file in the static directory gets a content-hashed name (``app.3f9a1c2b.js``);
+On first use every file in the static directory gets a content-hashed name (``app.3f9a1c2b.js``);
 ``index.html`` and the JS modules are rewritten to reference the hashed names, so browsers cache
 assets forever and still see every new version at once. No build step: the files are used as written.
+Not at start-up: an API cold start that answers JSON does not read and rewrite the client.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import mimetypes
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 TEXT_TYPES = {
@@ -30,49 +32,72 @@ class Asset:
     content_type: str
 
 
+@dataclass(frozen=True)
+class Site:
+    assets: dict[str, Asset]  # hashed name → asset
+    pages: dict[str, bytes]  # the HTML pages (served no-cache), referencing the hashed names
+    hashed: dict[str, str]  # plain file name → hashed name
+
+
 class StaticSite:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.assets: dict[str, Asset] = {}
-        self.pages: dict[str, bytes] = {}
-        self.hashed: dict[str, str] = {}
-        if directory.is_dir():
-            self._load()
 
-    def _load(self) -> None:
-        files = {p.name: p.read_bytes() for p in sorted(self.directory.iterdir()) if p.is_file()}
-        # Hash leaf files first, then files that reference them (JS modules import each other).
-        pending = {n: b for n, b in files.items() if not n.endswith(".html")}
-        for _ in range(len(pending) + 1):
-            progressed = False
-            for name, body in list(pending.items()):
-                refs = [other for other in pending if other != name and other.encode() in body]
-                if refs:
-                    continue
-                rewritten = self._rewrite(body)
-                digest = hashlib.sha256(rewritten).hexdigest()[:10]
-                stem, dot, ext = name.rpartition(".")
-                hashed = f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
-                self.hashed[name] = hashed
-                self.assets[hashed] = Asset(hashed, rewritten, _type(name))
-                del pending[name]
-                progressed = True
-            if not pending or not progressed:
-                break
-        for name, body in pending.items():  # import cycles: serve unhashed, still correct
-            self.hashed[name] = name
-            self.assets[name] = Asset(name, self._rewrite(body), _type(name))
-        for name, body in files.items():
-            if name.endswith(".html"):
-                self.pages[name] = self._rewrite(body)
+    @property
+    def assets(self) -> dict[str, Asset]:
+        return self._site.assets
 
-    def _rewrite(self, body: bytes) -> bytes:
-        for plain, hashed in sorted(self.hashed.items(), key=lambda kv: -len(kv[0])):
-            body = re.sub(rb"(?<![\w.-])" + re.escape(plain.encode()) + rb"(?![\w-])", hashed.encode(), body)
-        return body
+    @property
+    def pages(self) -> dict[str, bytes]:
+        return self._site.pages
+
+    @property
+    def hashed(self) -> dict[str, str]:
+        return self._site.hashed
+
+    @cached_property
+    def _site(self) -> Site:
+        site = Site(assets={}, pages={}, hashed={})
+        if self.directory.is_dir():
+            _load(self.directory, site)
+        return site
 
     def page(self, name: str = "index.html") -> bytes | None:
         return self.pages.get(name)
+
+
+def _load(directory: Path, site: Site) -> None:
+    files = {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
+    # Hash leaf files first, then files that reference them (JS modules import each other).
+    pending = {n: b for n, b in files.items() if not n.endswith(".html")}
+    for _ in range(len(pending) + 1):
+        progressed = False
+        for name, body in list(pending.items()):
+            refs = [other for other in pending if other != name and other.encode() in body]
+            if refs:
+                continue
+            rewritten = _rewrite(body, site.hashed)
+            digest = hashlib.sha256(rewritten).hexdigest()[:10]
+            stem, dot, ext = name.rpartition(".")
+            hashed = f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
+            site.hashed[name] = hashed
+            site.assets[hashed] = Asset(hashed, rewritten, _type(name))
+            del pending[name]
+            progressed = True
+        if not pending or not progressed:
+            break
+    for name, body in pending.items():  # import cycles: serve unhashed, still correct
+        site.hashed[name] = name
+        site.assets[name] = Asset(name, _rewrite(body, site.hashed), _type(name))
+    for name, body in files.items():
+        if name.endswith(".html"):
+            site.pages[name] = _rewrite(body, site.hashed)
+
+
+def _rewrite(body: bytes, hashed_names: dict[str, str]) -> bytes:
+    for plain, hashed in sorted(hashed_names.items(), key=lambda kv: -len(kv[0])):
+        body = re.sub(rb"(?<![\w.-])" + re.escape(plain.encode()) + rb"(?![\w-])", hashed.encode(), body)
+    return body
 
 
 def _type(name: str) -> str:

@@ -75,7 +75,7 @@ CSV_BUDGET_SECONDS = 20.0  # an inbox export pages on until then (API Gateway en
 
 
 class TicketQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
 
     status: str | None = Field(None, description="comma-separated statuses, or 'all'; default hides closed and trash")
     queue: str | None = Field(None, max_length=64)
@@ -134,7 +134,7 @@ class TicketQuery(BaseModel):
 
 
 class DetailQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
 
     read: Literal["true", "false"] = Field(
         "true", description="false: a background re-read that does not mark the ticket read for the caller"
@@ -142,7 +142,7 @@ class DetailQuery(BaseModel):
 
 
 class TemplateQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
 
     mailbox: str | None = Field(None, max_length=64)
     project: str | None = Field(None, max_length=64)
@@ -150,6 +150,8 @@ class TemplateQuery(BaseModel):
 
 
 class TemplateList(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use (cold start)
+
     items: list[TemplateOut]
 
 

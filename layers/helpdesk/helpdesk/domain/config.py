@@ -532,6 +532,9 @@ class SlaPolicy(Record):
 class ConfigSnapshot(BaseModel):
     """Everything the ingest and the API need to decide, loaded in one Query per kind."""
 
+    # Built on first use like the records (built at import, it would build every record's validator with it).
+    model_config = ConfigDict(defer_build=True)
+
     settings: TeamSettings = Field(default_factory=TeamSettings)
     mailboxes: list[Mailbox] = Field(default_factory=list)
     queues: list[Queue] = Field(default_factory=list)

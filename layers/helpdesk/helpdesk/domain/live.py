@@ -33,7 +33,7 @@ SUMMARY_FIELDS = ("number", "status", "queue", "assignee", "priority", "bucket",
 
 
 class _Frame(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)  # built on first use (cold start)
 
 
 class Subscribe(_Frame):

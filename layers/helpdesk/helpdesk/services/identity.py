@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-
-import jwt
-from jwt import PyJWKClient
+from typing import TYPE_CHECKING
 
 from ..domain.config import ConfigSnapshot
+
+if TYPE_CHECKING:
+    from jwt import PyJWKClient
 
 ROLES = ("admin", "agent")
 
@@ -68,12 +69,19 @@ class TokenVerifier:
         self.issuer = issuer
         self.client_id = client_id
         self.leeway = leeway
-        self._jwks = PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=5)
+        self.jwks_url = jwks_url
+        self._jwks: PyJWKClient | None = None
         self._lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
+        # PyJWT and its cryptography on the first token, not at import: a cold start that serves the web
+        # client, a public route or the login does not load them (PyJWT's algorithms import most of cryptography).
+        import jwt
+
         try:
             with self._lock:
+                if self._jwks is None:
+                    self._jwks = jwt.PyJWKClient(self.jwks_url, cache_keys=True, lifespan=3600, timeout=5)
                 key = self._jwks.get_signing_key_from_jwt(token)
             claims = jwt.decode(
                 token,

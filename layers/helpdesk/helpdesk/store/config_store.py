@@ -58,7 +58,9 @@ class ConfigStore:
                 # A broken record must not stop mail from arriving: skip it and say so.
                 problems.append(f"{item.key}: {exc.errors()[0].get('msg', 'invalid')}")
         self.problems = problems
-        return ConfigSnapshot(
+        # Each record was validated above: the snapshot is assembled, not validated again (its validator
+        # would build every kind's, also of kinds the team has no record of: cold start).
+        return ConfigSnapshot.model_construct(
             settings=settings,
             mailboxes=grouped["mailbox"],
             queues=grouped["queue"],

@@ -1,4 +1,4 @@
-"""MIME-bomb limits of domain/mail.py: hostile mails still become tickets, flagged, with what could be read.
+"""MIME-bomb limits of domain/mail/ (prescan, walk): hostile mails still become tickets, flagged, with what was read.
 
 Every mail here is built in the test. Where a default limit would need a big input, a tightened
 :class:`Limits` keeps the input small; the defaults are checked where that is cheap.

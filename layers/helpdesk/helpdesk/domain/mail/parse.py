@@ -105,23 +105,10 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     """Parse raw RFC 5322 bytes. Never raises for bytes; odd things become ``defects``."""
     defects: list[str] = []
     exceeded: list[str] = []
-    full = prescan(raw, limits, exceeded)
-    source = raw if full else header_only(raw, limits)
-    try:
-        msg = email.message_from_bytes(source, policy=compat32)
-    except RecursionError:  # nesting the pre-scan cannot see (message/rfc822 in message/rfc822 …)
-        exceeded.append("MIME structure too deep to read (headers read only)")
-        full = False
-        msg = email.message_from_bytes(header_only(raw, limits), policy=compat32)
+    msg, full = _message(raw, limits, exceeded)
     for defect in getattr(msg, "defects", [])[:20]:
         defects.append(type(defect).__name__)
-
     headers = _decoded_headers(msg, limits, exceeded)
-
-    def first(name: str) -> str:
-        values = headers.get(name)
-        return values[0] if values else ""
-
     from_list = parse_addresses(headers.get("from", []), defects)
     if not from_list:
         from_list = parse_addresses(headers.get("sender", []) + headers.get("return-path", []), defects)
@@ -129,43 +116,15 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
     cc = parse_addresses(headers.get("cc", []), defects)
     reply_to = parse_addresses(headers.get("reply-to", []), defects)
     # RFC 5322 §2.1.1: a line is at most 998 characters; a longer subject is cut, the raw mail keeps it.
-    subject = bounded(decode_header_value(first("subject"), defects), 998, "Subject header", defects)
-
-    mid = normalize_message_id(first("message-id"))
-    synthetic = mid is None
-    if mid is None:
-        defects.append("no Message-ID")
-        mid = synthetic_message_id(first("from"), first("to"), first("date"), first("subject"), raw_body(raw))
-    in_reply_to = message_ids_in(first("in-reply-to"))
-    references = message_ids_in(" ".join(headers.get("references", [])))
-
+    subject = bounded(decode_header_value(_first(headers, "subject"), defects), 998, "Subject header", defects)
+    mid, synthetic = _message_id(headers, raw, defects)
     kept = {
-        name: bounded(decode_header_value(first(name), defects), 500, f"{name.title()} header", defects)
+        name: bounded(decode_header_value(_first(headers, name), defects), 500, f"{name.title()} header", defects)
         for name in KEPT_HEADERS
         if headers.get(name)
     }
-
-    walker = Walker(limits, defects, exceeded)
-    if not full:
-        # Only the headers were parsed: their Content-Type (multipart/…) describes a body we did not read.
-        walker.bodies.append(Body(BODY_NOT_READ, None))
-    else:
-        try:
-            walker.walk(msg)
-        except RecursionError:
-            exceeded.append("MIME structure too deep to read")
-    bodies = merged(walker.bodies)
-    text = render_text(bodies)
-    html = render_html(bodies)
-    if walker.encrypted and not text:
-        text = "(Verschlüsselte Nachricht: der Inhalt liegt als Anhang bei. / Encrypted message: see attachment.)"
-    new_text = strip_signature(split_reply(text)[0])
-    if full:  # decoded: a relay that re-encodes the body (8bit → quoted-printable) changes nothing here
-        content: list[str | bytes] = [text, html, *(a.sha256 for a in walker.attachments)]
-    else:
-        content = [raw_body(raw).replace(b"\r\n", b"\n")]
-    digest = content_digest(*(" ".join(first(name).split()) for name in ("from", "date", "subject")), *content)
-
+    walker = _walk(msg, full, limits, defects, exceeded)
+    text, html = _views(walker)
     sender = from_list[0].address if from_list else ""
     return ParsedMail(
         from_=from_list[0] if from_list else None,
@@ -174,14 +133,14 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
         reply_to=reply_to,
         recipients=_recipients(headers, to, cc),
         subject=subject,
-        date=_date(first("date"), defects),
+        date=_date(_first(headers, "date"), defects),
         message_id=mid,
         message_id_synthetic=synthetic,
-        in_reply_to=in_reply_to,
-        references=references,
+        in_reply_to=message_ids_in(_first(headers, "in-reply-to")),
+        references=message_ids_in(" ".join(headers.get("references", []))),
         text=text,
         html=html,
-        new_text=new_text,
+        new_text=strip_signature(split_reply(text)[0]),
         attachments=walker.attachments,
         auto_submitted=automatic_reason(kept, sender, msg.get_content_type()),
         headers=kept,
@@ -191,5 +150,62 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedMail:
         encrypted=walker.encrypted,
         signed=walker.signed,
         size=len(raw),
-        digest=digest,
+        digest=_digest(headers, raw, full, text, html, walker),
     )
+
+
+def _message(raw: bytes, limits: Limits, exceeded: list[str]) -> tuple[Message, bool]:
+    """The parsed message, and whether its body was parsed (False: the headers only, past a limit)."""
+    full = prescan(raw, limits, exceeded)
+    source = raw if full else header_only(raw, limits)
+    try:
+        return email.message_from_bytes(source, policy=compat32), full
+    except RecursionError:  # nesting the pre-scan cannot see (message/rfc822 in message/rfc822 …)
+        exceeded.append("MIME structure too deep to read (headers read only)")
+        return email.message_from_bytes(header_only(raw, limits), policy=compat32), False
+
+
+def _first(headers: dict[str, list[str]], name: str) -> str:
+    values = headers.get(name)
+    return values[0] if values else ""
+
+
+def _message_id(headers: dict[str, list[str]], raw: bytes, defects: list[str]) -> tuple[str, bool]:
+    """``(Message-ID, synthetic)``: a mail without one gets an id from its headers and body."""
+    mid = normalize_message_id(_first(headers, "message-id"))
+    if mid is not None:
+        return mid, False
+    defects.append("no Message-ID")
+    fields = (_first(headers, name) for name in ("from", "to", "date", "subject"))
+    return synthetic_message_id(*fields, raw_body(raw)), True
+
+
+def _walk(msg: Message, full: bool, limits: Limits, defects: list[str], exceeded: list[str]) -> Walker:
+    walker = Walker(limits, defects, exceeded)
+    if not full:
+        # Only the headers were parsed: their Content-Type (multipart/…) describes a body we did not read.
+        walker.bodies.append(Body(BODY_NOT_READ, None))
+    else:
+        try:
+            walker.walk(msg)
+        except RecursionError:
+            exceeded.append("MIME structure too deep to read")
+    return walker
+
+
+def _views(walker: Walker) -> tuple[str, str]:
+    """The text and HTML views of the bodies the walker found."""
+    bodies = merged(walker.bodies)
+    text = render_text(bodies)
+    if walker.encrypted and not text:
+        text = "(Verschlüsselte Nachricht: der Inhalt liegt als Anhang bei. / Encrypted message: see attachment.)"
+    return text, render_html(bodies)
+
+
+def _digest(headers: dict[str, list[str]], raw: bytes, full: bool, text: str, html: str, walker: Walker) -> str:
+    """What the sender wrote (ids.content_digest): a redelivery has the same, a reuse of the id not."""
+    if full:  # decoded: a relay that re-encodes the body (8bit → quoted-printable) changes nothing here
+        content: list[str | bytes] = [text, html, *(a.sha256 for a in walker.attachments)]
+    else:
+        content = [raw_body(raw).replace(b"\r\n", b"\n")]
+    return content_digest(*(" ".join(_first(headers, name).split()) for name in ("from", "date", "subject")), *content)

@@ -1,4 +1,4 @@
-"""domain/autoreply.py (autoreply_verdict) and domain/mail.py (automatic_reason): when no auto-reply goes out."""
+"""domain/autoreply.py (autoreply_verdict) and domain/mail/automatic.py (automatic_reason): no auto-reply when."""
 
 from __future__ import annotations
 

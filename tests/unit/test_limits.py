@@ -1,4 +1,4 @@
-"""MIME-bomb limits of domain/mail.py: hostile mails still become tickets, flagged, with what could be read.
+"""MIME-bomb limits of domain/mail/ (prescan, walk): hostile mails still become tickets, flagged, with what was read.
 
 Every mail here is built in the test. Where a default limit would need a big input, a tightened
 :class:`Limits` keeps the input small; the defaults are checked where that is cheap.
@@ -10,6 +10,7 @@ import base64
 
 from helpdesk.domain.headers import Address
 from helpdesk.domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, parse_mail
+from helpdesk.domain.mail.raw import header_end, raw_body
 
 HEAD = (
     b"From: =?utf-8?q?J=C3=B6rg_=C3=84rger?= <joerg@kunde.example>\r\n"
@@ -316,3 +317,21 @@ def test_lf_only_headers_end_at_the_first_blank_line_even_if_the_body_has_a_crlf
     assert mail.limit_exceeded == []
     assert mail.subject == "LF-Mail"
     assert mail.text.startswith("Zeile mit Text") and "Ende" in mail.text
+
+
+def test_a_mail_without_a_blank_line_is_all_header_block() -> None:
+    """header_end says -1 when no blank line ends the headers: the block is the whole mail, the body empty."""
+    raw = b"From: a@kunde.example\r\nTo: support@example.com\r\nSubject: Alarm\r\nX-Trace: 1"
+    assert header_end(raw) == -1
+    assert raw_body(raw) == b""
+    assert header_end(b"Subject: x\n\nText\r\n\r\nmehr") == len(b"Subject: x")
+
+
+def test_a_headers_only_mail_without_message_id_takes_no_header_byte_for_its_body() -> None:
+    """Issue 11's review: with no blank line, the body behind the synthetic Message-ID was sliced
+    ``raw[-1:]`` (the last byte of the headers), so two alerts that differ only in a trace header's last
+    character got different ids. Without a blank line the body is empty; only From/To/Date/Subject count."""
+    head = b"From: monitor@kunde.example\r\nTo: support@example.com\r\nSubject: DISK FULL\r\nX-Trace: "
+    first, second = parse_mail(head + b"1"), parse_mail(head + b"2")
+    assert first.message_id_synthetic and second.message_id_synthetic
+    assert first.message_id == second.message_id

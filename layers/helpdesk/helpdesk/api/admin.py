@@ -11,13 +11,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..aws.cognito import CognitoAuth
-from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
 from ..domain.autoreply_mail import render_autoreply
 from ..domain.clock import now
 from ..domain.config import Agent, Mailbox, Queue, Rule, TeamSettings, Template
+from ..domain.intake import NewTicketFacts, decide_new_ticket, rules_outcome, typed_mail
 from ..domain.mail import parse_mail
 from ..domain.notifications import sender_refused
-from ..domain.rules import evaluate, mail_view, view_of
 from ..domain.setup import checklist, open_items
 from ..domain.status import Status
 from ..domain.templating import KNOWN_FOR, unknown_variables
@@ -225,47 +224,33 @@ def register(api: Api, services: Services) -> None:
         if body.raw:
             mail = parse_mail(body.raw.encode("utf-8", "surrogateescape"))
             mailbox = cfg.mailbox_for(mail.recipients)
-            view = view_of(mail, mailbox.address if mailbox else "")
-            automatic, sender, message_id = mail.auto_submitted, mail.sender, mail.message_id
         elif body.sender:
-            mailbox = cfg.mailbox(body.mailbox) if body.mailbox else cfg.mailbox_for(body.to)
-            view = mail_view(
+            mail = typed_mail(
                 sender=body.sender,
                 sender_name=body.sender_name,
                 to=body.to,
-                cc=[],
-                recipients=body.to,
                 subject=body.subject,
                 body=body.body,
-                mailbox=mailbox.address if mailbox else "",
-                attachment_names=[],
-                verdicts={},
-                headers={k.lower(): v for k, v in body.headers.items()},
+                headers=body.headers,
             )
-            automatic, sender, message_id = None, body.sender, ""
+            mailbox = cfg.mailbox(body.mailbox) if body.mailbox else cfg.mailbox_for(body.to)
         else:
             raise BadRequest("give a raw mail or at least a sender", field="raw")
-        outcome = evaluate(view, rules)
-        send, why = autoreply_verdict(
-            AutoReplyFacts(
-                mailbox_autoreply=bool(mailbox and mailbox.autoreply),
-                automatic_reason=automatic,
-                sender=sender,
-                message_id=message_id,
-                own_domain=services.settings.mail_domain,
-                own_addresses=frozenset(cfg.own_addresses),
-                spam=outcome.spam,
-                virus=False,
-                rule_suppressed=outcome.suppress_autoreply,
-                stored_closed=False,
-                last_sent_at=None,
-                window_hours=0,
-            ),
-            now(),
-        )
+        # What the ingest decides for a mail that opens a ticket (domain/intake.py), for a first mail of
+        # this sender (no auto-reply window open, none sent today).
+        outcome = rules_outcome(mail, mailbox, rules)
+        facts = NewTicketFacts(mail, mailbox, outcome, cfg.settings.default_queue)
+        decision = decide_new_ticket(facts, cfg, services.settings.mail_domain, now())
+        ticket, send, why = decision.fields, decision.autoreply, decision.autoreply_reason
         result = {k: v for k, v in outcome.__dict__.items() if k != "fired"}
         result["mailbox"] = mailbox.id if mailbox else None
-        result["queue"] = outcome.queue or (mailbox.default_queue if mailbox else None) or cfg.settings.default_queue
+        # what the ticket gets: the rules' values, else the mailbox's and the team's defaults, close on import
+        result |= {
+            "queue": ticket.queue,
+            "status": ticket.status.value,
+            "priority": ticket.priority,
+            "project": ticket.project,
+        }
         return DryRunOut(
             fired=outcome.fired,
             explanation=outcome.explanation,

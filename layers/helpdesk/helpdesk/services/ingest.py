@@ -34,19 +34,25 @@ from typing import Any
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.autoclose import response_due
-from ..domain.autoreply import AutoReplyFacts, autoreply_verdict
 from ..domain.autoreply_mail import AutoReplyText, render_autoreply
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.headers import Address, clean_text
 from ..domain.ids import new_id, object_message_id, without_trace_headers
+from ..domain.intake import (
+    NewTicketFacts,
+    NewTicketFields,
+    SenderHistory,
+    decide_new_ticket,
+    rules_outcome,
+)
 from ..domain.lifecycle import PREVIEW_CHARS, customer_answered, mail_joined
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.notifications import is_own_notification, system_sender
 from ..domain.numbering import number_format
 from ..domain.reasons import Reason, reason
 from ..domain.reasons import to_json as reason_json
-from ..domain.rules import Outcome, evaluate, view_of
+from ..domain.rules import Outcome
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status
 from ..domain.threading import (
@@ -181,13 +187,7 @@ def _store(
 ) -> IngestResult:
     """Store the mail (not its auto-reply). ``failed``: storing it failed on the last try, so store it as
     a quarantine ticket instead (as a mail the parser could not read: no threading, no rules)."""
-    if failed is None:
-        mail, quarantine = parse_safely(raw, deps.limits)
-    else:
-        quarantine = f"quarantine: the mail could not be stored on its last try ({_describe(failed)})"
-        mail = unreadable(raw, quarantine)
-    if mail.message_id_synthetic and quarantine is None and raw_key:
-        mail.message_id = object_message_id(raw_key)  # no Message-ID: the inbound object tells mails apart
+    mail, quarantine = _read(raw, raw_key, deps, failed)
     cfg = deps.config.snapshot()
     if quarantine is None and is_own_notification(
         mail.sender,
@@ -201,9 +201,54 @@ def _store(
             message_id=mail.message_id,
             reasons=["one of our own notification mails (system sender, Auto-Submitted): not a ticket"],
         )
-    fmt = number_format(cfg.settings.number_format)
     at = now()
-    facts = MailFacts(
+    facts = _mail_facts(mail, quarantine, cfg, deps)
+    lookup = _lookup(facts, cfg, deps, at)
+    known = _known(lookup)
+    repeat = first_lookup(facts, known)
+    if repeat is not None:
+        return _repeat(repeat, facts, lookup, deps)
+    index = _index(mail, facts, known)
+    ticket, decision = _thread(facts, known, lookup, cfg, deps, at, quarantine, trusted_sender)
+    attachments = _store_attachments(mail, deps)
+    if quarantine is not None and raw_key:
+        attachments.append(_original(raw, raw_key))
+    body = _body(mail, cfg, deps)
+    inbound = _Inbound(mail, raw_key, channel, quarantine, attachments, body, index, at, cfg, consent)
+    return _write(inbound, facts, ticket, decision, lookup, deps)
+
+
+@dataclass
+class _Inbound:
+    """One mail on its way in, as :func:`_store` prepared it for :func:`_create` (and the retries)."""
+
+    mail: ParsedMail
+    raw_key: str | None
+    channel: str
+    quarantine: str | None  # why it is stored as a quarantine ticket (not read, not stored), or None
+    attachments: list[AttachmentMap]
+    body: _Body
+    index: _Index  # decided again when another Lambda takes the Message-ID first
+    moment: datetime
+    cfg: ConfigSnapshot
+    consent: dict[str, str] | None = None  # the contact form's privacy notice, kept in TicketCreated
+
+
+def _read(raw: bytes, raw_key: str | None, deps: IngestDeps, failed: Exception | None) -> tuple[ParsedMail, str | None]:
+    """The parsed mail, and why it is quarantined (or None)."""
+    if failed is None:
+        mail, quarantine = parse_safely(raw, deps.limits)
+    else:
+        quarantine = f"quarantine: the mail could not be stored on its last try ({_describe(failed)})"
+        mail = unreadable(raw, quarantine)
+    if mail.message_id_synthetic and quarantine is None and raw_key:
+        mail.message_id = object_message_id(raw_key)  # no Message-ID: the inbound object tells mails apart
+    return mail, quarantine
+
+
+def _mail_facts(mail: ParsedMail, quarantine: str | None, cfg: ConfigSnapshot, deps: IngestDeps) -> MailFacts:
+    fmt = number_format(cfg.settings.number_format)
+    return MailFacts(
         message_id=mail.message_id,
         in_reply_to=tuple(mail.in_reply_to),
         references=tuple(mail.references),
@@ -213,76 +258,47 @@ def _store(
         digest=mail.digest or None,
         sender_is_own=_is_own(mail.sender, cfg, deps),
     )
-    lookup = deps.tickets.lookup(
+
+
+def _lookup(facts: MailFacts, cfg: ConfigSnapshot, deps: IngestDeps, at: datetime) -> Lookup:
+    """Everything the ingest decides on, in one BatchGetItem."""
+    return deps.tickets.lookup(
         own_ids=_own_ids(facts),
         numbers=facts.numbers,
         references=reference_order(facts),
-        counter_scope=fmt.counter_scope(at.year),
-        autoreply_address=mail.sender or None,
+        counter_scope=number_format(cfg.settings.number_format).counter_scope(at.year),
+        autoreply_address=facts.sender or None,
         autoreply_day=_day(at),
     )
-    known = _known(lookup)
-    repeat = first_lookup(facts, known)
-    if repeat is not None:
-        return _repeat(repeat, facts, lookup, deps)
-    index = _index(mail, facts, known)
 
-    if quarantine is not None:
-        ticket, decision = None, Decision(Action.NEW, reasons=[reason("threading.quarantine")])
-    else:
-        ticket, decision = _thread(facts, known, lookup, cfg, deps, at)
-    if not trusted_sender and decision.action is Action.APPEND:
-        decision = Decision(
-            Action.NEW,
-            reasons=[*decision.reasons, reason("threading.web_form")],
-            claimed_ticket_id=decision.ticket_id,
-        )
 
-    attachments = _store_attachments(mail, deps)
-    if quarantine is not None and raw_key:
-        attachments.append(_original(raw, raw_key))
-    body = _body(mail, cfg, deps)
+def _write(
+    inbound: _Inbound,
+    facts: MailFacts,
+    ticket: TicketItem | None,
+    decision: Decision,
+    lookup: Lookup,
+    deps: IngestDeps,
+) -> IngestResult:
+    """Append or create in one transaction; after a conflict, read again what changed and try again."""
     blocked: Reason | None = None  # the auto-reply lost a race for the sender's window or daily count
     for attempt in range(MAX_ATTEMPTS):
         try:
             if decision.action is Action.APPEND and ticket is not None:
-                return _append(mail, raw_key, ticket, decision, attachments, body, cfg, index)
-            return _create(
-                mail,
-                raw_key,
-                decision,
-                lookup,
-                attachments,
-                body,
-                cfg,
-                deps,
-                channel,
-                quarantine,
-                at,
-                index,
-                blocked,
-                consent,
-            )
+                i = inbound
+                return _append(i.mail, i.raw_key, ticket, decision, i.attachments, i.body, i.cfg, i.index)
+            return _create(inbound, decision, lookup, deps, blocked)
         except Conflict as conflict:
             guard = bool({"autoreply_window", "autoreply_day"} & set(conflict.tags))
             if guard:
                 # Another Lambda just committed an auto-reply to this sender: this mail gets none.
                 blocked = reason("autoreply.race")
             if "mid" in conflict.tags:
-                # Another Lambda stored a mail under this Message-ID a moment ago: the same mail (a
-                # redelivery now), or a different one (this mail is stored under a variant id).
-                lookup.message_ids.update(deps.tickets.message_index(_own_ids(facts)))
-                known = _known(lookup)
-                repeat = first_lookup(facts, known)
+                repeat = _message_id_taken(inbound, facts, lookup, deps)
                 if repeat is not None:
-                    return _repeat(repeat, facts, lookup, deps)
-                index = _index(mail, facts, known)
+                    return repeat
             elif "counter" in conflict.tags or "number" in conflict.tags:
-                lookup.counter = deps.tickets.counter_value(fmt.counter_scope(at.year))
-                if "number" in conflict.tags and "counter" not in conflict.tags:
-                    # The counter lags behind an existing number (restored backup, manual edit): skip ahead.
-                    lookup.counter = (lookup.counter or 0) + 1
-                    deps.tickets.bump_counter(fmt.counter_scope(at.year), lookup.counter)
+                _read_counter_again(conflict, lookup, inbound, deps)
             elif "ticket" in conflict.tags and ticket is not None:
                 ticket = _load_candidate(ticket.pk, deps)
                 if ticket is None:
@@ -290,7 +306,28 @@ def _store(
             elif not guard and not any(r in ("TransactionConflict", "ThrottlingError") for r in conflict.reasons):
                 raise
             time.sleep(min(0.02 * 2**attempt, 0.5) * random.random())  # noqa: S311 - full jitter, not crypto
-    raise RuntimeError(f"could not store <{mail.message_id}> after {MAX_ATTEMPTS} attempts")
+    raise RuntimeError(f"could not store <{inbound.mail.message_id}> after {MAX_ATTEMPTS} attempts")
+
+
+def _message_id_taken(inbound: _Inbound, facts: MailFacts, lookup: Lookup, deps: IngestDeps) -> IngestResult | None:
+    """Another Lambda stored a mail under this Message-ID a moment ago: the same mail (a redelivery now:
+    its result), or a different one (this mail is stored under a variant id: None)."""
+    lookup.message_ids.update(deps.tickets.message_index(_own_ids(facts)))
+    known = _known(lookup)
+    repeat = first_lookup(facts, known)
+    if repeat is not None:
+        return _repeat(repeat, facts, lookup, deps)
+    inbound.index = _index(inbound.mail, facts, known)
+    return None
+
+
+def _read_counter_again(conflict: Conflict, lookup: Lookup, inbound: _Inbound, deps: IngestDeps) -> None:
+    scope = number_format(inbound.cfg.settings.number_format).counter_scope(inbound.moment.year)
+    lookup.counter = deps.tickets.counter_value(scope)
+    if "number" in conflict.tags and "counter" not in conflict.tags:
+        # The counter lags behind an existing number (restored backup, manual edit): skip ahead.
+        lookup.counter = (lookup.counter or 0) + 1
+        deps.tickets.bump_counter(scope, lookup.counter)
 
 
 def _thread(
@@ -300,7 +337,13 @@ def _thread(
     cfg: ConfigSnapshot,
     deps: IngestDeps,
     at: datetime,
+    quarantine: str | None,
+    trusted_sender: bool,
 ) -> tuple[TicketItem | None, Decision]:
+    """The ticket the mail belongs to (if any) and the threading decision. A quarantine opens a ticket;
+    an untrusted sender (the contact form) never appends: a named ticket becomes a ``claimed`` link."""
+    if quarantine is not None:
+        return None, Decision(Action.NEW, reasons=[reason("threading.quarantine")])
     numbers = {n: item.ticket_id for n, item in lookup.numbers.items() if item.ticket_id}
     found = candidates(facts, known, numbers)
     ticket = _load_candidate(found[0][0], deps) if found else None
@@ -314,6 +357,12 @@ def _thread(
         reopen_max_age_days=cfg.settings.reopen_max_age_days,
         merged_from=merged_from,
     )
+    if not trusted_sender and decision.action is Action.APPEND:
+        decision = Decision(
+            Action.NEW,
+            reasons=[*decision.reasons, reason("threading.web_form")],
+            claimed_ticket_id=decision.ticket_id,
+        )
     return ticket, decision
 
 
@@ -554,85 +603,141 @@ def _participants(mail: ParsedMail, own: set[str]) -> set[str]:
 # ------------------------------------------------------------------------------------------ new ticket
 
 
-def _create(
-    mail: ParsedMail,
-    raw_key: str | None,
-    decision: Decision,
-    lookup: Lookup,
-    attachments: list[AttachmentMap],
-    body: _Body,
-    cfg: ConfigSnapshot,
-    deps: IngestDeps,
-    channel: str,
-    quarantine: str | None,
-    moment: datetime,
-    index: _Index,
-    blocked: Reason | None = None,
-    consent: dict[str, str] | None = None,
-) -> IngestResult:
-    at = iso(moment)
+@dataclass(frozen=True)
+class _Number:
+    """The new ticket's number: the counter's scope, the sequence number after what the lookup read."""
+
+    scope: str
+    seq: int
+    text: str
+
+
+def _next_number(cfg: ConfigSnapshot, lookup: Lookup, moment: datetime) -> _Number:
     fmt = number_format(cfg.settings.number_format)
-    scope = fmt.counter_scope(moment.year)
     seq = (lookup.counter or 0) + 1
-    number = fmt.format(year=moment.year, seq=seq)
+    return _Number(fmt.counter_scope(moment.year), seq, fmt.format(year=moment.year, seq=seq))
+
+
+def _create(
+    inbound: _Inbound, decision: Decision, lookup: Lookup, deps: IngestDeps, blocked: Reason | None = None
+) -> IngestResult:
+    """A new ticket: its number, its fields (domain/intake.py), the auto-reply verdict; one transaction."""
+    mail, cfg, moment = inbound.mail, inbound.cfg, inbound.moment
+    number = _next_number(cfg, lookup, moment)
     mailbox = cfg.mailbox_for(mail.recipients)
-    rules = _rules(mail, mailbox, cfg) if quarantine is None else Outcome()  # a quarantine is not routed
+    rules = rules_outcome(mail, mailbox, cfg.sorted_rules()) if inbound.quarantine is None else Outcome()
+    facts = NewTicketFacts(
+        mail,
+        mailbox,
+        rules,
+        cfg.settings.default_queue,
+        quarantine=inbound.quarantine,
+        index_note=inbound.index.note,
+        claimed_ticket_id=decision.claimed_ticket_id,
+    )
+    decided = decide_new_ticket(facts, cfg, deps.mail_domain, moment, _sender_history(lookup, moment))
+    fields, send, why = decided.fields, decided.autoreply, decided.autoreply_reason
+    ticket = _ticket_item(inbound, fields, number.text, mailbox, decision, iso(moment))
+    # Before the auto-reply's: within one moment the timeline sorts by id, the customer's mail first.
+    message = _message_item(ticket.pk, mail, inbound.raw_key, inbound.body, inbound.attachments, mailbox, iso(moment))
+    if send and blocked:
+        send, why = False, blocked
+    autoreply = _autoreply_message(ticket, mail, mailbox, cfg, deps, iso(moment)) if send else None
+    _commit_created(inbound, _NewTicket(ticket, message, number, mailbox, decision, rules, why, autoreply), lookup)
+    result = IngestResult(
+        outcome="created",
+        message_id=mail.message_id,
+        ticket_id=ticket.pk,
+        number=number.text,
+        reasons=[str(r) for r in decision.reasons],
+        autoreply="suppressed" if not send else "pending",
+        autoreply_reason=why,
+        quarantined=inbound.quarantine is not None,
+        review=fields.review,
+        rules=rules.fired,
+        rule_warnings=rules.warnings,
+        attachments=len(inbound.attachments),
+    )
+    if autoreply is not None:
+        result.pending_autoreply = (ticket, autoreply[0])
+    return result
 
-    review: list[str] = []
-    if quarantine:
-        review.append(quarantine)
-    if index.note:
-        review.append(index.note)
-    review += [f"limit: {note}" for note in mail.limit_exceeded]
-    if mailbox is None:
-        review.append("sent to no configured mailbox (" + (", ".join(mail.recipients[:3]) or "no recipient") + ")")
-    status = Status.NEW
-    if decision.claimed_ticket_id:
-        status = Status.CLARIFY
-        forged = mail.verdicts.sender_unverified
-        review.append(
-            f"claims an existing ticket, but the sender address failed authentication ({forged}): "
-            "possibly forged; check before merging"
-            if forged
-            else "claims an existing ticket the sender is not part of; check before merging"
-        )
-    stored_closed = False
-    if mailbox and (mailbox.close_on_import or _before_import_date(mail, mailbox)):
-        status, stored_closed = Status.CLOSED, True
-    if rules.status:
-        status = Status(rules.status)
-        stored_closed = stored_closed or status is Status.CLOSED
 
-    own = cfg.own_addresses
+@dataclass(frozen=True)
+class _NewTicket:
+    """What :func:`_create` decided, for the transaction that stores it."""
+
+    ticket: TicketItem
+    message: MessageItem  # the customer's
+    number: _Number
+    mailbox: Mailbox | None
+    decision: Decision
+    rules: Outcome
+    autoreply_reason: Reason
+    autoreply: tuple[MessageItem, AutoReplyText] | None  # the auto-reply to store pending, or None
+
+
+def _commit_created(inbound: _Inbound, new: _NewTicket, lookup: Lookup) -> None:
+    """One transaction: counter, message (and its Message-ID index), number, customer, auto-reply and the
+    sender's loop guard, ticket and events, stats. Conditions make a racing Lambda's commit fail whole."""
+    mail, ticket, at = inbound.mail, new.ticket, iso(inbound.moment)
+    unit = Unit()
+    _advance_counter(unit, new.number, lookup, at)
+    data = {"digest": inbound.index.digest} if inbound.index.digest else {}
+    if new.autoreply is not None:
+        data["autoreply_sk"] = new.autoreply[0].sk
+    save_message(unit, ticket, new.message, data=data or None, index_id=inbound.index.id)
+    unit.save(
+        "number",
+        MetaItem(*num_key(new.number.text), ticket_id=ticket.pk, number=new.number.text, created_at=at),
+        condition=MetaItem.pk.does_not_exist(),
+    )
+    _customer_upsert(unit, mail, at)
+    autoreply_text = new.autoreply[1] if new.autoreply is not None else None
+    events = _created_events(ticket, inbound, new.decision, new.rules, new.autoreply_reason, autoreply_text, at)
+    if new.autoreply is not None:
+        save_message(unit, ticket, new.autoreply[0], tag="autoreply")
+        _claim_loop_guard(unit, mail.sender, ticket.pk, inbound.cfg, inbound.moment)
+    write_ticket(unit, ticket, None, events, new=True)
+    # sent (or failed) is counted once SES answered: see _send_autoreply
+    suppressed = 1 if new.mailbox and new.autoreply is None else 0
+    stats_update(unit, at, {"tickets_created": 1, "messages_in": 1, "autoreplies_suppressed": suppressed})
+    unit.commit()
+
+
+def _ticket_item(
+    inbound: _Inbound, fields: NewTicketFields, number: str, mailbox: Mailbox | None, decision: Decision, at: str
+) -> TicketItem:
+    mail, body, cfg = inbound.mail, inbound.body, inbound.cfg
     ticket = TicketItem(
         pk=new_id(),
         sk=TICKET_SK,
         number=number,
-        subject=mail.subject or "(kein Betreff)",
-        status=status.value,
-        priority=rules.priority or "medium",
-        queue=rules.queue or (mailbox.default_queue if mailbox else None) or cfg.settings.default_queue,
-        assignee=rules.assignee,
+        subject=fields.subject,
+        status=fields.status.value,
+        priority=fields.priority,
+        queue=fields.queue,
+        assignee=fields.assignee,
         customer_email=mail.sender or None,
         customer_name=mail.sender_name or None,
         mailbox=mailbox.id if mailbox else None,
-        project=rules.project or (mailbox.default_project if mailbox else None),
-        type=rules.type,
-        channel=channel,
-        tags=list(rules.tags),
-        private=rules.private,
-        personal=rules.personal,
-        prio=rules.prio,
+        project=fields.project,
+        type=fields.type,
+        channel=inbound.channel,
+        tags=fields.tags,
+        private=fields.private,
+        personal=fields.personal,
+        prio=fields.prio,
         unread=True,
-        review=bool(review),
-        review_notes=review[:10],
-        participants=_participants(mail, own) or None,
+        review=bool(fields.review),
+        review_notes=fields.review[:10],
+        participants=_participants(mail, cfg.own_addresses) or None,
         preview=(body.new_text or body.text)[:PREVIEW_CHARS],
         message_count=1,
         created_at=at,
         updated_at=at,
         last_customer_at=at,
-        closed_at=at if status is Status.CLOSED else None,
+        closed_at=at if fields.status is Status.CLOSED else None,
     )
     queue = cfg.queue(ticket.queue)
     ticket.response_due_at = response_due(at, queue.first_response_hours if queue else None)
@@ -640,113 +745,65 @@ def _create(
     if decision.previous_ticket_id:
         ticket.links.append(LinkMap(type="previous", ticket_id=decision.previous_ticket_id))
     apply_index_keys(ticket)
-    message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
+    return ticket
 
-    send, why = _autoreply_verdict(
-        mail, mailbox, rules, stored_closed or status is Status.TRASH, lookup, cfg, deps, moment
-    )
-    if send and blocked:
-        send, why = False, blocked
-    unit = Unit()
+
+def _advance_counter(unit: Unit, number: _Number, lookup: Lookup, at: str) -> None:
+    """The counter moves to the new number in the ticket's transaction, if it still holds what was read."""
     if lookup.counter is None:
         unit.save(
-            "counter", MetaItem(*counter_key(scope), value=seq, created_at=at), condition=MetaItem.pk.does_not_exist()
+            "counter",
+            MetaItem(*counter_key(number.scope), value=number.seq, created_at=at),
+            condition=MetaItem.pk.does_not_exist(),
         )
     else:
         unit.update(
             "counter",
-            MetaItem(*counter_key(scope)),
-            [MetaItem.value.set(seq)],
+            MetaItem(*counter_key(number.scope)),
+            [MetaItem.value.set(number.seq)],
             condition=MetaItem.value == lookup.counter,
         )
-    autoreply_msg, autoreply_text = _autoreply_message(ticket, mail, mailbox, cfg, deps, at) if send else (None, None)
-    data = {"digest": index.digest} if index.digest else {}
-    if autoreply_msg is not None:
-        data["autoreply_sk"] = autoreply_msg.sk
-    save_message(unit, ticket, message, data=data or None, index_id=index.id)
-    unit.save(
-        "number",
-        MetaItem(*num_key(number), ticket_id=ticket.pk, number=number, created_at=at),
-        condition=MetaItem.pk.does_not_exist(),
-    )
-    _customer_upsert(unit, mail, at)
+
+
+def _created_events(
+    ticket: TicketItem,
+    inbound: _Inbound,
+    decision: Decision,
+    rules: Outcome,
+    why: Reason,
+    autoreply_text: AutoReplyText | None,
+    at: str,
+) -> list[EventItem]:
     detail: dict[str, Any] = {
         "ticket_id": ticket.pk,
-        "number": number,
+        "number": ticket.number,
         "subject": ticket.subject,
         "status": ticket.status,
         "queue": ticket.queue,
         "mailbox": ticket.mailbox,
         "customer": ticket.customer_email,
-        "channel": channel,
+        "channel": inbound.channel,
         "threading": [reason_json(r) for r in decision.reasons],
         "rules": rules.fired,
         "autoreply": reason_json(why),
     }
     if rules.warnings:
         detail["rule_warnings"] = [reason_json(w) for w in rules.warnings]
-    if consent:  # the privacy notice the contact form showed: what the customer saw, and when
-        detail["consent"] = consent
+    if inbound.consent:  # the privacy notice the contact form showed: what the customer saw, and when
+        detail["consent"] = inbound.consent
     if autoreply_text is not None:  # which language the auto-reply speaks, and why (autoreply_mail.py)
         detail["autoreply_language"] = {"lang": autoreply_text.lang, "reason": autoreply_text.lang_reason}
-    events: list[EventItem] = [
+    message = {
+        "ticket_id": ticket.pk,
+        "number": ticket.number,
+        "direction": "inbound",
+        "message_id": inbound.mail.message_id,
+        "from": inbound.mail.sender,
+    }
+    return [
         new_event(ticket, "TicketCreated", "system", detail, at),
-        new_event(
-            ticket,
-            "MessageAdded",
-            "customer",
-            {
-                "ticket_id": ticket.pk,
-                "number": number,
-                "direction": "inbound",
-                "message_id": mail.message_id,
-                "from": mail.sender,
-            },
-            at,
-        ),
+        new_event(ticket, "MessageAdded", "customer", message, at),
     ]
-    if autoreply_msg is not None:
-        save_message(unit, ticket, autoreply_msg, tag="autoreply")
-        _claim_loop_guard(unit, mail.sender, ticket.pk, cfg, moment)
-    write_ticket(unit, ticket, None, events, new=True)
-    stats_update(
-        unit,
-        at,
-        {
-            "tickets_created": 1,
-            "messages_in": 1,
-            # sent (or failed) is counted once SES answered: see _send_autoreply
-            "autoreplies_suppressed": 1 if mailbox and not send else 0,
-        },
-    )
-    unit.commit()
-
-    result = IngestResult(
-        outcome="created",
-        message_id=mail.message_id,
-        ticket_id=ticket.pk,
-        number=number,
-        reasons=[str(r) for r in decision.reasons],
-        autoreply="suppressed" if not send else "pending",
-        autoreply_reason=why,
-        quarantined=quarantine is not None,
-        review=review,
-        rules=rules.fired,
-        rule_warnings=rules.warnings,
-        attachments=len(attachments),
-    )
-    if autoreply_msg is not None:
-        result.pending_autoreply = (ticket, autoreply_msg)
-    return result
-
-
-def _before_import_date(mail: ParsedMail, mailbox: Mailbox) -> bool:
-    return bool(mailbox.import_from and mail.date and mail.date[:10] < mailbox.import_from.isoformat())
-
-
-def _rules(mail: ParsedMail, mailbox: Mailbox | None, cfg: ConfigSnapshot) -> Outcome:
-    view = view_of(mail, mailbox.address if mailbox else "")
-    return evaluate(view, cfg.sorted_rules())
 
 
 def _customer_upsert(unit: Unit, mail: ParsedMail, at: str) -> None:
@@ -824,39 +881,11 @@ def _append(
 # ----------------------------------------------------------------------------------------- auto-replies
 
 
-def _autoreply_verdict(
-    mail: ParsedMail,
-    mailbox: Mailbox | None,
-    rules: Outcome,
-    stored_closed: bool,
-    lookup: Lookup,
-    cfg: ConfigSnapshot,
-    deps: IngestDeps,
-    moment: datetime,
-) -> tuple[bool, Reason]:
+def _sender_history(lookup: Lookup, moment: datetime) -> SenderHistory:
+    """What the lookup read about the sender's auto-replies (a window item past its end is none)."""
     last = lookup.autoreply
     last_sent = last.created_at if last is not None and not _expired(last, moment) else None
-    return autoreply_verdict(
-        AutoReplyFacts(
-            mailbox_autoreply=bool(mailbox and mailbox.autoreply),
-            automatic_reason=mail.auto_submitted,
-            sender=mail.sender,
-            message_id=mail.message_id,
-            own_domain=deps.mail_domain,
-            own_addresses=frozenset(cfg.own_addresses),
-            spam=mail.verdicts.is_spam or rules.spam,
-            virus=mail.verdicts.is_virus,
-            rule_suppressed=rules.suppress_autoreply,
-            stored_closed=stored_closed,
-            last_sent_at=last_sent,
-            window_hours=cfg.settings.autoreply_window_hours,
-            sender_unverified=mail.verdicts.sender_unverified,
-            sent_today=lookup.autoreplies_today,
-            max_per_day=cfg.settings.autoreply_max_per_day,
-            suppressed=lookup.suppressed,
-        ),
-        moment,
-    )
+    return SenderHistory(last_sent_at=last_sent, sent_today=lookup.autoreplies_today, suppressed=lookup.suppressed)
 
 
 def _claim_loop_guard(unit: Unit, sender: str, ticket_id: str, cfg: ConfigSnapshot, moment: datetime) -> None:

@@ -28,13 +28,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from helpdesk.aws.events import EventPublisher
 from helpdesk.services.publish import event_from_item
 from helpdesk.services.search import index_customer, index_ticket
-from helpdesk.settings import get_settings
 
 logger = Logger(service="helpdesk-publisher")
 metrics = Metrics(namespace="Helpdesk", service="publisher")
 tracer = Tracer(service="helpdesk-publisher")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-publisher = EventPublisher(get_settings().event_bus)
+publisher = EventPublisher()  # the settings' bus, read when it publishes
 _indexed: set[str] = set()  # tickets re-indexed in this invocation (the stream lags the table: once is enough)
 
 

@@ -93,3 +93,21 @@ def test_a_refused_event_raises_so_the_batch_retries_it(publisher: Any, monkeypa
     monkeypatch.setattr(publisher.publisher, "publish", lambda events: [0])
     with pytest.raises(RuntimeError, match="EventBridge refused StatusChanged 01EVENT"):
         publisher.record_handler(record("INSERT", EVENT_IMAGE))
+
+
+def test_the_event_bus_is_read_when_publishing_not_when_the_module_was_imported(
+    publisher: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The handler module is imported once per process; a test (or a cold start) that imported it before the
+    environment named the bus must not send to the default bus afterwards (the IAM tour failed on that)."""
+    import functions.publisher.app as app
+    from helpdesk.settings import reset_settings
+
+    monkeypatch.setenv("HELPDESK_EVENT_BUS", "helpdesk-events-test")
+    reset_settings()
+    assert app.publisher.bus == "helpdesk-events-test"
+    monkeypatch.setenv("HELPDESK_EVENT_BUS", "another-bus")
+    reset_settings()
+    assert app.publisher.bus == "another-bus"
+    monkeypatch.delenv("HELPDESK_EVENT_BUS")
+    reset_settings()

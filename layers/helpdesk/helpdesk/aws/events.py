@@ -6,14 +6,22 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ..settings import get_settings
 from . import clients
 
 SOURCE = "helpdesk"
 
 
 class EventPublisher:
-    def __init__(self, bus: str) -> None:
-        self.bus = bus
+    """``bus`` None: the settings' bus, read at each publish (settings are cached per process), so an object
+    made at import holds nothing of the environment it was imported in."""
+
+    def __init__(self, bus: str | None = None) -> None:
+        self._bus = bus
+
+    @property
+    def bus(self) -> str:
+        return self._bus or get_settings().event_bus
 
     def publish(self, events: Sequence[dict[str, Any]]) -> list[int]:
         """Put events (``type`` + ``detail``); returns the indexes that failed, for a retry."""

@@ -21,7 +21,7 @@ const LINK_AGE_MS = 240000; // attachment links live 300 s on the server
 const POLL_MS = 20000; // only while the live socket is down
 const LIVE_DEBOUNCE_MS = 200;
 
-const RELATIONS = ["parent", "merged_into", "merged_from", "claimed", "previous"];
+const RELATIONS = ["parent", "merged_into", "merged_from", "claimed", "previous", "split_into", "split_from"];
 
 function channelLabel(channel) {
   return has(`channel.${channel}`) ? t(`channel.${channel}`) : channel;
@@ -360,7 +360,7 @@ export function mount(main, route) {
   // parameters (docs/api.md, "Events") and are translated here; a code this client does not know shows
   // the server's fallback text. Nothing is ever shown as JSON.
   function who(actor) {
-    if (actor === "system" || actor === "customer" || actor === "agent") return t(`evp.who.${actor}`);
+    if (["system", "customer", "agent", "third_party"].includes(actor)) return t(`evp.who.${actor}`);
     if (typeof actor === "string" && actor.startsWith("rule:")) return t("evp.who.system");
     return agentName(actor) || actor || t("evp.who.system");
   }
@@ -405,6 +405,7 @@ export function mount(main, route) {
           return { text: to ? t("evp.out", { who: by, to }) : t("evp.out.none", { who: by }), why };
         }
         if (d.channel === "web") return { text: t("evp.in.web", { who: by }), why };
+        if (d.side === "forward") return { text: t("evp.in.forward", { from: d.from || by }), why };
         return { text: t("evp.in", { from: d.from || by }), why };
       }
       case "StatusChanged": {
@@ -427,6 +428,13 @@ export function mount(main, route) {
         return { text: d.source === ticket.id
           ? t("evp.merged.into", { who: by, target: d.target_number || "…", n: d.moved ?? 0 })
           : t("evp.merged.from", { who: by, source: d.source_number || "…", n: d.moved ?? 0 }), why: [] };
+      case "MessageForwarded":
+        return { text: t(d.forwarded === "ticket" ? "evp.forwarded.ticket" : "evp.forwarded.msg",
+          { who: by, to: list([...(d.to || []), ...(d.cc || [])]) || "–" }), why: [] };
+      case "TicketSplit":
+        return { text: d.source === ticket.id
+          ? t("evp.split.into", { who: by, target: d.target_number || "…" })
+          : t("evp.split.from", { who: by, source: d.source_number || "…" }), why: [] };
       case "ReminderSent":
         return { text: t(d.mailed === false ? "evp.reminder.nomail" : "evp.reminder", { days: d.days_waiting ?? "?" }), why: [] };
       case "DeadlineMissed": {

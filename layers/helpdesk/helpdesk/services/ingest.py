@@ -49,6 +49,7 @@ from ..domain.rules import Outcome, evaluate, view_of
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status, status_after_customer_reply
 from ..domain.threading import (
+    FORWARD_SIDE,
     Action,
     Decision,
     KnownMessage,
@@ -127,6 +128,7 @@ class IngestResult:
 
 
 # ------------------------------------------------------------------------------------------- entry points
+
 
 def ingest_object(bucket: str, key: str, deps: IngestDeps, last_try: bool = False) -> IngestResult:
     """The Lambda's use case: the S3 object SES (or the local SMTP server) stored.
@@ -351,7 +353,14 @@ def unreadable(raw: bytes, note: str) -> ParsedMail:
 
 def _known(lookup: Lookup) -> dict[str, KnownMessage]:
     return {
-        mid: KnownMessage(mid, item.ticket_id, item.direction == "outbound", _data(item).get("digest"), item.number)
+        mid: KnownMessage(
+            mid,
+            item.ticket_id,
+            item.direction == "outbound",
+            _data(item).get("digest"),
+            item.number,
+            forward=_data(item).get("side") == FORWARD_SIDE,
+        )
         for mid, item in lookup.message_ids.items()
         if item.ticket_id
     }
@@ -763,9 +772,12 @@ def _append(
     at = iso()
     mailbox = cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox)
     from_agent = cfg.agent_by_email(mail.sender) is not None
+    # An answer to a mail we forwarded: on the ticket, unread, but not the customer's conversation (its
+    # sender joins no participants, the customer's status and clocks stay; docs/threading.md).
+    forward_side = decision.forward_side
     snapshot = Snapshot.of(ticket)
     before = ticket.status
-    if not from_agent:
+    if not from_agent and not forward_side:
         ticket.status = status_after_customer_reply(Status(ticket.status)).value
         ticket.last_customer_at = at
     if ticket.status != Status.CLOSED.value:
@@ -774,24 +786,27 @@ def _append(
     ticket.unread = True
     ticket.message_count = int(ticket.message_count or 0) + 1
     ticket.preview = (body.new_text or body.text)[:PREVIEW_CHARS]
-    ticket.reminded_at = None if not from_agent else ticket.reminded_at
-    ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
+    ticket.reminded_at = None if not from_agent and not forward_side else ticket.reminded_at
+    if not forward_side:
+        ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
     if index.note:
         ticket.review = True
         ticket.review_notes = [*(ticket.review_notes or []), index.note][-10:]
     message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
+    message.side = FORWARD_SIDE if forward_side else None
     detail = {"ticket_id": ticket.pk, "number": ticket.number}
     events = [
         new_event(
             ticket,
             "MessageAdded",
-            "agent" if from_agent else "customer",
+            "agent" if from_agent else "third_party" if forward_side else "customer",
             {
                 **detail,
                 "direction": "inbound",
                 "message_id": mail.message_id,
                 "from": mail.sender,
                 "threading": [reason_json(r) for r in decision.reasons],
+                **({"side": FORWARD_SIDE} if forward_side else {}),
             },
             at,
         ),
@@ -814,7 +829,10 @@ def _append(
 
     unit = Unit()
     write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
-    save_message(unit, ticket, message, data={"digest": index.digest} if index.digest else None, index_id=index.id)
+    data: dict[str, Any] = {"digest": index.digest} if index.digest else {}
+    if forward_side:  # answers to this mail thread back on the forward's side too
+        data["side"] = FORWARD_SIDE
+    save_message(unit, ticket, message, data=data or None, index_id=index.id)
     stats_update(unit, at, {"messages_in": 1, "reopened": 1 if before != ticket.status else 0})
     unit.commit()
     return IngestResult(

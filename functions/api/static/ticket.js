@@ -13,6 +13,7 @@ import {
 } from "./ui.js";
 import { mailBody } from "./mailview.js";
 import { createComposer } from "./composer.js";
+import { openForward } from "./forward.js";
 import { setViewKeys } from "./keys.js";
 import { onLive, isLive, watchTicket, typed, viewersNow } from "./live.js";
 import { purgeButton } from "./privacy.js";
@@ -178,6 +179,8 @@ export function mount(main, route) {
           on: { click: () => composer.focus("reply") } }),
         h("button", { type: "button", class: "btn", text: t("ticket.comment"), title: "c",
           on: { click: () => composer.focus("comment") } }),
+        h("button", { type: "button", class: "btn ticket-forward", text: t("fwd.ticket"),
+          on: { click: () => forward(null) } }),
         targets(ticket.status).includes("closed") && ticket.status !== "closed"
           ? h("button", { type: "button", class: "btn", text: t("ticket.close"), title: "e",
             on: { click: (e) => patch({ status: "closed" }, e.currentTarget) } }) : null));
@@ -243,6 +246,7 @@ export function mount(main, route) {
 
   function badges(message) {
     const list = [];
+    if (message.side === "forward") list.push(h("span", { class: "badge-auto badge-forward", text: t("msg.forwardside") }));
     if (message.auto_reply) list.push(h("span", { class: "badge-auto", text: t("msg.autoreply") }));
     else if (message.auto_submitted) list.push(h("span", { class: "badge-auto", text: t("msg.automatic", { kind: message.auto_submitted }) }));
     list.push(...deliveryBadges(message));
@@ -285,13 +289,44 @@ export function mount(main, route) {
     await load({ markRead: false });
   }
 
+  // Per message: answer this one (reply-all to it), forward it, split it off into a ticket of its own.
+  function messageActions(message) {
+    const mail = message.channel === "email";
+    return h("div", { class: "msg-actions" },
+      mail && message.reply_all ? h("button", { type: "button", class: "btn btn-small msg-answer", text: t("msg.answer"),
+        on: { click: () => composer.answer(message.id) } }) : null,
+      h("button", { type: "button", class: "btn btn-small msg-forward", text: t("msg.forward"),
+        on: { click: () => forward(message) } }),
+      message.direction === "inbound" && ticket.message_count > 1
+        ? h("button", { type: "button", class: "btn btn-small msg-split", text: t("msg.split"),
+          on: { click: (e) => split(message, e.currentTarget) } }) : null);
+  }
+
+  function forward(message) {
+    openForward({ ticket, message, current: () => ticket, onDone: () => load({ markRead: false }) });
+  }
+
+  async function split(message, button) {
+    if (!(await confirmDialog(t("split.confirm")))) return;
+    try {
+      const result = await busy(button, () => enqueue(() => api(
+        `tickets/${encodeURIComponent(id)}/messages/${encodeURIComponent(message.id)}/split`,
+        { method: "POST", body: { version: ticket.version } })), { quiet: true });
+      toast(t("split.done", { number: result.ticket.number }), "success");
+    } catch (error) {
+      showError(error);
+    }
+    await load({ markRead: false });
+  }
+
   function messageNode(message) {
-    const cacheKey = `${message.id}:${message.send_state}:${message.send_error || ""}`;
+    const cacheKey = `${message.id}:${message.send_state}:${message.send_error || ""}:${ticket.message_count > 1}`;
     if (messageNodes.has(cacheKey)) return messageNodes.get(cacheKey);
     const outbound = message.direction === "outbound";
     const from = message.from ? formatAddress(message.from) : "";
     const who = outbound ? (message.author && message.author !== "system" ? agentName(message.author) : t("msg.system")) : "";
-    const node = h("li", { class: ["msg", outbound ? "msg-out" : "msg-in", message.auto_reply && "msg-auto"],
+    const node = h("li", { class: ["msg", outbound ? "msg-out" : "msg-in", message.auto_reply && "msg-auto",
+      message.side === "forward" && "msg-forward"],
       "data-message-id": message.id },
       h("article", { "aria-label": t(outbound ? "msg.out" : "msg.in", { from: from || who }) },
         h("header", { class: "msg-head" },
@@ -302,12 +337,15 @@ export function mount(main, route) {
           h("time", { datetime: message.created_at, title: fmtDateTime(message.created_at), text: fmtRelative(message.created_at) })),
         h("div", { class: "msg-addr muted" },
           message.to.length ? h("span", { text: `${t("msg.to")}: ${message.to.map(formatAddress).join(", ")}` }) : null,
-          message.cc.length ? h("span", { text: ` · ${t("msg.cc")}: ${message.cc.map(formatAddress).join(", ")}` }) : null),
+          message.cc.length ? h("span", { text: ` · ${t("msg.cc")}: ${message.cc.map(formatAddress).join(", ")}` }) : null,
+          (message.bcc || []).length
+            ? h("span", { class: "msg-bcc", text: ` · ${t("compose.bcc")}: ${message.bcc.map(formatAddress).join(", ")}` }) : null),
         message.subject && message.subject !== ticket.subject
           ? h("div", { class: "msg-subject", text: message.subject }) : null,
         h("div", { class: "msg-badges" }, badges(message)),
         mailBody(message, { loadFull: (m) => api(`tickets/${encodeURIComponent(id)}/messages/${encodeURIComponent(m.id)}/body`) }),
-        attachmentList(message)));
+        attachmentList(message),
+        messageActions(message)));
     messageNodes.set(cacheKey, node);
     return node;
   }

@@ -115,6 +115,7 @@ def test_the_recipients_answer_threads_back_on_the_forward_side_and_never_joins_
     r = api.call("POST", f"/tickets/{tid}/forwards", user="agent", body={"to": [{"address": SUPPLIER}]})
     assert r.status == 201, r.text
     ours = r.json["message"]["message_id"]
+    detail(api, tid)  # the agent has read everything so far
     result = ingest(
         aws,
         make_mail(
@@ -126,6 +127,8 @@ def test_the_recipients_answer_threads_back_on_the_forward_side_and_never_joins_
         ),
     )
     assert result.outcome == "appended" and result.ticket_id == tid
+    unread = api.get("/tickets", user="agent", query={"unread": "true", "status": "all"}).json["items"]
+    assert tid in [t["id"] for t in unread]  # new mail from outside: unread again for the agent
     after = detail(api, tid)
     answer = next(m for m in after["messages"] if m["from"] and m["from"]["address"] == SUPPLIER)
     assert answer["side"] == "forward"
@@ -293,6 +296,9 @@ def test_a_split_mail_becomes_a_ticket_of_its_own_linked_both_ways_and_its_answe
     from helpdesk.store.models import TicketItem
 
     assert "kollegin@kunde.example" in (TicketItem.get(new["id"], "TICKET").participants or set())
+    from helpdesk.store.models import CustomerItem
+
+    assert int(CustomerItem.get(CUSTOMER).ticket_count) == 2  # the first mail's ticket and the split one
     # an answer to the split mail threads onto the new ticket
     result = ingest(aws, make_mail(body="Geht wieder.", in_reply_to=f"<{second['message_id']}>", subject="Re: x"))
     assert result.ticket_id == new["id"] and result.outcome == "appended"

@@ -772,14 +772,16 @@ def _append(
     at = iso()
     mailbox = cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox)
     from_agent = cfg.agent_by_email(mail.sender) is not None
-    # An answer to a mail we forwarded: on the ticket, unread, but not the customer's conversation (its
-    # sender joins no participants, the customer's status and clocks stay; docs/threading.md).
+    # An answer to a mail we forwarded: on the ticket and unread for every agent (``last_customer_at`` is the
+    # last mail from outside), but not the customer's conversation: its sender joins no participants, the
+    # status and the reminder clock stay (docs/threading.md).
     forward_side = decision.forward_side
     snapshot = Snapshot.of(ticket)
     before = ticket.status
+    if not from_agent:
+        ticket.last_customer_at = at
     if not from_agent and not forward_side:
         ticket.status = status_after_customer_reply(Status(ticket.status)).value
-        ticket.last_customer_at = at
     if ticket.status != Status.CLOSED.value:
         ticket.closed_at = None
     ticket.updated_at = at

@@ -387,6 +387,22 @@ def split_message(
             [MetaItem.ticket_id.set(target.pk), MetaItem.number.set(target.number)],
             condition=MetaItem.ticket_id == source.pk,
         )
+        if target.customer_email:  # one more ticket of this customer (as a mail of theirs would have opened)
+            unit.update(
+                "customer",
+                CustomerItem(target.customer_email),
+                [
+                    CustomerItem.kind.set("customer"),
+                    CustomerItem.created_at.set(CustomerItem.created_at | at),
+                    CustomerItem.updated_at.set(at),
+                    CustomerItem.last_ticket_at.set(at),
+                    CustomerItem.ticket_count.add(1),
+                    CustomerItem.name_key.set(
+                        CustomerItem.name_key
+                        | f"{(target.customer_name or target.customer_email).lower()}#{target.customer_email}"
+                    ),
+                ],
+            )
         stats_update(unit, at, {"tickets_created": 1, "splits": 1})
         try:
             unit.commit()

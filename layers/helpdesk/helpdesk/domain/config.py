@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -139,6 +140,9 @@ class Queue(Record):
     close_after_days: float | None = Field(default=None, gt=0, le=365)
     # closed tickets older than this many years go (team setting retention_action); 0 = keep; None = the team's
     retention_years: int | None = Field(default=None, ge=0, le=30)
+    # Fair assignment (domain/assignment.py) of a ticket that enters the queue unassigned.
+    assignment: Literal["off", "round_robin", "least_open"] = "off"
+    assign_only_present: bool = False  # only agents with the app open (live presence) are candidates
 
     def open_to(self, agent: str) -> bool:
         return not self.responsible or agent in self.responsible
@@ -243,6 +247,7 @@ class Agent(Record):
     queues: list[Key] = Field(default_factory=list)  # extra access to restricted queues
     language: Lang = "de"
     active: bool = True
+    away: bool = False  # "abwesend": fair assignment passes them by
 
     @field_validator("email")
     @classmethod
@@ -308,6 +313,185 @@ class TeamSettings(Record):
         return value
 
 
+# ------------------------------------------------------------------ automation (issue 17, domain/automation.py)
+ActionKind = Literal[
+    "set_status",
+    "set_priority",
+    "set_queue",
+    "set_assignee",
+    "unassign",
+    "add_tag",
+    "remove_tag",
+    "set_type",
+    "set_project",
+    "set_due_in_hours",  # business hours from now on the calendar given
+    "add_comment",
+    "notify",  # value: "agent:<username>", "queue:<id>" or "assignee"
+    "send_template",  # value: a template id; mailed to the customer with the auto-reply's loop guards
+    "publish",  # value: the EventBridge detail-type suffix
+]
+EFFECTS: frozenset[str] = frozenset({"add_comment", "notify", "send_template", "publish"})
+TicketEvent = Literal[
+    "ticket_created",
+    "customer_replied",
+    "agent_replied",
+    "status_changed",
+    "assigned",
+    "unassigned",
+    "tag_added",
+    "priority_changed",
+]
+TimeEvent = Literal["no_agent_reply", "in_status", "due_soon", "sla_warning"]
+TicketField = Literal[
+    "status", "priority", "queue", "assignee", "tag", "type", "project", "customer", "customer_domain", "subject"
+]
+FieldOp = Literal["is", "is_not", "contains", "not_contains", "is_set", "not_set"]
+
+
+class Action(Record):
+    kind: ActionKind
+    value: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Action:
+        if self.kind == "set_status":
+            Status(self.value)
+        elif self.kind == "set_priority":
+            Priority(self.value)
+        elif self.kind == "set_due_in_hours":
+            hours = float(self.value)
+            if not 0 < hours <= 24 * 365:
+                raise ValueError("set_due_in_hours needs between 0 and 8760 hours")
+        elif self.kind not in ("unassign",) and not self.value:
+            raise ValueError(f"the action {self.kind} needs a value")
+        return self
+
+
+class TicketCondition(Record):
+    field: TicketField
+    op: FieldOp = "is"
+    value: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class Macro(Record):
+    """Named actions an agent applies to one ticket or many ("Rückfrage an Kunde")."""
+
+    id: Key
+    name: Line
+    actions: list[Action] = Field(min_length=1, max_length=20)
+    owner: Key | None = None  # None: shared with the team; else only its owner sees it
+
+
+class Trigger(Record):
+    id: Key
+    name: Line
+    order: int = 100
+    enabled: bool = True
+    event: TicketEvent | TimeEvent
+    hours: float | None = Field(default=None, gt=0, le=24 * 365)  # time events: N (business) hours
+    status: Status | None = None  # in_status: which status; status_changed: only to this status
+    match: Literal["all", "any"] = "all"
+    conditions: list[TicketCondition] = Field(default_factory=list, max_length=20)
+    mail_conditions: list[Condition] = Field(default_factory=list, max_length=20)  # the rules' conditions
+    business_hours: Literal["any", "inside", "outside"] = "any"
+    actions: list[Action] = Field(min_length=1, max_length=20)
+    stop: bool = False  # later triggers do not run for this occurrence
+
+    @model_validator(mode="after")
+    def _check(self) -> Trigger:
+        timed = self.event in ("no_agent_reply", "in_status", "due_soon", "sla_warning")
+        if timed and self.event != "sla_warning" and self.hours is None:
+            raise ValueError(f"the time event {self.event} needs 'hours'")
+        if self.event == "in_status" and self.status is None:
+            raise ValueError("the time event in_status needs 'status'")
+        return self
+
+
+# ------------------------------------------------------------------ SLA policies (issue 17, domain/sla.py)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Window = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+OFFICE_WINDOWS = ["08:00-17:00"]
+
+
+class SlaCalendar(Record):
+    """Business hours per weekday ("08:00-12:00", "13:00-17:00"; "00:00-24:00" all day), a time zone, the
+    public holidays of a German state (``DE`` or ``DE-BY`` …; empty: none) and own dates (company holidays)."""
+
+    tz: Annotated[str, StringConstraints(max_length=64)] = "Europe/Berlin"
+    monday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    tuesday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    wednesday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    thursday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    friday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
+    saturday: list[Window] = Field(default_factory=list, max_length=6)
+    sunday: list[Window] = Field(default_factory=list, max_length=6)
+    holidays_region: Annotated[str, StringConstraints(pattern=r"^(DE|DE-[A-Z]{2})?$")] = "DE"
+    extra_holidays: list[date] = Field(default_factory=list, max_length=400)
+
+    @model_validator(mode="after")
+    def _check(self) -> SlaCalendar:
+        try:
+            ZoneInfo(self.tz)
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"unknown time zone {self.tz!r}") from exc
+        for day in WEEKDAYS:
+            previous = "00:00"
+            for window in getattr(self, day):
+                start, end = window.split("-")
+                if (end != "24:00" and end <= start) or start < previous:
+                    raise ValueError(f"{day}: business hours must be in order and must not overlap ({window})")
+                previous = end
+        if not any(getattr(self, day) for day in WEEKDAYS):
+            raise ValueError("a calendar needs business hours on at least one weekday")
+        return self
+
+
+class SlaTargets(Record):
+    """Business hours allowed per clock; empty: the clock is not kept."""
+
+    first_response_hours: float | None = Field(default=None, gt=0, le=24 * 365)
+    next_response_hours: float | None = Field(default=None, gt=0, le=24 * 365)
+    solution_hours: float | None = Field(default=None, gt=0, le=24 * 365)
+
+
+class SlaPolicy(Record):
+    """Targets per priority (key ``"*"``: every other priority), for some queues and customers (empty: all);
+    the first enabled policy in order that matches a ticket applies."""
+
+    id: Key
+    name: Line
+    order: int = 100
+    enabled: bool = True
+    queues: list[Key] = Field(default_factory=list)
+    customers: list[Annotated[str, StringConstraints(max_length=320)]] = Field(default_factory=list)
+    targets: dict[Literal["*", "lowest", "low", "medium", "high", "urgent"], SlaTargets] = Field(min_length=1)
+    calendar: SlaCalendar = Field(default_factory=SlaCalendar)
+    pause_in: list[Status] = Field(default_factory=lambda: [Status.WAITING_CUSTOMER])
+    warn_before_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    show_to_customer: bool = False  # the solution due date on the customer's page and as {FAELLIG}/{DUE}
+
+    @field_validator("customers")
+    @classmethod
+    def _customers(cls, values: list[str]) -> list[str]:
+        out = []
+        for value in values:
+            text = value.strip().lower()
+            if text.startswith("@") and "." in text and " " not in text:
+                out.append(text)
+                continue
+            address = normalize_address(text)
+            if not address:
+                raise ValueError(f"{value!r} is neither an address nor an @domain")
+            out.append(address)
+        return out
+
+    @model_validator(mode="after")
+    def _check(self) -> SlaPolicy:
+        if Status.CLOSED in self.pause_in or Status.TRASH in self.pause_in:
+            raise ValueError("closed and trash stop every clock; they cannot be pausing statuses")
+        return self
+
+
 class ConfigSnapshot(BaseModel):
     """Everything the ingest and the API need to decide, loaded in one Query per kind."""
 
@@ -317,6 +501,9 @@ class ConfigSnapshot(BaseModel):
     rules: list[Rule] = Field(default_factory=list)
     templates: list[Template] = Field(default_factory=list)
     agents: list[Agent] = Field(default_factory=list)
+    triggers: list[Trigger] = Field(default_factory=list)
+    macros: list[Macro] = Field(default_factory=list)
+    sla_policies: list[SlaPolicy] = Field(default_factory=list)
 
     def mailbox_for(self, recipients: list[str]) -> Mailbox | None:
         """The first configured, active mailbox among the recipients (envelope first, then To/Cc)."""

@@ -33,6 +33,7 @@ from ..domain.config import (
     Queue,
 )
 from ..domain.headers import Address
+from ..domain.lifecycle import status_records
 from ..domain.notifications import system_sender
 from ..domain.outgoing import OutgoingMail, build_mime
 from ..domain.reasons import reason
@@ -41,7 +42,7 @@ from ..domain.status import Priority, Status
 from ..domain.templating import html_values, render, render_html, render_line
 from ..store.config_store import ConfigStore
 from ..store.models import BySla, ByWaiting, MessageItem, TicketItem, TicketTableItem
-from ..store.stats import stats_update
+from ..store.stats import save_records, stats_update
 from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, new_event
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
@@ -273,8 +274,6 @@ def remind(deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, decisio
 def close(
     deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, decision: Plan, *, send_mail: bool, at: datetime
 ) -> bool:
-    from .changes import resolution_items
-
     message = (
         _customer_mail(deps, cfg, ticket, "close", DEFAULT_CLOSE_SUBJECT, DEFAULT_CLOSE_BODY, decision.days_waiting)
         if send_mail
@@ -304,7 +303,7 @@ def close(
     write_ticket(unit, ticket, before, [event])
     if message is not None:
         save_message(unit, ticket, message)
-    resolution_items(unit, ticket, before_status, stamp)
+    save_records(unit, ticket, status_records(before_status, ticket.status, ticket.created_at, stamp), stamp)
     stats_update(unit, stamp, {"autoclosed": 1})
     return _commit_then_mail(deps, unit, ticket, message)
 

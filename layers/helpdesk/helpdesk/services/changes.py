@@ -16,10 +16,11 @@ from ..domain.autoclose import response_due
 from ..domain.clock import iso, parse_iso
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import normalize_address
+from ..domain.lifecycle import status_effects, status_records
 from ..domain.reasons import to_json as reason_json
 from ..domain.status import Priority, Status, TransitionError, check_transition
-from ..store.models import EventItem, MetaItem, TicketItem
-from ..store.stats import private_owner, stats_update
+from ..store.models import EventItem, TicketItem
+from ..store.stats import save_records
 from ..store.tickets import TicketStore, new_event
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, relink_parent, write_ticket
@@ -148,13 +149,8 @@ def apply(ticket: TicketItem, clean: dict[str, Any], actor: str, at: str, reason
     events = [new_event(ticket, "TicketUpdated", actor, {**base, "changes": changed}, at)]
     if "status" in changed:
         old_status, new_status = changed["status"]
-        if new_status == Status.CLOSED.value:
-            ticket.closed_at = at
-        elif old_status == Status.CLOSED.value:
-            ticket.closed_at = None
-        if new_status == Status.WAITING_CUSTOMER.value:
-            ticket.waiting_since = at
-            ticket.reminded_at = None
+        for name, value in status_effects(old_status, new_status, at).items():
+            setattr(ticket, name, value)
         events.append(
             new_event(
                 ticket,
@@ -170,27 +166,6 @@ def apply(ticket: TicketItem, clean: dict[str, Any], actor: str, at: str, reason
             )
         )
     return events
-
-
-def resolution_items(unit: Unit, ticket: TicketItem, before_status: str, at: str) -> None:
-    """Counters and the resolution time when a ticket gets closed (reports read them)."""
-    if ticket.status == Status.CLOSED.value and before_status != Status.CLOSED.value:
-        seconds = (parse_iso(at) - parse_iso(ticket.created_at)).total_seconds()
-        unit.save(
-            "duration",
-            MetaItem(
-                f"DUR#resolution#{at[:7]}",
-                f"{at}#{ticket.pk}",
-                ticket_id=ticket.pk,
-                value=round(seconds),
-                queue=ticket.queue,
-                owner=private_owner(ticket),
-                created_at=at,
-            ),
-        )
-        stats_update(unit, at, {"closed": 1})
-    if before_status == Status.CLOSED.value and ticket.status != Status.CLOSED.value:
-        stats_update(unit, at, {"reopened": 1})
 
 
 def check_references(
@@ -301,7 +276,7 @@ def _change(
             store.get(old_parent_id, consistent=True) if old_parent_id else None,
             store.get(current.parent_id, consistent=True) if current.parent_id else None,
         )
-    resolution_items(unit, current, before_status, at)
+    save_records(unit, current, status_records(before_status, current.status, current.created_at, at), at)
     unit.commit()
     changed: Any = next((e.detail.get("changes", {}) for e in events if e.type == "TicketUpdated"), {})
     return Outcome(current, dict(changed) if isinstance(changed, dict) else {})

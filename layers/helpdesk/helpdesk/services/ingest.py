@@ -40,6 +40,7 @@ from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.headers import Address, clean_text
 from ..domain.ids import new_id, object_message_id, without_trace_headers
+from ..domain.lifecycle import PREVIEW_CHARS, customer_answered, mail_joined
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
 from ..domain.notifications import is_own_notification, system_sender
 from ..domain.numbering import number_format
@@ -47,7 +48,7 @@ from ..domain.reasons import Reason, reason
 from ..domain.reasons import to_json as reason_json
 from ..domain.rules import Outcome, evaluate, view_of
 from ..domain.sanitize import sanitize_html
-from ..domain.status import Status, status_after_customer_reply
+from ..domain.status import Status
 from ..domain.threading import (
     FORWARD_SIDE,
     Action,
@@ -78,11 +79,13 @@ from ..store.tickets import (
     Lookup,
     TicketStore,
     apply_index_keys,
+    apply_transition,
     autoreply_day_key,
     autoreply_key,
     counter_key,
     new_event,
     num_key,
+    state_of,
     timeline_sk,
 )
 from ..store.unit import Conflict, Unit
@@ -92,7 +95,6 @@ from .outbound import Answered, SendFailed, deliver, outbound_message, template_
 # DynamoDB items are limited to 400 KB of UTF-8 (a 4-byte character counts 4): sizes are bytes, not characters.
 BODY_INLINE_BYTES = 150_000  # text + HTML + new text kept in the message item; larger bodies go to S3
 EXCERPT_BYTES = 20_000  # what the item keeps of the text (and of the new text) when the body is in S3
-PREVIEW_CHARS = 300
 MAX_ATTEMPTS = 30  # optimistic counter under contention; past this, SQS retries the mail later
 
 log = logging.getLogger("helpdesk.ingest")
@@ -777,18 +779,22 @@ def _append(
     # status and the reminder clock stay (docs/threading.md).
     forward_side = decision.forward_side
     snapshot = Snapshot.of(ticket)
-    before = ticket.status
-    if not from_agent:
-        ticket.last_customer_at = at
-    if not from_agent and not forward_side:
-        ticket.status = status_after_customer_reply(Status(ticket.status)).value
-    if ticket.status != Status.CLOSED.value:
-        ticket.closed_at = None
-    ticket.updated_at = at
-    ticket.unread = True
-    ticket.message_count = int(ticket.message_count or 0) + 1
-    ticket.preview = (body.new_text or body.text)[:PREVIEW_CHARS]
-    ticket.reminded_at = None if not from_agent and not forward_side else ticket.reminded_at
+    state = state_of(ticket)
+    preview = body.new_text or body.text
+    message_detail = {
+        "message_id": mail.message_id,
+        "from": mail.sender,
+        "threading": [reason_json(r) for r in decision.reasons],
+        **({"side": FORWARD_SIDE} if forward_side else {}),
+    }
+    transition = (
+        mail_joined(
+            state, at=at, preview=preview, actor="agent" if from_agent else "third_party", message=message_detail
+        )
+        if from_agent or forward_side
+        else customer_answered(state, at=at, preview=preview, channel="mail", message=message_detail)
+    )
+    events = apply_transition(ticket, transition, at)
     if not forward_side:
         ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
     if index.note:
@@ -796,38 +802,6 @@ def _append(
         ticket.review_notes = [*(ticket.review_notes or []), index.note][-10:]
     message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
     message.side = FORWARD_SIDE if forward_side else None
-    detail = {"ticket_id": ticket.pk, "number": ticket.number}
-    events = [
-        new_event(
-            ticket,
-            "MessageAdded",
-            "agent" if from_agent else "third_party" if forward_side else "customer",
-            {
-                **detail,
-                "direction": "inbound",
-                "message_id": mail.message_id,
-                "from": mail.sender,
-                "threading": [reason_json(r) for r in decision.reasons],
-                **({"side": FORWARD_SIDE} if forward_side else {}),
-            },
-            at,
-        ),
-    ]
-    if before != ticket.status:
-        events.append(
-            new_event(
-                ticket,
-                "StatusChanged",
-                "customer",
-                {
-                    **detail,
-                    "from": before,
-                    "to": ticket.status,
-                    "reason": reason_json(reason("status.customer_replied")),
-                },
-                at,
-            )
-        )
 
     unit = Unit()
     write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
@@ -835,7 +809,7 @@ def _append(
     if forward_side:  # answers to this mail thread back on the forward's side too
         data["side"] = FORWARD_SIDE
     save_message(unit, ticket, message, data=data or None, index_id=index.id)
-    stats_update(unit, at, {"messages_in": 1, "reopened": 1 if before != ticket.status else 0})
+    stats_update(unit, at, dict(transition.counters))
     unit.commit()
     return IngestResult(
         outcome="appended",

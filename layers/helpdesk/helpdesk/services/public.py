@@ -22,13 +22,12 @@ from ..domain.clock import iso, now
 from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import header_line, normalize_address
 from ..domain.ids import new_id
-from ..domain.reasons import reason
-from ..domain.reasons import to_json as reason_json
-from ..domain.status import Status, status_after_customer_reply
+from ..domain.lifecycle import customer_answered
+from ..domain.status import Status
 from ..domain.threading import FORWARD_SIDE
 from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
 from ..store.stats import stats_update
-from ..store.tickets import TicketDetail, TicketStore, new_event, timeline_sk
+from ..store.tickets import TicketDetail, TicketStore, apply_transition, state_of, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing
@@ -197,47 +196,12 @@ def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
     at = message.created_at
     before = Snapshot.of(ticket)
     position = int(ticket.thread_version or 0)
-    old_status = ticket.status
-    ticket.status = status_after_customer_reply(Status(ticket.status)).value
-    if ticket.status != Status.CLOSED.value:
-        ticket.closed_at = None
-    ticket.updated_at = at
-    ticket.last_customer_at = at
-    ticket.unread = True
-    ticket.message_count = int(ticket.message_count or 0) + 1
-    ticket.preview = message.text[:300]
-    events = [
-        new_event(
-            ticket,
-            "MessageAdded",
-            "customer",
-            {
-                "ticket_id": ticket.pk,
-                "number": ticket.number,
-                "direction": "inbound",
-                "channel": "web",
-            },
-            at,
-        )
-    ]
-    if old_status != ticket.status:
-        events.append(
-            new_event(
-                ticket,
-                "StatusChanged",
-                "customer",
-                {
-                    "ticket_id": ticket.pk,
-                    "number": ticket.number,
-                    "from": old_status,
-                    "to": ticket.status,
-                    "reason": reason_json(reason("status.customer_replied_web")),
-                },
-                at,
-            )
-        )
+    transition = customer_answered(
+        state_of(ticket), at=at, preview=message.text, channel="web", message={"channel": "web"}
+    )
+    events = apply_transition(ticket, transition, at)
     unit = Unit()
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
-    stats_update(unit, at, {"messages_in": 1, "reopened": 1 if old_status != ticket.status else 0})
+    stats_update(unit, at, dict(transition.counters))
     unit.commit()

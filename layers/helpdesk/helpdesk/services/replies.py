@@ -20,11 +20,12 @@ from hashlib import sha256
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
-from ..domain.clock import iso, parse_iso
+from ..domain.clock import iso
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import Address
 from ..domain.ids import new_id
+from ..domain.lifecycle import reply_records, status_records
 from ..domain.links import customer_token
 from ..domain.outgoing import OutgoingAttachment
 from ..domain.reasons import reason
@@ -32,12 +33,12 @@ from ..domain.sanitize import sanitize_html, text_to_html
 from ..domain.status import Status
 from ..domain.templating import html_values, render, render_html
 from ..domain.threading import FORWARD_SIDE
-from ..store.models import AttachmentMap, CommentItem, MessageItem, MetaItem, TicketItem
-from ..store.stats import private_owner, stats_update
+from ..store.models import AttachmentMap, CommentItem, MessageItem, TicketItem
+from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, new_event, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_comment, save_message, thread_unchanged, write_ticket
-from .changes import ChangeError, Missing, apply, resolution_items, validate
+from .changes import ChangeError, Missing, apply, validate
 from .outbound import (
     Answered,
     NoSuchMessage,
@@ -296,7 +297,7 @@ def _commit_reply(
     clean = validate({"status": request.status}, ticket, cfg) if request.status != ticket.status else {}
     events = apply(ticket, clean, actor, at, reason=reason("status.reply")) if clean else []
     customer_side = message.side != FORWARD_SIDE
-    first = ticket.first_response_at is None and customer_side
+    first_response_before = ticket.first_response_at
     if customer_side:  # an answer to a forward's recipient is no response to the customer
         ticket.first_response_at = ticket.first_response_at or at
         ticket.last_agent_at = at
@@ -322,24 +323,9 @@ def _commit_reply(
     unit = Unit()
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
-    resolution_items(unit, ticket, before_status, at)
-    counters = {"replies": 1} if customer_side else {}
-    if first:
-        seconds = (parse_iso(at) - parse_iso(ticket.created_at)).total_seconds()
-        unit.save(
-            "duration",
-            MetaItem(
-                f"DUR#first_response#{at[:7]}",
-                f"{at}#{ticket.pk}",
-                ticket_id=ticket.pk,
-                value=round(seconds),
-                queue=ticket.queue,
-                owner=private_owner(ticket),
-                created_at=at,
-            ),
-        )
-        counters["first_responses"] = 1
-    stats_update(unit, at, counters)
+    save_records(unit, ticket, status_records(before_status, ticket.status, ticket.created_at, at), at)
+    if customer_side:
+        save_records(unit, ticket, reply_records(first_response_before, ticket.created_at, at), at)
     unit.commit()
 
 

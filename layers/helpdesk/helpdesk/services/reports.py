@@ -29,6 +29,7 @@ from ..store.stats import (
     STAT_DAY,
     STAT_PRIVATE_DAY,
     STAT_QUEUE_DAY,
+    duration_pk,
     query,
     scoped_counters,
     split_private_key,
@@ -77,7 +78,7 @@ def _durations(kind: str, start: date, end: date, scope: Scope | None) -> Durati
     values: list[float] = []
     month = date(start.year, start.month, 1)
     while month <= end:
-        for item in query(f"DUR#{kind}#{month:%Y-%m}", start.isoformat(), f"{end.isoformat()}~"):
+        for item in query(duration_pk(kind, f"{month:%Y-%m}"), start.isoformat(), f"{end.isoformat()}~"):
             if _counts(item, scope):
                 values.append(int(item["value"]["N"]) / 3600)
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..aws import clients
 from ..domain.access import NO_OWNER, Scope
+from ..domain.lifecycle import Records
 from .models import MetaItem, TicketItem
 from .unit import Unit, read_counters
 
@@ -53,6 +54,30 @@ def stats_update(unit: Unit, at: str, counters: dict[str, int]) -> None:
     amounts = {f"c_{name}": amount for name, amount in counters.items() if amount}
     unit.count(STAT_DAY, at[:10], amounts)
     unit.count_for_queue(STAT_QUEUE_DAY, at[:10], amounts, private_pk=STAT_PRIVATE_DAY)
+
+
+def duration_pk(kind: str, month: str) -> str:
+    """The partition of one kind's durations (``first_response``, ``resolution``) of a month (``YYYY-MM``)."""
+    return f"DUR#{kind}#{month}"
+
+
+def save_records(unit: Unit, ticket: TicketItem, records: Records, at: str) -> None:
+    """Write what a lifecycle change leaves for the reports (domain/lifecycle.py) into ``unit``."""
+    for kind, seconds in records.durations:
+        unit.save(
+            "duration",
+            MetaItem(
+                duration_pk(kind, at[:7]),
+                f"{at}#{ticket.pk}",
+                ticket_id=ticket.pk,
+                value=seconds,
+                queue=ticket.queue,
+                owner=private_owner(ticket),
+                created_at=at,
+            ),
+        )
+    if records.counters:
+        stats_update(unit, at, dict(records.counters))
 
 
 def query(pk: str, start: str, end: str) -> list[dict[str, Any]]:

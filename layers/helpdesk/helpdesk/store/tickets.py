@@ -13,6 +13,7 @@ from ..domain.autoclose import pending_deadlines
 from ..domain.clock import iso
 from ..domain.conflicts import Entry
 from ..domain.ids import new_id
+from ..domain.lifecycle import TicketState, Transition
 from ..domain.reading import ReadMark, unread_for
 from ..domain.status import Status
 from .models import (
@@ -94,6 +95,24 @@ def new_event(
         detail=dict(detail or {}),
         created_at=created,
     )
+
+
+def state_of(ticket: TicketItem) -> TicketState:
+    """The lifecycle fields a transition (domain/lifecycle.py) reads."""
+    return TicketState(
+        id=ticket.pk,
+        number=ticket.number,
+        status=ticket.status,
+        closed_at=ticket.closed_at,
+        message_count=int(ticket.message_count or 0),
+    )
+
+
+def apply_transition(ticket: TicketItem, transition: Transition, at: str) -> list[EventItem]:
+    """Set the transition's fields on ``ticket`` and return its events as items (nothing is written here)."""
+    for name, value in transition.changes.items():
+        setattr(ticket, name, value)
+    return [new_event(ticket, e.type, e.actor, e.detail, at) for e in transition.events]
 
 
 @dataclass

@@ -1,0 +1,163 @@
+"""The ticket's lifecycle (issue 11, part 1): what a transition changes on a ticket and which events it causes.
+
+Pure: a transition reads the ticket's lifecycle fields (:class:`TicketState`) and returns a
+:class:`Transition`: the fields to set, the events to record (type, actor, detail; the store adds ids and
+keys) and the report counters to add. The services load the ticket, call a transition, let the store apply
+it (:func:`helpdesk.store.tickets.apply_transition`) and write everything in one transaction; none of them
+sets a lifecycle field itself. Status rules (what reopens, what closes) stay in :mod:`.status`.
+
+Transitions so far: the customer answered (by mail or on the customer page), another mail joined the
+ticket (an agent's own, a forward's answer), the side effects every status change has (closed_at,
+waiting_since, reminded_at), and the records a status change and a first answer leave for the reports
+(counters, first-response and resolution times).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .clock import parse_iso
+from .reasons import Reason, reason
+from .reasons import to_json as reason_json
+from .status import Status, status_after_customer_reply
+
+PREVIEW_CHARS = 300  # the list's preview of the newest message
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """The lifecycle fields of a ticket, as stored."""
+
+    id: str
+    number: str
+    status: str
+    closed_at: str | None = None
+    message_count: int = 0
+
+
+@dataclass(frozen=True)
+class Happened:
+    type: str  # MessageAdded | StatusChanged | …
+    actor: str
+    detail: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Transition:
+    changes: Mapping[str, Any]  # ticket field → new value
+    events: tuple[Happened, ...] = ()
+    counters: Mapping[str, int] = field(default_factory=dict)  # report counters (store/stats.py)
+
+    def status_changed(self, before: TicketState) -> bool:
+        return "status" in self.changes and self.changes["status"] != before.status
+
+
+def status_effects(before: str, after: str, at: str) -> dict[str, Any]:
+    """Fields every status change sets besides the status: the closing time, and a fresh waiting clock
+    (and no reminder yet) when the ticket starts waiting for the customer."""
+    effects: dict[str, Any] = {}
+    if after == Status.CLOSED.value and before != after:
+        effects["closed_at"] = at
+    elif after != Status.CLOSED.value:
+        effects["closed_at"] = None
+    if after == Status.WAITING_CUSTOMER.value and before != after:
+        effects["waiting_since"] = at
+        effects["reminded_at"] = None
+    return effects
+
+
+def _status_event(state: TicketState, to: str, actor: str, why: Reason) -> Happened:
+    detail = {"ticket_id": state.id, "number": state.number, "from": state.status, "to": to}
+    return Happened("StatusChanged", actor, {**detail, "reason": reason_json(why)})
+
+
+def customer_answered(
+    state: TicketState,
+    *,
+    at: str,
+    preview: str,
+    channel: Literal["mail", "web"],
+    message: Mapping[str, Any],
+) -> Transition:
+    """The customer wrote (a mail that joined the ticket, or the customer page): the status reopens as
+    :func:`~.status.status_after_customer_reply` says, the ticket is unread, a reminder is forgotten.
+    ``message`` is the detail of the ``MessageAdded`` event (what the message was)."""
+    status = status_after_customer_reply(Status(state.status)).value
+    changes: dict[str, Any] = {
+        "status": status,
+        "closed_at": None if status != Status.CLOSED.value else state.closed_at,
+        "updated_at": at,
+        "last_customer_at": at,
+        "unread": True,
+        "message_count": state.message_count + 1,
+        "preview": preview[:PREVIEW_CHARS],
+        "reminded_at": None,
+    }
+    base = {"ticket_id": state.id, "number": state.number, "direction": "inbound"}
+    # A closed ticket the answer reopens says so on the message too (notifications tell it once, as reopened).
+    closed_reopened = state.status == Status.CLOSED.value != status
+    events = [
+        Happened("MessageAdded", "customer", {**base, **message, **({"reopened": True} if closed_reopened else {})})
+    ]
+    reopened = status != state.status
+    if reopened:
+        code = "status.customer_replied_web" if channel == "web" else "status.customer_replied"
+        events.append(_status_event(state, status, "customer", reason(code)))
+    return Transition(changes, tuple(events), {"messages_in": 1, "reopened": int(reopened)})
+
+
+def mail_joined(
+    state: TicketState,
+    *,
+    at: str,
+    preview: str,
+    actor: Literal["agent", "third_party"],
+    message: Mapping[str, Any],
+) -> Transition:
+    """A mail that is not the customer's joined the ticket: an agent's own (from their mail program) or a
+    third party's answer to a mail we forwarded. Recorded and unread for the team; the customer's status,
+    clocks and reminder stay as they were."""
+    changes: dict[str, Any] = {
+        "updated_at": at,
+        "unread": True,
+        "message_count": state.message_count + 1,
+        "preview": preview[:PREVIEW_CHARS],
+    }
+    if state.status != Status.CLOSED.value:
+        changes["closed_at"] = None
+    if actor == "third_party":  # mail from outside: unread again for every agent ("Ungelesen", per agent)
+        changes["last_customer_at"] = at
+    base = {"ticket_id": state.id, "number": state.number, "direction": "inbound"}
+    return Transition(changes, (Happened("MessageAdded", actor, {**base, **message}),), {"messages_in": 1})
+
+
+@dataclass(frozen=True)
+class Records:
+    """What a change leaves for the reports: counters of the day, and durations (kind, seconds) such as the
+    first-response and the resolution time (the store writes them as ``DUR#<kind>#<month>`` items)."""
+
+    counters: Mapping[str, int] = field(default_factory=dict)
+    durations: tuple[tuple[str, int], ...] = ()
+
+
+def _seconds(start: str, end: str) -> int:
+    return round((parse_iso(end) - parse_iso(start)).total_seconds())
+
+
+def status_records(before: str, after: str, created_at: str, at: str) -> Records:
+    """Closing counts as closed and records the resolution time; leaving closed counts as reopened."""
+    closed = Status.CLOSED.value
+    if after == closed and before != closed:
+        return Records({"closed": 1}, (("resolution", _seconds(created_at, at)),))
+    if before == closed and after != closed:
+        return Records({"reopened": 1})
+    return Records()
+
+
+def reply_records(first_response_at: str | None, created_at: str, at: str) -> Records:
+    """An agent's reply counts; the first one also records the first-response time."""
+    if first_response_at is None:
+        return Records({"replies": 1, "first_responses": 1}, (("first_response", _seconds(created_at, at)),))
+    return Records({"replies": 1})

@@ -41,8 +41,11 @@ def test_no_html_or_code_sinks() -> None:
     assert sandbox and sandbox.group(1) == "allow-popups allow-popups-to-escape-sandbox"
 
 
+STRINGS = ("i18n.js", "i18n-views.js")
+
+
 def test_every_text_exists_in_german_and_english() -> None:
-    source = (STATIC / "i18n.js").read_text()
+    source = "".join((STATIC / name).read_text() for name in STRINGS)  # the first page's, the later views'
     entries = dict(re.findall(r'"([\w.]+)":\s*\[\s*("(?:[^"\\]|\\.)*"\s*,\s*"(?:[^"\\]|\\.)*")\s*\]', source))
     assert len(entries) > 300
     for key, pair in entries.items():
@@ -75,4 +78,7 @@ def test_size_budget_of_all_files() -> None:
     # notifications), the set-up checklist and the auto-reply preview: a budget, raised on purpose.
     # Then notifications (bell, list, settings), data protection (privacy.js), search snippets, re-send:
     # 330 KB for the whole client; the first page stays bounded by its own budget (test_web_client).
-    assert total < 330 * 1024, total
+    # Then forward/split/Bcc, signatures per mailbox and agent, CSV and ZIP exports with the privacy notice,
+    # customer search and the sorts, the mail frame sized to its content: 360 KB. The views' strings moved out
+    # of the first page (i18n-views.js), which keeps the first page in its budget.
+    assert total < 360 * 1024, total

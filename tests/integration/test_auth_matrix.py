@@ -37,6 +37,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/tickets"): {"subject": "Anruf", "body": "Kunde rief an", "queue": "vip"},
     ("POST", "/tickets/{ticket_id}/merge"): {"into": "{other_id}", "version": 1, "into_version": 1},
     ("POST", "/tickets/{ticket_id}/replies"): {"body": "Hallo"},
+    ("POST", "/tickets/{ticket_id}/forwards"): {"to": [{"address": "lager@lieferant.example"}], "note": "x"},
+    ("POST", "/tickets/{ticket_id}/messages/{message_id}/split"): {"version": 1},
     ("POST", "/tickets/{ticket_id}/comments"): {"body": "intern"},
     ("POST", "/tickets/{ticket_id}/uploads"): {"filename": "a.pdf", "content_type": "application/pdf", "size": 10},
     ("POST", "/customers"): {"email": "matrix@kunde.example"},
@@ -242,6 +244,7 @@ QUEUE_REFERENCES = {
 ACTED_ON = {("POST", "/tickets/batch", "items.id")}
 NOT_REFERENCES = {
     ("POST", "/tickets/{ticket_id}/replies", "template_id"),
+    ("POST", "/tickets/{ticket_id}/forwards", "message_id"),  # a message of the path's ticket (else 400)
     ("POST", "/customers", "external_id"),
     ("PATCH", "/customers/{email}", "external_id"),
 }

@@ -16,13 +16,14 @@ from helpdesk.domain.events import EVENT_TYPES
 from helpdesk.domain.reasons import TEMPLATES, Reason, from_stored, reason, to_json
 
 ROOT = Path(__file__).resolve().parents[2]
-I18N = ROOT / "functions" / "api" / "static" / "i18n.js"
+STATIC = ROOT / "functions" / "api" / "static"
+I18N = (STATIC / "i18n.js", STATIC / "i18n-views.js")  # the first page's strings, the later views'
 TICKET_JS = ROOT / "functions" / "api" / "static" / "ticket.js"
 PACKAGE = ROOT / "layers" / "helpdesk" / "helpdesk"
 
 
 def texts() -> dict[str, tuple[str, str]]:
-    source = I18N.read_text()
+    source = "".join(path.read_text() for path in I18N)
     pairs = re.findall(r'"([\w.]+)":\s*\[\s*"((?:[^"\\]|\\.)*)"\s*,\s*"((?:[^"\\]|\\.)*)"\s*\]', source)
     return {key: (de, en) for key, de, en in pairs}
 

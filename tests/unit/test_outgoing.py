@@ -290,3 +290,15 @@ def test_html_values_escapes_every_value() -> None:
         "A": "&lt;a href=&quot;x&quot;&gt;",
         "B": "Müller &amp; Co",
     }
+
+
+def test_bcc_goes_to_the_envelope_and_never_into_the_mail() -> None:
+    mail = outgoing(bcc=[Address("Chefin", "chefin@example.org")], cc=[Address("", "cc@kunde.example")])
+    raw = build_mime(mail)
+    assert b"chefin" not in raw.lower() and b"bcc" not in header_block(raw).lower().encode()
+    assert mail.recipients[-1] == "chefin@example.org" and "cc@kunde.example" in mail.recipients
+
+
+def test_a_bcc_address_with_a_line_break_is_refused() -> None:
+    with pytest.raises(HeaderInjection):
+        build_mime(outgoing(bcc=[Address("x\r\nBcc: evil@evil.example", "chefin@example.org")]))

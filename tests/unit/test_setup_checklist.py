@@ -99,6 +99,6 @@ def test_verified_domain_with_dkim_and_production_access_is_done() -> None:
 
 
 def test_the_web_client_words_every_configuration_item_in_german_and_english() -> None:
-    source = (STATIC / "i18n.js").read_text(encoding="utf-8")
+    source = "".join((STATIC / n).read_text(encoding="utf-8") for n in ("i18n.js", "i18n-views.js"))
     for code in states(checklist(ConfigSnapshot())):
         assert re.search(rf'"setup\.{code}":\s*\["[^"]+",\s*"[^"]+"\]', source), f"setup.{code}: German and English"

@@ -414,3 +414,37 @@ def test_our_message_id_is_an_echo_only_from_our_own_address() -> None:
     found = reuse(stranger, KNOWN)
     assert found is not None and found.index_id == "out-a@helpdesk.example x"
     assert found.note.startswith("Message-ID <out-a@helpdesk.example> is one we sent (another ticket), but this mail")
+
+
+# ------------------------------------------------------------------------------ forwards (issue 14 part 2)
+
+FORWARD = "fwd-a@helpdesk.example"
+SUPPLIER = "lager@lieferant.example"
+WITH_FORWARD = {**KNOWN, FORWARD: KnownMessage(FORWARD, "tkt-a", outbound=True, forward=True)}
+
+
+def test_an_answer_to_a_forward_is_appended_on_the_forward_side_from_a_stranger() -> None:
+    facts = mail(in_reply_to=(FORWARD,), sender=SUPPLIER)
+    decision = decide(facts, WITH_FORWARD, NUMBERS, ticket_a(), now=NOW, reopen_max_age_days=30)
+    assert decision.action is Action.APPEND and decision.ticket_id == "tkt-a" and decision.forward_side
+    assert [r.code for r in decision.reasons] == ["threading.ref_forward", "threading.proof", "threading.forward_side"]
+
+
+def test_the_customer_answering_a_forward_stays_on_the_customers_side() -> None:
+    facts = mail(in_reply_to=(FORWARD,), sender=CUSTOMER)
+    decision = decide(facts, WITH_FORWARD, NUMBERS, ticket_a(), now=NOW, reopen_max_age_days=30)
+    assert decision.action is Action.APPEND and not decision.forward_side
+
+
+def test_a_reference_to_our_mail_to_the_customer_wins_over_one_to_a_forward() -> None:
+    facts = mail(references=("out-a@helpdesk.example", FORWARD), sender=SUPPLIER)  # the forward is the newest
+    (first, *_) = candidates(facts, WITH_FORWARD, NUMBERS)
+    assert first[1].code == "threading.ref_ours"
+    decision = decide(facts, WITH_FORWARD, NUMBERS, ticket_a(), now=NOW, reopen_max_age_days=30)
+    assert decision.action is Action.APPEND and not decision.forward_side
+
+
+def test_a_forwards_recipient_naming_only_the_number_is_a_stranger() -> None:
+    facts = mail(numbers=("T-2026-000123",), sender=SUPPLIER)
+    decision = decide(facts, WITH_FORWARD, NUMBERS, ticket_a(), now=NOW, reopen_max_age_days=30)
+    assert decision.action is Action.NEW and decision.claimed_ticket_id == "tkt-a" and not decision.forward_side

@@ -3,6 +3,7 @@
 
 import { h, replace, clear, uid } from "./dom.js";
 import { t, has, lang } from "./i18n.js";
+import "./i18n-views.js";
 import { api } from "./http.js";
 import { navigate, href } from "./router.js";
 import { state, statuses, priorities, loadSession, statusLabel, priorityLabel, queueName, agentName } from "./store.js";

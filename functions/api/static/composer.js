@@ -1,4 +1,4 @@
-// The composer: reply by mail (templates, Cc, attachments, "Originalnachricht anhängen", "Einreichen als")
+// The composer: reply by mail (the message answered picked at it, reply-all, templates, Cc, Bcc, attachments, "Originalnachricht anhängen", "Einreichen als")
 // or an internal comment. Drafts are kept per ticket in localStorage.
 // No double replies: a reply names the thread position the agent saw (the ticket's thread_version, kept
 // current by every update of the view, live ones included). When something arrived since, the API answers
@@ -7,7 +7,7 @@
 import { h, replace, uid } from "./dom.js";
 import { t, lang, fmtSize, fmtDateTime } from "./i18n.js";
 import { api, uploadTo } from "./http.js";
-import { state, statusLabel, targets, mailboxes, agents, agentName } from "./store.js";
+import { state, statusLabel, targets, agents, agentName } from "./store.js";
 import { toast, field, selectEl, errorText, formatAddress, parseAddresses } from "./ui.js";
 
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -23,7 +23,7 @@ function readDraft(ticketId) {
 
 function writeDraft(ticketId, draft) {
   try {
-    const empty = !draft.body && !draft.comment && !draft.cc && !(draft.files || []).length && !draft.commentTags;
+    const empty = !draft.body && !draft.comment && !draft.cc && !draft.bcc && !(draft.files || []).length && !draft.commentTags;
     if (empty) localStorage.removeItem(DRAFT_PREFIX + ticketId);
     else localStorage.setItem(DRAFT_PREFIX + ticketId, JSON.stringify({ ...draft, saved_at: new Date().toISOString() }));
   } catch {
@@ -31,15 +31,21 @@ function writeDraft(ticketId, draft) {
   }
 }
 
-function replyDefaults(ticket) {
-  const own = new Set(mailboxes().map((m) => m.address.toLowerCase()));
-  const inbound = ticket.messages.filter((m) => m.direction === "inbound" && m.channel === "email");
-  const last = inbound[inbound.length - 1];
-  let to = [];
-  if (last && last.from) to = [last.from];
-  else if (ticket.customer) to = [ticket.customer];
-  const toSet = new Set(to.map((a) => a.address.toLowerCase()));
-  const cc = (last ? last.cc : []).filter((a) => !own.has(a.address.toLowerCase()) && !toSet.has(a.address.toLowerCase()));
+// The message answered (the one picked, else the customer's newest mail) and its To/Cc: the server's
+// reply-all defaults of that message (one home for them: services/outbound.py reply_defaults).
+function answered(ticket, answerId) {
+  if (answerId) {
+    const picked = ticket.messages.find((m) => m.id === answerId);
+    if (picked) return picked;
+  }
+  const inbound = ticket.messages.filter((m) => m.direction === "inbound" && m.channel === "email" && m.side !== "forward");
+  return inbound[inbound.length - 1] || null;
+}
+
+function replyDefaults(ticket, message) {
+  const all = message && message.reply_all;
+  const to = all ? all.to : ticket.customer ? [ticket.customer] : [];
+  const cc = all ? all.cc : [];
   return { to: to.map(formatAddress).join(", "), cc: cc.map(formatAddress).join(", ") };
 }
 
@@ -49,6 +55,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   let seen = null; // the thread_version of the ticket as the view shows it
   let mode = draft.mode === "comment" ? "comment" : "reply";
   let defaults = { to: "", cc: "" };
+  let answerId = null; // the message the agent picked to answer (null: the customer's newest mail)
   let files = (draft.files || []).map((f) => ({ ...f, state: "done", progress: 1 }));
   let templates = null;
   let saveTimer = 0;
@@ -60,6 +67,8 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   // reply form
   const to = h("input", { type: "text", name: "to", autocomplete: "off" });
   const cc = h("input", { type: "text", name: "cc", autocomplete: "off", value: draft.cc || "" });
+  const bcc = h("input", { type: "text", name: "bcc", autocomplete: "off", value: draft.bcc || "" });
+  const answering = h("p", { class: "compose-answering muted", hidden: true });
   const templateLang = selectEl([{ value: "de", label: "Deutsch" }, { value: "en", label: "English" }],
     draft.templateLang || lang(), { name: "template_language" });
   const template = h("select", { name: "template" });
@@ -73,9 +82,11 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   const replyError = h("div", { class: "form-error", role: "alert" });
   const conflictBox = h("div", { class: "reply-conflict", role: "alert", hidden: true });
   const replyForm = h("form", { class: "compose-form", novalidate: true, "data-mode": "reply" },
+    answering,
     h("div", { class: "compose-grid" },
       field(t("compose.to"), to, { hint: t("compose.to.hint") }),
       field(t("compose.cc"), cc, { hint: t("compose.cc.hint") })),
+    field(t("compose.bcc"), bcc, { hint: t("compose.bcc.hint") }),
     h("div", { class: "compose-grid compose-templates" },
       field(t("compose.template.lang"), templateLang),
       field(t("compose.template"), template, { hint: t("compose.template.hint") })),
@@ -126,6 +137,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       body: body.value,
       to: to.value !== defaults.to ? to.value : "",
       cc: cc.value !== defaults.cc ? cc.value : "",
+      bcc: bcc.value,
       ccTouched: cc.value !== defaults.cc,
       status: submitAs.value,
       attachOriginal: attachOriginal.checked,
@@ -140,7 +152,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     clearTimeout(saveTimer);
     saveTimer = setTimeout(() => writeDraft(ticketId, currentDraft()), 300);
   }
-  for (const input of [to, cc, body, comment, commentTags]) input.addEventListener("input", save);
+  for (const input of [to, cc, bcc, body, comment, commentTags]) input.addEventListener("input", save);
   // Presence: typing the reply tells the others on this ticket ("Anna schreibt eine Antwort").
   if (onTyping) body.addEventListener("input", () => onTyping());
   for (const input of [submitAs, attachOriginal, templateLang]) input.addEventListener("change", save);
@@ -240,6 +252,8 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     };
     if (to.value.trim() !== defaults.to.trim()) payload.to = parseAddresses(to.value);
     if (cc.value.trim() !== defaults.cc.trim()) payload.cc = parseAddresses(cc.value);
+    if (bcc.value.trim()) payload.bcc = parseAddresses(bcc.value);
+    if (answerId) payload.answer_message = answerId;
     if (payload.to && !payload.to.length) {
       replyError.textContent = t("compose.norecipient");
       to.focus();
@@ -265,8 +279,12 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       body.value = "";
       attachOriginal.checked = false;
       files = [];
+      answerId = null;
+      defaults = replyDefaults(ticket, answered(ticket, null));
+      showAnswering();
       cc.value = defaults.cc;
       to.value = defaults.to;
+      bcc.value = "";
       renderFiles();
       writeDraft(ticketId, { ...currentDraft(), body: "", files: [] });
       restored.hidden = true;
@@ -347,12 +365,34 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     }
   });
 
+  // "Antworten" at a message: answer that one (reply-all to it), not the newest.
+  function showAnswering() {
+    const message = answerId && ticket ? answered(ticket, answerId) : null;
+    answering.hidden = !message;
+    if (!message) return replace(answering);
+    const from = message.direction === "inbound" && message.from ? formatAddress(message.from)
+      : agentName(message.author) || message.author || "";
+    replace(answering, t("compose.answering", { from, at: fmtDateTime(message.created_at) }), " ",
+      h("button", { type: "button", class: "btn btn-small btn-quiet", text: t("compose.answer.newest"),
+        on: { click: () => pick(null) } }));
+  }
+
+  function pick(messageId) {
+    answerId = messageId;
+    defaults = replyDefaults(ticket, answered(ticket, answerId));
+    to.value = defaults.to;
+    cc.value = defaults.cc;
+    showAnswering();
+    save();
+  }
+
   function discard() {
     body.value = "";
     comment.value = "";
     commentTags.value = "";
     cc.value = defaults.cc;
     to.value = defaults.to;
+    bcc.value = "";
     attachOriginal.checked = false;
     files = [];
     renderFiles();
@@ -370,11 +410,18 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       el.scrollIntoView({ block: "start", behavior: "auto" });
       (next === "comment" ? comment : body).focus();
     },
+    answer(messageId) {
+      setMode("reply");
+      pick(messageId);
+      el.scrollIntoView({ block: "start", behavior: "auto" });
+      body.focus();
+    },
     update(next) {
       const first = !ticket;
       ticket = next;
       seen = typeof next.thread_version === "number" ? next.thread_version : null;
-      const fresh = replyDefaults(ticket);
+      if (answerId && !ticket.messages.some((m) => m.id === answerId)) answerId = null; // split off meanwhile
+      const fresh = replyDefaults(ticket, answered(ticket, answerId));
       const ownTo = to.value && to.value !== defaults.to;
       const ownCc = cc.value !== defaults.cc && (first ? !!draft.ccTouched : true);
       defaults = fresh;
@@ -391,6 +438,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       replace(submitAs, ...options.map((s) => h("option", { value: s, text: statusLabel(s) })));
       submitAs.value = options.includes(wanted) ? wanted
         : options.includes("waiting_customer") ? "waiting_customer" : ticket.status;
+      showAnswering();
       if (first) loadTemplates();
     },
     destroy() {

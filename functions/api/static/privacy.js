@@ -3,6 +3,7 @@
 
 import { h, replace, clear } from "./dom.js";
 import { t, fmtDateTime, fmtSize } from "./i18n.js";
+import "./i18n-views.js";
 import { api } from "./http.js";
 import { navigate } from "./router.js";
 import { isAdmin } from "./store.js";

@@ -3,6 +3,7 @@
 
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
+import "./i18n-views.js";
 import { api } from "./http.js";
 import { state } from "./store.js";
 import { busy, errorText, failed, field, loading, markInvalid, setTitle, toast } from "./ui.js";

@@ -2,6 +2,7 @@
 
 import { h, replace, clear } from "./dom.js";
 import { t, has, lang, fmtDateTime, fmtRelative, fmtSize } from "./i18n.js";
+import "./i18n-views.js";
 import { api } from "./http.js";
 import { navigate } from "./router.js";
 import {
@@ -13,6 +14,7 @@ import {
 } from "./ui.js";
 import { mailBody } from "./mailview.js";
 import { createComposer } from "./composer.js";
+import { openForward } from "./forward.js";
 import { setViewKeys } from "./keys.js";
 import { onLive, isLive, watchTicket, typed, viewersNow } from "./live.js";
 import { purgeButton } from "./privacy.js";
@@ -21,7 +23,7 @@ const LINK_AGE_MS = 240000; // attachment links live 300 s on the server
 const POLL_MS = 20000; // only while the live socket is down
 const LIVE_DEBOUNCE_MS = 200;
 
-const RELATIONS = ["parent", "merged_into", "merged_from", "claimed", "previous"];
+const RELATIONS = ["parent", "merged_into", "merged_from", "claimed", "previous", "split_into", "split_from"];
 
 function channelLabel(channel) {
   return has(`channel.${channel}`) ? t(`channel.${channel}`) : channel;
@@ -178,6 +180,8 @@ export function mount(main, route) {
           on: { click: () => composer.focus("reply") } }),
         h("button", { type: "button", class: "btn", text: t("ticket.comment"), title: "c",
           on: { click: () => composer.focus("comment") } }),
+        h("button", { type: "button", class: "btn ticket-forward", text: t("fwd.ticket"),
+          on: { click: () => forward(null) } }),
         targets(ticket.status).includes("closed") && ticket.status !== "closed"
           ? h("button", { type: "button", class: "btn", text: t("ticket.close"), title: "e",
             on: { click: (e) => patch({ status: "closed" }, e.currentTarget) } }) : null));
@@ -243,6 +247,7 @@ export function mount(main, route) {
 
   function badges(message) {
     const list = [];
+    if (message.side === "forward") list.push(h("span", { class: "badge-auto badge-forward", text: t("msg.forwardside") }));
     if (message.auto_reply) list.push(h("span", { class: "badge-auto", text: t("msg.autoreply") }));
     else if (message.auto_submitted) list.push(h("span", { class: "badge-auto", text: t("msg.automatic", { kind: message.auto_submitted }) }));
     list.push(...deliveryBadges(message));
@@ -285,13 +290,44 @@ export function mount(main, route) {
     await load({ markRead: false });
   }
 
+  // Per message: answer this one (reply-all to it), forward it, split it off into a ticket of its own.
+  function messageActions(message) {
+    const mail = message.channel === "email";
+    return h("div", { class: "msg-actions" },
+      mail && message.reply_all ? h("button", { type: "button", class: "btn btn-small msg-answer", text: t("msg.answer"),
+        on: { click: () => composer.answer(message.id) } }) : null,
+      h("button", { type: "button", class: "btn btn-small msg-forward", text: t("msg.forward"),
+        on: { click: () => forward(message) } }),
+      message.direction === "inbound" && ticket.message_count > 1
+        ? h("button", { type: "button", class: "btn btn-small msg-split", text: t("msg.split"),
+          on: { click: (e) => split(message, e.currentTarget) } }) : null);
+  }
+
+  function forward(message) {
+    openForward({ ticket, message, current: () => ticket, onDone: () => load({ markRead: false }) });
+  }
+
+  async function split(message, button) {
+    if (!(await confirmDialog(t("split.confirm")))) return;
+    try {
+      const result = await busy(button, () => enqueue(() => api(
+        `tickets/${encodeURIComponent(id)}/messages/${encodeURIComponent(message.id)}/split`,
+        { method: "POST", body: { version: ticket.version } })), { quiet: true });
+      toast(t("split.done", { number: result.ticket.number }), "success");
+    } catch (error) {
+      showError(error);
+    }
+    await load({ markRead: false });
+  }
+
   function messageNode(message) {
-    const cacheKey = `${message.id}:${message.send_state}:${message.send_error || ""}`;
+    const cacheKey = `${message.id}:${message.send_state}:${message.send_error || ""}:${ticket.message_count > 1}`;
     if (messageNodes.has(cacheKey)) return messageNodes.get(cacheKey);
     const outbound = message.direction === "outbound";
     const from = message.from ? formatAddress(message.from) : "";
     const who = outbound ? (message.author && message.author !== "system" ? agentName(message.author) : t("msg.system")) : "";
-    const node = h("li", { class: ["msg", outbound ? "msg-out" : "msg-in", message.auto_reply && "msg-auto"],
+    const node = h("li", { class: ["msg", outbound ? "msg-out" : "msg-in", message.auto_reply && "msg-auto",
+      message.side === "forward" && "msg-forward"],
       "data-message-id": message.id },
       h("article", { "aria-label": t(outbound ? "msg.out" : "msg.in", { from: from || who }) },
         h("header", { class: "msg-head" },
@@ -302,12 +338,15 @@ export function mount(main, route) {
           h("time", { datetime: message.created_at, title: fmtDateTime(message.created_at), text: fmtRelative(message.created_at) })),
         h("div", { class: "msg-addr muted" },
           message.to.length ? h("span", { text: `${t("msg.to")}: ${message.to.map(formatAddress).join(", ")}` }) : null,
-          message.cc.length ? h("span", { text: ` · ${t("msg.cc")}: ${message.cc.map(formatAddress).join(", ")}` }) : null),
+          message.cc.length ? h("span", { text: ` · ${t("msg.cc")}: ${message.cc.map(formatAddress).join(", ")}` }) : null,
+          (message.bcc || []).length
+            ? h("span", { class: "msg-bcc", text: ` · ${t("compose.bcc")}: ${message.bcc.map(formatAddress).join(", ")}` }) : null),
         message.subject && message.subject !== ticket.subject
           ? h("div", { class: "msg-subject", text: message.subject }) : null,
         h("div", { class: "msg-badges" }, badges(message)),
         mailBody(message, { loadFull: (m) => api(`tickets/${encodeURIComponent(id)}/messages/${encodeURIComponent(m.id)}/body`) }),
-        attachmentList(message)));
+        attachmentList(message),
+        messageActions(message)));
     messageNodes.set(cacheKey, node);
     return node;
   }
@@ -360,7 +399,7 @@ export function mount(main, route) {
   // parameters (docs/api.md, "Events") and are translated here; a code this client does not know shows
   // the server's fallback text. Nothing is ever shown as JSON.
   function who(actor) {
-    if (actor === "system" || actor === "customer" || actor === "agent") return t(`evp.who.${actor}`);
+    if (["system", "customer", "agent", "third_party"].includes(actor)) return t(`evp.who.${actor}`);
     if (typeof actor === "string" && actor.startsWith("rule:")) return t("evp.who.system");
     return agentName(actor) || actor || t("evp.who.system");
   }
@@ -405,6 +444,7 @@ export function mount(main, route) {
           return { text: to ? t("evp.out", { who: by, to }) : t("evp.out.none", { who: by }), why };
         }
         if (d.channel === "web") return { text: t("evp.in.web", { who: by }), why };
+        if (d.side === "forward") return { text: t("evp.in.forward", { from: d.from || by }), why };
         return { text: t("evp.in", { from: d.from || by }), why };
       }
       case "StatusChanged": {
@@ -427,6 +467,13 @@ export function mount(main, route) {
         return { text: d.source === ticket.id
           ? t("evp.merged.into", { who: by, target: d.target_number || "…", n: d.moved ?? 0 })
           : t("evp.merged.from", { who: by, source: d.source_number || "…", n: d.moved ?? 0 }), why: [] };
+      case "MessageForwarded":
+        return { text: t(d.forwarded === "ticket" ? "evp.forwarded.ticket" : "evp.forwarded.msg",
+          { who: by, to: list([...(d.to || []), ...(d.cc || [])]) || "–" }), why: [] };
+      case "TicketSplit":
+        return { text: d.source === ticket.id
+          ? t("evp.split.into", { who: by, target: d.target_number || "…" })
+          : t("evp.split.from", { who: by, source: d.source_number || "…" }), why: [] };
       case "ReminderSent":
         return { text: t(d.mailed === false ? "evp.reminder.nomail" : "evp.reminder", { days: d.days_waiting ?? "?" }), why: [] };
       case "DeadlineMissed": {

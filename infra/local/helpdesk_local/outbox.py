@@ -46,6 +46,8 @@ def sent_messages(start: int = 0) -> list[dict[str, Any]]:
                 "message_id": str(parsed.get("Message-ID", "")),
                 "in_reply_to": str(parsed.get("In-Reply-To", "")),
                 "auto_submitted": str(parsed.get("Auto-Submitted", "")),
+                # the envelope (moto adds the headers' recipients to those named): where a Bcc shows
+                "destinations": [str(d) for d in getattr(sent, "destinations", None) or []],
                 "text": body.get_content() if body is not None else "",
                 "raw": data,
             }

@@ -133,6 +133,11 @@ class AttachmentOut(Model):
     url: str | None = Field(None, description="short-lived download link (Content-Disposition: attachment)")
 
 
+class ReplyAllOut(Model):
+    to: list[AddressOut]
+    cc: list[AddressOut]
+
+
 class MessageOut(Model):
     id: str
     direction: Literal["inbound", "outbound"]
@@ -140,6 +145,15 @@ class MessageOut(Model):
     from_: AddressOut | None = Field(alias="from")
     to: list[AddressOut]
     cc: list[AddressOut]
+    bcc: list[AddressOut] = Field(default_factory=list, description="outbound: blind copies (never in the mail)")
+    side: Literal["forward"] | None = Field(
+        None,
+        description="forward: a mail we forwarded, an answer of its recipients or ours to them (not the customer's "
+        "conversation; never on the customer's page)",
+    )
+    reply_all: ReplyAllOut | None = Field(
+        None, description="the composer's To and Cc when answering this mail (reply-all without our own addresses)"
+    )
     subject: str
     text: str
     html: str
@@ -372,6 +386,15 @@ class ReplyIn(Model):
     html: str | None = Field(None, max_length=500_000, description="optional HTML body (sanitized)")
     to: list[AddressIn] | None = Field(None, max_length=50, description="default: the customer / last sender")
     cc: list[AddressIn] | None = Field(None, max_length=50, description="default: the Cc of the mail answered")
+    bcc: list[AddressIn] = Field(
+        default_factory=list, max_length=50, description="blind copies: kept on our message, never in the mail"
+    )
+    answer_message: str | None = Field(
+        None,
+        max_length=40,
+        description="the id of the message answered (In-Reply-To, reply-all defaults); default: the customer's "
+        "newest mail",
+    )
     subject: Annotated[HeaderText, Field(max_length=500)] | None = None
     template_id: str | None = Field(None, max_length=64)
     attach_original: bool = Field(False, description="'Originalnachricht anhängen': the mail answered, as .eml")
@@ -384,6 +407,34 @@ class ReplyIn(Model):
         "reply_conflict with what is new (nothing sent). Without it the reply is not checked",
     )
     confirm_conflict: bool = Field(False, description="'Trotzdem senden': send although the thread grew since")
+
+
+class ForwardIn(Model):
+    to: list[AddressIn] = Field(min_length=1, max_length=50)
+    cc: list[AddressIn] = Field(default_factory=list, max_length=50)
+    bcc: list[AddressIn] = Field(default_factory=list, max_length=50)
+    note: str = Field("", max_length=100_000, description="the agent's words above the forwarded mail")
+    message_id: str | None = Field(
+        None, max_length=40, description="the message forwarded (its id); none: the whole ticket's conversation"
+    )
+    attachment_ids: list[str] = Field(
+        default_factory=list, max_length=50, description="files of the forwarded mail(s) to send along (their ids)"
+    )
+    attachments: list[str] = Field(default_factory=list, max_length=10, description="keys from POST …/uploads")
+    attach_original: bool = Field(False, description="the forwarded mail as .eml (one message with its raw mail)")
+    seen_thread_version: int | None = Field(
+        None, ge=0, description="as for replies: 409 reply_conflict when the thread grew since (nothing sent)"
+    )
+    confirm_conflict: bool = False
+
+
+class SplitIn(Model):
+    version: int | None = Field(None, description="the version of the ticket you saw; a stale one gets 409")
+
+
+class SplitOut(Model):
+    source: TicketOut = Field(description="the ticket the message left")
+    ticket: TicketOut = Field(description="the new ticket with the message")
 
 
 class ReplyOut(Model):

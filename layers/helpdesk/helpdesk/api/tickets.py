@@ -26,6 +26,7 @@ from ..services.access import hidden_among, hidden_references, may_access, refer
 from ..services.batch import run_batch
 from ..services.changes import Stale, change_ticket
 from ..services.exports import CsvFile, inbox_csv
+from ..services.forwards import ForwardRequest, forward
 from ..services.outbound import resend
 from ..services.reading import opened, set_read, unread_map
 from ..services.replies import (
@@ -38,7 +39,7 @@ from ..services.replies import (
     send_reply,
 )
 from ..services.search import Match, search_tickets
-from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets
+from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets, split_message
 from ..store.listing import CursorError, TicketFilter, column_filter, list_tickets
 from ..store.models import TicketItem
 from .context import Services
@@ -51,6 +52,7 @@ from .schemas import (
     BatchResultItem,
     CommentAdded,
     CommentIn,
+    ForwardIn,
     MergeIn,
     MessageBody,
     MessageOut,
@@ -58,6 +60,8 @@ from .schemas import (
     ReplyIn,
     ReplyOut,
     SearchMatchOut,
+    SplitIn,
+    SplitOut,
     TemplateOut,
     ThreadNews,
     TicketCreateIn,
@@ -290,9 +294,10 @@ def register(api: Api, services: Services) -> None:
         found = services.tickets.batch_tickets(sorted(named)) if named else {}
         hidden = NOTHING_HIDDEN if viewer.is_admin else hidden_among(viewer, services.config.snapshot(), found.values())
         ticket = ticket_out(detail.ticket, hidden=hidden, unread=unread)
+        own = services.config.snapshot().own_addresses
         return TicketDetailOut(
             **ticket.model_dump(),
-            messages=within_budget([message_out(m, services.download_url) for m in detail.messages], without_body),
+            messages=within_budget([message_out(m, services.download_url, own) for m in detail.messages], without_body),
             comments=[comment_out(c) for c in detail.comments],
             events=[event_out(e, hidden) for e in detail.events],
             related=[
@@ -533,8 +538,13 @@ def register_changes(api: Api, services: Services) -> None:
 
     def _reply(ctx: Ctx, ticket_id: str, request: ReplyRequest) -> ReplyResult:
         settings = services.settings
-        try:
+        with _news_shown(ctx):
             return _send(ctx, ticket_id, request, settings)
+
+    @contextmanager
+    def _news_shown(ctx: Ctx) -> Iterator[None]:
+        try:
+            yield
         except ReplyConflict as exc:  # the author has not seen what arrived since: show it, send nothing
             news = ThreadNews(
                 messages=within_budget([message_out(m, services.download_url) for m in exc.messages], without_body),
@@ -585,6 +595,8 @@ def register_changes(api: Api, services: Services) -> None:
                 html=body.html,
                 to=[Address(a.name, a.address) for a in body.to] if body.to is not None else None,
                 cc=[Address(a.name, a.address) for a in body.cc] if body.cc is not None else None,
+                bcc=[Address(a.name, a.address) for a in body.bcc],
+                answer=body.answer_message,
                 template_id=body.template_id,
                 attach_original=body.attach_original,
                 upload_keys=list(body.attachments),
@@ -597,6 +609,71 @@ def register_changes(api: Api, services: Services) -> None:
         return ReplyOut(
             ticket=shown_one(ctx, services, result.ticket), message=message_out(result.message, services.download_url)
         )
+
+    @api.route(
+        "/tickets/{ticket_id}/forwards",
+        "POST",
+        body=ForwardIn,
+        response=ReplyOut,
+        status=201,
+        tags=("tickets",),
+        errors=(400, 401, 403, 404, 409, 502),
+        summary="Forward a message or the whole ticket by mail (to, cc, bcc, a note, files, the original as .eml); "
+        "answers thread back without joining the customer's conversation; 409 reply_conflict as for replies",
+    )
+    def forward_route(ctx: Ctx, ticket_id: str) -> ReplyOut:
+        body: ForwardIn = ctx.body
+        _ticket_for(ctx, services, ticket_id)
+        request = ForwardRequest(
+            to=[Address(a.name, a.address) for a in body.to],
+            cc=[Address(a.name, a.address) for a in body.cc],
+            bcc=[Address(a.name, a.address) for a in body.bcc],
+            note=body.note,
+            message=body.message_id,
+            attachment_ids=list(body.attachment_ids),
+            upload_keys=list(body.attachments),
+            attach_original=body.attach_original,
+            seen_thread=body.seen_thread_version,
+            confirm_conflict=body.confirm_conflict,
+        )
+        with _news_shown(ctx):
+            result = forward(
+                services.tickets,
+                services.mail,
+                services.mailer,
+                services.config.snapshot(),
+                ticket_id,
+                request,
+                actor=ctx.user.username,
+                mail_domain=services.settings.mail_domain,
+            )
+        return ReplyOut(
+            ticket=shown_one(ctx, services, result.ticket), message=message_out(result.message, services.download_url)
+        )
+
+    @api.route(
+        "/tickets/{ticket_id}/messages/{message_id}/split",
+        "POST",
+        body=SplitIn,
+        response=SplitOut,
+        status=201,
+        tags=("tickets",),
+        errors=(400, 401, 403, 404, 409),
+        summary="Split a received mail off into a new ticket (same queue; linked both ways; told in both histories)",
+    )
+    def split(ctx: Ctx, ticket_id: str, message_id: str) -> SplitOut:
+        body: SplitIn = ctx.body
+        _ticket_for(ctx, services, ticket_id)
+        with conflicts_shown(ctx, services):
+            source, target = split_message(
+                services.tickets,
+                services.config.snapshot(),
+                ticket_id,
+                message_id,
+                version=body.version,
+                actor=ctx.user.username,
+            )
+        return SplitOut(source=shown_one(ctx, services, source), ticket=shown_one(ctx, services, target))
 
     @api.route(
         "/tickets/{ticket_id}/comments",

@@ -13,6 +13,7 @@ from ..domain.clock import iso
 from ..domain.reasons import from_stored
 from ..domain.reasons import to_json as reason_json
 from ..domain.status import Priority, Status
+from ..services.outbound import reply_all
 from ..store.models import AttachmentMap, CommentItem, EventItem, MessageItem, TicketItem
 from .schemas import (
     AddressOut,
@@ -22,6 +23,7 @@ from .schemas import (
     Link,
     MessageOut,
     PublicMessage,
+    ReplyAllOut,
     TicketOut,
 )
 
@@ -134,7 +136,8 @@ def attachment_out(a: AttachmentMap, url_for: UrlFor | None, *, internal: bool =
     )
 
 
-def message_out(m: MessageItem, url_for: UrlFor | None = None) -> MessageOut:
+def message_out(m: MessageItem, url_for: UrlFor | None = None, own: set[str] | None = None) -> MessageOut:
+    """A message as agents see it; with ``own`` (our addresses) also its reply-all defaults (for mail)."""
     atts = [attachment_out(a, url_for) for a in m.attachments or []]
     html = m.html or ""
     if url_for and "cid:" in html:
@@ -148,6 +151,9 @@ def message_out(m: MessageItem, url_for: UrlFor | None = None) -> MessageOut:
             "from": AddressOut(name=m.from_addr.name or "", address=m.from_addr.address) if m.from_addr else None,
             "to": [AddressOut(name=a.name or "", address=a.address) for a in m.to or []],
             "cc": [AddressOut(name=a.name or "", address=a.address) for a in m.cc or []],
+            "bcc": [AddressOut(name=a.name or "", address=a.address) for a in m.bcc or []],
+            "side": m.side,
+            "reply_all": _reply_all(m, own) if own is not None and m.channel == "email" else None,
             "subject": m.subject,
             "text": m.text,
             "html": html,
@@ -167,6 +173,14 @@ def message_out(m: MessageItem, url_for: UrlFor | None = None) -> MessageOut:
             "created_at": m.created_at,
             "truncated": bool(m.body_key),
         }
+    )
+
+
+def _reply_all(m: MessageItem, own: set[str]) -> ReplyAllOut:
+    to, cc = reply_all(m, own)
+    return ReplyAllOut(
+        to=[AddressOut(name=a.name, address=a.address) for a in to],
+        cc=[AddressOut(name=a.name, address=a.address) for a in cc],
     )
 
 

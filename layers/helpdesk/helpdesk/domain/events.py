@@ -12,7 +12,10 @@ EVENT_TYPES: dict[str, str] = {
     "TicketCreated": "number, subject, status, queue, mailbox, customer, channel; from mail also threading "
     "(reasons), rules (fired), autoreply (reason), rule_warnings (reasons)",
     "MessageAdded": "direction (inbound|outbound), message_id, from or to, channel, threading (reasons), "
-    "reopened (true: a customer's message reopened a closed ticket)",
+    "reopened (true: a customer's message reopened a closed ticket), "
+    "side ('forward': a forward's answer or an answer to it)",
+    "MessageForwarded": "message_id (ours), forwarded (the message's id, or 'ticket'), to, cc, bcc",
+    "TicketSplit": "source, source_number, target, target_number, message (the id of the message moved)",
     "StatusChanged": "from, to, reason (a reason), days_waiting (autoclose)",
     "TicketUpdated": "changes: {field: [before, after]}",
     "CommentAdded": "comment_id, mentions, tags",

@@ -156,6 +156,8 @@ def mail_joined(
     }
     if state.status != Status.CLOSED.value:
         changes["closed_at"] = None
+    if actor == "third_party":  # mail from outside: unread again for every agent ("Ungelesen", per agent)
+        changes["last_customer_at"] = at
     base = {"ticket_id": state.id, "number": state.number, "direction": "inbound"}
     return Transition(changes, (Happened("MessageAdded", actor, {**base, **message}),), Records({"messages_in": 1}))
 

@@ -66,6 +66,7 @@ class OutgoingMail:
     message_id: str  # with angle brackets
     html: str | None = None
     cc: list[Address] = field(default_factory=list)
+    bcc: list[Address] = field(default_factory=list)  # envelope only: never a header of the mail
     reply_to: Address | None = None
     in_reply_to: str | None = None  # with angle brackets
     references: list[str] = field(default_factory=list)  # with angle brackets
@@ -75,7 +76,8 @@ class OutgoingMail:
 
     @property
     def recipients(self) -> list[str]:
-        return list(dict.fromkeys(a.address for a in self.to + self.cc))
+        """Everyone the mail goes to (the envelope): To, Cc and Bcc. Bcc is never written into the mail."""
+        return list(dict.fromkeys(a.address for a in self.to + self.cc + self.bcc))
 
 
 def _address(addr: Address, what: str) -> HeaderAddress:
@@ -94,6 +96,8 @@ def build_mime(mail: OutgoingMail) -> bytes:
     msg["To"] = [_address(a, "recipient") for a in mail.to]
     if mail.cc:
         msg["Cc"] = [_address(a, "cc") for a in mail.cc]
+    for bcc in mail.bcc:
+        checked_address(bcc, "bcc")  # checked like the others, though it goes to the envelope only
     if mail.reply_to:
         msg["Reply-To"] = _address(mail.reply_to, "reply-to")
     msg["Subject"] = header_safe(mail.subject, "subject")

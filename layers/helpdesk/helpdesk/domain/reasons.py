@@ -25,6 +25,8 @@ TEMPLATES: dict[str, str] = {
     # threading (domain/threading.py, services/ingest.py)
     "threading.no_match": "no reference or ticket number matches a ticket",
     "threading.ref_ours": "references our message <{ref}>",
+    "threading.ref_forward": "references a mail we forwarded <{ref}>",
+    "threading.forward_side": "an answer to a forward: its sender does not become a participant",
     "threading.ref_customer": "references the customer's message <{ref}>",
     "threading.subject_number": "subject names ticket {number}",
     "threading.gone": "but the ticket no longer exists",

@@ -7,7 +7,9 @@ Order of evidence (strongest first):
    mail under a known Message-ID (other content, or our id on a stranger's mail) is not dropped: it
    goes on through the steps below, indexed under a variant id and flagged for review (:func:`reuse`).
 2. In-Reply-To / References name a Message-ID **we sent** for a ticket: the sender has read our mail,
-   so the mail is attached whoever sends it (a colleague replying to our answer).
+   so the mail is attached whoever sends it (a colleague replying to our answer). When that mail was a
+   forward (or went to a forward's recipient) and the sender is no participant, the mail is appended on
+   the forward side (``Decision.forward_side``): its sender does not join the customer's conversation.
 3. In-Reply-To / References name a customer's Message-ID of a ticket, or the subject names a ticket
    number (``[#T-2026-000123]``, tolerant of ``Re:``/``AW:``/``WG:``/spacing/case): attached only when the
    sender is a participant of that ticket (customer, CC'd address, agent). Otherwise a new ticket
@@ -30,6 +32,10 @@ from .clock import days_between
 from .ids import variant_message_id
 from .reasons import Reason, reason
 
+# ``MessageItem.side`` (and its ``MID#`` item's ``data.side``) of a forward, of the answers to it and of
+# our answers to those: mail exchanged with a forward's recipients, not with the customer.
+FORWARD_SIDE = "forward"
+
 
 class Action(StrEnum):
     DUPLICATE = "duplicate"
@@ -47,6 +53,7 @@ class KnownMessage:
     outbound: bool
     digest: str | None = None  # content digest of the inbound mail indexed here (None: not recorded)
     number: str | None = None
+    forward: bool = False  # a mail we forwarded (or sent to a forward's recipient): not the customer's side
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ class Decision:
     claimed_ticket_id: str | None = None  # a number/reference the sender may not use: link for agents
     previous_ticket_id: str | None = None  # a closed ticket too old to reopen: link to it
     by: str | None = None  # "reference" | "number"
+    forward_side: bool = False  # an answer to a mail we forwarded: appended, its sender no participant
 
 
 def reference_order(mail: MailFacts) -> list[str]:
@@ -102,16 +110,18 @@ def candidates(
 ) -> list[tuple[str, Reason, bool]]:
     """Candidate tickets in order of evidence: ``(ticket_id, how, proven)``.
 
-    ``proven`` is True when the mail references a Message-ID we sent for that ticket.
+    ``proven`` is True when the mail references a Message-ID we sent for that ticket (a mail of the
+    customer's side before one we forwarded: the forward's reason is ``threading.ref_forward``).
     """
     found: list[tuple[str, Reason, bool]] = []
     seen: set[str] = set()
     refs = reference_order(mail)
-    for ref in refs:
-        entry = known.get(ref)
-        if entry and entry.outbound and entry.ticket_id not in seen:
-            found.append((entry.ticket_id, reason("threading.ref_ours", ref=ref), True))
-            seen.add(entry.ticket_id)
+    ours = [(ref, known[ref]) for ref in refs if ref in known and known[ref].outbound]
+    for ref, mine in sorted(ours, key=lambda pair: pair[1].forward):  # stable: newest first within each
+        if mine.ticket_id not in seen:
+            code = "threading.ref_forward" if mine.forward else "threading.ref_ours"
+            found.append((mine.ticket_id, reason(code, ref=ref), True))
+            seen.add(mine.ticket_id)
     for ref in refs:
         entry = known.get(ref)
         if entry and not entry.outbound and entry.ticket_id not in seen:
@@ -226,6 +236,13 @@ def decide(
     if ticket.status == "closed" and ticket.closed_at and days_between(ticket.closed_at, now) > reopen_max_age_days:
         reasons.append(reason("threading.too_old", number=ticket.number, days=reopen_max_age_days))
         return Decision(Action.NEW, reasons=reasons, previous_ticket_id=ticket.ticket_id)
+    forward_side = how.code == "threading.ref_forward" and not sender_is_participant
+    if forward_side:
+        reasons.append(reason("threading.forward_side"))
     return Decision(
-        Action.APPEND, ticket.ticket_id, reasons, by="reference" if how.code.startswith("threading.ref_") else "number"
+        Action.APPEND,
+        ticket.ticket_id,
+        reasons,
+        by="reference" if how.code.startswith("threading.ref_") else "number",
+        forward_side=forward_side,
     )

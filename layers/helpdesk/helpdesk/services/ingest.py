@@ -56,6 +56,7 @@ from ..domain.rules import Outcome
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status
 from ..domain.threading import (
+    FORWARD_SIDE,
     Action,
     Decision,
     KnownMessage,
@@ -419,7 +420,14 @@ def unreadable(raw: bytes, note: str) -> ParsedMail:
 
 def _known(lookup: Lookup) -> dict[str, KnownMessage]:
     return {
-        mid: KnownMessage(mid, item.ticket_id, item.direction == "outbound", _data(item).get("digest"), item.number)
+        mid: KnownMessage(
+            mid,
+            item.ticket_id,
+            item.direction == "outbound",
+            _data(item).get("digest"),
+            item.number,
+            forward=_data(item).get("side") == FORWARD_SIDE,
+        )
         for mid, item in lookup.message_ids.items()
         if item.ticket_id
     }
@@ -842,6 +850,10 @@ def _append(
     at = iso()
     mailbox = cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox)
     from_agent = cfg.agent_by_email(mail.sender) is not None
+    # An answer to a mail we forwarded: on the ticket and unread for every agent (``last_customer_at`` is the
+    # last mail from outside), but not the customer's conversation: its sender joins no participants, the
+    # status and the reminder clock stay (docs/threading.md).
+    forward_side = decision.forward_side
     snapshot = Snapshot.of(ticket)
     state = state_of(ticket)
     preview = body.new_text or body.text
@@ -849,22 +861,30 @@ def _append(
         "message_id": mail.message_id,
         "from": mail.sender,
         "threading": [reason_json(r) for r in decision.reasons],
+        **({"side": FORWARD_SIDE} if forward_side else {}),
     }
     transition = (
-        mail_joined(state, at=at, preview=preview, actor="agent", message=message_detail)
-        if from_agent
+        mail_joined(
+            state, at=at, preview=preview, actor="agent" if from_agent else "third_party", message=message_detail
+        )
+        if from_agent or forward_side
         else customer_answered(state, at=at, preview=preview, channel="mail", message=message_detail)
     )
     events = apply_transition(ticket, transition, at)
-    ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
+    if not forward_side:
+        ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
     if index.note:
         ticket.review = True
         ticket.review_notes = [*(ticket.review_notes or []), index.note][-10:]
     message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
+    message.side = FORWARD_SIDE if forward_side else None
 
     unit = Unit()
     write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
-    save_message(unit, ticket, message, data={"digest": index.digest} if index.digest else None, index_id=index.id)
+    data: dict[str, Any] = {"digest": index.digest} if index.digest else {}
+    if forward_side:  # answers to this mail thread back on the forward's side too
+        data["side"] = FORWARD_SIDE
+    save_message(unit, ticket, message, data=data or None, index_id=index.id)
     save_records(unit, ticket, transition.records, at)
     unit.commit()
     return IngestResult(

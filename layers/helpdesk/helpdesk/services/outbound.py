@@ -32,6 +32,7 @@ from ..domain.outgoing import OutgoingAttachment, OutgoingMail, build_mime, head
 from ..domain.sanitize import sanitize_html
 from ..domain.sending import DONE, RESENDABLE, refusal
 from ..domain.status import Status
+from ..domain.threading import FORWARD_SIDE
 from ..store.models import AddressMap, AttachmentMap, MessageItem, TicketItem
 from ..store.tickets import TicketStore, timeline_sk
 
@@ -72,24 +73,53 @@ def template_values(
     }
 
 
+class NoSuchMessage(Exception):
+    """The message named to answer (or forward, or split) is not one of this ticket's."""
+
+
 def reply_defaults(
-    ticket: TicketItem, messages: list[MessageItem], own: set[str]
+    ticket: TicketItem, messages: list[MessageItem], own: set[str], answer: str | None = None
 ) -> tuple[list[Address], list[Address], MessageItem | None]:
-    """To, Cc and the message answered: the newest inbound mail's Reply-To/From, its Cc without our addresses."""
-    inbound = [m for m in messages if m.direction == "inbound" and m.channel == "email"]
+    """To, Cc and the message answered (reply-all), the one home of these defaults (the API hands them to
+    the composer with every message: ``reply_all``).
+
+    ``answer`` names the message to answer (its id); by default the newest inbound mail of the customer's
+    side (an answer to a forward is not the customer's). Answering a mail we received: its sender, and
+    everyone in its To and Cc, minus our own addresses; answering a mail we sent: its To and Cc again.
+    """
+    if answer is not None:
+        picked = next((m for m in messages if m.id == answer), None)
+        if picked is None:
+            raise NoSuchMessage(f"no message {answer!r} in this ticket")
+        to, cc = reply_all(picked, own)
+        return to, cc, picked
+    inbound = [m for m in messages if m.direction == "inbound" and m.channel == "email" and m.side != FORWARD_SIDE]
     last = max(inbound, key=lambda m: m.sk) if inbound else None
     if last is not None and last.from_addr is not None:
-        to = [Address(last.from_addr.name or "", last.from_addr.address)]
+        to, cc = reply_all(last, own)
     elif ticket.customer_email:
-        to = [Address(ticket.customer_name or "", ticket.customer_email)]
+        to, cc = [Address(ticket.customer_name or "", ticket.customer_email)], []
     else:
-        to = []
-    cc = [
-        Address(a.name or "", a.address)
-        for a in (last.cc if last else [])
-        if a.address not in own and a.address not in {t.address for t in to}
-    ]
+        to, cc = [], []
     return to, cc, last
+
+
+def reply_all(message: MessageItem, own: set[str]) -> tuple[list[Address], list[Address]]:
+    """Reply-all to one message: To and Cc without our own addresses, each address once."""
+    first = [message.from_addr] if message.direction == "inbound" and message.from_addr is not None else []
+    seen: set[str] = set()
+
+    def keep(addresses: list[AddressMap]) -> list[Address]:
+        kept = []
+        for a in addresses:
+            address = (a.address or "").lower()
+            if address and address not in own and address not in seen:
+                seen.add(address)
+                kept.append(Address(a.name or "", address))
+        return kept
+
+    to = keep([*first, *(message.to or [])])
+    return to, keep(list(message.cc or []))
 
 
 def agent_values(
@@ -141,6 +171,8 @@ def outbound_message(
     auto: bool = False,
     auto_submitted: str | None = None,
     at: str | None = None,
+    bcc: list[Address] | None = None,
+    side: str | None = None,
 ) -> MessageItem:
     """A mail we send, stored on the ticket (``pending`` until handed to SES), threaded to ``answered``."""
     at = at or iso()
@@ -154,6 +186,8 @@ def outbound_message(
         from_addr=AddressMap(name=mailbox.name, address=mailbox.sender),
         to=[AddressMap(name=a.name, address=a.address) for a in to],
         cc=[AddressMap(name=a.name, address=a.address) for a in cc],
+        bcc=[AddressMap(name=a.name, address=a.address) for a in bcc or []],
+        side=side,
         subject=subject,
         text=text,
         html=sanitize_html(html, block_remote=False).html,
@@ -293,6 +327,7 @@ def outgoing_mail(
         sender=Address(sender.name or "", sender.address),
         to=[Address(a.name or "", a.address) for a in message.to],
         cc=[Address(a.name or "", a.address) for a in message.cc],
+        bcc=[Address(a.name or "", a.address) for a in message.bcc or []],
         subject=message.subject,
         text=message.text,
         html=message.html,

@@ -25,6 +25,7 @@ from ..domain.ids import new_id
 from ..domain.lifecycle import customer_answered
 from ..domain.privacy import consent_record
 from ..domain.status import Status
+from ..domain.threading import FORWARD_SIDE
 from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, apply_transition, state_of, timeline_sk
@@ -110,8 +111,10 @@ def public_view(store: TicketStore, ticket_id: str) -> TicketDetail:
 
 
 def _public(detail: TicketDetail) -> TicketDetail:
-    """Only what the customer may see: the mail exchange (no comments, no events, no internal data)."""
-    return TicketDetail(ticket=detail.ticket, messages=sorted(detail.messages, key=lambda m: m.sk))
+    """Only what the customer may see: the mail exchange with them (no comments, no events, no internal data,
+    no forwards and nothing exchanged with a forward's recipients)."""
+    mine = [m for m in detail.messages if m.side != FORWARD_SIDE]
+    return TicketDetail(ticket=detail.ticket, messages=sorted(mine, key=lambda m: m.sk))
 
 
 class CustomerConflict(Exception):
@@ -158,7 +161,7 @@ def public_reply(
             raise Missing(ticket_id)
         ticket = detail.ticket
         verdict = reply_check(
-            _seen_position(detail, seen_message_id), detail.thread(), actor=None, confirmed=confirm_conflict
+            _seen_position(detail, seen_message_id), _public(detail).thread(), actor=None, confirmed=confirm_conflict
         )
         if verdict.stale:
             raise CustomerConflict(verdict, detail)

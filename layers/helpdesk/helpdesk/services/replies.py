@@ -21,7 +21,7 @@ from hashlib import sha256
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.clock import iso
-from ..domain.config import ConfigSnapshot
+from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import Address
 from ..domain.ids import new_id
@@ -33,15 +33,35 @@ from ..domain.reply_footer import reply_signature, with_link_line, with_signatur
 from ..domain.sanitize import sanitize_html
 from ..domain.status import Status
 from ..domain.templating import html_values, render, render_html
+from ..domain.threading import FORWARD_SIDE
 from ..store.models import AttachmentMap, CommentItem, MessageItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, new_event, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_comment, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing, apply, validate
-from .outbound import Answered, SendFailed, agent_values, deliver, outbound_message, reply_defaults, thread_subject
+from .outbound import (
+    Answered,
+    NoSuchMessage,
+    SendFailed,
+    agent_values,
+    deliver,
+    outbound_message,
+    reply_defaults,
+    thread_subject,
+)
 
-__all__ = ["ReplyConflict", "ReplyRequest", "ReplyResult", "SendFailed", "add_comment", "send_reply"]
+__all__ = [
+    "ReplyConflict",
+    "ReplyRequest",
+    "ReplyResult",
+    "SendFailed",
+    "add_comment",
+    "check_thread",
+    "collect_attachments",
+    "send_reply",
+    "sending_mailbox",
+]
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 25 * 1024 * 1024  # SES v2 accepts 40 MB; base64 grows attachments by a third
@@ -55,6 +75,8 @@ class ReplyRequest:
     html: str | None = None
     to: list[Address] | None = None
     cc: list[Address] | None = None
+    bcc: list[Address] = field(default_factory=list)  # blind copies: kept on our message, never in the mail
+    answer: str | None = None  # the id of the message answered; None: the newest inbound mail of the customer
     template_id: str | None = None
     attach_original: bool = False
     upload_keys: list[str] = field(default_factory=list)
@@ -104,12 +126,15 @@ def send_reply(
     detail = store.detail(ticket_id, consistent=True)
     if detail is None:
         raise Missing(ticket_id)
-    _check_thread(detail, request, actor)
+    check_thread(detail, request.seen_thread, request.confirm_conflict, actor)
     ticket = detail.ticket
-    mailbox = cfg.sending_mailbox(ticket.mailbox, ticket.queue)
-    if mailbox is None:
-        raise ChangeError("no mailbox to send from: choose the ticket's mailbox or the team's default one", "mailbox")
-    default_to, default_cc, answered = reply_defaults(ticket, detail.messages, cfg.own_addresses)
+    mailbox = sending_mailbox(cfg, ticket)
+    try:
+        default_to, default_cc, answered = reply_defaults(ticket, detail.messages, cfg.own_addresses, request.answer)
+    except NoSuchMessage as exc:
+        raise ChangeError(str(exc), "answer") from exc
+    # Answering a forward's recipient stays on the forward's side: no participant, not the customer's thread.
+    side = FORWARD_SIDE if answered is not None and answered.side == FORWARD_SIDE else None
     to = request.to if request.to is not None else default_to
     cc = request.cc if request.cc is not None else default_cc
     if not to:
@@ -124,7 +149,9 @@ def send_reply(
     if link and cfg.settings.customer_links:
         text, html = with_link_line(text, html, cfg.settings.customer_link_text.get(mailbox.language), link)
 
-    attachments, stored = _attachments(request, ticket, mail, answered)
+    attachments, stored = collect_attachments(
+        mail, ticket, request.upload_keys, original=answered, attach_original=request.attach_original
+    )
     # The first mail of a ticket (a manual ticket's) answers nothing: no "Re:".
     first = answered is None and not any(m.direction == "outbound" for m in detail.messages)
     subject = thread_subject(ticket, request.subject, reply=not first)
@@ -141,6 +168,8 @@ def send_reply(
         mail_domain=mail_domain,
         summary=text,
         attachments=stored,
+        bcc=request.bcc,
+        side=side,
     )
     for attempt in range(3):
         try:
@@ -153,14 +182,24 @@ def send_reply(
             fresh = store.detail(ticket.pk, consistent=True)
             if fresh is None:
                 raise Missing(ticket_id) from exc
-            _check_thread(fresh, request, actor)
+            check_thread(fresh, request.seen_thread, request.confirm_conflict, actor)
             ticket = fresh.ticket
     sent = deliver(store, mailer, ticket, message, attachments)
     return ReplyResult(ticket, message, sent)
 
 
-def _check_thread(detail: TicketDetail, request: ReplyRequest, actor: str) -> None:
-    verdict = reply_check(request.seen_thread, detail.thread(), actor=actor, confirmed=request.confirm_conflict)
+def sending_mailbox(cfg: ConfigSnapshot, ticket: TicketItem) -> Mailbox:
+    """The mailbox a reply or forward of this ticket goes out from (ConfigSnapshot.sending_mailbox: the
+    ticket's, its queue's, the team's default — never just the first one)."""
+    mailbox = cfg.sending_mailbox(ticket.mailbox, ticket.queue)
+    if mailbox is None:
+        raise ChangeError("no mailbox to send from: choose the ticket's mailbox or the team's default one", "mailbox")
+    return mailbox
+
+
+def check_thread(detail: TicketDetail, seen: int | None, confirmed: bool, actor: str) -> None:
+    """No double replies (and forwards): :class:`ReplyConflict` when the thread grew since ``seen``."""
+    verdict = reply_check(seen, detail.thread(), actor=actor, confirmed=confirmed)
     if verdict.stale:
         raise ReplyConflict(verdict, detail)
 
@@ -181,17 +220,26 @@ def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str], si
     return with_signature(text, html, body, signature, values)
 
 
-def _attachments(
-    request: ReplyRequest, ticket: TicketItem, mail: MailStore, answered: MessageItem | None
+def collect_attachments(
+    mail: MailStore,
+    ticket: TicketItem,
+    upload_keys: list[str],
+    *,
+    original: MessageItem | None = None,
+    picked: list[AttachmentMap] | None = None,
+    attach_original: bool = False,
 ) -> tuple[list[OutgoingAttachment], list[AttachmentMap]]:
-    """The files of a reply, checked, and copied to where they stay as long as the ticket.
+    """The files of a reply or forward, checked, and copied to where they stay as long as the ticket.
 
+    ``upload_keys``: files the agent uploaded; ``picked``: files of the ticket's messages chosen to go
+    along (a forward); ``original``: the mail attached as ``.eml`` when ``attach_original`` ("Originalnachricht
+    anhängen").
     Uploads expire (the bucket's ``unfinished-uploads`` rule deletes ``uploads/`` after two days) and raw
     mail has its own retention: what is sent is copied to the ticket's attachment prefix (``attachments/``,
     where inbound files live too), and the message stores those keys, so its links outlive both.
     """
     outgoing: list[OutgoingAttachment] = []
-    for key in request.upload_keys:
+    for key in upload_keys:
         if not key.startswith(f"{UPLOAD_PREFIX}{ticket.pk}/") or ".." in key:
             raise ChangeError("attachment upload does not belong to this ticket", "attachments")
         size = mail.size(key)
@@ -201,10 +249,12 @@ def _attachments(
             raise ChangeError(f"attachment larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB", "attachments")
         filename = key.rsplit("/", 1)[-1]
         outgoing.append(OutgoingAttachment(filename, _guess(filename), mail.get(key)))
-    if request.attach_original:
-        if answered is None or not answered.raw_key:
+    for att in picked or []:
+        outgoing.append(OutgoingAttachment(att.filename, att.content_type, mail.get(att.key)))
+    if attach_original:
+        if original is None or not original.raw_key:
             raise ChangeError("there is no original mail to attach", "attach_original")
-        outgoing.append(OutgoingAttachment("original.eml", "message/rfc822", mail.get(answered.raw_key)))
+        outgoing.append(OutgoingAttachment("original.eml", "message/rfc822", mail.get(original.raw_key)))
     if sum(len(a.data) for a in outgoing) > MAX_TOTAL_BYTES:
         raise ChangeError(f"attachments larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MB in total", "attachments")
     prefix = f"{SENT_PREFIX}{ticket.pk}/{new_id().lower()}"
@@ -246,12 +296,14 @@ def _commit_reply(
     before_status = ticket.status
     clean = validate({"status": request.status}, ticket, cfg) if request.status != ticket.status else {}
     events = apply(ticket, clean, actor, at, reason=reason("status.reply")) if clean else []
+    customer_side = message.side != FORWARD_SIDE
     first_response_before = ticket.first_response_at
-    ticket.first_response_at = ticket.first_response_at or at
-    ticket.last_agent_at = at
+    if customer_side:  # an answer to a forward's recipient is no response to the customer
+        ticket.first_response_at = ticket.first_response_at or at
+        ticket.last_agent_at = at
+        ticket.participants = (set(ticket.participants or set()) | {a.address for a in to + cc}) or None
     ticket.updated_at = at
     ticket.message_count = int(ticket.message_count or 0) + 1
-    ticket.participants = (set(ticket.participants or set()) | {a.address for a in to + cc}) or None
     events.append(
         new_event(
             ticket,
@@ -263,6 +315,7 @@ def _commit_reply(
                 "direction": "outbound",
                 "message_id": message.message_id,
                 "to": [a.address for a in to],
+                **({"side": message.side} if message.side else {}),
             },
             at,
         )
@@ -271,7 +324,8 @@ def _commit_reply(
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
     save_records(unit, ticket, status_records(before_status, ticket.status, ticket.created_at, at), at)
-    save_records(unit, ticket, reply_records(first_response_before, ticket.created_at, at), at)
+    if customer_side:
+        save_records(unit, ticket, reply_records(first_response_before, ticket.created_at, at), at)
     unit.commit()
 
 

@@ -1,4 +1,4 @@
-"""Use cases: manual tickets (phone, walk-in) and merging tickets."""
+"""Use cases: manual tickets (phone, walk-in), merging tickets, splitting a mail off into a ticket of its own."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ..store.models import (
     TicketTableItem,
 )
 from ..store.stats import stats_update
-from ..store.tickets import TicketStore, counter_key, new_event, num_key, timeline_sk
+from ..store.tickets import TicketStore, counter_key, mid_key, new_event, num_key, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, add_to_thread, relink_parent, write_ticket
 from .access import referenced_ticket
@@ -134,21 +134,7 @@ def create_ticket(
             created_at=at,
         )
         unit = Unit()
-        if counter is None:
-            unit.save(
-                "counter",
-                MetaItem(*counter_key(scope), value=seq, created_at=at),
-                condition=MetaItem.pk.does_not_exist(),
-            )
-        else:
-            unit.update(
-                "counter", MetaItem(*counter_key(scope)), [MetaItem.value.set(seq)], condition=MetaItem.value == counter
-            )
-        unit.save(
-            "number",
-            MetaItem(*num_key(ticket.number), ticket_id=ticket.pk, number=ticket.number, created_at=at),
-            condition=MetaItem.pk.does_not_exist(),
-        )
+        _number_items(unit, scope, counter, seq, ticket, at)
         write_ticket(
             unit,
             ticket,
@@ -296,3 +282,169 @@ def merge_tickets(
     except Conflict as exc:
         raise Stale(store.get(target_id, consistent=True) or target) from exc
     return target
+
+
+def split_message(
+    store: TicketStore,
+    cfg: ConfigSnapshot,
+    ticket_id: str,
+    message_id: str,
+    *,
+    version: int | None,
+    actor: str,
+    own_addresses: set[str] | None = None,
+) -> tuple[TicketItem, TicketItem]:
+    """Split a mail off into a ticket of its own: ``(source, new)``.
+
+    The message moves (its item, and its ``MID#`` lookup, so answers to it thread onto the new ticket);
+    the new ticket takes the queue, mailbox, priority and privacy of the old one, the mail's sender as its
+    customer and its addresses as participants; both are linked (``split_into`` / ``split_from``) and both
+    histories tell it (``TicketSplit``). One transaction: numbers, counters and both tickets change together.
+    A ticket keeps at least one message; only a mail we received is split (ours may still be sending).
+    """
+    own = own_addresses if own_addresses is not None else cfg.own_addresses
+    source = store.get(ticket_id, consistent=True)
+    if source is None:
+        raise Missing(ticket_id)
+    if version is not None and int(source.version or 0) != version:
+        raise Stale(source)
+    if source.merged_into:
+        raise ChangeError(f"{source.number} is merged; split on the ticket it was merged into", "message_id")
+    message = next((m for m in store.messages(ticket_id) if m.id == message_id), None)
+    if message is None:
+        raise ChangeError(f"no message {message_id!r} in this ticket", "message_id")
+    if message.direction != "inbound":
+        raise ChangeError("only a message we received can be split off", "message_id")
+    if int(source.message_count or 0) <= 1:
+        raise ChangeError("the ticket's only message cannot be split off", "message_id")
+    sender = message.from_addr
+    customer = normalize_address(sender.address) if sender is not None and sender.address else ""
+    fmt = number_format(cfg.settings.number_format)
+    moment = now()
+    scope = fmt.counter_scope(moment.year)
+    counter = store.counter_value(scope)
+    for _ in range(30):
+        at = iso()
+        seq = (counter or 0) + 1
+        addresses = {a.address.lower() for a in [*(message.to or []), *(message.cc or [])] if a.address}
+        participants = ({customer} | addresses) - own - {""}
+        target = TicketItem(
+            pk=new_id(),
+            sk=TICKET_SK,
+            number=fmt.format(year=moment.year, seq=seq),
+            subject=message.subject or source.subject,
+            status=Status.OPEN.value,
+            priority=source.priority,
+            queue=source.queue,
+            customer_email=customer or source.customer_email,
+            customer_name=(sender.name if sender is not None and customer else source.customer_name) or None,
+            mailbox=message.mailbox or source.mailbox,
+            project=source.project,
+            channel=message.channel or "email",
+            private=bool(source.private),
+            personal=bool(source.personal),
+            assignee=source.assignee if source.private or source.personal else None,
+            unread=True,
+            participants=participants or None,
+            preview=(message.new_text or message.text or "")[:300],
+            message_count=1,
+            created_at=at,
+            updated_at=at,
+            created_by=actor,
+            last_customer_at=at,
+            links=[LinkMap(type="split_from", ticket_id=source.pk, number=source.number)],
+        )
+        queue = cfg.queue(target.queue)
+        target.response_due_at = response_due(at, queue.first_response_hours if queue else None)
+        before_source = Snapshot.of(source)
+        source.links = [*(source.links or []), LinkMap(type="split_into", ticket_id=target.pk, number=target.number)]
+        source.message_count = max(int(source.message_count or 0) - 1, 0)
+        source.updated_at = at
+        detail = {
+            "source": source.pk,
+            "source_number": source.number,
+            "target": target.pk,
+            "target_number": target.number,
+            "message": message.id,
+        }
+        created = {
+            "ticket_id": target.pk,
+            "number": target.number,
+            "subject": target.subject,
+            "status": target.status,
+            "queue": target.queue,
+            "customer": target.customer_email,
+            "channel": target.channel,
+            "split_from": source.number,
+        }
+        moved = MessageItem.from_raw_data({**message.serialize(), "pk": {"S": target.pk}})
+        unit = Unit()
+        _number_items(unit, scope, counter, seq, target, at)
+        write_ticket(
+            unit,
+            target,
+            None,
+            [
+                new_event(target, "TicketCreated", actor, created, at),
+                new_event(target, "TicketSplit", actor, detail, at),
+            ],
+            new=True,
+        )
+        write_ticket(unit, source, before_source, [new_event(source, "TicketSplit", actor, detail, at)])
+        add_to_thread(target, moved)
+        unit.save("message", moved)
+        unit.delete("message", MessageItem(pk=source.pk, sk=message.sk))
+        unit.update(
+            "mid",
+            MetaItem(*mid_key(message.index_id or message.message_id)),
+            [MetaItem.ticket_id.set(target.pk), MetaItem.number.set(target.number)],
+            condition=MetaItem.ticket_id == source.pk,
+        )
+        if target.customer_email:  # one more ticket of this customer (as a mail of theirs would have opened)
+            unit.update(
+                "customer",
+                CustomerItem(target.customer_email),
+                [
+                    CustomerItem.kind.set("customer"),
+                    CustomerItem.created_at.set(CustomerItem.created_at | at),
+                    CustomerItem.updated_at.set(at),
+                    CustomerItem.last_ticket_at.set(at),
+                    CustomerItem.ticket_count.add(1),
+                    CustomerItem.name_key.set(
+                        CustomerItem.name_key
+                        | f"{(target.customer_name or target.customer_email).lower()}#{target.customer_email}"
+                    ),
+                ],
+            )
+        stats_update(unit, at, {"tickets_created": 1, "splits": 1})
+        try:
+            unit.commit()
+        except Conflict as exc:
+            if "counter" in exc.tags or "number" in exc.tags:
+                counter = store.counter_value(scope)
+                source = store.get(ticket_id, consistent=True) or source
+                continue
+            if "mid" in exc.tags:  # a merged-in or erased message has no lookup of its own here
+                raise ChangeError("this message cannot be split off (its lookup is elsewhere)", "message_id") from exc
+            raise Stale(store.get(ticket_id, consistent=True) or source) from exc
+        return source, target
+    raise RuntimeError("could not allocate a ticket number; try again")
+
+
+def _number_items(unit: Unit, scope: str, counter: int | None, seq: int, ticket: TicketItem, at: str) -> None:
+    """The number counter moved to ``seq`` (conditional on what was read) and the new number's ``NUM#`` item."""
+    if counter is None:
+        unit.save(
+            "counter",
+            MetaItem(*counter_key(scope), value=seq, created_at=at),
+            condition=MetaItem.pk.does_not_exist(),
+        )
+    else:
+        unit.update(
+            "counter", MetaItem(*counter_key(scope)), [MetaItem.value.set(seq)], condition=MetaItem.value == counter
+        )
+    unit.save(
+        "number",
+        MetaItem(*num_key(ticket.number), ticket_id=ticket.pk, number=ticket.number, created_at=at),
+        condition=MetaItem.pk.does_not_exist(),
+    )

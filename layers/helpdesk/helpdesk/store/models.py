@@ -182,7 +182,8 @@ TICKET_SK = "TICKET"
 
 
 class LinkMap(MapAttribute[str, Any]):
-    type = UnicodeAttribute()  # parent | child | merged_into | merged_from | claimed | related | previous
+    # parent | child | merged_into | merged_from | claimed | related | previous | split_into | split_from
+    type = UnicodeAttribute()
     ticket_id = UnicodeAttribute()
     number = UnicodeAttribute(null=True)
 
@@ -272,6 +273,10 @@ class MessageItem(TicketTableItem, discriminator="message"):
     from_addr = AddressMap(null=True)
     to = ListAttribute(of=AddressMap, default=list)
     cc = ListAttribute(of=AddressMap, default=list)
+    bcc = ListAttribute(of=AddressMap, default=list)  # outbound: blind copies (kept here, never in the mail)
+    # None: the customer's conversation. "forward": a mail we forwarded, and the mail exchanged with its
+    # recipients (their answers thread back; they are no participants, the customer never sees them).
+    side = UnicodeAttribute(null=True)
     subject = UnicodeAttribute(default="")
     text = UnicodeAttribute(default="")
     html = UnicodeAttribute(default="")
@@ -317,7 +322,7 @@ class EventItem(TicketTableItem, discriminator="event"):
 
     id = UnicodeAttribute()
     type = UnicodeAttribute()  # TicketCreated | MessageAdded | StatusChanged | TicketUpdated | …
-    actor = UnicodeAttribute()  # agent username, "customer", "system", "rule:<id>"
+    actor = UnicodeAttribute()  # agent username, "customer", "third_party" (a forward's answer), "system", "rule:<id>"
     number = UnicodeAttribute(null=True)
     detail = JSONAttribute(default=dict)
     created_at = UnicodeAttribute()

@@ -91,10 +91,10 @@ def test_my_settings_choose_channels(tom: Agent) -> None:  # noqa: F811 - the fi
     mail_box = tom.page.get_by_label("Neues Ticket in meiner Queue: E-Mail")
     expect(mail_box).not_to_be_checked()
     mail_box.check()
-    tom.page.get_by_role("button", name="Speichern").click()
+    tom.page.locator("form.ntf-prefs").get_by_role("button", name="Speichern").click()  # not the profile form's
     expect(tom.page.locator(".toast", has_text="Einstellungen gespeichert")).to_be_visible()
     tom.page.reload()
     expect(tom.page.get_by_label("Neues Ticket in meiner Queue: E-Mail")).to_be_checked()
     tom.page.get_by_label("Neues Ticket in meiner Queue: E-Mail").uncheck()
-    tom.page.get_by_role("button", name="Speichern").click()
+    tom.page.locator("form.ntf-prefs").get_by_role("button", name="Speichern").click()  # not the profile form's
     expect(tom.page.locator(".toast", has_text="Einstellungen gespeichert")).to_be_visible()

@@ -100,7 +100,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def test_the_inbox_view_downloads_as_csv(app: App, api: Api, web_stack: Stack) -> None:
-    subjects = ["CSV-Probe Müller bestellt", '=HYPERLINK("http://evil.example") CSV-Probe']
+    subjects = ["CSV-Probe Größe bestellt", '=HYPERLINK("http://evil.example") CSV-Probe']
     send_mail(web_stack, subjects[0], "Bitte liefern.", "mueller@csv.example", "Jürgen Müller")
     send_mail(web_stack, subjects[1], "Klick mich.", "boese@csv.example")
     api.wait_for_subjects(*subjects)

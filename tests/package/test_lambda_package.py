@@ -255,14 +255,17 @@ def test_the_runtime_closure_leaves_out_the_runtimes_packages_and_chalices_comma
         item("pynamodb", "botocore", "typing-extensions; python_version < '3.11'"),
         item("aws-lambda-powertools", "jmespath", "aws-xray-sdk; extra == 'tracer'", "boto3; extra == 'aws-sdk'"),
         item("aws-xray-sdk", "wrapt", "botocore"),
+        item("holidays", "python-dateutil"),  # needs dateutil too: the runtime's (botocore's) serves it
         *(
             item(n)
             for n in ("pip", "inquirer", "click", "jmespath", "python-dateutil", "typing-extensions", "wrapt", "boto3")
         ),
     ]
-    keep, left_out = runtime_closure(["chalice", "pynamodb", "aws-lambda-powertools[tracer]"], resolved)
-    assert set(keep) == {"chalice", "pynamodb", "aws-lambda-powertools", "aws-xray-sdk", "wrapt", "jmespath"}
+    keep, left_out = runtime_closure(["chalice", "pynamodb", "aws-lambda-powertools[tracer]", "holidays"], resolved)
+    expected = {"chalice", "pynamodb", "aws-lambda-powertools", "aws-xray-sdk", "wrapt", "jmespath", "holidays"}
+    assert set(keep) == expected
     assert "the Lambda runtime has it" in left_out["botocore"]
+    assert "the Lambda runtime has it" in left_out["python-dateutil"]
     assert set(left_out) == {"botocore", "pip", "inquirer", "click", "python-dateutil", "typing-extensions", "boto3"}
 
 

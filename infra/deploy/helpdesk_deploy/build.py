@@ -2,9 +2,10 @@
 
 * The layer's dependencies come from pip with ``--platform manylinux… --python-version 3.12
   --implementation cp --only-binary=:all:`` (wheels for the runtime, whatever runs the build), pinned to
-  what pip resolves, minus what the runtime already has (boto3, botocore, s3transfer and what only they
-  need) and minus Chalice's command-line dependencies: the function imports ``chalice.app`` only, which
-  is self-contained (standard library only), so pip, setuptools, inquirer, click, PyYAML … stay out.
+  what pip resolves, minus what the runtime already has (boto3, botocore, s3transfer, python-dateutil, six
+  and what only they need) and minus Chalice's command-line dependencies: the function imports
+  ``chalice.app`` only, which is self-contained (standard library only), so pip, setuptools, inquirer,
+  click, PyYAML … stay out.
 * Bytecode is compiled for the runtime by a Python 3.12 when one is found (``unchecked-hash`` .pyc, so
   the read-only /opt and /var/task never need a recompile); without one the artefacts ship without .pyc
   and say so (every cold start then compiles in memory).
@@ -49,7 +50,8 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 LAYER_BUDGET_ZIPPED = 20 * 1024 * 1024
 
 # The Lambda runtime ships these (with their own dependencies); a layer copy would shadow the runtime's.
-PROVIDED_BY_RUNTIME = {"boto3", "botocore", "s3transfer"}
+# python-dateutil and six come with botocore there; ``holidays`` needs dateutil too and uses the runtime's.
+PROVIDED_BY_RUNTIME = {"boto3", "botocore", "s3transfer", "python-dateutil", "six"}
 # Distributions whose dependencies the functions never import: Chalice's are its command line's
 # (chalice.app, the only module the API imports, needs nothing outside the standard library).
 DEPENDENCIES_NOT_NEEDED = {"chalice"}

@@ -28,11 +28,11 @@ from ..domain.threading import FORWARD_SIDE
 from ..store.models import AttachmentMap, MessageItem, TicketItem
 from ..store.stats import stats_update
 from ..store.tickets import TicketDetail, TicketStore, new_event
-from ..store.unit import Conflict, Unit
+from ..store.unit import Unit
 from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing
-from .outbound import deliver, outbound_message, thread_subject
-from .replies import ReplyResult, check_thread, collect_attachments, sending_mailbox
+from .outbound import outbound_message, thread_subject
+from .replies import ReplyResult, check_thread, collect_attachments, commit_and_send, sending_mailbox
 
 __all__ = ["ForwardRequest", "forward"]
 
@@ -135,20 +135,12 @@ def forward(
         side=FORWARD_SIDE,
     )
     what = request.message or "ticket"
-    for attempt in range(3):
-        try:
-            _commit(ticket, message, what, actor)
-            break
-        except Conflict as exc:
-            if "ticket" not in exc.tags or attempt == 2:
-                raise
-            fresh = store.detail(ticket.pk, consistent=True)
-            if fresh is None:
-                raise Missing(ticket_id) from exc
-            check_thread(fresh, request.seen_thread, request.confirm_conflict, actor)
-            ticket = fresh.ticket
-    sent = deliver(store, mailer, ticket, message, attachments)
-    return ReplyResult(ticket, message, sent)
+
+    def commit(current: TicketItem) -> None:
+        _commit(current, message, what, actor)
+
+    seen = (request.seen_thread, request.confirm_conflict)
+    return commit_and_send(store, mailer, ticket, message, attachments, commit, seen, actor)
 
 
 def forwarded_messages(detail: TicketDetail, message_id: str | None) -> list[MessageItem]:

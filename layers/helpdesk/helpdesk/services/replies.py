@@ -15,6 +15,7 @@ it threads back onto the ticket.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from hashlib import sha256
 
@@ -171,18 +172,38 @@ def send_reply(
         bcc=request.bcc,
         side=side,
     )
+
+    def commit(current: TicketItem) -> None:
+        _commit_reply(cfg, current, message, request, actor, to, cc, message.created_at)
+
+    seen = (request.seen_thread, request.confirm_conflict)
+    return commit_and_send(store, mailer, ticket, message, attachments, commit, seen, actor)
+
+
+def commit_and_send(
+    store: TicketStore,
+    mailer: Mailer,
+    ticket: TicketItem,
+    message: MessageItem,
+    attachments: list[OutgoingAttachment],
+    commit: Callable[[TicketItem], None],
+    seen: tuple[int | None, bool],
+    actor: str,
+) -> ReplyResult:
+    """Store an agent's mail with its ticket (``commit``), then hand it to SES. When the ticket changed since
+    it was read, read it again: a field change is committed again, a new entry in the thread is judged again
+    (``seen``: the thread version the agent saw, and whether they confirmed sending anyway)."""
     for attempt in range(3):
         try:
-            _commit_reply(cfg, ticket, message, request, actor, to, cc, message.created_at)
+            commit(ticket)
             break
         except Conflict as exc:
             if "ticket" not in exc.tags or attempt == 2:
                 raise
-            # The ticket changed since it was read: a field change (retry) or a new entry (judge again).
             fresh = store.detail(ticket.pk, consistent=True)
             if fresh is None:
-                raise Missing(ticket_id) from exc
-            check_thread(fresh, request.seen_thread, request.confirm_conflict, actor)
+                raise Missing(ticket.pk) from exc
+            check_thread(fresh, seen[0], seen[1], actor)
             ticket = fresh.ticket
     sent = deliver(store, mailer, ticket, message, attachments)
     return ReplyResult(ticket, message, sent)

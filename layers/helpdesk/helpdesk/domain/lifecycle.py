@@ -102,6 +102,17 @@ def reminded(state: TicketState, *, at: str, days_waiting: float, mailed: bool) 
     return Transition({"reminded_at": at}, (Happened("ReminderSent", "system", detail),), Records({"reminders": 1}))
 
 
+def _message_in(state: TicketState, at: str, preview: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What every inbound message does to a ticket, and the base of its ``MessageAdded`` detail."""
+    changes: dict[str, Any] = {
+        "updated_at": at,
+        "unread": True,
+        "message_count": state.message_count + 1,
+        "preview": preview[:PREVIEW_CHARS],
+    }
+    return changes, {"ticket_id": state.id, "number": state.number, "direction": "inbound"}
+
+
 def customer_answered(
     state: TicketState,
     *,
@@ -114,17 +125,13 @@ def customer_answered(
     :func:`~.status.status_after_customer_reply` says, the ticket is unread, a reminder is forgotten.
     ``message`` is the detail of the ``MessageAdded`` event (what the message was)."""
     status = status_after_customer_reply(Status(state.status)).value
-    changes: dict[str, Any] = {
+    changes, base = _message_in(state, at, preview)
+    changes |= {
         "status": status,
         "closed_at": None if status != Status.CLOSED.value else state.closed_at,
-        "updated_at": at,
         "last_customer_at": at,
-        "unread": True,
-        "message_count": state.message_count + 1,
-        "preview": preview[:PREVIEW_CHARS],
         "reminded_at": None,
     }
-    base = {"ticket_id": state.id, "number": state.number, "direction": "inbound"}
     # A closed ticket the answer reopens says so on the message too (notifications tell it once, as reopened).
     closed_reopened = state.status == Status.CLOSED.value != status
     events = [
@@ -148,17 +155,11 @@ def mail_joined(
     """A mail that is not the customer's joined the ticket: an agent's own (from their mail program) or a
     third party's answer to a mail we forwarded. Recorded and unread for the team; the customer's status,
     clocks and reminder stay as they were."""
-    changes: dict[str, Any] = {
-        "updated_at": at,
-        "unread": True,
-        "message_count": state.message_count + 1,
-        "preview": preview[:PREVIEW_CHARS],
-    }
+    changes, base = _message_in(state, at, preview)
     if state.status != Status.CLOSED.value:
         changes["closed_at"] = None
     if actor == "third_party":  # mail from outside: unread again for every agent ("Ungelesen", per agent)
         changes["last_customer_at"] = at
-    base = {"ticket_id": state.id, "number": state.number, "direction": "inbound"}
     return Transition(changes, (Happened("MessageAdded", actor, {**base, **message}),), Records({"messages_in": 1}))
 
 

@@ -83,7 +83,9 @@ export function mount(main, route) {
 
   // Opening the ticket marks it read for this agent (GET without read=false); re-reads in the background
   // (live changes, polls, after a change) leave the agent's read mark alone.
-  async function load({ markRead = true } = {}) {
+  // The conflict notice ("your change was not saved") stays until the agent reloads or changes again:
+  // a background reload refreshes the view, but must not hide that a change of theirs was lost.
+  async function load({ markRead = true, resolved = false } = {}) {
     let detail;
     try {
       detail = await api(`tickets/${encodeURIComponent(id)}`, markRead ? {} : { query: { read: "false" } });
@@ -99,7 +101,7 @@ export function mount(main, route) {
     loadedAt = Date.now();
     const anchor = layout.isConnected ? viewportAnchor() : null;
     if (!layout.isConnected) replace(main, layout);
-    conflict.hidden = true;
+    if (resolved) conflict.hidden = true;
     render();
     keepAnchor(anchor);
   }
@@ -539,6 +541,7 @@ export function mount(main, route) {
         { quiet: true });
       if (!alive) return;
       Object.assign(ticket, updated);
+      conflict.hidden = true;
       saved.textContent = t("saved");
       toast(t("saved"), "success");
       renderHead();
@@ -560,7 +563,7 @@ export function mount(main, route) {
     replace(conflict,
       h("p", {}, h("strong", { text: t("conflict.title") }), " ",
         t("conflict.text", { who: current && current.updated_at ? fmtDateTime(current.updated_at) : "" })),
-      h("button", { type: "button", class: "btn btn-primary", text: t("conflict.reload"), on: { click: () => load({ markRead: false }) } }));
+      h("button", { type: "button", class: "btn btn-primary", text: t("conflict.reload"), on: { click: () => load({ markRead: false, resolved: true }) } }));
     conflict.scrollIntoView({ block: "nearest" });
     renderSide();
   }

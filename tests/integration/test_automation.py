@@ -61,6 +61,7 @@ def escalate() -> Trigger:
             Action(kind="set_priority", value="urgent"),
             Action(kind="add_tag", value="eskaliert"),
             Action(kind="add_comment", value="Automatisch eskaliert."),
+            Action(kind="notify", value="agent:agent"),
         ],
     )
 
@@ -76,6 +77,7 @@ def test_a_trigger_changes_the_new_ticket_comments_and_explains_itself(automatio
     (ran,) = events(hit.ticket_id, "AutomationRan")
     assert ran.actor == "automation" and ran.detail["fired"] == ["eskalation"]
     assert ran.detail["cause"] == {"event": "TicketCreated", "occurrences": ["ticket_created"]}
+    assert ran.detail["notify"] == ["agent"]  # told by the notifications (kind "automation") from this event
     codes = [r["code"] for r in ran.detail["reasons"]]
     assert codes[0] == "automation.fired" and "automation.set" in codes and "automation.add_comment" in codes
     (comment,) = comments(hit.ticket_id)

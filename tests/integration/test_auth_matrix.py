@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/admin/agents/{username}"): {"language": "en"},
     ("PUT", "/admin/settings"): None,  # filled with the current settings
     ("POST", "/admin/rules/dry-run"): {"sender": "a@kunde.example", "subject": "x"},
+    ("POST", "/admin/triggers/dry-run"): {"ticket": "{ticket_id}", "event": "customer_replied"},
     # a confirmation that does not repeat the address: refused (400) before anything is erased
     ("POST", "/admin/privacy/customers/{email}/erase"): {"confirm": "someone-else@kunde.example"},
     ("PUT", "/me/profile"): {"phone": "+49 931 1", "signature": "{AGENT}"},

@@ -236,3 +236,42 @@ def test_admins_keep_triggers_and_what_cannot_run_is_refused_on_save(aws: Any) -
     assert [t["id"] for t in listed] == ["frueh", "spaet"]
     for trigger_id in ("frueh", "spaet"):
         assert api.call("DELETE", f"/admin/triggers/{trigger_id}", user="admin").status == 200
+
+
+def test_the_dry_run_says_what_a_real_run_then_does_and_writes_nothing(automation: StreamPoller, aws: Any) -> None:
+    from .api_client import make_api
+
+    api = make_api(aws)
+    ticket = ingest(aws, make_mail(subject="dringend: Probelauf", sender="probe@kunde.example"))
+    pump(automation)  # no trigger saved yet: nothing happens
+    before = TicketStore().get(ticket.ticket_id, consistent=True)
+    assert before is not None
+    unsaved = escalate().model_dump(mode="json")
+    tried = api.call(
+        "POST",
+        "/admin/triggers/dry-run",
+        user="admin",
+        body={"ticket": ticket.number, "event": "ticket_created", "triggers": [unsaved]},
+    )
+    assert tried.status == 200, tried.text
+    shown = tried.json
+    assert shown["fired"] == [{"id": "eskalation", "name": "Dringendes eskalieren"}]
+    assert shown["changes"] == {"priority": ["high", "urgent"], "tags": [[], ["eskaliert"]]}
+    assert [e["kind"] for e in shown["effects"]] == ["add_comment", "notify"]
+    assert "trigger Dringendes eskalieren fired on ticket_created" in shown["explanation"]
+    after = TicketStore().get(ticket.ticket_id, consistent=True)
+    assert after is not None and after.version == before.version  # nothing written
+    # saved, the same trigger on the saved ticket's next event decides alike (here: a customer's answer)
+    config_store().put("trigger", escalate().model_copy(update={"event": "customer_replied"}))
+    again = api.call(
+        "POST", "/admin/triggers/dry-run", user="admin", body={"ticket": ticket.ticket_id, "event": "customer_replied"}
+    ).json
+    ingest(aws, make_mail(subject=f"Re: [#{ticket.number}] dringend: Probelauf", sender="probe@kunde.example"))
+    pump(automation)
+    (ran,) = events(ticket.ticket_id, "AutomationRan")
+    assert [r["code"] for r in ran.detail["reasons"]] == [r["code"] for r in again["reasons"]]
+    assert ran.detail["fired"] == [f["id"] for f in again["fired"]]
+    missing = api.call(
+        "POST", "/admin/triggers/dry-run", user="admin", body={"ticket": "T-1999-999999", "event": "assigned"}
+    )
+    assert missing.status == 404

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..aws.cognito import CognitoAuth
-from ..domain.automation import unknown_references
+from ..domain.automation import Occurrence, unknown_references
 from ..domain.autoreply_mail import render_autoreply
 from ..domain.clock import now
 from ..domain.config import (
@@ -32,6 +32,7 @@ from ..domain.setup import checklist, open_items
 from ..domain.status import Status
 from ..domain.templating import KNOWN_FOR, unknown_variables
 from ..services import agents as agent_accounts
+from ..services import automation
 from .context import Services
 from .errors import BadRequest, Conflict, NotFound
 from .routing import Api, Ctx, validation_error
@@ -45,6 +46,8 @@ from .schemas import (
     DryRunOut,
     SetupItemOut,
     SetupOut,
+    TriggerDryRunIn,
+    TriggerDryRunOut,
 )
 
 RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -64,6 +67,7 @@ def _list_model(model: type[BaseModel]) -> type[BaseModel]:
 
 def register(api: Api, services: Services) -> None:
     cognito = CognitoAuth(services.settings.user_pool_id, services.settings.user_pool_client_id)
+    _register_trigger_dry_run(api, services)  # before the CRUD routes: "dry-run" is no trigger id
     for plural, (kind, model) in RESOURCES.items():
         _crud(api, services, plural, kind, model)
 
@@ -269,6 +273,32 @@ def register(api: Api, services: Services) -> None:
             result=result,
             autoreply=("yes" if send else f"no: {why}"),
         )
+
+
+def _register_trigger_dry_run(api: Api, services: Services) -> None:
+    @api.route(
+        "/admin/triggers/dry-run",
+        "POST",
+        auth="admin",
+        body=TriggerDryRunIn,
+        response=TriggerDryRunOut,
+        tags=("admin",),
+        summary="Which triggers would fire on this ticket for this event now, and why (nothing is written)",
+        errors=(400, 401, 403, 404),
+    )
+    def trigger_dry_run(ctx: Ctx) -> TriggerDryRunOut:
+        body: TriggerDryRunIn = ctx.body
+        cfg = services.config.snapshot()
+        try:
+            triggers = [Trigger.model_validate(t) for t in body.triggers] if body.triggers is not None else None
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+        ticket = services.tickets.by_number(body.ticket) or services.tickets.get(body.ticket)
+        if ticket is None:
+            raise NotFound("no such ticket")
+        occurrence = Occurrence(body.event, status=body.status, tag=body.tag)
+        found = automation.dry_run(cfg, ticket, occurrence, triggers)
+        return TriggerDryRunOut(**found.__dict__)
 
 
 def _texts_of(record: BaseModel) -> list[tuple[str, str, str]]:

@@ -242,6 +242,45 @@ def _allowed_effects(
     return kept
 
 
+@dataclass
+class DryRun:
+    """What the triggers would do now to a ticket for one occurrence, without writing anything; the same
+    explanation format as the rule dry run (``fired``, ``explanation``) plus the reasons as codes."""
+
+    fired: list[dict[str, str]]
+    explanation: str
+    reasons: list[dict[str, Any]]
+    changes: dict[str, list[Any]]
+    effects: list[dict[str, str]]
+
+
+def dry_run(
+    cfg: ConfigSnapshot,
+    ticket: TicketItem,
+    occurrence: Occurrence,
+    triggers: Sequence[Trigger] | None = None,
+    at: datetime | None = None,
+) -> DryRun:
+    """Which triggers (the saved ones, or ``triggers`` not saved yet) would fire on ``ticket`` for
+    ``occurrence`` now, and why: the same decision a real run makes (``judge``), with nothing written."""
+    chosen = list(triggers) if triggers is not None else event_triggers(cfg)
+    result = judge(chosen, [occurrence], facts_of(ticket), at or now())
+    names = {t.id: t.name for t in chosen}
+
+    def plain(value: object) -> object:
+        if isinstance(value, frozenset | set):
+            return sorted(value)
+        return iso(value) if isinstance(value, datetime) else value
+
+    return DryRun(
+        fired=[{"id": trigger_id, "name": names.get(trigger_id, trigger_id)} for trigger_id in result.fired],
+        explanation="; ".join(result.said) if result.said else "no trigger waits for this event",
+        reasons=[reason_json(r) for r in result.said],
+        changes={name: [plain(before), plain(after)] for name, (before, after) in result.changed.items()},
+        effects=[{"kind": e.kind, "value": e.value, "source": e.source} for e in result.effects],
+    )
+
+
 def notified(ticket: TicketItem, effects: Sequence[Effect], cfg: ConfigSnapshot) -> list[str]:
     """Who the ``notify`` effects name: the assignee, an agent, a queue's people (in order, once each)."""
     people: list[str] = []

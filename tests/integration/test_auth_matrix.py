@@ -22,7 +22,7 @@ from typing import Any, get_args
 
 import pytest
 
-from helpdesk.domain.config import Queue
+from helpdesk.domain.config import Action, Macro, Queue
 
 from .api_client import ApiClient, login_tokens, make_api
 from .helpers import count_items_read, ingest, make_mail
@@ -49,6 +49,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/admin/agents/{username}"): {"language": "en"},
     ("PUT", "/admin/settings"): None,  # filled with the current settings
     ("POST", "/admin/rules/dry-run"): {"sender": "a@kunde.example", "subject": "x"},
+    ("POST", "/tickets/{ticket_id}/macros/{macro_id}"): {"version": 1},
+    ("POST", "/tickets/{ticket_id}/undo-macro"): {"version": 1},
     ("POST", "/admin/triggers/dry-run"): {"ticket": "{ticket_id}", "event": "customer_replied"},
     # a confirmation that does not repeat the address: refused (400) before anything is erased
     ("POST", "/admin/privacy/customers/{email}/erase"): {"confirm": "someone-else@kunde.example"},
@@ -60,6 +62,7 @@ ADMIN_RECORDS: dict[str, dict[str, Any]] = {
     "queues": {"id": "matrix", "name": "Matrix"},
     "rules": {"id": "matrix", "name": "Matrix", "conditions": [{"field": "subject", "value": "m"}], "actions": {}},
     "templates": {"id": "matrix", "name": "Matrix", "body": "Hallo"},
+    "macros": {"id": "matrix", "name": "M", "actions": [{"kind": "add_tag", "value": "m"}]},
     "triggers": {
         "id": "matrix",
         "name": "M",
@@ -78,6 +81,7 @@ def world(aws: Any) -> dict[str, Any]:
     from helpdesk.bootstrap import config_store
 
     config_store().put("queue", Queue(id="vip", name="VIP", responsible=["agent"]))
+    config_store().put("macro", Macro(id="matrix-macro", name="M", actions=[Action(kind="add_tag", value="m")]))
     api = make_api(aws)
     tokens = login_tokens(aws)
     cognito = aws.client("cognito-idp")
@@ -122,6 +126,7 @@ def world(aws: Any) -> dict[str, Any]:
         "token": "not-a-valid-token",
         "message_id": "nope",
         "record_id": "matrix",
+        "macro_id": "matrix-macro",
         "job_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
         "name": "missing",
         "notification_id": "2026-01-01T00:00:00.000000Z_01ARZ3NDEKTSV4RRFFQ69G5FAV",

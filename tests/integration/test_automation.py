@@ -275,3 +275,83 @@ def test_the_dry_run_says_what_a_real_run_then_does_and_writes_nothing(automatio
         "POST", "/admin/triggers/dry-run", user="admin", body={"ticket": "T-1999-999999", "event": "assigned"}
     )
     assert missing.status == 404
+
+
+def test_an_agent_applies_a_macro_and_undoes_it(aws: Any) -> None:
+    from helpdesk.domain.config import Macro, Template
+
+    from .api_client import make_api
+
+    api = make_api(aws)
+    reset_sent()
+    config_store().put(
+        "template", Template(id="rueckfrage", name="Rückfrage", body="Guten Tag {NAME}, welche Seriennummer?")
+    )
+    macro = {
+        "id": "rueckfrage",
+        "name": "Rückfrage an Kunde",
+        "actions": [
+            {"kind": "send_template", "value": "rueckfrage"},
+            {"kind": "set_status", "value": "waiting_customer"},
+            {"kind": "add_tag", "value": "rueckfrage"},
+            {"kind": "set_priority", "value": "low"},
+        ],
+    }
+    assert api.call("POST", "/admin/macros", user="admin", body=macro).status == 201
+    bad = {**macro, "id": "boese", "actions": [{"kind": "publish", "value": "x"}]}
+    assert api.call("POST", "/admin/macros", user="admin", body=bad).status == 400
+    mine = Macro(id="meins", name="Nur Admin", owner="admin", actions=[Action(kind="add_tag", value="a")])
+    config_store().put("macro", mine)
+    assert [m["id"] for m in api.get("/macros", user="agent").json["items"]] == ["rueckfrage"]
+
+    ticket = ingest(aws, make_mail(subject="Gerät defekt", sender="Karl Kunde <karl@kunde.example>"))
+    reset_sent()  # the auto-reply
+    version = TicketStore().get(ticket.ticket_id, consistent=True).version  # type: ignore[union-attr]
+    path = f"/tickets/{ticket.ticket_id}/macros/rueckfrage"
+    assert (
+        api.call("POST", f"/tickets/{ticket.ticket_id}/macros/meins", user="agent", body={"version": version}).status
+        == 404
+    )
+    assert api.call("POST", path, user="agent", body={"version": version - 1}).status == 409
+    ran = api.call("POST", path, user="agent", body={"version": version})
+    assert ran.status == 200, ran.text
+    assert ran.json["changes"]["status"] == ["new", "waiting_customer"] and ran.json["mailed"] is True
+    shown = ran.json["ticket"]
+    assert (shown["status"], shown["priority"], shown["tags"]) == ("waiting_customer", "low", ["rueckfrage"])
+    (mail,) = [m for m in sent_mails() if "karl@kunde.example" in str(m["To"])]
+    assert "Guten Tag Karl Kunde, welche Seriennummer?" in mail.get_body(("plain",)).get_content()
+    assert mail["Auto-Submitted"] is None  # the agent's own reply, not an automatic mail
+    (reply,) = [
+        m for m in TicketStore().messages(ticket.ticket_id) if m.direction == "outbound" and m.author == "agent"
+    ]
+    assert reply.send_state == "sent"
+
+    # someone sets the priority meanwhile: undo puts status and tags back, keeps that priority
+    current = TicketStore().get(ticket.ticket_id, consistent=True)
+    assert current is not None
+    patched = api.call(
+        "PATCH", f"/tickets/{ticket.ticket_id}", user="admin", body={"version": current.version, "priority": "urgent"}
+    )
+    assert patched.status == 200
+    undone = api.call(
+        "POST", f"/tickets/{ticket.ticket_id}/undo-macro", user="agent", body={"version": patched.json["version"]}
+    )
+    assert undone.status == 200, undone.text
+    # the tags go back; the priority changed since stays; "neu" is no status a ticket can go back to
+    assert (undone.json["ticket"]["status"], undone.json["ticket"]["tags"]) == ("waiting_customer", [])
+    assert undone.json["ticket"]["priority"] == "urgent"
+    said = [(r["code"], r["params"].get("field")) for r in undone.json["reasons"]]
+    assert said == [
+        ("macro.undo_refused", "status"),
+        ("macro.undo_changed", "priority"),
+        ("macro.undone", None),
+    ]
+    again = api.call(
+        "POST",
+        f"/tickets/{ticket.ticket_id}/undo-macro",
+        user="agent",
+        body={"version": undone.json["ticket"]["version"]},
+    )
+    assert again.status == 400  # one undo, for the last run
+    for kind, record_id in (("macro", "rueckfrage"), ("macro", "meins"), ("template", "rueckfrage")):
+        config_store().delete(kind, record_id)

@@ -488,6 +488,12 @@ export function mount(main, route) {
         return { text: t("evp.deadline.warning", { kinds: deadlineKinds(d) }), why: [] };
       case "PersonalDataErased":
         return { text: t("evp.erased"), why: [] };
+      case "MacroApplied":
+        return { text: t("evp.macro", { who: by, name: d.name || d.macro || "–" }),
+          why: [].concat(d.reasons || []).map(reasonText) };
+      case "MacroUndone":
+        return { text: t("evp.macro.undone", { who: by, name: d.name || d.macro || "–" }),
+          why: [].concat(d.reasons || []).map(reasonText) };
       case "AutomationRan":
         return { text: t("evp.automation", { names: list(d.fired || []) || "–" }),
           why: [].concat(d.reasons || []).map(reasonText) };

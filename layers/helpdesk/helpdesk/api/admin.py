@@ -18,6 +18,7 @@ from ..domain.config import (
     SNAPSHOT_FIELDS,
     Agent,
     ConfigSnapshot,
+    Macro,
     Mailbox,
     Queue,
     Rule,
@@ -56,6 +57,7 @@ RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
     "rules": ("rule", Rule),
     "templates": ("template", Template),
     "triggers": ("trigger", Trigger),
+    "macros": ("macro", Macro),
 }
 
 
@@ -334,6 +336,15 @@ TIME_EVENTS = ("no_agent_reply", "in_status", "due_soon", "sla_warning")
 def _refuse_what_cannot_run(kind: str, record: BaseModel, cfg: ConfigSnapshot) -> None:
     """A trigger naming a queue, agent or template that does not exist is refused on save, with what is
     missing; so is one on a time event, which the scheduled job does not run yet (docs/automation.md)."""
+    if isinstance(record, Macro):
+        problems = unknown_references(record.actions, cfg)
+        if any(a.kind == "publish" for a in record.actions):
+            problems.append("a macro cannot publish events (a trigger's action)")
+        if record.owner and cfg.agent(record.owner) is None:
+            problems.append(f"unknown agent {record.owner!r}")
+        if problems:
+            raise BadRequest("; ".join(problems), field="actions")
+        return
     if not isinstance(record, Trigger):
         return
     if record.event in TIME_EVENTS:

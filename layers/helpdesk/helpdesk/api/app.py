@@ -18,7 +18,20 @@ from ..bootstrap import config_store, ingest_deps
 from ..settings import Settings, get_settings
 from ..store.models import bind
 from ..store.tickets import TicketStore
-from . import admin, auth_routes, customers, meta, notifications, openapi, privacy, public, reports, tickets, web
+from . import (
+    admin,
+    auth_routes,
+    customers,
+    macros,
+    meta,
+    notifications,
+    openapi,
+    privacy,
+    public,
+    reports,
+    tickets,
+    web,
+)
 from .auth import standing
 from .context import Services
 from .routing import Api, RouteObserver
@@ -100,6 +113,7 @@ def create_app(static_dir: Path | None = None, observer: RouteObserver | None = 
     meta.register(api, services)
     tickets.register(api, services)
     tickets.register_changes(api, services)
+    macros.register(api, services)
     customers.register(api, services)
     notifications.register(api, services)
     reports.register(api, services)

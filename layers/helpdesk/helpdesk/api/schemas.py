@@ -673,6 +673,28 @@ class AutoReplyPreviewOut(Model):
     unknown: list[str] = Field(description="variables the auto-reply would not fill in (saving refuses them)")
 
 
+class MacroOut(Model):
+    id: str
+    name: str
+    owner: str | None = Field(None, description="null: shared with the team; else only this agent's")
+    actions: list[dict[str, Any]]
+
+
+class MacroList(Model):
+    items: list[MacroOut]
+
+
+class MacroRunIn(Model):
+    version: int = Field(description="the version you saw; a stale one gets 409 with the current ticket")
+
+
+class MacroRunOut(Model):
+    ticket: TicketOut
+    changes: dict[str, list[Any]] = Field(description="field: [before, after]")
+    reasons: list[dict[str, Any]] = Field(description="{code, params, text}: what the macro (or its undo) did")
+    mailed: bool = Field(False, description="a template went to the customer as the agent's reply")
+
+
 class TriggerDryRunIn(Model):
     ticket: str = Field(max_length=64, description="the ticket's number (T-2026-000123) or id")
     event: Literal[

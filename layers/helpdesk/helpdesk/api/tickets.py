@@ -357,6 +357,11 @@ def conflicts_shown(ctx: Ctx, services: Services) -> Iterator[None]:
         raise stale(shown_one(ctx, services, exc.current)) from exc
 
 
+def ticket_for(ctx: Ctx, services: Services, ticket_id: str) -> TicketItem:
+    """The ticket a route acts on, as :func:`_ticket_for` finds it (for the routes of other modules)."""
+    return _ticket_for(ctx, services, ticket_id)
+
+
 def _ticket_for(ctx: Ctx, services: Services, ticket_id: str) -> TicketItem:
     """The ticket a route acts on (its path names it): 404 when there is none or the caller may not see it.
     (A ticket another field names goes through services.access.referenced_ticket instead.)"""

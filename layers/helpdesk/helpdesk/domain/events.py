@@ -25,5 +25,7 @@ EVENT_TYPES: dict[str, str] = {
     "DeadlineMissed": "deadlines [{kind: due|response, at}], notified, priority [before, after]",
     "AutomationRan": "cause {event, occurrences}, fired (trigger ids), reasons (every decision and action), "
     "notify (usernames told)",
+    "MacroApplied": "macro, name, changes {field: [before, after]} (what undo puts back), reasons, notify",
+    "MacroUndone": "undoes (the MacroApplied event's id), macro, name, reasons (fields kept and why)",
     "PersonalDataErased": "a person's data was taken out of this ticket (services/privacy.py; no personal data)",
 }

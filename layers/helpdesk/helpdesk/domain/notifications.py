@@ -19,7 +19,7 @@ eines neuen Tickets informiert"):
 * ``deadline_warning``: a due date or first-response target of my ticket passes soon (the scheduled
   job's ``DeadlineWarning``, once per deadline; to the queue's people when it is unassigned).
 * ``deadline_missed``: a due date or first-response target of my ticket passed (likewise).
-* ``automation``: a trigger's ``notify`` action named me (the ``AutomationRan`` event lists who).
+* ``automation``: a trigger's or macro's ``notify`` action named me (``AutomationRan``/``MacroApplied``).
 
 Never the actor of their own action, never an inactive agent, never an agent who may not see the ticket
 (restricted queues, private tickets: :func:`.access.access`), never a ticket in the trash.
@@ -233,6 +233,7 @@ _RULES: dict[str, Callable[[Change, TicketFacts, ConfigSnapshot], Named]] = {
     "DeadlineWarning": _deadline(Kind.DEADLINE_WARNING),
     "DeadlineMissed": _deadline(Kind.DEADLINE_MISSED),
     "AutomationRan": _automation_ran,
+    "MacroApplied": _automation_ran,  # a macro's notify action: the same notice, never to its own agent
 }
 EVENT_TYPES = frozenset(_RULES)  # the event types that can notify anyone
 

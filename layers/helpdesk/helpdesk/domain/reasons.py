@@ -110,6 +110,9 @@ TEMPLATES: dict[str, str] = {
     "automation.mail_gap": "no template mail: the customer got an automatic one less than {minutes} minutes ago",
     "automation.template_missing": "no template mail: there is no template {value}",
     "automation.busy": "no template mail: the ticket kept changing",
+    "macro.undone": "macro {name} undone",
+    "macro.undo_changed": "{field} kept: it was changed after the macro",
+    "macro.undo_refused": "{field} kept: it cannot go back from where it is now",
     # fair assignment (domain/assignment.py)
     "assignment.off": "queue {queue} assigns nobody automatically",
     "assignment.nobody": "queue {queue}: no agent is available (all away or not present)",

@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 TEMPLATE_MAIL_GAP = timedelta(hours=1)  # at most one automatic template mail per ticket in this time
+AGENT_MAY_SEND = ("automation.answer_to_automatic", "automation.mail_gap")  # guards of automatic mail only
 
 
 @dataclass(frozen=True)
@@ -334,25 +335,45 @@ def _effects(
             if deps.publish([event]):
                 log.warning("EventBridge refused an automation event", extra={"ticket": ticket.number})
         elif effect.kind == "send_template":
-            report.mails += int(send_template(deps, cfg, ticket.pk, effect.value, at) is not None)
+            out = Sender(deps.tickets, deps.mailer, deps.mail_domain)
+            report.mails += int(send_template(out, cfg, ticket.pk, effect.value, at) is None)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What sending a template mail needs."""
+
+    tickets: TicketStore
+    mailer: Mailer
+    mail_domain: str
 
 
 def send_template(
-    deps: AutomationDeps, cfg: ConfigSnapshot, ticket_id: str, template_id: str, at: datetime
+    out: Sender,
+    cfg: ConfigSnapshot,
+    ticket_id: str,
+    template_id: str,
+    at: datetime,
+    *,
+    author: str = AUTOMATION,
 ) -> Reason | None:
-    """Mail template ``template_id`` to the ticket's customer, threaded onto their last mail, as an automatic
-    mail (``Auto-Submitted: auto-generated``). Returns None when it went out (or was stored for the outbox
-    sweep), else why not: the loop guards of ``domain/automation.template_mail_refused``."""
+    """Mail template ``template_id`` to the ticket's customer, threaded onto their last mail. A trigger's
+    (``author`` "automation") is an automatic mail (``Auto-Submitted: auto-generated``) under the loop guards
+    of ``domain/automation.template_mail_refused``; an agent's macro is their own mail, sent as they chose.
+    Returns None when it went out (or was stored for the outbox sweep), else why not."""
+    automatic = author == AUTOMATION
     template = next((t for t in cfg.templates if t.id == template_id), None)
     for _ in range(ATTEMPTS):
-        ticket = deps.tickets.get(ticket_id, consistent=True)
+        ticket = out.tickets.get(ticket_id, consistent=True)
         if ticket is None or template is None:
             return reason("automation.template_missing", value=template_id)
         mailbox = cfg.sending_mailbox(ticket.mailbox, ticket.queue)
-        messages = deps.tickets.messages(ticket.pk)
+        messages = out.tickets.messages(ticket.pk)
         refused, to, answered = _template_guard(cfg, ticket, messages, at)
+        if not automatic and refused is not None and refused.code in AGENT_MAY_SEND:
+            refused = None  # an agent's macro: they chose to send it
         if refused is not None or mailbox is None:
-            return refused
+            return refused or reason("automation.no_mailbox")
         name = ticket.customer_name or ""
         values = template_values(ticket, cfg, mailbox, ticket.subject, name, ticket.customer_email)
         subject = thread_subject(ticket, render_line(template.subject or ticket.subject, values))
@@ -366,15 +387,15 @@ def send_template(
             text,
             render_html(template.body, html_values(values)),
             Answered.of(answered),
-            author=AUTOMATION,
-            mail_domain=deps.mail_domain,
+            author=author,
+            mail_domain=out.mail_domain,
             summary=text,
-            auto=True,
-            auto_submitted="auto-generated",
+            auto=automatic,
+            auto_submitted="auto-generated" if automatic else None,
         )
-        if _store_mail(ticket, message):
+        if _store_mail(ticket, message, author):
             with suppress(SendFailed):  # stored: the outbox sweep retries it, or it fails for an agent to re-send
-                deliver(deps.tickets, deps.mailer, ticket, message)
+                deliver(out.tickets, out.mailer, ticket, message)
             return None
     return reason("automation.busy")
 
@@ -408,7 +429,7 @@ def _template_refusal(
     return _template_guard(cfg, ticket, deps.tickets.messages(ticket.pk), at)[0]
 
 
-def _store_mail(ticket: TicketItem, message: MessageItem) -> bool:
+def _store_mail(ticket: TicketItem, message: MessageItem, author: str) -> bool:
     before = Snapshot.of(ticket)
     at = message.created_at
     ticket.updated_at = at
@@ -416,7 +437,7 @@ def _store_mail(ticket: TicketItem, message: MessageItem) -> bool:
     event = new_event(
         ticket,
         "MessageAdded",
-        AUTOMATION,
+        author,
         {
             "ticket_id": ticket.pk,
             "number": ticket.number,

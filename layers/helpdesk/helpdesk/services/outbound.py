@@ -16,6 +16,7 @@ that sends reminders already has what it needs.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -245,8 +246,19 @@ def _autoreply(message: MessageItem) -> bool:
 
 
 def stored_attachments(mail: MailStore, message: MessageItem) -> list[OutgoingAttachment]:
-    """The files of a stored outbound message, read back to send it again."""
-    return [OutgoingAttachment(a.filename, a.content_type, mail.get(a.key)) for a in message.attachments or []]
+    """The files of a stored outbound message, read back to send it again (inline images stay inline)."""
+    return [
+        OutgoingAttachment(a.filename, a.content_type, mail.get(a.key), content_id=a.content_id if a.inline else None)
+        for a in message.attachments or []
+    ]
+
+
+def full_text(mail: MailStore, message: MessageItem) -> str:
+    """A message's whole text (a long body lives in S3; the item keeps a shortened one)."""
+    if message.body_key:
+        data = json.loads(mail.get(message.body_key))
+        return str(data.get("text", "")) or message.text or ""
+    return message.text or ""
 
 
 def resend(

@@ -103,7 +103,7 @@ def test_a_rich_reply_goes_out_as_text_and_html_with_the_pasted_image_inline(aws
     # The stored message keeps the HTML; the thread shows the image through a short-lived link of its copy.
     messages = api.get(f"/tickets/{t['id']}", user="agent").json["messages"]
     shown = next(m for m in messages if m["id"] == r.json["message"]["id"])
-    assert "<b>wichtig</b>" in shown["html"] and "cid:" not in shown["html"]
+    assert shown["rich"] and "<b>wichtig</b>" in shown["html"] and "cid:" not in shown["html"]
     (inline,) = shown["attachments"]
     assert inline["inline"] and inline["content_id"] == "shot-1@helpdesk" and inline["filename"] == "bildschirm.png"
 
@@ -155,6 +155,7 @@ def test_an_image_the_html_does_not_show_is_not_sent_and_hostile_html_alone_is_e
         body={"html": "<p>Nur Text</p>", "inline": [{"content_id": "x@helpdesk", "key": key}]},
     )
     assert r.status == 201, r.text
+    assert r.json["message"]["rich"] is False  # lines of text, no formatting: the thread shows it as text
     (mail,) = sent_mails()
     assert [p.get_content_type() for p in mail.walk()] == ["multipart/alternative", "text/plain", "text/html"]
 
@@ -183,6 +184,15 @@ def test_the_quote_of_the_mail_answered_goes_below_in_text_and_html(aws: Any, ap
     reset_sent()
     api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Ohne Zitat."})
     assert "Wo bleibt" not in text_of(sent_mails()[0])
+
+
+def test_the_quote_is_on_by_default_as_a_team_setting(api: ApiClient) -> None:
+    assert api.get("/meta", user="agent").json["quote_replies"] is True
+    settings = api.get("/admin/settings", user="admin").json
+    assert settings["quote_replies"] is True
+    r = api.call("PUT", "/admin/settings", user="admin", body={**settings, "quote_replies": False})
+    assert r.status == 200, r.text
+    assert api.get("/meta", user="agent").json["quote_replies"] is False
 
 
 def test_templates_are_filled_for_the_composer_as_they_are_sent(aws: Any, api: ApiClient) -> None:

@@ -8,7 +8,7 @@ import email.policy
 
 import pytest
 
-from helpdesk.domain.composed import clean, compose, quote, text_of
+from helpdesk.domain.composed import clean, compose, formatted, quote, text_of
 from helpdesk.domain.headers import Address
 from helpdesk.domain.outgoing import HeaderInjection, OutgoingAttachment, OutgoingMail, build_mime
 
@@ -89,6 +89,12 @@ def test_lines_as_the_browser_makes_them_keep_their_blank_lines() -> None:
     )
     assert text_of("eins<br>zwei<br><br>drei<br>") == "eins\nzwei\n\ndrei"
     assert text_of("") == ""
+
+
+def test_formatted_means_more_than_lines_of_text() -> None:
+    assert not formatted("Guten Tag,<div><br></div><div>wir helfen.</div><p>Gruß</p>")
+    assert formatted("<b>fett</b>") and formatted("<ul><li>a</li></ul>") and formatted('<a href="https://x">x</a>')
+    assert formatted(f'<img src="cid:{CID}">') and formatted("<blockquote>z</blockquote>")
 
 
 def test_the_quote_in_text_and_html() -> None:

@@ -164,6 +164,7 @@ class MessageOut(Model):
     verdicts: dict[str, Any] | None
     auto_submitted: str | None
     auto_reply: bool
+    rich: bool = Field(False, description="outbound: written as rich text (its HTML is the mail; show it)")
     author: str | None
     send_state: str | None = Field(
         description="outbound: pending | sending | sent | retry (SES refused it for now; sent again automatically)"

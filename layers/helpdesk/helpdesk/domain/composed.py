@@ -99,6 +99,14 @@ def clean(raw: str, known_cids: set[str] | frozenset[str] = frozenset()) -> tupl
     return _IMG.sub(_image, cleaned), cids
 
 
+_FORMATTING = re.compile(r"<(b|strong|i|em|u|ul|ol|a|blockquote|img)\b")
+
+
+def formatted(html: str) -> bool:
+    """Whether cleaned composer HTML has any formatting (else it is lines of text: shown as text in the thread)."""
+    return bool(_FORMATTING.search(html))
+
+
 def compose(raw: str, known_cids: set[str] | frozenset[str] = frozenset()) -> Composed:
     html, cids = clean(raw, known_cids)
     return Composed(html=html, text=text_of(html), cids=cids)

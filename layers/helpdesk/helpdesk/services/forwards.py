@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.clock import iso
-from ..domain.composed import compose
+from ..domain.composed import compose, formatted
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import Address, header_line
 from ..domain.sanitize import text_to_html
@@ -146,6 +146,7 @@ def forward(
         attachments=stored,
         bcc=request.bcc,
         side=FORWARD_SIDE,
+        rich=formatted(note_html),
     )
     what = request.message or "ticket"
 

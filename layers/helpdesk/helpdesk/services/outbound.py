@@ -174,6 +174,7 @@ def outbound_message(
     at: str | None = None,
     bcc: list[Address] | None = None,
     side: str | None = None,
+    rich: bool = False,
 ) -> MessageItem:
     """A mail we send, stored on the ticket (``pending`` until handed to SES), threaded to ``answered``."""
     at = at or iso()
@@ -199,6 +200,7 @@ def outbound_message(
         mailbox=mailbox.id,
         author=author,
         auto_reply=auto,
+        rich=rich or None,
         auto_submitted=auto_submitted,  # its Auto-Submitted header, also when it is sent again
         attachments=attachments or [],
         send_state="pending",

@@ -22,7 +22,7 @@ from hashlib import sha256
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.clock import iso
-from ..domain.composed import Quote, quote, text_of
+from ..domain.composed import Quote, formatted, quote, text_of
 from ..domain.composed import clean as clean_composed
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.conflicts import Verdict, reply_check
@@ -151,7 +151,7 @@ def send_reply(
 
     values = reply_values(cfg, ticket, mailbox, actor, link_secret, public_url)
     link = values["LINK"]
-    text, html = _body(request, cfg, values, reply_signature(cfg, mailbox, actor))
+    text, html, rich = _body(request, cfg, values, reply_signature(cfg, mailbox, actor))
     if link and cfg.settings.customer_links:
         text, html = with_link_line(text, html, cfg.settings.customer_link_text.get(mailbox.language), link)
     if request.quote and answered is not None:
@@ -184,6 +184,7 @@ def send_reply(
         attachments=stored,
         bcc=request.bcc,
         side=side,
+        rich=rich,
     )
 
     def commit(current: TicketItem) -> None:
@@ -250,9 +251,10 @@ def check_thread(detail: TicketDetail, seen: int | None, confirmed: bool, actor:
         raise ReplyConflict(verdict, detail)
 
 
-def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str], signature: str) -> tuple[str, str]:
+def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str], signature: str) -> tuple[str, str, bool]:
     """Text and HTML of the reply with its signature: from the composer's HTML (sanitized to its allow-list,
-    the text derived from it) or from plain text. Variables are filled in either (values escaped in HTML)."""
+    the text derived from it) or from plain text. Variables are filled in either (values escaped in HTML).
+    The flag: the agent formatted it (the thread shows its HTML; lines of plain text are shown as text)."""
     body = request.body or ""
     template = None
     if request.template_id:
@@ -268,12 +270,13 @@ def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str], si
         if not text_of(source).strip() and "<img" not in source:
             raise ChangeError("the reply is empty", "html")
         html = render(source, html_values(values))
-        return with_signature(text_of(html), html, text_of(source), signature, values)
+        return (*with_signature(text_of(html), html, text_of(source), signature, values), formatted(source))
     if template is not None:
         body = f"{body}\n\n{template.body}".strip() if body else template.body
     if not body.strip():
         raise ChangeError("the reply is empty", "body")
-    return with_signature(render(body, values), render_html(body, html_values(values)), body, signature, values)
+    text, html = with_signature(render(body, values), render_html(body, html_values(values)), body, signature, values)
+    return text, html, False
 
 
 def _shown_cids(html: str) -> set[str]:

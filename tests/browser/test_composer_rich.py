@@ -127,6 +127,14 @@ def test_plain_text_mode_and_a_link_by_ctrl_k(app: App, api: Api, web_stack: Sta
     expect(composer.get_by_role("button", name="Link")).to_have_attribute("aria-pressed", "false")  # caret after it
     page.keyboard.press("ArrowLeft")
     expect(composer.get_by_role("button", name="Link")).to_have_attribute("aria-pressed", "true")
+    # The quote button sets the line as a quote and takes it back.
+    quote = composer.get_by_role("button", name="Zitat", exact=True)
+    quote.click()
+    expect(body.locator("blockquote")).to_have_count(1)
+    expect(quote).to_have_attribute("aria-pressed", "true")
+    quote.click()
+    expect(body.locator("blockquote")).to_have_count(0)
+    expect(quote).to_have_attribute("aria-pressed", "false")
     # "Nur Text" turns what was written into plain text; the choice is remembered.
     composer.get_by_role("button", name="Nur Text").click()
     plain = page.get_by_label("Nachricht", exact=True)

@@ -232,3 +232,39 @@ def test_a_forward_note_in_rich_text_with_an_image(aws: Any, api: ApiClient) -> 
     html = html_of(mail)
     assert "<b>prüfen</b>" in html and "<ol><li>Foto</li></ol>" in html
     assert [p["Content-ID"] for p in mail.walk() if p.get_content_type() == "image/png"] == ["<f@helpdesk>"]
+
+
+def test_a_failed_rich_reply_is_sent_again_with_its_image_inline(
+    aws: Any, api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from helpdesk.aws.ses import Mailer
+
+    def refuse(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+        raise ClientError({"Error": {"Code": "MessageRejected", "Message": "not verified"}}, "SendEmail")
+
+    t = new_ticket(aws, api)
+    key = upload(api, t["id"], "bild.png", PNG, "image/png")
+    original = Mailer.send_raw
+    monkeypatch.setattr(Mailer, "send_raw", refuse)
+    reset_sent()
+    r = api.call(
+        "POST",
+        f"/tickets/{t['id']}/replies",
+        user="agent",
+        body={
+            "html": '<p><b>Bild</b>: <img src="cid:r@helpdesk"></p>',
+            "inline": [{"content_id": "r@helpdesk", "key": key}],
+        },
+    )
+    assert r.status == 502 and r.json["error"] == "send_failed", r.text
+    monkeypatch.setattr(Mailer, "send_raw", original)
+    again = api.call("POST", f"/tickets/{t['id']}/messages/{r.json['message_id']}/resend", user="agent")
+    assert again.status == 200, again.text
+    (mail,) = sent_mails()
+    assert [(p.get_content_type(), p["Content-ID"]) for p in mail.walk()][-3:] == [
+        ("multipart/related", None),
+        ("text/html", None),
+        ("image/png", "<r@helpdesk>"),
+    ]

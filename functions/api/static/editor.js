@@ -81,7 +81,11 @@ export function createEditor({ labelId, ticketId, onInput, onFiles, onError }) {
   }
   function restore() {
     area.focus();
-    if (!saved) return;
+    if (!saved) { // never in the area yet: at the end of what is there
+      saved = document.createRange();
+      saved.selectNodeContents(area);
+      saved.collapse(false);
+    }
     const sel = getSelection();
     sel.removeAllRanges();
     sel.addRange(saved);
@@ -127,7 +131,7 @@ export function createEditor({ labelId, ticketId, onInput, onFiles, onError }) {
     if (!url) return exec("unlink");
     if (!saved || saved.collapsed) {
       const a = h("a", { href: url }, url.replace(/^mailto:/i, ""));
-      (saved || document.createRange()).insertNode(a);
+      saved.insertNode(a);
       getSelection().collapse(a.parentNode, [...a.parentNode.childNodes].indexOf(a) + 1);
       return changed();
     }

@@ -81,4 +81,6 @@ def test_size_budget_of_all_files() -> None:
     # Then forward/split/Bcc, signatures per mailbox and agent, CSV and ZIP exports with the privacy notice,
     # customer search and the sorts, the mail frame sized to its content: 360 KB. The views' strings moved out
     # of the first page (i18n-views.js), which keeps the first page in its budget.
-    assert total < 360 * 1024, total
+    # Then the rich-text composer (editor.js: toolbar, links, pasted images; the quote and plain-text mode,
+    # their strings and styles, about 16 KB; it loads with the ticket view only): 375 KB.
+    assert total < 375 * 1024, total

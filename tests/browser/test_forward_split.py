@@ -117,7 +117,7 @@ def test_an_agent_answers_an_older_mail_to_all_with_bcc(app: App, api: Api, web_
     )
     expect(composer.locator("input[name=cc]")).to_have_value("Chef <chef@kunde.example>")
     composer.locator("input[name=bcc]").fill("archiv@example.org")
-    composer.locator("textarea[name=body]").fill("Gern, das Angebot folgt.")
+    composer.get_by_label("Nachricht", exact=True).fill("Gern, das Angebot folgt.")
     app.shot("reply-all")
     composer.get_by_role("button", name="Senden").click()
     index, mail = new_mail(api, before, ticket["number"])

@@ -138,7 +138,7 @@ def test_a_reply_appears_in_an_open_ticket_and_the_draft_stays(
     expect(tom.page.locator(".msg-out", has_text="wir rufen heute an")).to_have_count(1, timeout=LIVE_MS)
     expect(tom.page.locator(".ticket-meta .badge")).to_have_text("warten auf Kunde", timeout=LIVE_MS)
     assert tom.not_reloaded()
-    expect(tom_body).to_have_value(draft)
+    expect(tom_body).to_have_text(draft, use_inner_text=True)
     expect(tom_body).to_be_focused()
     # The page did not jump: the composer stays where Tom had it on the screen.
     assert abs(tom_body.evaluate("el => el.getBoundingClientRect().top") - composer_top) < 2

@@ -85,20 +85,20 @@ def test_simultaneous_replies_send_one_mail_and_the_second_agent_sees_the_confli
     expect(box).to_contain_text("Inzwischen wurde schon geantwortet.")
     expect(box).to_contain_text("Antwort von Anna Admin")
     expect(box).to_contain_text("wir senden das Paket neu")
-    expect(tom_body).to_have_value(tom_draft)  # the draft stays
+    expect(tom_body).to_have_text(tom_draft, use_inner_text=True)  # the draft stays
     assert len(replies_to(api, number, sent)) == 1  # the 409 has answered: nothing went out for Tom
 
     # "Entwurf behalten" closes the notice and keeps the text; Tom sends anyway after all.
     tom.page.get_by_role("button", name="Entwurf behalten").click()
     expect(box).to_be_hidden()
-    expect(tom_body).to_have_value(tom_draft)
+    expect(tom_body).to_have_text(tom_draft, use_inner_text=True)
     tom.context.unroute(detail_url, stale_view)
     tom.page.get_by_role("button", name="Senden", exact=True).click()
     expect(box).to_be_visible(timeout=LIVE_MS)  # still the position he opened with: shown again
     tom_body.fill(tom_draft + " Anna hat es Ihnen schon geschrieben.")  # he adapts his text, then sends
     tom.page.get_by_role("button", name="Trotzdem senden").click()
     expect(box).to_be_hidden(timeout=LIVE_MS)
-    expect(tom_body).to_have_value("")
+    expect(tom_body).to_have_text("")
     wait_until(lambda: len(replies_to(api, number, sent)) == 2, what="Tom's reply in the outbox")
     assert any("(Tom) Anna hat es Ihnen schon geschrieben." in m["text"] for m in replies_to(api, number, sent))
 

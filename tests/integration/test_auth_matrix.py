@@ -253,10 +253,12 @@ QUEUE_REFERENCES = {
     ("GET", "/export/tickets", "queue"),  # the inbox as CSV: the same filter, the same refusal
 }
 # The ticket acted on, like the {ticket_id} of a path: 404, in a batch "not_found" per item.
-ACTED_ON = {("POST", "/tickets/batch", "items.id")}
+ACTED_ON = {("POST", "/tickets/batch", "items.id"), ("GET", "/templates", "ticket_id")}  # templates filled for it
 NOT_REFERENCES = {
     ("POST", "/tickets/{ticket_id}/replies", "template_id"),
     ("POST", "/tickets/{ticket_id}/forwards", "message_id"),  # a message of the path's ticket (else 400)
+    ("POST", "/tickets/{ticket_id}/replies", "inline.content_id"),  # an inline image's Content-ID (mail header)
+    ("POST", "/tickets/{ticket_id}/forwards", "inline.content_id"),
     ("POST", "/customers", "external_id"),
     ("PATCH", "/customers/{email}", "external_id"),
 }
@@ -362,6 +364,19 @@ def test_a_hidden_ticket_named_in_a_request_is_answered_like_a_missing_one(
     method, path, body = _reference_request(api, key, _visible(aws, "Dritte Frage", "c@kunde.example"), hidden)
     allowed = api.call(method, path, user="agent", body=body)
     assert allowed.status in (200, 201), allowed.text
+
+
+def test_templates_filled_for_a_hidden_ticket_are_answered_like_for_a_missing_one(world: dict[str, Any]) -> None:
+    api: ApiClient = world["api"]
+    hidden = world["ticket_id"]
+    number = _as_admin(api, hidden)["number"]
+    refused = api.get(f"/templates?ticket_id={hidden}", user="other")
+    missing = api.get(f"/templates?ticket_id={MISSING_ID}", user="other")
+    assert refused.status == missing.status == 404, (refused.text, missing.text)
+    assert refused.text.replace(hidden, MISSING_ID) == missing.text
+    assert number not in refused.text
+    allowed = api.get(f"/templates?ticket_id={hidden}", user="agent")
+    assert allowed.status == 200 and all(item["filled"] is not None for item in allowed.json["items"])
 
 
 def test_unlinking_a_hidden_parent_leaves_it_untouched(world: dict[str, Any]) -> None:

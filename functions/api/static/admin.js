@@ -620,6 +620,7 @@ async function settingsSection(container) {
     { name: "customer_link_days", label: t("adm.set.linkdays"), type: "number", step: "1", min: "1" },
     { name: "customer_link_text.de", label: t("adm.set.linktext.de"), wide: true, hint: t("adm.set.linktext.hint") },
     { name: "customer_link_text.en", label: t("adm.set.linktext.en"), wide: true },
+    { name: "quote_replies", label: t("adm.set.quote"), type: "checkbox", hint: t("adm.set.quote.hint") },
     { name: "signature", label: t("adm.set.signature"), type: "textarea", rows: "4", hint: t("adm.set.signature.hint") },
     { name: "notification_sender", label: t("ntf.set.sender"), type: "email", nullable: true, hint: t("ntf.set.sender.hint") },
     { heading: t("adm.set.privacy") },

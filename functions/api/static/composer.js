@@ -1,5 +1,7 @@
 // The composer: reply by mail (the message answered picked at it, reply-all, templates, Cc, Bcc, attachments, "Originalnachricht anhängen", "Einreichen als")
-// or an internal comment. Drafts are kept per ticket in localStorage.
+// or an internal comment. Drafts are kept per ticket in localStorage. The reply is rich text (the editor module:
+// bold, italic, lists, links, quotes, pasted images inline) or, with "Nur Text" (remembered), plain text; the mail
+// answered is quoted below it (team setting quote_replies, per reply "Zitat mitsenden"); templates come filled in.
 // No double replies: a reply names the thread position the agent saw (the ticket's thread_version, kept
 // current by every update of the view, live ones included). When something arrived since, the API answers
 // 409 reply_conflict: the composer shows what is new and offers "Trotzdem senden" / "Entwurf behalten".
@@ -9,9 +11,11 @@ import { t, lang, fmtSize, fmtDateTime } from "./i18n.js";
 import { api, uploadTo } from "./http.js";
 import { state, statusLabel, targets, agents, agentName } from "./store.js";
 import { toast, field, selectEl, errorText, formatAddress, parseAddresses } from "./ui.js";
+import { createEditor } from "./editor.js";
 
 const MAX_BYTES = 10 * 1024 * 1024;
 const DRAFT_PREFIX = "helpdesk.draft.";
+const PLAIN = "helpdesk.plaintext";
 
 function readDraft(ticketId) {
   try {
@@ -23,7 +27,7 @@ function readDraft(ticketId) {
 
 function writeDraft(ticketId, draft) {
   try {
-    const empty = !draft.body && !draft.comment && !draft.cc && !draft.bcc && !(draft.files || []).length && !draft.commentTags;
+    const empty = !draft.body && !(draft.rich || []).length && !draft.comment && !draft.cc && !draft.bcc && !(draft.files || []).length && !draft.commentTags;
     if (empty) localStorage.removeItem(DRAFT_PREFIX + ticketId);
     else localStorage.setItem(DRAFT_PREFIX + ticketId, JSON.stringify({ ...draft, saved_at: new Date().toISOString() }));
   } catch {
@@ -74,6 +78,17 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   const template = h("select", { name: "template" });
   const body = h("textarea", { name: "body", rows: "9", value: draft.body || "" });
   body.value = draft.body || "";
+  let plain = localStorage.getItem(PLAIN) === "1";
+  const bodyLabel = h("label", { id: uid("body"), text: t("compose.body") });
+  const editor = createEditor({ labelId: bodyLabel.id, ticketId, onInput: typed,
+    onFiles: (list) => Promise.all(list.map(upload)), onError: (e) => { replyError.textContent = typeof e === "string" ? e : errorText(e); } });
+  if (draft.rich) editor.setTree(draft.rich);
+  else if (draft.body && !plain) editor.setText(draft.body);
+  const plainToggle = h("button", { type: "button", class: "btn btn-small btn-quiet", "aria-pressed": String(plain),
+    text: t("compose.plain"), on: { click: () => setPlain(!plain) } });
+  const bodySlot = h("div", { class: "field field-wide compose-body" });
+  const quoteBox = h("input", { type: "checkbox", name: "quote" });
+  const quoted = h("details", { class: "compose-quote" });
   const attachOriginal = h("input", { type: "checkbox", name: "attach_original", checked: !!draft.attachOriginal });
   const fileInput = h("input", { type: "file", name: "files", multiple: true });
   const fileList = h("ul", { class: "upload-list", "aria-live": "polite" });
@@ -90,7 +105,8 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     h("div", { class: "compose-grid compose-templates" },
       field(t("compose.template.lang"), templateLang),
       field(t("compose.template"), template, { hint: t("compose.template.hint") })),
-    field(t("compose.body"), body, { wide: true }),
+    bodySlot,
+    h("div", { class: "compose-quote-row" }, h("label", { class: "check" }, quoteBox, " ", t("compose.quote")), quoted),
     h("div", { class: "compose-grid" },
       h("div", {}, field(t("compose.files"), fileInput, { hint: t("compose.files.hint") }), fileList),
       h("div", {}, field(t("compose.original"), attachOriginal),
@@ -131,16 +147,36 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   replyTab.addEventListener("click", () => setMode("reply"));
   commentTab.addEventListener("click", () => setMode("comment"));
 
+  function setPlain(next) {
+    if (next !== plain) {
+      if (next) body.value = editor.text();
+      else editor.setText(body.value);
+    }
+    plain = next;
+    plainToggle.setAttribute("aria-pressed", String(plain));
+    try { localStorage.setItem(PLAIN, plain ? "1" : "0"); } catch { /* remembered on this page only */ }
+    replace(bodySlot, h("div", { class: "compose-body-head" }, plain ? field(t("compose.body"), body).firstChild : bodyLabel, plainToggle),
+      plain ? body : editor.el);
+    save();
+  }
+
+  function typed() {
+    save();
+    if (onTyping) onTyping();
+  }
+
   function currentDraft() {
     return {
       mode,
-      body: body.value,
+      body: plain ? body.value : "",
+      rich: plain ? null : editor.tree(),
       to: to.value !== defaults.to ? to.value : "",
       cc: cc.value !== defaults.cc ? cc.value : "",
       bcc: bcc.value,
       ccTouched: cc.value !== defaults.cc,
       status: submitAs.value,
       attachOriginal: attachOriginal.checked,
+      quote: quoteBox.checked,
       templateLang: templateLang.value,
       files: files.filter((f) => f.state === "done").map(({ key, name, size }) => ({ key, name, size })),
       comment: comment.value,
@@ -155,13 +191,13 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   for (const input of [to, cc, bcc, body, comment, commentTags]) input.addEventListener("input", save);
   // Presence: typing the reply tells the others on this ticket ("Anna schreibt eine Antwort").
   if (onTyping) body.addEventListener("input", () => onTyping());
-  for (const input of [submitAs, attachOriginal, templateLang]) input.addEventListener("change", save);
+  for (const input of [submitAs, attachOriginal, templateLang, quoteBox]) input.addEventListener("change", save);
 
   // templates
   async function loadTemplates() {
     replace(template, h("option", { value: "", text: t("loading") }));
     try {
-      const result = await api("templates", { query: { mailbox: ticket && ticket.mailbox, language: templateLang.value } });
+      const result = await api("templates", { query: { mailbox: ticket && ticket.mailbox, language: templateLang.value, ticket_id: ticketId } });
       templates = result.items;
     } catch (error) {
       templates = [];
@@ -174,16 +210,21 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   template.addEventListener("change", () => {
     const chosen = (templates || []).find((item) => item.id === template.value);
     if (!chosen) return;
+    const filled = chosen.filled || chosen.body; // as it is sent: the variables filled in for this ticket
+    template.value = "";
+    if (!plain) {
+      editor.insertText(filled);
+      return save();
+    }
     const start = body.selectionStart ?? body.value.length;
     const end = body.selectionEnd ?? body.value.length;
     const before = body.value.slice(0, start);
     const after = body.value.slice(end);
     const gap = before && !before.endsWith("\n") ? "\n\n" : "";
-    body.value = before + gap + chosen.body + after;
+    body.value = before + gap + filled + after;
     body.focus();
-    const caret = (before + gap + chosen.body).length;
+    const caret = (before + gap + filled).length;
     body.setSelectionRange(caret, caret);
-    template.value = "";
     save();
   });
 
@@ -235,17 +276,18 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   // sending: the reply as the form holds it now (null, with the reason shown, when it cannot go)
   function collect() {
     replyError.textContent = "";
-    if (files.some((f) => f.state === "uploading")) {
+    if (files.some((f) => f.state === "uploading") || (!plain && editor.uploading())) {
       replyError.textContent = t("compose.wait");
       return null;
     }
-    if (!body.value.trim()) {
+    if (plain ? !body.value.trim() : editor.empty()) {
       replyError.textContent = t("compose.empty");
-      body.focus();
+      focusBody();
       return null;
     }
     const payload = {
-      body: body.value,
+      ...(plain ? { body: body.value } : { html: editor.mailHtml(), inline: editor.inline() }),
+      quote: quoteBox.checked && !quoted.hidden,
       status: submitAs.value,
       attach_original: attachOriginal.checked,
       attachments: files.filter((f) => f.state === "done").map((f) => f.key),
@@ -277,6 +319,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       await api(`tickets/${encodeURIComponent(ticketId)}/replies`, { method: "POST", body: payload });
       toast(t("compose.sent", { status: statusLabel(submitAs.value) }), "success");
       body.value = "";
+      editor.setText("");
       attachOriginal.checked = false;
       files = [];
       answerId = null;
@@ -286,7 +329,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
       to.value = defaults.to;
       bcc.value = "";
       renderFiles();
-      writeDraft(ticketId, { ...currentDraft(), body: "", files: [] });
+      writeDraft(ticketId, { ...currentDraft(), body: "", rich: null, files: [] });
       restored.hidden = true;
       submitAs.value = "";
       onDone();
@@ -325,7 +368,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
         if (payload) sendReply(position === null ? payload : { ...payload, seen_thread_version: position });
       } } });
     const keep = h("button", { type: "button", class: "btn btn-quiet", text: t("replyconflict.keep"),
-      on: { click: () => { conflictBox.hidden = true; save(); body.focus(); } } });
+      on: { click: () => { conflictBox.hidden = true; save(); focusBody(); } } });
     replace(conflictBox,
       h("p", {}, h("strong", { text: t(`replyconflict.${conflict.reason}`) }), " ", t("replyconflict.unsent")),
       h("ol", { class: "reply-conflict-list" }, entries.map((e) => h("li", {},
@@ -366,7 +409,23 @@ export function createComposer({ ticketId, onDone, onTyping }) {
   });
 
   // "Antworten" at a message: answer that one (reply-all to it), not the newest.
+  function focusBody() {
+    if (plain) body.focus();
+    else editor.focus();
+  }
+
+  // The mail answered, quoted below the reply (sent with it when "Zitat mitsenden" is ticked), folded.
+  function showQuote() {
+    const message = ticket && answered(ticket, answerId);
+    quoted.hidden = quoteBox.parentNode.hidden = !message;
+    if (!message) return;
+    const from = message.from ? formatAddress(message.from) : agentName(message.author) || "";
+    replace(quoted, h("summary", { text: t("compose.quote.of", { from, at: fmtDateTime(message.created_at) }) }),
+      h("div", { class: "mail-text", text: (message.text || "").slice(0, 4000) }));
+  }
+
   function showAnswering() {
+    showQuote();
     const message = answerId && ticket ? answered(ticket, answerId) : null;
     answering.hidden = !message;
     if (!message) return replace(answering);
@@ -388,6 +447,7 @@ export function createComposer({ ticketId, onDone, onTyping }) {
 
   function discard() {
     body.value = "";
+    editor.setText("");
     comment.value = "";
     commentTags.value = "";
     cc.value = defaults.cc;
@@ -400,6 +460,8 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     restored.hidden = true;
   }
 
+  quoteBox.checked = draft.quote ?? (state.meta ? state.meta.quote_replies !== false : true);
+  setPlain(plain);
   setMode(mode);
   renderFiles();
 
@@ -408,13 +470,14 @@ export function createComposer({ ticketId, onDone, onTyping }) {
     focus(next) {
       setMode(next === "comment" ? "comment" : "reply");
       el.scrollIntoView({ block: "start", behavior: "auto" });
-      (next === "comment" ? comment : body).focus();
+      if (next === "comment") comment.focus();
+      else focusBody();
     },
     answer(messageId) {
       setMode("reply");
       pick(messageId);
       el.scrollIntoView({ block: "start", behavior: "auto" });
-      body.focus();
+      focusBody();
     },
     update(next) {
       const first = !ticket;

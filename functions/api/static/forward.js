@@ -1,12 +1,14 @@
 // Forward a message or the whole ticket by mail (issue 14 part 2): to, cc, bcc, a note, the files of the
 // forwarded mail(s) to send along, the original as .eml. The recipients' answers come back onto the ticket
 // without joining the customer's conversation (docs/threading.md). Like a reply, a forward names the thread
-// position the agent saw: when something arrived since, the API answers 409 and nothing is sent.
+// position the agent saw: when something arrived since, the API answers 409 and nothing is sent. The note is
+// rich text, written with the composer's editor (pasted images go inline).
 
-import { h } from "./dom.js";
+import { h, uid } from "./dom.js";
 import { t } from "./i18n.js";
 import { api } from "./http.js";
 import { toast, field, openDialog, errorText, parseAddresses } from "./ui.js";
+import { createEditor } from "./editor.js";
 
 export function openForward({ ticket, message, current = () => ticket, onDone }) {
   const forwarded = message ? [message] : ticket.messages.filter((m) => m.side !== "forward");
@@ -14,7 +16,9 @@ export function openForward({ ticket, message, current = () => ticket, onDone })
   const to = h("input", { type: "text", name: "fwd_to", autocomplete: "off" });
   const cc = h("input", { type: "text", name: "fwd_cc", autocomplete: "off" });
   const bcc = h("input", { type: "text", name: "fwd_bcc", autocomplete: "off" });
-  const note = h("textarea", { name: "fwd_note", rows: "5" });
+  const noteLabel = h("label", { id: uid("note"), text: t("fwd.note") });
+  const note = createEditor({ labelId: noteLabel.id, ticketId: ticket.id,
+    onError: (e) => { error.textContent = typeof e === "string" ? e : errorText(e); } });
   const picks = files.map((a) => ({ id: a.id,
     box: h("input", { type: "checkbox", name: "fwd_file", value: a.id, checked: true }), name: a.filename }));
   const eml = message && message.direction === "inbound" && message.channel === "email"
@@ -26,7 +30,7 @@ export function openForward({ ticket, message, current = () => ticket, onDone })
     field(t("compose.to"), to, { hint: t("compose.cc.hint") }),
     field(t("compose.cc"), cc),
     field(t("compose.bcc"), bcc, { hint: t("compose.bcc.hint") }),
-    field(t("fwd.note"), note, { wide: true }),
+    h("div", { class: "field field-wide" }, noteLabel, note.el),
     picks.length ? h("fieldset", { class: "fwd-files" }, h("legend", { text: t("fwd.files") }),
       picks.map((p) => h("label", { class: "check" }, p.box, " ", p.name))) : null,
     eml ? h("label", { class: "check" }, eml, " ", t("fwd.eml")) : null,
@@ -44,11 +48,15 @@ export function openForward({ ticket, message, current = () => ticket, onDone })
       error.textContent = t("compose.norecipient");
       return to.focus();
     }
+    if (note.uploading()) {
+      error.textContent = t("compose.wait");
+      return;
+    }
     const payload = {
       to: recipients,
       cc: parseAddresses(cc.value),
       bcc: parseAddresses(bcc.value),
-      note: note.value,
+      ...(note.empty() ? {} : { note_html: note.mailHtml(), inline: note.inline() }),
       attachment_ids: picks.filter((p) => p.box.checked).map((p) => p.id),
       attach_original: !!(eml && eml.checked),
       seen_thread_version: current().thread_version, // after a 409 the view shows what is new: sent again, it goes

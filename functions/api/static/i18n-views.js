@@ -4,6 +4,16 @@ import { addStrings } from "./i18n.js";
 
 /* eslint-disable max-len */
 addStrings({
+  // the rich-text editor of replies and forward notes (editor.js), the composer's quote and plain-text mode
+  "editor.toolbar": ["Formatierung", "Formatting"], "editor.bold": ["Fett", "Bold"], "editor.italic": ["Kursiv", "Italic"],
+  "editor.ul": ["Aufzählung", "Bulleted list"], "editor.ol": ["Nummerierte Liste", "Numbered list"],
+  "editor.link": ["Link", "Link"], "editor.quote": ["Zitat", "Quote"],
+  "editor.link.url": ["Linkadresse", "Link address"], "editor.link.ok": ["Übernehmen", "Apply"],
+  "editor.image.toolarge": ["{name} ist zu groß für ein Bild im Text (max. {max}).", "{name} is too large for an image in the text (max. {max})."],
+  "compose.plain": ["Nur Text", "Plain text"], "compose.quote": ["Zitat mitsenden", "Include the quote"],
+  "compose.quote.of": ["Zitierte Nachricht von {from} ({at})", "Quoted message from {from} ({at})"],
+  "adm.set.quote": ["Beantwortete Nachricht unter Antworten zitieren", "Quote the answered message below replies"],
+  "adm.set.quote.hint": ["Voreinstellung; im Editor pro Antwort abwählbar.", "The default; can be left out per reply in the composer."],
   // auto-reply preview as sent (POST admin/mailboxes/preview)
   "adm.mb.sent": ["So geht die automatische Antwort hinaus", "The auto-reply as it is sent"],
   "adm.mb.sent.de": ["an eine deutsche Anfrage", "to a German request"],

@@ -194,7 +194,7 @@ const S = {
   "compose.to": ["An", "To"], "compose.to.hint": ["Standard: alle Empfänger der beantworteten Mail außer uns", "default: everyone on the mail answered but us"],
   "compose.cc": ["Cc", "Cc"], "compose.cc.hint": ["Adressen durch Kommas getrennt", "addresses separated by commas"],
   "compose.template.lang": ["Sprache der Vorlage", "Template language"], "compose.template": ["Vorlage", "Template"],
-  "compose.template.hint": ["Variablen wie {NAME} füllt der Server beim Senden aus.", "The server fills in variables such as {NAME} when sending."],
+  "compose.template.hint": ["Eingefügt wie gesendet: Variablen für dieses Ticket ausgefüllt.", "Inserted as sent: variables filled in for this ticket."],
   "compose.template.choose": ["– Vorlage einfügen –", "– insert template –"], "compose.template.none": ["keine Vorlagen", "no templates"],
   "compose.body": ["Nachricht", "Message"], "compose.files": ["Anhänge", "Attachments"], "compose.files.hint": ["höchstens 10 MB je Datei", "at most 10 MB per file"],
   "compose.original": ["Originalnachricht anhängen", "Attach original message"], "compose.submitas": ["Einreichen als", "Submit as"],

@@ -232,7 +232,7 @@ export function mailBody(message, { loadFull } = {}) {
   function render() {
     root.replaceChildren();
     const bar = h("div", { class: "mail-tools" });
-    if (html && message.direction !== "outbound") {
+    if (html && (message.direction !== "outbound" || message.rich)) { // a reply written as rich text: its HTML
       const quoted = hasQuotes(html);
       const grow = h("button", { type: "button", class: "btn btn-small btn-quiet mail-grow", "aria-pressed": String(expanded),
         hidden: !expanded, text: expanded ? t("mail.shrink") : t("mail.expand"),

@@ -36,6 +36,7 @@ def register(api: Api, services: Services) -> None:
             ],
             number_format=cfg.settings.number_format,
             block_external_content=cfg.settings.block_external_content,
+            quote_replies=cfg.settings.quote_replies,
             tags=tags,
             projects=projects,
             live_url=live_url() or None,

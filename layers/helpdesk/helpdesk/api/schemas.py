@@ -164,6 +164,7 @@ class MessageOut(Model):
     verdicts: dict[str, Any] | None
     auto_submitted: str | None
     auto_reply: bool
+    rich: bool = Field(False, description="outbound: written as rich text (its HTML is the mail; show it)")
     author: str | None
     send_state: str | None = Field(
         description="outbound: pending | sending | sent | retry (SES refused it for now; sent again automatically)"
@@ -276,6 +277,7 @@ class MetaOut(Model):
     agents: list[dict[str, Any]] = Field(default_factory=list)
     number_format: str = ""
     block_external_content: bool = True
+    quote_replies: bool = Field(True, description="the composer quotes the mail answered below a reply by default")
     tags: dict[str, int] = Field(default_factory=dict, description="tags in use → number of tickets")
     projects: dict[str, int] = Field(default_factory=dict, description="projects in use → number of tickets")
     live_url: str | None = Field(
@@ -381,9 +383,27 @@ class BatchOut(Model):
     blocked_senders: list[str] = Field(default_factory=list)
 
 
+class InlineImageIn(Model):
+    content_id: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@[A-Za-z0-9][A-Za-z0-9.-]{0,63}$",
+        description='the image\'s Content-ID, as the HTML shows it (src="cid:<content_id>")',
+    )
+    key: str = Field(max_length=500, description="its upload (POST …/uploads): PNG, JPEG, GIF or WebP, at most 5 MB")
+
+
 class ReplyIn(Model):
     body: str = Field("", max_length=100_000, description="plain text; template variables are filled in")
-    html: str | None = Field(None, max_length=500_000, description="optional HTML body (sanitized)")
+    html: str | None = Field(
+        None,
+        max_length=500_000,
+        description="rich text (the composer's): sanitized to b, strong, i, em, u, ul, ol, li, a (http, https, "
+        "mailto), blockquote, p, div, br, img (cid: of `inline` only); the text part is derived from it and "
+        "`body` is not used. Template variables are filled in",
+    )
+    inline: list[InlineImageIn] = Field(
+        default_factory=list, max_length=20, description="images the HTML shows (cid:), sent as inline parts"
+    )
+    quote: bool = Field(False, description="quote the mail answered below the reply (text and HTML)")
     to: list[AddressIn] | None = Field(None, max_length=50, description="default: the customer / last sender")
     cc: list[AddressIn] | None = Field(None, max_length=50, description="default: the Cc of the mail answered")
     bcc: list[AddressIn] = Field(
@@ -414,6 +434,10 @@ class ForwardIn(Model):
     cc: list[AddressIn] = Field(default_factory=list, max_length=50)
     bcc: list[AddressIn] = Field(default_factory=list, max_length=50)
     note: str = Field("", max_length=100_000, description="the agent's words above the forwarded mail")
+    note_html: str | None = Field(
+        None, max_length=500_000, description="the note as rich text (sanitized as a reply's `html`; `note` unused)"
+    )
+    inline: list[InlineImageIn] = Field(default_factory=list, max_length=20, description="images the note shows")
     message_id: str | None = Field(
         None, max_length=40, description="the message forwarded (its id); none: the whole ticket's conversation"
     )
@@ -733,6 +757,9 @@ class TemplateOut(Model):
     language: str
     subject: str
     body: str
+    filled: str | None = Field(
+        None, description="with ticket_id: the body with the variables filled in for that ticket, as it is sent"
+    )
     kind: str
     mailboxes: list[str]
     projects: list[str]

@@ -22,6 +22,7 @@ from ..domain.headers import Address
 from ..domain.ids import new_id
 from ..domain.search import SUBJECT
 from ..domain.status import Status
+from ..domain.templating import render
 from ..services.access import hidden_among, hidden_references, may_access, references, ticket_ids_in
 from ..services.batch import run_batch
 from ..services.changes import Stale, change_ticket
@@ -36,7 +37,9 @@ from ..services.replies import (
     ReplyRequest,
     ReplyResult,
     add_comment,
+    reply_values,
     send_reply,
+    sending_mailbox,
 )
 from ..services.search import Match, search_tickets
 from ..services.tickets_admin import NewTicket, create_ticket, merge_tickets, split_message
@@ -151,6 +154,9 @@ class TemplateQuery(BaseModel):
     mailbox: str | None = Field(None, max_length=64)
     project: str | None = Field(None, max_length=64)
     language: Literal["de", "en"] | None = None
+    ticket_id: str | None = Field(
+        None, max_length=64, description="fill each template's variables for this ticket (`filled`), as sent"
+    )
 
 
 class TemplateList(BaseModel):
@@ -598,6 +604,8 @@ def register_changes(api: Api, services: Services) -> None:
             ReplyRequest(
                 body=body.body,
                 html=body.html,
+                inline=[(i.content_id, i.key) for i in body.inline],
+                quote=body.quote,
                 to=[Address(a.name, a.address) for a in body.to] if body.to is not None else None,
                 cc=[Address(a.name, a.address) for a in body.cc] if body.cc is not None else None,
                 bcc=[Address(a.name, a.address) for a in body.bcc],
@@ -634,6 +642,8 @@ def register_changes(api: Api, services: Services) -> None:
             cc=[Address(a.name, a.address) for a in body.cc],
             bcc=[Address(a.name, a.address) for a in body.bcc],
             note=body.note,
+            note_html=body.note_html,
+            inline=[(i.content_id, i.key) for i in body.inline],
             message=body.message_id,
             attachment_ids=list(body.attachment_ids),
             upload_keys=list(body.attachments),
@@ -754,8 +764,8 @@ def register_changes(api: Api, services: Services) -> None:
         response=TemplateList,
         tags=("tickets",),
         query=TemplateQuery,
-        summary="Reply templates for a mailbox/project (the composer's list)",
-        errors=(401, 403),
+        summary="Reply templates for a mailbox/project (the composer's list); with ticket_id filled in for it",
+        errors=(401, 403, 404),
     )
     def templates(ctx: Ctx) -> TemplateList:
         q: TemplateQuery = ctx.query
@@ -767,4 +777,21 @@ def register_changes(api: Api, services: Services) -> None:
             and t.applies_to(q.mailbox, q.project)
             and (q.language is None or t.language == q.language)
         ]
-        return TemplateList(items=[TemplateOut(**t.model_dump(mode="json")) for t in items])
+        values: dict[str, str] | None = None
+        if q.ticket_id is not None:
+            ticket = _ticket_for(ctx, services, q.ticket_id)
+            settings = services.settings
+            values = reply_values(
+                cfg,
+                ticket,
+                sending_mailbox(cfg, ticket),
+                ctx.user.username,
+                settings.link_secret,
+                settings.public_url or ctx.base_url,
+            )
+        return TemplateList(
+            items=[
+                TemplateOut(**t.model_dump(mode="json"), filled=render(t.body, values) if values is not None else None)
+                for t in items
+            ]
+        )

@@ -164,6 +164,7 @@ def message_out(m: MessageItem, url_for: UrlFor | None = None, own: set[str] | N
             "verdicts": verdicts if isinstance(verdicts, dict) else None,
             "auto_submitted": m.auto_submitted,
             "auto_reply": bool(m.auto_reply),
+            "rich": bool(m.rich),
             "author": m.author,
             "send_state": m.send_state,
             "send_error": m.send_error,

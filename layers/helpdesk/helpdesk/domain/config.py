@@ -320,6 +320,8 @@ class TeamSettings(Record):
     # The line below a reply with the customer's link (in the sending mailbox's language); empty: no line.
     customer_link_text: LocalizedText = DEFAULT_CUSTOMER_LINK_TEXT
     signature: Annotated[str, StringConstraints(max_length=5000)] = ""  # a mailbox's own signature replaces it
+    # The composer quotes the mail answered below a reply (the agent can leave the quote out per reply).
+    quote_replies: bool = True
     # The mailbox mail goes from when neither the ticket nor its queue names one (manual tickets, contact form).
     default_mailbox: Key | None = None
     # Papierkorb: tickets unchanged there this many days are deleted for good by the scheduled job (0: never).

@@ -55,6 +55,7 @@ class OutgoingAttachment:
     filename: str
     content_type: str
     data: bytes
+    content_id: str | None = None  # an inline image the HTML shows as ``cid:<content_id>`` (without brackets)
 
 
 @dataclass
@@ -118,7 +119,22 @@ def build_mime(mail: OutgoingMail) -> bytes:
     msg.set_content(mail.text or "", charset="utf-8", cte="quoted-printable")
     if mail.html:
         msg.add_alternative(mail.html, subtype="html", charset="utf-8", cte="quoted-printable")
+        # Inline images beside the HTML they belong to: multipart/related(text/html, image…) in the alternative.
+        html_part = msg.get_body(preferencelist=("html",))
+        for att in mail.attachments:
+            if att.content_id and html_part is not None:
+                maintype, _, subtype = header_safe(att.content_type, "attachment type").partition("/")
+                html_part.add_related(
+                    att.data,
+                    maintype=maintype or "image",
+                    subtype=subtype or "png",
+                    cid=f"<{header_safe(att.content_id, 'content id')}>",
+                    disposition="inline",
+                    filename=header_safe(att.filename, "attachment name"),
+                )
     for att in mail.attachments:
+        if att.content_id and mail.html:
+            continue
         maintype, _, subtype = header_safe(att.content_type, "attachment type").partition("/")
         msg.add_attachment(
             att.data,

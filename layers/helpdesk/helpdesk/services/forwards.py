@@ -15,12 +15,12 @@ ticket's transaction before SES gets it (services/outbound.py: claimed once, ret
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.clock import iso
+from ..domain.composed import compose, formatted
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import Address, header_line
 from ..domain.sanitize import text_to_html
@@ -31,7 +31,7 @@ from ..store.tickets import TicketDetail, TicketStore, new_event
 from ..store.unit import Unit
 from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing
-from .outbound import outbound_message, thread_subject
+from .outbound import full_text, outbound_message, thread_subject
 from .replies import ReplyResult, check_thread, collect_attachments, commit_and_send, sending_mailbox
 
 __all__ = ["ForwardRequest", "forward"]
@@ -45,6 +45,8 @@ class ForwardRequest:
     cc: list[Address] = field(default_factory=list)
     bcc: list[Address] = field(default_factory=list)
     note: str = ""
+    note_html: str | None = None  # the composer's rich text: the note's text is derived from it (``note`` unused)
+    inline: list[tuple[str, str]] = field(default_factory=list)  # (content id, upload key): images the note shows
     message: str | None = None  # the id of the message forwarded; None: the whole ticket
     attachment_ids: list[str] = field(default_factory=list)  # files of the forwarded message(s) to go along
     upload_keys: list[str] = field(default_factory=list)
@@ -103,9 +105,13 @@ def forward(
     messages = forwarded_messages(detail, request.message)
     labels = _LABELS["en" if mailbox.language == "en" else "de"]
 
-    bodies = [_full_text(mail, m) for m in messages]
-    text = forward_text(ticket, messages, request.note, labels, bodies)
-    html = _html(request.note, forward_text(ticket, messages, "", labels, bodies))
+    bodies = [full_text(mail, m) for m in messages]
+    note, note_html = request.note, ""
+    if request.note_html is not None and request.note_html.strip():
+        composed = compose(request.note_html, {cid for cid, _ in request.inline})
+        note, note_html = composed.text, composed.html
+    text = forward_text(ticket, messages, note, labels, bodies)
+    html = _html(note, forward_text(ticket, messages, "", labels, bodies), note_html)
     offered = {a.id: a for m in messages for a in m.attachments or [] if not a.inline}
     unknown = [i for i in request.attachment_ids if i not in offered]
     if unknown:
@@ -114,8 +120,15 @@ def forward(
     original = messages[0] if request.message else None
     if request.attach_original and original is None:
         raise ChangeError("the original mail can be attached to the forward of one message only", "attach_original")
+    shown = set(compose(note_html, {cid for cid, _ in request.inline}).cids) if note_html else set()
     attachments, stored = collect_attachments(
-        mail, ticket, request.upload_keys, original=original, attach_original=request.attach_original, picked=picked
+        mail,
+        ticket,
+        request.upload_keys,
+        original=original,
+        attach_original=request.attach_original,
+        picked=picked,
+        inline=[(cid, key) for cid, key in request.inline if cid in shown],
     )
     base = header_line(messages[0].subject if request.message and messages[0].subject else ticket.subject)
     message = outbound_message(
@@ -129,10 +142,11 @@ def forward(
         None,  # a new conversation for its recipients: no In-Reply-To, no References to the customer's mail
         author=actor,
         mail_domain=mail_domain,
-        summary=request.note or text,
+        summary=note or text,
         attachments=stored,
         bcc=request.bcc,
         side=FORWARD_SIDE,
+        rich=formatted(note_html),
     )
     what = request.message or "ticket"
 
@@ -183,16 +197,8 @@ def _address(name: str | None, address: str) -> str:
     return f"{name} <{address}>" if name else address
 
 
-def _full_text(mail: MailStore, message: MessageItem) -> str:
-    """A message's whole text (a long body lives in S3; the item keeps a shortened one)."""
-    if message.body_key:
-        data = json.loads(mail.get(message.body_key))
-        return str(data.get("text", "")) or message.text or ""
-    return message.text or ""
-
-
-def _html(note: str, forwarded: str) -> str:
-    parts = [f"<p>{text_to_html(note.strip())}</p>"] if note.strip() else []
+def _html(note: str, forwarded: str, note_html: str = "") -> str:
+    parts = [note_html] if note_html else [f"<p>{text_to_html(note.strip())}</p>"] if note.strip() else []
     parts.append(f'<div style="border-left:2px solid #ccc;padding-left:8px">{text_to_html(forwarded)}</div>')
     return "\n".join(parts)
 

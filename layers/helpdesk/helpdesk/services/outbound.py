@@ -16,6 +16,7 @@ that sends reminders already has what it needs.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -173,6 +174,7 @@ def outbound_message(
     at: str | None = None,
     bcc: list[Address] | None = None,
     side: str | None = None,
+    rich: bool = False,
 ) -> MessageItem:
     """A mail we send, stored on the ticket (``pending`` until handed to SES), threaded to ``answered``."""
     at = at or iso()
@@ -198,6 +200,7 @@ def outbound_message(
         mailbox=mailbox.id,
         author=author,
         auto_reply=auto,
+        rich=rich or None,
         auto_submitted=auto_submitted,  # its Auto-Submitted header, also when it is sent again
         attachments=attachments or [],
         send_state="pending",
@@ -245,8 +248,19 @@ def _autoreply(message: MessageItem) -> bool:
 
 
 def stored_attachments(mail: MailStore, message: MessageItem) -> list[OutgoingAttachment]:
-    """The files of a stored outbound message, read back to send it again."""
-    return [OutgoingAttachment(a.filename, a.content_type, mail.get(a.key)) for a in message.attachments or []]
+    """The files of a stored outbound message, read back to send it again (inline images stay inline)."""
+    return [
+        OutgoingAttachment(a.filename, a.content_type, mail.get(a.key), content_id=a.content_id if a.inline else None)
+        for a in message.attachments or []
+    ]
+
+
+def full_text(mail: MailStore, message: MessageItem) -> str:
+    """A message's whole text (a long body lives in S3; the item keeps a shortened one)."""
+    if message.body_key:
+        data = json.loads(mail.get(message.body_key))
+        return str(data.get("text", "")) or message.text or ""
+    return message.text or ""
 
 
 def resend(

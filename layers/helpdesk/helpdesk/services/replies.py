@@ -22,6 +22,8 @@ from hashlib import sha256
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.clock import iso
+from ..domain.composed import Quote, formatted, quote, text_of
+from ..domain.composed import clean as clean_composed
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import Address
@@ -47,6 +49,7 @@ from .outbound import (
     SendFailed,
     agent_values,
     deliver,
+    full_text,
     outbound_message,
     reply_defaults,
     thread_subject,
@@ -60,11 +63,14 @@ __all__ = [
     "add_comment",
     "check_thread",
     "collect_attachments",
+    "reply_values",
     "send_reply",
     "sending_mailbox",
 ]
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_INLINE_BYTES = 5 * 1024 * 1024  # a pasted screenshot; the composer says so before uploading
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 MAX_TOTAL_BYTES = 25 * 1024 * 1024  # SES v2 accepts 40 MB; base64 grows attachments by a third
 UPLOAD_PREFIX = "uploads/"
 SENT_PREFIX = "attachments/"  # where a sent mail's files live as long as the ticket (as inbound ones do)
@@ -73,7 +79,9 @@ SENT_PREFIX = "attachments/"  # where a sent mail's files live as long as the ti
 @dataclass
 class ReplyRequest:
     body: str = ""
-    html: str | None = None
+    html: str | None = None  # the composer's rich text: the text alternative is derived from it (``body`` unused)
+    inline: list[tuple[str, str]] = field(default_factory=list)  # (content id, upload key): images the HTML shows
+    quote: bool = False  # the mail answered, quoted below the reply (text and HTML)
     to: list[Address] | None = None
     cc: list[Address] | None = None
     bcc: list[Address] = field(default_factory=list)  # blind copies: kept on our message, never in the mail
@@ -141,17 +149,22 @@ def send_reply(
     if not to:
         raise ChangeError("the reply has no recipient", "to")
 
-    link = ""
-    if cfg.settings.customer_links and link_secret and public_url:
-        token = customer_token(link_secret, ticket.pk, cfg.settings.customer_link_days)
-        link = f"{public_url}/#/t/{token}"
-    values = agent_values(ticket, cfg, mailbox, actor, link)
-    text, html = _body(request, cfg, values, reply_signature(cfg, mailbox, actor))
+    values = reply_values(cfg, ticket, mailbox, actor, link_secret, public_url)
+    link = values["LINK"]
+    text, html, rich = _body(request, cfg, values, reply_signature(cfg, mailbox, actor))
     if link and cfg.settings.customer_links:
         text, html = with_link_line(text, html, cfg.settings.customer_link_text.get(mailbox.language), link)
+    if request.quote and answered is not None:
+        quoted = quote_of(mail, answered, mailbox.language)
+        text, html = f"{text}\n\n{quoted.text}", f"{html}\n{quoted.html}"
 
     attachments, stored = collect_attachments(
-        mail, ticket, request.upload_keys, original=answered, attach_original=request.attach_original
+        mail,
+        ticket,
+        request.upload_keys,
+        original=answered,
+        attach_original=request.attach_original,
+        inline=[(cid, key) for cid, key in request.inline if cid in _shown_cids(html)],
     )
     # The first mail of a ticket (a manual ticket's) answers nothing: no "Re:".
     first = answered is None and not any(m.direction == "outbound" for m in detail.messages)
@@ -171,6 +184,7 @@ def send_reply(
         attachments=stored,
         bcc=request.bcc,
         side=side,
+        rich=rich,
     )
 
     def commit(current: TicketItem) -> None:
@@ -209,6 +223,18 @@ def commit_and_send(
     return ReplyResult(ticket, message, sent)
 
 
+def reply_values(
+    cfg: ConfigSnapshot, ticket: TicketItem, mailbox: Mailbox, actor: str, link_secret: str, public_url: str
+) -> dict[str, str]:
+    """The variables of a reply by ``actor`` (templates, signatures): the ones the composer shows filled in
+    are the ones sent."""
+    link = ""
+    if cfg.settings.customer_links and link_secret and public_url:
+        token = customer_token(link_secret, ticket.pk, cfg.settings.customer_link_days)
+        link = f"{public_url}/#/t/{token}"
+    return agent_values(ticket, cfg, mailbox, actor, link)
+
+
 def sending_mailbox(cfg: ConfigSnapshot, ticket: TicketItem) -> Mailbox:
     """The mailbox a reply or forward of this ticket goes out from (ConfigSnapshot.sending_mailbox: the
     ticket's, its queue's, the team's default — never just the first one)."""
@@ -225,20 +251,47 @@ def check_thread(detail: TicketDetail, seen: int | None, confirmed: bool, actor:
         raise ReplyConflict(verdict, detail)
 
 
-def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str], signature: str) -> tuple[str, str]:
+def _body(request: ReplyRequest, cfg: ConfigSnapshot, values: dict[str, str], signature: str) -> tuple[str, str, bool]:
+    """Text and HTML of the reply with its signature: from the composer's HTML (sanitized to its allow-list,
+    the text derived from it) or from plain text. Variables are filled in either (values escaped in HTML).
+    The flag: the agent formatted it (the thread shows its HTML; lines of plain text are shown as text)."""
     body = request.body or ""
+    template = None
     if request.template_id:
         template = next((t for t in cfg.templates if t.id == request.template_id), None)
         if template is None:
             raise ChangeError(f"unknown template {request.template_id!r}", "template_id")
+    if request.html is not None and request.html.strip():
+        cids = {cid for cid, _ in request.inline}
+        source = clean_composed(request.html, cids)[0]
+        if template is not None:
+            inserted = render_html(template.body, {})
+            source = f"{source}<div>{inserted}</div>" if source else inserted
+        if not text_of(source).strip() and "<img" not in source:
+            raise ChangeError("the reply is empty", "html")
+        html = render(source, html_values(values))
+        return (*with_signature(text_of(html), html, text_of(source), signature, values), formatted(source))
+    if template is not None:
         body = f"{body}\n\n{template.body}".strip() if body else template.body
-    if not body.strip() and not request.html:
+    if not body.strip():
         raise ChangeError("the reply is empty", "body")
-    text = render(body, values)
-    html = (
-        sanitize_html(request.html, block_remote=False).html if request.html else render_html(body, html_values(values))
-    )
-    return with_signature(text, html, body, signature, values)
+    text, html = with_signature(render(body, values), render_html(body, html_values(values)), body, signature, values)
+    return text, html, False
+
+
+def _shown_cids(html: str) -> set[str]:
+    return set(sanitize_html(html, block_remote=False).cids)
+
+
+def quote_of(mail: MailStore, message: MessageItem, language: str) -> Quote:
+    """The mail answered as a quote below the reply: its whole text, who wrote it and when."""
+    if message.direction == "inbound" and message.from_addr is not None:
+        who = message.from_addr.address
+        who = f"{message.from_addr.name} <{who}>" if message.from_addr.name else who
+    else:
+        who = (message.from_addr.name or message.from_addr.address) if message.from_addr else ""
+    date = message.created_at[:16].replace("T", " ") + " UTC"
+    return quote(full_text(mail, message), who, date, language)
 
 
 def collect_attachments(
@@ -249,27 +302,30 @@ def collect_attachments(
     original: MessageItem | None = None,
     picked: list[AttachmentMap] | None = None,
     attach_original: bool = False,
+    inline: list[tuple[str, str]] | None = None,
 ) -> tuple[list[OutgoingAttachment], list[AttachmentMap]]:
     """The files of a reply or forward, checked, and copied to where they stay as long as the ticket.
 
     ``upload_keys``: files the agent uploaded; ``picked``: files of the ticket's messages chosen to go
     along (a forward); ``original``: the mail attached as ``.eml`` when ``attach_original`` ("Originalnachricht
-    anhängen").
+    anhängen"); ``inline``: uploaded images the HTML shows as ``cid:`` (content id, upload key), images only,
+    at most :data:`MAX_INLINE_BYTES` each.
     Uploads expire (the bucket's ``unfinished-uploads`` rule deletes ``uploads/`` after two days) and raw
     mail has its own retention: what is sent is copied to the ticket's attachment prefix (``attachments/``,
     where inbound files live too), and the message stores those keys, so its links outlive both.
     """
     outgoing: list[OutgoingAttachment] = []
     for key in upload_keys:
-        if not key.startswith(f"{UPLOAD_PREFIX}{ticket.pk}/") or ".." in key:
-            raise ChangeError("attachment upload does not belong to this ticket", "attachments")
-        size = mail.size(key)
-        if size is None:
-            raise ChangeError("attachment upload not found (upload it first)", "attachments")
-        if size > MAX_ATTACHMENT_BYTES:
-            raise ChangeError(f"attachment larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB", "attachments")
+        _check_upload(mail, ticket, key, MAX_ATTACHMENT_BYTES, "attachments")
         filename = key.rsplit("/", 1)[-1]
         outgoing.append(OutgoingAttachment(filename, _guess(filename), mail.get(key)))
+    for cid, key in inline or []:
+        _check_upload(mail, ticket, key, MAX_INLINE_BYTES, "inline")
+        filename = key.rsplit("/", 1)[-1]
+        content_type = _guess(filename)
+        if content_type not in INLINE_TYPES:
+            raise ChangeError(f"an inline image must be PNG, JPEG, GIF or WebP, not {content_type}", "inline")
+        outgoing.append(OutgoingAttachment(filename, content_type, mail.get(key), content_id=cid))
     for att in picked or []:
         outgoing.append(OutgoingAttachment(att.filename, att.content_type, mail.get(att.key)))
     if attach_original:
@@ -291,9 +347,22 @@ def collect_attachments(
                 size=len(attachment.data),
                 sha256=sha256(attachment.data).hexdigest(),
                 key=kept,
+                content_id=attachment.content_id,
+                inline=attachment.content_id is not None,
             )
         )
     return outgoing, stored
+
+
+def _check_upload(mail: MailStore, ticket: TicketItem, key: str, limit: int, what: str) -> None:
+    if not key.startswith(f"{UPLOAD_PREFIX}{ticket.pk}/") or ".." in key:
+        raise ChangeError("attachment upload does not belong to this ticket", what)
+    size = mail.size(key)
+    if size is None:
+        raise ChangeError("attachment upload not found (upload it first)", what)
+    if size > limit:
+        thing = "image" if what == "inline" else "attachment"
+        raise ChangeError(f"{thing} larger than {limit // (1024 * 1024)} MB", what)
 
 
 def _guess(filename: str) -> str:

@@ -297,6 +297,7 @@ class MessageItem(TicketTableItem, discriminator="message"):
     limit_exceeded = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # elements are str
     author = UnicodeAttribute(null=True)  # agent for outbound mail; "system" for auto-replies
     auto_reply = BooleanAttribute(default=False)
+    rich = BooleanAttribute(null=True)  # outbound: written in the rich-text composer (the thread shows its HTML)
     send_state = UnicodeAttribute(
         null=True
     )  # outbound: pending | sending | sent | retry | failed | bounced | complained

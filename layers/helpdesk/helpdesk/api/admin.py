@@ -16,6 +16,7 @@ from ..domain.clock import now
 from ..domain.config import Agent, Mailbox, Queue, Rule, TeamSettings, Template
 from ..domain.intake import NewTicketFacts, decide_new_ticket, rules_outcome, typed_mail
 from ..domain.mail import parse_mail
+from ..domain.mail_domains import address_refused
 from ..domain.notifications import sender_refused
 from ..domain.setup import checklist, open_items
 from ..domain.status import Status
@@ -146,7 +147,7 @@ def register(api: Api, services: Services) -> None:
     )
     def put_settings(ctx: Ctx) -> TeamSettings:
         body: TeamSettings = ctx.body
-        refused = sender_refused(body.notification_sender, services.settings.mail_domain)
+        refused = sender_refused(body.notification_sender, services.settings.mail_domains)
         if refused:
             raise BadRequest(refused, field="notification_sender")
         services.config.put_settings(body, actor=ctx.user.username)
@@ -240,7 +241,7 @@ def register(api: Api, services: Services) -> None:
         # this sender (no auto-reply window open, none sent today).
         outcome = rules_outcome(mail, mailbox, rules)
         facts = NewTicketFacts(mail, mailbox, outcome, cfg.settings.default_queue)
-        decision = decide_new_ticket(facts, cfg, services.settings.mail_domain, now())
+        decision = decide_new_ticket(facts, cfg, services.settings.mail_domains, now())
         ticket, send, why = decision.fields, decision.autoreply, decision.autoreply_reason
         result = {k: v for k, v in outcome.__dict__.items() if k != "fired"}
         result["mailbox"] = mailbox.id if mailbox else None
@@ -286,6 +287,17 @@ def _refuse_unknown_variables(record: BaseModel) -> None:
             raise BadRequest(f"unknown variable {found}; this text may use {known}", field=name)
 
 
+def _refuse_foreign_domain(record: BaseModel, domains: tuple[str, ...]) -> None:
+    """A mailbox receives and sends on the deployment's mail domains only (SES's receipt rule and grants)."""
+    if not isinstance(record, Mailbox):
+        return
+    for name in ("address", "outgoing_address"):
+        address = getattr(record, name)
+        refused = address_refused(address, domains) if address else None
+        if refused:
+            raise BadRequest(refused, field=name)
+
+
 def _crud(api: Api, services: Services, plural: str, kind: str, model: type[BaseModel]) -> None:
     listing = _list_model(model)
     key_name = "id"
@@ -321,6 +333,7 @@ def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Base
     def create(ctx: Ctx) -> Any:
         record = ctx.body
         _refuse_unknown_variables(record)
+        _refuse_foreign_domain(record, services.settings.mail_domains)
         if any(getattr(i, key_name) == getattr(record, key_name) for i in items()):
             raise Conflict(f"{kind} {getattr(record, key_name)!r} exists")
         services.config.put(kind, record, actor=ctx.user.username)
@@ -357,6 +370,7 @@ def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Base
         if not any(getattr(i, key_name) == record_id for i in items()):
             raise NotFound(f"no such {kind}")
         _refuse_unknown_variables(record)
+        _refuse_foreign_domain(record, services.settings.mail_domains)
         services.config.put(kind, record, actor=ctx.user.username)
         return record
 

@@ -48,6 +48,7 @@ from ..domain.intake import (
 )
 from ..domain.lifecycle import PREVIEW_CHARS, customer_answered, mail_joined
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
+from ..domain.mail_domains import on_our_domains
 from ..domain.notifications import is_own_notification, system_sender
 from ..domain.numbering import number_format
 from ..domain.reasons import Reason, reason
@@ -112,8 +113,13 @@ class IngestDeps:
     tickets: TicketStore
     config: ConfigStore
     mailer: Mailer
-    mail_domain: str
+    mail_domain: str  # the first mail domain (system mail, Message-IDs)
     limits: Limits = DEFAULT_LIMITS
+    mail_domains: tuple[str, ...] = ()  # every mail domain of the deployment (empty: just mail_domain)
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return self.mail_domains or ((self.mail_domain,) if self.mail_domain else ())
 
 
 @dataclass
@@ -442,9 +448,7 @@ def _own_ids(facts: MailFacts) -> list[str]:
 
 
 def _is_own(address: str, cfg: ConfigSnapshot, deps: IngestDeps) -> bool:
-    return bool(address) and (
-        address in cfg.own_addresses or (bool(deps.mail_domain) and address.endswith("@" + deps.mail_domain))
-    )
+    return bool(address) and (address in cfg.own_addresses or on_our_domains(address, deps.domains))
 
 
 @dataclass(frozen=True)
@@ -643,7 +647,7 @@ def _create(
         index_note=inbound.index.note,
         claimed_ticket_id=decision.claimed_ticket_id,
     )
-    decided = decide_new_ticket(facts, cfg, deps.mail_domain, moment, _sender_history(lookup, moment))
+    decided = decide_new_ticket(facts, cfg, deps.domains, moment, _sender_history(lookup, moment))
     fields, send, why = decided.fields, decided.autoreply, decided.autoreply_reason
     ticket = _ticket_item(inbound, fields, number.text, mailbox, decision, iso(moment))
     # Before the auto-reply's: within one moment the timeline sorts by id, the customer's mail first.

@@ -53,6 +53,7 @@ def local(
         typer.Option(
             "--mail-domain",
             "--domain",
+            metavar="DOMAIN",
             help="Mail domain SMTP accepts (MailDomain); repeat it or give a comma list for several, the first "
             "one is the system's own",
         ),

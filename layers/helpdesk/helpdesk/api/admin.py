@@ -102,7 +102,7 @@ def register(api: Api, services: Services) -> None:
         body=AgentPatch,
         response=Agent,
         tags=("admin",),
-        summary="Change an agent's role, queues, language, or disable them",
+        summary="Change an agent's role, queues, language, aliases, or disable them",
         errors=(400, 401, 403, 404),
     )
     def update_agent(ctx: Ctx, username: str) -> Agent:
@@ -112,7 +112,13 @@ def register(api: Api, services: Services) -> None:
         if current is None:
             raise NotFound("no such agent")
         changes = body.model_dump(exclude_unset=True)
-        agent = Agent.model_validate({**current.model_dump(), **changes})
+        try:
+            agent = Agent.model_validate({**current.model_dump(), **changes})
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+        refused = cfg.alias_refused(agent)
+        if refused:
+            raise BadRequest(refused, field="aliases")
         if current.active and current.role == "admin" and not (agent.active and agent.role == "admin"):
             others = [a for a in cfg.agents if a.username != username]
             if not any(a.active and a.role == "admin" for a in others):

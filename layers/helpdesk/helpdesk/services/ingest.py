@@ -27,7 +27,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -663,7 +663,10 @@ def _create(
     agent = cfg.agent(decision.agent) if decision.agent_outside else None
     if agent is not None:  # never an auto-reply to the team's own mail
         send, why = False, reason("autoreply.agent", agent=agent.username)
-    written = _agent_wrote(agent, mail, cfg, deps, decision)
+    written = _agent_wrote(agent, mail, cfg, deps)
+    if written is not None:  # said in this attempt's decision only (a retry after a conflict decides again)
+        why_new = reason("threading.agent_new", agent=written.agent.username, customer=written.customer.address)
+        decision = replace(decision, reasons=[*decision.reasons, why_new])
     ticket = _ticket_item(inbound, fields, number.text, mailbox, decision, iso(moment), written)
     # Before the auto-reply's: within one moment the timeline sorts by id, the customer's mail first.
     message = _message_item(ticket.pk, mail, inbound.raw_key, inbound.body, inbound.attachments, mailbox, iso(moment))
@@ -756,9 +759,7 @@ class _AgentWrote:
     recipients: list[Address]
 
 
-def _agent_wrote(
-    agent: Agent | None, mail: ParsedMail, cfg: ConfigSnapshot, deps: IngestDeps, decision: Decision
-) -> _AgentWrote | None:
+def _agent_wrote(agent: Agent | None, mail: ParsedMail, cfg: ConfigSnapshot, deps: IngestDeps) -> _AgentWrote | None:
     """Zammad's rule for an agent's mail that names no ticket: a ticket for whom it went to (the first
     recipient outside the helpdesk and the team), with the agent's mail as their answer. Without such a
     recipient (mail only to our mailboxes: an internal request, a customer's mail forwarded in) it is a
@@ -768,9 +769,7 @@ def _agent_wrote(
     recipients = _outside_recipients(mail, cfg, deps)
     if not recipients:
         return None
-    customer = recipients[0]
-    decision.reasons.append(reason("threading.agent_new", agent=agent.username, customer=customer.address))
-    return _AgentWrote(agent, customer, recipients)
+    return _AgentWrote(agent, recipients[0], recipients)
 
 
 def _ticket_item(

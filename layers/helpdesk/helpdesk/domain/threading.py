@@ -12,7 +12,7 @@ Order of evidence (strongest first):
    the forward side (``Decision.forward_side``): its sender does not join the customer's conversation.
 3. In-Reply-To / References name a customer's Message-ID of a ticket, or the subject names a ticket
    number (``[#T-2026-000123]``, tolerant of ``Re:``/``AW:``/``WG:``/spacing/case): attached only when the
-   sender is a participant of that ticket (customer, CC'd address, agent). Otherwise a new ticket
+   sender is a participant of that ticket (customer, CC'd address). Otherwise a new ticket
    opens in ``clarify`` with an agent-only link to the ticket it claimed ("Ticket Trick",
    zammad/zammad#5064): a stranger who guesses a number can neither write into nor read someone
    else's ticket. A participant's address that failed authentication (DMARC, or SPF without DKIM)

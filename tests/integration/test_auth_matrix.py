@@ -59,6 +59,12 @@ ADMIN_RECORDS: dict[str, dict[str, Any]] = {
     "queues": {"id": "matrix", "name": "Matrix"},
     "rules": {"id": "matrix", "name": "Matrix", "conditions": [{"field": "subject", "value": "m"}], "actions": {}},
     "templates": {"id": "matrix", "name": "Matrix", "body": "Hallo"},
+    "triggers": {
+        "id": "matrix",
+        "name": "M",
+        "event": "ticket_created",
+        "actions": [{"kind": "add_tag", "value": "m"}],
+    },
 }
 # Public routes that answer 401 for wrong credentials in the body (not for a missing token).
 CREDENTIAL_CHECKS = {("POST", "/auth/new-password")}

@@ -740,14 +740,21 @@ class SetupOut(Model):
 # ----------------------------------------------------------------------------- notifications (issue 12)
 
 NotificationKind = Literal[
-    "new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_warning", "deadline_missed"
+    "new_ticket",
+    "assigned",
+    "customer_replied",
+    "mentioned",
+    "reopened",
+    "deadline_warning",
+    "deadline_missed",
+    "automation",
 ]
 
 
 class NotificationOut(Model):
     id: str = Field(description="<event time>_<event id>: POST /notifications/{id}/read")
     kind: NotificationKind
-    reason: Literal["assignee", "queue_responsible", "queue_member", "queue_open", "mentioned"]
+    reason: Literal["assignee", "queue_responsible", "queue_member", "queue_open", "mentioned", "trigger"]
     ticket_id: str
     number: str
     subject: str

@@ -494,9 +494,8 @@ def local_resolver(translated: Mapping[str, Any], resources: Any) -> Callable[[A
     """Ref/GetAtt/Sub of the stack's resources -> the local (moto) names and ARNs; parameters as provisioned."""
     from helpdesk_local.template import Resolver
 
-    return Resolver(
-        dict(translated), {"MailDomain": "example.com", "AWS::Region": REGION}, resources.names, resources.attrs
-    )
+    domains = resources.env.get("HELPDESK_MAIL_DOMAIN") or "example.com"  # as the stack was provisioned
+    return Resolver(dict(translated), {"MailDomain": domains, "AWS::Region": REGION}, resources.names, resources.attrs)
 
 
 @dataclass

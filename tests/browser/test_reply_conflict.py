@@ -40,9 +40,7 @@ def tom(browser: Browser, web_stack: Stack) -> Iterator[Agent]:
 def replies_to(api: Api, number: str, since: int) -> list[dict[str, Any]]:
     """The agents' replies about ticket ``number`` in the outbox since index ``since`` (not the auto-reply)."""
     return [
-        m
-        for m in api.outbox()[since:]
-        if number in m["subject"] and ("(Anna)" in m["text"] or "(Tom)" in m["text"])
+        m for m in api.outbox()[since:] if number in m["subject"] and ("(Anna)" in m["text"] or "(Tom)" in m["text"])
     ]
 
 

@@ -49,9 +49,7 @@ def test_the_history_of_a_mail_ticket_reads_as_german_sentences(anna: Agent, api
     version = api.call("PATCH", f"/tickets/{ticket['id']}", {"version": ticket["version"], "status": "open"})["version"]
     version = api.call("PATCH", f"/tickets/{ticket['id']}", {"version": version, "assignee": "agent"})["version"]
     api.call("PATCH", f"/tickets/{ticket['id']}", {"version": version, "status": "waiting_customer"})
-    send_mail(
-        web_stack, f"Re: [#{ticket['number']}] {subject}", "Immer noch kalt.", hanna, "Hanna Heiß"
-    )
+    send_mail(web_stack, f"Re: [#{ticket['number']}] {subject}", "Immer noch kalt.", hanna, "Hanna Heiß")
     wait_until(lambda: api.call("GET", f"/tickets/{ticket['id']}?read=false")["status"] == "open", what="reopened")
 
     anna.open_ticket(ticket["id"])

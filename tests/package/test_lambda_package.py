@@ -254,6 +254,18 @@ def test_parameters_are_checked_against_the_template_before_anything_is_built() 
     assert "MailDomain is required" in "\n".join(check_config(Config("h", "eu-west-1", {}), template))
 
 
+def test_several_mail_domains_are_checked_one_by_one_and_at_most_five() -> None:
+    template = load_template()
+    two = Config("helpdesk", "eu-west-1", {"MailDomain": "support.example.com, service.example.de"})
+    assert check_config(two, template) == []
+    bad = Config("helpdesk", "eu-west-1", {"MailDomain": "support.example.com,Service Example"})
+    assert [p.split(" does not match")[0] + " does not match" for p in check_config(bad, template)] == [
+        "parameter MailDomain='Service Example' does not match"
+    ]
+    six = ",".join(f"d{n}.example.com" for n in range(6))
+    assert "at most 5" in "\n".join(check_config(Config("h", "eu-west-1", {"MailDomain": six}), template))
+
+
 def test_the_runtime_closure_leaves_out_the_runtimes_packages_and_chalices_command_line() -> None:
     def item(name: str, *requires: str) -> dict[str, Any]:
         return {"metadata": {"name": name, "version": "1.0", "requires_dist": list(requires)}}

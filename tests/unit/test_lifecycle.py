@@ -7,6 +7,7 @@ import pytest
 from helpdesk.domain.lifecycle import (
     PREVIEW_CHARS,
     TicketState,
+    agent_answered_outside,
     customer_answered,
     mail_joined,
     reminded,
@@ -129,3 +130,42 @@ def test_a_reminder_is_recorded_once_with_what_went_out() -> None:
     assert t.changes == {"reminded_at": AT}
     assert t.events[0].detail == {"ticket_id": "T1", "number": "T-1", "days_waiting": 7.0, "mailed": False}
     assert t.records.counters == {"reminders": 1}
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("new", "waiting_customer"),
+        ("open", "waiting_customer"),
+        ("clarify", "waiting_customer"),
+        ("waiting_internal", "waiting_customer"),
+        ("waiting_customer", "waiting_customer"),
+        ("closed", "closed"),
+        ("trash", "trash"),
+    ],
+)
+def test_an_agents_mail_from_their_own_program_is_their_answer(before: str, after: str) -> None:
+    """Issue 14 part 6: not a customer's answer (no reopening, not unread), but the agent's (first response,
+    waiting for the customer), as a reply from the helpdesk would be."""
+    t = agent_answered_outside(
+        state(before, created_at="2026-12-07T09:00:00Z"), at=AT, agent="anna", message={"from": "anna@firma.de"}
+    )
+    assert t.changes.get("status", before) == after
+    assert "unread" not in t.changes and "last_customer_at" not in t.changes and "preview" not in t.changes
+    assert t.changes["first_response_at"] == AT and t.changes["last_agent_at"] == AT
+    assert t.events[0].type == "MessageAdded" and t.events[0].actor == "anna"
+    assert t.events[0].detail["direction"] == "outbound" and t.events[0].detail["outside"] is True
+    assert t.records.counters["replies"] == 1 and t.records.durations == (("first_response", 3600),)
+    if before != after:
+        assert t.events[1].type == "StatusChanged" and t.events[1].detail["reason"]["code"] == "status.agent_outside"
+        assert t.changes["waiting_since"] == AT
+    else:
+        assert len(t.events) == 1
+
+
+def test_an_agents_own_mail_keeps_the_first_response_and_on_a_forwards_side_counts_nothing() -> None:
+    answered = state("open", created_at="2026-12-07T09:00:00Z", first_response_at="2026-12-07T09:30:00Z")
+    t = agent_answered_outside(answered, at=AT, agent="anna", message={})
+    assert t.changes["first_response_at"] == "2026-12-07T09:30:00Z" and t.records.counters == {"replies": 1}
+    side = agent_answered_outside(answered, at=AT, agent="anna", message={}, customer_side=False)
+    assert set(side.changes) == {"updated_at", "message_count"} and side.records.counters == {}

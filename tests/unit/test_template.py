@@ -143,3 +143,46 @@ def test_every_function_has_an_errors_alarm_and_a_bounded_log_group(translated: 
     assert "FeedbackFunction" in functions
     assert sorted(functions - alarmed) == []
     assert sorted(functions - logged) == []
+
+
+def _mail_resources(domains: str) -> tuple[Any, dict[str, Any]]:
+    from helpdesk_local.template import Resolver
+
+    tpl = load_template()
+    resolve = Resolver(tpl, {"MailDomain": domains}, {}, {})
+    present = {lid: r for lid, r in tpl["Resources"].items() if resolve.present(r)}
+    return resolve, present
+
+
+@pytest.mark.parametrize(
+    ("domains", "expected"),
+    [
+        ("support.example.com", ["support.example.com"]),
+        ("support.example.com, service.example.de", ["support.example.com", "service.example.de"]),
+        ("a.example,b.example,c.example,d.example,e.example", [f"{c}.example" for c in "abcde"]),
+    ],
+)
+def test_each_mail_domain_gets_a_receipt_rule_recipient_an_identity_and_a_sending_grant(
+    domains: str, expected: list[str]
+) -> None:
+    resolve, present = _mail_resources(domains)
+    rule = resolve(present["ReceiptRule"]["Properties"]["Rule"])
+    assert rule["Recipients"] == expected
+    identities = {
+        lid: resolve(r["Properties"]["EmailIdentity"])
+        for lid, r in present.items()
+        if r["Type"] == "AWS::SES::EmailIdentity"
+    }
+    assert sorted(identities.values()) == sorted(expected)
+    assert identities["MailIdentity"] == expected[0]  # one domain: the resource an existing stack has
+    env = resolve(load_template()["Globals"]["Function"]["Environment"]["Variables"]["HELPDESK_MAIL_DOMAIN"])
+    assert env == ",".join(expected)
+    grants = []
+    for lid, r in present.items():
+        if r["Type"] != "AWS::Serverless::Function":
+            continue
+        for policy in r["Properties"].get("Policies", []):
+            for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
+                if "ses:SendEmail" in statement.get("Action", []):
+                    grants.append((lid, resolve(statement["Condition"]["StringLike"]["ses:FromAddress"])))
+    assert grants and all(allowed == [f"*@{d}" for d in expected] for _, allowed in grants), grants

@@ -448,3 +448,66 @@ def test_a_forwards_recipient_naming_only_the_number_is_a_stranger() -> None:
     facts = mail(numbers=("T-2026-000123",), sender=SUPPLIER)
     decision = decide(facts, WITH_FORWARD, NUMBERS, ticket_a(), now=NOW, reopen_max_age_days=30)
     assert decision.action is Action.NEW and decision.claimed_ticket_id == "tkt-a" and not decision.forward_side
+
+
+# ------------------------------------------------------------------------------ agents' own mail (issue 14.6)
+
+AGENT = "anna@helpdesk-team.example"
+
+
+def _agent(
+    facts: MailFacts, *, agent: str | None = "anna", forged: str | None = None, verdict: str | None = None
+) -> MailFacts:
+    from dataclasses import replace
+
+    return replace(facts, agent=agent, agent_forged=forged, sender_unverified=verdict)
+
+
+@pytest.mark.parametrize(
+    ("facts", "how"),
+    [
+        (mail(sender=AGENT, numbers=("T-2026-000123",)), "threading.subject_number"),
+        (mail(sender=AGENT, in_reply_to=("in-a@firma.example",)), "threading.ref_customer"),
+        (mail(sender=AGENT, references=("out-a@helpdesk.example",)), "threading.ref_ours"),
+    ],
+)
+def test_an_agents_own_mail_naming_a_ticket_joins_it_as_theirs(facts: MailFacts, how: str) -> None:
+    """The agent is no participant, yet their mail is theirs: not a new clarify ticket (the defect)."""
+    before = run(facts, ticket_a())
+    if how == "threading.ref_ours":  # appended on proof, but as a customer's inbound mail
+        assert before.action is Action.APPEND and not before.agent_outside
+    else:
+        assert before.action is Action.NEW and before.claimed_ticket_id == "tkt-a"  # as a stranger's
+    decided = run(_agent(facts), ticket_a())
+    assert (decided.action, decided.ticket_id, decided.agent_outside, decided.agent) == (
+        Action.APPEND,
+        "tkt-a",
+        True,
+        "anna",
+    )
+    assert [r.code for r in decided.reasons] == [how, "threading.agent_own"]
+    # Even on a ticket closed long ago: the agent chose it (a customer's mail would open a new ticket).
+    old = run(_agent(facts), ticket_a("closed", closed_at="2026-01-01T00:00:00Z"))
+    assert old.action is Action.APPEND and old.ticket_id == "tkt-a"
+
+
+def test_a_forged_agent_address_is_judged_as_a_strangers_with_the_reason() -> None:
+    facts = _agent(mail(sender=AGENT, numbers=("T-2026-000123",)), agent=None, forged="anna", verdict="DMARC fail")
+    decided = run(facts, ticket_a())
+    assert decided.action is Action.NEW and decided.claimed_ticket_id == "tkt-a" and not decided.agent_outside
+    codes = [r.code for r in decided.reasons]
+    assert codes == ["threading.subject_number", "threading.agent_unverified", "threading.not_participant"]
+    assert "DMARC fail" in str(decided.reasons[1])
+
+
+def test_an_agents_mail_naming_no_ticket_is_a_new_one_marked_as_theirs() -> None:
+    decided = run(_agent(mail(sender=AGENT)), None)
+    assert (decided.action, decided.agent_outside, decided.agent) == (Action.NEW, True, "anna")
+    assert [r.code for r in decided.reasons] == ["threading.no_match", "threading.agent_own"]
+
+
+def test_an_agents_answer_to_a_forwards_recipient_stays_on_the_forwards_side() -> None:
+    known = {"fwd@helpdesk.example": KnownMessage("fwd@helpdesk.example", "tkt-a", outbound=True, forward=True)}
+    facts = _agent(mail(sender=AGENT, in_reply_to=("fwd@helpdesk.example",)))
+    decided = decide(facts, known, {}, ticket_a(), now=NOW, reopen_max_age_days=30)
+    assert decided.action is Action.APPEND and decided.forward_side and decided.agent_outside

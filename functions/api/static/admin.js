@@ -559,6 +559,8 @@ async function agentsSection(container, id) {
       options: () => queueOptions(false) },
     creating ? { name: "temporary_password", label: t("adm.agent.password"), type: "password", nullable: true,
       hint: t("adm.agent.password.hint") } : { name: "active", label: t("adm.agent.active"), type: "checkbox" },
+    ...(creating ? [] : [{ name: "aliases", label: t("adm.agent.aliases"), type: "list", wide: true,
+      hint: t("adm.agent.aliases.hint") }]),
   ];
   const { nodes, read } = buildForm(specs, agent, creating);
   const error = h("div", { class: "form-error field-wide", role: "alert" });
@@ -575,9 +577,9 @@ async function agentsSection(container, id) {
         if (!data.temporary_password) delete data.temporary_password;
         await api("admin/agents", { method: "POST", body: data });
       } else {
-        const { email, name, role, queues, language, active } = data;
+        const { email, name, role, queues, language, active, aliases } = data;
         await api(`admin/agents/${encodeURIComponent(agent.username)}`, { method: "PATCH",
-          body: { email, name, role, queues, language, active } });
+          body: { email, name, role, queues, language, active, aliases } });
       }
       toast(t("saved"), "success");
       await loadSession().catch(() => {});

@@ -164,7 +164,7 @@ const S = {
   "msg.to": ["An", "To"], "msg.cc": ["Cc", "Cc"], "msg.system": ["System", "System"], "msg.attachments": ["Anhänge", "Attachments"],
   "msg.download": ["{name} herunterladen", "Download {name}"], "msg.autoreply": ["Automatische Antwort", "Auto-reply"],
   "msg.automatic": ["automatisch ({kind})", "automatic ({kind})"], "msg.sendfailed": ["Versand fehlgeschlagen", "Sending failed"],
-  "msg.pending": ["wird gesendet", "sending"], "msg.spam": ["Spamverdacht", "Suspected spam"], "msg.virus": ["Virusverdacht", "Suspected virus"],
+  "msg.pending": ["wird gesendet", "sending"], "msg.outside": ["außerhalb des Helpdesks gesendet", "sent outside the helpdesk"], "msg.spam": ["Spamverdacht", "Suspected spam"], "msg.virus": ["Virusverdacht", "Suspected virus"],
   "msg.fail": ["fehlgeschlagen", "failed"], "msg.defects": ["Mail fehlerhaft", "Damaged mail"],
   "note.kind": ["Interne Notiz", "Internal note"], "note.label": ["Interne Notiz von {author}", "Internal note by {author}"],
   "mail.frame": ["Inhalt der E-Mail", "Mail content"], "mail.frame.of": ["E-Mail von {from}", "Mail from {from}"],
@@ -262,6 +262,7 @@ const S = {
   "me.profile": ["Meine Signatur", "My signature"],
   "me.profile.intro": ["Steht über der Signatur des Postfachs, aus dem Sie antworten.", "Goes above the signature of the mailbox you reply from."],
   "me.phone": ["Meine Telefonnummer", "My phone number"], "me.phone.hint": ["in Signaturen als Variable PHONE", "in signatures as the variable PHONE"], "me.signature": ["Eigene Signatur", "Own signature"],
+  "me.aliases": ["Weitere eigene E-Mail-Adressen", "My other e-mail addresses"], "me.aliases.hint": ["eine je Zeile: E-Mails von dort mit [#Ticketnummer] oder als Antwort kommen als meine ins Ticket", "one per line: mail from them with [#ticket number] or as an answer joins the ticket as mine"],
   "me.saved": ["Signatur gespeichert", "Signature saved"],
   // public pages
   // issue 12 part 6: the event list as prose ("evp.*" sentences per event kind, "reason.*" per reason code of

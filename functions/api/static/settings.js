@@ -1,5 +1,6 @@
 // My settings (#/settings): which notifications reach me in the app (the bell) and by mail (issue 12, part 4),
-// and my own signature and phone number (above the signature of the mailbox a reply goes from; issue 14).
+// and my own signature and phone number (above the signature of the mailbox a reply goes from; issue 14), and the
+// further addresses I mail from with my own mail program (their mail joins tickets as mine).
 
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
@@ -55,6 +56,8 @@ function profileForm() {
   const phone = h("input", { name: "phone", type: "tel", autocomplete: "tel", maxlength: "50", value: me.phone || "" });
   const signature = h("textarea", { name: "signature", rows: "4", maxlength: "5000" });
   signature.value = me.signature || "";
+  const aliases = h("textarea", { name: "aliases", rows: "2", autocomplete: "off", spellcheck: "false" });
+  aliases.value = (me.aliases || []).join("\n");
   const error = h("div", { class: "form-error", role: "alert" });
   const save = h("button", { type: "submit", class: "btn btn-primary", text: t("save") });
   const form = h("form", { class: "card me-profile", novalidate: true },
@@ -62,7 +65,8 @@ function profileForm() {
     h("p", { class: "muted", text: t("me.profile.intro") }),
     h("div", { class: "form-grid" },
       field(t("me.phone"), phone, { hint: t("me.phone.hint") }),
-      field(t("me.signature"), signature, { wide: true, hint: t("adm.mb.signature.hint") })),
+      field(t("me.signature"), signature, { wide: true, hint: t("adm.mb.signature.hint") }),
+      field(t("me.aliases"), aliases, { wide: true, hint: t("me.aliases.hint") })),
     error,
     h("div", { class: "form-actions" }, save));
   form.addEventListener("submit", (event) => {
@@ -70,7 +74,9 @@ function profileForm() {
     error.textContent = "";
     busy(save, async () => {
       try {
-        state.me = await api("me/profile", { method: "PUT", body: { phone: phone.value.trim(), signature: signature.value } });
+        state.me = await api("me/profile", { method: "PUT", body: {
+          phone: phone.value.trim(), signature: signature.value,
+          aliases: aliases.value.split(/[\s,;]+/).filter(Boolean) } });
         toast(t("me.saved"), "success");
       } catch (err) {
         error.textContent = errorText(err);

@@ -270,6 +270,7 @@ export function mount(main, route) {
   // Outbound mail durability (send): "nicht zugestellt" with the reason; "Erneut senden" for a failed mail.
   function deliveryBadges(message) {
     const state = message.send_state;
+    if (state === "outside") return [h("span", { class: "badge-auto msg-outside", text: t("msg.outside") })];
     if (state === "pending" || state === "sending") return [h("span", { class: "badge-warn", text: t("msg.pending") })];
     if (!["retry", "failed", "bounced", "complained"].includes(state)) return [];
     const reason = message.send_error || t("msg.sendfailed");
@@ -443,6 +444,7 @@ export function mount(main, route) {
         const why = [].concat(d.threading || []).map(reasonText);
         if (d.direction === "outbound") {
           const to = list(d.to);
+          if (d.outside) return { text: t("evp.out.outside", { who: by, to: to || "–" }), why };
           return { text: to ? t("evp.out", { who: by, to }) : t("evp.out.none", { who: by }), why };
         }
         if (d.channel === "web") return { text: t("evp.in.web", { who: by }), why };

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _setup_preview(domain: str, options: SetupOptions) -> str:
     admin = f"{options.admin_username} <{options.admin_email}>" if options.admin_email else "none named in [setup]"
-    mailbox = options.mailbox or f"support@{domain}"
+    mailbox = options.mailbox or f"support@{domain.split(',')[0].strip().lower()}"
     return (
         "check SES (identity, DKIM, sandbox, receipt rule set; activate ours when none is active), "
         f"create the first admin if there is none ({admin}) and the first mailbox if there is none ({mailbox})"

@@ -64,6 +64,9 @@ def load_config(path: Path) -> Config:
     return Config(data["stack_name"], data["region"], parameters, str(data.get("artifact_bucket", "")), path, setup)
 
 
+MAX_MAIL_DOMAINS = 5  # template.yaml: MailIdentity, MailIdentity2 … MailIdentity5
+
+
 def check_config(config: Config, template: dict[str, Any]) -> list[str]:
     """Problems with the stack name, region and parameters, checked against template.yaml (empty: fine)."""
     problems = []
@@ -80,8 +83,18 @@ def check_config(config: Config, template: dict[str, Any]) -> list[str]:
             if "Default" not in spec:
                 problems.append(f"parameter {name} is required: {spec.get('Description', '')}".rstrip(": "))
             continue
-        if "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], value):
-            problems.append(f"parameter {name}={value!r} does not match {spec['AllowedPattern']}")
+        if spec.get("Type") == "CommaDelimitedList":  # CloudFormation trims and checks each member
+            members = [member.strip() for member in value.split(",")]
+            if name == "MailDomain" and len(members) > MAX_MAIL_DOMAINS:
+                problems.append(
+                    f"parameter {name} names {len(members)} domains; template.yaml has identities for "
+                    f"at most {MAX_MAIL_DOMAINS}"
+                )
+        else:
+            members = [value]
+        for member in members:
+            if "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], member):
+                problems.append(f"parameter {name}={member!r} does not match {spec['AllowedPattern']}")
         if "AllowedValues" in spec and value not in [str(v) for v in spec["AllowedValues"]]:
             problems.append(f"parameter {name}={value!r} is not one of {spec['AllowedValues']}")
         if spec.get("Type") == "Number":
@@ -237,12 +250,13 @@ def stack_outputs(describe: list[str]) -> dict[str, str]:
 def next_steps(config: Config, outputs: dict[str, str]) -> str:
     """What is left to do by hand after the deploy and its set-up step (docs/deploy.md explains each)."""
     region = config.region
-    domain = config.parameters.get("MailDomain", "<MailDomain>")
+    domain = ", ".join(d.strip() for d in config.parameters.get("MailDomain", "<MailDomain>").split(","))
+    identity = domain if "," not in domain else "<each domain>"
     return f"""Left to do by hand (docs/deploy.md, steps 5-11):
   1. Confirm the alarm subscription (SNS sent a mail to AlarmEmail).
   2. DNS for {domain}, if the checklist above says the identity or DKIM is not verified:
      MX 10 inbound-smtp.{region}.amazonaws.com, the three DKIM CNAMEs of
-     `aws sesv2 get-email-identity --email-identity {domain} --region {region}`, SPF and DMARC TXT records.
+     `aws sesv2 get-email-identity --email-identity {identity} --region {region}`, SPF and DMARC TXT records.
   3. SES production access, if the account is still in the sandbox (docs/deploy.md, step 8).
   4. Log in at {outputs.get("ApiUrl", "<ApiUrl>")} with the temporary password from the invitation mail.
   Run `make deploy-setup` again at any time: it checks everything and only creates what is missing."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpdesk.domain.config import Agent, Mailbox, Queue
+from helpdesk.domain.mail_domains import parse_domains
 from helpdesk.domain.setup import MailFacts, SetupItem, checklist
 
 Out = Callable[[str], None]
@@ -127,7 +128,8 @@ def finish(
     from helpdesk.store.config_store import ConfigStore
 
     make = client or (lambda service: boto3.client(service, region_name=region))  # type: ignore[call-overload]
-    connect(outputs, region, domain)
+    connect(outputs, region, domain)  # every mail domain (MailDomain may list several)
+    domain = (parse_domains(domain) or (domain,))[0]  # the checklist and the first mailbox: the first one
     ses, sesv2 = make("ses"), make("sesv2")
     ours = outputs.get("ReceiptRuleSetName", "")
     facts = mail_facts(ses, sesv2, domain, ours)

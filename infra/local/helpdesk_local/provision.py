@@ -140,6 +140,8 @@ def provision(endpoint: str, parameters: dict[str, str]) -> Provisioned:
 
     resolver = Resolver(tpl, parameters, out.names, out.attrs)
     for res in resources("AWS::SES::EmailIdentity", tpl).values():
+        if not resolver.present(res):  # a slot for a mail domain that is not given
+            continue
         identity = resolver(res["Properties"]["EmailIdentity"])
         local_client("ses", endpoint).verify_domain_identity(Domain=identity)
         local_client("sesv2", endpoint).create_email_identity(EmailIdentity=identity)

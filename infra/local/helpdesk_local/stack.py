@@ -72,7 +72,7 @@ class LocalConfig:
     outbox_port: int = 8025
     live_port: int = 8001
     live_admin_port: int = 0  # the management API (POST /@connections/{id}); 0 = any free port
-    mail_domain: str = "example.com"
+    mail_domain: str = "example.com"  # one domain, or several comma separated (template.yaml: MailDomain)
     demo: bool = False
     autoclose_interval: float = 60.0
     quiet: bool = False
@@ -81,6 +81,16 @@ class LocalConfig:
     data_dir: Path | None = None  # None: in memory only
     snapshot_interval: float = 5.0  # seconds between snapshots (taken only when something changed)
     exit_with_parent: bool = False  # stop when the process that started us is gone (tests)
+
+    @property
+    def mail_domains(self) -> tuple[str, ...]:
+        from helpdesk.domain.mail_domains import parse_domains
+
+        return parse_domains(self.mail_domain) or ("example.com",)
+
+    @property
+    def first_domain(self) -> str:
+        return self.mail_domains[0]
 
 
 @dataclass
@@ -139,7 +149,7 @@ class LocalStack:
         moto.start()
         self.stoppables.append(moto)
         self._environment_for_aws()
-        self.resources = provision(self.endpoint, {"MailDomain": cfg.mail_domain, "AWS::Region": REGION})
+        self.resources = provision(self.endpoint, {"MailDomain": ",".join(cfg.mail_domains), "AWS::Region": REGION})
         pending: list[str] = []
         persist: Snapshotter | None = None  # becomes self.persist once the state is whole (stop() snapshots it)
         if self.data is not None:
@@ -160,7 +170,7 @@ class LocalStack:
         from .seed import create_dev_users, seed_config
 
         if not self.restored:
-            seed_config(ConfigStore(ttl=0), cfg.mail_domain)
+            seed_config(ConfigStore(ttl=0), cfg.first_domain)
             create_dev_users(self.client("cognito-idp"), self.resources.user_pool_id)
             if persist is not None:
                 persist.snapshot()  # the seeded state is kept before any mail comes in
@@ -256,7 +266,7 @@ class LocalStack:
             from .demo import send_demo_mails
 
             try:
-                send_demo_mails(cfg.host, cfg.smtp_port, cfg.mail_domain)
+                send_demo_mails(cfg.host, cfg.smtp_port, cfg.first_domain)
             except (OSError, smtplib.SMTPException) as exc:  # the stack itself works: keep it running
                 log.warning("demo mails could not be sent: %s", exc)
                 self._say(f"  ⚠  demo mails could not be sent ({exc}); send your own with 'helpdesk send'")
@@ -307,7 +317,7 @@ class LocalStack:
     def mail_domains(self) -> set[str]:
         from helpdesk.bootstrap import config_store
 
-        domains = {self.config.mail_domain}
+        domains = set(self.config.mail_domains)
         domains |= {m.address.rpartition("@")[2] for m in config_store().snapshot().mailboxes}
         return domains
 
@@ -389,7 +399,8 @@ class LocalStack:
             "outbox_url": self.outbox_url,
             "live_url": self.live_url,
             "live_admin_url": self.live.admin_url if self.live else "",
-            "mail_domain": self.config.mail_domain,
+            "mail_domain": self.config.first_domain,
+            "mail_domains": list(self.config.mail_domains),
             "user_pool_id": self.resources.user_pool_id,
             "user_pool_client_id": self.resources.user_pool_client_id,
             "users": {name: {"password": u["password"], "group": u["group"]} for name, u in DEV_USERS.items()},
@@ -445,7 +456,8 @@ class LocalStack:
             f"  Web client + API   {self.api_url}/\n"
             f"  OpenAPI            {self.api_url}/openapi.json\n"
             f"  SMTP inbound       {self.config.host}:{self.config.smtp_port}   "
-            f"(mail to support@{self.config.mail_domain}, sales@{self.config.mail_domain})\n"
+            f"(mail to support@{self.config.first_domain}, sales@{self.config.first_domain}; "
+            f"domains {', '.join(self.config.mail_domains)})\n"
             f"  Outbox (sent mail) {self.outbox_url}/\n"
             f"  Live (WebSocket)   {self.live_url}   (connections API {self.live.admin_url if self.live else ''})\n"
             f"  AWS (moto)         {self.endpoint}\n\n"

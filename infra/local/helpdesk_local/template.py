@@ -83,13 +83,26 @@ class Resolver:
                 "AWS::Partition": "aws",
             }
         )
+        self.lists = {
+            name for name, spec in tpl.get("Parameters", {}).items() if spec.get("Type") == "CommaDelimitedList"
+        }
         self.names = names
         self.attrs = attrs
+
+    def _list(self, value: Any) -> list[Any]:
+        resolved = self(value)
+        return resolved if isinstance(resolved, list) else [resolved]
+
+    def present(self, resource: dict[str, Any]) -> bool:
+        """Does the resource exist with these parameters (no ``Condition``, or a true one)?"""
+        return "Condition" not in resource or self.condition(resource["Condition"])
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
             ((key, arg),) = value.items()
             if key == "Ref":
+                if arg in self.lists:  # a CommaDelimitedList is a list (its members trimmed, as CloudFormation does)
+                    return [part.strip() for part in self.parameters[arg].split(",")]
                 if arg in self.parameters:
                     return self.parameters[arg]
                 return self.names.get(arg, arg)
@@ -108,6 +121,12 @@ class Resolver:
                 return re.sub(r"\$\{([^}]+)\}", sub, text)
             if key == "Fn::If":
                 return self(arg[1] if self.condition(arg[0]) else arg[2])
+            if key == "Fn::Join":
+                return str(arg[0]).join(str(part) for part in self._list(arg[1]))
+            if key == "Fn::Split":
+                return str(self(arg[1])).split(str(arg[0]))
+            if key == "Fn::Select":
+                return self._list(arg[1])[int(self(arg[0]))]
         if isinstance(value, dict):
             return {k: self(v) for k, v in value.items()}
         if isinstance(value, list):

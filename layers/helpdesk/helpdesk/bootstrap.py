@@ -33,6 +33,7 @@ def ingest_deps() -> IngestDeps:
         config=config_store(),
         mailer=Mailer(),
         mail_domain=settings.mail_domain,
+        mail_domains=settings.mail_domains,
     )
 
 

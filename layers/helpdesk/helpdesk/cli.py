@@ -48,7 +48,16 @@ def local(
     live_port: Annotated[
         int, typer.Option("--live-port", envvar="HELPDESK_LIVE_PORT", help="live WebSocket (the web client's updates)")
     ] = 8001,
-    domain: Annotated[str, typer.Option("--domain", help="Mail domain SMTP accepts")] = "example.com",
+    domain: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mail-domain",
+            "--domain",
+            metavar="DOMAIN",
+            help="Mail domain SMTP accepts (MailDomain); repeat it or give a comma list for several, the first "
+            "one is the system's own",
+        ),
+    ] = None,
     autoclose_interval: Annotated[
         float,
         typer.Option(
@@ -96,7 +105,7 @@ def local(
         moto_port=moto_port,
         outbox_port=outbox_port,
         live_port=live_port,
-        mail_domain=domain.lower(),
+        mail_domain=",".join(domain or ["example.com"]).lower(),
         demo=demo,
         autoclose_interval=autoclose_interval,
         log_level=log_level.upper(),

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .domain.mail_domains import parse_domains
+
 # The environment variable naming each table (template.yaml sets them; so does the local stack).
 TABLE_ENV = {
     "tickets": "HELPDESK_TICKETS_TABLE",
@@ -39,6 +41,12 @@ class Settings:
     link_secret: str
     endpoint_url: str | None
     local: bool
+    # Every mail domain (HELPDESK_MAIL_DOMAIN may list several, comma separated); ``mail_domain`` is the first.
+    mail_domains: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.mail_domains:
+            object.__setattr__(self, "mail_domains", (self.mail_domain,))
 
 
 _REQUIRED = ("HELPDESK_MAIL_BUCKET", "HELPDESK_MAIL_DOMAIN")
@@ -55,13 +63,17 @@ def get_settings() -> Settings:
         )
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-central-1"
     pool = env.get("HELPDESK_USER_POOL_ID", "")
+    domains = parse_domains(env["HELPDESK_MAIL_DOMAIN"])
+    if not domains:
+        raise SettingsError("HELPDESK_MAIL_DOMAIN names no domain")
     issuer = env.get("HELPDESK_JWT_ISSUER") or (f"https://cognito-idp.{region}.amazonaws.com/{pool}" if pool else "")
     return Settings(
         region=region,
         tables={key: env.get(name, f"helpdesk-{key}") for key, name in TABLE_ENV.items()},
         mail_bucket=env["HELPDESK_MAIL_BUCKET"],
         event_bus=env.get("HELPDESK_EVENT_BUS", "default"),
-        mail_domain=env["HELPDESK_MAIL_DOMAIN"].lower(),
+        mail_domain=domains[0],
+        mail_domains=domains,
         user_pool_id=pool,
         user_pool_client_id=env.get("HELPDESK_USER_POOL_CLIENT_ID", ""),
         jwt_issuer=issuer,

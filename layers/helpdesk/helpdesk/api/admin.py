@@ -28,6 +28,7 @@ from ..domain.config import (
 )
 from ..domain.intake import NewTicketFacts, decide_new_ticket, rules_outcome, typed_mail
 from ..domain.mail import parse_mail
+from ..domain.mail_domains import address_refused
 from ..domain.notifications import sender_refused
 from ..domain.setup import checklist, open_items
 from ..domain.status import Status
@@ -119,7 +120,7 @@ def register(api: Api, services: Services) -> None:
         body=AgentPatch,
         response=Agent,
         tags=("admin",),
-        summary="Change an agent's role, queues, language, or disable them",
+        summary="Change an agent's role, queues, language, aliases, or disable them",
         errors=(400, 401, 403, 404),
     )
     def update_agent(ctx: Ctx, username: str) -> Agent:
@@ -129,7 +130,13 @@ def register(api: Api, services: Services) -> None:
         if current is None:
             raise NotFound("no such agent")
         changes = body.model_dump(exclude_unset=True)
-        agent = Agent.model_validate({**current.model_dump(), **changes})
+        try:
+            agent = Agent.model_validate({**current.model_dump(), **changes})
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+        refused = cfg.alias_refused(agent)
+        if refused:
+            raise BadRequest(refused, field="aliases")
         if current.active and current.role == "admin" and not (agent.active and agent.role == "admin"):
             others = [a for a in cfg.agents if a.username != username]
             if not any(a.active and a.role == "admin" for a in others):
@@ -164,7 +171,7 @@ def register(api: Api, services: Services) -> None:
     )
     def put_settings(ctx: Ctx) -> TeamSettings:
         body: TeamSettings = ctx.body
-        refused = sender_refused(body.notification_sender, services.settings.mail_domain)
+        refused = sender_refused(body.notification_sender, services.settings.mail_domains)
         if refused:
             raise BadRequest(refused, field="notification_sender")
         services.config.put_settings(body, actor=ctx.user.username)
@@ -258,7 +265,7 @@ def register(api: Api, services: Services) -> None:
         # this sender (no auto-reply window open, none sent today).
         outcome = rules_outcome(mail, mailbox, rules)
         facts = NewTicketFacts(mail, mailbox, outcome, cfg.settings.default_queue)
-        decision = decide_new_ticket(facts, cfg, services.settings.mail_domain, now())
+        decision = decide_new_ticket(facts, cfg, services.settings.mail_domains, now())
         ticket, send, why = decision.fields, decision.autoreply, decision.autoreply_reason
         result = {k: v for k, v in outcome.__dict__.items() if k != "fired"}
         result["mailbox"] = mailbox.id if mailbox else None
@@ -330,6 +337,17 @@ def _refuse_unknown_variables(record: BaseModel) -> None:
             raise BadRequest(f"unknown variable {found}; this text may use {known}", field=name)
 
 
+def _refuse_foreign_domain(record: BaseModel, domains: tuple[str, ...]) -> None:
+    """A mailbox receives and sends on the deployment's mail domains only (SES's receipt rule and grants)."""
+    if not isinstance(record, Mailbox):
+        return
+    for name in ("address", "outgoing_address"):
+        address = getattr(record, name)
+        refused = address_refused(address, domains) if address else None
+        if refused:
+            raise BadRequest(refused, field=name)
+
+
 TIME_EVENTS = ("no_agent_reply", "in_status", "due_soon", "sla_warning")
 
 
@@ -385,6 +403,7 @@ def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Base
     def create(ctx: Ctx) -> Any:
         record = ctx.body
         _refuse_unknown_variables(record)
+        _refuse_foreign_domain(record, services.settings.mail_domains)
         _refuse_what_cannot_run(kind, record, services.config.snapshot())
         if any(getattr(i, key_name) == getattr(record, key_name) for i in items()):
             raise Conflict(f"{kind} {getattr(record, key_name)!r} exists")
@@ -422,6 +441,7 @@ def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Base
         if not any(getattr(i, key_name) == record_id for i in items()):
             raise NotFound(f"no such {kind}")
         _refuse_unknown_variables(record)
+        _refuse_foreign_domain(record, services.settings.mail_domains)
         _refuse_what_cannot_run(kind, record, services.config.snapshot())
         services.config.put(kind, record, actor=ctx.user.username)
         return record

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from ..aws.cognito import CognitoAuth, LoginFailed, Tokens
 from ..domain.templating import KNOWN_FOR, unknown_variables
 from .context import Services
 from .errors import BadRequest, NotFound, RateLimited, Unauthorized
-from .routing import Api, Ctx
+from .routing import Api, Ctx, validation_error
 from .schemas import LoginIn, MeOut, NewPasswordIn, ProfileIn, RefreshIn, TokensOut
 
 
@@ -89,6 +91,7 @@ def register(api: Api, services: Services) -> None:
             language=agent.language if agent else "de",
             phone=agent.phone if agent else "",
             signature=agent.signature if agent else "",
+            aliases=list(agent.aliases) if agent else [],
         )
 
     @api.route(
@@ -97,7 +100,7 @@ def register(api: Api, services: Services) -> None:
         body=ProfileIn,
         response=MeOut,
         tags=("auth",),
-        summary="The logged-in agent's own phone number and signature",
+        summary="The logged-in agent's own phone number, signature and further mail addresses (aliases)",
         errors=(400, 401, 403, 404),
     )
     def profile(ctx: Ctx) -> MeOut:
@@ -110,6 +113,15 @@ def register(api: Api, services: Services) -> None:
             known = ", ".join(f"{{{v}}}" for v in sorted(KNOWN_FOR["signature"]))
             found = ", ".join(f"{{{v}}}" for v in unknown)
             raise BadRequest(f"unknown variable {found}; a signature may use {known}", field="signature")
-        changed = agent.model_copy(update={"phone": body.phone, "signature": body.signature.strip()})
-        services.config.put("agent", type(agent).model_validate(changed.model_dump()), actor=ctx.user.username)
+        update: dict[str, object] = {"phone": body.phone, "signature": body.signature.strip()}
+        if body.aliases is not None:
+            update["aliases"] = body.aliases
+        try:
+            changed = type(agent).model_validate({**agent.model_dump(), **update})
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+        refused = services.config.snapshot().alias_refused(changed)
+        if refused:
+            raise BadRequest(refused, field="aliases")
+        services.config.put("agent", changed, actor=ctx.user.username)
         return me_out(ctx)

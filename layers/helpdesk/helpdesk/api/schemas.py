@@ -169,6 +169,7 @@ class MessageOut(Model):
     send_state: str | None = Field(
         description="outbound: pending | sending | sent | retry (SES refused it for now; sent again automatically)"
         " | failed (refused; POST …/resend) | bounced | complained"
+        " | outside (an agent's own mail from their mail program, joined to the ticket: never sent by us)"
     )
     send_error: str | None = Field(None, description="why it is not delivered: SES's refusal, the bounce or complaint")
     send_retry_at: str | None = Field(None, description="retry: when it is sent again")
@@ -253,11 +254,20 @@ class MeOut(Model):
     language: str = "de"
     phone: str = ""
     signature: str = Field("", description="the agent's own signature, above the sending mailbox's")
+    aliases: list[str] = Field(
+        default_factory=list, description="further addresses the agent mails from (their mail joins tickets as theirs)"
+    )
 
 
 class ProfileIn(Model):
     phone: Annotated[HeaderText, Field(max_length=50)] = ""
     signature: str = Field("", max_length=5000, description="variables as in reply templates ({AGENT}, {PHONE} …)")
+    aliases: list[Email] | None = Field(
+        None,
+        max_length=10,
+        description="further addresses the agent mails from with their own mail program (absent: unchanged); a "
+        "mail from one of them that names a ticket joins it as the agent's, sent outside the helpdesk",
+    )
 
 
 class Label(Model):
@@ -782,6 +792,7 @@ class AgentPatch(Model):
     queues: list[str] | None = None
     language: Literal["de", "en"] | None = None
     active: bool | None = None
+    aliases: list[Email] | None = Field(None, max_length=10, description="further addresses the agent mails from")
 
 
 class Deleted(Model):

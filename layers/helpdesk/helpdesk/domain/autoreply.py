@@ -41,21 +41,25 @@ class AutoReplyFacts:
     sent_today: int = 0  # auto-replies this sender got today (UTC)
     max_per_day: int = 0  # 0: no daily cap
     suppressed: str | None = None  # why this address gets no automatic mail (it bounced for good, complained)
+    other_domains: tuple[str, ...] = ()  # the deployment's further mail domains (own_domain is the first)
+
+    @property
+    def domains(self) -> set[str]:
+        return {d for d in (self.own_domain, *self.other_domains) if d}
 
 
 def autoreply_verdict(facts: AutoReplyFacts, now: datetime) -> tuple[bool, Reason]:
     """``(send, reason)``; the reason is recorded either way."""
     sender_domain = facts.sender.rpartition("@")[2]
+    domains = facts.domains
+    mid_domain = facts.message_id.lower().rpartition("@")[2] if "@" in facts.message_id else ""
     checks: list[tuple[bool, Reason]] = [
         (not facts.mailbox_autoreply, reason("autoreply.off")),
         (facts.automatic_reason is not None, reason("autoreply.automatic", kind=facts.automatic_reason or "")),
         (not facts.sender, reason("autoreply.no_sender")),
         (facts.sender in facts.own_addresses, reason("autoreply.own_address")),
-        (bool(facts.own_domain) and sender_domain == facts.own_domain, reason("autoreply.own_domain")),
-        (
-            bool(facts.own_domain) and facts.message_id.lower().endswith("@" + facts.own_domain),
-            reason("autoreply.loop"),
-        ),
+        (sender_domain in domains, reason("autoreply.own_domain")),
+        (mid_domain in domains, reason("autoreply.loop")),
         (facts.spam, reason("autoreply.spam")),
         (facts.virus, reason("autoreply.virus")),
         (

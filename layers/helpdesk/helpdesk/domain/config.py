@@ -260,6 +260,8 @@ class Agent(Record):
     away: bool = False  # "abwesend": fair assignment passes them by
     phone: Line = ""  # {PHONE} in signatures
     signature: Annotated[str, StringConstraints(max_length=5000)] = ""  # the agent's own, above the mailbox's
+    # Further addresses the agent mails from with their own mail program (docs/threading.md: agents' own mail).
+    aliases: list[Annotated[str, StringConstraints(max_length=320)]] = Field(default_factory=list, max_length=10)
 
     @field_validator("email")
     @classmethod
@@ -268,6 +270,22 @@ class Agent(Record):
         if not normalized:
             raise ValueError("not an e-mail address")
         return normalized
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases(cls, values: list[str]) -> list[str]:
+        normalized: list[str] = []
+        for value in values:
+            address = normalize_address(value)
+            if not address:
+                raise ValueError(f"{value!r} is not an e-mail address")
+            normalized.append(address)
+        return list(dict.fromkeys(normalized))
+
+    @property
+    def addresses(self) -> set[str]:
+        """Every address this agent mails from: the login's e-mail and the aliases."""
+        return {self.email, *self.aliases}
 
 
 class AutoclosePolicy(Record):
@@ -583,6 +601,24 @@ class ConfigSnapshot(BaseModel):
 
     def agent_by_email(self, address: str) -> Agent | None:
         return next((a for a in self.agents if a.email == address), None)
+
+    def agent_by_address(self, address: str) -> Agent | None:
+        """The active agent who mails from ``address`` (their e-mail or one of their aliases), if any."""
+        if not address:
+            return None
+        return next((a for a in self.agents if a.active and address in a.addresses), None)
+
+    def alias_refused(self, agent: Agent) -> str | None:
+        """Why ``agent``'s aliases cannot be kept (None: they can): an alias may be neither one of our mailboxes'
+        addresses (mail from it is our own) nor an address of another agent (whose mail would it be?)."""
+        own = self.own_addresses
+        for alias in agent.aliases:
+            if alias in own:
+                return f"{alias} is a mailbox address of the helpdesk, not an agent's own"
+            other = next((a for a in self.agents if a.username != agent.username and alias in a.addresses), None)
+            if other is not None:
+                return f"{alias} is already an address of agent {other.username}"
+        return None
 
     @property
     def own_addresses(self) -> set[str]:

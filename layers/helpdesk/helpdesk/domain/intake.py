@@ -131,18 +131,20 @@ def autoreply_facts(
     facts: NewTicketFacts,
     fields: NewTicketFields,
     cfg: ConfigSnapshot,
-    own_domain: str,
+    own_domain: str | tuple[str, ...],
     history: SenderHistory | None = None,
 ) -> AutoReplyFacts:
     """The facts :func:`~.autoreply.autoreply_verdict` decides on, for a mail that opens a ticket."""
     mail, mailbox, rules = facts.mail, facts.mailbox, facts.rules
     history = history or SenderHistory()
+    domains = (own_domain,) if isinstance(own_domain, str) else own_domain
     return AutoReplyFacts(
         mailbox_autoreply=bool(mailbox and mailbox.autoreply),
         automatic_reason=mail.auto_submitted,
         sender=mail.sender,
         message_id=mail.message_id,
-        own_domain=own_domain,
+        own_domain=domains[0] if domains else "",
+        other_domains=tuple(domains[1:]),
         own_addresses=frozenset(cfg.own_addresses),
         spam=mail.verdicts.is_spam or rules.spam,
         virus=mail.verdicts.is_virus,
@@ -165,7 +167,11 @@ class NewTicketDecision:
 
 
 def decide_new_ticket(
-    facts: NewTicketFacts, cfg: ConfigSnapshot, own_domain: str, now: datetime, history: SenderHistory | None = None
+    facts: NewTicketFacts,
+    cfg: ConfigSnapshot,
+    own_domain: str | tuple[str, ...],
+    now: datetime,
+    history: SenderHistory | None = None,
 ) -> NewTicketDecision:
     """The new ticket's fields and whether it gets an auto-reply: the ingest's decision, and the dry run's."""
     fields = new_ticket_fields(facts)

@@ -7,9 +7,9 @@ it (:func:`helpdesk.store.tickets.apply_transition`) and write everything in one
 sets a lifecycle field itself. Status rules (what reopens, what closes) stay in :mod:`.status`.
 
 Transitions so far: the customer answered (by mail or on the customer page), another mail joined the
-ticket (an agent's own, a forward's answer), the side effects every status change has (closed_at,
-waiting_since, reminded_at), and the records a status change and a first answer leave for the reports
-(counters, first-response and resolution times).
+ticket (a forward's answer), an agent answered from their own mail program (sent outside the helpdesk),
+the side effects every status change has (closed_at, waiting_since, reminded_at), and the records a status
+change and a first answer leave for the reports (counters, first-response and resolution times).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class TicketState:
     created_at: str = ""
     closed_at: str | None = None
     message_count: int = 0
+    first_response_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,8 @@ def mail_joined(
     actor: Literal["agent", "third_party"],
     message: Mapping[str, Any],
 ) -> Transition:
-    """A mail that is not the customer's joined the ticket: an agent's own (from their mail program) or a
-    third party's answer to a mail we forwarded. Recorded and unread for the team; the customer's status,
+    """A mail that is not the customer's joined the ticket: a third party's answer to a mail we forwarded
+    (an agent's own mail is :func:`agent_answered_outside`). Recorded and unread for the team; the customer's status,
     clocks and reminder stay as they were."""
     changes, base = _message_in(state, at, preview)
     if state.status != Status.CLOSED.value:
@@ -161,6 +162,40 @@ def mail_joined(
     if actor == "third_party":  # mail from outside: unread again for every agent ("Ungelesen", per agent)
         changes["last_customer_at"] = at
     return Transition(changes, (Happened("MessageAdded", actor, {**base, **message}),), Records({"messages_in": 1}))
+
+
+# What an agent's answer leaves a ticket in: waiting for the customer, unless it is closed (or in the trash,
+# or waiting already). An agent's own mail does not close or reopen a ticket.
+_ANSWERED_FROM = (Status.NEW.value, Status.OPEN.value, Status.CLARIFY.value, Status.WAITING_INTERNAL.value)
+
+
+def agent_answered_outside(
+    state: TicketState,
+    *,
+    at: str,
+    agent: str,
+    message: Mapping[str, Any],
+    customer_side: bool = True,
+) -> Transition:
+    """An agent's mail sent from their own mail program joined the ticket (docs/threading.md: agents' own
+    mail): it is their answer, as a reply from the helpdesk would be, though never mailed by us. On the
+    customer's side the ticket waits for the customer (from new, open, clarify, waiting internally), the first
+    response is recorded, the ticket is not unread for the team. On a forward's side (an answer to a forward's
+    recipient) only the message counts: no first response, no status change."""
+    changes: dict[str, Any] = {"updated_at": at, "message_count": state.message_count + 1}
+    base = {"ticket_id": state.id, "number": state.number, "direction": "outbound", "outside": True}
+    events = [Happened("MessageAdded", agent, {**base, **message})]
+    if not customer_side:
+        return Transition(changes, tuple(events))
+    changes |= {"last_agent_at": at, "first_response_at": state.first_response_at or at}
+    records = reply_records(state.first_response_at, state.created_at, at)
+    if state.status in _ANSWERED_FROM:
+        to = Status.WAITING_CUSTOMER.value
+        changes |= {"status": to, **status_effects(state.status, to, at)}
+        events.append(_status_event(state, to, agent, reason("status.agent_outside")))
+        moved = status_records(state.status, to, state.created_at, at)
+        records = Records({**records.counters, **moved.counters}, records.durations + moved.durations)
+    return Transition(changes, tuple(events), records)
 
 
 def _seconds(start: str, end: str) -> int:

@@ -375,13 +375,18 @@ def system_sender(setting: str | None, mail_domain: str) -> str:
     return (setting or f"notifications@{mail_domain}").lower()
 
 
-def sender_refused(address: str | None, mail_domain: str) -> str | None:
+def sender_refused(address: str | None, mail_domain: str | tuple[str, ...]) -> str | None:
     """Why ``address`` cannot send the notification mails (None: it can, or it is empty: the default).
 
-    SES sends only from its verified identity, the deployment's mail domain (template.yaml grants
-    ``ses:FromAddress *@<MailDomain>``): an address elsewhere would have every notification refused."""
+    SES sends only from its verified identities, the deployment's mail domains (template.yaml grants
+    ``ses:FromAddress *@<each MailDomain>``): an address elsewhere would have every notification refused."""
     if not address:
         return None
+    domains = [d.lower() for d in ((mail_domain,) if isinstance(mail_domain, str) else mail_domain)]
+    if address.rpartition("@")[2].lower() not in domains:
+        allowed = " or ".join(f"@{d}" for d in domains)
+        return f"the notification sender must be an address {allowed} (the mail domains SES sends from)"
+    return None
     domain = address.rpartition("@")[2].lower()
     if domain != mail_domain.lower():
         return f"the notification sender must be an address @{mail_domain.lower()} (the mail domain SES sends from)"

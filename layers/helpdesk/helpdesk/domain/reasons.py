@@ -44,6 +44,11 @@ TEMPLATES: dict[str, str] = {
     "threading.quarantine": "quarantine: a ticket of its own, not threaded",
     "threading.web_form": "the sender is not verified (web form)",
     "threading.vanished": "the ticket vanished",
+    "threading.agent_own": "mail of agent {agent} from their own address {sender}: sent outside the helpdesk",
+    "threading.agent_unverified": (
+        "{sender} is an address of agent {agent}, but it failed authentication ({verdict}): not taken as theirs"
+    ),
+    "threading.agent_new": "agent {agent} wrote to {customer}: a new ticket for them, the agent's mail sent outside",
     # auto-reply (domain/autoreply.py, services/ingest.py)
     "autoreply.allowed": "auto-reply allowed",
     "autoreply.off": "auto-reply is off for this mailbox",
@@ -58,6 +63,7 @@ TEMPLATES: dict[str, str] = {
     "autoreply.suppressed": "address suppressed: {why}",
     "autoreply.rule": "a rule suppresses the auto-reply",
     "autoreply.stored_closed": "ticket is stored closed (import)",
+    "autoreply.agent": "the mail is agent {agent}'s own",
     "autoreply.window": "an auto-reply went to this sender less than {hours} h ago",
     "autoreply.daily_cap": "this sender got {sent} auto-replies today (daily cap {cap})",
     "autoreply.race": "another auto-reply to this sender was stored at the same moment",
@@ -67,6 +73,7 @@ TEMPLATES: dict[str, str] = {
     "status.customer_replied": "the customer answered",
     "status.customer_replied_web": "the customer answered on the web",
     "status.reply": "reply",
+    "status.agent_outside": "an agent answered from their own mail program",
     "status.batch": "batch: {action}",
     "status.autoclose": "closed: the customer did not answer",
     # SLA clocks (domain/sla.py)

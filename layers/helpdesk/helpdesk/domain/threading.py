@@ -12,11 +12,14 @@ Order of evidence (strongest first):
    the forward side (``Decision.forward_side``): its sender does not join the customer's conversation.
 3. In-Reply-To / References name a customer's Message-ID of a ticket, or the subject names a ticket
    number (``[#T-2026-000123]``, tolerant of ``Re:``/``AW:``/``WG:``/spacing/case): attached only when the
-   sender is a participant of that ticket (customer, CC'd address, agent). Otherwise a new ticket
+   sender is a participant of that ticket (customer, CC'd address). Otherwise a new ticket
    opens in ``clarify`` with an agent-only link to the ticket it claimed ("Ticket Trick",
    zammad/zammad#5064): a stranger who guesses a number can neither write into nor read someone
    else's ticket. A participant's address that failed authentication (DMARC, or SPF without DKIM)
    counts as a stranger's: forging the customer's From is the trick's next step.
+   A mail from an agent's address (their e-mail or a registered alias, with SES's verdicts passed) that
+   names a ticket either way joins it as the agent's own outbound mail (``Decision.agent_outside``), sent
+   outside the helpdesk; a forged agent address is judged as a stranger's, with the reason said.
 4. A ticket closed longer ago than ``reopen_max_age_days`` is not reopened: a new ticket opens,
    linked to the old one.
 5. Otherwise: a new ticket.
@@ -78,6 +81,8 @@ class MailFacts:
     sender_unverified: str | None = None  # why the From address is not to be believed (SES verdicts)
     digest: str | None = None  # what the sender wrote (ids.content_digest); None: unknown, never "different"
     sender_is_own: bool = False  # From is one of our own addresses (or our mail domain)
+    agent: str | None = None  # the agent (username) whose address (e-mail or alias) sent it, SES verdicts passed
+    agent_forged: str | None = None  # an agent's address that failed authentication: not believed to be theirs
 
     @property
     def variant_id(self) -> str | None:
@@ -94,6 +99,8 @@ class Decision:
     previous_ticket_id: str | None = None  # a closed ticket too old to reopen: link to it
     by: str | None = None  # "reference" | "number"
     forward_side: bool = False  # an answer to a mail we forwarded: appended, its sender no participant
+    agent_outside: bool = False  # an agent's own mail (sent outside the helpdesk): stored as their outbound mail
+    agent: str | None = None  # with agent_outside: the agent (username)
 
 
 def reference_order(mail: MailFacts) -> list[str]:
@@ -204,14 +211,35 @@ def decide(
     keep threading, onto the ticket it was merged into.
     """
     found = candidates(mail, known, numbers)
+    agent = bool(mail.agent)
     if not found:
-        return Decision(Action.NEW, reasons=[reason("threading.no_match")])
+        return Decision(
+            Action.NEW, reasons=[reason("threading.no_match"), *_agent(mail)], agent_outside=agent, agent=mail.agent
+        )
     ticket_id, how, proven = found[0]
     if ticket is None or (ticket.ticket_id != ticket_id and merged_from != ticket_id):
-        return Decision(Action.NEW, reasons=[how, reason("threading.gone")])
+        return Decision(
+            Action.NEW, reasons=[how, reason("threading.gone"), *_agent(mail)], agent_outside=agent, agent=mail.agent
+        )
     reasons = [how]
     if ticket.ticket_id != ticket_id:
         reasons.append(reason("threading.merged", number=ticket.number))
+    by = "reference" if how.code.startswith("threading.ref_") else "number"
+    if mail.agent:
+        # The team's own mail, sent from the agent's mail program: it joins the ticket it names as theirs,
+        # whatever the ticket's state (the agent chose it); an answer to a forward's side stays there.
+        reasons += _agent(mail)
+        forward_side = how.code == "threading.ref_forward"
+        return Decision(
+            Action.APPEND,
+            ticket.ticket_id,
+            reasons,
+            by=by,
+            forward_side=forward_side,
+            agent_outside=True,
+            agent=mail.agent,
+        )
+    reasons += _agent(mail)  # a forged agent address: said why, then judged as anyone's
     listed = mail.sender in ticket.participants
     sender_is_participant = listed and not mail.sender_unverified
     if not proven and not sender_is_participant:
@@ -239,10 +267,14 @@ def decide(
     forward_side = how.code == "threading.ref_forward" and not sender_is_participant
     if forward_side:
         reasons.append(reason("threading.forward_side"))
-    return Decision(
-        Action.APPEND,
-        ticket.ticket_id,
-        reasons,
-        by="reference" if how.code.startswith("threading.ref_") else "number",
-        forward_side=forward_side,
-    )
+    return Decision(Action.APPEND, ticket.ticket_id, reasons, by=by, forward_side=forward_side)
+
+
+def _agent(mail: MailFacts) -> list[Reason]:
+    """Why the mail counts as an agent's own, or why its agent address is not believed."""
+    if mail.agent:
+        return [reason("threading.agent_own", agent=mail.agent, sender=mail.sender)]
+    if mail.agent_forged:
+        verdict = mail.sender_unverified or ""
+        return [reason("threading.agent_unverified", agent=mail.agent_forged, sender=mail.sender, verdict=verdict)]
+    return []

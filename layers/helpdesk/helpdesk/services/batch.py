@@ -97,9 +97,7 @@ def run_batch(
         skip = batch_check(action, typists, actor=actor, confirmed=confirm_typing)
         if skip is not None:
             message = f"{', '.join(typists)} is writing a reply on {ticket.number}; confirm to apply anyway"
-            result.results.append(
-                ItemResult(ticket_id, False, int(ticket.version or 0), skip, message, typing=typists)
-            )
+            result.results.append(ItemResult(ticket_id, False, int(ticket.version or 0), skip, message, typing=typists))
             continue
         changes = dict(base)
         if action == "tags":

@@ -27,7 +27,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,7 +36,7 @@ from ..aws.ses import Mailer
 from ..domain.autoclose import response_due
 from ..domain.autoreply_mail import AutoReplyText, render_autoreply
 from ..domain.clock import iso, now
-from ..domain.config import ConfigSnapshot, Mailbox
+from ..domain.config import Agent, ConfigSnapshot, Mailbox
 from ..domain.headers import Address, clean_text
 from ..domain.ids import new_id, object_message_id, without_trace_headers
 from ..domain.intake import (
@@ -46,8 +46,15 @@ from ..domain.intake import (
     decide_new_ticket,
     rules_outcome,
 )
-from ..domain.lifecycle import PREVIEW_CHARS, customer_answered, mail_joined
+from ..domain.lifecycle import (
+    PREVIEW_CHARS,
+    agent_answered_outside,
+    customer_answered,
+    mail_joined,
+    reply_records,
+)
 from ..domain.mail import DEFAULT_LIMITS, Limits, ParsedMail, Verdicts, parse_mail
+from ..domain.mail_domains import on_our_domains
 from ..domain.notifications import is_own_notification, system_sender
 from ..domain.numbering import number_format
 from ..domain.reasons import Reason, reason
@@ -112,8 +119,13 @@ class IngestDeps:
     tickets: TicketStore
     config: ConfigStore
     mailer: Mailer
-    mail_domain: str
+    mail_domain: str  # the first mail domain (system mail, Message-IDs)
     limits: Limits = DEFAULT_LIMITS
+    mail_domains: tuple[str, ...] = ()  # every mail domain of the deployment (empty: just mail_domain)
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return self.mail_domains or ((self.mail_domain,) if self.mail_domain else ())
 
 
 @dataclass
@@ -249,7 +261,12 @@ def _read(raw: bytes, raw_key: str | None, deps: IngestDeps, failed: Exception |
 
 def _mail_facts(mail: ParsedMail, quarantine: str | None, cfg: ConfigSnapshot, deps: IngestDeps) -> MailFacts:
     fmt = number_format(cfg.settings.number_format)
+    # An agent's address (e-mail or alias) is believed only with SES's verdicts passed, as a customer's is.
+    agent = cfg.agent_by_address(mail.sender) if quarantine is None else None
+    forged = agent is not None and mail.verdicts.sender_unverified is not None
     return MailFacts(
+        agent=agent.username if agent is not None and not forged else None,
+        agent_forged=agent.username if agent is not None and forged else None,
         message_id=mail.message_id,
         in_reply_to=tuple(mail.in_reply_to),
         references=tuple(mail.references),
@@ -442,9 +459,7 @@ def _own_ids(facts: MailFacts) -> list[str]:
 
 
 def _is_own(address: str, cfg: ConfigSnapshot, deps: IngestDeps) -> bool:
-    return bool(address) and (
-        address in cfg.own_addresses or (bool(deps.mail_domain) and address.endswith("@" + deps.mail_domain))
-    )
+    return bool(address) and (address in cfg.own_addresses or on_our_domains(address, deps.domains))
 
 
 @dataclass(frozen=True)
@@ -643,15 +658,27 @@ def _create(
         index_note=inbound.index.note,
         claimed_ticket_id=decision.claimed_ticket_id,
     )
-    decided = decide_new_ticket(facts, cfg, deps.mail_domain, moment, _sender_history(lookup, moment))
+    decided = decide_new_ticket(facts, cfg, deps.domains, moment, _sender_history(lookup, moment))
     fields, send, why = decided.fields, decided.autoreply, decided.autoreply_reason
-    ticket = _ticket_item(inbound, fields, number.text, mailbox, decision, iso(moment))
+    agent = cfg.agent(decision.agent) if decision.agent_outside else None
+    if agent is not None:  # never an auto-reply to the team's own mail
+        send, why = False, reason("autoreply.agent", agent=agent.username)
+    written = _agent_wrote(agent, mail, cfg, deps)
+    if written is not None:  # said in this attempt's decision only (a retry after a conflict decides again)
+        why_new = reason("threading.agent_new", agent=written.agent.username, customer=written.customer.address)
+        decision = replace(decision, reasons=[*decision.reasons, why_new])
+    ticket = _ticket_item(inbound, fields, number.text, mailbox, decision, iso(moment), written)
     # Before the auto-reply's: within one moment the timeline sorts by id, the customer's mail first.
     message = _message_item(ticket.pk, mail, inbound.raw_key, inbound.body, inbound.attachments, mailbox, iso(moment))
+    if written is not None:
+        message = _agent_message(
+            ticket.pk, mail, inbound.raw_key, inbound.body, inbound.attachments, mailbox, agent, iso(moment)
+        )
     if send and blocked:
         send, why = False, blocked
     autoreply = _autoreply_message(ticket, mail, mailbox, cfg, deps, iso(moment)) if send else None
-    _commit_created(inbound, _NewTicket(ticket, message, number, mailbox, decision, rules, why, autoreply), lookup)
+    new = _NewTicket(ticket, message, number, mailbox, decision, rules, why, autoreply, written)
+    _commit_created(inbound, new, lookup)
     result = IngestResult(
         outcome="created",
         message_id=mail.message_id,
@@ -683,6 +710,7 @@ class _NewTicket:
     rules: Outcome
     autoreply_reason: Reason
     autoreply: tuple[MessageItem, AutoReplyText] | None  # the auto-reply to store pending, or None
+    written: _AgentWrote | None = None  # an agent's own mail to a customer: whom they wrote to
 
 
 def _commit_created(inbound: _Inbound, new: _NewTicket, lookup: Lookup) -> None:
@@ -700,21 +728,58 @@ def _commit_created(inbound: _Inbound, new: _NewTicket, lookup: Lookup) -> None:
         MetaItem(*num_key(new.number.text), ticket_id=ticket.pk, number=new.number.text, created_at=at),
         condition=MetaItem.pk.does_not_exist(),
     )
-    _customer_upsert(unit, mail, at)
+    if new.written is not None:
+        _customer_upsert(unit, new.written.customer.address, new.written.customer.name, at)
+    else:
+        _customer_upsert(unit, mail.sender, mail.sender_name, at)
     autoreply_text = new.autoreply[1] if new.autoreply is not None else None
-    events = _created_events(ticket, inbound, new.decision, new.rules, new.autoreply_reason, autoreply_text, at)
+    events = _created_events(
+        ticket, inbound, new.decision, new.rules, new.autoreply_reason, autoreply_text, at, new.written
+    )
     if new.autoreply is not None:
         save_message(unit, ticket, new.autoreply[0], tag="autoreply")
         _claim_loop_guard(unit, mail.sender, ticket.pk, inbound.cfg, inbound.moment)
     write_ticket(unit, ticket, None, events, new=True)
     # sent (or failed) is counted once SES answered: see _send_autoreply
     suppressed = 1 if new.mailbox and new.autoreply is None else 0
-    stats_update(unit, at, {"tickets_created": 1, "messages_in": 1, "autoreplies_suppressed": suppressed})
+    if new.written is not None:  # the agent's first answer, sent outside the helpdesk
+        stats_update(unit, at, {"tickets_created": 1, "autoreplies_suppressed": suppressed})
+        save_records(unit, ticket, reply_records(None, at, at), at)
+    else:
+        stats_update(unit, at, {"tickets_created": 1, "messages_in": 1, "autoreplies_suppressed": suppressed})
     unit.commit()
 
 
+@dataclass(frozen=True)
+class _AgentWrote:
+    """An agent's own mail that names no ticket but went to someone outside: a new ticket for that customer."""
+
+    agent: Agent
+    customer: Address
+    recipients: list[Address]
+
+
+def _agent_wrote(agent: Agent | None, mail: ParsedMail, cfg: ConfigSnapshot, deps: IngestDeps) -> _AgentWrote | None:
+    """Zammad's rule for an agent's mail that names no ticket: a ticket for whom it went to (the first
+    recipient outside the helpdesk and the team), with the agent's mail as their answer. Without such a
+    recipient (mail only to our mailboxes: an internal request, a customer's mail forwarded in) it is a
+    ticket like any mail's, with the agent as requester (no auto-reply)."""
+    if agent is None:
+        return None
+    recipients = _outside_recipients(mail, cfg, deps)
+    if not recipients:
+        return None
+    return _AgentWrote(agent, recipients[0], recipients)
+
+
 def _ticket_item(
-    inbound: _Inbound, fields: NewTicketFields, number: str, mailbox: Mailbox | None, decision: Decision, at: str
+    inbound: _Inbound,
+    fields: NewTicketFields,
+    number: str,
+    mailbox: Mailbox | None,
+    decision: Decision,
+    at: str,
+    written: _AgentWrote | None = None,
 ) -> TicketItem:
     mail, body, cfg = inbound.mail, inbound.body, inbound.cfg
     ticket = TicketItem(
@@ -749,6 +814,16 @@ def _ticket_item(
     )
     queue = cfg.queue(ticket.queue)
     ticket.response_due_at = response_due(at, queue.first_response_hours if queue else None)
+    if written is not None:  # the agent wrote first: the customer's ticket, answered, waiting for them
+        ticket.customer_email, ticket.customer_name = written.customer.address, written.customer.name or None
+        ticket.participants = {a.address for a in written.recipients} or None
+        ticket.assignee = ticket.assignee or written.agent.username
+        ticket.unread, ticket.last_customer_at = False, None
+        ticket.first_response_at = ticket.last_agent_at = at
+        ticket.response_due_at = None
+        if not fields.stored_closed:
+            ticket.status = Status.WAITING_CUSTOMER.value
+            ticket.waiting_since = at
     ticket.links = [LinkMap(type="claimed", ticket_id=decision.claimed_ticket_id)] if decision.claimed_ticket_id else []
     if decision.previous_ticket_id:
         ticket.links.append(LinkMap(type="previous", ticket_id=decision.previous_ticket_id))
@@ -781,6 +856,7 @@ def _created_events(
     why: Reason,
     autoreply_text: AutoReplyText | None,
     at: str,
+    written: _AgentWrote | None = None,
 ) -> list[EventItem]:
     detail: dict[str, Any] = {
         "ticket_id": ticket.pk,
@@ -801,21 +877,28 @@ def _created_events(
         detail["consent"] = inbound.consent
     if autoreply_text is not None:  # which language the auto-reply speaks, and why (autoreply_mail.py)
         detail["autoreply_language"] = {"lang": autoreply_text.lang, "reason": autoreply_text.lang_reason}
-    message = {
+    message: dict[str, Any] = {
         "ticket_id": ticket.pk,
         "number": ticket.number,
         "direction": "inbound",
         "message_id": inbound.mail.message_id,
         "from": inbound.mail.sender,
     }
+    if written is not None:  # the agent's own mail, sent outside the helpdesk
+        to = [a.address for a in written.recipients]
+        message |= {"direction": "outbound", "outside": True, "to": to, "threading": detail["threading"]}
+        return [
+            new_event(ticket, "TicketCreated", written.agent.username, detail, at),
+            new_event(ticket, "MessageAdded", written.agent.username, message, at),
+        ]
     return [
         new_event(ticket, "TicketCreated", "system", detail, at),
         new_event(ticket, "MessageAdded", "customer", message, at),
     ]
 
 
-def _customer_upsert(unit: Unit, mail: ParsedMail, at: str) -> None:
-    if not mail.sender:
+def _customer_upsert(unit: Unit, address: str, name: str, at: str) -> None:
+    if not address:
         return
     actions: list[Any] = [
         CustomerItem.kind.set("customer"),
@@ -824,14 +907,14 @@ def _customer_upsert(unit: Unit, mail: ParsedMail, at: str) -> None:
         CustomerItem.last_ticket_at.set(at),
         CustomerItem.ticket_count.add(1),
     ]
-    if mail.sender_name:
+    if name:
         actions += [
-            CustomerItem.name.set(mail.sender_name),
-            CustomerItem.name_key.set(f"{mail.sender_name.lower()}#{mail.sender}"),
+            CustomerItem.name.set(name),
+            CustomerItem.name_key.set(f"{name.lower()}#{address}"),
         ]
     else:
-        actions += [CustomerItem.name_key.set(CustomerItem.name_key | f"{mail.sender}#{mail.sender}")]
-    unit.update("customer", CustomerItem(mail.sender), actions)
+        actions += [CustomerItem.name_key.set(CustomerItem.name_key | f"{address}#{address}")]
+    unit.update("customer", CustomerItem(address), actions)
 
 
 # ------------------------------------------------------------------------------------------- follow-up
@@ -849,7 +932,8 @@ def _append(
 ) -> IngestResult:
     at = iso()
     mailbox = cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox)
-    from_agent = cfg.agent_by_email(mail.sender) is not None
+    if decision.agent_outside:
+        return _append_agent_mail(mail, raw_key, ticket, decision, attachments, body, cfg, index, mailbox, at)
     # An answer to a mail we forwarded: on the ticket and unread for every agent (``last_customer_at`` is the
     # last mail from outside), but not the customer's conversation: its sender joins no participants, the
     # status and the reminder clock stay (docs/threading.md).
@@ -864,10 +948,8 @@ def _append(
         **({"side": FORWARD_SIDE} if forward_side else {}),
     }
     transition = (
-        mail_joined(
-            state, at=at, preview=preview, actor="agent" if from_agent else "third_party", message=message_detail
-        )
-        if from_agent or forward_side
+        mail_joined(state, at=at, preview=preview, actor="third_party", message=message_detail)
+        if forward_side
         else customer_answered(state, at=at, preview=preview, channel="mail", message=message_detail)
     )
     events = apply_transition(ticket, transition, at)
@@ -883,6 +965,101 @@ def _append(
     write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
     data: dict[str, Any] = {"digest": index.digest} if index.digest else {}
     if forward_side:  # answers to this mail thread back on the forward's side too
+        data["side"] = FORWARD_SIDE
+    save_message(unit, ticket, message, data=data or None, index_id=index.id)
+    save_records(unit, ticket, transition.records, at)
+    unit.commit()
+    return IngestResult(
+        outcome="appended",
+        message_id=mail.message_id,
+        ticket_id=ticket.pk,
+        number=ticket.number,
+        reasons=[str(r) for r in decision.reasons],
+        review=[index.note] if index.note else [],
+        attachments=len(attachments),
+    )
+
+
+# ---------------------------------------------------------------------------------- agents' own mail
+
+
+def _outside_recipients(mail: ParsedMail, cfg: ConfigSnapshot, deps: IngestDeps | None = None) -> list[Address]:
+    """Whom an agent's own mail went to, besides the helpdesk and the team: our mailboxes, addresses on our
+    mail domains and agents' addresses are left out."""
+    team = {address for agent in cfg.agents for address in agent.addresses}
+    found: list[Address] = []
+    for address in mail.to + mail.cc:
+        own = address.address in cfg.own_addresses or address.address in team
+        if not address.address or own or (deps is not None and on_our_domains(address.address, deps.domains)):
+            continue
+        if address.address not in {a.address for a in found}:
+            found.append(address)
+    return found
+
+
+def _agent_message(
+    ticket_id: str,
+    mail: ParsedMail,
+    raw_key: str | None,
+    body: _Body,
+    attachments: list[AttachmentMap],
+    mailbox: Mailbox | None,
+    agent: Agent | None,
+    at: str,
+) -> MessageItem:
+    """An agent's own mail as their outbound message, sent outside the helpdesk: shown as from the agent,
+    kept with its raw mail, never handed to SES (``send_state = outside``)."""
+    message = _message_item(ticket_id, mail, raw_key, body, attachments, mailbox, at)
+    message.direction = "outbound"
+    message.author = agent.username if agent is not None else None
+    message.send_state = "outside"
+    if agent is not None and agent.name and message.from_addr is not None:
+        message.from_addr = AddressMap(name=mail.sender_name or agent.name, address=mail.sender)
+    return message
+
+
+def _append_agent_mail(
+    mail: ParsedMail,
+    raw_key: str | None,
+    ticket: TicketItem,
+    decision: Decision,
+    attachments: list[AttachmentMap],
+    body: _Body,
+    cfg: ConfigSnapshot,
+    index: _Index,
+    mailbox: Mailbox | None,
+    at: str,
+) -> IngestResult:
+    """An agent's mail from their own mail program that names the ticket: their answer, sent outside the
+    helpdesk (domain/lifecycle.py: agent_answered_outside). Its recipients join the conversation as a
+    reply's do; the team sees it read; nothing is mailed."""
+    agent = cfg.agent(decision.agent)
+    forward_side = decision.forward_side
+    snapshot = Snapshot.of(ticket)
+    recipients = _outside_recipients(mail, cfg)
+    detail: dict[str, Any] = {
+        "message_id": mail.message_id,
+        "from": mail.sender,
+        "to": [a.address for a in recipients],
+        "threading": [reason_json(r) for r in decision.reasons],
+        **({"side": FORWARD_SIDE} if forward_side else {}),
+    }
+    actor = decision.agent or "agent"
+    transition = agent_answered_outside(
+        state_of(ticket), at=at, agent=actor, message=detail, customer_side=not forward_side
+    )
+    events = apply_transition(ticket, transition, at)
+    if not forward_side:
+        ticket.participants = (set(ticket.participants or set()) | {a.address for a in recipients}) or None
+    if index.note:
+        ticket.review = True
+        ticket.review_notes = [*(ticket.review_notes or []), index.note][-10:]
+    message = _agent_message(ticket.pk, mail, raw_key, body, attachments, mailbox, agent, at)
+    message.side = FORWARD_SIDE if forward_side else None
+    unit = Unit()
+    write_ticket(unit, ticket, snapshot, events)
+    data: dict[str, Any] = {"digest": index.digest} if index.digest else {}
+    if forward_side:
         data["side"] = FORWARD_SIDE
     save_message(unit, ticket, message, data=data or None, index_id=index.id)
     save_records(unit, ticket, transition.records, at)

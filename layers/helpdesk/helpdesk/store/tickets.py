@@ -110,6 +110,7 @@ def state_of(ticket: TicketItem) -> TicketState:
         created_at=ticket.created_at,
         closed_at=ticket.closed_at,
         message_count=int(ticket.message_count or 0),
+        first_response_at=ticket.first_response_at,
     )
 
 

@@ -729,7 +729,14 @@ class SetupOut(Model):
 # ----------------------------------------------------------------------------- notifications (issue 12)
 
 NotificationKind = Literal[
-    "new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_warning", "deadline_missed"
+    "new_ticket",
+    "assigned",
+    "customer_replied",
+    "forward_answered",
+    "mentioned",
+    "reopened",
+    "deadline_warning",
+    "deadline_missed",
 ]
 
 

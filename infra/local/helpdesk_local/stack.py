@@ -209,12 +209,25 @@ class LocalStack:
         publisher.add(live_fanout_handler, "helpdesk-live-fanout", keep=stream_filter("LiveFanoutFunction"))
         publisher.add(publisher_handler, "helpdesk-publisher", keep=_is_event_insert)
         outbox = OutboxWatcher(self._say)
+        # The search table's stream (keys only): a ticket's index changed → the fan-out tells searching inboxes.
+        indexed = StreamPoller(
+            streams,
+            res.stream_arns["SearchTable"],
+            live_fanout_handler,
+            "helpdesk-live-fanout",
+            keep=stream_filter("LiveFanoutFunction", "Indexed"),
+            writes=lambda: gate.changes,
+            passed=lambda arns: forget_stream_reads(gate.lock, arns, ACCOUNT, REGION),
+        )
         stream_loop = Loop("stream-poller", publisher.step, idle=0.2)
+        index_loop = Loop("index-stream-poller", indexed.step, idle=0.2)
         if not BENCH_BASELINE:
             gate.on_change.append(stream_loop.wake)  # a write may add stream records: read them now
+            gate.on_change.append(index_loop.wake)
         self.loops += [
             Loop("ingest-poller", ingest.step, idle=0.05),
             stream_loop,
+            index_loop,
             Loop(
                 "autoclose-ticker",
                 Ticker(autoclose_handler, "helpdesk-autoclose", cfg.autoclose_interval).step,

@@ -16,7 +16,8 @@ its log: stream records in → every post answered). The goal (issue 12) is 2 s 
 
 The same run first measures a **baseline**: the stack as it was before issue 12's last round
 (``HELPDESK_LOCAL_BENCH_BASELINE=1``: moto's own response serializer, the stream read every 0.2 s
-rather than woken by each write), then the stack as it is, and prints the ratios (``--no-baseline``
+rather than woken by each write, the configuration read at every use within a request rather than
+once per request), then the stack as it is, and prints the ratios (``--no-baseline``
 skips it). Both stacks run one after the other on the same machine: compare the ratio, not the
 absolute figures, when the machine is loaded.
 """

@@ -13,8 +13,9 @@ from .store.config_store import ConfigStore
 from .store.models import bind
 from .store.tickets import TicketStore
 
-if TYPE_CHECKING:  # the ingest Lambda does not import the autoclose job (cold start)
+if TYPE_CHECKING:  # the ingest Lambda does not import the autoclose job or the automation (cold start)
     from .services.autoclose import AutocloseDeps
+    from .services.automation import AutomationDeps
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +53,21 @@ def autoclose_deps() -> AutocloseDeps:
 
 
 @lru_cache(maxsize=1)
+def automation_deps() -> AutomationDeps:
+    from .aws.events import EventPublisher
+    from .services.automation import AutomationDeps
+
+    deps = ingest_deps()
+    return AutomationDeps(
+        tickets=deps.tickets,
+        config=deps.config.snapshot,
+        mailer=deps.mailer,
+        mail_domain=deps.mail_domain,
+        publish=EventPublisher().publish,
+    )
+
+
+@lru_cache(maxsize=1)
 def feedback_store() -> TicketStore:
     """The feedback function's store: only the tables (no mail, no SES)."""
     settings = get_settings()
@@ -69,4 +85,5 @@ def reset() -> None:
     config_store.cache_clear()
     ingest_deps.cache_clear()
     autoclose_deps.cache_clear()
+    automation_deps.cache_clear()
     feedback_store.cache_clear()

@@ -105,6 +105,39 @@ def test_a_new_mail_appears_in_an_open_inbox_without_reload(tom: Agent, web_stac
     print(f"SMTP accept → row in the open inbox: {seconds:.2f} s")
 
 
+def test_a_new_matching_ticket_appears_in_a_searching_inbox(tom: Agent, web_stack: Stack) -> None:
+    """``#/inbox?q=word`` missed a new matching ticket: its live re-read ran before the publisher had indexed
+    it, and nothing read again. The index's own change now tells the searching inbox (``indexed``)."""
+    word = f"kuehlschrank{uuid.uuid4().hex[:8]}"
+    frames: list[str] = []  # what the socket told this page
+    tom.page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
+    tom.page.goto(f"{tom.base}#/inbox?q={word}")
+    tom.page.reload()  # a socket of its own, opened after the listener
+    tom.page.wait_for_selector("table.tickets:not([aria-busy])")
+    tom.wait_live()
+    expect(tom.page.locator(".ticket-row")).to_have_count(0)
+    tom.mark_page()
+
+    subject = unique(f"Live-Suche: {word} brummt")
+    other = unique("Live-Suche: etwas anderes")
+    send_mail(web_stack, other, "Passt nicht zur Suche.", "otto@kunde.example", "Otto Anders")
+    send_mail(web_stack, subject, "Er brummt laut.", "klara@kunde.example", "Klara Kalt")
+    row = tom.page.locator(".ticket-row", has_text=subject)
+    expect(row).to_be_visible(timeout=LIVE_MS)
+    assert tom.not_reloaded()
+    expect(tom.page.locator(".ticket-row")).to_have_count(1)  # the search, not the whole inbox
+
+    # Not by luck (the one re-read a second after the ticket's message, which a slow index misses): the
+    # searching inbox heard that the index changed.
+    def heard() -> bool:
+        return any('"type":"indexed"' in f.replace(" ", "") for f in frames)
+
+    deadline = time.monotonic() + LIVE_MS / 1000  # (the row may have come first, by that re-read)
+    while not heard() and time.monotonic() < deadline:
+        tom.page.wait_for_timeout(50)  # frames are delivered while Playwright waits
+    assert heard(), frames[-5:]
+
+
 def test_a_reply_appears_in_an_open_ticket_and_the_draft_stays(
     anna: Agent, tom: Agent, web_stack: Stack, api: Api
 ) -> None:

@@ -214,6 +214,59 @@ def test_a_missed_due_date_is_alerted_once_raises_priority_and_tells_the_assigne
     assert run_job(now() + timedelta(days=6)).escalated == 1  # a new due date is a new deadline
 
 
+def test_a_deadline_alert_ses_refuses_for_now_is_sent_again_by_the_outbox_sweep(aws: Any, api: ApiClient) -> None:
+    """The alert of a missed deadline went straight to SES: refused (throttled), it was lost (the deadline
+    counts as alerted) and the exception stopped the job's run. Now it waits in the outbox like every
+    notification mail; each recipient gets one mail of their own."""
+    from unittest import mock
+
+    from botocore.exceptions import ClientError
+
+    from helpdesk.aws.ses import Mailer
+    from helpdesk.bootstrap import autoclose_deps, config_store
+    from helpdesk.domain.config import Queue
+    from helpdesk.services.autoclose import sweep_outbox
+
+    config_store().put("queue", Queue(id="sales", name="Vertrieb", responsible=["agent", "admin"]))
+    first = ticket_due(
+        aws, api, "Frist gedrosselt", now() + timedelta(days=1), to="sales@example.com", assignee="agent"
+    )
+    second = ticket_due(aws, api, "Frist danach", now() + timedelta(days=1, hours=1), to="sales@example.com")
+    reset_sent()
+
+    def refusing(code: str) -> Any:
+        def send_raw(self: Any, source: str, destinations: list[str], raw: bytes) -> str:
+            raise ClientError({"Error": {"Code": code, "Message": "no"}}, "SendEmail")
+
+        return mock.patch.object(Mailer, "send_raw", send_raw)
+
+    at = now() + timedelta(days=2)
+    with refusing("Throttling"):
+        report = run_job(at)
+    assert report.escalated == 2  # the refused alert did not stop the run: the second ticket was alerted too
+    assert [a.ticket_id for a in report.actions] == [first["id"], second["id"]]
+    assert sent_mails() == []
+    assert sweep_outbox(autoclose_deps(), at=at).due == 0  # its pause is not over
+    with refusing("Throttling"):
+        again = sweep_outbox(autoclose_deps(), at=at + timedelta(minutes=10))
+    assert (again.due, again.refused, again.sent) == (3, 3, 0)  # kept for the next pause
+    done = sweep_outbox(autoclose_deps(), at=at + timedelta(hours=1))
+    assert (done.due, done.sent) == (3, 3)
+    mails = sent_mails()
+    to = sorted((m["X-Helpdesk-Ticket"], *(a.addr_spec for a in m["To"].addresses)) for m in mails)
+    # the assignee for the first; the second is unassigned: the queue's responsible agents, one mail each
+    assert to == sorted(
+        [
+            (first["number"], "agent@example.com"),
+            (second["number"], "agent@example.com"),
+            (second["number"], "admin@example.com"),
+        ]
+    )
+    assert all(m["Auto-Submitted"] == "auto-generated" and "überfällig" in m.get_content() for m in mails)
+    assert sweep_outbox(autoclose_deps(), at=at + timedelta(days=1)).due == 0  # sent once
+    assert run_job(at + timedelta(hours=2)).escalated == 0  # and alerted once
+
+
 def test_a_deadline_soon_due_is_warned_of_once_before_it_passes(aws: Any, api: ApiClient) -> None:
     start = now()  # sales: no first-response target
     t = ticket_due(aws, api, "Frist naht", start + timedelta(hours=3), to="sales@example.com", assignee="agent")

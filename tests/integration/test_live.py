@@ -250,6 +250,50 @@ def test_ticket_changes_reach_only_sockets_that_may_see_them(live: Live) -> None
     assert tickets(agent) == {open_ticket.ticket_id}
 
 
+def test_a_searching_inbox_hears_when_a_ticket_it_may_see_was_indexed(live: Live) -> None:
+    """A search-filtered inbox (``#/inbox?q=…``) missed a new matching ticket: its ``ticket`` message comes
+    before the publisher has indexed the ticket, so the search re-read found nothing. The search table's
+    stream (its manifest items) now tells the searching inbox sockets, after the index changed."""
+    from functions.live.app import fanout
+    from helpdesk.services.search import index_tickets
+    from helpdesk.store.live import LiveStore
+
+    def searching(user: str) -> str:
+        connection_id, status, body = live.connect(live.tokens[user])
+        assert status == 200, body
+        answer = live.send(connection_id, {"action": "subscribe", "inbox": True, "ticket": None, "search": True})
+        assert answer["type"] == "subscribed" and answer["search"] is True, answer
+        return connection_id
+
+    agent, admin, plain = searching("agent"), searching("admin"), live.session("agent")
+    index = StreamPoller(live.aws.client("dynamodbstreams"), live.aws.resources.stream_arns["SearchTable"])
+    index.add(fanout, "helpdesk-live-fanout", keep=stream_filter("LiveFanoutFunction", "Indexed"))
+    while index.step():  # what is there from before
+        pass
+    open_ticket = ingest(live.aws, make_mail(subject="Lieferung fehlt", sender="jo@kunde.example"))
+    restricted = ingest(live.aws, make_mail(subject="Rechnung doppelt bezahlt", sender="kim@kunde.example"))
+    live.pump()
+    assert not live.gateway.received(agent, "indexed")  # the ticket messages came; the index had not changed yet
+    index_tickets([open_ticket.ticket_id, restricted.ticket_id])  # the publisher's part
+    while index.step():
+        pass
+
+    def indexed(connection_id: str) -> set[str]:
+        # (a new ticket's manifest is written before its postings and after them: one message each, or
+        # one when both are in one stream batch; the last comes after the postings)
+        return {m["ticket_id"] for m in live.gateway.received(connection_id, "indexed")}
+
+    assert indexed(agent) == {open_ticket.ticket_id}  # billing is the admin's queue only
+    assert indexed(admin) == {open_ticket.ticket_id, restricted.ticket_id}
+    assert indexed(plain) == set()  # no search shown: nothing to re-read
+    assert "Lieferung" not in json.dumps(live.gateway.received(agent, "indexed"))
+
+    # The search cleared: the socket leaves the search partition; closing it forgets it there too.
+    assert live.send(agent, {"action": "subscribe", "inbox": True, "ticket": None})["search"] is False
+    live.disconnect(admin)
+    assert LiveStore().subscribers("search") == []
+
+
 def test_a_gone_socket_is_removed(live: Live) -> None:
     from helpdesk.store.live import INBOX, LiveStore
 

@@ -306,6 +306,39 @@ def test_a_customer_reopening_my_ticket_tells_me_once(world: tuple[Live, ApiClie
     assert [(n["kind"], n["ticket_id"]) for n in new] == [("customer_replied", ticket.ticket_id)]
 
 
+def test_the_answer_to_a_forward_tells_the_tickets_owner(world: tuple[Live, ApiClient]) -> None:
+    """A supplier answers the mail an agent forwarded (issue 14): the answer threads back onto the ticket
+    (forward side) and its owner is told (``forward_answered``); it told nobody."""
+    hd, api = world
+    ticket = ingest(hd.aws, make_mail(subject="Lieferung fehlt", sender="lf@kunde.example"))
+    version = api.get(f"/tickets/{ticket.ticket_id}", user="admin").json["version"]
+    body = {"version": version, "assignee": "agent"}
+    assert api.call("PATCH", f"/tickets/{ticket.ticket_id}", user="admin", body=body).status == 200
+    forward = {"to": [{"address": "lager@lieferant.example"}]}
+    sent = api.call("POST", f"/tickets/{ticket.ticket_id}/forwards", user="admin", body=forward)
+    assert sent.status == 201, sent.text
+    ours = sent.json["message"]["message_id"]
+    hd.pump()
+    before = {n["id"] for n in _notifications(api, "agent", limit=100)["items"]}
+    answer = ingest(
+        hd.aws,
+        make_mail(
+            sender="Lager <lager@lieferant.example>",
+            subject=f"Re: Fwd: Lieferung fehlt [#{ticket.number}]",
+            body="Ist gestern rausgegangen.",
+            in_reply_to=f"<{ours}>",
+            references=f"<{ours}>",
+        ),
+    )
+    assert answer.outcome == "appended" and answer.ticket_id == ticket.ticket_id
+    hd.pump()
+    new = [n for n in _notifications(api, "agent", limit=100)["items"] if n["id"] not in before]
+    assert [(n["kind"], n["reason"], n["ticket_id"], n["event_type"]) for n in new] == [
+        ("forward_answered", "assignee", ticket.ticket_id, "MessageAdded")
+    ]
+    assert all(n["kind"] != "forward_answered" for n in _notifications(api, "admin", limit=100)["items"])
+
+
 def test_the_notification_sender_must_be_on_the_mail_domain(world: tuple[Live, ApiClient]) -> None:
     """SES sends only from the deployment's mail domain: another sender would have every notification
     refused, so saving it is refused with a clear error (it was stored, and every mail then failed)."""

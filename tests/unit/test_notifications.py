@@ -89,6 +89,24 @@ def test_customer_reply_goes_to_the_assignee_or_the_queue_people() -> None:
     assert decide(colleague, ticket(assignee="lena"), CFG, {}).notices == []
 
 
+def test_an_answer_to_a_forward_goes_to_the_owner_as_its_own_kind() -> None:
+    """Issue 12/14: a supplier's answer to a forward threaded back onto the ticket told nobody."""
+    ev = change("MessageAdded", actor="third_party", direction="inbound", side="forward")
+    d = decide(ev, ticket(assignee="lena"), CFG, {})
+    assert [(n.user, n.kind, n.reason, n.channels) for n in d.notices] == [
+        ("lena", Kind.FORWARD_ANSWERED, Reason.ASSIGNEE, frozenset({"app"}))
+    ]
+    unassigned = decide(ev, ticket(queue="vip"), CFG, {})
+    assert [(n.user, n.kind, n.reason) for n in unassigned.notices] == [
+        ("lena", Kind.FORWARD_ANSWERED, Reason.QUEUE_RESPONSIBLE)
+    ]
+    muted = {"lena": Preferences({"forward_answered": frozenset()})}
+    assert decide(ev, ticket(assignee="lena"), CFG, muted).skipped == {"lena": Skip.MUTED}
+    assert mail_text(Kind.FORWARD_ANSWERED, "de", "T-1", "Lieferung", "l").subject.startswith(
+        "Antwort auf eine Weiterleitung: T-1"
+    )
+
+
 def test_mention_respects_access_and_private_tickets() -> None:
     ev = change("CommentAdded", actor="lena", mentions=["tom", "Max", "lena", "ghost", "old"])
     d = decide(ev, ticket(queue="billing"), CFG, {})

@@ -11,7 +11,7 @@ import {
   toast, showError, busy, statusBadge, prioBadge, tagChip, selectEl, field, setTitle, confirmDialog, errorText,
 } from "./ui.js";
 import { setViewKeys } from "./keys.js";
-import { onLive, isLive, typingOn, countNew } from "./live.js";
+import { onLive, isLive, typingOn, countNew, watchSearch } from "./live.js";
 import { setupChecklist } from "./setup.js";
 
 const POLL_MS = 20000; // only while the live socket is down
@@ -507,6 +507,7 @@ export function mount(main, route) {
 
   async function reload({ keepSelection = false } = {}) {
     setTitle(t("inbox.title"));
+    watchSearch(Boolean(filters.q.trim())); // a search hears when the index changed (it follows the ticket)
     setQuery(urlQuery(filters));
     state.listQuery = location.hash;
     const mine = ++requestNo;
@@ -678,6 +679,13 @@ export function mount(main, route) {
       }
       return;
     }
+    if (message.type === "indexed") {
+      // A ticket's search index changed: a search may find it now (its "ticket" message came first).
+      if (!filters.q.trim()) return;
+      clearTimeout(liveTimer);
+      liveTimer = setTimeout(() => poll({ live: true }), LIVE_DEBOUNCE_MS);
+      return;
+    }
     if (message.type === "ticket" && (message.events || []).some((e) => e.type === "TicketCreated")) {
       expected.add(message.ticket.id);
     }
@@ -698,6 +706,7 @@ export function mount(main, route) {
 
   return () => {
     alive = false;
+    watchSearch(false);
     offLive();
     clearTimeout(liveTimer);
     clearInterval(timer);

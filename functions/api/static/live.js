@@ -24,7 +24,7 @@ let beatTimer = 0;
 let idleTimer = 0;
 let pruneTimer = 0;
 let ttl = 30000;
-const wanted = { ticket: null };
+const wanted = { ticket: null, search: false };
 let subscribedTicket = null;
 let mine = null; // my presence on wanted.ticket: "viewing" | "typing"
 let lastBeat = 0;
@@ -86,6 +86,7 @@ export function stopLive() {
   if (old) old.close(1000, "logout");
   setLive(false);
   wanted.ticket = null;
+  wanted.search = false;
   subscribedTicket = null;
   mine = null;
   viewers = [];
@@ -136,7 +137,16 @@ function retry() {
 }
 
 function subscribe() {
-  send({ action: "subscribe", inbox: true, ticket: wanted.ticket });
+  send({ action: "subscribe", inbox: true, ticket: wanted.ticket, search: wanted.search });
+}
+
+/** The inbox shows a search (or no longer): the socket then also hears "indexed" (a ticket's search index
+ * changed after its "ticket" message), so a new matching ticket appears in the search too. */
+export function watchSearch(on) {
+  const next = Boolean(on);
+  if (wanted.search === next) return;
+  wanted.search = next;
+  if (live) subscribe();
 }
 
 // ------------------------------------------------------------------------------------------ messages

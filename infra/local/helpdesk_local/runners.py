@@ -39,7 +39,12 @@ class LambdaContext:
 
 
 class Loop(threading.Thread):
-    """A daemon thread that calls ``step`` until stopped; errors are logged, never fatal."""
+    """A daemon thread that calls ``step`` until stopped; errors are logged, never fatal.
+
+    After a step that found nothing to do it waits ``idle`` seconds, or until :meth:`wake` (what it
+    reads changed: the stream poller is woken by every DynamoDB write, so a change reaches the
+    fan-out at once rather than after half an idle pause on average).
+    """
 
     def __init__(self, name: str, step: Callable[[], bool], idle: float) -> None:
         super().__init__(name=name, daemon=True)
@@ -47,9 +52,11 @@ class Loop(threading.Thread):
         self.idle = idle
         self.stopping = threading.Event()
         self.busy = threading.Event()
+        self._woken = threading.Event()
 
     def run(self) -> None:
         while not self.stopping.is_set():
+            self._woken.clear()  # before the step: a wake during it makes the next step come at once
             try:
                 self.busy.set()
                 worked = self.step()
@@ -59,10 +66,14 @@ class Loop(threading.Thread):
             finally:
                 self.busy.clear()
             if not worked:
-                self.stopping.wait(self.idle)
+                self._woken.wait(self.idle)
+
+    def wake(self) -> None:
+        self._woken.set()
 
     def stop(self) -> None:
         self.stopping.set()
+        self._woken.set()
 
 
 class SqsPoller:

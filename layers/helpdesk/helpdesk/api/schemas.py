@@ -817,6 +817,7 @@ NotificationKind = Literal[
     "new_ticket",
     "assigned",
     "customer_replied",
+    "forward_answered",
     "mentioned",
     "reopened",
     "deadline_warning",

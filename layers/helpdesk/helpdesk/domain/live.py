@@ -42,6 +42,9 @@ class Subscribe(_Frame):
     action: Literal["subscribe"]
     inbox: bool = True
     ticket: TicketId | None = None
+    # The inbox shows a search (``?q=``): tell me when a ticket's search index changed (``indexed``), so a
+    # new matching ticket appears — the index follows the ticket's change, after the ``ticket`` message.
+    search: bool = False
 
 
 class Presence(_Frame):
@@ -126,6 +129,12 @@ def ticket_message(summary: Mapping[str, Any], events: Iterable[EventNote] = ())
     return {"type": "ticket", "ticket": dict(summary), "events": [e.to_json() for e in events]}
 
 
+def indexed_message(ticket_id: str) -> dict[str, Any]:
+    """To searching inbox sockets that may see the ticket: its search index changed (a search may now find
+    it, or no longer): re-read the search."""
+    return {"type": "indexed", "ticket_id": ticket_id}
+
+
 def read_message(ticket_id: str, unread: bool) -> dict[str, Any]:
     """To the sockets of the one agent whose read mark changed (their other tabs): read or unread for them."""
     return {"type": "read", "ticket_id": ticket_id, "unread": unread}
@@ -176,13 +185,18 @@ def typing_message(ticket_id: str, viewers: Iterable[Viewer]) -> dict[str, Any]:
 
 
 def subscribed_message(
-    inbox: bool, ticket_id: str | None, viewers: Iterable[Viewer], typing: Mapping[str, Iterable[Viewer]]
+    inbox: bool,
+    ticket_id: str | None,
+    viewers: Iterable[Viewer],
+    typing: Mapping[str, Iterable[Viewer]],
+    search: bool = False,
 ) -> dict[str, Any]:
     """The answer to ``subscribe``: what this socket now hears, with the current presence and typing markers."""
     return {
         "type": "subscribed",
         "protocol": PROTOCOL,
         "inbox": inbox,
+        "search": search,
         "ticket": ticket_id,
         "presence": presence_message(ticket_id, viewers)["viewers"] if ticket_id else [],
         "typing": [typing_message(tid, people) for tid, people in sorted(typing.items())] if inbox else [],

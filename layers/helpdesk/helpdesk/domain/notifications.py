@@ -13,6 +13,10 @@ eines neuen Tickets informiert"):
   A ticket a rule assigned at once goes to its assignee as ``assigned`` instead.
 * ``assigned``: the ticket was assigned to me (by someone else).
 * ``customer_replied``: the customer wrote on my ticket, or on an unassigned ticket of my queue.
+* ``forward_answered``: someone we forwarded a message to (a supplier, a colleague elsewhere: issue 14)
+  answered, and the answer threaded back onto my ticket (or an unassigned ticket of my queue). A kind of
+  its own, not ``customer_replied``: the customer did not write (the ticket's status and clocks stay),
+  and an agent may want the one without the other.
 * ``mentioned``: "@me" in an internal comment (with the comment's text).
 * ``reopened``: a ticket assigned to me left ``closed``. A customer's mail that reopens it is one
   notice (``reopened``), not also ``customer_replied``: its ``MessageAdded`` says ``reopened``.
@@ -34,6 +38,7 @@ from typing import Any, Literal
 
 from .access import Viewer, access
 from .config import Agent, ConfigSnapshot
+from .threading import FORWARD_SIDE
 
 Channel = Literal["app", "mail"]
 CHANNELS: tuple[Channel, ...] = ("app", "mail")
@@ -45,6 +50,7 @@ class Kind(StrEnum):
     NEW_TICKET = "new_ticket"
     ASSIGNED = "assigned"
     CUSTOMER_REPLIED = "customer_replied"
+    FORWARD_ANSWERED = "forward_answered"
     MENTIONED = "mentioned"
     REOPENED = "reopened"
     DEADLINE_WARNING = "deadline_warning"
@@ -61,6 +67,7 @@ DEFAULTS: dict[Kind, frozenset[Channel]] = {
     Kind.NEW_TICKET: frozenset({"app"}),
     Kind.ASSIGNED: frozenset({"app", "mail"}),
     Kind.CUSTOMER_REPLIED: frozenset({"app"}),
+    Kind.FORWARD_ANSWERED: frozenset({"app"}),
     Kind.MENTIONED: frozenset({"app", "mail"}),
     Kind.REOPENED: frozenset({"app"}),
     Kind.DEADLINE_WARNING: frozenset({"app", "mail"}),
@@ -188,8 +195,14 @@ def _ticket_updated(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) ->
 
 
 def _message_added(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> Named:
-    if change.actor != "customer" or change.detail.get("direction", "inbound") != "inbound":
+    if change.detail.get("direction", "inbound") != "inbound":
         return []
+    if change.actor == "third_party" and change.detail.get("side") == FORWARD_SIDE:
+        if ticket.assignee:
+            return [(ticket.assignee, Kind.FORWARD_ANSWERED, Reason.ASSIGNEE)]
+        return [(user, Kind.FORWARD_ANSWERED, reason) for user, reason in queue_people(ticket, cfg)]
+    if change.actor != "customer":
+        return []  # an agent's own mail from their mail program
     if ticket.created_at and change.at == ticket.created_at:
         return []  # the ticket's first mail: told as new_ticket
     if ticket.assignee:
@@ -308,6 +321,7 @@ _SUBJECTS: dict[str, dict[Kind, str]] = {
         Kind.NEW_TICKET: "Neues Ticket",
         Kind.ASSIGNED: "Ihnen zugewiesen",
         Kind.CUSTOMER_REPLIED: "Antwort des Kunden",
+        Kind.FORWARD_ANSWERED: "Antwort auf eine Weiterleitung",
         Kind.MENTIONED: "Sie wurden erwähnt",
         Kind.REOPENED: "Wieder geöffnet",
         Kind.DEADLINE_WARNING: "Frist läuft bald ab",
@@ -318,6 +332,7 @@ _SUBJECTS: dict[str, dict[Kind, str]] = {
         Kind.NEW_TICKET: "New ticket",
         Kind.ASSIGNED: "Assigned to you",
         Kind.CUSTOMER_REPLIED: "Customer replied",
+        Kind.FORWARD_ANSWERED: "Answer to a forward",
         Kind.MENTIONED: "You were mentioned",
         Kind.REOPENED: "Reopened",
         Kind.DEADLINE_WARNING: "Deadline approaching",

@@ -34,21 +34,19 @@ from ..domain.config import (
     Mailbox,
     Queue,
 )
-from ..domain.headers import Address
 from ..domain.lifecycle import reminded, status_set
 from ..domain.notifications import system_sender
-from ..domain.outgoing import OutgoingMail, build_mime
 from ..domain.reasons import reason
 from ..domain.status import Priority, Status
 from ..domain.templating import html_values, render, render_html, render_line
 from ..store.config_store import ConfigStore
 from ..store.models import BySla, ByWaiting, MessageItem, TicketItem, TicketTableItem
-from ..store.notifications import NotificationStore
+from ..store.notifications import NotificationMail, NotificationStore
 from ..store.stats import save_records, stats_update
 from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, apply_transition, new_event, state_of
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
-from .notifications import retry_mails
+from .notifications import retry_mails, send_mail
 from .outbound import (
     Answered,
     RetryReport,
@@ -94,20 +92,20 @@ class AutocloseDeps:
     mailer: Mailer
     mail_domain: str
     mail: MailStore | None = None  # the outbox sweep reads a retried mail's files
-    notifications: NotificationStore | None = None  # notification mails SES refused for now
+    # notification mails and deadline alerts SES refused for now wait in its outbox
+    notifications: NotificationStore = field(default_factory=NotificationStore)
 
 
 def sweep_outbox(
     deps: AutocloseDeps, *, at: datetime | None = None, time_left: Callable[[], float] | None = None
 ) -> RetryReport:
     """The scheduled job's other task: send again the mails SES refused for now (services/outbound.py),
-    the tickets' and the agents' notification mails (services/notifications.py)."""
+    the tickets' and the agents' notification mails and deadline alerts (services/notifications.py)."""
     assert deps.mail is not None, "the outbox sweep reads the mails' files"
     report = retry_due(deps.tickets, deps.mail, deps.mailer, at=at, time_left=time_left)
-    if deps.notifications is not None:
-        told = retry_mails(deps.notifications, deps.mailer, deps.mail_domain, at=at, time_left=time_left)
-        for name in ("due", "sent", "refused", "stale", "errors"):
-            setattr(report, name, getattr(report, name) + getattr(told, name))
+    told = retry_mails(deps.notifications, deps.mailer, deps.mail_domain, at=at, time_left=time_left)
+    for name in ("due", "sent", "refused", "stale", "errors"):
+        setattr(report, name, getattr(report, name) + getattr(told, name))
     return report
 
 
@@ -416,18 +414,27 @@ def _responsible(cfg: ConfigSnapshot, ticket: TicketItem) -> list[str]:
 def _notify(
     deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, missed: list[tuple[str, str]], recipients: list[str]
 ) -> None:
-    """An internal alert mail (not stored on the ticket; the event records it), from the system sender
-    like every notification mail, so one that comes back to a mailbox is not made a ticket (ingest)."""
+    """Internal alert mails (not stored on the ticket; the event records it), one per recipient, from the
+    system sender like every notification mail, so one that comes back to a mailbox is not made a ticket
+    (ingest). One SES refuses for now waits in the notifications' outbox and the outbox sweep sends it
+    again (:func:`.notifications.send_mail`): the deadline is recorded as alerted, so a lost alert was
+    never sent again (and an exception here stopped the job's run)."""
     sender = system_sender(cfg.settings.notification_sender, deps.mail_domain)
     names = {"due": ("Fälligkeit", "due date"), "response": ("Erstreaktionszeit", "first-response target")}
     lines = [f"- {names[key.split(':')[0]][0]} / {names[key.split(':')[0]][1]}: {at}" for key, at in missed]
-    mail = OutgoingMail(
-        sender=Address(cfg.settings.company, sender),
-        to=[Address("", r) for r in recipients],
-        subject=f"Überfällig / overdue: {ticket.subject} [#{ticket.number}]"[:300],
-        text=(f"Ticket {ticket.number} ({ticket.subject}) ist überfällig / is overdue:\n" + "\n".join(lines) + "\n"),
-        message_id=f"<{ticket.pk.lower()}.{len(ticket.sla_alerted or [])}.alert@{deps.mail_domain}>",
-        auto_submitted="auto-generated",
-        ticket_number=ticket.number,
-    )
-    deps.mailer.send_raw(sender, mail.recipients, build_mime(mail))
+    subject = f"Überfällig / overdue: {ticket.subject} [#{ticket.number}]"[:300]
+    text = f"Ticket {ticket.number} ({ticket.subject}) ist überfällig / is overdue:\n" + "\n".join(lines) + "\n"
+    alert = f"ALERT#{ticket.pk}#{len(ticket.sla_alerted or [])}"
+    for recipient in recipients:
+        mail = NotificationMail(
+            user="",  # no agent's notification follows it: it may go to a queue's address
+            note_sk=f"{alert}#{recipient}",
+            sender=sender,
+            sender_name=cfg.settings.company,
+            to=recipient,
+            to_name="",
+            subject=subject,
+            text=text,
+            ticket_number=ticket.number,
+        )
+        send_mail(deps.notifications, deps.mailer, deps.mail_domain, mail)

@@ -31,6 +31,7 @@ from ..domain.live import (
     collapse,
     encode,
     error_message,
+    indexed_message,
     parse_frame,
     pong,
     presence_message,
@@ -42,7 +43,7 @@ from ..domain.live import (
     typing_message,
 )
 from ..store.config_store import ConfigStore
-from ..store.live import INBOX, Connection, LiveStore, Subscriber, topic_of
+from ..store.live import INBOX, SEARCH, Connection, LiveStore, Subscriber, topic_of
 from ..store.models import TicketItem
 from ..store.tickets import TicketStore
 from .access import may_access
@@ -166,7 +167,8 @@ def _subscribe(
     except FrameError as exc:
         return error_message(exc.code, exc.message)
     left = conn.ticket if conn.ticket and conn.ticket != frame.ticket else None
-    deps.store.subscribe(conn, frame.inbox, frame.ticket)
+    search = frame.inbox and frame.search  # a search is the inbox's
+    deps.store.subscribe(conn, frame.inbox, frame.ticket, search)
     if left:
         had = deps.store.remove_presence(conn, left)
         old = deps.tickets.get(left) if had else None
@@ -182,7 +184,7 @@ def _subscribe(
             for tid, people in markers.items()
             if tid in visible and may_see(visible[tid], viewer, cfg)
         }
-    return subscribed_message(frame.inbox, frame.ticket, viewers, typing)
+    return subscribed_message(frame.inbox, frame.ticket, viewers, typing, search)
 
 
 def _presence(
@@ -349,15 +351,35 @@ def changes_of(records: Iterable[Mapping[str, Any]]) -> dict[str, _Change]:
     return changes
 
 
+def indexed_of(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Stream records of the search table (keys only) → the tickets whose manifest was written: their
+    search index changed (``M#<ticket id>`` / ``M``; customers' manifests are ``MC#…``)."""
+    found: dict[str, None] = {}
+    for record in records:
+        keys = (record.get("dynamodb") or {}).get("Keys") or {}
+        pk, sk = keys.get("pk", {}).get("S", ""), keys.get("sk", {}).get("S", "")
+        if sk == "M" and pk.startswith("M#") and len(pk) > 2:
+            found[pk[2:]] = None
+    return list(found)
+
+
 def fan_out(deps: LiveDeps, records: Iterable[Mapping[str, Any]]) -> FanOutReport:
     """Ticket changes (stream records) → one ``ticket`` message per change and socket that may see it:
-    to every inbox subscriber and to the ticket's own subscribers. Gone sockets are dropped."""
+    to every inbox subscriber and to the ticket's own subscribers. Gone sockets are dropped.
+
+    Records of the search table's stream (its second event source: a ticket's index changed, which
+    the publisher does after the change) → ``indexed`` to the inbox sockets showing a search that may
+    see the ticket: a new matching ticket was not in the search when its ``ticket`` message came."""
     started = time.monotonic()
     report = FanOutReport()
     records = list(records)
     changes = changes_of(records)
     reads = reads_of(records)
+    indexed = indexed_of(records)
+    if indexed:
+        _fan_out_indexed(deps, indexed, report)
     if not changes and not reads:
+        report.seconds = time.monotonic() - started
         return report
     unseen = [tid for tid, change in changes.items() if change.ticket is None]
     if unseen:
@@ -383,6 +405,17 @@ def fan_out(deps: LiveDeps, records: Iterable[Mapping[str, Any]]) -> FanOutRepor
     outbox.deliver()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _fan_out_indexed(deps: LiveDeps, ticket_ids: list[str], report: FanOutReport) -> None:
+    searching = deps.store.subscribers(SEARCH)
+    if not searching:  # nobody searches (the usual case): one Query of an empty partition
+        return
+    outbox = _Outbox(deps, deps.config.snapshot(), deps.clock(), report)
+    for tid, ticket in deps.tickets.batch_tickets(ticket_ids).items():
+        report.tickets += 1
+        outbox.offer(searching, ticket, encode(indexed_message(tid)))
+    outbox.deliver()
 
 
 def refuse_status(exc: Exception) -> int:

@@ -243,24 +243,31 @@ def send_mail(
             mail.subject,
             mail.text,
             mail_domain,
+            mail.ticket_number,
         )
     except Exception as exc:
         refused = refusal_code(exc)
+        who = mail.user or mail.note_sk
         if refused is None:  # SES's answer was lost: it may have the mail, so it is not sent again
-            log.exception("notification mail to %s: no answer from the mail service", mail.user)
-            store.set_mail_state(mail.user, mail.note_sk, "failed", "no answer from the mail service")
+            log.exception("notification mail to %s: no answer from the mail service", who)
+            _mail_state(store, mail, "failed", "no answer from the mail service")
             return "failed"
         moment = at or now()
         verdict = refusal(*refused, attempts, moment)
-        log.warning("notification mail to %s refused (%s): %s", mail.user, verdict.state, verdict.reason)
+        log.warning("notification mail to %s refused (%s): %s", who, verdict.state, verdict.reason)
         if verdict.retry_at is not None:
             retry = replace(mail, attempts=attempts)
             store.defer_mail(retry, iso(verdict.retry_at), verdict.reason, int(moment.timestamp()))
         else:
-            store.set_mail_state(mail.user, mail.note_sk, "failed", verdict.reason)
+            _mail_state(store, mail, "failed", verdict.reason)
         return verdict.state
-    store.set_mail_state(mail.user, mail.note_sk, "sent")
+    _mail_state(store, mail, "sent")
     return "sent"
+
+
+def _mail_state(store: NotificationStore, mail: NotificationMail, state: str, error: str | None = None) -> None:
+    if mail.has_notification:  # a deadline alert has no notification item to follow its state
+        store.set_mail_state(mail.user, mail.note_sk, state, error)
 
 
 def retry_mails(

@@ -366,10 +366,18 @@ def _reply_subject(subject: str) -> str:
     return subject if subject.lower().startswith(("re:", "aw:")) else f"Re: {subject}"
 
 
-def send_internal(mailer: Mailer, sender: Address, to: Address, subject: str, text: str, mail_domain: str) -> None:
-    """A mail to one of our agents, not stored on a ticket (a notification): plain text only,
-    ``Auto-Submitted: auto-generated`` (ingest drops it should it come back from our system sender).
-    Raises what SES raises; the caller decides what a refused one means."""
+def send_internal(
+    mailer: Mailer,
+    sender: Address,
+    to: Address,
+    subject: str,
+    text: str,
+    mail_domain: str,
+    ticket_number: str | None = None,
+) -> None:
+    """A mail to one of our agents (or a queue's address), not stored on a ticket (a notification, a
+    deadline alert): plain text only, ``Auto-Submitted: auto-generated`` (ingest drops it should it come
+    back from our system sender). Raises what SES raises; the caller decides what a refused one means."""
     mail = OutgoingMail(
         sender=sender,
         to=[to],
@@ -377,5 +385,6 @@ def send_internal(mailer: Mailer, sender: Address, to: Address, subject: str, te
         text=text,
         message_id=new_message_id(mail_domain),
         auto_submitted="auto-generated",
+        ticket_number=ticket_number or None,
     )
     mailer.send_raw(sender.address, mail.recipients, build_mime(mail))

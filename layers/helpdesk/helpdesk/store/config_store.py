@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,9 +32,13 @@ class ConfigStore:
         self._cached: ConfigSnapshot | None = None
         self._loaded_at = 0.0
         self._lock = threading.Lock()
+        self._pin = threading.local()  # this thread's request's snapshot (see pinned())
         self.problems: list[str] = []
 
     def snapshot(self) -> ConfigSnapshot:
+        pinned: ConfigSnapshot | None = getattr(self._pin, "snapshot", None)
+        if pinned is not None:
+            return pinned
         with self._lock:
             if self._cached is None or time.monotonic() - self._loaded_at > self.ttl:
                 self._cached = self._load()
@@ -40,8 +46,23 @@ class ConfigStore:
             return self._cached
 
     def invalidate(self) -> None:
+        self._pin.snapshot = None  # a write within a pinned request: its later reads see it
         with self._lock:
             self._cached = None
+
+    @contextmanager
+    def pinned(self) -> Iterator[ConfigSnapshot]:
+        """One snapshot for everything this thread reads until the block ends (one request): with a TTL of
+        0 (the local stack) a request read the whole configuration once per use, three times per inbox
+        read. Other threads are not affected; a write in the block drops the pin."""
+        if getattr(self._pin, "snapshot", None) is not None:  # nested: the outer block's
+            yield self.snapshot()
+            return
+        self._pin.snapshot = self.snapshot()
+        try:
+            yield self._pin.snapshot
+        finally:
+            self._pin.snapshot = None
 
     def _load(self) -> ConfigSnapshot:
         grouped: dict[str, list[Any]] = {kind: [] for kind in CONFIG_KINDS}

@@ -7,6 +7,7 @@ reconnect and subscribe again). Key spaces:
 ``C#<connection>`` / ``C``         the socket: agent, groups, token expiry, what it subscribed to
 ``S#inbox`` / ``<connection>``     subscribed to the inbox (everything its agent may see)
 ``S#T#<ticket>`` / ``<connection>`` subscribed to one ticket (its open ticket view)
+``S#search`` / ``<connection>``    its inbox shows a search: told when a ticket's search index changed
 ``P#<ticket>`` / ``<connection>``   presence: viewing | typing, ``expires_at`` = last heartbeat + 30 s
 ``TYPING`` / ``<ticket>#<connection>`` who is typing where, for the inbox's markers (same expiry)
 
@@ -34,6 +35,7 @@ TABLE_ENV = "HELPDESK_LIVE_TABLE"
 TTL_ATTRIBUTE = "expires_at"
 TABLE_SHAPE = key_value_shape()
 INBOX = "inbox"
+SEARCH = "search"  # inbox sockets showing a search (they also hear when a ticket's search index changed)
 
 
 def table_name() -> str:
@@ -55,6 +57,7 @@ class Connection:
     connected_at: int = 0
     inbox: bool = False
     ticket: str | None = None
+    search: bool = False  # its inbox shows a search: hears ``indexed``
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class LiveStore:
                     "connected_at": conn.connected_at,
                     "inbox": conn.inbox,
                     "ticket": conn.ticket,
+                    "search": conn.search,
                     "expires_at": conn.connected_at + CONNECTION_TTL,
                 }
             ),
@@ -122,9 +126,10 @@ class LiveStore:
             connected_at=int(data.get("connected_at", 0)),
             inbox=bool(data.get("inbox", False)),
             ticket=str(data["ticket"]) if data.get("ticket") else None,
+            search=bool(data.get("search", False)),
         )
 
-    def subscribe(self, conn: Connection, inbox: bool, ticket: str | None) -> Connection:
+    def subscribe(self, conn: Connection, inbox: bool, ticket: str | None, search: bool = False) -> Connection:
         """Replace what ``conn`` listens to; returns the connection as stored now."""
         expires = conn.connected_at + CONNECTION_TTL
         sub = {
@@ -146,13 +151,17 @@ class LiveStore:
             put(INBOX)
         elif conn.inbox and not inbox:
             delete(INBOX)
+        if search and not conn.search:
+            put(SEARCH)
+        elif conn.search and not search:
+            delete(SEARCH)
         if ticket != conn.ticket:
             if conn.ticket:
                 delete(topic_of(conn.ticket))
             if ticket:
                 put(topic_of(ticket))
         self._batch(requests)
-        updated = replace(conn, inbox=inbox, ticket=ticket)
+        updated = replace(conn, inbox=inbox, ticket=ticket, search=search)
         self.put_connection(updated)
         return updated
 
@@ -175,6 +184,8 @@ class LiveStore:
         conn = self.connection(connection_id)
         keys = [{"pk": f"C#{connection_id}", "sk": "C"}, {"pk": f"S#{INBOX}", "sk": connection_id}]
         dropped = Dropped(conn)
+        if conn is not None and conn.search:
+            keys.append({"pk": f"S#{SEARCH}", "sk": connection_id})
         if conn is not None and conn.ticket:
             keys.append({"pk": f"S#{topic_of(conn.ticket)}", "sk": connection_id})
             presence = self._presence_item(conn.ticket, connection_id)

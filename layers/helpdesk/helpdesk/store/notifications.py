@@ -13,7 +13,9 @@ else's reads. Key spaces (``sk``):
 
 and one partition apart, ``pk = OUTBOX``: notification mails SES refused for now, ``sk = "<retry at>#<agent>#<the
 notification's sk>"``, each with the mail as rendered; the scheduled outbox sweep sends them again (a Query
-up to now), claiming each by deleting it (only one run gets it).
+up to now), claiming each by deleting it (only one run gets it). The scheduled job's deadline alerts
+(services/autoclose.py) wait here too: no agent (``user`` empty; they may go to a queue's address) and no
+notification item, ``note_sk = ALERT#<ticket id>#<alert number>#<recipient>``.
 
 The sort key is the event's (``domain.notifications.notification_key``): deciding the same event again
 writes nothing (the put is conditional), so one event gives one notification per agent. ``expires_at``
@@ -152,6 +154,12 @@ class NotificationMail:
     text: str
     attempts: int = 0  # tries so far
     outbox_sk: str = ""  # set when read from the outbox
+    ticket_number: str = ""  # the X-Helpdesk-Ticket header (the deadline alerts carry it)
+
+    @property
+    def has_notification(self) -> bool:
+        """Whether an agent's notification item follows this mail's state (not so for a deadline alert)."""
+        return bool(self.user)
 
 
 @dataclass
@@ -240,9 +248,13 @@ class NotificationStore:
                 "subject": mail.subject,
                 "text": mail.text,
                 "attempts": mail.attempts,
+                "ticket_number": mail.ticket_number or None,
                 "expires_at": now + OUTBOX_TTL,
             }
         )
+        if not mail.has_notification:
+            self.ddb.put_item(TableName=self.table, Item=item)
+            return
         update: Any = self._mail_state(mail.user, mail.note_sk, "retry", reason)
         self.ddb.transact_write_items(
             TransactItems=[{"Update": update}, {"Put": {"TableName": self.table, "Item": item}}]
@@ -271,6 +283,7 @@ class NotificationStore:
                     text=str(d.get("text", "")),
                     attempts=int(d.get("attempts", 0)),
                     outbox_sk=str(d["sk"]),
+                    ticket_number=str(d.get("ticket_number") or ""),
                 )
             )
         return found

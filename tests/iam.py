@@ -40,7 +40,6 @@ FUNCTIONS = (
     "ApiFunction",
     "AutocloseFunction",
     "PublisherFunction",
-    "AutomationFunction",
     "LiveFunction",
     "LiveFanoutFunction",
     "FeedbackFunction",
@@ -65,8 +64,7 @@ ENTRY_MODULES: tuple[tuple[str, str | None], ...] = (
     ("functions.api", "ApiFunction"),
     ("functions.autoclose", "AutocloseFunction"),
     ("functions.publisher", "PublisherFunction"),
-    ("functions.automation", "AutomationFunction"),
-    ("helpdesk.services.automation", "AutomationFunction"),
+    ("helpdesk.services.automation", "PublisherFunction"),  # the triggers run in the publisher
     ("functions.feedback", "FeedbackFunction"),
     ("helpdesk.services.feedback", "FeedbackFunction"),
     ("helpdesk.api", "ApiFunction"),

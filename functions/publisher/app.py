@@ -9,6 +9,12 @@ an event is published, its ticket is re-indexed (once per batch; idempotent, so 
 costs only reads). Indexing first means a failure retries the record before anything was published.
 A new ticket also re-indexes its customer (the ticket's transaction created or renamed them), so the
 customer search finds them (issue 15 part 6).
+
+Then the triggers judge the event (issue 17, ``services/automation.py``), before it is published: a failure
+retries the record (and the ones after it, in order) with nothing published yet, and a retried event the
+triggers already acted on is skipped (``TicketItem.automation_through``). They run here rather than in a
+function of their own because a table's stream is best read by at most two functions (this one and the
+live fan-out).
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.events import EventPublisher
+from helpdesk.bootstrap import automation_deps
+from helpdesk.services.automation import StoredEvent
+from helpdesk.services.automation import handle as run_triggers
 from helpdesk.services.publish import event_from_item
 from helpdesk.services.search import index_customer, index_ticket
 
@@ -56,6 +65,12 @@ def record_handler(record: DynamoDBRecord) -> None:
     if customer and f"customer:{customer}" not in _indexed:
         index_customer(customer)
         _indexed.add(f"customer:{customer}")
+    stored = StoredEvent.of(image)
+    if stored is not None:
+        report = run_triggers(automation_deps(), [stored])
+        if report.fired:
+            metrics.add_metric(name="TriggersFired", unit=MetricUnit.Count, value=report.fired)
+            logger.info("triggers fired", extra={"ticket": stored.ticket_id, "report": report.__dict__})
     if publisher.publish([event]):
         raise RuntimeError(f"EventBridge refused {event['type']} {event['detail'].get('event_id')}")
     metrics.add_metric(name="EventPublished", unit=MetricUnit.Count, value=1)

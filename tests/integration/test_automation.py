@@ -1,5 +1,6 @@
-"""Triggers on moto (issue 17): the tickets table's stream through the automation Lambda, as its event source
-mapping (with the template's filter) delivers it; the changes, the comment, the mail and the loop guards."""
+"""Triggers on moto (issue 17): the tickets table's stream through the publisher Lambda (which runs them), as its
+event source mapping (with the template's filter) delivers it; the changes, the comment, the mail and the loop
+guards; the dry run; macros."""
 
 from __future__ import annotations
 
@@ -19,12 +20,12 @@ from .helpers import ingest, make_mail, reset_sent, sent_mails
 
 @pytest.fixture
 def automation(aws: Any) -> Iterator[StreamPoller]:
-    import functions.automation.app as app
+    import functions.publisher.app as app
 
     automation_deps.cache_clear()
     reset_sent()
     poller = StreamPoller(aws.client("dynamodbstreams"), aws.resources.stream_arns["TicketsTable"])
-    poller.add(app.handler, "helpdesk-automation", keep=stream_filter("AutomationFunction"))
+    poller.add(app.handler, "helpdesk-publisher", keep=stream_filter("PublisherFunction"))
     yield poller
     app.metrics.clear_metrics()  # Powertools' metric set is shared: leave none to another test
     for trigger in config_store().snapshot().triggers:
@@ -96,7 +97,7 @@ def test_a_trigger_changes_the_new_ticket_comments_and_explains_itself(automatio
 
 
 def test_a_stream_retry_acts_once(automation: StreamPoller, aws: Any) -> None:
-    import functions.automation.app as app
+    import functions.publisher.app as app
 
     config_store().put("trigger", escalate())
     batches: list[dict[str, Any]] = []
@@ -105,12 +106,12 @@ def test_a_stream_retry_acts_once(automation: StreamPoller, aws: Any) -> None:
         batches.append(event)
         return {}
 
-    automation.add(record, "recorder", keep=stream_filter("AutomationFunction"))
+    automation.add(record, "recorder", keep=stream_filter("PublisherFunction"))
     hit = ingest(aws, make_mail(subject="dringend bitte", sender="retry@kunde.example"))
     pump(automation)
     assert len(events(hit.ticket_id, "AutomationRan")) == 1
     for batch in batches:  # the same records again, as a retried batch brings them
-        assert app.handler(batch, LambdaContext("helpdesk-automation")) == {"batchItemFailures": []}
+        assert app.handler(batch, LambdaContext("helpdesk-publisher")) == {"batchItemFailures": []}
     assert len(events(hit.ticket_id, "AutomationRan")) == 1
     assert len(comments(hit.ticket_id)) == 1
 

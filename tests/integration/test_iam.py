@@ -47,9 +47,6 @@ USED_OUTSIDE_THE_TESTS = {
     "PublisherFunction: sqs:SendMessage on ${PublisherDLQ.Arn}": (
         "the stream's on-failure destination: Lambda's event source mapping sends there with the function's role"
     ),
-    "AutomationFunction: sqs:SendMessage on ${PublisherDLQ.Arn}": (
-        "the stream's on-failure destination: Lambda's event source mapping sends there with the function's role"
-    ),
     **{
         f"{function}: ses:SendEmail on {SES_IDENTITIES}": (
             "SESv2 SendEmail of a raw message is authorized as ses:SendRawEmail; AWS documents no case where it also "
@@ -60,7 +57,7 @@ USED_OUTSIDE_THE_TESTS = {
             "ApiFunction",
             "AutocloseFunction",
             "LiveFanoutFunction",
-            "AutomationFunction",
+            "PublisherFunction",
         )
     },
 }
@@ -362,8 +359,8 @@ def feedback_tour(aws: Any, api: ApiClient) -> None:
 
 
 def automation_tour(aws: Any) -> None:
-    """A trigger on new tickets through the automation Lambda: a change, a comment, a template mail, an event."""
-    import functions.automation.app as automation
+    """Triggers in the publisher: a change, a comment, a template mail, an event, a tag taken off."""
+    import functions.publisher.app as publisher
     from helpdesk.bootstrap import automation_deps, config_store
     from helpdesk.domain.config import Action, Template, TicketCondition, Trigger
 
@@ -393,7 +390,7 @@ def automation_tour(aws: Any) -> None:
         ),
     )
     poller = StreamPoller(aws.client("dynamodbstreams"), aws.resources.stream_arns["TicketsTable"])
-    poller.add(automation.handler, "helpdesk-automation", keep=stream_filter("AutomationFunction"))
+    poller.add(publisher.handler, "helpdesk-publisher", keep=stream_filter("PublisherFunction"))
     try:
         first = ingest(aws, make_mail(subject="Automatik-Tour", sender="tour@kunde.example"))
         while poller.step():
@@ -402,7 +399,7 @@ def automation_tour(aws: Any) -> None:
         while poller.step():
             pass
     finally:
-        automation.metrics.clear_metrics()
+        publisher.metrics.clear_metrics()
         for trigger in ("tour", "tour-2"):
             store.delete("trigger", trigger)
         store.delete("template", "tour-danke")
@@ -592,7 +589,6 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(
         "ApiFunction",
         "AutocloseFunction",
         "PublisherFunction",
-        "AutomationFunction",
         "FeedbackFunction",
         "LiveFunction",
         "LiveFanoutFunction",

@@ -118,7 +118,6 @@ def test_the_dry_run_builds_everything_and_stops_before_aws(built: Built) -> Non
         "autoclose.zip",
         "publisher.zip",
         "feedback.zip",
-        "automation.zip",
         "template.yaml",
     ):
         assert (built.out / name).is_file(), name
@@ -135,7 +134,6 @@ def test_the_dry_run_builds_everything_and_stops_before_aws(built: Built) -> Non
             "AutocloseFunction",
             "PublisherFunction",
             "FeedbackFunction",
-            "AutomationFunction",
         )
     } == {
         "ingest.zip",
@@ -143,7 +141,6 @@ def test_the_dry_run_builds_everything_and_stops_before_aws(built: Built) -> Non
         "autoclose.zip",
         "publisher.zip",
         "feedback.zip",
-        "automation.zip",
     }
 
 
@@ -561,7 +558,7 @@ def test_the_publisher_forwards_the_tables_stream_to_eventbridge(aws: Any, packa
 
 
 @needs_312
-def test_the_automation_runs_a_trigger_from_the_tables_stream(aws: Any, packaged: Any) -> None:
+def test_the_publisher_runs_a_trigger_from_the_tables_stream(aws: Any, packaged: Any) -> None:
     from helpdesk.bootstrap import config_store
     from helpdesk.domain.config import Action, Trigger
     from helpdesk.store.tickets import TicketStore
@@ -573,7 +570,7 @@ def test_the_automation_runs_a_trigger_from_the_tables_stream(aws: Any, packaged
     )
     ticket = ingest(aws, make_mail(subject="Automatik im Paket"))
     records = [r for r in _event_records(aws) if r["dynamodb"]["NewImage"]["pk"]["S"] == ticket.ticket_id]
-    (result,) = packaged("automation", [{"Records": records}]).results
+    (result,) = packaged("publisher", [{"Records": records}]).results
     assert result == {"batchItemFailures": []}
     stored = TicketStore().get(ticket.ticket_id, consistent=True)
     assert stored is not None and stored.tags == ["paket"]

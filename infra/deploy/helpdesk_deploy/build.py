@@ -40,7 +40,6 @@ FUNCTIONS = {
     "autoclose": "AutocloseFunction",
     "publisher": "PublisherFunction",
     "feedback": "FeedbackFunction",
-    "automation": "AutomationFunction",
     "live": "LiveFunction",  # also LiveFanoutFunction: the template's CodeUri names the folder
 }
 

@@ -1,9 +1,9 @@
 """Use cases: triggers on ticket events, and their dry run (issue 17, docs/automation.md).
 
 Every change of a ticket writes an event item in its transaction; the tickets table's stream brings them
-here (``functions/automation/app.py``), in order per ticket. For each event the pure decision
-(``domain/automation.py``) says which occurrences it stands for and which triggers fire, with every reason;
-this module carries it out:
+here (the publisher function runs them: ``functions/publisher/app.py``), in order per ticket. For each
+event the pure decision (``domain/automation.py``) says which occurrences it stands for and which triggers
+fire, with every reason; this module carries it out:
 
 1. the field changes of one run go through :func:`~.changes.change_ticket` as one change by "automation"
    (optimistic locking: a ticket changed meanwhile is read again and judged again, up to three times),
@@ -66,6 +66,7 @@ from .replies import add_comment
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
+TRIGGER_EVENTS = frozenset({"TicketCreated", "MessageAdded", "StatusChanged", "TicketUpdated"})
 TEMPLATE_MAIL_GAP = timedelta(hours=1)  # at most one automatic template mail per ticket in this time
 AGENT_MAY_SEND = ("automation.answer_to_automatic", "automation.mail_gap")  # guards of automatic mail only
 
@@ -170,6 +171,8 @@ def changes_of(result: Run) -> dict[str, Any]:
 def handle(deps: AutomationDeps, events: Sequence[StoredEvent]) -> AutomationReport:
     """A stream batch's events, in order; a ticket gone or a change refused is logged and skipped."""
     report = AutomationReport()
+    if not any(e.type in TRIGGER_EVENTS and e.actor != AUTOMATION for e in events):
+        return report  # nothing a trigger waits for: not even the configuration is read
     cfg = deps.config()
     triggers = event_triggers(cfg)
     if not triggers:

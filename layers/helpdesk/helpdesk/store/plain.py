@@ -17,13 +17,13 @@ _ser = TypeSerializer()
 _de = TypeDeserializer()
 
 
-def key_value_shape() -> dict[str, Any]:
+def key_value_shape(stream: str | None = None) -> dict[str, Any]:
     """The table's shape as template.yaml must declare it (tests/unit/test_drift.py compares)."""
     return {
         "attributes": {"pk": "S", "sk": "S"},
         "keys": (("pk", "HASH"), ("sk", "RANGE")),
         "indexes": {},
-        "stream": None,
+        "stream": stream,
     }
 
 

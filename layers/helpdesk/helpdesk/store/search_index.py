@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 TABLE_ENV = "HELPDESK_SEARCH_TABLE"
 SHARDS = 2
-TABLE_SHAPE = key_value_shape()
+TABLE_SHAPE = key_value_shape(stream="KEYS_ONLY")  # the live fan-out hears which tickets were indexed
 BATCH_GET = 100  # DynamoDB's limit per BatchGetItem
 
 

@@ -32,11 +32,10 @@ from ..domain.export import entry_name, names_person, safe_name
 from ..domain.headers import normalize_address
 from ..domain.ids import new_id
 from ..domain.privacy import subject_hash
-from ..store import audit
+from ..store import audit, customers
 from ..store.models import (
     AddressMap,
     CommentItem,
-    CustomerItem,
     EventItem,
     MessageItem,
     MetaItem,
@@ -335,10 +334,7 @@ def write_zip(sink: Any, address: str, mail: MailStore, out_of_time: Callable[[]
     counts: dict[str, int] = {}
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("LIESMICH.txt", README.format(address=address, at=iso()))
-        try:
-            customer = CustomerItem.get(address)
-        except CustomerItem.DoesNotExist:
-            customer = None
+        customer = customers.get(address)
         record = (
             {
                 key: getattr(customer, key)

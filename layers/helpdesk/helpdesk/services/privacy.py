@@ -56,7 +56,7 @@ from ..domain.privacy import (
     trash_cutoff,
 )
 from ..domain.status import Status
-from ..store import audit
+from ..store import audit, customers, ratelimit
 from ..store.models import (
     AddressMap,
     ByBucket,
@@ -485,10 +485,7 @@ def preview(email: str) -> Preview:
 
 
 def _customer(address: str) -> CustomerItem | None:
-    try:
-        return CustomerItem.get(address, consistent_read=True)
-    except CustomerItem.DoesNotExist:
-        return None
+    return customers.get(address, consistent=True)
 
 
 def start_erasure(
@@ -627,7 +624,7 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
         keys = [autoreply_key(address)] + [
             autoreply_day_key(address, (today - timedelta(days=d)).strftime("%Y-%m-%d")) for d in (-1, 0, 1, 2)
         ]
-        keys += [(i.pk, i.sk) for i in MetaItem.query(f"RL#contact-address#{address}")]
+        keys += ratelimit.bucket_keys(f"contact-address#{address}")
         with MetaItem.batch_write() as batch:
             for pk, sk in keys:
                 batch.delete(MetaItem(pk, sk))

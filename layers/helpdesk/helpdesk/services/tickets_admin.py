@@ -12,6 +12,7 @@ from ..domain.headers import normalize_address
 from ..domain.ids import new_id
 from ..domain.numbering import number_format
 from ..domain.status import Status
+from ..store import customers
 from ..store.models import (
     TICKET_SK,
     AddressMap,
@@ -194,10 +195,7 @@ def create_ticket(
 def _known_customer(address: str) -> CustomerItem | None:
     if not address:
         return None
-    try:
-        return CustomerItem.get(address)
-    except CustomerItem.DoesNotExist:
-        return None
+    return customers.get(address)
 
 
 NO_TARGET = "the ticket to merge into does not exist"  # also for one the agent may not see

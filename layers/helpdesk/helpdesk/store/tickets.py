@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pynamodb.exceptions import UpdateError
@@ -20,6 +20,8 @@ from ..domain.status import Status
 from .models import (
     READ_PREFIX,
     TICKET_SK,
+    BySla,
+    ByWaiting,
     CommentItem,
     EventItem,
     MessageItem,
@@ -365,6 +367,20 @@ class TicketStore:
         except MetaItem.DoesNotExist:
             return None
         return self.get(ref.ticket_id) if ref.ticket_id else None
+
+    def waiting_since_before(self, at: str, page_size: int = 100) -> Iterator[TicketItem]:
+        """Tickets waiting for the customer since before ``at`` (the ``by_waiting`` index, oldest first)."""
+        for item in TicketTableItem.by_waiting.query(WAITING_PK, ByWaiting.waiting_since < at, page_size=page_size):
+            if isinstance(item, TicketItem) and item.waiting_since:
+                yield item
+
+    def deadlines_between(self, start: str | None, end: str, page_size: int = 100) -> Iterator[TicketItem]:
+        """Active tickets whose next deadline lies before ``end`` (``start`` None) or in ``start`` … ``end``
+        (the ``by_sla`` index)."""
+        condition = BySla.sla_at < end if start is None else BySla.sla_at.between(start, end)
+        for item in TicketTableItem.by_sla.query(ACTIVE, condition, page_size=page_size):
+            if isinstance(item, TicketItem):
+                yield item
 
     def batch_tickets(self, ticket_ids: list[str]) -> dict[str, TicketItem]:
         keys = [(tid, TICKET_SK) for tid in dict.fromkeys(ticket_ids) if valid_ticket_id(tid)]

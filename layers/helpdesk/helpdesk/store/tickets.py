@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
@@ -112,6 +113,8 @@ def state_of(ticket: TicketItem) -> TicketState:
         created_at=ticket.created_at,
         closed_at=ticket.closed_at,
         message_count=int(ticket.message_count or 0),
+        first_response_at=ticket.first_response_at,
+        participants=frozenset(ticket.participants or ()),
     )
 
 
@@ -478,3 +481,19 @@ class TicketStore:
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
+
+
+def participant_scan(
+    address: str, limit: int, start: dict[str, Any] | None = None
+) -> tuple[list[tuple[str, str]], dict[str, Any] | None]:
+    """One page of a Scan for the tickets that name ``address`` as a participant (no index names every
+    participant: data exports and erasures only): ``(ticket id, customer address)`` of each, and the key
+    to continue from (None: done)."""
+    condition = (TicketTableItem.kind == TicketItem) & TicketItem.participants.contains(address)
+    page = TicketTableItem._get_connection().scan(
+        filter_condition=condition,
+        limit=limit,
+        exclusive_start_key=start,  # type: ignore[arg-type]  # a key map is accepted (pynamodb)
+    )
+    found = [(raw["pk"]["S"], raw.get("customer_email", {}).get("S", "")) for raw in page.get("Items", [])]
+    return found, page.get("LastEvaluatedKey") or None

@@ -42,6 +42,7 @@ from ..store.models import (
     TicketItem,
     TicketTableItem,
 )
+from ..store.tickets import participant_scan
 from .privacy import EXPORT_PREFIX, claim_job
 
 EXPORT_PK = "JOB#export"
@@ -313,18 +314,10 @@ def _ticket_entries(
 
 def _others_tickets(address: str) -> Iterator[str]:
     """Tickets of others that name them as a participant (a paged Scan: no index names every participant)."""
-    condition = (TicketTableItem.kind == TicketItem) & TicketItem.participants.contains(address)
     start: dict[str, Any] | None = None
     while True:
-        page = TicketTableItem._get_connection().scan(
-            filter_condition=condition,
-            limit=200,
-            exclusive_start_key=start,  # type: ignore[arg-type]  # a key map is accepted (pynamodb)
-        )
-        for raw in page.get("Items", []):
-            if raw.get("customer_email", {}).get("S", "").lower() != address:
-                yield raw["pk"]["S"]
-        start = page.get("LastEvaluatedKey")
+        page, start = participant_scan(address, 200, start)
+        yield from (ticket_id for ticket_id, customer in page if customer.lower() != address)
         if not start:
             return
 

@@ -69,7 +69,14 @@ from ..store.models import (
     TicketTableItem,
 )
 from ..store.search_index import SearchIndex
-from ..store.tickets import autoreply_day_key, autoreply_key, new_event, num_key, valid_ticket_id
+from ..store.tickets import (
+    autoreply_day_key,
+    autoreply_key,
+    new_event,
+    num_key,
+    participant_scan,
+    valid_ticket_id,
+)
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, forget_ticket, write_ticket
 from .search import index_customer, index_ticket
@@ -595,15 +602,10 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
             _save(job)
         return not result.last_evaluated_key
     if phase is Phase.SHARED:
-        condition = (TicketTableItem.kind == TicketItem) & TicketItem.participants.contains(address)
-        page = TicketTableItem._get_connection().scan(
-            filter_condition=condition,
-            limit=SCAN_PAGE,
-            exclusive_start_key=job.cursor or None,  # type: ignore[arg-type]  # a key map is accepted (pynamodb)
-        )
-        for raw in page.get("Items", []):
+        page, cursor = participant_scan(address, SCAN_PAGE, job.cursor or None)
+        for ticket_id, _ in page:
             rewritten = rewrite_ticket(
-                raw["pk"]["S"],
+                ticket_id,
                 mail,
                 address,
                 job.needles,
@@ -617,7 +619,7 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
                 messages_anonymized=rewritten.messages_blanked,
                 objects_deleted=rewritten.objects,
             )
-        job.cursor = page.get("LastEvaluatedKey")
+        job.cursor = cursor
         return not job.cursor
     if phase is Phase.LOOKUPS:
         today = now()

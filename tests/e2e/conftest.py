@@ -144,7 +144,9 @@ def start_stack(tmp: Path, demo: bool = False, data_dir: Path | None = None, ext
     return Stack(process, json.loads(state_file.read_text()), api_port, smtp_port, log)
 
 
-def stop_stack(stack: Stack, timeout: float = 15.0) -> int:
+def stop_stack(stack: Stack, timeout: float = 60.0) -> int:
+    """Ctrl-C, as a user stops it; it writes its last snapshot first (on a loaded 2-core machine that took more
+    than 15 s at the end of a session: a fresh-clone run failed on it)."""
     stack.process.send_signal(signal.SIGINT)
     try:
         return stack.process.wait(timeout=timeout)

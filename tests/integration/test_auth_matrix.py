@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/admin/agents/{username}"): {"language": "en"},
     ("PUT", "/admin/settings"): None,  # filled with the current settings
     ("POST", "/admin/rules/dry-run"): {"sender": "a@kunde.example", "subject": "x"},
+    ("POST", "/admin/triggers/dry-run"): {"ticket": "{ticket_id}", "event": "customer_replied"},
     # a confirmation that does not repeat the address: refused (400) before anything is erased
     ("POST", "/admin/privacy/customers/{email}/erase"): {"confirm": "someone-else@kunde.example"},
     ("PUT", "/me/profile"): {"phone": "+49 931 1", "signature": "{AGENT}"},
@@ -59,6 +60,12 @@ ADMIN_RECORDS: dict[str, dict[str, Any]] = {
     "queues": {"id": "matrix", "name": "Matrix"},
     "rules": {"id": "matrix", "name": "Matrix", "conditions": [{"field": "subject", "value": "m"}], "actions": {}},
     "templates": {"id": "matrix", "name": "Matrix", "body": "Hallo"},
+    "triggers": {
+        "id": "matrix",
+        "name": "M",
+        "event": "ticket_created",
+        "actions": [{"kind": "add_tag", "value": "m"}],
+    },
 }
 # Public routes that answer 401 for wrong credentials in the body (not for a missing token).
 CREDENTIAL_CHECKS = {("POST", "/auth/new-password")}

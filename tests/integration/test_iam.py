@@ -47,12 +47,21 @@ USED_OUTSIDE_THE_TESTS = {
     "PublisherFunction: sqs:SendMessage on ${PublisherDLQ.Arn}": (
         "the stream's on-failure destination: Lambda's event source mapping sends there with the function's role"
     ),
+    "AutomationFunction: sqs:SendMessage on ${PublisherDLQ.Arn}": (
+        "the stream's on-failure destination: Lambda's event source mapping sends there with the function's role"
+    ),
     **{
         f"{function}: ses:SendEmail on {SES_IDENTITIES}": (
             "SESv2 SendEmail of a raw message is authorized as ses:SendRawEmail; AWS documents no case where it also "
             "checks ses:SendEmail, but a refused send fails a mail, so the action named like the call stays"
         )
-        for function in ("IngestFunction", "ApiFunction", "AutocloseFunction", "LiveFanoutFunction")
+        for function in (
+            "IngestFunction",
+            "ApiFunction",
+            "AutocloseFunction",
+            "LiveFanoutFunction",
+            "AutomationFunction",
+        )
     },
 }
 
@@ -352,6 +361,53 @@ def feedback_tour(aws: Any, api: ApiClient) -> None:
         metrics.clear_metrics()  # Powertools' metric set is shared: leave none to another test
 
 
+def automation_tour(aws: Any) -> None:
+    """A trigger on new tickets through the automation Lambda: a change, a comment, a template mail, an event."""
+    import functions.automation.app as automation
+    from helpdesk.bootstrap import automation_deps, config_store
+    from helpdesk.domain.config import Action, Template, TicketCondition, Trigger
+
+    automation_deps.cache_clear()
+    store = config_store()
+    store.put("template", Template(id="tour-danke", name="Danke", body="Danke, {NAME}."))
+    store.put(
+        "trigger",
+        Trigger(
+            id="tour",
+            name="Tour",
+            event="ticket_created",
+            conditions=[TicketCondition(field="subject", op="contains", value="Automatik-Tour")],
+            actions=[
+                Action(kind="set_priority", value="high"),
+                Action(kind="add_tag", value="tour"),
+                Action(kind="add_comment", value="Automatisch."),
+                Action(kind="send_template", value="tour-danke"),
+                Action(kind="publish", value="Tour"),
+            ],
+        ),
+    )
+    store.put(
+        "trigger",
+        Trigger(
+            id="tour-2", name="Tour 2", event="customer_replied", actions=[Action(kind="remove_tag", value="tour")]
+        ),
+    )
+    poller = StreamPoller(aws.client("dynamodbstreams"), aws.resources.stream_arns["TicketsTable"])
+    poller.add(automation.handler, "helpdesk-automation", keep=stream_filter("AutomationFunction"))
+    try:
+        first = ingest(aws, make_mail(subject="Automatik-Tour", sender="tour@kunde.example"))
+        while poller.step():
+            pass
+        ingest(aws, make_mail(subject=f"Re: [#{first.number}] Automatik-Tour", sender="tour@kunde.example"))
+        while poller.step():
+            pass
+    finally:
+        automation.metrics.clear_metrics()
+        for trigger in ("tour", "tour-2"):
+            store.delete("trigger", trigger)
+        store.delete("template", "tour-danke")
+
+
 def publisher_tour(aws: Any) -> None:
     """The tickets table's stream through the publisher, as the event source mapping delivers it."""
     import functions.publisher.app as publisher
@@ -527,6 +583,7 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(
     outbox_tour(aws, api)
     feedback_tour(aws, api)
     privacy_tour(aws, api)
+    automation_tour(aws)
     publisher_tour(aws)
     search_tour(api)
     live_tour(aws, api, gateway, monkeypatch)
@@ -536,6 +593,7 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(
         "ApiFunction",
         "AutocloseFunction",
         "PublisherFunction",
+        "AutomationFunction",
         "FeedbackFunction",
         "LiveFunction",
         "LiveFanoutFunction",

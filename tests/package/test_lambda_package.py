@@ -118,6 +118,7 @@ def test_the_dry_run_builds_everything_and_stops_before_aws(built: Built) -> Non
         "autoclose.zip",
         "publisher.zip",
         "feedback.zip",
+        "automation.zip",
         "template.yaml",
     ):
         assert (built.out / name).is_file(), name
@@ -128,13 +129,21 @@ def test_the_dry_run_builds_everything_and_stops_before_aws(built: Built) -> Non
     assert "Metadata" not in resources["HelpdeskLayer"]  # nothing left for `sam build` to do
     assert {
         resources[f]["Properties"]["CodeUri"]
-        for f in ("IngestFunction", "ApiFunction", "AutocloseFunction", "PublisherFunction", "FeedbackFunction")
+        for f in (
+            "IngestFunction",
+            "ApiFunction",
+            "AutocloseFunction",
+            "PublisherFunction",
+            "FeedbackFunction",
+            "AutomationFunction",
+        )
     } == {
         "ingest.zip",
         "api.zip",
         "autoclose.zip",
         "publisher.zip",
         "feedback.zip",
+        "automation.zip",
     }
 
 
@@ -501,6 +510,24 @@ def test_the_feedback_function_marks_a_bounced_mail_from_an_sns_event(aws: Any, 
     assert suppressed["Item"]["state"]["S"].startswith("bounced: Permanent/General")
 
 
+def _event_records(aws: Any) -> list[dict[str, Any]]:
+    """The tickets stream's new event items, as the event source mappings' FilterCriteria deliver them."""
+    streams = aws.client("dynamodbstreams")
+    stream = aws.resources.stream_arns["TicketsTable"]
+    records = []
+    for shard in streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )
+        for r in streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]:
+            image = r["dynamodb"].get("NewImage", {})
+            if r["eventName"] == "INSERT" and image.get("kind") == {"S": "event"}:
+                dynamodb = {k: v for k, v in r["dynamodb"].items() if k != "ApproximateCreationDateTime"}
+                dynamodb["ApproximateCreationDateTime"] = r["dynamodb"]["ApproximateCreationDateTime"].timestamp()
+                records.append({**r, "dynamodb": dynamodb, "eventSourceARN": stream, "awsRegion": "eu-central-1"})
+    return records
+
+
 @needs_312
 def test_the_publisher_forwards_the_tables_stream_to_eventbridge(aws: Any, packaged: Any) -> None:
     from tests.integration.helpers import ingest, make_mail
@@ -513,21 +540,28 @@ def test_the_publisher_forwards_the_tables_stream_to_eventbridge(aws: Any, packa
     events.put_targets(Rule="capture", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
     ingest(aws, make_mail(subject="Ereignisse"))
 
-    streams = aws.client("dynamodbstreams")
-    stream = aws.resources.stream_arns["TicketsTable"]
-    records = []
-    for shard in streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )
-        for r in streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]:
-            image = r["dynamodb"].get("NewImage", {})
-            if r["eventName"] == "INSERT" and image.get("kind") == {"S": "event"}:  # the mapping's FilterCriteria
-                dynamodb = {k: v for k, v in r["dynamodb"].items() if k != "ApproximateCreationDateTime"}
-                dynamodb["ApproximateCreationDateTime"] = r["dynamodb"]["ApproximateCreationDateTime"].timestamp()
-                records.append({**r, "dynamodb": dynamodb, "eventSourceARN": stream, "awsRegion": "eu-central-1"})
+    records = _event_records(aws)
     assert records
     (result,) = packaged("publisher", [{"Records": records}]).results
     assert result == {"batchItemFailures": []}
     received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2).get("Messages", [])
     assert "TicketCreated" in {json.loads(m["Body"])["detail-type"] for m in received}
+
+
+@needs_312
+def test_the_automation_runs_a_trigger_from_the_tables_stream(aws: Any, packaged: Any) -> None:
+    from helpdesk.bootstrap import config_store
+    from helpdesk.domain.config import Action, Trigger
+    from helpdesk.store.tickets import TicketStore
+    from tests.integration.helpers import ingest, make_mail
+
+    config_store().put(
+        "trigger",
+        Trigger(id="paket", name="Paket", event="ticket_created", actions=[Action(kind="add_tag", value="paket")]),
+    )
+    ticket = ingest(aws, make_mail(subject="Automatik im Paket"))
+    records = [r for r in _event_records(aws) if r["dynamodb"]["NewImage"]["pk"]["S"] == ticket.ticket_id]
+    (result,) = packaged("automation", [{"Records": records}]).results
+    assert result == {"batchItemFailures": []}
+    stored = TicketStore().get(ticket.ticket_id, consistent=True)
+    assert stored is not None and stored.tags == ["paket"]

@@ -237,3 +237,78 @@ def test_the_configuration_holds_triggers_and_macros() -> None:
     )
     assert snapshot.triggers[0].event == "agent_replied"
     assert isinstance(snapshot.macros[0], Macro) and snapshot.macros[0].owner is None
+
+
+# ------------------------------------------------------------------------------------------------ from events
+def _occ(event_type: str, actor: str, detail: dict[str, Any], first: bool = False) -> list[tuple[str, Any]]:
+    from helpdesk.domain.automation import occurrences_of
+
+    return [(o.event, o.status or o.tag) for o in occurrences_of(event_type, actor, detail, first_message=first)]
+
+
+def test_stored_events_stand_for_the_occurrences_triggers_wait_for() -> None:
+    assert _occ("TicketCreated", "system", {}) == [("ticket_created", None)]
+    assert _occ("MessageAdded", "customer", {"direction": "inbound"}) == [("customer_replied", None)]
+    assert _occ("MessageAdded", "customer", {"direction": "inbound"}, first=True) == []  # told as ticket_created
+    assert _occ("MessageAdded", "third_party", {"direction": "inbound"}) == [("customer_replied", None)]
+    assert _occ("MessageAdded", "anna", {"direction": "outbound"}) == [("agent_replied", None)]
+    assert _occ("MessageAdded", "system", {"direction": "outbound"}) == []  # an auto-reply or reminder
+    assert _occ("StatusChanged", "anna", {"from": "new", "to": "open"}) == [("status_changed", "open")]
+    changes = {"assignee": [None, "tom"], "tags": [["a"], ["a", "b", "c"]], "priority": ["low", "high"]}
+    assert _occ("TicketUpdated", "anna", {"changes": changes}) == [
+        ("assigned", None),
+        ("tag_added", "b"),
+        ("tag_added", "c"),
+        ("priority_changed", None),
+    ]
+    assert _occ("TicketUpdated", "anna", {"changes": {"assignee": ["tom", None]}}) == [("unassigned", None)]
+    assert _occ("CommentAdded", "anna", {}) == []
+
+
+def test_what_the_triggers_changed_themselves_runs_no_trigger_again() -> None:
+    assert _occ("StatusChanged", "automation", {"to": "open"}) == []
+    assert _occ("TicketUpdated", "automation", {"changes": {"priority": ["low", "high"]}}) == []
+    assert _occ("MessageAdded", "automation", {"direction": "outbound"}) == []
+
+
+def test_a_template_mail_keeps_the_auto_replys_loop_guards() -> None:
+    from helpdesk.domain.automation import template_mail_refused
+
+    at = datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("UTC"))
+    ok: dict[str, Any] = {
+        "has_mailbox": True,
+        "recipients": 1,
+        "answered_auto_submitted": None,
+        "last_automatic_mail": None,
+        "now": at,
+        "gap": timedelta(hours=1),
+    }
+
+    def code(**changes: Any) -> str | None:
+        found = template_mail_refused(**{**ok, **changes})
+        return found.code if found else None
+
+    assert code() is None
+    assert code(answered_auto_submitted="no") is None
+    assert code(answered_auto_submitted="Auto-Submitted: auto-replied") == "automation.answer_to_automatic"
+    assert code(last_automatic_mail=at - timedelta(minutes=59)) == "automation.mail_gap"
+    assert code(last_automatic_mail=at - timedelta(minutes=61)) is None
+    assert code(has_mailbox=False) == "automation.no_mailbox"
+    assert code(recipients=0) == "automation.no_recipient"
+
+
+def test_unknown_references_name_what_is_missing() -> None:
+    from helpdesk.domain.automation import unknown_references
+    from helpdesk.domain.config import Queue
+
+    cfg = ConfigSnapshot(queues=[Queue(id="support", name="Support")])
+    actions = [
+        Action(kind="set_queue", value="support"),
+        Action(kind="set_queue", value="weg"),
+        Action(kind="send_template", value="fehlt"),
+        Action(kind="notify", value="queue:support"),
+        Action(kind="notify", value="jeder"),
+    ]
+    problems = unknown_references(actions, cfg)
+    assert problems[0] == "unknown queue 'weg'" and problems[1] == "unknown template 'fehlt'"
+    assert len(problems) == 3 and "'jeder'" in problems[2]

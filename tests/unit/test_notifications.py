@@ -178,3 +178,14 @@ def test_the_notification_sender_must_be_on_the_mail_domain() -> None:
     for address in ("alerts@other.example", "alerts@sub.example.com", "alerts@example.com.evil.example"):
         refused = sender_refused(address, "example.com")
         assert refused is not None and "@example.com" in refused
+
+
+def test_a_triggers_notice_goes_to_whom_it_names_who_may_see_the_ticket() -> None:
+    named = change("AutomationRan", actor="automation", notify=["tom", "old", "max"])
+    d = decide(named, ticket(), CFG, {})
+    assert sorted(d.users()) == ["max", "tom"]
+    assert {n.kind for n in d.notices} == {Kind.AUTOMATION} and {n.reason for n in d.notices} == {Reason.TRIGGER}
+    assert "old" in d.skipped  # inactive
+    restricted = decide(named, ticket(queue="vip"), CFG, {})  # a queue only lena may see
+    assert restricted.users() == [] and restricted.skipped["tom"] == Skip.NO_ACCESS
+    assert decide(change("AutomationRan", actor="automation"), ticket(), CFG, {}).users() == []

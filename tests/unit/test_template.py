@@ -40,7 +40,8 @@ def test_ingest_reports_partial_batch_failures(translated: dict[str, Any]) -> No
     sqs = [m for m in mappings if "IngestQueue" in str(m["EventSourceArn"])]
     assert len(sqs) == 1 and sqs[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     stream = [m for m in mappings if "StreamArn" in str(m["EventSourceArn"])]
-    assert len(stream) == 2 and all(m["FilterCriteria"]["Filters"] for m in stream)  # publisher, live fan-out
+    assert len(stream) == 3 and all(m["FilterCriteria"]["Filters"] for m in stream)  # publisher, fan-out, automation
+    assert all(m["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in stream if "Automation" in str(m))
 
 
 def test_every_function_uses_the_layer_and_inline_least_privilege(translated: dict[str, Any]) -> None:
@@ -50,6 +51,7 @@ def test_every_function_uses_the_layer_and_inline_least_privilege(translated: di
         "ApiFunction",
         "AutocloseFunction",
         "PublisherFunction",
+        "AutomationFunction",
         "LiveFunction",
         "LiveFanoutFunction",
         "FeedbackFunction",

@@ -8,7 +8,7 @@ import { api } from "./http.js";
 import { state } from "./store.js";
 import { busy, errorText, failed, field, loading, markInvalid, setTitle, toast } from "./ui.js";
 
-const KINDS = ["new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_warning", "deadline_missed"];
+const KINDS = ["new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_warning", "deadline_missed", "automation"];
 const CHANNELS = ["app", "mail"];
 
 export function mount(main) {

@@ -401,7 +401,7 @@ export function mount(main, route) {
   // parameters (docs/api.md, "Events") and are translated here; a code this client does not know shows
   // the server's fallback text. Nothing is ever shown as JSON.
   function who(actor) {
-    if (["system", "customer", "agent", "third_party"].includes(actor)) return t(`evp.who.${actor}`);
+    if (["system", "customer", "agent", "third_party", "automation"].includes(actor)) return t(`evp.who.${actor}`);
     if (typeof actor === "string" && actor.startsWith("rule:")) return t("evp.who.system");
     return agentName(actor) || actor || t("evp.who.system");
   }
@@ -488,6 +488,9 @@ export function mount(main, route) {
         return { text: t("evp.deadline.warning", { kinds: deadlineKinds(d) }), why: [] };
       case "PersonalDataErased":
         return { text: t("evp.erased"), why: [] };
+      case "AutomationRan":
+        return { text: t("evp.automation", { names: list(d.fired || []) || "–" }),
+          why: [].concat(d.reasons || []).map(reasonText) };
       default:
         return { text: t("evp.other", { who: by, kind: has(`ev.${event.type}`) ? t(`ev.${event.type}`) : event.type }), why: [] };
     }

@@ -40,6 +40,7 @@ FUNCTIONS = {
     "autoclose": "AutocloseFunction",
     "publisher": "PublisherFunction",
     "feedback": "FeedbackFunction",
+    "automation": "AutomationFunction",
     "live": "LiveFunction",  # also LiveFanoutFunction: the template's CodeUri names the folder
 }
 

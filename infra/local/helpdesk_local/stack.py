@@ -172,6 +172,7 @@ class LocalStack:
 
         from functions.api.app import handler as api_handler
         from functions.autoclose.app import handler as autoclose_handler
+        from functions.automation.app import handler as automation_handler
         from functions.ingest.app import handler as ingest_handler
         from functions.live.app import fanout as live_fanout_handler
         from functions.live.app import handler as live_handler
@@ -205,6 +206,7 @@ class LocalStack:
         # search index) must not delay the sockets here either.
         publisher.add(live_fanout_handler, "helpdesk-live-fanout", keep=stream_filter("LiveFanoutFunction"))
         publisher.add(publisher_handler, "helpdesk-publisher", keep=_is_event_insert)
+        publisher.add(automation_handler, "helpdesk-automation", keep=stream_filter("AutomationFunction"))
         outbox = OutboxWatcher(self._say)
         self.loops += [
             Loop("ingest-poller", ingest.step, idle=0.05),

@@ -1,7 +1,7 @@
 """The one composition root: every adapter built from settings once per process (cosmicpython's bootstrap).
 
-Every entry point wires itself here — the API (``api/app.py``), the ingest, autoclose, feedback, publisher
-and live Lambdas (``functions/*``), the local stack (``helpdesk_local``) and the CLI — so there is one
+Every entry point wires itself here — the API (``api/app.py``), the ingest, autoclose, automation, feedback,
+publisher and live Lambdas (``functions/*``), the local stack (``helpdesk_local``) and the CLI — so there is one
 ``TicketStore``, one ``ConfigStore`` (with its warm-start cache), one ``MailStore`` and one ``Mailer`` per
 process. :class:`Adapters` builds each on first use: a function that needs only the tables (feedback)
 creates no S3 or SES client. :func:`reset` forgets them (tests and the local stack rebuild after changing
@@ -24,6 +24,7 @@ from .store.tickets import TicketStore
 
 if TYPE_CHECKING:  # the ingest Lambda does not import the other functions' services (cold start)
     from .services.autoclose import AutocloseDeps
+    from .services.automation import AutomationDeps
     from .services.live import LiveDeps
     from .services.notifications import NotifyDeps
     from .store.live import LiveStore
@@ -136,6 +137,22 @@ def autoclose_deps() -> AutocloseDeps:
     )
 
 
+@lru_cache(maxsize=1)
+def automation_deps() -> AutomationDeps:
+    """The automation function's wiring (triggers on the tickets stream's events)."""
+    from .aws.events import EventPublisher
+    from .services.automation import AutomationDeps
+
+    wired = adapters()
+    return AutomationDeps(
+        tickets=wired.tickets,
+        config=wired.config.snapshot,
+        mailer=wired.mailer,
+        mail_domain=wired.settings.mail_domain,
+        publish=EventPublisher().publish,
+    )
+
+
 @lru_cache(maxsize=4)
 def live_deps(endpoint: str) -> LiveDeps:
     """The live Lambdas' (routes and fan-out) wiring; ``endpoint``: the WebSocket API's management URL."""
@@ -178,5 +195,6 @@ def reset() -> None:
     adapters.cache_clear()
     ingest_deps.cache_clear()
     autoclose_deps.cache_clear()
+    automation_deps.cache_clear()
     live_deps.cache_clear()
     notify_deps.cache_clear()

@@ -11,9 +11,20 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..aws.cognito import CognitoAuth
+from ..domain.automation import Occurrence, unknown_references
 from ..domain.autoreply_mail import render_autoreply
 from ..domain.clock import now
-from ..domain.config import Agent, Mailbox, Queue, Rule, TeamSettings, Template
+from ..domain.config import (
+    SNAPSHOT_FIELDS,
+    Agent,
+    ConfigSnapshot,
+    Mailbox,
+    Queue,
+    Rule,
+    TeamSettings,
+    Template,
+    Trigger,
+)
 from ..domain.intake import NewTicketFacts, decide_new_ticket, rules_outcome, typed_mail
 from ..domain.mail import parse_mail
 from ..domain.notifications import sender_refused
@@ -21,6 +32,7 @@ from ..domain.setup import checklist, open_items
 from ..domain.status import Status
 from ..domain.templating import KNOWN_FOR, unknown_variables
 from ..services import agents as agent_accounts
+from ..services import automation
 from .context import Services
 from .errors import BadRequest, Conflict, NotFound
 from .routing import Api, Ctx, validation_error
@@ -34,6 +46,8 @@ from .schemas import (
     DryRunOut,
     SetupItemOut,
     SetupOut,
+    TriggerDryRunIn,
+    TriggerDryRunOut,
 )
 
 RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -41,6 +55,7 @@ RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
     "queues": ("queue", Queue),
     "rules": ("rule", Rule),
     "templates": ("template", Template),
+    "triggers": ("trigger", Trigger),
 }
 
 
@@ -52,6 +67,7 @@ def _list_model(model: type[BaseModel]) -> type[BaseModel]:
 
 def register(api: Api, services: Services) -> None:
     cognito = CognitoAuth(services.settings.user_pool_id, services.settings.user_pool_client_id)
+    _register_trigger_dry_run(api, services)  # before the CRUD routes: "dry-run" is no trigger id
     for plural, (kind, model) in RESOURCES.items():
         _crud(api, services, plural, kind, model)
 
@@ -259,6 +275,32 @@ def register(api: Api, services: Services) -> None:
         )
 
 
+def _register_trigger_dry_run(api: Api, services: Services) -> None:
+    @api.route(
+        "/admin/triggers/dry-run",
+        "POST",
+        auth="admin",
+        body=TriggerDryRunIn,
+        response=TriggerDryRunOut,
+        tags=("admin",),
+        summary="Which triggers would fire on this ticket for this event now, and why (nothing is written)",
+        errors=(400, 401, 403, 404),
+    )
+    def trigger_dry_run(ctx: Ctx) -> TriggerDryRunOut:
+        body: TriggerDryRunIn = ctx.body
+        cfg = services.config.snapshot()
+        try:
+            triggers = [Trigger.model_validate(t) for t in body.triggers] if body.triggers is not None else None
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+        ticket = services.tickets.by_number(body.ticket) or services.tickets.get(body.ticket)
+        if ticket is None:
+            raise NotFound("no such ticket")
+        occurrence = Occurrence(body.event, status=body.status, tag=body.tag)
+        found = automation.dry_run(cfg, ticket, occurrence, triggers)
+        return TriggerDryRunOut(**found.__dict__)
+
+
 def _texts_of(record: BaseModel) -> list[tuple[str, str, str]]:
     """``(field, text, kind)`` of every template text a configuration record holds."""
     if isinstance(record, Mailbox):
@@ -286,24 +328,35 @@ def _refuse_unknown_variables(record: BaseModel) -> None:
             raise BadRequest(f"unknown variable {found}; this text may use {known}", field=name)
 
 
+TIME_EVENTS = ("no_agent_reply", "in_status", "due_soon", "sla_warning")
+
+
+def _refuse_what_cannot_run(kind: str, record: BaseModel, cfg: ConfigSnapshot) -> None:
+    """A trigger naming a queue, agent or template that does not exist is refused on save, with what is
+    missing; so is one on a time event, which the scheduled job does not run yet (docs/automation.md)."""
+    if not isinstance(record, Trigger):
+        return
+    if record.event in TIME_EVENTS:
+        raise BadRequest(f"time events ({', '.join(TIME_EVENTS)}) are not run yet: use a ticket event", field="event")
+    problems = unknown_references(record.actions, cfg)
+    if problems:
+        raise BadRequest("; ".join(problems), field="actions")
+
+
 def _crud(api: Api, services: Services, plural: str, kind: str, model: type[BaseModel]) -> None:
     listing = _list_model(model)
     key_name = "id"
 
     def items() -> list[Any]:
         snapshot = services.config.snapshot()
-        return list(
-            getattr(
-                snapshot, {"mailbox": "mailboxes", "queue": "queues", "rule": "rules", "template": "templates"}[kind]
-            )
-        )
+        return list(getattr(snapshot, SNAPSHOT_FIELDS[kind]))
 
     @api.route(
         f"/admin/{plural}", auth="admin", response=listing, tags=("admin",), errors=(401, 403), summary=f"All {plural}"
     )
     def index(ctx: Ctx) -> Any:
         found = items()
-        if kind == "rule":
+        if kind in ("rule", "trigger", "sla_policy"):
             found.sort(key=lambda r: (r.order, r.id))
         return {"items": [i.model_dump(mode="json") for i in found]}
 
@@ -321,6 +374,7 @@ def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Base
     def create(ctx: Ctx) -> Any:
         record = ctx.body
         _refuse_unknown_variables(record)
+        _refuse_what_cannot_run(kind, record, services.config.snapshot())
         if any(getattr(i, key_name) == getattr(record, key_name) for i in items()):
             raise Conflict(f"{kind} {getattr(record, key_name)!r} exists")
         services.config.put(kind, record, actor=ctx.user.username)
@@ -357,6 +411,7 @@ def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Base
         if not any(getattr(i, key_name) == record_id for i in items()):
             raise NotFound(f"no such {kind}")
         _refuse_unknown_variables(record)
+        _refuse_what_cannot_run(kind, record, services.config.snapshot())
         services.config.put(kind, record, actor=ctx.user.username)
         return record
 

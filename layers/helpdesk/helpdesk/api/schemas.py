@@ -673,6 +673,31 @@ class AutoReplyPreviewOut(Model):
     unknown: list[str] = Field(description="variables the auto-reply would not fill in (saving refuses them)")
 
 
+class TriggerDryRunIn(Model):
+    ticket: str = Field(max_length=64, description="the ticket's number (T-2026-000123) or id")
+    event: Literal[
+        "ticket_created",
+        "customer_replied",
+        "agent_replied",
+        "status_changed",
+        "assigned",
+        "unassigned",
+        "tag_added",
+        "priority_changed",
+    ]
+    status: str | None = Field(None, max_length=32, description="status_changed: the new status")
+    tag: str | None = Field(None, max_length=100, description="tag_added: the tag")
+    triggers: list[dict[str, Any]] | None = Field(None, description="triggers to try instead of the saved ones")
+
+
+class TriggerDryRunOut(Model):
+    fired: list[dict[str, str]] = Field(description="the triggers that would fire, in order: {id, name}")
+    explanation: str = Field(description="every decision, in English (the reasons' codes are in `reasons`)")
+    reasons: list[dict[str, Any]] = Field(description="{code, params, text}: the client says them in German or English")
+    changes: dict[str, list[Any]] = Field(description="field: [now, after the triggers]")
+    effects: list[dict[str, str]] = Field(description="comment, notice, template mail, event: {kind, value, source}")
+
+
 class DryRunOut(Model):
     fired: list[dict[str, Any]]
     explanation: str
@@ -729,14 +754,21 @@ class SetupOut(Model):
 # ----------------------------------------------------------------------------- notifications (issue 12)
 
 NotificationKind = Literal[
-    "new_ticket", "assigned", "customer_replied", "mentioned", "reopened", "deadline_warning", "deadline_missed"
+    "new_ticket",
+    "assigned",
+    "customer_replied",
+    "mentioned",
+    "reopened",
+    "deadline_warning",
+    "deadline_missed",
+    "automation",
 ]
 
 
 class NotificationOut(Model):
     id: str = Field(description="<event time>_<event id>: POST /notifications/{id}/read")
     kind: NotificationKind
-    reason: Literal["assignee", "queue_responsible", "queue_member", "queue_open", "mentioned"]
+    reason: Literal["assignee", "queue_responsible", "queue_member", "queue_open", "mentioned", "trigger"]
     ticket_id: str
     number: str
     subject: str

@@ -17,13 +17,13 @@ The services load the facts, call these functions, and write the result in one t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from .business_time import Calendar, add_business
-from .config import Action, TicketCondition, Trigger
+from .config import Action, ConfigSnapshot, TicketCondition, Trigger
 from .reasons import Reason, reason
 from .rules import MailView, RegexTimeout, condition_matches
 from .status import Priority, Status
@@ -140,6 +140,100 @@ def apply_actions(
         _apply_one(applied, action, source, now, calendar)
     applied.caused = _caused(facts, applied.facts, source, depth + 1)
     return applied
+
+
+# ------------------------------------------------------------------------------------------------ from events
+AUTOMATION = "automation"  # the actor of the changes triggers make (their events never run triggers again)
+PEOPLE = ("customer", "third_party")  # who answers from outside (a forward's recipient: third_party)
+
+
+def occurrences_of(
+    event_type: str, actor: str, detail: Mapping[str, Any], *, first_message: bool = False
+) -> list[Occurrence]:
+    """The trigger occurrences one stored event (``EVT#`` item) stands for.
+
+    A change the triggers made themselves (``actor`` "automation") stands for none: its cascade was judged
+    in the run that made it (:func:`run`), so triggers never loop through the stream. ``first_message``:
+    the ticket's creating mail, told as ``ticket_created`` (not also as ``customer_replied``).
+    """
+    if actor == AUTOMATION or actor.startswith("trigger:"):
+        return []
+    match event_type:
+        case "TicketCreated":
+            return [Occurrence("ticket_created")]
+        case "MessageAdded":
+            direction = detail.get("direction", "inbound")
+            if direction == "inbound" and actor in PEOPLE and not first_message:
+                return [Occurrence("customer_replied")]
+            if direction == "outbound" and actor not in ("system", *PEOPLE) and not actor.startswith("rule:"):
+                return [Occurrence("agent_replied")]
+            return []
+        case "StatusChanged":
+            to = detail.get("to")
+            return [Occurrence("status_changed", status=str(to))] if to else []
+        case "TicketUpdated":
+            changes = detail.get("changes")
+            return _updated(changes) if isinstance(changes, Mapping) else []
+    return []
+
+
+def _updated(changes: Mapping[str, Any]) -> list[Occurrence]:
+    def pair(name: str) -> tuple[Any, Any] | None:
+        value = changes.get(name)
+        return (value[0], value[1]) if isinstance(value, list | tuple) and len(value) == 2 else None
+
+    out: list[Occurrence] = []
+    if (assignee := pair("assignee")) is not None:
+        out.append(Occurrence("assigned" if assignee[1] else "unassigned"))
+    if (tags := pair("tags")) is not None:
+        added = set(tags[1] or []) - set(tags[0] or [])
+        out.extend(Occurrence("tag_added", tag=str(tag)) for tag in sorted(added))
+    if pair("priority") is not None:
+        out.append(Occurrence("priority_changed"))
+    return out
+
+
+def unknown_references(actions: Sequence[Action], cfg: ConfigSnapshot) -> list[str]:
+    """What the actions name that the configuration does not have (refused on save, with these words)."""
+    problems: list[str] = []
+    for action in actions:
+        value = action.value
+        if action.kind == "set_queue" and cfg.queue(value) is None:
+            problems.append(f"unknown queue {value!r}")
+        elif action.kind == "set_assignee" and cfg.agent(value) is None:
+            problems.append(f"unknown agent {value!r}")
+        elif action.kind == "send_template" and not any(t.id == value for t in cfg.templates):
+            problems.append(f"unknown template {value!r}")
+        elif action.kind == "notify":
+            kind, _, name = value.partition(":")
+            if value != "assignee" and not (
+                (kind == "agent" and cfg.agent(name)) or (kind == "queue" and cfg.queue(name))
+            ):
+                problems.append(f"notify needs 'assignee', 'agent:<username>' or 'queue:<id>', not {value!r}")
+    return problems
+
+
+def template_mail_refused(
+    *,
+    has_mailbox: bool,
+    recipients: int,
+    answered_auto_submitted: str | None,
+    last_automatic_mail: datetime | None,
+    now: datetime,
+    gap: timedelta,
+) -> Reason | None:
+    """The loop guards of a template a trigger mails to the customer (RFC 3834 as for the auto-reply): never
+    in answer to an automatic mail (``Auto-Submitted`` other than ``no``), at most one automatic mail per
+    ticket within ``gap``, and only with a mailbox to send from and someone to send to."""
+    if not has_mailbox:
+        return reason("automation.no_mailbox")
+    if recipients == 0:
+        return reason("automation.no_recipient")
+    if answered_auto_submitted and answered_auto_submitted.strip().lower() != "no":
+        return reason("automation.answer_to_automatic", value=answered_auto_submitted[:80])
+    if last_automatic_mail is not None and now - last_automatic_mail < gap:
+        return reason("automation.mail_gap", minutes=int(gap.total_seconds() // 60))
+    return None
 
 
 def _field_values(facts: TicketFacts, name: str) -> tuple[str, ...]:

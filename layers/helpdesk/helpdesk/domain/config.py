@@ -608,6 +608,20 @@ CONFIG_KINDS: dict[str, type[Record]] = {
     "rule": Rule,
     "template": Template,
     "agent": Agent,
+    "trigger": Trigger,
+    "macro": Macro,
+    "sla_policy": SlaPolicy,
+}
+# the ConfigSnapshot field each kind's records are in
+SNAPSHOT_FIELDS: dict[str, str] = {
+    "mailbox": "mailboxes",
+    "queue": "queues",
+    "rule": "rules",
+    "template": "templates",
+    "agent": "agents",
+    "trigger": "triggers",
+    "macro": "macros",
+    "sla_policy": "sla_policies",
 }
 
 

@@ -23,5 +23,7 @@ EVENT_TYPES: dict[str, str] = {
     "ReminderSent": "days_waiting, mailed",
     "DeadlineWarning": "deadlines [{kind: due|response, at}] (passing within deadline_warning_minutes)",
     "DeadlineMissed": "deadlines [{kind: due|response, at}], notified, priority [before, after]",
+    "AutomationRan": "cause {event, occurrences}, fired (trigger ids), reasons (every decision and action), "
+    "notify (usernames told)",
     "PersonalDataErased": "a person's data was taken out of this ticket (services/privacy.py; no personal data)",
 }

@@ -19,6 +19,7 @@ eines neuen Tickets informiert"):
 * ``deadline_warning``: a due date or first-response target of my ticket passes soon (the scheduled
   job's ``DeadlineWarning``, once per deadline; to the queue's people when it is unassigned).
 * ``deadline_missed``: a due date or first-response target of my ticket passed (likewise).
+* ``automation``: a trigger's ``notify`` action named me (the ``AutomationRan`` event lists who).
 
 Never the actor of their own action, never an inactive agent, never an agent who may not see the ticket
 (restricted queues, private tickets: :func:`.access.access`), never a ticket in the trash.
@@ -48,6 +49,7 @@ class Kind(StrEnum):
     REOPENED = "reopened"
     DEADLINE_WARNING = "deadline_warning"
     DEADLINE_MISSED = "deadline_missed"
+    AUTOMATION = "automation"
 
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
@@ -63,6 +65,7 @@ DEFAULTS: dict[Kind, frozenset[Channel]] = {
     Kind.REOPENED: frozenset({"app"}),
     Kind.DEADLINE_WARNING: frozenset({"app", "mail"}),
     Kind.DEADLINE_MISSED: frozenset({"app"}),
+    Kind.AUTOMATION: frozenset({"app", "mail"}),
 }
 
 
@@ -74,6 +77,7 @@ class Reason(StrEnum):
     QUEUE_MEMBER = "queue_member"  # the queue is given in their agent record
     QUEUE_OPEN = "queue_open"  # the queue names nobody: it is everyone's
     MENTIONED = "mentioned"  # "@username" in the comment
+    TRIGGER = "trigger"  # a trigger's notify action named them
 
 
 class Skip(StrEnum):
@@ -200,6 +204,11 @@ def _comment_added(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> 
     return [(m.lower(), Kind.MENTIONED, Reason.MENTIONED) for m in mentions if isinstance(m, str)]
 
 
+def _automation_ran(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> Named:  # noqa: ARG001 - one signature
+    named = change.detail.get("notify") or []
+    return [(str(user).lower(), Kind.AUTOMATION, Reason.TRIGGER) for user in named if isinstance(user, str)]
+
+
 def _status_changed(change: Change, ticket: TicketFacts, cfg: ConfigSnapshot) -> Named:  # noqa: ARG001 - one signature
     if change.detail.get("from") == "closed" and change.detail.get("to") != "closed" and ticket.assignee:
         return [(ticket.assignee, Kind.REOPENED, Reason.ASSIGNEE)]
@@ -223,6 +232,7 @@ _RULES: dict[str, Callable[[Change, TicketFacts, ConfigSnapshot], Named]] = {
     "StatusChanged": _status_changed,
     "DeadlineWarning": _deadline(Kind.DEADLINE_WARNING),
     "DeadlineMissed": _deadline(Kind.DEADLINE_MISSED),
+    "AutomationRan": _automation_ran,
 }
 EVENT_TYPES = frozenset(_RULES)  # the event types that can notify anyone
 
@@ -301,6 +311,7 @@ _SUBJECTS: dict[str, dict[Kind, str]] = {
         Kind.REOPENED: "Wieder geöffnet",
         Kind.DEADLINE_WARNING: "Frist läuft bald ab",
         Kind.DEADLINE_MISSED: "Frist überschritten",
+        Kind.AUTOMATION: "Hinweis eines Auslösers",
     },
     "en": {
         Kind.NEW_TICKET: "New ticket",
@@ -310,6 +321,7 @@ _SUBJECTS: dict[str, dict[Kind, str]] = {
         Kind.REOPENED: "Reopened",
         Kind.DEADLINE_WARNING: "Deadline approaching",
         Kind.DEADLINE_MISSED: "Deadline missed",
+        Kind.AUTOMATION: "A trigger's notice",
     },
 }
 _FOOTER = {

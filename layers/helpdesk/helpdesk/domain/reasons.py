@@ -104,6 +104,12 @@ TEMPLATES: dict[str, str] = {
     "automation.notify": "notified: {value}",
     "automation.send_template": "template {value} mailed to the customer",
     "automation.publish": "event {value} published",
+    "automation.no_mailbox": "no template mail: no mailbox to send from",
+    "automation.no_recipient": "no template mail: the ticket has no customer address",
+    "automation.answer_to_automatic": "no template mail: the customer's mail is automatic ({value})",
+    "automation.mail_gap": "no template mail: the customer got an automatic one less than {minutes} minutes ago",
+    "automation.template_missing": "no template mail: there is no template {value}",
+    "automation.busy": "no template mail: the ticket kept changing",
     # fair assignment (domain/assignment.py)
     "assignment.off": "queue {queue} assigns nobody automatically",
     "assignment.nobody": "queue {queue}: no agent is available (all away or not present)",

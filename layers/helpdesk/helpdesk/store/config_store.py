@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..domain.clock import iso
-from ..domain.config import CONFIG_KINDS, ConfigSnapshot, Record, TeamSettings, record_key
+from ..domain.config import CONFIG_KINDS, SNAPSHOT_FIELDS, ConfigSnapshot, Record, TeamSettings, record_key
 from . import audit
 from .models import ConfigItem
 
@@ -60,14 +60,8 @@ class ConfigStore:
         self.problems = problems
         # Each record was validated above: the snapshot is assembled, not validated again (its validator
         # would build every kind's, also of kinds the team has no record of: cold start).
-        return ConfigSnapshot.model_construct(
-            settings=settings,
-            mailboxes=grouped["mailbox"],
-            queues=grouped["queue"],
-            rules=grouped["rule"],
-            templates=grouped["template"],
-            agents=grouped["agent"],
-        )
+        fields: dict[str, Any] = {SNAPSHOT_FIELDS[kind]: records for kind, records in grouped.items()}
+        return ConfigSnapshot.model_construct(settings=settings, **fields)
 
     # -- writes (admin API, local stack seeding) -------------------------------------------------------
 

@@ -237,6 +237,7 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     sla_bucket = UnicodeAttribute(null=True)
     sla_at = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute(null=True)
+    automation_through = UnicodeAttribute(null=True)  # the last event (sk) triggers acted on: a stream retry not again
     # Entries in the thread (messages in and out, comments): grows with each, never with a field change.
     # A reply names the position its author saw (domain/conflicts.py); absent on tickets from before.
     thread_version = NumberAttribute(default=0)

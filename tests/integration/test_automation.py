@@ -1,0 +1,277 @@
+"""Triggers on moto (issue 17): the tickets table's stream through the automation Lambda, as its event source
+mapping (with the template's filter) delivers it; the changes, the comment, the mail and the loop guards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from helpdesk.bootstrap import automation_deps, config_store
+from helpdesk.domain.config import Action, TicketCondition, Trigger
+from helpdesk.store.tickets import TicketStore
+from helpdesk_local.filters import stream_filter
+from helpdesk_local.runners import LambdaContext, StreamPoller
+
+from .helpers import ingest, make_mail, reset_sent, sent_mails
+
+
+@pytest.fixture
+def automation(aws: Any) -> Iterator[StreamPoller]:
+    import functions.automation.app as app
+
+    automation_deps.cache_clear()
+    reset_sent()
+    poller = StreamPoller(aws.client("dynamodbstreams"), aws.resources.stream_arns["TicketsTable"])
+    poller.add(app.handler, "helpdesk-automation", keep=stream_filter("AutomationFunction"))
+    yield poller
+    app.metrics.clear_metrics()  # Powertools' metric set is shared: leave none to another test
+    for trigger in config_store().snapshot().triggers:
+        config_store().delete("trigger", trigger.id)
+
+
+def pump(poller: StreamPoller) -> None:
+    for _ in range(20):
+        if not poller.step():
+            return
+
+
+def detail(ticket_id: str) -> Any:
+    found = TicketStore().detail(ticket_id, consistent=True)
+    assert found is not None
+    return found
+
+
+def events(ticket_id: str, type_: str) -> list[Any]:
+    return [e for e in detail(ticket_id).events if e.type == type_]
+
+
+def comments(ticket_id: str) -> list[Any]:
+    return list(detail(ticket_id).comments)
+
+
+def escalate() -> Trigger:
+    return Trigger(
+        id="eskalation",
+        name="Dringendes eskalieren",
+        event="ticket_created",
+        conditions=[TicketCondition(field="subject", op="contains", value="dringend")],
+        actions=[
+            Action(kind="set_priority", value="urgent"),
+            Action(kind="add_tag", value="eskaliert"),
+            Action(kind="add_comment", value="Automatisch eskaliert."),
+            Action(kind="notify", value="agent:agent"),
+        ],
+    )
+
+
+def test_a_trigger_changes_the_new_ticket_comments_and_explains_itself(automation: StreamPoller, aws: Any) -> None:
+    config_store().put("trigger", escalate())
+    hit = ingest(aws, make_mail(subject="DRINGEND: Server steht", sender="ops@kunde.example"))
+    miss = ingest(aws, make_mail(subject="Frage zur Rechnung", sender="buch@kunde.example"))
+    pump(automation)
+
+    ticket = TicketStore().get(hit.ticket_id, consistent=True)
+    assert ticket is not None and ticket.priority == "urgent" and ticket.tags == ["eskaliert"]
+    (ran,) = events(hit.ticket_id, "AutomationRan")
+    assert ran.actor == "automation" and ran.detail["fired"] == ["eskalation"]
+    assert ran.detail["cause"] == {"event": "TicketCreated", "occurrences": ["ticket_created"]}
+    assert ran.detail["notify"] == ["agent"]  # told by the notifications (kind "automation") from this event
+    codes = [r["code"] for r in ran.detail["reasons"]]
+    assert codes[0] == "automation.fired" and "automation.set" in codes and "automation.add_comment" in codes
+    (comment,) = comments(hit.ticket_id)
+    assert (comment.author, comment.body) == ("automation", "Automatisch eskaliert.")
+    updated = events(hit.ticket_id, "TicketUpdated")
+    assert [e.actor for e in updated] == ["automation"]
+    assert updated[0].detail["changes"]["priority"] == ["high", "urgent"]  # "dringend" made it high on arrival
+
+    other = TicketStore().get(miss.ticket_id, consistent=True)
+    assert other is not None and other.priority == "medium" and events(miss.ticket_id, "AutomationRan") == []
+
+    # The trigger's own change (TicketUpdated, CommentAdded by "automation") runs no trigger again.
+    pump(automation)
+    assert len(events(hit.ticket_id, "AutomationRan")) == 1
+    assert len(comments(hit.ticket_id)) == 1
+
+
+def test_a_stream_retry_acts_once(automation: StreamPoller, aws: Any) -> None:
+    import functions.automation.app as app
+
+    config_store().put("trigger", escalate())
+    batches: list[dict[str, Any]] = []
+
+    def record(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        batches.append(event)
+        return {}
+
+    automation.add(record, "recorder", keep=stream_filter("AutomationFunction"))
+    hit = ingest(aws, make_mail(subject="dringend bitte", sender="retry@kunde.example"))
+    pump(automation)
+    assert len(events(hit.ticket_id, "AutomationRan")) == 1
+    for batch in batches:  # the same records again, as a retried batch brings them
+        assert app.handler(batch, LambdaContext("helpdesk-automation")) == {"batchItemFailures": []}
+    assert len(events(hit.ticket_id, "AutomationRan")) == 1
+    assert len(comments(hit.ticket_id)) == 1
+
+
+def test_a_cascade_ends_and_every_trigger_fires_once(automation: StreamPoller, aws: Any) -> None:
+    ping = Trigger(
+        id="ping",
+        name="Ping",
+        order=1,
+        event="tag_added",
+        actions=[Action(kind="add_tag", value="ping"), Action(kind="set_status", value="open")],
+    )
+    pong = Trigger(
+        id="pong",
+        name="Pong",
+        order=2,
+        event="status_changed",
+        actions=[Action(kind="add_tag", value="pong"), Action(kind="set_status", value="clarify")],
+    )
+    start = Trigger(
+        id="start", name="Start", order=0, event="ticket_created", actions=[Action(kind="add_tag", value="x")]
+    )
+    for trigger in (ping, pong, start):
+        config_store().put("trigger", trigger)
+    hit = ingest(aws, make_mail(subject="Kaskade", sender="loop@kunde.example"))
+    for _ in range(3):
+        pump(automation)
+    (ran,) = events(hit.ticket_id, "AutomationRan")
+    assert ran.detail["fired"] == ["start", "ping", "pong"]
+    codes = [r["code"] for r in ran.detail["reasons"]]
+    assert "automation.once" in codes  # pong's status change would fire ping again: refused
+    ticket = TicketStore().get(hit.ticket_id, consistent=True)
+    assert ticket is not None and sorted(ticket.tags) == ["ping", "pong", "x"] and ticket.status == "clarify"
+
+
+def test_a_template_mail_goes_to_the_customer_once_and_never_answers_automatic_mail(
+    automation: StreamPoller, aws: Any
+) -> None:
+    from helpdesk.domain.config import Template
+
+    config_store().put(
+        "template",
+        Template(id="eingang", name="Eingang", subject="Wir sind dran", body="Hallo {NAME}, wir kümmern uns."),
+    )
+    config_store().put(
+        "trigger",
+        Trigger(
+            id="bestaetigen",
+            name="Bestätigen",
+            event="ticket_created",
+            conditions=[TicketCondition(field="subject", op="contains", value="Bestellung")],
+            actions=[Action(kind="send_template", value="eingang")],
+        ),
+    )
+    human = ingest(aws, make_mail(subject="Bestellung 4711", sender="Eva Engel <eva@kunde.example>"))
+    machine = ingest(
+        aws,
+        make_mail(
+            subject="Bestellung 4712 (Abwesenheit)",
+            sender="bot@kunde.example",
+            headers={"Auto-Submitted": "auto-replied"},
+        ),
+    )
+    reset_sent()
+    pump(automation)
+    mails = [m for m in sent_mails() if "Wir sind dran" in str(m["Subject"])]
+    assert len(mails) == 1
+    (mail,) = mails
+    assert mail["To"].addresses[0].addr_spec == "eva@kunde.example"
+    assert mail["Auto-Submitted"] == "auto-generated" and human.number in str(mail["Subject"])
+    assert "Hallo Eva Engel, wir kümmern uns." in mail.get_body(("plain",)).get_content()
+    stored = [m for m in TicketStore().messages(human.ticket_id) if m.author == "automation"]
+    assert len(stored) == 1 and stored[0].send_state == "sent"
+    # the machine's mail got none: the trigger fired, the mail was refused, and the ticket says why
+    assert [m for m in TicketStore().messages(machine.ticket_id) if m.author == "automation"] == []
+    (ran,) = events(machine.ticket_id, "AutomationRan")
+    refused = [r for r in ran.detail["reasons"] if r["code"] == "automation.answer_to_automatic"]
+    assert refused and refused[0]["params"]["value"] == "Auto-Submitted: auto-replied"
+    # the customer writes again within the hour: a second template mail is held back
+    config_store().put(
+        "trigger",
+        Trigger(
+            id="nochmal",
+            name="Nochmal",
+            event="customer_replied",
+            actions=[Action(kind="send_template", value="eingang")],
+        ),
+    )
+    ingest(
+        aws,
+        make_mail(subject=f"Re: [#{human.number}] Bestellung 4711", sender="Eva Engel <eva@kunde.example>"),
+    )
+    pump(automation)
+    assert len([m for m in sent_mails() if "Wir sind dran" in str(m["Subject"])]) == 1
+    codes = [r["code"] for e in events(human.ticket_id, "AutomationRan") for r in e.detail["reasons"]]
+    assert "automation.mail_gap" in codes
+
+
+def test_admins_keep_triggers_and_what_cannot_run_is_refused_on_save(aws: Any) -> None:
+    from .api_client import make_api
+
+    api = make_api(aws)
+    base = {"name": "Eskalation", "event": "customer_replied"}
+    wrong = api.call(
+        "POST",
+        "/admin/triggers",
+        user="admin",
+        body={**base, "id": "t1", "actions": [{"kind": "set_queue", "value": "gibtsnicht"}]},
+    )
+    assert wrong.status == 400 and "unknown queue 'gibtsnicht'" in wrong.text
+    timed = api.call(
+        "POST",
+        "/admin/triggers",
+        user="admin",
+        body={**base, "id": "t2", "event": "due_soon", "hours": 2, "actions": [{"kind": "add_tag", "value": "x"}]},
+    )
+    assert timed.status == 400 and "not run yet" in timed.text
+    assert api.call("POST", "/admin/triggers", user="agent", body={**base, "id": "t3", "actions": []}).status == 403
+    for order, trigger_id in ((20, "spaet"), (10, "frueh")):
+        body = {**base, "id": trigger_id, "order": order, "actions": [{"kind": "set_priority", "value": "high"}]}
+        assert api.call("POST", "/admin/triggers", user="admin", body=body).status == 201
+    listed = api.get("/admin/triggers", user="admin").json["items"]
+    assert [t["id"] for t in listed] == ["frueh", "spaet"]
+    for trigger_id in ("frueh", "spaet"):
+        assert api.call("DELETE", f"/admin/triggers/{trigger_id}", user="admin").status == 200
+
+
+def test_the_dry_run_says_what_a_real_run_then_does_and_writes_nothing(automation: StreamPoller, aws: Any) -> None:
+    from .api_client import make_api
+
+    api = make_api(aws)
+    ticket = ingest(aws, make_mail(subject="dringend: Probelauf", sender="probe@kunde.example"))
+    pump(automation)  # no trigger saved yet: nothing happens
+    before = TicketStore().get(ticket.ticket_id, consistent=True)
+    assert before is not None
+    unsaved = escalate().model_dump(mode="json")
+    tried = api.call(
+        "POST",
+        "/admin/triggers/dry-run",
+        user="admin",
+        body={"ticket": ticket.number, "event": "ticket_created", "triggers": [unsaved]},
+    )
+    assert tried.status == 200, tried.text
+    shown = tried.json
+    assert shown["fired"] == [{"id": "eskalation", "name": "Dringendes eskalieren"}]
+    assert shown["changes"] == {"priority": ["high", "urgent"], "tags": [[], ["eskaliert"]]}
+    assert [e["kind"] for e in shown["effects"]] == ["add_comment", "notify"]
+    assert "trigger Dringendes eskalieren fired on ticket_created" in shown["explanation"]
+    after = TicketStore().get(ticket.ticket_id, consistent=True)
+    assert after is not None and after.version == before.version  # nothing written
+    # saved, the same trigger on the saved ticket's next event decides alike (here: a customer's answer)
+    config_store().put("trigger", escalate().model_copy(update={"event": "customer_replied"}))
+    again = api.call(
+        "POST", "/admin/triggers/dry-run", user="admin", body={"ticket": ticket.ticket_id, "event": "customer_replied"}
+    ).json
+    ingest(aws, make_mail(subject=f"Re: [#{ticket.number}] dringend: Probelauf", sender="probe@kunde.example"))
+    pump(automation)
+    (ran,) = events(ticket.ticket_id, "AutomationRan")
+    assert [r["code"] for r in ran.detail["reasons"]] == [r["code"] for r in again["reasons"]]
+    assert ran.detail["fired"] == [f["id"] for f in again["fired"]]
+    missing = api.call(
+        "POST", "/admin/triggers/dry-run", user="admin", body={"ticket": "T-1999-999999", "event": "assigned"}
+    )
+    assert missing.status == 404

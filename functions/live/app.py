@@ -14,59 +14,21 @@ subscriber and ends.
 from __future__ import annotations
 
 import json
-import os
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.aws.live import ConnectionPoster, endpoint_from
-from helpdesk.aws.ses import Mailer
-from helpdesk.bootstrap import config_store
+from helpdesk.aws.live import endpoint_from
+from helpdesk.bootstrap import live_deps, notify_deps
 from helpdesk.domain.live import encode, error_message
 from helpdesk.services import live, notifications
-from helpdesk.services.identity import IdentityError, TokenVerifier
-from helpdesk.settings import get_settings
-from helpdesk.store.live import LiveStore
-from helpdesk.store.models import bind
-from helpdesk.store.notifications import NotificationStore
-from helpdesk.store.tickets import TicketStore
+from helpdesk.services.identity import IdentityError
 
 logger = Logger(service="helpdesk-live")
 metrics = Metrics(namespace="Helpdesk", service="live")
 tracer = Tracer(service="helpdesk-live")
-
-
-@lru_cache(maxsize=4)
-def deps(endpoint: str) -> live.LiveDeps:
-    settings = get_settings()
-    bind(settings.tables, host=settings.endpoint_url, region=settings.region)
-    verifier = TokenVerifier(settings.jwt_issuer, settings.jwks_url, settings.user_pool_client_id)
-    return live.LiveDeps(
-        store=LiveStore(),
-        tickets=TicketStore(),
-        config=config_store(),
-        poster=ConnectionPoster(endpoint),
-        verify=verifier.verify,
-    )
-
-
-@lru_cache(maxsize=4)
-def notify_deps(endpoint: str) -> notifications.NotifyDeps:
-    settings = get_settings()
-    wired = deps(endpoint)
-    return notifications.NotifyDeps(
-        store=NotificationStore(),
-        tickets=wired.tickets,
-        config=wired.config,
-        mailer=Mailer(),
-        mail_domain=settings.mail_domain,
-        public_url=settings.public_url or os.environ.get("HELPDESK_API_URL", ""),  # links in notification mails
-        live=wired.store,
-        poster=wired.poster,
-    )
 
 
 def _reply(status: int, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -83,7 +45,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     connection_id = str(request.get("connectionId") or "")
     kind = request.get("eventType")
     logger.append_keys(route=request.get("routeKey"), connection_id=connection_id)
-    wired = deps(endpoint_from(request))
+    wired = live_deps(endpoint_from(request))
     if kind == "CONNECT":
         token = (event.get("queryStringParameters") or {}).get("token")
         try:
@@ -115,7 +77,7 @@ def fanout(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     notifications' conditional puts make a retry store, push and mail nothing twice)."""
     records = event.get("Records") or []
     endpoint = endpoint_from()
-    report = live.fan_out(deps(endpoint), records)
+    report = live.fan_out(live_deps(endpoint), records)
     told = notifications.notify(notify_deps(endpoint), records)
     if told.stored or told.repeated:
         metrics.add_metric(name="NotificationsStored", unit=MetricUnit.Count, value=told.stored)

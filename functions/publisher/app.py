@@ -32,7 +32,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.events import EventPublisher
-from helpdesk.bootstrap import automation_deps
+from helpdesk.bootstrap import adapters, automation_deps
 from helpdesk.services.automation import StoredEvent
 from helpdesk.services.automation import handle as run_triggers
 from helpdesk.services.publish import event_from_item
@@ -57,13 +57,14 @@ def record_handler(record: DynamoDBRecord) -> None:
     if event is None:
         return
     ticket_id = str(event["detail"].get("ticket_id") or "")
+    wired = adapters()
     if ticket_id and ticket_id not in _indexed:
-        written = index_ticket(ticket_id)
+        written = index_ticket(ticket_id, wired.tickets, wired.search)
         _indexed.add(ticket_id)
         metrics.add_metric(name="SearchPostingsWritten", unit=MetricUnit.Count, value=written.put + written.deleted)
     customer = str(event["detail"].get("customer") or "") if event["type"] == "TicketCreated" else ""
     if customer and f"customer:{customer}" not in _indexed:
-        index_customer(customer)
+        index_customer(customer, wired.customer_search)
         _indexed.add(f"customer:{customer}")
     stored = StoredEvent.of(image)
     if stored is not None:

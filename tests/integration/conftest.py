@@ -17,10 +17,19 @@ import pytest
 
 from tests.conftest import IAM_ARTIFACTS
 from tests.iam import Recorder, all_grants, evaluate, local_resolver, role_grants
+from tests.integration.api_client import ApiClient, make_api
+from tests.integration.helpers import reset_sent
 from tests.sam import translated_template
 
 _GRANTS: set[str] = set()
 _USED: set[str] = set()
+
+
+@pytest.fixture
+def api(aws: Any) -> ApiClient:
+    """The API as the agents' client calls it, with nothing sent yet (a test file may define its own)."""
+    reset_sent()
+    return make_api(aws)
 
 
 @pytest.fixture(scope="session")

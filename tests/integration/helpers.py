@@ -170,3 +170,11 @@ def count_items_read() -> Iterator[Counter[str]]:
         botocore.handlers.BUILTIN_HANDLERS.remove(entry)
         reset_clients()
         bind()
+
+
+def ticket_shown(aws: Any, api: Any, **mail: Any) -> dict[str, Any]:
+    """A ticket made of a mail (``make_mail``'s arguments), as the API shows it to the admin."""
+    result = ingest(aws, make_mail(**mail))
+    response = api.get(f"/tickets/{result.ticket_id}", user="admin")
+    assert response.status == 200
+    return response.json  # type: ignore[no-any-return]

@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from .api_client import ApiClient, make_api
-from .helpers import ingest, make_mail, presigned_post, reset_sent, sent_mails
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
-
-
-def new_ticket(aws: Any, api: ApiClient, **mail: Any) -> dict[str, Any]:
-    result = ingest(aws, make_mail(**mail))
-    response = api.get(f"/tickets/{result.ticket_id}", user="admin")
-    assert response.status == 200
-    return response.json  # type: ignore[no-any-return]
+from .api_client import ApiClient
+from .helpers import ingest, make_mail, presigned_post, reset_sent, sent_mails, ticket_shown
 
 
 def test_patch_with_the_current_version_changes_and_audits(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     r = api.call(
         "PATCH",
         f"/tickets/{t['id']}",
@@ -55,7 +40,7 @@ def test_patch_with_the_current_version_changes_and_audits(aws: Any, api: ApiCli
 
 
 def test_a_stale_version_gets_409_with_the_current_ticket(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     first = api.call("PATCH", f"/tickets/{t['id']}", user="agent", body={"version": t["version"], "priority": "low"})
     assert first.status == 200
     stale = api.call("PATCH", f"/tickets/{t['id']}", user="admin", body={"version": t["version"], "priority": "urgent"})
@@ -65,7 +50,7 @@ def test_a_stale_version_gets_409_with_the_current_ticket(aws: Any, api: ApiClie
 
 
 def test_the_state_machine_and_validation_give_400_with_the_field(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     back_to_new = api.call(
         "PATCH", f"/tickets/{t['id']}", user="agent", body={"version": t["version"], "status": "new"}
     )
@@ -87,7 +72,7 @@ def test_the_state_machine_and_validation_give_400_with_the_field(aws: Any, api:
 
 
 def test_reply_with_template_submits_as_waiting_customer_and_the_answer_reopens(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api, message_id="<kunde-1@kunde.example>")
+    t = ticket_shown(aws, api, message_id="<kunde-1@kunde.example>")
     reset_sent()
     r = api.call(
         "POST",
@@ -117,7 +102,7 @@ def test_reply_with_template_submits_as_waiting_customer_and_the_answer_reopens(
 
 
 def test_reply_with_upload_and_the_original_attached(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     up = api.call(
         "POST",
         f"/tickets/{t['id']}/uploads",
@@ -153,7 +138,7 @@ def test_reply_with_upload_and_the_original_attached(aws: Any, api: ApiClient) -
 
 
 def test_header_injection_in_recipients_and_subject_is_refused(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     for body in (
         {"body": "x", "to": [{"name": "A\r\nBcc: x@evil.example", "address": "a@b.example"}]},
         {"body": "x", "subject": "Hallo\nBcc: x@evil.example"},
@@ -165,7 +150,7 @@ def test_header_injection_in_recipients_and_subject_is_refused(aws: Any, api: Ap
 
 
 def test_comment_is_internal_and_tags_the_ticket(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     reset_sent()
     r = api.call(
         "POST",
@@ -182,9 +167,9 @@ def test_comment_is_internal_and_tags_the_ticket(aws: Any, api: ApiClient) -> No
 
 
 def test_batch_spam_blocks_the_sender_and_reports_each_item(aws: Any, api: ApiClient) -> None:
-    spam1 = new_ticket(aws, api, sender="werbung@spam.example", subject="Gewinn")
-    spam2 = new_ticket(aws, api, sender="werbung@spam.example", subject="Gewinn 2")
-    other = new_ticket(aws, api, sender="kunde@kunde.example", subject="echt")
+    spam1 = ticket_shown(aws, api, sender="werbung@spam.example", subject="Gewinn")
+    spam2 = ticket_shown(aws, api, sender="werbung@spam.example", subject="Gewinn 2")
+    other = ticket_shown(aws, api, sender="kunde@kunde.example", subject="echt")
     r = api.call(
         "POST",
         "/tickets/batch",
@@ -212,7 +197,7 @@ def test_batch_spam_blocks_the_sender_and_reports_each_item(aws: Any, api: ApiCl
 
 
 def test_batch_archive_unread_and_marks(aws: Any, api: ApiClient) -> None:
-    a, b = new_ticket(aws, api, subject="A"), new_ticket(aws, api, subject="B", sender="b@kunde.example")
+    a, b = ticket_shown(aws, api, subject="A"), ticket_shown(aws, api, subject="B", sender="b@kunde.example")
     items = [{"id": a["id"], "version": a["version"]}, {"id": b["id"], "version": b["version"]}]
     marked = api.call("POST", "/tickets/batch", user="agent", body={"action": "mark_prio", "items": items})
     assert marked.json["ok"] == 2
@@ -248,8 +233,8 @@ def test_manual_phone_ticket_with_a_first_mail(aws: Any, api: ApiClient) -> None
 
 
 def test_merge_moves_messages_and_the_old_number_keeps_threading(aws: Any, api: ApiClient) -> None:
-    first = new_ticket(aws, api, subject="Frage 1")
-    second = new_ticket(aws, api, subject="Frage 2 (dasselbe)", sender="Petra <petra@kunde.example>")
+    first = ticket_shown(aws, api, subject="Frage 1")
+    second = ticket_shown(aws, api, subject="Frage 2 (dasselbe)", sender="Petra <petra@kunde.example>")
     r = api.call(
         "POST",
         f"/tickets/{second['id']}/merge",
@@ -268,7 +253,7 @@ def test_merge_moves_messages_and_the_old_number_keeps_threading(aws: Any, api: 
 
 def test_merging_into_a_ticket_that_does_not_exist_names_the_field(aws: Any, api: ApiClient) -> None:
     """Found by schemathesis: this answered 404 "no such ticket", as if the ticket in the path were gone."""
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     body = {"into": "01M8C6DG789RBXP90QJXDVVGCG", "version": t["version"], "into_version": 1}
     r = api.call("POST", f"/tickets/{t['id']}/merge", user="agent", body=body)
     assert (r.status, r.json["field"], r.json["message"]) == (400, "into", "the ticket to merge into does not exist")
@@ -276,7 +261,7 @@ def test_merging_into_a_ticket_that_does_not_exist_names_the_field(aws: Any, api
 
 
 def test_marking_read_keeps_the_version_and_the_history(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)  # opened by the admin: read for them, still unread for the agent
+    t = ticket_shown(aws, api)  # opened by the admin: read for them, still unread for the agent
     assert t["unread"] is False
     assert api.get(f"/tickets/{t['id']}", user="agent", query={"read": "false"}).json["unread"] is True
     r = api.call("POST", f"/tickets/{t['id']}/read", user="agent")
@@ -290,15 +275,15 @@ def test_marking_read_keeps_the_version_and_the_history(aws: Any, api: ApiClient
 
 
 def test_the_stored_reply_preview_is_the_rendered_text(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     r = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Hallo {NAME}, erledigt."})
     assert r.json["message"]["new_text"].startswith("Hallo Jürgen Müller, erledigt.")
 
 
 def test_children_are_listed_on_their_parent(aws: Any, api: ApiClient) -> None:
-    parent = new_ticket(aws, api, subject="Projekt Umzug")
-    other = new_ticket(aws, api, subject="Projekt Zwei", sender="b@kunde.example")
-    child = new_ticket(aws, api, subject="Teilaufgabe Kartons", sender="c@kunde.example")
+    parent = ticket_shown(aws, api, subject="Projekt Umzug")
+    other = ticket_shown(aws, api, subject="Projekt Zwei", sender="b@kunde.example")
+    child = ticket_shown(aws, api, subject="Teilaufgabe Kartons", sender="c@kunde.example")
     moved = api.call(
         "PATCH", f"/tickets/{child['id']}", user="agent", body={"version": child["version"], "parent_id": parent["id"]}
     )
@@ -335,8 +320,8 @@ def test_children_are_listed_on_their_parent(aws: Any, api: ApiClient) -> None:
 
 
 def test_meta_lists_the_tags_in_use(aws: Any, api: ApiClient) -> None:
-    a = new_ticket(aws, api, subject="a")
-    b = new_ticket(aws, api, subject="b", sender="b@kunde.example")
+    a = ticket_shown(aws, api, subject="a")
+    b = ticket_shown(aws, api, subject="b", sender="b@kunde.example")
     api.call("PATCH", f"/tickets/{a['id']}", user="agent", body={"version": a["version"], "tags": ["v1.2", "eilig"]})
     api.call("PATCH", f"/tickets/{b['id']}", user="agent", body={"version": b["version"], "tags": ["eilig"]})
     assert api.get("/meta", user="agent").json["tags"] == {"eilig": 2, "v1.2": 1}
@@ -349,7 +334,7 @@ def test_tags_and_projects_with_brackets_and_percent_signs_are_counted(aws: Any,
     """Found by schemathesis: a comment tagged "…]" answered 500, because the counter of tags in use
     is an attribute named after the tag and pynamodb reads brackets as list indexes ("v[2]" would
     even have counted into a list element)."""
-    a = new_ticket(aws, api, subject="a")
+    a = ticket_shown(aws, api, subject="a")
     tags = ["[B2B]", "v[2]", "50%", "%5B", "a.b"]
     body = {"version": a["version"], "tags": tags, "project": "Messe [2027]"}
     assert api.call("PATCH", f"/tickets/{a['id']}", user="agent", body=body).status == 200
@@ -369,8 +354,8 @@ def test_tags_and_projects_with_brackets_and_percent_signs_are_counted(aws: Any,
 
 def test_meta_lists_the_projects_in_use(aws: Any, api: ApiClient) -> None:
     """Kept in the same counter item as the tags: a write changing both moves both in one update."""
-    a = new_ticket(aws, api, subject="a")
-    b = new_ticket(aws, api, subject="b", sender="b@kunde.example")
+    a = ticket_shown(aws, api, subject="a")
+    b = ticket_shown(aws, api, subject="b", sender="b@kunde.example")
     both = {"version": a["version"], "tags": ["eilig"], "project": "Messe 2027"}
     assert api.call("PATCH", f"/tickets/{a['id']}", user="agent", body=both).status == 200
     api.call("PATCH", f"/tickets/{b['id']}", user="agent", body={"version": b["version"], "project": "Messe 2027"})

@@ -5,18 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from helpdesk.domain.clock import now
 
-from .api_client import ApiClient, make_api
-from .helpers import count_aws_calls, ingest, make_mail, reset_sent, sent_mails
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
+from .api_client import ApiClient
+from .helpers import count_aws_calls, ingest, make_mail, sent_mails
 
 
 def test_customers_are_linked_listed_and_editable(aws: Any, api: ApiClient) -> None:

@@ -11,14 +11,8 @@ import time_machine
 
 from helpdesk.domain.clock import now
 
-from .api_client import ApiClient, make_api
+from .api_client import ApiClient
 from .helpers import ingest, make_mail, reset_sent, sent_mails
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
 
 
 def run_job(at: datetime, **kwargs: Any) -> Any:

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from helpdesk.store.config_store import ConfigStore
 
-from .api_client import ApiClient, make_api
+from .api_client import ApiClient
 from .helpers import ingest, make_mail, reset_sent, sent_mails
 
 ENGLISH = "Hello,\n\nI have not received my order yet. Could you please check what happened?\n\nThanks, Erika"
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
 
 
 def mailbox(api: ApiClient) -> dict[str, Any]:

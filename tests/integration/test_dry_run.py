@@ -14,8 +14,8 @@ import pytest
 
 from helpdesk.store.tickets import TicketStore
 
-from .api_client import ApiClient, make_api
-from .helpers import ingest, make_mail, reset_sent
+from .api_client import ApiClient
+from .helpers import ingest, make_mail
 
 UNVERIFIED = {"Authentication-Results": "amazonses.com; spf=fail client-ip=203.0.113.9; dkim=none; dmarc=fail"}
 
@@ -53,12 +53,6 @@ CASES: dict[str, tuple[list[dict[str, Any]], dict[str, Any] | None, dict[str, An
     ),
     "automatic mail": ([], None, {"headers": {"Auto-Submitted": "auto-generated"}}),
 }
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -7,19 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from .api_client import ApiClient, make_api
+from .api_client import ApiClient
 from .helpers import ingest, make_mail, reset_sent, sent_mails
 
 CUSTOMER = "juergen@kunde.example"
 SUPPLIER = "lager@lieferant.example"
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
 
 
 def detail(api: ApiClient, ticket_id: str, user: str = "agent") -> dict[str, Any]:

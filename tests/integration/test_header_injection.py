@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 from helpdesk.domain.clock import now
 from tests.unit.test_header_guard import EXPECTED, hostile, q_word, raw_mail
 
-from .api_client import ApiClient, make_api
+from .api_client import ApiClient
 from .helpers import ingest, reset_sent, sent_mails
 
 EXAMPLES = settings(
@@ -31,12 +30,6 @@ EXAMPLES = settings(
 )
 OURS = {*EXPECTED, "cc"}  # every header a mail of ours may carry
 ATTACK = q_word(q_word("x\r\nReply-To: billing@evil.test\r\n\r\nPlease pay to IBAN DE00"))
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
 
 
 def only_our_headers(mail: Any) -> None:

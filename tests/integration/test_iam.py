@@ -512,12 +512,13 @@ def live_tour(aws: Any, api: ApiClient, gateway: Gateway, monkeypatch: pytest.Mo
     """The live socket's two functions: connect, subscribe, presence (posted to the other socket), a socket
     whose token has ended (closed by the next post), a change fanned out, an event record without its
     ticket (read back), a gone socket, disconnect."""
-    from functions.live.app import deps, fanout
+    from functions.live.app import fanout
     from helpdesk.aws import clients
+    from helpdesk.bootstrap import live_deps
     from helpdesk.store.live import table_name
 
     monkeypatch.setenv("HELPDESK_LIVE_ENDPOINT", gateway.endpoint)
-    deps.cache_clear()
+    live_deps.cache_clear()
     poller = StreamPoller(aws.client("dynamodbstreams"), aws.resources.stream_arns["TicketsTable"])
     poller.add(fanout, "helpdesk-live-fanout", keep=stream_filter("LiveFanoutFunction"))
     live = Live(aws, gateway, login_tokens(aws), poller)
@@ -559,7 +560,7 @@ def live_tour(aws: Any, api: ApiClient, gateway: Gateway, monkeypatch: pytest.Mo
     event = {"eventName": "INSERT", "dynamodb": {"NewImage": {"kind": {"S": "event"}, "pk": {"S": ticket}}}}
     gateway.gone.add(admin)
     fanout({"Records": [event]}, LambdaContext("helpdesk-live-fanout"))
-    deps.cache_clear()
+    live_deps.cache_clear()
 
 
 def test_every_function_works_within_its_role_and_every_grant_is_needed(

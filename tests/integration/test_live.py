@@ -142,9 +142,10 @@ class Live:
 @pytest.fixture
 def live(aws: Any, gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> Live:
     monkeypatch.setenv("HELPDESK_LIVE_ENDPOINT", gateway.endpoint)
-    from functions.live.app import deps, fanout
+    from functions.live.app import fanout
+    from helpdesk.bootstrap import live_deps
 
-    deps.cache_clear()
+    live_deps.cache_clear()
     tokens = login_tokens(aws)
     streams = aws.client("dynamodbstreams")
     poller = StreamPoller(streams, aws.resources.stream_arns["TicketsTable"])

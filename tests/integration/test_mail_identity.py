@@ -8,16 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from .api_client import ApiClient, make_api
-from .helpers import ingest, make_mail, reset_sent, sent_mails
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
+from .api_client import ApiClient
+from .helpers import ingest, make_mail, sent_mails
 
 
 def _phone_ticket(api: ApiClient, user: str = "agent", **extra: Any) -> Any:

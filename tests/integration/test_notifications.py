@@ -18,7 +18,7 @@ SYSTEM_SENDER = "notifications@example.com"
 
 @pytest.fixture
 def world(live: Live) -> tuple[Live, ApiClient]:  # noqa: F811 - the fixture above
-    from functions.live.app import notify_deps
+    from helpdesk.bootstrap import notify_deps
 
     notify_deps.cache_clear()
     reset_sent()
@@ -213,8 +213,8 @@ def test_a_notification_mail_coming_back_to_a_mailbox_is_not_a_ticket(world: tup
 def test_what_deciding_and_storing_costs(world: tuple[Live, ApiClient]) -> None:
     """AWS calls per stream batch: a new ticket (two agents told) and a mention (stored, mailed), and the
     same batches again (a retry: nothing stored, pushed or mailed)."""
-    from functions.live.app import notify_deps
     from helpdesk.aws.live import endpoint_from
+    from helpdesk.bootstrap import notify_deps
     from helpdesk.services.notifications import notify
     from helpdesk_local.runners import StreamPoller
 

@@ -7,21 +7,8 @@ from typing import Any
 
 import pytest
 
-from .api_client import ApiClient, make_api
-from .helpers import ingest, make_mail, presigned_post, reset_sent, sent_mails
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
-
-
-def new_ticket(aws: Any, api: ApiClient, **mail: Any) -> dict[str, Any]:
-    result = ingest(aws, make_mail(**mail))
-    response = api.get(f"/tickets/{result.ticket_id}", user="admin")
-    assert response.status == 200
-    return response.json  # type: ignore[no-any-return]
+from .api_client import ApiClient
+from .helpers import ingest, make_mail, presigned_post, reset_sent, sent_mails, ticket_shown
 
 
 def expiring_prefixes(aws: Any) -> dict[str, int]:
@@ -48,7 +35,7 @@ def upload(api: ApiClient, ticket_id: str, name: str, data: bytes, ctype: str = 
 
 
 def test_the_files_of_a_sent_reply_are_kept_where_no_lifecycle_rule_deletes_them(aws: Any, api: ApiClient) -> None:
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     key = upload(api, t["id"], "Lieferschein März.pdf", b"%PDF-1.4 abc")
     r = api.call(
         "POST",
@@ -106,7 +93,7 @@ def test_a_rejected_reply_is_failed_with_the_reason_and_the_agent_sends_it_again
 ) -> None:
     from helpdesk.aws.ses import Mailer
 
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     key = upload(api, t["id"], "Rechnung.pdf", b"%PDF-1.4 rechnung")
     original = Mailer.send_raw
     monkeypatch.setattr(Mailer, "send_raw", ses_error("MessageRejected", SANDBOX))
@@ -138,7 +125,7 @@ def test_concurrent_resends_send_once(aws: Any, api: ApiClient, monkeypatch: pyt
 
     from helpdesk.aws.ses import Mailer
 
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     original = Mailer.send_raw
     monkeypatch.setattr(Mailer, "send_raw", ses_error("MessageRejected", SANDBOX))
     r = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Hallo"})
@@ -157,7 +144,7 @@ def test_concurrent_resends_send_once(aws: Any, api: ApiClient, monkeypatch: pyt
 def test_only_failed_outbound_mail_can_be_resent_and_only_by_who_may_see_the_ticket(
     aws: Any, api: ApiClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     (inbound,) = [m for m in t["messages"] if m["direction"] == "inbound"]
     r = api.call("POST", f"/tickets/{t['id']}/messages/{inbound['id']}/resend", user="agent")
     assert r.status == 409 and r.json["error"] == "conflict"
@@ -167,7 +154,7 @@ def test_only_failed_outbound_mail_can_be_resent_and_only_by_who_may_see_the_tic
     reset_sent()
     same = api.call("POST", f"/tickets/{t['id']}/messages/{auto['id']}/resend", user="agent")
     assert same.status == 200 and same.json["send_state"] == "sent" and sent_mails() == []
-    hidden = new_ticket(aws, api, subject="Rechnung 4711 falsch", sender="b@kunde.example")  # Buchhaltung: admins
+    hidden = ticket_shown(aws, api, subject="Rechnung 4711 falsch", sender="b@kunde.example")  # Buchhaltung: admins
     (auto,) = [m for m in hidden["messages"] if m["auto_reply"]]
     hidden_resend = f"/tickets/{hidden['id']}/messages/{auto['id']}/resend"
     assert api.call("POST", hidden_resend, user="agent").status == 404  # hidden: as if it did not exist
@@ -184,7 +171,7 @@ def test_a_throttled_reply_is_sent_by_the_outbox_sweep_and_gives_up_after_the_la
     from helpdesk.domain.sending import MAX_ATTEMPTS
     from helpdesk.services.autoclose import sweep_outbox
 
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     monkeypatch.setattr(Mailer, "send_raw", ses_error("TooManyRequestsException", "Maximum sending rate exceeded."))
     first = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Eins"})
     second = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Zwei"})
@@ -291,7 +278,7 @@ def test_a_bounce_marks_the_message_and_stops_auto_replies_to_the_address(aws: A
     from functions.feedback.app import handler
     from helpdesk_local.runners import LambdaContext
 
-    t = new_ticket(aws, api, sender="Weg <weg@kunde.example>")
+    t = ticket_shown(aws, api, sender="Weg <weg@kunde.example>")
     r = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Unsere Antwort."})
     assert r.status == 201
     (stored,) = agent_replies(t["id"])
@@ -317,7 +304,7 @@ def test_a_complaint_marks_the_message_and_an_unknown_id_still_suppresses(aws: A
     from functions.feedback.app import handler
     from helpdesk_local.runners import LambdaContext
 
-    t = new_ticket(aws, api, sender="spam-melder@kunde.example")
+    t = ticket_shown(aws, api, sender="spam-melder@kunde.example")
     (auto,) = [m for m in t["messages"] if m["auto_reply"]]
     from helpdesk.store.models import MessageItem
 
@@ -343,7 +330,7 @@ def test_one_broken_mail_does_not_stop_the_outbox_sweep(
     from helpdesk.domain.clock import now
     from helpdesk.services.autoclose import sweep_outbox
 
-    t = new_ticket(aws, api)
+    t = ticket_shown(aws, api)
     key = upload(api, t["id"], "weg.pdf", b"%PDF-1.4 weg")
     monkeypatch.setattr(Mailer, "send_raw", ses_error("Throttling", "Rate exceeded"))
     broken = api.call("POST", f"/tickets/{t['id']}/replies", user="agent", body={"body": "Eins", "attachments": [key]})

@@ -5,16 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pytest
-
-from .api_client import ApiClient, make_api
+from .api_client import ApiClient
 from .helpers import ingest, make_mail, reset_sent, sent_mails
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
 
 
 def opened(aws: Any, api: ApiClient) -> dict[str, Any]:

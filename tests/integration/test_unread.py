@@ -8,16 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from .api_client import ApiClient, make_api
-from .helpers import count_aws_calls, ingest, make_mail, reset_sent
-
-
-@pytest.fixture
-def api(aws: Any) -> ApiClient:
-    reset_sent()
-    return make_api(aws)
+from .api_client import ApiClient
+from .helpers import count_aws_calls, ingest, make_mail
 
 
 def unread(api: ApiClient, user: str, ticket_id: str) -> bool:

@@ -6,15 +6,22 @@ import pytest
 
 from helpdesk.domain.lifecycle import (
     PREVIEW_CHARS,
+    Records,
     TicketState,
+    agent_answered,
     agent_answered_outside,
     customer_answered,
+    forwarded,
     mail_joined,
+    merged,
+    opened,
     reminded,
     reply_records,
+    split_off,
     status_effects,
     status_records,
     status_set,
+    ticket_updated,
 )
 from helpdesk.domain.reasons import reason
 
@@ -169,3 +176,130 @@ def test_an_agents_own_mail_keeps_the_first_response_and_on_a_forwards_side_coun
     assert t.changes["first_response_at"] == "2026-12-07T09:30:00Z" and t.records.counters == {"replies": 1}
     side = agent_answered_outside(answered, at=AT, agent="anna", message={}, customer_side=False)
     assert set(side.changes) == {"updated_at", "message_count"} and side.records.counters == {}
+
+
+# --- the transitions every other service calls (issue 11's rest): none sets lifecycle fields itself
+
+
+def test_a_change_sets_only_what_differs_and_lists_old_and_new() -> None:
+    t = ticket_updated(
+        state("open"),
+        {"priority": "medium", "tags": {"b", "a"}},
+        {"priority": "high", "tags": ["a", "b"]},
+        at=AT,
+        actor="anna",
+    )
+    assert dict(t.changes) == {"priority": "high", "updated_at": AT}
+    assert [e.type for e in t.events] == ["TicketUpdated"]
+    assert t.events[0].detail == {"ticket_id": "T1", "number": "T-1", "changes": {"priority": ["medium", "high"]}}
+    assert t.records == Records()
+
+
+def test_a_change_that_changes_nothing_is_no_transition() -> None:
+    t = ticket_updated(state("open"), {"status": "open"}, {"status": "open"}, at=AT, actor="anna")
+    assert not t.changes and not t.events
+
+
+def test_a_status_change_brings_its_effects_its_event_with_the_reason_and_its_records() -> None:
+    t = ticket_updated(
+        state("open", created_at="2026-12-07T08:00:00Z"),
+        {"status": "open"},
+        {"status": "closed"},
+        at=AT,
+        actor="anna",
+        why=reason("status.reply"),
+    )
+    assert t.changes["status"] == "closed" and t.changes["closed_at"] == AT
+    updated, changed = t.events
+    assert updated.detail["changes"] == {"status": ["open", "closed"]}
+    assert changed.type == "StatusChanged" and changed.detail["from"] == "open" and changed.detail["to"] == "closed"
+    assert changed.detail["reason"]["code"] == "status.reply"
+    assert t.records == Records({"closed": 1}, (("resolution", 7200),))
+
+
+def test_a_new_queue_restarts_the_first_response_target_only_before_the_first_answer() -> None:
+    fresh = state("open", created_at="2026-12-07T08:00:00Z")
+    t = ticket_updated(fresh, {"queue": "a"}, {"queue": "b"}, at=AT, actor="anna", response_hours=4)
+    assert t.changes["response_due_at"] == "2026-12-07T12:00:00.000000Z"
+    answered_state = state("open", created_at="2026-12-07T08:00:00Z", first_response_at=AT)
+    t = ticket_updated(answered_state, {"queue": "a"}, {"queue": "b"}, at=AT, actor="anna", response_hours=4)
+    assert "response_due_at" not in t.changes
+
+
+def test_an_agents_first_answer_to_the_customer_counts_as_the_first_response() -> None:
+    before = state("open", created_at="2026-12-07T09:00:00Z", participants=frozenset({"kunde@example.com"}))
+    t = agent_answered(before, at=AT, actor="anna", message={"message_id": "m@x", "to": ["k@x"]}, recipients=["k@x"])
+    assert t.changes == {
+        "updated_at": AT,
+        "message_count": 3,
+        "first_response_at": AT,
+        "last_agent_at": AT,
+        "participants": {"kunde@example.com", "k@x"},
+    }
+    (added,) = t.events
+    assert added.type == "MessageAdded" and added.actor == "anna"
+    assert added.detail == {
+        "ticket_id": "T1",
+        "number": "T-1",
+        "direction": "outbound",
+        "message_id": "m@x",
+        "to": ["k@x"],
+    }
+    assert t.records == Records({"replies": 1, "first_responses": 1}, (("first_response", 3600),))
+    later = agent_answered(
+        state("open", first_response_at="2026-12-07T09:30:00Z"), at=AT, actor="anna", message={}, recipients=[]
+    )
+    assert later.changes["first_response_at"] == "2026-12-07T09:30:00Z" and later.records == Records({"replies": 1})
+
+
+def test_an_answer_to_a_forwards_recipient_is_no_response_to_the_customer() -> None:
+    t = agent_answered(
+        state("open"), at=AT, actor="anna", message={"side": "forward"}, recipients=["dritter@x"], customer_side=False
+    )
+    assert t.changes == {"updated_at": AT, "message_count": 3}
+    assert t.records == Records()
+
+
+def test_a_forward_counts_a_message_and_a_forward() -> None:
+    t = forwarded(state("open"), at=AT, actor="anna", message={"forwarded": "ticket"})
+    assert t.changes == {"updated_at": AT, "message_count": 3}
+    assert t.events[0].type == "MessageForwarded" and t.events[0].detail["forwarded"] == "ticket"
+    assert t.records == Records({"forwards": 1})
+
+
+@pytest.mark.parametrize(("status", "closed_at"), [("open", None), ("closed", AT)])
+def test_a_ticket_an_agent_records_has_one_message_and_its_queues_target(status: str, closed_at: str | None) -> None:
+    fields = opened(status=status, at=AT, preview="x" * 400, response_hours=2, customer=True, unread=False)
+    assert fields["closed_at"] == closed_at and fields["message_count"] == 1 and len(fields["preview"]) == 300
+    assert fields["response_due_at"] == "2026-12-07T12:00:00.000000Z" and fields["last_customer_at"] == AT
+    bare = opened(status="new", at=AT, preview="", response_hours=None, customer=False, unread=True)
+    assert (bare["response_due_at"], bare["last_customer_at"], bare["unread"]) == (None, None, True)
+
+
+def test_a_merge_closes_and_empties_the_source_and_the_target_takes_its_messages_and_people() -> None:
+    source = TicketState("S", "T-2", "waiting_customer", message_count=2, participants=frozenset({"a@x"}))
+    target = TicketState("T", "T-1", "open", message_count=3, participants=frozenset({"b@x"}))
+    closing, taking = merged(source, target, at=AT, actor="anna", moved=3, moved_messages=2, thread_position=7)
+    assert closing.changes == {
+        "merged_into": "T",
+        "status": "closed",
+        "closed_at": AT,
+        "updated_at": AT,
+        "message_count": 0,
+    }
+    assert taking.changes == {"message_count": 5, "thread_version": 7, "participants": {"a@x", "b@x"}, "updated_at": AT}
+    assert closing.events == taking.events and closing.events[0].type == "TicketMerged"
+    assert closing.events[0].detail == {
+        "source": "S",
+        "source_number": "T-2",
+        "target": "T",
+        "target_number": "T-1",
+        "moved": 3,
+    }
+
+
+def test_a_split_takes_one_message_off_the_source_and_tells_both() -> None:
+    source = TicketState("S", "T-1", "open", message_count=1)
+    t = split_off(source, TicketState("N", "T-9", "open"), at=AT, actor="anna", message_id="M1")
+    assert t.changes == {"message_count": 0, "updated_at": AT}
+    assert t.events[0].type == "TicketSplit" and t.events[0].detail["target_number"] == "T-9"

@@ -26,7 +26,7 @@ def publisher(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(app.publisher, "publish", publish)
     indexed: list[str] = []
 
-    def index(ticket_id: str) -> Any:
+    def index(ticket_id: str, *wired: Any) -> Any:  # the composition root's store and index
         indexed.append(ticket_id)
         return type("Written", (), {"put": 3, "deleted": 0})()
 

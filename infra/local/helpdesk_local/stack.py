@@ -337,12 +337,11 @@ class LocalStack:
         from helpdesk import bootstrap
         from helpdesk.aws.clients import reset_clients
         from helpdesk.settings import reset_settings
-        from helpdesk.store.models import bind
 
         reset_settings()
         reset_clients()
         bootstrap.reset()
-        bind()
+        bootstrap.adapters()  # binds the tables to the local stack's
 
     def mail_domains(self) -> set[str]:
         from helpdesk.bootstrap import config_store

@@ -366,6 +366,7 @@ def _use_local(api_port: int) -> dict[str, Any]:
     reset_settings()
     reset_clients()
     bootstrap.reset()
+    bootstrap.adapters()  # the commands' tables: the local stack's
     return state
 
 

@@ -12,12 +12,8 @@ from urllib.parse import urlsplit
 from chalice.app import Chalice
 
 from ..aws.live import live_origins
-from ..aws.s3 import MailStore
-from ..aws.ses import Mailer
-from ..bootstrap import config_store, ingest_deps
-from ..settings import Settings, get_settings
-from ..store.models import bind
-from ..store.tickets import TicketStore
+from ..bootstrap import adapters, ingest_deps
+from ..settings import Settings
 from . import (
     admin,
     auth_routes,
@@ -33,7 +29,6 @@ from . import (
     web,
 )
 from .auth import standing
-from .context import Services
 from .routing import Api, RouteObserver
 from .static import StaticSite
 
@@ -82,8 +77,8 @@ def security_headers(settings: Settings) -> Callable[[str, str], dict[str, str]]
 
 
 def create_app(static_dir: Path | None = None, observer: RouteObserver | None = None) -> Chalice:
-    settings = get_settings()
-    bind(settings.tables, host=settings.endpoint_url, region=settings.region)
+    services = adapters()  # the composition root's: one store of each kind per process
+    settings = services.settings
     app = Chalice(app_name="helpdesk")
     app.debug = False
     if settings.web_origin:
@@ -95,13 +90,6 @@ def create_app(static_dir: Path | None = None, observer: RouteObserver | None = 
             max_age=600,
             allow_credentials=False,
         )
-    services = Services(
-        settings=settings,
-        config=config_store(),
-        tickets=TicketStore(),
-        mail=MailStore(settings.mail_bucket),
-        mailer=Mailer(),
-    )
     api = Api(
         app,
         verifier=lambda: services.verifier,

@@ -6,7 +6,8 @@ The work is done by ``services/privacy.py``; see ``docs/data-protection.md``.
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..domain.clock import iso
 from ..domain.headers import normalize_address
@@ -33,6 +34,21 @@ from .schemas import (
 # How long an erasure request works before it answers (API Gateway ends a request at 29 s); the
 # scheduled job continues what is left.
 REQUEST_BUDGET_SECONDS = 15.0
+T = TypeVar("T")
+
+
+def request_budget() -> Callable[[], float]:
+    """Seconds left of the work a request may do itself (the scheduled job does the rest)."""
+    deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
+    return lambda: deadline - time.monotonic()
+
+
+def found(get: Callable[[str], T | None], job_id: str, what: str) -> T:
+    """The job ``job_id`` (ids are alphanumeric: anything else is no job), or 404."""
+    job = get(job_id) if job_id.isalnum() else None
+    if job is None:
+        raise NotFound(f"no such {what}")
+    return job
 
 
 def job_out(job: privacy.Job) -> ErasureJobOut:
@@ -118,14 +134,13 @@ def register(api: Api, services: Services) -> None:
             raise BadRequest("not an e-mail address", field="email")
         if normalize_address(body.confirm) != address:
             raise BadRequest("confirm must repeat the customer's address", field="confirm")
-        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
         job = privacy.start_erasure(
             address,
             services.mail,
             mode=ErasureMode(body.mode),
             shared=SharedTickets(body.shared),
             actor=ctx.user.username,
-            time_left=lambda: deadline - time.monotonic(),
+            time_left=request_budget(),
         )
         return job_out(job)
 
@@ -144,10 +159,7 @@ def register(api: Api, services: Services) -> None:
         address = normalize_address(email)
         if not address:
             raise BadRequest("not an e-mail address", field="email")
-        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
-        job = data_export.start_export(
-            address, services.mail, actor=ctx.user.username, time_left=lambda: deadline - time.monotonic()
-        )
+        job = data_export.start_export(address, services.mail, actor=ctx.user.username, time_left=request_budget())
         return export_out(job, services)
 
     @api.route(
@@ -159,10 +171,7 @@ def register(api: Api, services: Services) -> None:
         errors=(401, 403, 404),
     )
     def export_job(ctx: Ctx, job_id: str) -> DataExportOut:
-        found = data_export.get_export(job_id) if job_id.isalnum() else None
-        if found is None:
-            raise NotFound("no such export")
-        return export_out(found, services)
+        return export_out(found(data_export.get_export, job_id, "export"), services)
 
     @api.route(
         "/admin/privacy/exports/{job_id}/run",
@@ -174,10 +183,8 @@ def register(api: Api, services: Services) -> None:
         errors=(401, 403, 404),
     )
     def run_export(ctx: Ctx, job_id: str) -> DataExportOut:
-        if not job_id.isalnum() or data_export.get_export(job_id) is None:
-            raise NotFound("no such export")
-        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
-        job = data_export.run_export(job_id, services.mail, time_left=lambda: deadline - time.monotonic())
+        found(data_export.get_export, job_id, "export")
+        job = data_export.run_export(job_id, services.mail, time_left=request_budget())
         return export_out(job, services)
 
     @api.route(
@@ -200,10 +207,7 @@ def register(api: Api, services: Services) -> None:
         errors=(401, 403, 404),
     )
     def job(ctx: Ctx, job_id: str) -> ErasureJobOut:
-        found = privacy.get_job(job_id) if job_id.isalnum() else None
-        if found is None:
-            raise NotFound("no such job")
-        return job_out(found)
+        return job_out(found(privacy.get_job, job_id, "job"))
 
     @api.route(
         "/admin/privacy/jobs/{job_id}/run",
@@ -215,10 +219,8 @@ def register(api: Api, services: Services) -> None:
         errors=(401, 403, 404),
     )
     def run_job(ctx: Ctx, job_id: str) -> ErasureJobOut:
-        if not job_id.isalnum() or privacy.get_job(job_id) is None:
-            raise NotFound("no such job")
-        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
-        return job_out(privacy.run_erasure(job_id, services.mail, time_left=lambda: deadline - time.monotonic()))
+        found(privacy.get_job, job_id, "job")
+        return job_out(privacy.run_erasure(job_id, services.mail, time_left=request_budget()))
 
     @api.route(
         "/admin/privacy/retention",
@@ -229,12 +231,11 @@ def register(api: Api, services: Services) -> None:
         errors=(401, 403),
     )
     def retention(ctx: Ctx) -> RetentionOut:
-        deadline = time.monotonic() + REQUEST_BUDGET_SECONDS
         report = privacy.apply_retention(
             services.mail,
             services.config.snapshot(),
             dry_run=True,
-            time_left=lambda: deadline - time.monotonic(),
+            time_left=request_budget(),
             limit=500,
         )
         return RetentionOut(

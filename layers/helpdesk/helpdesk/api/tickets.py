@@ -50,6 +50,7 @@ from .errors import BadRequest, Forbidden, NotFound, stale
 from .errors import ReplyConflict as ReplyConflictError
 from .routing import Api, Ctx
 from .schemas import (
+    AddressIn,
     BatchIn,
     BatchOut,
     BatchResultItem,
@@ -211,6 +212,11 @@ def ticket_filter(ctx: Ctx, q: TicketQuery, cfg: ConfigSnapshot) -> TicketFilter
     if q.queue and q.queue in flt.hidden_queues:
         raise Forbidden(f"no access to queue {q.queue!r}")
     return flt
+
+
+def addresses(given: list[AddressIn]) -> list[Address]:
+    """A request's recipients (to, cc, bcc of a reply or a forward) as the services take them."""
+    return [Address(a.name, a.address) for a in given]
 
 
 def register(api: Api, services: Services) -> None:
@@ -606,9 +612,9 @@ def register_changes(api: Api, services: Services) -> None:
                 html=body.html,
                 inline=[(i.content_id, i.key) for i in body.inline],
                 quote=body.quote,
-                to=[Address(a.name, a.address) for a in body.to] if body.to is not None else None,
-                cc=[Address(a.name, a.address) for a in body.cc] if body.cc is not None else None,
-                bcc=[Address(a.name, a.address) for a in body.bcc],
+                to=addresses(body.to) if body.to is not None else None,
+                cc=addresses(body.cc) if body.cc is not None else None,
+                bcc=addresses(body.bcc),
                 answer=body.answer_message,
                 template_id=body.template_id,
                 attach_original=body.attach_original,
@@ -638,9 +644,9 @@ def register_changes(api: Api, services: Services) -> None:
         body: ForwardIn = ctx.body
         _ticket_for(ctx, services, ticket_id)
         request = ForwardRequest(
-            to=[Address(a.name, a.address) for a in body.to],
-            cc=[Address(a.name, a.address) for a in body.cc],
-            bcc=[Address(a.name, a.address) for a in body.bcc],
+            to=addresses(body.to),
+            cc=addresses(body.cc),
+            bcc=addresses(body.bcc),
             note=body.note,
             note_html=body.note_html,
             inline=[(i.content_id, i.key) for i in body.inline],

@@ -6,18 +6,22 @@ keys) and the report counters to add. The services load the ticket, call a trans
 it (:func:`helpdesk.store.tickets.apply_transition`) and write everything in one transaction; none of them
 sets a lifecycle field itself. Status rules (what reopens, what closes) stay in :mod:`.status`.
 
-Transitions so far: the customer answered (by mail or on the customer page), another mail joined the
-ticket (a forward's answer), an agent answered from their own mail program (sent outside the helpdesk),
-the side effects every status change has (closed_at, waiting_since, reminded_at), and the records a status
+Transitions: a ticket opened by an agent (phone, visit) or split off another; the customer answered (by
+mail or on the customer page); another mail joined the ticket (an agent's own, a forward's answer); an
+agent answered (in the helpdesk, or from their own mail program: sent outside the helpdesk); an agent
+forwarded; fields changed (PATCH, batch actions, a reply's status: ``TicketUpdated``);
+the status set (the job, rules); the job reminded; one ticket merged into another; a mail split off; the
+side effects every status change has (closed_at, waiting_since, reminded_at), and the records a status
 change and a first answer leave for the reports (counters, first-response and resolution times).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .autoclose import response_due
 from .clock import parse_iso
 from .reasons import Reason, reason
 from .reasons import to_json as reason_json
@@ -37,6 +41,7 @@ class TicketState:
     closed_at: str | None = None
     message_count: int = 0
     first_response_at: str | None = None
+    participants: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -217,3 +222,148 @@ def reply_records(first_response_at: str | None, created_at: str, at: str) -> Re
     if first_response_at is None:
         return Records({"replies": 1, "first_responses": 1}, (("first_response", _seconds(created_at, at)),))
     return Records({"replies": 1})
+
+
+def _plain(value: Any) -> Any:
+    return sorted(value) if isinstance(value, list | set | frozenset) else value
+
+
+def ticket_updated(
+    state: TicketState,
+    current: Mapping[str, Any],
+    requested: Mapping[str, Any],
+    *,
+    at: str,
+    actor: str,
+    why: Reason | str | None = None,
+    response_hours: float | None = None,
+) -> Transition:
+    """Someone changed fields (PATCH, a batch action, a reply's status): ``requested`` (validated) against
+    their ``current`` values. Only what differs changes; ``TicketUpdated`` lists old → new; a status change
+    brings its side effects, ``StatusChanged`` (with ``why``) and its records; a queue named while no
+    first answer was sent restarts the first-response target from the new queue's ``response_hours``."""
+    changed = {name: [_plain(current.get(name)), value] for name, value in requested.items()}
+    changed = {name: pair for name, pair in changed.items() if pair[0] != pair[1]}
+    if not changed:
+        return Transition({})
+    changes: dict[str, Any] = {name: new for name, (_, new) in changed.items()} | {"updated_at": at}
+    base = {"ticket_id": state.id, "number": state.number}
+    events = [Happened("TicketUpdated", actor, {**base, "changes": changed})]
+    records = Records()
+    if "status" in changed:
+        before, after = changed["status"]
+        changes |= status_effects(before, after, at)
+        extra = {"reason": reason_json(why)} if why else {}
+        events.append(Happened("StatusChanged", actor, {**base, "from": before, "to": after, **extra}))
+        records = status_records(before, after, state.created_at, at)
+    if "queue" in requested and not state.first_response_at:
+        changes["response_due_at"] = response_due(state.created_at, response_hours)
+    return Transition(changes, tuple(events), records)
+
+
+def agent_answered(
+    state: TicketState,
+    *,
+    at: str,
+    actor: str,
+    message: Mapping[str, Any],
+    recipients: Iterable[str],
+    customer_side: bool = True,
+) -> Transition:
+    """An agent's reply was stored: counted on the ticket; to the customer's side (not to a forward's
+    recipient) it is a response: the first one starts nothing again, its recipients join the participants,
+    the reports count it (and the first-response time once). ``message``: the ``MessageAdded`` detail."""
+    changes: dict[str, Any] = {"updated_at": at, "message_count": state.message_count + 1}
+    records = Records()
+    if customer_side:
+        changes["first_response_at"] = state.first_response_at or at
+        changes["last_agent_at"] = at
+        changes["participants"] = (set(state.participants) | set(recipients)) or None
+        records = reply_records(state.first_response_at, state.created_at, at)
+    detail = {"ticket_id": state.id, "number": state.number, "direction": "outbound", **message}
+    return Transition(changes, (Happened("MessageAdded", actor, detail),), records)
+
+
+def forwarded(state: TicketState, *, at: str, actor: str, message: Mapping[str, Any]) -> Transition:
+    """An agent forwarded the ticket (or a message of it) to a third party: counted as a message, no
+    response to the customer. ``message``: the ``MessageForwarded`` detail."""
+    changes = {"updated_at": at, "message_count": state.message_count + 1}
+    detail = {"ticket_id": state.id, "number": state.number, **message}
+    return Transition(changes, (Happened("MessageForwarded", actor, detail),), Records({"forwards": 1}))
+
+
+def opened(
+    *,
+    status: str,
+    at: str,
+    preview: str,
+    response_hours: float | None,
+    customer: bool,
+    unread: bool,
+) -> dict[str, Any]:
+    """The lifecycle fields of a ticket an agent records (phone, visit) or splits off another: one message,
+    the first-response target of its queue, closed at once when recorded closed."""
+    return {
+        "status": status,
+        "unread": unread,
+        "preview": preview[:PREVIEW_CHARS],
+        "message_count": 1,
+        "created_at": at,
+        "updated_at": at,
+        "last_customer_at": at if customer else None,
+        "closed_at": at if status == Status.CLOSED.value else None,
+        "response_due_at": response_due(at, response_hours),
+    }
+
+
+def merged(
+    source: TicketState,
+    target: TicketState,
+    *,
+    at: str,
+    actor: str,
+    moved: int,
+    moved_messages: int,
+    thread_position: int,
+) -> tuple[Transition, Transition]:
+    """``source`` merged into ``target``: the source closes, empty, pointing to the target; the target takes
+    its ``moved`` items (``moved_messages`` of them messages, its thread now at ``thread_position``) and its
+    participants. Both histories tell it (``TicketMerged``)."""
+    detail = {
+        "source": source.id,
+        "source_number": source.number,
+        "target": target.id,
+        "target_number": target.number,
+        "moved": moved,
+    }
+    closing = {
+        "merged_into": target.id,
+        "status": Status.CLOSED.value,
+        "closed_at": at,
+        "updated_at": at,
+        "message_count": 0,
+    }
+    taking = {
+        "message_count": target.message_count + moved_messages,
+        "thread_version": thread_position,
+        "participants": (set(target.participants) | set(source.participants)) or None,
+        "updated_at": at,
+    }
+    return (
+        Transition(closing, (Happened("TicketMerged", actor, detail),)),
+        Transition(taking, (Happened("TicketMerged", actor, detail),)),
+    )
+
+
+def split_off(source: TicketState, target: TicketState, *, at: str, actor: str, message_id: str) -> Transition:
+    """A message of ``source`` became the new ticket ``target``: the source has one message less; both
+    histories tell it (``TicketSplit``; the new ticket's own transition is this one's event too)."""
+    detail = {
+        "source": source.id,
+        "source_number": source.number,
+        "target": target.id,
+        "target_number": target.number,
+        "message": message_id,
+    }
+    changes = {"message_count": max(source.message_count - 1, 0), "updated_at": at}
+    return Transition(changes, (Happened("TicketSplit", actor, detail),))

@@ -40,10 +40,10 @@ from ..domain.reasons import reason
 from ..domain.status import Priority, Status
 from ..domain.templating import html_values, render, render_html, render_line
 from ..store.config_store import ConfigStore
-from ..store.models import BySla, ByWaiting, MessageItem, TicketItem, TicketTableItem
+from ..store.models import MessageItem, TicketItem
 from ..store.notifications import NotificationMail, NotificationStore
 from ..store.stats import save_records, stats_update
-from ..store.tickets import ACTIVE, WAITING_PK, TicketStore, apply_transition, new_event, state_of
+from ..store.tickets import TicketStore, apply_transition, new_event, state_of
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
 from .notifications import retry_mails, send_mail
@@ -116,24 +116,48 @@ def run(
     dry_run: bool = False,
     time_left: Callable[[], float] | None = None,
 ) -> AutocloseReport:
-    moment = at or now()
-    cfg = deps.config.snapshot()
-    report = AutocloseReport()
+    """One run of the job: stale "warten auf Kunde" reminded or closed, missed deadlines alerted, deadlines
+    near warned — in that order, each pass until done or the time budget ends (``stopped_early``)."""
+    job = _Run(deps, deps.config.snapshot(), at or now(), dry_run, time_left)
+    for step in (_stale, _overdue, _warnings):
+        if not step(job):
+            break
+    return job.report
 
-    def out_of_time() -> bool:
-        if time_left is not None and time_left() < MARGIN_SECONDS:
-            report.stopped_early = True
+
+@dataclass
+class _Run:
+    deps: AutocloseDeps
+    cfg: ConfigSnapshot
+    moment: datetime
+    dry_run: bool
+    time_left: Callable[[], float] | None
+    report: AutocloseReport = field(default_factory=AutocloseReport)
+
+    def out_of_time(self) -> bool:
+        if self.time_left is not None and self.time_left() < MARGIN_SECONDS:
+            self.report.stopped_early = True
             return True
         return False
 
+    def act(self, action: Action) -> bool:
+        """Record ``action``; whether to carry it out (not in a dry run)."""
+        self.report.actions.append(action)
+        return not self.dry_run
+
+    def done(self, action: Action, done: bool) -> None:
+        action.result = "done" if done else "skipped"
+        self.report.skipped += not done
+
+
+def _stale(job: _Run) -> bool:
+    """Tickets waiting for the customer longer than their policy allows: reminded, or closed."""
+    deps, cfg, moment, report = job.deps, job.cfg, job.moment, job.report
     earliest = min(_days(cfg))
-    waiting = TicketTableItem.by_waiting.query(
-        WAITING_PK, ByWaiting.waiting_since < iso(moment - timedelta(days=earliest)), page_size=PAGE_SIZE
-    )
-    for ticket in waiting:
-        if out_of_time():
-            return report
-        if not isinstance(ticket, TicketItem) or not ticket.waiting_since:
+    for ticket in deps.tickets.waiting_since_before(iso(moment - timedelta(days=earliest)), page_size=PAGE_SIZE):
+        if job.out_of_time():
+            return False
+        if not ticket.waiting_since:  # the store yields none of these; for the type checker
             continue
         report.examined += 1
         policy = effective_policy(cfg.settings.autoclose, cfg.mailbox(ticket.mailbox), cfg.queue(ticket.queue))
@@ -141,8 +165,7 @@ def run(
         if decision.step is Step.NONE:
             continue
         action = Action(ticket.pk, ticket.number, decision.step.value, round(decision.days_waiting, 1), decision.reason)
-        report.actions.append(action)
-        if dry_run:
+        if not job.act(action):
             continue
         if decision.step is Step.CLOSE:
             done = close(deps, cfg, ticket, decision, send_mail=policy.send_close_mail, at=moment)
@@ -150,15 +173,16 @@ def run(
         else:
             done = remind(deps, cfg, ticket, decision, at=moment)
             report.reminded += done
-        action.result = "done" if done else "skipped"
-        report.skipped += not done
+        job.done(action, done)
+    return True
 
-    overdue = TicketTableItem.by_sla.query(ACTIVE, BySla.sla_at < iso(moment), page_size=PAGE_SIZE)
-    for ticket in overdue:
-        if out_of_time():
-            return report
-        if not isinstance(ticket, TicketItem):
-            continue
+
+def _overdue(job: _Run) -> bool:
+    """Tickets past a deadline not alerted yet: the deadline alert."""
+    moment, report = job.moment, job.report
+    for ticket in job.deps.tickets.deadlines_between(None, iso(moment), page_size=PAGE_SIZE):
+        if job.out_of_time():
+            return False
         report.examined += 1
         missed = [
             d
@@ -169,29 +193,26 @@ def run(
         ]
         if not missed:
             continue
-        oldest = missed[0][1]
-        age = (moment - parse_iso(oldest)) / timedelta(days=1)
+        age = (moment - parse_iso(missed[0][1])) / timedelta(days=1)
         reason = ", ".join(f"{key.split(':')[0]} deadline {at}" for key, at in missed)
         action = Action(ticket.pk, ticket.number, "overdue", round(age, 2), reason)
-        report.actions.append(action)
-        if dry_run:
+        if not job.act(action):
             continue
-        done = escalate(deps, cfg, ticket, missed, at=moment)
-        action.result = "done" if done else "skipped"
+        done = escalate(job.deps, job.cfg, ticket, missed, at=moment)
         report.escalated += done
-        report.skipped += not done
+        job.done(action, done)
+    return True
 
-    lead = timedelta(minutes=cfg.settings.autoclose.deadline_warning_minutes)
+
+def _warnings(job: _Run) -> bool:
+    """Tickets whose deadline comes within the team's warning lead: warned once."""
+    moment, report = job.moment, job.report
+    lead = timedelta(minutes=job.cfg.settings.autoclose.deadline_warning_minutes)
     if lead <= timedelta(0):
-        return report
-    soon = TicketTableItem.by_sla.query(
-        ACTIVE, BySla.sla_at.between(iso(moment), iso(moment + lead)), page_size=PAGE_SIZE
-    )
-    for ticket in soon:
-        if out_of_time():
-            return report
-        if not isinstance(ticket, TicketItem):
-            continue
+        return True
+    for ticket in job.deps.tickets.deadlines_between(iso(moment), iso(moment + lead), page_size=PAGE_SIZE):
+        if job.out_of_time():
+            return False
         report.examined += 1
         due = pending_warnings(
             ticket.due_at,
@@ -206,14 +227,12 @@ def run(
         minutes = (parse_iso(due[0][1]) - moment) / timedelta(minutes=1)
         reason = ", ".join(f"{key.split(':')[1]} deadline {at}" for key, at in due)
         action = Action(ticket.pk, ticket.number, "warn", round(-minutes / (24 * 60), 3), reason)
-        report.actions.append(action)
-        if dry_run:
+        if not job.act(action):
             continue
         done = warn(ticket, due, at=moment)
-        action.result = "done" if done else "skipped"
         report.warned += done
-        report.skipped += not done
-    return report
+        job.done(action, done)
+    return True
 
 
 def _days(cfg: ConfigSnapshot) -> list[float]:

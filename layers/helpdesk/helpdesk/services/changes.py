@@ -12,16 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.access import Viewer
-from ..domain.autoclose import response_due
 from ..domain.clock import iso, parse_iso
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import normalize_address
-from ..domain.lifecycle import status_effects, status_records
-from ..domain.reasons import to_json as reason_json
+from ..domain.lifecycle import Transition, ticket_updated
+from ..domain.reasons import Reason
 from ..domain.status import Priority, Status, TransitionError, check_transition
 from ..store.models import EventItem, TicketItem
 from ..store.stats import save_records
-from ..store.tickets import TicketStore, new_event
+from ..store.tickets import TicketStore, apply_transition, state_of
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, relink_parent, write_ticket
 from .access import ensure_queue, may_access, referenced_ticket
@@ -132,40 +131,26 @@ def _parent_cycle(ticket_id: str, parent_id: str, store: TicketStore) -> bool:
     return True  # deeper than 20 levels: refuse, like a cycle
 
 
-def apply(ticket: TicketItem, clean: dict[str, Any], actor: str, at: str, reason: str | None = None) -> list[EventItem]:
-    """Apply validated changes to ``ticket`` and return the audit events (nothing is written here)."""
-    changed: dict[str, list[Any]] = {}
-    for name, value in clean.items():
-        old = getattr(ticket, name)
-        old_plain = sorted(old) if isinstance(old, list | set) else old
-        if old_plain == value:
-            continue
-        changed[name] = [old_plain, value]
-        setattr(ticket, name, value)
-    if not changed:
-        return []
-    ticket.updated_at = at
-    base = {"ticket_id": ticket.pk, "number": ticket.number}
-    events = [new_event(ticket, "TicketUpdated", actor, {**base, "changes": changed}, at)]
-    if "status" in changed:
-        old_status, new_status = changed["status"]
-        for name, value in status_effects(old_status, new_status, at).items():
-            setattr(ticket, name, value)
-        events.append(
-            new_event(
-                ticket,
-                "StatusChanged",
-                actor,
-                {
-                    **base,
-                    "from": old_status,
-                    "to": new_status,
-                    **({"reason": reason_json(reason)} if reason else {}),
-                },
-                at,
-            )
-        )
-    return events
+def update(
+    ticket: TicketItem,
+    clean: dict[str, Any],
+    actor: str,
+    at: str,
+    cfg: ConfigSnapshot,
+    reason: Reason | str | None = None,
+) -> Transition:
+    """Validated changes as the lifecycle's ``TicketUpdated`` transition (domain/lifecycle.py); the caller
+    applies it to ``ticket`` (store.tickets.apply_transition) and writes its events and records."""
+    queue = cfg.queue(clean["queue"]) if "queue" in clean else None
+    return ticket_updated(
+        state_of(ticket),
+        {name: getattr(ticket, name) for name in clean},
+        clean,
+        at=at,
+        actor=actor,
+        why=reason,
+        response_hours=queue.first_response_hours if queue else None,
+    )
 
 
 def check_references(
@@ -259,12 +244,9 @@ def _change(
 ) -> Outcome:
     old_parent_id = current.parent_id
     before = Snapshot.of(current)
-    before_status = current.status
     at = iso()
-    events = apply(current, clean, actor, at, reason)
-    if "queue" in clean and not current.first_response_at:
-        queue = cfg.queue(current.queue)  # a new queue brings its own first-response target
-        current.response_due_at = response_due(current.created_at, queue.first_response_hours if queue else None)
+    transition = update(current, clean, actor, at, cfg, reason)
+    events = apply_transition(current, transition, at)
     if not events and not extra:
         return Outcome(current)
     unit = Unit()
@@ -276,7 +258,7 @@ def _change(
             store.get(old_parent_id, consistent=True) if old_parent_id else None,
             store.get(current.parent_id, consistent=True) if current.parent_id else None,
         )
-    save_records(unit, current, status_records(before_status, current.status, current.created_at, at), at)
+    save_records(unit, current, transition.records, at)
     unit.commit()
     changed: Any = next((e.detail.get("changes", {}) for e in events if e.type == "TicketUpdated"), {})
     return Outcome(current, dict(changed) if isinstance(changed, dict) else {})

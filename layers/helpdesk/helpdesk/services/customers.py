@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import PutError
-
 from ..domain.clock import iso
 from ..domain.headers import normalize_address
+from ..store import customers as records
 from ..store.models import CustomerItem
 from .changes import ChangeError, Missing
 from .search import index_customer, search_customers
@@ -34,26 +33,22 @@ def list_customers(prefix: str | None, limit: int, cursor: str | None) -> Custom
     if found is not None:
         by_email = {c.email: c for c in found.items}
         if not cursor:
-            condition = CustomerItem.name_key.startswith(prefix.strip().lower()) if prefix else None
-            for c in CustomerItem.by_name.query("customer", condition, limit=limit):
+            for c in records.by_name(prefix, limit)[0]:
                 by_email.setdefault(c.email, c)
         ordered = sorted(by_email.values(), key=lambda c: c.name_key or c.email)
         return CustomerPage(ordered, found.cursor)
-    condition = CustomerItem.name_key.startswith(prefix.strip().lower()) if prefix else None
     start = decode_cursor(cursor) or None
     if start is not None and (not is_key(start, {"email", "kind", "name_key"}) or start["kind"]["S"] != "customer"):
         raise CursorError("invalid cursor")
-    result = CustomerItem.by_name.query("customer", condition, limit=limit, last_evaluated_key=start)
-    items = list(result)
-    last = result.last_evaluated_key
+    items, last = records.by_name(prefix, limit, start)
     return CustomerPage(items, encode_cursor(last) if last else None)
 
 
 def get_customer(email: str) -> CustomerItem:
-    try:
-        return CustomerItem.get(normalize_address(email) or email)
-    except CustomerItem.DoesNotExist as exc:
-        raise Missing(email) from exc
+    found = records.get(normalize_address(email) or email)
+    if found is None:
+        raise Missing(email)
+    return found
 
 
 def save_customer(
@@ -82,12 +77,8 @@ def save_customer(
             created_at=at,
             updated_at=at,
         )
-        try:
-            item.save(condition=CustomerItem.email.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise ChangeError("a customer with this address exists", "email") from exc
-            raise
+        if not records.create(item):
+            raise ChangeError("a customer with this address exists", "email")
         index_customer(address)
         return item
     item = get_customer(address)
@@ -98,6 +89,6 @@ def save_customer(
         if value is not None:
             setattr(item, attr, value or None)
     item.updated_at = at
-    item.save()
+    records.save(item)
     index_customer(address)
     return item

@@ -32,17 +32,17 @@ from ..domain.export import entry_name, names_person, safe_name
 from ..domain.headers import normalize_address
 from ..domain.ids import new_id
 from ..domain.privacy import subject_hash
-from ..store import audit
+from ..store import audit, customers
 from ..store.models import (
     AddressMap,
     CommentItem,
-    CustomerItem,
     EventItem,
     MessageItem,
     MetaItem,
     TicketItem,
     TicketTableItem,
 )
+from ..store.tickets import participant_scan
 from .privacy import EXPORT_PREFIX, claim_job
 
 EXPORT_PK = "JOB#export"
@@ -314,18 +314,10 @@ def _ticket_entries(
 
 def _others_tickets(address: str) -> Iterator[str]:
     """Tickets of others that name them as a participant (a paged Scan: no index names every participant)."""
-    condition = (TicketTableItem.kind == TicketItem) & TicketItem.participants.contains(address)
     start: dict[str, Any] | None = None
     while True:
-        page = TicketTableItem._get_connection().scan(
-            filter_condition=condition,
-            limit=200,
-            exclusive_start_key=start,  # type: ignore[arg-type]  # a key map is accepted (pynamodb)
-        )
-        for raw in page.get("Items", []):
-            if raw.get("customer_email", {}).get("S", "").lower() != address:
-                yield raw["pk"]["S"]
-        start = page.get("LastEvaluatedKey")
+        page, start = participant_scan(address, 200, start)
+        yield from (ticket_id for ticket_id, customer in page if customer.lower() != address)
         if not start:
             return
 
@@ -335,10 +327,7 @@ def write_zip(sink: Any, address: str, mail: MailStore, out_of_time: Callable[[]
     counts: dict[str, int] = {}
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("LIESMICH.txt", README.format(address=address, at=iso()))
-        try:
-            customer = CustomerItem.get(address)
-        except CustomerItem.DoesNotExist:
-            customer = None
+        customer = customers.get(address)
         record = (
             {
                 key: getattr(customer, key)

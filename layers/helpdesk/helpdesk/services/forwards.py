@@ -23,11 +23,12 @@ from ..domain.clock import iso
 from ..domain.composed import compose, formatted
 from ..domain.config import ConfigSnapshot
 from ..domain.headers import Address, header_line
+from ..domain.lifecycle import forwarded
 from ..domain.sanitize import text_to_html
 from ..domain.threading import FORWARD_SIDE
 from ..store.models import AttachmentMap, MessageItem, TicketItem
-from ..store.stats import stats_update
-from ..store.tickets import TicketDetail, TicketStore, new_event
+from ..store.stats import save_records
+from ..store.tickets import TicketDetail, TicketStore, apply_transition, state_of
 from ..store.unit import Unit
 from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing
@@ -208,25 +209,21 @@ def _commit(ticket: TicketItem, message: MessageItem, what: str, actor: str) -> 
     at = message.created_at
     before = Snapshot.of(ticket)
     position = int(ticket.thread_version or 0)
-    ticket.updated_at = at
-    ticket.message_count = int(ticket.message_count or 0) + 1
-    event = new_event(
-        ticket,
-        "MessageForwarded",
-        actor,
-        {
-            "ticket_id": ticket.pk,
-            "number": ticket.number,
+    transition = forwarded(
+        state_of(ticket),
+        at=at,
+        actor=actor,
+        message={
             "message_id": message.message_id,
             "forwarded": what,  # the id of the message forwarded, or "ticket"
             "to": [a.address for a in message.to],
             "cc": [a.address for a in message.cc],
             "bcc": [a.address for a in message.bcc],
         },
-        at or iso(),
     )
+    events = apply_transition(ticket, transition, at or iso())
     unit = Unit()
-    write_ticket(unit, ticket, before, [event], condition=thread_unchanged(position))
+    write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message, data={"side": FORWARD_SIDE})
-    stats_update(unit, at, {"forwards": 1})
+    save_records(unit, ticket, transition.records, at)
     unit.commit()

@@ -95,14 +95,13 @@ from ..store.tickets import (
     apply_transition,
     autoreply_day_key,
     autoreply_key,
-    counter_key,
     new_event,
-    num_key,
     state_of,
     timeline_sk,
 )
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
+from .numbering import Number, counter_scope, next_number, read_again
 from .outbound import Answered, SendFailed, deliver, outbound_message, template_values
 
 # DynamoDB items are limited to 400 KB of UTF-8 (a 4-byte character counts 4): sizes are bytes, not characters.
@@ -284,7 +283,7 @@ def _lookup(facts: MailFacts, cfg: ConfigSnapshot, deps: IngestDeps, at: datetim
         own_ids=_own_ids(facts),
         numbers=facts.numbers,
         references=reference_order(facts),
-        counter_scope=number_format(cfg.settings.number_format).counter_scope(at.year),
+        counter_scope=counter_scope(cfg, at),
         autoreply_address=facts.sender or None,
         autoreply_day=_day(at),
     )
@@ -340,12 +339,7 @@ def _message_id_taken(inbound: _Inbound, facts: MailFacts, lookup: Lookup, deps:
 
 
 def _read_counter_again(conflict: Conflict, lookup: Lookup, inbound: _Inbound, deps: IngestDeps) -> None:
-    scope = number_format(inbound.cfg.settings.number_format).counter_scope(inbound.moment.year)
-    lookup.counter = deps.tickets.counter_value(scope)
-    if "number" in conflict.tags and "counter" not in conflict.tags:
-        # The counter lags behind an existing number (restored backup, manual edit): skip ahead.
-        lookup.counter = (lookup.counter or 0) + 1
-        deps.tickets.bump_counter(scope, lookup.counter)
+    lookup.counter = read_again(deps.tickets, counter_scope(inbound.cfg, inbound.moment), conflict.tags)
 
 
 def _thread(
@@ -626,27 +620,12 @@ def _participants(mail: ParsedMail, own: set[str]) -> set[str]:
 # ------------------------------------------------------------------------------------------ new ticket
 
 
-@dataclass(frozen=True)
-class _Number:
-    """The new ticket's number: the counter's scope, the sequence number after what the lookup read."""
-
-    scope: str
-    seq: int
-    text: str
-
-
-def _next_number(cfg: ConfigSnapshot, lookup: Lookup, moment: datetime) -> _Number:
-    fmt = number_format(cfg.settings.number_format)
-    seq = (lookup.counter or 0) + 1
-    return _Number(fmt.counter_scope(moment.year), seq, fmt.format(year=moment.year, seq=seq))
-
-
 def _create(
     inbound: _Inbound, decision: Decision, lookup: Lookup, deps: IngestDeps, blocked: Reason | None = None
 ) -> IngestResult:
     """A new ticket: its number, its fields (domain/intake.py), the auto-reply verdict; one transaction."""
     mail, cfg, moment = inbound.mail, inbound.cfg, inbound.moment
-    number = _next_number(cfg, lookup, moment)
+    number = next_number(cfg, lookup.counter, moment)
     mailbox = cfg.mailbox_for(mail.recipients)
     rules = rules_outcome(mail, mailbox, cfg.sorted_rules()) if inbound.quarantine is None else Outcome()
     facts = NewTicketFacts(
@@ -678,7 +657,7 @@ def _create(
         send, why = False, blocked
     autoreply = _autoreply_message(ticket, mail, mailbox, cfg, deps, iso(moment)) if send else None
     new = _NewTicket(ticket, message, number, mailbox, decision, rules, why, autoreply, written)
-    _commit_created(inbound, new, lookup)
+    _commit_created(inbound, new)
     result = IngestResult(
         outcome="created",
         message_id=mail.message_id,
@@ -704,7 +683,7 @@ class _NewTicket:
 
     ticket: TicketItem
     message: MessageItem  # the customer's
-    number: _Number
+    number: Number
     mailbox: Mailbox | None
     decision: Decision
     rules: Outcome
@@ -713,21 +692,16 @@ class _NewTicket:
     written: _AgentWrote | None = None  # an agent's own mail to a customer: whom they wrote to
 
 
-def _commit_created(inbound: _Inbound, new: _NewTicket, lookup: Lookup) -> None:
+def _commit_created(inbound: _Inbound, new: _NewTicket) -> None:
     """One transaction: counter, message (and its Message-ID index), number, customer, auto-reply and the
     sender's loop guard, ticket and events, stats. Conditions make a racing Lambda's commit fail whole."""
     mail, ticket, at = inbound.mail, new.ticket, iso(inbound.moment)
     unit = Unit()
-    _advance_counter(unit, new.number, lookup, at)
+    new.number.write(unit, ticket.pk, at)
     data = {"digest": inbound.index.digest} if inbound.index.digest else {}
     if new.autoreply is not None:
         data["autoreply_sk"] = new.autoreply[0].sk
     save_message(unit, ticket, new.message, data=data or None, index_id=inbound.index.id)
-    unit.save(
-        "number",
-        MetaItem(*num_key(new.number.text), ticket_id=ticket.pk, number=new.number.text, created_at=at),
-        condition=MetaItem.pk.does_not_exist(),
-    )
     if new.written is not None:
         _customer_upsert(unit, new.written.customer.address, new.written.customer.name, at)
     else:
@@ -829,23 +803,6 @@ def _ticket_item(
         ticket.links.append(LinkMap(type="previous", ticket_id=decision.previous_ticket_id))
     apply_index_keys(ticket)
     return ticket
-
-
-def _advance_counter(unit: Unit, number: _Number, lookup: Lookup, at: str) -> None:
-    """The counter moves to the new number in the ticket's transaction, if it still holds what was read."""
-    if lookup.counter is None:
-        unit.save(
-            "counter",
-            MetaItem(*counter_key(number.scope), value=number.seq, created_at=at),
-            condition=MetaItem.pk.does_not_exist(),
-        )
-    else:
-        unit.update(
-            "counter",
-            MetaItem(*counter_key(number.scope)),
-            [MetaItem.value.set(number.seq)],
-            condition=MetaItem.value == lookup.counter,
-        )
 
 
 def _created_events(

@@ -56,7 +56,7 @@ from ..domain.privacy import (
     trash_cutoff,
 )
 from ..domain.status import Status
-from ..store import audit
+from ..store import audit, customers, ratelimit
 from ..store.models import (
     AddressMap,
     ByBucket,
@@ -69,7 +69,14 @@ from ..store.models import (
     TicketTableItem,
 )
 from ..store.search_index import SearchIndex
-from ..store.tickets import autoreply_day_key, autoreply_key, new_event, num_key, valid_ticket_id
+from ..store.tickets import (
+    autoreply_day_key,
+    autoreply_key,
+    new_event,
+    num_key,
+    participant_scan,
+    valid_ticket_id,
+)
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, forget_ticket, write_ticket
 from .search import index_customer, index_ticket
@@ -485,10 +492,7 @@ def preview(email: str) -> Preview:
 
 
 def _customer(address: str) -> CustomerItem | None:
-    try:
-        return CustomerItem.get(address, consistent_read=True)
-    except CustomerItem.DoesNotExist:
-        return None
+    return customers.get(address, consistent=True)
 
 
 def start_erasure(
@@ -598,15 +602,10 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
             _save(job)
         return not result.last_evaluated_key
     if phase is Phase.SHARED:
-        condition = (TicketTableItem.kind == TicketItem) & TicketItem.participants.contains(address)
-        page = TicketTableItem._get_connection().scan(
-            filter_condition=condition,
-            limit=SCAN_PAGE,
-            exclusive_start_key=job.cursor or None,  # type: ignore[arg-type]  # a key map is accepted (pynamodb)
-        )
-        for raw in page.get("Items", []):
+        page, cursor = participant_scan(address, SCAN_PAGE, job.cursor or None)
+        for ticket_id, _ in page:
             rewritten = rewrite_ticket(
-                raw["pk"]["S"],
+                ticket_id,
                 mail,
                 address,
                 job.needles,
@@ -620,14 +619,14 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
                 messages_anonymized=rewritten.messages_blanked,
                 objects_deleted=rewritten.objects,
             )
-        job.cursor = page.get("LastEvaluatedKey")
+        job.cursor = cursor
         return not job.cursor
     if phase is Phase.LOOKUPS:
         today = now()
         keys = [autoreply_key(address)] + [
             autoreply_day_key(address, (today - timedelta(days=d)).strftime("%Y-%m-%d")) for d in (-1, 0, 1, 2)
         ]
-        keys += [(i.pk, i.sk) for i in MetaItem.query(f"RL#contact-address#{address}")]
+        keys += ratelimit.bucket_keys(f"contact-address#{address}")
         with MetaItem.batch_write() as batch:
             for pk, sk in keys:
                 batch.delete(MetaItem(pk, sk))

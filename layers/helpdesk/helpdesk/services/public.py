@@ -9,14 +9,10 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.headerregistry import Address as MailAddress
 from email.message import EmailMessage
 from email.utils import format_datetime
-
-from pynamodb.exceptions import UpdateError
 
 from ..domain.clock import iso, now
 from ..domain.conflicts import Verdict, reply_check
@@ -26,7 +22,8 @@ from ..domain.lifecycle import customer_answered
 from ..domain.privacy import consent_record
 from ..domain.status import Status
 from ..domain.threading import FORWARD_SIDE
-from ..store.models import AddressMap, MessageItem, MetaItem, TicketItem
+from ..store import ratelimit
+from ..store.models import AddressMap, MessageItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, apply_transition, state_of, timeline_sk
 from ..store.unit import Conflict, Unit
@@ -44,21 +41,10 @@ class Limited(Exception):
 
 
 def rate_limit(key: str, limit: int, window_seconds: int) -> None:
-    """At most ``limit`` hits per fixed window for ``key``; one conditional UpdateItem, TTL cleans up."""
-    window = int(time.time()) // window_seconds
-    item = MetaItem(f"RL#{key}", str(window))
-    try:
-        item.update(
-            actions=[
-                MetaItem.value.add(1),
-                MetaItem.expires_at.set(datetime.fromtimestamp((window + 2) * window_seconds, UTC)),
-            ],
-            condition=MetaItem.value.does_not_exist() | (MetaItem.value < limit),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Limited(window_seconds - int(time.time()) % window_seconds) from exc
-        raise
+    """At most ``limit`` hits per fixed window for ``key`` (store/ratelimit.py)."""
+    retry_after = ratelimit.hit(key, limit, window_seconds)
+    if retry_after is not None:
+        raise Limited(retry_after)
 
 
 @dataclass

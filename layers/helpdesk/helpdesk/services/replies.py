@@ -28,7 +28,7 @@ from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.conflicts import Verdict, reply_check
 from ..domain.headers import Address
 from ..domain.ids import new_id
-from ..domain.lifecycle import reply_records, status_records
+from ..domain.lifecycle import agent_answered
 from ..domain.links import customer_token
 from ..domain.outgoing import OutgoingAttachment
 from ..domain.reasons import reason
@@ -39,10 +39,10 @@ from ..domain.templating import html_values, render, render_html
 from ..domain.threading import FORWARD_SIDE
 from ..store.models import AttachmentMap, CommentItem, MessageItem, TicketItem
 from ..store.stats import save_records
-from ..store.tickets import TicketDetail, TicketStore, new_event, timeline_sk
+from ..store.tickets import TicketDetail, TicketStore, apply_transition, new_event, state_of, timeline_sk
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_comment, save_message, thread_unchanged, write_ticket
-from .changes import ChangeError, Missing, apply, validate
+from .changes import ChangeError, Missing, update, validate
 from .outbound import (
     Answered,
     NoSuchMessage,
@@ -383,39 +383,27 @@ def _commit_reply(
 ) -> None:
     before = Snapshot.of(ticket)
     position = int(ticket.thread_version or 0)  # the thread the check judged: the write holds only if it still is
-    before_status = ticket.status
     clean = validate({"status": request.status}, ticket, cfg) if request.status != ticket.status else {}
-    events = apply(ticket, clean, actor, at, reason=reason("status.reply")) if clean else []
-    customer_side = message.side != FORWARD_SIDE
-    first_response_before = ticket.first_response_at
-    if customer_side:  # an answer to a forward's recipient is no response to the customer
-        ticket.first_response_at = ticket.first_response_at or at
-        ticket.last_agent_at = at
-        ticket.participants = (set(ticket.participants or set()) | {a.address for a in to + cc}) or None
-    ticket.updated_at = at
-    ticket.message_count = int(ticket.message_count or 0) + 1
-    events.append(
-        new_event(
-            ticket,
-            "MessageAdded",
-            actor,
-            {
-                "ticket_id": ticket.pk,
-                "number": ticket.number,
-                "direction": "outbound",
-                "message_id": message.message_id,
-                "to": [a.address for a in to],
-                **({"side": message.side} if message.side else {}),
-            },
-            at,
-        )
+    status = update(ticket, clean, actor, at, cfg, reason=reason("status.reply"))
+    events = apply_transition(ticket, status, at)
+    answered = agent_answered(
+        state_of(ticket),
+        at=at,
+        actor=actor,
+        message={
+            "message_id": message.message_id,
+            "to": [a.address for a in to],
+            **({"side": message.side} if message.side else {}),
+        },
+        recipients=[a.address for a in to + cc],
+        customer_side=message.side != FORWARD_SIDE,  # an answer to a forward's recipient is no response
     )
+    events += apply_transition(ticket, answered, at)
     unit = Unit()
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
-    save_records(unit, ticket, status_records(before_status, ticket.status, ticket.created_at, at), at)
-    if customer_side:
-        save_records(unit, ticket, reply_records(first_response_before, ticket.created_at, at), at)
+    save_records(unit, ticket, status.records, at)
+    save_records(unit, ticket, answered.records, at)
     unit.commit()
 
 

@@ -29,12 +29,11 @@ from ..store.stats import (
     STAT_DAY,
     STAT_PRIVATE_DAY,
     STAT_QUEUE_DAY,
-    duration_pk,
-    query,
+    day_counters,
+    durations,
     scoped_counters,
     split_private_key,
 )
-from ..store.unit import read_counters
 
 
 @dataclass
@@ -65,23 +64,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def _counts(item: dict[str, Any], scope: Scope | None) -> bool:
-    """Whether a duration counts for ``scope`` (None: every one). (Durations recorded before they carried
-    their queue count for the team-wide figures only; before they carried their owner, for everyone.)"""
-    if scope is None:
-        return True
-    queue = item["queue"]["S"] if "queue" in item else None
-    return scope.counts(queue, item["owner"]["S"] if "owner" in item else None)
-
-
 def _durations(kind: str, start: date, end: date, scope: Scope | None) -> Durations:
-    values: list[float] = []
-    month = date(start.year, start.month, 1)
-    while month <= end:
-        for item in query(duration_pk(kind, f"{month:%Y-%m}"), start.isoformat(), f"{end.isoformat()}~"):
-            if _counts(item, scope):
-                values.append(int(item["value"]["N"]) / 3600)
-        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    """Median and p90 of the durations ``scope`` counts (None: every one). (Durations recorded before they
+    carried their queue count for the team-wide figures only; before they carried their owner, for everyone.)"""
+    values = [d.seconds / 3600 for d in durations(kind, start, end) if scope is None or scope.counts(d.queue, d.owner)]
     if not values:
         return Durations()
     return Durations(len(values), round(percentile(values, 0.5), 2), round(percentile(values, 0.9), 2))
@@ -90,24 +76,23 @@ def _durations(kind: str, start: date, end: date, scope: Scope | None) -> Durati
 def _days(start: date, end: date, scope: Scope | None) -> dict[str, dict[str, int]]:
     """Day → counters: the team's day items, or the visible queues' day items summed; for an agent minus
     the day items of the private tickets they may not see."""
+    days: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     if scope is None or scope.queues is None:
-        days: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for item in query(STAT_DAY, start.isoformat(), end.isoformat()):
-            days[item["sk"]["S"]].update(read_counters(item, "c_"))
+        for day, counters in day_counters(STAT_DAY, start.isoformat(), end.isoformat()):
+            days[day].update(counters)
         if scope is None:
             return {day: dict(counters) for day, counters in days.items()}
     else:
-        days = defaultdict(lambda: defaultdict(int))
-        for item in query(STAT_QUEUE_DAY, start.isoformat(), f"{end.isoformat()}$"):  # "$" sorts right after "#"
-            day, _, queue = item["sk"]["S"].partition("#")
+        for sk, counters in day_counters(STAT_QUEUE_DAY, start.isoformat(), f"{end.isoformat()}$"):  # "$": after "#"
+            day, _, queue = sk.partition("#")
             if scope.queues(queue):
-                for name, value in read_counters(item, "c_").items():
+                for name, value in counters.items():
                     days[day][name] += value
-    for item in query(STAT_PRIVATE_DAY, start.isoformat(), f"{end.isoformat()}$"):
-        day, _, key = item["sk"]["S"].partition("#")
+    for sk, counters in day_counters(STAT_PRIVATE_DAY, start.isoformat(), f"{end.isoformat()}$"):
+        day, _, key = sk.partition("#")
         queue, owner = split_private_key(key)
         if (scope.queues is None or scope.queues(queue)) and not scope.sees_private(queue, owner):
-            for name, value in read_counters(item, "c_").items():
+            for name, value in counters.items():
                 days[day][name] -= value
     return {day: dict(counters) for day, counters in days.items()}
 

@@ -40,6 +40,7 @@ from ..domain.search import (
     words,
 )
 from ..domain.status import Status
+from ..store import customers
 from ..store.listing import CursorError, TicketFilter, matches_residual
 from ..store.models import CustomerItem, TicketItem, TicketTableItem
 from ..store.search_index import BATCH_GET, CUSTOMERS, SHARDS, Hit, Reads, SearchIndex, Written
@@ -340,10 +341,7 @@ def customer_sources(customer: CustomerItem) -> Iterator[Source]:
 
 def index_customer(email: str, index: SearchIndex | None = None) -> Written:
     """Make the customer's postings match their record now (idempotent); an erased customer leaves."""
-    try:
-        customer: CustomerItem | None = CustomerItem.get(email, consistent_read=True)
-    except CustomerItem.DoesNotExist:
-        customer = None
+    customer = customers.get(email, consistent=True)
     wanted = postings(customer_sources(customer)) if customer is not None else {}
     written = (index or SearchIndex(CUSTOMERS)).replace(email, wanted)
     written.calls += 1  # the customer's GetItem

@@ -15,6 +15,8 @@ drift from the tickets. Reports read a range of days with one Query.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ..aws import clients
@@ -78,6 +80,34 @@ def save_records(unit: Unit, ticket: TicketItem, records: Records, at: str) -> N
         )
     if records.counters:
         stats_update(unit, at, dict(records.counters))
+
+
+@dataclass(frozen=True)
+class Duration:
+    """One recorded duration (``DUR#<kind>#<month>`` / ``<at>#<ticket>``); queue and owner are None on
+    records from before they carried them."""
+
+    seconds: int
+    queue: str | None
+    owner: str | None
+
+
+def durations(kind: str, start: date, end: date) -> list[Duration]:
+    """The durations of ``kind`` recorded from ``start`` to ``end`` (inclusive): one Query per month."""
+    found: list[Duration] = []
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        for item in query(duration_pk(kind, f"{month:%Y-%m}"), start.isoformat(), f"{end.isoformat()}~"):
+            queue = item["queue"]["S"] if "queue" in item else None
+            owner = item["owner"]["S"] if "owner" in item else None
+            found.append(Duration(int(item["value"]["N"]), queue, owner))
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return found
+
+
+def day_counters(pk: str, start: str, end: str) -> list[tuple[str, dict[str, int]]]:
+    """The report counters (``c_…``) of the day items of ``pk`` from ``start`` to ``end``, by sort key."""
+    return [(item["sk"]["S"], read_counters(item, "c_")) for item in query(pk, start, end)]
 
 
 def query(pk: str, start: str, end: str) -> list[dict[str, Any]]:

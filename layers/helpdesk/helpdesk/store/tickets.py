@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
@@ -20,6 +21,8 @@ from ..domain.status import Status
 from .models import (
     READ_PREFIX,
     TICKET_SK,
+    BySla,
+    ByWaiting,
     CommentItem,
     EventItem,
     MessageItem,
@@ -111,6 +114,7 @@ def state_of(ticket: TicketItem) -> TicketState:
         closed_at=ticket.closed_at,
         message_count=int(ticket.message_count or 0),
         first_response_at=ticket.first_response_at,
+        participants=frozenset(ticket.participants or ()),
     )
 
 
@@ -367,6 +371,20 @@ class TicketStore:
             return None
         return self.get(ref.ticket_id) if ref.ticket_id else None
 
+    def waiting_since_before(self, at: str, page_size: int = 100) -> Iterator[TicketItem]:
+        """Tickets waiting for the customer since before ``at`` (the ``by_waiting`` index, oldest first)."""
+        for item in TicketTableItem.by_waiting.query(WAITING_PK, ByWaiting.waiting_since < at, page_size=page_size):
+            if isinstance(item, TicketItem) and item.waiting_since:
+                yield item
+
+    def deadlines_between(self, start: str | None, end: str, page_size: int = 100) -> Iterator[TicketItem]:
+        """Active tickets whose next deadline lies before ``end`` (``start`` None) or in ``start`` … ``end``
+        (the ``by_sla`` index)."""
+        condition = BySla.sla_at < end if start is None else BySla.sla_at.between(start, end)
+        for item in TicketTableItem.by_sla.query(ACTIVE, condition, page_size=page_size):
+            if isinstance(item, TicketItem):
+                yield item
+
     def batch_tickets(self, ticket_ids: list[str]) -> dict[str, TicketItem]:
         keys = [(tid, TICKET_SK) for tid in dict.fromkeys(ticket_ids) if valid_ticket_id(tid)]
         if not keys:
@@ -463,3 +481,19 @@ class TicketStore:
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
+
+
+def participant_scan(
+    address: str, limit: int, start: dict[str, Any] | None = None
+) -> tuple[list[tuple[str, str]], dict[str, Any] | None]:
+    """One page of a Scan for the tickets that name ``address`` as a participant (no index names every
+    participant: data exports and erasures only): ``(ticket id, customer address)`` of each, and the key
+    to continue from (None: done)."""
+    condition = (TicketTableItem.kind == TicketItem) & TicketItem.participants.contains(address)
+    page = TicketTableItem._get_connection().scan(
+        filter_condition=condition,
+        limit=limit,
+        exclusive_start_key=start,  # type: ignore[arg-type]  # a key map is accepted (pynamodb)
+    )
+    found = [(raw["pk"]["S"], raw.get("customer_email", {}).get("S", "")) for raw in page.get("Items", [])]
+    return found, page.get("LastEvaluatedKey") or None

@@ -25,7 +25,7 @@ from pynamodb.expressions.condition import Condition
 
 from .models import CommentItem, EventItem, LinkMap, MessageItem, MetaItem, TagItem, TicketItem
 from .stats import BACKLOG_KEY, IN_USE_KEY, PRIVATE_SK, QUEUE_SK, private_key, private_owner
-from .tickets import apply_index_keys, mid_key, tag_items
+from .tickets import apply_index_keys, counter_key, mid_key, num_key, tag_items
 from .unit import Unit
 
 
@@ -239,3 +239,23 @@ def forget_ticket(unit: Unit, ticket: TicketItem) -> None:
     gone = {f"b_{key}": -1 for key in before.backlog_keys()}
     _count(unit, *BACKLOG_KEY, gone)
     _count(unit, BACKLOG_KEY[0], QUEUE_SK + before.queue, gone)
+
+
+def write_number(unit: Unit, scope: str, read: int | None, seq: int, ticket_id: str, number: str, at: str) -> None:
+    """A new ticket's number, in the ticket's own transaction: the counter of ``scope`` moves to ``seq`` if it
+    still holds what was ``read`` (None: it did not exist), and the ``NUM#`` item is claimed. A racing
+    writer's commit fails whole (tags ``counter`` / ``number``)."""
+    if read is None:
+        unit.save(
+            "counter",
+            MetaItem(*counter_key(scope), value=seq, created_at=at),
+            condition=MetaItem.pk.does_not_exist(),
+        )
+    else:
+        counter = MetaItem(*counter_key(scope))
+        unit.update("counter", counter, [MetaItem.value.set(seq)], condition=MetaItem.value == read)
+    unit.save(
+        "number",
+        MetaItem(*num_key(number), ticket_id=ticket_id, number=number, created_at=at),
+        condition=MetaItem.pk.does_not_exist(),
+    )

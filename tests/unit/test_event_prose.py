@@ -43,10 +43,12 @@ def test_every_reason_code_has_a_german_and_an_english_sentence_with_its_paramet
 
 
 def written_event_types() -> set[str]:
-    """Every event kind services/ and domain/ create (``new_event(ticket, "Kind", …)``)."""
+    """Every event kind services/ and domain/ create (``new_event(ticket, "Kind", …)``, and the lifecycle's
+    transitions: ``Happened("Kind", …)``)."""
     kinds: set[str] = set()
     for path in [*(PACKAGE / "services").glob("*.py"), *(PACKAGE / "domain").glob("*.py")]:
         kinds |= set(re.findall(r'new_event\(\s*\w+,\s*"(\w+)"', path.read_text()))
+        kinds |= set(re.findall(r'Happened\(\s*"(\w+)"', path.read_text()))
     return kinds
 
 

@@ -31,6 +31,15 @@ def publisher(monkeypatch: pytest.MonkeyPatch) -> Any:
         return type("Written", (), {"put": 3, "deleted": 0})()
 
     monkeypatch.setattr(app, "index_ticket", index)
+    judged: list[Any] = []
+
+    def run_triggers(deps: Any, events: list[Any]) -> Any:  # the triggers (services/automation.py), before publishing
+        judged.extend((e, len(sent)) for e in events)
+        return type("Report", (), {"fired": 0})()
+
+    monkeypatch.setattr(app, "run_triggers", run_triggers)
+    monkeypatch.setattr(app, "automation_deps", lambda: None)
+    app.judged = judged  # type: ignore[attr-defined]
     app.indexed = indexed  # type: ignore[attr-defined]
     app._indexed.clear()
     app.sent = sent  # type: ignore[attr-defined]
@@ -111,3 +120,11 @@ def test_the_event_bus_is_read_when_publishing_not_when_the_module_was_imported(
     assert app.publisher.bus == "another-bus"
     monkeypatch.delenv("HELPDESK_EVENT_BUS")
     reset_settings()
+
+
+def test_the_triggers_judge_an_event_before_it_is_published(publisher: Any) -> None:
+    publisher.record_handler(record("INSERT", EVENT_IMAGE))
+    ((event, published_before),) = publisher.judged
+    assert (event.ticket_id, event.type, event.actor, event.sk) == ("01TICKET", "StatusChanged", "anna", "E#01EVENT")
+    assert event.detail["to"] == "open"
+    assert published_before == 0 and len(publisher.sent) == 1  # judged first: a failure leaves nothing published

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from ..domain.config import TicketEvent
 from ..domain.header_guard import no_header_breaks, valid_address
 from ..domain.status import Priority, Status
 
@@ -731,16 +732,7 @@ class MacroRunOut(Model):
 
 class TriggerDryRunIn(Model):
     ticket: str = Field(max_length=64, description="the ticket's number (T-2026-000123) or id")
-    event: Literal[
-        "ticket_created",
-        "customer_replied",
-        "agent_replied",
-        "status_changed",
-        "assigned",
-        "unassigned",
-        "tag_added",
-        "priority_changed",
-    ]
+    event: TicketEvent
     status: str | None = Field(None, max_length=32, description="status_changed: the new status")
     tag: str | None = Field(None, max_length=100, description="tag_added: the tag")
     triggers: list[dict[str, Any]] | None = Field(None, description="triggers to try instead of the saved ones")

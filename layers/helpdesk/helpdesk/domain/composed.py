@@ -20,30 +20,10 @@ from html.parser import HTMLParser
 
 import nh3
 
-from .sanitize import escape, text_to_html
+from .sanitize import CLEAN_CONTENT, escape, text_to_html
 
 TAGS = {"b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "blockquote", "p", "div", "br", "img"}
 ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "blockquote": {"type"}}
-DROPPED_WITH_CONTENT = {
-    "script",
-    "style",
-    "title",
-    "head",
-    "template",
-    "noscript",
-    "svg",
-    "math",
-    "object",
-    "iframe",
-    "frame",
-    "frameset",
-    "applet",
-    "embed",
-    "xml",
-    "textarea",
-    "select",
-    "option",
-}
 MAX_CIDS = 20
 # A Content-ID the composer makes (``img-<random>@helpdesk``): a dot-atom, no room for header tricks.
 CID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
@@ -76,7 +56,7 @@ def clean(raw: str, known_cids: set[str] | frozenset[str] = frozenset()) -> tupl
     cleaned = nh3.clean(
         raw,
         tags=TAGS,
-        clean_content_tags=DROPPED_WITH_CONTENT,
+        clean_content_tags=CLEAN_CONTENT,  # dropped with their content, as in received mail
         attributes={tag: set(attrs) for tag, attrs in ATTRIBUTES.items()},
         attribute_filter=_attribute,
         strip_comments=True,

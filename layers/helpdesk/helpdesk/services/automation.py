@@ -120,6 +120,13 @@ class AutomationReport:
     skipped: list[str] = field(default_factory=list)
 
 
+def plain(value: object) -> object:
+    """A field's value from the decision (a set of tags, a due time) as the API and the events store it."""
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    return iso(value) if isinstance(value, datetime) else value
+
+
 def facts_of(ticket: TicketItem) -> TicketFacts:
     return TicketFacts(
         status=ticket.status,
@@ -157,15 +164,7 @@ def judge(triggers: Sequence[Trigger], occurrences: Sequence[Occurrence], facts:
 
 def changes_of(result: Run) -> dict[str, Any]:
     """The run's field changes as a PATCH would name them."""
-    out: dict[str, Any] = {}
-    for name, (_, after) in result.changed.items():
-        if name == "tags":
-            out["tags"] = sorted(after) if isinstance(after, frozenset | set) else after
-        elif name == "due_at":
-            out["due_at"] = iso(after) if isinstance(after, datetime) else None
-        else:
-            out[name] = after
-    return out
+    return {name: plain(after) for name, (_, after) in result.changed.items()}
 
 
 def handle(deps: AutomationDeps, events: Sequence[StoredEvent]) -> AutomationReport:
@@ -270,11 +269,6 @@ def dry_run(
     chosen = list(triggers) if triggers is not None else event_triggers(cfg)
     result = judge(chosen, [occurrence], facts_of(ticket), at or now())
     names = {t.id: t.name for t in chosen}
-
-    def plain(value: object) -> object:
-        if isinstance(value, frozenset | set):
-            return sorted(value)
-        return iso(value) if isinstance(value, datetime) else value
 
     return DryRun(
         fired=[{"id": trigger_id, "name": names.get(trigger_id, trigger_id)} for trigger_id in result.fired],

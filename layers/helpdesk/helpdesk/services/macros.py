@@ -12,20 +12,19 @@ changed since (the others are named); a mail cannot be unsent, a comment stays.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.access import Viewer
 from ..domain.automation import apply_actions
-from ..domain.clock import iso, now
+from ..domain.clock import now
 from ..domain.config import ConfigSnapshot, Macro
 from ..domain.reasons import Reason, reason
 from ..domain.reasons import to_json as reason_json
 from ..store.models import EventItem, TicketItem
 from ..store.tickets import TicketStore, new_event
-from .automation import facts_of, notified
+from .automation import facts_of, notified, plain
 from .changes import ChangeError, Missing, change_ticket
 from .replies import ReplyRequest, add_comment, send_reply
 
@@ -55,12 +54,6 @@ def usable(macro: Macro, user: str) -> bool:
     return macro.owner is None or macro.owner == user
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, frozenset | set):
-        return sorted(value)
-    return iso(value) if isinstance(value, datetime) else value
-
-
 def apply_macro(
     deps: MacroDeps,
     cfg: ConfigSnapshot,
@@ -74,7 +67,7 @@ def apply_macro(
     if any(a.kind == "publish" for a in macro.actions):
         raise ChangeError("a macro cannot publish events (a trigger's action)", "macro")
     applied = apply_actions(macro.actions, facts_of(ticket), source=f"macro:{macro.id}", now=now())
-    changes = {name: [_plain(before), _plain(after)] for name, (before, after) in applied.changed.items()}
+    changes = {name: [plain(before), plain(after)] for name, (before, after) in applied.changed.items()}
     detail: dict[str, Any] = {
         "ticket_id": ticket.pk,
         "number": ticket.number,

@@ -183,3 +183,43 @@ def test_the_batch_bar_applies_a_macro_to_the_chosen_tickets(app: App, api: Api,
     wait_until(tagged, what="the macro on each ticket")
     expect(page.locator(".ticket-row .c-tags", has_text=f"st-{mark}")).to_have_count(2)  # the list shows it too
     expect(page.locator(".batch-results")).to_be_hidden()
+
+
+def test_admin_keeps_an_sla_policy_with_a_bavarian_calendar_and_reads_refusals_in_german(app: App, api: Api) -> None:
+    mark = uuid.uuid4().hex[:6]
+    page = app.page
+    app.goto("admin/sla-policies/new")
+    form = page.locator("form.rule-form")
+    form.locator("input[name=id]").fill(f"sla-{mark}")
+    form.locator("input[name=name]").fill(f"Standard {mark}")
+    form.get_by_label("Gesetzliche Feiertage").select_option("DE-BY")
+    form.get_by_label("Eigene freie Tage").fill("2026-12-24, 2026-12-31")
+    form.get_by_label("Freitag").fill("08:00-12:00, 13:00-14:00")
+    form.locator("input[name='targets.urgent.first_response_hours']").fill("1")
+    form.locator("input[name='targets.*.first_response_hours']").fill("8")
+    form.locator("input[name='targets.*.solution_hours']").fill("40")
+    form.get_by_label("Fälligkeit dem Kunden zeigen").check()
+    form.get_by_role("button", name="Speichern").click()
+    expect(page.locator("table.data")).to_contain_text(f"Standard {mark}")
+    saved = api.call("GET", f"/admin/sla-policies/sla-{mark}")
+    assert saved["targets"] == {
+        "urgent": {"first_response_hours": 1.0, "next_response_hours": None, "solution_hours": None},
+        "*": {"first_response_hours": 8.0, "next_response_hours": None, "solution_hours": 40.0},
+    }
+    calendar = saved["calendar"]
+    assert (calendar["holidays_region"], calendar["friday"], calendar["saturday"]) == (
+        "DE-BY",
+        ["08:00-12:00", "13:00-14:00"],
+        [],
+    )
+    assert calendar["extra_holidays"] == ["2026-12-24", "2026-12-31"] and saved["show_to_customer"] is True
+    assert saved["pause_in"] == ["waiting_customer"]
+
+    # overlapping business hours are refused, in German, and nothing changes
+    page.locator("table.data").get_by_role("link", name=f"Standard {mark}").click()
+    form = page.locator("form.rule-form")
+    form.get_by_label("Montag").fill("13:00-17:00, 08:00-12:00")
+    form.get_by_role("button", name="Speichern").click()
+    expect(form.locator(".form-error")).to_contain_text("Geschäftszeiten müssen aufsteigend sein")
+    assert api.call("GET", f"/admin/sla-policies/sla-{mark}")["calendar"]["monday"] == ["08:00-17:00"]
+    api.call("DELETE", f"/admin/sla-policies/sla-{mark}")

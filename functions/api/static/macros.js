@@ -38,6 +38,7 @@ export function reasonText(reason) {
   if (has(`auto.ev.${params.event}`)) params.event = t(`auto.ev.${params.event}`);
   if (params.field && params.value !== undefined) params.value = shown(params.field, params.value);
   if (has(`auto.field.${params.field}`)) params.field = t(`auto.field.${params.field}`);
+  else if (has(`cond.${params.field}`)) params.field = t(`cond.${params.field}`); // a mail condition's field
   return has(`reason.${reason.code}`) ? t(`reason.${reason.code}`, params) : String(reason.text || "");
 }
 

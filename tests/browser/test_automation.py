@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Stack
 
-from .conftest import Api, App, login, send_mail, wait_until, watch_page
+from .conftest import SCREENSHOTS, Api, App, login, send_mail, wait_until, watch_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -82,6 +82,8 @@ def test_admin_builds_a_trigger_and_a_macro_the_trigger_acts_and_an_agent_applie
     expect(dry.locator(".dry-fired")).to_contain_text(f"Eilige Antwort {mark}")
     expect(dry.locator(".dry-reasons")).to_contain_text("hat gegriffen (Ereignis: Kunde hat geantwortet)")
     expect(dry.locator(".dry-result")).to_contain_text("Priorität")
+    expect(dry.locator(".dry-result")).not_to_contain_text("null")  # (no empty part shown as text)
+    app.shot("admin-trigger")
     # nothing was written
     assert ticket(api, first["id"])["version"] == first["version"]
 
@@ -141,6 +143,8 @@ def test_admin_builds_a_trigger_and_a_macro_the_trigger_acts_and_an_agent_applie
     expect(note).to_contain_text(f"Makro „Rückfrage {mark}“ angewendet.")
     expect(note).to_contain_text("warten auf Kunde")
     expect(head.locator(".ticket-meta .badge")).to_contain_text("warten auf Kunde")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    agent_page.screenshot(path=str(SCREENSHOTS / "ticket-macro.png"))
     applied = ticket(api, first["id"])
     assert applied["status"] == "waiting_customer" and f"rueckfrage-{mark}" in applied["tags"]
     note.get_by_role("button", name="Rückgängig").click()
@@ -199,6 +203,7 @@ def test_admin_keeps_an_sla_policy_with_a_bavarian_calendar_and_reads_refusals_i
     form.locator("input[name='targets.*.first_response_hours']").fill("8")
     form.locator("input[name='targets.*.solution_hours']").fill("40")
     form.get_by_label("Fälligkeit dem Kunden zeigen").check()
+    app.shot("admin-sla", full_page=True)
     form.get_by_role("button", name="Speichern").click()
     expect(page.locator("table.data")).to_contain_text(f"Standard {mark}")
     saved = api.call("GET", f"/admin/sla-policies/sla-{mark}")

@@ -221,6 +221,7 @@ const BLANK = {
     pause_in: ["waiting_customer"], warn_before_minutes: 60, show_to_customer: false },
 };
 
+const prioName = (p) => (p === "*" ? t("auto.prio.all") : priorityLabel(p));
 const key = () => ({ name: "id", label: t("adm.id"), key: true, hint: t("adm.id.hint") });
 
 const EDITORS = {
@@ -291,12 +292,12 @@ const EDITORS = {
     ], item, creating);
     // Targets: business hours per priority (row) and clock (column); an empty row keeps no clock for it.
     const cells = PRIOS.map((p) => [p, CLOCKS.map((c) => h("input", { type: "number", min: "0", step: "0.5", name: `targets.${p}.${c}`,
-      value: item.targets[p] && item.targets[p][c] ? String(item.targets[p][c]) : "", "aria-label": `${t(`auto.prio.${p}`)}: ${t(`auto.sla.${c}`)}` }))]);
+      value: item.targets[p] && item.targets[p][c] ? String(item.targets[p][c]) : "", "aria-label": `${prioName(p)}: ${t(`auto.sla.${c}`)}` }))]);
     const table = h("fieldset", { class: "side-group" }, h("legend", { text: t("auto.sla.targets") }),
       h("p", { class: "muted", text: t("auto.sla.targets.hint") }),
       h("table", { class: "data sla-targets" }, h("thead", {}, h("tr", {}, h("th", { scope: "col", text: t("ticket.priority") }),
         CLOCKS.map((c) => h("th", { scope: "col", text: t(`auto.sla.${c}`) })))),
-      h("tbody", {}, cells.map(([p, inputs]) => h("tr", {}, h("th", { scope: "row", text: t(`auto.prio.${p}`) }),
+      h("tbody", {}, cells.map(([p, inputs]) => h("tr", {}, h("th", { scope: "row", text: prioName(p) }),
         inputs.map((i) => h("td", {}, i)))))));
     const read = () => {
       const out = basics.read(item);
@@ -336,7 +337,7 @@ function dryRun(readTrigger, saved, originalId) {
   async function run(e) {
     e.preventDefault();
     if (!ticket.value.trim()) {
-      out.replaceChildren(h("p", { class: "form-error", text: t("auto.dry.needticket") }));
+      replace(out, h("p", { class: "form-error", text: t("auto.dry.needticket") }));
       return ticket.focus();
     }
     const body = { ticket: ticket.value.trim(), event: event.value };
@@ -346,11 +347,11 @@ function dryRun(readTrigger, saved, originalId) {
       const draft = readTrigger();
       body.triggers = [...saved.filter((x) => x.id !== originalId && x.id !== draft.id && x.enabled), draft];
     }
-    out.replaceChildren(h("p", { text: t("loading") }));
+    replace(out, h("p", { text: t("loading") }));
     try {
       const r = await api("admin/triggers/dry-run", { method: "POST", body });
       const changes = Object.entries(r.changes);
-      out.replaceChildren(
+      replace(out, 
         h("h3", { class: "h-small", text: t("auto.dry.fired") }),
         r.fired.length ? h("ul", { class: "dry-fired" }, r.fired.map((f) => h("li", {}, h("strong", { text: f.name }))))
           : h("p", { class: "muted", text: t("auto.dry.none") }),
@@ -362,14 +363,14 @@ function dryRun(readTrigger, saved, originalId) {
           h("dd", { text: `${shown(k, before)} → ${shown(k, after)}` })])) : null,
         r.effects.length ? h("ul", {}, r.effects.map((x) => h("li", { text: `${t(`auto.act.${x.kind}`)}: ${x.value}` }))) : null);
     } catch (err) {
-      out.replaceChildren(h("p", { class: "form-error", role: "alert",
+      replace(out, h("p", { class: "form-error", role: "alert",
         text: err && err.status === 404 ? t("auto.dry.noticket") : autoError(err) }));
     }
   }
   const form = h("form", { class: "card dry-run", novalidate: true, "aria-label": t("auto.dry.title") },
     h("h3", { text: t("auto.dry.title") }), h("p", { class: "muted", text: t("auto.dry.intro") }),
     field(t("auto.dry.ticket"), ticket), field(t("auto.event"), event), statusField, tagField,
-    field(t("adm.dry.usedraft"), useDraft),
+    field(t("auto.dry.usedraft"), useDraft),
     h("button", { type: "submit", class: "btn btn-primary", text: t("auto.dry.run") }), out);
   form.addEventListener("submit", run);
   return form;

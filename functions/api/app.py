@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
@@ -20,10 +20,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from helpdesk.api.app import create_app
 from helpdesk.api.gateway import ProxyAdapter
 from helpdesk.api.routing import RouteSpec
+from helpdesk.aws.tracing import tracer as tracer_for
 
 logger = Logger(service="helpdesk-api")
 metrics = Metrics(namespace="Helpdesk", service="api")
-tracer = Tracer(service="helpdesk-api")
+tracer = tracer_for("helpdesk-api")  # X-Ray detail only when the deployment asks (helpdesk/aws/tracing.py)
 copy_config_to_registered_loggers(source_logger=logger, include={"helpdesk"})
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from helpdesk.aws.tracing import tracer as tracer_for
 from helpdesk.bootstrap import autoclose_deps, mail_store
 from helpdesk.services import data_export, privacy
 from helpdesk.services.autoclose import run, sweep_outbox
@@ -18,7 +19,7 @@ logger = Logger(service="helpdesk-autoclose")
 # for its share must not starve them every hour (it fails after a few tries: services/data_export.py).
 EXPORT_RESERVE_SECONDS = 90.0
 metrics = Metrics(namespace="Helpdesk", service="autoclose")
-tracer = Tracer(service="helpdesk-autoclose")
+tracer = tracer_for("helpdesk-autoclose")  # X-Ray detail only when the deployment asks (helpdesk/aws/tracing.py)
 
 
 @logger.inject_lambda_context(clear_state=True)

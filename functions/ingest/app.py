@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from helpdesk.aws.s3events import created_objects
+from helpdesk.aws.tracing import tracer as tracer_for
 from helpdesk.bootstrap import ingest_deps
 from helpdesk.services.ingest import IngestResult, ingest_object
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 logger = Logger(service="helpdesk-ingest")
 metrics = Metrics(namespace="Helpdesk", service="ingest")
-tracer = Tracer(service="helpdesk-ingest")
+tracer = tracer_for("helpdesk-ingest")  # X-Ray detail only when the deployment asks (helpdesk/aws/tracing.py)
 PER_RECORD_KEYS = ["s3_key", "ticket_number", "message_id"]
 
 

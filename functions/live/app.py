@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.live import endpoint_from
+from helpdesk.aws.tracing import tracer as tracer_for
 from helpdesk.bootstrap import live_deps, notify_deps
 from helpdesk.domain.live import encode, error_message
 from helpdesk.services import live, notifications
@@ -28,7 +29,7 @@ from helpdesk.services.identity import IdentityError
 
 logger = Logger(service="helpdesk-live")
 metrics = Metrics(namespace="Helpdesk", service="live")
-tracer = Tracer(service="helpdesk-live")
+tracer = tracer_for("helpdesk-live")  # X-Ray detail only when the deployment asks (helpdesk/aws/tracing.py)
 
 
 def _reply(status: int, body: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -32,6 +32,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.events import EventPublisher
+from helpdesk.aws.tracing import tracer as tracer_for
 from helpdesk.bootstrap import adapters, automation_deps
 from helpdesk.services.automation import StoredEvent
 from helpdesk.services.automation import handle as run_triggers
@@ -40,7 +41,7 @@ from helpdesk.services.search import index_customer, index_ticket
 
 logger = Logger(service="helpdesk-publisher")
 metrics = Metrics(namespace="Helpdesk", service="publisher")
-tracer = Tracer(service="helpdesk-publisher")
+tracer = tracer_for("helpdesk-publisher")  # X-Ray detail only when the deployment asks (helpdesk/aws/tracing.py)
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 publisher = EventPublisher()  # the settings' bus, read when it publishes
 _indexed: set[str] = set()  # tickets re-indexed in this invocation (the stream lags the table: once is enough)

@@ -101,7 +101,7 @@ class Live:
     def handler(self, event: dict[str, Any]) -> dict[str, Any]:
         from functions.live.app import handler
 
-        result: dict[str, Any] = handler(event, LambdaContext("helpdesk-live"))
+        result: dict[str, Any] = handler(event, LambdaContext("helpdesk-live"))  # type: ignore[arg-type]
         return result
 
     def connect(self, token: str | None, query: dict[str, list[str]] | None = None) -> tuple[str, int, str]:

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from .filters import stream_filter
 from .persist import DataDir, Snapshotter
@@ -276,9 +276,9 @@ class LocalStack:
             # One configuration read per request (HELPDESK_CONFIG_TTL is 0 here, so that a change shows at
             # once): an inbox read loaded it three times.
             if BENCH_BASELINE:
-                return cast(dict[str, Any], api_handler(event, context))
+                return api_handler(event, context)
             with config.pinned():
-                return cast(dict[str, Any], api_handler(event, context))
+                return api_handler(event, context)
 
         api = ApiServer(api_with_one_config, cfg.host, cfg.api_port)
         api.start()

@@ -40,7 +40,7 @@ from ..domain.threading import FORWARD_SIDE
 from ..store.models import AttachmentMap, CommentItem, MessageItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, apply_transition, new_event, state_of, timeline_sk
-from ..store.unit import Conflict, Unit
+from ..store.unit import Conflict
 from ..store.writes import Snapshot, save_comment, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing, update, validate
 from .outbound import (
@@ -188,7 +188,7 @@ def send_reply(
     )
 
     def commit(current: TicketItem) -> None:
-        _commit_reply(cfg, current, message, request, actor, to, cc, message.created_at)
+        _commit_reply(store, cfg, current, message, request, actor, to, cc, message.created_at)
 
     seen = (request.seen_thread, request.confirm_conflict)
     return commit_and_send(store, mailer, ticket, message, attachments, commit, seen, actor)
@@ -372,6 +372,7 @@ def _guess(filename: str) -> str:
 
 
 def _commit_reply(
+    store: TicketStore,
     cfg: ConfigSnapshot,
     ticket: TicketItem,
     message: MessageItem,
@@ -399,7 +400,7 @@ def _commit_reply(
         customer_side=message.side != FORWARD_SIDE,  # an answer to a forward's recipient is no response
     )
     events += apply_transition(ticket, answered, at)
-    unit = Unit()
+    unit = store.unit()
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
     save_records(unit, ticket, status.records, at)
@@ -435,7 +436,7 @@ def add_comment(
         )
         ticket.tags = sorted(set(ticket.tags or []) | set(tags))
         ticket.updated_at = at
-        unit = Unit()
+        unit = store.unit()
         write_ticket(
             unit,
             ticket,

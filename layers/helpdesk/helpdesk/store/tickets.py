@@ -11,6 +11,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
+from ..aws import clients
 from ..domain.access import Scope
 from ..domain.autoclose import pending_deadlines
 from ..domain.clock import iso
@@ -412,6 +413,12 @@ class TicketStore:
         except MessageItem.DoesNotExist:
             return None
 
+    def comment(self, ticket_id: str, sk: str) -> CommentItem | None:
+        try:
+            return CommentItem.get(ticket_id, sk)
+        except CommentItem.DoesNotExist:
+            return None
+
     def claim_send(self, msg: MessageItem, claimable: tuple[str, ...] = ("pending",)) -> bool:
         """Only one process ever hands this mail to SES: a conditional write claims it (``claimable`` →
         ``sending``), settled by :meth:`settle_sent` or :meth:`settle_refused` once SES answered. A
@@ -501,6 +508,45 @@ class TicketStore:
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
+
+
+def tickets_table() -> str:
+    """The tickets table's name (a BatchGetItem over several tables names it: services/search.py)."""
+    return str(TicketTableItem.Meta.table_name)
+
+
+def ticket_of(raw: dict[str, Any]) -> TicketItem | None:
+    """The ticket of a raw DynamoDB item of the tickets table (None: another kind of item)."""
+    item = TicketTableItem.from_raw_data(raw)
+    return item if isinstance(item, TicketItem) else None
+
+
+def every_ticket() -> Iterator[TicketItem]:
+    """Every ticket: a Scan of the tickets table (maintenance only: ``helpdesk recount``)."""
+    yield from TicketItem.scan(TicketItem.sk == TICKET_SK)
+
+
+def ticket_id_pages(
+    page_size: int, start: dict[str, Any] | None = None
+) -> Iterator[tuple[list[str], dict[str, Any] | None]]:
+    """Every ticket's id, a page of a Scan at a time (only ``pk`` read), with the key to continue from after
+    that page (None: the last page). Maintenance only (``helpdesk reindex``)."""
+    args: dict[str, Any] = {
+        "TableName": TicketTableItem.Meta.table_name,
+        "FilterExpression": "sk = :t",
+        "ExpressionAttributeValues": {":t": {"S": TICKET_SK}},
+        "ProjectionExpression": "pk",
+        "Limit": page_size,
+    }
+    if start:
+        args["ExclusiveStartKey"] = start
+    while True:
+        page = clients.dynamodb().scan(**args)
+        last = page.get("LastEvaluatedKey")
+        yield [raw["pk"]["S"] for raw in page.get("Items", [])], dict(last) if last else None
+        if not last:
+            return
+        args["ExclusiveStartKey"] = last
 
 
 def participant_scan(

@@ -26,7 +26,7 @@ from pynamodb.models import Model
 from helpdesk.domain.config import ConfigSnapshot
 from helpdesk.store.models import TICKET_SK, MessageItem, MetaItem, TicketItem, TicketTableItem
 from helpdesk.store.tickets import ACTIVE, WAITING_PK, TicketStore, apply_index_keys, counter_key
-from helpdesk.store.unit import _SENT_ORDER, MAX_ITEMS, Conflict, Unit
+from helpdesk.store.unit import _SENT_ORDER, Conflict, Unit
 
 Attrs = dict[str, dict[str, Any]]
 Key = tuple[str, str, str]  # table, hash key, range key ("" without one)
@@ -280,12 +280,7 @@ class FakeUnit(Unit):
         super().__init__()
         self.db = db
 
-    def commit(self) -> None:
-        self._flush_counters()
-        if not self._ops:
-            return
-        if len(self._ops) > MAX_ITEMS:
-            raise ValueError(f"a transaction takes at most {MAX_ITEMS} writes, got {len(self._ops)}")
+    def _transact(self) -> None:
         tx = _Transaction()
         for _, tag, op in self._ops:
             tx.tag = tag

@@ -31,9 +31,9 @@ from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, apply_transition, state_of
 from ..store.unit import Unit
 from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
-from .changes import ChangeError, Missing
+from .changes import ChangeError
 from .outbound import full_text, outbound_message, thread_subject
-from .replies import ReplyResult, check_thread, collect_attachments, commit_and_send, sending_mailbox
+from .replies import ReplyResult, answerable, collect_attachments, commit_and_send
 
 __all__ = ["ForwardRequest", "forward"]
 
@@ -97,12 +97,8 @@ def forward(
         raise ChangeError("the forward has no recipient", "to")
     if len(request.note) > MAX_NOTE:
         raise ChangeError("the note is too long", "note")
-    detail = store.detail(ticket_id, consistent=True)
-    if detail is None:
-        raise Missing(ticket_id)
-    check_thread(detail, request.seen_thread, request.confirm_conflict, actor)
+    detail, mailbox = answerable(store, cfg, ticket_id, request.seen_thread, request.confirm_conflict, actor)
     ticket = detail.ticket
-    mailbox = sending_mailbox(cfg, ticket)
     messages = forwarded_messages(detail, request.message)
     labels = _LABELS["en" if mailbox.language == "en" else "de"]
 

@@ -132,12 +132,8 @@ def send_reply(
     link_secret: str = "",
     public_url: str = "",
 ) -> ReplyResult:
-    detail = store.detail(ticket_id, consistent=True)
-    if detail is None:
-        raise Missing(ticket_id)
-    check_thread(detail, request.seen_thread, request.confirm_conflict, actor)
+    detail, mailbox = answerable(store, cfg, ticket_id, request.seen_thread, request.confirm_conflict, actor)
     ticket = detail.ticket
-    mailbox = sending_mailbox(cfg, ticket)
     try:
         default_to, default_cc, answered = reply_defaults(ticket, detail.messages, cfg.own_addresses, request.answer)
     except NoSuchMessage as exc:
@@ -242,6 +238,18 @@ def sending_mailbox(cfg: ConfigSnapshot, ticket: TicketItem) -> Mailbox:
     if mailbox is None:
         raise ChangeError("no mailbox to send from: choose the ticket's mailbox or the team's default one", "mailbox")
     return mailbox
+
+
+def answerable(
+    store: TicketStore, cfg: ConfigSnapshot, ticket_id: str, seen: int | None, confirmed: bool, actor: str
+) -> tuple[TicketDetail, Mailbox]:
+    """The ticket an agent answers or forwards, read consistently, and the mailbox it goes out from:
+    :class:`Missing` when it is gone, :class:`ReplyConflict` when its thread grew since ``seen``."""
+    detail = store.detail(ticket_id, consistent=True)
+    if detail is None:
+        raise Missing(ticket_id)
+    check_thread(detail, seen, confirmed, actor)
+    return detail, sending_mailbox(cfg, detail.ticket)
 
 
 def check_thread(detail: TicketDetail, seen: int | None, confirmed: bool, actor: str) -> None:

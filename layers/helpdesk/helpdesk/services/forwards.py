@@ -29,7 +29,6 @@ from ..domain.threading import FORWARD_SIDE
 from ..store.models import AttachmentMap, MessageItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, apply_transition, state_of
-from ..store.unit import Unit
 from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError
 from .outbound import full_text, outbound_message, thread_subject
@@ -148,7 +147,7 @@ def forward(
     what = request.message or "ticket"
 
     def commit(current: TicketItem) -> None:
-        _commit(current, message, what, actor)
+        _commit(store, current, message, what, actor)
 
     seen = (request.seen_thread, request.confirm_conflict)
     return commit_and_send(store, mailer, ticket, message, attachments, commit, seen, actor)
@@ -200,7 +199,7 @@ def _html(note: str, forwarded: str, note_html: str = "") -> str:
     return "\n".join(parts)
 
 
-def _commit(ticket: TicketItem, message: MessageItem, what: str, actor: str) -> None:
+def _commit(store: TicketStore, ticket: TicketItem, message: MessageItem, what: str, actor: str) -> None:
     """The forward, its ``MID#`` item (marked: answers to it stay on the forward side), its event."""
     at = message.created_at
     before = Snapshot.of(ticket)
@@ -218,7 +217,7 @@ def _commit(ticket: TicketItem, message: MessageItem, what: str, actor: str) -> 
         },
     )
     events = apply_transition(ticket, transition, at or iso())
-    unit = Unit()
+    unit = store.unit()
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message, data={"side": FORWARD_SIDE})
     save_records(unit, ticket, transition.records, at)

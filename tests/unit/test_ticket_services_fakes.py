@@ -19,7 +19,7 @@ from helpdesk.services.replies import ReplyRequest, send_reply
 from helpdesk.store.models import CustomerItem, EventItem, MetaItem, TicketItem
 from helpdesk.store.stats import BACKLOG_KEY
 from helpdesk.store.tickets import TicketDetail, apply_index_keys, mid_key, num_key
-from helpdesk.store.unit import Conflict, read_counters
+from helpdesk.store.unit import Conflict, Unit, read_counters
 from tests.fakes import FakeConfig, FakeDb, FakeMail, FakeMailer, FakeTickets, FakeUnit, key_of
 
 CFG = ConfigSnapshot(
@@ -131,6 +131,41 @@ def test_the_same_mail_again_is_a_duplicate_stored_once(deps: IngestDeps) -> Non
     store = tickets(deps)
     assert len(store.tickets) == 1 and len(sent(deps)) == 1
     assert len([m for m in detail(store, first.ticket_id).messages if m.direction == "inbound"]) == 1
+
+
+class RacedTickets(FakeTickets):
+    """An agent's change lands on the ticket between the ingest's read and its commit (once)."""
+
+    raced = False
+
+    def unit(self) -> Unit:
+        if not self.raced and len(self.tickets) == 1:
+            self.raced = True
+            (ticket,) = self.tickets.values()
+            ticket.priority = "high"
+            racing = super().unit()
+            racing.save("ticket", ticket)
+            racing.commit()
+        return super().unit()
+
+
+def test_a_follow_up_that_loses_the_race_to_an_agents_change_reads_the_ticket_again_and_keeps_both() -> None:
+    deps = IngestDeps(
+        mail=FakeMail(),  # type: ignore[arg-type]
+        tickets=FakeTickets(),
+        config=FakeConfig(CFG),  # type: ignore[arg-type]
+        mailer=FakeMailer(),  # type: ignore[arg-type]
+        mail_domain="example.com",
+    )
+    first = ingest(deps, make_mail())
+    raced = RacedTickets(db=tickets(deps).db)
+    deps.tickets = raced
+    answer = ingest(deps, make_mail(subject=f"AW: [#{first.number}] Lieferung fehlt", body="Nummer 4711"))
+
+    assert raced.raced and answer.outcome == "appended" and answer.ticket_id == first.ticket_id
+    d = detail(raced, first.ticket_id)
+    assert (d.ticket.priority, d.ticket.message_count, d.ticket.version) == ("high", 2, 3)
+    assert len([m for m in d.messages if m.direction == "inbound"]) == 2
 
 
 # ------------------------------------------------------------------------------------------- the fake unit

@@ -1,6 +1,6 @@
-"""The scheduled job's plan on in-memory fakes (tests/fakes): which tickets it reminds, closes, alerts and
-warns, read through the store's two index queries — no moto. (Carrying the steps out writes DynamoDB
-transactions: tests/integration/test_autoclose.py.)"""
+"""The scheduled job on in-memory fakes (tests/fakes): which tickets it reminds, closes, alerts and warns,
+read through the store's two index queries, and a run that carries two steps out — no moto (the same
+against moto, with its AWS calls checked: tests/integration/test_autoclose.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from helpdesk.domain.clock import iso
-from helpdesk.domain.config import ConfigSnapshot, Queue
+from helpdesk.domain.config import ConfigSnapshot, Mailbox, Queue
 from helpdesk.services.autoclose import AutocloseDeps, run
 from helpdesk.store.models import TICKET_SK, TicketItem
 from tests.fakes import FakeConfig, FakeMailer, FakeTickets
@@ -72,3 +72,28 @@ def test_a_run_out_of_time_stops_before_the_next_ticket_and_says_so() -> None:
     wired = deps(*(ticket(str(n), "waiting_customer", waiting_since=days_ago(8)) for n in range(3)))
     report = run(wired, at=NOW, dry_run=True, time_left=lambda: 5.0)
     assert report.stopped_early and report.actions == [] and report.examined == 0
+
+
+def test_a_run_reminds_and_closes_writing_through_the_fake_store_and_mailing_the_customer() -> None:
+    cfg = ConfigSnapshot(
+        queues=[Queue(id="support", name="Support")],
+        mailboxes=[Mailbox(id="support", address="support@example.com", name="Support", default_queue="support")],
+    )
+    customer = {"customer_email": "kunde@example.org", "mailbox": "support", "message_count": 1}
+    wired = deps(
+        ticket("1", "waiting_customer", waiting_since=days_ago(8), **customer),
+        ticket("2", "waiting_customer", waiting_since=days_ago(15), reminded_at=days_ago(8), **customer),
+        cfg=cfg,
+    )
+    report = run(wired, at=NOW)
+
+    assert (report.reminded, report.closed) == (1, 1)
+    store: Any = wired.tickets
+    reminded, closed = store.get("T1"), store.get("T2")
+    assert reminded.status == "waiting_customer" and reminded.reminded_at == iso(NOW) and reminded.version == 1
+    assert closed.status == "closed" and closed.closed_at == iso(NOW) and closed.version == 1
+    (mail,) = wired.mailer.sent  # type: ignore[attr-defined]  # the reminder (closing mails no one: the default)
+    assert mail.destinations == ["kunde@example.org"] and b"Erinnerung" in mail.raw
+    (stored,) = store.messages("T1")
+    assert (stored.direction, stored.send_state, stored.ses_message_id) == ("outbound", "sent", "fake-1")
+    assert store.messages("T2") == []

@@ -10,6 +10,7 @@ from helpdesk.domain.lifecycle import (
     TicketState,
     agent_answered,
     agent_answered_outside,
+    automatic_mail,
     customer_answered,
     forwarded,
     mail_joined,
@@ -258,6 +259,21 @@ def test_an_answer_to_a_forwards_recipient_is_no_response_to_the_customer() -> N
     )
     assert t.changes == {"updated_at": AT, "message_count": 3}
     assert t.records == Records()
+
+
+def test_an_automatic_mail_counts_a_message_and_is_no_response() -> None:
+    t = automatic_mail(state("open"), at=AT, actor="automation", message={"message_id": "a@x", "to": ["k@x"]})
+    assert t.changes == {"updated_at": AT, "message_count": 3}
+    assert t.records == Records()
+    (added,) = t.events
+    assert (added.type, added.actor) == ("MessageAdded", "automation")
+    assert added.detail == {
+        "ticket_id": "T1",
+        "number": "T-1",
+        "direction": "outbound",
+        "message_id": "a@x",
+        "to": ["k@x"],
+    }
 
 
 def test_a_forward_counts_a_message_and_a_forward() -> None:

@@ -284,6 +284,13 @@ def agent_answered(
     return Transition(changes, (Happened("MessageAdded", actor, detail),), records)
 
 
+def automatic_mail(state: TicketState, *, at: str, actor: str, message: Mapping[str, Any]) -> Transition:
+    """A mail the helpdesk wrote on its own (a trigger's template mail) was stored: counted on the ticket, but
+    no response to the customer (first response, participants and the reports' replies stay as they are).
+    ``message``: the ``MessageAdded`` detail."""
+    return agent_answered(state, at=at, actor=actor, message=message, recipients=(), customer_side=False)
+
+
 def forwarded(state: TicketState, *, at: str, actor: str, message: Mapping[str, Any]) -> Transition:
     """An agent forwarded the ticket (or a message of it) to a third party: counted as a message, no
     response to the customer. ``message``: the ``MessageForwarded`` detail."""

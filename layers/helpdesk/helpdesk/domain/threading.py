@@ -243,23 +243,7 @@ def decide(
     listed = mail.sender in ticket.participants
     sender_is_participant = listed and not mail.sender_unverified
     if not proven and not sender_is_participant:
-        if listed:
-            reasons.append(
-                reason(
-                    "threading.sender_unverified",
-                    sender=mail.sender,
-                    verdict=mail.sender_unverified or "",
-                    number=ticket.number,
-                )
-            )
-        else:
-            reasons.append(reason("threading.not_participant", sender=mail.sender or "(none)", number=ticket.number))
-        return Decision(
-            Action.NEW,
-            reasons=reasons,
-            claimed_ticket_id=ticket.ticket_id,
-            by="number" if how.code == "threading.subject_number" else "reference",
-        )
+        return _claimed(mail, ticket, how, reasons, listed=listed)
     reasons.append(reason("threading.participant" if sender_is_participant else "threading.proof"))
     if ticket.status == "closed" and ticket.closed_at and days_between(ticket.closed_at, now) > reopen_max_age_days:
         reasons.append(reason("threading.too_old", number=ticket.number, days=reopen_max_age_days))
@@ -268,6 +252,26 @@ def decide(
     if forward_side:
         reasons.append(reason("threading.forward_side"))
     return Decision(Action.APPEND, ticket.ticket_id, reasons, by=by, forward_side=forward_side)
+
+
+def _claimed(mail: MailFacts, ticket: TicketFacts, how: Reason, reasons: list[Reason], *, listed: bool) -> Decision:
+    """A mail that names a ticket without proof from someone who is no (believed) participant: a new
+    ticket, linked to the named one for agents only (a guessed number, a forged participant)."""
+    if listed:
+        why = reason(
+            "threading.sender_unverified",
+            sender=mail.sender,
+            verdict=mail.sender_unverified or "",
+            number=ticket.number,
+        )
+    else:
+        why = reason("threading.not_participant", sender=mail.sender or "(none)", number=ticket.number)
+    return Decision(
+        Action.NEW,
+        reasons=[*reasons, why],
+        claimed_ticket_id=ticket.ticket_id,
+        by="number" if how.code == "threading.subject_number" else "reference",
+    )
 
 
 def _agent(mail: MailFacts) -> list[Reason]:

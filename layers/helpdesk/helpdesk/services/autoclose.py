@@ -229,7 +229,7 @@ def _warnings(job: _Run) -> bool:
         action = Action(ticket.pk, ticket.number, "warn", round(-minutes / (24 * 60), 3), reason)
         if not job.act(action):
             continue
-        done = warn(ticket, due, at=moment)
+        done = warn(job.deps, ticket, due, at=moment)
         report.warned += done
         job.done(action, done)
     return True
@@ -313,7 +313,7 @@ def remind(deps: AutocloseDeps, cfg: ConfigSnapshot, ticket: TicketItem, decisio
     before = Snapshot.of(ticket)
     transition = reminded(state_of(ticket), at=stamp, days_waiting=decision.days_waiting, mailed=message is not None)
     events = apply_transition(ticket, transition, stamp)
-    unit = Unit()
+    unit = deps.tickets.unit()
     write_ticket(unit, ticket, before, events)  # conditional on the version read: a concurrent change wins
     if message is not None:
         save_message(unit, ticket, message)
@@ -340,7 +340,7 @@ def close(
         extra={"days_waiting": round(decision.days_waiting, 1)},
     )
     events = apply_transition(ticket, transition, stamp)
-    unit = Unit()
+    unit = deps.tickets.unit()
     write_ticket(unit, ticket, before, events)
     if message is not None:
         save_message(unit, ticket, message)
@@ -385,7 +385,7 @@ def escalate(
         "deadlines": [{"kind": key.split(":")[0], "at": deadline} for key, deadline in missed],
         **({"priority": list(raised)} if raised else {}),
     }
-    unit = Unit()
+    unit = deps.tickets.unit()
     write_ticket(unit, ticket, before, [new_event(ticket, "DeadlineMissed", "system", detail, stamp)])
     stats_update(unit, stamp, {"deadlines_missed": 1})
     try:
@@ -397,7 +397,7 @@ def escalate(
     return True
 
 
-def warn(ticket: TicketItem, due: list[tuple[str, str]], *, at: datetime) -> bool:
+def warn(deps: AutocloseDeps, ticket: TicketItem, due: list[tuple[str, str]], *, at: datetime) -> bool:
     """Record ``DeadlineWarning`` once per deadline (its ``warn:`` key in ``sla_alerted``, in the same
     conditional transaction): the live fan-out tells the assignee, or the queue's people, from the event
     (notification kind ``deadline_warning``, by app and mail as each chose)."""
@@ -409,7 +409,7 @@ def warn(ticket: TicketItem, due: list[tuple[str, str]], *, at: datetime) -> boo
         "number": ticket.number,
         "deadlines": [{"kind": key.split(":")[1], "at": deadline} for key, deadline in due],
     }
-    unit = Unit()
+    unit = deps.tickets.unit()
     write_ticket(unit, ticket, before, [new_event(ticket, "DeadlineWarning", "system", detail, stamp)])
     try:
         unit.commit()

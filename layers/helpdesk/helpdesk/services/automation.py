@@ -42,14 +42,15 @@ from ..domain.automation import (
 from ..domain.clock import iso, now, parse_iso
 from ..domain.config import ConfigSnapshot, Trigger
 from ..domain.headers import Address
+from ..domain.lifecycle import automatic_mail
 from ..domain.notifications import TicketFacts as NoticeFacts
 from ..domain.notifications import queue_people
 from ..domain.reasons import Reason, reason
 from ..domain.reasons import to_json as reason_json
 from ..domain.templating import html_values, render, render_html, render_line
 from ..store.models import MessageItem, TicketItem
-from ..store.tickets import TicketStore, new_event
-from ..store.unit import Conflict, Unit
+from ..store.tickets import TicketStore, apply_transition, new_event, state_of
+from ..store.unit import Conflict
 from ..store.writes import Snapshot, save_message, write_ticket
 from .changes import ChangeError, Missing, Stale, change_ticket
 from .outbound import (
@@ -390,7 +391,7 @@ def send_template(
             auto=automatic,
             auto_submitted="auto-generated" if automatic else None,
         )
-        if _store_mail(ticket, message, author):
+        if _store_mail(out.tickets, ticket, message, author):
             with suppress(SendFailed):  # stored: the outbox sweep retries it, or it fails for an agent to re-send
                 deliver(out.tickets, out.mailer, ticket, message)
             return None
@@ -426,26 +427,14 @@ def _template_refusal(
     return _template_guard(cfg, ticket, deps.tickets.messages(ticket.pk), at)[0]
 
 
-def _store_mail(ticket: TicketItem, message: MessageItem, author: str) -> bool:
+def _store_mail(store: TicketStore, ticket: TicketItem, message: MessageItem, author: str) -> bool:
     before = Snapshot.of(ticket)
     at = message.created_at
-    ticket.updated_at = at
-    ticket.message_count = int(ticket.message_count or 0) + 1
-    event = new_event(
-        ticket,
-        "MessageAdded",
-        author,
-        {
-            "ticket_id": ticket.pk,
-            "number": ticket.number,
-            "direction": "outbound",
-            "message_id": message.message_id,
-            "to": [a.address for a in message.to],
-        },
-        at,
-    )
-    unit = Unit()
-    write_ticket(unit, ticket, before, [event])
+    to = [a.address for a in message.to]
+    stored = automatic_mail(state_of(ticket), at=at, actor=author, message={"message_id": message.message_id, "to": to})
+    events = apply_transition(ticket, stored, at)
+    unit = store.unit()
+    write_ticket(unit, ticket, before, events)
     save_message(unit, ticket, message)
     try:
         unit.commit()

@@ -21,7 +21,7 @@ from ..domain.status import Priority, Status, TransitionError, check_transition
 from ..store.models import EventItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketStore, apply_transition, state_of
-from ..store.unit import Conflict, Unit
+from ..store.unit import Conflict
 from ..store.writes import Snapshot, relink_parent, write_ticket
 from .access import ensure_queue, may_access, referenced_ticket
 
@@ -249,7 +249,7 @@ def _change(
     events = apply_transition(current, transition, at)
     if not events and not extra:
         return Outcome(current)
-    unit = Unit()
+    unit = store.unit()
     write_ticket(unit, current, before, [*events, *(extra or [])])
     if current.parent_id != old_parent_id:
         relink_parent(

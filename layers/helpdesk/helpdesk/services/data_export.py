@@ -32,7 +32,7 @@ from ..domain.export import entry_name, names_person, safe_name
 from ..domain.headers import normalize_address
 from ..domain.ids import new_id
 from ..domain.privacy import subject_hash
-from ..store import audit, customers
+from ..store import audit, customers, erasure, jobs
 from ..store.models import (
     AddressMap,
     CommentItem,
@@ -40,10 +40,9 @@ from ..store.models import (
     MessageItem,
     MetaItem,
     TicketItem,
-    TicketTableItem,
 )
-from ..store.tickets import participant_scan
-from .privacy import EXPORT_PREFIX, claim_job
+from ..store.tickets import TicketStore, participant_scan
+from .privacy import EXPORT_PREFIX
 
 EXPORT_PK = "JOB#export"
 LINK_SECONDS = 900  # the presigned download link
@@ -125,15 +124,13 @@ def start_export(email: str, mail: MailStore, *, actor: str, time_left: TimeLeft
     """Create the job and build the ZIP if ``time_left`` allows; else the scheduled function builds it."""
     address = normalize_address(email) or email.strip().lower()
     job = Export(new_id(), "running", subject_hash(address), actor, iso(), address=address)
-    MetaItem(EXPORT_PK, job.id, state="running", data=job.data(), created_at=job.started_at).save()
+    jobs.create(EXPORT_PK, job.id, job.data(), job.started_at)
     return run_export(job.id, mail, time_left=time_left)
 
 
 def get_export(job_id: str) -> Export | None:
-    try:
-        return Export.of(MetaItem.get(EXPORT_PK, job_id, consistent_read=True))
-    except MetaItem.DoesNotExist:
-        return None
+    item = jobs.load(EXPORT_PK, job_id)
+    return None if item is None else Export.of(item)
 
 
 def download_url(job: Export, mail: MailStore) -> str | None:
@@ -143,16 +140,13 @@ def download_url(job: Export, mail: MailStore) -> str | None:
 
 
 def _save(job: Export, *, release: bool = False) -> None:
-    actions: list[Any] = [MetaItem.data.set(job.data()), MetaItem.state.set(job.state)]
-    if release:
-        actions.append(MetaItem.value.set(0))
-    MetaItem(EXPORT_PK, job.id).update(actions=actions)
+    jobs.save(EXPORT_PK, job.id, job.state, job.data(), release=release)
 
 
 def run_export(job_id: str, mail: MailStore, *, time_left: TimeLeft | None = None) -> Export:
     """Build the ZIP of a running job in one go, or leave the job running when the time is not enough."""
     job = get_export(job_id)
-    if job is None or job.state != "running" or not claim_job(job_id, EXPORT_PK):
+    if job is None or job.state != "running" or not jobs.claim(EXPORT_PK, job_id):
         return job or Export(job_id, "missing", "", "", "")
 
     def out_of_time() -> None:
@@ -185,7 +179,7 @@ def run_export(job_id: str, mail: MailStore, *, time_left: TimeLeft | None = Non
 def run_pending(mail: MailStore, *, time_left: TimeLeft | None = None) -> list[Export]:
     """The scheduled function's part: build every export a request could not finish, oldest first."""
     ran: list[Export] = []
-    for item in MetaItem.query(EXPORT_PK, filter_condition=MetaItem.state == "running"):
+    for item in jobs.running(EXPORT_PK):
         if time_left is not None and time_left() < MARGIN_SECONDS:
             break
         ran.append(run_export(item.sk, mail, time_left=time_left))
@@ -253,7 +247,7 @@ def _ticket_entries(
     *,
     own: bool,
 ) -> None:
-    items = list(TicketTableItem.query(ticket_id))
+    items = list(TicketStore().partition(ticket_id))
     ticket = next((i for i in items if isinstance(i, TicketItem)), None)
     if ticket is None or (own and (ticket.customer_email or "").lower() != address):
         return
@@ -337,10 +331,9 @@ def write_zip(sink: Any, address: str, mail: MailStore, out_of_time: Callable[[]
             else None
         )
         zf.writestr("customer.json", json.dumps(record, ensure_ascii=False, indent=2))
-        for ticket in TicketTableItem.by_customer.query(address):
+        for ticket in erasure.customer_tickets(address):
             out_of_time()
-            if isinstance(ticket, TicketItem):
-                _ticket_entries(zf, ticket.pk, address, mail, out_of_time, counts, own=True)
+            _ticket_entries(zf, ticket.pk, address, mail, out_of_time, counts, own=True)
         for ticket_id in _others_tickets(address):
             out_of_time()
             _ticket_entries(zf, ticket_id, address, mail, out_of_time, counts, own=False)

@@ -29,11 +29,10 @@ from ..domain.threading import FORWARD_SIDE
 from ..store.models import AttachmentMap, MessageItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, apply_transition, state_of
-from ..store.unit import Unit
 from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
-from .changes import ChangeError, Missing
+from .changes import ChangeError
 from .outbound import full_text, outbound_message, thread_subject
-from .replies import ReplyResult, check_thread, collect_attachments, commit_and_send, sending_mailbox
+from .replies import ReplyResult, answerable, collect_attachments, commit_and_send
 
 __all__ = ["ForwardRequest", "forward"]
 
@@ -97,12 +96,8 @@ def forward(
         raise ChangeError("the forward has no recipient", "to")
     if len(request.note) > MAX_NOTE:
         raise ChangeError("the note is too long", "note")
-    detail = store.detail(ticket_id, consistent=True)
-    if detail is None:
-        raise Missing(ticket_id)
-    check_thread(detail, request.seen_thread, request.confirm_conflict, actor)
+    detail, mailbox = answerable(store, cfg, ticket_id, request.seen_thread, request.confirm_conflict, actor)
     ticket = detail.ticket
-    mailbox = sending_mailbox(cfg, ticket)
     messages = forwarded_messages(detail, request.message)
     labels = _LABELS["en" if mailbox.language == "en" else "de"]
 
@@ -152,7 +147,7 @@ def forward(
     what = request.message or "ticket"
 
     def commit(current: TicketItem) -> None:
-        _commit(current, message, what, actor)
+        _commit(store, current, message, what, actor)
 
     seen = (request.seen_thread, request.confirm_conflict)
     return commit_and_send(store, mailer, ticket, message, attachments, commit, seen, actor)
@@ -204,7 +199,7 @@ def _html(note: str, forwarded: str, note_html: str = "") -> str:
     return "\n".join(parts)
 
 
-def _commit(ticket: TicketItem, message: MessageItem, what: str, actor: str) -> None:
+def _commit(store: TicketStore, ticket: TicketItem, message: MessageItem, what: str, actor: str) -> None:
     """The forward, its ``MID#`` item (marked: answers to it stay on the forward side), its event."""
     at = message.created_at
     before = Snapshot.of(ticket)
@@ -222,7 +217,7 @@ def _commit(ticket: TicketItem, message: MessageItem, what: str, actor: str) -> 
         },
     )
     events = apply_transition(ticket, transition, at or iso())
-    unit = Unit()
+    unit = store.unit()
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message, data={"side": FORWARD_SIDE})
     save_records(unit, ticket, transition.records, at)

@@ -48,6 +48,7 @@ from ..domain.intake import (
 )
 from ..domain.lifecycle import (
     PREVIEW_CHARS,
+    Records,
     agent_answered_outside,
     customer_answered,
     mail_joined,
@@ -302,8 +303,7 @@ def _write(
     for attempt in range(MAX_ATTEMPTS):
         try:
             if decision.action is Action.APPEND and ticket is not None:
-                i = inbound
-                return _append(i.mail, i.raw_key, ticket, decision, i.attachments, i.body, i.cfg, i.index)
+                return _append(inbound, ticket, decision, deps)
             return _create(inbound, decision, lookup, deps, blocked)
         except Conflict as conflict:
             guard = bool({"autoreply_window", "autoreply_day"} & set(conflict.tags))
@@ -657,7 +657,7 @@ def _create(
         send, why = False, blocked
     autoreply = _autoreply_message(ticket, mail, mailbox, cfg, deps, iso(moment)) if send else None
     new = _NewTicket(ticket, message, number, mailbox, decision, rules, why, autoreply, written)
-    _commit_created(inbound, new)
+    _commit_created(inbound, new, deps)
     result = IngestResult(
         outcome="created",
         message_id=mail.message_id,
@@ -692,11 +692,11 @@ class _NewTicket:
     written: _AgentWrote | None = None  # an agent's own mail to a customer: whom they wrote to
 
 
-def _commit_created(inbound: _Inbound, new: _NewTicket) -> None:
+def _commit_created(inbound: _Inbound, new: _NewTicket, deps: IngestDeps) -> None:
     """One transaction: counter, message (and its Message-ID index), number, customer, auto-reply and the
     sender's loop guard, ticket and events, stats. Conditions make a racing Lambda's commit fail whole."""
     mail, ticket, at = inbound.mail, new.ticket, iso(inbound.moment)
-    unit = Unit()
+    unit = deps.tickets.unit()
     new.number.write(unit, ticket.pk, at)
     data = {"digest": inbound.index.digest} if inbound.index.digest else {}
     if new.autoreply is not None:
@@ -877,33 +877,38 @@ def _customer_upsert(unit: Unit, address: str, name: str, at: str) -> None:
 # ------------------------------------------------------------------------------------------- follow-up
 
 
-def _append(
-    mail: ParsedMail,
-    raw_key: str | None,
-    ticket: TicketItem,
-    decision: Decision,
-    attachments: list[AttachmentMap],
-    body: _Body,
-    cfg: ConfigSnapshot,
-    index: _Index,
-) -> IngestResult:
+@dataclass(frozen=True)
+class _Joining:
+    """A mail that joins an existing ticket: what :func:`_append` and :func:`_append_agent_mail` store."""
+
+    inbound: _Inbound
+    ticket: TicketItem
+    decision: Decision
+    mailbox: Mailbox | None
+    at: str
+
+    def message_detail(self, **extra: Any) -> dict[str, Any]:
+        """The ``message`` of the transition's event: which mail, from whom, and why it joined."""
+        mail = self.inbound.mail
+        detail = {"message_id": mail.message_id, "from": mail.sender, **extra}
+        detail["threading"] = [reason_json(r) for r in self.decision.reasons]
+        return detail | ({"side": FORWARD_SIDE} if self.decision.forward_side else {})
+
+
+def _append(inbound: _Inbound, ticket: TicketItem, decision: Decision, deps: IngestDeps) -> IngestResult:
     at = iso()
-    mailbox = cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox)
+    mail, cfg = inbound.mail, inbound.cfg
+    joining = _Joining(inbound, ticket, decision, cfg.mailbox_for(mail.recipients) or cfg.mailbox(ticket.mailbox), at)
     if decision.agent_outside:
-        return _append_agent_mail(mail, raw_key, ticket, decision, attachments, body, cfg, index, mailbox, at)
+        return _append_agent_mail(joining, deps)
     # An answer to a mail we forwarded: on the ticket and unread for every agent (``last_customer_at`` is the
     # last mail from outside), but not the customer's conversation: its sender joins no participants, the
     # status and the reminder clock stay (docs/threading.md).
     forward_side = decision.forward_side
     snapshot = Snapshot.of(ticket)
     state = state_of(ticket)
-    preview = body.new_text or body.text
-    message_detail = {
-        "message_id": mail.message_id,
-        "from": mail.sender,
-        "threading": [reason_json(r) for r in decision.reasons],
-        **({"side": FORWARD_SIDE} if forward_side else {}),
-    }
+    preview = inbound.body.new_text or inbound.body.text
+    message_detail = joining.message_detail()
     transition = (
         mail_joined(state, at=at, preview=preview, actor="third_party", message=message_detail)
         if forward_side
@@ -912,28 +917,43 @@ def _append(
     events = apply_transition(ticket, transition, at)
     if not forward_side:
         ticket.participants = (set(ticket.participants or set()) | _participants(mail, cfg.own_addresses)) or None
+    i = inbound
+    message = _message_item(ticket.pk, mail, i.raw_key, i.body, i.attachments, joining.mailbox, at)
+    return _commit_joined(joining, snapshot, events, message, transition.records, deps)
+
+
+def _commit_joined(
+    joining: _Joining,
+    snapshot: Snapshot,
+    events: list[EventItem],
+    message: MessageItem,
+    records: Records,
+    deps: IngestDeps,
+) -> IngestResult:
+    """One transaction: the ticket (with its version: an agent's concurrent change wins, we retry), the
+    message and its Message-ID index, the reports' records."""
+    ticket, index, at = joining.ticket, joining.inbound.index, joining.at
+    forward_side = joining.decision.forward_side
     if index.note:
         ticket.review = True
         ticket.review_notes = [*(ticket.review_notes or []), index.note][-10:]
-    message = _message_item(ticket.pk, mail, raw_key, body, attachments, mailbox, at)
     message.side = FORWARD_SIDE if forward_side else None
-
-    unit = Unit()
-    write_ticket(unit, ticket, snapshot, events)  # version check: an agent's concurrent change wins, we retry
+    unit = deps.tickets.unit()
+    write_ticket(unit, ticket, snapshot, events)
     data: dict[str, Any] = {"digest": index.digest} if index.digest else {}
     if forward_side:  # answers to this mail thread back on the forward's side too
         data["side"] = FORWARD_SIDE
     save_message(unit, ticket, message, data=data or None, index_id=index.id)
-    save_records(unit, ticket, transition.records, at)
+    save_records(unit, ticket, records, at)
     unit.commit()
     return IngestResult(
         outcome="appended",
-        message_id=mail.message_id,
+        message_id=joining.inbound.mail.message_id,
         ticket_id=ticket.pk,
         number=ticket.number,
-        reasons=[str(r) for r in decision.reasons],
+        reasons=[str(r) for r in joining.decision.reasons],
         review=[index.note] if index.note else [],
-        attachments=len(attachments),
+        attachments=len(joining.inbound.attachments),
     )
 
 
@@ -975,32 +995,17 @@ def _agent_message(
     return message
 
 
-def _append_agent_mail(
-    mail: ParsedMail,
-    raw_key: str | None,
-    ticket: TicketItem,
-    decision: Decision,
-    attachments: list[AttachmentMap],
-    body: _Body,
-    cfg: ConfigSnapshot,
-    index: _Index,
-    mailbox: Mailbox | None,
-    at: str,
-) -> IngestResult:
+def _append_agent_mail(joining: _Joining, deps: IngestDeps) -> IngestResult:
     """An agent's mail from their own mail program that names the ticket: their answer, sent outside the
     helpdesk (domain/lifecycle.py: agent_answered_outside). Its recipients join the conversation as a
     reply's do; the team sees it read; nothing is mailed."""
+    inbound, ticket, decision, at = joining.inbound, joining.ticket, joining.decision, joining.at
+    cfg = inbound.cfg
     agent = cfg.agent(decision.agent)
     forward_side = decision.forward_side
     snapshot = Snapshot.of(ticket)
-    recipients = _outside_recipients(mail, cfg)
-    detail: dict[str, Any] = {
-        "message_id": mail.message_id,
-        "from": mail.sender,
-        "to": [a.address for a in recipients],
-        "threading": [reason_json(r) for r in decision.reasons],
-        **({"side": FORWARD_SIDE} if forward_side else {}),
-    }
+    recipients = _outside_recipients(inbound.mail, cfg)
+    detail = joining.message_detail(to=[a.address for a in recipients])
     actor = decision.agent or "agent"
     transition = agent_answered_outside(
         state_of(ticket), at=at, agent=actor, message=detail, customer_side=not forward_side
@@ -1008,28 +1013,9 @@ def _append_agent_mail(
     events = apply_transition(ticket, transition, at)
     if not forward_side:
         ticket.participants = (set(ticket.participants or set()) | {a.address for a in recipients}) or None
-    if index.note:
-        ticket.review = True
-        ticket.review_notes = [*(ticket.review_notes or []), index.note][-10:]
-    message = _agent_message(ticket.pk, mail, raw_key, body, attachments, mailbox, agent, at)
-    message.side = FORWARD_SIDE if forward_side else None
-    unit = Unit()
-    write_ticket(unit, ticket, snapshot, events)
-    data: dict[str, Any] = {"digest": index.digest} if index.digest else {}
-    if forward_side:
-        data["side"] = FORWARD_SIDE
-    save_message(unit, ticket, message, data=data or None, index_id=index.id)
-    save_records(unit, ticket, transition.records, at)
-    unit.commit()
-    return IngestResult(
-        outcome="appended",
-        message_id=mail.message_id,
-        ticket_id=ticket.pk,
-        number=ticket.number,
-        reasons=[str(r) for r in decision.reasons],
-        review=[index.note] if index.note else [],
-        attachments=len(attachments),
-    )
+    i = inbound
+    message = _agent_message(ticket.pk, i.mail, i.raw_key, i.body, i.attachments, joining.mailbox, agent, at)
+    return _commit_joined(joining, snapshot, events, message, transition.records, deps)
 
 
 # ----------------------------------------------------------------------------------------- auto-replies

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import jwt
-from boto3.dynamodb.types import TypeDeserializer
 
 from ..aws.live import Delivery
 from ..domain.access import Viewer as AccessViewer
@@ -45,11 +44,10 @@ from ..domain.live import (
 from ..store.config_store import ConfigStore
 from ..store.live import INBOX, SEARCH, Connection, LiveStore, Subscriber, topic_of
 from ..store.models import TicketItem
+from ..store.plain import from_item
 from ..store.tickets import TicketStore
 from .access import may_access
 from .identity import IdentityError, NotAuthenticated, Principal, standing
-
-_de = TypeDeserializer()
 
 
 class Poster(Protocol):
@@ -343,7 +341,7 @@ def changes_of(records: Iterable[Mapping[str, Any]]) -> dict[str, _Change]:
             if change.ticket is None or (ticket.version or 0) >= (change.ticket.version or 0):
                 change.ticket = ticket
         elif kind == "event" and record.get("eventName") == "INSERT":
-            item = {key: _de.deserialize(value) for key, value in image.items() if key in ("id", "type", "actor")}
+            item = from_item({key: value for key, value in image.items() if key in ("id", "type", "actor")})
             at = image.get("created_at", {}).get("S", "")
             change.events.append(
                 EventNote(str(item.get("id", "")), str(item.get("type", "")), str(item.get("actor", "")), at)

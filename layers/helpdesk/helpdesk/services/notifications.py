@@ -28,8 +28,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from ..aws.live import Delivery
 from ..aws.ses import Mailer, refusal_code
 from ..domain.clock import iso, now
@@ -54,13 +52,13 @@ from ..domain.notifications import (
 from ..domain.sending import refusal
 from ..store.config_store import ConfigStore
 from ..store.live import INBOX, LiveStore
-from ..store.models import CommentItem, TicketItem
+from ..store.models import TicketItem
 from ..store.notifications import Notification, NotificationMail, NotificationStore, Page
+from ..store.plain import from_item
 from ..store.tickets import TicketStore, timeline_sk
 from .outbound import RetryReport, send_internal
 
 log = logging.getLogger("helpdesk.notifications")
-_de = TypeDeserializer()
 
 
 class Poster(Protocol):
@@ -101,7 +99,7 @@ def changes_of(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, Change]]
         image = (record.get("dynamodb") or {}).get("NewImage") or {}
         if image.get("kind", {}).get("S") != "event" or image.get("type", {}).get("S") not in EVENT_TYPES:
             continue
-        plain = {key: _de.deserialize(value) for key, value in image.items()}
+        plain = from_item(image)
         detail = plain.get("detail")
         if isinstance(detail, str):  # pynamodb's JSONAttribute is stored as a JSON string
             try:
@@ -157,7 +155,11 @@ def notify(deps: NotifyDeps, records: Iterable[Mapping[str, Any]]) -> NotifyRepo
         decision = decide(change, facts_of(ticket), cfg, prefs_of)
         for skip in decision.skipped.values():
             report.skipped[skip.value] = report.skipped.get(skip.value, 0) + 1
-        text = _comment_text(ticket, change) if any(n.kind is Kind.MENTIONED for n in decision.notices) else ""
+        text = (
+            _comment_text(deps.tickets, ticket, change)
+            if any(n.kind is Kind.MENTIONED for n in decision.notices)
+            else ""
+        )
         for notice in decision.notices:
             note = _notification(notice, ticket, change, text)
             if not deps.store.add(note):
@@ -194,15 +196,12 @@ def _notification(notice: Notice, ticket: TicketItem, change: Change, text: str)
     )
 
 
-def _comment_text(ticket: TicketItem, change: Change) -> str:
+def _comment_text(tickets: TicketStore, ticket: TicketItem, change: Change) -> str:
     comment_id = change.detail.get("comment_id")
     if not isinstance(comment_id, str) or not comment_id:
         return ""
-    try:
-        comment = CommentItem.get(ticket.pk, timeline_sk("CMT", change.at, comment_id))
-    except CommentItem.DoesNotExist:
-        return ""
-    return excerpt(comment.body or "")
+    comment = tickets.comment(ticket.pk, timeline_sk("CMT", change.at, comment_id))
+    return excerpt(comment.body or "") if comment is not None else ""
 
 
 def _mail(deps: NotifyDeps, cfg: ConfigSnapshot, note: Notification, report: NotifyReport) -> None:

@@ -26,13 +26,10 @@ customer record.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-
-from pynamodb.exceptions import UpdateError
 
 from ..aws.s3 import MailStore
 from ..domain.clock import iso, now
@@ -56,24 +53,22 @@ from ..domain.privacy import (
     trash_cutoff,
 )
 from ..domain.status import Status
-from ..store import audit, customers, ratelimit
+from ..store import audit, customers, erasure, jobs, ratelimit
 from ..store.models import (
     AddressMap,
-    ByBucket,
     CommentItem,
     CustomerItem,
     EventItem,
     MessageItem,
     MetaItem,
     TicketItem,
-    TicketTableItem,
 )
 from ..store.search_index import SearchIndex
 from ..store.tickets import (
+    TicketStore,
     autoreply_day_key,
     autoreply_key,
     new_event,
-    num_key,
     participant_scan,
     valid_ticket_id,
 )
@@ -84,7 +79,6 @@ from .search import index_customer, index_ticket
 UPLOAD_PREFIX = "uploads/"  # reply attachments before they are sent (services/replies.py)
 EXPORT_PREFIX = "exports/"  # customers' data exports, exports/<subject hash>/ (services/data_export.py)
 JOB_PK = "JOB#privacy"
-LEASE_SECONDS = 330  # longer than the scheduled Lambda's 300 s: a runner that died frees the job after this
 MARGIN_SECONDS = 10.0
 PAGE = 25  # tickets per Query of the job
 SCAN_PAGE = 200  # items per Scan page (shared tickets)
@@ -115,33 +109,12 @@ def message_objects(message: MessageItem) -> set[str]:
     return keys
 
 
-def _mid_key(message: MessageItem) -> tuple[str, str]:
-    return (f"MID#{message.index_id or message.message_id}", "MID")
-
-
 def _delete_objects(mail: MailStore, keys: Iterable[str]) -> int:
     count = 0
     for key in sorted(set(keys)):
         mail.delete(key)  # S3 answers 204 for a key already gone: a repeated purge is fine
         count += 1
     return count
-
-
-def _delete_lookups(ticket_id: str, messages: Iterable[MessageItem], number: str | None = None) -> None:
-    """Delete the ``MID#`` items of ``messages`` and the ``NUM#`` item of ``number``, where they point to
-    this ticket or to the message itself (a merged ticket's messages keep their ``sk`` and their lookups
-    the source ticket's id). A Message-ID another message took over stays."""
-    owners = {_mid_key(m): m.sk for m in messages}
-    wanted = list(owners) + ([num_key(number)] if number else [])
-    for start in range(0, len(wanted), 100):
-        found = [
-            i
-            for i in MetaItem.batch_get(wanted[start : start + 100])
-            if i.ticket_id == ticket_id or (i.msg_sk and i.msg_sk == owners.get((i.pk, i.sk)))
-        ]
-        with MetaItem.batch_write() as batch:
-            for item in found:
-                batch.delete(item)
 
 
 def _purge_derived(ticket_id: str) -> None:
@@ -156,7 +129,7 @@ def purge_ticket(ticket_id: str, mail: MailStore) -> Purged:
     if not valid_ticket_id(ticket_id):
         return result
     for _ in range(5):
-        items = list(TicketTableItem.query(ticket_id, consistent_read=True))
+        items = erasure.partition(ticket_id)
         ticket = next((i for i in items if isinstance(i, TicketItem)), None)
         messages = [i for i in items if isinstance(i, MessageItem)]
         result.found = result.found or bool(items)
@@ -164,12 +137,9 @@ def purge_ticket(ticket_id: str, mail: MailStore) -> Purged:
         objects = set().union(*(message_objects(m) for m in messages)) if messages else set()
         objects |= set(mail.keys(f"{UPLOAD_PREFIX}{ticket_id}/"))
         result.objects += _delete_objects(mail, objects)
-        _delete_lookups(ticket_id, messages, ticket.number if ticket else None)
+        erasure.delete_lookups(ticket_id, messages, ticket.number if ticket else None)
         _purge_derived(ticket_id)
-        with TicketTableItem.batch_write() as batch:
-            for item in items:
-                if not isinstance(item, TicketItem):
-                    batch.delete(item)
+        erasure.delete_timeline(items)
         result.messages += len(messages)
         if ticket is None:
             return result
@@ -179,27 +149,14 @@ def purge_ticket(ticket_id: str, mail: MailStore) -> Purged:
             unit.commit()
         except Conflict:
             continue  # the ticket changed meanwhile (a mail arrived): purge what came with it too
-        _uncount_customer(ticket.customer_email)
+        erasure.uncount_customer(ticket.customer_email)
         return result
     raise RuntimeError(f"ticket {ticket_id} kept changing while being deleted; try again")
 
 
-def _uncount_customer(email: str | None) -> None:
-    if not email:
-        return
-    try:
-        CustomerItem(email).update(
-            actions=[CustomerItem.ticket_count.add(-1)],
-            condition=CustomerItem.email.exists() & (CustomerItem.ticket_count > 0),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-
-
 def delete_for_good(ticket_id: str, mail: MailStore, *, actor: str) -> Purged:
     """The Papierkorb's "endgültig löschen" (admins): only a ticket in the Papierkorb, with an audit entry."""
-    ticket = _get(ticket_id) if valid_ticket_id(ticket_id) else None
+    ticket = erasure.ticket(ticket_id) if valid_ticket_id(ticket_id) else None
     if ticket is None:
         raise LookupError(ticket_id)
     if ticket.status != Status.TRASH.value:
@@ -207,13 +164,6 @@ def delete_for_good(ticket_id: str, mail: MailStore, *, actor: str) -> Purged:
     purged = purge_ticket(ticket_id, mail)
     audit.record("ticket.deleted", ticket.number, actor, detail={"messages": purged.messages, "reason": "trash"})
     return purged
-
-
-def _get(ticket_id: str) -> TicketItem | None:
-    try:
-        return TicketItem.get(ticket_id, "TICKET", consistent_read=True)
-    except TicketItem.DoesNotExist:
-        return None
 
 
 @dataclass
@@ -231,11 +181,11 @@ def empty_trash(
     cutoff = trash_cutoff(days, at or now())
     if cutoff is None:
         return report
-    for ticket in TicketTableItem.by_bucket.query("trash", ByBucket.updated_at < cutoff, page_size=100):
+    for ticket in erasure.in_bucket_before("trash", cutoff):
         if time_left is not None and time_left() < MARGIN_SECONDS:
             report.stopped_early = True
             break
-        if not isinstance(ticket, TicketItem) or ticket.status != Status.TRASH.value:
+        if ticket.status != Status.TRASH.value:
             continue
         purge_ticket(ticket.pk, mail)
         report.deleted += 1
@@ -307,7 +257,7 @@ def rewrite_ticket(
     """
     done = Rewritten()
     people = {address.lower()} if isinstance(address, str) else {a.lower() for a in address if a}
-    items = list(TicketTableItem.query(ticket_id, consistent_read=True))
+    items = erasure.partition(ticket_id)
     needles = [*needles, *(p for p in people if p not in needles)]
     for item in items:  # the names they went by in this ticket's mail headers
         if isinstance(item, MessageItem):
@@ -323,30 +273,8 @@ def rewrite_ticket(
                 gone |= message_objects(item)
                 deleted.append(item)
                 continue
-            if theirs:
-                gone |= message_objects(item)
-                item.text = item.new_text = ERASED
-                item.html = ""
-                item.body_key = item.raw_key = None
-                item.attachments = []
-                done.messages_blanked += 1
-            else:
-                item.text = redact(item.text or "", needles)
-                item.html = redact(item.html or "", needles)
-                item.new_text = redact(item.new_text or "", needles)
-                if item.raw_key and _names(item, people):  # the raw mail's headers name them: it cannot be edited
-                    gone.add(item.raw_key)
-                    item.raw_key = None
-                if item.body_key:
-                    _redact_body(mail, item.body_key, needles)
-            item.subject = redact(item.subject or "", needles)
-            item.from_addr = _addresses([item.from_addr], people)[0] if item.from_addr else None
-            if item.from_addr and item.from_addr.address == ERASED_ADDRESS:
-                item.from_addr.name = ""
-            elif item.from_addr:
-                item.from_addr.name = redact(item.from_addr.name or "", needles)
-            item.to = _addresses(item.to or [], people)
-            item.cc = _addresses(item.cc or [], people)
+            gone |= _rewrite_message(item, mail, people, needles, theirs=theirs)
+            done.messages_blanked += 1 if theirs else 0
         elif isinstance(item, CommentItem):
             item.body = redact(item.body, needles)
         elif isinstance(item, EventItem):
@@ -357,13 +285,8 @@ def rewrite_ticket(
         if isinstance(item, MessageItem) and item not in deleted:
             item.attachments = [a for a in item.attachments or [] if a.key not in gone]
     done.objects = _delete_objects(mail, gone)
-    _delete_lookups(ticket_id, deleted)
-    with TicketTableItem.batch_write() as batch:
-        for item in deleted:
-            batch.delete(item)
-        for item in items:
-            if isinstance(item, MessageItem | CommentItem | EventItem) and item not in deleted:
-                batch.save(item)
+    erasure.delete_lookups(ticket_id, deleted)
+    erasure.rewrite_timeline(deleted, [item for item in items if item not in deleted])
     done.messages_deleted = len(deleted)
     kept = [i for i in items if isinstance(i, MessageItem) and i not in deleted and i.direction == "inbound"]
     preview = ERASED if everything or not kept else (kept[-1].new_text or kept[-1].text or "")[:300]
@@ -372,9 +295,41 @@ def rewrite_ticket(
     return done
 
 
+def _rewrite_message(
+    item: MessageItem, mail: MailStore, people: set[str], needles: list[str], *, theirs: bool
+) -> set[str]:
+    """A message that stays, without the person: blanked when it is ``theirs`` (body replaced, files, raw mail
+    and long body gone), else redacted; their address replaced in its headers. Returns the objects to delete."""
+    gone: set[str] = set()
+    if theirs:
+        gone |= message_objects(item)
+        item.text = item.new_text = ERASED
+        item.html = ""
+        item.body_key = item.raw_key = None
+        item.attachments = []
+    else:
+        item.text = redact(item.text or "", needles)
+        item.html = redact(item.html or "", needles)
+        item.new_text = redact(item.new_text or "", needles)
+        if item.raw_key and _names(item, people):  # the raw mail's headers name them: it cannot be edited
+            gone.add(item.raw_key)
+            item.raw_key = None
+        if item.body_key:
+            _redact_body(mail, item.body_key, needles)
+    item.subject = redact(item.subject or "", needles)
+    item.from_addr = _addresses([item.from_addr], people)[0] if item.from_addr else None
+    if item.from_addr and item.from_addr.address == ERASED_ADDRESS:
+        item.from_addr.name = ""
+    elif item.from_addr:
+        item.from_addr.name = redact(item.from_addr.name or "", needles)
+    item.to = _addresses(item.to or [], people)
+    item.cc = _addresses(item.cc or [], people)
+    return gone
+
+
 def _forget_person(ticket_id: str, people: set[str], needles: list[str], deleted: int, preview: str) -> None:
     for _ in range(5):
-        ticket = _get(ticket_id)
+        ticket = erasure.ticket(ticket_id)
         if ticket is None:
             return
         before = Snapshot.of(ticket)
@@ -473,11 +428,11 @@ PREVIEW_READS = 50  # tickets whose messages the dry run reads for the attachmen
 def preview(email: str) -> Preview:
     address = normalize_address(email) or email.strip().lower()
     customer = _customer(address)
-    tickets = [t for t in TicketTableItem.by_customer.query(address) if isinstance(t, TicketItem)]
+    tickets = list(erasure.customer_tickets(address))
     messages = sum(int(t.message_count or 0) for t in tickets)
     attachments = 0
     for ticket in tickets[:PREVIEW_READS]:
-        for msg in MessageItem.query(ticket.pk, MessageItem.sk.startswith("MSG#")):
+        for msg in TicketStore().messages(ticket.pk):
             attachments += len(msg.attachments or [])
     return Preview(
         subject=subject_hash(address),
@@ -521,42 +476,21 @@ def start_erasure(
         address=address,
         needles=needles,
     )
-    MetaItem(JOB_PK, job.id, state="running", data=job.data(), created_at=job.started_at).save()
+    jobs.create(JOB_PK, job.id, job.data(), job.started_at)
     return run_erasure(job.id, mail, time_left=time_left)
 
 
 def list_jobs(limit: int = 100) -> list[Job]:
-    return [Job.of(i) for i in MetaItem.query(JOB_PK, scan_index_forward=False, limit=limit)]
+    return [Job.of(i) for i in jobs.newest(JOB_PK, limit)]
 
 
 def get_job(job_id: str) -> Job | None:
-    try:
-        return Job.of(MetaItem.get(JOB_PK, job_id, consistent_read=True))
-    except MetaItem.DoesNotExist:
-        return None
-
-
-def claim_job(job_id: str, pk: str = JOB_PK) -> bool:
-    """Take the lease of a running job (erasure, export) for one runner; False: someone else has it."""
-    moment = time.time()
-    try:
-        MetaItem(pk, job_id).update(
-            actions=[MetaItem.value.set(int(moment + LEASE_SECONDS))],
-            condition=(MetaItem.state == "running")
-            & (MetaItem.value.does_not_exist() | (MetaItem.value < int(moment))),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    item = jobs.load(JOB_PK, job_id)
+    return None if item is None else Job.of(item)
 
 
 def _save(job: Job, *, release: bool = False) -> None:
-    actions: list[Any] = [MetaItem.data.set(job.data()), MetaItem.state.set(job.state)]
-    if release:
-        actions.append(MetaItem.value.set(0))
-    MetaItem(JOB_PK, job.id).update(actions=actions)
+    jobs.save(JOB_PK, job.id, job.state, job.data(), release=release)
 
 
 def _count(job: Job, **amounts: int) -> None:
@@ -568,7 +502,7 @@ def _count(job: Job, **amounts: int) -> None:
 def run_erasure(job_id: str, mail: MailStore, *, time_left: TimeLeft | None = None) -> Job:
     """Work on one job until it is done or the time is up (then it stays ``running`` for the next run)."""
     job = get_job(job_id)
-    if job is None or job.state != "running" or not claim_job(job_id):
+    if job is None or job.state != "running" or not jobs.claim(JOB_PK, job_id):
         return job or Job(job_id, "missing", "", "", "", "", "", "")
 
     def out_of_time() -> bool:
@@ -592,15 +526,15 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
     address = job.address or ""
     phase = Phase(job.phase)
     if phase is Phase.OWN:
-        result = TicketTableItem.by_customer.query(address, limit=PAGE, last_evaluated_key=job.cursor or None)
-        for ticket in result:
+        own = erasure.CustomerPage(address, PAGE, job.cursor or None)
+        for ticket in own:
             if out_of_time():
                 return False
             if isinstance(ticket, TicketItem):
                 _own_ticket(job, ticket.pk, mail)
-            job.cursor = result.last_evaluated_key
+            job.cursor = own.last_key
             _save(job)
-        return not result.last_evaluated_key
+        return not own.last_key
     if phase is Phase.SHARED:
         page, cursor = participant_scan(address, SCAN_PAGE, job.cursor or None)
         for ticket_id, _ in page:
@@ -627,15 +561,13 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
             autoreply_day_key(address, (today - timedelta(days=d)).strftime("%Y-%m-%d")) for d in (-1, 0, 1, 2)
         ]
         keys += ratelimit.bucket_keys(f"contact-address#{address}")
-        with MetaItem.batch_write() as batch:
-            for pk, sk in keys:
-                batch.delete(MetaItem(pk, sk))
+        erasure.delete_meta(keys)
         _count(job, objects_deleted=_delete_objects(mail, mail.keys(f"{EXPORT_PREFIX}{job.subject}/")))
         return True
     if phase is Phase.CUSTOMER:
         customer = _customer(address)
         if customer is not None:
-            customer.delete()
+            customers.delete(customer)
             _count(job, customer_records=1)
         index_customer(address)  # (their postings leave the customer search)
         return True
@@ -643,7 +575,7 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
 
 
 def _own_ticket(job: Job, ticket_id: str, mail: MailStore) -> None:
-    ticket = _get(ticket_id)
+    ticket = erasure.ticket(ticket_id)
     address = job.address or ""
     if ticket is None or (ticket.customer_email or "").lower() != address:
         return  # done before (the index follows the table within moments)
@@ -675,7 +607,7 @@ def _finish(job: Job) -> None:
 def run_pending(mail: MailStore, *, time_left: TimeLeft | None = None) -> list[Job]:
     """The scheduled job's part: continue every unfinished erasure, oldest first."""
     ran: list[Job] = []
-    for item in MetaItem.query(JOB_PK, filter_condition=MetaItem.state == "running"):
+    for item in jobs.running(JOB_PK):
         if time_left is not None and time_left() < MARGIN_SECONDS:
             break
         ran.append(run_erasure(item.sk, mail, time_left=time_left))
@@ -687,7 +619,7 @@ def run_pending(mail: MailStore, *, time_left: TimeLeft | None = None) -> list[J
 
 def anonymize_ticket(ticket_id: str, mail: MailStore) -> Rewritten | None:
     """Take every person outside the team out of a ticket that stays (retention's "anonymize")."""
-    ticket = _get(ticket_id)
+    ticket = erasure.ticket(ticket_id)
     if ticket is None:
         return None
     people = {p for p in [ticket.customer_email or "", *(ticket.participants or set())] if p}
@@ -733,13 +665,10 @@ def apply_retention(
     if not cutoffs:
         return report
     action = cfg.settings.retention_action
-    query = TicketTableItem.by_bucket.query("closed", ByBucket.updated_at < max(cutoffs), page_size=100)
-    for ticket in query:
+    for ticket in erasure.in_bucket_before("closed", max(cutoffs)):
         if (time_left is not None and time_left() < MARGIN_SECONDS) or (limit and len(report.actions) >= limit):
             report.stopped_early = True
             break
-        if not isinstance(ticket, TicketItem):
-            continue
         report.examined += 1
         cutoff = retention_cutoff(years.get(ticket.queue, team), moment)
         if cutoff is None or ticket.updated_at >= cutoff:

@@ -26,7 +26,7 @@ from ..store import ratelimit
 from ..store.models import AddressMap, MessageItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, apply_transition, state_of, timeline_sk
-from ..store.unit import Conflict, Unit
+from ..store.unit import Conflict
 from ..store.writes import Snapshot, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing
 from .ingest import IngestDeps, IngestResult, ingest_raw
@@ -153,7 +153,7 @@ def public_reply(
             raise CustomerConflict(verdict, detail)
         message = _reply_message(ticket, body)
         try:
-            _commit_public_reply(ticket, message)
+            _commit_public_reply(store, ticket, message)
         except Conflict as exc:
             if "ticket" in exc.tags and attempt < 2:
                 continue
@@ -182,7 +182,7 @@ def _reply_message(ticket: TicketItem, body: str) -> MessageItem:
     )
 
 
-def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
+def _commit_public_reply(store: TicketStore, ticket: TicketItem, message: MessageItem) -> None:
     at = message.created_at
     before = Snapshot.of(ticket)
     position = int(ticket.thread_version or 0)
@@ -190,7 +190,7 @@ def _commit_public_reply(ticket: TicketItem, message: MessageItem) -> None:
         state_of(ticket), at=at, preview=message.text, channel="web", message={"channel": "web"}
     )
     events = apply_transition(ticket, transition, at)
-    unit = Unit()
+    unit = store.unit()
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
     save_records(unit, ticket, transition.records, at)

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from ..aws import clients
-from ..store.models import TICKET_SK, MetaItem, TicketItem
-from ..store.stats import BACKLOG_KEY, IN_USE_KEY, PRIVATE_SK, QUEUE_SK, query_prefix
-from ..store.unit import counter_attribute
+from ..store.stats import BACKLOG_KEY, IN_USE_KEY, QUEUE_SK, replace_scoped_counters
+from ..store.tickets import every_ticket
 from ..store.writes import Snapshot
 
 
@@ -26,20 +24,13 @@ def recount_queue_counters() -> dict[str, int]:
     backlog: dict[str, Counter[str]] = defaultdict(Counter)
     in_use: dict[str, Counter[str]] = defaultdict(Counter)
     tickets: Counter[str] = Counter()
-    for ticket in TicketItem.scan(TicketItem.sk == TICKET_SK):
+    for ticket in every_ticket():
         snapshot = Snapshot.of(ticket)
         # keyed by the counter item's sk: the queue's, and a private ticket's own besides
         for sk in filter(None, (QUEUE_SK + snapshot.queue, snapshot.private_sk)):
             backlog[sk].update(f"b_{key}" for key in snapshot.backlog_keys())
             in_use[sk].update(snapshot.in_use_keys())
         tickets[snapshot.queue] += 1
-    ddb = clients.dynamodb()
-    table = MetaItem.Meta.table_name
-    for pk, per_item in ((BACKLOG_KEY[0], backlog), (IN_USE_KEY[0], in_use)):
-        found = {item["sk"]["S"] for prefix in (QUEUE_SK, PRIVATE_SK) for item in query_prefix(pk, prefix)}
-        for sk in sorted(found - set(per_item)):
-            ddb.delete_item(TableName=table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
-        for sk, counts in sorted(per_item.items()):
-            item = {counter_attribute(name): {"N": str(n)} for name, n in counts.items()}
-            ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": sk}, **item})
+    replace_scoped_counters(BACKLOG_KEY[0], backlog)
+    replace_scoped_counters(IN_USE_KEY[0], in_use)
     return dict(tickets)

@@ -17,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..aws import clients
-from ..store.models import TICKET_SK, CustomerItem, TicketTableItem
-from ..store.search_index import CUSTOMERS, SearchIndex, table_name
-from ..store.tickets import TicketStore
+from ..store.customers import every_address
+from ..store.search_index import CUSTOMERS, SearchIndex, indexed_ticket_pages
+from ..store.tickets import TicketStore, ticket_id_pages
 from .search import index_customer, index_ticket
 
 PAGE = 100
@@ -54,32 +53,17 @@ def reindex(
     page_size: int = PAGE,
     customers: bool = True,
 ) -> Reindexed:
-    ddb = clients.dynamodb()
     store, index = TicketStore(), SearchIndex()
     done = Reindexed()
-    args: dict[str, Any] = {
-        "TableName": TicketTableItem.Meta.table_name,
-        "FilterExpression": "sk = :t",
-        "ExpressionAttributeValues": {":t": {"S": TICKET_SK}},
-        "ProjectionExpression": "pk",
-        "Limit": page_size,
-    }
-    if start:
-        args["ExclusiveStartKey"] = decode_position(start)
-    while True:
-        page = ddb.scan(**args)
-        for raw in page.get("Items", []):
-            written = index_ticket(raw["pk"]["S"], store, index)
+    for ids, last in ticket_id_pages(page_size, decode_position(start) if start else None):
+        for ticket_id in ids:
+            written = index_ticket(ticket_id, store, index)
             done.tickets += 1
             done.put += written.put
             done.deleted += written.deleted
             done.changed += 1 if written.put or written.deleted else 0
-        last = page.get("LastEvaluatedKey")
         if progress is not None:
-            progress(done, encode_position(dict(last)) if last else None)
-        if not last:
-            break
-        args["ExclusiveStartKey"] = last
+            progress(done, encode_position(last) if last else None)
     if prune:
         done.pruned = prune_gone(store, index)
     if customers:
@@ -89,35 +73,18 @@ def reindex(
 
 def reindex_customers() -> int:
     """Index every customer (a Scan of the customers table; idempotent like the tickets)."""
-    ddb = clients.dynamodb()
     index = SearchIndex(CUSTOMERS)
-    args: dict[str, Any] = {"TableName": CustomerItem.Meta.table_name, "ProjectionExpression": "email"}
     count = 0
-    while True:
-        page = ddb.scan(**args)
-        for raw in page.get("Items", []):
-            index_customer(raw["email"]["S"], index)
-            count += 1
-        last = page.get("LastEvaluatedKey")
-        if not last:
-            return count
-        args["ExclusiveStartKey"] = last
+    for address in every_address():
+        index_customer(address, index)
+        count += 1
+    return count
 
 
 def prune_gone(store: TicketStore, index: SearchIndex) -> int:
     """Remove the postings of tickets that no longer exist (deleted without passing the publisher)."""
-    ddb = clients.dynamodb()
-    args: dict[str, Any] = {
-        "TableName": table_name(),
-        "FilterExpression": "begins_with(pk, :m) AND size(#keys) > :zero",  # (left the index already: empty)
-        "ExpressionAttributeNames": {"#keys": "keys"},
-        "ExpressionAttributeValues": {":m": {"S": "M#"}, ":zero": {"N": "0"}},
-        "ProjectionExpression": "pk",
-    }
     pruned = 0
-    while True:
-        page = ddb.scan(**args)
-        ids = [raw["pk"]["S"][2:] for raw in page.get("Items", [])]
+    for ids in indexed_ticket_pages():
         for start in range(0, len(ids), 100):
             chunk = ids[start : start + 100]
             existing = store.batch_tickets(chunk)
@@ -125,7 +92,4 @@ def prune_gone(store: TicketStore, index: SearchIndex) -> int:
                 if ticket_id not in existing:
                     index.replace(ticket_id, {})
                     pruned += 1
-        last = page.get("LastEvaluatedKey")
-        if not last:
-            return pruned
-        args["ExclusiveStartKey"] = last
+    return pruned

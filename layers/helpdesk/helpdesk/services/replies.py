@@ -40,7 +40,7 @@ from ..domain.threading import FORWARD_SIDE
 from ..store.models import AttachmentMap, CommentItem, MessageItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketDetail, TicketStore, apply_transition, new_event, state_of, timeline_sk
-from ..store.unit import Conflict, Unit
+from ..store.unit import Conflict
 from ..store.writes import Snapshot, save_comment, save_message, thread_unchanged, write_ticket
 from .changes import ChangeError, Missing, update, validate
 from .outbound import (
@@ -132,12 +132,8 @@ def send_reply(
     link_secret: str = "",
     public_url: str = "",
 ) -> ReplyResult:
-    detail = store.detail(ticket_id, consistent=True)
-    if detail is None:
-        raise Missing(ticket_id)
-    check_thread(detail, request.seen_thread, request.confirm_conflict, actor)
+    detail, mailbox = answerable(store, cfg, ticket_id, request.seen_thread, request.confirm_conflict, actor)
     ticket = detail.ticket
-    mailbox = sending_mailbox(cfg, ticket)
     try:
         default_to, default_cc, answered = reply_defaults(ticket, detail.messages, cfg.own_addresses, request.answer)
     except NoSuchMessage as exc:
@@ -188,7 +184,7 @@ def send_reply(
     )
 
     def commit(current: TicketItem) -> None:
-        _commit_reply(cfg, current, message, request, actor, to, cc, message.created_at)
+        _commit_reply(store, cfg, current, message, request, actor, to, cc, message.created_at)
 
     seen = (request.seen_thread, request.confirm_conflict)
     return commit_and_send(store, mailer, ticket, message, attachments, commit, seen, actor)
@@ -242,6 +238,18 @@ def sending_mailbox(cfg: ConfigSnapshot, ticket: TicketItem) -> Mailbox:
     if mailbox is None:
         raise ChangeError("no mailbox to send from: choose the ticket's mailbox or the team's default one", "mailbox")
     return mailbox
+
+
+def answerable(
+    store: TicketStore, cfg: ConfigSnapshot, ticket_id: str, seen: int | None, confirmed: bool, actor: str
+) -> tuple[TicketDetail, Mailbox]:
+    """The ticket an agent answers or forwards, read consistently, and the mailbox it goes out from:
+    :class:`Missing` when it is gone, :class:`ReplyConflict` when its thread grew since ``seen``."""
+    detail = store.detail(ticket_id, consistent=True)
+    if detail is None:
+        raise Missing(ticket_id)
+    check_thread(detail, seen, confirmed, actor)
+    return detail, sending_mailbox(cfg, detail.ticket)
 
 
 def check_thread(detail: TicketDetail, seen: int | None, confirmed: bool, actor: str) -> None:
@@ -372,6 +380,7 @@ def _guess(filename: str) -> str:
 
 
 def _commit_reply(
+    store: TicketStore,
     cfg: ConfigSnapshot,
     ticket: TicketItem,
     message: MessageItem,
@@ -399,7 +408,7 @@ def _commit_reply(
         customer_side=message.side != FORWARD_SIDE,  # an answer to a forward's recipient is no response
     )
     events += apply_transition(ticket, answered, at)
-    unit = Unit()
+    unit = store.unit()
     write_ticket(unit, ticket, before, events, condition=thread_unchanged(position))
     save_message(unit, ticket, message)
     save_records(unit, ticket, status.records, at)
@@ -435,7 +444,7 @@ def add_comment(
         )
         ticket.tags = sorted(set(ticket.tags or []) | set(tags))
         ticket.updated_at = at
-        unit = Unit()
+        unit = store.unit()
         write_ticket(
             unit,
             ticket,

@@ -42,9 +42,9 @@ from ..domain.search import (
 from ..domain.status import Status
 from ..store import customers
 from ..store.listing import CursorError, TicketFilter, matches_residual
-from ..store.models import CustomerItem, TicketItem, TicketTableItem
+from ..store.models import CustomerItem, TicketItem
 from ..store.search_index import BATCH_GET, CUSTOMERS, SHARDS, Hit, Reads, SearchIndex, Written
-from ..store.tickets import TicketDetail, TicketStore
+from ..store.tickets import TicketDetail, TicketStore, ticket_of, tickets_table
 
 
 def sources(detail: TicketDetail) -> Iterator[Source]:
@@ -261,7 +261,7 @@ def search_tickets(
     found, raw_tickets = index.get(
         ((t.key, hit.ticket_id) for hit in candidates for t in others),
         (hit.ticket_id for hit in candidates),
-        TicketTableItem.Meta.table_name,
+        tickets_table(),
         reads,
     )
     results: list[tuple[TicketItem, Hit, int]] = []
@@ -269,8 +269,8 @@ def search_tickets(
         raw = raw_tickets.get(hit.ticket_id)
         if raw is None:
             continue
-        ticket = TicketTableItem.from_raw_data(raw)
-        if not isinstance(ticket, TicketItem) or ticket.merged_into:
+        ticket = ticket_of(raw)
+        if ticket is None or ticket.merged_into:
             continue
         fields = hit.fields
         matched = True

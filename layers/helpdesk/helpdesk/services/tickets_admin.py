@@ -166,7 +166,7 @@ def _new_ticket_unit(
         author=actor,
         created_at=at,
     )
-    unit = Unit()
+    unit = store.unit()
     number.write(unit, ticket.pk, at)
     write_ticket(unit, ticket, None, [new_event(ticket, "TicketCreated", actor, _created(ticket), at)], new=True)
     if ticket.parent_id:
@@ -272,7 +272,7 @@ def merge_tickets(
     source.links = [*(source.links or []), LinkMap(type="merged_into", ticket_id=target_id, number=target.number)]
     target.links = [*(target.links or []), LinkMap(type="merged_from", ticket_id=source_id, number=source.number)]
     target.tags = sorted(set(target.tags or []) | set(source.tags or []))
-    unit = Unit()
+    unit = store.unit()
     write_ticket(unit, source, before_source, source_events)
     write_ticket(unit, target, before_target, target_events)
     try:
@@ -292,7 +292,7 @@ def _move_timeline(store: TicketStore, source_id: str, target_id: str, position:
         [*timeline.messages, *timeline.comments] if timeline else [], key=lambda i: i.sk
     )
     for start in range(0, len(moving), 40):
-        unit = Unit()
+        unit = store.unit()
         for item in moving[start : start + 40]:
             position += 1
             data = item.serialize()
@@ -343,7 +343,7 @@ def split_message(
         if again:  # the number was taken meanwhile: the source may have changed too
             current = store.get(ticket_id, consistent=True) or current
         again = True
-        target, unit = _split_unit(cfg, current, message, number, own, actor)
+        target, unit = _split_unit(store, cfg, current, message, number, own, actor)
         try:
             unit.commit()
         except Conflict as exc:
@@ -358,7 +358,13 @@ def split_message(
 
 
 def _split_unit(
-    cfg: ConfigSnapshot, source: TicketItem, message: MessageItem, number: Number, own: set[str], actor: str
+    store: TicketStore,
+    cfg: ConfigSnapshot,
+    source: TicketItem,
+    message: MessageItem,
+    number: Number,
+    own: set[str],
+    actor: str,
 ) -> tuple[TicketItem, Unit]:
     """The ticket split off ``source`` with ``message``, and the transaction that moves it (not committed)."""
     sender = message.from_addr
@@ -405,7 +411,7 @@ def _split_unit(
         *(new_event(target, e.type, e.actor, e.detail, at) for e in split.events),
     ]
     moved = MessageItem.from_raw_data({**message.serialize(), "pk": {"S": target.pk}})
-    unit = Unit()
+    unit = store.unit()
     number.write(unit, target.pk, at)
     write_ticket(unit, target, None, target_events, new=True)
     write_ticket(unit, source, before_source, source_events)

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from ..aws import clients
 from .models import CustomerItem
+
+
+def every_address() -> Iterator[str]:
+    """Every customer's address: a Scan of the customers table (maintenance only: ``helpdesk reindex``)."""
+    args: dict[str, Any] = {"TableName": CustomerItem.Meta.table_name, "ProjectionExpression": "email"}
+    while True:
+        page = clients.dynamodb().scan(**args)
+        for raw in page.get("Items", []):
+            yield raw["email"]["S"]
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return
+        args["ExclusiveStartKey"] = last
 
 
 def get(address: str, consistent: bool = False) -> CustomerItem | None:
@@ -40,3 +55,7 @@ def create(item: CustomerItem) -> bool:
 
 def save(item: CustomerItem) -> None:
     item.save()
+
+
+def delete(item: CustomerItem) -> None:
+    item.delete()

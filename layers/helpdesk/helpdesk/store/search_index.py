@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,24 @@ BATCH_GET = 100  # DynamoDB's limit per BatchGetItem
 
 def table_name() -> str:
     return os.environ.get(TABLE_ENV, "helpdesk-search")
+
+
+def indexed_ticket_pages() -> Iterator[list[str]]:
+    """The ids of the tickets that have postings (their manifest names keys), a page of a Scan at a time."""
+    args: dict[str, Any] = {
+        "TableName": table_name(),
+        "FilterExpression": "begins_with(pk, :m) AND size(#keys) > :zero",  # (left the index already: empty)
+        "ExpressionAttributeNames": {"#keys": "keys"},
+        "ExpressionAttributeValues": {":m": {"S": "M#"}, ":zero": {"N": "0"}},
+        "ProjectionExpression": "pk",
+    }
+    while True:
+        page = _client().scan(**args)
+        yield [raw["pk"]["S"][2:] for raw in page.get("Items", [])]
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return
+        args["ExclusiveStartKey"] = last
 
 
 def _client() -> DynamoDBClient:

@@ -14,7 +14,7 @@ drift from the tickets. Reports read a range of days with one Query.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,7 +23,7 @@ from ..aws import clients
 from ..domain.access import NO_OWNER, Scope
 from ..domain.lifecycle import Records
 from .models import MetaItem, TicketItem
-from .unit import Unit, read_counters
+from .unit import Unit, counter_attribute, read_counters
 
 BACKLOG_KEY = ("BACKLOG", "all")  # tickets per status, and per queue and per agent while active
 IN_USE_KEY = ("IN_USE", "all")  # tickets per tag (t_…) and per project (p_…): what the client offers
@@ -113,6 +113,19 @@ def day_counters(pk: str, start: str, end: str) -> list[tuple[str, dict[str, int
 def query(pk: str, start: str, end: str) -> list[dict[str, Any]]:
     """Every item of ``pk`` with ``start <= sk <= end`` (raw DynamoDB items; pages followed)."""
     return _pages("pk = :pk AND sk BETWEEN :a AND :b", {":pk": {"S": pk}, ":a": {"S": start}, ":b": {"S": end}})
+
+
+def replace_scoped_counters(pk: str, per_item: Mapping[str, Mapping[str, int]]) -> None:
+    """Set the per-queue and private counter items of ``pk`` (``BACKLOG``, ``IN_USE``) to ``per_item`` (their
+    ``sk`` → counts, as written: one PutItem each); such items not named there are deleted (``helpdesk recount``)."""
+    ddb = clients.dynamodb()
+    table = MetaItem.Meta.table_name
+    found = {item["sk"]["S"] for prefix in (QUEUE_SK, PRIVATE_SK) for item in query_prefix(pk, prefix)}
+    for sk in sorted(found - set(per_item)):
+        ddb.delete_item(TableName=table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+    for sk, counts in sorted(per_item.items()):
+        item = {counter_attribute(name): {"N": str(n)} for name, n in counts.items()}
+        ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": sk}, **item})
 
 
 def query_prefix(pk: str, prefix: str) -> list[dict[str, Any]]:

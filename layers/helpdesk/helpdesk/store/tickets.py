@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
 
+from ..aws import clients
 from ..domain.access import Scope
 from ..domain.autoclose import pending_deadlines
 from ..domain.clock import iso
@@ -253,7 +256,12 @@ def valid_ticket_id(ticket_id: str) -> bool:
 
 
 class TicketStore:
-    """Reads. Writes go through :class:`helpdesk.store.unit.Unit` transactions built by the services."""
+    """Reads. Writes go through :class:`helpdesk.store.unit.Unit` transactions built by the services, each
+    handed out by :meth:`unit` (an in-memory store hands out its own: tests/fakes)."""
+
+    def unit(self) -> Unit:
+        """A new transaction for one change."""
+        return Unit()
 
     def get(self, ticket_id: str, consistent: bool = False) -> TicketItem | None:
         if not valid_ticket_id(ticket_id):
@@ -269,7 +277,7 @@ class TicketStore:
             return None
         ticket: TicketItem | None = None
         detail = TicketDetail(ticket=TicketItem())
-        for item in TicketTableItem.query(ticket_id, consistent_read=consistent):
+        for item in self.partition(ticket_id, consistent):
             if isinstance(item, TicketItem):
                 ticket = item
             elif isinstance(item, MessageItem):
@@ -284,6 +292,10 @@ class TicketStore:
             return None
         detail.ticket = ticket
         return detail
+
+    def partition(self, ticket_id: str, consistent: bool = False) -> Iterable[TicketTableItem]:
+        """Every item of the ticket's partition: one Query."""
+        return TicketTableItem.query(ticket_id, consistent_read=consistent)
 
     def messages(self, ticket_id: str) -> list[MessageItem]:
         if not valid_ticket_id(ticket_id):
@@ -320,7 +332,7 @@ class TicketStore:
         result = Lookup()
         if not keys:
             return result
-        for item in MetaItem.batch_get(keys):
+        for item in self._meta_items(keys):
             kind, _, rest = item.pk.partition("#")
             if kind == "MID":
                 result.message_ids[rest] = item
@@ -341,7 +353,11 @@ class TicketStore:
         keys = [mid_key(m) for m in dict.fromkeys(message_ids)][:LOOKUP_KEYS]
         if not keys:
             return {}
-        return {item.pk.partition("#")[2]: item for item in MetaItem.batch_get(keys, consistent_read=True)}
+        return {item.pk.partition("#")[2]: item for item in self._meta_items(keys, consistent=True)}
+
+    def _meta_items(self, keys: list[tuple[str, str]], consistent: bool = False) -> Iterable[MetaItem]:
+        """The meta items of ``keys`` that exist: one BatchGetItem (at most 100 keys)."""
+        return MetaItem.batch_get(keys, consistent_read=consistent)
 
     def in_use(self, scope: Scope | None = None) -> tuple[dict[str, int], dict[str, int]]:
         """Tags and projects in use, each with how many tickets carry it, most used first (one GetItem;
@@ -397,17 +413,28 @@ class TicketStore:
         except MessageItem.DoesNotExist:
             return None
 
+    def comment(self, ticket_id: str, sk: str) -> CommentItem | None:
+        try:
+            return CommentItem.get(ticket_id, sk)
+        except CommentItem.DoesNotExist:
+            return None
+
     def claim_send(self, msg: MessageItem, claimable: tuple[str, ...] = ("pending",)) -> bool:
         """Only one process ever hands this mail to SES: a conditional write claims it (``claimable`` →
         ``sending``), settled by :meth:`settle_sent` or :meth:`settle_refused` once SES answered. A
         ``sending`` left behind (the process died, SES's answer was lost) is never claimed again: SES may
         have the mail. ``claimable``: ``pending`` for a new mail; ``retry``/``failed`` for the outbox
         sweep and an agent's re-send (domain/sending.py)."""
+        return self._update_if(
+            msg,
+            [MessageItem.send_state.set("sending"), MessageItem.send_attempts.add(1)],
+            MessageItem.send_state.is_in(*claimable),
+        )
+
+    def _update_if(self, item: Model, actions: list[Any], condition: Condition) -> bool:
+        """One conditional UpdateItem (``item`` takes the new values); False: the condition did not hold."""
         try:
-            msg.update(
-                actions=[MessageItem.send_state.set("sending"), MessageItem.send_attempts.add(1)],
-                condition=MessageItem.send_state.is_in(*claimable),
-            )
+            item.update(actions=actions, condition=condition)
         except UpdateError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False
@@ -417,7 +444,7 @@ class TicketStore:
     def settle_sent(self, msg: MessageItem, queue: str, ses_message_id: str, counter: str | None = None) -> None:
         """``sending`` → ``sent`` with SES's MessageId, its ``SES#`` lookup (bounces and complaints name the
         mail by it), and today's report counter, in one transaction."""
-        unit = Unit()
+        unit = self.unit()
         unit.note_ticket_queue(queue)
         actions = [MessageItem.send_state.set("sent"), MessageItem.send_error.remove()]
         if ses_message_id:
@@ -437,7 +464,7 @@ class TicketStore:
     ) -> None:
         """``sending`` → ``retry`` (with its ``OUTBOX`` item: the sweep sends it at ``retry_at``) or
         ``failed``, with SES's reason, in one transaction."""
-        unit = Unit()
+        unit = self.unit()
         unit.note_ticket_queue(queue)
         actions = [MessageItem.send_state.set(state), MessageItem.send_error.set(reason)]
         actions.append(MessageItem.send_retry_at.set(retry_at) if retry_at else MessageItem.send_retry_at.remove())
@@ -481,6 +508,45 @@ class TicketStore:
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
+
+
+def tickets_table() -> str:
+    """The tickets table's name (a BatchGetItem over several tables names it: services/search.py)."""
+    return str(TicketTableItem.Meta.table_name)
+
+
+def ticket_of(raw: dict[str, Any]) -> TicketItem | None:
+    """The ticket of a raw DynamoDB item of the tickets table (None: another kind of item)."""
+    item = TicketTableItem.from_raw_data(raw)
+    return item if isinstance(item, TicketItem) else None
+
+
+def every_ticket() -> Iterator[TicketItem]:
+    """Every ticket: a Scan of the tickets table (maintenance only: ``helpdesk recount``)."""
+    yield from TicketItem.scan(TicketItem.sk == TICKET_SK)
+
+
+def ticket_id_pages(
+    page_size: int, start: dict[str, Any] | None = None
+) -> Iterator[tuple[list[str], dict[str, Any] | None]]:
+    """Every ticket's id, a page of a Scan at a time (only ``pk`` read), with the key to continue from after
+    that page (None: the last page). Maintenance only (``helpdesk reindex``)."""
+    args: dict[str, Any] = {
+        "TableName": TicketTableItem.Meta.table_name,
+        "FilterExpression": "sk = :t",
+        "ExpressionAttributeValues": {":t": {"S": TICKET_SK}},
+        "ProjectionExpression": "pk",
+        "Limit": page_size,
+    }
+    if start:
+        args["ExclusiveStartKey"] = start
+    while True:
+        page = clients.dynamodb().scan(**args)
+        last = page.get("LastEvaluatedKey")
+        yield [raw["pk"]["S"] for raw in page.get("Items", [])], dict(last) if last else None
+        if not last:
+            return
+        args["ExclusiveStartKey"] = last
 
 
 def participant_scan(

@@ -131,6 +131,10 @@ class Unit:
             return
         if len(self._ops) > MAX_ITEMS:
             raise ValueError(f"a transaction takes at most {MAX_ITEMS} writes, got {len(self._ops)}")
+        self._transact()
+
+    def _transact(self) -> None:
+        """Send the collected writes as one ``TransactWriteItems`` (an in-memory unit commits elsewhere)."""
         try:
             with TransactWrite(connection=connection()) as tx:
                 for _, _, op in self._ops:

@@ -83,4 +83,5 @@ def test_size_budget_of_all_files() -> None:
     # of the first page (i18n-views.js), which keeps the first page in its budget.
     # Then the rich-text composer (editor.js: toolbar, links, pasted images; the quote and plain-text mode,
     # their strings and styles, about 16 KB; it loads with the ticket view only): 375 KB.
-    assert total < 375 * 1024, total
+    # Then the SLA badge in the list and the ticket, the inbox's SLA filter, the customer's due date (2 KB): 377 KB.
+    assert total < 377 * 1024, total

@@ -69,6 +69,7 @@ ADMIN_RECORDS: dict[str, dict[str, Any]] = {
         "event": "ticket_created",
         "actions": [{"kind": "add_tag", "value": "m"}],
     },
+    "sla-policies": {"id": "matrix", "name": "M", "targets": {"*": {"solution_hours": 8}}},
 }
 # Public routes that answer 401 for wrong credentials in the body (not for a missing token).
 CREDENTIAL_CHECKS = {("POST", "/auth/new-password")}

@@ -16,6 +16,7 @@ from helpdesk.domain.config import WEEKDAYS, Action, SlaCalendar, SlaPolicy, Sla
 from helpdesk.domain.status import Status
 from helpdesk.services import timed
 from helpdesk.services.autoclose import run as run_job
+from helpdesk.services.outbound import template_values
 from helpdesk.store.tickets import TicketStore
 from helpdesk_local.filters import stream_filter
 from helpdesk_local.runners import StreamPoller
@@ -93,7 +94,13 @@ def test_the_solution_clock_pauses_over_the_weekend_and_the_dst_change_and_while
     calendar = SlaCalendar(holidays_region="")  # Good Friday 2027 is 26 March: no public holidays here
     config_store().put(
         "sla_policy",
-        SlaPolicy(id="std", name="Standard", targets={"*": SlaTargets(solution_hours=4)}, calendar=calendar),
+        SlaPolicy(
+            id="std",
+            name="Standard",
+            targets={"*": SlaTargets(solution_hours=4)},
+            calendar=calendar,
+            show_to_customer=True,
+        ),
     )
     first = "<erste@kunde.example>"
     ticket_id = new_ticket(aws, poller, at("2027-03-26T16:00:00+01:00"), message_id=first)
@@ -101,6 +108,9 @@ def test_the_solution_clock_pauses_over_the_weekend_and_the_dst_change_and_while
     assert made.sla["clocks"]["solution"]["due_at"] == "2027-03-29T09:00:00.000000Z"  # Monday 11:00 CEST
     assert made.sla_state == "running" and made.look_at == "2027-03-29T08:00:00.000000Z"  # warned an hour before
     assert made.sla_at == min(made.look_at, made.response_due_at)  # by_sla: the earlier of look and deadline
+    cfg = config_store().snapshot()
+    values = template_values(made, cfg, cfg.mailboxes[0], made.subject, "", made.customer_email or "")
+    assert values["FAELLIG"] == "29.03.2027, 11:00"  # the auto-reply's {FAELLIG}: local to the policy's calendar
 
     patch(aws, poller, ticket_id, at("2027-03-29T09:00:00+02:00"), status=Status.WAITING_CUSTOMER.value)
     waiting = ticket(ticket_id)

@@ -22,6 +22,7 @@ from ..domain.config import (
     Mailbox,
     Queue,
     Rule,
+    SlaPolicy,
     TeamSettings,
     Template,
     Trigger,
@@ -59,6 +60,7 @@ RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
     "templates": ("template", Template),
     "triggers": ("trigger", Trigger),
     "macros": ("macro", Macro),
+    "sla-policies": ("sla_policy", SlaPolicy),
 }
 
 

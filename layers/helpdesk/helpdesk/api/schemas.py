@@ -657,6 +657,9 @@ class PublicTicket(Model):
     created_at: str
     updated_at: str
     messages: list[PublicMessage]
+    solution_due_at: str | None = Field(
+        None, description="when a solution may be expected (the SLA's solution due date, where shown to customers)"
+    )
 
 
 class PublicReplyIn(Model):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .business_time import Calendar, CalendarError, Window, add_business, business_between
 from .clock import iso, parse_iso
@@ -363,7 +364,40 @@ def stored(state: Standing, show_to_customer: bool = False) -> dict[str, Any] | 
         c.metric.value: {"state": c.state.value, "due_at": _iso(c.due_at), "warn_at": _iso(c.warn_at)}
         for c in state.clocks
     }
-    return {"policy": state.policy.id, "show": show_to_customer, "clocks": clocks}
+    return {"policy": state.policy.id, "show": show_to_customer, "tz": state.policy.calendar.tz, "clocks": clocks}
+
+
+_built: dict[str, list[Policy]] = {}  # the configured policies built, per configuration and years
+
+
+def built_policies(records: Sequence[SlaPolicy], at: datetime) -> list[Policy]:
+    """The enabled policies with the public holidays of this year and the next, built once per configuration."""
+    years = (at.year, at.year + 1)
+    key = repr((years, [r.model_dump_json() for r in records]))
+    if key not in _built:
+        _built.clear()
+        _built[key] = policies_of(records, years)
+    return _built[key]
+
+
+def first_look(records: Sequence[SlaPolicy], facts: TicketClockFacts, now: datetime) -> dict[str, Any] | None:
+    """The stored state of a ticket's clocks computed from ``facts`` alone (a new ticket's, before its first
+    look: the auto-reply's expected solution time)."""
+    if not records:
+        return None
+    state = standing(built_policies(records, now), facts, now)
+    record = next((r for r in records if state.policy and r.id == state.policy.id), None)
+    return stored(state, bool(record and record.show_to_customer))
+
+
+def due_text(sla: Mapping[str, Any] | None, lang: str = "de") -> str:
+    """The solution's due instant for the customer (``show_to_customer`` only), local to the policy's calendar:
+    ``30.03.2027, 12:00`` (de) or ``2027-03-30 12:00`` (en); empty when not shown."""
+    due = solution_due(sla)
+    if not due or not sla:
+        return ""
+    local = parse_iso(due).astimezone(ZoneInfo(str(sla.get("tz") or "Europe/Berlin")))
+    return local.strftime("%d.%m.%Y, %H:%M") if lang == "de" else local.strftime("%Y-%m-%d %H:%M")
 
 
 def advanced(clock: Mapping[str, Any], now: datetime) -> State:

@@ -30,7 +30,7 @@ from ..domain import sla
 from ..domain.automation import AUTOMATION, Occurrence
 from ..domain.business_time import Calendar
 from ..domain.clock import iso, now, parse_iso
-from ..domain.config import ConfigSnapshot, SlaPolicy, Trigger
+from ..domain.config import ConfigSnapshot, Trigger
 from ..domain.reasons import to_json as reason_json
 from ..domain.status import Status
 from ..domain.timed import Due, TimedFacts, plan, time_triggers
@@ -56,7 +56,6 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 3
 PAGE_SIZE = 100
 OFFICE = Calendar()  # time triggers of a ticket no SLA policy applies to count office hours (Mon–Fri 8–17)
-_policies: dict[str, list[sla.Policy]] = {}  # the configured policies built, per configuration and years
 
 
 @dataclass
@@ -68,16 +67,6 @@ class LookReport:
     retried: int = 0
     skipped: list[str] = field(default_factory=list)
     stopped_early: bool = False
-
-
-def policies(records: Sequence[SlaPolicy], at: datetime) -> list[sla.Policy]:
-    """The enabled policies with the holidays of this year and the next (built once per configuration)."""
-    years = (at.year, at.year + 1)
-    key = repr((years, [r.model_dump_json() for r in records]))
-    if key not in _policies:
-        _policies.clear()
-        _policies[key] = sla.policies_of(records, years)
-    return _policies[key]
 
 
 def _at(text: str | None) -> datetime | None:
@@ -119,7 +108,7 @@ def compute(
 ) -> _Computed:
     """The ticket's SLA and time fields at ``at``, and the time triggers due now (only when ``fire``)."""
     facts = clock_facts(ticket, events)
-    standing = sla.standing(policies(cfg.sla_policies, at), facts, at)
+    standing = sla.standing(sla.built_policies(cfg.sla_policies, at), facts, at)
     record = next((p for p in cfg.sla_policies if standing.policy and p.id == standing.policy.id), None)
     stored = sla.stored(standing, bool(record and record.show_to_customer))
     since = max((when for when, _ in facts.statuses), default=facts.created_at)

@@ -96,8 +96,9 @@ def test_a_trigger_changes_the_new_ticket_comments_and_explains_itself(automatio
     assert len(comments(hit.ticket_id)) == 1
 
 
-def test_a_stream_retry_acts_once(automation: StreamPoller, aws: Any) -> None:
+def test_a_stream_retry_acts_once(automation: StreamPoller, aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import functions.publisher.app as app
+    from helpdesk.store.config_store import ConfigStore
 
     config_store().put("trigger", escalate())
     batches: list[dict[str, Any]] = []
@@ -110,8 +111,19 @@ def test_a_stream_retry_acts_once(automation: StreamPoller, aws: Any) -> None:
     hit = ingest(aws, make_mail(subject="dringend bitte", sender="retry@kunde.example"))
     pump(automation)
     assert len(events(hit.ticket_id, "AutomationRan")) == 1
+    loads: list[int] = []
+    load = ConfigStore._load
+
+    def counting(self: ConfigStore) -> Any:
+        loads.append(1)
+        return load(self)
+
+    monkeypatch.setattr(ConfigStore, "_load", counting)
     for batch in batches:  # the same records again, as a retried batch brings them
+        before = len(loads)
         assert app.handler(batch, LambdaContext("helpdesk-publisher")) == {"batchItemFailures": []}
+        assert len(loads) - before <= 1  # the configuration once per batch, however many records judge
+    assert sum(len(b["Records"]) for b in batches) > len(batches)  # (batches of several records were replayed)
     assert len(events(hit.ticket_id, "AutomationRan")) == 1
     assert len(comments(hit.ticket_id)) == 1
 

@@ -13,10 +13,12 @@ import time_machine
 
 from helpdesk.bootstrap import autoclose_deps, automation_deps, config_store
 from helpdesk.domain.config import WEEKDAYS, Action, SlaCalendar, SlaPolicy, SlaTargets, Trigger
+from helpdesk.domain.links import customer_token
 from helpdesk.domain.status import Status
 from helpdesk.services import timed
 from helpdesk.services.autoclose import run as run_job
 from helpdesk.services.outbound import template_values
+from helpdesk.settings import get_settings
 from helpdesk.store.tickets import TicketStore
 from helpdesk_local.filters import stream_filter
 from helpdesk_local.runners import StreamPoller
@@ -123,6 +125,10 @@ def test_the_solution_clock_pauses_over_the_weekend_and_the_dst_change_and_while
         pump(poller)
         shown = make_api(aws).get(f"/tickets/{ticket_id}", user="agent").json
     assert shown["status"] == "open"
+    with time_machine.travel(at("2027-03-30T10:00:00+02:00"), tick=False):
+        token = customer_token(get_settings().link_secret, ticket_id, days=30)
+        public = make_api(aws).get(f"/public/tickets/{token}").json
+    assert public["solution_due_at"] == "2027-03-30T10:00:00.000000Z"  # the policy shows it to the customer
     assert shown["sla"] == {
         "policy": "std",
         "state": "running",

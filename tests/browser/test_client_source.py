@@ -83,5 +83,7 @@ def test_size_budget_of_all_files() -> None:
     # of the first page (i18n-views.js), which keeps the first page in its budget.
     # Then the rich-text composer (editor.js: toolbar, links, pasted images; the quote and plain-text mode,
     # their strings and styles, about 16 KB; it loads with the ticket view only): 375 KB.
-    # Then the SLA badge in the list and the ticket, the inbox's SLA filter, the customer's due date (2 KB): 377 KB.
-    assert total < 377 * 1024, total
+    # Then automation (issue 17: triggers with their dry run, macros, SLA policies in automation.js, loaded only
+    # when one of those admin sections opens; the ticket view's macro menu; their strings), about 42 KB: 418 KB.
+    # Then the SLA badge in the list and the ticket, the inbox's SLA filter, the customer's due date (2 KB): 420 KB.
+    assert total < 420 * 1024, total

@@ -63,13 +63,13 @@ ADMIN_RECORDS: dict[str, dict[str, Any]] = {
     "rules": {"id": "matrix", "name": "Matrix", "conditions": [{"field": "subject", "value": "m"}], "actions": {}},
     "templates": {"id": "matrix", "name": "Matrix", "body": "Hallo"},
     "macros": {"id": "matrix", "name": "M", "actions": [{"kind": "add_tag", "value": "m"}]},
+    "sla-policies": {"id": "matrix", "name": "M", "targets": {"*": {"first_response_hours": 8}}},
     "triggers": {
         "id": "matrix",
         "name": "M",
         "event": "ticket_created",
         "actions": [{"kind": "add_tag", "value": "m"}],
     },
-    "sla-policies": {"id": "matrix", "name": "M", "targets": {"*": {"solution_hours": 8}}},
 }
 # Public routes that answer 401 for wrong credentials in the body (not for a missing token).
 CREDENTIAL_CHECKS = {("POST", "/auth/new-password")}

@@ -291,3 +291,14 @@ def test_one_scheduled_run_reads_the_due_tickets_only(aws: Any, poller: StreamPo
     assert ddb["dynamodb.Query"] == 1 + 3 + 1  # by_sla, each due ticket's history, the triggers' configuration
     assert ddb["dynamodb.TransactWriteItems"] == 3  # one change per due ticket (with its event and markers)
     assert items["dynamodb.Query"] <= 3 + 3 * 6 + 10  # the 3 due tickets, their few events, the configuration
+
+
+def test_without_policies_and_time_triggers_a_change_costs_one_read(aws: Any, poller: StreamPoller) -> None:
+    ticket_id = new_ticket(aws, poller, at("2027-03-04T10:00:00+01:00"))
+    assert ticket(ticket_id).sla is None and ticket(ticket_id).look_at is None
+    with count_aws_calls() as calls:
+        report = timed.refresh(automation_deps(), [ticket_id], at("2027-03-04T11:00:00+01:00"))
+    assert report.saved == 0
+    ddb = {k: v for k, v in calls.items() if k.startswith("dynamodb.")}
+    assert ddb.pop("dynamodb.Query", 0) <= 1  # the configuration (cached in a warm Lambda), not the history
+    assert ddb == {"dynamodb.GetItem": 1}  # the ticket, to see it has no clocks to clear

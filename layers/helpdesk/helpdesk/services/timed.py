@@ -1,7 +1,7 @@
 """Use cases: SLA clocks applied to tickets, and triggers on time events (issue 17, docs/automation.md).
 
 :func:`look` is the one home of a ticket's SLA and time fields (``sla``, ``sla_state``, ``look_at``,
-``status_since``, ``timed_fired``): no other service sets them. It reads the ticket and its history (one
+``timed_fired``): no other service sets them. It reads the ticket and its history (one
 Query of the ticket's events), computes the clocks of the policy that applies (``domain/sla.py``) and
 when each time trigger is due (``domain/timed.py``), and stores the compact state with the next look
 (``look_at``, which the ``by_sla`` index holds as ``sla_at`` with the first-response deadline: no new index).
@@ -133,7 +133,6 @@ def compute(
         "sla": stored,
         "sla_state": sla.worst_state(stored, at),
         "look_at": iso(min(looks)) if looks else None,
-        "status_since": iso(since),
         "timed_fired": fired or None,
     }
     return _Computed(fields, ready, calendar)
@@ -153,10 +152,14 @@ def look(
     fire: bool = False,
     ticket: TicketItem | None = None,
 ) -> None:
-    """Compute and store a ticket's SLA and time fields; with ``fire``, run the time triggers due now."""
+    """Compute and store a ticket's SLA and time fields; with ``fire``, run the time triggers due now. Without
+    SLA policies and time triggers a ticket that has none of these fields costs its GetItem only."""
+    idle = not cfg.sla_policies and not time_triggers(cfg.triggers)
     for attempt in range(ATTEMPTS):
         current = ticket if attempt == 0 and ticket is not None else deps.tickets.get(ticket_id, consistent=True)
         if current is None or current.merged_into:
+            return
+        if idle and not (current.sla or current.look_at or current.timed_fired):
             return
         report.examined += 1
         computed = compute(cfg, current, deps.tickets.events(current.pk), at, fire)

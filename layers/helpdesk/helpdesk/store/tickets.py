@@ -108,7 +108,7 @@ def new_event(
     )
 
 
-LOOK_FIELDS = ("sla", "sla_state", "look_at", "status_since", "timed_fired", "sla_bucket", "sla_at")
+LOOK_FIELDS = ("sla", "sla_state", "look_at", "timed_fired", "sla_bucket", "sla_at")
 _JSON_FIELDS = ("sla", "timed_fired")
 
 

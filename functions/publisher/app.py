@@ -15,6 +15,9 @@ retries the record (and the ones after it, in order) with nothing published yet,
 triggers already acted on is skipped (``TicketItem.automation_through``). They run here rather than in a
 function of their own because a table's stream is best read by at most two functions (this one and the
 live fan-out).
+
+Last, the ticket's SLA clocks and its next look for the scheduled job (``services/timed.py``) follow the
+change (once per ticket and batch; the triggers' own changes come back as events of a later batch).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from helpdesk.services.automation import StoredEvent
 from helpdesk.services.automation import handle as run_triggers
 from helpdesk.services.publish import event_from_item
 from helpdesk.services.search import index_customer, index_ticket
+from helpdesk.services.timed import refresh as refresh_clocks
 
 logger = Logger(service="helpdesk-publisher")
 metrics = Metrics(namespace="Helpdesk", service="publisher")
@@ -73,6 +77,10 @@ def record_handler(record: DynamoDBRecord) -> None:
         if report.fired:
             metrics.add_metric(name="TriggersFired", unit=MetricUnit.Count, value=report.fired)
             logger.info("triggers fired", extra={"ticket": stored.ticket_id, "report": report.__dict__})
+    if ticket_id and f"sla:{ticket_id}" not in _indexed:  # the clocks and next look follow the change
+        looked = refresh_clocks(automation_deps(), [ticket_id])
+        _indexed.add(f"sla:{ticket_id}")
+        metrics.add_metric(name="SlaStatesSaved", unit=MetricUnit.Count, value=looked.saved)
     if publisher.publish([event]):
         raise RuntimeError(f"EventBridge refused {event['type']} {event['detail'].get('event_id')}")
     metrics.add_metric(name="EventPublished", unit=MetricUnit.Count, value=1)

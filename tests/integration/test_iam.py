@@ -405,6 +405,36 @@ def automation_tour(aws: Any) -> None:
         store.delete("template", "tour-danke")
 
 
+def timed_tour(aws: Any) -> None:
+    """A time trigger run by the scheduled job: the publisher sets the ticket's next look, the job publishes."""
+    import functions.publisher.app as publisher
+    from helpdesk.bootstrap import autoclose_deps, automation_deps, config_store
+    from helpdesk.domain.config import Action, Trigger
+    from helpdesk.domain.status import Status
+    from helpdesk.services.autoclose import run
+
+    automation_deps.cache_clear()
+    autoclose_deps.cache_clear()
+    store = config_store()
+    publish = Action(kind="publish", value="Liegt")
+    store.put(
+        "trigger",
+        Trigger(id="tour-zeit", name="Zeit", event="in_status", status=Status.NEW, hours=1, actions=[publish]),
+    )
+    poller = StreamPoller(aws.client("dynamodbstreams"), aws.resources.stream_arns["TicketsTable"])
+    poller.add(publisher.handler, "helpdesk-publisher", keep=stream_filter("PublisherFunction"))
+    try:
+        ingest(aws, make_mail(subject="Zeit-Tour", sender="zeit@kunde.example"))
+        while poller.step():
+            pass
+        later = now() + timedelta(hours=2)
+        with time_machine.travel(later, tick=False):
+            assert run(autoclose_deps(), at=later).triggers_fired >= 1
+    finally:
+        publisher.metrics.clear_metrics()
+        store.delete("trigger", "tour-zeit")
+
+
 def publisher_tour(aws: Any) -> None:
     """The tickets table's stream through the publisher, as the event source mapping delivers it."""
     import functions.publisher.app as publisher
@@ -581,6 +611,7 @@ def test_every_function_works_within_its_role_and_every_grant_is_needed(
     feedback_tour(aws, api)
     privacy_tour(aws, api)
     automation_tour(aws)
+    timed_tour(aws)
     publisher_tour(aws)
     search_tour(api)
     live_tour(aws, api, gateway, monkeypatch)

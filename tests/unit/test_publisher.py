@@ -39,6 +39,14 @@ def publisher(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     monkeypatch.setattr(app, "run_triggers", run_triggers)
     monkeypatch.setattr(app, "automation_deps", lambda: None)
+    looked: list[str] = []
+
+    def refresh(deps: Any, ticket_ids: list[str]) -> Any:  # the SLA clocks (services/timed.py)
+        looked.extend(ticket_ids)
+        return type("Report", (), {"saved": 1})()
+
+    monkeypatch.setattr(app, "refresh_clocks", refresh)
+    app.looked = looked  # type: ignore[attr-defined]
     app.judged = judged  # type: ignore[attr-defined]
     app.indexed = indexed  # type: ignore[attr-defined]
     app._indexed.clear()
@@ -128,3 +136,12 @@ def test_the_triggers_judge_an_event_before_it_is_published(publisher: Any) -> N
     assert (event.ticket_id, event.type, event.actor, event.sk) == ("01TICKET", "StatusChanged", "anna", "E#01EVENT")
     assert event.detail["to"] == "open"
     assert published_before == 0 and len(publisher.sent) == 1  # judged first: a failure leaves nothing published
+
+
+def test_the_sla_clocks_follow_a_change_once_per_ticket_and_batch(publisher: Any) -> None:
+    detail = {"ticket_id": "01TICKET", "from": "new", "to": "open"}
+    image = {**EVENT_IMAGE, "detail": {"S": json.dumps(detail)}}
+    publisher.record_handler(record("INSERT", image))
+    publisher.record_handler(record("INSERT", {**image, "sk": {"S": "E#01EVENT2"}}))
+    assert publisher.looked == ["01TICKET"]
+    assert len(publisher.sent) == 2

@@ -24,7 +24,7 @@ const BY_FIELD = { status: "set_status", priority: "set_priority", queue: "set_q
 // The API's refusals (English) in the agent's language: pattern → key ({value}: the first group).
 const REFUSALS = [
   [/unknown queue '([^']*)'/, "queue"], [/unknown agent '([^']*)'/, "agent"], [/unknown template '([^']*)'/, "template"],
-  [/notify needs/, "notify"], [/not run yet/, "time"], [/cannot publish/, "publish"], [/German state '([^']*)'/, "state"],
+  [/notify needs/, "notify"], [/cannot publish/, "publish"], [/German state '([^']*)'/, "state"],
   [/time zone '([^']*)'/, "tz"], [/must be in order/, "order"], [/at least one weekday/, "noday"],
   [/needs 'hours'/, "hours"], [/needs 'status'/, "status"], [/needs a value/, "value"], [/should match pattern/, "id"],
   [/^([\w.]+): Field required/, "required"], [/at least 1 item/, "empty"], [/neither an address nor/, "customer"],

@@ -326,7 +326,6 @@ addStrings({
   "auto.err.queue": ["unbekannte Warteschlange „{value}“", "unknown queue “{value}”"], "auto.err.agent": ["unbekannter Mitarbeiter „{value}“", "unknown agent “{value}”"],
   "auto.err.template": ["unbekannte Vorlage „{value}“", "unknown template “{value}”"],
   "auto.err.notify": ["Benachrichtigen braucht den Zuständigen, einen Mitarbeiter oder eine Warteschlange", "Notify needs the assignee, an agent or a queue"],
-  "auto.err.time": ["Zeitereignisse werden noch nicht ausgeführt – bitte ein Ticket-Ereignis wählen", "Time events are not run yet – choose a ticket event"],
   "auto.err.publish": ["ein Makro kann keine Ereignisse veröffentlichen", "a macro cannot publish events"],
   "auto.err.state": ["unbekanntes Bundesland „{value}“", "unknown German state “{value}”"], "auto.err.tz": ["unbekannte Zeitzone „{value}“", "unknown time zone “{value}”"],
   "auto.err.order": ["Geschäftszeiten müssen aufsteigend sein und dürfen sich nicht überschneiden", "business hours must be in order and must not overlap"],

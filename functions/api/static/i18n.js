@@ -88,6 +88,10 @@ const S = {
   "col.priority": ["Priorität", "Priority"], "col.tags": ["Tags", "Tags"], "col.updated": ["Aktualisiert", "Updated"], "col.due": ["Fällig", "Due"],
   "flag.unread": ["ungelesen", "unread"], "flag.review": ["zur Prüfung", "to review"], "flag.prio": ["Prio", "Prio"],
   "flag.private": ["privat", "private"], "flag.personal": ["persönlich", "personal"], "flag.overdue": ["überfällig", "overdue"],
+  "sla": ["SLA", "SLA"], "sla.breached": ["SLA verletzt", "SLA breached"], "sla.paused": ["SLA pausiert", "SLA paused"],
+  "sla.met": ["SLA erfüllt", "SLA met"], "sla.running": ["läuft", "running"], "sla.warning": ["bald verletzt", "about to breach"],
+  "sla.first_response": ["Erste Antwort", "First response"], "sla.next_response": ["Nächste Antwort", "Next response"],
+  "sla.solution": ["Lösung", "Solution"], "pub.due": ["Voraussichtlich gelöst bis {date}", "Expected solution by {date}"],
   "flag.private.short": ["P", "P"], "flag.personal.short": ["pers.", "pers."],
   // batch
   "batch.title": ["Stapelverarbeitung", "Batch actions"], "batch.count": ["{n} ausgewählt", "{n} selected"],

@@ -8,7 +8,7 @@ import {
   state, statuses, priorities, queues, agents, tags, projects, statusLabel, priorityLabel, queueName, agentName, ACTIVE,
 } from "./store.js";
 import {
-  toast, showError, busy, statusBadge, prioBadge, tagChip, selectEl, field, setTitle, confirmDialog, errorText,
+  toast, showError, busy, statusBadge, prioBadge, slaBadge, tagChip, selectEl, field, setTitle, confirmDialog, errorText,
 } from "./ui.js";
 import { setViewKeys } from "./keys.js";
 import { onLive, isLive, typingOn, countNew, watchSearch } from "./live.js";
@@ -46,6 +46,7 @@ function readFilters(query) {
     assignee: query.get("assignee") || "",
     priority: query.get("priority") || "",
     project: query.get("project") || "",
+    sla: ["running", "warning", "breached"].includes(query.get("sla")) ? query.get("sla") : "",
     sort: SORTS.includes(query.get("sort")) ? query.get("sort") : "updated",
     order: ["asc", "desc"].includes(query.get("order")) ? query.get("order") : "",
     limit: Math.min(100, Math.max(1, Number(query.get("limit")) || PAGE)),
@@ -53,7 +54,7 @@ function readFilters(query) {
 }
 
 function hasExtraFilters(f) {
-  return !!(f.tag || f.queue || f.assignee || f.priority || f.project || f.sort !== "updated" || f.order || !sameSet(f.statuses, ACTIVE) ||
+  return !!(f.tag || f.queue || f.assignee || f.priority || f.project || f.sla || f.sort !== "updated" || f.order || !sameSet(f.statuses, ACTIVE) ||
     COLUMN_FILTERS.some((key) => f[key]));
 }
 
@@ -89,7 +90,7 @@ function urlQuery(f) {
   const out = {};
   if (f.tab !== "inbox") out.tab = f.tab;
   if (f.tab !== "trash" && !sameSet(f.statuses, ACTIVE)) out.status = f.statuses.join(",");
-  for (const key of ["q", ...COLUMN_FILTERS, "tag", "queue", "assignee", "priority", "project"]) if (f[key]) out[key] = f[key];
+  for (const key of ["q", ...COLUMN_FILTERS, "tag", "queue", "assignee", "priority", "project", "sla"]) if (f[key]) out[key] = f[key];
   if (f.sort !== "updated") out.sort = f.sort;
   if (f.order) out.order = f.order;
   if (f.limit !== PAGE) out.limit = String(f.limit);
@@ -98,7 +99,7 @@ function urlQuery(f) {
 
 function apiQuery(f, cursor) {
   const query = { limit: f.limit, sort: f.sort, lang: lang(), cursor, q: f.q.trim(), tag: f.tag.trim(), queue: f.queue,
-    assignee: f.assignee, priority: f.priority, project: f.project };
+    assignee: f.assignee, priority: f.priority, project: f.project, sla: f.sla || undefined };
   if (f.order) query.order = f.order;
   for (const key of COLUMN_FILTERS) if (f[key].trim()) query[key] = f[key].trim();
   if (f.tab === "mine") query.assignee = "me";
@@ -142,6 +143,8 @@ export function mount(main, route) {
     ...agents().map((a) => ({ value: a.username, label: a.name }))], filters.assignee, { name: "assignee" });
   const prioSelect = selectEl([{ value: "", label: t("all.f") },
     ...priorities().map((p) => ({ value: p.id, label: p[lang()] }))], filters.priority, { name: "priority" });
+  const slaSelect = selectEl([{ value: "", label: t("all.n") },
+    ...["running", "warning", "breached"].map((value) => ({ value, label: t(`sla.${value}`) }))], filters.sla, { name: "sla" });
   // Projects in use (GET meta); only offered when the team files tickets under projects at all.
   const projectSelect = selectEl([{ value: "", label: t("all.n") }, ...projects().map((p) => ({ value: p, label: p }))],
     filters.project, { name: "project" });
@@ -195,7 +198,7 @@ export function mount(main, route) {
 
   onTyped(search, () => { filters.q = search.value; reload(); });
   tagInput.addEventListener("change", () => { filters.tag = tagInput.value.trim(); reload(); });
-  for (const [select, key] of [[queueSelect, "queue"], [assigneeSelect, "assignee"], [prioSelect, "priority"], [projectSelect, "project"]]) {
+  for (const [select, key] of [[queueSelect, "queue"], [assigneeSelect, "assignee"], [prioSelect, "priority"], [projectSelect, "project"], [slaSelect, "sla"]]) {
     select.addEventListener("change", () => { filters[key] = select.value; reload(); });
   }
   sortSelect.addEventListener("change", () => {
@@ -209,12 +212,12 @@ export function mount(main, route) {
   });
 
   const resetButton = h("button", { type: "button", class: "btn btn-quiet", text: t("inbox.reset"), on: { click: () => {
-    Object.assign(filters, { q: "", tag: "", queue: "", assignee: "", priority: "", project: "", sort: "updated", order: "" });
+    Object.assign(filters, { q: "", tag: "", queue: "", assignee: "", priority: "", project: "", sla: "", sort: "updated", order: "" });
     for (const key of COLUMN_FILTERS) filters[key] = "";
     for (const input of columnInputs) input.value = "";
     if (filters.tab !== "trash") filters.statuses = [...ACTIVE];
     search.value = tagInput.value = "";
-    queueSelect.value = assigneeSelect.value = prioSelect.value = projectSelect.value = "";
+    queueSelect.value = assigneeSelect.value = prioSelect.value = projectSelect.value = slaSelect.value = "";
     sortSelect.value = "updated";
     orderSelect.value = USUAL_ORDER.updated;
     syncStatusBoxes();
@@ -239,6 +242,7 @@ export function mount(main, route) {
         field(t("ticket.assignee"), assigneeSelect, { cls: "field-inline" }),
         field(t("ticket.priority"), prioSelect, { cls: "field-inline" }),
         projects().length || filters.project ? field(t("ticket.project"), projectSelect, { cls: "field-inline" }) : null,
+        field(t("sla"), slaSelect, { cls: "field-inline" }),
         field(t("inbox.sort"), sortSelect, { cls: "field-inline" }),
         field(t("inbox.order"), orderSelect, { cls: "field-inline" }),
         resetButton)));
@@ -413,6 +417,7 @@ export function mount(main, route) {
       item.prio ? h("span", { class: "flag flag-prio", title: t("flag.prio"), text: "★" }) : null,
       item.private ? h("span", { class: "flag", title: t("flag.private"), text: t("flag.private.short") }) : null,
       item.personal ? h("span", { class: "flag", title: t("flag.personal"), text: t("flag.personal.short") }) : null,
+      slaBadge(item.sla, fmtRelative, fmtDateTime),
     ];
     const subjectLine = h("div", { class: "subject-line" }, flags, link, typingMark(item.id));
     const tr = h("tr", { class: ["ticket-row", item.unread && "unread", isSelected && "selected",

@@ -9,7 +9,7 @@ import {
   state, priorities, queues, agents, projects, statusLabel, priorityLabel, queueName, agentName, targets,
 } from "./store.js";
 import {
-  toast, showError, busy, statusBadge, prioBadge, tagChip, field, setTitle, failed, loading, confirmDialog,
+  toast, showError, busy, statusBadge, prioBadge, slaBadge, tagChip, field, setTitle, failed, loading, confirmDialog,
   formatAddress, errorText,
 } from "./ui.js";
 import { mailBody } from "./mailview.js";
@@ -178,6 +178,7 @@ export function mount(main, route) {
         ticket.private ? h("span", { class: "flag", text: t("flag.private") }) : null,
         ticket.personal ? h("span", { class: "flag", text: t("flag.personal") }) : null,
         ticket.overdue ? h("span", { class: "flag flag-review", text: t("flag.overdue") }) : null,
+        slaBadge(ticket.sla, fmtRelative, fmtDateTime, true),
         h("span", { class: "muted", text: t("ticket.channel", { channel: channelLabel(ticket.channel) }) }),
         h("span", { class: "muted" }, t("ticket.created"), " ",
           h("time", { datetime: ticket.created_at, text: fmtDateTime(ticket.created_at) }))),

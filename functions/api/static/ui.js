@@ -96,6 +96,15 @@ export function statusBadge(status, label) {
   return h("span", { class: ["badge", `st-${status}`], text: label });
 }
 
+// The most urgent SLA clock (GET /tickets: sla): time left, or "verletzt"; nothing once met (unless asked).
+export function slaBadge(sla, fmtRelative, fmtDateTime, all) {
+  if (!sla || (!all && ["met", "cancelled"].includes(sla.state))) return null;
+  const live = ["running", "warning"].includes(sla.state) && sla.due_at;
+  return h("span", { class: ["flag", "sla", `sla-${sla.state}`], "data-sla": sla.state,
+    title: `${t(`sla.${sla.metric}`)}${sla.due_at ? ` · ${fmtDateTime(sla.due_at)}` : ""}`,
+    text: live ? `${t("sla")} ${fmtRelative(sla.due_at)}` : t(`sla.${sla.state}`) });
+}
+
 export function prioBadge(priority, label) {
   return h("span", { class: ["prio", `prio-${priority}`], text: label });
 }

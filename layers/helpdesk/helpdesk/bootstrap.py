@@ -135,6 +135,7 @@ def autoclose_deps() -> AutocloseDeps:
         mail_domain=wired.settings.mail_domain,
         mail=wired.mail,
         notifications=wired.notifications,
+        automation=automation_deps(),
     )
 
 

@@ -352,12 +352,9 @@ def _refuse_foreign_domain(record: BaseModel, domains: tuple[str, ...]) -> None:
             raise BadRequest(refused, field=name)
 
 
-TIME_EVENTS = ("no_agent_reply", "in_status", "due_soon", "sla_warning")
-
-
 def _refuse_what_cannot_run(kind: str, record: BaseModel, cfg: ConfigSnapshot) -> None:
     """A trigger naming a queue, agent or template that does not exist is refused on save, with what is
-    missing; so is one on a time event, which the scheduled job does not run yet (docs/automation.md). An SLA
+    missing (time events run in the scheduled job: services/timed.py). An SLA
     policy's calendar must be one the business-time code can use (a known German state), its queues must exist."""
     if isinstance(record, SlaPolicy):
         try:
@@ -379,8 +376,6 @@ def _refuse_what_cannot_run(kind: str, record: BaseModel, cfg: ConfigSnapshot) -
         return
     if not isinstance(record, Trigger):
         return
-    if record.event in TIME_EVENTS:
-        raise BadRequest(f"time events ({', '.join(TIME_EVENTS)}) are not run yet: use a ticket event", field="event")
     problems = unknown_references(record.actions, cfg)
     if problems:
         raise BadRequest("; ".join(problems), field="actions")

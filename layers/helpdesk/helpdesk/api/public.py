@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..domain.links import verify_customer_token
 from ..domain.privacy import privacy_notice
+from ..domain.sla import solution_due
 from ..domain.status import Status
 from ..services.changes import Missing
 from ..services.ingest import IngestDeps
@@ -58,6 +59,7 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
             created_at=t.created_at,
             updated_at=t.updated_at,
             messages=within_budget(messages, public_short),
+            solution_due_at=solution_due(t.sla),
         )
 
     @api.route(

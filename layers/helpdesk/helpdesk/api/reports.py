@@ -16,7 +16,7 @@ from ..services.reports import report
 from .context import Services
 from .errors import BadRequest
 from .routing import Api, Ctx
-from .schemas import DurationsOut, StatsOut, StatsQuery
+from .schemas import DurationsOut, SlaRateOut, StatsOut, StatsQuery
 from .tickets import csv_response
 
 
@@ -61,6 +61,7 @@ def register(api: Api, services: Services) -> None:
             first_response=DurationsOut(**r.first_response.__dict__),
             resolution=DurationsOut(**r.resolution.__dict__),
             backlog=r.backlog,
+            sla={metric: SlaRateOut(**rate.__dict__) for metric, rate in r.sla.items()},
         )
 
     @api.route(

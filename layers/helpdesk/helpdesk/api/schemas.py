@@ -61,6 +61,15 @@ class Link(Model):
     number: str | None = None
 
 
+class SlaOut(Model):
+    """The most urgent SLA clock of the policy that applies (docs/automation.md), as of the request."""
+
+    policy: str = Field(description="the SLA policy's id")
+    state: Literal["running", "warning", "paused", "breached", "met", "cancelled"]
+    metric: Literal["first_response", "next_response", "solution"]
+    due_at: str | None = Field(description="when it breaches (breached: when it did); null when paused or done")
+
+
 class TicketOut(Model):
     id: str
     number: str
@@ -100,6 +109,7 @@ class TicketOut(Model):
     thread_version: int = Field(
         0, description="entries in the thread (messages, comments); a reply names the one its author saw"
     )
+    sla: SlaOut | None = Field(None, description="the most urgent SLA clock; null when no SLA policy applies")
 
 
 class SearchMatchOut(Model):
@@ -608,6 +618,12 @@ class DurationsOut(Model):
     p90_hours: float | None
 
 
+class SlaRateOut(Model):
+    met: int
+    breached: int
+    breach_rate: float | None = Field(description="breached / (met + breached); null without either")
+
+
 class StatsOut(Model):
     start: str
     end: str
@@ -617,6 +633,9 @@ class StatsOut(Model):
     first_response: DurationsOut
     resolution: DurationsOut
     backlog: dict[str, dict[str, int]]
+    sla: dict[Literal["first_response", "next_response", "solution"], SlaRateOut] = Field(
+        default_factory=dict, description="SLA clocks met and breached in the range, per metric (docs/automation.md)"
+    )
 
 
 # ------------------------------------------------------------------------------------------ public
@@ -642,6 +661,9 @@ class PublicTicket(Model):
     created_at: str
     updated_at: str
     messages: list[PublicMessage]
+    solution_due_at: str | None = Field(
+        None, description="when a solution may be expected (the SLA's solution due date, where shown to customers)"
+    )
 
 
 class PublicReplyIn(Model):

@@ -99,6 +99,9 @@ class TicketQuery(BaseModel):
     prio: Flag = None
     unread: Flag = None
     review: Flag = None
+    sla: Literal["running", "warning", "breached"] | None = Field(
+        None, description="the most urgent SLA clock's state when the ticket was last looked at (docs/automation.md)"
+    )
     q: str | None = Field(
         None,
         max_length=100,
@@ -202,6 +205,7 @@ def ticket_filter(ctx: Ctx, q: TicketQuery, cfg: ConfigSnapshot) -> TicketFilter
         prio=_flag(q.prio),
         unread=_flag(q.unread),
         review=_flag(q.review),
+        sla=q.sla,
         q=q.q,
         columns=column_filter(q.number, q.subject, q.customer_text),
         sort=q.sort,

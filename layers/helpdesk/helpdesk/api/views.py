@@ -9,9 +9,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ..domain.access import NOTHING_HIDDEN, Hidden
-from ..domain.clock import iso
+from ..domain.clock import iso, now
 from ..domain.reasons import from_stored
 from ..domain.reasons import to_json as reason_json
+from ..domain.sla import view as sla_view
 from ..domain.status import Priority, Status
 from ..services.outbound import reply_all
 from ..store.models import AttachmentMap, CommentItem, EventItem, MessageItem, TicketItem
@@ -116,6 +117,7 @@ def ticket_out(
         closed_at=t.closed_at,
         version=int(t.version or 0),
         thread_version=int(t.thread_version or 0),
+        sla=sla_view(t.sla, now()),
     )
 
 

@@ -22,8 +22,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from .business_time import Calendar, CalendarError, Window, add_business, business_between
+from .clock import iso, parse_iso
 from .config import WEEKDAYS, SlaCalendar, SlaPolicy
 from .reasons import Reason, reason
 from .status import Priority, Status
@@ -339,3 +342,167 @@ def policies_of(records: Iterable[SlaPolicy], years: Iterable[int]) -> list[Poli
     """The enabled policies in the order they apply."""
     wanted = list(years)
     return [policy_of(r, wanted) for r in sorted(records, key=lambda r: (r.order, r.id)) if r.enabled]
+
+
+# ------------------------------------------------------------------ the compact state a ticket carries
+# A ticket stores its clocks as {"policy": id, "show": bool, "clocks": {metric: {"state", "due_at", "warn_at"}}}
+# (:func:`stored`); what the list shows is the most urgent clock (:func:`view`), advanced to the moment it is
+# read: a running clock whose warning or due instant passed is a warning or a breach even before the
+# scheduled job looked at the ticket (time alone moves a clock only from running to warning to breached).
+URGENCY = (State.BREACHED, State.WARNING, State.RUNNING, State.PAUSED, State.MET, State.CANCELLED)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return iso(moment) if moment else None
+
+
+def stored(state: Standing, show_to_customer: bool = False) -> dict[str, Any] | None:
+    """The compact form of a standing kept on the ticket (None: no policy applies)."""
+    if state.policy is None:
+        return None
+    clocks = {
+        c.metric.value: {"state": c.state.value, "due_at": _iso(c.due_at), "warn_at": _iso(c.warn_at)}
+        for c in state.clocks
+    }
+    return {"policy": state.policy.id, "show": show_to_customer, "tz": state.policy.calendar.tz, "clocks": clocks}
+
+
+_built: dict[str, list[Policy]] = {}  # the configured policies built, per configuration and years
+
+
+def built_policies(records: Sequence[SlaPolicy], at: datetime) -> list[Policy]:
+    """The enabled policies with the public holidays of this year and the next, built once per configuration."""
+    years = (at.year, at.year + 1)
+    key = repr((years, [r.model_dump_json() for r in records]))
+    if key not in _built:
+        _built.clear()
+        _built[key] = policies_of(records, years)
+    return _built[key]
+
+
+def first_look(records: Sequence[SlaPolicy], facts: TicketClockFacts, now: datetime) -> dict[str, Any] | None:
+    """The stored state of a ticket's clocks computed from ``facts`` alone (a new ticket's, before its first
+    look: the auto-reply's expected solution time)."""
+    if not records:
+        return None
+    state = standing(built_policies(records, now), facts, now)
+    record = next((r for r in records if state.policy and r.id == state.policy.id), None)
+    return stored(state, bool(record and record.show_to_customer))
+
+
+def due_text(sla: Mapping[str, Any] | None, lang: str = "de") -> str:
+    """The solution's due instant for the customer (``show_to_customer`` only), local to the policy's calendar:
+    ``30.03.2027, 12:00`` (de) or ``2027-03-30 12:00`` (en); empty when not shown."""
+    due = solution_due(sla)
+    if not due or not sla:
+        return ""
+    local = parse_iso(due).astimezone(ZoneInfo(str(sla.get("tz") or "Europe/Berlin")))
+    return local.strftime("%d.%m.%Y, %H:%M") if lang == "de" else local.strftime("%Y-%m-%d %H:%M")
+
+
+def advanced(clock: Mapping[str, Any], now: datetime) -> State:
+    """A stored clock's state at ``now``: a running clock past its warning is a warning, past its due a breach."""
+    state = State(clock["state"])
+    if state not in (State.RUNNING, State.WARNING):
+        return state
+    due, warn = clock.get("due_at"), clock.get("warn_at")
+    if due and _parse(due) <= now:
+        return State.BREACHED
+    if warn and _parse(warn) <= now:
+        return State.WARNING
+    return state
+
+
+def _parse(text: str) -> datetime:
+    return parse_iso(text)
+
+
+def view(sla: Mapping[str, Any] | None, now: datetime) -> dict[str, Any] | None:
+    """The most urgent clock of a stored state at ``now``: ``{"policy", "state", "metric", "due_at"}`` (the
+    API's ``sla``); ties of the same state: the earliest due first."""
+    if not sla or not sla.get("clocks"):
+        return None
+    found = [(metric, advanced(clock, now), clock.get("due_at")) for metric, clock in sla["clocks"].items()]
+    metric, state, due = min(found, key=lambda f: (URGENCY.index(f[1]), f[2] or "~", f[0]))
+    return {"policy": sla["policy"], "state": state.value, "metric": metric, "due_at": due}
+
+
+def worst_state(sla: Mapping[str, Any] | None, now: datetime) -> str | None:
+    shown = view(sla, now)
+    return shown["state"] if shown else None
+
+
+def look_of(sla: Mapping[str, Any] | None, now: datetime) -> datetime | None:
+    """When a stored state must be looked at again: the earliest warning or due instant still ahead."""
+    ahead = [
+        _parse(moment)
+        for clock in (sla or {}).get("clocks", {}).values()
+        if advanced(clock, now) in (State.RUNNING, State.WARNING)
+        for moment in (clock.get("warn_at"), clock.get("due_at"))
+        if moment and _parse(moment) > now
+    ]
+    return min(ahead, default=None)
+
+
+def settled(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, now: datetime) -> dict[str, int]:
+    """The report counters a change of the stored state adds: a clock that became breached
+    (``sla_<metric>_breached``) or met (``sla_<metric>_met``). A next response owed again and met again counts
+    again; the breach rate per metric is breached / (breached + met)."""
+    old = {m: State(c["state"]) for m, c in (before or {}).get("clocks", {}).items()}  # as stored, not advanced
+    counters: dict[str, int] = {}
+    for metric, clock in (after or {}).get("clocks", {}).items():
+        state = advanced(clock, now)
+        if state in (State.BREACHED, State.MET) and old.get(metric) is not state:
+            counters[f"sla_{metric}_{state.value}"] = 1
+    return counters
+
+
+def solution_due(sla: Mapping[str, Any] | None) -> str | None:
+    """The solution clock's due instant, when the policy shows it to the customer (None otherwise)."""
+    if not sla or not sla.get("show"):
+        return None
+    clock = sla.get("clocks", {}).get(Metric.SOLUTION.value)
+    return clock.get("due_at") if clock and clock.get("state") in ("running", "warning", "paused") else None
+
+
+def clock_facts_of(
+    created_at: datetime,
+    events: Iterable[tuple[datetime, str, str, Mapping[str, Any]]],
+    *,
+    status: Status,
+    updated_at: datetime,
+    priority: str,
+    queue: str,
+    customer: str | None,
+) -> TicketClockFacts:
+    """The clocks' facts from a ticket's events (when, type, actor, detail) in order: status changes
+    (``StatusChanged``), the customer's messages and agents' replies (``MessageAdded`` in and out). The first
+    status is the first change's ``from`` (else the status now); a status reached without an event (a merge)
+    counts from the ticket's last change."""
+    statuses: list[tuple[datetime, Status]] = []
+    customer_messages: list[datetime] = []
+    agent_replies: list[datetime] = []
+    for at, kind, actor, detail in events:
+        if kind == "StatusChanged" and detail.get("to") in Status.__members__.values():
+            if not statuses and detail.get("from") in Status.__members__.values():
+                statuses.append((created_at, Status(detail["from"])))
+            statuses.append((at, Status(detail["to"])))
+        elif kind == "MessageAdded" and at > created_at:
+            inbound = detail.get("direction", "inbound") == "inbound"
+            if inbound and actor == "customer":
+                customer_messages.append(at)
+            elif not inbound and actor not in ("system", "automation", "customer") and not actor.startswith("rule:"):
+                agent_replies.append(at)
+    if not statuses:
+        statuses.append((created_at, status))
+    elif statuses[-1][1] is not status:
+        statuses.append((max(updated_at, statuses[-1][0]), status))
+    return TicketClockFacts(
+        created_at=created_at,
+        statuses=statuses,
+        customer_messages=customer_messages,
+        agent_replies=agent_replies,
+        priority=priority,
+        queue=queue,
+        customer=customer,
+    )

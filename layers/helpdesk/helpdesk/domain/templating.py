@@ -26,12 +26,14 @@ VARIABLES: dict[str, str] = {
     "COMPANY": "company name from the settings",
     "DATE": "today's date",
     "DAYS": "days the ticket has been waiting (reminders)",
+    "FAELLIG": "when a solution may be expected: the SLA's solution due date (policies shown to customers)",
+    "DUE": "when a solution may be expected: the SLA's solution due date (policies shown to customers)",
 }
 _VAR = re.compile(r"\{([A-Z_]{2,20})\}")
 
 # Which variables each kind of text gets filled in (anything else would be mailed literally).
 BASE_VARIABLES = frozenset(
-    {"TICKET", "BETREFF", "SUBJECT", "NAME", "EMAIL", "QUEUE", "MAILBOX", "COMPANY", "STATUS", "DATE"}
+    {"TICKET", "BETREFF", "SUBJECT", "NAME", "EMAIL", "QUEUE", "MAILBOX", "COMPANY", "STATUS", "DATE", "FAELLIG", "DUE"}
 )
 KNOWN_FOR: dict[str, frozenset[str]] = {
     "autoreply": BASE_VARIABLES,

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
@@ -46,6 +47,7 @@ from ..store.stats import save_records, stats_update
 from ..store.tickets import TicketStore, apply_transition, new_event, state_of
 from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, save_message, write_ticket
+from .automation import AutomationDeps
 from .notifications import retry_mails, send_mail
 from .outbound import (
     Answered,
@@ -58,6 +60,7 @@ from .outbound import (
     template_values,
     thread_subject,
 )
+from .timed import run_due
 
 MARGIN_SECONDS = 20.0  # stop this long before the Lambda's time budget ends
 PAGE_SIZE = 100
@@ -83,6 +86,8 @@ class AutocloseReport:
     skipped: int = 0
     stopped_early: bool = False
     actions: list[Action] = field(default_factory=list)
+    looked: int = 0  # tickets whose SLA clocks or time triggers were due a look (services/timed.py)
+    triggers_fired: int = 0
 
 
 @dataclass
@@ -94,6 +99,7 @@ class AutocloseDeps:
     mail: MailStore | None = None  # the outbox sweep reads a retried mail's files
     # notification mails and deadline alerts SES refused for now wait in its outbox
     notifications: NotificationStore = field(default_factory=NotificationStore)
+    automation: AutomationDeps | None = None  # time triggers' effects (EventBridge); None: the job's own wiring
 
 
 def sweep_outbox(
@@ -119,7 +125,7 @@ def run(
     """One run of the job: stale "warten auf Kunde" reminded or closed, missed deadlines alerted, deadlines
     near warned — in that order, each pass until done or the time budget ends (``stopped_early``)."""
     job = _Run(deps, deps.config.snapshot(), at or now(), dry_run, time_left)
-    for step in (_stale, _overdue, _warnings):
+    for step in (_looks, _stale, _overdue, _warnings):
         if not step(job):
             break
     return job.report
@@ -175,6 +181,33 @@ def _stale(job: _Run) -> bool:
             report.reminded += done
         job.done(action, done)
     return True
+
+
+def _no_bus(events: list[dict[str, Any]]) -> list[int]:
+    return list(range(len(events)))  # without an event bus wired every event is refused (and logged)
+
+
+def _looks(job: _Run) -> bool:
+    """Tickets whose next look (SLA warning or due, a time trigger) has come: clocks brought up to date, time
+    triggers run, the next look set (services/timed.py). First, so the deadline passes below read the
+    ``by_sla`` index with these tickets moved on."""
+    if job.dry_run:
+        return True
+    deps = job.deps
+    wired = deps.automation or AutomationDeps(
+        deps.tickets, deps.config.snapshot, deps.mailer, deps.mail_domain, _no_bus
+    )
+    done = run_due(
+        wired,
+        lambda until: deps.tickets.deadlines_between(None, until, page_size=PAGE_SIZE),
+        at=job.moment,
+        time_left=job.time_left,
+        margin=MARGIN_SECONDS,
+    )
+    job.report.looked += done.saved
+    job.report.triggers_fired += done.fired
+    job.report.stopped_early |= done.stopped_early
+    return not done.stopped_early
 
 
 def _overdue(job: _Run) -> bool:

@@ -39,6 +39,7 @@ from ..domain.automation import (
     run,
     template_mail_refused,
 )
+from ..domain.business_time import Calendar
 from ..domain.clock import iso, now, parse_iso
 from ..domain.config import ConfigSnapshot, Trigger
 from ..domain.headers import Address
@@ -48,6 +49,7 @@ from ..domain.notifications import queue_people
 from ..domain.reasons import Reason, reason
 from ..domain.reasons import to_json as reason_json
 from ..domain.templating import html_values, render, render_html, render_line
+from ..domain.timed import TIME_EVENTS
 from ..store.models import MessageItem, TicketItem
 from ..store.tickets import TicketStore, apply_transition, new_event, state_of
 from ..store.unit import Conflict
@@ -145,15 +147,21 @@ def facts_of(ticket: TicketItem) -> TicketFacts:
 
 def event_triggers(cfg: ConfigSnapshot) -> list[Trigger]:
     """The enabled triggers on ticket events (the time events are the scheduled job's)."""
-    timed = ("no_agent_reply", "in_status", "due_soon", "sla_warning")
-    return [t for t in cfg.triggers if t.enabled and t.event not in timed]
+    return [t for t in cfg.triggers if t.enabled and t.event not in TIME_EVENTS]
 
 
-def judge(triggers: Sequence[Trigger], occurrences: Sequence[Occurrence], facts: TicketFacts, at: datetime) -> Run:
-    """All occurrences of one event, one after the other, each seeing what the runs before it changed."""
+def judge(
+    triggers: Sequence[Trigger],
+    occurrences: Sequence[Occurrence],
+    facts: TicketFacts,
+    at: datetime,
+    calendar: Calendar | None = None,
+) -> Run:
+    """All occurrences of one event, one after the other, each seeing what the runs before it changed
+    (``calendar``: business hours of the time triggers' ticket, services/timed.py)."""
     total = Run(facts)
     for occurrence in occurrences:
-        one = run(triggers, occurrence, total.facts, now=at)
+        one = run(triggers, occurrence, total.facts, now=at, calendar=calendar)
         for name, (before, after) in one.changed.items():
             total.changed[name] = (total.changed.get(name, (before, after))[0], after)
         total.facts = one.facts
@@ -205,7 +213,7 @@ def _handle_one(
         report.runs += 1
         if not result.fired:
             return
-        result.effects = _allowed_effects(deps, cfg, ticket, result, at)
+        result.effects = allowed_effects(deps, cfg, ticket, result, at)
         ran = _ran_event(ticket, event, occurrences, result, cfg)
         ticket.automation_through = event.sk  # written with the change: its effects follow at most once
         try:
@@ -225,12 +233,12 @@ def _handle_one(
             continue  # someone changed the ticket meanwhile: judge it again as it is now
         report.fired += len(result.fired)
         report.changed += int(bool(result.changed))
-        _effects(deps, cfg, outcome.ticket, result.effects, report, at)
+        carry_out(deps, cfg, outcome.ticket, result.effects, report, at)
         return
     report.skipped.append(f"{event.ticket_id}: changed {ATTEMPTS} times while the triggers ran")
 
 
-def _allowed_effects(
+def allowed_effects(
     deps: AutomationDeps, cfg: ConfigSnapshot, ticket: TicketItem, result: Run, at: datetime
 ) -> list[Effect]:
     """The effects that will be carried out; a template mail the loop guards refuse is dropped, and the run
@@ -314,7 +322,7 @@ def _ran_event(
     return new_event(ticket, "AutomationRan", AUTOMATION, detail)
 
 
-def _effects(
+def carry_out(
     deps: AutomationDeps,
     cfg: ConfigSnapshot,
     ticket: TicketItem,

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer, refusal_code
-from ..domain.clock import iso, now
+from ..domain.clock import iso, now, parse_iso
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.header_guard import plain_message_id
 from ..domain.headers import Address, header_line
@@ -32,6 +32,7 @@ from ..domain.ids import new_id, new_message_id
 from ..domain.outgoing import OutgoingAttachment, OutgoingMail, build_mime, header_safe
 from ..domain.sanitize import sanitize_html
 from ..domain.sending import DONE, RESENDABLE, refusal
+from ..domain.sla import TicketClockFacts, due_text, first_look
 from ..domain.status import Status
 from ..domain.threading import FORWARD_SIDE
 from ..store.models import AddressMap, AttachmentMap, MessageItem, TicketItem
@@ -71,7 +72,26 @@ def template_values(
         "COMPANY": cfg.settings.company,
         "STATUS": Status(ticket.status).label(mailbox.language if mailbox else "de"),
         "DATE": iso()[:10],
+        **dict.fromkeys(("FAELLIG", "DUE"), expected_solution(ticket, cfg, mailbox.language if mailbox else "de")),
     }
+
+
+def expected_solution(ticket: TicketItem, cfg: ConfigSnapshot, lang: str) -> str:
+    """When the customer may expect a solution (the SLA's solution due date, where the policy shows it to
+    customers; else empty). A new ticket's clocks are computed here (the auto-reply goes out before the
+    publisher's first look: services/timed.py)."""
+    stored = ticket.sla
+    if stored is None and cfg.sla_policies and ticket.created_at:
+        created = parse_iso(ticket.created_at)
+        facts = TicketClockFacts(
+            created_at=created,
+            statuses=[(created, Status(ticket.status))],
+            priority=ticket.priority,
+            queue=ticket.queue,
+            customer=ticket.customer_email,
+        )
+        stored = first_look(cfg.sla_policies, facts, now())
+    return due_text(stored, lang)
 
 
 class NoSuchMessage(Exception):

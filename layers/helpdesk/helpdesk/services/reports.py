@@ -2,7 +2,8 @@
 
 * volume, replies, auto-replies sent/suppressed, closed, reopened: day counters (``STAT#day``), one Query;
 * first-response and resolution time (median, p90): one duration item per ticket event, one Query per month;
-* backlog by status, queue and agent: live counters moved in every ticket write (``BACKLOG``), one GetItem.
+* backlog by status, queue and agent: live counters moved in every ticket write (``BACKLOG``), one GetItem;
+* SLA clocks met and breached per metric (breach rate): day counters too, no further read.
 
 For an agent (``scope``, :func:`~helpdesk.domain.access.aggregate_scope`) the figures count only the
 tickets they may see, still without reading tickets:
@@ -53,6 +54,28 @@ class Report:
     first_response: Durations = field(default_factory=Durations)
     resolution: Durations = field(default_factory=Durations)
     backlog: dict[str, dict[str, int]] = field(default_factory=dict)
+    sla: dict[str, SlaRate] = field(default_factory=dict)
+
+
+@dataclass
+class SlaRate:
+    met: int = 0
+    breached: int = 0
+    breach_rate: float | None = None
+
+
+SLA_METRICS = ("first_response", "next_response", "solution")
+
+
+def sla_rates(totals: dict[str, int]) -> dict[str, SlaRate]:
+    """Per SLA metric: clocks met and breached (day counters ``sla_<metric>_met``/``_breached`` that
+    services/timed.py adds when a clock settles), and the breach rate."""
+    rates = {}
+    for metric in SLA_METRICS:
+        met, breached = totals.get(f"sla_{metric}_met", 0), totals.get(f"sla_{metric}_breached", 0)
+        rate = round(breached / (met + breached), 4) if met + breached else None
+        rates[metric] = SlaRate(met, breached, rate)
+    return rates
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -125,4 +148,5 @@ def report(start: date, end: date, granularity: str = "day", scope: Scope | None
         first_response=_durations("first_response", start, end, scope),
         resolution=_durations("resolution", start, end, scope),
         backlog=backlog,
+        sla=sla_rates(totals),
     )

@@ -48,6 +48,7 @@ class TicketFilter:
     prio: bool | None = None
     unread: bool | None = None
     review: bool | None = None
+    sla: str | None = None  # the most urgent SLA clock's state (sla_state): running | warning | breached
     q: str | None = None
     # Column filters ("Freitextfelder" over the list's columns): column → text it must contain,
     # case-insensitive. DynamoDB narrows by the combined ``search`` text, the exact column check
@@ -223,6 +224,8 @@ def residual_conditions(flt: TicketFilter, skip_queue: bool = False) -> list[Con
         value = getattr(flt, name)
         if value is not None and not (name == "unread" and flt.viewer):  # per agent: checked with the marks
             out.append(getattr(TicketItem, name) == value)
+    if flt.sla:
+        out.append(TicketItem.sla_state == flt.sla)
     if flt.q:
         out.append(TicketItem.search.contains(flt.q.strip().lower()[:100]))
     for term in flt.columns.values():
@@ -285,6 +288,7 @@ def matches_residual(ticket: TicketItem, flt: TicketFilter) -> bool:
         not flt.priority or ticket.priority == flt.priority,
         not flt.mailbox or ticket.mailbox == flt.mailbox,
         not flt.project or ticket.project == flt.project,
+        not flt.sla or ticket.sla_state == flt.sla,
         not flt.q or flt.q.strip().lower() in (ticket.search or ""),
         matches_columns(ticket.number, ticket.subject, ticket.customer_email or "", ticket.customer_name or "", flt),
         ticket.queue not in flt.hidden_queues,

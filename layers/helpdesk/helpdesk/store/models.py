@@ -236,6 +236,13 @@ class TicketItem(TicketTableItem, discriminator="ticket"):
     sla_alerted = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]  # deadline keys
     sla_bucket = UnicodeAttribute(null=True)
     sla_at = UnicodeAttribute(null=True)
+    # SLA and time triggers (issue 17, services/timed.py): the clocks (domain/sla.stored), the most urgent
+    # clock's state when last computed (the list's sla filter), when the ticket needs a look next (in by_sla
+    # through sla_at), and per time trigger the episode judged.
+    sla = JSONAttribute(null=True)
+    sla_state = UnicodeAttribute(null=True)
+    look_at = UnicodeAttribute(null=True)
+    timed_fired = JSONAttribute(null=True)
     created_by = UnicodeAttribute(null=True)
     automation_through = UnicodeAttribute(null=True)  # the last event (sk) triggers acted on: a stream retry not again
     # Entries in the thread (messages in and out, comments): grows with each, never with a field change.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.operand import Path
 from pynamodb.models import Model
 
 from ..aws import clients
@@ -62,8 +64,10 @@ def apply_index_keys(ticket: TicketItem) -> None:
     deadlines = pending_deadlines(
         ticket.due_at, ticket.response_due_at, ticket.first_response_at, list(ticket.sla_alerted or [])
     )
-    if deadlines and ticket.bucket == ACTIVE:
-        ticket.sla_bucket, ticket.sla_at = ACTIVE, deadlines[0][1]
+    # by_sla: the earliest of a pending first-response/due deadline and the next look (SLA clocks, time triggers)
+    looks = [at for at in (deadlines[0][1] if deadlines else None, ticket.look_at) if at]
+    if looks and ticket.bucket == ACTIVE:
+        ticket.sla_bucket, ticket.sla_at = ACTIVE, min(looks)
     else:
         ticket.sla_bucket = ticket.sla_at = None
     # every ticket sorts by customer (never sparse): the folded name, else the address; "~" sorts last
@@ -105,6 +109,26 @@ def new_event(
         detail=dict(detail or {}),
         created_at=created,
     )
+
+
+LOOK_FIELDS = ("sla", "sla_state", "look_at", "timed_fired", "sla_bucket", "sla_at")
+_JSON_FIELDS = ("sla", "timed_fired")
+
+
+def save_look(unit: Unit, ticket: TicketItem, version: int) -> None:
+    """Write the ticket's SLA and time-trigger fields (services/timed.py) and its ``by_sla`` keys, without
+    a new version (an agent's open ticket stays current): any change since ``version`` refuses it (tag
+    ``ticket``) and the caller reads again."""
+    apply_index_keys(ticket)
+    actions: list[Any] = []
+    for name in LOOK_FIELDS:
+        value = getattr(ticket, name)
+        path = Path([name])
+        if value is None or value == {}:
+            actions.append(path.remove())
+        else:
+            actions.append(path.set(json.dumps(value, sort_keys=True) if name in _JSON_FIELDS else value))
+    unit.update("ticket", TicketTableItem(ticket.pk, TICKET_SK), actions, condition=Path(["version"]) == version)
 
 
 def state_of(ticket: TicketItem) -> TicketState:
@@ -296,6 +320,12 @@ class TicketStore:
     def partition(self, ticket_id: str, consistent: bool = False) -> Iterable[TicketTableItem]:
         """Every item of the ticket's partition: one Query."""
         return TicketTableItem.query(ticket_id, consistent_read=consistent)
+
+    def events(self, ticket_id: str) -> list[EventItem]:
+        """The ticket's history (``EVT#`` items), oldest first: one Query of its partition's events."""
+        if not valid_ticket_id(ticket_id):
+            return []
+        return list(EventItem.query(ticket_id, EventItem.sk.startswith("EVT#"), consistent_read=True))
 
     def messages(self, ticket_id: str) -> list[MessageItem]:
         if not valid_ticket_id(ticket_id):

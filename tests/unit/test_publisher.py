@@ -39,6 +39,15 @@ def publisher(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     monkeypatch.setattr(app, "run_triggers", run_triggers)
     monkeypatch.setattr(app, "automation_deps", lambda: None)
+    assigned: list[Any] = []
+
+    def assign_fairly(deps: Any, events: list[Any]) -> Any:  # fair assignment (services/assignment.py), after them
+        assigned.extend((e, len(sent)) for e in events)
+        return type("Report", (), {"assigned": []})()
+
+    monkeypatch.setattr(app, "assign_fairly", assign_fairly)
+    monkeypatch.setattr(app, "assignment_deps", lambda: None)
+    app.assigned = assigned  # type: ignore[attr-defined]
     app.judged = judged  # type: ignore[attr-defined]
     app.indexed = indexed  # type: ignore[attr-defined]
     app._indexed.clear()
@@ -128,3 +137,10 @@ def test_the_triggers_judge_an_event_before_it_is_published(publisher: Any) -> N
     assert (event.ticket_id, event.type, event.actor, event.sk) == ("01TICKET", "StatusChanged", "anna", "E#01EVENT")
     assert event.detail["to"] == "open"
     assert published_before == 0 and len(publisher.sent) == 1  # judged first: a failure leaves nothing published
+
+
+def test_fair_assignment_sees_an_event_after_the_triggers_and_before_it_is_published(publisher: Any) -> None:
+    publisher.record_handler(record("INSERT", EVENT_IMAGE))
+    ((entry, published_before),) = publisher.assigned
+    assert entry[:2] == ("01TICKET", "StatusChanged") and entry[2]["to"] == "open"
+    assert published_before == 0 and len(publisher.sent) == 1

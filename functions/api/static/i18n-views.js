@@ -210,6 +210,8 @@ addStrings({
   "evp.macro": ["{who} hat das Makro {name} angewendet.", "{who} applied the macro {name}."],
   "evp.macro.undone": ["{who} hat das Makro {name} rückgängig gemacht.", "{who} undid the macro {name}."],
   "reason.automation.busy": ["Keine Vorlagen-Mail: das Ticket wurde ständig geändert.", "No template mail: the ticket kept changing."],
+  "evp.autoassigned": ["Automatisch {agent} zugewiesen (Queue {queue}).", "Assigned to {agent} automatically (queue {queue})."],
+  "evp.autoassigned.nobody": ["Keine automatische Zuweisung in Queue {queue}.", "No automatic assignment in queue {queue}."],
   "reason.assignment.off": ["Queue {queue} weist nicht automatisch zu.", "Queue {queue} assigns nobody automatically."],
   "reason.assignment.nobody": ["Queue {queue}: niemand ist verfügbar (alle abwesend oder nicht angemeldet).", "Queue {queue}: no agent is available (all away or not present)."],
   "reason.assignment.round_robin": ["{agent} zugewiesen: als Nächste(r) an der Reihe in Queue {queue}.", "Assigned to {agent}: next in turn in queue {queue}."],

@@ -178,7 +178,7 @@ const S = {
   "ev.MessageForwarded": ["weitergeleitet", "forwarded"], "ev.TicketSplit": ["aufgeteilt", "split"],
   "ev.ReminderSent": ["Erinnerung gesendet", "reminder sent"], "ev.DeadlineMissed": ["Frist verpasst", "deadline missed"],
   "ev.DeadlineWarning": ["Frist läuft bald ab", "deadline near"], "ev.AutomationRan": ["Auslöser", "triggers"],
-  "ev.MacroApplied": ["Makro", "macro"], "ev.MacroUndone": ["Makro rückgängig", "macro undone"],
+  "ev.MacroApplied": ["Makro", "macro"], "ev.MacroUndone": ["Makro rückgängig", "macro undone"], "ev.AutoAssigned": ["Zuweisung", "assignment"],
   "field.status": ["Status", "status"], "field.priority": ["Priorität", "priority"], "field.queue": ["Warteschlange", "queue"],
   "field.assignee": ["Bearbeiter", "assignee"], "field.tags": ["Tags", "tags"], "field.due_at": ["Fällig", "due"], "field.type": ["Typ", "type"],
   "field.project": ["Projekt", "project"], "field.customer_email": ["Kunden-E-Mail", "customer e-mail"], "field.customer_name": ["Kundenname", "customer name"],

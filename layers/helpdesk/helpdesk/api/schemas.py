@@ -258,6 +258,7 @@ class MeOut(Model):
     aliases: list[str] = Field(
         default_factory=list, description="further addresses the agent mails from (their mail joins tickets as theirs)"
     )
+    away: bool = Field(False, description='"abwesend": fair assignment passes me by')
 
 
 class ProfileIn(Model):
@@ -269,6 +270,7 @@ class ProfileIn(Model):
         description="further addresses the agent mails from with their own mail program (absent: unchanged); a "
         "mail from one of them that names a ticket joins it as the agent's, sent outside the helpdesk",
     )
+    away: bool | None = Field(None, description='"abwesend": fair assignment passes me by (absent: unchanged)')
 
 
 class Label(Model):

@@ -83,4 +83,6 @@ def test_size_budget_of_all_files() -> None:
     # of the first page (i18n-views.js), which keeps the first page in its budget.
     # Then the rich-text composer (editor.js: toolbar, links, pasted images; the quote and plain-text mode,
     # their strings and styles, about 16 KB; it loads with the ticket view only): 375 KB.
-    assert total < 375 * 1024, total
+    # Then saved views (savedviews.js, their strings and the inbox's part), fair assignment's history line,
+    # away in the settings and the queue's mode in the admin form: about 8 KB: 384 KB.
+    assert total < 384 * 1024, total

@@ -88,4 +88,7 @@ def record_handler(record: DynamoDBRecord) -> None:
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _indexed.clear()
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    with adapters().config.pinned_on_first_read():  # the triggers read the configuration once per batch
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )

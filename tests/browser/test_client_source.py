@@ -83,6 +83,8 @@ def test_size_budget_of_all_files() -> None:
     # of the first page (i18n-views.js), which keeps the first page in its budget.
     # Then the rich-text composer (editor.js: toolbar, links, pasted images; the quote and plain-text mode,
     # their strings and styles, about 16 KB; it loads with the ticket view only): 375 KB.
+    # Then automation (issue 17: triggers with their dry run, macros, SLA policies in automation.js, loaded only
+    # when one of those admin sections opens; the ticket view's macro menu; their strings), about 42 KB: 418 KB.
     # Then saved views (savedviews.js, their strings and the inbox's part), fair assignment's history line,
-    # away in the settings and the queue's mode in the admin form: about 8 KB: 384 KB.
-    assert total < 384 * 1024, total
+    # away in the settings and the queue's mode in the admin form: about 8 KB: 426 KB.
+    assert total < 426 * 1024, total

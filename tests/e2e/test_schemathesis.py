@@ -13,6 +13,7 @@ from .conftest import start_stack, stop_stack
 
 pytestmark = pytest.mark.e2e
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 # The run itself may take up to its subprocess timeout (600 s); pytest's default 300 s cut it short first
@@ -25,6 +26,8 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_response(tmp_pat
         result = subprocess.run(
             [
                 str(SCHEMATHESIS),
+                "--config-file",
+                str(CONFIG),
                 "run",
                 f"{stack.api}/openapi.json",
                 "--url",

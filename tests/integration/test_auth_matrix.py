@@ -65,6 +65,7 @@ ADMIN_RECORDS: dict[str, dict[str, Any]] = {
     "rules": {"id": "matrix", "name": "Matrix", "conditions": [{"field": "subject", "value": "m"}], "actions": {}},
     "templates": {"id": "matrix", "name": "Matrix", "body": "Hallo"},
     "macros": {"id": "matrix", "name": "M", "actions": [{"kind": "add_tag", "value": "m"}]},
+    "sla-policies": {"id": "matrix", "name": "M", "targets": {"*": {"first_response_hours": 8}}},
     "triggers": {
         "id": "matrix",
         "name": "M",

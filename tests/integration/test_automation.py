@@ -96,8 +96,9 @@ def test_a_trigger_changes_the_new_ticket_comments_and_explains_itself(automatio
     assert len(comments(hit.ticket_id)) == 1
 
 
-def test_a_stream_retry_acts_once(automation: StreamPoller, aws: Any) -> None:
+def test_a_stream_retry_acts_once(automation: StreamPoller, aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import functions.publisher.app as app
+    from helpdesk.store.config_store import ConfigStore
 
     config_store().put("trigger", escalate())
     batches: list[dict[str, Any]] = []
@@ -110,8 +111,19 @@ def test_a_stream_retry_acts_once(automation: StreamPoller, aws: Any) -> None:
     hit = ingest(aws, make_mail(subject="dringend bitte", sender="retry@kunde.example"))
     pump(automation)
     assert len(events(hit.ticket_id, "AutomationRan")) == 1
+    loads: list[int] = []
+    load = ConfigStore._load
+
+    def counting(self: ConfigStore) -> Any:
+        loads.append(1)
+        return load(self)
+
+    monkeypatch.setattr(ConfigStore, "_load", counting)
     for batch in batches:  # the same records again, as a retried batch brings them
+        before = len(loads)
         assert app.handler(batch, LambdaContext("helpdesk-publisher")) == {"batchItemFailures": []}
+        assert len(loads) - before <= 1  # the configuration once per batch, however many records judge
+    assert sum(len(b["Records"]) for b in batches) > len(batches)  # (batches of several records were replayed)
     assert len(events(hit.ticket_id, "AutomationRan")) == 1
     assert len(comments(hit.ticket_id)) == 1
 
@@ -356,3 +368,117 @@ def test_an_agent_applies_a_macro_and_undoes_it(aws: Any) -> None:
     assert again.status == 400  # one undo, for the last run
     for kind, record_id in (("macro", "rueckfrage"), ("macro", "meins"), ("template", "rueckfrage")):
         config_store().delete(kind, record_id)
+
+
+def test_a_macro_runs_on_many_tickets_from_the_batch_bar_each_with_its_own_result(aws: Any) -> None:
+    import time
+
+    from helpdesk.store.live import Connection, LiveStore
+
+    from .api_client import make_api
+
+    api = make_api(aws)
+    macro = {
+        "id": "erledigt-markieren",
+        "name": "Als erledigt markieren",
+        "actions": [{"kind": "add_tag", "value": "erledigt"}, {"kind": "set_priority", "value": "low"}],
+    }
+    assert api.call("POST", "/admin/macros", user="admin", body=macro).status == 201
+    tickets = [ingest(aws, make_mail(subject=f"Stapel {n}", sender=f"stapel{n}@kunde.example")) for n in range(4)]
+    versions = {t.ticket_id: TicketStore().get(t.ticket_id, consistent=True).version for t in tickets}  # type: ignore[union-attr]
+    answered, stale, *rest = tickets
+    anna = Connection(id="conn-anna-macro", user="admin", name="Anna", connected_at=int(time.time()))
+    live = LiveStore()
+    live.put_connection(anna)
+    live.subscribe(anna, False, answered.ticket_id)
+    live.put_presence(anna, answered.ticket_id, "typing", time.time())
+    items = [{"id": t.ticket_id, "version": versions[t.ticket_id] - (1 if t is stale else 0)} for t in tickets] + [
+        {"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "version": 1}
+    ]
+
+    ran = api.call(
+        "POST", "/tickets/batch", user="agent", body={"items": items, "action": "macro", "value": macro["id"]}
+    )
+    assert ran.status == 200, ran.text
+    by_id = {r["id"]: r for r in ran.json["results"]}
+    assert (ran.json["ok"], ran.json["failed"], ran.json["skipped"]) == (2, 3, 1)
+    assert by_id[answered.ticket_id]["error"] == "reply_in_progress" and by_id[answered.ticket_id]["typing"] == [
+        "admin"
+    ]
+    assert by_id[stale.ticket_id]["error"] == "conflict"
+    assert by_id["01ARZ3NDEKTSV4RRFFQ69G5FAV"]["error"] == "not_found"
+    for ticket in rest:
+        shown = TicketStore().get(ticket.ticket_id, consistent=True)
+        assert shown is not None and (shown.tags, shown.priority) == (["erledigt"], "low")
+        assert by_id[ticket.ticket_id]["version"] == shown.version
+        (applied,) = events(ticket.ticket_id, "MacroApplied")
+        assert applied.actor == "agent" and applied.detail["macro"] == "erledigt-markieren"
+    for ticket in (answered, stale):
+        untouched = TicketStore().get(ticket.ticket_id, consistent=True)
+        assert untouched is not None and untouched.version == versions[ticket.ticket_id] and not untouched.tags
+    # each ticket's run is undone on its own, as a run from the ticket view
+    first = rest[0].ticket_id
+    undone = api.call("POST", f"/tickets/{first}/undo-macro", user="agent", body={"version": by_id[first]["version"]})
+    assert undone.status == 200 and undone.json["ticket"]["tags"] == [], undone.text
+    # confirmed, the colleague's ticket gets it too; an unknown or someone else's macro is refused as a whole
+    confirmed = api.call(
+        "POST",
+        "/tickets/batch",
+        user="agent",
+        body={
+            "items": [{"id": answered.ticket_id, "version": versions[answered.ticket_id]}],
+            "action": "macro",
+            "value": macro["id"],
+            "confirm_typing": True,
+        },
+    )
+    assert confirmed.json["ok"] == 1, confirmed.text
+    from helpdesk.domain.config import Macro
+
+    config_store().put(
+        "macro", Macro(id="nur-admin", name="A", owner="admin", actions=[Action(kind="add_tag", value="a")])
+    )
+    for value in ("gibtsnicht", "nur-admin", None):
+        body = {"items": items[2:3], "action": "macro", "value": value}
+        refused = api.call("POST", "/tickets/batch", user="agent", body=body)
+        assert refused.status == 400 and refused.json["field"] == "value", refused.text
+
+
+def test_admins_keep_sla_policies_and_a_calendar_that_cannot_run_is_refused(aws: Any) -> None:
+    from .api_client import make_api
+
+    api = make_api(aws)
+    calendar: dict[str, Any] = {
+        "tz": "Europe/Berlin",
+        "holidays_region": "DE-BY",
+        "extra_holidays": ["2026-12-24"],
+        "monday": ["08:00-12:00", "13:00-17:00"],
+        "saturday": [],
+    }
+    policy: dict[str, Any] = {
+        "id": "standard",
+        "name": "Standard",
+        "targets": {"urgent": {"first_response_hours": 1}, "*": {"first_response_hours": 8, "solution_hours": 40}},
+        "calendar": calendar,
+        "pause_in": ["waiting_customer"],
+        "warn_before_minutes": 30,
+        "show_to_customer": True,
+    }
+    assert api.call("POST", "/admin/sla-policies", user="agent", body=policy).status == 403
+    created = api.call("POST", "/admin/sla-policies", user="admin", body=policy)
+    assert created.status == 201, created.text
+    assert config_store().snapshot().sla_policies[0].calendar.holidays_region == "DE-BY"
+    for change, field in (
+        ({"calendar": {**calendar, "holidays_region": "DE-XX"}}, "calendar"),
+        ({"calendar": {**calendar, "tz": "Mars/Olympus"}}, "calendar"),
+        ({"calendar": {**calendar, "monday": ["13:00-17:00", "08:00-12:00"]}}, "calendar"),
+        ({"queues": ["gibtsnicht"]}, "queues"),
+    ):
+        refused = api.call("PUT", "/admin/sla-policies/standard", user="admin", body={**policy, **change})
+        assert refused.status == 400, (change, refused.text)
+        assert str(refused.json.get("field", "")).startswith(field), refused.json
+    later = {**policy, "name": "Standard (neu)", "order": 5}
+    assert api.call("PUT", "/admin/sla-policies/standard", user="admin", body=later).status == 200
+    assert api.get("/admin/sla-policies/standard", user="admin").json["name"] == "Standard (neu)"
+    assert api.call("DELETE", "/admin/sla-policies/standard", user="admin").status == 200
+    assert api.get("/admin/sla-policies", user="admin").json["items"] == []

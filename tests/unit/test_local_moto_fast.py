@@ -113,3 +113,30 @@ def test_the_fast_path_is_taken(ddb: Any, monkeypatch: pytest.MonkeyPatch) -> No
     ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": ITEM["pk"]})
     ddb.describe_table(TableName=TABLE)
     assert calls == ["DescribeTable"]
+
+
+def test_the_dispatcher_finds_a_service_without_listing_motos_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto listed its package directory (an ``isdir`` per service) on every request; listed once, the
+    dispatcher answers the same and touches the disk no more."""
+    import os
+
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from helpdesk_local.moto_server import install_known_services
+
+    expected = sorted(backends.list_of_moto_modules())
+    install_known_services()
+    assert sorted(backends.list_of_moto_modules()) == expected
+    listed: list[str] = []
+    real_listdir = os.listdir
+
+    def listdir(path: str = ".") -> list[str]:
+        listed.append(str(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    app = DomainDispatcherApplication(create_backend_app)
+    assert app.get_backend_for_host("dynamodb") == "dynamodb"
+    assert app.get_backend_for_host("s3") == "s3"
+    assert listed == []

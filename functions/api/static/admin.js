@@ -1,5 +1,5 @@
 // Administration (role admin): mailboxes (auto-responder with live preview), queues, rules (editor and dry run),
-// templates, agents, team settings.
+// templates, agents, team settings; triggers, macros and SLA policies come with import() when opened.
 
 import { h, replace, clear, uid } from "./dom.js";
 import { t, has, lang } from "./i18n.js";
@@ -10,7 +10,8 @@ import { state, statuses, priorities, loadSession, statusLabel, priorityLabel, q
 import { field, selectEl, setTitle, toast, errorText, markInvalid, confirmDialog, loading, failed } from "./ui.js";
 import { auditSection } from "./privacy.js";
 
-const SECTIONS = ["mailboxes", "queues", "rules", "templates", "agents", "settings", "audit"];
+const SECTIONS = ["mailboxes", "queues", "rules", "templates", "triggers", "macros", "sla-policies", "agents", "settings", "audit"];
+const AUTOMATION = ["triggers", "macros", "sla-policies"];
 const COND_FIELDS = ["from", "from_name", "from_domain", "to", "recipient", "cc", "subject", "body", "mailbox",
   "has_attachment", "attachment_name", "spam_verdict", "virus_verdict", "spf", "dkim", "dmarc", "header"];
 const COND_OPS = ["contains", "equals", "starts_with", "ends_with", "regex", "not_contains", "exists"];
@@ -680,6 +681,10 @@ export function mount(main, route) {
       if (section === "agents") await agentsSection(content, id);
       else if (section === "settings") await settingsSection(content);
       else if (section === "audit") await auditSection(content);
+      else if (AUTOMATION.includes(section)) {
+        const automation = await import("./automation.js");
+        await automation.section(content, section, id, { buildForm, list, cache, COND_FIELDS, COND_OPS });
+      }
       else await crud(content, section, id);
     } catch (error) {
       failed(content, error, run);

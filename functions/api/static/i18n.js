@@ -110,6 +110,7 @@ const S = {
   "batch.blocked": ["Gesperrte Absender: {senders}", "Blocked senders: {senders}"],
   "batch.error.conflict": ["wurde inzwischen geändert – bitte erneut versuchen", "was changed meanwhile – please try again"],
   "batch.error.forbidden": ["keine Berechtigung", "not allowed"], "batch.error.not_found": ["nicht gefunden", "not found"],
+  "batch.macro": ["Makro", "Macro"],
   "batch.error.validation_error": ["nicht möglich: {message}", "not possible: {message}"],
   // ticket
   "ticket.back": ["← Ticketliste", "← Tickets"], "ticket.prev": ["‹ Vorheriges", "‹ Previous"], "ticket.next": ["Nächstes ›", "Next ›"],

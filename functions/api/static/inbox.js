@@ -296,11 +296,22 @@ export function mount(main, route) {
   const setKind = selectEl([
     { value: "status", label: t("ticket.status") }, { value: "queue", label: t("ticket.queue") },
     { value: "assignee", label: t("ticket.assignee") }, { value: "priority", label: t("ticket.priority") },
+    { value: "macro", label: t("batch.macro") },
   ], "status", { name: "set-kind" });
   const setValue = h("select", { name: "set-value" });
-  function fillSetValue() {
+  let macros = null; // GET macros, when "Makro" is first chosen
+  async function fillSetValue() {
     const kind = setKind.value;
     let options = [];
+    if (kind === "macro") {
+      try {
+        macros = macros || (await api("macros")).items;
+      } catch (error) {
+        return showError(error);
+      }
+      if (setKind.value !== "macro") return;
+      options = macros.map((m) => ({ value: m.id, label: m.name }));
+    }
     if (kind === "status") options = statuses().map((s) => ({ value: s.id, label: s[lang()] }));
     if (kind === "queue") options = queues().map((q) => ({ value: q.id, label: q.name }));
     if (kind === "assignee") {

@@ -18,6 +18,7 @@ import { openForward } from "./forward.js";
 import { setViewKeys } from "./keys.js";
 import { onLive, isLive, watchTicket, typed, viewersNow } from "./live.js";
 import { purgeButton } from "./privacy.js";
+import { macroMenu, reasonText as macroReason } from "./macros.js";
 
 const LINK_AGE_MS = 240000; // attachment links live 300 s on the server
 const POLL_MS = 20000; // only while the live socket is down
@@ -76,9 +77,12 @@ export function mount(main, route) {
     return next;
   };
   const composerSlot = h("div", { class: "composer-slot" });
+  const macroNote = h("section", { class: "banner macro-note", "aria-label": t("macro.menu"), hidden: true });
+  const macros = macroMenu({ ticketId: id, version: () => ticket.version, write: enqueue, note: macroNote,
+    conflict: (current) => showConflict(current), done: () => load({ markRead: false, resolved: true }) });
 
   const layout = h("div", { class: "ticket-layout" },
-    h("div", { class: "ticket-main" }, header, presence, conflict, banners, thread, events, composerSlot), side, saved);
+    h("div", { class: "ticket-main" }, header, macroNote, presence, conflict, banners, thread, events, composerSlot), side, saved);
   loading(main);
 
   // Opening the ticket marks it read for this agent (GET without read=false); re-reads in the background
@@ -184,6 +188,7 @@ export function mount(main, route) {
           on: { click: () => composer.focus("comment") } }),
         h("button", { type: "button", class: "btn ticket-forward", text: t("fwd.ticket"),
           on: { click: () => forward(null) } }),
+        macros,
         targets(ticket.status).includes("closed") && ticket.status !== "closed"
           ? h("button", { type: "button", class: "btn", text: t("ticket.close"), title: "e",
             on: { click: (e) => patch({ status: "closed" }, e.currentTarget) } }) : null));
@@ -411,7 +416,7 @@ export function mount(main, route) {
     if (typeof reason === "string") return reason; // (the API always sends codes; kept for safety)
     const params = { ...(reason.params || {}) };
     if (reason.code === "status.batch" && has(`batch.${params.action}`)) params.action = t(`batch.${params.action}`);
-    return has(`reason.${reason.code}`) ? t(`reason.${reason.code}`, params) : String(reason.text || "");
+    return macroReason({ ...reason, params });
   }
   const list = (values) => [].concat(values || []).filter(Boolean).join(", ");
   const fieldName = (name) => (has(`field.${name}`) ? t(`field.${name}`) : name);

@@ -16,6 +16,9 @@
   of a loaded local stack, mostly on item reads (``GET /tickets`` with 50 tickets: most of its time).
   The item operations' results are DynamoDB JSON already; :func:`install_fast_items` writes them with
   ``json.dumps`` (binary values base64, as on the wire).
+* **The services are listed once.** moto's dispatcher lists its package directory (``listdir`` and an
+  ``isdir`` per service, about 150) on every request to find the service a host names:
+  :func:`install_known_services` keeps that list, which cannot change while the process runs.
 """
 
 from __future__ import annotations
@@ -235,6 +238,22 @@ def install_fast_items() -> None:
     DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
 
 
+def install_known_services() -> None:
+    """moto's list of its service modules, read from disk once instead of on every request."""
+    from moto import backends
+
+    listed = backends.list_of_moto_modules
+    if getattr(listed, "cached", False):
+        return
+    known = tuple(listed())
+
+    def list_of_moto_modules() -> Iterable[str]:
+        return known
+
+    list_of_moto_modules.cached = True  # type: ignore[attr-defined]
+    backends.list_of_moto_modules = list_of_moto_modules
+
+
 def _install_transactions() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
@@ -260,6 +279,7 @@ class MotoServer:
         if self.fast_items:
             install_fast_items()
         moto_index.install()
+        install_known_services()
         app = self.gate = _SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)

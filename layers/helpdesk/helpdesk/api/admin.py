@@ -1,4 +1,5 @@
-"""Admin routes (admins only): mailboxes, queues, rules (with a dry run), templates, agents, settings.
+"""Admin routes (admins only): mailboxes, queues, rules (with a dry run), templates, agents, settings,
+triggers (with a dry run), macros, SLA policies.
 
 Configuration records are validated with the same models the ingest reads; a change is visible to
 this Lambda at once and to the others within the config cache time (30 s).
@@ -22,6 +23,7 @@ from ..domain.config import (
     Mailbox,
     Queue,
     Rule,
+    SlaPolicy,
     TeamSettings,
     Template,
     Trigger,
@@ -31,6 +33,7 @@ from ..domain.mail import parse_mail
 from ..domain.mail_domains import address_refused
 from ..domain.notifications import sender_refused
 from ..domain.setup import checklist, open_items
+from ..domain.sla import calendar_of
 from ..domain.status import Status
 from ..domain.templating import KNOWN_FOR, unknown_variables
 from ..services import agents as agent_accounts
@@ -59,6 +62,7 @@ RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
     "templates": ("template", Template),
     "triggers": ("trigger", Trigger),
     "macros": ("macro", Macro),
+    "sla-policies": ("sla_policy", SlaPolicy),
 }
 
 
@@ -353,7 +357,17 @@ TIME_EVENTS = ("no_agent_reply", "in_status", "due_soon", "sla_warning")
 
 def _refuse_what_cannot_run(kind: str, record: BaseModel, cfg: ConfigSnapshot) -> None:
     """A trigger naming a queue, agent or template that does not exist is refused on save, with what is
-    missing; so is one on a time event, which the scheduled job does not run yet (docs/automation.md)."""
+    missing; so is one on a time event, which the scheduled job does not run yet (docs/automation.md). An SLA
+    policy's calendar must be one the business-time code can use (a known German state), its queues must exist."""
+    if isinstance(record, SlaPolicy):
+        try:
+            calendar_of(record.calendar, [now().year])
+        except ValueError as exc:  # CalendarError is one, and so is an unknown state
+            raise BadRequest(str(exc), field="calendar") from exc
+        unknown = [q for q in record.queues if cfg.queue(q) is None]
+        if unknown:
+            raise BadRequest(f"unknown queue {', '.join(map(repr, unknown))}", field="queues")
+        return
     if isinstance(record, Macro):
         problems = unknown_references(record.actions, cfg)
         if any(a.kind == "publish" for a in record.actions):

@@ -5,26 +5,15 @@ Admins keep the macros with ``/admin/macros`` (api/admin.py); the work is in ``s
 from __future__ import annotations
 
 from ..domain.reasons import to_json as reason_json
-from ..services.macros import MacroDeps, MacroOutcome, apply_macro, undo_macro, usable
+from ..services.macros import MacroOutcome, apply_macro, undo_macro, usable
 from .context import Services
 from .errors import NotFound
 from .routing import Api, Ctx
 from .schemas import MacroList, MacroOut, MacroRunIn, MacroRunOut
-from .tickets import conflicts_shown, shown_one, ticket_for
+from .tickets import conflicts_shown, macro_deps, shown_one, ticket_for
 
 
 def register(api: Api, services: Services) -> None:
-    def deps(ctx: Ctx) -> MacroDeps:
-        settings = services.settings
-        return MacroDeps(
-            services.tickets,
-            services.mail,
-            services.mailer,
-            settings.mail_domain,
-            link_secret=settings.link_secret,
-            public_url=settings.public_url or ctx.base_url,
-        )
-
     def shown(ctx: Ctx, outcome: MacroOutcome) -> MacroRunOut:
         return MacroRunOut(
             ticket=shown_one(ctx, services, outcome.ticket),
@@ -57,7 +46,13 @@ def register(api: Api, services: Services) -> None:
             raise NotFound("no such macro")
         with conflicts_shown(ctx, services):
             outcome = apply_macro(
-                deps(ctx), cfg, ticket, macro, version=body.version, actor=ctx.user.username, viewer=ctx.viewer
+                macro_deps(ctx, services),
+                cfg,
+                ticket,
+                macro,
+                version=body.version,
+                actor=ctx.user.username,
+                viewer=ctx.viewer,
             )
         return shown(ctx, outcome)
 
@@ -75,7 +70,7 @@ def register(api: Api, services: Services) -> None:
         ticket_for(ctx, services, ticket_id)
         with conflicts_shown(ctx, services):
             outcome = undo_macro(
-                deps(ctx),
+                macro_deps(ctx, services),
                 services.config.snapshot(),
                 ticket_id,
                 version=body.version,

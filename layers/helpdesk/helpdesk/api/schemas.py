@@ -367,8 +367,12 @@ class BatchIn(Model):
         "assignee",
         "priority",
         "tags",
-    ] = Field(description="spam = 'Spam entfernen' (→ trash), archive_unread = 'Ungelesen ins Archiv' (→ closed)")
-    value: str | None = Field(None, max_length=64, description="for status, queue, assignee, priority")
+        "macro",
+    ] = Field(
+        description="spam = 'Spam entfernen' (→ trash), archive_unread = 'Ungelesen ins Archiv' (→ closed), "
+        "macro = apply the macro `value` to each (as POST /tickets/{id}/macros/{macro_id})"
+    )
+    value: str | None = Field(None, max_length=64, description="for status, queue, assignee, priority; macro: its id")
     tags: list[Tag] = Field(default_factory=list, max_length=30, description="for action tags: added")
     block_sender: bool = Field(False, description="with spam: future mail from these senders goes to the trash")
     confirm_typing: bool = Field(

@@ -28,6 +28,7 @@ from ..services.batch import run_batch
 from ..services.changes import Stale, change_ticket
 from ..services.exports import CsvFile, inbox_csv
 from ..services.forwards import ForwardRequest, forward
+from ..services.macros import MacroDeps, usable
 from ..services.outbound import resend
 from ..services.reading import opened, set_read, unread_map
 from ..services.replies import (
@@ -369,6 +370,19 @@ def conflicts_shown(ctx: Ctx, services: Services) -> Iterator[None]:
         raise stale(shown_one(ctx, services, exc.current)) from exc
 
 
+def macro_deps(ctx: Ctx, services: Services) -> MacroDeps:
+    """What a macro run needs besides the configuration (its template mail: store, mailer, links)."""
+    settings = services.settings
+    return MacroDeps(
+        services.tickets,
+        services.mail,
+        services.mailer,
+        settings.mail_domain,
+        link_secret=settings.link_secret,
+        public_url=settings.public_url or ctx.base_url,
+    )
+
+
 def ticket_for(ctx: Ctx, services: Services, ticket_id: str) -> TicketItem:
     """The ticket a route acts on, as :func:`_ticket_for` finds it (for the routes of other modules)."""
     return _ticket_for(ctx, services, ticket_id)
@@ -449,7 +463,7 @@ def register_changes(api: Api, services: Services) -> None:
         response=BatchOut,
         tags=("tickets",),
         summary="Batch actions: Spam entfernen, Ungelesen ins Archiv, mark private/personal/prio, set "
-        "status/queue/assignee/priority, add tags",
+        "status/queue/assignee/priority, add tags, apply a macro",
         errors=(400, 401, 403),
     )
     def batch(ctx: Ctx) -> BatchOut:
@@ -460,6 +474,12 @@ def register_changes(api: Api, services: Services) -> None:
             and body.action != "assignee"
         ):
             raise BadRequest(f"action {body.action} needs a value", field="value")
+        macro = None
+        if body.action == "macro":
+            found = [m for m in services.config.snapshot().macros if m.id == body.value]
+            if not found or not usable(found[0], ctx.user.username):
+                raise BadRequest("no such macro", field="value")
+            macro = (found[0], macro_deps(ctx, services))
         result = run_batch(
             services.tickets,
             services.config,
@@ -471,6 +491,7 @@ def register_changes(api: Api, services: Services) -> None:
             block_sender=body.block_sender,
             typing=services.live.typing,
             confirm_typing=body.confirm_typing,
+            macro=macro,
         )
         items = [
             BatchResultItem(id=r.id, ok=r.ok, version=r.version, error=r.error, message=r.message, typing=r.typing)

@@ -104,8 +104,9 @@ def reply_check(
 # ------------------------------------------------------------------- batch actions on a ticket being answered
 
 # Batch actions that take a ticket away from under a colleague writing a reply (close it, bin it, move
-# it to another queue or agent). Flags, priority, tags and read marks do not disturb a reply.
-DISRUPTIVE_BATCH_ACTIONS = frozenset({"spam", "archive_unread", "status", "queue", "assignee"})
+# it to another queue or agent; a macro, which may do all that and mail the customer). Flags, priority, tags and
+# read marks do not disturb a reply.
+DISRUPTIVE_BATCH_ACTIONS = frozenset({"spam", "archive_unread", "status", "queue", "assignee", "macro"})
 REPLY_IN_PROGRESS = "reply_in_progress"
 
 

@@ -3,7 +3,8 @@
 Each item carries the version the agent saw and is changed on its own; the result lists every item
 (ok, or why not), so one stale or forbidden ticket does not stop the others. A ticket a colleague is
 writing a reply on (presence "typing" in the live table) is skipped by the actions that would take it
-away from them (domain/conflicts.py: batch_check), unless the request confirms.
+away from them (domain/conflicts.py: batch_check), unless the request confirms. The action ``macro`` applies
+an agent's macro to each ticket as its own run would (services/macros.py: one undo per ticket).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.access import Viewer
-from ..domain.config import Condition, ConfigSnapshot, Rule, RuleActions
+from ..domain.config import Condition, ConfigSnapshot, Macro, Rule, RuleActions
 from ..domain.conflicts import DISRUPTIVE_BATCH_ACTIONS, batch_check
 from ..domain.live import Viewer as Present
 from ..domain.reasons import reason
@@ -22,7 +23,9 @@ from ..store.config_store import ConfigStore
 from ..store.tickets import TicketStore
 from .access import NoAccess, may_access
 from .changes import ChangeError, Missing, Stale, change_ticket
+from .macros import MacroDeps, apply_macro
 from .reading import set_read
+from .replies import ReplyConflict
 
 ACTIONS: dict[str, dict[str, Any]] = {
     "spam": {"status": "trash"},  # "Spam entfernen"
@@ -77,14 +80,18 @@ def run_batch(
     block_sender: bool = False,
     typing: Callable[[float], Mapping[str, Sequence[Present]]] | None = None,
     confirm_typing: bool = False,
+    macro: tuple[Macro, MacroDeps] | None = None,
 ) -> BatchResult:
     """Each item as its own PATCH would be: the same access checks (the ticket, the queue it moves to).
 
     ``typing`` tells who is writing a reply where (``LiveStore.typing``: one Query, asked only for actions
-    that would disturb them); ``confirm_typing`` applies the action to those tickets anyway."""
+    that would disturb them); ``confirm_typing`` applies the action to those tickets anyway. ``macro``: the
+    macro (and what its mail needs) of the action ``macro``, applied to each ticket as its own run."""
     actor = viewer.username
     cfg = config.snapshot()
-    base = changes_for(action, value) if action != "tags" else {}
+    if action == "macro" and macro is None:
+        raise ChangeError("the action macro needs a macro", "value")
+    base = changes_for(action, value) if action not in ("tags", "macro") else {}
     result = BatchResult()
     senders: set[str] = set()
     writing = typing(time.time()) if typing is not None and action in DISRUPTIVE_BATCH_ACTIONS else {}
@@ -107,17 +114,21 @@ def run_batch(
             result.results.append(ItemResult(ticket_id, True, int(ticket.version or 0)))
             continue
         try:
-            outcome = change_ticket(
-                store,
-                cfg,
-                ticket_id,
-                changes,
-                version=version,
-                actor=actor,
-                viewer=viewer,
-                ticket=ticket,
-                reason=reason("status.batch", action=action),
-            )
+            if macro is not None:
+                changed = apply_macro(macro[1], cfg, ticket, macro[0], version=version, actor=actor, viewer=viewer)
+                outcome_ticket = changed.ticket
+            else:
+                outcome_ticket = change_ticket(
+                    store,
+                    cfg,
+                    ticket_id,
+                    changes,
+                    version=version,
+                    actor=actor,
+                    viewer=viewer,
+                    ticket=ticket,
+                    reason=reason("status.batch", action=action),
+                ).ticket
         except NoAccess as exc:
             result.results.append(ItemResult(ticket_id, False, error="forbidden", message=str(exc)))
             continue
@@ -127,12 +138,15 @@ def run_batch(
         except ChangeError as exc:
             result.results.append(ItemResult(ticket_id, False, int(ticket.version or 0), "validation_error", str(exc)))
             continue
+        except ReplyConflict as exc:  # a macro's template mail: the thread grew meanwhile
+            result.results.append(ItemResult(ticket_id, False, int(exc.ticket.version or 0), "conflict", str(exc)))
+            continue
         except Missing:
             result.results.append(ItemResult(ticket_id, False, error="not_found", message="no such ticket"))
             continue
-        result.results.append(ItemResult(ticket_id, True, int(outcome.ticket.version or 0)))
+        result.results.append(ItemResult(ticket_id, True, int(outcome_ticket.version or 0)))
         if action in READ_MARKS:
-            set_read(outcome.ticket, actor, unread=READ_MARKS[action])
+            set_read(outcome_ticket, actor, unread=READ_MARKS[action])
         if action == "spam" and ticket.customer_email:
             senders.add(ticket.customer_email)
     if action == "spam" and block_sender and senders:

@@ -43,7 +43,10 @@ class ConfigStore:
             if self._cached is None or time.monotonic() - self._loaded_at > self.ttl:
                 self._cached = self._load()
                 self._loaded_at = time.monotonic()
-            return self._cached
+            snapshot = self._cached
+        if getattr(self._pin, "on_first_read", False):
+            self._pin.snapshot = snapshot
+        return snapshot
 
     def invalidate(self) -> None:
         self._pin.snapshot = None  # a write within a pinned request: its later reads see it
@@ -62,6 +65,20 @@ class ConfigStore:
         try:
             yield self._pin.snapshot
         finally:
+            self._pin.snapshot = None
+
+    @contextmanager
+    def pinned_on_first_read(self) -> Iterator[None]:
+        """Like :meth:`pinned`, but nothing is read until something asks: the first read in the block is
+        kept for the rest of it (a stream batch whose records need no configuration reads none)."""
+        if getattr(self._pin, "on_first_read", False) or getattr(self._pin, "snapshot", None) is not None:
+            yield  # nested: the outer block's
+            return
+        self._pin.on_first_read = True
+        try:
+            yield
+        finally:
+            self._pin.on_first_read = False
             self._pin.snapshot = None
 
     def _load(self) -> ConfigSnapshot:

@@ -28,7 +28,6 @@ def publisher(aws: Any) -> Iterator[StreamPoller]:
     import functions.publisher.app as app
 
     automation_deps.cache_clear()
-    assignment_deps.cache_clear()
     for name in TEAM:
         config_store().put("agent", Agent(username=name, email=f"{name}@example.com", name=name.title()))
     poller = StreamPoller(aws.client("dynamodbstreams"), aws.resources.stream_arns["TicketsTable"])

@@ -362,11 +362,10 @@ def automation_tour(aws: Any) -> None:
     """Triggers in the publisher: a change, a comment, a template mail, an event, a tag taken off; then fair
     assignment (the queue's pointer, who is online)."""
     import functions.publisher.app as publisher
-    from helpdesk.bootstrap import assignment_deps, automation_deps, config_store
+    from helpdesk.bootstrap import automation_deps, config_store
     from helpdesk.domain.config import Action, Template, TicketCondition, Trigger
 
     automation_deps.cache_clear()
-    assignment_deps.cache_clear()
     store = config_store()
     support = store.snapshot().queue("support")
     assert support is not None

@@ -155,9 +155,9 @@ def automation_deps() -> AutomationDeps:
     )
 
 
-@lru_cache(maxsize=1)
 def assignment_deps() -> AssignmentDeps:
-    """Fair assignment's wiring (the publisher runs it on the tickets stream's events, after the triggers)."""
+    """Fair assignment's wiring (the publisher runs it on the tickets stream's events, after the triggers).
+    Not cached: it is the current adapters' (and their configuration store's, pinned per stream batch)."""
     from .services.assignment import AssignmentDeps, online_now
 
     wired = adapters()

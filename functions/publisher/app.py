@@ -14,7 +14,8 @@ Then the triggers judge the event (issue 17, ``services/automation.py``), before
 retries the record (and the ones after it, in order) with nothing published yet, and a retried event the
 triggers already acted on is skipped (``TicketItem.automation_through``). They run here rather than in a
 function of their own because a table's stream is best read by at most two functions (this one and the
-live fan-out).
+live fan-out). After them, fair assignment (``services/assignment.py``) assigns a ticket that entered a
+queue which assigns: one home for every way into a queue (mail, form, PATCH, batch, trigger, macro).
 
 Last, the ticket's SLA clocks and its next look for the scheduled job (``services/timed.py``) follow the
 change (once per ticket and batch; the triggers' own changes come back as events of a later batch).
@@ -36,7 +37,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.aws.events import EventPublisher
 from helpdesk.aws.tracing import tracer as tracer_for
-from helpdesk.bootstrap import adapters, automation_deps
+from helpdesk.bootstrap import adapters, assignment_deps, automation_deps
+from helpdesk.services.assignment import handle as assign_fairly
 from helpdesk.services.automation import StoredEvent
 from helpdesk.services.automation import handle as run_triggers
 from helpdesk.services.publish import event_from_item
@@ -77,6 +79,10 @@ def record_handler(record: DynamoDBRecord) -> None:
         if report.fired:
             metrics.add_metric(name="TriggersFired", unit=MetricUnit.Count, value=report.fired)
             logger.info("triggers fired", extra={"ticket": stored.ticket_id, "report": report.__dict__})
+        # after the triggers (one that assigns or moves the ticket comes first): a ticket entering a queue
+        assigned = assign_fairly(assignment_deps(), [(stored.ticket_id, stored.type, stored.detail)])
+        if assigned.assigned:
+            metrics.add_metric(name="TicketsAssigned", unit=MetricUnit.Count, value=len(assigned.assigned))
     if ticket_id and f"sla:{ticket_id}" not in _indexed:  # the clocks and next look follow the change
         looked = refresh_clocks(automation_deps(), [ticket_id])
         _indexed.add(f"sla:{ticket_id}")

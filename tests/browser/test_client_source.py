@@ -86,4 +86,6 @@ def test_size_budget_of_all_files() -> None:
     # Then automation (issue 17: triggers with their dry run, macros, SLA policies in automation.js, loaded only
     # when one of those admin sections opens; the ticket view's macro menu; their strings), about 42 KB: 418 KB.
     # Then the SLA badge in the list and the ticket, the inbox's SLA filter, the customer's due date (2 KB): 420 KB.
-    assert total < 420 * 1024, total
+    # Then saved views (savedviews.js, their strings and the inbox's part), fair assignment's history line,
+    # away in the settings and the queue's mode in the admin form: about 8 KB: 428 KB.
+    assert total < 428 * 1024, total

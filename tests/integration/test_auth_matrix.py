@@ -22,7 +22,7 @@ from typing import Any, get_args
 
 import pytest
 
-from helpdesk.domain.config import Action, Macro, Queue
+from helpdesk.domain.config import Action, Macro, Queue, SavedView, ViewQuery
 
 from .api_client import ApiClient, login_tokens, make_api
 from .helpers import count_items_read, ingest, make_mail
@@ -56,6 +56,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/admin/privacy/customers/{email}/erase"): {"confirm": "someone-else@kunde.example"},
     ("PUT", "/me/profile"): {"phone": "+49 931 1", "signature": "{AGENT}"},
     ("PUT", "/notifications/preferences"): {"preferences": {"mentioned": {"app": True, "mail": False}}},
+    ("POST", "/views"): {"name": "Meine Prio", "query": {"prio": "true", "sort": "due"}},
+    ("PUT", "/views/{view_id}"): {"name": "Meine Prio", "query": {"tag": "m"}},
 }
 ADMIN_RECORDS: dict[str, dict[str, Any]] = {
     "mailboxes": {"id": "matrix", "address": "matrix@example.com"},
@@ -83,6 +85,8 @@ def world(aws: Any) -> dict[str, Any]:
 
     config_store().put("queue", Queue(id="vip", name="VIP", responsible=["agent"]))
     config_store().put("macro", Macro(id="matrix-macro", name="M", actions=[Action(kind="add_tag", value="m")]))
+    # a view of the agent's own: another agent finds none (404), its owner and admins change it
+    config_store().put("view", SavedView(id="matrix-view", name="V", owner="agent", query=ViewQuery(tag="m")))
     api = make_api(aws)
     tokens = login_tokens(aws)
     cognito = aws.client("cognito-idp")
@@ -128,6 +132,7 @@ def world(aws: Any) -> dict[str, Any]:
         "message_id": "nope",
         "record_id": "matrix",
         "macro_id": "matrix-macro",
+        "view_id": "matrix-view",
         "job_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV",
         "name": "missing",
         "notification_id": "2026-01-01T00:00:00.000000Z_01ARZ3NDEKTSV4RRFFQ69G5FAV",
@@ -252,6 +257,8 @@ QUEUE_REFERENCES = {
     ("POST", "/tickets/batch", "value"),  # action=queue
     ("GET", "/tickets", "queue"),
     ("GET", "/export/tickets", "queue"),  # the inbox as CSV: the same filter, the same refusal
+    ("POST", "/views", "query.queue"),  # a saved view: the list's filter, refused as the list refuses it
+    ("PUT", "/views/{view_id}", "query.queue"),
 }
 # The ticket acted on, like the {ticket_id} of a path: 404, in a batch "not_found" per item.
 ACTED_ON = {("POST", "/tickets/batch", "items.id"), ("GET", "/templates", "ticket_id")}  # templates filled for it
@@ -432,6 +439,10 @@ def _queue_request(api: ApiClient, key: tuple[str, str, str], visible: str) -> t
         return method, "/tickets/batch", body, None
     if key in (("GET", "/tickets", "queue"), ("GET", "/export/tickets", "queue")):
         return method, key[1], None, {"queue": "vip"}
+    if key[1] == "/views":
+        return method, "/views", {"name": "VIP", "query": {"queue": "vip"}}, None
+    if key[1] == "/views/{view_id}":
+        return method, "/views/matrix-view", {"name": "VIP", "query": {"queue": "vip"}}, None
     raise AssertionError(f"no request for {key}")
 
 

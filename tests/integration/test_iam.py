@@ -359,13 +359,17 @@ def feedback_tour(aws: Any, api: ApiClient) -> None:
 
 
 def automation_tour(aws: Any) -> None:
-    """Triggers in the publisher: a change, a comment, a template mail, an event, a tag taken off."""
+    """Triggers in the publisher: a change, a comment, a template mail, an event, a tag taken off; then fair
+    assignment (the queue's pointer, who is online)."""
     import functions.publisher.app as publisher
     from helpdesk.bootstrap import automation_deps, config_store
     from helpdesk.domain.config import Action, Template, TicketCondition, Trigger
 
     automation_deps.cache_clear()
     store = config_store()
+    support = store.snapshot().queue("support")
+    assert support is not None
+    store.put("queue", support.model_copy(update={"assignment": "least_open", "assign_only_present": True}))
     store.put("template", Template(id="tour-danke", name="Danke", body="Danke, {NAME}."))
     store.put(
         "trigger",
@@ -403,6 +407,7 @@ def automation_tour(aws: Any) -> None:
         for trigger in ("tour", "tour-2"):
             store.delete("trigger", trigger)
         store.delete("template", "tour-danke")
+        store.put("queue", support)
 
 
 def timed_tour(aws: Any) -> None:

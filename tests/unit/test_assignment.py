@@ -63,3 +63,14 @@ def test_off_or_nobody_available_leaves_the_ticket_unassigned_and_says_why() -> 
     assert choose(queue("off"), [Candidate("anna")], None).why.code == "assignment.off"
     nobody = choose(queue("least_open"), [], None)
     assert nobody.assignee is None and nobody.why.code == "assignment.nobody"
+
+
+def test_a_ticket_enters_a_queue_when_created_or_moved_there() -> None:
+    from helpdesk.services.assignment import entered_queue
+
+    assert entered_queue("TicketCreated", {"queue": "support"})
+    assert entered_queue("TicketUpdated", {"changes": {"queue": ["support", "sales"]}})
+    assert entered_queue("MacroApplied", {"changes": {"queue": ["support", "sales"]}})
+    assert not entered_queue("TicketUpdated", {"changes": {"assignee": [None, "anna"]}})
+    assert not entered_queue("StatusChanged", {"from": "new", "to": "open"})
+    assert not entered_queue("AutoAssigned", {"queue": "support", "assignee": "anna"})

@@ -47,6 +47,15 @@ def publisher(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     monkeypatch.setattr(app, "refresh_clocks", refresh)
     app.looked = looked  # type: ignore[attr-defined]
+    assigned: list[Any] = []
+
+    def assign_fairly(deps: Any, events: list[Any]) -> Any:  # fair assignment (services/assignment.py), after them
+        assigned.extend((e, len(sent)) for e in events)
+        return type("Report", (), {"assigned": []})()
+
+    monkeypatch.setattr(app, "assign_fairly", assign_fairly)
+    monkeypatch.setattr(app, "assignment_deps", lambda: None)
+    app.assigned = assigned  # type: ignore[attr-defined]
     app.judged = judged  # type: ignore[attr-defined]
     app.indexed = indexed  # type: ignore[attr-defined]
     app._indexed.clear()
@@ -145,3 +154,10 @@ def test_the_sla_clocks_follow_a_change_once_per_ticket_and_batch(publisher: Any
     publisher.record_handler(record("INSERT", {**image, "sk": {"S": "E#01EVENT2"}}))
     assert publisher.looked == ["01TICKET"]
     assert len(publisher.sent) == 2
+
+
+def test_fair_assignment_sees_an_event_after_the_triggers_and_before_it_is_published(publisher: Any) -> None:
+    publisher.record_handler(record("INSERT", EVENT_IMAGE))
+    ((entry, published_before),) = publisher.assigned
+    assert entry[:2] == ("01TICKET", "StatusChanged") and entry[2]["to"] == "open"
+    assert published_before == 0 and len(publisher.sent) == 1

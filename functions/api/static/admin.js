@@ -145,7 +145,10 @@ function specsFor(section) {
         hint: t("adm.q.mailbox.hint") },
       { name: "first_response_hours", label: t("adm.q.firstresponse"), type: "number", nullable: true, step: "0.5", min: "0" },
       { name: "remind_after_days", label: t("adm.remind"), type: "number", nullable: true, step: "0.5", min: "0" },
-      { name: "close_after_days", label: t("adm.closeafter"), type: "number", nullable: true, step: "0.5", min: "0" }];
+      { name: "close_after_days", label: t("adm.closeafter"), type: "number", nullable: true, step: "0.5", min: "0" },
+      { name: "assignment", label: t("adm.q.assignment"), type: "select",
+        options: () => ["off", "round_robin", "least_open"].map((m) => ({ value: m, label: t(`adm.q.assignment.${m}`) })) },
+      { name: "assign_only_present", label: t("adm.q.present"), type: "checkbox" }];
   }
   if (section === "templates") {
     return [key,
@@ -166,7 +169,7 @@ const BLANK = {
   mailboxes: { language: "de", autoreply: true, active: true, close_on_import: false,
     autoreply_subject: { de: "Ihre Anfrage [#{TICKET}]: {BETREFF}", en: "Your request [#{TICKET}]: {SUBJECT}" },
     autoreply_body: { de: "", en: "" } },
-  queues: { responsible: [] },
+  queues: { responsible: [], assignment: "off", assign_only_present: false },
   templates: { language: "de", kind: "reply", mailboxes: [], projects: [], subject: "" },
   rules: { order: 100, enabled: true, match: "all", conditions: [{ field: "subject", op: "contains", value: "" }],
     actions: { tags: [] } },

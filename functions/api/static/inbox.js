@@ -13,6 +13,7 @@ import {
 import { setViewKeys } from "./keys.js";
 import { onLive, isLive, typingOn, countNew, watchSearch } from "./live.js";
 import { setupChecklist } from "./setup.js";
+import { savedViews } from "./savedviews.js";
 
 const POLL_MS = 20000; // only while the live socket is down
 const LIVE_DEBOUNCE_MS = 150; // changes arriving together refresh the list once
@@ -28,6 +29,8 @@ const COLUMN_FILTERS = Object.values(COLUMN_FILTER_OF);
 const SORTS = ["updated", "created", "due", "priority", "number", "customer"];
 const USUAL_ORDER = { updated: "desc", created: "desc", due: "asc", priority: "desc", number: "desc", customer: "asc" };
 const PRIORITY_RANK = { lowest: 0, low: 1, medium: 2, high: 3, urgent: 4 };
+// A saved view's criteria the filter bar has no control for (kept in the URL, sent with the list's query).
+const FLAGS = ["unread", "review", "private", "personal", "prio", "mailbox", "customer"];
 
 function readFilters(query) {
   const tab = TABS.includes(query.get("tab")) ? query.get("tab") : "inbox";
@@ -50,6 +53,8 @@ function readFilters(query) {
     sort: SORTS.includes(query.get("sort")) ? query.get("sort") : "updated",
     order: ["asc", "desc"].includes(query.get("order")) ? query.get("order") : "",
     limit: Math.min(100, Math.max(1, Number(query.get("limit")) || PAGE)),
+    view: query.get("view") || "",
+    extra: Object.fromEntries(FLAGS.filter((k) => query.get(k)).map((k) => [k, query.get(k)])),
   };
 }
 
@@ -94,12 +99,13 @@ function urlQuery(f) {
   if (f.sort !== "updated") out.sort = f.sort;
   if (f.order) out.order = f.order;
   if (f.limit !== PAGE) out.limit = String(f.limit);
-  return out;
+  if (f.view) out.view = f.view;
+  return { ...out, ...f.extra };
 }
 
 function apiQuery(f, cursor) {
-  const query = { limit: f.limit, sort: f.sort, lang: lang(), cursor, q: f.q.trim(), tag: f.tag.trim(), queue: f.queue,
-    assignee: f.assignee, priority: f.priority, project: f.project, sla: f.sla || undefined };
+  const query = { ...f.extra, limit: f.limit, sort: f.sort, lang: lang(), cursor, q: f.q.trim(), tag: f.tag.trim(),
+    queue: f.queue, assignee: f.assignee, priority: f.priority, project: f.project, sla: f.sla || undefined };
   if (f.order) query.order = f.order;
   for (const key of COLUMN_FILTERS) if (f[key].trim()) query[key] = f[key].trim();
   if (f.tab === "mine") query.assignee = "me";
@@ -158,13 +164,40 @@ export function mount(main, route) {
   const allBox = h("input", { type: "checkbox", name: "status-all", checked: filters.statuses.length === ALL.length });
 
   const tabButtons = TABS.map((tab) => h("button", { type: "button", class: "tab", "data-tab": tab,
-    "aria-pressed": String(filters.tab === tab), text: t(`inbox.tab.${tab}`), on: { click: () => {
-      filters.tab = tab;
+    "aria-pressed": String(!filters.view && filters.tab === tab), text: t(`inbox.tab.${tab}`), on: { click: () => {
+      Object.assign(filters, { tab, view: "", extra: {} });
       filters.statuses = tab === "trash" ? ["trash"] : [...ACTIVE];
       syncStatusBoxes();
-      for (const b of tabButtons) b.setAttribute("aria-pressed", String(b.dataset.tab === tab));
+      pressTabs();
       reload();
     } } }));
+  function pressTabs() {
+    for (const b of tabButtons) b.setAttribute("aria-pressed", String(!filters.view && b.dataset.tab === filters.tab));
+    views.render();
+  }
+  // The saved views (built in: the tabs above): a view sets the filter bar as it was saved.
+  const views = savedViews(Object.fromEntries(TABS.map((tab, i) => [tab, tabButtons[i]])), {
+    active: () => filters.view,
+    query: () => Object.fromEntries(Object.entries(apiQuery(filters))
+      .filter(([k, v]) => v && !["limit", "lang", "cursor"].includes(k))),
+    open: (view) => {
+      const q = (view && view.query) || {};
+      Object.assign(filters, { tab: "inbox", view: view ? view.id : "", sort: q.sort || "updated", order: q.order || "",
+        extra: Object.fromEntries(FLAGS.filter((k) => q[k]).map((k) => [k, q[k]])) });
+      filters.statuses = q.status === "all" ? [...ALL] : q.status ? q.status.split(",") : [...ACTIVE];
+      for (const key of ["q", ...COLUMN_FILTERS, "tag", "queue", "assignee", "priority", "project", "sla"]) filters[key] = q[key] || "";
+      search.value = filters.q;
+      tagInput.value = filters.tag;
+      for (const input of columnInputs) input.value = filters[input.name];
+      [queueSelect.value, assigneeSelect.value, prioSelect.value, projectSelect.value, slaSelect.value] =
+        [filters.queue, filters.assignee, filters.priority, filters.project, filters.sla];
+      sortSelect.value = filters.sort;
+      orderSelect.value = filters.order || USUAL_ORDER[filters.sort];
+      syncStatusBoxes();
+      pressTabs();
+      reload();
+    },
+  });
 
   function syncStatusBoxes() {
     for (const box of statusBoxes) box.checked = filters.statuses.includes(box.value);
@@ -189,7 +222,7 @@ export function mount(main, route) {
       filters.statuses = list;
       if (filters.tab === "trash" && !sameSet(list, ["trash"])) {
         filters.tab = "inbox";
-        for (const b of tabButtons) b.setAttribute("aria-pressed", String(b.dataset.tab === "inbox"));
+        pressTabs();
       }
       syncStatusBoxes();
       reload();
@@ -212,7 +245,9 @@ export function mount(main, route) {
   });
 
   const resetButton = h("button", { type: "button", class: "btn btn-quiet", text: t("inbox.reset"), on: { click: () => {
-    Object.assign(filters, { q: "", tag: "", queue: "", assignee: "", priority: "", project: "", sla: "", sort: "updated", order: "" });
+    Object.assign(filters, { q: "", tag: "", queue: "", assignee: "", priority: "", project: "", sla: "", sort: "updated",
+      order: "", view: "", extra: {} });
+    pressTabs();
     for (const key of COLUMN_FILTERS) filters[key] = "";
     for (const input of columnInputs) input.value = "";
     if (filters.tab !== "trash") filters.statuses = [...ACTIVE];
@@ -231,6 +266,7 @@ export function mount(main, route) {
       h("button", { type: "button", class: "btn", text: "CSV", title: t("csv.title"), "data-csv": "", on: { click: async (e) => {
         (await import("./download.js")).downloadCsv("export/tickets", apiQuery(filters), e.currentTarget); } } }),
       h("a", { class: "btn btn-primary", href: "#/new", text: t("nav.new") })),
+    views.el,
     h("details", { class: "more-filters", open: !matchMedia("(max-width: 760px)").matches || hasExtraFilters(filters) },
       h("summary", { text: t("inbox.morefilters") }),
       h("div", { class: "filters-row" },
@@ -682,6 +718,7 @@ export function mount(main, route) {
   // the API); the socket coming back after a gap catches up the same way.
   const offLive = onLive((message) => {
     if (message.type === "typing") paintTyping();
+    if (message.type === "ticket" || message.type === "read" || (message.type === "status" && message.live)) views.changed();
     if (message.type === "read") {
       // This agent read a ticket, or marked it unread, in another tab: only its own marks come here.
       const row = items.find((item) => item.id === message.ticket_id);
@@ -718,12 +755,14 @@ export function mount(main, route) {
   });
   document.addEventListener("visibilitychange", onVisible);
   reload();
+  views.refresh();
   if (route.query.get("focus") === "search") search.focus();
 
   return () => {
     alive = false;
     watchSearch(false);
     offLive();
+    views.stop();
     clearTimeout(liveTimer);
     clearInterval(timer);
     document.removeEventListener("visibilitychange", onVisible);

@@ -58,6 +58,7 @@ function profileForm() {
   signature.value = me.signature || "";
   const aliases = h("textarea", { name: "aliases", rows: "2", autocomplete: "off", spellcheck: "false" });
   aliases.value = (me.aliases || []).join("\n");
+  const away = h("input", { type: "checkbox", name: "away", checked: !!me.away });
   const error = h("div", { class: "form-error", role: "alert" });
   const save = h("button", { type: "submit", class: "btn btn-primary", text: t("save") });
   const form = h("form", { class: "card me-profile", novalidate: true },
@@ -66,7 +67,8 @@ function profileForm() {
     h("div", { class: "form-grid" },
       field(t("me.phone"), phone, { hint: t("me.phone.hint") }),
       field(t("me.signature"), signature, { wide: true, hint: t("adm.mb.signature.hint") }),
-      field(t("me.aliases"), aliases, { wide: true, hint: t("me.aliases.hint") })),
+      field(t("me.aliases"), aliases, { wide: true, hint: t("me.aliases.hint") }),
+      h("label", { class: "check" }, away, " ", t("me.away"))),
     error,
     h("div", { class: "form-actions" }, save));
   form.addEventListener("submit", (event) => {
@@ -76,7 +78,7 @@ function profileForm() {
       try {
         state.me = await api("me/profile", { method: "PUT", body: {
           phone: phone.value.trim(), signature: signature.value,
-          aliases: aliases.value.split(/[\s,;]+/).filter(Boolean) } });
+          aliases: aliases.value.split(/[\s,;]+/).filter(Boolean), away: away.checked } });
         toast(t("me.saved"), "success");
       } catch (err) {
         error.textContent = errorText(err);

@@ -502,6 +502,9 @@ export function mount(main, route) {
       case "MacroUndone":
         return { text: t("evp.macro.undone", { who: by, name: d.name || d.macro || "–" }),
           why: [].concat(d.reasons || []).map(reasonText) };
+      case "AutoAssigned":
+        return { text: t(d.assignee ? "evp.autoassigned" : "evp.autoassigned.nobody",
+          { agent: agentName(d.assignee), queue: queueName(d.queue) }), why: d.reason ? [reasonText(d.reason)] : [] };
       case "AutomationRan":
         return { text: t("evp.automation", { names: list(d.fired || []) || "–" }),
           why: [].concat(d.reasons || []).map(reasonText) };

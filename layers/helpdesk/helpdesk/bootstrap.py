@@ -23,6 +23,7 @@ from .store.models import bind
 from .store.tickets import TicketStore
 
 if TYPE_CHECKING:  # the ingest Lambda does not import the other functions' services (cold start)
+    from .services.assignment import AssignmentDeps
     from .services.autoclose import AutocloseDeps
     from .services.automation import AutomationDeps
     from .services.live import LiveDeps
@@ -153,6 +154,15 @@ def automation_deps() -> AutomationDeps:
         mail_domain=wired.settings.mail_domain,
         publish=EventPublisher().publish,
     )
+
+
+def assignment_deps() -> AssignmentDeps:
+    """Fair assignment's wiring (the publisher runs it on the tickets stream's events, after the triggers).
+    Not cached: it is the current adapters' (and their configuration store's, pinned per stream batch)."""
+    from .services.assignment import AssignmentDeps, online_now
+
+    wired = adapters()
+    return AssignmentDeps(tickets=wired.tickets, config=wired.config.snapshot, online=online_now(wired.live))
 
 
 @lru_cache(maxsize=4)

@@ -25,6 +25,7 @@ from . import (
     privacy,
     public,
     reports,
+    saved_views,
     tickets,
     web,
 )
@@ -102,6 +103,7 @@ def create_app(static_dir: Path | None = None, observer: RouteObserver | None = 
     tickets.register(api, services)
     tickets.register_changes(api, services)
     macros.register(api, services)
+    saved_views.register(api, services)
     customers.register(api, services)
     notifications.register(api, services)
     reports.register(api, services)

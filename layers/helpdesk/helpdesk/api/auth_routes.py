@@ -92,6 +92,7 @@ def register(api: Api, services: Services) -> None:
             phone=agent.phone if agent else "",
             signature=agent.signature if agent else "",
             aliases=list(agent.aliases) if agent else [],
+            away=agent.away if agent else False,
         )
 
     @api.route(
@@ -100,7 +101,7 @@ def register(api: Api, services: Services) -> None:
         body=ProfileIn,
         response=MeOut,
         tags=("auth",),
-        summary="The logged-in agent's own phone number, signature and further mail addresses (aliases)",
+        summary="The logged-in agent's own phone number, signature, further mail addresses (aliases) and away",
         errors=(400, 401, 403, 404),
     )
     def profile(ctx: Ctx) -> MeOut:
@@ -116,6 +117,8 @@ def register(api: Api, services: Services) -> None:
         update: dict[str, object] = {"phone": body.phone, "signature": body.signature.strip()}
         if body.aliases is not None:
             update["aliases"] = body.aliases
+        if body.away is not None:
+            update["away"] = body.away
         try:
             changed = type(agent).model_validate({**agent.model_dump(), **update})
         except ValidationError as exc:

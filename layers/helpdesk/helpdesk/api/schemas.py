@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ..domain.config import TicketEvent
+from ..domain.config import TicketEvent, ViewQuery
 from ..domain.header_guard import no_header_breaks, valid_address
 from ..domain.status import Priority, Status
 
@@ -268,6 +268,7 @@ class MeOut(Model):
     aliases: list[str] = Field(
         default_factory=list, description="further addresses the agent mails from (their mail joins tickets as theirs)"
     )
+    away: bool = Field(False, description='"abwesend": fair assignment passes me by')
 
 
 class ProfileIn(Model):
@@ -279,6 +280,7 @@ class ProfileIn(Model):
         description="further addresses the agent mails from with their own mail program (absent: unchanged); a "
         "mail from one of them that names a ticket joins it as the agent's, sent outside the helpdesk",
     )
+    away: bool | None = Field(None, description='"abwesend": fair assignment passes me by (absent: unchanged)')
 
 
 class Label(Model):
@@ -993,3 +995,28 @@ class RetentionOut(Model):
     items: list[RetentionItemOut] = Field(description="what the scheduled job would delete or anonymize, oldest first")
     examined: int
     stopped_early: bool = Field(description="the list ends at 500 tickets or 15 s: there may be more")
+
+
+class SavedViewIn(Model):
+    name: Annotated[HeaderText, Field(min_length=1, max_length=80)]
+    shared: bool = Field(False, description="true: shared with the team (admins only); false: only mine")
+    query: ViewQuery = Field(
+        default_factory=ViewQuery, description="the inbox's filter and sort: the parameters of GET /tickets"
+    )
+    order: int = Field(100, ge=0, le=10000, description="its place in the sidebar (then by name)")
+
+
+class SavedViewOut(Model):
+    id: str
+    name: str
+    built_in: bool = Field(description="one of the inbox's fixed tabs (inbox, mine, unread, review, trash)")
+    owner: str | None = Field(None, description="null: shared with the team (or built in); else only this agent's")
+    query: ViewQuery
+    order: int
+    count: int = Field(description="tickets in the view for the caller now (at least this many when `more`)")
+    more: bool = Field(False, description="the count stopped at its cap (shown as e.g. 100+)")
+    editable: bool = Field(description="the caller may change or delete it (its owner; admins)")
+
+
+class SavedViewList(Model):
+    items: list[SavedViewOut]

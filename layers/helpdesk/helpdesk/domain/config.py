@@ -439,6 +439,56 @@ class Macro(Record):
     owner: Key | None = None  # None: shared with the team; else only its owner sees it
 
 
+Flag = Literal["true", "false"] | None
+Sort = Literal["updated", "created", "due", "priority", "number", "customer"]
+SearchText = Annotated[str, StringConstraints(max_length=100)] | None
+
+
+class ViewQuery(Record):
+    """A saved view's filter and sort: the parameters of ``GET /tickets`` (the inbox's URL) it stands for."""
+
+    status: Annotated[str, StringConstraints(pattern=r"^(all|[a-z_]+(,[a-z_]+)*)$", max_length=120)] | None = None
+    queue: Key | None = None
+    assignee: Key | None = None  # a username, or "me": whoever looks at the view
+    tag: Annotated[str, StringConstraints(max_length=50)] | None = None
+    customer: Annotated[str, StringConstraints(max_length=320)] | None = None
+    priority: Priority | None = None
+    mailbox: Key | None = None
+    project: Key | None = None
+    private: Flag = None
+    personal: Flag = None
+    prio: Flag = None
+    unread: Flag = None
+    review: Flag = None
+    q: SearchText = None
+    number: SearchText = None
+    subject: SearchText = None
+    customer_text: SearchText = None
+    sla: Literal["running", "warning", "breached"] | None = None  # the SLA state (issue 17, part 3)
+    sort: Sort = "updated"
+    order: Literal["asc", "desc"] | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _statuses(cls, value: str | None) -> str | None:
+        if value and value != "all":
+            for part in value.split(","):
+                Status(part)
+        return value or None
+
+
+class SavedView(Record):
+    """A saved view ("Eigene Ordner", issue 17 part 4): a named filter and sort in the inbox's sidebar.
+
+    ``owner`` None: shared with the team (kept by admins); else only its owner sees it."""
+
+    id: Key
+    name: Line
+    owner: Key | None = None
+    query: ViewQuery = Field(default_factory=ViewQuery)
+    order: int = 100  # its place in the sidebar (then by name)
+
+
 class Trigger(Record):
     id: Key
     name: Line
@@ -564,6 +614,7 @@ class ConfigSnapshot(BaseModel):
     triggers: list[Trigger] = Field(default_factory=list)
     macros: list[Macro] = Field(default_factory=list)
     sla_policies: list[SlaPolicy] = Field(default_factory=list)
+    views: list[SavedView] = Field(default_factory=list)
 
     def mailbox_for(self, recipients: list[str]) -> Mailbox | None:
         """The first configured, active mailbox among the recipients (envelope first, then To/Cc)."""
@@ -649,6 +700,7 @@ CONFIG_KINDS: dict[str, type[Record]] = {
     "trigger": Trigger,
     "macro": Macro,
     "sla_policy": SlaPolicy,
+    "view": SavedView,
 }
 # the ConfigSnapshot field each kind's records are in
 SNAPSHOT_FIELDS: dict[str, str] = {
@@ -660,6 +712,7 @@ SNAPSHOT_FIELDS: dict[str, str] = {
     "trigger": "triggers",
     "macro": "macros",
     "sla_policy": "sla_policies",
+    "view": "views",
 }
 
 

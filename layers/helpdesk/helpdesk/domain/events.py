@@ -27,5 +27,6 @@ EVENT_TYPES: dict[str, str] = {
     "notify (usernames told)",
     "MacroApplied": "macro, name, changes {field: [before, after]} (what undo puts back), reasons, notify",
     "MacroUndone": "undoes (the MacroApplied event's id), macro, name, reasons (fields kept and why)",
+    "AutoAssigned": "queue, mode (round_robin|least_open), assignee (null: nobody available), reason (a reason)",
     "PersonalDataErased": "a person's data was taken out of this ticket (services/privacy.py; no personal data)",
 }

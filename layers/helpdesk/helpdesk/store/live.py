@@ -10,6 +10,7 @@ reconnect and subscribe again). Key spaces:
 ``S#search`` / ``<connection>``    its inbox shows a search: told when a ticket's search index changed
 ``P#<ticket>`` / ``<connection>``   presence: viewing | typing, ``expires_at`` = last heartbeat + 30 s
 ``TYPING`` / ``<ticket>#<connection>`` who is typing where, for the inbox's markers (same expiry)
+``ONLINE`` / ``<connection>``      an open socket's agent: who has the app open (fair assignment's presence)
 
 A subscriber item repeats the agent and groups, so a fan-out is one Query per topic. ``expires_at``
 is DynamoDB's TTL attribute; TTL deletes late (hours), so every reader also filters on it.
@@ -35,6 +36,7 @@ TABLE_ENV = "HELPDESK_LIVE_TABLE"
 TTL_ATTRIBUTE = "expires_at"
 TABLE_SHAPE = key_value_shape()
 INBOX = "inbox"
+ONLINE = "ONLINE"
 SEARCH = "search"  # inbox sockets showing a search (they also hear when a ticket's search index changed)
 
 
@@ -108,6 +110,16 @@ class LiveStore:
                 }
             ),
         )
+        self.ddb.put_item(
+            TableName=self.table,
+            Item=_item(
+                {"pk": ONLINE, "sk": conn.id, "user": conn.user, "expires_at": conn.connected_at + CONNECTION_TTL}
+            ),
+        )
+
+    def online(self, now: float) -> set[str]:
+        """The agents with an open socket (the app open) now: one Query."""
+        return {str(i["user"]) for i in self._query(ONLINE) if int(i.get("expires_at", 0)) > now and i.get("user")}
 
     def connection(self, connection_id: str) -> Connection | None:
         found = self.ddb.get_item(
@@ -182,7 +194,11 @@ class LiveStore:
     def drop(self, connection_id: str) -> Dropped:
         """Remove a socket and everything it subscribed to or announced (disconnect, or gone on a post)."""
         conn = self.connection(connection_id)
-        keys = [{"pk": f"C#{connection_id}", "sk": "C"}, {"pk": f"S#{INBOX}", "sk": connection_id}]
+        keys = [
+            {"pk": f"C#{connection_id}", "sk": "C"},
+            {"pk": f"S#{INBOX}", "sk": connection_id},
+            {"pk": ONLINE, "sk": connection_id},
+        ]
         dropped = Dropped(conn)
         if conn is not None and conn.search:
             keys.append({"pk": f"S#{SEARCH}", "sk": connection_id})

@@ -84,6 +84,11 @@ def test_admin_builds_a_trigger_and_a_macro_the_trigger_acts_and_an_agent_applie
     expect(dry.locator(".dry-result")).to_contain_text("Priorität")
     expect(dry.locator(".dry-result")).not_to_contain_text("null")  # (no empty part shown as text)
     app.shot("admin-trigger")
+    # a condition that does not hold is said in German too (it came in English from the server)
+    condition.locator("input[name$='.value']").fill(f"nicht-{mark}")
+    dry.get_by_role("button", name="Testlauf starten").click()
+    expect(dry.locator(".dry-reasons")).to_contain_text(f"Betreff enthält „nicht-{mark}“ trifft nicht zu")
+    condition.locator("input[name$='.value']").fill(mark)
     # nothing was written
     assert ticket(api, first["id"])["version"] == first["version"]
 

@@ -453,6 +453,10 @@ def test_reports_and_admin_pages(app: App) -> None:
     page.get_by_role("button", name="Testen").click()
     expect(page.locator(".dry-result")).to_contain_text("Dringend markieren")
     expect(page.locator(".dry-result")).to_contain_text("Prioritäthoch")
+    # why, in German (the reasons in the trigger test run's format; the English explanation is not shown)
+    expect(page.locator(".dry-reasons")).to_contain_text("Regel „Dringend markieren“ greift.")
+    expect(page.locator(".dry-reasons")).to_contain_text("Betreff passt auf Regex")
+    expect(page.locator(".dry-result")).not_to_contain_text("subject contains")
     app.shot("admin-rules", full_page=True)
 
     app.goto("admin/agents")

@@ -141,10 +141,24 @@ def test_admin_crud_and_dry_run(aws: Any, api: ApiClient) -> None:
     )
     assert dry.json["fired"][0]["rule"] == "returns" and dry.json["result"]["queue"] == "returns"
     assert dry.json["autoreply"] == "yes"
+    # the reasons in the trigger dry run's format: codes and params the client says in German or English
+    assert [(r["code"], r["params"].get("field"), r["params"].get("op")) for r in dry.json["reasons"]] == [
+        ("rules.fired", None, None),
+        ("rules.condition", "subject", "contains"),
+        ("autoreply.allowed", None, None),
+    ]
+    assert (
+        dry.json["reasons"][1]["params"]["value"] == "retoure"
+        and dry.json["reasons"][0]["params"]["rule"] == "Retouren"
+    )
     raw = make_mail(subject="Newsletter", headers={"List-Unsubscribe": "<mailto:x@y>"}).decode()
     newsletter = api.call("POST", "/admin/rules/dry-run", user="admin", body={"raw": raw}).json
     assert newsletter["fired"][0]["rule"] == "newsletter-spam" and newsletter["result"]["status"] == "trash"
     assert newsletter["autoreply"].startswith("no:")
+    assert (
+        newsletter["reasons"][-1]["code"].startswith("autoreply.")
+        and newsletter["reasons"][-1]["code"] != "autoreply.allowed"
+    )
     settings = api.get("/admin/settings", user="admin").json
     settings["number_format"] = "HD-{year}-{seq:05d}"
     assert api.call("PUT", "/admin/settings", user="admin", body=settings).status == 200

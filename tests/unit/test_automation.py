@@ -124,6 +124,8 @@ def test_a_trigger_fires_when_its_conditions_hold_and_its_change_fires_the_next_
         str(result.said[codes(result.said).index("automation.condition")])
         == "trigger SALES: queue is 'sales' does not hold"
     )
+    said = result.said[codes(result.said).index("automation.condition")]
+    assert {k: said.params[k] for k in ("field", "op", "value")} == {"field": "queue", "op": "is", "value": "sales"}
 
 
 def test_a_trigger_never_fires_on_its_own_change() -> None:

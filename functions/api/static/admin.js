@@ -9,6 +9,7 @@ import { navigate, href } from "./router.js";
 import { state, statuses, priorities, loadSession, statusLabel, priorityLabel, queueName, agentName } from "./store.js";
 import { field, selectEl, setTitle, toast, errorText, markInvalid, confirmDialog, loading, failed } from "./ui.js";
 import { auditSection } from "./privacy.js";
+import { reasonText } from "./macros.js";
 
 const SECTIONS = ["mailboxes", "queues", "rules", "templates", "triggers", "macros", "sla-policies", "agents", "settings", "audit"];
 const AUTOMATION = ["triggers", "macros", "sla-policies"];
@@ -505,16 +506,17 @@ function dryRun(readRule, saved, originalId) {
       const verdict = String(result.autoreply || "");
       out.replaceChildren(
         h("h3", { class: "h-small", text: t("adm.dry.fired") }),
-        result.fired.length ? h("ul", {}, result.fired.map((f) => h("li", {},
-          h("strong", { text: f.name || f.rule || "" }), f.because && f.because.length ? ` – ${f.because.join("; ")}` : "")))
+        result.fired.length ? h("ul", {}, result.fired.map((f) => h("li", {}, h("strong", { text: f.name || f.rule || "" }))))
           : h("p", { class: "muted", text: t("adm.dry.none") }),
         h("h3", { class: "h-small", text: t("adm.dry.result") }),
         h("dl", { class: "facts" }, facts.map(([k, v]) => [
           h("dt", { text: has(`adm.rule.${k}`) ? t(`adm.rule.${k}`) : k === "mailbox" ? t("ticket.mailbox") : k }),
           h("dd", { text: show(k, v) })])),
         h("p", {}, h("strong", { text: `${t("adm.dry.autoreply")}: ` }),
-          verdict === "yes" ? t("yes") : verdict.startsWith("no") ? `${t("no")}${verdict.slice(2)}` : verdict || "–"),
-        result.explanation ? h("pre", { class: "preview-box", text: result.explanation }) : null);
+          verdict === "yes" ? t("yes") : verdict.startsWith("no") ? t("no") : verdict || "–"), // why: in the reasons below
+        // why, in the reader's language (the same format as the trigger test run's reasons)
+        (result.reasons || []).length ? h("ul", { class: "dry-reasons" }, result.reasons.map((r) => h("li", { text: reasonText(r) })))
+          : result.explanation ? h("pre", { class: "preview-box", text: result.explanation }) : null);
     } catch (err) {
       out.replaceChildren(h("p", { class: "form-error", role: "alert", text: errorText(err) }));
     }

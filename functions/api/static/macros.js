@@ -35,6 +35,17 @@ function changeList(changes) {
 /** A decision's reason (``{code, params, text}``) in the agent's language; events, fields and their values too. */
 export function reasonText(reason) {
   const params = { ...(reason.params || {}) };
+  if (reason.code === "rules.condition" && has(`op.${params.op}`)) { // a rule's mail condition that held
+    const field = params.field === "header" ? `${t("cond.header")} ${params.header}`
+      : has(`cond.${params.field}`) ? t(`cond.${params.field}`) : params.field;
+    const value = params.value ? ` „${params.value}“` : "";
+    return t("reason.rules.condition", { rule: params.rule, condition: `${field} ${t(`op.${params.op}`)}${value}` });
+  }
+  if (reason.code === "automation.condition" && has(`auto.op.${params.op}`)) { // the ticket condition, in the reader's words
+    const field = has(`auto.field.${params.field}`) ? t(`auto.field.${params.field}`) : params.field;
+    const value = params.value ? ` „${shown(params.field, params.value)}“` : "";
+    return t("reason.automation.condition", { trigger: params.trigger, condition: `${field} ${t(`auto.op.${params.op}`)}${value}` });
+  }
   if (has(`auto.ev.${params.event}`)) params.event = t(`auto.ev.${params.event}`);
   if (params.field && params.value !== undefined) params.value = shown(params.field, params.value);
   if (has(`auto.field.${params.field}`)) params.field = t(`auto.field.${params.field}`);

@@ -32,6 +32,8 @@ from ..domain.intake import NewTicketFacts, decide_new_ticket, rules_outcome, ty
 from ..domain.mail import parse_mail
 from ..domain.mail_domains import address_refused
 from ..domain.notifications import sender_refused
+from ..domain.reasons import reason
+from ..domain.reasons import to_json as reason_json
 from ..domain.setup import checklist, open_items
 from ..domain.sla import calendar_of
 from ..domain.status import Status
@@ -271,7 +273,7 @@ def register(api: Api, services: Services) -> None:
         facts = NewTicketFacts(mail, mailbox, outcome, cfg.settings.default_queue)
         decision = decide_new_ticket(facts, cfg, services.settings.mail_domains, now())
         ticket, send, why = decision.fields, decision.autoreply, decision.autoreply_reason
-        result = {k: v for k, v in outcome.__dict__.items() if k != "fired"}
+        result = {k: v for k, v in outcome.__dict__.items() if k not in ("fired", "said")}
         result["mailbox"] = mailbox.id if mailbox else None
         # what the ticket gets: the rules' values, else the mailbox's and the team's defaults, close on import
         result |= {
@@ -280,9 +282,11 @@ def register(api: Api, services: Services) -> None:
             "priority": ticket.priority,
             "project": ticket.project,
         }
+        said = [*outcome.said] if outcome.fired else [reason("rules.none")]
         return DryRunOut(
             fired=outcome.fired,
             explanation=outcome.explanation,
+            reasons=[reason_json(r) for r in [*said, *outcome.warnings, why]],
             result=result,
             autoreply=("yes" if send else f"no: {why}"),
         )

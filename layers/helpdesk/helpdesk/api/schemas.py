@@ -776,7 +776,12 @@ class TriggerDryRunOut(Model):
 
 class DryRunOut(Model):
     fired: list[dict[str, Any]]
-    explanation: str
+    explanation: str = Field(description="every decision, in English (the reasons' codes are in `reasons`)")
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="{code, params, text}, as the trigger dry run's: the rules that fired, each condition that "
+        "held, the auto-reply's verdict; the client says them in German or English",
+    )
     result: dict[str, Any]
     autoreply: str | None = None
 

@@ -297,7 +297,17 @@ def _conditions_hold(trigger: Trigger, facts: TicketFacts, mail: MailView | None
         ok = ticket_condition_holds(facts, cond)
         results.append(ok)
         if not ok:
-            run.said.append(reason("automation.condition", trigger=trigger.name, condition=_describe(cond)))
+            # ``condition`` is the English sentence; field, op and value let the client say it in German
+            run.said.append(
+                reason(
+                    "automation.condition",
+                    trigger=trigger.name,
+                    condition=_describe(cond),
+                    field=cond.field,
+                    op=cond.op,
+                    value=cond.value or "",
+                )
+            )
     for mail_cond in trigger.mail_conditions:
         try:
             ok = mail is not None and condition_matches(mail, mail_cond)

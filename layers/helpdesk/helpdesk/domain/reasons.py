@@ -69,6 +69,9 @@ TEMPLATES: dict[str, str] = {
     "autoreply.race": "another auto-reply to this sender was stored at the same moment",
     # rules (domain/rules.py)
     "rules.timeout": "{rule}: {condition} took too long and counted as not matching",
+    "rules.fired": "rule {rule} fired",
+    "rules.condition": "rule {rule}: {condition}",
+    "rules.none": "no rule matched",
     # status changes (services: ingest, public, replies, batch, autoclose)
     "status.customer_replied": "the customer answered",
     "status.customer_replied_web": "the customer answered on the web",

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .config import Condition, Rule
-from .reasons import reason
+from .reasons import Reason, reason
 
 if TYPE_CHECKING:
     import sre_parse as _sre_parse
@@ -129,6 +129,9 @@ class Outcome:
     suppress_autoreply: bool = False
     fired: list[dict[str, Any]] = field(default_factory=list)  # [{"rule": id, "name": …, "because": […]}]
     warnings: list[str] = field(default_factory=list)  # conditions that could not be decided
+    # the same decisions as codes (the dry run's ``reasons``, said in German or English by the client, in the
+    # trigger dry run's format): rules.fired, then each condition that held (rules.condition)
+    said: list[Reason] = field(default_factory=list)
 
     @property
     def explanation(self) -> str:
@@ -316,6 +319,20 @@ def evaluate(view: MailView, rules: list[Rule]) -> Outcome:
         out.personal = out.personal or act.personal
         out.prio = out.prio or act.prio
         out.suppress_autoreply = out.suppress_autoreply or act.suppress_autoreply or act.spam
+        out.said.append(reason("rules.fired", rule=rule.name))
+        out.said.extend(
+            reason(
+                "rules.condition",
+                rule=rule.name,
+                condition=_describe(c),
+                field=c.field,
+                op=c.op,
+                value=c.value if c.op != "exists" else "",
+                header=c.header or "",
+            )
+            for c, ok in results
+            if ok
+        )
         out.fired.append(
             {
                 "rule": rule.id,

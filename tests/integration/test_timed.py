@@ -302,3 +302,27 @@ def test_without_policies_and_time_triggers_a_change_costs_one_read(aws: Any, po
     ddb = {k: v for k, v in calls.items() if k.startswith("dynamodb.")}
     assert ddb.pop("dynamodb.Query", 0) <= 1  # the configuration (cached in a warm Lambda), not the history
     assert ddb == {"dynamodb.GetItem": 1}  # the ticket, to see it has no clocks to clear
+
+
+def test_sla_refresh_gives_open_tickets_from_before_a_policy_their_clocks_once(aws: Any, poller: StreamPoller) -> None:
+    """A policy added later reached a ticket only at its next change; ``helpdesk sla-refresh`` brings every
+    open ticket's clocks at once, writes nothing the second time and leaves closed tickets alone."""
+    moment = at("2027-03-24T10:00:00+01:00")
+    open_id = new_ticket(aws, poller, moment, subject="vor der Richtlinie")
+    closed_id = new_ticket(aws, poller, moment, subject="schon erledigt")
+    patch(aws, poller, closed_id, moment, status=Status.CLOSED.value)
+    assert ticket(open_id).sla is None
+    config_store().put(
+        "sla_policy",
+        SlaPolicy(id="spaet", name="Später", targets={"*": SlaTargets(solution_hours=8)}, calendar=AROUND_THE_CLOCK),
+    )
+    later = moment + timedelta(hours=1)
+    with time_machine.travel(later, tick=False):
+        first = timed.refresh_open(automation_deps(), at=later)
+        assert first.saved == 1 and not first.skipped
+        refreshed = ticket(open_id)
+        assert refreshed.sla["clocks"]["solution"]["due_at"] == "2027-03-24T17:00:00.000000Z"  # 8 h from creation
+        assert refreshed.sla_state == "running" and refreshed.look_at
+        assert ticket(closed_id).sla is None
+        again = timed.refresh_open(automation_deps(), at=later)
+        assert again.saved == 0

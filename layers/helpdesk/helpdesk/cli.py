@@ -306,6 +306,24 @@ def recount(
     typer.echo(f"recounted {sum(counted.values())} ticket(s) in {len(counted)} queue(s)")
 
 
+@app.command("sla-refresh")
+def sla_refresh(
+    api_port: ApiPort = 8000,
+    aws: Annotated[bool, typer.Option("--aws", help="Use the AWS environment instead of the local stack")] = False,
+) -> None:
+    """Compute the SLA clocks and next looks of every open ticket: after adding or changing an SLA policy or
+    a time trigger (otherwise a ticket gets them at its next change). Idempotent; reads every ticket once."""
+    from helpdesk.bootstrap import automation_deps
+    from helpdesk.services.timed import refresh_open
+
+    if not aws:
+        _use_local(api_port)
+    done = refresh_open(automation_deps(), progress=lambda n: typer.echo(f"{n} ticket(s) read so far"))
+    typer.echo(f"{done.examined} open ticket(s) looked at, {done.saved} updated, {len(done.skipped)} skipped")
+    for line in done.skipped[:20]:
+        typer.echo(f"  skipped {line}")
+
+
 @app.command()
 def reindex(
     api_port: ApiPort = 8000,

@@ -21,7 +21,7 @@ A clock that becomes breached or met counts for the reports (``sla_<metric>_brea
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,7 +36,7 @@ from ..domain.status import Status
 from ..domain.timed import Due, TimedFacts, plan, time_triggers
 from ..store.models import EventItem, TicketItem
 from ..store.stats import private_owner, stats_update
-from ..store.tickets import new_event, save_look
+from ..store.tickets import every_ticket, new_event, save_look
 from ..store.unit import Conflict, Unit
 from .automation import (
     AutomationDeps,
@@ -255,6 +255,38 @@ def refresh(deps: AutomationDeps, ticket_ids: Sequence[str], at: datetime | None
     moment = at or now()
     for ticket_id in dict.fromkeys(ticket_ids):
         look(deps, cfg, ticket_id, moment, report)
+    return report
+
+
+STOPPED = frozenset({Status.CLOSED.value, Status.TRASH.value})
+
+
+def refresh_open(
+    deps: AutomationDeps,
+    tickets: Iterable[TicketItem] | None = None,
+    *,
+    at: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> LookReport:
+    """Every open ticket's clocks and next look (``helpdesk sla-refresh``): after an SLA policy or a time
+    trigger was added or changed, for the tickets that would otherwise get them at their next change only.
+    ``tickets``: every ticket (default: a Scan of the tickets table, a maintenance read like ``recount``);
+    closed and trashed ones are passed over. Idempotent: a ticket whose fields are already right is not
+    written. Fires no trigger (the scheduled job does, when a look is due)."""
+    report = LookReport()
+    cfg = deps.config()
+    moment = at or now()
+    seen = 0
+    for item in every_ticket() if tickets is None else tickets:
+        seen += 1
+        if progress is not None and seen % 500 == 0:
+            progress(seen)
+        if str(item.status) in STOPPED and not item.look_at:
+            continue
+        try:
+            look(deps, cfg, item.pk, moment, report, ticket=item)
+        except ChangeError as exc:
+            report.skipped.append(f"{item.pk}: {exc}")
     return report
 
 

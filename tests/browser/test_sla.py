@@ -55,3 +55,19 @@ def test_the_sla_clock_shows_in_the_row_and_the_ticket_and_the_filter_finds_it(
 
     app.open_ticket(ticket["id"])
     expect(app.page.locator(".ticket-meta [data-sla=running]")).to_have_text("SLA in 4 Tagen")
+
+    # An answer meets the first-response clock; the reports count it (met, breach rate) in German
+    api.call("POST", f"/tickets/{ticket['id']}/replies", {"body": "Wir kümmern uns darum."})
+    wait_until(
+        lambda: (api.call("GET", "/stats").get("sla") or {}).get("first_response", {}).get("met"),
+        what="the met first-response clock in /stats",
+    )
+    app.goto("reports")
+    card = app.page.locator(".chart-card", has_text="SLA-Verletzungen")
+    expect(card.locator("svg.chart")).to_be_visible()  # the breaches per clock
+    card.locator("summary").click()  # the figures as a table
+    expect(card.locator("thead")).to_contain_text("Verletzungsquote")
+    row = card.locator("tbody tr", has_text="Erste Antwort")
+    expect(row).to_contain_text("%")  # met in the range: a rate, not "–"
+    stats = api.call("GET", "/stats")["sla"]["first_response"]
+    expect(row.locator("td").first).to_have_text(str(stats["met"]))

@@ -158,6 +158,19 @@ export function mount(main, route) {
     return h("section", { class: "card chart-card", "aria-label": title }, h("h2", { class: "h-small", text: title }), children);
   }
 
+  // SLA clocks met and breached in the range, per metric, with the breach rate (issue 17)
+  function slaCard(sla, half) {
+    const title = t("reports.sla");
+    const metrics = ["first_response", "next_response", "solution"].filter((m) => sla[m] && (sla[m].met || sla[m].breached));
+    if (!metrics.length) return card(title, h("p", { class: "muted", text: t("reports.sla.none") }));
+    const rate = (m) => (sla[m].breach_rate === null || sla[m].breach_rate === undefined ? "–"
+      : `${fmtNumber(Math.round(sla[m].breach_rate * 1000) / 10)} %`);
+    const entries = metrics.map((m) => ({ label: t(`reports.sla.${m}`), value: sla[m].breached, cls: "s4" }));
+    return card(title, barChart({ title, entries, width: half - 34 }),
+      dataTable(title, [t("reports.key"), t("reports.sla.met"), t("reports.sla.breached"), t("reports.sla.rate")],
+        metrics.map((m) => [t(`reports.sla.${m}`), fmtNumber(sla[m].met), fmtNumber(sla[m].breached), rate(m)])));
+  }
+
   function draw() {
     if (!data) return;
     const width = Math.max(260, Math.min(body.clientWidth || main.clientWidth || 900, 1400) - 34);
@@ -197,6 +210,7 @@ export function mount(main, route) {
         backlog("status", statusLabel),
         backlog("queue", queueName),
         backlog("agent", (key) => (key === "-" ? t("ticket.assignee.none") : agentName(key))),
+        slaCard(data.sla || {}, half),
         card(t("reports.autoreplies"), legend(auto),
           columnChart({ title: t("reports.autoreplies"), rows, series: auto, width: half - 34, stacked: true, height: 200 }),
           dataTable(t("reports.autoreplies"), [t("reports.period"), ...auto.map((s) => s.label)],

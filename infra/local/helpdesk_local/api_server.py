@@ -56,6 +56,9 @@ class ApiServer:
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             server_version = "helpdesk-local"
+            # Headers and body leave in two writes; with Nagle's algorithm the body waited for the client's
+            # delayed ACK of the headers: 40 ms added to every response on a kept-alive connection.
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

@@ -195,6 +195,22 @@ def handle(deps: AutomationDeps, events: Sequence[StoredEvent]) -> AutomationRep
     return report
 
 
+def write_run(deps: AutomationDeps, cfg: ConfigSnapshot, ticket: TicketItem, result: Any, ran: Any) -> Any:
+    """A run's field changes and its ``AutomationRan`` event as one change by the automation, on the version
+    read (with what the caller set on ``ticket`` meanwhile); :class:`Stale` when it changed since."""
+    return change_ticket(
+        deps.tickets,
+        cfg,
+        ticket.pk,
+        changes_of(result),
+        version=int(ticket.version or 0),
+        actor=AUTOMATION,
+        viewer=None,
+        ticket=ticket,
+        extra=[ran],
+    )
+
+
 def _handle_one(
     deps: AutomationDeps, cfg: ConfigSnapshot, triggers: list[Trigger], event: StoredEvent, report: AutomationReport
 ) -> None:
@@ -217,17 +233,7 @@ def _handle_one(
         ran = _ran_event(ticket, event, occurrences, result, cfg)
         ticket.automation_through = event.sk  # written with the change: its effects follow at most once
         try:
-            outcome = change_ticket(
-                deps.tickets,
-                cfg,
-                ticket.pk,
-                changes_of(result),
-                version=int(ticket.version or 0),
-                actor=AUTOMATION,
-                viewer=None,
-                ticket=ticket,
-                extra=[ran],
-            )
+            outcome = write_run(deps, cfg, ticket, result, ran)
         except Stale:
             report.retried += 1
             continue  # someone changed the ticket meanwhile: judge it again as it is now

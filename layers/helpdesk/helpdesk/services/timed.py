@@ -43,13 +43,13 @@ from .automation import (
     AutomationReport,
     allowed_effects,
     carry_out,
-    changes_of,
     event_triggers,
     judge,
     notified,
+    write_run,
 )
 from .automation import facts_of as trigger_facts
-from .changes import ChangeError, Missing, Stale, change_ticket
+from .changes import ChangeError, Missing, Stale
 
 log = logging.getLogger(__name__)
 
@@ -221,17 +221,7 @@ def _fire(
     for name, value in computed.fields.items():
         setattr(ticket, name, value)
     try:
-        outcome = change_ticket(
-            deps.tickets,
-            cfg,
-            ticket.pk,
-            changes_of(result),
-            version=int(ticket.version or 0),
-            actor=AUTOMATION,
-            viewer=None,
-            ticket=ticket,
-            extra=[ran],
-        )
+        outcome = write_run(deps, cfg, ticket, result, ran)
     except Stale:
         return False
     except (Missing, ChangeError) as exc:

@@ -100,6 +100,7 @@ def test_every_sort_in_both_orders_lists_every_ticket_the_filter_matches(aws: An
     )
     assert names(sort="customer") == ["3", "1", "0", "2"]
     assert names(sort="customer", limit=1) == ["3", "1", "0", "2"]
+    assert names(sort="customer", order="desc") == ["0", "1", "3", "2"]  # last in either order
     # combined with filters: the filter decides what is listed, the sort only the order
     assert names(sort="priority", priority="low") == ["1"]
     assert names(sort="created", order="asc", status="closed") == ["4"]

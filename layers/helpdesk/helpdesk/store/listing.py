@@ -372,7 +372,7 @@ def phases(flt: TicketFilter) -> list[_Phase]:
         ]
         out = [_Phase([_Partition(index, b, attr, not desc) for b in buckets], _and(*conditions))]
         if flt.sort == "customer":
-            # tickets written before the customer sort existed carry no key yet: after the others
+            # tickets without a customer (and any written before the customer sort) carry no key: after the others
             rest_parts, rest_condition = plan(base)
             tagged = rest_parts[0].index_name == "by_tag"
             no_key = None if tagged else TicketItem.customer_key.does_not_exist()

@@ -70,9 +70,11 @@ def apply_index_keys(ticket: TicketItem) -> None:
         ticket.sla_bucket, ticket.sla_at = ACTIVE, min(looks)
     else:
         ticket.sla_bucket = ticket.sla_at = None
-    # every ticket sorts by customer (never sparse): the folded name, else the address; "~" sorts last
+    # the customer sort: the folded name, else the address. A ticket without either (its customer erased,
+    # say) has no key: the sort's second part lists it after the others, in either order ("~" sorted last
+    # only from A to Z, and first from Z to A)
     who = sort_text(ticket.customer_name or "") or (ticket.customer_email or "").lower()
-    ticket.customer_key = f"{who or '~'}#{ticket.customer_email or ''}"[:500]
+    ticket.customer_key = f"{who}#{ticket.customer_email or ''}"[:500] if who else None
     ticket.search = " ".join(
         part.lower()
         for part in (ticket.number, ticket.subject, ticket.customer_email or "", ticket.customer_name or "")

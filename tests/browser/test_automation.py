@@ -173,7 +173,7 @@ def test_the_batch_bar_applies_a_macro_to_the_chosen_tickets(app: App, api: Api,
     for n, subject in enumerate(subjects):
         send_mail(web_stack, subject, "Text", f"stapel{n}-{mark}@kunde.example")
     found = api.wait_for_subjects(*subjects)
-    web_stack.wait_for(lambda: len(api.tickets(q=f"Stapelmakro {mark}")) == 2, timeout=20, what="the search index")
+    web_stack.wait_for(lambda: len(api.tickets(q=f"Stapelmakro {mark}")) == 2, timeout=60, what="the search index")
     app.inbox(f"q=Stapelmakro%20{mark}")
     page = app.page
     expect(page.locator(".ticket-row")).to_have_count(2)

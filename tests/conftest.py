@@ -88,19 +88,33 @@ def point_code_at(endpoint: str, resources: Any) -> None:
     bind()
 
 
+_PROVISIONED: dict[str, tuple[Any, Any]] = {}  # moto endpoint → (resources, tests.moto_state.MotoState)
+
+
 @pytest.fixture
 def aws(moto_endpoint: str) -> Aws:
-    """A fresh, fully provisioned AWS (moto) for this test, with the seed configuration."""
-    from helpdesk_local.provision import provision
+    """A fresh, fully provisioned AWS (moto) for this test, with the seed configuration.
+
+    The first test of a worker provisions and seeds; the state that leaves is kept (``tests/moto_state.py``)
+    and every later test gets a new copy of it after moto's reset."""
+    from tests.moto_state import MotoState
 
     request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
     urllib.request.urlopen(request, timeout=10).read()
+    if moto_endpoint in _PROVISIONED:
+        resources, state = _PROVISIONED[moto_endpoint]
+        state.put_back()
+        point_code_at(moto_endpoint, resources)
+        return Aws(endpoint=moto_endpoint, resources=resources)
+    from helpdesk_local.provision import provision
+
     resources = provision(moto_endpoint, {"MailDomain": "example.com", "AWS::Region": "eu-central-1"})
     point_code_at(moto_endpoint, resources)
     from helpdesk.store.config_store import ConfigStore
     from helpdesk_local.seed import seed_config
 
     seed_config(ConfigStore(ttl=0), "example.com")
+    _PROVISIONED[moto_endpoint] = (resources, MotoState.take())
     return Aws(endpoint=moto_endpoint, resources=resources)
 
 

@@ -24,6 +24,7 @@ def outputs(aws: Any) -> dict[str, str]:
         "ReceiptRuleSetName": RULE_SET,
         "ConfigTableName": names["ConfigTable"],
         "MailBucketName": names["MailBucket"],
+        "SendingConfigurationSetName": names["SendingConfigurationSet"],
     }
 
 
@@ -42,12 +43,12 @@ def empty(aws: Any) -> Any:
     return aws
 
 
-def run(aws: Any, options: SetupOptions) -> tuple[list[Any], list[str]]:
+def run(aws: Any, options: SetupOptions, domains: str = "example.com") -> tuple[list[Any], list[str]]:
     lines: list[str] = []
     items = finish(
         outputs(aws),
         "eu-central-1",
-        "example.com",
+        domains,
         options,
         out=lines.append,
         client=lambda service: local_client(service, aws.endpoint),
@@ -69,9 +70,9 @@ def test_the_first_run_finishes_the_set_up_and_a_second_run_changes_nothing(empt
     assert [q.id for q in cfg.queues] == ["support"]
     assert [(a.username, a.role) for a in cfg.agents] == [("chefin", "admin")]
     state = {i.code: i.state for i in items}
-    assert {c: state[c] for c in ("admin", "mailbox", "default_queue", "autoreply", "receipt_rules")} == dict.fromkeys(
-        ("admin", "mailbox", "default_queue", "autoreply", "receipt_rules"), "done"
-    )
+    done = ("admin", "mailbox", "default_queue", "autoreply", "receipt_rules", "ses_configuration_set")
+    assert {c: state[c] for c in done} == dict.fromkeys(done, "done")
+    assert not any(line.startswith("WARNING") for line in lines), lines
     assert state["ses_production"] in {"unknown", "todo", "done"}  # moto may not offer sesv2 GetAccount
     assert any("created the first admin chefin" in line for line in lines)
 
@@ -94,6 +95,21 @@ def test_another_active_rule_set_is_not_replaced_unless_asked(empty: Any) -> Non
     items, _ = run(empty, SetupOptions(replace_active_rule_set=True))
     assert ses.describe_active_receipt_rule_set()["Metadata"]["Name"] == RULE_SET
     assert {i.code: i.state for i in items}["receipt_rules"] == "done"
+
+
+def test_every_mail_domain_is_checked_and_one_sending_without_our_configuration_set_is_named(empty: Any) -> None:
+    # a second domain whose identity someone created by hand, without the stack's configuration set
+    local_client("ses", empty.endpoint).verify_domain_identity(Domain="example.org")
+    local_client("sesv2", empty.endpoint).create_email_identity(EmailIdentity="example.org")
+    items, lines = run(empty, SetupOptions(), domains="example.com,example.org")
+    ours = empty.resources.names["SendingConfigurationSet"]
+    checked = [(i.params["domain"], i.state) for i in items if i.code == "ses_configuration_set"]
+    assert checked == [("example.com", "done"), ("example.org", "todo")]
+    assert [i.params["domain"] for i in items if i.code == "ses_identity"] == ["example.com", "example.org"]
+    warnings = [line for line in lines if line.startswith("WARNING: the SES identity")]
+    assert len(warnings) == 1 and "example.org" in warnings[0] and "it has none" in warnings[0]
+    assert f"--email-identity example.org --configuration-set-name {ours}" in warnings[0]
+    assert ConfigStore(ttl=0).snapshot().mailboxes[0].address == "support@example.com"  # the first domain's
 
 
 def test_an_admin_of_an_unconfigured_helpdesk_gets_the_checklist_agents_may_not(aws: Any) -> None:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from helpdesk.domain.config import Agent, ConfigSnapshot, LocalizedText, Mailbox, Queue, TeamSettings
-from helpdesk.domain.setup import MailFacts, checklist, open_items
+from helpdesk.domain.setup import DomainFacts, MailFacts, checklist, open_items
 
 STATIC = Path(__file__).resolve().parents[2] / "functions" / "api" / "static"
 
@@ -72,13 +72,14 @@ def test_optional_items_never_count_as_open() -> None:
 
 def test_mail_items_only_when_ses_was_asked_and_unknown_when_it_could_not_answer() -> None:
     assert not any(i.code.startswith("ses_") for i in checklist(configured()))
-    items = {i.code: i for i in checklist(configured(), MailFacts(domain="example.com", our_rule_set="hd"))}
+    facts = MailFacts(domains=(DomainFacts("example.com"),), our_rule_set="hd")
+    items = {i.code: i for i in checklist(configured(), facts)}
     assert [items[c].state for c in ("ses_identity", "ses_dkim", "ses_production", "receipt_rules")] == ["unknown"] * 4
 
 
 def test_receipt_rules_another_active_set_is_a_warning_none_is_todo_ours_is_done() -> None:
     def rules(active: str) -> str:
-        facts = MailFacts(domain="example.com", active_rule_set=active, our_rule_set="hd-inbound")
+        facts = MailFacts(domains=(DomainFacts("example.com"),), active_rule_set=active, our_rule_set="hd-inbound")
         return {i.code: i.state for i in checklist(configured(), facts)}["receipt_rules"]
 
     assert (rules("hd-inbound"), rules("someone-else"), rules("")) == ("done", "warn", "todo")
@@ -86,9 +87,7 @@ def test_receipt_rules_another_active_set_is_a_warning_none_is_todo_ours_is_done
 
 def test_verified_domain_with_dkim_and_production_access_is_done() -> None:
     facts = MailFacts(
-        domain="example.com",
-        identity_verified=True,
-        dkim_status="Success",
+        domains=(DomainFacts("example.com", identity_verified=True, dkim_status="Success"),),
         production_access=False,
         active_rule_set="hd",
         our_rule_set="hd",
@@ -96,6 +95,30 @@ def test_verified_domain_with_dkim_and_production_access_is_done() -> None:
     got = {i.code: i for i in checklist(configured(), facts)}
     assert (got["ses_identity"].state, got["ses_dkim"].state, got["ses_production"].state) == ("done", "done", "todo")
     assert got["ses_dkim"].params == {"domain": "example.com", "status": "Success"}
+
+
+def test_every_mail_domain_is_checked_and_each_must_send_through_the_stacks_configuration_set() -> None:
+    facts = MailFacts(
+        domains=(
+            DomainFacts("example.com", identity_verified=True, dkim_status="Success", configuration_set="hd-send"),
+            DomainFacts("example.org", identity_verified=False, dkim_status="Pending", configuration_set=""),
+            DomainFacts("example.net", identity_verified=True, dkim_status="Success", configuration_set="other"),
+            DomainFacts("example.de"),  # SES could not be asked
+        ),
+        our_configuration_set="hd-send",
+    )
+    items = [(i.code, i.params.get("domain"), i.state) for i in checklist(configured(), facts)]
+    assert [(d, s) for c, d, s in items if c == "ses_identity"] == [
+        ("example.com", "done"),
+        ("example.org", "todo"),
+        ("example.net", "done"),
+        ("example.de", "unknown"),
+    ]
+    assert [s for c, _, s in items if c == "ses_configuration_set"] == ["done", "todo", "warn", "unknown"]
+    assert [s for c, _, s in items if c == "ses_dkim"] == ["done", "todo", "done", "unknown"]
+    # a stack that names no configuration set (older template): the identities' sets are not judged
+    older = MailFacts(domains=facts.domains)
+    assert not any(i.code == "ses_configuration_set" for i in checklist(configured(), older))
 
 
 def test_the_web_client_words_every_configuration_item_in_german_and_english() -> None:

@@ -6,8 +6,10 @@ that is active unless told to (only one set can be active per account and region
 else's stops their mail).
 
 What it does, in order:
-1. Asks SES about the mail domain: identity verified, DKIM, sandbox or production access, the active
-   receipt rule set. It changes nothing at SES except activating our rule set when none is active.
+1. Asks SES about every mail domain (identity verified, DKIM, the stack's configuration set as the
+   identity's default, so bounces and complaints reach the helpdesk) and the account (sandbox or
+   production access, the active receipt rule set). It changes nothing at SES except activating our
+   rule set when none is active; a domain without our configuration set is a warning with the command.
 2. Creates the first admin when there is none (Cognito mails a temporary password) — from
    ``[setup] admin_username`` / ``admin_email`` in deploy.toml.
 3. Creates the first mailbox (``[setup] mailbox``, default ``support@<MailDomain>``) with the default
@@ -24,7 +26,7 @@ from typing import Any
 
 from helpdesk.domain.config import Agent, Mailbox, Queue
 from helpdesk.domain.mail_domains import parse_domains
-from helpdesk.domain.setup import MailFacts, SetupItem, checklist
+from helpdesk.domain.setup import DomainFacts, MailFacts, SetupItem, checklist
 
 Out = Callable[[str], None]
 
@@ -38,6 +40,7 @@ WORDS: dict[str, str] = {
     "team": "a second agent invited (optional)",
     "ses_identity": "SES identity {domain} verified (DNS records: docs/deploy.md)",
     "ses_dkim": "DKIM for {domain} {status}",
+    "ses_configuration_set": "SES identity {domain} sends through the configuration set {ours} {actual}",
     "ses_production": "SES production access (in the sandbox mail goes only to verified addresses)",
     "receipt_rules": "receipt rule set {ours} active (active now: {active})",
 }
@@ -95,20 +98,30 @@ def _call(fn: Callable[[], Any]) -> Any:
         return None
 
 
-def mail_facts(ses: Any, sesv2: Any, domain: str, our_rule_set: str) -> MailFacts:
+def domain_facts(ses: Any, sesv2: Any, domain: str) -> DomainFacts:
     verification = _call(lambda: ses.get_identity_verification_attributes(Identities=[domain]))
     dkim = _call(lambda: ses.get_identity_dkim_attributes(Identities=[domain]))
-    account = _call(lambda: sesv2.get_account())
-    active = _call(lambda: ses.describe_active_receipt_rule_set())
+    identity = _call(lambda: sesv2.get_email_identity(EmailIdentity=domain))
     status = (verification or {}).get("VerificationAttributes", {}).get(domain, {}).get("VerificationStatus")
     dkim_attrs = (dkim or {}).get("DkimAttributes", {}).get(domain, {})
-    return MailFacts(
+    return DomainFacts(
         domain=domain,
         identity_verified=None if verification is None else status == "Success",
         dkim_status=dkim_attrs.get("DkimVerificationStatus") if dkim is not None else None,
+        configuration_set=None if identity is None else identity.get("ConfigurationSetName") or "",
+    )
+
+
+def mail_facts(ses: Any, sesv2: Any, domains: list[str], our_rule_set: str, our_configuration_set: str) -> MailFacts:
+    """SES's answers for every mail domain, and the account's (production access, active receipt rules)."""
+    account = _call(lambda: sesv2.get_account())
+    active = _call(lambda: ses.describe_active_receipt_rule_set())
+    return MailFacts(
+        domains=tuple(domain_facts(ses, sesv2, domain) for domain in domains),
         production_access=None if account is None else bool(account.get("ProductionAccessEnabled")),
         active_rule_set=None if active is None else (active.get("Metadata") or {}).get("Name", ""),
         our_rule_set=our_rule_set,
+        our_configuration_set=our_configuration_set,
     )
 
 
@@ -129,10 +142,15 @@ def finish(
 
     make = client or (lambda service: boto3.client(service, region_name=region))  # type: ignore[call-overload]
     connect(outputs, region, domain)  # every mail domain (MailDomain may list several)
-    domain = (parse_domains(domain) or (domain,))[0]  # the checklist and the first mailbox: the first one
+    domains = list(parse_domains(domain) or (domain,))
+    domain = domains[0]  # the first mailbox's domain
     ses, sesv2 = make("ses"), make("sesv2")
     ours = outputs.get("ReceiptRuleSetName", "")
-    facts = mail_facts(ses, sesv2, domain, ours)
+    facts = mail_facts(ses, sesv2, domains, ours, outputs.get("SendingConfigurationSetName", ""))
+    for identity in facts.domains:
+        warning = configuration_set_warning(identity, facts.our_configuration_set)
+        if warning:
+            out(warning)
     if facts.active_rule_set == "" and ours:
         ses.set_active_receipt_rule_set(RuleSetName=ours)
         out(f"activated the receipt rule set {ours} (none was active)")
@@ -179,6 +197,21 @@ def finish(
         mark = {"done": "ok  ", "todo": "TODO", "warn": "WARN", "unknown": "?   "}[item.state]
         out(f"  [{mark}] {describe(item)}")
     return items
+
+
+def configuration_set_warning(identity: DomainFacts, ours: str) -> str:
+    """A domain that sends without the stack's configuration set: its bounces never reach the helpdesk.
+
+    Not changed here: another set may serve someone else's sending from the same domain."""
+    if not ours or identity.configuration_set in (None, ours):
+        return ""
+    now = f"it uses {identity.configuration_set}" if identity.configuration_set else "it has none"
+    return (
+        f"WARNING: the SES identity {identity.domain} does not send through the configuration set {ours} ({now}): "
+        "bounces and complaints of mail from it never reach the helpdesk, so a dead address keeps getting "
+        "auto-replies. Set it with: aws sesv2 put-email-identity-configuration-set-attributes "
+        f"--email-identity {identity.domain} --configuration-set-name {ours}"
+    )
 
 
 INLINE = ("domain", "queue", "ours")

@@ -1,4 +1,4 @@
-"""Create the template's resources on the moto server: bucket, queues, tables, user pool, bus, SES identity.
+"""Create the template's resources on the moto server: bucket, queues, tables, user pool, bus, SES identities.
 
 Only the properties that matter locally are carried over; everything is read from ``template.yaml``.
 """
@@ -139,12 +139,19 @@ def provision(endpoint: str, parameters: dict[str, str]) -> Provisioned:
         out.attrs[(lid, "Name")] = name
 
     resolver = Resolver(tpl, parameters, out.names, out.attrs)
+    sesv2 = local_client("sesv2", endpoint)
+    for lid in resources("AWS::SES::ConfigurationSet", tpl):
+        sesv2.create_configuration_set(ConfigurationSetName=out.names[lid])
     for res in resources("AWS::SES::EmailIdentity", tpl).values():
         if not resolver.present(res):  # a slot for a mail domain that is not given
             continue
         identity = resolver(res["Properties"]["EmailIdentity"])
         local_client("ses", endpoint).verify_domain_identity(Domain=identity)
-        local_client("sesv2", endpoint).create_email_identity(EmailIdentity=identity)
+        extra = {}
+        configuration_set = res["Properties"].get("ConfigurationSetAttributes", {}).get("ConfigurationSetName")
+        if configuration_set:  # the identity's default: what the deploy set-up step checks
+            extra["ConfigurationSetName"] = resolver(configuration_set)
+        sesv2.create_email_identity(EmailIdentity=identity, **extra)
 
     variables = tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     out.env = {key: str(resolver(value)) for key, value in variables.items()}

@@ -24,17 +24,28 @@ class SetupItem:
 
 
 @dataclass(frozen=True)
-class MailFacts:
-    """What SES says about the deployment's mail domain (looked up by the deploy command, not the API).
-
-    ``None`` means "could not be looked up" (an API the account or the emulator does not offer)."""
+class DomainFacts:
+    """What SES says about one mail domain's identity. ``None``: could not be looked up."""
 
     domain: str
     identity_verified: bool | None = None
     dkim_status: str | None = None  # SES: Pending, Success, Failed, TemporaryFailure, NotStarted
+    configuration_set: str | None = None  # the identity's default configuration set; "" = none
+
+
+@dataclass(frozen=True)
+class MailFacts:
+    """What SES says about the deployment's mail domains and account (looked up by the deploy command, not
+    the API).
+
+    ``None`` means "could not be looked up" (an API the account or the emulator does not offer);
+    ``our_configuration_set`` empty: the stack names none (then the identities' sets are not checked)."""
+
+    domains: tuple[DomainFacts, ...]
     production_access: bool | None = None
     active_rule_set: str | None = None  # "" = none active
     our_rule_set: str = ""
+    our_configuration_set: str = ""
 
 
 def _config_items(config: ConfigSnapshot) -> list[SetupItem]:
@@ -73,17 +84,37 @@ def _known(value: bool | None, done: bool) -> State:
     return "done" if done else "todo"
 
 
-def _mail_items(mail: MailFacts) -> list[SetupItem]:
-    domain = {"domain": mail.domain}
+def _domain_items(facts: DomainFacts, our_configuration_set: str) -> list[SetupItem]:
+    domain = {"domain": facts.domain}
     items = [
-        SetupItem("ses_identity", _known(mail.identity_verified, bool(mail.identity_verified)), domain),
+        SetupItem("ses_identity", _known(facts.identity_verified, bool(facts.identity_verified)), domain),
         SetupItem(
             "ses_dkim",
-            "unknown" if mail.dkim_status is None else _known(True, mail.dkim_status == "Success"),
-            {**domain, "status": mail.dkim_status or ""},
+            "unknown" if facts.dkim_status is None else _known(True, facts.dkim_status == "Success"),
+            {**domain, "status": facts.dkim_status or ""},
         ),
-        SetupItem("ses_production", _known(mail.production_access, bool(mail.production_access))),
     ]
+    if our_configuration_set:
+        # Without the stack's configuration set SES sends, but bounces and complaints never reach the
+        # helpdesk: a dead address keeps getting auto-replies and nobody sees "nicht zugestellt".
+        state: State = "unknown" if facts.configuration_set is None else "done"
+        if facts.configuration_set == "":
+            state = "todo"
+        elif facts.configuration_set not in (None, our_configuration_set):
+            state = "warn"  # another set: it may serve someone else's sending, so it is not replaced
+        items.append(
+            SetupItem(
+                "ses_configuration_set",
+                state,
+                {**domain, "ours": our_configuration_set, "actual": facts.configuration_set or ""},
+            )
+        )
+    return items
+
+
+def _mail_items(mail: MailFacts) -> list[SetupItem]:
+    items = [item for facts in mail.domains for item in _domain_items(facts, mail.our_configuration_set)]
+    items.append(SetupItem("ses_production", _known(mail.production_access, bool(mail.production_access))))
     if mail.active_rule_set is None:
         state: State = "unknown"
     elif mail.active_rule_set == mail.our_rule_set:

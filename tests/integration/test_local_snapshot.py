@@ -17,7 +17,7 @@ from tests.conftest import Aws, point_code_at
 def _partitions(snapshotter: Snapshotter) -> list[Any]:
     return sorted(
         (table, sorted(json.dumps(item, sort_keys=True) for item in json.loads(line)["items"]))
-        for (table, _), line in snapshotter.fragments.items()
+        for (table, _), line in ((key, snapshotter.line(key)) for key in snapshotter.fragments)
     )
 
 
@@ -113,3 +113,71 @@ def test_a_restore_gives_back_items_objects_and_logins(aws: Aws, tmp_path: Path,
         AuthParameters={"USERNAME": "lena", "PASSWORD": "Lenas-Passwort-2026"},
     )
     assert login["AuthenticationResult"]["IdToken"]
+
+
+def test_after_a_restore_equal_values_are_shared_and_changing_one_item_leaves_the_others(
+    aws: Aws, tmp_path: Path, moto_endpoint: str
+) -> None:
+    """Memory at 10,000 tickets (issue 19): a restore keeps one object per scalar value and no partition's
+    line in memory; the next snapshot copies unchanged lines from the file it replaces."""
+    data = DataDir(tmp_path / "data")
+    ddb = aws.client("dynamodb")
+    tickets = aws.resources.names["TicketsTable"]
+    for n in range(3):
+        item = {
+            "pk": {"S": f"T{n}"},
+            "sk": {"S": "TICKET"},
+            "status": {"S": "open"},
+            "count": {"N": "1"},
+            "tags": {"L": [{"S": "rechnung"}]},
+            "from": {"M": {"name": {"S": "Brigitte Weiß"}}},
+        }
+        ddb.put_item(TableName=tickets, Item=item)
+    with data.held():
+        Snapshotter(data, aws.resources, threading.Lock()).snapshot()
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"), timeout=10)
+    resources = provision(moto_endpoint, {"MailDomain": "example.com", "AWS::Region": "eu-central-1"})
+    point_code_at(moto_endpoint, resources)
+    fresh = Aws(moto_endpoint, resources)
+    tickets = resources.names["TicketsTable"]
+    with data.held():
+        restored = Snapshotter(data, resources, threading.Lock())
+        restored.restore()
+        assert not [key for key, fragment in restored.fragments.items() if isinstance(fragment, bytes)]
+
+        from moto.dynamodb.models import dynamodb_backends
+
+        table = dynamodb_backends["123456789012"]["eu-central-1"].get_table(tickets)
+        items = [table.items[hash_key][range_key] for hash_key in table.items for range_key in table.items[hash_key]]
+        assert len({id(i.attrs["status"]) for i in items}) == 1  # one "open" for the three
+        assert len({id(i.attrs["tags"]) for i in items}) == 3  # lists are changed in place: never shared
+
+        ddb.update_item(
+            TableName=tickets,
+            Key={"pk": {"S": "T0"}, "sk": {"S": "TICKET"}},
+            UpdateExpression="SET #s = :s, tags = list_append(tags, :t), #f.#n = :n ADD #c :one",
+            ExpressionAttributeNames={"#s": "status", "#c": "count", "#f": "from", "#n": "name"},
+            ExpressionAttributeValues={
+                ":s": {"S": "closed"},
+                ":t": {"L": [{"S": "dringend"}]},
+                ":n": {"S": "B. Weiss"},
+                ":one": {"N": "1"},
+            },
+        )
+        changed = ddb.get_item(TableName=tickets, Key={"pk": {"S": "T0"}, "sk": {"S": "TICKET"}})["Item"]
+        assert (changed["status"], changed["count"]) == ({"S": "closed"}, {"N": "2"})
+        for other in ("T1", "T2"):
+            item = ddb.get_item(TableName=tickets, Key={"pk": {"S": other}, "sk": {"S": "TICKET"}})["Item"]
+            assert (item["status"], item["count"], item["tags"], item["from"]) == (
+                {"S": "open"},
+                {"N": "1"},
+                {"L": [{"S": "rechnung"}]},
+                {"M": {"name": {"S": "Brigitte Weiß"}}},
+            )
+
+        restored.snapshot()  # T0's line read again, the others copied from the file being replaced
+        assert _partitions(restored) == _partitions(_full_read(fresh, data))
+        lines = data.snapshot_path.read_bytes().splitlines()
+        assert len(lines) == 1 + len(restored.fragments)
+        assert all(isinstance(fragment, tuple) for fragment in restored.fragments.values())

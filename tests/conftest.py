@@ -1,7 +1,8 @@
 """Shared fixtures.
 
-* ``aws``: a moto server (one per test worker) with every resource of ``template.yaml``, reset and
-  provisioned anew for each test that asks for it; the helpdesk code is pointed at it.
+* ``aws``: a moto server (one per test worker) with every resource of ``template.yaml``, reset for each
+  test that asks for it and given a new copy of the state the first provisioning left
+  (``tests/moto_state.py``); the helpdesk code is pointed at it.
 * ``mail``: loads a fixture mail from ``tests/data/mails``.
 """
 

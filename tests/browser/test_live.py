@@ -105,6 +105,29 @@ def test_a_new_mail_appears_in_an_open_inbox_without_reload(tom: Agent, web_stac
     print(f"SMTP accept → row in the open inbox: {seconds:.2f} s")
 
 
+def test_a_live_change_rebuilds_only_its_own_row(tom: Agent, web_stack: Stack, api: Api) -> None:
+    """A live change re-rendered every row of the inbox: a click pressed on another row between mouse-down
+    and mouse-up was lost to the rebuilt row (seen in the batch browser tests). Rows whose content is
+    unchanged are now the same elements after a change."""
+    still, changing = unique("Live-Zeile: bleibt"), unique("Live-Zeile: ändert sich")
+    send_mail(web_stack, still, "Diese Zeile bleibt.", "bleibt@kunde.example", "Bernd Bleibt")
+    send_mail(web_stack, changing, "Diese Zeile ändert sich.", "aendert@kunde.example", "Anke Ändert")
+    tickets = api.wait_for_subjects(still, changing)
+    tom.inbox()
+    kept_row = tom.page.locator(".ticket-row", has_text=still)
+    changed_row = tom.page.locator(".ticket-row", has_text=changing)
+    expect(kept_row).to_be_visible(timeout=LIVE_MS)
+    expect(changed_row).to_be_visible(timeout=LIVE_MS)
+    kept_row.evaluate("tr => { tr.__kept = true; }")
+    changed_row.evaluate("tr => { tr.__kept = true; }")
+
+    ticket = api.call("GET", f"/tickets/{tickets[changing]['id']}")
+    api.call("PATCH", f"/tickets/{ticket['id']}", {"version": ticket["version"], "priority": "high"})
+    expect(changed_row.locator(".prio-high")).to_be_visible(timeout=LIVE_MS)
+    assert changed_row.evaluate("tr => tr.__kept === undefined")  # its row was built again, with the change
+    assert kept_row.evaluate("tr => tr.__kept === true")  # the other row is the same element
+
+
 def test_a_new_matching_ticket_appears_in_a_searching_inbox(tom: Agent, web_stack: Stack) -> None:
     """``#/inbox?q=word`` missed a new matching ticket: its live re-read ran before the publisher had indexed
     it, and nothing read again. The index's own change now tells the searching inbox (``indexed``)."""

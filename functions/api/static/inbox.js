@@ -525,9 +525,29 @@ export function mount(main, route) {
     }
   }
 
+  // Rows are kept while what they show is unchanged: a live change re-renders only the rows it changed,
+  // so a click or a checkbox an agent is pressing on another row is not lost to a rebuilt row.
+  const rendered = new Map(); // ticket id → { key, tr }
+  function rowKey(item, index) {
+    return JSON.stringify([item, selected.has(item.id), index === cursorIndex, fresh.has(item.id),
+      queueName(item.queue), agentName(item.assignee)]);
+  }
+
   function renderRows() {
-    clear(tbody);
-    items.forEach((item, index) => tbody.append(row(item, index)));
+    const kept = new Map();
+    const rows = items.map((item, index) => {
+      const key = rowKey(item, index);
+      const before = rendered.get(item.id);
+      const tr = before && before.key === key ? before.tr : row(item, index);
+      kept.set(item.id, { key, tr });
+      return tr;
+    });
+    rendered.clear();
+    for (const [id, entry] of kept) rendered.set(id, entry);
+    rows.forEach((tr, index) => { // only rows not in their place move
+      if (tbody.children[index] !== tr) tbody.insertBefore(tr, tbody.children[index] || null);
+    });
+    while (tbody.children.length > rows.length) tbody.lastElementChild.remove();
     state.list = items.map((item) => item.id);
     state.listQuery = location.hash;
     updateBatchBar();

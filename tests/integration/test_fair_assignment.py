@@ -195,3 +195,46 @@ def test_an_agent_sets_themselves_away_in_their_profile(publisher: StreamPoller,
     again = ingest(aws, make_mail(subject="Wieder da", sender="w2@kunde.example"))
     pump(publisher)
     assert assignee(again.ticket_id) == "agent"
+
+
+def test_a_turn_taken_for_a_change_that_then_fails_goes_back_to_its_agent(publisher: StreamPoller, aws: Any) -> None:
+    """Round robin claimed ben's turn, then the ticket changed meanwhile (the change was stale) and the
+    assignment judged it again: the pointer already said ben, so carla got it and ben was passed by."""
+    from helpdesk.services.assignment import AssignmentDeps, AssignmentReport, assign
+    from helpdesk.store.models import TICKET_SK
+
+    support("round_robin")
+    first = ingest(aws, make_mail(subject="Erste", sender="e1@kunde.example"))
+    pump(publisher)
+    assert assignee(first.ticket_id) == "anna"
+
+    second = ingest(aws, make_mail(subject="Zweite", sender="e2@kunde.example"))
+    ddb, table = aws.client("dynamodb"), aws.resources.names["TicketsTable"]
+    store = TicketStore()
+    reads: list[int] = []
+
+    class ChangedWhileAssigned(TicketStore):
+        """The ticket as the assignment reads it; on the first read a colleague changes it right after."""
+
+        def get(self, ticket_id: str, consistent: bool = False) -> Any:
+            ticket = store.get(ticket_id, consistent=consistent)
+            if not reads:
+                ddb.update_item(
+                    TableName=table,
+                    Key={"pk": {"S": ticket_id}, "sk": {"S": TICKET_SK}},
+                    UpdateExpression="SET version = version + :one",
+                    ExpressionAttributeValues={":one": {"N": "1"}},
+                )
+            reads.append(1)
+            return ticket
+
+    cfg = config_store().snapshot()
+    deps = AssignmentDeps(tickets=ChangedWhileAssigned(), config=lambda: cfg, online=set)
+    report = AssignmentReport()
+    choice = assign(deps, cfg, second.ticket_id, report)
+    assert len(reads) >= 2  # read again after the stale change
+    assert choice is not None and choice.assignee == "ben"
+    assert assignee(second.ticket_id) == "ben"
+    third = ingest(aws, make_mail(subject="Dritte", sender="e3@kunde.example"))
+    pump(publisher)
+    assert assignee(third.ticket_id) == "carla"  # and the turns go on in order

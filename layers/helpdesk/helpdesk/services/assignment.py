@@ -132,7 +132,16 @@ def assign(deps: AssignmentDeps, cfg: ConfigSnapshot, ticket_id: str, report: As
                 extra=[event],
             )
         except Stale:
-            continue  # changed meanwhile (perhaps assigned by hand): judge it again as it is now
+            # Changed meanwhile (perhaps assigned by hand): judge it again as it is now. A round-robin turn
+            # taken for this change goes back first, or the agent whose turn it was would be passed by.
+            if choice.assignee is not None and queue.assignment == "round_robin":
+                pointers.give_back(
+                    queue.id,
+                    choice.assignee,
+                    previous=pointer.last,
+                    previous_at=pointer.last_at.get(choice.assignee),
+                )
+            continue
         if choice.assignee:
             report.assigned.append(f"{ticket.pk}: {choice.assignee}")
         else:

@@ -70,3 +70,39 @@ def claim(queue: str, agent: str, at: str, *, previous: str | None, turn: bool) 
     except ddb.exceptions.ConditionalCheckFailedException:
         return False
     return True
+
+
+def give_back(queue: str, agent: str, *, previous: str | None, previous_at: str | None) -> bool:
+    """Undo a round-robin ``claim`` of ``agent`` whose ticket change then failed: the pointer says
+    ``previous`` again and ``agent``'s last ticket time is what it was, so ``agent`` keeps the turn. Only
+    while the pointer still says ``agent`` (False when another ticket took the next turn meanwhile: then
+    the turn has been used, and giving it back would hand one agent two)."""
+    names = {"#last": "last", "#at": AT + counter_attribute(agent)}
+    values: dict[str, Any] = {":agent": {"S": agent}}
+    sets, removes = [], []
+    if previous is None:
+        removes.append("#last")
+    else:
+        sets.append("#last = :previous")
+        values[":previous"] = {"S": previous}
+    if previous_at is None:
+        removes.append("#at")
+    else:
+        sets.append("#at = :previous_at")
+        values[":previous_at"] = {"S": previous_at}
+    update = " ".join(
+        part for part in (sets and "SET " + ", ".join(sets), removes and "REMOVE " + ", ".join(removes)) if part
+    )
+    ddb = clients.dynamodb()
+    try:
+        ddb.update_item(
+            TableName=MetaItem.Meta.table_name,
+            Key=_key(queue),
+            UpdateExpression=update,
+            ConditionExpression="#last = :agent",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+    except ddb.exceptions.ConditionalCheckFailedException:
+        return False
+    return True

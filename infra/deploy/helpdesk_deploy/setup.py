@@ -26,7 +26,7 @@ from typing import Any
 
 from helpdesk.domain.config import Agent, Mailbox, Queue
 from helpdesk.domain.mail_domains import parse_domains
-from helpdesk.domain.setup import DomainFacts, MailFacts, SetupItem, checklist
+from helpdesk.domain.setup import DomainFacts, MailFacts, SetupItem, checklist, configuration_set_state
 
 Out = Callable[[str], None]
 
@@ -200,10 +200,9 @@ def finish(
 
 
 def configuration_set_warning(identity: DomainFacts, ours: str) -> str:
-    """A domain that sends without the stack's configuration set: its bounces never reach the helpdesk.
-
-    Not changed here: another set may serve someone else's sending from the same domain."""
-    if not ours or identity.configuration_set in (None, ours):
+    """A domain that sends without the stack's configuration set (``configuration_set_state``: todo or warn):
+    its bounces never reach the helpdesk. Not changed here: another set may serve someone else's sending."""
+    if not ours or configuration_set_state(identity, ours) not in ("todo", "warn"):
         return ""
     now = f"it uses {identity.configuration_set}" if identity.configuration_set else "it has none"
     return (

@@ -139,14 +139,14 @@ def provision(endpoint: str, parameters: dict[str, str]) -> Provisioned:
         out.attrs[(lid, "Name")] = name
 
     resolver = Resolver(tpl, parameters, out.names, out.attrs)
-    sesv2 = local_client("sesv2", endpoint)
+    ses, sesv2 = local_client("ses", endpoint), local_client("sesv2", endpoint)
     for lid in resources("AWS::SES::ConfigurationSet", tpl):
         sesv2.create_configuration_set(ConfigurationSetName=out.names[lid])
     for res in resources("AWS::SES::EmailIdentity", tpl).values():
         if not resolver.present(res):  # a slot for a mail domain that is not given
             continue
         identity = resolver(res["Properties"]["EmailIdentity"])
-        local_client("ses", endpoint).verify_domain_identity(Domain=identity)
+        ses.verify_domain_identity(Domain=identity)
         extra = {}
         configuration_set = res["Properties"].get("ConfigurationSetAttributes", {}).get("ConfigurationSetName")
         if configuration_set:  # the identity's default: what the deploy set-up step checks

@@ -95,21 +95,25 @@ def _domain_items(facts: DomainFacts, our_configuration_set: str) -> list[SetupI
         ),
     ]
     if our_configuration_set:
-        # Without the stack's configuration set SES sends, but bounces and complaints never reach the
-        # helpdesk: a dead address keeps getting auto-replies and nobody sees "nicht zugestellt".
-        state: State = "unknown" if facts.configuration_set is None else "done"
-        if facts.configuration_set == "":
-            state = "todo"
-        elif facts.configuration_set not in (None, our_configuration_set):
-            state = "warn"  # another set: it may serve someone else's sending, so it is not replaced
         items.append(
             SetupItem(
                 "ses_configuration_set",
-                state,
+                configuration_set_state(facts, our_configuration_set),
                 {**domain, "ours": our_configuration_set, "actual": facts.configuration_set or ""},
             )
         )
     return items
+
+
+def configuration_set_state(facts: DomainFacts, ours: str) -> State:
+    """Whether the domain sends through the stack's configuration set. Without it SES sends, but bounces and
+    complaints never reach the helpdesk: a dead address keeps getting auto-replies and nobody sees "nicht
+    zugestellt". Another set is a warning: it may serve someone else's sending, so it is not replaced."""
+    if facts.configuration_set is None:
+        return "unknown"
+    if facts.configuration_set == ours:
+        return "done"
+    return "warn" if facts.configuration_set else "todo"
 
 
 def _mail_items(mail: MailFacts) -> list[SetupItem]:

@@ -57,19 +57,7 @@ def claim(queue: str, agent: str, at: str, *, previous: str | None, turn: bool) 
         else:
             kwargs["ConditionExpression"] = "#last = :previous"
             values[":previous"] = {"S": previous}
-    ddb = clients.dynamodb()
-    try:
-        ddb.update_item(
-            TableName=MetaItem.Meta.table_name,
-            Key=_key(queue),
-            UpdateExpression=update,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-            **kwargs,
-        )
-    except ddb.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return _update(queue, update, names, values, **kwargs)
 
 
 def give_back(queue: str, agent: str, *, previous: str | None, previous_at: str | None) -> bool:
@@ -91,17 +79,22 @@ def give_back(queue: str, agent: str, *, previous: str | None, previous_at: str 
         sets.append("#at = :previous_at")
         values[":previous_at"] = {"S": previous_at}
     update = " ".join(
-        part for part in (sets and "SET " + ", ".join(sets), removes and "REMOVE " + ", ".join(removes)) if part
+        ([f"SET {', '.join(sets)}"] if sets else []) + ([f"REMOVE {', '.join(removes)}"] if removes else [])
     )
+    return _update(queue, update, names, values, ConditionExpression="#last = :agent")
+
+
+def _update(queue: str, update: str, names: dict[str, str], values: dict[str, Any], **condition: Any) -> bool:
+    """One conditional write of the queue's pointer; False when its condition no longer holds."""
     ddb = clients.dynamodb()
     try:
         ddb.update_item(
             TableName=MetaItem.Meta.table_name,
             Key=_key(queue),
             UpdateExpression=update,
-            ConditionExpression="#last = :agent",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
+            **condition,
         )
     except ddb.exceptions.ConditionalCheckFailedException:
         return False

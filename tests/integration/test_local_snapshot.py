@@ -9,15 +9,17 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from helpdesk_local.persist import DataDir, Snapshotter
-from helpdesk_local.provision import provision
+from helpdesk_local.provision import Provisioned, provision
 from tests.conftest import Aws, point_code_at
 
 
 def _partitions(snapshotter: Snapshotter) -> list[Any]:
     return sorted(
         (table, sorted(json.dumps(item, sort_keys=True) for item in json.loads(line)["items"]))
-        for (table, _), line in ((key, snapshotter.line(key)) for key in snapshotter.fragments)
+        for (table, _, _), line in ((key, snapshotter.line(key)) for key in snapshotter.fragments)
     )
 
 
@@ -27,7 +29,9 @@ def _full_read(aws: Aws, data: DataDir) -> Snapshotter:
     return fresh
 
 
-def test_a_snapshot_rereads_only_what_was_written_and_equals_a_full_read(aws: Aws, tmp_path: Path) -> None:
+def test_a_snapshot_rereads_only_what_was_written_and_equals_a_full_read(
+    aws: Aws, tmp_path: Path, moto_endpoint: str
+) -> None:
     data = DataDir(tmp_path / "data")
     ddb = aws.client("dynamodb")
     tickets, meta = aws.resources.names["TicketsTable"], aws.resources.names["MetaTable"]
@@ -64,12 +68,118 @@ def test_a_snapshot_rereads_only_what_was_written_and_equals_a_full_read(aws: Aw
         ddb.batch_write_item(
             RequestItems={tickets: [{"DeleteRequest": {"Key": {"pk": {"S": "T4"}, "sk": {"S": "TICKET"}}}}]}
         )
+        size = data.snapshot_path.stat().st_size
         snapshotter.snapshot()
         assert snapshotter.last_partitions == 6  # T1, T2, T3, T99, CTR#2026, T4: not the other 26
+        assert snapshotter.appended  # the changes appended to the file: the 26 others not written again
+        assert data.snapshot_path.stat().st_size - size == snapshotter.last_bytes < 1500
         assert _partitions(snapshotter) == _partitions(_full_read(aws, data))
+        before = _partitions(snapshotter)
+
+    resources = _reset(moto_endpoint)
+    with data.held():
+        restored = Snapshotter(data, resources, threading.Lock())
+        restored.restore()
+        assert _partitions(restored) == before
+        assert _partitions(_full_read(Aws(moto_endpoint, resources), data)) == before  # T3 and T4 gone in moto too
+        restored.snapshot()  # the first snapshot of a process writes the whole file
+        assert not restored.appended
         lines = data.snapshot_path.read_bytes().splitlines()
-        assert len(lines) == 1 + len(snapshotter.fragments)
+        assert len(lines) == 1 + len(restored.fragments)
         assert not [line for line in lines[1:] if b'"T3"' in line or b'"T4"' in line]  # deleted partitions are gone
+
+
+def _reset(moto_endpoint: str) -> Provisioned:
+    """moto emptied and the stack's resources created again: what a restart finds before the restore."""
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"), timeout=10)
+    resources = provision(moto_endpoint, {"MailDomain": "example.com", "AWS::Region": "eu-central-1"})
+    point_code_at(moto_endpoint, resources)
+    return resources
+
+
+def _set(ddb: Any, table: str, pk: str, n: int) -> None:
+    ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "TICKET"}, "n": {"N": str(n)}})
+
+
+def _numbers(aws: Aws) -> dict[str, str]:
+    items = aws.client("dynamodb").scan(TableName=aws.resources.names["TicketsTable"])["Items"]
+    return {item["pk"]["S"]: item["n"]["N"] for item in items}
+
+
+def test_a_batch_cut_off_by_a_crash_is_not_restored_and_the_next_snapshot_writes_the_file_whole(
+    aws: Aws, tmp_path: Path, moto_endpoint: str
+) -> None:
+    """kill -9 while a snapshot appends: the batch's lines count only with its commit line."""
+    data = DataDir(tmp_path / "data")
+    ddb = aws.client("dynamodb")
+    tickets = aws.resources.names["TicketsTable"]
+    _set(ddb, tickets, "T1", 1)
+    with data.held():
+        snapshotter = Snapshotter(data, aws.resources, threading.Lock())
+        snapshotter.snapshot()
+        _set(ddb, tickets, "T1", 2)
+        snapshotter.snapshot()
+        committed = data.snapshot_path.read_bytes()
+        _set(ddb, tickets, "T1", 3)
+        _set(ddb, tickets, "T2", 1)
+        ddb.delete_item(TableName=tickets, Key={"pk": {"S": "T1"}, "sk": {"S": "TICKET"}})
+        _set(ddb, tickets, "T3", 1)
+        snapshotter.snapshot()
+        assert snapshotter.appended
+        whole = data.snapshot_path.read_bytes()
+    batch = whole[len(committed) :]
+    assert batch.count(b"\n") == 3 and b'"gone"' in batch  # T2's line, T3's line, the commit (T1 gone)
+
+    for cut in (len(batch) - 5, batch.index(b"\n") + 1, 7):  # in the commit line, after a line, in a line
+        data.snapshot_path.write_bytes(committed + batch[:cut])
+        resources = _reset(moto_endpoint)
+        with data.held():
+            Snapshotter(data, resources, threading.Lock()).restore()
+        assert _numbers(Aws(moto_endpoint, resources)) == {"T1": "2"}, cut
+
+    with data.held():  # the last restore's stack goes on: its first snapshot leaves no cut-off line behind
+        restored = Snapshotter(data, resources, threading.Lock())
+        restored.restore()
+        _set(aws.client("dynamodb"), resources.names["TicketsTable"], "T4", 1)
+        restored.snapshot()
+        assert not restored.appended
+    data.snapshot_path.read_bytes().decode()  # whole lines only
+    resources = _reset(moto_endpoint)
+    with data.held():
+        Snapshotter(data, resources, threading.Lock()).restore()
+    assert _numbers(Aws(moto_endpoint, resources)) == {"T1": "2", "T4": "1"}
+
+    data.snapshot_path.write_bytes(whole)  # uncut, the batch counts
+    resources = _reset(moto_endpoint)
+    with data.held():
+        Snapshotter(data, resources, threading.Lock()).restore()
+    assert _numbers(Aws(moto_endpoint, resources)) == {"T2": "1", "T3": "1"}
+
+
+def test_appended_changes_are_compacted_into_a_whole_file_once_they_are_a_quarter_of_it(
+    aws: Aws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpdesk_local import persist
+
+    monkeypatch.setattr(persist, "COMPACT_ABOVE", 0)
+    data = DataDir(tmp_path / "data")
+    ddb = aws.client("dynamodb")
+    tickets = aws.resources.names["TicketsTable"]
+    for n in range(40):
+        _set(ddb, tickets, f"T{n}", 0)
+    with data.held():
+        snapshotter = Snapshotter(data, aws.resources, threading.Lock())
+        snapshotter.snapshot()
+        base = data.snapshot_path.stat().st_size
+        kinds = []
+        for n in range(1, 70):
+            _set(ddb, tickets, f"T{n % 40}", n)
+            snapshotter.snapshot()
+            kinds.append(snapshotter.appended)
+            assert _partitions(snapshotter) == _partitions(_full_read(aws, data))
+        first = kinds.index(False)
+        assert all(kinds[:first]) and first > 3  # appended until a quarter of the file, then written whole
+        assert data.snapshot_path.stat().st_size < base * 1.25 + 200
 
 
 def test_a_restore_gives_back_items_objects_and_logins(aws: Aws, tmp_path: Path, moto_endpoint: str) -> None:
@@ -181,3 +291,68 @@ def test_after_a_restore_equal_values_are_shared_and_changing_one_item_leaves_th
         lines = data.snapshot_path.read_bytes().splitlines()
         assert len(lines) == 1 + len(restored.fragments)
         assert all(isinstance(fragment, tuple) for fragment in restored.fragments.values())
+
+
+def test_a_large_partition_is_written_in_parts_and_a_change_rewrites_only_its_part(
+    aws: Aws, tmp_path: Path, moto_endpoint: str
+) -> None:
+    """Snapshot cost at 10,000 tickets (issue 19): a common word's postings (2,500 items, a megabyte) were
+    written again whole for every new mail that had the word. Above 256 items a partition is 64 parts."""
+    from helpdesk_local.persist import PARTS, SPLIT_ABOVE
+
+    data = DataDir(tmp_path / "data")
+    ddb = aws.client("dynamodb")
+    search = aws.resources.names["SearchTable"]
+    keys = ddb.describe_table(TableName=search)["Table"]["KeySchema"]
+    pk, sk = (next(k["AttributeName"] for k in keys if k["KeyType"] == kind) for kind in ("HASH", "RANGE"))
+
+    def posting(word: str, n: int) -> dict[str, Any]:
+        return {pk: {"S": f"K#{word}#1"}, sk: {"S": f"T-{n:06d}"}, "w": {"N": str(n % 7)}}
+
+    for n in range(SPLIT_ABOVE + 40):
+        ddb.put_item(TableName=search, Item=posting("rechnung", n))
+    for n in range(5):
+        ddb.put_item(TableName=search, Item=posting("selten", n))
+    with data.held():
+        snapshotter = Snapshotter(data, aws.resources, threading.Lock())
+        snapshotter.snapshot()
+        parts = [k for k in snapshotter.fragments if k[0] == "SearchTable" and '"K#rechnung#1"' in k[1]]
+        assert len(parts) > PARTS // 2 and all(k[2] is not None for k in parts)
+        assert [k[2] for k in snapshotter.fragments if '"K#selten#1"' in k[1]] == [None]  # small: one line
+
+        ddb.put_item(TableName=search, Item=posting("rechnung", 99999))
+        ddb.delete_item(TableName=search, Key={pk: {"S": "K#rechnung#1"}, sk: {"S": "T-000003"}})
+        ddb.put_item(TableName=search, Item=posting("selten", 7))
+        snapshotter._capture_tables()
+        read_again = [k for k, fragment in snapshotter.fragments.items() if isinstance(fragment, bytes)]
+        assert len(read_again) <= 3  # the two changed parts and the small partition, not all 64 parts
+        snapshotter.snapshot()
+        assert _partitions(snapshotter) == _partitions(_full_read(aws, data))
+        before = _partitions(snapshotter)
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"), timeout=10)
+    resources = provision(moto_endpoint, {"MailDomain": "example.com", "AWS::Region": "eu-central-1"})
+    point_code_at(moto_endpoint, resources)
+    fresh = Aws(moto_endpoint, resources)
+    search = resources.names["SearchTable"]
+    with data.held():
+        restored = Snapshotter(data, resources, threading.Lock())
+        restored.restore()
+        assert _partitions(restored) == before
+        got = fresh.client("dynamodb").query(
+            TableName=search,
+            KeyConditionExpression="#p = :p",
+            ExpressionAttributeNames={"#p": pk},
+            ExpressionAttributeValues={":p": {"S": "K#rechnung#1"}},
+            Select="COUNT",
+        )
+        assert got["Count"] == SPLIT_ABOVE + 40  # one added, one deleted
+
+        for n in range(SPLIT_ABOVE + 40):  # it shrinks to one line again
+            if n >= 10:
+                fresh.client("dynamodb").delete_item(
+                    TableName=search, Key={pk: {"S": "K#rechnung#1"}, sk: {"S": f"T-{n:06d}"}}
+                )
+        restored.snapshot()
+        assert [k[2] for k in restored.fragments if '"K#rechnung#1"' in k[1]] == [None]
+        assert _partitions(restored) == _partitions(_full_read(fresh, data))

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import threading
@@ -260,6 +261,66 @@ def _install_transactions() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+class _Body(io.RawIOBase):
+    """A request's body read from the connection: never past its Content-Length (the next request's bytes
+    are the connection's, not this one's), and what the application left is read off afterwards."""
+
+    def __init__(self, raw: Any, length: int) -> None:
+        super().__init__()
+        self.raw, self.left = raw, length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.left <= 0:
+            return 0
+        view = memoryview(buffer).cast("B")[: self.left]
+        count = self.raw.readinto(view) or 0
+        self.left = self.left - count if count else 0
+        return count
+
+    def drain(self) -> None:
+        while self.left > 0 and self.read(min(self.left, 1 << 20)):
+            pass
+
+
+class _KeepAliveHandler(MotoRequestHandler):
+    """moto's request handler with HTTP/1.1 keep-alive: a client's connection is kept for its next request.
+
+    Werkzeug's development server closes every connection ("Connection: close", because http.server does
+    not know where a request body ends when the application leaves some of it). So every AWS call of every
+    function opened a TCP connection and the server started a thread for it: py-spy at 10,000 tickets put
+    a tenth of the stack's CPU into opening connections. Here a request with a Content-Length (every call
+    boto3 makes) reads its body through :class:`_Body`, which stops at its end and reads off the rest
+    afterwards, and the connection stays open; any other request is served as Werkzeug serves it, and closed.
+    """
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave in two writes: no delayed ACK between them
+    _keep = False
+
+    def run_wsgi(self) -> None:
+        length = self.headers.get("Content-Length", "0" if self.command in ("GET", "HEAD", "DELETE") else "")
+        self._keep = "chunked" not in self.headers.get("Transfer-Encoding", "").lower() and length.isdigit()
+        if not self._keep:
+            super().run_wsgi()
+            return
+        raw, self.rfile = self.rfile, _Body(self.rfile, int(length))  # type: ignore[assignment]
+        try:
+            super().run_wsgi()
+            body = self.rfile
+            assert isinstance(body, _Body)
+            body.drain()
+        finally:
+            self.rfile = raw
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if self._keep and keyword.lower() == "connection" and value.lower() == "close":
+            return  # Werkzeug's "always close": this request's body ends where it says
+        super().send_header(keyword, value)
+
+
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 5100, fast_items: bool = True) -> None:
         self.host = host
@@ -281,7 +342,7 @@ class MotoServer:
         moto_index.install()
         install_known_services()
         app = self.gate = _SerializeDynamoDB(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
+        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_KeepAliveHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
         self._thread.start()
 

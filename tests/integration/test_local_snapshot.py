@@ -241,6 +241,7 @@ def test_after_a_restore_equal_values_are_shared_and_changing_one_item_leaves_th
             "count": {"N": "1"},
             "tags": {"L": [{"S": "rechnung"}]},
             "from": {"M": {"name": {"S": "Brigitte Weiß"}}},
+            "words": {"SS": ["drucker", "streikt"]},
         }
         ddb.put_item(TableName=tickets, Item=item)
     with data.held():
@@ -262,6 +263,7 @@ def test_after_a_restore_equal_values_are_shared_and_changing_one_item_leaves_th
         items = [table.items[hash_key][range_key] for hash_key in table.items for range_key in table.items[hash_key]]
         assert len({id(i.attrs["status"]) for i in items}) == 1  # one "open" for the three
         assert len({id(i.attrs["tags"]) for i in items}) == 3  # lists are changed in place: never shared
+        assert len({id(i.attrs["words"]) for i in items}) == 1  # sets are shared, copied before an update
 
         ddb.update_item(
             TableName=tickets,
@@ -275,16 +277,37 @@ def test_after_a_restore_equal_values_are_shared_and_changing_one_item_leaves_th
                 ":one": {"N": "1"},
             },
         )
+        ddb.update_item(
+            TableName=tickets,
+            Key={"pk": {"S": "T0"}, "sk": {"S": "TICKET"}},
+            UpdateExpression="ADD words :w",
+            ExpressionAttributeValues={":w": {"SS": ["toner"]}},
+        )
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": tickets,
+                        "Key": {"pk": {"S": "T1"}, "sk": {"S": "TICKET"}},
+                        "UpdateExpression": "DELETE words :w",
+                        "ExpressionAttributeValues": {":w": {"SS": ["streikt"]}},
+                    }
+                }
+            ]
+        )
         changed = ddb.get_item(TableName=tickets, Key={"pk": {"S": "T0"}, "sk": {"S": "TICKET"}})["Item"]
         assert (changed["status"], changed["count"]) == ({"S": "closed"}, {"N": "2"})
-        for other in ("T1", "T2"):
-            item = ddb.get_item(TableName=tickets, Key={"pk": {"S": other}, "sk": {"S": "TICKET"}})["Item"]
-            assert (item["status"], item["count"], item["tags"], item["from"]) == (
-                {"S": "open"},
-                {"N": "1"},
-                {"L": [{"S": "rechnung"}]},
-                {"M": {"name": {"S": "Brigitte Weiß"}}},
-            )
+        assert sorted(changed["words"]["SS"]) == ["drucker", "streikt", "toner"]
+        one = ddb.get_item(TableName=tickets, Key={"pk": {"S": "T1"}, "sk": {"S": "TICKET"}})["Item"]
+        assert one["words"] == {"SS": ["drucker"]}
+        item = ddb.get_item(TableName=tickets, Key={"pk": {"S": "T2"}, "sk": {"S": "TICKET"}})["Item"]
+        assert (item["status"], item["count"], item["tags"], item["from"], sorted(item["words"]["SS"])) == (
+            {"S": "open"},
+            {"N": "1"},
+            {"L": [{"S": "rechnung"}]},
+            {"M": {"name": {"S": "Brigitte Weiß"}}},
+            ["drucker", "streikt"],
+        )
 
         restored.snapshot()  # T0's line read again, the others copied from the file being replaced
         assert _partitions(restored) == _partitions(_full_read(fresh, data))

@@ -148,6 +148,27 @@ def _note(backend: Any, table_name: str, attrs: dict[str, Any]) -> None:
     _changed.add((table_name, hash_json, part))
 
 
+def _own_sets(backend: Any, table_name: str, key: dict[str, Any]) -> None:
+    """Before an update (its ADD and DELETE change a set in place), give the item its own copy of each set:
+    a restore shares equal sets between items (see :func:`_dynamo`)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    try:
+        table = backend.get_table(table_name)
+        item = table.items.get(DynamoType(key[table.hash_key_attr]))
+        if table.range_key_attr and item is not None:
+            item = item.get(DynamoType(key[table.range_key_attr]))
+    except Exception:  # an unknown table, a bad key: moto's update answers with the error
+        return
+    if item is None:  # a new item: nothing shared
+        return
+    for name, value in list(item.attrs.items()):
+        if value.type in SETS:
+            own = DynamoType.__new__(DynamoType)
+            own.type, own.value = value.type, list(value.value)
+            dict.__setitem__(item.attrs, name, own)
+
+
 def install_change_tracking() -> None:
     """Wrap moto's DynamoDB writes so that each notes the partition it writes (once per process)."""
     if _tracking:
@@ -162,6 +183,7 @@ def install_change_tracking() -> None:
 
     def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         _note(self, table_name, key)
+        _own_sets(self, table_name, key)
         return update(self, table_name, key, *args, **kwargs)
 
     def delete_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
@@ -802,6 +824,7 @@ class Snapshotter:
 
 
 SCALARS = frozenset({"S", "N", "B", "BOOL", "NULL"})  # their value is immutable (str, bool)
+SETS = frozenset({"SS", "NS", "BS"})  # changed in place by an update's ADD and DELETE: see _own_sets
 
 
 def _dynamo(cls: Any, value: dict[str, Any], shared: dict[tuple[str, Any], Any] | None = None) -> Any:
@@ -810,13 +833,16 @@ def _dynamo(cls: Any, value: dict[str, Any], shared: dict[tuple[str, Any], Any] 
 
     With ``shared``, equal scalars are one object: a status, a queue, a flag, a ticket's id in each of its
     items. moto never changes a scalar's value in place (an update stores a new DynamoType; only lists,
-    maps and sets are changed in place, and those are never shared). At 10,000 tickets 89 % of the
-    1.2 million scalars repeat one another: about 1.0 million objects and their strings fewer."""
+    maps and sets are changed in place, and lists and maps are never shared). At 10,000 tickets 89 % of
+    the 1.2 million scalars repeat one another: about 1.0 million objects and their strings fewer.
+    Equal sets are one object too (a search posting's words: 362,000 sets at 10,000 tickets, a few
+    thousand different ones), and an update gives the item its own copy first (:func:`_own_sets`)."""
     ((kind, inner),) = value.items()
-    if shared is not None and kind in SCALARS:
-        found = shared.get((kind, inner))
+    if shared is not None and (kind in SCALARS or kind in SETS):
+        key = (kind, inner) if kind in SCALARS else (kind, tuple(inner))
+        found = shared.get(key)
         if found is None:
-            found = shared[(kind, inner)] = _dynamo(cls, value)
+            found = shared[key] = _dynamo(cls, value)
         return found
     result = cls.__new__(cls)
     result.type = kind

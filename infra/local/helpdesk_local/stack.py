@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .filters import stream_filter
 from .persist import DataDir, Snapshotter
 from .provision import ACCOUNT, REGION, Provisioned, local_client, provision
-from .runners import Loop, SqsPoller, StreamPoller, Ticker
+from .runners import Loop, MemoryTrimmer, SqsPoller, StreamPoller, Ticker
 from .seed import DEV_USERS
 
 if TYPE_CHECKING:
@@ -249,6 +249,7 @@ class LocalStack:
             ),
             Loop("outbox-watcher", outbox.step, idle=0.5),
             Loop("events-tap", self._events_step(gate), idle=0.5),
+            Loop("memory-trim", MemoryTrimmer().step, idle=10.0),
         ]
         if self.persist is not None:
             self.loops.append(Loop("snapshots", self._snapshot_step(moto), idle=cfg.snapshot_interval))

@@ -37,3 +37,22 @@ def test_on_glibc_it_finds_malloc_trim_and_calls_it() -> None:
     assert trimmer.trim is not None
     trimmer.step()
     assert trimmer.count == 1
+
+
+def test_every_session_of_the_local_stack_shares_one_loader_of_service_models() -> None:
+    """Each function's code makes a session per client and pynamodb one per table model: in the one process
+    of the local stack each parsed the same service models again (40 MB after the first mails)."""
+    import boto3
+    import botocore.session
+
+    from helpdesk_local.provision import share_service_models
+
+    share_service_models()
+    share_service_models()  # once per process, however often the stack starts
+    first, second = botocore.session.get_session(), boto3.session.Session()._session
+    assert first.get_component("data_loader") is second.get_component("data_loader")
+    one = first.create_client("dynamodb", region_name="eu-central-1")
+    other = second.create_client("dynamodb", region_name="eu-central-1")
+    assert one.meta.service_model.operation_names == other.meta.service_model.operation_names
+    loader = first.get_component("data_loader")
+    assert loader.load_service_model("dynamodb", "service-2") is loader.load_service_model("dynamodb", "service-2")

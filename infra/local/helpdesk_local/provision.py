@@ -5,6 +5,7 @@ Only the properties that matter locally are carried over; everything is read fro
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,34 @@ class Provisioned:
 
 # moto accepts any credentials; these never leave this machine.
 MOTO_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+def share_service_models() -> None:
+    """One botocore data loader for every session of this process (once per process).
+
+    Each function's code makes a session per client (``helpdesk.aws.clients``) and pynamodb one per table
+    model, each with its own loader: in the local stack, where all functions share one process, the same
+    service models and endpoint data were parsed again for each (40 MB more after the first mails at
+    10,000 tickets). A loader is a cache of parsed JSON files that botocore only reads; sharing it keeps
+    one copy. The Lambda code is unchanged: on AWS each function is a process of its own.
+    """
+    import botocore.loaders
+    import botocore.session
+
+    if getattr(botocore.session.create_loader, "shared", False):
+        return
+    create = botocore.loaders.create_loader
+    loaders: dict[str | None, Any] = {}
+    lock = threading.Lock()
+
+    def create_loader(search_path_string: str | None = None) -> Any:
+        with lock:
+            if search_path_string not in loaders:
+                loaders[search_path_string] = create(search_path_string)
+            return loaders[search_path_string]
+
+    create_loader.shared = True  # type: ignore[attr-defined]
+    botocore.session.create_loader = create_loader
 
 
 def local_client(service: str, endpoint: str) -> Any:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from .filters import stream_filter
 from .persist import DataDir, Snapshotter
-from .provision import ACCOUNT, REGION, Provisioned, local_client, provision
+from .provision import ACCOUNT, REGION, Provisioned, local_client, provision, share_service_models
 from .runners import Loop, MemoryTrimmer, SqsPoller, StreamPoller, Ticker
 from .seed import DEV_USERS
 
@@ -153,6 +153,7 @@ class LocalStack:
         moto.start()
         self.stoppables.append(moto)
         self._environment_for_aws()
+        share_service_models()
         self.resources = provision(self.endpoint, {"MailDomain": ",".join(cfg.mail_domains), "AWS::Region": REGION})
         pending: list[str] = []
         persist: Snapshotter | None = None  # becomes self.persist once the state is whole (stop() snapshots it)

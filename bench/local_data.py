@@ -20,7 +20,9 @@
    load's, the CPU time is the stack's: 1 / CPU per mail is the rate one free core gives), and its
    memory after them (the first mails also load the ingest's libraries and clients).
 6. **Snapshot cost**: the same data directory in this process, one snapshot after a change, three
-   times: the whole time, and how long DynamoDB requests wait for it (the tables are read under the lock).
+   times (the median: the first writes the whole file, as a stack's first snapshot does, the next two
+   append): the whole time, and how long DynamoDB requests wait for it (the tables are read under the
+   lock); and a full read (a stack's first snapshot without a restore).
 
 ``--work DIR`` keeps the generated (and settled) data directories in DIR and reuses them on the next run:
 a first run takes about an hour on 2 cores, settling the 10,000 copies alone about 40 minutes; each

@@ -4,6 +4,7 @@ DynamoDB items, S3 objects (with their content type) and Cognito logins."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import urllib.request
 from pathlib import Path
@@ -379,3 +380,36 @@ def test_a_large_partition_is_written_in_parts_and_a_change_rewrites_only_its_pa
         restored.snapshot()
         assert [k[2] for k in restored.fragments if '"K#rechnung#1"' in k[1]] == [None]
         assert _partitions(restored) == _partitions(_full_read(fresh, data))
+
+
+def test_after_a_failed_append_the_next_snapshot_writes_the_whole_file(
+    aws: Aws, tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch half on disk (the disk filled up while it was appended) must not count with a later commit."""
+    data = DataDir(tmp_path / "data")
+    ddb = aws.client("dynamodb")
+    tickets = aws.resources.names["TicketsTable"]
+    _set(ddb, tickets, "T1", 1)
+    _set(ddb, tickets, "T2", 1)
+    with data.held():
+        snapshotter = Snapshotter(data, aws.resources, threading.Lock())
+        snapshotter.snapshot()
+        _set(ddb, tickets, "T1", 2)
+        real = os.fsync
+
+        def full_disk(fd: int) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "fsync", full_disk)
+        with pytest.raises(OSError, match="No space left"):
+            snapshotter.snapshot()  # T1's line is in the file, its commit line is not
+        monkeypatch.setattr(os, "fsync", real)
+        ddb.delete_item(TableName=tickets, Key={"pk": {"S": "T1"}, "sk": {"S": "TICKET"}})
+        snapshotter.snapshot()
+        appended = snapshotter.appended
+
+    resources = _reset(moto_endpoint)
+    with data.held():
+        Snapshotter(data, resources, threading.Lock()).restore()
+    assert _numbers(Aws(moto_endpoint, resources)) == {"T2": "1"}  # T1 is not back from the half batch
+    assert not appended

@@ -374,7 +374,13 @@ class Snapshotter:
             started = time.monotonic()
             state = self.capture()
             self.appended = self.appendable and self.log_bytes < max(COMPACT_ABOVE, self.base_bytes // 4)
-            size = self._append(state) if self.appended else self._rewrite(state)
+            try:
+                size = self._append(state) if self.appended else self._rewrite(state)
+            except BaseException:
+                # A batch may be half on disk (a full disk, say): lines after it would count with its
+                # lines. The next snapshot writes the whole file instead.
+                self.appendable = False
+                raise
             kept = {entry["file"] for entry in state["objects"] if entry.get("file")}
             for path in self.data.objects.iterdir():  # objects no snapshot refers to any more
                 if path.name not in kept and not path.name.startswith("."):

@@ -19,6 +19,8 @@
 * **The services are listed once.** moto's dispatcher lists its package directory (``listdir`` and an
   ``isdir`` per service, about 150) on every request to find the service a host names:
   :func:`install_known_services` keeps that list, which cannot change while the process runs.
+* **Connections are kept alive** (:class:`_KeepAliveHandler`): Werkzeug's development server closed each
+  one, so every AWS call opened a TCP connection and a server thread.
 """
 
 from __future__ import annotations

@@ -27,6 +27,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "bench-package"
 GOALS = {"ingest": 1.5, "api": 2.0}
+FIRST_CLIENTS = (
+    "from helpdesk.aws import clients; from helpdesk.store import models; "
+    "clients.s3(); clients.sesv2(); clients.dynamodb(); "
+    "[m._get_connection().connection.client for m in (models.TicketTableItem, models.TicketItem, "
+    "models.MessageItem, models.EventItem, models.MetaItem, models.ConfigItem, models.CustomerItem)]"
+)
+SEPARATE_CLIENTS = (
+    "import boto3, botocore.session; "
+    "[boto3.session.Session().client(s) for s in ('s3', 'sesv2', 'dynamodb')]; "
+    "[botocore.session.get_session().create_client('dynamodb') for _ in range(7)]"
+)
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
 # What template.yaml's Globals give every function (values do not matter for an import).
@@ -142,6 +153,21 @@ def main() -> None:
             f"  {name + ' (packaged)':<24} {cpu:6.3f} s CPU {wall:6.3f} s wall   ({ratio:.2f}x) {goal:<14}"
             f" without .pyc: {cold:.2f}x"
         )
+    # After the import, a cold start's first event makes its clients: every botocore session parses the
+    # models of the services it makes clients for. helpdesk.aws.sessions shares one loader per process; the
+    # baseline makes the same clients from a session each, as helpdesk.aws.clients and pynamodb did before.
+    function = artefacts.function_dirs["ingest"]
+    env_fn = env | {"POWERTOOLS_SERVICE_NAME": "helpdesk-ingest", "LAMBDA_TASK_ROOT": str(function)}
+    paths = [function, layer, runtime]
+    imported = command(python312, paths, "import app")
+    figures = {}
+    for label, statement in (("shared loader", FIRST_CLIENTS), ("a session each (before)", SEPARATE_CLIENTS)):
+        cpu, _, ratio = paired(command(python312, paths, f"import app; {statement}"), imported, args.runs, env_fn)
+        figures[label] = cpu - cpu / ratio  # CPU beyond the import, from the same pairs
+    print("\nthe clients a first event makes, after the import (3 boto3 clients, 7 pynamodb model classes):")
+    for label, seconds in figures.items():
+        print(f"  {label:<24} {seconds:6.3f} s CPU")
+    print(f"  ratio                    {figures['shared loader'] / figures['a session each (before)']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from . import sessions
+
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -39,7 +41,8 @@ def _config(service: str) -> Config:
 
 @cache
 def _client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_config(service))  # type: ignore[call-overload]
+    session = boto3.session.Session(botocore_session=sessions.session())  # the models parsed once (sessions.py)
+    return session.client(service, config=_config(service))  # type: ignore[call-overload]
 
 
 def s3() -> S3Client:

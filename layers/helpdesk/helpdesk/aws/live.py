@@ -20,6 +20,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from . import sessions
+
 if TYPE_CHECKING:
     from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
 
@@ -63,7 +65,7 @@ class ConnectionPoster:
 
     @cached_property
     def client(self) -> ApiGatewayManagementApiClient:
-        session = boto3.session.Session()
+        session = boto3.session.Session(botocore_session=sessions.session())
         return session.client("apigatewaymanagementapi", endpoint_url=self.endpoint, config=_CONFIG)
 
     def post(self, connection_id: str, data: bytes) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from typing import Any, ClassVar
 
+import pynamodb.connection.base
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -36,7 +37,12 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
+from ..aws import sessions
 from ..settings import TABLE_ENV  # the variables naming each table (template.yaml, the local stack)
+
+# pynamodb makes a botocore session for each connection (one per model class) and thread; on a cold start
+# each parsed the DynamoDB model again. Its sessions share the process's loader (helpdesk.aws.sessions).
+setattr(pynamodb.connection.base, "get_session", sessions.session)  # noqa: B010 (not exported: mypy)
 
 
 def _region() -> str:

@@ -413,3 +413,25 @@ def test_after_a_failed_append_the_next_snapshot_writes_the_whole_file(
         Snapshotter(data, resources, threading.Lock()).restore()
     assert _numbers(Aws(moto_endpoint, resources)) == {"T2": "1"}  # T1 is not back from the half batch
     assert not appended
+
+
+def test_a_restored_stack_names_the_tickets_missing_from_the_search_index(aws: Aws, tmp_path: Path) -> None:
+    """Data kept from before the search index: search finds only what changed since, and nothing said so."""
+    from helpdesk_local.stack import LocalConfig, LocalStack
+
+    ddb = aws.client("dynamodb")
+    tickets, search = aws.resources.names["TicketsTable"], aws.resources.names["SearchTable"]
+    for ticket in ("T1", "T2", "T3"):
+        ddb.put_item(TableName=tickets, Item={"pk": {"S": ticket}, "sk": {"S": "TICKET"}})
+        ddb.put_item(TableName=tickets, Item={"pk": {"S": ticket}, "sk": {"S": "MSG#1"}})
+    ddb.put_item(TableName=search, Item={"pk": {"S": "M#T1"}, "sk": {"S": "M"}})
+    ddb.put_item(TableName=search, Item={"pk": {"S": "K#drucker#0"}, "sk": {"S": "T2"}})  # a posting, no manifest
+    snapshotter = Snapshotter(DataDir(tmp_path / "data"), aws.resources, threading.Lock())
+    assert snapshotter.unindexed() == (2, 3)
+
+    stack = LocalStack(LocalConfig())
+    stack.unindexed = snapshotter.unindexed()
+    assert "2 of 3 tickets are not in the search index" in stack.banner()
+    assert "helpdesk reindex" in stack.banner()
+    stack.unindexed = (0, 3)
+    assert "reindex" not in stack.banner()

@@ -804,6 +804,21 @@ class Snapshotter:
             for token, value in cognito.get("refresh_tokens", {}).items():
                 pool.refresh_tokens[token] = tuple(value)
 
+    def unindexed(self) -> tuple[int, int]:
+        """(tickets without a search manifest, tickets): a data directory kept from before the search index
+        finds only the tickets changed since until ``helpdesk reindex`` has run (the stack says so at start)."""
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        backend = dynamodb_backends[ACCOUNT][REGION]
+        marker = DynamoType({"S": "TICKET"})
+        with self.dynamodb_lock:
+            tickets = backend.get_table(self.resources.names["TicketsTable"]).items
+            ids = {hash_key.value for hash_key, entry in list(tickets.items()) if marker in entry}
+            search = backend.get_table(self.resources.names["SearchTable"]).items
+            indexed = {hash_key.value[2:] for hash_key in list(search) if str(hash_key.value).startswith("M#")}
+        return len(ids - indexed), len(ids)
+
     def replay(self, keys: list[str]) -> None:
         """Send raw mail through the bucket's notification again (S3 → SQS → ingest)."""
         from moto.s3.models import s3_backends

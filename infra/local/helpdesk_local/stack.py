@@ -111,6 +111,7 @@ class LocalStack:
     persist: Snapshotter | None = None
     restored: bool = False  # filled from a snapshot (or a journal) rather than seeded
     replayed: int = 0  # raw mails sent through ingest again at start
+    unindexed: tuple[int, int] = (0, 0)  # restored tickets without a search index entry, of all tickets
     stop_seconds: dict[str, float] = field(default_factory=dict)  # how long each part took to stop
     restore_seconds: float = 0.0
 
@@ -165,6 +166,7 @@ class LocalStack:
                 self.restored = self.data.read_snapshot() is not None
                 pending = persist.restore()
                 self.restore_seconds = time.monotonic() - began
+                self.unindexed = persist.unindexed()
         from .live_server import LiveServer
 
         live = self.live = LiveServer(cfg.host, cfg.live_port, cfg.live_admin_port)  # bound now: the env names it
@@ -505,6 +507,17 @@ class LocalStack:
             f"  Started in {self.ready_seconds:.1f} s"
             + (f" (data read back in {self.restore_seconds:.1f} s)" if self.restored else "")
             + "\n"
+            + self._reindex_hint()
+        )
+
+    def _reindex_hint(self) -> str:
+        missing, tickets = self.unindexed
+        if not missing:
+            return ""
+        return (
+            f"\n  ⚠  {missing} von {tickets} Tickets fehlen im Suchindex / {missing} of {tickets} tickets are not in"
+            " the search index\n"
+            "     (data from before it: search finds them once changed). While this runs: helpdesk reindex\n"
         )
 
 

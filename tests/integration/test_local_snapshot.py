@@ -201,10 +201,7 @@ def test_a_restore_gives_back_items_objects_and_logins(aws: Aws, tmp_path: Path,
         snapshotter.snapshot()
         before = _partitions(snapshotter)
 
-    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
-    urllib.request.urlopen(request, timeout=10).read()
-    resources = provision(moto_endpoint, {"MailDomain": "example.com", "AWS::Region": "eu-central-1"})
-    point_code_at(moto_endpoint, resources)
+    resources = _reset(moto_endpoint)
     with data.held():
         restored = Snapshotter(data, resources, threading.Lock())
         assert restored.restore() == ["inbound/01bbb"]  # kept, but not ingested when the snapshot was taken
@@ -248,9 +245,7 @@ def test_after_a_restore_equal_values_are_shared_and_changing_one_item_leaves_th
     with data.held():
         Snapshotter(data, aws.resources, threading.Lock()).snapshot()
 
-    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"), timeout=10)
-    resources = provision(moto_endpoint, {"MailDomain": "example.com", "AWS::Region": "eu-central-1"})
-    point_code_at(moto_endpoint, resources)
+    resources = _reset(moto_endpoint)
     fresh = Aws(moto_endpoint, resources)
     tickets = resources.names["TicketsTable"]
     with data.held():
@@ -349,14 +344,12 @@ def test_a_large_partition_is_written_in_parts_and_a_change_rewrites_only_its_pa
         ddb.put_item(TableName=search, Item=posting("selten", 7))
         snapshotter._capture_tables()
         read_again = [k for k, fragment in snapshotter.fragments.items() if isinstance(fragment, bytes)]
-        assert len(read_again) <= 3  # the two changed parts and the small partition, not all 64 parts
+        assert len(read_again) <= 3  # the two changed parts and the small partition, not all 128 parts
         snapshotter.snapshot()
         assert _partitions(snapshotter) == _partitions(_full_read(aws, data))
         before = _partitions(snapshotter)
 
-    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"), timeout=10)
-    resources = provision(moto_endpoint, {"MailDomain": "example.com", "AWS::Region": "eu-central-1"})
-    point_code_at(moto_endpoint, resources)
+    resources = _reset(moto_endpoint)
     fresh = Aws(moto_endpoint, resources)
     search = resources.names["SearchTable"]
     with data.held():

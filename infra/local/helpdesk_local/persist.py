@@ -531,8 +531,7 @@ class Snapshotter:
         if not table.range_key_attr or entry is None or len(entry) <= SPLIT_ABOVE:
             if partition in self.split:  # it shrank: one line again
                 self.split.discard(partition)
-                for part in range(PARTS):
-                    self._drop((*partition, part))
+                self._drop_parts(partition)
             items = list(entry.values()) if table.range_key_attr and entry is not None else [entry] if entry else []
             if items:
                 self._keep((*partition, None), _encode({"table": logical_id, "items": _attributes(items)}))
@@ -541,8 +540,7 @@ class Snapshotter:
             return
         if partition not in self.split or parts is None:  # it grew (or is read whole): every part anew
             self._drop((*partition, None))
-            for part in range(PARTS):
-                self._drop((*partition, part))
+            self._drop_parts(partition)
             self.split.add(partition)
             parts = set(range(PARTS))
         grouped: dict[int, list[Any]] = {part: [] for part in parts}
@@ -564,6 +562,10 @@ class Snapshotter:
     def _drop(self, key: LineKey) -> None:
         if self.fragments.pop(key, None) is not None:
             self._gone.add(key)  # a line the file has: the next append says it is gone
+
+    def _drop_parts(self, partition: tuple[str, str]) -> None:
+        for part in range(PARTS):
+            self._drop((*partition, part))
 
     def _capture_objects(self) -> list[dict[str, Any]]:
         from moto.s3.models import s3_backends
@@ -651,11 +653,7 @@ class Snapshotter:
         names = self._table_names()
         skipped: set[str] = set()
         shared: dict[tuple[str, Any], Any] = {}  # one DynamoType per scalar value (see _dynamo)
-        header = {
-            "ingested": set(state.get("ingested", [])),
-            "objects": {(e["bucket"], e["key"]): e for e in state["objects"]},
-            "cognito": state["cognito"],
-        }
+        header = _facts(state)
         base = state.get("lines")  # None (format 2): every line is the whole file's
         pending: list[tuple[int, bytes]] = []
         with self.dynamodb_lock:
@@ -876,9 +874,10 @@ def _dynamo(cls: Any, value: dict[str, Any], shared: dict[tuple[str, Any], Any] 
 
 
 def _facts(state: dict[str, Any]) -> dict[str, Any]:
-    """What a snapshot's header holds, in the form an append compares with the last one written."""
+    """What a snapshot's header holds, in the form an append compares with the last one written and a
+    restore brings up to date with each commit."""
     return {
-        "ingested": set(state["ingested"]),
+        "ingested": set(state.get("ingested", [])),
         "objects": {(entry["bucket"], entry["key"]): entry for entry in state["objects"]},
         "cognito": state["cognito"],
     }

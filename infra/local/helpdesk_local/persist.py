@@ -654,34 +654,22 @@ class Snapshotter:
         skipped: set[str] = set()
         shared: dict[tuple[str, Any], Any] = {}  # one DynamoType per scalar value (see _dynamo)
         header = _facts(state)
-        base = state.get("lines")  # None (format 2): every line is the whole file's
-        pending: list[tuple[int, bytes]] = []
         with self.dynamodb_lock:
-            for number, (offset, line) in enumerate(self.data.partitions()):
-                if base is None or number < base:
+            for lines, commit in committed_batches(self.data, state):
+                for table_id, hash_json, part in (commit or {}).get("gone", []):
+                    self._forget_line(backend, names, (table_id, hash_json, part))
+                for offset, line in lines:
                     self._restore_line(backend, names, offset, line, shared, skipped)
-                elif not line.startswith(b'{"commit"'):
-                    pending.append((offset, line))
-                else:
-                    try:
-                        commit = json.loads(line)["commit"]
-                    except ValueError:  # cut off by a crash while it was written: the batch does not count
-                        break
-                    for table_id, hash_json, part in commit.get("gone", []):
-                        self._forget_line(backend, names, (table_id, hash_json, part))
-                    for at, pending_line in pending:
-                        self._restore_line(backend, names, at, pending_line, shared, skipped)
-                    pending = []
-                    header["ingested"].update(commit.get("ingested", []))
-                    for entry in commit.get("objects", []):
-                        header["objects"][(entry["bucket"], entry["key"])] = entry
-                    for bucket, key in commit.get("objects_gone", []):
-                        header["objects"].pop((bucket, key), None)
-                    header["cognito"] = commit.get("cognito", header["cognito"])
+                if commit is None:
+                    continue
+                header["ingested"].update(commit.get("ingested", []))
+                for entry in commit.get("objects", []):
+                    header["objects"][(entry["bucket"], entry["key"])] = entry
+                for bucket, key in commit.get("objects_gone", []):
+                    header["objects"].pop((bucket, key), None)
+                header["cognito"] = commit.get("cognito", header["cognito"])
             for name in names.values():  # filled directly: the query index reads them again
                 moto_index.invalidate(backend.get_table(name))
-        if pending:
-            log.warning("the snapshot's last %d lines were cut off before their commit: not restored", len(pending))
         self.complete = True
         for logical_id in sorted(skipped):
             log.warning("the snapshot has table %s, the template does not: not restored", logical_id)
@@ -844,6 +832,33 @@ class Snapshotter:
 
 SCALARS = frozenset({"S", "N", "B", "BOOL", "NULL"})  # their value is immutable (str, bool)
 SETS = frozenset({"SS", "NS", "BS"})  # changed in place by an update's ADD and DELETE: see _own_sets
+
+
+def committed_batches(
+    data: DataDir, state: dict[str, Any]
+) -> Iterator[tuple[list[tuple[int, bytes]], dict[str, Any] | None]]:
+    """The snapshot's DynamoDB lines (with their offsets) as a restore applies them, in order: each line of
+    the whole-file part (no commit), then each appended batch with its commit line. A batch whose commit
+    line is missing or cut off (a crash while it was written) is left out, with a warning. A later line of
+    the same partition (or part) replaces the earlier one; a commit's ``gone`` lines are removed before its
+    batch's lines apply."""
+    base = state.get("lines")  # None (format 2): every line is the whole file's
+    pending: list[tuple[int, bytes]] = []
+    for number, (offset, line) in enumerate(data.partitions()):
+        if base is None or number < base:
+            yield [(offset, line)], None  # one at a time: the file can be hundreds of megabytes
+            continue
+        if not line.startswith(b'{"commit"'):
+            pending.append((offset, line))
+            continue
+        try:
+            commit: dict[str, Any] = json.loads(line)["commit"]
+        except ValueError:  # cut off by a crash while it was written: the batch does not count
+            break
+        yield pending, commit
+        pending = []
+    if pending:
+        log.warning("the snapshot's last %d lines were cut off before their commit: not restored", len(pending))
 
 
 def _dynamo(cls: Any, value: dict[str, Any], shared: dict[tuple[str, Any], Any] | None = None) -> Any:

@@ -75,6 +75,24 @@ def test_ticket_numbers_with_and_without_prefix_or_leading_zeros() -> None:
         assert terms[0].key in index and index[terms[0].key].fields == NUMBER
 
 
+def test_letters_and_digits_without_a_hyphen_are_a_word_not_a_ticket_number() -> None:
+    """An invoice or article number (RE12345, FA6237) was read as ticket number 12345 / 6237 and found
+    nothing: the browser tests' random tags (``Stapel fa6237``) failed now and then because of it."""
+    for code in ("FA6237", "RE12345", "abc123"):
+        text = f"Rechnung {code} ist doppelt gebucht"
+        assert [t.text for t in parse_query(code).terms] == [code.lower()]
+        assert found(text, code) and found(text, code.lower()[:5])
+        assert not found("Rechnung 12345 ist doppelt gebucht", code)
+
+
+def test_a_ticket_number_without_hyphens_is_found_as_typed() -> None:
+    """A number format without hyphens (``HD{seq:05d}``): typed as shown, it is one word of the index."""
+    index = postings([Source("HD00042", NUMBER, "number")])
+    for query in ("HD00042", "hd00042", "hd0004", "#42", "42"):
+        terms = parse_query(query).terms
+        assert all(t.key in index and t.matches(index[t.key].words) for t in terms), query
+
+
 def test_english_text() -> None:
     text = "My invoice for the order #1234 was charged twice, please refund."
     assert found(text, "invoice refund")

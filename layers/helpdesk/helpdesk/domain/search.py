@@ -182,14 +182,18 @@ def parse_query(text: str) -> Query:
     """The terms of a search box's text: every word must match; stop words and repeats dropped.
     A quoted phrase (``"Rechnung März"``, also „…“) must besides have its words in that order.
 
-    A word that looks like a ticket number (``T-2026-000042``, ``#42``) becomes its sequence. A
-    query made only of stop words looks them up after all (``"die"`` alone is still a question).
+    A word that looks like a ticket number (``T-2026-000042``, ``2026-42``, ``#42``: with a hyphen or a
+    ``#``) becomes its sequence. Letters and digits without one (``FA6237``, ``RE12345``, ``HD00042``)
+    are a word as written: an invoice or an article number, or a ticket number of a format without
+    hyphens, which the index has as one word too. A query made only of stop words looks them up after
+    all (``"die"`` alone is still a question).
     """
     found: list[str] = []
     all_words: list[str] = []
-    for token in text.split():
-        token = token.strip("\"'#.,;:!?()[]{}<>„“”»«")
-        number = number_word(token) if any(ch.isdigit() for ch in token) else None
+    for raw in text.split():
+        token = raw.strip("\"'#.,;:!?()[]{}<>„“”»«")
+        numberish = token.isdigit() or (("-" in token or "#" in raw) and any(ch.isdigit() for ch in token))
+        number = number_word(token) if numberish else None
         candidates = (
             [(number, False)]
             if number is not None
@@ -259,9 +263,10 @@ def postings(sources: Iterable[Source]) -> dict[str, Posting]:
     forms_of: dict[str, set[str]] = {}  # a word's forms, once per ticket
     count = 0
     for source in sources:
-        if source.field == NUMBER:
+        if source.field == NUMBER:  # its sequence (``42``), and the whole as one word (``t2026000042``)
             number = number_word(source.text)
-            occurrences: Iterable[tuple[int, set[str]]] = [(0, {number})] if number else []
+            whole = "".join(_WORD.findall(_strip_accents(source.text)))[:MAX_WORD]
+            occurrences: Iterable[tuple[int, set[str]]] = [(0, {w for w in (number, whole) if w})]
         else:
             occurrences = _occurrences(source.text, forms_of)
         for position, forms in occurrences:

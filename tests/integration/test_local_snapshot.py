@@ -317,7 +317,7 @@ def test_a_large_partition_is_written_in_parts_and_a_change_rewrites_only_its_pa
 ) -> None:
     """Snapshot cost at 10,000 tickets (issue 19): a common word's postings (2,500 items, a megabyte) were
     written again whole for every new mail that had the word. Above 256 items a partition is 64 parts."""
-    from helpdesk_local.persist import PARTS, SPLIT_ABOVE
+    from helpdesk_local.moto_cold import PARTS, SPLIT_ABOVE
 
     data = DataDir(tmp_path / "data")
     ddb = aws.client("dynamodb")
@@ -428,3 +428,67 @@ def test_a_restored_stack_names_the_tickets_missing_from_the_search_index(aws: A
     assert "helpdesk reindex" in stack.banner()
     stack.unindexed = (0, 3)
     assert "reindex" not in stack.banner()
+
+
+def test_after_a_restore_the_search_postings_stay_compressed_until_read_and_changes_to_them_are_kept(
+    aws: Aws, tmp_path: Path, moto_endpoint: str
+) -> None:
+    """Memory at 10,000 tickets (issue 19): the tables without an index keep restored partitions as
+    compressed lines (moto_cold), built on first use; a query, an update's ADD, a delete and a put on them,
+    a freeze in between, and the next snapshot equals a full read."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    from helpdesk_local.moto_cold import SPLIT_ABOVE, Partition
+
+    data = DataDir(tmp_path / "data")
+    ddb = aws.client("dynamodb")
+    search = aws.resources.names["SearchTable"]
+
+    def posting(word: str, n: int) -> dict[str, Any]:
+        return {"pk": {"S": f"K#{word}#0"}, "sk": {"S": f"T-{n:06d}"}, "w": {"SS": [word]}, "f": {"N": "1"}}
+
+    for n in range(SPLIT_ABOVE + 40):
+        ddb.put_item(TableName=search, Item=posting("rechnung", n))
+    for n in range(5):
+        ddb.put_item(TableName=search, Item=posting("selten", n))
+    with data.held():
+        Snapshotter(data, aws.resources, threading.Lock()).snapshot()
+
+    resources = _reset(moto_endpoint)
+    ddb = Aws(moto_endpoint, resources).client("dynamodb")
+    search = resources.names["SearchTable"]
+    table = dynamodb_backends["123456789012"]["eu-central-1"].get_table(search)
+    with data.held():
+        restored = Snapshotter(data, resources, threading.Lock())
+        restored.restore()
+        partitions = [p for p in table.items.values() if isinstance(p, Partition) and dict.__len__(p) == 0]
+        assert partitions and len(partitions) == len(table.items)  # all of them, none built
+
+        def query(word: str) -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = ddb.query(
+                TableName=search,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": f"K#{word}#0"}},
+            )["Items"]
+            return items
+
+        assert len(query("rechnung")) == SPLIT_ABOVE + 40 and len(query("selten")) == 5
+        for partition in partitions:  # what the freezer does to partitions nobody touched for a while
+            partition.freeze()
+        ddb.update_item(
+            TableName=search,
+            Key={"pk": {"S": "K#rechnung#0"}, "sk": {"S": "T-000007"}},
+            UpdateExpression="ADD w :w SET f = :f",
+            ExpressionAttributeValues={":w": {"SS": ["mahnung"]}, ":f": {"N": "3"}},
+        )
+        ddb.delete_item(TableName=search, Key={"pk": {"S": "K#selten#0"}, "sk": {"S": "T-000002"}})
+        ddb.put_item(TableName=search, Item=posting("selten", 99))
+        for partition in partitions:
+            partition.freeze()
+        item = ddb.get_item(TableName=search, Key={"pk": {"S": "K#rechnung#0"}, "sk": {"S": "T-000007"}})["Item"]
+        assert sorted(item["w"]["SS"]) == ["mahnung", "rechnung"] and item["f"] == {"N": "3"}
+        other = ddb.get_item(TableName=search, Key={"pk": {"S": "K#rechnung#0"}, "sk": {"S": "T-000008"}})["Item"]
+        assert other["w"]["SS"] == ["rechnung"]  # the set it shared before the restore is its own
+        assert sorted(i["sk"]["S"] for i in query("selten")) == [f"T-{n:06d}" for n in (0, 1, 3, 4, 99)]
+        restored.snapshot()
+        assert _partitions(restored) == _partitions(_full_read(Aws(moto_endpoint, resources), data))

@@ -61,7 +61,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote_plus
 
-from . import moto_index
+from . import moto_cold, moto_index
+from .moto_cold import PARTS, SETS, SPLIT_ABOVE, attributes, build_item, dynamo, encode, part_of
 from .provision import ACCOUNT, REGION, Provisioned
 from .template import ROOT, resources
 
@@ -69,8 +70,6 @@ log = logging.getLogger("helpdesk.local.persist")
 
 FORMAT = 3  # 3: large partitions in parts, changes appended in batches; 2 is read as well
 READABLE_FORMATS = frozenset({2, 3})
-SPLIT_ABOVE = 256  # items: a partition with more is written as parts
-PARTS = 128  # a part's number is in its line: another count needs another FORMAT
 COMPACT_ABOVE = 16 * 2**20  # bytes appended since the file was last written whole, at least; or a quarter of it
 DEFAULT_DATA_DIR = ROOT / ".helpdesk"
 INBOUND_PREFIX = "inbound/"
@@ -125,14 +124,6 @@ def _hash_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _part(kind: str, value: Any) -> int | None:
-    """Which of a large partition's parts an item is in, by its sort key (stable across restarts);
-    None for a binary sort key (its part is not told apart: the whole partition is read again)."""
-    if kind not in ("S", "N") or not isinstance(value, str):
-        return None
-    return zlib.crc32(value.encode()) % PARTS
-
-
 def _note(backend: Any, table_name: str, attrs: dict[str, Any]) -> None:
     try:
         table = backend.get_table(table_name)
@@ -144,7 +135,7 @@ def _note(backend: Any, table_name: str, attrs: dict[str, Any]) -> None:
     range_key = attrs.get(table.range_key_attr) if table.range_key_attr else None
     if isinstance(range_key, dict) and len(range_key) == 1:
         ((kind, value),) = range_key.items()
-        part = _part(kind, value)
+        part = part_of(kind, value)
     _changed.add((table_name, hash_json, part))
 
 
@@ -353,6 +344,11 @@ class Snapshotter:
 
     def __post_init__(self) -> None:
         install_change_tracking()
+        from moto.dynamodb.models import dynamodb_backends
+
+        backend = dynamodb_backends[ACCOUNT][REGION]
+        for name in self._table_names().values():  # (empty: provisioned, not yet restored or seeded)
+            moto_cold.install(backend.get_table(name))
 
     # ------------------------------------------------------------------------------------------ bookkeeping
 
@@ -534,7 +530,7 @@ class Snapshotter:
                 self._drop_parts(partition)
             items = list(entry.values()) if table.range_key_attr and entry is not None else [entry] if entry else []
             if items:
-                self._keep((*partition, None), _encode({"table": logical_id, "items": _attributes(items)}))
+                self._keep((*partition, None), encode({"table": logical_id, "items": attributes(items)}))
             else:
                 self._drop((*partition, None))
             return
@@ -544,14 +540,17 @@ class Snapshotter:
             self.split.add(partition)
             parts = set(range(PARTS))
         grouped: dict[int, list[Any]] = {part: [] for part in parts}
-        for range_key, item in entry.items():
-            found = grouped.get(_part(range_key.type, range_key.value) or 0)  # binary sort keys: all in part 0
-            if found is not None:
-                found.append(item)
+        if isinstance(entry, moto_cold.Partition):  # the parts asked for, not every frozen part built
+            grouped = {part: entry.part_items(part) for part in parts}
+        else:
+            for range_key, item in entry.items():
+                found = grouped.get(part_of(range_key.type, range_key.value) or 0)  # binary sort keys: part 0
+                if found is not None:
+                    found.append(item)
         for part, items in grouped.items():
             if items:
-                line = {"table": logical_id, "part": part, "items": _attributes(items)}
-                self._keep((*partition, part), _encode(line))
+                line = {"table": logical_id, "part": part, "items": attributes(items)}
+                self._keep((*partition, part), encode(line))
             else:
                 self._drop((*partition, part))
 
@@ -684,7 +683,7 @@ class Snapshotter:
         shared: dict[tuple[str, Any], Any],
         skipped: set[str],
     ) -> None:
-        from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+        from moto.dynamodb.models.dynamo_type import DynamoType
 
         partition = json.loads(line)
         logical_id, items = partition["table"], partition["items"]
@@ -700,15 +699,13 @@ class Snapshotter:
         self.fragments[key] = (offset, len(line))
         if part is not None:
             self.split.add(key[:2])
+        if moto_cold.coldable(table):  # kept compressed, built on first use (moto_cold)
+            entry = table.items[dynamo(DynamoType, items[0][hash_attr], shared)]
+            entry.add_blob(part, zlib.compress(line, 1), len(items))
+            return
         for attrs in items:
-            # What put_item stores, without a stream record per item (the items are not new) and
-            # without LimitedSizeDict's size check per attribute (they passed it when written).
-            item: Any = Item.__new__(Item)
-            item.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
-            for name, value in attrs.items():
-                dict.__setitem__(item.attrs, name, _dynamo(DynamoType, value, shared))
-            item.hash_key = item.attrs[hash_attr]
-            item.range_key = item.attrs[range_attr] if range_attr else None
+            # What put_item stores, without a stream record per item (the items are not new).
+            item = build_item(attrs, hash_attr, range_attr, shared)
             if range_attr:
                 table.items[item.hash_key][item.range_key] = item
             else:
@@ -723,13 +720,16 @@ class Snapshotter:
         if logical_id not in names:
             return
         table = backend.get_table(names[logical_id])
-        hash_key = _dynamo(DynamoType, json.loads(hash_json))
+        hash_key = dynamo(DynamoType, json.loads(hash_json))
         if part is None:
             table.items.pop(hash_key, None)
             self.split.discard((logical_id, hash_json))
             return
         entry = table.items.get(hash_key)
-        for range_key in [r for r in entry or () if (_part(r.type, r.value) or 0) == part]:
+        if isinstance(entry, moto_cold.Partition):
+            entry.drop_part(part)
+            return
+        for range_key in [r for r in entry or () if (part_of(r.type, r.value) or 0) == part]:
             del entry[range_key]
 
     def _restore_objects(self, objects: list[dict[str, Any]]) -> None:
@@ -830,10 +830,6 @@ class Snapshotter:
         }
 
 
-SCALARS = frozenset({"S", "N", "B", "BOOL", "NULL"})  # their value is immutable (str, bool)
-SETS = frozenset({"SS", "NS", "BS"})  # changed in place by an update's ADD and DELETE: see _own_sets
-
-
 def committed_batches(
     data: DataDir, state: dict[str, Any]
 ) -> Iterator[tuple[list[tuple[int, bytes]], dict[str, Any] | None]]:
@@ -861,33 +857,6 @@ def committed_batches(
         log.warning("the snapshot's last %d lines were cut off before their commit: not restored", len(pending))
 
 
-def _dynamo(cls: Any, value: dict[str, Any], shared: dict[tuple[str, Any], Any] | None = None) -> Any:
-    """``DynamoType(value)`` as moto builds it (lists and maps of DynamoTypes), without its per-call checks:
-    most of a start's time with a large data directory went into ``DynamoType.__init__``.
-
-    With ``shared``, equal scalars are one object: a status, a queue, a flag, a ticket's id in each of its
-    items. moto never changes a scalar's value in place (an update stores a new DynamoType; only lists,
-    maps and sets are changed in place, and lists and maps are never shared). At 10,000 tickets 89 % of
-    the 1.2 million scalars repeat one another: about 1.0 million objects and their strings fewer.
-    Equal sets are one object too (a search posting's words: 362,000 sets at 10,000 tickets, a few
-    thousand different ones), and an update gives the item its own copy first (:func:`_own_sets`)."""
-    ((kind, inner),) = value.items()
-    if shared is not None and (kind in SCALARS or kind in SETS):
-        key = (kind, inner) if kind in SCALARS else (kind, tuple(inner))
-        found = shared.get(key)
-        if found is None:
-            found = shared[key] = _dynamo(cls, value)
-        return found
-    result = cls.__new__(cls)
-    result.type = kind
-    if kind == "L":
-        inner = [_dynamo(cls, v, shared) for v in inner]
-    elif kind == "M":
-        inner = {k: _dynamo(cls, v, shared) for k, v in inner.items()}
-    result.value = inner
-    return result
-
-
 def _facts(state: dict[str, Any]) -> dict[str, Any]:
     """What a snapshot's header holds, in the form an append compares with the last one written and a
     restore brings up to date with each commit."""
@@ -896,14 +865,6 @@ def _facts(state: dict[str, Any]) -> dict[str, Any]:
         "objects": {(entry["bucket"], entry["key"]): entry for entry in state["objects"]},
         "cognito": state["cognito"],
     }
-
-
-def _attributes(items: Iterable[Any]) -> list[dict[str, Any]]:
-    return [item.to_json()["Attributes"] for item in items]
-
-
-def _encode(line: dict[str, Any]) -> bytes:
-    return json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _line(fragment: bytes | Span, source: IO[bytes] | None) -> bytes:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import moto_cold
 from .filters import stream_filter
 from .persist import DataDir, Snapshotter
 from .provision import ACCOUNT, REGION, Provisioned, local_client, provision, share_service_models
@@ -256,6 +257,8 @@ class LocalStack:
         ]
         if self.persist is not None:
             self.loops.append(Loop("snapshots", self._snapshot_step(moto), idle=cfg.snapshot_interval))
+            assert moto.gate is not None
+            self.loops.append(Loop("freezer", moto_cold.Freezer(moto.gate.lock).step, idle=1.0))
         for loop in self.loops:
             loop.start()
 

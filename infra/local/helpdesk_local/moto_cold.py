@@ -1,0 +1,351 @@
+"""moto's DynamoDB items, built fast and kept compressed while nobody reads them (issue 19: memory).
+
+moto keeps every item as an ``Item`` with a dict of ``DynamoType`` objects: about 700 bytes of Python
+objects for a search posting whose DynamoDB JSON is 340 bytes. At 10,000 tickets, fully indexed, the
+search table holds about 720,000 postings, and a query reads a few of its partitions at a time.
+
+The tables without a secondary index (search postings, meta records, notifications, live connections:
+:func:`install` picks them) keep each partition as a :class:`Partition`, a dict (sort key → ``Item``) as
+moto's own, whose items can be *frozen*: turned into compressed DynamoDB JSON, one blob per part (the
+parts of the snapshot file: a partition of more than ``SPLIT_ABOVE`` items by its sort keys' CRC-32), and
+built back into items on first use:
+
+* a keyed access (moto's get, put, update, delete) builds the key's part only; anything else (a query's
+  ``values()``, a scan, iteration) the whole partition;
+* a keyed access may change the item in place (moto's ``update_item`` does): the part's blob is dropped and
+  made again at the next freeze; after a read of all items the blobs stay, and a freeze only lets the items go;
+* :class:`Freezer` (a loop of the local stack) freezes the partitions nobody touched for ``COLD_AFTER``
+  seconds, under the moto server's DynamoDB lock, a bounded amount of work at a time.
+
+Tables with a global secondary index keep their items as moto does (:mod:`moto_index` holds them per index
+partition). Everything here runs under the DynamoDB lock: requests are serialized (:mod:`moto_server`).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+import threading
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+PARTS = 128  # a part's number is in the snapshot file's lines: another count needs another file format
+SPLIT_ABOVE = 256  # items: a partition with more is kept (and written) as parts
+COLD_AFTER = float(os.environ.get("HELPDESK_LOCAL_COLD_AFTER", "30"))  # seconds untouched before a freeze
+SCALARS = frozenset({"S", "N", "B", "BOOL", "NULL"})  # their value is immutable (str, bool)
+SETS = frozenset({"SS", "NS", "BS"})  # changed in place by an update's ADD and DELETE: see persist._own_sets
+
+Part = int | None  # None: the whole partition (one blob)
+
+# Partitions holding built items (id → partition): the ones a freeze looks at.
+_warm: dict[int, Partition] = {}
+
+
+def part_of(kind: str, value: Any) -> int | None:
+    """Which of a large partition's parts an item is in, by its sort key (stable across restarts);
+    None for a binary sort key (its part is not told apart)."""
+    if kind not in ("S", "N") or not isinstance(value, str):
+        return None
+    return zlib.crc32(value.encode()) % PARTS
+
+
+def dynamo(cls: Any, value: dict[str, Any], shared: dict[tuple[str, Any], Any] | None = None) -> Any:
+    """``DynamoType(value)`` as moto builds it (lists and maps of DynamoTypes), without its per-call checks:
+    most of a start's time with a large data directory went into ``DynamoType.__init__``.
+
+    With ``shared``, equal scalars are one object: a status, a queue, a flag, a ticket's id in each of its
+    items. moto never changes a scalar's value in place (an update stores a new DynamoType; only lists,
+    maps and sets are changed in place, and lists and maps are never shared). At 10,000 tickets 89 % of
+    the 1.2 million scalars repeat one another: about 1.0 million objects and their strings fewer.
+    Equal sets are one object too (a search posting's words: a few thousand different ones), and an update
+    gives the item its own copy first (``persist._own_sets``)."""
+    ((kind, inner),) = value.items()
+    if shared is not None and (kind in SCALARS or kind in SETS):
+        key = (kind, inner) if kind in SCALARS else (kind, tuple(inner))
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = dynamo(cls, value)
+        return found
+    result = cls.__new__(cls)
+    result.type = kind
+    if kind == "L":
+        inner = [dynamo(cls, v, shared) for v in inner]
+    elif kind == "M":
+        inner = {k: dynamo(cls, v, shared) for k, v in inner.items()}
+    result.value = inner
+    return result
+
+
+def build_item(
+    attrs: dict[str, Any], hash_attr: str, range_attr: str | None, shared: dict[tuple[str, Any], Any] | None = None
+) -> Any:
+    """The ``Item`` moto's ``put_item`` stores for these attributes (DynamoDB JSON), without its size check
+    per attribute (the item passed it when it was written)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    item: Any = Item.__new__(Item)
+    item.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    for name, value in attrs.items():
+        dict.__setitem__(item.attrs, name, dynamo(DynamoType, value, shared))
+    item.hash_key = item.attrs[hash_attr]
+    item.range_key = item.attrs[range_attr] if range_attr else None
+    return item
+
+
+def attributes(items: Iterable[Any]) -> list[dict[str, Any]]:
+    """The items' attributes as DynamoDB JSON."""
+    return [item.to_json()["Attributes"] for item in items]
+
+
+def encode(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class Partition(dict[Any, Any]):
+    """One partition of a table (sort key → ``Item``), whose parts can be frozen (see the module)."""
+
+    __slots__ = ("blobs", "frozen", "hash_attr", "range_attr", "split", "touched")
+
+    def __init__(self, hash_attr: str, range_attr: str) -> None:
+        super().__init__()
+        self.hash_attr, self.range_attr = hash_attr, range_attr
+        self.split = False  # blobs per part (else one blob, part None)
+        self.blobs: dict[Part, tuple[bytes, int]] = {}  # compressed items and how many, per part
+        self.frozen: set[Part] = set()  # parts whose items are only in their blob
+        self.touched = 0.0
+
+    # ------------------------------------------------------------------------------------- cold side
+
+    def add_blob(self, part: Part, blob: bytes, count: int) -> None:
+        """A part's items, compressed (a restore: ``blob`` is a snapshot line, or a list of items)."""
+        if part is not None:
+            self.split = True
+        self.blobs[part] = (blob, count)
+        self.frozen.add(part)
+
+    def drop_part(self, part: Part) -> None:
+        """Remove a part's items (a restore replaces the part; None: every item)."""
+        if part is None:
+            self.clear()
+            return
+        if part in self.frozen:  # not built: its blob goes
+            self.frozen.discard(part)
+            del self.blobs[part]
+            return
+        if not self.split:
+            self._thaw_all()
+        for key in [k for k in dict.keys(self) if (part_of(k.type, k.value) or 0) == part]:
+            dict.__delitem__(self, key)
+        self.blobs.pop(part, None)
+
+    def freeze(self) -> int:
+        """Let the built items go, their parts kept as blobs (made anew for the parts changed since they
+        were built). Returns how many items were let go."""
+        hot = dict.__len__(self)
+        _warm.pop(id(self), None)
+        if not hot:
+            return 0
+        if not self.split and hot > SPLIT_ABOVE:  # grew: in parts from now on (the whole blob is stale)
+            self.split = True
+            self.blobs.clear()
+        groups: dict[Part, list[Any]] = {}
+        for key, item in dict.items(self):
+            groups.setdefault(self._part(key), []).append(item)
+        for part in [p for p in self.blobs if p not in self.frozen and p not in groups]:
+            del self.blobs[part]  # (a part whose items all went: its deletes dropped the blob already)
+        for part, items in groups.items():
+            if part not in self.blobs:
+                self.blobs[part] = (zlib.compress(encode(attributes(items)), 1), len(items))
+        dict.clear(self)
+        self.frozen = set(self.blobs)
+        return hot
+
+    def part_items(self, part: int) -> list[Any]:
+        """The items of one part (by ``part_of`` of their sort key; binary sort keys are part 0)."""
+        self._thaw(part if self.split else None)
+        return [item for key, item in dict.items(self) if (part_of(key.type, key.value) or 0) == part]
+
+    def _part(self, key: Any) -> Part:
+        if not self.split:
+            return None
+        kind, value = getattr(key, "type", None), getattr(key, "value", None)
+        return (part_of(kind, value) or 0) if isinstance(kind, str) else None
+
+    def _thaw(self, part: Part) -> None:
+        if part is None and self.split:  # not a sort key (an odd lookup): every part
+            self._thaw_all()
+            return
+        self.touched = time.monotonic()
+        _warm[id(self)] = self
+        if part not in self.frozen:
+            return
+        blob, _ = self.blobs[part]
+        data = json.loads(zlib.decompress(blob))
+        for attrs in data["items"] if isinstance(data, dict) else data:
+            item = build_item(attrs, self.hash_attr, self.range_attr)
+            dict.__setitem__(self, item.range_key, item)
+        self.frozen.discard(part)
+
+    def _thaw_all(self) -> None:
+        self.touched = time.monotonic()
+        _warm[id(self)] = self
+        for part in list(self.frozen):
+            if part is not None or not self.split:
+                self._thaw(part)
+
+    def _open(self, key: Any) -> None:
+        """Before a keyed access that may change the item: its part built, its blob stale."""
+        part = self._part(key)
+        self._thaw(part)
+        self.blobs.pop(part, None)
+
+    # ------------------------------------------------------------------------------------ dict's side
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + sum(self.blobs[p][1] for p in self.frozen)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._open(key)
+        return dict.__getitem__(self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._open(key)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self._open(key)
+        dict.__delitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        self._thaw(self._part(key))
+        return dict.__contains__(self, key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._open(key)
+        return dict.get(self, key, default)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self._open(key)
+        return dict.pop(self, key, *default)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._open(key)
+        return dict.setdefault(self, key, default)
+
+    def popitem(self) -> tuple[Any, Any]:
+        self._thaw_all()
+        self.blobs.clear()
+        return dict.popitem(self)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        self.blobs.clear()
+        self.frozen.clear()
+        dict.clear(self)
+
+    def keys(self) -> Any:
+        self._thaw_all()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._thaw_all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._thaw_all()
+        return dict.items(self)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._thaw_all()
+        return dict.__iter__(self)
+
+    def __repr__(self) -> str:
+        self._thaw_all()
+        return dict.__repr__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._thaw_all()
+        if isinstance(other, Partition):
+            other._thaw_all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+    def copy(self) -> Partition:
+        self._thaw_all()
+        result = Partition(self.hash_attr, self.range_attr)
+        dict.update(result, dict.items(self))
+        return result
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Partition:
+        self._thaw_all()
+        result = Partition(self.hash_attr, self.range_attr)
+        for key, item in dict.items(self):
+            dict.__setitem__(result, copy.deepcopy(key, memo), copy.deepcopy(item, memo))
+        return result
+
+    def __reduce__(self) -> Any:
+        self._thaw_all()
+        return (_rebuild, (self.hash_attr, self.range_attr, list(dict.items(self))))
+
+
+def _rebuild(hash_attr: str, range_attr: str, pairs: list[tuple[Any, Any]]) -> Partition:
+    result = Partition(hash_attr, range_attr)
+    dict.update(result, pairs)
+    return result
+
+
+def coldable(table: Any) -> bool:
+    """Whether the table's partitions are kept as :class:`Partition`: a sort key and no secondary index."""
+    return bool(table.range_key_attr) and not table.global_indexes and not table.indexes
+
+
+def install(table: Any) -> bool:
+    """Make the table keep its partitions as :class:`Partition`; False when it does not qualify."""
+    if not coldable(table):
+        return False
+    if isinstance(table.items, defaultdict) and table.items.default_factory is not dict:
+        return True  # installed already
+    partitions: defaultdict[Any, Partition] = defaultdict(
+        functools.partial(Partition, table.hash_key_attr, table.range_key_attr)
+    )
+    for hash_key, entry in table.items.items():  # (written before: kept as they are, frozen when idle)
+        partition = partitions[hash_key]
+        dict.update(partition, entry)
+        partition.touched = time.monotonic()
+        _warm[id(partition)] = partition
+    table.items = partitions
+    return True
+
+
+def warm_items() -> int:
+    """How many built items the warm partitions hold (a census for tests and the bench)."""
+    return sum(dict.__len__(p) for p in _warm.values())
+
+
+class Freezer:
+    """A ``Loop`` step: freeze the partitions nobody touched for ``cold_after`` seconds, under the DynamoDB
+    lock, for at most ``budget`` seconds at a time (DynamoDB requests wait meanwhile)."""
+
+    def __init__(self, lock: threading.Lock, cold_after: float = COLD_AFTER, budget: float = 0.05) -> None:
+        self.lock, self.cold_after, self.budget = lock, cold_after, budget
+        self.frozen_items = 0
+
+    def step(self) -> bool:
+        """One bounded round (the rest waits for the next: requests get the lock in between)."""
+        now = time.monotonic()
+        with self.lock:
+            began = time.perf_counter()
+            for partition in [p for p in _warm.values() if now - p.touched >= self.cold_after]:
+                self.frozen_items += partition.freeze()
+                if time.perf_counter() - began >= self.budget:
+                    break
+        return False

@@ -98,6 +98,14 @@ def _reset(moto_endpoint: str) -> Provisioned:
     return resources
 
 
+def _buffers(resources: Provisioned) -> set[str]:
+    """The kinds of buffer the mail bucket's objects keep their bytes in."""
+    from moto.s3.models import s3_backends
+
+    bucket = s3_backends["123456789012"]["global"].get_bucket(resources.names["MailBucket"])
+    return {type(key._value_buffer).__name__ for key in bucket.keys.values()}
+
+
 def _set(ddb: Any, table: str, pk: str, n: int) -> None:
     ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "TICKET"}, "n": {"N": str(n)}})
 
@@ -212,6 +220,7 @@ def test_a_restore_gives_back_items_objects_and_logins(aws: Aws, tmp_path: Path,
     got = s3.get_object(Bucket=resources.names["MailBucket"], Key="attachments/T1/rechnung.pdf")
     assert (got["Body"].read(), got["ContentType"]) == (b"%PDF", "application/pdf")
     assert s3.get_object(Bucket=resources.names["MailBucket"], Key="inbound/01bbb")["Body"].read().startswith(b"Sub")
+    assert _buffers(resources) == {"FileBuffer"}  # read from the data directory, not held in memory
     pool = resources.user_pool_id
     groups = cognito.admin_list_groups_for_user(UserPoolId=pool, Username="lena")["Groups"]
     assert [g["GroupName"] for g in groups] == ["agent"]
@@ -492,3 +501,29 @@ def test_after_a_restore_the_search_postings_stay_compressed_until_read_and_chan
         assert sorted(i["sk"]["S"] for i in query("selten")) == [f"T-{n:06d}" for n in (0, 1, 3, 4, 99)]
         restored.snapshot()
         assert _partitions(restored) == _partitions(_full_read(Aws(moto_endpoint, resources), data))
+
+
+def test_s3_objects_are_read_from_the_data_directory_once_a_snapshot_wrote_them(
+    aws: Aws, tmp_path: Path, moto_endpoint: str
+) -> None:
+    """Memory (issue 19): moto held every object's bytes in memory (raw mail, attachments: hundreds of MB
+    for a team's mail); on disk anyway, they are read from there."""
+    data = DataDir(tmp_path / "data")
+    s3 = aws.client("s3")
+    bucket = aws.resources.names["MailBucket"]
+    body = bytes(range(256)) * 4000  # a 1 MB attachment
+    s3.put_object(Bucket=bucket, Key="attachments/T1/scan.pdf", Body=body)
+    with data.held():
+        data.journal("inbound/01ccc", b"Subject: Hallo\r\n\r\nText")
+        s3.put_object(Bucket=bucket, Key="inbound/01ccc", Body=b"Subject: Hallo\r\n\r\nText")
+        assert _buffers(aws.resources) == {"SpooledTemporaryFile"}
+        Snapshotter(data, aws.resources, threading.Lock()).snapshot()
+        assert _buffers(aws.resources) == {"FileBuffer"}
+        assert s3.get_object(Bucket=bucket, Key="attachments/T1/scan.pdf")["Body"].read() == body
+        part = s3.get_object(Bucket=bucket, Key="attachments/T1/scan.pdf", Range="bytes=256-511")["Body"].read()
+        assert part == bytes(range(256))
+        s3.put_object(Bucket=bucket, Key="attachments/T1/scan.pdf", Body=b"%PDF neu")  # a new object
+        assert s3.get_object(Bucket=bucket, Key="attachments/T1/scan.pdf")["Body"].read() == b"%PDF neu"
+        copied = s3.copy_object(Bucket=bucket, Key="copy.eml", CopySource={"Bucket": bucket, "Key": "inbound/01ccc"})
+        assert copied["CopyObjectResult"]["ETag"] == s3.head_object(Bucket=bucket, Key="inbound/01ccc")["ETag"]
+        assert s3.get_object(Bucket=bucket, Key="copy.eml")["Body"].read().endswith(b"Text")

@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote_plus
 
-from . import moto_cold, moto_index
+from . import moto_cold, moto_files, moto_index
 from .moto_cold import PARTS, SETS, SPLIT_ABOVE, attributes, build_item, dynamo, encode, part_of
 from .provision import ACCOUNT, REGION, Provisioned
 from .template import ROOT, resources
@@ -590,12 +590,14 @@ class Snapshotter:
                 journal = self.data.inbound / key_name.removeprefix(INBOUND_PREFIX)
                 if key_name.startswith(INBOUND_PREFIX) and logical_id == "MailBucket" and journal.exists():
                     entry["file"] = None  # the journal has it
+                    moto_files.serve_from(key, journal)
                 else:
                     digest = hashlib.sha256(f"{logical_id}\0{key_name}\0{key.etag}".encode()).hexdigest()
                     entry["file"] = digest
                     if digest not in self.written_objects:
                         write_durably(self.data.objects / digest, key.value)
                         self.written_objects.add(digest)
+                    moto_files.serve_from(key, self.data.objects / digest)  # on disk now: not in memory too
                 self._entries[(logical_id, key_name)] = (key, entry)
                 entries.append(entry)
         return entries
@@ -758,6 +760,7 @@ class Snapshotter:
                 disable_notification=True,
             )
             key.set_metadata(entry.get("metadata", {}))
+            moto_files.serve_from(key, path)
             if entry["file"]:
                 self.written_objects.add(entry["file"])
         # Raw mail kept after the snapshot is not in it: back into the bucket (its ingest follows).
@@ -766,8 +769,9 @@ class Snapshotter:
             listed = {e["key"] for e in objects if e["bucket"] == "MailBucket"}
             for key_name in self.data.journal_keys():
                 if key_name not in listed:
-                    data = (self.data.inbound / key_name.removeprefix(INBOUND_PREFIX)).read_bytes()
-                    backend.put_object(bucket, key_name, data, disable_notification=True)
+                    path = self.data.inbound / key_name.removeprefix(INBOUND_PREFIX)
+                    key = backend.put_object(bucket, key_name, path.read_bytes(), disable_notification=True)
+                    moto_files.serve_from(key, path)
 
     def _restore_cognito(self, cognito: dict[str, Any]) -> None:
         from moto.cognitoidp.models import CognitoIdpUser, cognitoidp_backends

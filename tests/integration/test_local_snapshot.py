@@ -527,3 +527,31 @@ def test_s3_objects_are_read_from_the_data_directory_once_a_snapshot_wrote_them(
         copied = s3.copy_object(Bucket=bucket, Key="copy.eml", CopySource={"Bucket": bucket, "Key": "inbound/01ccc"})
         assert copied["CopyObjectResult"]["ETag"] == s3.head_object(Bucket=bucket, Key="inbound/01ccc")["ETag"]
         assert s3.get_object(Bucket=bucket, Key="copy.eml")["Body"].read().endswith(b"Text")
+
+
+def test_raw_mail_deleted_from_the_bucket_leaves_the_data_directory_and_does_not_come_back(
+    aws: Aws, tmp_path: Path, moto_endpoint: str
+) -> None:
+    """Data protection: an erasure deletes the customer's raw mail from S3; locally its journal file stayed
+    and every start put it back into the bucket."""
+    data = DataDir(tmp_path / "data")
+    s3 = aws.client("s3")
+    bucket = aws.resources.names["MailBucket"]
+    with data.held():
+        for key in ("inbound/01ddd", "inbound/01eee"):
+            data.journal(key, b"Subject: Bitte l\xc3\xb6schen\r\n\r\nText")
+            s3.put_object(Bucket=bucket, Key=key, Body=b"Subject: Bitte l\xc3\xb6schen\r\n\r\nText")
+        data.journal("inbound/01fff", b"Subject: noch nicht im Bucket\r\n\r\nx")  # SMTP has it, S3 not yet
+        snapshotter = Snapshotter(data, aws.resources, threading.Lock())
+        snapshotter.ingested = {"inbound/01ddd", "inbound/01eee"}
+        snapshotter.snapshot()
+        s3.delete_object(Bucket=bucket, Key="inbound/01ddd")  # what an erasure does
+        snapshotter.snapshot()
+        assert data.journal_keys() == ["inbound/01eee", "inbound/01fff"]
+        assert snapshotter.ingested == {"inbound/01eee"}
+
+    resources = _reset(moto_endpoint)
+    with data.held():
+        assert Snapshotter(data, resources, threading.Lock()).restore() == ["inbound/01fff"]
+    listed = aws.client("s3").list_objects_v2(Bucket=resources.names["MailBucket"]).get("Contents", [])
+    assert sorted(o["Key"] for o in listed) == ["inbound/01eee", "inbound/01fff"]

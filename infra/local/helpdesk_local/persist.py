@@ -31,7 +31,11 @@ moto keeps everything in memory. What the local stack keeps lives in a data dire
 * **Raw mail is the journal.** SMTP answers 250 only after the mail is on disk. At start, every
   raw mail the snapshot does not list as ingested goes through S3 → SQS → ingest again; ingest is
   idempotent (Message-ID and content, or the inbound key), so a mail ingested before a crash but
-  after the last snapshot becomes a message exactly once.
+  after the last snapshot becomes a message exactly once. Raw mail deleted from the bucket after its
+  ingest (an erasure, a ticket deleted for good) leaves the journal at the next snapshot.
+* **S3 objects are read from these files** (:mod:`moto_files`) once they are on disk, not held in memory.
+* **Partitions nobody touched for a while are kept compressed** (:mod:`moto_cold`) in the tables without
+  a secondary index; a restore keeps those tables' lines compressed and builds items on first use.
 * What a crash (``kill -9``) loses: changes other than inbound mail (an agent's reply, a status
   change, a new agent) made after the last snapshot, the queues' contents (rebuilt from the journal),
   the outbox page (SES's record of sent mail) and live-socket state.
@@ -382,10 +386,23 @@ class Snapshotter:
                 if path.name not in kept and not path.name.startswith("."):
                     path.unlink(missing_ok=True)
             self.written_objects &= kept
+            self._forget_deleted_mail(state)
             self.last_seconds = time.monotonic() - started
             self.last_bytes = size
             self.count += 1
             log.info("snapshot: %d bytes in %.2f s", size, self.last_seconds)
+
+    def _forget_deleted_mail(self, state: dict[str, Any]) -> None:
+        """Raw mail that was ingested and is no longer in the bucket was deleted (an erasure, a ticket
+        deleted for good, the retention rule): its journal file goes too. It stayed, and each start put it
+        back into the bucket: an erased customer's mail came back. (A mail not yet ingested may not be in
+        the bucket yet: only ingested ones, which were, count.)"""
+        listed = {entry["key"] for entry in state["objects"] if entry["bucket"] == "MailBucket"}
+        gone = {key for key in state["ingested"] if key not in listed}
+        for key in gone:
+            self.data.forget(key)
+        with self._ingested_lock:
+            self.ingested -= gone
 
     def _rewrite(self, state: dict[str, Any]) -> int:
         """Write the whole file: the header, then every line (unchanged ones copied from the file replaced)."""

@@ -100,11 +100,24 @@ def test_a_restored_line_is_a_blob_until_read_and_a_part_can_be_dropped() -> Non
     assert len(partition) == 40 and dict.__len__(partition) == 0
     dropped, kept = sorted(parts)[:2]
     partition.drop_part(dropped)  # frozen: its blob goes
-    partition.part_items(kept)
+    partition[build_item(parts[kept][0], "pk", "sk").range_key]  # builds its part
     partition.drop_part(kept)  # built: its items go
     gone = {p["sk"]["S"] for p in parts[dropped] + parts[kept]}
     left = [a["sk"]["S"] for a in _json(partition)]
     assert len(left) == 40 - len(gone) and not gone & set(left)
+
+
+def test_a_snapshot_reads_frozen_parts_without_building_them_and_sees_the_changed_ones() -> None:
+    partition = _filled(SPLIT_ABOVE + 10)
+    before = _json(partition)
+    partition.freeze()
+    assert sorted(partition.attributes_of(None), key=lambda a: a["sk"]["S"]) == before
+    assert dict.__len__(partition) == 0  # read from the blobs
+    part = part_of("S", "01TICKET000003") or 0
+    partition.pop(_key(3))
+    ours = partition.attributes_of(part)
+    assert ours and "01TICKET000003" not in {a["sk"]["S"] for a in ours}
+    assert all((part_of("S", a["sk"]["S"]) or 0) == part for a in ours)
 
 
 def test_the_freezer_freezes_only_what_nobody_touched_for_a_while() -> None:

@@ -165,10 +165,23 @@ class Partition(dict[Any, Any]):
         self.frozen = set(self.blobs)
         return hot
 
-    def part_items(self, part: int) -> list[Any]:
-        """The items of one part (by ``part_of`` of their sort key; binary sort keys are part 0)."""
-        self._thaw(part if self.split else None)
-        return [item for key, item in dict.items(self) if (part_of(key.type, key.value) or 0) == part]
+    def attributes_of(self, part: int | None = None) -> list[dict[str, Any]]:
+        """The items of one part (by ``part_of`` of their sort key, binary ones in part 0; None: all) as
+        DynamoDB JSON, frozen ones read from their blob without building them (a snapshot's read)."""
+        out: list[dict[str, Any]] = []
+        for frozen in self.frozen:
+            if part is not None and self.split and frozen != part:
+                continue
+            for attrs in _decode(self.blobs[frozen][0]):
+                if part is None or self.split or self._part_of_attrs(attrs) == part:
+                    out.append(attrs)
+        hot = dict.items(self)
+        out += attributes(item for key, item in hot if part is None or (part_of(key.type, key.value) or 0) == part)
+        return out
+
+    def _part_of_attrs(self, attrs: dict[str, Any]) -> int:
+        ((kind, value),) = attrs[self.range_attr].items()
+        return part_of(kind, value) or 0
 
     def _part(self, key: Any) -> Part:
         if not self.split:
@@ -184,9 +197,7 @@ class Partition(dict[Any, Any]):
         _warm[id(self)] = self
         if part not in self.frozen:
             return
-        blob, _ = self.blobs[part]
-        data = json.loads(zlib.decompress(blob))
-        for attrs in data["items"] if isinstance(data, dict) else data:
+        for attrs in _decode(self.blobs[part][0]):
             item = build_item(attrs, self.hash_attr, self.range_attr)
             dict.__setitem__(self, item.range_key, item)
         self.frozen.discard(part)
@@ -295,6 +306,13 @@ class Partition(dict[Any, Any]):
     def __reduce__(self) -> Any:
         self._thaw_all()
         return (_rebuild, (self.hash_attr, self.range_attr, list(dict.items(self))))
+
+
+def _decode(blob: bytes) -> list[dict[str, Any]]:
+    """A blob's items: a snapshot line's (a restore) or a list of them (a freeze)."""
+    data = json.loads(zlib.decompress(blob))
+    items: list[dict[str, Any]] = data["items"] if isinstance(data, dict) else data
+    return items
 
 
 def _rebuild(hash_attr: str, range_attr: str, pairs: list[tuple[Any, Any]]) -> Partition:

@@ -545,9 +545,13 @@ class Snapshotter:
             if partition in self.split:  # it shrank: one line again
                 self.split.discard(partition)
                 self._drop_parts(partition)
-            items = list(entry.values()) if table.range_key_attr and entry is not None else [entry] if entry else []
-            if items:
-                self._keep((*partition, None), encode({"table": logical_id, "items": attributes(items)}))
+            if isinstance(entry, moto_cold.Partition):  # frozen items read from their blobs, not built
+                found = entry.attributes_of(None)
+            else:
+                items = list(entry.values()) if table.range_key_attr and entry is not None else [entry] if entry else []
+                found = attributes(items)
+            if found:
+                self._keep((*partition, None), encode({"table": logical_id, "items": found}))
             else:
                 self._drop((*partition, None))
             return
@@ -557,17 +561,17 @@ class Snapshotter:
             self.split.add(partition)
             parts = set(range(PARTS))
         grouped: dict[int, list[Any]] = {part: [] for part in parts}
-        if isinstance(entry, moto_cold.Partition):  # the parts asked for, not every frozen part built
-            grouped = {part: entry.part_items(part) for part in parts}
+        if isinstance(entry, moto_cold.Partition):  # the parts asked for, frozen ones not built
+            grouped = {part: entry.attributes_of(part) for part in parts}
         else:
             for range_key, item in entry.items():
-                found = grouped.get(part_of(range_key.type, range_key.value) or 0)  # binary sort keys: part 0
-                if found is not None:
-                    found.append(item)
+                group = grouped.get(part_of(range_key.type, range_key.value) or 0)  # binary sort keys: part 0
+                if group is not None:
+                    group.append(item)
+            grouped = {part: attributes(items) for part, items in grouped.items()}
         for part, items in grouped.items():
             if items:
-                line = {"table": logical_id, "part": part, "items": attributes(items)}
-                self._keep((*partition, part), encode(line))
+                self._keep((*partition, part), encode({"table": logical_id, "part": part, "items": items}))
             else:
                 self._drop((*partition, part))
 

@@ -179,6 +179,13 @@ class Partition(dict[Any, Any]):
         out += attributes(item for key, item in hot if part is None or (part_of(key.type, key.value) or 0) == part)
         return out
 
+    def peek(self) -> list[Any]:
+        """Every item, frozen ones built for the caller only (kept frozen: a scan reads each item once)."""
+        items = list(dict.values(self))
+        for part in self.frozen:
+            items += [build_item(attrs, self.hash_attr, self.range_attr) for attrs in _decode(self.blobs[part][0])]
+        return items
+
     def _part_of_attrs(self, attrs: dict[str, Any]) -> int:
         ((kind, value),) = attrs[self.range_attr].items()
         return part_of(kind, value) or 0

@@ -19,12 +19,16 @@ All of this runs under the moto server's DynamoDB lock (requests are serialized)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import bisect
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from .moto_cold import Partition
+
 _installed: list[bool] = []
 _ATTR = "_helpdesk_index"
+_ORDER = "_helpdesk_scan_order"
 
 
 def _native(value: Any) -> Any:
@@ -122,10 +126,49 @@ def index_of(table: Any) -> PartitionIndex:
 def invalidate(table: Any) -> None:
     """``table.items`` was filled or changed other than through its write methods: build again on next use."""
     index_of(table).complete = False
+    table.__dict__.pop(_ORDER, None)
+
+
+def _scan_order(table: Any) -> tuple[list[Any], list[Any]]:
+    """The table's hash keys in the order a scan reads them, and their plain values (for bisecting): kept
+    until the next write to the table (one may add or remove a partition)."""
+    found: tuple[list[Any], list[Any]] | None = table.__dict__.get(_ORDER)
+    if found is None:
+        pairs = sorted(((_native(k), k) for k in table.items), key=lambda pair: pair[0])
+        found = ([k for _, k in pairs], [n for n, _ in pairs])
+        setattr(table, _ORDER, found)
+    return found
+
+
+def _ordered(table: Any, start: dict[str, Any] | None) -> Iterator[Any]:
+    """The table's items in scan order from ``start`` (moto's ``ExclusiveStartKey``, included: moto's own
+    loop skips it), one partition at a time; a frozen partition's items are built for the page only."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    keys, natives = _scan_order(table)
+    position, first, after = 0, None, None
+    if start and table.hash_key_attr in start:
+        first = _native(DynamoType(start[table.hash_key_attr]))
+        position = bisect.bisect_left(natives, first)
+        if table.range_key_attr and table.range_key_attr in start:
+            after = _native(DynamoType(start[table.range_key_attr]))
+    for native, hash_key in zip(natives[position:], keys[position:], strict=True):
+        entry = table.items.get(hash_key)
+        if entry is None or (table.range_key_attr and not len(entry)):
+            continue
+        if not table.range_key_attr:
+            yield entry
+            continue
+        items = entry.peek() if isinstance(entry, Partition) else list(entry.values())
+        items.sort(key=lambda item: _native(item.range_key))
+        if after is not None and native == first:
+            items = [item for item in items if _native(item.range_key) >= after]
+        yield from items
 
 
 def _written(table: Any, key: Any) -> None:
     """A write to the partition of ``key`` (a ``DynamoType``, or the item's or key's attributes)."""
+    table.__dict__.pop(_ORDER, None)
     found = table.__dict__.get(_ATTR)
     if found is None or not found.complete:
         return
@@ -147,7 +190,7 @@ def install() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
-    query, put_item, delete_item = Table.query, Table.put_item, Table.delete_item
+    query, scan, put_item, delete_item = Table.query, Table.scan, Table.put_item, Table.delete_item
     update_item = DynamoDBBackend.update_item
 
     def table_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
@@ -161,8 +204,21 @@ def install() -> None:
         finally:
             del self._helpdesk_candidates
 
-    def all_items(self: Any) -> list[Any]:
+    def table_scan(self: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[4] if len(args) > 4 else kwargs.get("index_name")
+        if index_name is not None:
+            return scan(self, *args, **kwargs)
+        start = args[2] if len(args) > 2 else kwargs.get("exclusive_start_key")
+        self._helpdesk_candidates = _ordered(self, start)
+        try:
+            return scan(self, *args, **kwargs)
+        finally:
+            del self._helpdesk_candidates
+
+    def all_items(self: Any) -> Any:
         found = self.__dict__.get("_helpdesk_candidates")
+        if isinstance(found, Iterator):  # a scan: in order from its start key, read as far as its page goes
+            return found
         if found is not None:  # moto sorts what it keeps by the query's own order afterwards
             return list(found)
         items: list[Any] = []
@@ -204,6 +260,7 @@ def install() -> None:
 
     patches: dict[str, Callable[..., Any]] = {
         "query": table_query,
+        "scan": table_scan,
         "all_items": all_items,
         "sorted_items": sorted_items,
         "put_item": table_put_item,

@@ -8,7 +8,7 @@ import zlib
 from typing import Any
 
 from helpdesk_local import moto_cold
-from helpdesk_local.moto_cold import SPLIT_ABOVE, Freezer, Partition, build_item, encode, part_of
+from helpdesk_local.moto_cold import GROUP_ITEMS, SPLIT_ABOVE, Freezer, Partition, build_item, encode, part_of
 
 
 def _posting(n: int, word: str = "rechnung") -> dict[str, Any]:
@@ -50,10 +50,10 @@ def test_a_frozen_partition_gives_back_the_same_items_and_counts_them_without_bu
 def test_a_keyed_access_to_a_large_frozen_partition_builds_only_its_part() -> None:
     partition = _filled(SPLIT_ABOVE + 200)
     partition.freeze()
-    assert partition.split  # grew past SPLIT_ABOVE: kept in parts
+    assert partition.groups == 32  # about GROUP_ITEMS items a group
     assert partition[_key(7)].attrs["s"].value == "Guten Tag, die Rechnung Nr. 7 fehlt noch."
     built = dict.__len__(partition)
-    assert 0 < built < 20  # one part of 128, not 456 items
+    assert 0 < built <= 2 * GROUP_ITEMS  # one group, not 456 items
     assert _key(8) in partition and _key(999_999) not in partition
     assert len(partition) == SPLIT_ABOVE + 200
 
@@ -105,6 +105,18 @@ def test_a_restored_line_is_a_blob_until_read_and_a_part_can_be_dropped() -> Non
     gone = {p["sk"]["S"] for p in parts[dropped] + parts[kept]}
     left = [a["sk"]["S"] for a in _json(partition)]
     assert len(left) == 40 - len(gone) and not gone & set(left)
+
+
+def test_a_restored_partition_in_one_line_is_split_into_groups_on_first_use_without_building_the_rest() -> None:
+    """A mail's search postings put one item into each of about 70 partitions of up to 256 items kept as
+    one snapshot line: each put built the whole line's items (ingest at 10,000 tickets: 0.53 → 0.62 s CPU)."""
+    items = [_posting(n) for n in range(200)]
+    partition = Partition("pk", "sk")
+    partition.add_blob(None, zlib.compress(encode({"table": "SearchTable", "items": items}), 1), 200)
+    partition[_key(5)]  # as put_item's read of the current item does
+    assert partition.groups == 16 and 0 < dict.__len__(partition) <= 2 * GROUP_ITEMS
+    assert len(partition) == 200
+    assert sorted(a["sk"]["S"] for a in partition.attributes_of(None)) == [i["sk"]["S"] for i in items]
 
 
 def test_a_snapshot_reads_frozen_parts_without_building_them_and_sees_the_changed_ones() -> None:

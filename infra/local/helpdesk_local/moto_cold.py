@@ -35,12 +35,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 PARTS = 128  # a part's number is in the snapshot file's lines: another count needs another file format
-SPLIT_ABOVE = 256  # items: a partition with more is kept (and written) as parts
+SPLIT_ABOVE = 256  # items: a partition with more is written as parts (snapshot lines)
+GROUP_ITEMS = 16  # items a frozen group holds, about: what a keyed access builds
 COLD_AFTER = float(os.environ.get("HELPDESK_LOCAL_COLD_AFTER", "30"))  # seconds untouched before a freeze
 SCALARS = frozenset({"S", "N", "B", "BOOL", "NULL"})  # their value is immutable (str, bool)
 SETS = frozenset({"SS", "NS", "BS"})  # changed in place by an update's ADD and DELETE: see persist._own_sets
 
-Part = int | None  # None: the whole partition (one blob)
+Part = int | None  # a snapshot line's part; None: the whole partition
 
 # Partitions holding built items (id → partition): the ones a freeze looks at.
 _warm: dict[int, Partition] = {}
@@ -107,120 +108,146 @@ def encode(value: Any) -> bytes:
 
 
 class Partition(dict[Any, Any]):
-    """One partition of a table (sort key → ``Item``), whose parts can be frozen (see the module)."""
+    """One partition of a table (sort key → ``Item``), whose groups can be frozen (see the module).
 
-    __slots__ = ("blobs", "frozen", "hash_attr", "range_attr", "split", "touched")
+    A partition's items are in ``groups`` groups (a power of two up to ``PARTS``) by their snapshot part
+    (``part_of`` of the sort key, binary keys in part 0) modulo ``groups``; a freeze of a wholly built
+    partition picks ``groups`` for about ``GROUP_ITEMS`` items a group, so a keyed access builds a few
+    items whatever the partition's size. A restore's blobs are the snapshot's lines: one group (a whole
+    partition) or ``PARTS`` groups (a partition in parts); the first keyed access to a large single blob
+    splits it into groups without building the other groups' items."""
+
+    __slots__ = ("blobs", "frozen", "groups", "hash_attr", "range_attr", "touched")
 
     def __init__(self, hash_attr: str, range_attr: str) -> None:
         super().__init__()
         self.hash_attr, self.range_attr = hash_attr, range_attr
-        self.split = False  # blobs per part (else one blob, part None)
-        self.blobs: dict[Part, tuple[bytes, int]] = {}  # compressed items and how many, per part
-        self.frozen: set[Part] = set()  # parts whose items are only in their blob
+        self.groups = 1
+        self.blobs: dict[int, tuple[bytes, int]] = {}  # compressed items and how many, per group
+        self.frozen: set[int] = set()  # groups whose items are only in their blob
         self.touched = 0.0
 
     # ------------------------------------------------------------------------------------- cold side
 
     def add_blob(self, part: Part, blob: bytes, count: int) -> None:
-        """A part's items, compressed (a restore: ``blob`` is a snapshot line, or a list of items)."""
+        """A snapshot line's items, compressed (a restore): a whole partition (``part`` None) or a part."""
         if part is not None:
-            self.split = True
-        self.blobs[part] = (blob, count)
-        self.frozen.add(part)
+            self.groups = PARTS
+        self.blobs[part or 0] = (blob, count)
+        self.frozen.add(part or 0)
 
     def drop_part(self, part: Part) -> None:
-        """Remove a part's items (a restore replaces the part; None: every item)."""
+        """Remove a snapshot line's items (a restore replaces the line; None: every item)."""
         if part is None:
             self.clear()
             return
-        if part in self.frozen:  # not built: its blob goes
-            self.frozen.discard(part)
-            del self.blobs[part]
+        group = part % self.groups
+        if self.groups == PARTS and group in self.frozen:  # the line's own blob, not built: it goes
+            self.frozen.discard(group)
+            del self.blobs[group]
             return
-        if not self.split:
-            self._thaw_all()
-        for key in [k for k in dict.keys(self) if (part_of(k.type, k.value) or 0) == part]:
+        self._thaw(group)
+        for key in [k for k in dict.keys(self) if self._part_of_key(k) == part]:
             dict.__delitem__(self, key)
-        self.blobs.pop(part, None)
+        self.blobs.pop(group, None)
 
     def freeze(self) -> int:
-        """Let the built items go, their parts kept as blobs (made anew for the parts changed since they
+        """Let the built items go, their groups kept as blobs (made anew for the groups changed since they
         were built). Returns how many items were let go."""
         hot = dict.__len__(self)
         _warm.pop(id(self), None)
         if not hot:
             return 0
-        if not self.split and hot > SPLIT_ABOVE:  # grew: in parts from now on (the whole blob is stale)
-            self.split = True
-            self.blobs.clear()
-        groups: dict[Part, list[Any]] = {}
+        if not self.frozen:  # wholly built: as many groups as its size asks for (the blobs are stale then)
+            groups = _groups_for(hot)
+            if groups != self.groups:
+                self.groups = groups
+                self.blobs.clear()
+        built: dict[int, list[Any]] = {}
         for key, item in dict.items(self):
-            groups.setdefault(self._part(key), []).append(item)
-        for part in [p for p in self.blobs if p not in self.frozen and p not in groups]:
-            del self.blobs[part]  # (a part whose items all went: its deletes dropped the blob already)
-        for part, items in groups.items():
-            if part not in self.blobs:
-                self.blobs[part] = (zlib.compress(encode(attributes(items)), 1), len(items))
+            built.setdefault(self._group(key) or 0, []).append(item)
+        for group in [g for g in self.blobs if g not in self.frozen and g not in built]:
+            del self.blobs[group]  # (a group whose items all went: its deletes dropped the blob already)
+        for group, items in built.items():
+            if group not in self.blobs:
+                self.blobs[group] = (zlib.compress(encode(attributes(items)), 1), len(items))
         dict.clear(self)
         self.frozen = set(self.blobs)
         return hot
 
     def attributes_of(self, part: int | None = None) -> list[dict[str, Any]]:
-        """The items of one part (by ``part_of`` of their sort key, binary ones in part 0; None: all) as
-        DynamoDB JSON, frozen ones read from their blob without building them (a snapshot's read)."""
+        """The items of one snapshot part (None: all) as DynamoDB JSON, frozen ones read from their blob
+        without building them (a snapshot's read)."""
         out: list[dict[str, Any]] = []
-        for frozen in self.frozen:
-            if part is not None and self.split and frozen != part:
+        for group in self.frozen:
+            if part is not None and group != part % self.groups:
                 continue
-            for attrs in _decode(self.blobs[frozen][0]):
-                if part is None or self.split or self._part_of_attrs(attrs) == part:
+            for attrs in _decode(self.blobs[group][0]):
+                if part is None or self._part_of_attrs(attrs) == part:
                     out.append(attrs)
         hot = dict.items(self)
-        out += attributes(item for key, item in hot if part is None or (part_of(key.type, key.value) or 0) == part)
+        out += attributes(item for key, item in hot if part is None or self._part_of_key(key) == part)
         return out
 
     def peek(self) -> list[Any]:
         """Every item, frozen ones built for the caller only (kept frozen: a scan reads each item once)."""
         items = list(dict.values(self))
-        for part in self.frozen:
-            items += [build_item(attrs, self.hash_attr, self.range_attr) for attrs in _decode(self.blobs[part][0])]
+        for group in self.frozen:
+            items += [build_item(attrs, self.hash_attr, self.range_attr) for attrs in _decode(self.blobs[group][0])]
         return items
 
     def _part_of_attrs(self, attrs: dict[str, Any]) -> int:
         ((kind, value),) = attrs[self.range_attr].items()
         return part_of(kind, value) or 0
 
-    def _part(self, key: Any) -> Part:
-        if not self.split:
-            return None
+    @staticmethod
+    def _part_of_key(key: Any) -> int | None:
         kind, value = getattr(key, "type", None), getattr(key, "value", None)
         return (part_of(kind, value) or 0) if isinstance(kind, str) else None
 
-    def _thaw(self, part: Part) -> None:
-        if part is None and self.split:  # not a sort key (an odd lookup): every part
-            self._thaw_all()
+    def _group(self, key: Any) -> int | None:
+        """The key's group; None for something not a sort key (an odd lookup: every group)."""
+        part = self._part_of_key(key)
+        return None if part is None else part % self.groups
+
+    def _regroup(self) -> None:
+        """A single large blob (a restored partition) split into groups, none of its items built."""
+        blob, count = self.blobs[0]
+        groups = _groups_for(count)
+        if self.groups != 1 or self.frozen != {0} or dict.__len__(self) or groups == 1:
             return
+        split: dict[int, list[dict[str, Any]]] = {}
+        for attrs in _decode(blob):
+            split.setdefault(self._part_of_attrs(attrs) % groups, []).append(attrs)
+        self.groups = groups
+        self.blobs = {g: (zlib.compress(encode(items), 1), len(items)) for g, items in split.items()}
+        self.frozen = set(self.blobs)
+
+    def _thaw(self, group: int | None) -> None:
         self.touched = time.monotonic()
         _warm[id(self)] = self
-        if part not in self.frozen:
+        if group is None:  # every group
+            for each in list(self.frozen):
+                self._thaw(each)
             return
-        for attrs in _decode(self.blobs[part][0]):
+        if group not in self.frozen:
+            return
+        for attrs in _decode(self.blobs[group][0]):
             item = build_item(attrs, self.hash_attr, self.range_attr)
             dict.__setitem__(self, item.range_key, item)
-        self.frozen.discard(part)
+        self.frozen.discard(group)
 
     def _thaw_all(self) -> None:
-        self.touched = time.monotonic()
-        _warm[id(self)] = self
-        for part in list(self.frozen):
-            if part is not None or not self.split:
-                self._thaw(part)
+        self._thaw(None)
 
-    def _open(self, key: Any) -> None:
-        """Before a keyed access that may change the item: its part built, its blob stale."""
-        part = self._part(key)
-        self._thaw(part)
-        self.blobs.pop(part, None)
+    def _open(self, key: Any, changes: bool = True) -> None:
+        """Before a keyed access: the key's group built; its blob stale when the access may change it."""
+        if self.groups == 1 and self.frozen:
+            self._regroup()
+        group = self._group(key)
+        self._thaw(group)
+        if changes and group is not None:
+            self.blobs.pop(group, None)
 
     # ------------------------------------------------------------------------------------ dict's side
 
@@ -240,7 +267,7 @@ class Partition(dict[Any, Any]):
         dict.__delitem__(self, key)
 
     def __contains__(self, key: object) -> bool:
-        self._thaw(self._part(key))
+        self._open(key, changes=False)
         return dict.__contains__(self, key)
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -313,6 +340,14 @@ class Partition(dict[Any, Any]):
     def __reduce__(self) -> Any:
         self._thaw_all()
         return (_rebuild, (self.hash_attr, self.range_attr, list(dict.items(self))))
+
+
+def _groups_for(count: int) -> int:
+    """Groups for ``count`` items: a power of two, about ``GROUP_ITEMS`` items each, at most ``PARTS``."""
+    groups = 1
+    while groups < PARTS and count > groups * GROUP_ITEMS:
+        groups *= 2
+    return groups
 
 
 def _decode(blob: bytes) -> list[dict[str, Any]]:

@@ -7,6 +7,8 @@ import threading
 import zlib
 from typing import Any
 
+import pytest
+
 from helpdesk_local import moto_cold
 from helpdesk_local.moto_cold import GROUP_ITEMS, SPLIT_ABOVE, Freezer, Partition, build_item, encode, part_of
 
@@ -132,7 +134,8 @@ def test_a_snapshot_reads_frozen_parts_without_building_them_and_sees_the_change
     assert all((part_of("S", a["sk"]["S"]) or 0) == part for a in ours)
 
 
-def test_the_freezer_freezes_only_what_nobody_touched_for_a_while() -> None:
+def test_the_freezer_freezes_only_what_nobody_touched_for_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(moto_cold, "_warm", {})  # (not the partitions other tests in this process left warm)
     idle, busy = _filled(5), _filled(5)
     idle.freeze(), busy.freeze()
     list(idle.values()), list(busy.values())  # both built (and warm)

@@ -6,13 +6,13 @@ search table holds about 720,000 postings, and a query reads a few of its partit
 
 The tables without a secondary index (search postings, meta records, notifications, live connections:
 :func:`install` picks them) keep each partition as a :class:`Partition`, a dict (sort key → ``Item``) as
-moto's own, whose items can be *frozen*: turned into compressed DynamoDB JSON, one blob per part (the
-parts of the snapshot file: a partition of more than ``SPLIT_ABOVE`` items by its sort keys' CRC-32), and
-built back into items on first use:
+moto's own, whose items can be *frozen*: turned into compressed DynamoDB JSON, one blob per group of
+about ``GROUP_ITEMS`` items (by the snapshot part of their sort key: see :class:`Partition`), and built
+back into items on first use:
 
-* a keyed access (moto's get, put, update, delete) builds the key's part only; anything else (a query's
-  ``values()``, a scan, iteration) the whole partition;
-* a keyed access may change the item in place (moto's ``update_item`` does): the part's blob is dropped and
+* a keyed access (moto's get, put, update, delete) builds the key's group only; anything else (a query's
+  ``values()``, iteration) the whole partition; a scan builds items for its page only (``peek``);
+* a keyed access may change the item in place (moto's ``update_item`` does): the group's blob is dropped and
   made again at the next freeze; after a read of all items the blobs stay, and a freeze only lets the items go;
 * :class:`Freezer` (a loop of the local stack) freezes the partitions nobody touched for ``COLD_AFTER``
   seconds, under the moto server's DynamoDB lock, a bounded amount of work at a time.

@@ -19,6 +19,13 @@
 * **The services are listed once.** moto's dispatcher lists its package directory (``listdir`` and an
   ``isdir`` per service, about 150) on every request to find the service a host names:
   :func:`install_known_services` keeps that list, which cannot change while the process runs.
+* **Models are not tracked.** moto appends every model instance it makes to its class's
+  ``instances_tracked`` (for its dashboard, ``/moto-api/data.json``) and never lets go: every DynamoDB
+  item ever built (each put, each update's copy, each item a cold partition built again), every SQS
+  message, every S3 key version. In a stack that runs for days that list was most of the memory it
+  gained per mail (about 1,250 items a mail at 10,000 tickets), and the cold store
+  (:mod:`helpdesk_local.moto_cold`) could not give its items back. :func:`install_untracked_models` stops
+  it; the dashboard's model list stays empty.
 * **Connections are kept alive** (:class:`_KeepAliveHandler`): Werkzeug's development server closed each
   one, so every AWS call opened a TCP connection and a server thread.
 """
@@ -257,6 +264,23 @@ def install_known_services() -> None:
     backends.list_of_moto_modules = list_of_moto_modules
 
 
+def install_untracked_models() -> None:
+    """moto's models made without being appended to their class's ``instances_tracked`` (see the module);
+    what was tracked before is let go."""
+    from moto.core.common_models import BaseModel
+    from moto.core.model_instances import reset_model_data
+
+    if getattr(BaseModel.__new__, "untracked", False):
+        return
+
+    def __new__(cls: type[Any], *args: Any, **kwargs: Any) -> Any:  # as moto's, without the list
+        return object.__new__(cls)
+
+    __new__.untracked = True  # type: ignore[attr-defined]
+    BaseModel.__new__ = staticmethod(__new__)  # type: ignore[method-assign]
+    reset_model_data()
+
+
 def _install_transactions() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
@@ -338,6 +362,7 @@ class MotoServer:
 
     def start(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+        install_untracked_models()
         _install_transactions()
         if self.fast_items:
             install_fast_items()

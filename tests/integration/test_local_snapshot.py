@@ -511,6 +511,53 @@ def test_after_a_restore_the_search_postings_stay_compressed_until_read_and_chan
         assert _partitions(restored) == _partitions(_full_read(Aws(moto_endpoint, resources), data))
 
 
+def test_restored_search_postings_stay_in_the_snapshot_file_until_used_even_after_it_is_written_anew(
+    aws: Aws, tmp_path: Path, moto_endpoint: str
+) -> None:
+    """Memory and start-up at 10,000 tickets (issue 19): a restore leaves the cold tables' lines in the
+    file (about 40 MB less than keeping them compressed, and no compression at start); they are read on
+    first use, also after a snapshot wrote the file anew (the restore's open file keeps the lines)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    from helpdesk_local.moto_cold import FileLine, Partition
+
+    data = DataDir(tmp_path / "data")
+    ddb = aws.client("dynamodb")
+    search = aws.resources.names["SearchTable"]
+    words = ["rechnung", "drucker", "lieferung"]
+    for word in words:
+        for n in range(4):
+            item = {"pk": {"S": f"K#{word}#0"}, "sk": {"S": f"T-{n:06d}"}, "w": {"SS": [word]}}
+            ddb.put_item(TableName=search, Item=item)
+    with data.held():
+        Snapshotter(data, aws.resources, threading.Lock()).snapshot()
+
+    resources = _reset(moto_endpoint)
+    client = Aws(moto_endpoint, resources)
+    ddb = client.client("dynamodb")
+    search = resources.names["SearchTable"]
+    table = dynamodb_backends["123456789012"]["eu-central-1"].get_table(search)
+    with data.held():
+        restored = Snapshotter(data, resources, threading.Lock())
+        restored.restore()
+        partitions = [p for p in table.items.values() if isinstance(p, Partition)]
+        assert len(partitions) == len(words)
+        assert all(isinstance(blob, FileLine) for p in partitions for blob, _ in p.blobs.values())
+        before = data.snapshot_path.stat().st_ino
+        _set(ddb, resources.names["TicketsTable"], "T1", 1)
+        restored.appendable = False  # the next snapshot writes the whole file, as a compaction does
+        restored.snapshot()
+        assert data.snapshot_path.stat().st_ino != before
+        for word in words:
+            found = ddb.query(
+                TableName=search,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": f"K#{word}#0"}},
+            )["Items"]
+            assert sorted(i["sk"]["S"] for i in found) == [f"T-{n:06d}" for n in range(4)]
+        assert _partitions(restored) == _partitions(_full_read(client, data))
+
+
 def test_s3_objects_are_read_from_the_data_directory_once_a_snapshot_wrote_them(
     aws: Aws, tmp_path: Path, moto_endpoint: str
 ) -> None:

@@ -58,7 +58,6 @@ import tarfile
 import tempfile
 import threading
 import time
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -676,12 +675,13 @@ class Snapshotter:
         skipped: set[str] = set()
         shared: dict[tuple[str, Any], Any] = {}  # one DynamoType per scalar value (see _dynamo)
         header = _facts(state)
+        source = moto_cold.LineFile(self.data.snapshot_path)  # where the cold tables' lines stay (moto_cold)
         with self.dynamodb_lock:
             for lines, commit in committed_batches(self.data, state):
                 for table_id, hash_json, part in (commit or {}).get("gone", []):
                     self._forget_line(backend, names, (table_id, hash_json, part))
                 for offset, line in lines:
-                    self._restore_line(backend, names, offset, line, shared, skipped)
+                    self._restore_line(backend, names, source, offset, line, shared, skipped)
                 if commit is None:
                     continue
                 header["ingested"].update(commit.get("ingested", []))
@@ -701,6 +701,7 @@ class Snapshotter:
         self,
         backend: Any,
         names: dict[str, str],
+        source: moto_cold.LineFile,
         offset: int,
         line: bytes,
         shared: dict[tuple[str, Any], Any],
@@ -722,9 +723,9 @@ class Snapshotter:
         self.fragments[key] = (offset, len(line))
         if part is not None:
             self.split.add(key[:2])
-        if moto_cold.coldable(table):  # kept compressed, built on first use (moto_cold)
+        if moto_cold.coldable(table):  # left in the file, built on first use (moto_cold)
             entry = table.items[dynamo(DynamoType, items[0][hash_attr], shared)]
-            entry.add_blob(part, zlib.compress(line, 1), len(items))
+            entry.add_blob(part, moto_cold.FileLine(source, offset, len(line)), len(items))
             return
         for attrs in items:
             # What put_item stores, without a stream record per item (the items are not new).

@@ -284,16 +284,20 @@ def read_snapshot(data: Path) -> dict[str, Any]:
 
 
 def write_snapshot(data: Path, snapshot: dict[str, Any]) -> None:
-    """Back to the file's form (written whole): the first line, then one line per partition."""
+    """Back to the file's form (written whole): the first line, then one line per partition, as the stack
+    writes them (``persist.encode_line``)."""
+    from helpdesk_local.persist import encode_line
+
     hash_attr = hash_attributes()
-    with (data / "snapshot.jsonl").open("w") as handle:
-        handle.write(json.dumps({k: v for k, v in snapshot.items() if k != "tables"}, ensure_ascii=False) + "\n")
+    with (data / "snapshot.jsonl").open("wb") as handle:
+        first = {k: v for k, v in snapshot.items() if k != "tables"}
+        handle.write(json.dumps(first, ensure_ascii=False).encode() + b"\n")
         for lid, items in snapshot["tables"].items():
             partitions: dict[str, list[dict[str, Any]]] = {}
             for item in items:
                 partitions.setdefault(json.dumps(item[hash_attr[lid]]), []).append(item)
             for part in partitions.values():
-                handle.write(json.dumps({"table": lid, "items": part}, ensure_ascii=False) + "\n")
+                handle.write(encode_line(lid, None, part[0][hash_attr[lid]], part) + b"\n")
 
 
 def snapshot_cost(data: Path) -> dict[str, Any]:

@@ -531,6 +531,13 @@ def test_restored_search_postings_stay_in_the_snapshot_file_until_used_even_afte
             ddb.put_item(TableName=search, Item=item)
     with data.held():
         Snapshotter(data, aws.resources, threading.Lock()).snapshot()
+    # One line as a data directory written before line headers has it: parsed whole, restored the same.
+    lines = data.snapshot_path.read_bytes().split(b"\n")
+    for n, line in enumerate(lines):
+        if b"K#drucker#0" in line:
+            parsed = json.loads(line)
+            lines[n] = json.dumps({"table": parsed["table"], "items": parsed["items"]}).encode()
+    data.snapshot_path.write_bytes(b"\n".join(lines))
 
     resources = _reset(moto_endpoint)
     client = Aws(moto_endpoint, resources)

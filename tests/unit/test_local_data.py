@@ -135,3 +135,21 @@ def test_the_ingested_keys_come_from_the_s3_event_in_the_sqs_body() -> None:
     )
     assert s3_keys(body) == ["inbound/01abc", "a b/c"]
     assert s3_keys("not json") == [] and s3_keys("[1]") == [] and s3_keys('{"Records": [1]}') == []
+
+
+def test_a_line_header_names_the_partition_without_its_items_and_old_lines_have_none() -> None:
+    """Start-up at 10,000 tickets (issue 19): a restore reads a cold table's line by its header alone."""
+    from helpdesk_local.persist import _line_header, encode_line
+
+    tricky = {"S": 'K#a","items":[{"x#0'}  # the items' marker inside a value: its quotes are escaped
+    items = [{"pk": tricky, "sk": {"S": f"T-{n}"}, "s": {"S": ',"items":'}} for n in range(3)]
+    line = encode_line("SearchTable", 7, tricky, items)
+    assert _line_header(line) == {"table": "SearchTable", "part": 7, "count": 3, "hash": tricky}
+    assert json.loads(line)["items"] == items
+    assert _line_header(encode_line("MetaTable", None, tricky, items[:1])) == {
+        "table": "MetaTable",
+        "count": 1,
+        "hash": tricky,
+    }
+    old = json.dumps({"table": "SearchTable", "items": items}, separators=(",", ":")).encode()
+    assert _line_header(old) is None  # written before: parsed whole

@@ -123,6 +123,27 @@ _changed: set[LineKey] = set()
 _tracking: list[bool] = []
 
 
+def encode_line(logical_id: str, part: int | None, hash_key: dict[str, Any], items: list[dict[str, Any]]) -> bytes:
+    """A partition's (or part's) line: ``{"table", ["part",] "count", "hash", "items"}``, items last, so a
+    restore reads a cold table's line by its header alone (:func:`_line_header`). ``hash_key`` is the
+    partition's key as DynamoDB JSON."""
+    line: dict[str, Any] = {"table": logical_id} | ({} if part is None else {"part": part})
+    return encode(line | {"count": len(items), "hash": hash_key, "items": items})
+
+
+def _line_header(line: bytes) -> dict[str, Any] | None:
+    """A line's fields before its items (table, part, count, hash key), its items not parsed; None for a
+    line written without a count (before these were written: it is parsed whole)."""
+    end = line.find(b',"items":')  # (not inside a value: a string's quotes are escaped)
+    if end < 0:
+        return None
+    try:
+        header: dict[str, Any] = json.loads(line[:end] + b"}")
+    except ValueError:
+        return None
+    return header if "count" in header and "hash" in header else None
+
+
 def _hash_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -267,8 +288,9 @@ class DataDir:
 
     def partitions(self) -> Iterator[tuple[int, bytes]]:
         """The snapshot's DynamoDB lines with where each starts in the file:
-        ``{"table": <logical id>, "items": [<DynamoDB JSON>, …]}``, with ``"part": <n>`` for one part of
-        a large partition."""
+        ``{"table": <logical id>, "count": <n>, "hash": <hash key>, "items": [<DynamoDB JSON>, …]}``, with
+        ``"part": <n>`` for one part of a large partition (see :func:`encode_line`; lines written before
+        count and hash were added have only the table, the part and the items)."""
         with self.snapshot_path.open("rb") as handle:
             offset = len(handle.readline())
             for line in handle:
@@ -550,7 +572,7 @@ class Snapshotter:
                 items = list(entry.values()) if table.range_key_attr and entry is not None else [entry] if entry else []
                 found = attributes(items)
             if found:
-                self._keep((*partition, None), encode({"table": logical_id, "items": found}))
+                self._keep((*partition, None), encode_line(logical_id, None, hash_key.to_json(), found))
             else:
                 self._drop((*partition, None))
             return
@@ -570,7 +592,7 @@ class Snapshotter:
             grouped = {part: attributes(items) for part, items in grouped.items()}
         for part, items in grouped.items():
             if items:
-                self._keep((*partition, part), encode({"table": logical_id, "part": part, "items": items}))
+                self._keep((*partition, part), encode_line(logical_id, part, hash_key.to_json(), items))
             else:
                 self._drop((*partition, part))
 
@@ -709,24 +731,32 @@ class Snapshotter:
     ) -> None:
         from moto.dynamodb.models.dynamo_type import DynamoType
 
-        partition = json.loads(line)
-        logical_id, items = partition["table"], partition["items"]
+        # A cold table's line is not parsed: its header names the partition and counts its items.
+        partition = _line_header(line) or json.loads(line)
+        logical_id = partition["table"]
         if logical_id not in names:
             skipped.add(logical_id)
             return
         table = backend.get_table(names[logical_id])
+        cold = moto_cold.coldable(table)
+        if "items" not in partition and not cold:
+            partition = json.loads(line)
         hash_attr, range_attr = table.hash_key_attr, table.range_key_attr
+        items: list[dict[str, Any]] | None = partition.get("items")
+        hash_key = items[0][hash_attr] if items is not None else partition["hash"]
         part = partition.get("part")
-        key = (logical_id, _hash_json(items[0][hash_attr]), part)
+        key = (logical_id, _hash_json(hash_key), part)
         if key in self.fragments:  # a later version of the line (appended): it replaces the items
             self._forget_line(backend, names, key)
         self.fragments[key] = (offset, len(line))
         if part is not None:
             self.split.add(key[:2])
-        if moto_cold.coldable(table):  # left in the file, built on first use (moto_cold)
-            entry = table.items[dynamo(DynamoType, items[0][hash_attr], shared)]
-            entry.add_blob(part, moto_cold.FileLine(source, offset, len(line)), len(items))
+        if cold:  # left in the file, built on first use (moto_cold)
+            count = len(items) if items is not None else partition["count"]
+            entry = table.items[dynamo(DynamoType, hash_key, shared)]
+            entry.add_blob(part, moto_cold.FileLine(source, offset, len(line)), count)
             return
+        assert items is not None  # (parsed whole above)
         for attrs in items:
             # What put_item stores, without a stream record per item (the items are not new).
             item = build_item(attrs, hash_attr, range_attr, shared)

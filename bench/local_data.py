@@ -18,7 +18,9 @@
 5. **Ingest rate**: ``--mails`` mails over SMTP at once, from the first one sent to the last one a ticket
    (the stack's "created" lines), the stack's CPU time per mail (on a loaded machine the rate is the
    load's, the CPU time is the stack's: 1 / CPU per mail is the rate one free core gives), and its
-   memory after them (the first mails also load the ingest's libraries and clients).
+   memory right after them (the first mails also load the ingest's libraries and clients, and the
+   partitions they touched are still built) and once the stack is idle again (quiet, and the cold
+   store's ``COLD_AFTER`` passed: what a stack between bursts of mail holds).
 6. **Snapshot cost**: the same data directory in this process, one snapshot after a change, three
    times (the median: the first writes the whole file, as a stack's first snapshot does, the next two
    append): the whole time, and how long DynamoDB requests wait for it (the tables are read under the
@@ -376,6 +378,7 @@ def main() -> None:
     print(
         "tickets | items | snapshot MB | start (command → up) | 'Started in' (data read back) | RSS once up"
         " | inbox page p50 | CPU per page | idle CPU | ingest (CPU per mail) | RSS after ingest"
+        " | RSS idle again"
         " | snapshot | DynamoDB waits | full read: snapshot / waits"
     )
     for size in sizes:
@@ -421,6 +424,12 @@ def main() -> None:
             rate = ingest_rate(state, log, args.mails)
             mail_cpu = (cpu_seconds(process.pid) - cpu_before) / args.mails
             after_ingest = rss_mb(process.pid)
+            quiet(process.pid)
+            from helpdesk_local.moto_cold import COLD_AFTER
+
+            time.sleep(COLD_AFTER + 2)  # the freezer lets the mails' partitions go
+            quiet(process.pid)
+            idle_again = rss_mb(process.pid)
         finally:
             stop(process)
         child = subprocess.run(
@@ -436,6 +445,7 @@ def main() -> None:
             f"{size:7d} | {items:6d} | {megabytes:11.1f} | {seconds:18.1f} s | {started_in:>9} s ({read_back} s) |"
             f" {memory:8.0f} MB | {page:12.2f} s | {page_cpu:10.2f} s | {idle:7.1%} |"
             f" {rate:4.1f} mails/s ({mail_cpu:.2f} s) | {after_ingest:6.0f} MB |"
+            f" {idle_again:6.0f} MB |"
             f" {taken:6.2f} s | {waited:.3f} s | {cost['full'][0]:.1f} s / {cost['full'][1]:.1f} s"
             f" (load {os.getloadavg()[0]:.1f})",
             flush=True,

@@ -170,3 +170,32 @@ def test_a_freeze_gives_the_items_memory_back_once_moto_no_longer_tracks_its_mod
     assert [ref for ref in built if ref() is not None] == []
     assert made() is None
     assert Item.instances_tracked == []  # type: ignore[attr-defined]
+
+
+def test_a_new_item_put_into_a_frozen_group_builds_nothing_and_a_freeze_merges_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """moto's put_item looks the key up, then sets it: a new search posting in a large frozen partition
+    built the whole group (about 80 items at 10,000 tickets) and kept it until the next freeze."""
+    built: list[int] = []
+    real = moto_cold.build_item
+    monkeypatch.setattr(moto_cold, "build_item", lambda *a, **k: built.append(1) or real(*a, **k))
+    partition = _filled(8 * GROUP_ITEMS)
+    partition.freeze()
+    built.clear()
+    new = build_item(_posting(9999), "pk", "sk")
+    with pytest.raises(KeyError):
+        partition[new.range_key]  # (moto's get_item in its put_item)
+    partition[new.range_key] = new
+    assert built == []  # no group built
+    assert len(partition) == 8 * GROUP_ITEMS + 1
+    assert partition[new.range_key] is new  # read and changed in place before a freeze: kept
+    new.attrs["f"] = moto_cold.dynamo(type(new.range_key), {"N": "7"})
+    partition.freeze()
+    assert built == [] and dict.__len__(partition) == 0
+    assert partition[new.range_key].attrs["f"].value == "7"
+    assert sorted(i["sk"]["S"] for i in _json(partition)) == sorted(
+        [f"01TICKET{n:06d}" for n in range(8 * GROUP_ITEMS)] + ["01TICKET009999"]
+    )
+    other = _key(3)
+    assert partition[other].attrs["s"].value == "Guten Tag, die Rechnung Nr. 3 fehlt noch."  # still there

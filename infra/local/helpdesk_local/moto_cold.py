@@ -156,15 +156,16 @@ class Partition(dict[Any, Any]):
     partition) or ``PARTS`` groups (a partition in parts); the first keyed access to a large single blob
     splits it into groups without building the other groups' items."""
 
-    __slots__ = ("blobs", "frozen", "groups", "hash_attr", "range_attr", "touched")
+    __slots__ = ("absent", "blobs", "frozen", "groups", "hash_attr", "range_attr", "touched")
 
     def __init__(self, hash_attr: str, range_attr: str) -> None:
         super().__init__()
         self.hash_attr, self.range_attr = hash_attr, range_attr
         self.groups = 1
         self.blobs: dict[int, tuple[Blob, int]] = {}  # the items (compressed or in the file) and how many, per group
-        self.frozen: set[int] = set()  # groups whose items are only in their blob
+        self.frozen: set[int] = set()  # groups whose items are only in their blob (and new ones: see put)
         self.touched = 0.0
+        self.absent: tuple[int, Any] | None = None  # (group, key) a lookup did not find in a frozen group
 
     # ------------------------------------------------------------------------------------- cold side
 
@@ -184,6 +185,8 @@ class Partition(dict[Any, Any]):
         if self.groups == PARTS and group in self.frozen:  # the line's own blob, not built: it goes
             self.frozen.discard(group)
             del self.blobs[group]
+            for key in [k for k in dict.keys(self) if self._part_of_key(k) == part]:  # (put beside it)
+                dict.__delitem__(self, key)
             return
         self._thaw(group)
         for key in [k for k in dict.keys(self) if self._part_of_key(k) == part]:
@@ -208,9 +211,13 @@ class Partition(dict[Any, Any]):
         for group in [g for g in self.blobs if g not in self.frozen and g not in built]:
             del self.blobs[group]  # (a group whose items all went: its deletes dropped the blob already)
         for group, items in built.items():
-            if group not in self.blobs:
+            if group in self.frozen:  # new items put beside a frozen group (see __setitem__): merged into it
+                merged = _decode(self.blobs[group][0]) + attributes(items)
+                self.blobs[group] = (zlib.compress(encode(merged), 1), len(merged))
+            elif group not in self.blobs:
                 self.blobs[group] = (zlib.compress(encode(attributes(items)), 1), len(items))
         dict.clear(self)
+        self.absent = None
         self.frozen = set(self.blobs)
         return hot
 
@@ -265,6 +272,7 @@ class Partition(dict[Any, Any]):
     def _thaw(self, group: int | None) -> None:
         self.touched = time.monotonic()
         _warm[id(self)] = self
+        self.absent = None
         if group is None:  # every group
             for each in list(self.frozen):
                 self._thaw(each)
@@ -294,10 +302,31 @@ class Partition(dict[Any, Any]):
         return dict.__len__(self) + sum(self.blobs[p][1] for p in self.frozen)
 
     def __getitem__(self, key: Any) -> Any:
+        """moto's get_item, and the lookup its put_item makes first: a key not in its frozen group's blob
+        is answered from the blob without building the group, and noted, so that the put that follows
+        adds the item beside the blob (a new search posting builds nothing; a freeze merges it)."""
+        if self.groups == 1 and self.frozen:
+            self._regroup()
+        group = self._group(key)
+        if group is not None and group in self.frozen and dict.__contains__(self, key):
+            self.touched = time.monotonic()  # put beside the frozen group before: a freeze merges its changes
+            return dict.__getitem__(self, key)
+        if group is not None and group in self.frozen:
+            wanted = key.to_json()
+            if all(attrs.get(self.range_attr) != wanted for attrs in _decode(self.blobs[group][0])):
+                self.absent = (group, key)
+                raise KeyError(key)
         self._open(key)
         return dict.__getitem__(self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        absent, self.absent = self.absent, None
+        group = self._group(key)
+        if absent is not None and absent[1] is key and absent[0] == group and group in self.frozen:
+            self.touched = time.monotonic()  # (the lookup just before found it in no blob: a new item)
+            _warm[id(self)] = self
+            dict.__setitem__(self, key, value)
+            return
         self._open(key)
         dict.__setitem__(self, key, value)
 

@@ -179,7 +179,12 @@ def test_a_new_item_put_into_a_frozen_group_builds_nothing_and_a_freeze_merges_i
     built the whole group (about 80 items at 10,000 tickets) and kept it until the next freeze."""
     built: list[int] = []
     real = moto_cold.build_item
-    monkeypatch.setattr(moto_cold, "build_item", lambda *a, **k: built.append(1) or real(*a, **k))
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(moto_cold, "build_item", counted)
     partition = _filled(8 * GROUP_ITEMS)
     partition.freeze()
     built.clear()

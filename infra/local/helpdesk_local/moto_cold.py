@@ -10,7 +10,8 @@ moto's own, whose items can be *frozen*: turned into compressed DynamoDB JSON, o
 about ``GROUP_ITEMS`` items (by the snapshot part of their sort key: see :class:`Partition`), and built
 back into items on first use:
 
-* a keyed access (moto's get, put, update, delete) builds the key's group only; anything else (a query's
+* a keyed access (moto's get, update, delete) builds the key's group only, a put of a new item nothing
+  (it waits beside the frozen group, which a freeze merges it into); anything else (a query's
   ``values()``, iteration) the whole partition; a scan builds items for its page only (``peek``);
 * a keyed access may change the item in place (moto's ``update_item`` does): the group's blob is dropped and
   made again at the next freeze; after a read of all items the blobs stay, and a freeze only lets the items go;

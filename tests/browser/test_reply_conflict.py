@@ -90,9 +90,11 @@ def test_simultaneous_replies_send_one_mail_and_the_second_agent_sees_the_confli
     tom.page.get_by_role("button", name="Entwurf behalten").click()
     expect(box).to_be_hidden()
     expect(tom_body).to_have_text(tom_draft, use_inner_text=True)
-    tom.context.unroute(detail_url, stale_view)
     tom.page.get_by_role("button", name="Senden", exact=True).click()
     expect(box).to_be_visible(timeout=LIVE_MS)  # still the position he opened with: shown again
+    # Only now may his view catch up: unrouted before this "Senden", a live refresh in between (real
+    # data, Anna's reply shown) made it a reply after seeing hers, rightly sent without a conflict.
+    tom.context.unroute(detail_url, stale_view)
     tom_body.fill(tom_draft + " Anna hat es Ihnen schon geschrieben.")  # he adapts his text, then sends
     tom.page.get_by_role("button", name="Trotzdem senden").click()
     expect(box).to_be_hidden(timeout=LIVE_MS)

@@ -89,4 +89,6 @@ def test_size_budget_of_all_files() -> None:
     # Then saved views (savedviews.js, their strings and the inbox's part), fair assignment's history line,
     # away in the settings and the queue's mode in the admin form: about 8 KB: 428 KB.
     # Then the reports' SLA card and the rule dry run's reasons said in the reader's language (1.5 KB): 430 KB.
-    assert total < 430 * 1024, total
+    # Then an erasure job's phase and counts said in words, not identifiers, and the redaction's audit action
+    # (1.3 KB, in i18n-views.js: not on the first page): 432 KB.
+    assert total < 432 * 1024, total

@@ -60,6 +60,7 @@ def test_an_admin_erases_a_customer_after_the_dry_run(app: App, api: Api, web_st
     for subject in subjects:
         send_mail(web_stack, subject, "Bitte bestätigen.", address, "Rita Rasch")
     api.wait_for_subjects(*subjects)
+    view = api.call("POST", "/views", {"name": "Rita Rasch", "query": {"customer": address}})  # names her too
     page = app.page
     app.goto(f"customer/{address}")
     expect(page.locator("h1")).to_have_text("Rita Rasch")
@@ -90,8 +91,14 @@ def test_an_admin_erases_a_customer_after_the_dry_run(app: App, api: Api, web_st
     expect(table).to_contain_text("Kunde gelöscht")
     expect(table).to_contain_text("customer #")
     expect(table).not_to_contain_text(address)
-    expect(page.locator("table[data-jobs]")).to_contain_text("fertig")
+    expect(table).to_contain_text("Konfiguration bereinigt (Kunde gelöscht)")
+    jobs = page.locator("table[data-jobs]")
+    expect(jobs).to_contain_text("fertig")
+    expect(jobs).to_contain_text("Tickets gelöscht: 2")  # the counts in words, not identifiers
+    expect(jobs).to_contain_text("Konfigurationseinträge bereinigt: 1")
     app.shot("admin-audit", full_page=True)
+    kept = {v["id"]: v for v in api.call("GET", "/views")["items"]}[view["id"]]
+    assert (kept["name"], kept["query"]["customer"]) == ("[gelöscht]", "[gelöscht]")
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:

@@ -482,6 +482,8 @@ def privacy_world(aws: Any, api: ApiClient, address: str) -> None:
     )
     presigned_post(up.json["url"], up.json["fields"], b"%PDF", "application/pdf")  # never sent: still in uploads/
     ingest(aws, make_mail(sender="ute@andere.example", cc=address, body=f"{name} weiß es. " + "lang " * 40_000))
+    view = {"name": "Ihre Tickets", "query": {"customer": address}}  # configuration naming them: redacted
+    assert api.call("POST", "/views", user="agent", body=view).status == 201
     contact = {"name": name, "email": address, "subject": "Frage", "body": "Blau?"}
     assert api.call("POST", "/public/contact", body=contact).status == 201
 

@@ -133,7 +133,33 @@ def build_customer(aws: Any, api: ApiClient) -> dict[str, str]:
     assert contact.status in (200, 201), contact.text
     patched = api.call("PATCH", f"/customers/{ADDRESS}", user="admin", body={"phone": PHONE})
     assert patched.status == 200, patched.text
-    return {"own": t1["id"], "merged": t2["id"], "bernd": bernd.ticket_id, "shared": shared.ticket_id}
+
+    # The team's configuration names her too: an agent's view of her tickets, a rule on her address (both
+    # in the audit log as well, the rule with before and after), and a view of Bernd's tickets that stays.
+    view = {"name": f"Tickets von {NAME}", "query": {"customer": ADDRESS, "q": PHONE}}
+    hers = api.call("POST", "/views", user="agent", body=view)
+    assert hers.status == 201, hers.text
+    bernds = api.call(
+        "POST", "/views", user="agent", body={"name": "Bernd", "query": {"customer": "bernd@andere.example"}}
+    )
+    assert bernds.status == 201, bernds.text
+    rule = {
+        "id": "stammkundin",
+        "name": "Stammkundin",
+        "conditions": [{"field": "from", "op": "equals", "value": ADDRESS}],
+        "actions": {"tags": ["stammkundin"]},
+    }
+    assert api.call("POST", "/admin/rules", user="admin", body=rule).status == 201
+    rule["actions"] = {"tags": ["stammkundin"], "priority": "high"}
+    assert api.call("PUT", "/admin/rules/stammkundin", user="admin", body=rule).status == 200
+    return {
+        "own": t1["id"],
+        "merged": t2["id"],
+        "bernd": bernd.ticket_id,
+        "shared": shared.ticket_id,
+        "view": hers.json["id"],
+        "bernd_view": bernds.json["id"],
+    }
 
 
 def everything_stored(aws: Any) -> list[tuple[str, bytes]]:
@@ -199,6 +225,15 @@ def test_erasing_a_customer_leaves_nothing_that_names_them(aws: Any, api: ApiCli
     for gone in ("own", "merged", "shared"):
         assert api.get(f"/tickets/{ids[gone]}", user="admin").status == 404
     assert api.get(f"/customers/{ADDRESS}", user="admin").status == 404
+
+    # The configuration that named her keeps its place without her: the view and the rule match nobody.
+    views = {v["id"]: v for v in api.get("/views", user="agent").json["items"]}
+    assert views[ids["view"]]["name"] == "Tickets von [gelöscht]"
+    assert views[ids["view"]]["query"]["customer"] == "[gelöscht]" and views[ids["view"]]["query"]["q"] == "[gelöscht]"
+    assert views[ids["bernd_view"]]["query"]["customer"] == "bernd@andere.example"
+    rule = next(r for r in api.get("/admin/rules", user="admin").json["items"] if r["id"] == "stammkundin")
+    assert rule["conditions"][0]["value"] == "[gelöscht]" and rule["actions"]["priority"] == "high"
+    assert job["counts"]["config_redacted"] == 2 and job["counts"]["audit_redacted"] >= 3
 
     # The audit log names the customer by the hash only.
     log = api.get("/admin/audit", user="admin").json["items"]
@@ -273,9 +308,11 @@ def test_an_erasure_cut_short_resumes_where_it_stopped(aws: Any, api: ApiClient)
 
 
 def test_the_scheduled_job_finishes_an_erasure_cut_short(aws: Any, api: ApiClient) -> None:
+    import functions.autoclose.app as autoclose
     from helpdesk.bootstrap import mail_store
     from helpdesk.domain.privacy import ErasureMode, SharedTickets
     from helpdesk.services import privacy
+    from helpdesk_local.runners import LambdaContext
 
     build_customer(aws, api)
     budget = iter([100.0] * 4 + [0.0] * 1000)
@@ -287,11 +324,13 @@ def test_the_scheduled_job_finishes_an_erasure_cut_short(aws: Any, api: ApiClien
         actor="admin",
         time_left=lambda: next(budget),
     )
-    assert job.state == "running"
-    # The next scheduled run (a new Lambda) continues it.
-    (resumed,) = privacy.run_pending(mail_store(), time_left=lambda: 100.0)
-    assert resumed.id == job.id and resumed.state == "done"
-    assert resumed.counts["tickets_deleted"] == 4
+    assert job.state == "running" and "config_redacted" not in job.counts
+    # The next scheduled run (the scheduled function) continues it: also the configuration naming her.
+    result = autoclose.handler({}, LambdaContext("helpdesk-autoclose"))
+    assert result["erasure_jobs_done"] == 1, result
+    resumed = privacy.get_job(job.id)
+    assert resumed is not None and resumed.state == "done"
+    assert resumed.counts["tickets_deleted"] == 4 and resumed.counts["config_redacted"] == 2
     assert traces(aws) == []
     assert privacy.run_pending(mail_store()) == []
 

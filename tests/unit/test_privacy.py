@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 from helpdesk.domain.privacy import (
     ERASED,
     Phase,
+    config_needles,
+    names_customer_config,
     next_phase,
     redact,
     redact_value,
+    redacted_config,
     shared_with_others,
     subject_hash,
     trash_cutoff,
@@ -47,7 +50,7 @@ def test_the_job_runs_its_phases_in_order_and_stays_done() -> None:
     order = [Phase.OWN]
     while order[-1] is not Phase.DONE:
         order.append(next_phase(order[-1]))
-    assert order == [Phase.OWN, Phase.SHARED, Phase.LOOKUPS, Phase.CUSTOMER, Phase.DONE]
+    assert order == [Phase.OWN, Phase.SHARED, Phase.LOOKUPS, Phase.CONFIG, Phase.CUSTOMER, Phase.DONE]
     assert next_phase(Phase.DONE) is Phase.DONE
 
 
@@ -59,3 +62,33 @@ def test_the_audit_names_a_customer_by_a_stable_hash_only() -> None:
 def test_shared_means_someone_besides_the_customer_took_part() -> None:
     assert not shared_with_others({"a@b.example"}, "A@b.example")
     assert shared_with_others({"a@b.example", "c@d.example"}, "a@b.example")
+
+
+def test_the_configuration_loses_address_full_name_and_phone_but_not_single_words() -> None:
+    needles = config_needles("olga@kunde.example", ["olga@kunde.example", "Olga Ott", "Anna", "07615550199", "+49 761"])
+    assert needles == ["olga@kunde.example", "Olga Ott", "07615550199", "+49 761"]
+    view = {"id": "v-1", "name": "Olga Ott (Stammkundin)", "query": {"customer": "OLGA@kunde.example", "q": None}}
+    assert redacted_config(view, needles) == {
+        "id": "v-1",
+        "name": f"{ERASED} (Stammkundin)",
+        "query": {"customer": ERASED, "q": None},
+    }
+    template = {"id": "t-1", "body": "Ihre Anna vom Support, Rückruf unter 07615550199"}
+    assert redacted_config(template, needles) == {"id": "t-1", "body": f"Ihre Anna vom Support, Rückruf unter {ERASED}"}
+    assert redacted_config({"id": "r-1", "value": "bernd@andere.example"}, needles) is None  # nothing of hers
+
+
+def test_only_kinds_that_may_name_a_customer_are_redacted() -> None:
+    assert names_customer_config("view#v-1") and names_customer_config("rule#vip")
+    assert not names_customer_config("agent#anna")  # an agent's aliases are the team's own addresses
+    assert not names_customer_config("mailbox#support") and not names_customer_config("settings#team")
+
+
+def test_every_phase_a_job_can_be_in_is_a_valid_answer() -> None:
+    """A job cut short in any phase is shown (``GET /admin/privacy/jobs``): the response names every phase."""
+    from helpdesk.api.privacy import job_out
+    from helpdesk.services.privacy import Job
+
+    for phase in Phase:
+        job = Job("01J", "running", phase.value, "delete", "delete", "3f2a9c1e7d0b", "admin", "2026-12-04T05:00:00Z")
+        assert job_out(job).phase == phase.value

@@ -167,8 +167,8 @@ export async function auditSection(container) {
           h("td", { text: j.actor }),
           h("td", { text: `#${j.subject}` }),
           h("td", { text: t(`priv.mode.${j.mode}`) }),
-          h("td", { text: j.state === "done" ? t("priv.job.done") : t("priv.job.running", { phase: j.phase }) }),
-          h("td", { text: Object.entries(j.counts).map(([k, v]) => `${k}: ${v}`).join(", ") })));
+          h("td", { text: j.state === "done" ? t("priv.job.done") : t("priv.job.running", { phase: t(`priv.phase.${j.phase}`) }) }),
+          h("td", { text: Object.entries(j.counts).map(([k, v]) => `${t(`priv.count.${k}`)}: ${v}`).join(", ") })));
       }
       status.textContent = log.items.length ? t("priv.audit.count", { n: log.items.length }) : t("priv.audit.empty");
     } catch (error) {

@@ -142,6 +142,7 @@ def register(api: Api, services: Services) -> None:
             actor=ctx.user.username,
             time_left=request_budget(),
         )
+        services.config.invalidate()  # the job may have redacted saved views or rules: this process reads them anew
         return job_out(job)
 
     @api.route(
@@ -220,7 +221,9 @@ def register(api: Api, services: Services) -> None:
     )
     def run_job(ctx: Ctx, job_id: str) -> ErasureJobOut:
         found(privacy.get_job, job_id, "job")
-        return job_out(privacy.run_erasure(job_id, services.mail, time_left=request_budget()))
+        job = privacy.run_erasure(job_id, services.mail, time_left=request_budget())
+        services.config.invalidate()
+        return job_out(job)
 
     @api.route(
         "/admin/privacy/retention",

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..domain.config import TicketEvent, ViewQuery
 from ..domain.header_guard import no_header_breaks, valid_address
+from ..domain.privacy import Phase
 from ..domain.status import Priority, Status
 
 
@@ -933,7 +934,7 @@ class ErasurePreviewOut(Model):
 class ErasureJobOut(Model):
     id: str
     state: Literal["running", "done"]
-    phase: Literal["own", "shared", "lookups", "customer", "done"]
+    phase: Phase
     mode: Literal["delete", "anonymize"]
     shared: Literal["delete", "keep_others"]
     subject: str = Field(description="the customer as a hash of the address")

@@ -40,6 +40,7 @@ class Phase(StrEnum):
     OWN = "own"  # tickets whose customer they are (index by_customer)
     SHARED = "shared"  # tickets of others they took part in (a resumable scan over participants)
     LOOKUPS = "lookups"  # auto-reply windows, daily counts, rate limits keyed by their address
+    CONFIG = "config"  # the team's configuration naming their address (a saved view, a rule), and its audit
     CUSTOMER = "customer"  # the customer record
     DONE = "done"
 
@@ -92,6 +93,36 @@ def redact_value(value: object, needles: Iterable[str]) -> object:
     if isinstance(value, dict):
         return {k: redact_value(v, found) for k, v in value.items()}
     return value
+
+
+# The configuration kinds that may name a customer: a saved view's filter, a rule's or trigger's condition,
+# a macro's or template's text, a queue's or SLA policy's settings. Mailboxes and agents hold the team's
+# own addresses (an agent's alias is theirs, not a customer's): an erasure leaves them alone.
+CUSTOMER_CONFIG_KINDS = frozenset({"view", "rule", "trigger", "macro", "template", "queue", "sla_policy"})
+
+
+def names_customer_config(key: str) -> bool:
+    """May the configuration record stored under ``key`` (``<kind>#<id>``) name a customer?"""
+    return key.partition("#")[0] in CUSTOMER_CONFIG_KINDS
+
+
+def config_needles(address: str, needles: Iterable[str]) -> list[str]:
+    """What an erasure looks for in the team's configuration and audit: the address, full names and phone
+    numbers. Not a single word ("Anna", "Müller"): in a team's texts that is too often someone else (an
+    agent, a template's "Herr Müller")."""
+    wanted = [address]
+    for needle in needles:
+        text = needle.strip()
+        if len(text.split()) >= 2 or sum(c.isdigit() for c in text) >= 6:
+            wanted.append(text)
+    return wanted
+
+
+def redacted_config(data: object, needles: Iterable[str]) -> object | None:
+    """``data`` (a configuration record or an audit entry, as stored) with each of :func:`config_needles`
+    replaced by :data:`ERASED`; None when it names none of them."""
+    out = redact_value(data, needles)
+    return None if out == data else out
 
 
 def retention_years(queue_years: int | None, team_years: int) -> int:

@@ -19,8 +19,10 @@ entry names the customer by a hash only ("customer #3f2a… deleted by admin, 37
 Phases (``domain/privacy.py: Phase``): their own tickets (index ``by_customer``; deleted, or with
 ``shared=keep_others`` only their messages when others took part; or anonymized), their messages in
 others' tickets (a resumable Scan over the tickets' participants: no index names every address), the
-lookups keyed by their address (auto-reply window and daily count, contact-form rate limit), and the
-customer record.
+lookups keyed by their address (auto-reply window and daily count, contact-form rate limit), the team's
+configuration naming them (a saved view's filter, a rule's condition: their address, full name or phone
+number becomes "[gelöscht]") and the audit entries whose before/after name them (a resumable Scan of the audit months),
+and the customer record.
 """
 
 from __future__ import annotations
@@ -43,9 +45,12 @@ from ..domain.privacy import (
     Phase,
     SharedTickets,
     anonymized,
+    config_needles,
+    names_customer_config,
     next_phase,
     redact,
     redact_value,
+    redacted_config,
     retention_cutoff,
     retention_years,
     shared_with_others,
@@ -54,6 +59,7 @@ from ..domain.privacy import (
 )
 from ..domain.status import Status
 from ..store import audit, customers, erasure, jobs, ratelimit
+from ..store.config_store import ConfigStore
 from ..store.models import (
     AddressMap,
     CommentItem,
@@ -564,6 +570,18 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
         erasure.delete_meta(keys)
         _count(job, objects_deleted=_delete_objects(mail, mail.keys(f"{EXPORT_PREFIX}{job.subject}/")))
         return True
+    if phase is Phase.CONFIG:
+        if not job.cursor:  # the records first (idempotent: a repeat finds nothing), then the audit, page by page
+            _count(job, config_redacted=_redact_config(job, address))
+        needles = config_needles(address, job.needles)
+        entries, cursor = audit.scan_page(SCAN_PAGE, job.cursor or None)
+        for entry in entries:
+            data = redacted_config(entry.data, needles)
+            if isinstance(data, dict):
+                audit.rewrite(entry, data)
+                _count(job, audit_redacted=1)
+        job.cursor = cursor
+        return not job.cursor
     if phase is Phase.CUSTOMER:
         customer = _customer(address)
         if customer is not None:
@@ -572,6 +590,21 @@ def _step(job: Job, mail: MailStore, out_of_time: Callable[[], bool]) -> bool:
         index_customer(address)  # (their postings leave the customer search)
         return True
     return True
+
+
+def _redact_config(job: Job, address: str) -> int:
+    """The team's records that name the customer (a saved view filtering by them, a rule on their address)
+    keep their place and lose the address, full name or phone number: each becomes "[gelöscht]", which
+    matches no mail and no ticket."""
+    store = ConfigStore(ttl=0)
+    needles = config_needles(address, job.needles)
+    count = 0
+    for item in store.stored():
+        data = redacted_config(item.data, needles) if names_customer_config(item.key) else None
+        if isinstance(data, dict):
+            store.redact(item, data, job.actor, {"job": job.id, "customer": f"#{job.subject}"})
+            count += 1
+    return count
 
 
 def _own_ticket(job: Job, ticket_id: str, mail: MailStore) -> None:

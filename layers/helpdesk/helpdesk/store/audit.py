@@ -2,9 +2,10 @@
 
 One item per entry in the meta table, one partition per month (``AUDIT#<YYYY-MM>``, ``sk`` =
 ``<time>#<id>``), so listing a month is one Query, newest first, and no partition grows without end.
-Entries never carry a customer's personal data: an erased customer is named by a hash of the
-address (``domain/privacy.py: subject_hash``), a ticket by its number. Configuration entries keep the
-record before and after the change (mailboxes, queues, rules, templates, agents, settings).
+An erased customer is named by a hash of the address (``domain/privacy.py: subject_hash``), a ticket by
+its number. Configuration entries keep the record before and after the change (mailboxes, queues, rules,
+templates, agents, settings, saved views): where a team put a customer into a record (a view of her
+tickets, a rule on her address), her erasure redacts those entries too (:func:`scan_page`, :func:`rewrite`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class AuditEntry:
     id: str
     at: str
     actor: str
-    action: str  # config.put | config.delete | ticket.deleted | customer.deleted | customer.anonymized
+    action: str  # config.put | config.delete | config.redacted | ticket.deleted | customer.deleted | …
     target: str  # "queue#support", "T-2026-000007", "customer #3f2a…"
     before: Any = None
     after: Any = None
@@ -82,3 +83,20 @@ def entries(month: str, limit: int = 200) -> list[AuditEntry]:
             )
         )
     return found
+
+
+def scan_page(limit: int, start: dict[str, Any] | None = None) -> tuple[list[MetaItem], dict[str, Any] | None]:
+    """One page of a Scan for the entries of every month (an erasure looks for the customer's address in
+    configuration entries' before and after): the entries, and the key to continue from (None: done)."""
+    page = MetaItem._get_connection().scan(
+        filter_condition=MetaItem.pk.startswith(PREFIX),
+        limit=limit,
+        exclusive_start_key=start,  # type: ignore[arg-type]  # a key map is accepted (pynamodb)
+    )
+    return [MetaItem.from_raw_data(raw) for raw in page.get("Items", [])], page.get("LastEvaluatedKey") or None
+
+
+def rewrite(item: MetaItem, data: dict[str, Any]) -> None:
+    """Replace an entry's content (an erasure's redaction); its time, actor and action stay."""
+    item.data = data
+    item.save()

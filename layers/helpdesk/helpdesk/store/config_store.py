@@ -138,6 +138,20 @@ class ConfigStore:
         self._audit("config.delete", existing.key, actor, existing.data, None)
         return True
 
+    def stored(self) -> list[ConfigItem]:
+        """Every record as stored, unvalidated (an erasure reads them: a broken record may name someone too)."""
+        return list(ConfigItem.query(SCOPE, consistent_read=True))
+
+    def redact(self, item: ConfigItem, data: dict[str, Any], actor: str, detail: dict[str, Any]) -> None:
+        """Write an erasure's redaction over ``item``, audited without before and after (they would name the
+        person again). Optimistic: an admin's change in between fails the write (the job's step repeats)."""
+        item.data = data
+        item.updated_at = iso()
+        item.updated_by = actor
+        item.save()
+        self.invalidate()
+        audit.record("config.redacted", item.key, actor, detail=detail)
+
     def _audit(self, action: str, key: str, actor: str, before: Any, after: Any) -> None:
         """Who changed what, before → after (``store/audit.py``); an unchanged record is not an entry."""
         if before == after:

@@ -67,6 +67,7 @@ def test_an_admin_erases_a_customer_after_the_dry_run(app: App, api: Api, web_st
     page.locator("[data-erase]").click()
     dialog = page.locator("dialog")
     expect(dialog.locator("[data-preview]")).to_contain_text("2 Tickets")
+    expect(dialog.locator("[data-preview]")).to_contain_text("Ein Eintrag der Konfiguration nennt sie")
     go = dialog.get_by_role("button", name="Endgültig ausführen")
     expect(go).to_be_disabled()
     dialog.get_by_label("Zur Bestätigung die Adresse eingeben").fill("jemand@anders.example")

@@ -205,6 +205,7 @@ def test_erasing_a_customer_leaves_nothing_that_names_them(aws: Any, api: ApiCli
     preview = api.get(f"/admin/privacy/customers/{ADDRESS}", user="admin").json
     assert (preview["customer"], preview["tickets"], preview["shared_tickets"]) == (True, 4, 1)
     assert preview["attachments"] >= 3  # her PDF, the upload, "original.eml"
+    assert sorted(preview["config"]) == sorted([f"view#{ids['view']}", "rule#stammkundin"])  # not Bernd's view
     assert api.get("/admin/privacy/customers/kein-name", user="admin").status == 400
     refused = api.call("POST", f"/admin/privacy/customers/{ADDRESS}/erase", user="admin", body={"confirm": "x@y.z"})
     assert refused.status == 400 and refused.json["field"] == "confirm"

@@ -276,6 +276,8 @@ addStrings({
   "priv.jobs": ["Löschaufträge", "Erasure jobs"], "priv.job.done": ["fertig", "done"], "priv.job.running": ["läuft ({phase})", "running ({phase})"],
   "priv.action.config.put": ["Konfiguration gespeichert", "configuration saved"],
   "priv.action.config.delete": ["Konfiguration gelöscht", "configuration deleted"],
+  "priv.preview.config": ["{n} Einträge der Konfiguration nennen sie (gespeicherte Ansichten, Regeln …): dort wird sie zu „[gelöscht]“.", "{n} configuration records name them (saved views, rules …): there they become “[gelöscht]”."],
+  "priv.preview.config.one": ["Ein Eintrag der Konfiguration nennt sie (eine gespeicherte Ansicht, eine Regel …): dort wird sie zu „[gelöscht]“.", "One configuration record names them (a saved view, a rule …): there they become “[gelöscht]”."],
   "priv.action.config.redacted": ["Konfiguration bereinigt (Kunde gelöscht)", "configuration redacted (customer erased)"],
   "priv.phase.own": ["eigene Tickets", "own tickets"], "priv.phase.shared": ["Tickets anderer", "others' tickets"],
   "priv.phase.lookups": ["Zähler und Fristen", "counters and windows"],

@@ -94,6 +94,7 @@ async function eraseDialog(email) {
       h("li", { text: t(preview.attachments_complete ? "priv.preview.messages" : "priv.preview.messages.min",
         { n: preview.messages, files: preview.attachments }) }),
       h("li", { text: preview.customer ? t("priv.preview.record") : t("priv.preview.norecord") }),
+      preview.config.length ? h("li", { text: t("priv.preview.config", { n: preview.config.length }) }) : null,
       h("li", { text: t("priv.preview.others") }),
       h("li", { text: t("priv.preview.audit", { hash: preview.subject }) })),
     field(t("priv.mode"), mode, { hint: t("priv.mode.hint") }),

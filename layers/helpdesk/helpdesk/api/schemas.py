@@ -929,6 +929,10 @@ class ErasurePreviewOut(Model):
     attachments: int
     attachments_complete: bool = Field(description="false: attachments counted in their first 50 tickets only")
     numbers: list[str] = Field(description="their tickets' numbers (at most 200)")
+    config: list[str] = Field(
+        description='the team\'s configuration records that name them ("<kind>#<id>": saved views, rules …); '
+        "an erasure redacts them, it does not delete them"
+    )
 
 
 class ErasureJobOut(Model):

@@ -63,6 +63,7 @@ from ..store.config_store import ConfigStore
 from ..store.models import (
     AddressMap,
     CommentItem,
+    ConfigItem,
     CustomerItem,
     EventItem,
     MessageItem,
@@ -426,6 +427,7 @@ class Preview:
     attachments: int
     numbers: list[str]
     attachments_complete: bool  # False: attachments counted in the first PREVIEW_READS tickets only
+    config: list[str] = field(default_factory=list)  # "<kind>#<id>" of the team's records that name them
 
 
 PREVIEW_READS = 50  # tickets whose messages the dry run reads for the attachment count (a request has 29 s)
@@ -449,7 +451,27 @@ def preview(email: str) -> Preview:
         attachments=attachments,
         numbers=[t.number for t in tickets][:200],
         attachments_complete=len(tickets) <= PREVIEW_READS,
+        config=[item.key for item, _ in _config_naming(address, _needles(address, customer))],
     )
+
+
+def _needles(address: str, customer: CustomerItem | None) -> list[str]:
+    """What names the customer before their tickets are read: the address, the record's name and phone."""
+    found = [address]
+    if customer is not None:
+        found += [value for value in (customer.name, customer.phone) if value]
+    return found
+
+
+def _config_naming(address: str, needles: list[str]) -> list[tuple[ConfigItem, dict[str, Any]]]:
+    """The team's configuration records that name the customer, each with its redacted data."""
+    wanted = config_needles(address, needles)
+    found = []
+    for item in ConfigStore(ttl=0).stored():
+        data = redacted_config(item.data, wanted) if names_customer_config(item.key) else None
+        if isinstance(data, dict):
+            found.append((item, data))
+    return found
 
 
 def _customer(address: str) -> CustomerItem | None:
@@ -468,8 +490,7 @@ def start_erasure(
     """Create the job and run it as far as ``time_left`` allows; the scheduled job finishes the rest."""
     address = normalize_address(email) or email.strip().lower()
     customer = _customer(address)
-    needles = [address, *([customer.name] if customer and customer.name else [])]
-    needles += [customer.phone] if customer and customer.phone else []
+    needles = _needles(address, customer)
     job = Job(
         id=new_id(),
         state="running",
@@ -597,14 +618,10 @@ def _redact_config(job: Job, address: str) -> int:
     keep their place and lose the address, full name or phone number: each becomes "[gelöscht]", which
     matches no mail and no ticket."""
     store = ConfigStore(ttl=0)
-    needles = config_needles(address, job.needles)
-    count = 0
-    for item in store.stored():
-        data = redacted_config(item.data, needles) if names_customer_config(item.key) else None
-        if isinstance(data, dict):
-            store.redact(item, data, job.actor, {"job": job.id, "customer": f"#{job.subject}"})
-            count += 1
-    return count
+    found = _config_naming(address, job.needles)
+    for item, data in found:
+        store.redact(item, data, job.actor, {"job": job.id, "customer": f"#{job.subject}"})
+    return len(found)
 
 
 def _own_ticket(job: Job, ticket_id: str, mail: MailStore) -> None:

@@ -87,6 +87,12 @@ def test_the_export_zip_holds_everything_of_hers_and_nothing_of_others(aws: Any,
     customer = json.loads(zf.read("customer.json"))
     assert (customer["email"], customer["name"], customer["phone"]) == (ADDRESS, NAME, PHONE)
     assert "LIESMICH.txt" in names
+    # The team's records that name her: which, and where; not the records (nor Bernd's view).
+    configuration = sorted(json.loads(zf.read("configuration.json")), key=lambda r: r["record"])
+    assert configuration == [
+        {"record": "rule", "name": "Stammkundin", "fields": ["conditions[0].value"]},
+        {"record": "view", "name": f"Tickets von {NAME}", "fields": ["name", "query.customer", "query.q"]},
+    ]
 
     tickets = {n: json.loads(zf.read(n)) for n in names if n.endswith("/ticket.json")}
     own = [t for t in tickets.values() if t["role"] == "customer"]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from helpdesk.domain.privacy import (
     ERASED,
     Phase,
+    changed_paths,
     config_needles,
     names_customer_config,
     next_phase,
@@ -92,3 +93,10 @@ def test_every_phase_a_job_can_be_in_is_a_valid_answer() -> None:
     for phase in Phase:
         job = Job("01J", "running", phase.value, "delete", "delete", "3f2a9c1e7d0b", "admin", "2026-12-04T05:00:00Z")
         assert job_out(job).phase == phase.value
+
+
+def test_changed_paths_name_where_a_redaction_changed_a_record() -> None:
+    before = {"name": "Olga Ott", "query": {"customer": "o@k.example", "sort": "updated"}, "tags": ["a", "Olga Ott"]}
+    after = {"name": ERASED, "query": {"customer": ERASED, "sort": "updated"}, "tags": ["a", ERASED]}
+    assert changed_paths(before, after) == ["name", "query.customer", "tags[1]"]
+    assert changed_paths(before, before) == []

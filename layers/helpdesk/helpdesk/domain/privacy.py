@@ -125,6 +125,24 @@ def redacted_config(data: object, needles: Iterable[str]) -> object | None:
     return None if out == data else out
 
 
+def changed_paths(before: object, after: object, at: str = "") -> list[str]:
+    """Where two JSON-like values differ, as paths (``query.customer``, ``conditions[0].value``): what a
+    redaction changed, named in a customer's data export without the rest of the record."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        return [
+            path
+            for key in before
+            for path in changed_paths(before[key], after.get(key), f"{at}.{key}" if at else str(key))
+        ]
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [
+            path
+            for i, (b, a) in enumerate(zip(before, after, strict=True))
+            for path in changed_paths(b, a, f"{at}[{i}]")
+        ]
+    return [] if before == after else [at]
+
+
 def retention_years(queue_years: int | None, team_years: int) -> int:
     """How many years a closed ticket of a queue is kept: the queue's own setting, else the team's (0: always)."""
     return team_years if queue_years is None else queue_years

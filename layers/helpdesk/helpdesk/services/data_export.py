@@ -9,6 +9,7 @@ deletes exports after a day (``template.yaml``: rule ``exports``), and erasing t
 them at once.
 
 **What is in it** (``docs/data-protection.md``): ``customer.json`` (the customer record),
+``configuration.json`` (the team's records that name them: kind, name and the fields, not the records),
 ``tickets/<number>/ticket.json`` for each of their tickets (the ticket, every message that names them as
 sender or recipient — with long bodies read back from S3 —, internal comments, the history),
 ``tickets/<number>/mails/…eml`` (the mails as received), ``tickets/<number>/attachments/…``, the same for
@@ -31,7 +32,7 @@ from ..domain.clock import iso
 from ..domain.export import entry_name, names_person, safe_name
 from ..domain.headers import normalize_address
 from ..domain.ids import new_id
-from ..domain.privacy import subject_hash
+from ..domain.privacy import changed_paths, subject_hash
 from ..store import audit, customers, erasure, jobs
 from ..store.models import (
     AddressMap,
@@ -42,7 +43,7 @@ from ..store.models import (
     TicketItem,
 )
 from ..store.tickets import TicketStore, participant_scan
-from .privacy import EXPORT_PREFIX
+from .privacy import EXPORT_PREFIX, config_naming, needles_of
 
 EXPORT_PK = "JOB#export"
 LINK_SECONDS = 900  # the presigned download link
@@ -58,12 +59,15 @@ DE: Diese Datei enthält die Daten, die der Helpdesk über {address} gespeichert
 customer.json: der Kundendatensatz; tickets/<Nummer>/ticket.json: das Ticket, jede Nachricht von
 oder an diese Adresse, interne Kommentare und der Verlauf; mails/: die Mails wie empfangen;
 attachments/: die Anhänge. Tickets anderer, an denen die Adresse beteiligt war, enthalten nur die
-Nachrichten von oder an sie.
+Nachrichten von oder an sie. configuration.json: Einträge der Konfiguration des Teams (gespeicherte
+Ansichten, Regeln …), die die Adresse, den Namen oder die Telefonnummer nennen: Art, Name, Felder.
 
 EN: This file holds what the helpdesk stores about {address} (as of {at}): customer.json: the
 customer record; tickets/<number>/ticket.json: the ticket, every message from or to this address,
 internal comments and the history; mails/: the mails as received; attachments/: the attachments.
 Tickets of others the address took part in hold only the messages from or to it.
+configuration.json: the team's configuration records (saved views, rules …) that name the address,
+the name or the phone number: their kind, name and fields.
 """
 
 
@@ -331,6 +335,16 @@ def write_zip(sink: Any, address: str, mail: MailStore, out_of_time: Callable[[]
             else None
         )
         zf.writestr("customer.json", json.dumps(record, ensure_ascii=False, indent=2))
+        named = [
+            {
+                "record": item.key.partition("#")[0],
+                "name": (item.data or {}).get("name"),
+                "fields": changed_paths(item.data, redacted),
+            }
+            for item, redacted in config_naming(address, needles_of(address, customer))
+        ]
+        zf.writestr("configuration.json", json.dumps(named, ensure_ascii=False, indent=2))
+        counts["configuration_records"] = len(named)
         for ticket in erasure.customer_tickets(address):
             out_of_time()
             _ticket_entries(zf, ticket.pk, address, mail, out_of_time, counts, own=True)

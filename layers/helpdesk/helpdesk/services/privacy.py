@@ -454,11 +454,11 @@ def preview(email: str) -> Preview:
         attachments=attachments,
         numbers=[t.number for t in tickets][:200],
         attachments_complete=len(tickets) <= PREVIEW_READS,
-        config=[item.key for item, _ in _config_naming(address, _needles(address, customer))],
+        config=[item.key for item, _ in config_naming(address, needles_of(address, customer))],
     )
 
 
-def _needles(address: str, customer: CustomerItem | None) -> list[str]:
+def needles_of(address: str, customer: CustomerItem | None) -> list[str]:
     """What names the customer before their tickets are read: the address, the record's name and phone."""
     found = [address]
     if customer is not None:
@@ -466,7 +466,7 @@ def _needles(address: str, customer: CustomerItem | None) -> list[str]:
     return found
 
 
-def _config_naming(address: str, needles: list[str]) -> list[tuple[ConfigItem, dict[str, Any]]]:
+def config_naming(address: str, needles: list[str]) -> list[tuple[ConfigItem, dict[str, Any]]]:
     """The team's configuration records that name the customer, each with its redacted data."""
     wanted = config_needles(address, needles)
     found = []
@@ -493,7 +493,7 @@ def start_erasure(
     """Create the job and run it as far as ``time_left`` allows; the scheduled job finishes the rest."""
     address = normalize_address(email) or email.strip().lower()
     customer = _customer(address)
-    needles = _needles(address, customer)
+    needles = needles_of(address, customer)
     job = Job(
         id=new_id(),
         state="running",
@@ -621,7 +621,7 @@ def _redact_config(job: Job, address: str) -> int:
     keep their place and lose the address, full name or phone number: each becomes "[gelöscht]", which
     matches no mail and no ticket."""
     store = ConfigStore(ttl=0)
-    found = _config_naming(address, job.needles)
+    found = config_naming(address, job.needles)
     for item, data in found:
         store.redact(item, data, job.actor, {"job": job.id, "customer": f"#{job.subject}"})
     return len(found)

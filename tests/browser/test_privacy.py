@@ -93,6 +93,8 @@ def test_an_admin_erases_a_customer_after_the_dry_run(app: App, api: Api, web_st
     expect(table).to_contain_text("customer #")
     expect(table).not_to_contain_text(address)
     expect(table).to_contain_text("Konfiguration bereinigt (Kunde gelöscht)")
+    expect(table).to_contain_text("Tickets gelöscht: 2")  # the entry's details in words too
+    expect(table).not_to_contain_text("tickets_deleted")
     jobs = page.locator("table[data-jobs]")
     expect(jobs).to_contain_text("fertig")
     expect(jobs).to_contain_text("Tickets gelöscht: 2")  # the counts in words, not identifiers

@@ -2,7 +2,7 @@
 // customer (with a dry run of what goes, and the address typed again), the audit log.
 
 import { h, replace, clear } from "./dom.js";
-import { t, fmtDateTime, fmtSize } from "./i18n.js";
+import { t, has, fmtDateTime, fmtSize } from "./i18n.js";
 import "./i18n-views.js";
 import { api } from "./http.js";
 import { navigate } from "./router.js";
@@ -131,7 +131,12 @@ function summary(entry) {
     return keys.map((k) => `${k}: ${short(before[k])} → ${short(after[k])}`).join("; ");
   }
   return Object.entries(entry.detail || {}).filter(([k]) => k !== "numbers" && k !== "job")
-    .map(([k, v]) => `${k}: ${v}`).join(", ");
+    .map(([k, v]) => `${countLabel(k)}: ${k === "reason" && has(`priv.reason.${v}`) ? t(`priv.reason.${v}`) : v}`).join(", ");
+}
+
+/** A count's or detail's name in words ("tickets_deleted" → "Tickets gelöscht"); one the client does not know stays as it is. */
+function countLabel(key) {
+  return has(`priv.count.${key}`) ? t(`priv.count.${key}`) : key;
 }
 
 function short(value) {
@@ -169,7 +174,7 @@ export async function auditSection(container) {
           h("td", { text: `#${j.subject}` }),
           h("td", { text: t(`priv.mode.${j.mode}`) }),
           h("td", { text: j.state === "done" ? t("priv.job.done") : t("priv.job.running", { phase: t(`priv.phase.${j.phase}`) }) }),
-          h("td", { text: Object.entries(j.counts).map(([k, v]) => `${t(`priv.count.${k}`)}: ${v}`).join(", ") })));
+          h("td", { text: Object.entries(j.counts).map(([k, v]) => `${countLabel(k)}: ${v}`).join(", ") })));
       }
       status.textContent = log.items.length ? t("priv.audit.count", { n: log.items.length }) : t("priv.audit.empty");
     } catch (error) {

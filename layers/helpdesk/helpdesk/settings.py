@@ -7,9 +7,9 @@ of a ``KeyError`` deep inside a request.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 
+from .domain.dataclass import dataclass
 from .domain.mail_domains import parse_domains
 
 # The environment variable naming each table (template.yaml sets them; so does the local stack).

@@ -16,13 +16,14 @@ import functools
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal, Protocol
 
 from chalice.app import Chalice, Request, Response
 from pydantic import BaseModel, ValidationError
 
 from ..domain.access import Viewer
+from ..domain.dataclass import dataclass
 from .auth import Principal, TokenVerifier, bearer_token
 from .errors import ApiError, BadRequest, Forbidden, TooLarge, translate
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+from ..domain.dataclass import dataclass
 
 TEXT_TYPES = {
     ".js": "text/javascript; charset=utf-8",

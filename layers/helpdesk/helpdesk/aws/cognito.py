@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError, ParamValidationError
 
+from ..domain.dataclass import dataclass
 from . import clients
 
 

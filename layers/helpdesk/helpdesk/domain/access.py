@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import Any
 
 from .config import ConfigSnapshot
+from .dataclass import dataclass
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ and, when the queue asks for it, present (the app open right now, from the live 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .config import Agent, Queue
+from .dataclass import dataclass
 from .reasons import Reason, reason
 
 

@@ -16,12 +16,12 @@ already when the job first saw it (then the alert says it all). Both are remembe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from .clock import iso, parse_iso
 from .config import AutoclosePolicy, Mailbox, Queue
+from .dataclass import dataclass
 
 
 class Step(StrEnum):

@@ -18,12 +18,13 @@ The services load the facts, call these functions, and write the result in one t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from .business_time import Calendar, add_business
 from .config import Action, ConfigSnapshot, TicketCondition, Trigger
+from .dataclass import dataclass
 from .reasons import Reason, reason
 from .rules import MailView, RegexTimeout, condition_matches
 from .status import Priority, Status

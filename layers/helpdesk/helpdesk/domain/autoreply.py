@@ -16,10 +16,10 @@ places of its lookup, so no number of references in a mail can keep them from be
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .clock import parse_iso
+from .dataclass import dataclass
 from .reasons import Reason, reason
 
 

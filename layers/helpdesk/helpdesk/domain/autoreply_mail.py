@@ -15,9 +15,9 @@ One function renders it for the ingest and for the admin's preview, so the previ
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .config import Mailbox
+from .dataclass import dataclass
 from .status import Status
 from .templating import html_values, render, render_html, render_line
 

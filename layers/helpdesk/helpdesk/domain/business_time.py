@@ -15,10 +15,12 @@ check across DST changes and holidays. Instants are timezone-aware; results are 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
+
+from .dataclass import dataclass
 
 Window = tuple[time, time]  # local [start, end); end time(0) means midnight at the end of the day
 MAX_DAYS_SEARCHED = 3 * 366  # a calendar whose next business hour is further away than this is broken

@@ -15,11 +15,12 @@ it: paragraphs separated by a blank line, a ``div`` (Chromium's line in an edito
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from html.parser import HTMLParser
 
 import nh3
 
+from .dataclass import dataclass
 from .sanitize import CLEAN_CONTENT, escape, text_to_html
 
 TAGS = {"b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "blockquote", "p", "div", "br", "img"}

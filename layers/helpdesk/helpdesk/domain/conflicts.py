@@ -19,8 +19,9 @@ one whose author saw the news and confirms ("Trotzdem senden") is ``confirmed``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
+
+from .dataclass import dataclass
 
 
 class ReplyCheck(StrEnum):

@@ -8,11 +8,12 @@ verdicts, a sender that failed DMARC).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 
 from .autoreply import AutoReplyFacts, autoreply_verdict
 from .config import ConfigSnapshot, Mailbox, Rule
+from .dataclass import dataclass
 from .headers import Address
 from .mail import ParsedMail, automatic_reason
 from .mail.auth import verdicts_of

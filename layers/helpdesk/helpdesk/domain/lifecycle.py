@@ -18,11 +18,12 @@ change and a first answer leave for the reports (counters, first-response and re
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from .autoclose import response_due
 from .clock import parse_iso
+from .dataclass import dataclass
 from .reasons import Reason, reason
 from .reasons import to_json as reason_json
 from .status import Status, status_after_customer_reply

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from .dataclass import dataclass
 
 PROTOCOL = 1
 PRESENCE_TTL = 30  # seconds a presence lasts after its last heartbeat

@@ -32,12 +32,13 @@ Never the actor of their own action, never an inactive agent, never an agent who
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any, Literal
 
 from .access import Viewer, access
 from .config import Agent, ConfigSnapshot
+from .dataclass import dataclass
 from .threading import FORWARD_SIDE
 
 Channel = Literal["app", "mail"]

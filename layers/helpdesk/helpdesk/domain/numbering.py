@@ -8,8 +8,9 @@ A format with ``{year}`` counts per year, otherwise one counter runs forever.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+from .dataclass import dataclass
 
 DEFAULT_FORMAT = "T-{year}-{seq:06d}"
 # A zero-pad width only: ``{seq:6d}`` would pad with spaces, and numbers may not contain spaces.

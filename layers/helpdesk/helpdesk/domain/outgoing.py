@@ -7,12 +7,13 @@ generated message is checked to carry exactly the headers set here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from email.utils import format_datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .clock import now
+from .dataclass import dataclass
 from .header_guard import HeaderInjection, check_generated, checked_address, header_safe
 from .headers import Address
 

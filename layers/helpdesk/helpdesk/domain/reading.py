@@ -13,7 +13,7 @@ never heard from a customer (entered by an agent) is not unread for anyone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .dataclass import dataclass
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .config import Condition, Rule
+from .dataclass import dataclass
 from .reasons import Reason, reason
 
 if TYPE_CHECKING:

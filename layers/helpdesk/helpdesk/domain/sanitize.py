@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import nh3
+
+from .dataclass import dataclass
 
 BLOCKED_IMAGE = (
     "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='48' height='32'%3E"

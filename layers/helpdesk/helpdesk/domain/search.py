@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from .dataclass import dataclass
 
 SHORT = 4  # the short prefix key; words shorter than this are keys of their own (matched whole)
 LONG = 6  # the long prefix key

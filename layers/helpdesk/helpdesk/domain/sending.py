@@ -16,8 +16,9 @@ recipient marked it as spam).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from .dataclass import dataclass
 
 # Error codes after which the same mail may go through later (SES v2 and v1 spellings; the SDK's own).
 PASSING = frozenset(

@@ -7,10 +7,11 @@ configuration items), and ``make deploy`` prints it after a deploy with the SES 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from .config import ConfigSnapshot
+from .dataclass import dataclass
 
 State = Literal["done", "todo", "warn", "unknown"]
 

@@ -19,7 +19,6 @@ scheduled job has to look at the ticket again (a sparse index key, no Scan).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo
 from .business_time import Calendar, CalendarError, Window, add_business, business_between
 from .clock import iso, parse_iso
 from .config import WEEKDAYS, SlaCalendar, SlaPolicy
+from .dataclass import dataclass
 from .reasons import Reason, reason
 from .status import Priority, Status
 

@@ -27,11 +27,12 @@ Order of evidence (strongest first):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
 
 from .clock import days_between
+from .dataclass import dataclass
 from .ids import variant_message_id
 from .reasons import Reason, reason
 

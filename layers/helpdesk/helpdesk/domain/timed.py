@@ -18,12 +18,12 @@ trashed tickets have no time events.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .business_time import Calendar, add_business
 from .clock import iso
 from .config import Trigger
+from .dataclass import dataclass
 from .status import Status
 
 TIME_EVENTS = ("no_agent_reply", "in_status", "due_soon", "sla_warning")

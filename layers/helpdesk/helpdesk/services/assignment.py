@@ -26,12 +26,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..domain.assignment import Candidate, Choice, choose, eligible
 from ..domain.clock import iso
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 from ..domain.reasons import to_json as reason_json
 from ..store import assignment as pointers
 from ..store.stats import BACKLOG_KEY, get_counters

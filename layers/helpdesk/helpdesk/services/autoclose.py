@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,7 @@ from ..domain.config import (
     Mailbox,
     Queue,
 )
+from ..domain.dataclass import dataclass
 from ..domain.lifecycle import reminded, status_set
 from ..domain.notifications import system_sender
 from ..domain.reasons import reason

@@ -24,7 +24,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +42,7 @@ from ..domain.automation import (
 from ..domain.business_time import Calendar
 from ..domain.clock import iso, now, parse_iso
 from ..domain.config import ConfigSnapshot, Trigger
+from ..domain.dataclass import dataclass
 from ..domain.headers import Address
 from ..domain.lifecycle import automatic_mail
 from ..domain.notifications import TicketFacts as NoticeFacts

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..domain.access import Viewer
 from ..domain.config import Condition, ConfigSnapshot, Macro, Rule, RuleActions
 from ..domain.conflicts import DISRUPTIVE_BATCH_ACTIONS, batch_check
+from ..domain.dataclass import dataclass
 from ..domain.live import Viewer as Present
 from ..domain.reasons import reason
 from ..store.config_store import ConfigStore

@@ -8,12 +8,13 @@ Every change is an audit event (``TicketUpdated`` with old → new per field, ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..domain.access import Viewer
 from ..domain.clock import iso, parse_iso
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 from ..domain.headers import normalize_address
 from ..domain.lifecycle import Transition, ticket_updated
 from ..domain.reasons import Reason

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..domain.clock import iso
+from ..domain.dataclass import dataclass
 from ..domain.headers import normalize_address
 from ..store import customers as records
 from ..store.models import CustomerItem

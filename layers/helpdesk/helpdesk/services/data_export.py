@@ -24,11 +24,12 @@ import json
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..aws.s3 import MailStore
 from ..domain.clock import iso
+from ..domain.dataclass import dataclass
 from ..domain.export import entry_name, names_person, safe_name
 from ..domain.headers import normalize_address
 from ..domain.ids import new_id

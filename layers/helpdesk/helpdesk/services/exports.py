@@ -9,9 +9,9 @@ stopped early (the client says so, and a narrower filter gets the rest).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 from ..domain.export import TICKET_COLUMNS, Cell, csv_text, moment, stats_rows
 from ..domain.status import Priority, Status
 from ..store.listing import TicketFilter, list_tickets

@@ -10,10 +10,11 @@ MessageId, stored with its ``SES#`` lookup item when SES accepted the mail (serv
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..domain.clock import iso
+from ..domain.dataclass import dataclass
 from ..domain.sending import parse_feedback
 from ..store.tickets import TicketStore
 

@@ -15,13 +15,14 @@ ticket's transaction before SES gets it (services/outbound.py: claimed once, ret
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer
 from ..domain.clock import iso
 from ..domain.composed import compose, formatted
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 from ..domain.headers import Address, header_line
 from ..domain.lifecycle import forwarded
 from ..domain.sanitize import text_to_html

@@ -14,10 +14,11 @@ socket refuses the connection with it. (The API's bearer header is the API's: ``
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 
 if TYPE_CHECKING:
     from jwt import PyJWKClient

@@ -27,7 +27,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ from ..domain.autoclose import response_due
 from ..domain.autoreply_mail import AutoReplyText, render_autoreply
 from ..domain.clock import iso, now
 from ..domain.config import Agent, ConfigSnapshot, Mailbox
+from ..domain.dataclass import dataclass
 from ..domain.headers import Address, clean_text
 from ..domain.ids import new_id, object_message_id, without_trace_headers
 from ..domain.intake import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
 
 import jwt
@@ -19,6 +19,7 @@ import jwt
 from ..aws.live import Delivery
 from ..domain.access import Viewer as AccessViewer
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 from ..domain.live import (
     SUMMARY_FIELDS,
     EventNote,

@@ -11,7 +11,7 @@ changed since (the others are named); a mail cannot be unsent, a comment stays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..aws.s3 import MailStore
@@ -20,6 +20,7 @@ from ..domain.access import Viewer
 from ..domain.automation import apply_actions
 from ..domain.clock import now
 from ..domain.config import ConfigSnapshot, Macro
+from ..domain.dataclass import dataclass
 from ..domain.reasons import Reason, reason
 from ..domain.reasons import to_json as reason_json
 from ..store.models import EventItem, TicketItem

@@ -24,7 +24,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -32,6 +32,7 @@ from ..aws.live import Delivery
 from ..aws.ses import Mailer, refusal_code
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 from ..domain.headers import Address
 from ..domain.live import encode, token_expired
 from ..domain.notifications import (

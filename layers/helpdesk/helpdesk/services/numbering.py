@@ -5,12 +5,12 @@ new ticket and a split all number here."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
 from ..domain.clock import now
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 from ..domain.numbering import number_format
 from ..store.tickets import TicketStore
 from ..store.unit import Conflict, Unit

@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from ..aws.s3 import MailStore
 from ..aws.ses import Mailer, refusal_code
 from ..domain.clock import iso, now, parse_iso
 from ..domain.config import ConfigSnapshot, Mailbox
+from ..domain.dataclass import dataclass
 from ..domain.header_guard import plain_message_id
 from ..domain.headers import Address, header_line
 from ..domain.ids import new_id, new_message_id

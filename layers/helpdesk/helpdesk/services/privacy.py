@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..aws.s3 import MailStore
 from ..domain.clock import iso, now
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 from ..domain.headers import normalize_address
 from ..domain.ids import new_id
 from ..domain.privacy import (

@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from email.headerregistry import Address as MailAddress
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from ..domain.clock import iso, now
 from ..domain.conflicts import Verdict, reply_check
+from ..domain.dataclass import dataclass
 from ..domain.headers import header_line, normalize_address
 from ..domain.ids import new_id
 from ..domain.lifecycle import customer_answered

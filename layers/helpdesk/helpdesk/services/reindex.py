@@ -14,9 +14,9 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from ..domain.dataclass import dataclass
 from ..store.customers import every_address
 from ..store.search_index import CUSTOMERS, SearchIndex, indexed_ticket_pages
 from ..store.tickets import TicketStore, ticket_id_pages

@@ -16,7 +16,7 @@ it threads back onto the ticket.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from hashlib import sha256
 
 from ..aws.s3 import MailStore
@@ -26,6 +26,7 @@ from ..domain.composed import Quote, formatted, quote, text_of
 from ..domain.composed import clean as clean_composed
 from ..domain.config import ConfigSnapshot, Mailbox
 from ..domain.conflicts import Verdict, reply_check
+from ..domain.dataclass import dataclass
 from ..domain.headers import Address
 from ..domain.ids import new_id
 from ..domain.lifecycle import agent_answered

@@ -20,11 +20,12 @@ Admins read exactly what they read before (one Query, one GetItem, one Query per
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from typing import Any
 
 from ..domain.access import Scope
+from ..domain.dataclass import dataclass
 from ..store.stats import (
     BACKLOG_KEY,
     STAT_DAY,

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 
 from ..domain.config import ConfigSnapshot, SavedView, ViewQuery
+from ..domain.dataclass import dataclass
 from ..domain.status import Status
 from ..store.listing import TicketFilter, list_tickets
 

@@ -19,9 +19,10 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
+from ..domain.dataclass import dataclass
 from ..domain.htmltext import html_to_text
 from ..domain.search import (
     ATTACHMENT,

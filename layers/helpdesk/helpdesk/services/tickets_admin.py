@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..domain.access import Viewer
 from ..domain.clock import iso
 from ..domain.config import ConfigSnapshot
+from ..domain.dataclass import dataclass
 from ..domain.headers import normalize_address
 from ..domain.ids import new_id
 from ..domain.lifecycle import merged, opened, split_off

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from ..domain.automation import AUTOMATION, Occurrence
 from ..domain.business_time import Calendar
 from ..domain.clock import iso, now, parse_iso
 from ..domain.config import ConfigSnapshot, Trigger
+from ..domain.dataclass import dataclass
 from ..domain.reasons import to_json as reason_json
 from ..domain.status import Status
 from ..domain.timed import Due, TimedFacts, plan, time_triggers

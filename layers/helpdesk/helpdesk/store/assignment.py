@@ -7,10 +7,11 @@ tickets entering the queue at once never take the same turn (the one refused rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ..aws import clients
+from ..domain.dataclass import dataclass
 from .models import MetaItem
 from .unit import counter_attribute, counter_name
 

@@ -10,10 +10,10 @@ tickets, a rule on her address), her erasure redacts those entries too (:func:`s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ..domain.clock import iso
+from ..domain.dataclass import dataclass
 from ..domain.ids import new_id
 from .models import MetaItem
 

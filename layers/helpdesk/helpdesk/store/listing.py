@@ -16,11 +16,12 @@ import heapq
 import json
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
+from ..domain.dataclass import dataclass
 from ..domain.reading import ReadMark
 from ..domain.status import BUCKETS, Status
 from .models import TicketItem, TicketTableItem

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..aws import clients
+from ..domain.dataclass import dataclass
 from ..domain.live import CONNECTION_TTL, HEARTBEAT_MIN, PRESENCE_TTL, Viewer
 from .plain import batch_write, key_value_shape
 from .plain import from_item as _plain

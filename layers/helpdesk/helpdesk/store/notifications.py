@@ -30,10 +30,11 @@ import binascii
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from ..aws import clients
+from ..domain.dataclass import dataclass
 from ..domain.notifications import CHANNELS, Preferences
 from .plain import batch_write, key_value_shape
 from .plain import from_item as _plain

@@ -25,10 +25,11 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from ..aws import clients
+from ..domain.dataclass import dataclass
 from ..domain.search import Posting, shard_of
 from .plain import BATCH_WRITE, key_value_shape
 

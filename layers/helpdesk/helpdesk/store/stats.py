@@ -15,12 +15,12 @@ drift from the tickets. Reports read a range of days with one Query.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from ..aws import clients
 from ..domain.access import NO_OWNER, Scope
+from ..domain.dataclass import dataclass
 from ..domain.lifecycle import Records
 from .models import MetaItem, TicketItem
 from .unit import Unit, counter_attribute, read_counters

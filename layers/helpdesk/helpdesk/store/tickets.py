@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -18,6 +18,7 @@ from ..domain.access import Scope
 from ..domain.autoclose import pending_deadlines
 from ..domain.clock import iso
 from ..domain.conflicts import Entry
+from ..domain.dataclass import dataclass
 from ..domain.ids import new_id
 from ..domain.lifecycle import TicketState, Transition
 from ..domain.reading import ReadMark, unread_for

@@ -18,11 +18,11 @@ with the ticket:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
+from ..domain.dataclass import dataclass
 from .models import CommentItem, EventItem, LinkMap, MessageItem, MetaItem, TagItem, TicketItem
 from .stats import BACKLOG_KEY, IN_USE_KEY, PRIVATE_SK, QUEUE_SK, private_key, private_owner
 from .tickets import apply_index_keys, counter_key, mid_key, num_key, tag_items

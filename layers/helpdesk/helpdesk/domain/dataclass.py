@@ -1,0 +1,130 @@
+"""``@dataclass`` as the standard library's, at a third of the cost of defining a class (a cold start).
+
+Every Lambda imports about a hundred of the helpdesk's dataclasses. Python 3.12's ``dataclasses`` writes
+the source of each generated method (``__init__``, ``__repr__``, ``__eq__``, and for a frozen class
+``__setattr__``, ``__delattr__`` and ``__hash__``) and compiles it with ``exec``: about six compilations per
+frozen class, the largest single part of importing a handler after boto3 and pydantic (bench/package.py).
+Here only ``__init__`` is compiled; the others are shared functions reading a per-class tuple of field
+names, with the standard library's behaviour:
+
+- ``__eq__`` compares the fields with ``compare=True`` as a tuple, only with an instance of the same class
+  (else ``NotImplemented``); ``__hash__`` hashes that tuple for ``frozen=True`` and is ``None`` for a class
+  that is not frozen (unhashable), unless the class defines its own;
+- ``__repr__`` is ``Name(field=value, …)`` over the fields with ``repr=True``, safe against recursion;
+- a frozen instance refuses assignment and deletion of its fields with ``FrozenInstanceError``
+  (``__init__`` and ``__post_init__`` set each field once, through ``object.__setattr__`` as before);
+- a method the class defines itself is kept; ``__dataclass_params__`` tells the options asked for.
+
+Anything else (``order``, ``unsafe_hash``, ``slots``, a dataclass base class) is left to the standard
+library as it is. Type checkers see ``dataclasses.dataclass`` itself, so ``replace``, ``fields`` and
+``asdict`` work and are checked as ever. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from operator import attrgetter
+from reprlib import recursive_repr
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass as dataclass
+else:
+
+    def dataclass(
+        cls: type | None = None,
+        /,
+        *,
+        init: bool = True,
+        repr: bool = True,
+        eq: bool = True,
+        order: bool = False,
+        unsafe_hash: bool = False,
+        frozen: bool = False,
+        **options: Any,
+    ) -> Any:
+        def wrap(klass: type) -> type:
+            standard = (
+                order
+                or unsafe_hash
+                or options.get("slots")
+                or any(hasattr(base, "__dataclass_fields__") for base in klass.__mro__[1:])
+                or (frozen and ("__setattr__" in klass.__dict__ or "__delattr__" in klass.__dict__))
+            )
+            if standard:
+                return dataclasses.dataclass(
+                    klass, init=init, repr=repr, eq=eq, order=order, unsafe_hash=unsafe_hash, frozen=frozen, **options
+                )
+            made = dataclasses.dataclass(klass, init=init, repr=False, eq=False, frozen=False, **options)
+            _add_methods(made, repr=repr, eq=eq, frozen=frozen)
+            return made
+
+        return wrap if cls is None else wrap(cls)
+
+
+def _values(names: tuple[str, ...]) -> Any:
+    """A function of an instance giving the tuple of these fields' values."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        name = names[0]
+        return lambda instance: (getattr(instance, name),)
+    return lambda _instance: ()
+
+
+def _add_methods(cls: type, *, repr: bool, eq: bool, frozen: bool) -> None:
+    fields = dataclasses.fields(cls)
+    own = cls.__dict__
+    methods: dict[str, Any] = {}
+    params = own["__dataclass_params__"]
+    params.repr, params.eq, params.frozen = repr, eq, frozen
+    if repr and "__repr__" not in own:
+        shown = tuple(f.name for f in fields if f.repr)
+
+        @recursive_repr()
+        def __repr__(self: Any) -> str:
+            inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+            return f"{type(self).__qualname__}({inner})"
+
+        methods["__repr__"] = __repr__
+    if eq:
+        compared = _values(tuple(f.name for f in fields if f.compare))
+        if "__eq__" not in own:
+
+            def __eq__(self: Any, other: object) -> Any:
+                if other.__class__ is self.__class__:
+                    return compared(self) == compared(other)
+                return NotImplemented
+
+            methods["__eq__"] = __eq__
+        own_hash = own.get("__hash__", dataclasses.MISSING)
+        explicit_hash = not (own_hash is dataclasses.MISSING or (own_hash is None and "__eq__" in own))
+        if not explicit_hash:
+            if frozen:
+                hashed = _values(tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash)))
+
+                def __hash__(self: Any) -> int:
+                    return hash(hashed(self))
+
+                methods["__hash__"] = __hash__
+            else:
+                methods["__hash__"] = None
+    if frozen:
+        names = frozenset(f.name for f in fields)
+
+        def __setattr__(self: Any, name: str, value: Any) -> None:
+            # __init__ sets each field once; afterwards every field is in the instance and refuses.
+            if name in names and name not in self.__dict__:
+                object.__setattr__(self, name, value)
+                return
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+        def __delattr__(_self: Any, name: str) -> None:
+            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+        methods["__setattr__"] = __setattr__
+        methods["__delattr__"] = __delattr__
+    for name, method in methods.items():
+        if method is not None:
+            method.__qualname__ = f"{cls.__qualname__}.{name}"
+        setattr(cls, name, method)

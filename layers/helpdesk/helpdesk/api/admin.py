@@ -69,9 +69,14 @@ RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
 
 
 def _list_model(model: type[BaseModel]) -> type[BaseModel]:
-    from pydantic import create_model
+    from pydantic import ConfigDict, create_model
 
-    return create_model(f"{model.__name__}List", items=(list[model], ...))  # type: ignore[valid-type]
+    # Built when a route first answers with it, as every model (api/schemas.py): not at a cold start's import.
+    return create_model(
+        f"{model.__name__}List",
+        __config__=ConfigDict(defer_build=True),
+        items=(list[model], ...),  # type: ignore[valid-type]
+    )
 
 
 def register(api: Api, services: Services) -> None:

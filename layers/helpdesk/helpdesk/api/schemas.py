@@ -1,7 +1,7 @@
 """Typed request and response models: the routes validate with them, ``/openapi.json`` is built from them."""
 
-from __future__ import annotations
-
+# No "from __future__ import annotations": pydantic reads these annotations as objects (a string is compiled
+# first, at every cold start); tests/unit/test_cold_import.py.
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -10,6 +10,19 @@ from ..domain.config import TicketEvent, ViewQuery
 from ..domain.header_guard import no_header_breaks, valid_address
 from ..domain.privacy import Phase
 from ..domain.status import Priority, Status
+
+
+# Field types several models share.
+def _email(value: str) -> str:
+    address = valid_address(value)
+    if not address:
+        raise ValueError("not an e-mail address")
+    return address
+
+
+HeaderText = Annotated[str, AfterValidator(no_header_breaks)]
+Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
+Tag = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(no_header_breaks)]
 
 
 class Model(BaseModel):
@@ -31,15 +44,15 @@ class ErrorBody(Model):
     details: list[ErrorDetail] | None = Field(
         None, description="validation_error (400): every invalid field, at most 10"
     )
-    current: TicketOut | None = Field(None, description="conflict (409) on a ticket: the ticket as it is now")
+    current: "TicketOut | None" = Field(None, description="conflict (409) on a ticket: the ticket as it is now")
     message_id: str | None = Field(None, description="send_failed: the stored reply whose sending failed")
     reason: Literal["new_message", "new_reply", "new_comment"] | None = Field(
         None, description="reply_conflict (409): what arrived since the position you saw"
     )
-    new: ThreadNews | None = Field(
+    new: "ThreadNews | None" = Field(
         None, description="reply_conflict (409) on an agent's reply: the entries since the position you saw"
     )
-    new_messages: list[PublicMessage] | None = Field(
+    new_messages: "list[PublicMessage] | None" = Field(
         None, description="reply_conflict (409) on the customer page: our messages since the one you saw"
     )
 
@@ -47,8 +60,8 @@ class ErrorBody(Model):
 class ThreadNews(Model):
     """What arrived in a ticket's thread since a reply's author saw it (oldest first)."""
 
-    messages: list[MessageOut]
-    comments: list[CommentOut]
+    messages: "list[MessageOut]"
+    comments: "list[CommentOut]"
 
 
 class AddressOut(Model):
@@ -310,18 +323,6 @@ class MetaOut(Model):
 
 
 # ------------------------------------------------------------------------------------------ changes
-
-
-def _email(value: str) -> str:
-    address = valid_address(value)
-    if not address:
-        raise ValueError("not an e-mail address")
-    return address
-
-
-HeaderText = Annotated[str, AfterValidator(no_header_breaks)]
-Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
-Tag = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(no_header_breaks)]
 
 
 class AddressIn(Model):

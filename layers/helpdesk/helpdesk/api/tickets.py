@@ -1,7 +1,7 @@
 """Ticket routes: list and detail (reads). Changes live in the modules added beside it."""
 
-from __future__ import annotations
-
+# No "from __future__ import annotations": pydantic reads these annotations as objects (a string is compiled
+# first, at every cold start); tests/unit/test_cold_import.py.
 import json
 import re
 import time

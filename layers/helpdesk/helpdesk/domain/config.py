@@ -4,8 +4,8 @@ The API validates admin input with these models; the ingest reads a :class:`Conf
 across warm invocations). No I/O here.
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations": pydantic reads these annotations as objects (a string is compiled
+# first, at every cold start); tests/unit/test_cold_import.py.
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -38,11 +38,11 @@ class LocalizedText(Record):
         return (self.en if lang == "en" else self.de) or self.de or self.en
 
 
-DEFAULT_AUTOREPLY_SUBJECT = LocalizedText(
+DEFAULT_AUTOREPLY_SUBJECT = LocalizedText.model_construct(
     de="Ihre Anfrage [#{TICKET}]: {BETREFF}",
     en="Your request [#{TICKET}]: {SUBJECT}",
 )
-DEFAULT_AUTOREPLY_BODY = LocalizedText(
+DEFAULT_AUTOREPLY_BODY = LocalizedText.model_construct(
     de=(
         "Guten Tag {NAME},\n\nvielen Dank für Ihre Nachricht. Wir haben sie unter der Ticketnummer {TICKET} "
         "erfasst und melden uns so bald wie möglich.\n\nBitte lassen Sie die Nummer im Betreff stehen, "
@@ -55,14 +55,14 @@ DEFAULT_AUTOREPLY_BODY = LocalizedText(
 )
 
 
-DEFAULT_CUSTOMER_LINK_TEXT = LocalizedText(
+DEFAULT_CUSTOMER_LINK_TEXT = LocalizedText.model_construct(
     de="Ihr Ticket online: {LINK}",
     en="Your ticket online: {LINK}",
 )
 
 
-DEFAULT_REMINDER_SUBJECT = LocalizedText(de="Erinnerung: {BETREFF}", en="Reminder: {SUBJECT}")
-DEFAULT_REMINDER_BODY = LocalizedText(
+DEFAULT_REMINDER_SUBJECT = LocalizedText.model_construct(de="Erinnerung: {BETREFF}", en="Reminder: {SUBJECT}")
+DEFAULT_REMINDER_BODY = LocalizedText.model_construct(
     de=(
         "Guten Tag {NAME},\n\nwir warten noch auf Ihre Rückmeldung zu Ihrer Anfrage {TICKET}. Wenn wir bis dahin "
         "nichts von Ihnen hören, schließen wir das Ticket in einigen Tagen. Eine Antwort auf diese Mail öffnet es "
@@ -73,8 +73,8 @@ DEFAULT_REMINDER_BODY = LocalizedText(
         "we will close the ticket in a few days. Replying to this mail reopens it at any time.\n\nYour {MAILBOX} team"
     ),
 )
-DEFAULT_CLOSE_SUBJECT = LocalizedText(de="Abgeschlossen: {BETREFF}", en="Closed: {SUBJECT}")
-DEFAULT_CLOSE_BODY = LocalizedText(
+DEFAULT_CLOSE_SUBJECT = LocalizedText.model_construct(de="Abgeschlossen: {BETREFF}", en="Closed: {SUBJECT}")
+DEFAULT_CLOSE_BODY = LocalizedText.model_construct(
     de=(
         "Guten Tag {NAME},\n\nda wir keine Rückmeldung erhalten haben, haben wir Ihre Anfrage {TICKET} "
         "abgeschlossen. Antworten Sie einfach auf diese Mail, wenn noch etwas offen ist.\n\nIhr Team von {MAILBOX}"
@@ -187,7 +187,7 @@ class Condition(Record):
     header: Annotated[str, StringConstraints(max_length=100)] | None = None  # for field == "header"
 
     @model_validator(mode="after")
-    def _check(self) -> Condition:
+    def _check(self) -> "Condition":
         if self.op == "regex":
             if len(self.value) > 200:
                 raise ValueError("regex longer than 200 characters")
@@ -298,7 +298,7 @@ class AutoclosePolicy(Record):
     deadline_warning_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
 
     @model_validator(mode="after")
-    def _order(self) -> AutoclosePolicy:
+    def _order(self) -> "AutoclosePolicy":
         if self.close_after_days <= self.remind_after_days and self.send_reminder:
             raise ValueError("close_after_days must be later than remind_after_days")
         return self
@@ -410,7 +410,7 @@ class Action(Record):
     value: Annotated[str, StringConstraints(max_length=5000)] = ""
 
     @model_validator(mode="after")
-    def _check(self) -> Action:
+    def _check(self) -> "Action":
         if self.kind == "set_status":
             Status(self.value)
         elif self.kind == "set_priority":
@@ -505,7 +505,7 @@ class Trigger(Record):
     stop: bool = False  # later triggers do not run for this occurrence
 
     @model_validator(mode="after")
-    def _check(self) -> Trigger:
+    def _check(self) -> "Trigger":
         timed = self.event in ("no_agent_reply", "in_status", "due_soon", "sla_warning")
         if timed and self.event != "sla_warning" and self.hours is None:
             raise ValueError(f"the time event {self.event} needs 'hours'")
@@ -536,7 +536,7 @@ class SlaCalendar(Record):
     extra_holidays: list[date] = Field(default_factory=list, max_length=400)
 
     @model_validator(mode="after")
-    def _check(self) -> SlaCalendar:
+    def _check(self) -> "SlaCalendar":
         try:
             ZoneInfo(self.tz)
         except (ValueError, KeyError) as exc:
@@ -593,7 +593,7 @@ class SlaPolicy(Record):
         return out
 
     @model_validator(mode="after")
-    def _check(self) -> SlaPolicy:
+    def _check(self) -> "SlaPolicy":
         if Status.CLOSED in self.pause_in or Status.TRASH in self.pause_in:
             raise ValueError("closed and trash stop every clock; they cannot be pausing statuses")
         return self

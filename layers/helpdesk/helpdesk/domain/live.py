@@ -8,8 +8,8 @@ Messages carry ids and small summaries only — never a subject, a body or an ad
 fetches what it shows over the REST API, which checks access again.
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations": pydantic reads these annotations as objects (a string is compiled
+# first, at every cold start); tests/unit/test_cold_import.py.
 import json
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal

@@ -1,0 +1,107 @@
+"""What a cold start pays for before its first event (bench/package.py measures it; these count it).
+
+- No pydantic model is built at import: every model of the helpdesk defers its validator to first use
+  (``defer_build``), so a cold start builds only the validators its first request needs. A model made at
+  import without it (``create_model`` for the admin's list responses did) built every record's validator
+  at every API cold start.
+- The modules that define pydantic models do not use ``from __future__ import annotations``: pydantic
+  evaluates each field's annotation when the class is made, and a string annotation is compiled first
+  (about 530 compilations for the API's schemas).
+- The helpdesk's dataclasses compile only ``__init__`` (helpdesk/domain/dataclass.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "layers" / "helpdesk" / "helpdesk"
+HANDLERS = ["ingest", "api", "autoclose", "publisher", "feedback", "live"]
+PROBE = """
+import importlib, inspect, json, sys
+module = importlib.import_module("functions.%s.app")
+standard = []  # helpdesk dataclasses whose methods the standard library compiled
+for name, loaded in list(sys.modules.items()):
+    if not name.startswith("helpdesk"):
+        continue
+    for cls in vars(loaded).values():
+        if inspect.isclass(cls) and cls.__module__ == name and "__dataclass_fields__" in vars(cls):
+            for method in ("__repr__", "__eq__"):
+                if getattr(cls, method).__module__ == name:
+                    standard.append(name + "." + cls.__qualname__ + "." + method)
+from pydantic import BaseModel
+built, deferred = [], 0
+todo = list(BaseModel.__subclasses__())
+while todo:
+    model = todo.pop()
+    todo.extend(model.__subclasses__())
+    if not model.__module__.startswith("helpdesk"):
+        continue
+    if model.__pydantic_complete__:
+        built.append(model.__module__ + "." + model.__qualname__)
+    else:
+        deferred += 1
+print(json.dumps({"built": sorted(built), "deferred": deferred, "standard": sorted(standard)}))
+"""
+
+
+def probe(handler: str) -> dict[str, object]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
+    env.update(
+        HELPDESK_MAIL_BUCKET="b",
+        HELPDESK_MAIL_DOMAIN="example.com",
+        AWS_DEFAULT_REGION="eu-central-1",
+        HELPDESK_USER_POOL_ID="eu-central-1_x",
+        HELPDESK_USER_POOL_CLIENT_ID="x",
+    )
+    paths = [str(ROOT), str(ROOT / "layers" / "helpdesk"), str(ROOT / "infra" / "local")]
+    code = f"import sys; sys.path[:0] = {paths!r}\n" + PROBE % handler
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_a_cold_start_builds_no_model_and_compiles_only_dataclass_inits(handler: str) -> None:
+    result = probe(handler)
+    assert result["built"] == []
+    assert result["standard"] == []
+    if handler == "api":
+        assert isinstance(result["deferred"], int) and result["deferred"] > 100  # the probe sees the models
+
+
+def model_modules() -> list[Path]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bases = {
+            base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef)
+            for base in node.bases
+        }
+        if bases & {"BaseModel", "Model", "Record"} and "pydantic" in path.read_text(encoding="utf-8"):
+            found.append(path)
+    return found
+
+
+def test_pydantic_model_modules_give_annotations_as_objects_not_strings() -> None:
+    modules = model_modules()
+    assert PACKAGE / "api" / "schemas.py" in modules and PACKAGE / "domain" / "config.py" in modules
+    stringly = [
+        str(path.relative_to(PACKAGE))
+        for path in modules
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(alias.name == "annotations" for alias in node.names)
+    ]
+    assert stringly == []

@@ -1,6 +1,6 @@
 """Packaged cold start: CPU to import each handler as Lambda's python3.12 runtime would, and the layer's size.
 
-    .venv/bin/python bench/package.py [--runs 7]
+    .venv/bin/python bench/package.py [--runs 7] [--against REV]
 
 Builds the artefacts as `make deploy` does (build/bench-package), then for each handler starts a fresh
 ``python3.12 -I -S -B`` with only the function's folder, the built layer and a runtime-like boto3 (the venv's
@@ -10,6 +10,10 @@ template.yaml deploys it). The yardstick is the same interpreter importing bare 
 handler (A B A B …): the ratio is the median of the pairs' ratios, so a shared machine's drift does not move
 it. Also shown: the layer without its .pyc (what every cold start compiled before `make deploy` precompiled).
 CPU = user + system of the child. Prints figures; asserts nothing.
+
+``--against REV`` (a commit, a tag, ``HEAD~3``) also builds that revision's artefacts (from a temporary git
+worktree, with its own build code) and runs each handler's import in turn with it: the ratio this/REV per
+handler, the median of the pairs' ratios, shows a change on a machine whose speed drifts between runs.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from helpdesk_deploy.build import Artefacts
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "bench-package"
@@ -108,9 +116,44 @@ def paired(a: list[str], b: list[str], runs: int, env: dict[str, str]) -> tuple[
     )
 
 
+def build_revision(revision: str, out: Path) -> Path:
+    """Build ``revision``'s artefacts into ``out`` with that revision's own build code; their root."""
+    tree = OUT.parent / "bench-package-worktree"
+    if tree.exists():
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+    subprocess.run(["git", "worktree", "add", "--detach", "--force", str(tree), revision], cwd=ROOT, check=True)
+    try:
+        paths = os.pathsep.join(str(tree / p) for p in ("infra/deploy", "layers/helpdesk", "infra/local", "."))
+        code = f"from pathlib import Path; from helpdesk_deploy.build import build; build(Path({str(out)!r}))"
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": paths}
+        subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+    return out
+
+
+def against(revision: str, artefacts: Artefacts, python312: str, runtime: Path, env: dict[str, str], runs: int) -> None:
+    from helpdesk_deploy.build import FUNCTIONS
+
+    other = build_revision(revision, OUT.parent / "bench-package-against")
+    print(f"\nthis tree against {revision} (each handler's import in turn with {revision}'s build of it):")
+    for name in FUNCTIONS:
+        theirs = other / "functions" / name
+        if not theirs.exists():
+            print(f"  {name:<24} not in {revision}")
+            continue
+        env_fn = env | {"POWERTOOLS_SERVICE_NAME": f"helpdesk-{name}", "AWS_LAMBDA_FUNCTION_NAME": f"helpdesk-{name}"}
+        function = artefacts.function_dirs[name]
+        mine = command(python312, [function, artefacts.layer_dir / "python", runtime], "import app")
+        old = command(python312, [theirs, other / "layer" / "python", runtime], "import app")
+        cpu, _, ratio = paired(mine, old, runs, env_fn | {"LAMBDA_TASK_ROOT": str(function)})
+        print(f"  {name:<24} {cpu:6.3f} s CPU   {ratio:.3f}x of {revision}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--against", metavar="REV", help="also compare each handler's import with REV's build")
     args = parser.parse_args()
 
     from helpdesk_deploy.build import FUNCTIONS, build, find_python312
@@ -168,6 +211,8 @@ def main() -> None:
     for label, seconds in figures.items():
         print(f"  {label:<24} {seconds:6.3f} s CPU")
     print(f"  ratio                    {figures['shared loader'] / figures['a session each (before)']:.2f}x")
+    if args.against:
+        against(args.against, artefacts, python312, runtime, env, args.runs)
 
 
 if __name__ == "__main__":

@@ -257,15 +257,14 @@ def _key_json(value: Any) -> str:  # as the snapshot's commit lines name a parti
 def read_snapshot(data: Path) -> dict[str, Any]:
     """The snapshot as one dict (its first line with the appended commits' changes to the header, and
     ``tables``: every table's items), read as a restore reads it."""
-    from helpdesk_local.persist import DataDir, committed_batches
+    from helpdesk_local.persist import DataDir, apply_commit, committed_batches, header_facts
 
     directory = DataDir(data)
     header = directory.read_snapshot()
     assert header is not None, f"no snapshot in {data}"
     hash_attr = hash_attributes()
     lines: dict[tuple[str, str, int | None], list[dict[str, Any]]] = {}
-    ingested = set(header.get("ingested", []))
-    objects = {(e["bucket"], e["key"]): e for e in header.get("objects", [])}
+    facts = header_facts(header)
     for batch, commit in committed_batches(directory, header):
         for gone in (commit or {}).get("gone", []):
             lines.pop(tuple(gone), None)
@@ -274,15 +273,17 @@ def read_snapshot(data: Path) -> dict[str, Any]:
             first = partition["items"][0][hash_attr[partition["table"]]]
             lines[(partition["table"], _key_json(first), partition.get("part"))] = partition["items"]
         if commit:
-            ingested.update(commit.get("ingested", []))
-            objects.update({(e["bucket"], e["key"]): e for e in commit.get("objects", [])})
-            for bucket, key in commit.get("objects_gone", []):
-                objects.pop((bucket, key), None)
+            apply_commit(facts, commit)
     tables: dict[str, list[dict[str, Any]]] = {}
     for (table, _, _), items in lines.items():
         tables.setdefault(table, []).extend(items)
     header = {k: v for k, v in header.items() if k != "lines"}
-    return header | {"ingested": sorted(ingested), "objects": list(objects.values()), "tables": tables}
+    return header | {
+        "ingested": sorted(facts["ingested"]),
+        "objects": list(facts["objects"].values()),
+        "cognito": facts["cognito"],
+        "tables": tables,
+    }
 
 
 def write_snapshot(data: Path, snapshot: dict[str, Any]) -> None:

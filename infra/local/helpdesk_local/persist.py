@@ -442,14 +442,14 @@ class Snapshotter:
             )
         self.fragments = spans  # only this thread changes them (capture runs under _writing too)
         self._gone.clear()
-        self._written = _facts(state)
+        self._written = header_facts(state)
         self.appendable, self.base_bytes, self.log_bytes = True, size, 0
         return size
 
     def _append(self, state: dict[str, Any]) -> int:
         """Append what changed since the file was written: the lines read again, then a commit line with the
         lines gone and the header's changes. A restore applies a batch only once its commit line is there."""
-        facts, written = _facts(state), self._written
+        facts, written = header_facts(state), self._written
         commit: dict[str, Any] = {"written_at": state["written_at"]}
         if self._gone:
             commit["gone"] = sorted([list(key) for key in self._gone], key=json.dumps)
@@ -696,7 +696,7 @@ class Snapshotter:
         names = self._table_names()
         skipped: set[str] = set()
         shared: dict[tuple[str, Any], Any] = {}  # one DynamoType per scalar value (see _dynamo)
-        header = _facts(state)
+        header = header_facts(state)
         source = moto_cold.LineFile(self.data.snapshot_path)  # where the cold tables' lines stay (moto_cold)
         with self.dynamodb_lock:
             for lines, commit in committed_batches(self.data, state):
@@ -704,14 +704,8 @@ class Snapshotter:
                     self._forget_line(backend, names, (table_id, hash_json, part))
                 for offset, line in lines:
                     self._restore_line(backend, names, source, offset, line, shared, skipped)
-                if commit is None:
-                    continue
-                header["ingested"].update(commit.get("ingested", []))
-                for entry in commit.get("objects", []):
-                    header["objects"][(entry["bucket"], entry["key"])] = entry
-                for bucket, key in commit.get("objects_gone", []):
-                    header["objects"].pop((bucket, key), None)
-                header["cognito"] = commit.get("cognito", header["cognito"])
+                if commit is not None:
+                    apply_commit(header, commit)
             for name in names.values():  # filled directly: the query index reads them again
                 moto_index.invalidate(backend.get_table(name))
         self.complete = True
@@ -913,14 +907,25 @@ def committed_batches(
         log.warning("the snapshot's last %d lines were cut off before their commit: not restored", len(pending))
 
 
-def _facts(state: dict[str, Any]) -> dict[str, Any]:
+def header_facts(state: dict[str, Any]) -> dict[str, Any]:
     """What a snapshot's header holds, in the form an append compares with the last one written and a
-    restore brings up to date with each commit."""
+    restore brings up to date with each commit (:func:`apply_commit`)."""
     return {
         "ingested": set(state.get("ingested", [])),
         "objects": {(entry["bucket"], entry["key"]): entry for entry in state["objects"]},
         "cognito": state["cognito"],
     }
+
+
+def apply_commit(facts: dict[str, Any], commit: dict[str, Any]) -> None:
+    """Bring :func:`header_facts` up to date with an appended batch's commit line (the changes
+    ``Snapshotter._append`` wrote: ingested mail, S3 objects put and gone, Cognito)."""
+    facts["ingested"].update(commit.get("ingested", []))
+    for entry in commit.get("objects", []):
+        facts["objects"][(entry["bucket"], entry["key"])] = entry
+    for bucket, key in commit.get("objects_gone", []):
+        facts["objects"].pop((bucket, key), None)
+    facts["cognito"] = commit.get("cognito", facts["cognito"])
 
 
 def _line(fragment: bytes | Span, source: IO[bytes] | None) -> bytes:

@@ -136,15 +136,12 @@ def test_moving_a_ticket_into_an_assigning_queue_assigns_it(publisher: StreamPol
     assert assignee(created.ticket_id) == "ben"
 
 
-def test_two_tickets_entering_at_once_never_take_the_same_turn(
-    publisher: StreamPoller, aws: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Both read the pointer before either takes its turn (a barrier holds them there): the conditional write
-    lets one through; the other reads again and gets the next agent."""
+def assign_two_at_once(aws: Any, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """Two tickets enter the queue; both assignments read the pointer (and the open-ticket counters) before
+    either writes (a barrier holds them there). Returns who got each."""
     import helpdesk.services.assignment as service
     from helpdesk.store import assignment as pointers
 
-    support("round_robin")
     tickets = [ingest(aws, make_mail(subject=f"Gleichzeitig {n}", sender=f"g{n}@kunde.example")) for n in range(2)]
     read = pointers.pointer
     barrier = threading.Barrier(2, timeout=30)
@@ -176,9 +173,36 @@ def test_two_tickets_entering_at_once_never_take_the_same_turn(
         thread.join(timeout=60)
     monkeypatch.undo()
     assert not errors, errors
-    got = sorted(str(assignee(t.ticket_id)) for t in tickets)
-    assert got == ["anna", "ben"]  # one turn each, none taken twice
+    assert [r.skipped for r in reports] == [[], []]
+    return [assignee(t.ticket_id) for t in tickets]
+
+
+def test_two_tickets_entering_at_once_never_take_the_same_turn(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both decide "anna's turn": the pointer's conditional write in the change's transaction lets one
+    through; the other reads again and gets the next agent."""
+    from helpdesk.store import assignment as pointers
+
+    support("round_robin")
+    config_store().put("agent", Agent(username="carla", email="carla@example.com"))
+    for name in ("anna", "ben"):
+        config_store().put("agent", Agent(username=name, email=f"{name}@example.com"))
+    got = assign_two_at_once(aws, monkeypatch)
+    assert sorted(str(name) for name in got) == ["anna", "ben"]  # one turn each, none taken twice
     assert pointers.pointer("support").last == "ben"
+    assert pointers.pointer("support").assigned == 2
+
+
+def test_two_tickets_entering_a_least_open_queue_at_once_go_to_two_agents(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both read "nobody has an open ticket" and decide on anna. Before, least open was not serialized and
+    anna got both; now the second's transaction is refused, it reads the counters again (anna: 1) and
+    gives the ticket to ben."""
+    for name in TEAM:
+        config_store().put("agent", Agent(username=name, email=f"{name}@example.com"))
+    support("least_open")
+    got = assign_two_at_once(aws, monkeypatch)
+    assert sorted(str(name) for name in got) == ["anna", "ben"]
 
 
 def test_an_agent_sets_themselves_away_in_their_profile(publisher: StreamPoller, aws: Any, api: ApiClient) -> None:

@@ -12,11 +12,13 @@ and its queue assigns (``round_robin``/``least_open``):
    ``BACKLOG`` counters ``agent_<user>``: one GetItem), who got the queue's last ticket and when each got
    one (the queue's pointer, ``store/assignment.py``: one GetItem);
 2. the pure decision (:func:`~helpdesk.domain.assignment.choose`) with its reason;
-3. round robin takes its turn with a conditional write on the pointer (two tickets at once never get the
-   same turn: the one refused reads again); least open notes the time;
-4. the change: ``assignee`` through :func:`~.changes.change_ticket` by "system" (optimistic locking: a
-   ticket changed meanwhile is read again), with an ``AutoAssigned`` event carrying the reason. When
-   nobody is available the event says so and the ticket stays unassigned.
+3. the change: ``assignee`` through :func:`~.changes.change_ticket` by "system", with an ``AutoAssigned``
+   event carrying the reason, and in the same transaction the pointer's move (:func:`pointers.claim`: the
+   agent's time, round robin's turn), conditional on the queue having assigned nothing since step 1. Two
+   tickets entering at once never decide on the same facts: the one refused reads the pointer and the
+   open-ticket counters again (they moved in the other's transaction), and so does a ticket that changed
+   meanwhile (optimistic locking). A change that fails leaves the pointer as it was. When nobody is
+   available the event says so and the ticket stays unassigned.
 
 A retried stream record finds the ticket assigned and does nothing.
 """
@@ -27,6 +29,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import field
+from functools import partial
 from typing import Any
 
 from ..domain.assignment import Candidate, Choice, choose, eligible
@@ -37,11 +40,11 @@ from ..domain.reasons import to_json as reason_json
 from ..store import assignment as pointers
 from ..store.stats import BACKLOG_KEY, get_counters
 from ..store.tickets import TicketStore, new_event
-from .changes import ChangeError, Missing, Stale, change_ticket
+from .changes import Also, ChangeError, Missing, Refused, Stale, change_ticket
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 5  # a turn taken meanwhile, or the ticket changed meanwhile: read again
+ATTEMPTS = 5  # the queue assigned another ticket meanwhile, or the ticket changed meanwhile: read again
 ACTOR = "system"
 ENTERING = frozenset({"TicketCreated", "TicketUpdated", "MacroApplied"})
 
@@ -106,10 +109,6 @@ def assign(deps: AssignmentDeps, cfg: ConfigSnapshot, ticket_id: str, report: As
         ]
         choice = choose(queue, candidates, pointer.last)
         at = iso()
-        if choice.assignee is not None:
-            turn = queue.assignment == "round_robin"
-            if not pointers.claim(queue.id, choice.assignee, at, previous=pointer.last, turn=turn):
-                continue  # another ticket took this turn meanwhile: read the pointer again
         detail = {
             "ticket_id": ticket.pk,
             "number": ticket.number,
@@ -120,6 +119,11 @@ def assign(deps: AssignmentDeps, cfg: ConfigSnapshot, ticket_id: str, report: As
         }
         event = new_event(ticket, "AutoAssigned", ACTOR, detail, at)
         changes = {"assignee": choice.assignee} if choice.assignee else {}
+        also = None
+        if choice.assignee is not None:
+            turn = queue.assignment == "round_robin"
+            claim = partial(pointers.claim, queue=queue.id, agent=choice.assignee, at=at, seen=pointer, turn=turn)
+            also = Also(frozenset({pointers.TAG}), claim)
         try:
             change_ticket(
                 deps.tickets,
@@ -131,24 +135,17 @@ def assign(deps: AssignmentDeps, cfg: ConfigSnapshot, ticket_id: str, report: As
                 viewer=None,
                 ticket=ticket,
                 extra=[event],
+                also=also,
             )
-        except Stale:
-            # Changed meanwhile (perhaps assigned by hand): judge it again as it is now. A round-robin turn
-            # taken for this change goes back first, or the agent whose turn it was would be passed by.
-            if choice.assignee is not None and queue.assignment == "round_robin":
-                pointers.give_back(
-                    queue.id,
-                    choice.assignee,
-                    previous=pointer.last,
-                    previous_at=pointer.last_at.get(choice.assignee),
-                )
-            continue
+        except (Stale, Refused):
+            continue  # the ticket or the queue's assignments changed meanwhile: judge it again as it is now
         if choice.assignee:
             report.assigned.append(f"{ticket.pk}: {choice.assignee}")
         else:
             report.nobody += 1
         return choice
     report.skipped.append(f"{ticket_id}: changed {ATTEMPTS} times while it was assigned")
+    log.warning("assignment skipped", extra={"ticket": ticket_id, "error": f"refused {ATTEMPTS} times"})
     return None
 
 

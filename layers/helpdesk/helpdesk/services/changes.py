@@ -8,6 +8,7 @@ Every change is an audit event (``TicketUpdated`` with old → new per field, ``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import field
 from typing import Any
 
@@ -22,7 +23,7 @@ from ..domain.status import Priority, Status, TransitionError, check_transition
 from ..store.models import EventItem, TicketItem
 from ..store.stats import save_records
 from ..store.tickets import TicketStore, apply_transition, state_of
-from ..store.unit import Conflict
+from ..store.unit import Conflict, Unit
 from ..store.writes import Snapshot, relink_parent, write_ticket
 from .access import ensure_queue, may_access, referenced_ticket
 
@@ -54,6 +55,19 @@ class Stale(Exception):
 
 class Missing(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Also:
+    """Writes a caller adds to a change's transaction (``write`` adds them to the unit, tagged ``tags``), so
+    they land with the change or not at all: fair assignment's pointer (``services/assignment.py``)."""
+
+    tags: frozenset[str]
+    write: Callable[[Unit], None]
+
+
+class Refused(Exception):
+    """A write of :class:`Also` was refused (its condition no longer held): nothing was written."""
 
 
 @dataclass
@@ -208,8 +222,10 @@ def change_ticket(
     reason: str | None = None,
     ticket: TicketItem | None = None,
     extra: list[EventItem] | None = None,
+    also: Also | None = None,
 ) -> Outcome:
-    """Change a ticket the caller may access; ``viewer`` (None: the system) must also see what the change names."""
+    """Change a ticket the caller may access; ``viewer`` (None: the system) must also see what the change names.
+    ``also``: the caller's own writes in the same transaction (:class:`Refused` when one is refused)."""
     current = ticket or store.get(ticket_id, consistent=True)
     if current is None:
         raise Missing(ticket_id)
@@ -223,8 +239,10 @@ def change_ticket(
         raise ChangeError("that parent would make a cycle", "parent_id")
     for attempt in range(3):
         try:
-            return _change(store, cfg, current, clean, actor, reason, extra)
+            return _change(store, cfg, current, clean, actor, reason, extra, also)
         except Conflict as exc:
+            if also is not None and also.tags & set(exc.tags):
+                raise Refused(", ".join(sorted(also.tags & set(exc.tags)))) from exc
             fresh = store.get(ticket_id, consistent=True)
             if fresh is None:
                 raise Missing(ticket_id) from exc
@@ -242,6 +260,7 @@ def _change(
     actor: str,
     reason: str | None,
     extra: list[EventItem] | None,
+    also: Also | None = None,
 ) -> Outcome:
     old_parent_id = current.parent_id
     before = Snapshot.of(current)
@@ -260,6 +279,8 @@ def _change(
             store.get(current.parent_id, consistent=True) if current.parent_id else None,
         )
     save_records(unit, current, transition.records, at)
+    if also is not None:
+        also.write(unit)
     unit.commit()
     changed: Any = next((e.detail.get("changes", {}) for e in events if e.type == "TicketUpdated"), {})
     return Outcome(current, dict(changed) if isinstance(changed, dict) else {})

@@ -1,8 +1,11 @@
 """Fair assignment's pointer per queue (``meta``: ``ASSIGN#<queue>`` / ``ASSIGN``): who got the queue's last
-ticket by round robin (``last``) and when each agent last got one of its tickets (``at_<agent>``).
+ticket by round robin (``last``), when each agent last got one of its tickets (``at_<agent>``), and how many
+tickets the queue has assigned (``n``).
 
-Round robin is race-safe through :func:`claim`: a conditional write "``last`` is still who I read", so two
-tickets entering the queue at once never take the same turn (the one refused reads the pointer again).
+Race-safe through :func:`claim`: the pointer moves in the same transaction as the ticket's change (and with
+it the agents' open-ticket counters), on condition that ``n`` is still what the decision read. Two tickets
+entering the queue at once never decide on the same facts: the second's transaction is refused, and it
+reads the pointer and the counters again. A change that fails leaves the pointer as it was.
 """
 
 from __future__ import annotations
@@ -10,20 +13,25 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.operand import Path
+
 from ..aws import clients
 from ..domain.dataclass import dataclass
 from .models import MetaItem
-from .unit import counter_attribute, counter_name
+from .unit import Unit, counter_attribute, counter_name
 
 PK = "ASSIGN#"
 SK = "ASSIGN"
 AT = "at_"
+TAG = "assignment"  # the pointer's write in a ticket change's transaction (Conflict.tags)
 
 
 @dataclass(frozen=True)
 class Pointer:
     last: str | None = None
     last_at: dict[str, str] = field(default_factory=dict)  # agent → ISO instant of their last assigned ticket
+    assigned: int = 0  # tickets the queue has assigned: the version a claim is conditional on
 
 
 def _key(queue: str) -> dict[str, Any]:
@@ -38,65 +46,16 @@ def pointer(queue: str) -> Pointer:
     )
     last = item.get("last", {}).get("S") or None
     at = {counter_name(k[len(AT) :]): v["S"] for k, v in item.items() if k.startswith(AT) and "S" in v}
-    return Pointer(last, at)
+    return Pointer(last, at, int(item.get("n", {}).get("N", "0")))
 
 
-def claim(queue: str, agent: str, at: str, *, previous: str | None, turn: bool) -> bool:
-    """Note that ``agent`` got a ticket of ``queue`` at ``at``. ``turn`` (round robin): only if the pointer
-    still says ``previous`` (None: no ticket yet), and move it to ``agent``; False when someone else took
-    that turn meanwhile."""
-    names = {"#at": AT + counter_attribute(agent)}
-    values: dict[str, Any] = {":at": {"S": at}}
-    update = "SET #at = :at"
-    kwargs: dict[str, Any] = {}
+def claim(unit: Unit, queue: str, agent: str, at: str, *, seen: Pointer, turn: bool) -> None:
+    """Add to ``unit`` (the ticket change that assigns ``agent``): note that ``agent`` got a ticket of
+    ``queue`` at ``at`` and count it; ``turn`` (round robin): the pointer moves to ``agent``. Only if the
+    queue has assigned nothing since ``seen`` was read: else the transaction is refused (tag :data:`TAG`)."""
+    n = Path(["n"])
+    actions = [Path([AT + counter_attribute(agent)]).set(at), n.add(1)]
     if turn:
-        update += ", #last = :agent"
-        names["#last"] = "last"
-        values[":agent"] = {"S": agent}
-        if previous is None:
-            kwargs["ConditionExpression"] = "attribute_not_exists(#last)"
-        else:
-            kwargs["ConditionExpression"] = "#last = :previous"
-            values[":previous"] = {"S": previous}
-    return _update(queue, update, names, values, **kwargs)
-
-
-def give_back(queue: str, agent: str, *, previous: str | None, previous_at: str | None) -> bool:
-    """Undo a round-robin ``claim`` of ``agent`` whose ticket change then failed: the pointer says
-    ``previous`` again and ``agent``'s last ticket time is what it was, so ``agent`` keeps the turn. Only
-    while the pointer still says ``agent`` (False when another ticket took the next turn meanwhile: then
-    the turn has been used, and giving it back would hand one agent two)."""
-    names = {"#last": "last", "#at": AT + counter_attribute(agent)}
-    values: dict[str, Any] = {":agent": {"S": agent}}
-    sets, removes = [], []
-    if previous is None:
-        removes.append("#last")
-    else:
-        sets.append("#last = :previous")
-        values[":previous"] = {"S": previous}
-    if previous_at is None:
-        removes.append("#at")
-    else:
-        sets.append("#at = :previous_at")
-        values[":previous_at"] = {"S": previous_at}
-    update = " ".join(
-        ([f"SET {', '.join(sets)}"] if sets else []) + ([f"REMOVE {', '.join(removes)}"] if removes else [])
-    )
-    return _update(queue, update, names, values, ConditionExpression="#last = :agent")
-
-
-def _update(queue: str, update: str, names: dict[str, str], values: dict[str, Any], **condition: Any) -> bool:
-    """One conditional write of the queue's pointer; False when its condition no longer holds."""
-    ddb = clients.dynamodb()
-    try:
-        ddb.update_item(
-            TableName=MetaItem.Meta.table_name,
-            Key=_key(queue),
-            UpdateExpression=update,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-            **condition,
-        )
-    except ddb.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+        actions.append(Path(["last"]).set(agent))
+    condition: Condition = n.does_not_exist() if seen.assigned == 0 else n == seen.assigned
+    unit.update(TAG, MetaItem(PK + queue, SK), actions, condition=condition)

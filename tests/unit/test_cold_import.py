@@ -13,15 +13,12 @@
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fresh_import import ROOT, fresh_json, handler_env
+
 PACKAGE = ROOT / "layers" / "helpdesk" / "helpdesk"
 HANDLERS = ["ingest", "api", "autoclose", "publisher", "feedback", "live"]
 PROBE = """
@@ -53,20 +50,8 @@ print(json.dumps({"built": sorted(built), "deferred": deferred, "standard": sort
 
 
 def probe(handler: str) -> dict[str, object]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
-    env.update(
-        HELPDESK_MAIL_BUCKET="b",
-        HELPDESK_MAIL_DOMAIN="example.com",
-        AWS_DEFAULT_REGION="eu-central-1",
-        HELPDESK_USER_POOL_ID="eu-central-1_x",
-        HELPDESK_USER_POOL_CLIENT_ID="x",
-    )
-    paths = [str(ROOT), str(ROOT / "layers" / "helpdesk"), str(ROOT / "infra" / "local")]
-    code = f"import sys; sys.path[:0] = {paths!r}\n" + PROBE % handler
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=False)
-    assert out.returncode == 0, out.stderr[-3000:]
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    env = handler_env("HELPDESK_", HELPDESK_USER_POOL_ID="eu-central-1_x", HELPDESK_USER_POOL_CLIENT_ID="x")
+    return fresh_json(PROBE % handler, env)
 
 
 @pytest.mark.parametrize("handler", HANDLERS)

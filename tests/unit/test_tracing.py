@@ -3,17 +3,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from helpdesk.aws.tracing import detail_wanted, tracer
+from tests.fresh_import import fresh_json, handler_env
 
-ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = ["ingest", "api", "autoclose", "publisher", "live"]
 PROBE = """
 import importlib, json, sys
@@ -26,21 +20,10 @@ print(json.dumps({"xray": "aws_xray_sdk" in sys.modules, "tracers": loaded}))
 
 
 def probe(detail: str | None) -> dict[str, object]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_TRACE")}
-    env.update(
-        HELPDESK_MAIL_BUCKET="b",
-        HELPDESK_MAIL_DOMAIN="example.com",
-        AWS_DEFAULT_REGION="eu-central-1",
-        POWERTOOLS_TRACE_DISABLED="false",
-    )
+    env = handler_env("HELPDESK_TRACE", POWERTOOLS_TRACE_DISABLED="false")
     if detail is not None:
         env["HELPDESK_TRACE_DETAIL"] = detail
-    paths = [str(ROOT), str(ROOT / "layers" / "helpdesk"), str(ROOT / "infra" / "local")]
-    code = f"import sys; sys.path[:0] = {paths!r}\n" + PROBE % HANDLERS
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=False)
-    assert out.returncode == 0, out.stderr[-3000:]
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return fresh_json(PROBE % HANDLERS, env)
 
 
 def test_without_detail_no_handler_imports_the_xray_sdk() -> None:

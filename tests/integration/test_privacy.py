@@ -245,6 +245,26 @@ def test_erasing_a_customer_leaves_nothing_that_names_them(aws: Any, api: ApiCli
     assert [j["id"] for j in listed] == [job["id"]]
 
 
+def test_the_dry_run_lists_the_records_the_erasure_redacts_also_by_a_name_only_her_tickets_carry(
+    aws: Any, api: ApiClient
+) -> None:
+    """Her tickets carry a name her customer record no longer has (it took the later "Hildegard M. Schwarz"
+    from another mail program); a view filtered by the first named her. The erasure redacts it (it learns
+    names from her tickets); before, the dry run looked for the record's name only and did not list it."""
+    other_name = "Hildegard M. Schwarz"
+    ingest(aws, make_mail(sender=f"{NAME} <{ADDRESS}>", subject="Erste Frage", body="Hallo."))
+    ingest(aws, make_mail(sender=f"{other_name} <{ADDRESS}>", subject="Zweite Frage", body="Hallo."))
+    customer = api.get(f"/customers/{ADDRESS}", user="admin").json
+    assert customer["name"] == other_name  # the record has the later name
+    view = api.call("POST", "/views", user="agent", body={"name": "Schwarz", "query": {"q": NAME}})
+    assert view.status == 201, view.text
+
+    preview = api.get(f"/admin/privacy/customers/{ADDRESS}", user="admin").json
+    assert preview["config"] == [f"view#{view.json['id']}"]
+    job = api.call("POST", f"/admin/privacy/customers/{ADDRESS}/erase", user="admin", body={"confirm": ADDRESS})
+    assert job.status == 202 and job.json["counts"]["config_redacted"] == 1, job.text
+
+
 def test_anonymizing_keeps_tickets_and_statistics_but_no_personal_data(aws: Any, api: ApiClient) -> None:
     ids = build_customer(aws, api)
     stats_before = api.get("/stats", user="admin").json

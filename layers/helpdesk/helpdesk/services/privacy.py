@@ -455,7 +455,9 @@ def preview(email: str) -> Preview:
         attachments=attachments,
         numbers=[t.number for t in tickets][:200],
         attachments_complete=len(tickets) <= PREVIEW_READS,
-        config=[item.key for item, _ in config_naming(address, needles_of(address, customer))],
+        config=[
+            item.key for item, _ in config_naming(address, with_ticket_names(needles_of(address, customer), tickets))
+        ],
     )
 
 
@@ -465,6 +467,14 @@ def needles_of(address: str, customer: CustomerItem | None) -> list[str]:
     if customer is not None:
         found += [value for value in (customer.name, customer.phone) if value]
     return found
+
+
+def with_ticket_names(needles: list[str], tickets: Iterable[TicketItem]) -> list[str]:
+    """``needles`` and the names the customer's own tickets carry (a record keeps one name; each ticket
+    the one its first mail gave), in order, once each. The job learns them ticket by ticket (phase own),
+    the dry run from the list it shows, so both find the same configuration records."""
+    names = [t.customer_name for t in tickets if t.customer_name]
+    return list(dict.fromkeys([*needles, *names]))
 
 
 def config_naming(address: str, needles: list[str]) -> list[tuple[ConfigItem, dict[str, Any]]]:
@@ -633,8 +643,7 @@ def _own_ticket(job: Job, ticket_id: str, mail: MailStore) -> None:
     address = job.address or ""
     if ticket is None or (ticket.customer_email or "").lower() != address:
         return  # done before (the index follows the table within moments)
-    if ticket.customer_name and ticket.customer_name not in job.needles:
-        job.needles.append(ticket.customer_name)
+    job.needles = with_ticket_names(job.needles, [ticket])
     if job.mode == ErasureMode.ANONYMIZE.value:
         done = rewrite_ticket(ticket_id, mail, address, job.needles, everything=True, delete_theirs=False)
         _count(job, tickets_anonymized=1, messages_anonymized=done.messages_blanked, objects_deleted=done.objects)

@@ -12,6 +12,7 @@ fetches what it shows over the REST API, which checks access again.
 # first, at every cold start); tests/unit/test_cold_import.py.
 import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
@@ -61,7 +62,15 @@ class Ping(_Frame):
 
 
 Frame = Annotated[Subscribe | Presence | Ping, Field(discriminator="action")]
-_FRAME: TypeAdapter[Subscribe | Presence | Ping] = TypeAdapter(Frame)
+
+
+@cache
+def _frames() -> TypeAdapter[Subscribe | Presence | Ping]:
+    """The frames' validator, built on the first frame (the API and the publisher import this module for
+    the messages they send and never parse a frame: their cold starts do not build it)."""
+    return TypeAdapter(Frame)
+
+
 ACTIONS = ("subscribe", "presence", "ping")
 
 
@@ -88,7 +97,7 @@ def parse_frame(body: str | None) -> Subscribe | Presence | Ping:
     if data.get("action") not in ACTIONS:
         raise FrameError("unknown_action", f"action must be one of {', '.join(ACTIONS)}")
     try:
-        return _FRAME.validate_python(data)
+        return _frames().validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()) if part not in ACTIONS)

@@ -1,7 +1,8 @@
 """What a cold start pays for before its first event (bench/package.py measures it; these count it).
 
-- No pydantic model is built at import: every model of the helpdesk defers its validator to first use
-  (``defer_build``), so a cold start builds only the validators its first request needs; nor is a
+- No pydantic model is built at import (but the three whose literals are made then, BUILT_ON_PURPOSE):
+  every model of the helpdesk defers its validator to first use (``defer_build``), so a cold start builds
+  only the validators its first request needs; nor is a
   ``TypeAdapter`` made at import (it builds at once: the live frames' adapter did, in every handler). A model made at
   import without it (``create_model`` for the admin's list responses did) built every record's validator
   at every API cold start.
@@ -52,8 +53,21 @@ adapters = [  # a TypeAdapter builds its validator when it is made
     for name, loaded in list(sys.modules.items()) if name.startswith("helpdesk")
     for attribute, value in vars(loaded).items() if isinstance(value, TypeAdapter)
 ]
-print(json.dumps({"built": sorted(built) + adapters, "deferred": deferred, "standard": sorted(standard)}))
+spec = None
+if hasattr(module, "app") and hasattr(module.app, "helpdesk_api"):  # the API: its first request may be the spec
+    from helpdesk.api.openapi import build
+    spec = len(build(module.app.helpdesk_api)["paths"])
+print(json.dumps({"built": sorted(built) + adapters, "deferred": deferred, "standard": sorted(standard), "spec": spec}))
 """
+
+
+# Literals made at import, validated: the auto-reply texts' defaults are other models' field defaults, which
+# the OpenAPI spec encodes (an instance of a model not yet built cannot be encoded), and the built-in views.
+BUILT_ON_PURPOSE = {
+    "helpdesk.domain.config.LocalizedText",
+    "helpdesk.domain.config.SavedView",
+    "helpdesk.domain.config.ViewQuery",
+}
 
 
 def probe(handler: str) -> dict[str, object]:
@@ -64,10 +78,13 @@ def probe(handler: str) -> dict[str, object]:
 @pytest.mark.parametrize("handler", HANDLERS)
 def test_a_cold_start_builds_no_model_and_compiles_only_dataclass_inits(handler: str) -> None:
     result = probe(handler)
-    assert result["built"] == []
+    assert set(map(str, result["built"])) <= BUILT_ON_PURPOSE  # type: ignore[call-overload]
     assert result["standard"] == []
     if handler == "api":
         assert isinstance(result["deferred"], int) and result["deferred"] > 100  # the probe sees the models
+        # The spec as a cold API serves it first: with the defaults made by model_construct (not built),
+        # pydantic could not encode them ("MockValSer is not a SchemaSerializer").
+        assert isinstance(result["spec"], int) and result["spec"] > 50
 
 
 def model_modules() -> list[Path]:

@@ -38,11 +38,11 @@ class LocalizedText(Record):
         return (self.en if lang == "en" else self.de) or self.de or self.en
 
 
-DEFAULT_AUTOREPLY_SUBJECT = LocalizedText.model_construct(
+DEFAULT_AUTOREPLY_SUBJECT = LocalizedText(
     de="Ihre Anfrage [#{TICKET}]: {BETREFF}",
     en="Your request [#{TICKET}]: {SUBJECT}",
 )
-DEFAULT_AUTOREPLY_BODY = LocalizedText.model_construct(
+DEFAULT_AUTOREPLY_BODY = LocalizedText(
     de=(
         "Guten Tag {NAME},\n\nvielen Dank für Ihre Nachricht. Wir haben sie unter der Ticketnummer {TICKET} "
         "erfasst und melden uns so bald wie möglich.\n\nBitte lassen Sie die Nummer im Betreff stehen, "
@@ -55,14 +55,14 @@ DEFAULT_AUTOREPLY_BODY = LocalizedText.model_construct(
 )
 
 
-DEFAULT_CUSTOMER_LINK_TEXT = LocalizedText.model_construct(
+DEFAULT_CUSTOMER_LINK_TEXT = LocalizedText(
     de="Ihr Ticket online: {LINK}",
     en="Your ticket online: {LINK}",
 )
 
 
-DEFAULT_REMINDER_SUBJECT = LocalizedText.model_construct(de="Erinnerung: {BETREFF}", en="Reminder: {SUBJECT}")
-DEFAULT_REMINDER_BODY = LocalizedText.model_construct(
+DEFAULT_REMINDER_SUBJECT = LocalizedText(de="Erinnerung: {BETREFF}", en="Reminder: {SUBJECT}")
+DEFAULT_REMINDER_BODY = LocalizedText(
     de=(
         "Guten Tag {NAME},\n\nwir warten noch auf Ihre Rückmeldung zu Ihrer Anfrage {TICKET}. Wenn wir bis dahin "
         "nichts von Ihnen hören, schließen wir das Ticket in einigen Tagen. Eine Antwort auf diese Mail öffnet es "
@@ -73,8 +73,8 @@ DEFAULT_REMINDER_BODY = LocalizedText.model_construct(
         "we will close the ticket in a few days. Replying to this mail reopens it at any time.\n\nYour {MAILBOX} team"
     ),
 )
-DEFAULT_CLOSE_SUBJECT = LocalizedText.model_construct(de="Abgeschlossen: {BETREFF}", en="Closed: {SUBJECT}")
-DEFAULT_CLOSE_BODY = LocalizedText.model_construct(
+DEFAULT_CLOSE_SUBJECT = LocalizedText(de="Abgeschlossen: {BETREFF}", en="Closed: {SUBJECT}")
+DEFAULT_CLOSE_BODY = LocalizedText(
     de=(
         "Guten Tag {NAME},\n\nda wir keine Rückmeldung erhalten haben, haben wir Ihre Anfrage {TICKET} "
         "abgeschlossen. Antworten Sie einfach auf diese Mail, wenn noch etwas offen ist.\n\nIhr Team von {MAILBOX}"

@@ -27,15 +27,12 @@ from ..store.listing import TicketFilter, list_tickets
 COUNT_CAP = 100  # tickets a list-read count goes up to ("100+" beyond)
 COUNT_BUDGET = 1000  # items a list-read count evaluates at most (the list's own budget for a page)
 
-# Literals known valid: constructed without validating, so importing them builds no validator (cold start).
 BUILT_IN: tuple[SavedView, ...] = (
-    SavedView.model_construct(id="inbox", name="Posteingang", query=ViewQuery.model_construct(), order=0),
-    SavedView.model_construct(
-        id="mine", name="In Bearbeitung", query=ViewQuery.model_construct(assignee="me"), order=1
-    ),
-    SavedView.model_construct(id="unread", name="Ungelesen", query=ViewQuery.model_construct(unread="true"), order=2),
-    SavedView.model_construct(id="review", name="Zu prüfen", query=ViewQuery.model_construct(review="true"), order=3),
-    SavedView.model_construct(id="trash", name="Papierkorb", query=ViewQuery.model_construct(status="trash"), order=4),
+    SavedView(id="inbox", name="Posteingang", order=0),
+    SavedView(id="mine", name="In Bearbeitung", query=ViewQuery(assignee="me"), order=1),
+    SavedView(id="unread", name="Ungelesen", query=ViewQuery(unread="true"), order=2),
+    SavedView(id="review", name="Zu prüfen", query=ViewQuery(review="true"), order=3),
+    SavedView(id="trash", name="Papierkorb", query=ViewQuery(status="trash"), order=4),
 )
 BUILT_IN_IDS = frozenset(v.id for v in BUILT_IN)
 ACTIVE_STATUSES = frozenset(s for s in Status if s.bucket == "active")

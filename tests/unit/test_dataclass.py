@@ -222,6 +222,37 @@ def test_only_init_is_compiled_for_a_plain_or_frozen_class(monkeypatch: pytest.M
     )
 
 
+def test_a_class_without_a_docstring_is_documented_by_its_fields_without_asking_inspect(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import inspect
+
+    asked: list[object] = []
+    real = inspect.signature
+
+    def counting(obj: Any, *args: Any, **kwargs: Any) -> inspect.Signature:
+        asked.append(obj)
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(inspect, "signature", counting)
+    quick = point(fast(frozen=True))
+    own = own_methods(fast)
+    assert asked == []
+    assert quick.__doc__ == "Point(x: 'int', y: 'int', tags: 'list[str]', note: 'str')"
+    standard = point(dataclasses.dataclass(frozen=True))
+    assert len(asked) == 1  # the standard library asks for the signature
+    assert standard.__doc__ and standard.__doc__.startswith("Point(x: 'int', y: 'int' = 0")
+    assert own.__doc__ == "Own(key: 'str', other: 'int')"
+
+    @fast
+    class Documented:
+        """Kept as written."""
+
+        a: int
+
+    assert Documented.__doc__ == "Kept as written."
+
+
 @fast(frozen=True)
 class Pickled:
     a: int

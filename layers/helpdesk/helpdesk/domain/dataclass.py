@@ -13,7 +13,9 @@ names, with the standard library's behaviour:
 - ``__repr__`` is ``Name(field=value, …)`` over the fields with ``repr=True``, safe against recursion;
 - a frozen instance refuses assignment and deletion of its fields with ``FrozenInstanceError``
   (``__init__`` and ``__post_init__`` set each field once, through ``object.__setattr__`` as before);
-- a method the class defines itself is kept; ``__dataclass_params__`` tells the options asked for.
+- a method the class defines itself is kept; ``__dataclass_params__`` tells the options asked for;
+- a class without a docstring gets ``Name(field: type, …)`` (the standard library's, without the
+  defaults: it asks ``inspect.signature``, the costliest step left for such a class).
 
 Anything else (``order``, ``unsafe_hash``, ``slots``, a dataclass base class) is left to the standard
 library as it is. Type checkers see ``dataclasses.dataclass`` itself, so ``replace``, ``fields`` and
@@ -55,11 +57,27 @@ else:
                 return dataclasses.dataclass(
                     klass, init=init, repr=repr, eq=eq, order=order, unsafe_hash=unsafe_hash, frozen=frozen, **options
                 )
+            documented = bool(klass.__dict__.get("__doc__"))
+            if not documented:  # else the standard library writes one from inspect.signature: slow
+                klass.__doc__ = klass.__qualname__
             made = dataclasses.dataclass(klass, init=init, repr=False, eq=False, frozen=False, **options)
             _add_methods(made, repr=repr, eq=eq, frozen=frozen)
+            if not documented:
+                made.__doc__ = _signature_doc(made)
             return made
 
         return wrap if cls is None else wrap(cls)
+
+
+def _signature_doc(cls: type) -> str:
+    """``Name(field: type, …)``, as the standard library documents a class without a docstring (its
+    annotations as written, without the defaults)."""
+    shown = [
+        f"{f.name}: {f.type!r}" if isinstance(f.type, str) else f"{f.name}: {getattr(f.type, '__name__', f.type)}"
+        for f in dataclasses.fields(cls)
+        if f.init
+    ]
+    return f"{cls.__name__}({', '.join(shown)})"
 
 
 def _values(names: tuple[str, ...]) -> Any:

@@ -116,6 +116,15 @@ def paired(a: list[str], b: list[str], runs: int, env: dict[str, str]) -> tuple[
     )
 
 
+def handler_env(env: dict[str, str], name: str, function: Path) -> dict[str, str]:
+    """``env`` with what Lambda sets for the function ``name`` whose code is in ``function``."""
+    return env | {
+        "POWERTOOLS_SERVICE_NAME": f"helpdesk-{name}",
+        "AWS_LAMBDA_FUNCTION_NAME": f"helpdesk-{name}",
+        "LAMBDA_TASK_ROOT": str(function),
+    }
+
+
 def build_revision(revision: str, out: Path) -> Path:
     """Build ``revision``'s artefacts into ``out`` with that revision's own build code; their root."""
     tree = OUT.parent / "bench-package-worktree"
@@ -142,11 +151,10 @@ def against(revision: str, artefacts: Artefacts, python312: str, runtime: Path, 
         if not theirs.exists():
             print(f"  {name:<24} not in {revision}")
             continue
-        env_fn = env | {"POWERTOOLS_SERVICE_NAME": f"helpdesk-{name}", "AWS_LAMBDA_FUNCTION_NAME": f"helpdesk-{name}"}
         function = artefacts.function_dirs[name]
         mine = command(python312, [function, artefacts.layer_dir / "python", runtime], "import app")
         old = command(python312, [theirs, other / "layer" / "python", runtime], "import app")
-        cpu, _, ratio = paired(mine, old, runs, env_fn | {"LAMBDA_TASK_ROOT": str(function)})
+        cpu, _, ratio = paired(mine, old, runs, handler_env(env, name, function))
         print(f"  {name:<24} {cpu:6.3f} s CPU   {ratio:.3f}x of {revision}")
 
 
@@ -183,11 +191,7 @@ def main() -> None:
     print(f"  {'bare import boto3':<24} {baseline:6.3f} s CPU {baseline_wall:6.3f} s wall   (1.00x)")
     for name in FUNCTIONS:
         function = artefacts.function_dirs[name]
-        env_fn = env | {
-            "POWERTOOLS_SERVICE_NAME": f"helpdesk-{name}",
-            "AWS_LAMBDA_FUNCTION_NAME": f"helpdesk-{name}",
-            "LAMBDA_TASK_ROOT": str(function),
-        }
+        env_fn = handler_env(env, name, function)
         cpu, wall, ratio = paired(command(python312, [function, layer, runtime], "import app"), bare, args.runs, env_fn)
         runs = max(3, args.runs // 2)
         _, _, cold = paired(command(python312, [function, no_pyc, runtime], "import app"), bare, runs, env_fn)
@@ -210,7 +214,7 @@ def main() -> None:
     # models of the services it makes clients for. helpdesk.aws.sessions shares one loader per process; the
     # baseline makes the same clients from a session each, as helpdesk.aws.clients and pynamodb did before.
     function = artefacts.function_dirs["ingest"]
-    env_fn = env | {"POWERTOOLS_SERVICE_NAME": "helpdesk-ingest", "LAMBDA_TASK_ROOT": str(function)}
+    env_fn = handler_env(env, "ingest", function)
     paths = [function, layer, runtime]
     imported = command(python312, paths, "import app")
     figures = {}

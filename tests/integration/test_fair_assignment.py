@@ -177,29 +177,26 @@ def assign_two_at_once(aws: Any, monkeypatch: pytest.MonkeyPatch) -> list[str | 
     return [assignee(t.ticket_id) for t in tickets]
 
 
+@pytest.mark.usefixtures("publisher")  # the team's agents
 def test_two_tickets_entering_at_once_never_take_the_same_turn(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both decide "anna's turn": the pointer's conditional write in the change's transaction lets one
     through; the other reads again and gets the next agent."""
     from helpdesk.store import assignment as pointers
 
     support("round_robin")
-    config_store().put("agent", Agent(username="carla", email="carla@example.com"))
-    for name in ("anna", "ben"):
-        config_store().put("agent", Agent(username=name, email=f"{name}@example.com"))
     got = assign_two_at_once(aws, monkeypatch)
     assert sorted(str(name) for name in got) == ["anna", "ben"]  # one turn each, none taken twice
     assert pointers.pointer("support").last == "ben"
     assert pointers.pointer("support").assigned == 2
 
 
+@pytest.mark.usefixtures("publisher")  # the team's agents
 def test_two_tickets_entering_a_least_open_queue_at_once_go_to_two_agents(
     aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Both read "nobody has an open ticket" and decide on anna. Before, least open was not serialized and
     anna got both; now the second's transaction is refused, it reads the counters again (anna: 1) and
     gives the ticket to ben."""
-    for name in TEAM:
-        config_store().put("agent", Agent(username=name, email=f"{name}@example.com"))
     support("least_open")
     got = assign_two_at_once(aws, monkeypatch)
     assert sorted(str(name) for name in got) == ["anna", "ben"]

@@ -106,8 +106,8 @@ def _add_methods(cls: type, *, repr: bool, eq: bool, frozen: bool) -> None:
 
         methods["__repr__"] = __repr__
     if eq:
-        compared = _values(tuple(f.name for f in fields if f.compare))
         if "__eq__" not in own:
+            compared = _values(tuple(f.name for f in fields if f.compare))
 
             def __eq__(self: Any, other: object) -> Any:
                 if other.__class__ is self.__class__:

@@ -18,6 +18,7 @@ import time
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,12 +40,12 @@ def pipeline(raws: list[bytes]) -> None:
 
     class Collect:
         def __init__(self) -> None:
-            self.records: dict[str, list[object]] = {}
+            self.records: dict[str, list[Any]] = {}
 
-        def put_settings(self, settings: object) -> None:
+        def put_settings(self, settings: Any) -> None:
             self.settings = settings
 
-        def put(self, kind: str, record: object) -> None:
+        def put(self, kind: str, record: Any) -> None:
             self.records.setdefault(kind, []).append(record)
 
     store = Collect()

@@ -200,16 +200,17 @@ def main() -> None:
             f"  {name + ' (packaged)':<24} {cpu:6.3f} s CPU {wall:6.3f} s wall   ({ratio:.2f}x) {goal:<14}"
             f" without .pyc: {cold:.2f}x"
         )
-    # What is left to win: every handler imports pydantic for the configuration's models (domain/config.py).
-    # Their share of a cold import, after boto3 (which the handler imports first): paired with bare boto3.
-    config_cpu, _, config_ratio = paired(
-        command(python312, [layer, runtime], "import boto3; import helpdesk.domain.config"), bare, args.runs, env
-    )
-    share = config_cpu - config_cpu / config_ratio
-    print(
-        f"  {'pydantic + config':<24} {share:6.3f} s CPU              (+{config_ratio - 1:.2f}x:"
-        " what importing pydantic and the configuration's models adds to every ratio above)"
-    )
+    # Shares of a cold import, after boto3 (which a handler imports first), each paired with bare boto3: the
+    # configuration's records (msgspec, every handler) and the API's pydantic models (the API only).
+    for label, module, who in (
+        ("config records", "helpdesk.domain.config", "every handler"),
+        ("API models (pydantic)", "helpdesk.api.schemas", "the API"),
+    ):
+        part_cpu, _, part_ratio = paired(
+            command(python312, [layer, runtime], f"import boto3; import {module}"), bare, args.runs, env
+        )
+        share = part_cpu - part_cpu / part_ratio
+        print(f"  {label:<24} {share:6.3f} s CPU              (+{part_ratio - 1:.2f}x of {who}'s ratio above)")
     # After the import, a cold start's first event makes its clients: every botocore session parses the
     # models of the services it makes clients for. helpdesk.aws.sessions shares one loader per process; the
     # baseline makes the same clients from a session each, as helpdesk.aws.clients and pynamodb did before.

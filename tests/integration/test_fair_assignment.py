@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -42,7 +42,7 @@ def pump(poller: StreamPoller) -> None:
             return
 
 
-def support(mode: str, **more: Any) -> None:
+def support(mode: Literal["off", "round_robin", "least_open"], **more: Any) -> None:
     config_store().put("queue", Queue(id="support", name="Support", assignment=mode, responsible=TEAM, **more))
 
 

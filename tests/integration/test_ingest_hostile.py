@@ -42,7 +42,7 @@ def settings(**changes: Any) -> None:
     from helpdesk.bootstrap import config_store
     from helpdesk.domain.config import TeamSettings
 
-    config_store().put_settings(TeamSettings(**changes))
+    config_store().put_settings(TeamSettings.model_validate(changes))
 
 
 # ------------------------------------------------------------------------------------------ loop guard

@@ -8,7 +8,7 @@ from helpdesk.domain.reply_footer import reply_signature, with_link_line, with_s
 
 def _cfg(**settings: object) -> ConfigSnapshot:
     return ConfigSnapshot(
-        settings=TeamSettings(default_queue="support", **settings),
+        settings=TeamSettings.model_validate({"default_queue": "support", **settings}),
         mailboxes=[
             Mailbox(id="sales", address="sales@example.com", default_queue="sales", signature="Vertrieb"),
             Mailbox(id="support", address="support@example.com", default_queue="support"),

@@ -18,6 +18,7 @@ from helpdesk.domain.config import (
     TeamSettings,
     Template,
 )
+from helpdesk.domain.status import Priority
 from helpdesk.store.config_store import ConfigStore
 
 DEV_USERS = {
@@ -75,7 +76,7 @@ def seed_config(store: ConfigStore, domain: str) -> None:
             "name": "Dringend markieren",
             "order": 30,
             "conditions": [Condition(field="subject", op="regex", value=r"\b(dringend|urgent|asap)\b")],
-            "actions": RuleActions(priority="high", prio=True),
+            "actions": RuleActions(priority=Priority.HIGH, prio=True),
         },
     ]
     for rule in rules:

@@ -7,9 +7,9 @@ this Lambda at once and to the others within the config cache time (30 s).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from pydantic import BaseModel, ValidationError
+import msgspec
 
 from ..aws.cognito import CognitoAuth
 from ..domain.automation import Occurrence, unknown_references
@@ -34,6 +34,7 @@ from ..domain.mail_domains import address_refused
 from ..domain.notifications import sender_refused
 from ..domain.reasons import reason
 from ..domain.reasons import to_json as reason_json
+from ..domain.records import Record, RecordError
 from ..domain.setup import checklist, open_items
 from ..domain.sla import calendar_of
 from ..domain.status import Status
@@ -57,7 +58,7 @@ from .schemas import (
     TriggerDryRunOut,
 )
 
-RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
+RESOURCES: dict[str, tuple[str, type[Record]]] = {
     "mailboxes": ("mailbox", Mailbox),
     "queues": ("queue", Queue),
     "rules": ("rule", Rule),
@@ -68,15 +69,10 @@ RESOURCES: dict[str, tuple[str, type[BaseModel]]] = {
 }
 
 
-def _list_model(model: type[BaseModel]) -> type[BaseModel]:
-    from pydantic import ConfigDict, create_model
-
-    # Built when a route first answers with it, as every model (api/schemas.py): not at a cold start's import.
-    return create_model(
-        f"{model.__name__}List",
-        __config__=ConfigDict(defer_build=True),
-        items=(list[model], ...),  # type: ignore[valid-type]
-    )
+def _list_model(model: type[Record]) -> type[Record]:
+    """``{"items": [model, …]}``: the answer of an admin listing (``AdminMailboxList`` … in /openapi.json)."""
+    items: Any = list[model]  # type: ignore[valid-type]
+    return cast("type[Record]", msgspec.defstruct(f"Admin{model.__name__}List", [("items", items)], bases=(Record,)))
 
 
 def register(api: Api, services: Services) -> None:
@@ -143,7 +139,7 @@ def register(api: Api, services: Services) -> None:
         changes = body.model_dump(exclude_unset=True)
         try:
             agent = Agent.model_validate({**current.model_dump(), **changes})
-        except ValidationError as exc:
+        except RecordError as exc:
             raise validation_error(exc) from exc
         refused = cfg.alias_refused(agent)
         if refused:
@@ -202,7 +198,7 @@ def register(api: Api, services: Services) -> None:
         body: AutoReplyPreviewIn = ctx.body
         try:
             mailbox = Mailbox.model_validate({"id": "preview", "address": "preview@example.com", **body.mailbox})
-        except ValidationError as exc:
+        except RecordError as exc:
             raise validation_error(exc) from exc
         cfg = services.config.snapshot()
         queue = cfg.queue(mailbox.default_queue or cfg.settings.default_queue)
@@ -254,7 +250,7 @@ def register(api: Api, services: Services) -> None:
         cfg = services.config.snapshot()
         try:
             rules = [Rule.model_validate(r) for r in body.rules] if body.rules is not None else cfg.sorted_rules()
-        except ValidationError as exc:
+        except RecordError as exc:
             raise validation_error(exc) from exc
         rules = sorted(rules, key=lambda r: (r.order, r.id))
         if body.raw:
@@ -313,7 +309,7 @@ def _register_trigger_dry_run(api: Api, services: Services) -> None:
         cfg = services.config.snapshot()
         try:
             triggers = [Trigger.model_validate(t) for t in body.triggers] if body.triggers is not None else None
-        except ValidationError as exc:
+        except RecordError as exc:
             raise validation_error(exc) from exc
         ticket = services.tickets.by_number(body.ticket) or services.tickets.get(body.ticket)
         if ticket is None:
@@ -323,7 +319,7 @@ def _register_trigger_dry_run(api: Api, services: Services) -> None:
         return TriggerDryRunOut(**found.__dict__)
 
 
-def _texts_of(record: BaseModel) -> list[tuple[str, str, str]]:
+def _texts_of(record: Record) -> list[tuple[str, str, str]]:
     """``(field, text, kind)`` of every template text a configuration record holds."""
     if isinstance(record, Mailbox):
         return [
@@ -339,7 +335,7 @@ def _texts_of(record: BaseModel) -> list[tuple[str, str, str]]:
     return []
 
 
-def _refuse_unknown_variables(record: BaseModel) -> None:
+def _refuse_unknown_variables(record: Record) -> None:
     """A typo such as ``{TICKT}`` is refused on save, with the variables this text may use (else it would
     be mailed literally)."""
     for name, text, kind in _texts_of(record):
@@ -350,7 +346,7 @@ def _refuse_unknown_variables(record: BaseModel) -> None:
             raise BadRequest(f"unknown variable {found}; this text may use {known}", field=name)
 
 
-def _refuse_foreign_domain(record: BaseModel, domains: tuple[str, ...]) -> None:
+def _refuse_foreign_domain(record: Record, domains: tuple[str, ...]) -> None:
     """A mailbox receives and sends on the deployment's mail domains only (SES's receipt rule and grants)."""
     if not isinstance(record, Mailbox):
         return
@@ -361,7 +357,7 @@ def _refuse_foreign_domain(record: BaseModel, domains: tuple[str, ...]) -> None:
             raise BadRequest(refused, field=name)
 
 
-def _refuse_what_cannot_run(kind: str, record: BaseModel, cfg: ConfigSnapshot) -> None:
+def _refuse_what_cannot_run(kind: str, record: Record, cfg: ConfigSnapshot) -> None:
     """A trigger naming a queue, agent or template that does not exist is refused on save, with what is
     missing (time events run in the scheduled job: services/timed.py). An SLA
     policy's calendar must be one the business-time code can use (a known German state), its queues must exist."""
@@ -390,7 +386,7 @@ def _refuse_what_cannot_run(kind: str, record: BaseModel, cfg: ConfigSnapshot) -
         raise BadRequest("; ".join(problems), field="actions")
 
 
-def _crud(api: Api, services: Services, plural: str, kind: str, model: type[BaseModel]) -> None:
+def _crud(api: Api, services: Services, plural: str, kind: str, model: type[Record]) -> None:
     listing = _list_model(model)
     key_name = "id"
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
 from ..aws.cognito import CognitoAuth, LoginFailed, Tokens
+from ..domain.records import RecordError
 from ..domain.templating import KNOWN_FOR, unknown_variables
 from .context import Services
 from .errors import BadRequest, NotFound, RateLimited, Unauthorized
@@ -121,7 +120,7 @@ def register(api: Api, services: Services) -> None:
             update["away"] = body.away
         try:
             changed = type(agent).model_validate({**agent.model_dump(), **update})
-        except ValidationError as exc:
+        except RecordError as exc:
             raise validation_error(exc) from exc
         refused = services.config.snapshot().alias_refused(changed)
         if refused:

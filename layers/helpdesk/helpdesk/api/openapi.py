@@ -1,18 +1,23 @@
-"""``/openapi.json``: OpenAPI 3.1, generated from the same pydantic models the routes validate with."""
+"""``/openapi.json``: OpenAPI 3.1, generated from the same models the routes validate with: the API's pydantic
+models (``api/schemas.py``) and the configuration's records (``domain/records.py``, described by msgspec)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
+import msgspec
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .. import __version__
+from ..domain.records import Record
 from .errors import ERROR_STATUSES
-from .routing import Api, Ctx, RouteSpec
-from .schemas import ErrorBody
+from .routing import Api, Ctx, RouteSpec, Schema
+from .schemas import EMBEDDED_RECORDS, ErrorBody
 
+Mode = Literal["validation", "serialization"]
 DESCRIPTIONS = {
     400: "Validation error (the field is named)",
     401: "Missing, invalid or expired token",
@@ -45,21 +50,40 @@ def _params(spec: RouteSpec) -> list[dict[str, Any]]:
     return params
 
 
-def build(api: Api) -> dict[str, Any]:
+def _components(api: Api) -> tuple[Callable[[Schema, Mode], dict[str, Any]], dict[str, Any]]:
+    """(the reference to a model's schema, every component), the records' and the pydantic models' together."""
     models: set[type[BaseModel]] = {ErrorBody}
+    records: set[type[Record]] = set(EMBEDDED_RECORDS)
     for spec in api.specs:
         for model in (spec.body, spec.response):
-            if model is not None:
+            if model is not None and issubclass(model, Record):
+                records.add(model)
+            elif model is not None:
                 models.add(model)
     ordered = sorted(models, key=lambda m: m.__name__)
-    refs, components = models_json_schema(
+    refs, pydantic_components = models_json_schema(
         [(m, "validation" if any(s.body is m for s in api.specs) else "serialization") for m in ordered],
         ref_template="#/components/schemas/{model}",
     )
+    kept = sorted(records, key=lambda r: r.__name__)
+    record_refs, components = msgspec.json.schema_components(kept, ref_template="#/components/schemas/{name}")
+    for name, schema in pydantic_components.get("$defs", {}).items():
+        if name in components and "properties" in schema:  # enums (Status, Priority) are in both: the same values
+            raise ValueError(f"two schemas are called {name}: a record's and an API model's")
+        components[name] = schema
+    by_record = dict(zip(kept, record_refs, strict=True))
 
-    def ref(model: type[BaseModel], mode: Literal["validation", "serialization"]) -> dict[str, Any]:
+    def ref(model: Schema, mode: Mode) -> dict[str, Any]:
+        if issubclass(model, Record):
+            return dict(by_record[model])
         found = refs.get((model, mode)) or refs.get((model, "serialization")) or refs.get((model, "validation"))
         return dict(found) if found else {}
+
+    return ref, components
+
+
+def build(api: Api) -> dict[str, Any]:
+    ref, components = _components(api)
 
     paths: dict[str, dict[str, Any]] = {}
     for spec in api.specs:
@@ -108,7 +132,7 @@ def build(api: Api) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": components.get("$defs", {}),
+            "schemas": components,
             "securitySchemes": {"cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }

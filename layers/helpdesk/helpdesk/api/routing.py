@@ -3,7 +3,8 @@
 Every route is declared through :meth:`Api.route`, which
 
 * authenticates (``public`` / ``agent`` / ``admin``) before the view runs,
-* validates the JSON body and the query string with pydantic models (400 names the field),
+* validates the JSON body and the query string with pydantic models, or with the configuration's records
+  (``domain/records.py``: they answer the same calls), and a 400 names the field,
 * turns :class:`~helpdesk.api.errors.ApiError` into ``{"error", "message"}`` JSON,
 * records the route for ``/openapi.json`` and the authorization-matrix test,
 * tells a :class:`RouteObserver` which route runs and of every unhandled error (the API Lambda logs
@@ -24,12 +25,15 @@ from pydantic import BaseModel, ValidationError
 
 from ..domain.access import Viewer
 from ..domain.dataclass import dataclass
+from ..domain.records import Record, RecordError
 from .auth import Principal, TokenVerifier, bearer_token
 from .errors import ApiError, BadRequest, Forbidden, TooLarge, translate
 
 Auth = Literal["public", "agent", "admin"]
 MAX_BODY_BYTES = 1_000_000
 log = logging.getLogger("helpdesk.api")
+# What a route's body, query or response is: an API model (api/schemas.py) or a configuration record.
+Schema = type[BaseModel] | type[Record]
 
 
 @dataclass
@@ -37,9 +41,9 @@ class RouteSpec:
     path: str
     method: str
     auth: Auth
-    body: type[BaseModel] | None
+    body: Schema | None
     query: type[BaseModel] | None
-    response: type[BaseModel] | None
+    response: Schema | None
     summary: str
     tags: tuple[str, ...]
     status: int
@@ -102,7 +106,7 @@ class LogObserver:
         log.error("unhandled %s on %s %s\n%s", type(exc).__name__, spec.method, spec.path, traceback.format_exc())
 
 
-def validation_error(exc: ValidationError) -> BadRequest:
+def validation_error(exc: ValidationError | RecordError) -> BadRequest:
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
     loc = ".".join(str(part) for part in first.get("loc", ()) if part != "__root__")
     message = str(first.get("msg", "invalid"))
@@ -118,12 +122,12 @@ def validation_error(exc: ValidationError) -> BadRequest:
     )
 
 
-def body_of(model: type[BaseModel], raw: str | bytes) -> BaseModel:
+def body_of(model: Schema, raw: str | bytes) -> BaseModel | Record:
     """Parse and validate a request body in one pass, strictly, as /openapi.json says: 0 is not false,
     "3" is not 3 (JSON strings still make dates, datetimes and enum values)."""
     try:
         return model.model_validate_json(raw, strict=True)
-    except ValidationError as exc:
+    except (ValidationError, RecordError) as exc:
         first = exc.errors()[0] if exc.errors() else None
         if first is not None and first["type"] == "json_invalid":
             raise BadRequest(f"body is not JSON: {first['msg'].removeprefix('Invalid JSON: ')}") from exc
@@ -154,9 +158,9 @@ class Api:
         method: str = "GET",
         *,
         auth: Auth = "agent",
-        body: type[BaseModel] | None = None,
+        body: Schema | None = None,
         query: type[BaseModel] | None = None,
-        response: type[BaseModel] | None = None,
+        response: Schema | None = None,
         summary: str = "",
         tags: tuple[str, ...] = (),
         status: int = 200,
@@ -201,7 +205,7 @@ class Api:
                 ctx.body = body_of(spec.body, raw)
             result = view(ctx, **path_params)
             return self._respond(spec, result)
-        except ValidationError as exc:
+        except (ValidationError, RecordError) as exc:
             return self._error(validation_error(exc), request.path)
         except Exception as exc:
             known = translate(exc)
@@ -215,7 +219,7 @@ class Api:
         if isinstance(result, Response):
             result.headers = {**self.headers(spec.path, str(result.headers.get("Content-Type", ""))), **result.headers}
             return result
-        if isinstance(result, BaseModel):
+        if isinstance(result, BaseModel | Record):
             body: Any = result.model_dump(mode="json", by_alias=True)
         else:
             body = result

@@ -4,11 +4,13 @@
 # first, at every cold start); tests/unit/test_cold_import.py.
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 from ..domain.config import TicketEvent, ViewQuery
 from ..domain.header_guard import no_header_breaks, valid_address
 from ..domain.privacy import Phase
+from ..domain.records import Record
 from ..domain.status import Priority, Status
 
 
@@ -23,6 +25,34 @@ def _email(value: str) -> str:
 HeaderText = Annotated[str, AfterValidator(no_header_breaks)]
 Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
 Tag = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(no_header_breaks)]
+
+
+# Configuration records (domain/records.py, msgspec) inside these models: validated and written by the record,
+# described by a reference to its own component (api/openapi.py adds the components of these records).
+EMBEDDED_RECORDS: set[type[Record]] = set()
+
+
+class Embedded:
+    """``Annotated[SomeRecord, Embedded(SomeRecord)]``: a field of an API model that holds a record."""
+
+    def __init__(self, record: type[Record]) -> None:
+        self.record = record
+        EMBEDDED_RECORDS.add(record)
+
+    def _validate(self, value: Any) -> Record:
+        return value if isinstance(value, self.record) else self.record.model_validate(value)
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            self._validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda value: value.model_dump()),
+        )
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return {"allOf": [{"$ref": f"#/components/schemas/{self.record.__name__}"}]}
+
+
+EmbeddedViewQuery = Annotated[ViewQuery, Embedded(ViewQuery)]
 
 
 class Model(BaseModel):
@@ -1011,7 +1041,7 @@ class RetentionOut(Model):
 class SavedViewIn(Model):
     name: Annotated[HeaderText, Field(min_length=1, max_length=80)]
     shared: bool = Field(False, description="true: shared with the team (admins only); false: only mine")
-    query: ViewQuery = Field(
+    query: EmbeddedViewQuery = Field(
         default_factory=ViewQuery, description="the inbox's filter and sort: the parameters of GET /tickets"
     )
     order: int = Field(100, ge=0, le=10000, description="its place in the sidebar (then by name)")
@@ -1022,7 +1052,7 @@ class SavedViewOut(Model):
     name: str
     built_in: bool = Field(description="one of the inbox's fixed tabs (inbox, mine, unread, review, trash)")
     owner: str | None = Field(None, description="null: shared with the team (or built in); else only this agent's")
-    query: ViewQuery
+    query: EmbeddedViewQuery
     order: int
     count: int = Field(description="tickets in the view for the caller now (at least this many when `more`)")
     more: bool = Field(False, description="the count stopped at its cap (shown as e.g. 100+)")

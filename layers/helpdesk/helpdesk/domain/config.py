@@ -1,38 +1,40 @@
 """Team configuration as validated, typed records: mailboxes, queues, rules, templates, agents, settings.
 
-The API validates admin input with these models; the ingest reads a :class:`ConfigSnapshot` (cached
-across warm invocations). No I/O here.
+The API validates admin input with these records; the ingest reads a :class:`ConfigSnapshot` (cached
+across warm invocations). No I/O here. Records are msgspec Structs (``domain/records.py`` says why and
+how they behave): constraints are ``Meta``, checks across fields are ``check()``.
 """
 
-# No "from __future__ import annotations": pydantic reads these annotations as objects (a string is compiled
-# first, at every cold start); tests/unit/test_cold_import.py.
+# No "from __future__ import annotations": records find their checked fields by the annotation objects.
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from msgspec import Meta, field
 
 from .header_guard import no_header_breaks
 from .headers import normalize_address
 from .numbering import DEFAULT_FORMAT, NumberFormatError, number_format
+from .records import FieldError, checked
+from .records import Record as Record  # the base of every record here (the store writes any of them)
 from .status import Priority, Status
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+Key = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 Lang = Literal["de", "en"]
+Address = Annotated[str, Meta(max_length=320)]
+# One line of a header or a name: at most 300 characters, no line break (domain/header_guard.py).
+Line = Annotated[str, Meta(max_length=300)]
+checked(Line, no_header_breaks)
+Text = Annotated[str, Meta(max_length=20000)]
+Signature = Annotated[str, Meta(max_length=5000)]
+Days = Annotated[float, Meta(gt=0, le=365)]
 
 
-class Record(BaseModel):
-    # defer_build: validators are built on first use, not at import (a cold start pays only for what it uses).
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-
-
-Line = Annotated[str, StringConstraints(max_length=300), AfterValidator(no_header_breaks)]
-
-
-class LocalizedText(Record):
-    de: Annotated[str, StringConstraints(max_length=20000)] = ""
-    en: Annotated[str, StringConstraints(max_length=20000)] = ""
+# frozen: its instances are defaults (shared); msgspec allows a frozen record on the base, mypy does not know it
+class LocalizedText(Record, frozen=True, kw_only=True):  # type: ignore[misc]
+    de: Text = ""
+    en: Text = ""
 
     def get(self, lang: str) -> str:
         return (self.en if lang == "en" else self.de) or self.de or self.en
@@ -86,11 +88,11 @@ DEFAULT_CLOSE_BODY = LocalizedText(
 )
 
 
-class Mailbox(Record):
+class Mailbox(Record, kw_only=True):
     """A receiving address (the seeds' "E-Mail-Account" with "Im Ticket-System nutzen")."""
 
     id: Key
-    address: Annotated[str, StringConstraints(max_length=320)]
+    address: Address
     name: Line = ""
     default_queue: Key | None = None
     default_project: Key | None = None
@@ -100,56 +102,49 @@ class Mailbox(Record):
     autoreply_body: LocalizedText = DEFAULT_AUTOREPLY_BODY
     import_from: date | None = None  # "E-Mails ab Datum": older mail is stored closed, without auto-reply
     close_on_import: bool = False  # "Ticket als abgeschlossen markieren"
-    outgoing_address: Annotated[str, StringConstraints(max_length=320)] | None = None
+    outgoing_address: Address | None = None
     active: bool = True
-    remind_after_days: float | None = Field(default=None, gt=0, le=365)  # autoclose overrides (queue wins)
-    close_after_days: float | None = Field(default=None, gt=0, le=365)
+    remind_after_days: Days | None = None  # autoclose overrides (queue wins)
+    close_after_days: Days | None = None
     # Below every reply sent from this mailbox (instead of the team's); variables as in templates ({AGENT}, {PHONE} …).
-    signature: Annotated[str, StringConstraints(max_length=5000)] = ""
+    signature: Signature = ""
 
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        normalized = normalize_address(value) if value else None
-        if not normalized:  # a mailbox is its address: "" is no more acceptable than "nonsense"
-            raise ValueError("not an e-mail address")
-        return normalized
-
-    @field_validator("outgoing_address")
-    @classmethod
-    def _outgoing_address(cls, value: str | None) -> str | None:
-        if not value:
-            return None  # send from the receiving address
-        normalized = normalize_address(value)
-        if not normalized:
-            raise ValueError("not an e-mail address")
-        return normalized
-
-    @field_validator("autoreply_subject")
-    @classmethod
-    def _subject(cls, value: LocalizedText) -> LocalizedText:
-        no_header_breaks(value.de)
-        no_header_breaks(value.en)
-        return value
+    def check(self) -> None:
+        # a mailbox is its address: "" is no more acceptable than "nonsense"
+        self.address = _address("address", self.address)
+        # empty: send from the receiving address
+        self.outgoing_address = _address("outgoing_address", self.outgoing_address) if self.outgoing_address else None
+        for lang in ("de", "en"):
+            try:
+                no_header_breaks(getattr(self.autoreply_subject, lang))
+            except ValueError as exc:
+                raise FieldError("autoreply_subject", str(exc)) from None
 
     @property
     def sender(self) -> str:
         return self.outgoing_address or self.address
 
 
-class Queue(Record):
+def _address(field: str, value: str) -> str:
+    normalized = normalize_address(value) if value else None
+    if not normalized:
+        raise FieldError(field, "not an e-mail address")
+    return normalized
+
+
+class Queue(Record, kw_only=True):
     """A queue ("Warteschlange"/"Bearbeiter"): without a responsible agent every agent may take its tickets."""
 
     id: Key
     name: Line
-    responsible: list[Key] = Field(default_factory=list)  # agents with access; empty = everyone
-    notify_address: Annotated[str, StringConstraints(max_length=320)] | None = None
+    responsible: list[Key] = []  # agents with access; empty = everyone
+    notify_address: Address | None = None
     mailbox: Key | None = None  # the mailbox its tickets' first mails go from (manual tickets, contact form)
-    first_response_hours: float | None = Field(default=None, gt=0, le=24 * 90)
-    remind_after_days: float | None = Field(default=None, gt=0, le=365)
-    close_after_days: float | None = Field(default=None, gt=0, le=365)
+    first_response_hours: Annotated[float, Meta(gt=0, le=24 * 90)] | None = None
+    remind_after_days: Days | None = None
+    close_after_days: Days | None = None
     # closed tickets older than this many years go (team setting retention_action); 0 = keep; None = the team's
-    retention_years: int | None = Field(default=None, ge=0, le=30)
+    retention_years: Annotated[int, Meta(ge=0, le=30)] | None = None
     # Fair assignment (domain/assignment.py) of a ticket that enters the queue unassigned.
     assignment: Literal["off", "round_robin", "least_open"] = "off"
     assign_only_present: bool = False  # only agents with the app open (live presence) are candidates
@@ -180,14 +175,13 @@ ConditionField = Literal[
 ConditionOp = Literal["equals", "contains", "starts_with", "ends_with", "regex", "not_contains", "exists"]
 
 
-class Condition(Record):
+class Condition(Record, kw_only=True):
     field: ConditionField
     op: ConditionOp = "contains"
-    value: Annotated[str, StringConstraints(max_length=500)] = ""
-    header: Annotated[str, StringConstraints(max_length=100)] | None = None  # for field == "header"
+    value: Annotated[str, Meta(max_length=500)] = ""
+    header: Annotated[str, Meta(max_length=100)] | None = None  # for field == "header"
 
-    @model_validator(mode="after")
-    def _check(self) -> "Condition":
+    def check(self) -> None:
         if self.op == "regex":
             if len(self.value) > 200:
                 raise ValueError("regex longer than 200 characters")
@@ -202,14 +196,13 @@ class Condition(Record):
         if self.op in ("contains", "starts_with", "ends_with", "regex", "not_contains") and not self.value:
             # An empty value would match every mail (or, for not_contains, none); "equals" "" means "is empty".
             raise ValueError(f"a '{self.op}' condition needs a value")
-        return self
 
 
-class RuleActions(Record):
+class RuleActions(Record, kw_only=True):
     queue: Key | None = None
     status: Status | None = None
     priority: Priority | None = None
-    tags: list[Annotated[str, StringConstraints(max_length=50)]] = Field(default_factory=list)
+    tags: list[Annotated[str, Meta(max_length=50)]] = []
     assignee: Key | None = None
     project: Key | None = None
     type: Key | None = None
@@ -221,26 +214,26 @@ class RuleActions(Record):
     stop: bool = False  # stop processing further rules
 
 
-class Rule(Record):
+class Rule(Record, kw_only=True):
     id: Key
     name: Line
     order: int = 100
     enabled: bool = True
     match: Literal["all", "any"] = "all"
-    conditions: list[Condition] = Field(min_length=1, max_length=20)
+    conditions: Annotated[list[Condition], Meta(min_length=1, max_length=20)]
     actions: RuleActions
 
 
-class Template(Record):
+class Template(Record, kw_only=True):
     """A reply template ("Ticket Vorlage"); scoped to mailboxes/projects, or global when both are empty."""
 
     id: Key
     name: Line
     language: Lang = "de"
     subject: Line = ""
-    body: Annotated[str, StringConstraints(max_length=20000)]
-    mailboxes: list[Key] = Field(default_factory=list)
-    projects: list[Key] = Field(default_factory=list)
+    body: Text
+    mailboxes: list[Key] = []
+    projects: list[Key] = []
     kind: Literal["reply", "reminder", "close", "autoreply"] = "reply"
 
     def applies_to(self, mailbox: str | None, project: str | None) -> bool:
@@ -249,38 +242,29 @@ class Template(Record):
         return mailbox_ok and project_ok
 
 
-class Agent(Record):
+class Agent(Record, kw_only=True):
     username: Key
-    email: Annotated[str, StringConstraints(max_length=320)]
+    email: Address
     name: Line = ""
     role: Literal["admin", "agent"] = "agent"
-    queues: list[Key] = Field(default_factory=list)  # extra access to restricted queues
+    queues: list[Key] = []  # extra access to restricted queues
     language: Lang = "de"
     active: bool = True
     away: bool = False  # "abwesend": fair assignment passes them by
     phone: Line = ""  # {PHONE} in signatures
-    signature: Annotated[str, StringConstraints(max_length=5000)] = ""  # the agent's own, above the mailbox's
+    signature: Signature = ""  # the agent's own, above the mailbox's
     # Further addresses the agent mails from with their own mail program (docs/threading.md: agents' own mail).
-    aliases: list[Annotated[str, StringConstraints(max_length=320)]] = Field(default_factory=list, max_length=10)
+    aliases: Annotated[list[Address], Meta(max_length=10)] = []
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        normalized = normalize_address(value)
-        if not normalized:
-            raise ValueError("not an e-mail address")
-        return normalized
-
-    @field_validator("aliases")
-    @classmethod
-    def _aliases(cls, values: list[str]) -> list[str]:
+    def check(self) -> None:
+        self.email = _address("email", self.email)
         normalized: list[str] = []
-        for value in values:
+        for value in self.aliases:
             address = normalize_address(value)
             if not address:
-                raise ValueError(f"{value!r} is not an e-mail address")
+                raise FieldError("aliases", f"{value!r} is not an e-mail address")
             normalized.append(address)
-        return list(dict.fromkeys(normalized))
+        self.aliases = list(dict.fromkeys(normalized))
 
     @property
     def addresses(self) -> set[str]:
@@ -288,86 +272,73 @@ class Agent(Record):
         return {self.email, *self.aliases}
 
 
-class AutoclosePolicy(Record):
-    remind_after_days: float = Field(default=7, gt=0, le=365)
-    close_after_days: float = Field(default=14, gt=0, le=365)
+class AutoclosePolicy(Record, kw_only=True):
+    remind_after_days: Days = 7
+    close_after_days: Days = 14
     send_reminder: bool = True
     send_close_mail: bool = False
     raise_priority_when_overdue: bool = True
     # Warn who is responsible this long before a deadline (due date, first-response target) passes; 0: never.
-    deadline_warning_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    deadline_warning_minutes: Annotated[int, Meta(ge=0, le=7 * 24 * 60)] = 60
 
-    @model_validator(mode="after")
-    def _order(self) -> "AutoclosePolicy":
+    def check(self) -> None:
         if self.close_after_days <= self.remind_after_days and self.send_reminder:
             raise ValueError("close_after_days must be later than remind_after_days")
-        return self
 
 
-class LocalizedUrl(Record):
+class LocalizedUrl(Record, frozen=True, kw_only=True):  # type: ignore[misc]
     """A link per language (the privacy notice): http(s) only, never ``javascript:`` or ``data:``."""
 
-    de: Annotated[str, StringConstraints(max_length=500)] = ""
-    en: Annotated[str, StringConstraints(max_length=500)] = ""
+    de: Annotated[str, Meta(max_length=500)] = ""
+    en: Annotated[str, Meta(max_length=500)] = ""
 
-    @field_validator("de", "en")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if value and not re.fullmatch(r"https?://[^\s<>\"']+", value):
-            raise ValueError("an http(s) address, e.g. https://example.com/datenschutz")
-        return value
+    def check(self) -> None:
+        for lang in ("de", "en"):
+            value = getattr(self, lang)
+            if value and not re.fullmatch(r"https?://[^\s<>\"']+", value):
+                raise FieldError(lang, "an http(s) address, e.g. https://example.com/datenschutz")
 
     def get(self, lang: str) -> str:
         return (self.en if lang == "en" else self.de) or self.de or self.en
 
 
-class TeamSettings(Record):
+class TeamSettings(Record, kw_only=True):
     company: Line = "Helpdesk"
     # The privacy notice (Datenschutzhinweis) the contact form and the customers' ticket pages link to.
-    privacy_url: LocalizedUrl = Field(default_factory=LocalizedUrl)
+    privacy_url: LocalizedUrl = LocalizedUrl()
     number_format: Line = DEFAULT_FORMAT
     block_external_content: bool = True
     default_queue: Key = "support"
     default_language: Lang = "de"
-    autoreply_window_hours: float = Field(default=24, ge=0, le=24 * 30)
-    autoreply_max_per_day: int = Field(default=40, ge=1, le=1000)  # per sender and day, as OTRS
-    reopen_max_age_days: float = Field(default=30, gt=0, le=3650)  # older closed tickets: new linked ticket
-    autoclose: AutoclosePolicy = Field(default_factory=AutoclosePolicy)
+    autoreply_window_hours: Annotated[float, Meta(ge=0, le=24 * 30)] = 24
+    autoreply_max_per_day: Annotated[int, Meta(ge=1, le=1000)] = 40  # per sender and day, as OTRS
+    reopen_max_age_days: Annotated[float, Meta(gt=0, le=3650)] = 30  # older closed tickets: new linked ticket
+    autoclose: AutoclosePolicy = field(default_factory=AutoclosePolicy)
     customer_links: bool = True
-    customer_link_days: int = Field(default=30, ge=1, le=365)
+    customer_link_days: Annotated[int, Meta(ge=1, le=365)] = 30
     # The line below a reply with the customer's link (in the sending mailbox's language); empty: no line.
     customer_link_text: LocalizedText = DEFAULT_CUSTOMER_LINK_TEXT
-    signature: Annotated[str, StringConstraints(max_length=5000)] = ""  # a mailbox's own signature replaces it
+    signature: Signature = ""  # a mailbox's own signature replaces it
     # The composer quotes the mail answered below a reply (the agent can leave the quote out per reply).
     quote_replies: bool = True
     # The mailbox mail goes from when neither the ticket nor its queue names one (manual tickets, contact form).
     default_mailbox: Key | None = None
     # Papierkorb: tickets unchanged there this many days are deleted for good by the scheduled job (0: never).
-    trash_retention_days: int = Field(default=0, ge=0, le=3650)
+    trash_retention_days: Annotated[int, Meta(ge=0, le=3650)] = 0
     # Closed tickets unchanged this many years are deleted or anonymized by the scheduled job (0: kept).
-    retention_years: int = Field(default=0, ge=0, le=30)
+    retention_years: Annotated[int, Meta(ge=0, le=30)] = 0
     retention_action: Literal["delete", "anonymize"] = "delete"
     # Sender of the agents' notification mails (issue 12); empty: notifications@<mail domain>.
-    notification_sender: Annotated[str, StringConstraints(max_length=320)] | None = None
+    notification_sender: Address | None = None
 
-    @field_validator("notification_sender")
-    @classmethod
-    def _notification_sender(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        normalized = normalize_address(value)
-        if not normalized:
-            raise ValueError("not an e-mail address")
-        return normalized
-
-    @field_validator("number_format")
-    @classmethod
-    def _format(cls, value: str) -> str:
+    def check(self) -> None:
+        self.notification_sender = (
+            _address("notification_sender", self.notification_sender) if self.notification_sender else None
+        )
         try:
-            number_format(value)
+            number_format(self.number_format)
         except NumberFormatError as exc:
-            raise ValueError(str(exc)) from exc
-        return value
+            raise FieldError("number_format", str(exc)) from None
 
 
 # ------------------------------------------------------------------ automation (issue 17, domain/automation.py)
@@ -405,12 +376,11 @@ TicketField = Literal[
 FieldOp = Literal["is", "is_not", "contains", "not_contains", "is_set", "not_set"]
 
 
-class Action(Record):
+class Action(Record, kw_only=True):
     kind: ActionKind
-    value: Annotated[str, StringConstraints(max_length=5000)] = ""
+    value: Annotated[str, Meta(max_length=5000)] = ""
 
-    @model_validator(mode="after")
-    def _check(self) -> "Action":
+    def check(self) -> None:
         if self.kind == "set_status":
             Status(self.value)
         elif self.kind == "set_priority":
@@ -421,37 +391,36 @@ class Action(Record):
                 raise ValueError("set_due_in_hours needs between 0 and 8760 hours")
         elif self.kind not in ("unassign",) and not self.value:
             raise ValueError(f"the action {self.kind} needs a value")
-        return self
 
 
-class TicketCondition(Record):
+class TicketCondition(Record, kw_only=True):
     field: TicketField
     op: FieldOp = "is"
-    value: Annotated[str, StringConstraints(max_length=500)] = ""
+    value: Annotated[str, Meta(max_length=500)] = ""
 
 
-class Macro(Record):
+class Macro(Record, kw_only=True):
     """Named actions an agent applies to one ticket or many ("Rückfrage an Kunde")."""
 
     id: Key
     name: Line
-    actions: list[Action] = Field(min_length=1, max_length=20)
+    actions: Annotated[list[Action], Meta(min_length=1, max_length=20)]
     owner: Key | None = None  # None: shared with the team; else only its owner sees it
 
 
 Flag = Literal["true", "false"] | None
 Sort = Literal["updated", "created", "due", "priority", "number", "customer"]
-SearchText = Annotated[str, StringConstraints(max_length=100)] | None
+SearchText = Annotated[str, Meta(max_length=100)] | None
 
 
-class ViewQuery(Record):
+class ViewQuery(Record, kw_only=True):
     """A saved view's filter and sort: the parameters of ``GET /tickets`` (the inbox's URL) it stands for."""
 
-    status: Annotated[str, StringConstraints(pattern=r"^(all|[a-z_]+(,[a-z_]+)*)$", max_length=120)] | None = None
+    status: Annotated[str, Meta(pattern=r"^(all|[a-z_]+(,[a-z_]+)*)$", max_length=120)] | None = None
     queue: Key | None = None
     assignee: Key | None = None  # a username, or "me": whoever looks at the view
-    tag: Annotated[str, StringConstraints(max_length=50)] | None = None
-    customer: Annotated[str, StringConstraints(max_length=320)] | None = None
+    tag: Annotated[str, Meta(max_length=50)] | None = None
+    customer: Address | None = None
     priority: Priority | None = None
     mailbox: Key | None = None
     project: Key | None = None
@@ -468,16 +437,17 @@ class ViewQuery(Record):
     sort: Sort = "updated"
     order: Literal["asc", "desc"] | None = None
 
-    @field_validator("status")
-    @classmethod
-    def _statuses(cls, value: str | None) -> str | None:
-        if value and value != "all":
-            for part in value.split(","):
-                Status(part)
-        return value or None
+    def check(self) -> None:
+        if self.status and self.status != "all":
+            for part in self.status.split(","):
+                try:
+                    Status(part)
+                except ValueError as exc:
+                    raise FieldError("status", str(exc)) from None
+        self.status = self.status or None
 
 
-class SavedView(Record):
+class SavedView(Record, kw_only=True):
     """A saved view ("Eigene Ordner", issue 17 part 4): a named filter and sort in the inbox's sidebar.
 
     ``owner`` None: shared with the team (kept by admins); else only its owner sees it."""
@@ -485,58 +455,56 @@ class SavedView(Record):
     id: Key
     name: Line
     owner: Key | None = None
-    query: ViewQuery = Field(default_factory=ViewQuery)
+    query: ViewQuery = field(default_factory=ViewQuery)
     order: int = 100  # its place in the sidebar (then by name)
 
 
-class Trigger(Record):
+class Trigger(Record, kw_only=True):
     id: Key
     name: Line
     order: int = 100
     enabled: bool = True
     event: TicketEvent | TimeEvent
-    hours: float | None = Field(default=None, gt=0, le=24 * 365)  # time events: N (business) hours
+    hours: Annotated[float, Meta(gt=0, le=24 * 365)] | None = None  # time events: N (business) hours
     status: Status | None = None  # in_status: which status; status_changed: only to this status
     match: Literal["all", "any"] = "all"
-    conditions: list[TicketCondition] = Field(default_factory=list, max_length=20)
-    mail_conditions: list[Condition] = Field(default_factory=list, max_length=20)  # the rules' conditions
+    conditions: Annotated[list[TicketCondition], Meta(max_length=20)] = []
+    mail_conditions: Annotated[list[Condition], Meta(max_length=20)] = []  # the rules' conditions
     business_hours: Literal["any", "inside", "outside"] = "any"
-    actions: list[Action] = Field(min_length=1, max_length=20)
+    actions: Annotated[list[Action], Meta(min_length=1, max_length=20)]
     stop: bool = False  # later triggers do not run for this occurrence
 
-    @model_validator(mode="after")
-    def _check(self) -> "Trigger":
+    def check(self) -> None:
         timed = self.event in ("no_agent_reply", "in_status", "due_soon", "sla_warning")
         if timed and self.event != "sla_warning" and self.hours is None:
             raise ValueError(f"the time event {self.event} needs 'hours'")
         if self.event == "in_status" and self.status is None:
             raise ValueError("the time event in_status needs 'status'")
-        return self
 
 
 # ------------------------------------------------------------------ SLA policies (issue 17, domain/sla.py)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-Window = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+Window = Annotated[str, Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+Windows = Annotated[list[Window], Meta(max_length=6)]
 OFFICE_WINDOWS = ["08:00-17:00"]
 
 
-class SlaCalendar(Record):
+class SlaCalendar(Record, kw_only=True):
     """Business hours per weekday ("08:00-12:00", "13:00-17:00"; "00:00-24:00" all day), a time zone, the
     public holidays of a German state (``DE`` or ``DE-BY`` …; empty: none) and own dates (company holidays)."""
 
-    tz: Annotated[str, StringConstraints(max_length=64)] = "Europe/Berlin"
-    monday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
-    tuesday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
-    wednesday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
-    thursday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
-    friday: list[Window] = Field(default_factory=lambda: list(OFFICE_WINDOWS), max_length=6)
-    saturday: list[Window] = Field(default_factory=list, max_length=6)
-    sunday: list[Window] = Field(default_factory=list, max_length=6)
-    holidays_region: Annotated[str, StringConstraints(pattern=r"^(DE|DE-[A-Z]{2})?$")] = "DE"
-    extra_holidays: list[date] = Field(default_factory=list, max_length=400)
+    tz: Annotated[str, Meta(max_length=64)] = "Europe/Berlin"
+    monday: Windows = field(default_factory=lambda: list(OFFICE_WINDOWS))
+    tuesday: Windows = field(default_factory=lambda: list(OFFICE_WINDOWS))
+    wednesday: Windows = field(default_factory=lambda: list(OFFICE_WINDOWS))
+    thursday: Windows = field(default_factory=lambda: list(OFFICE_WINDOWS))
+    friday: Windows = field(default_factory=lambda: list(OFFICE_WINDOWS))
+    saturday: Windows = []
+    sunday: Windows = []
+    holidays_region: Annotated[str, Meta(pattern=r"^(DE|DE-[A-Z]{2})?$")] = "DE"
+    extra_holidays: Annotated[list[date], Meta(max_length=400)] = []
 
-    @model_validator(mode="after")
-    def _check(self) -> "SlaCalendar":
+    def check(self) -> None:
         try:
             ZoneInfo(self.tz)
         except (ValueError, KeyError) as exc:
@@ -550,18 +518,20 @@ class SlaCalendar(Record):
                 previous = end
         if not any(getattr(self, day) for day in WEEKDAYS):
             raise ValueError("a calendar needs business hours on at least one weekday")
-        return self
 
 
-class SlaTargets(Record):
+Hours = Annotated[float, Meta(gt=0, le=24 * 365)]
+
+
+class SlaTargets(Record, kw_only=True):
     """Business hours allowed per clock; empty: the clock is not kept."""
 
-    first_response_hours: float | None = Field(default=None, gt=0, le=24 * 365)
-    next_response_hours: float | None = Field(default=None, gt=0, le=24 * 365)
-    solution_hours: float | None = Field(default=None, gt=0, le=24 * 365)
+    first_response_hours: Hours | None = None
+    next_response_hours: Hours | None = None
+    solution_hours: Hours | None = None
 
 
-class SlaPolicy(Record):
+class SlaPolicy(Record, kw_only=True):
     """Targets per priority (key ``"*"``: every other priority), for some queues and customers (empty: all);
     the first enabled policy in order that matches a ticket applies."""
 
@@ -569,52 +539,43 @@ class SlaPolicy(Record):
     name: Line
     order: int = 100
     enabled: bool = True
-    queues: list[Key] = Field(default_factory=list)
-    customers: list[Annotated[str, StringConstraints(max_length=320)]] = Field(default_factory=list)
-    targets: dict[Literal["*", "lowest", "low", "medium", "high", "urgent"], SlaTargets] = Field(min_length=1)
-    calendar: SlaCalendar = Field(default_factory=SlaCalendar)
-    pause_in: list[Status] = Field(default_factory=lambda: [Status.WAITING_CUSTOMER])
-    warn_before_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    queues: list[Key] = []
+    customers: list[Address] = []
+    targets: Annotated[dict[Literal["*", "lowest", "low", "medium", "high", "urgent"], SlaTargets], Meta(min_length=1)]
+    calendar: SlaCalendar = field(default_factory=SlaCalendar)
+    pause_in: list[Status] = field(default_factory=lambda: [Status.WAITING_CUSTOMER])
+    warn_before_minutes: Annotated[int, Meta(ge=0, le=7 * 24 * 60)] = 60
     show_to_customer: bool = False  # the solution due date on the customer's page and as {FAELLIG}/{DUE}
 
-    @field_validator("customers")
-    @classmethod
-    def _customers(cls, values: list[str]) -> list[str]:
-        out = []
-        for value in values:
+    def check(self) -> None:
+        customers = []
+        for value in self.customers:
             text = value.strip().lower()
             if text.startswith("@") and "." in text and " " not in text:
-                out.append(text)
+                customers.append(text)
                 continue
             address = normalize_address(text)
             if not address:
-                raise ValueError(f"{value!r} is neither an address nor an @domain")
-            out.append(address)
-        return out
-
-    @model_validator(mode="after")
-    def _check(self) -> "SlaPolicy":
+                raise FieldError("customers", f"{value!r} is neither an address nor an @domain")
+            customers.append(address)
+        self.customers = customers
         if Status.CLOSED in self.pause_in or Status.TRASH in self.pause_in:
             raise ValueError("closed and trash stop every clock; they cannot be pausing statuses")
-        return self
 
 
-class ConfigSnapshot(BaseModel):
+class ConfigSnapshot(Record, kw_only=True):
     """Everything the ingest and the API need to decide, loaded in one Query per kind."""
 
-    # Built on first use like the records (built at import, it would build every record's validator with it).
-    model_config = ConfigDict(defer_build=True)
-
-    settings: TeamSettings = Field(default_factory=TeamSettings)
-    mailboxes: list[Mailbox] = Field(default_factory=list)
-    queues: list[Queue] = Field(default_factory=list)
-    rules: list[Rule] = Field(default_factory=list)
-    templates: list[Template] = Field(default_factory=list)
-    agents: list[Agent] = Field(default_factory=list)
-    triggers: list[Trigger] = Field(default_factory=list)
-    macros: list[Macro] = Field(default_factory=list)
-    sla_policies: list[SlaPolicy] = Field(default_factory=list)
-    views: list[SavedView] = Field(default_factory=list)
+    settings: TeamSettings = field(default_factory=TeamSettings)
+    mailboxes: list[Mailbox] = []
+    queues: list[Queue] = []
+    rules: list[Rule] = []
+    templates: list[Template] = []
+    agents: list[Agent] = []
+    triggers: list[Trigger] = []
+    macros: list[Macro] = []
+    sla_policies: list[SlaPolicy] = []
+    views: list[SavedView] = []
 
     def mailbox_for(self, recipients: list[str]) -> Mailbox | None:
         """The first configured, active mailbox among the recipients (envelope first, then To/Cc)."""

@@ -8,14 +8,12 @@ Messages carry ids and small summaries only — never a subject, a body or an ad
 fetches what it shows over the REST API, which checks access again.
 """
 
-# No "from __future__ import annotations": pydantic reads these annotations as objects (a string is compiled
-# first, at every cold start); tests/unit/test_cold_import.py.
+# No "from __future__ import annotations": msgspec reads the frames' annotations as objects.
 import json
 from collections.abc import Iterable, Mapping
-from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+import msgspec
 
 from .dataclass import dataclass
 
@@ -27,18 +25,18 @@ TOKEN_LEEWAY = 60  # seconds a socket may outlive its ID token before it is aske
 MAX_FRAME = 4096  # bytes: every client frame is tiny
 
 PresenceState = Literal["viewing", "typing", "left"]
-TicketId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+TicketId = Annotated[str, msgspec.Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 
 # What of a ticket a live message may carry (its item attribute names). No subject, no customer.
 # ("unread" is per agent: an agent's own ``read`` message tells it, never the ticket summary.)
 SUMMARY_FIELDS = ("number", "status", "queue", "assignee", "priority", "bucket", "updated_at", "version")
 
 
-class _Frame(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)  # built on first use (cold start)
+class _Frame(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A client frame: strict (``"true"`` is not a boolean), no field it does not know."""
 
 
-class Subscribe(_Frame):
+class Subscribe(_Frame, kw_only=True):
     """What this socket wants to hear about: the inbox (ticket changes it may see) and one open ticket."""
 
     action: Literal["subscribe"]
@@ -49,7 +47,7 @@ class Subscribe(_Frame):
     search: bool = False
 
 
-class Presence(_Frame):
+class Presence(_Frame, kw_only=True):
     """I am viewing / typing in / leaving the ticket this socket is subscribed to (a heartbeat)."""
 
     action: Literal["presence"]
@@ -57,21 +55,12 @@ class Presence(_Frame):
     state: PresenceState
 
 
-class Ping(_Frame):
+class Ping(_Frame, kw_only=True):
     action: Literal["ping"]
 
 
-Frame = Annotated[Subscribe | Presence | Ping, Field(discriminator="action")]
-
-
-@cache
-def _frames() -> TypeAdapter[Subscribe | Presence | Ping]:
-    """The frames' validator, built on the first frame (the API and the publisher import this module for
-    the messages they send and never parse a frame: their cold starts do not build it)."""
-    return TypeAdapter(Frame)
-
-
-ACTIONS = ("subscribe", "presence", "ping")
+FRAMES: dict[str, type[Subscribe | Presence | Ping]] = {"subscribe": Subscribe, "presence": Presence, "ping": Ping}
+ACTIONS = tuple(FRAMES)
 
 
 class FrameError(ValueError):
@@ -94,14 +83,14 @@ def parse_frame(body: str | None) -> Subscribe | Presence | Ping:
         raise FrameError("bad_request", "a frame is a JSON object") from exc
     if not isinstance(data, dict):
         raise FrameError("bad_request", "a frame is a JSON object")
-    if data.get("action") not in ACTIONS:
+    frame = FRAMES.get(str(data.get("action")))
+    if frame is None:
         raise FrameError("unknown_action", f"action must be one of {', '.join(ACTIONS)}")
     try:
-        return _frames().validate_python(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ()) if part not in ACTIONS)
-        raise FrameError("bad_request", f"{where or 'frame'}: {first.get('msg', 'invalid')}") from exc
+        return msgspec.convert(data, frame)
+    except msgspec.ValidationError as exc:
+        message, _, where = str(exc).partition(" - at `$.")
+        raise FrameError("bad_request", f"{where.rstrip('`') or 'frame'}: {message}") from exc
 
 
 # ------------------------------------------------------------------------------------------- messages

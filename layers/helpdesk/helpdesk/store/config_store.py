@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..domain.clock import iso
 from ..domain.config import CONFIG_KINDS, SNAPSHOT_FIELDS, ConfigSnapshot, Record, TeamSettings, record_key
+from ..domain.records import RecordError
 from . import audit
 from .models import ConfigItem
 
@@ -92,14 +91,13 @@ class ConfigStore:
                     settings = TeamSettings.model_validate(item.data)
                 elif kind in CONFIG_KINDS:
                     grouped[kind].append(CONFIG_KINDS[kind].model_validate(item.data))
-            except ValidationError as exc:
+            except RecordError as exc:
                 # A broken record must not stop mail from arriving: skip it and say so.
                 problems.append(f"{item.key}: {exc.errors()[0].get('msg', 'invalid')}")
         self.problems = problems
-        # Each record was validated above: the snapshot is assembled, not validated again (its validator
-        # would build every kind's, also of kinds the team has no record of: cold start).
+        # Each record was validated above: the snapshot is assembled, not validated again.
         fields: dict[str, Any] = {SNAPSHOT_FIELDS[kind]: records for kind, records in grouped.items()}
-        return ConfigSnapshot.model_construct(settings=settings, **fields)
+        return ConfigSnapshot(settings=settings, **fields)
 
     # -- writes (admin API, local stack seeding) -------------------------------------------------------
 

@@ -9,7 +9,9 @@ the import a cold start pays before the first event, with Lambda's environment (
 template.yaml deploys it). The yardstick is the same interpreter importing bare boto3, run in turn with each
 handler (A B A B …): the ratio is the median of the pairs' ratios, so a shared machine's drift does not move
 it. Also shown: the layer without its .pyc (what every cold start compiled before `make deploy` precompiled).
-CPU = user + system of the child. Prints figures; asserts nothing.
+CPU = user + system of the child, which ends with ``os._exit`` once the statement ran: a cold start is
+what runs before the first event, and Lambda never runs the interpreter's shutdown (whose collections
+would count what a handler froze, helpdesk/aws/coldstart.py, as cheaper). Prints figures; asserts nothing.
 
 ``--against REV`` (a commit, a tag, ``HEAD~3``) also builds that revision's artefacts (from a temporary git
 worktree, with its own build code) and runs each handler's import in turn with it: the ratio this/REV per
@@ -101,7 +103,8 @@ def cpu_of(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def command(python312: str, paths: list[Path], statement: str) -> list[str]:
-    code = f"import sys; sys.path[:0] = {[str(p) for p in paths]!r}; {statement}"
+    """``statement`` in a fresh interpreter with ``paths``, which then ends at once (no shutdown)."""
+    code = f"import sys; sys.path[:0] = {[str(p) for p in paths]!r}; {statement}; import os; os._exit(0)"
     return [python312, "-I", "-S", "-B", "-c", code]
 
 

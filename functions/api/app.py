@@ -8,6 +8,10 @@ bug) and Tracer.
 
 from __future__ import annotations
 
+from helpdesk.aws import coldstart
+
+coldstart.importing()  # the collector pauses while the imports below run (helpdesk/aws/coldstart.py)
+
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +50,6 @@ adapter = ProxyAdapter(app)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return adapter(event, context)
+
+
+coldstart.imported()  # what the import made lives as long as the process

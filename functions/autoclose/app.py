@@ -3,6 +3,10 @@ and the outbox sweep, which sends again what SES refused for now (every run; ``{
 
 from __future__ import annotations
 
+from helpdesk.aws import coldstart
+
+coldstart.importing()  # the collector pauses while the imports below run (helpdesk/aws/coldstart.py)
+
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -74,3 +78,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     }
     logger.info("autoclose run", extra=summary)
     return summary
+
+
+coldstart.imported()  # what the import made lives as long as the process

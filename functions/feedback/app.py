@@ -3,6 +3,10 @@ suppression list (services/feedback.py)."""
 
 from __future__ import annotations
 
+from helpdesk.aws import coldstart
+
+coldstart.importing()  # the collector pauses while the imports below run (helpdesk/aws/coldstart.py)
+
 import json
 from typing import Any
 
@@ -33,3 +37,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     metrics.add_metric(name="MailBounced", unit=MetricUnit.Count, value=counts["bounced"])
     metrics.add_metric(name="MailComplained", unit=MetricUnit.Count, value=counts["complained"])
     return counts
+
+
+coldstart.imported()  # what the import made lives as long as the process

@@ -8,6 +8,10 @@ after ``maxReceiveCount`` tries, moves them to the dead-letter queue (alarmed in
 
 from __future__ import annotations
 
+from helpdesk.aws import coldstart
+
+coldstart.importing()  # the collector pauses while the imports below run (helpdesk/aws/coldstart.py)
+
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -125,3 +129,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
     finally:  # also when every record failed (then it raises): 0 included, so graphs have no gaps
         metrics.add_metric(name="MailFailed", unit=MetricUnit.Count, value=len(failed))
+
+
+coldstart.imported()  # what the import made lives as long as the process

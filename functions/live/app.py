@@ -13,6 +13,10 @@ subscriber and ends.
 
 from __future__ import annotations
 
+from helpdesk.aws import coldstart
+
+coldstart.importing()  # the collector pauses while the imports below run (helpdesk/aws/coldstart.py)
+
 import json
 from typing import Any
 
@@ -94,3 +98,6 @@ def fanout(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             metrics.add_metric(name="LiveConnectionsGone", unit=MetricUnit.Count, value=report.gone)
         logger.info("fan-out", extra={"report": json.loads(json.dumps(report.__dict__))})
     return {"batchItemFailures": []}
+
+
+coldstart.imported()  # what the import made lives as long as the process

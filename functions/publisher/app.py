@@ -23,6 +23,10 @@ change (once per ticket and batch; the triggers' own changes come back as events
 
 from __future__ import annotations
 
+from helpdesk.aws import coldstart
+
+coldstart.importing()  # the collector pauses while the imports below run (helpdesk/aws/coldstart.py)
+
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -101,3 +105,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
+
+
+coldstart.imported()  # what the import made lives as long as the process

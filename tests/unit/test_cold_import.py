@@ -11,6 +11,8 @@
   evaluates each field's annotation when the class is made, and a string annotation is compiled first
   (about 530 compilations for the API's schemas); a record finds its checked fields by the annotation objects.
 - The helpdesk's dataclasses compile only ``__init__`` (helpdesk/domain/dataclass.py).
+- On Lambda a handler imports with the garbage collector paused, and freezes what it made
+  (helpdesk/aws/coldstart.py): the collector runs again afterwards, and never walks those objects.
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ PACKAGE = ROOT / "layers" / "helpdesk" / "helpdesk"
 HANDLERS = ["ingest", "api", "autoclose", "publisher", "feedback", "live"]
 PROBE = """
 import importlib, inspect, json, sys
+import gc
+passes = []
+gc.callbacks.append(lambda phase, info: passes.append(info["generation"]) if phase == "start" else None)
 module = importlib.import_module("functions.%s.app")
+gc.callbacks.clear()
 pydantic = "pydantic" in sys.modules
 standard = []  # helpdesk dataclasses whose methods the standard library compiled
 for name, loaded in list(sys.modules.items()):
@@ -61,15 +67,19 @@ if hasattr(module, "app") and hasattr(module.app, "helpdesk_api"):  # the API: i
     spec = len(build(module.app.helpdesk_api)["paths"])
 print(json.dumps({
     "built": sorted(built) + adapters, "deferred": deferred, "standard": sorted(standard), "spec": spec,
-    "pydantic": pydantic,
+    "pydantic": pydantic, "collections": len(passes), "frozen": gc.get_freeze_count(),
+    "collector": gc.isenabled(),
 }))
 """
 
 
-
-
-def probe(handler: str) -> dict[str, object]:
-    env = handler_env("HELPDESK_", HELPDESK_USER_POOL_ID="eu-central-1_x", HELPDESK_USER_POOL_CLIENT_ID="x")
+def probe(handler: str, on_lambda: bool = True) -> dict[str, object]:
+    env = handler_env(
+        "HELPDESK_",
+        HELPDESK_USER_POOL_ID="eu-central-1_x",
+        HELPDESK_USER_POOL_CLIENT_ID="x",
+        AWS_LAMBDA_FUNCTION_NAME=f"helpdesk-{handler}" if on_lambda else "",
+    )
     return fresh_json(PROBE % handler, env)
 
 
@@ -79,6 +89,10 @@ def test_a_cold_start_builds_no_model_and_compiles_only_dataclass_inits(handler:
     assert result["pydantic"] is (handler == "api")
     assert result["built"] == []
     assert result["standard"] == []
+    # the collector did not run while the handler imported; what it made is frozen; it runs again
+    assert result["collections"] == 0
+    assert isinstance(result["frozen"], int) and result["frozen"] > 50_000
+    assert result["collector"] is True
     if handler == "api":
         assert isinstance(result["deferred"], int) and result["deferred"] > 100  # the probe sees the models
         # The spec as a cold API serves it first (when the auto-reply defaults were pydantic models made by
@@ -115,3 +129,10 @@ def test_model_and_record_modules_give_annotations_as_objects_not_strings() -> N
         and any(alias.name == "annotations" for alias in node.names)
     ]
     assert stringly == []
+
+
+def test_outside_lambda_a_handler_import_leaves_the_collector_alone() -> None:
+    result = probe("ingest", on_lambda=False)  # the local stack, the tests: long-running processes
+    assert isinstance(result["collections"], int) and result["collections"] > 10
+    assert result["frozen"] == 0
+    assert result["collector"] is True

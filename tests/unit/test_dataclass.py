@@ -11,7 +11,7 @@ import dataclasses
 import pickle
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -202,7 +202,7 @@ def test_inheritance_and_other_options_are_left_to_the_standard_library() -> Non
                 pass
 
 
-def test_only_init_is_compiled_for_a_plain_or_frozen_class(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_init_is_compiled_and_only_when_first_used(monkeypatch: pytest.MonkeyPatch) -> None:
     compiled: list[str] = []
 
     def counting(source: str, *args: Any) -> Any:
@@ -210,16 +210,49 @@ def test_only_init_is_compiled_for_a_plain_or_frozen_class(monkeypatch: pytest.M
         return exec(source, *args)
 
     monkeypatch.setattr(dataclasses, "exec", counting, raising=False)  # shadows the builtin in that module
-    point(fast(frozen=True))
-    point(fast)
-    fast_compiled = list(compiled)
+    frozen, plain = point(fast(frozen=True)), point(fast)
+    assert compiled == []  # defining the classes compiles nothing
+    frozen(1, 2), frozen(3), plain(1)
+    assert compiled == ["__init__", "__init__"]  # once per class, on its first instance
     compiled.clear()
     point(dataclasses.dataclass(frozen=True))
     point(dataclasses.dataclass)
-    assert fast_compiled == ["__init__", "__init__"]
     assert sorted(compiled) == sorted(
         ["__init__", "__repr__", "__eq__", "__setattr__", "__delattr__", "__hash__", "__init__", "__repr__", "__eq__"]
     )
+
+
+def test_the_init_made_on_first_use_is_the_standard_librarys() -> None:
+    import inspect
+
+    for factory in FACTORIES:
+        for frozen in (False, True):
+            standard, quick = factory(dataclasses.dataclass(frozen=frozen)), factory(fast(frozen=frozen))
+            quick(*ARGS[factory.__name__][0])
+            assert inspect.signature(quick) == inspect.signature(standard)
+            assert quick.__dict__["__init__"].__qualname__ == standard.__dict__["__init__"].__qualname__
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'x'"):
+        point(fast(frozen=True))()  # the first call itself fails as the standard library's would
+
+
+def test_a_subclass_instantiated_first_and_init_only_variables_work() -> None:
+    @fast(frozen=True)
+    class Base:
+        a: int
+        scale: dataclasses.InitVar[int] = 1
+        kind: ClassVar[str] = "base"
+        doubled: int = dataclasses.field(init=False, default=0)
+
+        def __post_init__(self, scale: int) -> None:
+            object.__setattr__(self, "doubled", self.a * 2 * scale)
+
+    class Plain(Base):  # not a dataclass: inherits the __init__
+        def __init__(self, a: int) -> None:
+            super().__init__(a, scale=10)
+
+    assert Plain(2).doubled == 40
+    assert Base(2).doubled == 4
+    assert Base.kind == "base" and "kind" not in [f.name for f in dataclasses.fields(Base)]
 
 
 def test_a_class_without_a_docstring_is_documented_by_its_fields_without_asking_inspect(

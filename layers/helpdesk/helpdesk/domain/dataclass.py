@@ -1,11 +1,13 @@
-"""``@dataclass`` as the standard library's, at a third of the cost of defining a class (a cold start).
+"""``@dataclass`` as the standard library's, at a fraction of the cost of defining a class (a cold start).
 
-Every Lambda imports about a hundred of the helpdesk's dataclasses. Python 3.12's ``dataclasses`` writes
-the source of each generated method (``__init__``, ``__repr__``, ``__eq__``, and for a frozen class
-``__setattr__``, ``__delattr__`` and ``__hash__``) and compiles it with ``exec``: about six compilations per
-frozen class, the largest single part of importing a handler after boto3 and pydantic (bench/package.py).
-Here only ``__init__`` is compiled; the others are shared functions reading a per-class tuple of field
-names, with the standard library's behaviour:
+Every Lambda imports about a hundred of the helpdesk's dataclasses (the API 144). Python 3.12's
+``dataclasses`` writes the source of each generated method (``__init__``, ``__repr__``, ``__eq__``, and for a
+frozen class ``__setattr__``, ``__delattr__`` and ``__hash__``) and compiles it with ``exec``: about six
+compilations per frozen class, the largest single part of importing a handler after boto3 (bench/package.py).
+Here ``__init__`` is compiled when the class is first instantiated (by the standard library, on a copy of the
+class's fields: the same code), so a cold start compiles only the ``__init__`` of the classes its events use;
+the other methods are shared functions reading a per-class tuple of field names, with the standard
+library's behaviour:
 
 - ``__eq__`` compares the fields with ``compare=True`` as a tuple, only with an instance of the same class
   (else ``NotImplemented``); ``__hash__`` hashes that tuple for ``frozen=True`` and is ``None`` for a class
@@ -25,6 +27,7 @@ library as it is. Type checkers see ``dataclasses.dataclass`` itself, so ``repla
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from operator import attrgetter
 from reprlib import recursive_repr
 from typing import TYPE_CHECKING, Any
@@ -60,8 +63,11 @@ else:
             documented = bool(klass.__dict__.get("__doc__"))
             if not documented:  # else the standard library writes one from inspect.signature: slow
                 klass.__doc__ = klass.__qualname__
-            made = dataclasses.dataclass(klass, init=init, repr=False, eq=False, frozen=False, **options)
-            _add_methods(made, repr=repr, eq=eq, frozen=frozen)
+            later = init and "__init__" not in klass.__dict__
+            made = dataclasses.dataclass(klass, init=init and not later, repr=False, eq=False, frozen=False, **options)
+            _add_methods(made, init=init, repr=repr, eq=eq, frozen=frozen)
+            if later:
+                made.__init__ = _init_on_first_use(made, options)  # type: ignore[misc]
             if not documented:
                 made.__doc__ = _signature_doc(made)
             return made
@@ -90,12 +96,53 @@ def _values(names: tuple[str, ...]) -> Any:
     return lambda _instance: ()
 
 
-def _add_methods(cls: type, *, repr: bool, eq: bool, frozen: bool) -> None:
+def _init_on_first_use(cls: type, options: dict[str, Any]) -> Any:
+    """An ``__init__`` that, called first, puts the standard library's in its place and runs that."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if cls.__dict__.get("__init__") is __init__:
+            cls.__init__ = _standard_init(cls, options)  # type: ignore[misc]
+        cls.__init__(self, *args, **kwargs)  # type: ignore[misc]
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
+
+
+def _standard_init(cls: type, options: dict[str, Any]) -> Any:
+    """The ``__init__`` the standard library writes for ``cls`` (a class without dataclass bases), made on a
+    copy: the class's annotations, a new ``field()`` per field as it was declared, the values of its class
+    variables and init-only variables' defaults, its ``__post_init__``. Frozen or not, it is the plain one:
+    ``cls``'s ``__setattr__`` lets each field be set once."""
+    declared = {f.name: f for f in dataclasses.fields(cls)}
+    namespace: dict[str, Any] = {
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__ or cls.__qualname__,  # else the standard library asks inspect.signature
+        "__annotations__": dict(inspect.get_annotations(cls)),
+    }
+    for name in namespace["__annotations__"]:
+        field = declared.get(name)
+        if field is not None:
+            namespace[name] = dataclasses.field(
+                default=field.default,
+                default_factory=field.default_factory,
+                init=field.init,
+                kw_only=field.kw_only,
+            )
+        elif hasattr(cls, name):  # a class variable, or an init-only variable's default
+            namespace[name] = getattr(cls, name)
+    if hasattr(cls, "__post_init__"):
+        namespace["__post_init__"] = cls.__post_init__
+    copied: type = dataclasses.dataclass(type(cls.__name__, (), namespace), repr=False, eq=False, **options)
+    return copied.__dict__["__init__"]
+
+
+def _add_methods(cls: type, *, init: bool, repr: bool, eq: bool, frozen: bool) -> None:
     fields = dataclasses.fields(cls)
     own = cls.__dict__
     methods: dict[str, Any] = {}
     params = own["__dataclass_params__"]
-    params.repr, params.eq, params.frozen = repr, eq, frozen
+    params.init, params.repr, params.eq, params.frozen = init, repr, eq, frozen
     if repr and "__repr__" not in own:
         shown = tuple(f.name for f in fields if f.repr)
 

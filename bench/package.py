@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,6 +163,37 @@ def against(revision: str, artefacts: Artefacts, python312: str, runtime: Path, 
         print(f"  {name:<24} {cpu:6.3f} s CPU   {ratio:.3f}x of {revision}")
 
 
+def instructions(statement: list[str], env: dict[str, str]) -> int:
+    """Instructions the child executes (valgrind's callgrind): the same on every run, however busy the machine."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/out", *statement],
+            env=env | {"PYTHONHASHSEED": "0"},  # hashing's seed changes a run's count a little
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if found is None:
+        raise RuntimeError(f"callgrind printed no count: {out.stderr[-500:]}")
+    return int(found.group(1))
+
+
+def instruction_ratios(artefacts: Artefacts, python312: str, runtime: Path, env: dict[str, str]) -> None:
+    """The goals' ratios counted in instructions: CPU seconds on a shared machine drift by 10 % between runs."""
+    if shutil.which("valgrind") is None:
+        print("\n(no valgrind: the import's instructions are not counted; `apt-get install valgrind` counts them)")
+        return
+    layer = artefacts.layer_dir / "python"
+    bare = instructions(command(python312, [runtime], "import boto3"), env)
+    print(f"\ninstructions of the cold import (valgrind's callgrind: within 0.3 % from run to run), boto3 {bare:,}:")
+    for name in GOALS:
+        function = artefacts.function_dirs[name]
+        statement = command(python312, [function, layer, runtime], "import app")
+        count = instructions(statement, handler_env(env, name, function))
+        print(f"  {name + ' (packaged)':<24} {count:>13,}   ({count / bare:.2f}x) goal <= {GOALS[name]:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -229,6 +262,7 @@ def main() -> None:
     for label, seconds in figures.items():
         print(f"  {label:<24} {seconds:6.3f} s CPU")
     print(f"  ratio                    {figures['shared loader'] / figures['a session each (before)']:.2f}x")
+    instruction_ratios(artefacts, python312, runtime, env)
     if args.against:
         against(args.against, artefacts, python312, runtime, env, args.runs)
 

@@ -265,6 +265,26 @@ def test_the_dry_run_lists_the_records_the_erasure_redacts_also_by_a_name_only_h
     assert job.status == 202 and job.json["counts"]["config_redacted"] == 1, job.text
 
 
+def test_an_sla_policy_only_for_her_is_disabled_not_dropped_or_widened(aws: Any, api: ApiClient) -> None:
+    """Redacted to "[gelöscht]", her address made the policy invalid: the configuration load skipped it."""
+    from helpdesk.bootstrap import config_store
+
+    ingest(aws, make_mail(sender=f"{NAME} <{ADDRESS}>", subject="Frage", body="Hallo."))
+    targets = {"*": {"solution_hours": 8}}
+    for pid, customers in (("nur-sie", [ADDRESS]), ("mit-firma", [ADDRESS, "@firma.example"])):
+        body = {"id": pid, "name": pid, "customers": customers, "targets": targets}
+        assert api.call("POST", "/admin/sla-policies", user="admin", body=body).status == 201
+
+    job = api.call("POST", f"/admin/privacy/customers/{ADDRESS}/erase", user="admin", body={"confirm": ADDRESS})
+    assert job.status == 202 and job.json["counts"]["config_redacted"] == 2, job.text
+    policies = {p["id"]: p for p in api.get("/admin/sla-policies", user="admin").json["items"]}
+    assert (policies["nur-sie"]["customers"], policies["nur-sie"]["enabled"]) == ([], False)
+    assert (policies["mit-firma"]["customers"], policies["mit-firma"]["enabled"]) == (["@firma.example"], True)
+    store = config_store()
+    store.snapshot()
+    assert store.problems == []
+
+
 def test_anonymizing_keeps_tickets_and_statistics_but_no_personal_data(aws: Any, api: ApiClient) -> None:
     ids = build_customer(aws, api)
     stats_before = api.get("/stats", user="admin").json

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from helpdesk.domain.privacy import (
     ERASED,
     Phase,
     changed_paths,
     config_needles,
+    erased_from_record,
     names_customer_config,
     next_phase,
     redact,
@@ -77,6 +79,40 @@ def test_the_configuration_loses_address_full_name_and_phone_but_not_single_word
     template = {"id": "t-1", "body": "Ihre Anna vom Support, Rückruf unter 07615550199"}
     assert redacted_config(template, needles) == {"id": "t-1", "body": f"Ihre Anna vom Support, Rückruf unter {ERASED}"}
     assert redacted_config({"id": "r-1", "value": "bernd@andere.example"}, needles) is None  # nothing of hers
+
+
+def test_a_record_stays_valid_without_the_customer() -> None:
+    """Replaced by "[gelöscht]", her address made the SLA policy invalid (not an address, not an @domain):
+    the configuration load skipped it, and the team's SLA was gone without a word."""
+    from helpdesk.domain.config import Queue, SlaPolicy
+
+    needles = ["olga@kunde.example"]
+    policy = {"id": "vip", "name": "VIP", "customers": ["olga@kunde.example"], "targets": {"*": {"solution_hours": 8}}}
+    assert "customers" in str(_refused(SlaPolicy, redacted_config(policy, needles)))  # the redaction alone
+    only_hers = erased_from_record("sla_policy", policy, needles)
+    assert only_hers is not None
+    assert (only_hers["customers"], only_hers["enabled"]) == ([], False)  # not widened to every customer
+    assert SlaPolicy.model_validate(only_hers).enabled is False
+    shared = erased_from_record("sla_policy", policy | {"customers": ["Olga@Kunde.example", "@firma.example"]}, needles)
+    assert shared is not None and (shared["customers"], shared.get("enabled", True)) == (["@firma.example"], True)
+    queue = {"id": "vip", "name": "VIP", "notify_address": "olga@kunde.example"}
+    mended = erased_from_record("queue", queue, needles)
+    assert mended == {"id": "vip", "name": "VIP", "notify_address": None}
+    Queue.model_validate(mended)
+    view = {"id": "v-1", "name": "Olga", "query": {"customer": "olga@kunde.example"}}
+    assert erased_from_record("view", view, needles) == redacted_config(view, needles)  # valid as redacted
+    assert erased_from_record("view", {"id": "v-2", "name": "Bernd"}, needles) is None
+    # still invalid (her number in the id): returned redacted, the load lists it for an admin
+    by_id = {"id": "rueckruf-07615550199", "name": "R", "conditions": [{"field": "from", "value": "x"}], "actions": {}}
+    assert erased_from_record("rule", by_id, ["07615550199"]) == redacted_config(by_id, ["07615550199"])
+
+
+def _refused(model: Any, data: object) -> Exception | None:
+    try:
+        model.model_validate(data)
+    except ValueError as exc:
+        return exc
+    return None
 
 
 def test_only_kinds_that_may_name_a_customer_are_redacted() -> None:

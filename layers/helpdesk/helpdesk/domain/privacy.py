@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from .clock import iso
+from .config import CONFIG_KINDS
+from .records import Record, RecordError
 
 # What replaces a person's data in what is kept (anonymization, others' tickets).
 ERASED = "[gelöscht]"
@@ -123,6 +125,41 @@ def redacted_config(data: object, needles: Iterable[str]) -> object | None:
     replaced by :data:`ERASED`; None when it names none of them."""
     out = redact_value(data, needles)
     return None if out == data else out
+
+
+def erased_from_record(kind: str, data: object, needles: Iterable[str]) -> dict[str, object] | None:
+    """A configuration record of ``kind`` as stored, without the customer (:func:`redacted_config`); None when
+    it names none of ``needles``. Where "[gelöscht]" would leave an invalid record, which the configuration
+    load skips (an SLA policy of the team's gone without a word), or an address nobody can mail, the
+    customer is taken out instead:
+
+    - an SLA policy's ``customers`` loses the erased address; a policy left without customers is disabled
+      (with none it would apply to every customer, which nobody decided);
+    - a queue's ``notify_address`` that was theirs is cleared.
+
+    A record still invalid then (their phone number in a record's id) is returned redacted: the
+    configuration load lists it as a problem, for an admin to mend."""
+    redacted = redacted_config(data, needles)
+    if not isinstance(redacted, dict):
+        return None
+    model = CONFIG_KINDS.get(kind)
+    mended = dict(redacted)
+    if kind == "sla_policy" and isinstance(customers := mended.get("customers"), list):
+        kept = [c for c in customers if not (isinstance(c, str) and ERASED in c)]
+        mended["customers"] = kept
+        if customers and not kept:
+            mended["enabled"] = False
+    if kind == "queue" and isinstance(mended.get("notify_address"), str) and ERASED in str(mended["notify_address"]):
+        mended["notify_address"] = None
+    return mended if model is None or _valid(model, mended) else redacted
+
+
+def _valid(model: type[Record], data: dict[str, object]) -> bool:
+    try:
+        model.model_validate(data)
+    except RecordError:
+        return False
+    return True
 
 
 def changed_paths(before: object, after: object, at: str = "") -> list[str]:

@@ -47,6 +47,7 @@ from ..domain.privacy import (
     SharedTickets,
     anonymized,
     config_needles,
+    erased_from_record,
     names_customer_config,
     next_phase,
     redact,
@@ -482,8 +483,9 @@ def config_naming(address: str, needles: list[str]) -> list[tuple[ConfigItem, di
     wanted = config_needles(address, needles)
     found = []
     for item in ConfigStore(ttl=0).stored():
-        data = redacted_config(item.data, wanted) if names_customer_config(item.key) else None
-        if isinstance(data, dict):
+        kind = item.key.partition("#")[0]
+        data = erased_from_record(kind, item.data, wanted) if names_customer_config(item.key) else None
+        if data is not None:
             found.append((item, data))
     return found
 

@@ -124,6 +124,13 @@ def test_admin_crud_and_dry_run(aws: Any, api: ApiClient) -> None:
     assert "returns" in {q["id"] for q in api.get("/admin/queues", user="admin").json["items"]}
     renamed = api.call("PUT", "/admin/queues/returns", user="admin", body={**queue, "name": "Rücksendungen"})
     assert renamed.json["name"] == "Rücksendungen"
+    # the deadline warnings' address: a typo was stored and failed only when the scheduled job mailed it
+    typo = api.call("PUT", "/admin/queues/returns", user="admin", body={**queue, "notify_address": "retouren team"})
+    assert typo.status == 400 and typo.json["field"] == "notify_address", typo.text
+    notify = {**queue, "notify_address": " Retouren@Firma.example "}
+    assert api.call("PUT", "/admin/queues/returns", user="admin", body=notify).json["notify_address"] == (
+        "retouren@firma.example"
+    )
     rule = {
         "id": "returns",
         "name": "Retouren",

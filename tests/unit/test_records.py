@@ -128,3 +128,14 @@ def test_shared_defaults_cannot_be_changed_through_one_record() -> None:
         first.autoreply_subject.de = "geändert"  # type: ignore[misc]
     assert Queue(id="q", name="Q").responsible is not Queue(id="r", name="R").responsible  # a list each
     assert LocalizedText(de="x").get("en") == "x"
+
+
+def test_a_stored_queue_with_a_notification_address_that_is_none_still_loads() -> None:
+    """The admin API refuses such an address on save (tests/integration/test_api_more.py); one stored before
+    must not make the queue, and with it the queue's access rules, vanish from the configuration."""
+    stored = Queue.model_validate({"id": "q", "name": "Q", "responsible": ["anna"], "notify_address": "team"})
+    assert (stored.responsible, stored.notify_address) == (["anna"], "team")
+    assert Queue.model_validate({"id": "q", "name": "Q", "notify_address": " Team@X.example"}).notify_address == (
+        "team@x.example"
+    )
+    assert Queue.model_validate({"id": "q", "name": "Q", "notify_address": ""}).notify_address is None

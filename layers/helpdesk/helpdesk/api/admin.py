@@ -28,6 +28,7 @@ from ..domain.config import (
     Template,
     Trigger,
 )
+from ..domain.header_guard import valid_address
 from ..domain.intake import NewTicketFacts, decide_new_ticket, rules_outcome, typed_mail
 from ..domain.mail import parse_mail
 from ..domain.mail_domains import address_refused
@@ -360,7 +361,10 @@ def _refuse_foreign_domain(record: Record, domains: tuple[str, ...]) -> None:
 def _refuse_what_cannot_run(kind: str, record: Record, cfg: ConfigSnapshot) -> None:
     """A trigger naming a queue, agent or template that does not exist is refused on save, with what is
     missing (time events run in the scheduled job: services/timed.py). An SLA
-    policy's calendar must be one the business-time code can use (a known German state), its queues must exist."""
+    policy's calendar must be one the business-time code can use (a known German state), its queues must exist.
+    A queue's notification address must be one mail can go to (the scheduled job's deadline warnings)."""
+    if isinstance(record, Queue) and record.notify_address and not valid_address(record.notify_address):
+        raise BadRequest("not an e-mail address", field="notify_address")
     if isinstance(record, SlaPolicy):
         try:
             calendar_of(record.calendar, [now().year])

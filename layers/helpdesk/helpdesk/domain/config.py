@@ -149,6 +149,14 @@ class Queue(Record, kw_only=True):
     assignment: Literal["off", "round_robin", "least_open"] = "off"
     assign_only_present: bool = False  # only agents with the app open (live presence) are candidates
 
+    def check(self) -> None:
+        # Normalized when it is an address. A stored value that is none is kept, so that the queue (its access
+        # rules) still loads; the admin API refuses one on save (api/admin.py).
+        if self.notify_address:
+            self.notify_address = normalize_address(self.notify_address) or self.notify_address
+        else:
+            self.notify_address = None
+
     def open_to(self, agent: str) -> bool:
         return not self.responsible or agent in self.responsible
 

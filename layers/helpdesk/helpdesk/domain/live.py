@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from .dataclass import dataclass
+from .records import record_error
 
 PROTOCOL = 1
 PRESENCE_TTL = 30  # seconds a presence lasts after its last heartbeat
@@ -89,8 +90,9 @@ def parse_frame(body: str | None) -> Subscribe | Presence | Ping:
     try:
         return msgspec.convert(data, frame)
     except msgspec.ValidationError as exc:
-        message, _, where = str(exc).partition(" - at `$.")
-        raise FrameError("bad_request", f"{where.rstrip('`') or 'frame'}: {message}") from exc
+        first = record_error(exc).errors()[0]  # the field msgspec names, as the API's 400 names it
+        where = ".".join(str(part) for part in first["loc"]) or "frame"
+        raise FrameError("bad_request", f"{where}: {first['msg']}") from exc
 
 
 # ------------------------------------------------------------------------------------------- messages

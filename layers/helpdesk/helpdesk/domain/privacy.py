@@ -149,7 +149,8 @@ def erased_from_record(kind: str, data: object, needles: Iterable[str]) -> dict[
         mended["customers"] = kept
         if customers and not kept:
             mended["enabled"] = False
-    if kind == "queue" and isinstance(mended.get("notify_address"), str) and ERASED in str(mended["notify_address"]):
+    notify = mended.get("notify_address")
+    if kind == "queue" and isinstance(notify, str) and ERASED in notify:
         mended["notify_address"] = None
     return mended if model is None or _valid(model, mended) else redacted
 

@@ -2,10 +2,10 @@
 
 Why not pydantic: every Lambda reads the configuration, and importing pydantic and creating the
 configuration's models cost each cold start about 0.1 s of CPU, half of all it imports beyond boto3
-(``bench/package.py``, the line "pydantic + config"). msgspec's import and these classes cost a few
-milliseconds. The API keeps pydantic for its own request and response models (``api/schemas.py``); it
-treats both alike because a :class:`Record` answers the calls the API makes of a pydantic model:
-``model_validate``, ``model_validate_json``, ``model_dump``, ``model_copy``.
+(``bench/package.py`` measured it as "pydantic + config"). msgspec's import and these classes cost a few
+milliseconds (its line "config records"). The API keeps pydantic for its own request and response models
+(``api/schemas.py``); it treats both alike because a :class:`Record` answers the calls the API makes of a
+pydantic model: ``model_validate``, ``model_validate_json``, ``model_dump``, ``model_copy``.
 
 A record behaves as the configuration's pydantic models did:
 

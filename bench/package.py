@@ -164,7 +164,8 @@ def against(revision: str, artefacts: Artefacts, python312: str, runtime: Path, 
 
 
 def instructions(statement: list[str], env: dict[str, str]) -> int:
-    """Instructions the child executes (valgrind's callgrind): the same on every run, however busy the machine."""
+    """Instructions the child executes (valgrind's callgrind): within 0.3 % from run to run, however busy the
+    machine (CPU seconds drift by about 10 %)."""
     with tempfile.TemporaryDirectory() as scratch:
         out = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/out", *statement],

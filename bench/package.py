@@ -238,10 +238,10 @@ def main() -> None:
             f" without .pyc: {cold:.2f}x"
         )
     # Shares of a cold import, after boto3 (which a handler imports first), each paired with bare boto3: the
-    # configuration's records (msgspec, every handler) and the API's pydantic models (the API only).
+    # configuration's records (every handler) and the API's models (the API only), both msgspec records.
     for label, module, who in (
         ("config records", "helpdesk.domain.config", "every handler"),
-        ("API models (pydantic)", "helpdesk.api.schemas", "the API"),
+        ("API models", "helpdesk.api.schemas", "the API"),
     ):
         part_cpu, _, part_ratio = paired(
             command(python312, [layer, runtime], f"import boto3; import {module}"), bare, args.runs, env

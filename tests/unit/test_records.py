@@ -1,4 +1,5 @@
-"""Configuration records on msgspec (domain/records.py): they behave as the pydantic models they replaced.
+"""Records on msgspec (domain/records.py), the configuration's and the API's: they behave as the pydantic models
+they replaced.
 
 What the API and the config store rely on: whitespace stripped before any check, unknown fields refused,
 errors that name the field (also inside lists), strict request bodies, lax stored data, and the calls the
@@ -7,7 +8,7 @@ API makes of a model (model_validate, model_validate_json, model_dump, model_cop
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 
@@ -24,7 +25,7 @@ from helpdesk.domain.config import (
     SlaPolicy,
     TeamSettings,
 )
-from helpdesk.domain.records import FieldError, RecordError
+from helpdesk.domain.records import Check, FieldError, Record, RecordError
 
 
 def error_of(model: Any, data: Any) -> dict[str, Any]:
@@ -139,3 +140,66 @@ def test_a_stored_queue_with_a_notification_address_that_is_none_still_loads() -
         "team@x.example"
     )
     assert Queue.model_validate({"id": "q", "name": "Q", "notify_address": ""}).notify_address is None
+
+
+# -- the API's models are records too (api/schemas.py): strings as sent, checks at any depth, patches ----------
+
+
+def test_an_api_model_takes_strings_as_sent() -> None:
+    from helpdesk.api.schemas import CommentIn
+
+    comment = CommentIn.model_validate_json(b'{"body": "  eingerueckt\\n", "tags": ["x"]}')
+    assert comment.body == "  eingerueckt\n"  # a configuration record would strip it; a comment keeps it
+
+
+def test_checked_types_run_inside_lists_and_optional_fields() -> None:
+    from helpdesk.api.schemas import CommentIn, ProfileIn, TicketPatch
+
+    with pytest.raises(RecordError) as caught:  # Tag inside list[Tag]
+        CommentIn.model_validate_json(b'{"body": "b", "tags": ["ok", "Bcc: x\\r\\nmehr"]}')
+    assert caught.value.errors()[0]["loc"] == ("tags",)
+    with pytest.raises(RecordError) as caught:  # Email inside Email | None | UNSET
+        TicketPatch.model_validate_json(b'{"version": 1, "customer_email": "kein-mail"}')
+    assert caught.value.errors()[0]["loc"] == ("customer_email",)
+    assert "e-mail" in caught.value.errors()[0]["msg"]
+    with pytest.raises(RecordError):  # Email inside list[Email] | None
+        ProfileIn.model_validate_json(b'{"aliases": ["a@example.com", "nope"]}')
+    assert ProfileIn.model_validate_json(b'{"aliases": null}').aliases is None
+
+
+def test_a_check_keeps_what_it_returns_also_inside_lists() -> None:
+    from helpdesk.api.schemas import AddressIn, ProfileIn
+
+    assert AddressIn.model_validate_json(b'{"address": " kunde@example.com "}').address == "kunde@example.com"
+    profile = ProfileIn.model_validate_json(b'{"aliases": [" a@example.com", "b@example.com "]}')
+    assert profile.aliases == ["a@example.com", "b@example.com"]
+
+
+def test_a_patch_tells_absent_from_null() -> None:
+    from helpdesk.api.schemas import TicketPatch
+
+    assert TicketPatch.model_validate_json(b'{"version": 3}').model_dump(exclude={"version"}) == {}
+    cleared = TicketPatch.model_validate_json(b'{"version": 3, "assignee": null, "tags": ["a"]}')
+    assert cleared.model_dump(exclude={"version"}) == {"assignee": None, "tags": ["a"]}
+
+
+def test_a_field_with_another_json_name_is_read_and_written_under_it() -> None:
+    from helpdesk.api.schemas import AddressOut, MessageOut
+
+    message = MessageOut(
+        id="m", direction="inbound", channel="email", from_=AddressOut(address="a@example.com"), subject="s",
+        text="", html="", new_text="", remote_images=0, message_id="<m@x>", verdicts=None, auto_submitted=None,
+        auto_reply=False, author=None, send_state=None, created_at="2026-12-04T00:00:00Z", to=[], cc=[],
+        attachments=[], defects=[], limit_exceeded=[],
+    )  # fmt: skip
+    dumped = message.model_dump()
+    assert dumped["from"] == {"name": "", "address": "a@example.com"} and "from_" not in dumped
+    assert MessageOut.model_validate(dumped) == message
+
+
+def test_a_union_of_two_checked_types_is_refused_when_first_used() -> None:
+    class Ambiguous(Record, kw_only=True):
+        value: Annotated[str, Check(str.strip)] | Annotated[int, Check(abs)]
+
+    with pytest.raises(TypeError, match="one checked type"):
+        Ambiguous(value="x")

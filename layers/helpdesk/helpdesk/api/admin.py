@@ -19,6 +19,7 @@ from ..domain.config import (
     SNAPSHOT_FIELDS,
     Agent,
     ConfigSnapshot,
+    Lang,
     Macro,
     Mailbox,
     Queue,
@@ -218,7 +219,11 @@ def register(api: Api, services: Services) -> None:
         reply = render_autoreply(mailbox, number, values, body.content_language, body.text, status=Status.NEW)
         unknown = sorted({v for _, text, kind in _texts_of(mailbox) for v in unknown_variables(text, kind)})
         return AutoReplyPreviewOut(
-            subject=reply.subject, text=reply.text, lang=reply.lang, lang_reason=reply.lang_reason, unknown=unknown
+            subject=reply.subject,
+            text=reply.text,
+            lang=cast(Lang, reply.lang),
+            lang_reason=reply.lang_reason,
+            unknown=unknown,
         )
 
     @api.route(

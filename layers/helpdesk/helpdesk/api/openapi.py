@@ -1,23 +1,20 @@
-"""``/openapi.json``: OpenAPI 3.1, generated from the same models the routes validate with: the API's pydantic
-models (``api/schemas.py``) and the configuration's records (``domain/records.py``, described by msgspec)."""
+"""``/openapi.json``: OpenAPI 3.1, generated from the same models the routes validate with: the API's models
+(``api/schemas.py``) and the configuration's records, all records (``domain/records.py``) described by msgspec."""
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
-from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
 
 from .. import __version__
 from ..domain.records import Record
 from .errors import ERROR_STATUSES
 from .routing import Api, Ctx, RouteSpec, Schema
-from .schemas import EMBEDDED_RECORDS, ErrorBody
+from .schemas import ErrorBody
 
-Mode = Literal["validation", "serialization"]
 DESCRIPTIONS = {
     400: "Validation error (the field is named)",
     401: "Missing, invalid or expired token",
@@ -28,69 +25,59 @@ DESCRIPTIONS = {
     413: "Too large",
     429: "Rate limited",
 }
+REF = "#/components/schemas/{name}"
 
 
-def _params(spec: RouteSpec) -> list[dict[str, Any]]:
+def _params(spec: RouteSpec, queries: dict[str, Any]) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
         for name in re.findall(r"\{(\w+)\}", spec.path)
     ]
     if spec.query is not None:
-        schema = spec.query.model_json_schema()
+        schema = queries[spec.query.__name__]
         for name, prop in schema.get("properties", {}).items():
             params.append(
                 {
                     "name": name,
                     "in": "query",
                     "required": name in schema.get("required", []),
-                    "schema": {k: v for k, v in prop.items() if k not in ("title",)},
+                    "schema": {k: v for k, v in prop.items() if k not in ("title", "description")},
                     **({"description": prop["description"]} if "description" in prop else {}),
                 }
             )
     return params
 
 
-def _components(api: Api) -> tuple[Callable[[Schema, Mode], dict[str, Any]], dict[str, Any]]:
-    """(the reference to a model's schema, every component), the records' and the pydantic models' together."""
-    models: set[type[BaseModel]] = {ErrorBody}
-    records: set[type[Record]] = set(EMBEDDED_RECORDS)
+def _components(api: Api) -> tuple[dict[type[Record], dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """(each model's reference, every component, the query models' schemas): the models of every route and
+    what they refer to; a query model is described by its parameters, not as a component of its own."""
+    models: set[Schema] = {ErrorBody}
     for spec in api.specs:
-        for model in (spec.body, spec.response):
-            if model is not None and issubclass(model, Record):
-                records.add(model)
-            elif model is not None:
-                models.add(model)
+        models.update(model for model in (spec.body, spec.query, spec.response) if model is not None)
     ordered = sorted(models, key=lambda m: m.__name__)
-    refs, pydantic_components = models_json_schema(
-        [(m, "validation" if any(s.body is m for s in api.specs) else "serialization") for m in ordered],
-        ref_template="#/components/schemas/{model}",
-    )
-    kept = sorted(records, key=lambda r: r.__name__)
-    record_refs, components = msgspec.json.schema_components(kept, ref_template="#/components/schemas/{name}")
-    for name, schema in pydantic_components.get("$defs", {}).items():
-        if name in components and "properties" in schema:  # enums (Status, Priority) are in both: the same values
-            raise ValueError(f"two schemas are called {name}: a record's and an API model's")
-        components[name] = schema
-    by_record = dict(zip(kept, record_refs, strict=True))
-
-    def ref(model: Schema, mode: Mode) -> dict[str, Any]:
-        if issubclass(model, Record):
-            return dict(by_record[model])
-        found = refs.get((model, mode)) or refs.get((model, "serialization")) or refs.get((model, "validation"))
-        return dict(found) if found else {}
-
-    return ref, components
+    names = [m.__name__ for m in ordered]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two models share a name: {sorted(n for n in names if names.count(n) > 1)}")
+    refs, components = msgspec.json.schema_components(ordered, ref_template=REF)
+    described = {model for spec in api.specs for model in (spec.body, spec.response)} | {ErrorBody}
+    text = json.dumps(components)
+    queries: dict[str, Any] = {}
+    for query in {spec.query for spec in api.specs if spec.query is not None} - described:
+        name = query.__name__
+        referred = f'"{REF.format(name=name)}"' in text  # by another model: it stays a component as well
+        queries[name] = components[name] if referred else components.pop(name)
+    return dict(zip(ordered, refs, strict=True)), components, queries
 
 
 def build(api: Api) -> dict[str, Any]:
-    ref, components = _components(api)
+    refs, components, queries = _components(api)
 
     paths: dict[str, dict[str, Any]] = {}
     for spec in api.specs:
         responses: dict[str, Any] = {}
         ok: dict[str, Any] = {"description": "OK"}
         if spec.response is not None:
-            ok["content"] = {"application/json": {"schema": ref(spec.response, "serialization")}}
+            ok["content"] = {"application/json": {"schema": refs[spec.response]}}
         elif spec.raw_response:
             kind = "object" if spec.raw_response == "application/json" else "string"
             ok["content"] = {spec.raw_response: {"schema": {"type": kind}}}
@@ -101,13 +88,13 @@ def build(api: Api) -> dict[str, Any]:
         for code in sorted(error_codes):
             responses[str(code)] = {
                 "description": DESCRIPTIONS.get(code, ERROR_STATUSES.get(code, "error")),
-                "content": {"application/json": {"schema": ref(ErrorBody, "serialization")}},
+                "content": {"application/json": {"schema": refs[ErrorBody]}},
             }
         operation: dict[str, Any] = {
             "operationId": f"{spec.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', spec.path).strip('_') or 'root'}",
             "summary": spec.summary,
             "tags": list(spec.tags),
-            "parameters": _params(spec),
+            "parameters": _params(spec, queries),
             "responses": responses,
         }
         if spec.auth != "public":
@@ -118,7 +105,7 @@ def build(api: Api) -> dict[str, Any]:
         if spec.body is not None:
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": ref(spec.body, "validation")}},
+                "content": {"application/json": {"schema": refs[spec.body]}},
             }
         paths.setdefault(spec.path, {})[spec.method.lower()] = operation
     return {

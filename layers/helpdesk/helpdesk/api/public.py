@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..domain.links import verify_customer_token
 from ..domain.privacy import privacy_notice
 from ..domain.sla import solution_due
@@ -13,7 +15,7 @@ from ..store.models import MessageItem
 from .context import Services
 from .errors import NotFound, ReplyConflict
 from .routing import Api, Ctx
-from .schemas import ContactIn, ContactOut, PublicInfo, PublicMessage, PublicReplyIn, PublicTicket
+from .schemas import ContactIn, ContactOut, Direction, PublicInfo, PublicMessage, PublicReplyIn, PublicTicket
 from .views import attachment_out, public_short, resolve_cids, within_budget
 
 
@@ -27,7 +29,7 @@ def register(api: Api, services: Services, deps: IngestDeps) -> None:
     def public_message(m: MessageItem) -> PublicMessage:
         return PublicMessage(
             id=m.id,
-            direction=m.direction,
+            direction=cast(Direction, m.direction),
             from_name=(m.from_addr.name or m.from_addr.address) if m.from_addr else "",
             text=m.text,
             html=resolve_cids(m.html, m, services.download_url) if "cid:" in (m.html or "") else m.html,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Literal
+from typing import Annotated, Literal, cast
 
 from chalice.app import Response
-from pydantic import Field
+from msgspec import Meta
 
 from ..domain.access import aggregate_scope
 from ..domain.clock import iso, now
@@ -16,12 +16,14 @@ from ..services.reports import report
 from .context import Services
 from .errors import BadRequest
 from .routing import Api, Ctx
-from .schemas import DurationsOut, SlaRateOut, StatsOut, StatsQuery
+from .schemas import DurationsOut, SlaMetric, SlaRateOut, StatsOut, StatsQuery
 from .tickets import csv_response
 
 
-class StatsCsvQuery(StatsQuery):
-    lang: Literal["de", "en"] = Field("de", description="language of the labels (the format is German Excel's)")
+class StatsCsvQuery(StatsQuery, kw_only=True):
+    lang: Annotated[Literal["de", "en"], Meta(description="language of the labels (the format is German Excel's)")] = (
+        "de"
+    )
 
 
 def _range(q: StatsQuery) -> tuple[date, date]:
@@ -61,7 +63,7 @@ def register(api: Api, services: Services) -> None:
             first_response=DurationsOut(**r.first_response.__dict__),
             resolution=DurationsOut(**r.resolution.__dict__),
             backlog=r.backlog,
-            sla={metric: SlaRateOut(**rate.__dict__) for metric, rate in r.sla.items()},
+            sla={cast(SlaMetric, metric): SlaRateOut(**rate.__dict__) for metric, rate in r.sla.items()},
         )
 
     @api.route(

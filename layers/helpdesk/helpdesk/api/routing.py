@@ -3,8 +3,8 @@
 Every route is declared through :meth:`Api.route`, which
 
 * authenticates (``public`` / ``agent`` / ``admin``) before the view runs,
-* validates the JSON body and the query string with pydantic models, or with the configuration's records
-  (``domain/records.py``: they answer the same calls), and a 400 names the field,
+* validates the JSON body and the query string with the API's models (``api/schemas.py``) or the
+  configuration's records: both are records (``domain/records.py``), and a 400 names the field,
 * turns :class:`~helpdesk.api.errors.ApiError` into ``{"error", "message"}`` JSON,
 * records the route for ``/openapi.json`` and the authorization-matrix test,
 * tells a :class:`RouteObserver` which route runs and of every unhandled error (the API Lambda logs
@@ -21,7 +21,6 @@ from dataclasses import field
 from typing import Any, Literal, Protocol
 
 from chalice.app import Chalice, Request, Response
-from pydantic import BaseModel, ValidationError
 
 from ..domain.access import Viewer
 from ..domain.dataclass import dataclass
@@ -33,7 +32,7 @@ Auth = Literal["public", "agent", "admin"]
 MAX_BODY_BYTES = 1_000_000
 log = logging.getLogger("helpdesk.api")
 # What a route's body, query or response is: an API model (api/schemas.py) or a configuration record.
-Schema = type[BaseModel] | type[Record]
+Schema = type[Record]
 
 
 @dataclass
@@ -42,7 +41,7 @@ class RouteSpec:
     method: str
     auth: Auth
     body: Schema | None
-    query: type[BaseModel] | None
+    query: Schema | None
     response: Schema | None
     summary: str
     tags: tuple[str, ...]
@@ -106,7 +105,7 @@ class LogObserver:
         log.error("unhandled %s on %s %s\n%s", type(exc).__name__, spec.method, spec.path, traceback.format_exc())
 
 
-def validation_error(exc: ValidationError | RecordError) -> BadRequest:
+def validation_error(exc: RecordError) -> BadRequest:
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
     loc = ".".join(str(part) for part in first.get("loc", ()) if part != "__root__")
     message = str(first.get("msg", "invalid"))
@@ -122,12 +121,12 @@ def validation_error(exc: ValidationError | RecordError) -> BadRequest:
     )
 
 
-def body_of(model: Schema, raw: str | bytes) -> BaseModel | Record:
+def body_of(model: Schema, raw: str | bytes) -> Record:
     """Parse and validate a request body in one pass, strictly, as /openapi.json says: 0 is not false,
     "3" is not 3 (JSON strings still make dates, datetimes and enum values)."""
     try:
         return model.model_validate_json(raw, strict=True)
-    except (ValidationError, RecordError) as exc:
+    except RecordError as exc:
         first = exc.errors()[0] if exc.errors() else None
         if first is not None and first["type"] == "json_invalid":
             raise BadRequest(f"body is not JSON: {first['msg'].removeprefix('Invalid JSON: ')}") from exc
@@ -159,7 +158,7 @@ class Api:
         *,
         auth: Auth = "agent",
         body: Schema | None = None,
-        query: type[BaseModel] | None = None,
+        query: Schema | None = None,
         response: Schema | None = None,
         summary: str = "",
         tags: tuple[str, ...] = (),
@@ -205,7 +204,7 @@ class Api:
                 ctx.body = body_of(spec.body, raw)
             result = view(ctx, **path_params)
             return self._respond(spec, result)
-        except (ValidationError, RecordError) as exc:
+        except RecordError as exc:
             return self._error(validation_error(exc), request.path)
         except Exception as exc:
             known = translate(exc)
@@ -219,8 +218,8 @@ class Api:
         if isinstance(result, Response):
             result.headers = {**self.headers(spec.path, str(result.headers.get("Content-Type", ""))), **result.headers}
             return result
-        if isinstance(result, BaseModel | Record):
-            body: Any = result.model_dump(mode="json", by_alias=True)
+        if isinstance(result, Record):
+            body: Any = result.model_dump()
         else:
             body = result
         status = spec.status if result is not None else 204

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import ValidationError
-
 from ..domain.access import aggregate_scope
 from ..domain.config import SavedView, ViewQuery
+from ..domain.records import RecordError
 from ..services.saved_views import BUILT_IN_IDS, Count, count, may_change, new_view_id, visible
 from ..store.stats import BACKLOG_KEY, scoped_counters
 from .context import Services
@@ -22,7 +21,7 @@ def ticket_query(query: ViewQuery) -> TicketQuery:
     """The ``GET /tickets`` parameters a view stands for."""
     try:
         return TicketQuery.model_validate(query.model_dump(exclude_none=True))
-    except ValidationError as exc:
+    except RecordError as exc:
         raise validation_error(exc) from exc
 
 

@@ -1,20 +1,28 @@
-"""Typed request and response models: the routes validate with them, ``/openapi.json`` is built from them."""
+"""Typed request and response models: the routes validate with them, ``/openapi.json`` is built from them.
 
-# No "from __future__ import annotations": pydantic reads these annotations as objects (a string is compiled
-# first, at every cold start); tests/unit/test_cold_import.py.
-from typing import Annotated, Any, Literal
+They are records (``domain/records.py``, msgspec), as the team's configuration is, except that strings are
+taken as sent (a reply's text keeps its leading spaces). A field's JSON name other than its own is
+``msgspec.field(name=...)`` (``from``); a patch's fields default to ``UNSET``, so that ``null`` (clear it) and
+absent (leave it) differ.
+"""
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic_core import CoreSchema, core_schema
+from typing import Annotated, Any, ClassVar, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
 
 from ..domain.config import TicketEvent, ViewQuery
 from ..domain.header_guard import no_header_breaks, valid_address
 from ..domain.privacy import Phase
-from ..domain.records import Record
+from ..domain.records import Check, Record
 from ..domain.status import Priority, Status
 
-
 # Field types several models share.
+MatchKind = Literal["subject", "number", "customer", "message", "comment", "attachment"]
+Direction = Literal["inbound", "outbound"]
+SlaMetric = Literal["first_response", "next_response", "solution"]
+
+
 def _email(value: str) -> str:
     address = valid_address(value)
     if not address:
@@ -22,99 +30,80 @@ def _email(value: str) -> str:
     return address
 
 
-HeaderText = Annotated[str, AfterValidator(no_header_breaks)]
-Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
-Tag = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(no_header_breaks)]
+HeaderText = Annotated[str, Check(no_header_breaks)]
+Email = Annotated[str, Meta(max_length=320), Check(_email)]
+Tag = Annotated[str, Meta(min_length=1, max_length=50), Check(no_header_breaks)]
 
 
-# Configuration records (domain/records.py, msgspec) inside these models: validated and written by the record,
-# described by a reference to its own component (api/openapi.py adds the components of these records).
-EMBEDDED_RECORDS: set[type[Record]] = set()
+class Model(Record, kw_only=True):
+    """An API model: a record whose strings are taken as sent."""
+
+    __strip__: ClassVar[bool] = False
 
 
-class Embedded:
-    """``Annotated[SomeRecord, Embedded(SomeRecord)]``: a field of an API model that holds a record."""
-
-    def __init__(self, record: type[Record]) -> None:
-        self.record = record
-        EMBEDDED_RECORDS.add(record)
-
-    def _validate(self, value: Any) -> Record:
-        return value if isinstance(value, self.record) else self.record.model_validate(value)
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            self._validate,
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda value: value.model_dump()),
-        )
-
-    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
-        return {"allOf": [{"$ref": f"#/components/schemas/{self.record.__name__}"}]}
-
-
-EmbeddedViewQuery = Annotated[ViewQuery, Embedded(ViewQuery)]
-
-
-class Model(BaseModel):
-    # defer_build: a model's validator is built when a route first uses it, not at import (cold start).
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-
-class ErrorDetail(Model):
+class ErrorDetail(Model, kw_only=True):
     field: str
     message: str
 
 
-class ErrorBody(Model):
+class ErrorBody(Model, kw_only=True):
     """Every error response: ``error`` (a code) and ``message``; some carry more (DESIGN §9)."""
 
     error: str
     message: str
     field: str | None = None
-    details: list[ErrorDetail] | None = Field(
-        None, description="validation_error (400): every invalid field, at most 10"
+    details: Annotated[
+        list[ErrorDetail] | None,
+        Meta(description="validation_error (400): the first invalid field (checks stop there)"),
+    ] = None
+    current: Annotated["TicketOut | None", Meta(description="conflict (409) on a ticket: the ticket as it is now")] = (
+        None
     )
-    current: "TicketOut | None" = Field(None, description="conflict (409) on a ticket: the ticket as it is now")
-    message_id: str | None = Field(None, description="send_failed: the stored reply whose sending failed")
-    reason: Literal["new_message", "new_reply", "new_comment"] | None = Field(
-        None, description="reply_conflict (409): what arrived since the position you saw"
-    )
-    new: "ThreadNews | None" = Field(
-        None, description="reply_conflict (409) on an agent's reply: the entries since the position you saw"
-    )
-    new_messages: "list[PublicMessage] | None" = Field(
-        None, description="reply_conflict (409) on the customer page: our messages since the one you saw"
-    )
+    message_id: Annotated[str | None, Meta(description="send_failed: the stored reply whose sending failed")] = None
+    reason: Annotated[
+        Literal["new_message", "new_reply", "new_comment"] | None,
+        Meta(description="reply_conflict (409): what arrived since the position you saw"),
+    ] = None
+    new: Annotated[
+        "ThreadNews | None",
+        Meta(description="reply_conflict (409) on an agent's reply: the entries since the position you saw"),
+    ] = None
+    new_messages: Annotated[
+        "list[PublicMessage] | None",
+        Meta(description="reply_conflict (409) on the customer page: our messages since the one you saw"),
+    ] = None
 
 
-class ThreadNews(Model):
+class ThreadNews(Model, kw_only=True):
     """What arrived in a ticket's thread since a reply's author saw it (oldest first)."""
 
     messages: "list[MessageOut]"
     comments: "list[CommentOut]"
 
 
-class AddressOut(Model):
+class AddressOut(Model, kw_only=True):
     name: str = ""
     address: str
 
 
-class Link(Model):
+class Link(Model, kw_only=True):
     type: str
     ticket_id: str
     number: str | None = None
 
 
-class SlaOut(Model):
+class SlaOut(Model, kw_only=True):
     """The most urgent SLA clock of the policy that applies (docs/automation.md), as of the request."""
 
-    policy: str = Field(description="the SLA policy's id")
+    policy: Annotated[str, Meta(description="the SLA policy's id")]
     state: Literal["running", "warning", "paused", "breached", "met", "cancelled"]
     metric: Literal["first_response", "next_response", "solution"]
-    due_at: str | None = Field(description="when it breaches (breached: when it did); null when paused or done")
+    due_at: Annotated[
+        str | None, Meta(description="when it breaches (breached: when it did); null when paused or done")
+    ]
 
 
-class TicketOut(Model):
+class TicketOut(Model, kw_only=True):
     id: str
     number: str
     subject: str
@@ -124,7 +113,9 @@ class TicketOut(Model):
     queue: str
     assignee: str | None
     customer: AddressOut | None
-    customer_name: str | None = Field(None, description="also for a ticket without a customer address (a call)")
+    customer_name: Annotated[str | None, Meta(description="also for a ticket without a customer address (a call)")] = (
+        None
+    )
     customer_phone: str | None = None
     mailbox: str | None
     project: str | None
@@ -139,9 +130,9 @@ class TicketOut(Model):
     review_notes: list[str]
     due_at: str | None
     overdue: bool
-    parent_id: str | None = Field(description="null also when the parent is a ticket the caller may not see")
-    merged_into: str | None = Field(description="null also when the target is a ticket the caller may not see")
-    links: list[Link] = Field(description="links to tickets the caller may not see are left out")
+    parent_id: Annotated[str | None, Meta(description="null also when the parent is a ticket the caller may not see")]
+    merged_into: Annotated[str | None, Meta(description="null also when the target is a ticket the caller may not see")]
+    links: Annotated[list[Link], Meta(description="links to tickets the caller may not see are left out")]
     preview: str
     message_count: int
     created_at: str
@@ -150,34 +141,40 @@ class TicketOut(Model):
     first_response_at: str | None
     closed_at: str | None
     version: int
-    thread_version: int = Field(
-        0, description="entries in the thread (messages, comments); a reply names the one its author saw"
-    )
-    sla: SlaOut | None = Field(None, description="the most urgent SLA clock; null when no SLA policy applies")
+    thread_version: Annotated[
+        int, Meta(description="entries in the thread (messages, comments); a reply names the one its author saw")
+    ] = 0
+    sla: Annotated[SlaOut | None, Meta(description="the most urgent SLA clock; null when no SLA policy applies")] = None
 
 
-class SearchMatchOut(Model):
+class SearchMatchOut(Model, kw_only=True):
     """Where a ticket matched a full-text search (``q``): the piece of text and the words to highlight."""
 
-    kind: Literal["subject", "number", "customer", "message", "comment", "attachment"]
-    ref: str | None = Field(None, description="the message's or comment's id")
-    at: str | None = Field(None, description="when that message or comment was written")
+    kind: MatchKind
+    ref: Annotated[str | None, Meta(description="the message's or comment's id")] = None
+    at: Annotated[str | None, Meta(description="when that message or comment was written")] = None
     snippet: str
-    highlights: list[list[int]] = Field(description="[start, end) offsets in the snippet of the matching words")
+    highlights: Annotated[
+        list[list[int]], Meta(description="[start, end) offsets in the snippet of the matching words")
+    ]
     in_subject: bool
 
 
-class TicketList(Model):
+class TicketList(Model, kw_only=True):
     items: list[TicketOut]
     cursor: str | None
-    partial: bool = Field(False, description="the read budget ended the page early; follow the cursor for more")
-    matches: dict[str, SearchMatchOut] | None = Field(
-        None,
-        description="with q: per ticket id, where it matched (ranked: subject or number first, then newest change)",
+    partial: Annotated[bool, Meta(description="the read budget ended the page early; follow the cursor for more")] = (
+        False
     )
+    matches: Annotated[
+        dict[str, SearchMatchOut] | None,
+        Meta(
+            description="with q: per ticket id, where it matched (ranked: subject or number first, then newest change)"
+        ),
+    ] = None
 
 
-class AttachmentOut(Model):
+class AttachmentOut(Model, kw_only=True):
     id: str
     filename: str
     content_type: str
@@ -185,30 +182,37 @@ class AttachmentOut(Model):
     inline: bool
     content_id: str | None
     note: str | None
-    url: str | None = Field(None, description="short-lived download link (Content-Disposition: attachment)")
+    url: Annotated[str | None, Meta(description="short-lived download link (Content-Disposition: attachment)")] = None
 
 
-class ReplyAllOut(Model):
+class ReplyAllOut(Model, kw_only=True):
     to: list[AddressOut]
     cc: list[AddressOut]
 
 
-class MessageOut(Model):
+class MessageOut(Model, kw_only=True):
     id: str
-    direction: Literal["inbound", "outbound"]
+    direction: Direction
     channel: str
-    from_: AddressOut | None = Field(alias="from")
+    from_: AddressOut | None = msgspec.field(name="from")
     to: list[AddressOut]
     cc: list[AddressOut]
-    bcc: list[AddressOut] = Field(default_factory=list, description="outbound: blind copies (never in the mail)")
-    side: Literal["forward"] | None = Field(
-        None,
-        description="forward: a mail we forwarded, an answer of its recipients or ours to them (not the customer's "
-        "conversation; never on the customer's page)",
+    bcc: Annotated[list[AddressOut], Meta(description="outbound: blind copies (never in the mail)")] = msgspec.field(
+        default_factory=list
     )
-    reply_all: ReplyAllOut | None = Field(
-        None, description="the composer's To and Cc when answering this mail (reply-all without our own addresses)"
-    )
+    side: Annotated[
+        Literal["forward"] | None,
+        Meta(
+            description=(
+                "forward: a mail we forwarded, an answer of its recipients or ours to them (not the customer's "
+                "conversation; never on the customer's page)"
+            )
+        ),
+    ] = None
+    reply_all: Annotated[
+        ReplyAllOut | None,
+        Meta(description="the composer's To and Cc when answering this mail (reply-all without our own addresses)"),
+    ] = None
     subject: str
     text: str
     html: str
@@ -219,29 +223,38 @@ class MessageOut(Model):
     verdicts: dict[str, Any] | None
     auto_submitted: str | None
     auto_reply: bool
-    rich: bool = Field(False, description="outbound: written as rich text (its HTML is the mail; show it)")
+    rich: Annotated[bool, Meta(description="outbound: written as rich text (its HTML is the mail; show it)")] = False
     author: str | None
-    send_state: str | None = Field(
-        description="outbound: pending | sending | sent | retry (SES refused it for now; sent again automatically)"
-        " | failed (refused; POST …/resend) | bounced | complained"
-        " | outside (an agent's own mail from their mail program, joined to the ticket: never sent by us)"
-    )
-    send_error: str | None = Field(None, description="why it is not delivered: SES's refusal, the bounce or complaint")
-    send_retry_at: str | None = Field(None, description="retry: when it is sent again")
+    send_state: Annotated[
+        str | None,
+        Meta(
+            description=(
+                "outbound: pending | sending | sent | retry (SES refused it for now; sent again automatically) | "
+                "failed (refused; POST …/resend) | bounced | complained | outside (an agent's own mail from their mail "
+                "program, joined to the ticket: never sent by us)"
+            )
+        ),
+    ]
+    send_error: Annotated[
+        str | None, Meta(description="why it is not delivered: SES's refusal, the bounce or complaint")
+    ] = None
+    send_retry_at: Annotated[str | None, Meta(description="retry: when it is sent again")] = None
     defects: list[str]
     limit_exceeded: list[str]
     created_at: str
     truncated: bool = False
-    omitted: bool = Field(
-        False,
-        description="the bodies were left out to keep the response under Lambda's 6 MB (a very large ticket's "
-        "older messages); GET …/messages/{id}/body has them",
-    )
+    omitted: Annotated[
+        bool,
+        Meta(
+            description=(
+                "the bodies were left out to keep the response under Lambda's 6 MB (a very large ticket's older "
+                "messages); GET …/messages/{id}/body has them"
+            )
+        ),
+    ] = False
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
-
-class CommentOut(Model):
+class CommentOut(Model, kw_only=True):
     id: str
     author: str
     body: str
@@ -250,7 +263,7 @@ class CommentOut(Model):
     created_at: str
 
 
-class EventOut(Model):
+class EventOut(Model, kw_only=True):
     id: str
     type: str
     actor: str
@@ -258,7 +271,7 @@ class EventOut(Model):
     created_at: str
 
 
-class RelatedTicket(Model):
+class RelatedTicket(Model, kw_only=True):
     id: str
     number: str
     subject: str
@@ -266,33 +279,34 @@ class RelatedTicket(Model):
     relation: str
 
 
-class TicketDetailOut(TicketOut):
+class TicketDetailOut(TicketOut, kw_only=True):
     messages: list[MessageOut]
     comments: list[CommentOut]
-    events: list[EventOut] = Field(
-        description="the history; ids and numbers of tickets the caller may not see read '…' in the details"
-    )
-    related: list[RelatedTicket] = Field(
-        default_factory=list, description="tickets this one names; those the caller may not see are left out"
-    )
+    events: Annotated[
+        list[EventOut],
+        Meta(description="the history; ids and numbers of tickets the caller may not see read '…' in the details"),
+    ]
+    related: Annotated[
+        list[RelatedTicket], Meta(description="tickets this one names; those the caller may not see are left out")
+    ] = msgspec.field(default_factory=list)
 
 
-class LoginIn(Model):
-    username: str = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=1, max_length=256)
+class LoginIn(Model, kw_only=True):
+    username: Annotated[str, Meta(min_length=1, max_length=128)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
 
 
-class RefreshIn(Model):
-    refresh_token: str = Field(min_length=1, max_length=10000)
+class RefreshIn(Model, kw_only=True):
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=10000)]
 
 
-class NewPasswordIn(Model):
-    username: str = Field(min_length=1, max_length=128)
-    session: str = Field(min_length=1, max_length=10000)
-    new_password: str = Field(min_length=8, max_length=256)
+class NewPasswordIn(Model, kw_only=True):
+    username: Annotated[str, Meta(min_length=1, max_length=128)]
+    session: Annotated[str, Meta(min_length=1, max_length=10000)]
+    new_password: Annotated[str, Meta(min_length=8, max_length=256)]
 
 
-class TokensOut(Model):
+class TokensOut(Model, kw_only=True):
     id_token: str | None = None
     refresh_token: str | None = None
     expires_in: int | None = None
@@ -300,7 +314,7 @@ class TokensOut(Model):
     session: str | None = None
 
 
-class MeOut(Model):
+class MeOut(Model, kw_only=True):
     username: str
     email: str
     role: Literal["admin", "agent"]
@@ -308,278 +322,358 @@ class MeOut(Model):
     name: str = ""
     language: str = "de"
     phone: str = ""
-    signature: str = Field("", description="the agent's own signature, above the sending mailbox's")
-    aliases: list[str] = Field(
-        default_factory=list, description="further addresses the agent mails from (their mail joins tickets as theirs)"
+    signature: Annotated[str, Meta(description="the agent's own signature, above the sending mailbox's")] = ""
+    aliases: Annotated[
+        list[str], Meta(description="further addresses the agent mails from (their mail joins tickets as theirs)")
+    ] = msgspec.field(default_factory=list)
+    away: Annotated[bool, Meta(description='"abwesend": fair assignment passes me by')] = False
+
+
+class ProfileIn(Model, kw_only=True):
+    phone: Annotated[HeaderText, Meta(max_length=50)] = ""
+    signature: Annotated[
+        Annotated[str, Meta(max_length=5000)], Meta(description="variables as in reply templates ({AGENT}, {PHONE} …)")
+    ] = ""
+    aliases: Annotated[
+        Annotated[list[Email], Meta(max_length=10)] | None,
+        Meta(
+            description=(
+                "further addresses the agent mails from with their own mail program (absent: unchanged); a mail from "
+                "one of them that names a ticket joins it as the agent's, sent outside the helpdesk"
+            )
+        ),
+    ] = None
+    away: Annotated[bool | None, Meta(description='"abwesend": fair assignment passes me by (absent: unchanged)')] = (
+        None
     )
-    away: bool = Field(False, description='"abwesend": fair assignment passes me by')
 
 
-class ProfileIn(Model):
-    phone: Annotated[HeaderText, Field(max_length=50)] = ""
-    signature: str = Field("", max_length=5000, description="variables as in reply templates ({AGENT}, {PHONE} …)")
-    aliases: list[Email] | None = Field(
-        None,
-        max_length=10,
-        description="further addresses the agent mails from with their own mail program (absent: unchanged); a "
-        "mail from one of them that names a ticket joins it as the agent's, sent outside the helpdesk",
-    )
-    away: bool | None = Field(None, description='"abwesend": fair assignment passes me by (absent: unchanged)')
-
-
-class Label(Model):
+class Label(Model, kw_only=True):
     id: str
     de: str
     en: str
 
 
-class MetaOut(Model):
+class MetaOut(Model, kw_only=True):
     statuses: list[Label]
     priorities: list[Label]
     transitions: dict[str, list[str]]
     default_reply_status: Status
     variables: dict[str, str]
-    queues: list[dict[str, Any]] = Field(default_factory=list)
-    mailboxes: list[dict[str, Any]] = Field(default_factory=list)
-    agents: list[dict[str, Any]] = Field(default_factory=list)
+    queues: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    mailboxes: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    agents: list[dict[str, Any]] = msgspec.field(default_factory=list)
     number_format: str = ""
     block_external_content: bool = True
-    quote_replies: bool = Field(True, description="the composer quotes the mail answered below a reply by default")
-    tags: dict[str, int] = Field(default_factory=dict, description="tags in use → number of tickets")
-    projects: dict[str, int] = Field(default_factory=dict, description="projects in use → number of tickets")
-    live_url: str | None = Field(
-        default=None, description="the live socket (docs/api.md, 'Live socket'); null: none, the client polls"
+    quote_replies: Annotated[
+        bool, Meta(description="the composer quotes the mail answered below a reply by default")
+    ] = True
+    tags: Annotated[dict[str, int], Meta(description="tags in use → number of tickets")] = msgspec.field(
+        default_factory=dict
     )
+    projects: Annotated[dict[str, int], Meta(description="projects in use → number of tickets")] = msgspec.field(
+        default_factory=dict
+    )
+    live_url: Annotated[
+        str | None, Meta(description="the live socket (docs/api.md, 'Live socket'); null: none, the client polls")
+    ] = None
 
 
 # ------------------------------------------------------------------------------------------ changes
 
 
-class AddressIn(Model):
-    name: Annotated[HeaderText, Field(max_length=200)] = ""
+class AddressIn(Model, kw_only=True):
+    name: Annotated[HeaderText, Meta(max_length=200)] = ""
     address: Email
 
 
-class TicketPatch(Model):
-    version: int = Field(description="the version you saw; a stale one gets 409 with the current ticket")
-    status: Status | None = None
-    priority: Priority | None = None
-    queue: str | None = Field(None, max_length=64)
-    assignee: str | None = Field(None, max_length=64, description="username, or null to unassign")
-    tags: list[Tag] | None = Field(None, max_length=30)
-    due_at: str | None = Field(None, description="ISO 8601 date-time, or null")
-    type: str | None = Field(None, max_length=64)
-    project: str | None = Field(None, max_length=64)
-    customer_email: Email | None = None
-    customer_name: Annotated[HeaderText, Field(max_length=200)] | None = None
-    parent_id: str | None = Field(None, max_length=40)
-    private: bool | None = None
-    personal: bool | None = None
-    prio: bool | None = None
-    unread: bool | None = None
-    review: bool | None = None
+class TicketPatch(Model, kw_only=True):
+    """Only the fields sent change (absent: unchanged; null: cleared where a field may be empty)."""
+
+    version: Annotated[int, Meta(description="the version you saw; a stale one gets 409 with the current ticket")]
+    status: Status | UnsetType | None = UNSET
+    priority: Priority | UnsetType | None = UNSET
+    queue: Annotated[str, Meta(max_length=64)] | UnsetType | None = UNSET
+    assignee: Annotated[
+        Annotated[str, Meta(max_length=64)] | UnsetType | None, Meta(description="username, or null to unassign")
+    ] = UNSET
+    tags: Annotated[list[Tag], Meta(max_length=30)] | UnsetType | None = UNSET
+    due_at: Annotated[str | UnsetType | None, Meta(description="ISO 8601 date-time, or null")] = UNSET
+    type: Annotated[str, Meta(max_length=64)] | UnsetType | None = UNSET
+    project: Annotated[str, Meta(max_length=64)] | UnsetType | None = UNSET
+    customer_email: Email | UnsetType | None = UNSET
+    customer_name: Annotated[HeaderText, Meta(max_length=200)] | UnsetType | None = UNSET
+    parent_id: Annotated[str, Meta(max_length=40)] | UnsetType | None = UNSET
+    private: bool | UnsetType | None = UNSET
+    personal: bool | UnsetType | None = UNSET
+    prio: bool | UnsetType | None = UNSET
+    unread: bool | UnsetType | None = UNSET
+    review: bool | UnsetType | None = UNSET
 
 
-class ConflictBody(Model):
+class ConflictBody(Model, kw_only=True):
     error: str
     message: str
     current: TicketOut
 
 
-class BatchItem(Model):
-    id: str = Field(max_length=40)
+class BatchItem(Model, kw_only=True):
+    id: Annotated[str, Meta(max_length=40)]
     version: int
 
 
-class BatchIn(Model):
-    items: list[BatchItem] = Field(min_length=1, max_length=100)
-    action: Literal[
-        "spam",
-        "archive_unread",
-        "mark_private",
-        "mark_personal",
-        "mark_prio",
-        "unmark_private",
-        "unmark_personal",
-        "unmark_prio",
-        "mark_read",
-        "mark_unread",
-        "status",
-        "queue",
-        "assignee",
-        "priority",
-        "tags",
-        "macro",
-    ] = Field(
-        description="spam = 'Spam entfernen' (→ trash), archive_unread = 'Ungelesen ins Archiv' (→ closed), "
-        "macro = apply the macro `value` to each (as POST /tickets/{id}/macros/{macro_id})"
+class BatchIn(Model, kw_only=True):
+    items: Annotated[list[BatchItem], Meta(min_length=1, max_length=100)]
+    action: Annotated[
+        Literal[
+            "spam",
+            "archive_unread",
+            "mark_private",
+            "mark_personal",
+            "mark_prio",
+            "unmark_private",
+            "unmark_personal",
+            "unmark_prio",
+            "mark_read",
+            "mark_unread",
+            "status",
+            "queue",
+            "assignee",
+            "priority",
+            "tags",
+            "macro",
+        ],
+        Meta(
+            description=(
+                "spam = 'Spam entfernen' (→ trash), archive_unread = 'Ungelesen ins Archiv' (→ closed), macro = apply "
+                "the macro `value` to each (as POST /tickets/{id}/macros/{macro_id})"
+            )
+        ),
+    ]
+    value: Annotated[
+        Annotated[str, Meta(max_length=64)] | None,
+        Meta(description="for status, queue, assignee, priority; macro: its id"),
+    ] = None
+    tags: Annotated[Annotated[list[Tag], Meta(max_length=30)], Meta(description="for action tags: added")] = (
+        msgspec.field(default_factory=list)
     )
-    value: str | None = Field(None, max_length=64, description="for status, queue, assignee, priority; macro: its id")
-    tags: list[Tag] = Field(default_factory=list, max_length=30, description="for action tags: added")
-    block_sender: bool = Field(False, description="with spam: future mail from these senders goes to the trash")
-    confirm_typing: bool = Field(
-        False,
-        description="apply the actions that take a ticket away from a colleague writing a reply on it (spam, "
-        "archive_unread, status, assignee, moving it) to those tickets too; without it they are skipped "
-        "(error reply_in_progress)",
+    block_sender: Annotated[bool, Meta(description="with spam: future mail from these senders goes to the trash")] = (
+        False
     )
+    confirm_typing: Annotated[
+        bool,
+        Meta(
+            description=(
+                "apply the actions that take a ticket away from a colleague writing a reply on it (spam, "
+                "archive_unread, status, assignee, moving it) to those tickets too; without it they are skipped (error "
+                "reply_in_progress)"
+            )
+        ),
+    ] = False
 
 
-class BatchResultItem(Model):
+class BatchResultItem(Model, kw_only=True):
     id: str
     ok: bool
     version: int | None = None
     error: str | None = None
     message: str | None = None
-    typing: list[str] = Field(default_factory=list, description="reply_in_progress: who is writing a reply on it")
+    typing: Annotated[list[str], Meta(description="reply_in_progress: who is writing a reply on it")] = msgspec.field(
+        default_factory=list
+    )
 
 
-class BatchOut(Model):
+class BatchOut(Model, kw_only=True):
     results: list[BatchResultItem]
     ok: int
-    failed: int = Field(description="items not changed, the skipped ones included")
-    skipped: int = Field(0, description="items skipped because a colleague is writing a reply (reply_in_progress)")
-    blocked_senders: list[str] = Field(default_factory=list)
+    failed: Annotated[int, Meta(description="items not changed, the skipped ones included")]
+    skipped: Annotated[
+        int, Meta(description="items skipped because a colleague is writing a reply (reply_in_progress)")
+    ] = 0
+    blocked_senders: list[str] = msgspec.field(default_factory=list)
 
 
-class InlineImageIn(Model):
-    content_id: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@[A-Za-z0-9][A-Za-z0-9.-]{0,63}$",
-        description='the image\'s Content-ID, as the HTML shows it (src="cid:<content_id>")',
-    )
-    key: str = Field(max_length=500, description="its upload (POST …/uploads): PNG, JPEG, GIF or WebP, at most 5 MB")
+class InlineImageIn(Model, kw_only=True):
+    content_id: Annotated[
+        Annotated[str, Meta(pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")],
+        Meta(description='the image\'s Content-ID, as the HTML shows it (src="cid:<content_id>")'),
+    ]
+    key: Annotated[
+        Annotated[str, Meta(max_length=500)],
+        Meta(description="its upload (POST …/uploads): PNG, JPEG, GIF or WebP, at most 5 MB"),
+    ]
 
 
-class ReplyIn(Model):
-    body: str = Field("", max_length=100_000, description="plain text; template variables are filled in")
-    html: str | None = Field(
-        None,
-        max_length=500_000,
-        description="rich text (the composer's): sanitized to b, strong, i, em, u, ul, ol, li, a (http, https, "
-        "mailto), blockquote, p, div, br, img (cid: of `inline` only); the text part is derived from it and "
-        "`body` is not used. Template variables are filled in",
+class ReplyIn(Model, kw_only=True):
+    body: Annotated[
+        Annotated[str, Meta(max_length=100000)], Meta(description="plain text; template variables are filled in")
+    ] = ""
+    html: Annotated[
+        Annotated[str, Meta(max_length=500000)] | None,
+        Meta(
+            description=(
+                "rich text (the composer's): sanitized to b, strong, i, em, u, ul, ol, li, a (http, https, mailto), "
+                "blockquote, p, div, br, img (cid: of `inline` only); the text part is derived from it and `body` is "
+                "not used. Template variables are filled in"
+            )
+        ),
+    ] = None
+    inline: Annotated[
+        Annotated[list[InlineImageIn], Meta(max_length=20)],
+        Meta(description="images the HTML shows (cid:), sent as inline parts"),
+    ] = msgspec.field(default_factory=list)
+    quote: Annotated[bool, Meta(description="quote the mail answered below the reply (text and HTML)")] = False
+    to: Annotated[
+        Annotated[list[AddressIn], Meta(max_length=50)] | None, Meta(description="default: the customer / last sender")
+    ] = None
+    cc: Annotated[
+        Annotated[list[AddressIn], Meta(max_length=50)] | None, Meta(description="default: the Cc of the mail answered")
+    ] = None
+    bcc: Annotated[
+        Annotated[list[AddressIn], Meta(max_length=50)],
+        Meta(description="blind copies: kept on our message, never in the mail"),
+    ] = msgspec.field(default_factory=list)
+    answer_message: Annotated[
+        Annotated[str, Meta(max_length=40)] | None,
+        Meta(
+            description=(
+                "the id of the message answered (In-Reply-To, reply-all defaults); default: the customer's newest mail"
+            )
+        ),
+    ] = None
+    subject: Annotated[HeaderText, Meta(max_length=500)] | None = None
+    template_id: Annotated[str, Meta(max_length=64)] | None = None
+    attach_original: Annotated[bool, Meta(description="'Originalnachricht anhängen': the mail answered, as .eml")] = (
+        False
     )
-    inline: list[InlineImageIn] = Field(
-        default_factory=list, max_length=20, description="images the HTML shows (cid:), sent as inline parts"
+    attachments: Annotated[Annotated[list[str], Meta(max_length=10)], Meta(description="keys from POST …/uploads")] = (
+        msgspec.field(default_factory=list)
     )
-    quote: bool = Field(False, description="quote the mail answered below the reply (text and HTML)")
-    to: list[AddressIn] | None = Field(None, max_length=50, description="default: the customer / last sender")
-    cc: list[AddressIn] | None = Field(None, max_length=50, description="default: the Cc of the mail answered")
-    bcc: list[AddressIn] = Field(
-        default_factory=list, max_length=50, description="blind copies: kept on our message, never in the mail"
+    status: Annotated[Status, Meta(description="'Einreichen als': the status after sending")] = Status.WAITING_CUSTOMER
+    seen_thread_version: Annotated[
+        Annotated[int, Meta(ge=0)] | None,
+        Meta(
+            description=(
+                "the ticket's thread_version you saw: if a message, reply or comment arrived since, 409 reply_conflict "
+                "with what is new (nothing sent). Without it the reply is not checked"
+            )
+        ),
+    ] = None
+    confirm_conflict: Annotated[bool, Meta(description="'Trotzdem senden': send although the thread grew since")] = (
+        False
     )
-    answer_message: str | None = Field(
-        None,
-        max_length=40,
-        description="the id of the message answered (In-Reply-To, reply-all defaults); default: the customer's "
-        "newest mail",
-    )
-    subject: Annotated[HeaderText, Field(max_length=500)] | None = None
-    template_id: str | None = Field(None, max_length=64)
-    attach_original: bool = Field(False, description="'Originalnachricht anhängen': the mail answered, as .eml")
-    attachments: list[str] = Field(default_factory=list, max_length=10, description="keys from POST …/uploads")
-    status: Status = Field(Status.WAITING_CUSTOMER, description="'Einreichen als': the status after sending")
-    seen_thread_version: int | None = Field(
-        None,
-        ge=0,
-        description="the ticket's thread_version you saw: if a message, reply or comment arrived since, 409 "
-        "reply_conflict with what is new (nothing sent). Without it the reply is not checked",
-    )
-    confirm_conflict: bool = Field(False, description="'Trotzdem senden': send although the thread grew since")
 
 
-class ForwardIn(Model):
-    to: list[AddressIn] = Field(min_length=1, max_length=50)
-    cc: list[AddressIn] = Field(default_factory=list, max_length=50)
-    bcc: list[AddressIn] = Field(default_factory=list, max_length=50)
-    note: str = Field("", max_length=100_000, description="the agent's words above the forwarded mail")
-    note_html: str | None = Field(
-        None, max_length=500_000, description="the note as rich text (sanitized as a reply's `html`; `note` unused)"
+class ForwardIn(Model, kw_only=True):
+    to: Annotated[list[AddressIn], Meta(min_length=1, max_length=50)]
+    cc: Annotated[list[AddressIn], Meta(max_length=50)] = msgspec.field(default_factory=list)
+    bcc: Annotated[list[AddressIn], Meta(max_length=50)] = msgspec.field(default_factory=list)
+    note: Annotated[
+        Annotated[str, Meta(max_length=100000)], Meta(description="the agent's words above the forwarded mail")
+    ] = ""
+    note_html: Annotated[
+        Annotated[str, Meta(max_length=500000)] | None,
+        Meta(description="the note as rich text (sanitized as a reply's `html`; `note` unused)"),
+    ] = None
+    inline: Annotated[
+        Annotated[list[InlineImageIn], Meta(max_length=20)], Meta(description="images the note shows")
+    ] = msgspec.field(default_factory=list)
+    message_id: Annotated[
+        Annotated[str, Meta(max_length=40)] | None,
+        Meta(description="the message forwarded (its id); none: the whole ticket's conversation"),
+    ] = None
+    attachment_ids: Annotated[
+        Annotated[list[str], Meta(max_length=50)],
+        Meta(description="files of the forwarded mail(s) to send along (their ids)"),
+    ] = msgspec.field(default_factory=list)
+    attachments: Annotated[Annotated[list[str], Meta(max_length=10)], Meta(description="keys from POST …/uploads")] = (
+        msgspec.field(default_factory=list)
     )
-    inline: list[InlineImageIn] = Field(default_factory=list, max_length=20, description="images the note shows")
-    message_id: str | None = Field(
-        None, max_length=40, description="the message forwarded (its id); none: the whole ticket's conversation"
+    attach_original: Annotated[bool, Meta(description="the forwarded mail as .eml (one message with its raw mail)")] = (
+        False
     )
-    attachment_ids: list[str] = Field(
-        default_factory=list, max_length=50, description="files of the forwarded mail(s) to send along (their ids)"
-    )
-    attachments: list[str] = Field(default_factory=list, max_length=10, description="keys from POST …/uploads")
-    attach_original: bool = Field(False, description="the forwarded mail as .eml (one message with its raw mail)")
-    seen_thread_version: int | None = Field(
-        None, ge=0, description="as for replies: 409 reply_conflict when the thread grew since (nothing sent)"
-    )
+    seen_thread_version: Annotated[
+        Annotated[int, Meta(ge=0)] | None,
+        Meta(description="as for replies: 409 reply_conflict when the thread grew since (nothing sent)"),
+    ] = None
     confirm_conflict: bool = False
 
 
-class SplitIn(Model):
-    version: int | None = Field(None, description="the version of the ticket you saw; a stale one gets 409")
+class SplitIn(Model, kw_only=True):
+    version: Annotated[int | None, Meta(description="the version of the ticket you saw; a stale one gets 409")] = None
 
 
-class SplitOut(Model):
-    source: TicketOut = Field(description="the ticket the message left")
-    ticket: TicketOut = Field(description="the new ticket with the message")
+class SplitOut(Model, kw_only=True):
+    source: Annotated[TicketOut, Meta(description="the ticket the message left")]
+    ticket: Annotated[TicketOut, Meta(description="the new ticket with the message")]
 
 
-class ReplyOut(Model):
+class ReplyOut(Model, kw_only=True):
     ticket: TicketOut
     message: MessageOut
 
 
-class CommentIn(Model):
-    body: str = Field(min_length=1, max_length=50_000)
-    tags: list[Tag] = Field(default_factory=list, max_length=20)
-    mentions: list[str] = Field(default_factory=list, max_length=20)
+class CommentIn(Model, kw_only=True):
+    body: Annotated[str, Meta(min_length=1, max_length=50000)]
+    tags: Annotated[list[Tag], Meta(max_length=20)] = msgspec.field(default_factory=list)
+    mentions: Annotated[list[str], Meta(max_length=20)] = msgspec.field(default_factory=list)
 
 
-class CommentAdded(Model):
+class CommentAdded(Model, kw_only=True):
     ticket: TicketOut
     comment: CommentOut
 
 
-class UploadIn(Model):
-    filename: Annotated[HeaderText, Field(min_length=1, max_length=200)]
-    content_type: Annotated[HeaderText, Field(max_length=100)] = "application/octet-stream"
-    size: int = Field(gt=0, le=10 * 1024 * 1024)
+class UploadIn(Model, kw_only=True):
+    filename: Annotated[HeaderText, Meta(min_length=1, max_length=200)]
+    content_type: Annotated[HeaderText, Meta(max_length=100)] = "application/octet-stream"
+    size: Annotated[int, Meta(gt=0, le=10 * 1024 * 1024)]
 
 
-class UploadOut(Model):
+class UploadOut(Model, kw_only=True):
     key: str
     url: str
     fields: dict[str, str]
     max_bytes: int
 
 
-class CallerIn(Model):
-    name: Annotated[HeaderText, Field(max_length=200)] = Field("", description="empty: a known customer's name")
+class CallerIn(Model, kw_only=True):
+    name: Annotated[Annotated[HeaderText, Meta(max_length=200)], Meta(description="empty: a known customer's name")] = (
+        ""
+    )
     address: Email | None = None
-    phone: Annotated[HeaderText, Field(max_length=50)] = ""
+    phone: Annotated[HeaderText, Meta(max_length=50)] = ""
 
 
-class TicketCreateIn(Model):
-    subject: Annotated[HeaderText, Field(min_length=1, max_length=500)]
-    body: str = Field(min_length=1, max_length=100_000, description="what the customer said (phone, visit)")
-    customer: CallerIn | None = Field(None, description="who called or wrote; an address is needed for `send_mail`")
+class TicketCreateIn(Model, kw_only=True):
+    subject: Annotated[HeaderText, Meta(min_length=1, max_length=500)]
+    body: Annotated[
+        Annotated[str, Meta(min_length=1, max_length=100000)], Meta(description="what the customer said (phone, visit)")
+    ]
+    customer: Annotated[
+        CallerIn | None, Meta(description="who called or wrote; an address is needed for `send_mail`")
+    ] = None
     channel: Literal["phone", "walk_in", "email", "web", "letter", "chat", "other"] = "phone"
-    queue: str | None = Field(None, max_length=64)
+    queue: Annotated[str, Meta(max_length=64)] | None = None
     priority: Priority = Priority.MEDIUM
-    assignee: str | None = Field(None, max_length=64)
-    tags: list[Tag] = Field(default_factory=list, max_length=30)
+    assignee: Annotated[str, Meta(max_length=64)] | None = None
+    tags: Annotated[list[Tag], Meta(max_length=30)] = msgspec.field(default_factory=list)
     status: Status = Status.OPEN
-    project: str | None = Field(None, max_length=64)
-    type: str | None = Field(None, max_length=64)
+    project: Annotated[str, Meta(max_length=64)] | None = None
+    type: Annotated[str, Meta(max_length=64)] | None = None
     due_at: str | None = None
-    mailbox: str | None = Field(None, max_length=64)
-    parent_id: str | None = Field(None, max_length=40)
-    send_mail: bool = Field(False, description="also send `body` to the customer as the first mail")
+    mailbox: Annotated[str, Meta(max_length=64)] | None = None
+    parent_id: Annotated[str, Meta(max_length=40)] | None = None
+    send_mail: Annotated[bool, Meta(description="also send `body` to the customer as the first mail")] = False
 
 
-class MergeIn(Model):
-    into: str = Field(max_length=40, description="the ticket that survives")
-    version: int = Field(description="version of the ticket being merged")
-    into_version: int = Field(description="version of the surviving ticket")
+class MergeIn(Model, kw_only=True):
+    into: Annotated[Annotated[str, Meta(max_length=40)], Meta(description="the ticket that survives")]
+    version: Annotated[int, Meta(description="version of the ticket being merged")]
+    into_version: Annotated[int, Meta(description="version of the surviving ticket")]
 
 
-class MessageBody(Model):
+class MessageBody(Model, kw_only=True):
     text: str
     html: str
 
@@ -587,24 +681,26 @@ class MessageBody(Model):
 # ------------------------------------------------------------------------------------------ customers
 
 
-class CustomerIn(Model):
+class CustomerIn(Model, kw_only=True):
     email: Email
-    name: Annotated[HeaderText, Field(max_length=200)] | None = None
-    company: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=50)
-    notes: str | None = Field(None, max_length=5000)
-    external_id: str | None = Field(None, max_length=100, description="customer number in the ERP/CRM")
+    name: Annotated[HeaderText, Meta(max_length=200)] | None = None
+    company: Annotated[str, Meta(max_length=200)] | None = None
+    phone: Annotated[str, Meta(max_length=50)] | None = None
+    notes: Annotated[str, Meta(max_length=5000)] | None = None
+    external_id: Annotated[
+        Annotated[str, Meta(max_length=100)] | None, Meta(description="customer number in the ERP/CRM")
+    ] = None
 
 
-class CustomerPatch(Model):
-    name: Annotated[HeaderText, Field(max_length=200)] | None = None
-    company: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=50)
-    notes: str | None = Field(None, max_length=5000)
-    external_id: str | None = Field(None, max_length=100)
+class CustomerPatch(Model, kw_only=True):
+    name: Annotated[HeaderText, Meta(max_length=200)] | None = None
+    company: Annotated[str, Meta(max_length=200)] | None = None
+    phone: Annotated[str, Meta(max_length=50)] | None = None
+    notes: Annotated[str, Meta(max_length=5000)] | None = None
+    external_id: Annotated[str, Meta(max_length=100)] | None = None
 
 
-class CustomerOut(Model):
+class CustomerOut(Model, kw_only=True):
     email: str
     name: str
     company: str | None
@@ -617,48 +713,56 @@ class CustomerOut(Model):
     updated_at: str
 
 
-class CustomerList(Model):
+class CustomerList(Model, kw_only=True):
     items: list[CustomerOut]
     cursor: str | None
 
 
-class CustomerQuery(Model):
-    q: str | None = Field(
-        None,
-        max_length=100,
-        description="any words of the name, address, company, customer number or phone (umlauts folded, prefixes); "
-        "without q: every customer by name",
-    )
-    limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=2000)
+class CustomerQuery(Model, kw_only=True):
+    q: Annotated[
+        Annotated[str, Meta(max_length=100)] | None,
+        Meta(
+            description=(
+                "any words of the name, address, company, customer number or phone (umlauts folded, prefixes); without "
+                "q: every customer by name"
+            )
+        ),
+    ] = None
+    limit: Annotated[int, Meta(ge=1, le=100)] = 50
+    cursor: Annotated[str, Meta(max_length=2000)] | None = None
 
 
-class CustomerDetail(CustomerOut):
+class CustomerDetail(CustomerOut, kw_only=True):
     tickets: list[TicketOut]
 
 
 # ------------------------------------------------------------------------------------------ reports
 
 
-class StatsQuery(Model):
-    start: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="first day (default: 30 days ago)")
-    end: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="last day (default: today)")
+class StatsQuery(Model, kw_only=True):
+    start: Annotated[
+        Annotated[str, Meta(pattern="^\\d{4}-\\d{2}-\\d{2}$")] | None,
+        Meta(description="first day (default: 30 days ago)"),
+    ] = None
+    end: Annotated[
+        Annotated[str, Meta(pattern="^\\d{4}-\\d{2}-\\d{2}$")] | None, Meta(description="last day (default: today)")
+    ] = None
     granularity: Literal["day", "week"] = "day"
 
 
-class DurationsOut(Model):
+class DurationsOut(Model, kw_only=True):
     count: int
     median_hours: float | None
     p90_hours: float | None
 
 
-class SlaRateOut(Model):
+class SlaRateOut(Model, kw_only=True):
     met: int
     breached: int
-    breach_rate: float | None = Field(description="breached / (met + breached); null without either")
+    breach_rate: Annotated[float | None, Meta(description="breached / (met + breached); null without either")]
 
 
-class StatsOut(Model):
+class StatsOut(Model, kw_only=True):
     start: str
     end: str
     granularity: str
@@ -667,26 +771,29 @@ class StatsOut(Model):
     first_response: DurationsOut
     resolution: DurationsOut
     backlog: dict[str, dict[str, int]]
-    sla: dict[Literal["first_response", "next_response", "solution"], SlaRateOut] = Field(
-        default_factory=dict, description="SLA clocks met and breached in the range, per metric (docs/automation.md)"
-    )
+    sla: Annotated[
+        dict[SlaMetric, SlaRateOut],
+        Meta(description="SLA clocks met and breached in the range, per metric (docs/automation.md)"),
+    ] = msgspec.field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------------------ public
 
 
-class PublicMessage(Model):
+class PublicMessage(Model, kw_only=True):
     id: str
-    direction: Literal["inbound", "outbound"]
+    direction: Direction
     from_name: str
     text: str
     html: str
     created_at: str
     attachments: list[AttachmentOut]
-    shortened: bool = Field(False, description="an older message of a very large ticket: the start of its text only")
+    shortened: Annotated[
+        bool, Meta(description="an older message of a very large ticket: the start of its text only")
+    ] = False
 
 
-class PublicTicket(Model):
+class PublicTicket(Model, kw_only=True):
     number: str
     subject: str
     status: Status
@@ -695,177 +802,217 @@ class PublicTicket(Model):
     created_at: str
     updated_at: str
     messages: list[PublicMessage]
-    solution_due_at: str | None = Field(
-        None, description="when a solution may be expected (the SLA's solution due date, where shown to customers)"
-    )
+    solution_due_at: Annotated[
+        str | None,
+        Meta(description="when a solution may be expected (the SLA's solution due date, where shown to customers)"),
+    ] = None
 
 
-class PublicReplyIn(Model):
-    body: str = Field(min_length=1, max_length=20_000)
-    seen_message_id: str | None = Field(
-        None,
-        max_length=40,
-        description="the newest message your page showed: if we wrote to you since, 409 reply_conflict with "
-        "our new messages (nothing stored). Without it the answer is not checked",
-    )
-    confirm_conflict: bool = Field(False, description="send although there are new messages")
+class PublicReplyIn(Model, kw_only=True):
+    body: Annotated[str, Meta(min_length=1, max_length=20000)]
+    seen_message_id: Annotated[
+        Annotated[str, Meta(max_length=40)] | None,
+        Meta(
+            description=(
+                "the newest message your page showed: if we wrote to you since, 409 reply_conflict with our new "
+                "messages (nothing stored). Without it the answer is not checked"
+            )
+        ),
+    ] = None
+    confirm_conflict: Annotated[bool, Meta(description="send although there are new messages")] = False
 
 
-class ContactIn(Model):
-    name: Annotated[HeaderText, Field(max_length=200)] = ""
+class ContactIn(Model, kw_only=True):
+    name: Annotated[HeaderText, Meta(max_length=200)] = ""
     email: Email
-    subject: Annotated[HeaderText, Field(min_length=1, max_length=300)]
-    body: str = Field(min_length=1, max_length=20_000)
-    mailbox: str | None = Field(None, max_length=64)
-    website: str = Field("", max_length=200, description="honeypot: leave empty (bots fill it in)")
-    notice_lang: Literal["de", "en"] | None = Field(
-        None,
-        description="the language of the privacy notice the form showed (GET /public/info): its text, link and "
-        "the time are kept with the new ticket",
-    )
+    subject: Annotated[HeaderText, Meta(min_length=1, max_length=300)]
+    body: Annotated[str, Meta(min_length=1, max_length=20000)]
+    mailbox: Annotated[str, Meta(max_length=64)] | None = None
+    website: Annotated[
+        Annotated[str, Meta(max_length=200)], Meta(description="honeypot: leave empty (bots fill it in)")
+    ] = ""
+    notice_lang: Annotated[
+        Literal["de", "en"] | None,
+        Meta(
+            description=(
+                "the language of the privacy notice the form showed (GET /public/info): its text, link and the time "
+                "are kept with the new ticket"
+            )
+        ),
+    ] = None
 
 
-class ContactOut(Model):
+class ContactOut(Model, kw_only=True):
     received: bool
     number: str | None = None
 
 
-class PublicInfo(Model):
-    company: str = Field(description="the company's name (setting company)")
-    privacy_url: dict[str, str] = Field(description="the privacy notice (Datenschutzhinweis) per language; '' = none")
-    notice: dict[str, str] = Field(description="the contact form's privacy notice per language, as it is stored")
+class PublicInfo(Model, kw_only=True):
+    company: Annotated[str, Meta(description="the company's name (setting company)")]
+    privacy_url: Annotated[
+        dict[str, str], Meta(description="the privacy notice (Datenschutzhinweis) per language; '' = none")
+    ]
+    notice: Annotated[
+        dict[str, str], Meta(description="the contact form's privacy notice per language, as it is stored")
+    ]
 
 
 # ------------------------------------------------------------------------------------------ admin
 
 
-class DryRunIn(Model):
-    raw: str | None = Field(None, max_length=2_000_000, description="a whole raw mail (.eml text)")
+class DryRunIn(Model, kw_only=True):
+    raw: Annotated[
+        Annotated[str, Meta(max_length=2000000)] | None, Meta(description="a whole raw mail (.eml text)")
+    ] = None
     sender: Email | None = None
     sender_name: str = ""
-    to: list[Email] = Field(default_factory=list, max_length=20)
-    subject: str = Field("", max_length=1000)
-    body: str = Field("", max_length=100_000)
-    headers: dict[str, str] = Field(default_factory=dict)
+    to: Annotated[list[Email], Meta(max_length=20)] = msgspec.field(default_factory=list)
+    subject: Annotated[str, Meta(max_length=1000)] = ""
+    body: Annotated[str, Meta(max_length=100000)] = ""
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
     mailbox: str | None = None
-    rules: list[dict[str, Any]] | None = Field(None, description="rules to try instead of the saved ones")
+    rules: Annotated[list[dict[str, Any]] | None, Meta(description="rules to try instead of the saved ones")] = None
 
 
-class AutoReplyPreviewIn(Model):
-    mailbox: dict[str, Any] = Field(description="the mailbox as the form holds it (a Mailbox, saved or not)")
-    subject: str = Field("Lieferung fehlt", max_length=1000, description="the customer's subject to try")
-    name: str = Field("Erika Mustermann", max_length=200)
+class AutoReplyPreviewIn(Model, kw_only=True):
+    mailbox: Annotated[dict[str, Any], Meta(description="the mailbox as the form holds it (a Mailbox, saved or not)")]
+    subject: Annotated[Annotated[str, Meta(max_length=1000)], Meta(description="the customer's subject to try")] = (
+        "Lieferung fehlt"
+    )
+    name: Annotated[str, Meta(max_length=200)] = "Erika Mustermann"
     email: Email = "erika@kunde.example"
-    content_language: str = Field("", max_length=35, description="the customer's Content-Language header")
-    text: str = Field("", max_length=20_000, description="the customer's text (the language guess reads it)")
+    content_language: Annotated[
+        Annotated[str, Meta(max_length=35)], Meta(description="the customer's Content-Language header")
+    ] = ""
+    text: Annotated[
+        Annotated[str, Meta(max_length=20000)], Meta(description="the customer's text (the language guess reads it)")
+    ] = ""
 
 
-class AutoReplyPreviewOut(Model):
+class AutoReplyPreviewOut(Model, kw_only=True):
     subject: str
     text: str
     lang: Literal["de", "en"]
     lang_reason: str
-    unknown: list[str] = Field(description="variables the auto-reply would not fill in (saving refuses them)")
+    unknown: Annotated[list[str], Meta(description="variables the auto-reply would not fill in (saving refuses them)")]
 
 
-class MacroOut(Model):
+class MacroOut(Model, kw_only=True):
     id: str
     name: str
-    owner: str | None = Field(None, description="null: shared with the team; else only this agent's")
+    owner: Annotated[str | None, Meta(description="null: shared with the team; else only this agent's")] = None
     actions: list[dict[str, Any]]
 
 
-class MacroList(Model):
+class MacroList(Model, kw_only=True):
     items: list[MacroOut]
 
 
-class MacroRunIn(Model):
-    version: int = Field(description="the version you saw; a stale one gets 409 with the current ticket")
+class MacroRunIn(Model, kw_only=True):
+    version: Annotated[int, Meta(description="the version you saw; a stale one gets 409 with the current ticket")]
 
 
-class MacroRunOut(Model):
+class MacroRunOut(Model, kw_only=True):
     ticket: TicketOut
-    changes: dict[str, list[Any]] = Field(description="field: [before, after]")
-    reasons: list[dict[str, Any]] = Field(description="{code, params, text}: what the macro (or its undo) did")
-    mailed: bool = Field(False, description="a template went to the customer as the agent's reply")
+    changes: Annotated[dict[str, list[Any]], Meta(description="field: [before, after]")]
+    reasons: Annotated[list[dict[str, Any]], Meta(description="{code, params, text}: what the macro (or its undo) did")]
+    mailed: Annotated[bool, Meta(description="a template went to the customer as the agent's reply")] = False
 
 
-class TriggerDryRunIn(Model):
-    ticket: str = Field(max_length=64, description="the ticket's number (T-2026-000123) or id")
+class TriggerDryRunIn(Model, kw_only=True):
+    ticket: Annotated[
+        Annotated[str, Meta(max_length=64)], Meta(description="the ticket's number (T-2026-000123) or id")
+    ]
     event: TicketEvent
-    status: str | None = Field(None, max_length=32, description="status_changed: the new status")
-    tag: str | None = Field(None, max_length=100, description="tag_added: the tag")
-    triggers: list[dict[str, Any]] | None = Field(None, description="triggers to try instead of the saved ones")
-
-
-class TriggerDryRunOut(Model):
-    fired: list[dict[str, str]] = Field(description="the triggers that would fire, in order: {id, name}")
-    explanation: str = Field(description="every decision, in English (the reasons' codes are in `reasons`)")
-    reasons: list[dict[str, Any]] = Field(description="{code, params, text}: the client says them in German or English")
-    changes: dict[str, list[Any]] = Field(description="field: [now, after the triggers]")
-    effects: list[dict[str, str]] = Field(description="comment, notice, template mail, event: {kind, value, source}")
-
-
-class DryRunOut(Model):
-    fired: list[dict[str, Any]]
-    explanation: str = Field(description="every decision, in English (the reasons' codes are in `reasons`)")
-    reasons: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="{code, params, text}, as the trigger dry run's: the rules that fired, each condition that "
-        "held, the auto-reply's verdict; the client says them in German or English",
+    status: Annotated[
+        Annotated[str, Meta(max_length=32)] | None, Meta(description="status_changed: the new status")
+    ] = None
+    tag: Annotated[Annotated[str, Meta(max_length=100)] | None, Meta(description="tag_added: the tag")] = None
+    triggers: Annotated[list[dict[str, Any]] | None, Meta(description="triggers to try instead of the saved ones")] = (
+        None
     )
+
+
+class TriggerDryRunOut(Model, kw_only=True):
+    fired: Annotated[list[dict[str, str]], Meta(description="the triggers that would fire, in order: {id, name}")]
+    explanation: Annotated[str, Meta(description="every decision, in English (the reasons' codes are in `reasons`)")]
+    reasons: Annotated[
+        list[dict[str, Any]], Meta(description="{code, params, text}: the client says them in German or English")
+    ]
+    changes: Annotated[dict[str, list[Any]], Meta(description="field: [now, after the triggers]")]
+    effects: Annotated[
+        list[dict[str, str]], Meta(description="comment, notice, template mail, event: {kind, value, source}")
+    ]
+
+
+class DryRunOut(Model, kw_only=True):
+    fired: list[dict[str, Any]]
+    explanation: Annotated[str, Meta(description="every decision, in English (the reasons' codes are in `reasons`)")]
+    reasons: Annotated[
+        list[dict[str, Any]],
+        Meta(
+            description=(
+                "{code, params, text}, as the trigger dry run's: the rules that fired, each condition that held, the "
+                "auto-reply's verdict; the client says them in German or English"
+            )
+        ),
+    ] = msgspec.field(default_factory=list)
     result: dict[str, Any]
     autoreply: str | None = None
 
 
-class TemplateOut(Model):
+class TemplateOut(Model, kw_only=True):
     id: str
     name: str
     language: str
     subject: str
     body: str
-    filled: str | None = Field(
-        None, description="with ticket_id: the body with the variables filled in for that ticket, as it is sent"
-    )
+    filled: Annotated[
+        str | None,
+        Meta(description="with ticket_id: the body with the variables filled in for that ticket, as it is sent"),
+    ] = None
     kind: str
     mailboxes: list[str]
     projects: list[str]
 
 
-class AgentIn(Model):
-    username: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+class AgentIn(Model, kw_only=True):
+    username: Annotated[str, Meta(pattern="^[a-z0-9][a-z0-9_-]{0,62}$")]
     email: Email
-    name: Annotated[HeaderText, Field(max_length=200)] = ""
+    name: Annotated[HeaderText, Meta(max_length=200)] = ""
     role: Literal["admin", "agent"] = "agent"
-    queues: list[str] = Field(default_factory=list)
+    queues: list[str] = msgspec.field(default_factory=list)
     language: Literal["de", "en"] = "de"
-    temporary_password: str | None = Field(None, min_length=12, max_length=128)
+    temporary_password: Annotated[str, Meta(min_length=12, max_length=128)] | None = None
 
 
-class AgentPatch(Model):
-    email: Email | None = None
-    name: Annotated[HeaderText, Field(max_length=200)] | None = None
-    role: Literal["admin", "agent"] | None = None
-    queues: list[str] | None = None
-    language: Literal["de", "en"] | None = None
-    active: bool | None = None
-    aliases: list[Email] | None = Field(None, max_length=10, description="further addresses the agent mails from")
+class AgentPatch(Model, kw_only=True):
+    email: Email | UnsetType | None = UNSET
+    name: Annotated[HeaderText, Meta(max_length=200)] | UnsetType | None = UNSET
+    role: Literal["admin", "agent"] | UnsetType | None = UNSET
+    queues: list[str] | UnsetType | None = UNSET
+    language: Literal["de", "en"] | UnsetType | None = UNSET
+    active: bool | UnsetType | None = UNSET
+    aliases: Annotated[
+        Annotated[list[Email], Meta(max_length=10)] | UnsetType | None,
+        Meta(description="further addresses the agent mails from"),
+    ] = UNSET
 
 
-class Deleted(Model):
+class Deleted(Model, kw_only=True):
     deleted: bool
 
 
-class SetupItemOut(Model):
+class SetupItemOut(Model, kw_only=True):
     code: Literal["admin", "mailbox", "default_queue", "mailbox_queues", "autoreply", "signature", "team"]
     state: Literal["done", "todo", "warn", "unknown"]
-    params: dict[str, str] = Field(default_factory=dict)
-    required: bool = Field(description="optional items (signature, a second agent) never count as open")
+    params: dict[str, str] = msgspec.field(default_factory=dict)
+    required: Annotated[bool, Meta(description="optional items (signature, a second agent) never count as open")]
 
 
-class SetupOut(Model):
+class SetupOut(Model, kw_only=True):
     items: list[SetupItemOut]
-    open: int = Field(description="required items not done; the web client shows the checklist while > 0")
+    open: Annotated[int, Meta(description="required items not done; the web client shows the checklist while > 0")]
 
 
 # ----------------------------------------------------------------------------- notifications (issue 12)
@@ -883,47 +1030,47 @@ NotificationKind = Literal[
 ]
 
 
-class NotificationOut(Model):
-    id: str = Field(description="<event time>_<event id>: POST /notifications/{id}/read")
+class NotificationOut(Model, kw_only=True):
+    id: Annotated[str, Meta(description="<event time>_<event id>: POST /notifications/{id}/read")]
     kind: NotificationKind
     reason: Literal["assignee", "queue_responsible", "queue_member", "queue_open", "mentioned", "trigger"]
     ticket_id: str
     number: str
     subject: str
-    actor: str = Field(description="who did it: an agent's username, customer, system")
-    text: str = Field(description="mentioned: the comment's text (at most 500 characters); else empty")
+    actor: Annotated[str, Meta(description="who did it: an agent's username, customer, system")]
+    text: Annotated[str, Meta(description="mentioned: the comment's text (at most 500 characters); else empty")]
     event_type: str
     created_at: str
     read: bool
 
 
-class NotificationQuery(Model):
-    limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=400)
-    unread: bool = Field(False, description="only unread ones")
+class NotificationQuery(Model, kw_only=True):
+    limit: Annotated[int, Meta(ge=1, le=100)] = 20
+    cursor: Annotated[str, Meta(max_length=400)] | None = None
+    unread: Annotated[bool, Meta(description="only unread ones")] = False
 
 
-class NotificationList(Model):
+class NotificationList(Model, kw_only=True):
     items: list[NotificationOut]
     cursor: str | None
-    unread: int = Field(description="my unread notifications in all")
+    unread: Annotated[int, Meta(description="my unread notifications in all")]
 
 
-class UnreadCount(Model):
+class UnreadCount(Model, kw_only=True):
     unread: int
 
 
-class MarkedRead(Model):
+class MarkedRead(Model, kw_only=True):
     marked: int
     unread: int
 
 
-class ChannelChoice(Model):
+class ChannelChoice(Model, kw_only=True):
     app: bool
     mail: bool
 
 
-class NotificationPreferences(Model):
+class NotificationPreferences(Model, kw_only=True):
     """Event kind × channel. Kinds left out keep their defaults (GET shows every kind)."""
 
     preferences: dict[NotificationKind, ChannelChoice]
@@ -935,96 +1082,116 @@ class NotificationPreferences(Model):
 # ------------------------------------------------------------------------ data protection (DSGVO)
 
 
-class TicketDeletedOut(Model):
+class TicketDeletedOut(Model, kw_only=True):
     deleted: bool
     number: str | None
-    messages: int = Field(description="messages deleted with it")
+    messages: Annotated[int, Meta(description="messages deleted with it")]
 
 
-class ErasureIn(Model):
-    mode: Literal["delete", "anonymize"] = Field(
-        "delete", description="delete: tickets and messages go; anonymize: tickets stay, personal data replaced"
-    )
-    shared: Literal["delete", "keep_others"] = Field(
-        "delete", description="their tickets others took part in: delete entirely, or keep the others' messages"
-    )
-    confirm: str = Field(description="the customer's address again: the confirmation")
+class ErasureIn(Model, kw_only=True):
+    mode: Annotated[
+        Literal["delete", "anonymize"],
+        Meta(description="delete: tickets and messages go; anonymize: tickets stay, personal data replaced"),
+    ] = "delete"
+    shared: Annotated[
+        Literal["delete", "keep_others"],
+        Meta(description="their tickets others took part in: delete entirely, or keep the others' messages"),
+    ] = "delete"
+    confirm: Annotated[str, Meta(description="the customer's address again: the confirmation")]
 
 
-class ErasurePreviewOut(Model):
-    subject: str = Field(description="how the audit log will name the customer (a hash of the address)")
-    customer: bool = Field(description="a customer record exists")
+class ErasurePreviewOut(Model, kw_only=True):
+    subject: Annotated[str, Meta(description="how the audit log will name the customer (a hash of the address)")]
+    customer: Annotated[bool, Meta(description="a customer record exists")]
     tickets: int
-    shared_tickets: int = Field(description="of those, tickets others outside the team took part in")
+    shared_tickets: Annotated[int, Meta(description="of those, tickets others outside the team took part in")]
     messages: int
     attachments: int
-    attachments_complete: bool = Field(description="false: attachments counted in their first 50 tickets only")
-    numbers: list[str] = Field(description="their tickets' numbers (at most 200)")
-    config: list[str] = Field(
-        description='the team\'s configuration records that name them ("<kind>#<id>": saved views, rules …); '
-        "an erasure redacts them, it does not delete them"
-    )
+    attachments_complete: Annotated[bool, Meta(description="false: attachments counted in their first 50 tickets only")]
+    numbers: Annotated[list[str], Meta(description="their tickets' numbers (at most 200)")]
+    config: Annotated[
+        list[str],
+        Meta(
+            description=(
+                'the team\'s configuration records that name them ("<kind>#<id>": saved views, rules …); an erasure '
+                "redacts them, it does not delete them"
+            )
+        ),
+    ]
 
 
-class ErasureJobOut(Model):
+class ErasureJobOut(Model, kw_only=True):
     id: str
     state: Literal["running", "done"]
     phase: Phase
     mode: Literal["delete", "anonymize"]
     shared: Literal["delete", "keep_others"]
-    subject: str = Field(description="the customer as a hash of the address")
+    subject: Annotated[str, Meta(description="the customer as a hash of the address")]
     actor: str
     started_at: str
     finished_at: str | None
     counts: dict[str, int]
 
 
-class ErasureJobList(Model):
+class ErasureJobList(Model, kw_only=True):
     items: list[ErasureJobOut]
 
 
-class DataExportOut(Model):
+class DataExportOut(Model, kw_only=True):
     id: str
-    state: Literal["running", "done", "failed"] = Field(
-        description="running: being built (by this request, a push, or the scheduled job); done: ready to "
-        "download; failed: too big to build in one run of the scheduled job (docs/data-protection.md)"
-    )
-    subject: str = Field(description="the customer as a hash of the address")
+    state: Annotated[
+        Literal["running", "done", "failed"],
+        Meta(
+            description=(
+                "running: being built (by this request, a push, or the scheduled job); done: ready to download; "
+                "failed: too big to build in one run of the scheduled job (docs/data-protection.md)"
+            )
+        ),
+    ]
+    subject: Annotated[str, Meta(description="the customer as a hash of the address")]
     actor: str
     started_at: str
     finished_at: str | None
-    size: int = Field(description="bytes of the ZIP")
-    counts: dict[str, int] = Field(description="tickets, messages, mails, attachments, messages_left_out")
+    size: Annotated[int, Meta(description="bytes of the ZIP")]
+    counts: Annotated[dict[str, int], Meta(description="tickets, messages, mails, attachments, messages_left_out")]
     filename: str
-    download_url: str | None = Field(
-        description="presigned link to the ZIP, valid 15 minutes (ask again for a fresh one); the ZIP itself is "
-        "deleted after a day"
-    )
+    download_url: Annotated[
+        str | None,
+        Meta(
+            description=(
+                "presigned link to the ZIP, valid 15 minutes (ask again for a fresh one); the ZIP itself is deleted "
+                "after a day"
+            )
+        ),
+    ]
 
 
-class AuditQuery(Model):
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: this month")
+class AuditQuery(Model, kw_only=True):
+    month: Annotated[
+        Annotated[str, Meta(pattern="^\\d{4}-(0[1-9]|1[0-2])$")] | None,
+        Meta(description="YYYY-MM; default: this month"),
+    ] = None
 
 
-class AuditEntryOut(Model):
+class AuditEntryOut(Model, kw_only=True):
     id: str
     at: str
     actor: str
-    action: str = Field(
-        description="config.put | config.delete | ticket.deleted | customer.deleted | customer.anonymized"
-    )
+    action: Annotated[
+        str, Meta(description="config.put | config.delete | ticket.deleted | customer.deleted | customer.anonymized")
+    ]
     target: str
     before: Any = None
     after: Any = None
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class AuditList(Model):
+class AuditList(Model, kw_only=True):
     month: str
     items: list[AuditEntryOut]
 
 
-class RetentionItemOut(Model):
+class RetentionItemOut(Model, kw_only=True):
     ticket_id: str
     number: str
     queue: str
@@ -1032,32 +1199,38 @@ class RetentionItemOut(Model):
     action: Literal["delete", "anonymize"]
 
 
-class RetentionOut(Model):
-    items: list[RetentionItemOut] = Field(description="what the scheduled job would delete or anonymize, oldest first")
+class RetentionOut(Model, kw_only=True):
+    items: Annotated[
+        list[RetentionItemOut], Meta(description="what the scheduled job would delete or anonymize, oldest first")
+    ]
     examined: int
-    stopped_early: bool = Field(description="the list ends at 500 tickets or 15 s: there may be more")
+    stopped_early: Annotated[bool, Meta(description="the list ends at 500 tickets or 15 s: there may be more")]
 
 
-class SavedViewIn(Model):
-    name: Annotated[HeaderText, Field(min_length=1, max_length=80)]
-    shared: bool = Field(False, description="true: shared with the team (admins only); false: only mine")
-    query: EmbeddedViewQuery = Field(
-        default_factory=ViewQuery, description="the inbox's filter and sort: the parameters of GET /tickets"
+class SavedViewIn(Model, kw_only=True):
+    name: Annotated[HeaderText, Meta(min_length=1, max_length=80)]
+    shared: Annotated[bool, Meta(description="true: shared with the team (admins only); false: only mine")] = False
+    query: Annotated[ViewQuery, Meta(description="the inbox's filter and sort: the parameters of GET /tickets")] = (
+        msgspec.field(default_factory=ViewQuery)
     )
-    order: int = Field(100, ge=0, le=10000, description="its place in the sidebar (then by name)")
+    order: Annotated[
+        Annotated[int, Meta(ge=0, le=10000)], Meta(description="its place in the sidebar (then by name)")
+    ] = 100
 
 
-class SavedViewOut(Model):
+class SavedViewOut(Model, kw_only=True):
     id: str
     name: str
-    built_in: bool = Field(description="one of the inbox's fixed tabs (inbox, mine, unread, review, trash)")
-    owner: str | None = Field(None, description="null: shared with the team (or built in); else only this agent's")
-    query: EmbeddedViewQuery
+    built_in: Annotated[bool, Meta(description="one of the inbox's fixed tabs (inbox, mine, unread, review, trash)")]
+    owner: Annotated[
+        str | None, Meta(description="null: shared with the team (or built in); else only this agent's")
+    ] = None
+    query: ViewQuery
     order: int
-    count: int = Field(description="tickets in the view for the caller now (at least this many when `more`)")
-    more: bool = Field(False, description="the count stopped at its cap (shown as e.g. 100+)")
-    editable: bool = Field(description="the caller may change or delete it (its owner; admins)")
+    count: Annotated[int, Meta(description="tickets in the view for the caller now (at least this many when `more`)")]
+    more: Annotated[bool, Meta(description="the count stopped at its cap (shown as e.g. 100+)")] = False
+    editable: Annotated[bool, Meta(description="the caller may change or delete it (its owner; admins)")]
 
 
-class SavedViewList(Model):
+class SavedViewList(Model, kw_only=True):
     items: list[SavedViewOut]

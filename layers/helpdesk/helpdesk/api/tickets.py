@@ -1,16 +1,14 @@
 """Ticket routes: list and detail (reads). Changes live in the modules added beside it."""
 
-# No "from __future__ import annotations": pydantic reads these annotations as objects (a string is compiled
-# first, at every cold start); tests/unit/test_cold_import.py.
 import json
 import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from chalice.app import Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from msgspec import Meta
 
 from ..aws.s3 import content_disposition
 from ..domain.access import NOTHING_HIDDEN
@@ -20,6 +18,7 @@ from ..domain.conflicts import REPLY_IN_PROGRESS
 from ..domain.export import csv_filename
 from ..domain.headers import Address
 from ..domain.ids import new_id
+from ..domain.records import FieldError
 from ..domain.search import SUBJECT
 from ..domain.status import Status
 from ..domain.templating import render
@@ -58,9 +57,11 @@ from .schemas import (
     CommentAdded,
     CommentIn,
     ForwardIn,
+    MatchKind,
     MergeIn,
     MessageBody,
     MessageOut,
+    Model,
     RelatedTicket,
     ReplyIn,
     ReplyOut,
@@ -83,59 +84,74 @@ Flag = Literal["true", "false"] | None
 CSV_BUDGET_SECONDS = 20.0  # an inbox export pages on until then (API Gateway ends a request at 29 s)
 
 
-class TicketQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
-
-    status: str | None = Field(None, description="comma-separated statuses, or 'all'; default hides closed and trash")
-    queue: str | None = Field(None, max_length=64)
-    assignee: str | None = Field(None, max_length=64, description="agent username, or 'me'")
-    tag: str | None = Field(None, max_length=50)
-    customer: str | None = Field(None, max_length=320)
+class TicketQuery(Model, kw_only=True):
+    status: Annotated[
+        str | None, Meta(description="comma-separated statuses, or 'all'; default hides closed and trash")
+    ] = None
+    queue: Annotated[str, Meta(max_length=64)] | None = None
+    assignee: Annotated[Annotated[str, Meta(max_length=64)] | None, Meta(description="agent username, or 'me'")] = None
+    tag: Annotated[str, Meta(max_length=50)] | None = None
+    customer: Annotated[str, Meta(max_length=320)] | None = None
     priority: Literal["lowest", "low", "medium", "high", "urgent"] | None = None
-    mailbox: str | None = Field(None, max_length=64)
-    project: str | None = Field(None, max_length=64)
+    mailbox: Annotated[str, Meta(max_length=64)] | None = None
+    project: Annotated[str, Meta(max_length=64)] | None = None
     private: Flag = None
     personal: Flag = None
     prio: Flag = None
     unread: Flag = None
     review: Flag = None
-    sla: Literal["running", "warning", "breached"] | None = Field(
-        None, description="the most urgent SLA clock's state when the ticket was last looked at (docs/automation.md)"
-    )
-    q: str | None = Field(
-        None,
-        max_length=100,
-        description="full-text search: every word must occur (prefixes, umlauts folded) in the subject, number, "
-        "customer, any message, comment or attachment name; every status but trash unless status is given",
-    )
-    number: str | None = Field(None, max_length=100, description="column filter: the number contains this")
-    subject: str | None = Field(None, max_length=100, description="column filter: the subject contains this")
-    customer_text: str | None = Field(
-        None, max_length=100, description="column filter: the customer's address or name contains this"
-    )
-    sort: Literal["updated", "created", "due", "priority", "number", "customer"] = Field(
-        "updated",
-        description="last change, creation, due date (tickets without one follow, never left out), priority "
-        "(most urgent first), number, customer (name, else address); none of them hides a ticket",
-    )
-    order: Literal["asc", "desc"] | None = Field(
-        None,
-        description="default: newest/most urgent first for updated, created, number, priority; "
-        "earliest first for due; A to Z for customer",
-    )
-    limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=4000)
+    sla: Annotated[
+        Literal["running", "warning", "breached"] | None,
+        Meta(description="the most urgent SLA clock's state when the ticket was last looked at (docs/automation.md)"),
+    ] = None
+    q: Annotated[
+        Annotated[str, Meta(max_length=100)] | None,
+        Meta(
+            description=(
+                "full-text search: every word must occur (prefixes, umlauts folded) in the subject, number, customer, "
+                "any message, comment or attachment name; every status but trash unless status is given"
+            )
+        ),
+    ] = None
+    number: Annotated[
+        Annotated[str, Meta(max_length=100)] | None, Meta(description="column filter: the number contains this")
+    ] = None
+    subject: Annotated[
+        Annotated[str, Meta(max_length=100)] | None, Meta(description="column filter: the subject contains this")
+    ] = None
+    customer_text: Annotated[
+        Annotated[str, Meta(max_length=100)] | None,
+        Meta(description="column filter: the customer's address or name contains this"),
+    ] = None
+    sort: Annotated[
+        Literal["updated", "created", "due", "priority", "number", "customer"],
+        Meta(
+            description=(
+                "last change, creation, due date (tickets without one follow, never left out), priority (most urgent "
+                "first), number, customer (name, else address); none of them hides a ticket"
+            )
+        ),
+    ] = "updated"
+    order: Annotated[
+        Literal["asc", "desc"] | None,
+        Meta(
+            description=(
+                "default: newest/most urgent first for updated, created, number, priority; earliest first for due; A "
+                "to Z for customer"
+            )
+        ),
+    ] = None
+    limit: Annotated[int, Meta(ge=1, le=100)] = 50
+    cursor: Annotated[str, Meta(max_length=4000)] | None = None
     lang: Literal["de", "en"] = "de"
 
-    @field_validator("status")
-    @classmethod
-    def _statuses(cls, value: str | None) -> str | None:
-        if value in (None, "", "all"):
-            return value or None
-        for part in value.split(","):
+    def check(self) -> None:
+        if self.status in (None, "", "all"):
+            self.status = self.status or None
+            return
+        for part in self.status.split(","):
             if part.strip() not in Status.__members__.values():
-                raise ValueError(f"unknown status {part.strip()!r}")
-        return value
+                raise FieldError("status", f"unknown status {part.strip()!r}")
 
     def statuses(self) -> list[Status] | None:
         if self.status is None:
@@ -145,28 +161,24 @@ class TicketQuery(BaseModel):
         return [Status(p.strip()) for p in self.status.split(",") if p.strip()]
 
 
-class DetailQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
+class DetailQuery(Model, kw_only=True):
+    read: Annotated[
+        Literal["true", "false"],
+        Meta(description="false: a background re-read that does not mark the ticket read for the caller"),
+    ] = "true"
 
-    read: Literal["true", "false"] = Field(
-        "true", description="false: a background re-read that does not mark the ticket read for the caller"
-    )
 
-
-class TemplateQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (cold start)
-
-    mailbox: str | None = Field(None, max_length=64)
-    project: str | None = Field(None, max_length=64)
+class TemplateQuery(Model, kw_only=True):
+    mailbox: Annotated[str, Meta(max_length=64)] | None = None
+    project: Annotated[str, Meta(max_length=64)] | None = None
     language: Literal["de", "en"] | None = None
-    ticket_id: str | None = Field(
-        None, max_length=64, description="fill each template's variables for this ticket (`filled`), as sent"
-    )
+    ticket_id: Annotated[
+        Annotated[str, Meta(max_length=64)] | None,
+        Meta(description="fill each template's variables for this ticket (`filled`), as sent"),
+    ] = None
 
 
-class TemplateList(BaseModel):
-    model_config = ConfigDict(defer_build=True)  # built on first use (cold start)
-
+class TemplateList(Model, kw_only=True):
     items: list[TemplateOut]
 
 
@@ -333,7 +345,7 @@ def register(api: Api, services: Services) -> None:
 
 def match_out(match: Match) -> SearchMatchOut:
     return SearchMatchOut(
-        kind=match.kind,
+        kind=cast(MatchKind, match.kind),
         ref=match.ref or None,
         at=match.at or None,
         snippet=match.snippet,

@@ -6,12 +6,11 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
 from ..domain.access import NOTHING_HIDDEN, Hidden
 from ..domain.clock import iso, now
 from ..domain.reasons import from_stored
 from ..domain.reasons import to_json as reason_json
+from ..domain.records import Record
 from ..domain.sla import view as sla_view
 from ..domain.status import Priority, Status
 from ..services.outbound import reply_all
@@ -25,6 +24,7 @@ from .schemas import (
     MessageOut,
     PublicMessage,
     ReplyAllOut,
+    SlaOut,
     TicketOut,
 )
 
@@ -34,10 +34,10 @@ from .schemas import (
 MESSAGES_BUDGET = 4_500_000
 PUBLIC_SHORT_TEXT = 2_000  # what the customer page keeps of an older message beyond the budget
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=Record)
 
 
-def encoded_size(item: BaseModel) -> int:
+def encoded_size(item: Record) -> int:
     """Bytes ``item`` takes in the proxy response: its JSON, as a JSON string (ASCII, as Chalice sends it)."""
     return len(json.dumps(json.dumps(item.model_dump(mode="json", by_alias=True))))
 
@@ -69,6 +69,11 @@ def public_short(m: PublicMessage) -> PublicMessage:
     """The customer page's older messages beyond the budget: the start of the text, no HTML."""
     text = m.text if len(m.text) <= PUBLIC_SHORT_TEXT else m.text[:PUBLIC_SHORT_TEXT] + " …"
     return m.model_copy(update={"text": text, "html": "", "shortened": True})
+
+
+def sla_out(stored: Any) -> SlaOut | None:
+    shown = sla_view(stored, now())
+    return None if shown is None else SlaOut(**shown)
 
 
 def ticket_out(
@@ -117,7 +122,7 @@ def ticket_out(
         closed_at=t.closed_at,
         version=int(t.version or 0),
         thread_version=int(t.thread_version or 0),
-        sla=sla_view(t.sla, now()),
+        sla=sla_out(t.sla),
     )
 
 

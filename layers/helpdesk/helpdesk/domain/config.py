@@ -5,7 +5,7 @@ across warm invocations). No I/O here. Records are msgspec Structs (``domain/rec
 how they behave): constraints are ``Meta``, checks across fields are ``check()``.
 """
 
-# No "from __future__ import annotations": records find their checked fields by the annotation objects.
+# No "from __future__ import annotations": msgspec would compile every string annotation at first use.
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -16,7 +16,7 @@ from msgspec import Meta, field
 from .header_guard import no_header_breaks
 from .headers import normalize_address
 from .numbering import DEFAULT_FORMAT, NumberFormatError, number_format
-from .records import FieldError, checked
+from .records import Check, FieldError
 from .records import Record as Record  # the base of every record here (the store writes any of them)
 from .status import Priority, Status
 
@@ -24,8 +24,7 @@ Key = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 Lang = Literal["de", "en"]
 Address = Annotated[str, Meta(max_length=320)]
 # One line of a header or a name: at most 300 characters, no line break (domain/header_guard.py).
-Line = Annotated[str, Meta(max_length=300)]
-checked(Line, no_header_breaks)
+Line = Annotated[str, Meta(max_length=300), Check(no_header_breaks)]
 Text = Annotated[str, Meta(max_length=20000)]
 Signature = Annotated[str, Meta(max_length=5000)]
 Days = Annotated[float, Meta(gt=0, le=365)]

@@ -1,33 +1,37 @@
-"""Validated records on msgspec: the base of the team's configuration (``domain/config.py``).
+"""Validated records on msgspec: the base of the team's configuration (``domain/config.py``) and of the API's
+request and response models (``api/schemas.py``).
 
-Why not pydantic: every Lambda reads the configuration, and importing pydantic and creating the
-configuration's models cost each cold start about 0.1 s of CPU, half of all it imports beyond boto3
-(``bench/package.py`` measured it as "pydantic + config"). msgspec's import and these classes cost a few
-milliseconds (its line "config records"). The API keeps pydantic for its own request and response models
-(``api/schemas.py``); it treats both alike because a :class:`Record` answers the calls the API makes of a
-pydantic model: ``model_validate``, ``model_validate_json``, ``model_dump``, ``model_copy``.
+Why not pydantic: every Lambda reads the configuration, and the API validates every request. Importing
+pydantic and creating the configuration's models cost each cold start about 0.1 s of CPU, and the API's
+models as much again: the API's cold import was 2.2 times bare boto3's instructions, 1.6 times without
+(``bench/package.py``). msgspec's import and these classes cost a few milliseconds; msgspec makes a class's
+decoder at its first use. A :class:`Record` answers the calls the routes make of a model, in pydantic's
+names: ``model_validate``, ``model_validate_json``, ``model_dump``, ``model_copy``.
 
-A record behaves as the configuration's pydantic models did:
+A record behaves as the pydantic models it replaced:
 
-- unknown fields are refused, and whitespace around every string is stripped before any check;
+- unknown fields are refused; in the configuration's records, whitespace around every string is stripped
+  before any check (the API's models take strings as sent: ``__strip__ = False``);
 - ``model_validate`` (Python values, lax: ``"3"`` is 3) and ``model_validate_json`` (a request body,
-  strict: ``"3"`` is not 3, ``0`` is not false) check every constraint (``Meta``) and run the record's
-  :meth:`Record.check`; a direct constructor call runs :meth:`Record.check` and the fields' checks
-  (:func:`checked`) only: code builds records from values it has checked already;
+  strict: ``"3"`` is not 3, ``0`` is not false) check every constraint (``Meta``), the fields' checks
+  (:class:`Check`, at any depth) and the record's :meth:`Record.check`; a direct constructor call runs the
+  fields' checks and :meth:`Record.check` only: code builds records from values it has checked already;
 - an invalid record raises :class:`RecordError`, a ``ValueError`` whose ``errors()`` name the field as
-  pydantic's do (``loc``, ``msg``, ``type``). msgspec stops at the first error, so there is one.
+  pydantic's do (``loc``, ``msg``, ``type``). msgspec stops at the first error, so there is one;
+- a field whose JSON name differs from its own (``from``) is ``msgspec.field(name=...)``: it is read and
+  written under that name; a field a patch may leave out defaults to ``msgspec.UNSET`` and is then left out
+  of :meth:`Record.model_dump` (so absent, "leave it", and ``null``, "clear it", differ).
 """
 
-# No "from __future__ import annotations": checked() finds fields by their annotation objects.
 import copy
-import inspect
 import re
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Self
+from collections.abc import Callable, Collection, Mapping
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Self, Union, get_args, get_origin, get_type_hints
 
 import msgspec
 
-__all__ = ["FieldError", "Record", "RecordError", "checked"]
+__all__ = ["Check", "FieldError", "Record", "RecordError"]
 
 
 class RecordError(ValueError):
@@ -85,45 +89,83 @@ def record_error(exc: msgspec.ValidationError) -> RecordError:
     return RecordError([{"loc": tuple(loc), "msg": message, "type": kind}])
 
 
-_CHECKS: dict[int, Callable[[Any], object]] = {}
+class Check:
+    """``Annotated[str, Check(function)]``: a record runs ``function`` on every value of that type in its fields,
+    also inside lists, dicts and optional fields (``list[Tag]``, ``Email | None``), and keeps what it returns
+    (a trimmed address); a ``ValueError`` it raises names the field. msgspec itself ignores this metadata."""
+
+    __slots__ = ("run",)
+
+    def __init__(self, run: Callable[[Any], Any]) -> None:
+        self.run = run
 
 
-def checked(annotation: Any, check: Callable[[Any], object]) -> Any:
-    """``annotation`` (an ``Annotated`` type kept in a module constant) whose values ``check`` checks: a
-    record runs it on every field annotated with it, and a ``ValueError`` it raises names that field."""
-    _CHECKS[id(annotation)] = check
-    return annotation
+Checker = Callable[[Any], Any]
 
 
-def _plain(value: Any) -> Any:
-    """Input as msgspec converts it, every string stripped (pydantic's ``str_strip_whitespace``)."""
+def _checker(hint: Any) -> Checker | None:
+    """What checks a value of type ``hint`` (its :class:`Check` functions, at any depth) and returns it as kept;
+    None: nothing to check."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Annotated:
+        inner = _checker(args[0])
+        runs = [*(meta.run for meta in hint.__metadata__ if isinstance(meta, Check)), *([inner] if inner else [])]
+        if not runs:
+            return None
+
+        def each(value: Any) -> Any:
+            for run in runs:
+                value = run(value)
+            return value
+
+        return each
+    if origin in (Union, UnionType):
+        arms = [found for found in (_checker(arg) for arg in args) if found is not None]
+        if len(arms) > 1:
+            raise TypeError(f"{hint}: a union may hold one checked type")
+        if not arms:
+            return None
+        arm = arms[0]
+        return lambda value: value if value is None or value is msgspec.UNSET else arm(value)
+    if origin in (list, tuple, set, frozenset) and args:
+        item = _checker(args[0])
+        return None if item is None else lambda value: type(value)(item(element) for element in value)
+    if origin is dict and len(args) == 2:
+        entry = _checker(args[1])
+        return None if entry is None else lambda value: {key: entry(element) for key, element in value.items()}
+    return None
+
+
+def _plain(value: Any, strip: bool) -> Any:
+    """Input as msgspec converts it: structs as their fields; with ``strip``, every string stripped
+    (pydantic's ``str_strip_whitespace``)."""
+    if isinstance(value, msgspec.Struct):
+        value = msgspec.to_builtins(value)
+    if not strip:
+        return value
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: _plain(item, strip) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, msgspec.Struct):
-        return _plain(msgspec.to_builtins(value))
+        return [_plain(item, strip) for item in value]
     return value
 
 
 class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A validated record (see the module's text)."""
 
-    # the fields annotated with a checked() type, and their checks: found once, when the class is made
-    __checked__: ClassVar[tuple[tuple[str, Callable[[Any], object]], ...]] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        hints = inspect.get_annotations(cls)
-        own = tuple((name, _CHECKS[id(hint)]) for name, hint in hints.items() if id(hint) in _CHECKS)
-        cls.__checked__ = (*cls.__checked__, *own)
+    # False: strings are taken as sent (the API's models: a reply's text keeps its indentation)
+    __strip__: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        for name, check in self.__checked__:
+        cls = type(self)
+        checks = _FIELD_CHECKS.get(cls)
+        if checks is None:
+            checks = _FIELD_CHECKS[cls] = _field_checks(cls)
+        for name, check in checks:
             try:
-                check(getattr(self, name))
+                msgspec.structs.force_setattr(self, name, check(getattr(self, name)))
             except ValueError as exc:
                 raise FieldError(name, str(exc)) from None
         self.check()
@@ -136,27 +178,39 @@ class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     @classmethod
     def model_validate(cls, data: Any) -> Self:
         try:
-            return msgspec.convert(_plain(data), cls, strict=False)
+            return msgspec.convert(_plain(data, cls.__strip__), cls, strict=False)
         except msgspec.ValidationError as exc:
             raise record_error(exc) from exc
 
     @classmethod
     def model_validate_json(cls, raw: str | bytes, *, strict: bool = True) -> Self:
         try:
+            if not cls.__strip__:  # one pass: decoded straight into the record
+                return msgspec.json.decode(raw, type=cls, strict=strict)
             data = msgspec.json.decode(raw)
-        except msgspec.DecodeError as exc:
-            raise RecordError([{"loc": (), "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}]) from exc
-        try:
-            return msgspec.convert(_plain(data), cls, strict=strict)
+            return msgspec.convert(_plain(data, strip=True), cls, strict=strict)
         except msgspec.ValidationError as exc:
             raise record_error(exc) from exc
+        except msgspec.DecodeError as exc:
+            raise RecordError([{"loc": (), "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}]) from exc
 
     def model_dump(
-        self, *, mode: str = "json", exclude_defaults: bool = False, exclude_none: bool = False, by_alias: bool = False
+        self,
+        *,
+        mode: str = "json",
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+        exclude_unset: bool = False,
+        exclude: Collection[str] = (),
+        by_alias: bool = True,
     ) -> dict[str, Any]:
-        """The record as JSON values (dates as ISO text, enums as their values), in any ``mode``."""
-        del mode, by_alias  # JSON values in every mode; records have no aliases
+        """The record as JSON values (dates as ISO text, enums as their values), in any ``mode``, each field
+        under its JSON name (``msgspec.field(name=...)``: pydantic's alias). A field left ``UNSET`` is never in it
+        (``exclude_unset``: a patch names only what it changes)."""
+        del mode, by_alias, exclude_unset  # JSON values, JSON names, no UNSET: always
         data: dict[str, Any] = msgspec.to_builtins(self)
+        for name in exclude:
+            data.pop(name, None)
         if exclude_defaults:
             for field in msgspec.structs.fields(self):
                 default = field.default if field.default_factory is msgspec.NODEFAULT else field.default_factory()
@@ -176,7 +230,13 @@ class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             msgspec.structs.force_setattr(copied, name, value)
         return copied
 
-    @classmethod
-    def model_json_schema(cls) -> dict[str, Any]:
-        schema: dict[str, Any] = msgspec.json.schema(cls)
-        return schema
+
+_FIELD_CHECKS: dict[type[Record], tuple[tuple[str, Checker], ...]] = {}
+
+
+def _field_checks(cls: type[Record]) -> tuple[tuple[str, Checker], ...]:
+    """A record's fields that hold :class:`Check` types, with their checkers: found at its first instance
+    (annotations written as text, and types defined further down, can be read by then)."""
+    hints = get_type_hints(cls, include_extras=True)
+    found = ((name, _checker(hints[name])) for name in cls.__struct_fields__)
+    return tuple((name, check) for name, check in found if check is not None)

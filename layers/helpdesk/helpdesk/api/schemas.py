@@ -332,7 +332,7 @@ class MeOut(Model, kw_only=True):
 class ProfileIn(Model, kw_only=True):
     phone: Annotated[HeaderText, Meta(max_length=50)] = ""
     signature: Annotated[
-        Annotated[str, Meta(max_length=5000)], Meta(description="variables as in reply templates ({AGENT}, {PHONE} …)")
+        str, Meta(max_length=5000, description="variables as in reply templates ({AGENT}, {PHONE} …)")
     ] = ""
     aliases: Annotated[
         Annotated[list[Email], Meta(max_length=10)] | None,
@@ -454,8 +454,8 @@ class BatchIn(Model, kw_only=True):
         Annotated[str, Meta(max_length=64)] | None,
         Meta(description="for status, queue, assignee, priority; macro: its id"),
     ] = None
-    tags: Annotated[Annotated[list[Tag], Meta(max_length=30)], Meta(description="for action tags: added")] = (
-        msgspec.field(default_factory=list)
+    tags: Annotated[list[Tag], Meta(max_length=30, description="for action tags: added")] = msgspec.field(
+        default_factory=list
     )
     block_sender: Annotated[bool, Meta(description="with spam: future mail from these senders goes to the trash")] = (
         False
@@ -495,19 +495,19 @@ class BatchOut(Model, kw_only=True):
 
 class InlineImageIn(Model, kw_only=True):
     content_id: Annotated[
-        Annotated[str, Meta(pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")],
-        Meta(description='the image\'s Content-ID, as the HTML shows it (src="cid:<content_id>")'),
+        str,
+        Meta(
+            pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@[A-Za-z0-9][A-Za-z0-9.-]{0,63}$",
+            description='the image\'s Content-ID, as the HTML shows it (src="cid:<content_id>")',
+        ),
     ]
     key: Annotated[
-        Annotated[str, Meta(max_length=500)],
-        Meta(description="its upload (POST …/uploads): PNG, JPEG, GIF or WebP, at most 5 MB"),
+        str, Meta(max_length=500, description="its upload (POST …/uploads): PNG, JPEG, GIF or WebP, at most 5 MB")
     ]
 
 
 class ReplyIn(Model, kw_only=True):
-    body: Annotated[
-        Annotated[str, Meta(max_length=100000)], Meta(description="plain text; template variables are filled in")
-    ] = ""
+    body: Annotated[str, Meta(max_length=100000, description="plain text; template variables are filled in")] = ""
     html: Annotated[
         Annotated[str, Meta(max_length=500000)] | None,
         Meta(
@@ -519,8 +519,7 @@ class ReplyIn(Model, kw_only=True):
         ),
     ] = None
     inline: Annotated[
-        Annotated[list[InlineImageIn], Meta(max_length=20)],
-        Meta(description="images the HTML shows (cid:), sent as inline parts"),
+        list[InlineImageIn], Meta(max_length=20, description="images the HTML shows (cid:), sent as inline parts")
     ] = msgspec.field(default_factory=list)
     quote: Annotated[bool, Meta(description="quote the mail answered below the reply (text and HTML)")] = False
     to: Annotated[
@@ -530,8 +529,7 @@ class ReplyIn(Model, kw_only=True):
         Annotated[list[AddressIn], Meta(max_length=50)] | None, Meta(description="default: the Cc of the mail answered")
     ] = None
     bcc: Annotated[
-        Annotated[list[AddressIn], Meta(max_length=50)],
-        Meta(description="blind copies: kept on our message, never in the mail"),
+        list[AddressIn], Meta(max_length=50, description="blind copies: kept on our message, never in the mail")
     ] = msgspec.field(default_factory=list)
     answer_message: Annotated[
         Annotated[str, Meta(max_length=40)] | None,
@@ -546,8 +544,8 @@ class ReplyIn(Model, kw_only=True):
     attach_original: Annotated[bool, Meta(description="'Originalnachricht anhängen': the mail answered, as .eml")] = (
         False
     )
-    attachments: Annotated[Annotated[list[str], Meta(max_length=10)], Meta(description="keys from POST …/uploads")] = (
-        msgspec.field(default_factory=list)
+    attachments: Annotated[list[str], Meta(max_length=10, description="keys from POST …/uploads")] = msgspec.field(
+        default_factory=list
     )
     status: Annotated[Status, Meta(description="'Einreichen als': the status after sending")] = Status.WAITING_CUSTOMER
     seen_thread_version: Annotated[
@@ -568,26 +566,23 @@ class ForwardIn(Model, kw_only=True):
     to: Annotated[list[AddressIn], Meta(min_length=1, max_length=50)]
     cc: Annotated[list[AddressIn], Meta(max_length=50)] = msgspec.field(default_factory=list)
     bcc: Annotated[list[AddressIn], Meta(max_length=50)] = msgspec.field(default_factory=list)
-    note: Annotated[
-        Annotated[str, Meta(max_length=100000)], Meta(description="the agent's words above the forwarded mail")
-    ] = ""
+    note: Annotated[str, Meta(max_length=100000, description="the agent's words above the forwarded mail")] = ""
     note_html: Annotated[
         Annotated[str, Meta(max_length=500000)] | None,
         Meta(description="the note as rich text (sanitized as a reply's `html`; `note` unused)"),
     ] = None
-    inline: Annotated[
-        Annotated[list[InlineImageIn], Meta(max_length=20)], Meta(description="images the note shows")
-    ] = msgspec.field(default_factory=list)
+    inline: Annotated[list[InlineImageIn], Meta(max_length=20, description="images the note shows")] = msgspec.field(
+        default_factory=list
+    )
     message_id: Annotated[
         Annotated[str, Meta(max_length=40)] | None,
         Meta(description="the message forwarded (its id); none: the whole ticket's conversation"),
     ] = None
     attachment_ids: Annotated[
-        Annotated[list[str], Meta(max_length=50)],
-        Meta(description="files of the forwarded mail(s) to send along (their ids)"),
+        list[str], Meta(max_length=50, description="files of the forwarded mail(s) to send along (their ids)")
     ] = msgspec.field(default_factory=list)
-    attachments: Annotated[Annotated[list[str], Meta(max_length=10)], Meta(description="keys from POST …/uploads")] = (
-        msgspec.field(default_factory=list)
+    attachments: Annotated[list[str], Meta(max_length=10, description="keys from POST …/uploads")] = msgspec.field(
+        default_factory=list
     )
     attach_original: Annotated[bool, Meta(description="the forwarded mail as .eml (one message with its raw mail)")] = (
         False
@@ -638,18 +633,14 @@ class UploadOut(Model, kw_only=True):
 
 
 class CallerIn(Model, kw_only=True):
-    name: Annotated[Annotated[HeaderText, Meta(max_length=200)], Meta(description="empty: a known customer's name")] = (
-        ""
-    )
+    name: Annotated[HeaderText, Meta(max_length=200, description="empty: a known customer's name")] = ""
     address: Email | None = None
     phone: Annotated[HeaderText, Meta(max_length=50)] = ""
 
 
 class TicketCreateIn(Model, kw_only=True):
     subject: Annotated[HeaderText, Meta(min_length=1, max_length=500)]
-    body: Annotated[
-        Annotated[str, Meta(min_length=1, max_length=100000)], Meta(description="what the customer said (phone, visit)")
-    ]
+    body: Annotated[str, Meta(min_length=1, max_length=100000, description="what the customer said (phone, visit)")]
     customer: Annotated[
         CallerIn | None, Meta(description="who called or wrote; an address is needed for `send_mail`")
     ] = None
@@ -668,7 +659,7 @@ class TicketCreateIn(Model, kw_only=True):
 
 
 class MergeIn(Model, kw_only=True):
-    into: Annotated[Annotated[str, Meta(max_length=40)], Meta(description="the ticket that survives")]
+    into: Annotated[str, Meta(max_length=40, description="the ticket that survives")]
     version: Annotated[int, Meta(description="version of the ticket being merged")]
     into_version: Annotated[int, Meta(description="version of the surviving ticket")]
 
@@ -828,9 +819,7 @@ class ContactIn(Model, kw_only=True):
     subject: Annotated[HeaderText, Meta(min_length=1, max_length=300)]
     body: Annotated[str, Meta(min_length=1, max_length=20000)]
     mailbox: Annotated[str, Meta(max_length=64)] | None = None
-    website: Annotated[
-        Annotated[str, Meta(max_length=200)], Meta(description="honeypot: leave empty (bots fill it in)")
-    ] = ""
+    website: Annotated[str, Meta(max_length=200, description="honeypot: leave empty (bots fill it in)")] = ""
     notice_lang: Annotated[
         Literal["de", "en"] | None,
         Meta(
@@ -876,17 +865,11 @@ class DryRunIn(Model, kw_only=True):
 
 class AutoReplyPreviewIn(Model, kw_only=True):
     mailbox: Annotated[dict[str, Any], Meta(description="the mailbox as the form holds it (a Mailbox, saved or not)")]
-    subject: Annotated[Annotated[str, Meta(max_length=1000)], Meta(description="the customer's subject to try")] = (
-        "Lieferung fehlt"
-    )
+    subject: Annotated[str, Meta(max_length=1000, description="the customer's subject to try")] = "Lieferung fehlt"
     name: Annotated[str, Meta(max_length=200)] = "Erika Mustermann"
     email: Email = "erika@kunde.example"
-    content_language: Annotated[
-        Annotated[str, Meta(max_length=35)], Meta(description="the customer's Content-Language header")
-    ] = ""
-    text: Annotated[
-        Annotated[str, Meta(max_length=20000)], Meta(description="the customer's text (the language guess reads it)")
-    ] = ""
+    content_language: Annotated[str, Meta(max_length=35, description="the customer's Content-Language header")] = ""
+    text: Annotated[str, Meta(max_length=20000, description="the customer's text (the language guess reads it)")] = ""
 
 
 class AutoReplyPreviewOut(Model, kw_only=True):
@@ -920,9 +903,7 @@ class MacroRunOut(Model, kw_only=True):
 
 
 class TriggerDryRunIn(Model, kw_only=True):
-    ticket: Annotated[
-        Annotated[str, Meta(max_length=64)], Meta(description="the ticket's number (T-2026-000123) or id")
-    ]
+    ticket: Annotated[str, Meta(max_length=64, description="the ticket's number (T-2026-000123) or id")]
     event: TicketEvent
     status: Annotated[
         Annotated[str, Meta(max_length=32)] | None, Meta(description="status_changed: the new status")
@@ -1213,9 +1194,7 @@ class SavedViewIn(Model, kw_only=True):
     query: Annotated[ViewQuery, Meta(description="the inbox's filter and sort: the parameters of GET /tickets")] = (
         msgspec.field(default_factory=ViewQuery)
     )
-    order: Annotated[
-        Annotated[int, Meta(ge=0, le=10000)], Meta(description="its place in the sidebar (then by name)")
-    ] = 100
+    order: Annotated[int, Meta(ge=0, le=10000, description="its place in the sidebar (then by name)")] = 100
 
 
 class SavedViewOut(Model, kw_only=True):

@@ -1,7 +1,5 @@
 """``GET /stats``: volume, first response, resolution, backlog, auto-replies."""
 
-from __future__ import annotations
-
 from datetime import date, timedelta
 from typing import Annotated, Literal, cast
 

@@ -8,7 +8,9 @@ boto3 and botocore, copied and compiled for 3.12 as the runtime ships them) on s
 the import a cold start pays before the first event, with Lambda's environment (tracing active, as
 template.yaml deploys it). The yardstick is the same interpreter importing bare boto3, run in turn with each
 handler (A B A B …): the ratio is the median of the pairs' ratios, so a shared machine's drift does not move
-it. Also shown: the layer without its .pyc (what every cold start compiled before `make deploy` precompiled).
+it. Each pair imports at its own stack depth, the pairs' depths spread over one chunk of CPython's frame
+stack (``DEEPER``: where the chunks end changes an import's cost by up to a third). Also shown: the layer
+without its .pyc (what every cold start compiled before `make deploy` precompiled).
 CPU = user + system of the child, which ends with ``os._exit`` once the statement ran: a cold start is
 what runs before the first event, and Lambda never runs the interpreter's shutdown (whose collections
 would count what a handler froze, helpdesk/aws/coldstart.py, as cheaper). Prints figures; asserts nothing.
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,16 +107,41 @@ def cpu_of(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
-def command(python312: str, paths: list[Path], statement: str) -> list[str]:
+# Where a child runs its statement: below DEPTHS frames of about 1 KB each at most. CPython 3.12 keeps frames
+# on a stack of 16 KB chunks and unmaps a chunk as soon as the stack shrinks below it: a loop whose calls
+# cross a chunk's end maps and unmaps it on every call (the ingest's imports at one depth: 3,150 mmap/munmap
+# pairs of 16 KB, 0.02 s more system time, most in re's parser compiling module-level patterns). Where the
+# ends fall depends on the depth of the import, which in Lambda is the runtime's (awslambdaric imports the
+# handler from inside its own calls), and changes bare boto3's import as much as a handler's: at 16
+# depths 1 KB apart, the ingest's ratio to boto3 ran from 1.13 to 1.50. So each pair runs both A and B at one
+# depth, and the pairs' depths spread over a whole chunk.
+DEPTHS = 16
+DEEPER = (
+    f"def _deeper(n, statement):\n    {', '.join(f'_{i}' for i in range(120))} = (None,) * 120\n"
+    "    if n:\n        return _deeper(n - 1, statement)\n    exec(statement, {})\n"
+)
+Child = Callable[[int], list[str]]  # a child's command line, its statement run this many DEEPER frames down
+
+
+def command(python312: str, paths: list[Path], statement: str) -> Child:
     """``statement`` in a fresh interpreter with ``paths``, which then ends at once (no shutdown)."""
-    code = f"import sys; sys.path[:0] = {[str(p) for p in paths]!r}; {statement}; import os; os._exit(0)"
-    return [python312, "-I", "-S", "-B", "-c", code]
+
+    def at(depth: int) -> list[str]:
+        code = (
+            f"import sys; sys.path[:0] = {[str(p) for p in paths]!r}; exec({DEEPER!r}); "
+            f"_deeper({depth}, {statement!r}); import os; os._exit(0)"
+        )
+        return [python312, "-I", "-S", "-B", "-c", code]
+
+    return at
 
 
-def paired(a: list[str], b: list[str], runs: int, env: dict[str, str]) -> tuple[float, float, float]:
-    """A and B in turn: (median CPU of A, median wall of A, median of the pairs' CPU ratios A/B)."""
-    cpu_of(a, env), cpu_of(b, env)  # warm the page cache
-    pairs = [(cpu_of(a, env), cpu_of(b, env)) for _ in range(runs)]
+def paired(a: Child, b: Child, runs: int, env: dict[str, str]) -> tuple[float, float, float]:
+    """A and B in turn, each pair at its own depth (DEPTHS): (median CPU of A, median wall of A, median of the
+    pairs' CPU ratios A/B)."""
+    cpu_of(a(0), env), cpu_of(b(0), env)  # warm the page cache
+    depths = [i * DEPTHS // runs for i in range(runs)]
+    pairs = [(cpu_of(a(depth), env), cpu_of(b(depth), env)) for depth in depths]
     return (
         statistics.median(x[0] for x, _ in pairs),
         statistics.median(x[1] for x, _ in pairs),
@@ -163,12 +191,12 @@ def against(revision: str, artefacts: Artefacts, python312: str, runtime: Path, 
         print(f"  {name:<24} {cpu:6.3f} s CPU   {ratio:.3f}x of {revision}")
 
 
-def instructions(statement: list[str], env: dict[str, str]) -> int:
+def instructions(statement: Child, env: dict[str, str]) -> int:
     """Instructions the child executes (valgrind's callgrind): within 0.3 % from run to run, however busy the
     machine (CPU seconds drift by about 10 %)."""
     with tempfile.TemporaryDirectory() as scratch:
         out = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/out", *statement],
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/out", *statement(0)],
             env=env | {"PYTHONHASHSEED": "0"},  # hashing's seed changes a run's count a little
             capture_output=True,
             text=True,

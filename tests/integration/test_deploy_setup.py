@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from helpdesk.domain.config import Queue
 from helpdesk.store.config_store import ConfigStore
 from helpdesk_deploy.setup import SetupOptions, finish
 from helpdesk_local.provision import local_client
@@ -123,3 +124,16 @@ def test_an_admin_of_an_unconfigured_helpdesk_gets_the_checklist_agents_may_not(
     assert body["open"] == 2  # no mailbox, and so no auto-reply text either
     assert {i["code"]: i["state"] for i in body["items"]}["mailbox"] == "todo"
     assert api.get("/admin/setup", user="agent").status == 403
+
+
+def test_a_queue_notification_address_saved_before_it_was_checked_is_on_the_checklist(aws: Any) -> None:
+    api = make_api(aws)
+    store = ConfigStore(ttl=0)
+    # as the admin API stored it before it checked the address (a record made in code skips that check)
+    store.put("queue", Queue.model_validate({"id": "retouren", "name": "Retouren", "notify_address": "retouren team"}))
+    body = api.get("/admin/setup", user="admin").json
+    item = {i["code"]: i for i in body["items"]}["queue_notify"]
+    assert (item["state"], item["params"], body["open"]) == ("warn", {"queues": "retouren"}, 1)
+    fixed = {"id": "retouren", "name": "Retouren", "notify_address": "retouren@example.com"}
+    assert api.call("PUT", "/admin/queues/retouren", user="admin", body=fixed).status == 200
+    assert api.get("/admin/setup", user="admin").json["open"] == 0

@@ -31,6 +31,7 @@ def test_an_empty_helpdesk_lists_every_required_item_open() -> None:
         "mailbox": "todo",
         "default_queue": "todo",
         "mailbox_queues": "done",
+        "queue_notify": "done",
         "autoreply": "todo",
         "signature": "todo",
         "team": "todo",
@@ -59,6 +60,16 @@ def test_a_mailbox_naming_a_missing_queue_and_an_empty_autoreply_are_warnings_na
     assert items["mailbox_queues"].params == {"mailboxes": "sales@example.com"}
     assert items["autoreply"].state == "warn"
     assert items["autoreply"].params == {"mailboxes": "sales@example.com"}
+
+
+def test_a_queue_notification_address_that_is_no_address_is_a_warning_naming_the_queue() -> None:
+    cfg = configured()
+    cfg.queues.append(Queue.model_validate({"id": "retouren", "name": "Retouren", "notify_address": "retouren team"}))
+    cfg.queues.append(Queue(id="lager", name="Lager", notify_address="lager@example.com"))
+    items = {i.code: i for i in checklist(cfg)}
+    assert items["queue_notify"].state == "warn"
+    assert items["queue_notify"].params == {"queues": "retouren"}
+    assert [i.code for i in open_items(list(items.values()))] == ["queue_notify"]
 
 
 def test_optional_items_never_count_as_open() -> None:

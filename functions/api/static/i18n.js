@@ -35,6 +35,7 @@ const S = {
   "setup.mailbox": ["Ein Postfach, das E-Mails empfängt", "A mailbox that receives mail"],
   "setup.default_queue": ["Die Standard-Queue „{queue}“ anlegen", "Create the default queue “{queue}”"],
   "setup.mailbox_queues": ["Jedes Postfach nennt eine vorhandene Queue {mailboxes}", "Every mailbox names an existing queue {mailboxes}"],
+  "setup.queue_notify": ["Jede Benachrichtigungsadresse einer Queue ist eine E-Mail-Adresse {queues}", "Every queue's notification address is an e-mail address {queues}"],
   "setup.autoreply": ["Texte der automatischen Antwort {mailboxes}", "Auto-reply texts {mailboxes}"],
   "setup.signature": ["Eine Signatur für das Team", "A team signature"],
   "setup.team": ["Weitere Kolleginnen und Kollegen einladen", "Invite colleagues"],

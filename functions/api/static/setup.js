@@ -10,7 +10,7 @@ import { isAdmin } from "./store.js";
 
 const WHERE = {
   admin: "agents", mailbox: "mailboxes", default_queue: "queues", mailbox_queues: "mailboxes",
-  autoreply: "mailboxes", signature: "settings", team: "agents",
+  queue_notify: "queues", autoreply: "mailboxes", signature: "settings", team: "agents",
 };
 const MARK = { done: "✓", todo: "○", warn: "!", unknown: "?" };
 

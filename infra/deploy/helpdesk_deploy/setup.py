@@ -35,6 +35,7 @@ WORDS: dict[str, str] = {
     "mailbox": "a mailbox receiving mail",
     "default_queue": "the default queue {queue} exists",
     "mailbox_queues": "every mailbox's queue exists {mailboxes}",
+    "queue_notify": "every queue's notification address is an e-mail address {queues}",
     "autoreply": "auto-reply texts set {mailboxes}",
     "signature": "a team signature (optional)",
     "team": "a second agent invited (optional)",

@@ -985,7 +985,9 @@ class Deleted(Model, kw_only=True):
 
 
 class SetupItemOut(Model, kw_only=True):
-    code: Literal["admin", "mailbox", "default_queue", "mailbox_queues", "autoreply", "signature", "team"]
+    code: Literal[
+        "admin", "mailbox", "default_queue", "mailbox_queues", "queue_notify", "autoreply", "signature", "team"
+    ]
     state: Literal["done", "todo", "warn", "unknown"]
     params: dict[str, str] = msgspec.field(default_factory=dict)
     required: Annotated[bool, Meta(description="optional items (signature, a second agent) never count as open")]

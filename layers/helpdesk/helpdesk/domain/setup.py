@@ -12,6 +12,7 @@ from typing import Literal
 
 from .config import ConfigSnapshot
 from .dataclass import dataclass
+from .header_guard import valid_address
 
 State = Literal["done", "todo", "warn", "unknown"]
 
@@ -63,6 +64,10 @@ def _config_items(config: ConfigSnapshot) -> list[SetupItem]:
     items.append(
         SetupItem("mailbox_queues", "warn" if no_queue else "done", {"mailboxes": ", ".join(sorted(no_queue))})
     )
+    # A deadline warning goes to a queue's notification address; one saved before the admin API checked it
+    # (and kept, so the queue still loads) fails only when SES refuses the mail.
+    unmailable = [q.id for q in config.queues if q.notify_address and not valid_address(q.notify_address)]
+    items.append(SetupItem("queue_notify", "warn" if unmailable else "done", {"queues": ", ".join(sorted(unmailable))}))
     empty = [
         m.address
         for m in mailboxes

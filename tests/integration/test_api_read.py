@@ -170,6 +170,14 @@ def test_errors_are_json_with_the_right_status(aws: Any, api: ApiClient) -> None
     assert missing.status == 404 and missing.json["error"] == "not_found"
     wrong_method = api.call("DELETE", "/meta", user="agent")
     assert wrong_method.status == 405
+    # every invalid field at once (msgspec stops at the first; the answer goes on to name the others)
+    t = ingest(aws, make_mail())
+    body = {"version": "2", "customer_email": "kein-mail", "tags": ["ok", "a\r\nBcc: x"], "farbe": "rot"}
+    several = api.call("PATCH", f"/tickets/{t.ticket_id}", user="agent", body=body)
+    assert several.status == 400 and several.json["field"] == "version", several.text
+    named = [d["field"] for d in several.json["details"]]
+    assert named == ["version", "customer_email", "tags", "farbe"], several.json["details"]
+    assert "e-mail" in several.json["details"][1]["message"]
 
 
 def test_security_headers_on_every_response(aws: Any, api: ApiClient) -> None:

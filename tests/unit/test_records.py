@@ -203,3 +203,15 @@ def test_a_union_of_two_checked_types_is_refused_when_first_used() -> None:
 
     with pytest.raises(TypeError, match="one checked type"):
         Ambiguous(value="x")
+
+
+def test_every_invalid_unknown_or_missing_field_is_named_the_first_error_first() -> None:
+    with pytest.raises(RecordError) as caught:
+        Queue.model_validate({"id": "Keine Id", "responsible": "anna", "farbe": "rot"})
+    named = [(e["loc"], e["type"]) for e in caught.value.errors()]
+    assert named == [
+        (("id",), "value_error"),
+        (("responsible",), "value_error"),
+        (("farbe",), "extra_forbidden"),
+        (("name",), "missing"),
+    ]

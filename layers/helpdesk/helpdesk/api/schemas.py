@@ -54,7 +54,7 @@ class ErrorBody(Model, kw_only=True):
     field: str | None = None
     details: Annotated[
         list[ErrorDetail] | None,
-        Meta(description="validation_error (400): the first invalid field (checks stop there)"),
+        Meta(description="validation_error (400): every invalid, unknown or missing field, at most 10"),
     ] = None
     current: Annotated["TicketOut | None", Meta(description="conflict (409) on a ticket: the ticket as it is now")] = (
         None

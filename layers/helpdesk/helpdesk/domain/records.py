@@ -16,8 +16,9 @@ A record behaves as the pydantic models it replaced:
   strict: ``"3"`` is not 3, ``0`` is not false) check every constraint (``Meta``), the fields' checks
   (:class:`Check`, at any depth) and the record's :meth:`Record.check`; a direct constructor call runs the
   fields' checks and :meth:`Record.check` only: code builds records from values it has checked already;
-- an invalid record raises :class:`RecordError`, a ``ValueError`` whose ``errors()`` name the field as
-  pydantic's do (``loc``, ``msg``, ``type``). msgspec stops at the first error, so there is one;
+- an invalid record raises :class:`RecordError`, a ``ValueError`` whose ``errors()`` name the fields as
+  pydantic's do (``loc``, ``msg``, ``type``): msgspec's first error, then every other field that is invalid,
+  unknown or missing (the first error inside each);
 - a field whose JSON name differs from its own (``from``) is ``msgspec.field(name=...)``: it is read and
   written under that name; a field a patch may leave out defaults to ``msgspec.UNSET`` and is then left out
   of :meth:`Record.model_dump` (so absent, "leave it", and ``null``, "clear it", differ).
@@ -177,10 +178,11 @@ class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     @classmethod
     def model_validate(cls, data: Any) -> Self:
+        plain = _plain(data, cls.__strip__)
         try:
-            return msgspec.convert(_plain(data, cls.__strip__), cls, strict=False)
+            return msgspec.convert(plain, cls, strict=False)
         except msgspec.ValidationError as exc:
-            raise record_error(exc) from exc
+            raise _every_error(cls, plain, exc, strict=False) from exc
 
     @classmethod
     def model_validate_json(cls, raw: str | bytes, *, strict: bool = True) -> Self:
@@ -189,8 +191,8 @@ class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
                 return msgspec.json.decode(raw, type=cls, strict=strict)
             data = msgspec.json.decode(raw)
             return msgspec.convert(_plain(data, strip=True), cls, strict=strict)
-        except msgspec.ValidationError as exc:
-            raise record_error(exc) from exc
+        except msgspec.ValidationError as exc:  # valid JSON (msgspec reads it before it converts): the record is not
+            raise _every_error(cls, _plain(msgspec.json.decode(raw), cls.__strip__), exc, strict) from exc
         except msgspec.DecodeError as exc:
             raise RecordError([{"loc": (), "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}]) from exc
 
@@ -240,3 +242,47 @@ def _field_checks(cls: type[Record]) -> tuple[tuple[str, Checker], ...]:
     hints = get_type_hints(cls, include_extras=True)
     found = ((name, _checker(hints[name])) for name in cls.__struct_fields__)
     return tuple((name, check) for name, check in found if check is not None)
+
+
+def _every_error(cls: type[Record], data: Any, first: msgspec.ValidationError, strict: bool) -> RecordError:
+    """msgspec's first error, then every other field of ``data`` invalid on its own, unknown or missing:
+    msgspec stops at the first, a request's answer names them all (as pydantic's did). Inside one field only
+    its first error is named; checks across fields (:meth:`Record.check`) run on a whole record, so they show
+    once nothing else is wrong."""
+    found = record_error(first).errors()
+    if not isinstance(data, dict):
+        return RecordError(found)
+    named = {error["loc"][:1] for error in found}
+    hints = get_type_hints(cls, include_extras=True)
+    fields = {field.encode_name: field for field in msgspec.structs.fields(cls)}
+    more = [
+        _field_error(key, value, hints[fields[key].name], strict)
+        if key in fields
+        else {"loc": (key,), "msg": "unknown field", "type": "extra_forbidden"}
+        for key, value in data.items()
+    ]
+    more += [
+        {"loc": (key,), "msg": "field required", "type": "missing"}
+        for key, field in fields.items()
+        if field.required and key not in data
+    ]
+    for error in more:
+        if error is not None and error["loc"][:1] not in named:
+            found.append(error)
+            named.add(error["loc"][:1])
+    return RecordError(found)
+
+
+def _field_error(key: str, value: Any, hint: Any, strict: bool) -> dict[str, Any] | None:
+    """The first error of one field's value, its path starting with the field; None: the value is valid."""
+    try:
+        converted = msgspec.convert(value, hint, strict=strict)
+        check = _checker(hint)
+        if check is not None:
+            check(converted)
+    except msgspec.ValidationError as exc:
+        error = record_error(exc).errors()[0]
+        return {**error, "loc": (key, *error["loc"])}
+    except ValueError as exc:  # a Check of the field's own type
+        return {"loc": (key,), "msg": str(exc), "type": "value_error"}
+    return None

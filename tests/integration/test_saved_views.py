@@ -43,11 +43,12 @@ def test_the_fixed_tabs_are_built_in_views_counted_as_their_lists(aws: Any, api:
 def test_an_agent_keeps_own_views_and_only_admins_share(aws: Any, api: ApiClient) -> None:
     ingest(aws, make_mail(subject="dringend: Server steht", sender="ops@kunde.example"))  # "dringend" → high
     ingest(aws, make_mail(subject="Frage", sender="q@kunde.example"))
-    mine = {"name": "Hohe Prio", "query": {"priority": "high", "sort": "created"}}
+    mine = {"name": "Hohe Prio", "query": {"priority": "high", "sort": "created", "customer_text": " kunde.example "}}
     created = api.call("POST", "/views", user="agent", body=mine)
     assert created.status == 201, created.text
     view = created.json
     assert (view["owner"], view["count"], view["editable"]) == ("agent", 1, True)
+    assert view["query"]["customer_text"] == "kunde.example"  # pasted with spaces: stripped, as in every record
     assert view["id"] in views(api, "agent") and view["id"] not in views(api, "admin")
 
     refused = api.call("POST", "/views", user="agent", body={**mine, "shared": True})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -230,7 +231,6 @@ def test_malformed_input_gets_400_or_404_never_500(aws: Any, api: ApiClient) -> 
     assert nulled.status == 400 and nulled.json["field"] == "priority"
     bad_date = api.call("POST", "/tickets", user="agent", body={"subject": "s", "body": "b", "due_at": "e"})
     assert bad_date.status == 400 and bad_date.json["field"] == "due_at"
-    import base64
     import json as jsonlib
 
     forged = base64.urlsafe_b64encode(jsonlib.dumps({"by_bucket:active": {"pk": {"S": "x"}}}).encode()).decode()
@@ -248,6 +248,38 @@ def test_malformed_input_gets_400_or_404_never_500(aws: Any, api: ApiClient) -> 
         "POST", "/tickets/batch", user="agent", body={"action": "mark_prio", "items": [{"id": "", "version": 1}]}
     )
     assert batch.json["results"][0]["error"] == "not_found"
+
+
+def test_hostile_json_gets_400_never_500(aws: Any, api: ApiClient) -> None:
+    """A body nested past Python's recursion limit (msgspec's decoder ends there), a number no float holds, a
+    lone surrogate: each answered 500 (and counted as a route error, which alarms) once the models were msgspec."""
+    t = ingest(aws, make_mail())
+    path = f"/tickets/{t.ticket_id}"
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for route, body in (
+        (("PATCH", path), b'{"version": 1, "tags": ' + deep + b"}"),
+        (("POST", f"{path}/comments"), b'{"body": "x", "mentions": ' + deep + b"}"),
+        (("POST", "/admin/rules"), b'{"id": "r", "name": "r", "conditions": ' + deep + b"}"),
+        (("PATCH", path), b'{"version": 1e999}'),
+        (("POST", "/admin/rules"), b'{"id": "r", "name": "r", "order": 1e999}'),
+        (("POST", f"{path}/comments"), b'{"body": "\\ud800"}'),
+    ):
+        response = api.call(*route, user="admin", raw=body)
+        assert response.status == 400 and response.json["error"] == "validation_error", (route, response.text)
+    # a cursor is base64 of JSON: nested past json's recursion limit, each list answered 500 (a notifications
+    # cursor is at most 400 characters: too short to get there)
+    deep_cursor = base64.urlsafe_b64encode(b"[" * 1400 + b"]" * 1400).decode()
+    for listing, query in (
+        ("/tickets", {"cursor": deep_cursor}),
+        ("/tickets", {"cursor": deep_cursor, "q": "rechnung"}),
+        ("/customers", {"cursor": deep_cursor[:2000]}),
+    ):
+        answer = api.get(listing, user="admin", query=query)
+        assert answer.status == 400, (listing, query.get("q"), answer.text)
+
+    # where msgspec names no field ("$[...]": somewhere in JSON read untyped), none is named (it was "]")
+    unplaced = api.call("POST", "/admin/rules", user="admin", raw=b'{"id": "r", "order": 1e999}').json
+    assert ("field" not in unplaced or unplaced["field"] is None) and "out of range" in unplaced["message"], unplaced
 
 
 def test_login_flows_answer_401_for_anything_cognito_refuses(aws: Any, api: ApiClient) -> None:

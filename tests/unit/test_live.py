@@ -63,6 +63,8 @@ def test_frames_parse_into_their_actions() -> None:
         ('{"action": "presence", "state": "viewing"}', "bad_request"),
         ('{"action": "ping", "extra": 1}', "bad_request"),
         ('{"action": "ping", "pad": "' + "x" * 5000 + '"}', "too_large"),
+        # nested past json's recursion limit within 4 KB: a RecursionError, and the live function failed
+        ('{"action": "subscribe", "ticket": ' + "[" * 1500 + "]" * 1500 + "}", "bad_request"),
     ],
 )
 def test_bad_frames_are_named(body: str, code: str) -> None:

@@ -80,7 +80,7 @@ def parse_frame(body: str | None) -> Subscribe | Presence | Ping:
         raise FrameError("too_large", f"frames are at most {MAX_FRAME} bytes")
     try:
         data = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # "[[[[…" within the size ends at the recursion limit
         raise FrameError("bad_request", "a frame is a JSON object") from exc
     if not isinstance(data, dict):
         raise FrameError("bad_request", "a frame is a JSON object")

@@ -62,7 +62,7 @@ def _line(error: Mapping[str, Any]) -> str:
 # msgspec's messages: "Expected `int`, got `str` - at `$.rules[0].order`", "Invalid enum value 'x' - at `key`
 # in `$.targets`", "Object missing required field `id`", "Object contains unknown field `zz` - at `$.a`".
 _MESSAGE = re.compile(r"^(?P<msg>.*?)(?: - at `(?:key` in `)?(?P<path>\$[^`]*)`)?$", re.S)
-_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")  # "$[...]" (somewhere in untyped JSON) names no step
 _NAMED = re.compile(r"^Object (?P<what>missing required|contains unknown) field `(?P<name>[^`]+)`$")
 
 
@@ -102,6 +102,7 @@ class Check:
 
 
 Checker = Callable[[Any], Any]
+TOO_DEEP = "nested too deeply"
 
 
 def _checker(hint: Any) -> Checker | None:
@@ -178,11 +179,13 @@ class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     @classmethod
     def model_validate(cls, data: Any) -> Self:
-        plain = _plain(data, cls.__strip__)
         try:
+            plain = _plain(data, cls.__strip__)
             return msgspec.convert(plain, cls, strict=False)
         except msgspec.ValidationError as exc:
             raise _every_error(cls, plain, exc, strict=False) from exc
+        except RecursionError as exc:
+            raise RecordError([{"loc": (), "msg": TOO_DEEP, "type": "value_error"}]) from exc
 
     @classmethod
     def model_validate_json(cls, raw: str | bytes, *, strict: bool = True) -> Self:
@@ -191,10 +194,12 @@ class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
                 return msgspec.json.decode(raw, type=cls, strict=strict)
             data = msgspec.json.decode(raw)
             return msgspec.convert(_plain(data, strip=True), cls, strict=strict)
-        except msgspec.ValidationError as exc:  # valid JSON (msgspec reads it before it converts): the record is not
-            raise _every_error(cls, _plain(msgspec.json.decode(raw), cls.__strip__), exc, strict) from exc
+        except msgspec.ValidationError as exc:  # the JSON's values, or the record
+            raise _every_error_of_json(cls, raw, exc, strict) from exc
         except msgspec.DecodeError as exc:
             raise RecordError([{"loc": (), "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}]) from exc
+        except RecursionError as exc:  # "[[[[…": msgspec's decoder ends at Python's recursion limit
+            raise RecordError([{"loc": (), "msg": f"Invalid JSON: {TOO_DEEP}", "type": "json_invalid"}]) from exc
 
     def model_dump(
         self,
@@ -242,6 +247,18 @@ def _field_checks(cls: type[Record]) -> tuple[tuple[str, Checker], ...]:
     hints = get_type_hints(cls, include_extras=True)
     found = ((name, _checker(hints[name])) for name in cls.__struct_fields__)
     return tuple((name, check) for name, check in found if check is not None)
+
+
+def _every_error_of_json(
+    cls: type[Record], raw: str | bytes, first: msgspec.ValidationError, strict: bool
+) -> RecordError:
+    """:func:`_every_error` for a body whose JSON msgspec read: a value it cannot hold (a number out of range)
+    fails the plain reading too, and then msgspec's first error is all there is."""
+    try:
+        data = _plain(msgspec.json.decode(raw), cls.__strip__)
+    except (msgspec.DecodeError, RecursionError):
+        return record_error(first)
+    return _every_error(cls, data, first, strict)
 
 
 def _every_error(cls: type[Record], data: Any, first: msgspec.ValidationError, strict: bool) -> RecordError:

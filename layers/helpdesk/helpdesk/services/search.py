@@ -131,7 +131,7 @@ def _decode(cursor: str | None) -> dict[str, str]:
         return {}
     try:
         state = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-    except (ValueError, binascii.Error) as exc:
+    except (ValueError, binascii.Error, RecursionError) as exc:  # RecursionError: "[[[[…"
         raise CursorError("invalid cursor") from exc
     valid = isinstance(state, dict) and set(state) <= {f"s{i}" for i in range(SHARDS)} | {"search"}
     if not valid or state.get("search") != 1:

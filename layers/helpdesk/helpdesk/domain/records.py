@@ -161,11 +161,7 @@ class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     __strip__: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        cls = type(self)
-        checks = _FIELD_CHECKS.get(cls)
-        if checks is None:
-            checks = _FIELD_CHECKS[cls] = _field_checks(cls)
-        for name, check in checks:
+        for name, check in _checks_of(type(self)):
             try:
                 msgspec.structs.force_setattr(self, name, check(getattr(self, name)))
             except ValueError as exc:
@@ -241,12 +237,15 @@ class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 _FIELD_CHECKS: dict[type[Record], tuple[tuple[str, Checker], ...]] = {}
 
 
-def _field_checks(cls: type[Record]) -> tuple[tuple[str, Checker], ...]:
+def _checks_of(cls: type[Record]) -> tuple[tuple[str, Checker], ...]:
     """A record's fields that hold :class:`Check` types, with their checkers: found at its first instance
-    (annotations written as text, and types defined further down, can be read by then)."""
-    hints = get_type_hints(cls, include_extras=True)
-    found = ((name, _checker(hints[name])) for name in cls.__struct_fields__)
-    return tuple((name, check) for name, check in found if check is not None)
+    (annotations written as text, and types defined further down, can be read by then), then kept."""
+    checks = _FIELD_CHECKS.get(cls)
+    if checks is None:
+        hints = get_type_hints(cls, include_extras=True)
+        found = ((name, _checker(hints[name])) for name in cls.__struct_fields__)
+        checks = _FIELD_CHECKS[cls] = tuple((name, check) for name, check in found if check is not None)
+    return checks
 
 
 def _every_error_of_json(
@@ -271,9 +270,10 @@ def _every_error(cls: type[Record], data: Any, first: msgspec.ValidationError, s
         return RecordError(found)
     named = {error["loc"][:1] for error in found}
     hints = get_type_hints(cls, include_extras=True)
+    checks = dict(_checks_of(cls))
     fields = {field.encode_name: field for field in msgspec.structs.fields(cls)}
     more = [
-        _field_error(key, value, hints[fields[key].name], strict)
+        _field_error(key, value, hints[fields[key].name], checks.get(fields[key].name), strict)
         if key in fields
         else {"loc": (key,), "msg": "unknown field", "type": "extra_forbidden"}
         for key, value in data.items()
@@ -290,11 +290,11 @@ def _every_error(cls: type[Record], data: Any, first: msgspec.ValidationError, s
     return RecordError(found)
 
 
-def _field_error(key: str, value: Any, hint: Any, strict: bool) -> dict[str, Any] | None:
-    """The first error of one field's value, its path starting with the field; None: the value is valid."""
+def _field_error(key: str, value: Any, hint: Any, check: Checker | None, strict: bool) -> dict[str, Any] | None:
+    """The first error of one field's value (of type ``hint``, checked by ``check``), its path starting with the
+    field; None: the value is valid."""
     try:
         converted = msgspec.convert(value, hint, strict=strict)
-        check = _checker(hint)
         if check is not None:
             check(converted)
     except msgspec.ValidationError as exc:
